@@ -1,0 +1,59 @@
+/** The low-level typed client: configuration resolved once, one resource per REST area. */
+import { type ClientOptions, type ResolvedConfig, resolveConfig } from "./config.js";
+import { Artifacts } from "./resources/artifacts.js";
+import { Experiments } from "./resources/experiments.js";
+import { LoggedModels } from "./resources/logged-models.js";
+import { Metrics } from "./resources/metrics.js";
+import { ModelVersions } from "./resources/model-versions.js";
+import { RegisteredModels } from "./resources/registered-models.js";
+import { Runs } from "./resources/runs.js";
+import { createStore } from "./store/create-store.js";
+import type { TrackingStore } from "./store/tracking-store.js";
+
+/**
+ * Typed client for the MLflow tracking REST API (or the embedded store). With no options it reads
+ * the same `MLFLOW_*` and `AWS_*` variables as the Python client.
+ *
+ * @throws {ConfigurationError} when an option or environment variable is malformed; the message
+ *   names it and says what is expected.
+ * @example
+ * const client = new MlflowClient({ trackingUri: "http://127.0.0.1:5000" });
+ * const id = await client.experiments.create({ name: "mnist" });
+ * const run = await client.runs.create({ experiment_id: id });
+ * await client.runs.logMetric(run.info.run_id, "loss", 0.25, { step: 1 });
+ */
+export class MlflowClient {
+  /** The configuration in effect (frozen). */
+  readonly config: ResolvedConfig;
+  /** The store every resource talks to. */
+  readonly store: TrackingStore;
+  readonly experiments: Experiments;
+  readonly runs: Runs;
+  readonly metrics: Metrics;
+  readonly artifacts: Artifacts;
+  readonly registeredModels: RegisteredModels;
+  readonly modelVersions: ModelVersions;
+  readonly loggedModels: LoggedModels;
+
+  constructor(options: ClientOptions = {}) {
+    this.config = resolveConfig(options);
+    this.store = createStore(this.config);
+    this.experiments = new Experiments(this.store);
+    this.runs = new Runs(this.store);
+    this.metrics = new Metrics(this.store);
+    this.artifacts = new Artifacts(this.store);
+    this.registeredModels = new RegisteredModels(this.store);
+    this.modelVersions = new ModelVersions(this.store);
+    this.loggedModels = new LoggedModels(this.store);
+  }
+
+  /** Where this client logs, safe to print (no credentials). */
+  get trackingUri(): string {
+    return this.store.displayUri;
+  }
+
+  /** Closes idle sockets (or the database file). The client must not be used afterwards. */
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+}

@@ -1,0 +1,520 @@
+/**
+ * Configuration: the constructor options schema, the environment variables the Python client
+ * reads (same names, same units, same defaults), and their resolution into one frozen
+ * {@link ResolvedConfig}. Order: per-call option > constructor option > environment > default.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import { z } from "zod";
+import { type Env, readBoolEnv, readEnv, readNumberEnv } from "./core/env.js";
+import { ConfigurationError } from "./core/errors.js";
+import { registerBasicCredentials, registerSecret } from "./core/redact.js";
+
+/** Default per-request timeout: 120 s, as `MLFLOW_HTTP_REQUEST_TIMEOUT` in the Python client. */
+export const DEFAULT_TIMEOUT_MS = 120_000;
+/** Default retries after the first attempt: 7, as `MLFLOW_HTTP_REQUEST_MAX_RETRIES`. */
+export const DEFAULT_MAX_RETRIES = 7;
+/** Upper bound of `MLFLOW_HTTP_REQUEST_MAX_RETRIES` in the Python client. */
+export const MAX_RETRIES_LIMIT = 10;
+/** Default backoff factor: 2 s, as `MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR`. */
+export const DEFAULT_BACKOFF_FACTOR_MS = 2_000;
+/** Default backoff jitter: up to 1 s, as `MLFLOW_HTTP_REQUEST_BACKOFF_JITTER`. */
+export const DEFAULT_BACKOFF_JITTER_MS = 1_000;
+/** Default whole-call deadline, retries included: 10 minutes. */
+export const DEFAULT_DEADLINE_MS = 600_000;
+/**
+ * Default idle time after which a kept-alive socket is closed by the client: 1.5 s, below the
+ * keep-alive of gunicorn (2 s) and uvicorn (5 s), so a reused socket is never one the server is
+ * closing.
+ */
+export const DEFAULT_KEEP_ALIVE_IDLE_MS = 1_500;
+/** Default cap of sockets per host. */
+export const DEFAULT_MAX_SOCKETS = 64;
+/** Proxied multipart threshold: 500 MiB, as `MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE`. */
+export const DEFAULT_PROXY_MULTIPART_MIN_BYTES = 500 * 1024 * 1024;
+/** Proxied multipart part size: 10 MiB, as `MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE`. */
+export const DEFAULT_PROXY_MULTIPART_CHUNK_BYTES = 10 * 1024 * 1024;
+/** The tracking URI used when none is configured, as in the Python client 3.7+. */
+export const DEFAULT_TRACKING_URI = "sqlite:///mlflow.db";
+
+const positiveInt = z.number().int().positive();
+
+const authSchema = z.union([
+  z.strictObject({ username: z.string().min(1), password: z.string() }),
+  z.strictObject({ token: z.string().min(1) }),
+]);
+
+const s3OptionsSchema = z.strictObject({
+  endpointUrl: z.string().optional(),
+  ignoreTls: z.boolean().optional(),
+  addressingStyle: z.enum(["auto", "path", "virtual"]).optional(),
+  region: z.string().min(1).optional(),
+  credentials: z
+    .strictObject({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().optional() })
+    .optional(),
+  uploadExtraArgs: z.record(z.string(), z.unknown()).optional(),
+  expectedBucketOwner: z.string().optional(),
+  checksum: z.enum(["WHEN_REQUIRED", "WHEN_SUPPORTED"]).optional(),
+  partSizeBytes: positiveInt.optional(),
+  queueSize: positiveInt.optional(),
+});
+
+const artifactOptionsSchema = z.strictObject({
+  proxyMultipartUpload: z.boolean().optional(),
+  proxyMultipartMinBytes: positiveInt.optional(),
+  proxyMultipartChunkBytes: positiveInt.optional(),
+  concurrency: positiveInt.optional(),
+});
+
+const clientOptionsSchema = z.strictObject({
+  trackingUri: z.string().min(1).optional(),
+  auth: authSchema.optional(),
+  timeoutMs: positiveInt.optional(),
+  maxRetries: z.number().int().min(0).max(MAX_RETRIES_LIMIT).optional(),
+  backoffFactorMs: z.number().min(0).max(120_000).optional(),
+  backoffJitterMs: z.number().min(0).optional(),
+  deadlineMs: positiveInt.optional(),
+  keepAliveIdleMs: positiveInt.optional(),
+  maxSockets: positiveInt.optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  insecureTls: z.boolean().optional(),
+  serverCertPath: z.string().min(1).optional(),
+  clientCertPath: z.string().min(1).optional(),
+  s3: s3OptionsSchema.optional(),
+  artifacts: artifactOptionsSchema.optional(),
+  env: z.record(z.string(), z.string().optional()).optional(),
+});
+
+/** Credentials for the tracking server. Basic wins over a bearer token, as in the Python client. */
+export type AuthOptions = { username: string; password: string } | { token: string };
+
+/** S3 settings for artifact stores whose URI is `s3://…`. Each falls back to the environment. */
+export interface S3Options {
+  /** S3 endpoint for MinIO and other S3-compatible stores. Env `MLFLOW_S3_ENDPOINT_URL`. Must be http(s). */
+  endpointUrl?: string;
+  /** Skip TLS verification towards the S3 endpoint. Env `MLFLOW_S3_IGNORE_TLS`. @defaultValue false */
+  ignoreTls?: boolean;
+  /** Env `MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE`. `auto` uses path style when an endpoint is set, as botocore does. @defaultValue "auto" */
+  addressingStyle?: "auto" | "path" | "virtual";
+  /** Env `AWS_REGION`, then `AWS_DEFAULT_REGION`. @defaultValue "us-east-1" */
+  region?: string;
+  /** Explicit credentials; otherwise the AWS SDK default chain (`AWS_ACCESS_KEY_ID`, profiles, IAM…). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Extra `PutObject` arguments, e.g. `{ ServerSideEncryption: "AES256" }`. Env `MLFLOW_S3_UPLOAD_EXTRA_ARGS` (JSON). */
+  uploadExtraArgs?: Record<string, unknown>;
+  /** Env `MLFLOW_S3_EXPECTED_BUCKET_OWNER`. */
+  expectedBucketOwner?: string;
+  /**
+   * When the AWS SDK computes request checksums. `WHEN_REQUIRED` works with MinIO-like stores that
+   * reject the SDK's default CRC32 trailers. Env `MLFLOW_TS_S3_CHECKSUM`. @defaultValue "WHEN_REQUIRED"
+   */
+  checksum?: "WHEN_REQUIRED" | "WHEN_SUPPORTED";
+  /** Multipart part size in bytes; by default chosen from the file size (at least 8 MiB). */
+  partSizeBytes?: number;
+  /** Parts uploaded in parallel per file. Memory is about (queueSize + 1) × part size. @defaultValue 4 */
+  queueSize?: number;
+}
+
+/** Settings for artifacts that go through the tracking server's proxy. */
+export interface ArtifactOptions {
+  /** Use the server's multipart API for large files. Env `MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD`. @defaultValue false */
+  proxyMultipartUpload?: boolean;
+  /** Minimum file size for proxied multipart, bytes. Env `MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE`. @defaultValue 524288000 (500 MiB) */
+  proxyMultipartMinBytes?: number;
+  /** Part size for proxied multipart, bytes. Env `MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE`. @defaultValue 10485760 (10 MiB) */
+  proxyMultipartChunkBytes?: number;
+  /** Files uploaded in parallel when logging a directory. @defaultValue 8 */
+  concurrency?: number;
+}
+
+/**
+ * Options of {@link MlflowClient}. Every field is optional and falls back to the environment
+ * variable named in its description, then to the documented default. Unknown keys are rejected.
+ */
+export interface ClientOptions {
+  /** Tracking server URL (its path is the base path) or `sqlite:///file.db`. Env `MLFLOW_TRACKING_URI`. @defaultValue "sqlite:///mlflow.db" */
+  trackingUri?: string;
+  /** Credentials. Env `MLFLOW_TRACKING_USERNAME` + `MLFLOW_TRACKING_PASSWORD` (Basic), else `MLFLOW_TRACKING_TOKEN` (Bearer). */
+  auth?: AuthOptions;
+  /** Per-request timeout in ms. Env `MLFLOW_HTTP_REQUEST_TIMEOUT` (seconds). @defaultValue 120000 */
+  timeoutMs?: number;
+  /** Retries after the first attempt, 0–10. Env `MLFLOW_HTTP_REQUEST_MAX_RETRIES`. @defaultValue 7 */
+  maxRetries?: number;
+  /** Backoff factor in ms: retry n waits min(120 s, factor × 2^(n−1)) plus jitter. Env `MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR` (seconds). @defaultValue 2000 */
+  backoffFactorMs?: number;
+  /** Maximum random extra wait per retry, ms. Env `MLFLOW_HTTP_REQUEST_BACKOFF_JITTER` (seconds). @defaultValue 1000 */
+  backoffJitterMs?: number;
+  /** Deadline of one call including all retries, ms. Env `MLFLOW_TS_HTTP_REQUEST_DEADLINE` (seconds). @defaultValue 600000 */
+  deadlineMs?: number;
+  /** Idle time before a kept-alive socket is closed, ms. @defaultValue 1500 */
+  keepAliveIdleMs?: number;
+  /** Maximum sockets per host. @defaultValue 64 */
+  maxSockets?: number;
+  /** Extra headers sent with every tracking request (e.g. for an access proxy). */
+  headers?: Record<string, string>;
+  /** Skip TLS verification. Env `MLFLOW_TRACKING_INSECURE_TLS`. Conflicts with `serverCertPath`. @defaultValue false */
+  insecureTls?: boolean;
+  /** CA bundle (PEM) that signs the server's certificate. Env `MLFLOW_TRACKING_SERVER_CERT_PATH`. */
+  serverCertPath?: string;
+  /** Client certificate and key (one PEM file) for mutual TLS. Env `MLFLOW_TRACKING_CLIENT_CERT_PATH`. */
+  clientCertPath?: string;
+  /** S3 settings for `s3://` artifact locations. */
+  s3?: S3Options;
+  /** Proxied-artifact settings. */
+  artifacts?: ArtifactOptions;
+  /** Environment to read instead of `process.env` (useful in tests). */
+  env?: Record<string, string | undefined>;
+}
+
+/** Where tracking data goes. */
+export type TrackingTarget =
+  | { kind: "rest"; baseUrl: string; displayUri: string }
+  | { kind: "sqlite"; path: string; uri: string; isDefault: boolean };
+
+/** Credentials in effect. */
+export type ResolvedAuth =
+  | { kind: "none" }
+  | { kind: "basic"; username: string; password: string; source: string }
+  | { kind: "bearer"; token: string; source: string };
+
+/** The configuration after options and environment were merged and checked. Frozen. */
+export interface ResolvedConfig {
+  tracking: TrackingTarget;
+  auth: ResolvedAuth;
+  http: {
+    timeoutMs: number;
+    maxRetries: number;
+    backoffFactorMs: number;
+    backoffJitterMs: number;
+    deadlineMs: number;
+    keepAliveIdleMs: number;
+    maxSockets: number;
+    headers: Readonly<Record<string, string>>;
+    tls: { insecure: boolean; caPath?: string; clientCertPath?: string };
+  };
+  s3: {
+    endpointUrl?: string;
+    ignoreTls: boolean;
+    forcePathStyle: boolean;
+    addressingStyle: "auto" | "path" | "virtual";
+    region: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+    uploadExtraArgs: Readonly<Record<string, unknown>>;
+    expectedBucketOwner?: string;
+    checksum: "WHEN_REQUIRED" | "WHEN_SUPPORTED";
+    partSizeBytes?: number;
+    queueSize: number;
+  };
+  artifacts: {
+    proxyMultipartUpload: boolean;
+    proxyMultipartMinBytes: number;
+    proxyMultipartChunkBytes: number;
+    concurrency: number;
+  };
+  /** Defaults for the fluent API: `MLFLOW_EXPERIMENT_NAME`, `MLFLOW_EXPERIMENT_ID`, `MLFLOW_RUN_ID`. */
+  fluent: { experimentName?: string; experimentId?: string; runId?: string };
+  /** The environment that was read. */
+  env: Env;
+}
+
+/**
+ * Merges constructor options with the environment and checks every value.
+ *
+ * @param options - Constructor options; unknown keys are rejected.
+ * @returns A frozen configuration.
+ * @throws {ConfigurationError} naming the option or variable, its value and what is expected.
+ * @example
+ * const config = resolveConfig({ trackingUri: "http://127.0.0.1:5000" });
+ */
+export function resolveConfig(options: ClientOptions = {}): ResolvedConfig {
+  const opts = parseOptions(options);
+  const env: Env = { ...(opts.env ?? process.env) };
+  const tls = resolveTls(opts, env);
+  const config: ResolvedConfig = {
+    tracking: resolveTrackingTarget(opts.trackingUri, env),
+    auth: resolveAuth(opts, env),
+    http: {
+      timeoutMs: opts.timeoutMs ?? secondsToMs(readNumberEnv(env, "MLFLOW_HTTP_REQUEST_TIMEOUT", { min: 0.001, unit: "seconds" })) ?? DEFAULT_TIMEOUT_MS,
+      maxRetries: opts.maxRetries ?? readNumberEnv(env, "MLFLOW_HTTP_REQUEST_MAX_RETRIES", { min: 0, max: MAX_RETRIES_LIMIT, integer: true }) ?? DEFAULT_MAX_RETRIES,
+      backoffFactorMs:
+        opts.backoffFactorMs ?? secondsToMs(readNumberEnv(env, "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", { min: 0, max: 120, unit: "seconds" })) ?? DEFAULT_BACKOFF_FACTOR_MS,
+      backoffJitterMs:
+        opts.backoffJitterMs ?? secondsToMs(readNumberEnv(env, "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", { min: 0, unit: "seconds" })) ?? DEFAULT_BACKOFF_JITTER_MS,
+      deadlineMs: opts.deadlineMs ?? secondsToMs(readNumberEnv(env, "MLFLOW_TS_HTTP_REQUEST_DEADLINE", { min: 0.001, unit: "seconds" })) ?? DEFAULT_DEADLINE_MS,
+      keepAliveIdleMs: opts.keepAliveIdleMs ?? DEFAULT_KEEP_ALIVE_IDLE_MS,
+      maxSockets: opts.maxSockets ?? DEFAULT_MAX_SOCKETS,
+      headers: Object.freeze({ ...opts.headers }),
+      tls,
+    },
+    s3: resolveS3(opts.s3 ?? {}, env),
+    artifacts: resolveArtifacts(opts.artifacts ?? {}, env),
+    fluent: {
+      experimentName: readEnv(env, "MLFLOW_EXPERIMENT_NAME"),
+      experimentId: readEnv(env, "MLFLOW_EXPERIMENT_ID"),
+      runId: readEnv(env, "MLFLOW_RUN_ID"),
+    },
+    env,
+  };
+  return deepFreeze(config);
+}
+
+function parseOptions(options: ClientOptions): z.infer<typeof clientOptionsSchema> {
+  const result = clientOptionsSchema.safeParse(options);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const key = issueKey(issue);
+  const value = describeValue(valueAt(options, issue.path));
+  const detail = issue.code === "unrecognized_keys" ? `unknown option (valid options: ${validKeys(issue.path)})` : issue.message;
+  throw new ConfigurationError(key, `Invalid option "${key}"${value}: ${detail}.`);
+}
+
+function issueKey(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String);
+  if (issue.code === "unrecognized_keys") path.push(issue.keys[0] ?? "");
+  return path.join(".") || "(options)";
+}
+
+function validKeys(path: PropertyKey[]): string {
+  const shapes: Record<string, z.ZodObject> = { "": clientOptionsSchema, s3: s3OptionsSchema, artifacts: artifactOptionsSchema };
+  const shape = shapes[path.map(String).join(".")];
+  return shape ? Object.keys(shape.shape).join(", ") : "see ClientOptions";
+}
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  let value: unknown = root;
+  for (const part of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[part];
+  return value;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined || typeof value === "object") return "";
+  return ` = ${JSON.stringify(value)}`;
+}
+
+/**
+ * Parses a tracking URI into a target. `undefined` gives the embedded default `./mlflow.db`.
+ * @throws {ConfigurationError} for unparsable or unsupported URIs.
+ * @internal
+ */
+export function resolveTrackingTarget(optionUri: string | undefined, env: Env): TrackingTarget {
+  const key = optionUri === undefined ? "MLFLOW_TRACKING_URI" : "trackingUri";
+  const uri = optionUri ?? readEnv(env, "MLFLOW_TRACKING_URI");
+  if (uri === undefined) return sqliteTarget(DEFAULT_TRACKING_URI, true);
+  if (/^https?:/i.test(uri)) return restTarget(uri, key);
+  if (/^sqlite:/i.test(uri)) return sqliteTarget(uri, false, key);
+  throw new ConfigurationError(key, unsupportedUriMessage(key, uri));
+}
+
+function restTarget(uri: string, key: string): TrackingTarget {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new ConfigurationError(key, `${key} is not a valid URL: "${uri}". Expected e.g. http://mlflow.example.com:5000.`);
+  }
+  if (!url.hostname) throw new ConfigurationError(key, `${key} has no host: "${uri}". Expected e.g. http://127.0.0.1:5000.`);
+  if (url.search || url.hash) {
+    throw new ConfigurationError(key, `${key} must not carry a query or fragment: "${uri}". Expected e.g. http://host:5000/prefix.`);
+  }
+  url.username = "";
+  url.password = "";
+  const baseUrl = url.toString().replace(/\/+$/, "");
+  return { kind: "rest", baseUrl, displayUri: baseUrl };
+}
+
+function sqliteTarget(uri: string, isDefault: boolean, key = "MLFLOW_TRACKING_URI"): TrackingTarget {
+  const match = /^sqlite:\/\/\/(.+)$/i.exec(uri);
+  if (!match) {
+    throw new ConfigurationError(key, `${key} "${uri}" is not a SQLite URI of the form sqlite:///relative.db or sqlite:////absolute/path.db.`);
+  }
+  const rawPath = decodeURIComponent(match[1]!);
+  const path = isAbsolute(rawPath) ? rawPath : resolve(rawPath);
+  return { kind: "sqlite", path, uri: `sqlite:///${path}`, isDefault };
+}
+
+function unsupportedUriMessage(key: string, uri: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1]?.toLowerCase();
+  if (scheme === undefined || scheme === "file" || /^[./~]/.test(uri)) {
+    return `${key} "${uri}" points at a local FileStore, which MLflow deprecates and mlflow-ts does not write. Fix: use sqlite:///mlflow.db (the default) or an http(s) tracking server.`;
+  }
+  if (scheme === "databricks" || scheme === "databricks-uc") {
+    return `${key} "${uri}": Databricks tracking is not supported by mlflow-ts. Fix: use an http(s) MLflow server URL.`;
+  }
+  if (scheme.startsWith("postgres") || scheme.startsWith("mysql") || scheme === "mssql") {
+    return `${key} uses "${scheme}:": mlflow-ts reaches a database only through an MLflow server. Fix: set ${key} to the server's http(s) URL, e.g. http://127.0.0.1:5000.`;
+  }
+  return `${key} has an unsupported scheme "${scheme}:". Expected http(s)://host[:port][/prefix] or sqlite:///path.db.`;
+}
+
+function resolveAuth(opts: z.infer<typeof clientOptionsSchema>, env: Env): ResolvedAuth {
+  const auth = opts.auth ? fromOptions(opts.auth) : (fromEnv(env) ?? fromCredentialsFile(env) ?? fromUserinfo(opts.trackingUri ?? readEnv(env, "MLFLOW_TRACKING_URI")));
+  if (auth?.kind === "basic") registerBasicCredentials(auth.username, auth.password);
+  if (auth?.kind === "bearer") registerSecret(auth.token);
+  return auth ?? { kind: "none" };
+}
+
+function fromOptions(auth: AuthOptions): ResolvedAuth {
+  if ("token" in auth) return { kind: "bearer", token: auth.token, source: "auth option" };
+  return { kind: "basic", username: auth.username, password: auth.password, source: "auth option" };
+}
+
+function fromEnv(env: Env): ResolvedAuth | undefined {
+  const username = readEnv(env, "MLFLOW_TRACKING_USERNAME");
+  const password = readEnv(env, "MLFLOW_TRACKING_PASSWORD");
+  if (username !== undefined && password === undefined) {
+    throw new ConfigurationError("MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_USERNAME is set but MLFLOW_TRACKING_PASSWORD is not. Fix: set both for Basic auth, or unset the username.");
+  }
+  if (password !== undefined && username === undefined) {
+    throw new ConfigurationError("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD is set but MLFLOW_TRACKING_USERNAME is not. Fix: set both for Basic auth, or unset the password.");
+  }
+  if (username !== undefined && password !== undefined) return { kind: "basic", username, password, source: "MLFLOW_TRACKING_USERNAME/PASSWORD" };
+  const token = readEnv(env, "MLFLOW_TRACKING_TOKEN");
+  if (token !== undefined) return { kind: "bearer", token, source: "MLFLOW_TRACKING_TOKEN" };
+  return undefined;
+}
+
+/** `~/.mlflow/credentials`, an INI file with section `[mlflow]`, as the Python client reads it. */
+function fromCredentialsFile(env: Env): ResolvedAuth | undefined {
+  const file = join(readEnv(env, "HOME") ?? homedir(), ".mlflow", "credentials");
+  if (!existsSync(file)) return undefined;
+  const values = parseIniSection(readFileSync(file, "utf8"), "mlflow");
+  const username = values.mlflow_tracking_username;
+  const password = values.mlflow_tracking_password;
+  if (!username || password === undefined) return undefined;
+  return { kind: "basic", username, password, source: file };
+}
+
+function parseIniSection(text: string, section: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  let inSection = false;
+  for (const line of text.split(/\r?\n/)) {
+    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
+    if (header) {
+      inSection = header[1]!.trim() === section;
+      continue;
+    }
+    const pair = /^\s*([^=#;]+?)\s*=\s*(.*?)\s*$/.exec(line);
+    if (inSection && pair) values[pair[1]!] = pair[2]!;
+  }
+  return values;
+}
+
+function fromUserinfo(uri: string | undefined): ResolvedAuth | undefined {
+  if (!uri || !/^https?:/i.test(uri)) return undefined;
+  try {
+    const url = new URL(uri);
+    if (!url.username) return undefined;
+    return { kind: "basic", username: decodeURIComponent(url.username), password: decodeURIComponent(url.password), source: "tracking URI userinfo" };
+  } catch {
+    return undefined;
+  }
+}
+
+function resolveTls(opts: z.infer<typeof clientOptionsSchema>, env: Env): ResolvedConfig["http"]["tls"] {
+  const insecure = opts.insecureTls ?? readBoolEnv(env, "MLFLOW_TRACKING_INSECURE_TLS") ?? false;
+  const caPath = opts.serverCertPath ?? readEnv(env, "MLFLOW_TRACKING_SERVER_CERT_PATH");
+  const clientCertPath = opts.clientCertPath ?? readEnv(env, "MLFLOW_TRACKING_CLIENT_CERT_PATH");
+  if (insecure && caPath) {
+    throw new ConfigurationError(
+      "MLFLOW_TRACKING_INSECURE_TLS",
+      "MLFLOW_TRACKING_INSECURE_TLS=true cannot be combined with MLFLOW_TRACKING_SERVER_CERT_PATH: one skips verification, the other verifies with a CA. Fix: unset one of them.",
+    );
+  }
+  requireFile(caPath, opts.serverCertPath ? "serverCertPath" : "MLFLOW_TRACKING_SERVER_CERT_PATH");
+  requireFile(clientCertPath, opts.clientCertPath ? "clientCertPath" : "MLFLOW_TRACKING_CLIENT_CERT_PATH");
+  return { insecure, caPath, clientCertPath };
+}
+
+function requireFile(path: string | undefined, key: string): void {
+  if (path === undefined || existsSync(path)) return;
+  throw new ConfigurationError(key, `${key} points at "${path}", which does not exist. Fix: give the path of a PEM file.`);
+}
+
+function resolveS3(opts: S3Options, env: Env): ResolvedConfig["s3"] {
+  const endpointKey = opts.endpointUrl ? "s3.endpointUrl" : "MLFLOW_S3_ENDPOINT_URL";
+  const endpointUrl = checkS3Endpoint(opts.endpointUrl ?? readEnv(env, "MLFLOW_S3_ENDPOINT_URL"), endpointKey);
+  const addressingStyle = opts.addressingStyle ?? readEnum(env, "MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE", ["auto", "path", "virtual"] as const) ?? "auto";
+  const credentials = opts.credentials;
+  registerSecret(credentials?.secretAccessKey);
+  registerSecret(credentials?.sessionToken);
+  registerSecret(readEnv(env, "AWS_SECRET_ACCESS_KEY"));
+  registerSecret(readEnv(env, "AWS_SESSION_TOKEN"));
+  return {
+    endpointUrl,
+    ignoreTls: opts.ignoreTls ?? readBoolEnv(env, "MLFLOW_S3_IGNORE_TLS") ?? false,
+    forcePathStyle: addressingStyle === "path" || (endpointUrl !== undefined && addressingStyle !== "virtual"),
+    addressingStyle,
+    region: opts.region ?? readEnv(env, "AWS_REGION") ?? readEnv(env, "AWS_DEFAULT_REGION") ?? "us-east-1",
+    credentials,
+    uploadExtraArgs: Object.freeze(opts.uploadExtraArgs ?? readJsonObjectEnv(env, "MLFLOW_S3_UPLOAD_EXTRA_ARGS") ?? {}),
+    expectedBucketOwner: opts.expectedBucketOwner ?? readEnv(env, "MLFLOW_S3_EXPECTED_BUCKET_OWNER"),
+    checksum: opts.checksum ?? readEnum(env, "MLFLOW_TS_S3_CHECKSUM", ["WHEN_REQUIRED", "WHEN_SUPPORTED"] as const) ?? "WHEN_REQUIRED",
+    partSizeBytes: opts.partSizeBytes,
+    queueSize: opts.queueSize ?? 4,
+  };
+}
+
+function checkS3Endpoint(value: string | undefined, key: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (/^s3:/i.test(value)) {
+    throw new ConfigurationError(
+      key,
+      `${key} must be the http(s) URL of the S3 server, not an s3:// bucket URI: got "${value}". Fix: e.g. ${key}=http://minio:9000 (the bucket belongs in the artifact location).`,
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigurationError(key, `${key} is not a valid URL: "${value}". Expected e.g. http://minio:9000.`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigurationError(key, `${key} must start with http:// or https://, got "${value}". Expected e.g. http://minio:9000.`);
+  }
+  return value.replace(/\/+$/, "");
+}
+
+function resolveArtifacts(opts: ArtifactOptions, env: Env): ResolvedConfig["artifacts"] {
+  return {
+    proxyMultipartUpload: opts.proxyMultipartUpload ?? readBoolEnv(env, "MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD") ?? false,
+    proxyMultipartMinBytes:
+      opts.proxyMultipartMinBytes ?? readNumberEnv(env, "MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE", { min: 1, integer: true, unit: "bytes" }) ?? DEFAULT_PROXY_MULTIPART_MIN_BYTES,
+    proxyMultipartChunkBytes:
+      opts.proxyMultipartChunkBytes ?? readNumberEnv(env, "MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE", { min: 1, integer: true, unit: "bytes" }) ?? DEFAULT_PROXY_MULTIPART_CHUNK_BYTES,
+    concurrency: opts.concurrency ?? 8,
+  };
+}
+
+function readEnum<const T extends readonly string[]>(env: Env, name: string, allowed: T): T[number] | undefined {
+  const raw = readEnv(env, name);
+  if (raw === undefined) return undefined;
+  const match = allowed.find((value) => value.toLowerCase() === raw.toLowerCase());
+  if (match !== undefined) return match;
+  throw new ConfigurationError(name, `${name} must be one of ${allowed.join(", ")}; got "${raw}".`);
+}
+
+function readJsonObjectEnv(env: Env, name: string): Record<string, unknown> | undefined {
+  const raw = readEnv(env, name);
+  if (raw === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(name, `${name} must be a JSON object, e.g. {"ServerSideEncryption": "AES256"}; it does not parse.`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigurationError(name, `${name} must be a JSON object, e.g. {"ServerSideEncryption": "AES256"}.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function secondsToMs(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : Math.round(seconds * 1000);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  for (const child of Object.values(value)) deepFreeze(child);
+  return Object.freeze(value);
+}

@@ -1,0 +1,81 @@
+/**
+ * The one reader of environment variables. Values are trimmed; an empty string counts as unset;
+ * malformed values fail with a {@link ConfigurationError} that names the variable, the value and
+ * what is expected.
+ */
+import { ConfigurationError } from "./errors.js";
+
+/** An environment to read from: `process.env` by default, a plain object in tests. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads `name` from `env`, trimmed; `undefined` when unset or empty.
+ * @internal
+ */
+export function readEnv(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * Reads a boolean the way the Python client does: `true`/`false`/`1`/`0`, case-insensitive.
+ * @throws {ConfigurationError} for any other value.
+ * @internal
+ */
+export function readBoolEnv(env: Env, name: string): boolean | undefined {
+  const raw = readEnv(env, name);
+  if (raw === undefined) return undefined;
+  const lower = raw.toLowerCase();
+  if (lower === "true" || lower === "1") return true;
+  if (lower === "false" || lower === "0") return false;
+  throw new ConfigurationError(name, `${name} must be one of true, false, 1, 0; got "${raw}". Fix: set ${name}=true or unset it.`);
+}
+
+/** Bounds and unit for {@link readNumberEnv}. */
+export interface NumberRule {
+  /** Inclusive minimum. */
+  min?: number;
+  /** Inclusive maximum. */
+  max?: number;
+  /** Reject fractional values. */
+  integer?: boolean;
+  /** Unit named in the error message, e.g. "seconds". */
+  unit?: string;
+}
+
+/**
+ * Reads a number within bounds.
+ * @throws {ConfigurationError} naming the variable when the value is not a number or out of bounds.
+ * @internal
+ */
+export function readNumberEnv(env: Env, name: string, rule: NumberRule = {}): number | undefined {
+  const raw = readEnv(env, name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  const problem = numberProblem(value, rule);
+  if (problem === undefined) return value;
+  throw new ConfigurationError(name, `${name} must be ${problem}; got "${raw}". Fix: correct it or unset it to use the default.`);
+}
+
+/**
+ * Describes what is wrong with `value` under `rule`, or `undefined` when it is fine.
+ * @internal
+ */
+export function numberProblem(value: number, rule: NumberRule): string | undefined {
+  const unit = rule.unit ? ` ${rule.unit}` : "";
+  const kind = rule.integer ? "a whole number" : "a number";
+  const range =
+    rule.min !== undefined && rule.max !== undefined
+      ? ` from ${rule.min} to ${rule.max}`
+      : rule.min !== undefined
+        ? ` of at least ${rule.min}`
+        : rule.max !== undefined
+          ? ` of at most ${rule.max}`
+          : "";
+  const expected = `${kind}${range}${unit}`;
+  if (!Number.isFinite(value)) return expected;
+  if (rule.integer && !Number.isInteger(value)) return expected;
+  if (rule.min !== undefined && value < rule.min) return expected;
+  if (rule.max !== undefined && value > rule.max) return expected;
+  return undefined;
+}

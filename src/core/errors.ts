@@ -1,0 +1,308 @@
+/**
+ * The error hierarchy. Every error the SDK throws extends {@link MlflowError}; every message passes
+ * through {@link redact}, and no error keeps a reference to a request config, a header map or a
+ * raw HTTP client error (those carry credentials).
+ */
+import { inspect } from "node:util";
+import { redact } from "./redact.js";
+
+/** Fields common to errors that came from one HTTP call. */
+export interface RequestContext {
+  /** HTTP method, e.g. `POST`. */
+  method: string;
+  /** Path of the endpoint without host or query, e.g. `/api/2.0/mlflow/runs/create`. */
+  endpoint: string;
+}
+
+/**
+ * Base class of every error thrown by mlflow-ts.
+ *
+ * @example
+ * try { await client.runs.get(id) } catch (e) { if (e instanceof MlflowError) console.error(e.message) }
+ */
+export class MlflowError extends Error {
+  /** Whether repeating the same call later may succeed. */
+  readonly retryable: boolean;
+
+  constructor(message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(redact(message), options.cause === undefined ? undefined : { cause: sanitizeCause(options.cause) });
+    this.name = new.target.name;
+    this.retryable = options.retryable ?? false;
+  }
+
+  /** A plain, secret-free object for structured logs. */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { name: this.name, message: this.message };
+    for (const [key, value] of Object.entries(this)) out[key] = value;
+    return out;
+  }
+
+  /** `util.inspect` shows the same secret-free fields as {@link MlflowError.toJSON}. */
+  [inspect.custom](): string {
+    return `${this.stack ?? this.message}\n${inspect(this.toJSON(), { depth: 4 })}`;
+  }
+}
+
+/**
+ * A configuration value (constructor option or environment variable) is missing or malformed.
+ * The message names the key, the value and what is expected.
+ */
+export class ConfigurationError extends MlflowError {
+  /** The option or environment variable at fault, e.g. `MLFLOW_HTTP_REQUEST_TIMEOUT`. */
+  readonly key: string;
+
+  constructor(key: string, message: string) {
+    super(message);
+    this.key = key;
+  }
+}
+
+/**
+ * Input rejected on the client, before any request: a bad key, an over-long value, a changed param.
+ * Nothing was sent, and nothing else that was buffered is affected.
+ */
+export class ValidationError extends MlflowError {
+  /** The metric, param or tag key (or argument name) at fault. */
+  readonly key: string;
+  /** The rule that was broken, e.g. `max-length`, `key-characters`, `param-changed`. */
+  readonly rule: string;
+
+  constructor(key: string, rule: string, message: string) {
+    super(message);
+    this.key = key;
+    this.rule = rule;
+  }
+}
+
+/** Options for {@link MlflowApiError}. */
+export interface ApiErrorInit extends RequestContext {
+  status: number;
+  errorCode: string;
+  serverMessage: string;
+  retryable: boolean;
+  requestId?: string;
+  /** Wait the server asked for with `Retry-After`, in ms. */
+  retryAfterMs?: number;
+}
+
+/**
+ * The server answered with an error status. Carries MLflow's `error_code`, the server's message,
+ * the HTTP status, the method and the endpoint. Use {@link apiErrorFromResponse} to build one.
+ */
+export class MlflowApiError extends MlflowError implements RequestContext {
+  /** HTTP status code, e.g. 404. */
+  readonly status: number;
+  /** MLflow's `error_code`, e.g. `RESOURCE_DOES_NOT_EXIST`; derived from the status when the body is not JSON. */
+  readonly errorCode: string;
+  /** The server's own message (redacted). */
+  readonly serverMessage: string;
+  readonly method: string;
+  readonly endpoint: string;
+  /** `x-request-id` response header, when the server or a proxy sent one. */
+  readonly requestId: string | undefined;
+  /** Wait the server asked for with `Retry-After`, in ms; the retry loop honours it. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(init: ApiErrorInit) {
+    super(`${init.errorCode}: ${init.serverMessage || "(no message)"} (HTTP ${init.status}, ${init.method} ${init.endpoint})`, {
+      retryable: init.retryable,
+    });
+    this.status = init.status;
+    this.errorCode = init.errorCode;
+    this.serverMessage = redact(init.serverMessage);
+    this.method = init.method;
+    this.endpoint = redact(init.endpoint);
+    this.requestId = init.requestId;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+/** `RESOURCE_DOES_NOT_EXIST` (HTTP 404), or a 404 from a route the server does not have. */
+export class NotFoundError extends MlflowApiError {}
+/** `RESOURCE_ALREADY_EXISTS`: MLflow answers HTTP 400, not 409. */
+export class AlreadyExistsError extends MlflowApiError {}
+/** `INVALID_PARAMETER_VALUE` or `BAD_REQUEST` (HTTP 400): the server refused the input. */
+export class InvalidParameterError extends MlflowApiError {}
+/** HTTP 401: missing or wrong credentials (check MLFLOW_TRACKING_USERNAME/PASSWORD or TOKEN). */
+export class UnauthenticatedError extends MlflowApiError {}
+/** HTTP 403: the user is known but may not do this (a READ-only user writing, or the host check). */
+export class PermissionDeniedError extends MlflowApiError {}
+/** HTTP 429: the server asks the client to slow down. Retried automatically. */
+export class RateLimitError extends MlflowApiError {}
+/** HTTP 5xx: the server failed. 500, 502, 503 and 504 are retried automatically. */
+export class ServerError extends MlflowApiError {}
+
+/** The request never got an HTTP answer: refused, reset, DNS failure, TLS failure. */
+export class ConnectionError extends MlflowError implements RequestContext {
+  readonly method: string;
+  readonly endpoint: string;
+  /** The system error code, e.g. `ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`. */
+  readonly code: string | undefined;
+
+  constructor(init: RequestContext & { code?: string; detail: string; retryable: boolean }) {
+    super(`Connection failed: ${init.detail} (${init.method} ${init.endpoint})`, { retryable: init.retryable });
+    this.method = init.method;
+    this.endpoint = redact(init.endpoint);
+    this.code = init.code;
+  }
+}
+
+/** A per-request timeout or the whole-call deadline expired. */
+export class TimeoutError extends MlflowError implements RequestContext {
+  readonly method: string;
+  readonly endpoint: string;
+  /** The limit that expired, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(init: RequestContext & { timeoutMs: number; kind: "request" | "deadline"; retryable: boolean }) {
+    const what = init.kind === "request" ? "Request timed out" : "Deadline exceeded";
+    super(`${what} after ${init.timeoutMs} ms (${init.method} ${init.endpoint})`, { retryable: init.retryable });
+    this.method = init.method;
+    this.endpoint = redact(init.endpoint);
+    this.timeoutMs = init.timeoutMs;
+  }
+}
+
+/** The caller's `AbortSignal` fired. */
+export class AbortError extends MlflowError {
+  constructor(message = "The operation was aborted") {
+    super(message);
+  }
+}
+
+/**
+ * The server answered 2xx but the body is not what MLflow sends (HTML from a proxy, a login page,
+ * a schema mismatch). `issues` lists what did not match.
+ */
+export class ResponseValidationError extends MlflowError implements RequestContext {
+  readonly method: string;
+  readonly endpoint: string;
+  readonly issues: string[];
+
+  constructor(init: RequestContext & { detail: string; issues?: string[] }) {
+    super(`Unexpected response from ${init.method} ${init.endpoint}: ${init.detail}`);
+    this.method = init.method;
+    this.endpoint = redact(init.endpoint);
+    this.issues = (init.issues ?? []).map(redact);
+  }
+}
+
+/**
+ * Raised when a non-idempotent call (e.g. creating a model version) failed after the request may
+ * have reached the server; retrying could create a duplicate, so the SDK does not.
+ */
+export class AmbiguousResultError extends MlflowError implements RequestContext {
+  readonly method: string;
+  readonly endpoint: string;
+
+  constructor(init: RequestContext & { cause: MlflowError }) {
+    super(
+      `${init.method} ${init.endpoint} failed after the request may have been processed (${init.cause.message}); ` +
+        "it was not retried because a retry could create a duplicate. Check whether the object exists before trying again.",
+      { cause: init.cause },
+    );
+    this.method = init.method;
+    this.endpoint = redact(init.endpoint);
+  }
+}
+
+const CODE_TO_CLASS: Record<string, typeof MlflowApiError> = {
+  RESOURCE_DOES_NOT_EXIST: NotFoundError,
+  NOT_FOUND: NotFoundError,
+  ENDPOINT_NOT_FOUND: NotFoundError,
+  RESOURCE_ALREADY_EXISTS: AlreadyExistsError,
+  ALREADY_EXISTS: AlreadyExistsError,
+  INVALID_PARAMETER_VALUE: InvalidParameterError,
+  BAD_REQUEST: InvalidParameterError,
+  UNAUTHENTICATED: UnauthenticatedError,
+  CUSTOMER_UNAUTHORIZED: UnauthenticatedError,
+  PERMISSION_DENIED: PermissionDeniedError,
+  REQUEST_LIMIT_EXCEEDED: RateLimitError,
+  RESOURCE_EXHAUSTED: RateLimitError,
+};
+
+/** How the Python client maps a status to a code when the body is not JSON (reference §2.3). */
+const STATUS_TO_CODE: Record<number, string> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHENTICATED",
+  403: "PERMISSION_DENIED",
+  404: "ENDPOINT_NOT_FOUND",
+  409: "ALREADY_EXISTS",
+  429: "RESOURCE_EXHAUSTED",
+  501: "NOT_IMPLEMENTED",
+  503: "TEMPORARILY_UNAVAILABLE",
+  504: "DEADLINE_EXCEEDED",
+};
+
+const MAX_TEXT_IN_MESSAGE = 300;
+
+/**
+ * Builds the right {@link MlflowApiError} subclass from a status and a raw body: MLflow's JSON
+ * `{error_code, message}` when present, otherwise a code derived from the status and a short,
+ * tag-stripped excerpt of the text (HTML error pages, `text/plain` 503s, security-middleware 403s).
+ * @internal
+ */
+export function apiErrorFromResponse(
+  init: RequestContext & { status: number; body: string; retryable: boolean; requestId?: string; retryAfterMs?: number },
+): MlflowApiError {
+  const parsed = parseErrorBody(init.body);
+  const errorCode = parsed?.errorCode ?? STATUS_TO_CODE[init.status] ?? "INTERNAL_ERROR";
+  const serverMessage = parsed?.message ?? describeText(init.body);
+  const ErrorClass = CODE_TO_CLASS[errorCode] ?? classForStatus(init.status);
+  return new ErrorClass({ ...init, errorCode, serverMessage });
+}
+
+function classForStatus(status: number): typeof MlflowApiError {
+  if (status === 404) return NotFoundError;
+  if (status === 401) return UnauthenticatedError;
+  if (status === 403) return PermissionDeniedError;
+  if (status === 429) return RateLimitError;
+  if (status === 400) return InvalidParameterError;
+  if (status >= 500) return ServerError;
+  return MlflowApiError;
+}
+
+function parseErrorBody(body: string): { errorCode: string; message: string } | undefined {
+  if (!body.trimStart().startsWith("{")) return undefined;
+  try {
+    const json = JSON.parse(body) as { error_code?: unknown; message?: unknown };
+    if (typeof json.error_code !== "string") return undefined;
+    return { errorCode: json.error_code, message: typeof json.message === "string" ? json.message : "" };
+  } catch {
+    return undefined;
+  }
+}
+
+function describeText(body: string): string {
+  const text = body
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  if (!text) return "(empty body)";
+  return text.length > MAX_TEXT_IN_MESSAGE ? `${text.slice(0, MAX_TEXT_IN_MESSAGE)}…` : text;
+}
+
+/** Keeps only what is safe from an arbitrary cause: its class name, code and redacted message. */
+function sanitizeCause(cause: unknown): unknown {
+  if (cause instanceof MlflowError) return cause;
+  if (cause instanceof Error) {
+    const safe = new Error(redact(cause.message));
+    safe.name = cause.name;
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string") (safe as Error & { code?: string }).code = code;
+    safe.stack = `${safe.name}: ${safe.message}`;
+    return safe;
+  }
+  return redact(String(cause));
+}
+
+/**
+ * True for any error thrown by mlflow-ts, also across package copies (matches by name).
+ *
+ * @example
+ * if (isMlflowError(e) && e.retryable) scheduleRetry()
+ */
+export function isMlflowError(value: unknown): value is MlflowError {
+  return value instanceof MlflowError;
+}

@@ -1,0 +1,314 @@
+/**
+ * HTTP transport on axios: keep-alive sockets with a short idle timeout, a per-attempt timeout, a
+ * whole-call deadline, the caller's `AbortSignal`, and retries with backoff, jitter and
+ * `Retry-After`, decided per endpoint ({@link RetryPolicy}). Raw axios errors never leave this
+ * file: they carry the request config and its headers.
+ */
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import type { Readable } from "node:stream";
+import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import type { ResolvedConfig } from "../config.js";
+import type { RetryPolicy } from "../store/endpoints.js";
+import { VERSION } from "../version.js";
+import {
+  AbortError,
+  AmbiguousResultError,
+  apiErrorFromResponse,
+  ConnectionError,
+  MlflowApiError,
+  MlflowError,
+  TimeoutError,
+} from "./errors.js";
+import { redactUrl } from "./redact.js";
+import { backoffMs, NOT_PROCESSED_STATUSES, NOT_SENT_CODES, RETRYABLE_STATUSES, retryAfterMs } from "./retry.js";
+import { delay, LinkedAbort } from "./signals.js";
+import { toWireJson } from "./wire.js";
+
+/**
+ * Per-call options accepted by every async method of the SDK.
+ *
+ * @example
+ * await client.runs.get(runId, { timeoutMs: 5_000, maxRetries: 0, signal: AbortSignal.timeout(10_000) });
+ */
+export interface RequestOptions {
+  /** Aborts the call, its retries and its waits; the call then rejects with {@link AbortError}. */
+  signal?: AbortSignal;
+  /** Timeout of each attempt in ms. Defaults to the client's `timeoutMs` (120 s). */
+  timeoutMs?: number;
+  /** Retries after the first attempt. Defaults to the client's `maxRetries` (7). */
+  maxRetries?: number;
+  /** Deadline of the whole call, retries included, in ms. Defaults to the client's `deadlineMs` (10 min). */
+  deadlineMs?: number;
+  /** Extra headers for this call. */
+  headers?: Record<string, string>;
+}
+
+/** Query values; arrays become repeated keys (`run_ids=a&run_ids=b`). */
+export type QueryValue = string | number | boolean | readonly (string | number)[] | undefined;
+
+/** One HTTP call as the stores describe it. @internal */
+export interface HttpRequest {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
+  /** Path appended to the tracking base URL, e.g. `/api/2.0/mlflow/runs/get`. Ignored when `url` is set. */
+  path: string;
+  /** Absolute URL (e.g. a presigned S3 part URL); MLflow auth and custom headers are then not sent. */
+  url?: string;
+  query?: Record<string, QueryValue>;
+  /** JSON body, serialised with MLflow's encoding of NaN and ±Infinity. */
+  json?: unknown;
+  /** Raw body; a factory so that a retry can re-open the stream. */
+  body?: () => Readable | Buffer;
+  headers?: Record<string, string>;
+  /** `text` (default) buffers the body; `stream` returns it unread on success. */
+  responseType?: "text" | "stream";
+  retry: RetryPolicy;
+}
+
+/** A response as the stores see it. @internal */
+export interface HttpResponse<B = string> {
+  status: number;
+  headers: Record<string, string | undefined>;
+  body: B;
+}
+
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/**
+ * Sends requests to one tracking server. One instance per client: it owns the socket pools.
+ * @internal
+ */
+export class HttpTransport {
+  readonly baseUrl: string;
+  readonly #config: ResolvedConfig["http"];
+  readonly #axios: AxiosInstance;
+  readonly #authHeader: string | undefined;
+  readonly #httpAgent: http.Agent;
+  readonly #httpsAgent: https.Agent;
+
+  constructor(baseUrl: string, config: ResolvedConfig) {
+    this.baseUrl = baseUrl;
+    this.#config = config.http;
+    this.#authHeader = authHeader(config.auth);
+    const agentOptions = { keepAlive: true, timeout: config.http.keepAliveIdleMs, maxSockets: config.http.maxSockets, scheduling: "lifo" as const };
+    this.#httpAgent = new http.Agent(agentOptions);
+    this.#httpsAgent = new https.Agent({ ...agentOptions, ...tlsOptions(config.http.tls) });
+    this.#axios = axios.create({
+      httpAgent: this.#httpAgent,
+      httpsAgent: this.#httpsAgent,
+      validateStatus: () => true,
+      transformResponse: [(data: unknown) => data],
+      maxBodyLength: Number.POSITIVE_INFINITY,
+      maxContentLength: Number.POSITIVE_INFINITY,
+      maxRedirects: 5,
+    });
+  }
+
+  /**
+   * Sends `req`, retrying transient failures within the deadline, and hands a 2xx response to
+   * `handle`. `recover` is consulted before re-sending a `recoverable` call whose previous attempt
+   * may have been processed; a value it returns ends the call.
+   */
+  async request<T>(
+    req: HttpRequest,
+    options: RequestOptions,
+    handle: (res: HttpResponse<string | Readable>) => T | Promise<T>,
+    recover?: (signal: AbortSignal) => Promise<T | undefined>,
+  ): Promise<T> {
+    const maxRetries = options.maxRetries ?? this.#config.maxRetries;
+    const deadlineMs = options.deadlineMs ?? this.#config.deadlineMs;
+    const call = new LinkedAbort(options.signal);
+    call.abortAfter(deadlineMs, "deadline");
+    const context = { method: req.method, endpoint: this.#endpointLabel(req) };
+    let mayHaveBeenProcessed = false;
+    try {
+      for (let retry = 0; ; retry++) {
+        if (mayHaveBeenProcessed && recover) {
+          const found = await recover(call.signal);
+          if (found !== undefined) return found;
+        }
+        const outcome = await this.#attempt(req, options, call, deadlineMs);
+        if (outcome instanceof MlflowError) {
+          const verdict = verdictFor(req.retry, outcome);
+          if (verdict === "fail" || retry >= maxRetries) throw outcome;
+          if (verdict === "ambiguous" && req.retry === "not-idempotent") throw new AmbiguousResultError({ ...context, cause: outcome });
+          if (verdict === "ambiguous") mayHaveBeenProcessed = true;
+          await this.#wait(retry + 1, outcome, call, context, deadlineMs);
+          continue;
+        }
+        return await handle(outcome);
+      }
+    } finally {
+      call.dispose();
+    }
+  }
+
+  /** Closes idle sockets. Requests still in flight finish. */
+  close(): void {
+    this.#httpAgent.destroy();
+    this.#httpsAgent.destroy();
+  }
+
+  /** One attempt: an {@link HttpResponse} for 2xx, an {@link MlflowError} for anything else. */
+  async #attempt(
+    req: HttpRequest,
+    options: RequestOptions,
+    call: LinkedAbort,
+    deadlineMs: number,
+  ): Promise<HttpResponse<string | Readable> | MlflowError> {
+    const context = { method: req.method, endpoint: this.#endpointLabel(req) };
+    const attempt = new LinkedAbort(call.signal);
+    const timeoutMs = options.timeoutMs ?? this.#config.timeoutMs;
+    attempt.abortAfter(timeoutMs, "timeout");
+    try {
+      const res = await this.#axios.request<string | Readable>({
+        method: req.method,
+        url: req.url ?? this.baseUrl + req.path + queryString(req.query),
+        headers: this.#headers(req, options),
+        data: req.json !== undefined ? toWireJson(req.json) : req.body?.(),
+        responseType: req.responseType === "stream" ? "stream" : "text",
+        signal: attempt.signal,
+      });
+      if (res.status >= 200 && res.status < 300) return { status: res.status, headers: plainHeaders(res), body: res.data };
+      const body = typeof res.data === "string" ? res.data : await readLimited(res.data);
+      const headers = plainHeaders(res);
+      return apiErrorFromResponse({
+        ...context,
+        status: res.status,
+        body,
+        retryable: RETRYABLE_STATUSES.has(res.status),
+        requestId: headers["x-request-id"],
+        retryAfterMs: retryAfterMs(headers["retry-after"]),
+      });
+    } catch (error) {
+      if (call.cause === "user") throw new AbortError(`${context.method} ${context.endpoint} was aborted`);
+      if (call.cause === "deadline") throw new TimeoutError({ ...context, timeoutMs: deadlineMs, kind: "deadline", retryable: true });
+      if (attempt.cause === "timeout") return new TimeoutError({ ...context, timeoutMs, kind: "request", retryable: true });
+      return connectionError(error, context);
+    } finally {
+      attempt.dispose();
+    }
+  }
+
+  async #wait(retry: number, failure: MlflowError, call: LinkedAbort, context: { method: string; endpoint: string }, deadlineMs: number): Promise<void> {
+    const retryAfter = failure instanceof MlflowApiError ? failure.retryAfterMs : undefined;
+    const waitMs = retryAfter ?? backoffMs(retry, this.#config.backoffFactorMs, this.#config.backoffJitterMs);
+    try {
+      await delay(waitMs, call.signal);
+    } catch {
+      if (call.cause === "user") throw new AbortError(`${context.method} ${context.endpoint} was aborted`);
+      throw new TimeoutError({ ...context, timeoutMs: deadlineMs, kind: "deadline", retryable: true });
+    }
+  }
+
+  #headers(req: HttpRequest, options: RequestOptions): Record<string, string> {
+    const headers: Record<string, string> = { "User-Agent": `mlflow-ts/${VERSION}` };
+    if (req.json !== undefined) headers["Content-Type"] = "application/json";
+    if (req.url === undefined) {
+      Object.assign(headers, this.#config.headers);
+      if (this.#authHeader) headers.Authorization = this.#authHeader;
+    }
+    return Object.assign(headers, req.headers, options.headers);
+  }
+
+  #endpointLabel(req: HttpRequest): string {
+    if (req.url === undefined) return new URL(this.baseUrl).pathname.replace(/\/$/, "") + req.path;
+    const url = new URL(req.url);
+    return redactUrl(`${url.origin}${url.pathname}`);
+  }
+}
+
+type Verdict = "retry" | "ambiguous" | "fail";
+
+/** Decides what a failure means for an endpoint's retry policy. */
+function verdictFor(policy: RetryPolicy, failure: MlflowError): Verdict {
+  if (!failure.retryable) return "fail";
+  if (policy === "idempotent") return "retry";
+  if (failure instanceof MlflowApiError) return NOT_PROCESSED_STATUSES.has(failure.status) ? "retry" : "ambiguous";
+  if (failure instanceof ConnectionError && failure.code !== undefined && NOT_SENT_CODES.has(failure.code)) return "retry";
+  return "ambiguous";
+}
+
+function connectionError(error: unknown, context: { method: string; endpoint: string }): ConnectionError {
+  const code = errorCode(error);
+  const detail = code ? `${code}${describeCode(code)}` : error instanceof Error ? error.message : String(error);
+  return new ConnectionError({ ...context, code, detail, retryable: true });
+}
+
+function errorCode(error: unknown): string | undefined {
+  const candidates = [error, (error as { cause?: unknown })?.cause, ...((error as { errors?: unknown[] })?.errors ?? [])];
+  for (const candidate of candidates) {
+    const code = (candidate as { code?: unknown } | undefined)?.code;
+    if (typeof code === "string" && code !== "ERR_BAD_REQUEST" && code !== "ERR_BAD_RESPONSE") return code;
+  }
+  return undefined;
+}
+
+function describeCode(code: string): string {
+  const hints: Record<string, string> = {
+    ECONNREFUSED: " (nothing listens at that address: is the server running and the port right?)",
+    ENOTFOUND: " (the host name does not resolve)",
+    ECONNRESET: " (the server closed the connection)",
+    EPROTO: " (TLS handshake failed: http vs https?)",
+    DEPTH_ZERO_SELF_SIGNED_CERT: " (self-signed certificate: set MLFLOW_TRACKING_SERVER_CERT_PATH)",
+    SELF_SIGNED_CERT_IN_CHAIN: " (private CA: set MLFLOW_TRACKING_SERVER_CERT_PATH)",
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: " (unknown CA: set MLFLOW_TRACKING_SERVER_CERT_PATH)",
+    ERR_TLS_CERT_ALTNAME_INVALID: " (the certificate does not match the host name)",
+  };
+  return hints[code] ?? "";
+}
+
+function authHeader(auth: ResolvedConfig["auth"]): string | undefined {
+  if (auth.kind === "basic") return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}`;
+  if (auth.kind === "bearer") return `Bearer ${auth.token}`;
+  return undefined;
+}
+
+function tlsOptions(tls: ResolvedConfig["http"]["tls"]): https.AgentOptions {
+  const options: https.AgentOptions = { rejectUnauthorized: !tls.insecure };
+  if (tls.caPath) options.ca = readFileSync(tls.caPath);
+  if (tls.clientCertPath) {
+    const pem = readFileSync(tls.clientCertPath);
+    options.cert = pem;
+    options.key = pem;
+  }
+  return options;
+}
+
+/**
+ * Serialises a query: arrays as repeated keys, booleans as `true`/`false`, `undefined` skipped.
+ * @internal
+ */
+export function queryString(query: Record<string, QueryValue> | undefined): string {
+  if (!query) return "";
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    for (const item of values) params.append(key, String(item));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+function plainHeaders(res: AxiosResponse): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(res.headers ?? {})) {
+    out[key.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value == null ? undefined : String(value);
+  }
+  return out;
+}
+
+async function readLimited(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    chunks.push(buffer);
+    size += buffer.length;
+    if (size >= MAX_ERROR_BODY_BYTES) break;
+  }
+  stream.destroy();
+  return Buffer.concat(chunks).toString("utf8").slice(0, MAX_ERROR_BODY_BYTES);
+}

@@ -1,0 +1,47 @@
+/** Model registry entities (wire names, int64 as numbers, omitted lists as `[]`). */
+import { z } from "zod";
+import { int64 } from "../core/wire.js";
+import { keyValueSchema } from "./tracking.js";
+
+/** Registered-model alias `{alias, version}`. */
+export const registeredModelAliasSchema = z.object({ alias: z.string(), version: z.string() });
+/** An alias pointing at a model version. */
+export type RegisteredModelAlias = z.infer<typeof registeredModelAliasSchema>;
+
+/** ModelVersion schema. */
+export const modelVersionSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  creation_timestamp: int64.optional(),
+  last_updated_timestamp: int64.optional(),
+  user_id: z.string().optional(),
+  current_stage: z.string().optional(),
+  description: z.string().optional(),
+  source: z.string().optional(),
+  run_id: z.string().optional(),
+  status: z.string().optional(),
+  status_message: z.string().optional(),
+  tags: z.array(keyValueSchema).default([]),
+  run_link: z.string().optional(),
+  aliases: z.array(z.string()).default([]),
+  model_id: z.string().optional(),
+});
+/** A registered model version; `version` is a string. */
+export type ModelVersion = z.infer<typeof modelVersionSchema>;
+
+/** RegisteredModel schema. */
+export const registeredModelSchema = z.object({
+  name: z.string(),
+  creation_timestamp: int64.optional(),
+  last_updated_timestamp: int64.optional(),
+  user_id: z.string().optional(),
+  description: z.string().optional(),
+  latest_versions: z.array(modelVersionSchema).default([]),
+  tags: z.array(keyValueSchema).default([]),
+  aliases: z.array(registeredModelAliasSchema).default([]),
+});
+/** A registered model with its tags, aliases and latest version per stage. */
+export type RegisteredModel = z.infer<typeof registeredModelSchema>;
+
+/** Model version stages (deprecated by MLflow in favour of aliases). */
+export type ModelStage = "None" | "Staging" | "Production" | "Archived";

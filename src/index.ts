@@ -1,0 +1,104 @@
+/**
+ * mlflow-ts: a TypeScript SDK and training-loop logger for MLflow Tracking.
+ * Every export is named here; nothing is re-exported by wildcard.
+ * @packageDocumentation
+ */
+
+// Client and configuration
+export { MlflowClient } from "./client.js";
+export {
+  type ArtifactOptions,
+  type AuthOptions,
+  type ClientOptions,
+  DEFAULT_BACKOFF_FACTOR_MS,
+  DEFAULT_BACKOFF_JITTER_MS,
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_KEEP_ALIVE_IDLE_MS,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_TRACKING_URI,
+  type ResolvedAuth,
+  type ResolvedConfig,
+  resolveConfig,
+  type S3Options,
+  type TrackingTarget,
+} from "./config.js";
+export { VERSION } from "./version.js";
+
+// Core building blocks
+export {
+  AbortError,
+  AlreadyExistsError,
+  AmbiguousResultError,
+  ConfigurationError,
+  ConnectionError,
+  InvalidParameterError,
+  isMlflowError,
+  MlflowApiError,
+  MlflowError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  type RequestContext,
+  ResponseValidationError,
+  ServerError,
+  TimeoutError,
+  UnauthenticatedError,
+  ValidationError,
+} from "./core/errors.js";
+export { type Page, PagePromise } from "./core/pagination.js";
+export type { RequestOptions } from "./core/transport.js";
+export type { KeyValueInput } from "./core/tags.js";
+export { encodeDouble, type WireDouble } from "./core/wire.js";
+export {
+  MAX_BATCH_BYTES,
+  MAX_ENTITIES_PER_BATCH,
+  MAX_METRICS_PER_BATCH,
+  MAX_PARAMS_PER_BATCH,
+  MAX_TAGS_PER_BATCH,
+} from "./core/batch.js";
+
+// Entities (MLflow wire names)
+export type {
+  Dataset,
+  DatasetInput,
+  Experiment,
+  ExperimentTag,
+  FileInfo,
+  KeyValue,
+  LifecycleStage,
+  Metric,
+  MetricWithRunId,
+  Param,
+  Run,
+  RunInfo,
+  RunStatus,
+  RunTag,
+  ViewType,
+} from "./entities/tracking.js";
+export type { ModelStage, ModelVersion, RegisteredModel, RegisteredModelAlias } from "./entities/registry.js";
+export type { LoggedModel, LoggedModelStatus } from "./entities/logged-model.js";
+
+// Resources
+export { Artifacts } from "./resources/artifacts.js";
+export { type CreateExperimentParams, Experiments, type SearchExperimentsParams } from "./resources/experiments.js";
+export { type CreateLoggedModelParams, LoggedModels, type SearchLoggedModelsParams } from "./resources/logged-models.js";
+export { type BulkIntervalParams, Metrics } from "./resources/metrics.js";
+export { type CreateModelVersionParams, ModelVersions } from "./resources/model-versions.js";
+export { RegisteredModels, type SearchRegisteredModelsParams } from "./resources/registered-models.js";
+export { type CreateRunParams, type LogBatchParams, type MetricPoint, Runs, type SearchRunsParams } from "./resources/runs.js";
+
+// Stores
+export { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse, type MetricInput, type RetryPolicy } from "./store/endpoints.js";
+export { CREATE_REQUEST_ID_TAG, RestStore } from "./store/rest-store.js";
+export type { TrackingStore } from "./store/tracking-store.js";
+
+// Validation rules
+export {
+  MAX_EXPERIMENT_NAME_LENGTH,
+  MAX_EXPERIMENT_TAG_VALUE_LENGTH,
+  MAX_KEY_LENGTH,
+  MAX_PARAM_VALUE_LENGTH,
+  MAX_RUN_TAG_VALUE_LENGTH,
+  validateKey,
+} from "./validation.js";

@@ -1,0 +1,107 @@
+/** MLflow 3 logged models: create, finalize, search, tags, params and artifact listing. */
+import { ValidationError } from "../core/errors.js";
+import { PagePromise } from "../core/pagination.js";
+import { APIResource } from "../core/resource.js";
+import type { KeyValueInput } from "../core/tags.js";
+import type { RequestOptions } from "../core/transport.js";
+import type { LoggedModel, LoggedModelStatus } from "../entities/logged-model.js";
+import type { FileInfo } from "../entities/tracking.js";
+import type { SearchLoggedModelsRequest } from "../store/endpoints.js";
+import { validatedParams, validatedTags } from "./runs.js";
+
+/** Default page size of logged-model searches (the server's proto default). */
+export const LOGGED_MODEL_SEARCH_PAGE_SIZE = 50;
+/** Params per `logged-models/{id}/params` request, as the Python client sends them. */
+export const LOGGED_MODEL_PARAMS_PER_REQUEST = 100;
+
+/** Parameters of {@link LoggedModels.create}. */
+export interface CreateLoggedModelParams {
+  experiment_id: string;
+  /** Name without `/ : . % " '`. */
+  name?: string;
+  model_type?: string;
+  source_run_id?: string;
+  params?: KeyValueInput;
+  tags?: KeyValueInput;
+}
+
+/** Parameters of {@link LoggedModels.search}. */
+export type SearchLoggedModelsParams = Omit<SearchLoggedModelsRequest, "max_results"> & { max_results?: number };
+
+/**
+ * `client.loggedModels`.
+ *
+ * @example
+ * const model = await client.loggedModels.create({ experiment_id: "1", name: "classifier" });
+ * await client.loggedModels.finalize(model.info.model_id, "LOGGED_MODEL_READY");
+ */
+export class LoggedModels extends APIResource {
+  /**
+   * Creates a logged model in PENDING state. Not retried after an ambiguous failure (that would
+   * create a second model): such a failure rejects with {@link AmbiguousResultError}.
+   * @throws {ValidationError} for a name with `/ : . % " '`.
+   */
+  async create(params: CreateLoggedModelParams, options?: RequestOptions): Promise<LoggedModel> {
+    if (params.name !== undefined && /[/:.%"']/.test(params.name)) {
+      throw new ValidationError("name", "logged-model-name", `The logged model name "${params.name}" contains one of / : . % " ' which MLflow refuses.`);
+    }
+    const request = { ...params, params: validatedParams(params.params), tags: validatedTags(params.tags) };
+    return (await this.store.call("loggedModels.create", request, options)).model;
+  }
+
+  /** Gets a logged model by id (`m-…`). @throws {NotFoundError} */
+  async get(modelId: string, options?: RequestOptions): Promise<LoggedModel> {
+    return (await this.store.call("loggedModels.get", { model_id: modelId }, options)).model;
+  }
+
+  /** Sets the final status: READY once its files are uploaded, UPLOAD_FAILED otherwise. */
+  async finalize(modelId: string, status: Exclude<LoggedModelStatus, "LOGGED_MODEL_PENDING">, options?: RequestOptions): Promise<LoggedModel> {
+    return (await this.store.call("loggedModels.finalize", { model_id: modelId, status }, options)).model;
+  }
+
+  /** Deletes a logged model. */
+  async delete(modelId: string, options?: RequestOptions): Promise<void> {
+    await this.store.call("loggedModels.delete", { model_id: modelId }, options);
+  }
+
+  /** Searches logged models of some experiments; await for one page, `for await` for all. */
+  search(params: SearchLoggedModelsParams, options?: RequestOptions): PagePromise<LoggedModel> {
+    const { page_token, max_results = LOGGED_MODEL_SEARCH_PAGE_SIZE, ...rest } = params;
+    return new PagePromise(async (token) => {
+      const res = await this.store.call("loggedModels.search", { ...rest, max_results, page_token: token }, options);
+      return { items: res.models, nextPageToken: res.next_page_token || undefined };
+    }, page_token);
+  }
+
+  /** Sets tags on a logged model. */
+  async setTags(modelId: string, tags: KeyValueInput, options?: RequestOptions): Promise<void> {
+    await this.store.call("loggedModels.setTags", { model_id: modelId, tags: validatedTags(tags) }, options);
+  }
+
+  /** Deletes a tag of a logged model. */
+  async deleteTag(modelId: string, key: string, options?: RequestOptions): Promise<void> {
+    await this.store.call("loggedModels.deleteTag", { model_id: modelId, tag_key: key }, options);
+  }
+
+  /** Logs params on a logged model, 100 per request. */
+  async logParams(modelId: string, params: KeyValueInput, options?: RequestOptions): Promise<void> {
+    const all = validatedParams(params);
+    for (let start = 0; start < all.length; start += LOGGED_MODEL_PARAMS_PER_REQUEST) {
+      const chunk = all.slice(start, start + LOGGED_MODEL_PARAMS_PER_REQUEST);
+      await this.store.call("loggedModels.logParams", { model_id: modelId, params: chunk }, options);
+    }
+  }
+
+  /** Lists the files of a logged model under `path`. */
+  async listArtifacts(modelId: string, path?: string, options?: RequestOptions): Promise<FileInfo[]> {
+    const files: FileInfo[] = [];
+    let token: string | undefined;
+    do {
+      const res = await this.store.call("loggedModels.listArtifacts", { model_id: modelId, artifact_directory_path: path, page_token: token }, options);
+      files.push(...res.files);
+      token = res.next_page_token || undefined;
+    } while (token);
+    return files;
+  }
+}
+

@@ -1,0 +1,93 @@
+/** Model versions: register, describe, stage, delete, search, tags and download URI. */
+import { PagePromise } from "../core/pagination.js";
+import { APIResource } from "../core/resource.js";
+import type { KeyValueInput } from "../core/tags.js";
+import type { RequestOptions } from "../core/transport.js";
+import type { ModelStage, ModelVersion } from "../entities/registry.js";
+import { validatedRegistryTags } from "./registered-models.js";
+
+/** Default page size of model-version searches. */
+export const MODEL_VERSION_SEARCH_PAGE_SIZE = 1000;
+
+/** Parameters of {@link ModelVersions.create}. */
+export interface CreateModelVersionParams {
+  /** Registered model name. */
+  name: string;
+  /** Where the model lives, e.g. `runs:/<run_id>/model`, `models:/m-…` or the run's artifact URI. */
+  source: string;
+  run_id?: string;
+  tags?: KeyValueInput;
+  run_link?: string;
+  description?: string;
+  /** MLflow 3 logged model id (`m-…`). */
+  model_id?: string;
+}
+
+/**
+ * `client.modelVersions`.
+ *
+ * @example
+ * const mv = await client.modelVersions.create({ name: "fraud-detector", source: `runs:/${runId}/model`, run_id: runId });
+ */
+export class ModelVersions extends APIResource {
+  /**
+   * Registers a new version. Not retried after an ambiguous failure (a retry would register a
+   * second version): such a failure rejects with {@link AmbiguousResultError}.
+   */
+  async create(params: CreateModelVersionParams, options?: RequestOptions): Promise<ModelVersion> {
+    const tags = validatedRegistryTags(params.tags);
+    return (await this.store.call("modelVersions.create", { ...params, tags }, options)).model_version;
+  }
+
+  /** Gets a model version. @throws {NotFoundError} */
+  async get(name: string, version: string | number, options?: RequestOptions): Promise<ModelVersion> {
+    return (await this.store.call("modelVersions.get", { name, version: String(version) }, options)).model_version;
+  }
+
+  /** Updates the description. */
+  async update(name: string, version: string | number, params: { description?: string }, options?: RequestOptions): Promise<ModelVersion> {
+    return (await this.store.call("modelVersions.update", { name, version: String(version), ...params }, options)).model_version;
+  }
+
+  /** Deletes a model version. */
+  async delete(name: string, version: string | number, options?: RequestOptions): Promise<void> {
+    await this.store.call("modelVersions.delete", { name, version: String(version) }, options);
+  }
+
+  /** Searches model versions, e.g. `{ filter: "name='fraud-detector'" }`; await for one page, `for await` for all. */
+  search(params: { filter?: string; order_by?: string[]; max_results?: number; page_token?: string } = {}, options?: RequestOptions): PagePromise<ModelVersion> {
+    const { page_token, max_results = MODEL_VERSION_SEARCH_PAGE_SIZE, ...rest } = params;
+    return new PagePromise(async (token) => {
+      const res = await this.store.call("modelVersions.search", { ...rest, max_results, page_token: token }, options);
+      return { items: res.model_versions, nextPageToken: res.next_page_token || undefined };
+    }, page_token);
+  }
+
+  /** Moves a version to a stage (deprecated by MLflow in favour of aliases). */
+  async transitionStage(
+    name: string,
+    version: string | number,
+    stage: ModelStage,
+    params: { archiveExistingVersions?: boolean } = {},
+    options?: RequestOptions,
+  ): Promise<ModelVersion> {
+    const request = { name, version: String(version), stage, archive_existing_versions: params.archiveExistingVersions ?? false };
+    return (await this.store.call("modelVersions.transitionStage", request, options)).model_version;
+  }
+
+  /** The URI to download the version's files from. */
+  async getDownloadUri(name: string, version: string | number, options?: RequestOptions): Promise<string> {
+    return (await this.store.call("modelVersions.getDownloadUri", { name, version: String(version) }, options)).artifact_uri;
+  }
+
+  /** Sets a tag on a version. */
+  async setTag(name: string, version: string | number, key: string, value: string, options?: RequestOptions): Promise<void> {
+    const [tag] = validatedRegistryTags({ [key]: value });
+    await this.store.call("modelVersions.setTag", { name, version: String(version), ...tag! }, options);
+  }
+
+  /** Deletes a tag of a version. */
+  async deleteTag(name: string, version: string | number, key: string, options?: RequestOptions): Promise<void> {
+    await this.store.call("modelVersions.deleteTag", { name, version: String(version), key }, options);
+  }
+}

@@ -1,0 +1,134 @@
+/** Registered models: create, rename, describe, delete, search, tags and aliases. */
+import { ValidationError } from "../core/errors.js";
+import { PagePromise } from "../core/pagination.js";
+import { APIResource } from "../core/resource.js";
+import { type KeyValueInput, toKeyValues } from "../core/tags.js";
+import type { RequestOptions } from "../core/transport.js";
+import type { ModelVersion, RegisteredModel } from "../entities/registry.js";
+import type { KeyValue } from "../entities/tracking.js";
+import { validateKey, validateRegistryTagValue } from "../validation.js";
+
+/** Default page size of registered-model searches; the server allows at most 1000. */
+export const REGISTERED_MODEL_SEARCH_PAGE_SIZE = 100;
+/** Longest alias: 255 characters. */
+export const MAX_ALIAS_LENGTH = 255;
+
+/** Parameters of {@link RegisteredModels.search}. */
+export interface SearchRegisteredModelsParams {
+  /** Filter, e.g. `name LIKE 'fraud%'`. */
+  filter?: string;
+  order_by?: string[];
+  /** Page size, 1–1000. @defaultValue 100 */
+  max_results?: number;
+  page_token?: string;
+}
+
+/**
+ * `client.registeredModels`.
+ *
+ * @example
+ * await client.registeredModels.create({ name: "fraud-detector", tags: { team: "risk" } });
+ * await client.registeredModels.setAlias("fraud-detector", "champion", "3");
+ */
+export class RegisteredModels extends APIResource {
+  /** Creates a registered model. @throws {AlreadyExistsError} when the name is taken. */
+  async create(params: { name: string; tags?: KeyValueInput; description?: string }, options?: RequestOptions): Promise<RegisteredModel> {
+    requireName(params.name);
+    const tags = validatedRegistryTags(params.tags);
+    return (await this.store.call("registeredModels.create", { ...params, tags }, options)).registered_model;
+  }
+
+  /** Gets a registered model. @throws {NotFoundError} */
+  async get(name: string, options?: RequestOptions): Promise<RegisteredModel> {
+    return (await this.store.call("registeredModels.get", { name }, options)).registered_model;
+  }
+
+  /** Renames a registered model. */
+  async rename(name: string, newName: string, options?: RequestOptions): Promise<RegisteredModel> {
+    requireName(newName);
+    return (await this.store.call("registeredModels.rename", { name, new_name: newName }, options)).registered_model;
+  }
+
+  /** Updates the description. */
+  async update(name: string, params: { description?: string }, options?: RequestOptions): Promise<RegisteredModel> {
+    return (await this.store.call("registeredModels.update", { name, ...params }, options)).registered_model;
+  }
+
+  /** Deletes a registered model and all its versions. */
+  async delete(name: string, options?: RequestOptions): Promise<void> {
+    await this.store.call("registeredModels.delete", { name }, options);
+  }
+
+  /** Searches registered models; await for one page, `for await` for all. */
+  search(params: SearchRegisteredModelsParams = {}, options?: RequestOptions): PagePromise<RegisteredModel> {
+    const { page_token, max_results = REGISTERED_MODEL_SEARCH_PAGE_SIZE, ...rest } = params;
+    return new PagePromise(async (token) => {
+      const res = await this.store.call("registeredModels.search", { ...rest, max_results, page_token: token }, options);
+      return { items: res.registered_models, nextPageToken: res.next_page_token || undefined };
+    }, page_token);
+  }
+
+  /** Latest version per stage (stages are deprecated by MLflow in favour of aliases). */
+  async getLatestVersions(name: string, stages?: string[], options?: RequestOptions): Promise<ModelVersion[]> {
+    return (await this.store.call("registeredModels.getLatestVersions", { name, stages }, options)).model_versions;
+  }
+
+  /** Sets a tag on a registered model. */
+  async setTag(name: string, key: string, value: string, options?: RequestOptions): Promise<void> {
+    const [tag] = validatedRegistryTags({ [key]: value });
+    await this.store.call("registeredModels.setTag", { name, ...tag! }, options);
+  }
+
+  /** Deletes a tag of a registered model. */
+  async deleteTag(name: string, key: string, options?: RequestOptions): Promise<void> {
+    await this.store.call("registeredModels.deleteTag", { name, key }, options);
+  }
+
+  /**
+   * Points an alias at a version.
+   * @throws {ValidationError} for an alias with other characters than letters, digits, `_` and `-`, over 255 characters, `latest` or `v<digits>`.
+   */
+  async setAlias(name: string, alias: string, version: string | number, options?: RequestOptions): Promise<void> {
+    validateAlias(alias);
+    await this.store.call("registeredModels.setAlias", { name, alias, version: String(version) }, options);
+  }
+
+  /** Removes an alias. */
+  async deleteAlias(name: string, alias: string, options?: RequestOptions): Promise<void> {
+    await this.store.call("registeredModels.deleteAlias", { name, alias }, options);
+  }
+
+  /** Gets the version an alias points at. @throws {NotFoundError} */
+  async getByAlias(name: string, alias: string, options?: RequestOptions): Promise<ModelVersion> {
+    return (await this.store.call("registeredModels.getByAlias", { name, alias }, options)).model_version;
+  }
+}
+
+/**
+ * Checks an alias as MLflow does.
+ * @throws {ValidationError}
+ * @internal
+ */
+export function validateAlias(alias: string): void {
+  if (!/^[\w-]+$/.test(alias) || alias.length > MAX_ALIAS_LENGTH) {
+    throw new ValidationError(alias, "alias", `The alias "${alias}" is invalid: use 1–${MAX_ALIAS_LENGTH} letters, digits, "_" or "-".`);
+  }
+  if (alias.toLowerCase() === "latest" || /^v\d+$/i.test(alias)) {
+    throw new ValidationError(alias, "alias-reserved", `The alias "${alias}" is reserved by MLflow ("latest" and "v<number>"). Fix: pick another name, e.g. "champion".`);
+  }
+}
+
+/** @internal */
+export function validatedRegistryTags(input: KeyValueInput | undefined): KeyValue[] {
+  const tags = toKeyValues(input);
+  for (const tag of tags) {
+    validateKey(tag.key, "registry tag");
+    validateRegistryTagValue(tag.key, tag.value);
+  }
+  return tags;
+}
+
+function requireName(name: string): void {
+  if (typeof name === "string" && name.trim() !== "") return;
+  throw new ValidationError("name", "model-name", `A registered model name must be a non-empty string, got ${JSON.stringify(name)}.`);
+}

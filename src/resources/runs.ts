@@ -1,0 +1,229 @@
+/** Runs: lifecycle, search, and logging metrics, params, tags, inputs and outputs. */
+import { type BatchEntities, splitBatch } from "../core/batch.js";
+import { ValidationError } from "../core/errors.js";
+import { PagePromise } from "../core/pagination.js";
+import { APIResource } from "../core/resource.js";
+import { type KeyValueInput, toKeyValues } from "../core/tags.js";
+import type { RequestOptions } from "../core/transport.js";
+import type { DatasetInput, KeyValue, Run, RunInfo, RunStatus, ViewType } from "../entities/tracking.js";
+import type { MetricInput } from "../store/endpoints.js";
+import {
+  validateKey,
+  validateMetricPosition,
+  validateMetricValue,
+  validateParamValue,
+  validateRunId,
+  validateRunTagValue,
+} from "../validation.js";
+
+/** Default page size of run searches (the Python client's default); the server allows up to 50000. */
+export const RUN_SEARCH_PAGE_SIZE = 1000;
+
+/** Parameters of {@link Runs.create}. */
+export interface CreateRunParams {
+  experiment_id: string;
+  /** Display name; the server generates one (e.g. `bright-owl-42`) when omitted. */
+  run_name?: string;
+  /** Start time in ms since the epoch. @defaultValue Date.now() */
+  start_time?: number;
+  /** Run tags. */
+  tags?: KeyValueInput;
+  /** Deprecated by MLflow in favour of the `mlflow.user` tag. */
+  user_id?: string;
+}
+
+/** Parameters of {@link Runs.search}. */
+export interface SearchRunsParams {
+  experiment_ids: string[];
+  /** Filter, e.g. `metrics.acc > 0.9 AND params.lr = '0.01' AND attributes.status = 'FINISHED'`. */
+  filter?: string;
+  /** @defaultValue "ACTIVE_ONLY" */
+  run_view_type?: ViewType;
+  /** Ordering, e.g. `["metrics.acc DESC", "start_time ASC"]`. */
+  order_by?: string[];
+  /** Page size, 1–50000. @defaultValue 1000 */
+  max_results?: number;
+  page_token?: string;
+}
+
+/** A metric point to log; `timestamp` defaults to the time of the call. */
+export interface MetricPoint {
+  key: string;
+  /** Any number; NaN and ±Infinity are sent as MLflow expects. */
+  value: number;
+  /** Milliseconds since the epoch. @defaultValue Date.now() */
+  timestamp?: number;
+  /** @defaultValue 0 */
+  step?: number;
+  model_id?: string;
+  dataset_name?: string;
+  dataset_digest?: string;
+}
+
+/** Entities of {@link Runs.logBatch}. */
+export interface LogBatchParams {
+  metrics?: readonly MetricPoint[];
+  params?: KeyValueInput;
+  tags?: KeyValueInput;
+}
+
+/**
+ * `client.runs`.
+ *
+ * @example
+ * const run = await client.runs.create({ experiment_id: "1", run_name: "baseline" });
+ * await client.runs.logBatch(run.info.run_id, { metrics: [{ key: "loss", value: 0.3, step: 1 }], params: { lr: 0.01 } });
+ * await client.runs.update(run.info.run_id, { status: "FINISHED", end_time: Date.now() });
+ */
+export class Runs extends APIResource {
+  /**
+   * Creates a run in RUNNING state.
+   * @throws {InvalidParameterError} when the experiment is deleted, or `run_name` and the `mlflow.runName` tag differ.
+   */
+  async create(params: CreateRunParams, options?: RequestOptions): Promise<Run> {
+    const tags = validatedTags(params.tags);
+    const request = { ...params, start_time: params.start_time ?? Date.now(), tags };
+    return (await this.store.call("runs.create", request, options)).run;
+  }
+
+  /** Gets a run with its latest metrics, params and tags. @throws {NotFoundError} */
+  async get(runId: string, options?: RequestOptions): Promise<Run> {
+    validateRunId(runId);
+    return (await this.store.call("runs.get", { run_id: runId }, options)).run;
+  }
+
+  /** Updates status, end time (ms) or name; returns the new run info. */
+  async update(runId: string, params: { status?: RunStatus; end_time?: number; run_name?: string }, options?: RequestOptions): Promise<RunInfo> {
+    validateRunId(runId);
+    return (await this.store.call("runs.update", { run_id: runId, ...params }, options)).run_info;
+  }
+
+  /** Soft-deletes a run. */
+  async delete(runId: string, options?: RequestOptions): Promise<void> {
+    validateRunId(runId);
+    await this.store.call("runs.delete", { run_id: runId }, options);
+  }
+
+  /** Restores a deleted run. */
+  async restore(runId: string, options?: RequestOptions): Promise<void> {
+    validateRunId(runId);
+    await this.store.call("runs.restore", { run_id: runId }, options);
+  }
+
+  /** Searches runs; await for one page, `for await` for all. */
+  search(params: SearchRunsParams, options?: RequestOptions): PagePromise<Run> {
+    const { page_token, max_results = RUN_SEARCH_PAGE_SIZE, ...rest } = params;
+    return new PagePromise(async (token) => {
+      const res = await this.store.call("runs.search", { ...rest, max_results, page_token: token }, options);
+      return { items: res.runs, nextPageToken: res.next_page_token || undefined };
+    }, page_token);
+  }
+
+  /**
+   * Logs one metric point.
+   * @throws {ValidationError} for a bad key, a non-number value or a fractional step.
+   */
+  async logMetric(runId: string, key: string, value: number, at: { step?: number; timestamp?: number } = {}, options?: RequestOptions): Promise<void> {
+    validateRunId(runId);
+    const metric = toMetricInput({ key, value, ...at });
+    await this.store.call("runs.logMetric", { run_id: runId, ...metric }, options);
+  }
+
+  /**
+   * Logs a param; params are write-once.
+   * @throws {InvalidParameterError} when the key already has a different value.
+   */
+  async logParam(runId: string, key: string, value: unknown, options?: RequestOptions): Promise<void> {
+    validateRunId(runId);
+    const [param] = validatedParams({ [key]: value });
+    await this.store.call("runs.logParam", { run_id: runId, ...param! }, options);
+  }
+
+  /** Sets (or overwrites) a run tag. */
+  async setTag(runId: string, key: string, value: unknown, options?: RequestOptions): Promise<void> {
+    validateRunId(runId);
+    const [tag] = validatedTags({ [key]: value });
+    await this.store.call("runs.setTag", { run_id: runId, ...tag! }, options);
+  }
+
+  /** Deletes a run tag. @throws {NotFoundError} when absent. */
+  async deleteTag(runId: string, key: string, options?: RequestOptions): Promise<void> {
+    validateRunId(runId);
+    await this.store.call("runs.deleteTag", { run_id: runId, key }, options);
+  }
+
+  /**
+   * Logs metrics, params and tags, split into as many `log-batch` requests as the server's limits
+   * need (1000 metrics, 100 params, 100 tags, 1000 entities, about 1 MB each), sent in order.
+   * Everything is validated before the first request.
+   * @throws {ValidationError} for a bad key or value, or the same param key twice.
+   */
+  async logBatch(runId: string, params: LogBatchParams, options?: RequestOptions): Promise<void> {
+    validateRunId(runId);
+    const entities: BatchEntities = {
+      metrics: (params.metrics ?? []).map(toMetricInput),
+      params: validatedParams(params.params),
+      tags: validatedTags(params.tags),
+    };
+    for (const batch of splitBatch(entities)) {
+      await this.store.call("runs.logBatch", { run_id: runId, ...batch }, options);
+    }
+  }
+
+  /** Records datasets (and MLflow 3 model inputs) used by the run. */
+  async logInputs(runId: string, params: { datasets?: DatasetInput[]; models?: { model_id: string }[] }, options?: RequestOptions): Promise<void> {
+    validateRunId(runId);
+    await this.store.call("runs.logInputs", { run_id: runId, ...params }, options);
+  }
+
+  /** Records logged models produced by the run (MLflow 3). */
+  async logOutputs(runId: string, models: { model_id: string; step: number }[], options?: RequestOptions): Promise<void> {
+    validateRunId(runId);
+    await this.store.call("runs.logOutputs", { run_id: runId, models }, options);
+  }
+}
+
+/**
+ * Validates a metric point and fills its timestamp (now) and step (0).
+ * @throws {ValidationError}
+ * @internal
+ */
+export function toMetricInput(point: MetricPoint): MetricInput {
+  validateKey(point.key, "metric");
+  validateMetricValue(point.key, point.value);
+  const timestamp = point.timestamp ?? Date.now();
+  const step = point.step ?? 0;
+  validateMetricPosition(point.key, timestamp, step);
+  return { ...point, timestamp, step };
+}
+
+/**
+ * Validates params: keys, values of at most 6000 characters, no key twice.
+ * @throws {ValidationError}
+ * @internal
+ */
+export function validatedParams(input: KeyValueInput | undefined): KeyValue[] {
+  const params = toKeyValues(input);
+  const seen = new Set<string>();
+  for (const param of params) {
+    validateKey(param.key, "param");
+    validateParamValue(param.key, param.value);
+    if (seen.has(param.key)) throw new ValidationError(param.key, "duplicate-param", `The param "${param.key}" appears twice in one batch; MLflow refuses duplicate param keys in a batch.`);
+    seen.add(param.key);
+  }
+  return params;
+}
+
+/**
+ * Validates run tags: keys and values of at most 8000 characters.
+ * @throws {ValidationError}
+ * @internal
+ */
+export function validatedTags(input: KeyValueInput | undefined): KeyValue[] {
+  const tags = toKeyValues(input);
+  for (const tag of tags) {
+    validateKey(tag.key, "tag");
+    validateRunTagValue(tag.key, tag.value);
+  }
+  return tags;
+}

@@ -1,0 +1,17 @@
+/** Picks the store for a resolved configuration. */
+import type { ResolvedConfig } from "../config.js";
+import { HttpTransport } from "../core/transport.js";
+import { LazyStore } from "./lazy-store.js";
+import { RestStore } from "./rest-store.js";
+import type { TrackingStore } from "./tracking-store.js";
+
+/**
+ * A {@link RestStore} for http(s) tracking URIs, the embedded SQLite store (opened lazily) for
+ * `sqlite:` URIs and for no URI at all.
+ * @internal
+ */
+export function createStore(config: ResolvedConfig): TrackingStore {
+  const target = config.tracking;
+  if (target.kind === "rest") return new RestStore(new HttpTransport(target.baseUrl, config));
+  return new LazyStore("sqlite", target.uri, async () => (await import("./sqlite/sqlite-store.js")).openSqliteStore(target.path));
+}

@@ -1,0 +1,232 @@
+/**
+ * The endpoint table: every tracking, registry and logged-model RPC the SDK speaks, with its HTTP
+ * method and path, its request type (wire names), its response schema and whether a retry is
+ * safe. Stores implement these by name; the REST store turns each into an HTTP call.
+ */
+import { z } from "zod";
+import type { WireDouble } from "../core/wire.js";
+import { loggedModelSchema } from "../entities/logged-model.js";
+import { modelVersionSchema, registeredModelSchema } from "../entities/registry.js";
+import {
+  type DatasetInput,
+  experimentSchema,
+  fileInfoSchema,
+  type KeyValue,
+  metricSchema,
+  metricWithRunIdSchema,
+  runInfoSchema,
+  runSchema,
+  type RunStatus,
+  type ViewType,
+} from "../entities/tracking.js";
+
+/**
+ * How a call may be retried after a transient failure.
+ * - `idempotent`: repeating it cannot change the result (reads, set-tag, log-batch: the server
+ *   drops exact duplicate metric rows and identical params).
+ * - `not-idempotent`: retried only when the request certainly did not reach the server
+ *   (connection refused, 429, 503); otherwise the failure is reported as ambiguous.
+ * - `recoverable`: like `not-idempotent`, but after an ambiguous failure the store first looks for
+ *   the result of the lost attempt (see `rest-store.ts`) and retries only if it finds none.
+ */
+export type RetryPolicy = "idempotent" | "not-idempotent" | "recoverable";
+
+/** A metric as sent: the value may be NaN or ±Infinity (encoded on the wire). */
+export interface MetricInput {
+  key: string;
+  value: number | WireDouble;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+  step?: number;
+  model_id?: string;
+  dataset_name?: string;
+  dataset_digest?: string;
+}
+
+interface EndpointSpec<Req, Res extends z.ZodType> {
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  /** Path under the tracking URI; `{name}` segments are filled from the request and removed from it. */
+  path: string;
+  retry: RetryPolicy;
+  response: Res;
+  /** Type carrier for the request; never read at runtime. */
+  request?: Req;
+}
+
+function endpoint<Req, Res extends z.ZodType>(
+  method: EndpointSpec<Req, Res>["method"],
+  path: string,
+  response: Res,
+  retry: RetryPolicy = "idempotent",
+): EndpointSpec<Req, Res> {
+  return { method, path, response, retry };
+}
+
+const empty = z.object({});
+const pageToken = z.string().optional();
+const API = "/api/2.0/mlflow";
+
+/** Request fields of `runs/search`. */
+export interface SearchRunsRequest {
+  experiment_ids: string[];
+  filter?: string;
+  run_view_type?: ViewType;
+  max_results: number;
+  order_by?: string[];
+  page_token?: string;
+}
+
+/** Request fields of `experiments/search`. */
+export interface SearchExperimentsRequest {
+  max_results: number;
+  page_token?: string;
+  filter?: string;
+  order_by?: string[];
+  view_type?: ViewType;
+}
+
+/** Request fields of `logged-models/search`. */
+export interface SearchLoggedModelsRequest {
+  experiment_ids: string[];
+  filter?: string;
+  datasets?: { dataset_name: string; dataset_digest?: string }[];
+  max_results: number;
+  order_by?: { field_name: string; ascending?: boolean; dataset_name?: string; dataset_digest?: string }[];
+  page_token?: string;
+}
+
+/** Every endpoint, by name. */
+export const ENDPOINTS = {
+  // Experiments
+  "experiments.create": endpoint<{ name: string; artifact_location?: string; tags?: KeyValue[] }, z.ZodObject<{ experiment_id: z.ZodString }>>(
+    "POST", `${API}/experiments/create`, z.object({ experiment_id: z.string() }), "recoverable"),
+  "experiments.get": endpoint<{ experiment_id: string }, z.ZodObject<{ experiment: typeof experimentSchema }>>(
+    "GET", `${API}/experiments/get`, z.object({ experiment: experimentSchema })),
+  "experiments.getByName": endpoint<{ experiment_name: string }, z.ZodObject<{ experiment: typeof experimentSchema }>>(
+    "GET", `${API}/experiments/get-by-name`, z.object({ experiment: experimentSchema })),
+  "experiments.search": endpoint<SearchExperimentsRequest, z.ZodType<{ experiments: z.infer<typeof experimentSchema>[]; next_page_token?: string | undefined }>>(
+    "POST", `${API}/experiments/search`, z.object({ experiments: z.array(experimentSchema).default([]), next_page_token: pageToken })),
+  "experiments.update": endpoint<{ experiment_id: string; new_name: string }, typeof empty>("POST", `${API}/experiments/update`, empty),
+  "experiments.delete": endpoint<{ experiment_id: string }, typeof empty>("POST", `${API}/experiments/delete`, empty),
+  "experiments.restore": endpoint<{ experiment_id: string }, typeof empty>("POST", `${API}/experiments/restore`, empty),
+  "experiments.setTag": endpoint<{ experiment_id: string; key: string; value: string }, typeof empty>("POST", `${API}/experiments/set-experiment-tag`, empty),
+  "experiments.deleteTag": endpoint<{ experiment_id: string; key: string }, typeof empty>("POST", `${API}/experiments/delete-experiment-tag`, empty),
+
+  // Runs
+  "runs.create": endpoint<
+    { experiment_id: string; user_id?: string; run_name?: string; start_time?: number; tags?: KeyValue[] },
+    z.ZodObject<{ run: typeof runSchema }>
+  >("POST", `${API}/runs/create`, z.object({ run: runSchema }), "recoverable"),
+  "runs.get": endpoint<{ run_id: string }, z.ZodObject<{ run: typeof runSchema }>>("GET", `${API}/runs/get`, z.object({ run: runSchema })),
+  "runs.update": endpoint<{ run_id: string; status?: RunStatus; end_time?: number; run_name?: string }, z.ZodObject<{ run_info: typeof runInfoSchema }>>(
+    "POST", `${API}/runs/update`, z.object({ run_info: runInfoSchema })),
+  "runs.delete": endpoint<{ run_id: string }, typeof empty>("POST", `${API}/runs/delete`, empty),
+  "runs.restore": endpoint<{ run_id: string }, typeof empty>("POST", `${API}/runs/restore`, empty),
+  "runs.search": endpoint<SearchRunsRequest, z.ZodType<{ runs: z.infer<typeof runSchema>[]; next_page_token?: string | undefined }>>(
+    "POST", `${API}/runs/search`, z.object({ runs: z.array(runSchema).default([]), next_page_token: pageToken })),
+  "runs.logMetric": endpoint<{ run_id: string } & MetricInput, typeof empty>("POST", `${API}/runs/log-metric`, empty),
+  "runs.logParam": endpoint<{ run_id: string; key: string; value: string }, typeof empty>("POST", `${API}/runs/log-parameter`, empty),
+  "runs.setTag": endpoint<{ run_id: string; key: string; value: string }, typeof empty>("POST", `${API}/runs/set-tag`, empty),
+  "runs.deleteTag": endpoint<{ run_id: string; key: string }, typeof empty>("POST", `${API}/runs/delete-tag`, empty),
+  "runs.logBatch": endpoint<{ run_id: string; metrics?: MetricInput[]; params?: KeyValue[]; tags?: KeyValue[] }, typeof empty>(
+    "POST", `${API}/runs/log-batch`, empty),
+  "runs.logInputs": endpoint<{ run_id: string; datasets?: DatasetInput[]; models?: { model_id: string }[] }, typeof empty>(
+    "POST", `${API}/runs/log-inputs`, empty),
+  "runs.logOutputs": endpoint<{ run_id: string; models: { model_id: string; step: number }[] }, typeof empty>(
+    "POST", `${API}/runs/outputs`, empty),
+
+  // Metrics
+  "metrics.getHistory": endpoint<
+    { run_id: string; metric_key: string; max_results: number; page_token?: string },
+    z.ZodType<{ metrics: z.infer<typeof metricSchema>[]; next_page_token?: string | undefined }>
+  >("GET", `${API}/metrics/get-history`, z.object({ metrics: z.array(metricSchema).default([]), next_page_token: pageToken })),
+  "metrics.getHistoryBulkInterval": endpoint<
+    { run_ids: string[]; metric_key: string; start_step?: number; end_step?: number; max_results: number },
+    z.ZodType<{ metrics: z.infer<typeof metricWithRunIdSchema>[] }>
+  >("GET", `${API}/metrics/get-history-bulk-interval`, z.object({ metrics: z.array(metricWithRunIdSchema).default([]) })),
+
+  // Artifacts (tracking API listing)
+  "artifacts.list": endpoint<
+    { run_id: string; path?: string },
+    z.ZodType<{ root_uri?: string | undefined; files: z.infer<typeof fileInfoSchema>[]; next_page_token?: string | undefined }>
+  >("GET", `${API}/artifacts/list`, z.object({ root_uri: z.string().optional(), files: z.array(fileInfoSchema).default([]), next_page_token: pageToken })),
+
+  // Registered models
+  "registeredModels.create": endpoint<
+    { name: string; tags?: KeyValue[]; description?: string },
+    z.ZodObject<{ registered_model: typeof registeredModelSchema }>
+  >("POST", `${API}/registered-models/create`, z.object({ registered_model: registeredModelSchema }), "recoverable"),
+  "registeredModels.get": endpoint<{ name: string }, z.ZodObject<{ registered_model: typeof registeredModelSchema }>>(
+    "GET", `${API}/registered-models/get`, z.object({ registered_model: registeredModelSchema })),
+  "registeredModels.rename": endpoint<{ name: string; new_name: string }, z.ZodObject<{ registered_model: typeof registeredModelSchema }>>(
+    "POST", `${API}/registered-models/rename`, z.object({ registered_model: registeredModelSchema }), "not-idempotent"),
+  "registeredModels.update": endpoint<{ name: string; description?: string }, z.ZodObject<{ registered_model: typeof registeredModelSchema }>>(
+    "PATCH", `${API}/registered-models/update`, z.object({ registered_model: registeredModelSchema })),
+  "registeredModels.delete": endpoint<{ name: string }, typeof empty>("DELETE", `${API}/registered-models/delete`, empty),
+  "registeredModels.search": endpoint<
+    { filter?: string; max_results: number; order_by?: string[]; page_token?: string },
+    z.ZodType<{ registered_models: z.infer<typeof registeredModelSchema>[]; next_page_token?: string | undefined }>
+  >("GET", `${API}/registered-models/search`, z.object({ registered_models: z.array(registeredModelSchema).default([]), next_page_token: pageToken })),
+  "registeredModels.getLatestVersions": endpoint<
+    { name: string; stages?: string[] },
+    z.ZodType<{ model_versions: z.infer<typeof modelVersionSchema>[] }>
+  >("POST", `${API}/registered-models/get-latest-versions`, z.object({ model_versions: z.array(modelVersionSchema).default([]) })),
+  "registeredModels.setTag": endpoint<{ name: string; key: string; value: string }, typeof empty>("POST", `${API}/registered-models/set-tag`, empty),
+  "registeredModels.deleteTag": endpoint<{ name: string; key: string }, typeof empty>("DELETE", `${API}/registered-models/delete-tag`, empty),
+  "registeredModels.setAlias": endpoint<{ name: string; alias: string; version: string }, typeof empty>("POST", `${API}/registered-models/alias`, empty),
+  "registeredModels.deleteAlias": endpoint<{ name: string; alias: string }, typeof empty>("DELETE", `${API}/registered-models/alias`, empty),
+  "registeredModels.getByAlias": endpoint<{ name: string; alias: string }, z.ZodObject<{ model_version: typeof modelVersionSchema }>>(
+    "GET", `${API}/registered-models/alias`, z.object({ model_version: modelVersionSchema })),
+
+  // Model versions
+  "modelVersions.create": endpoint<
+    { name: string; source: string; run_id?: string; tags?: KeyValue[]; run_link?: string; description?: string; model_id?: string },
+    z.ZodObject<{ model_version: typeof modelVersionSchema }>
+  >("POST", `${API}/model-versions/create`, z.object({ model_version: modelVersionSchema }), "not-idempotent"),
+  "modelVersions.get": endpoint<{ name: string; version: string }, z.ZodObject<{ model_version: typeof modelVersionSchema }>>(
+    "GET", `${API}/model-versions/get`, z.object({ model_version: modelVersionSchema })),
+  "modelVersions.update": endpoint<{ name: string; version: string; description?: string }, z.ZodObject<{ model_version: typeof modelVersionSchema }>>(
+    "PATCH", `${API}/model-versions/update`, z.object({ model_version: modelVersionSchema })),
+  "modelVersions.delete": endpoint<{ name: string; version: string }, typeof empty>("DELETE", `${API}/model-versions/delete`, empty),
+  "modelVersions.search": endpoint<
+    { filter?: string; max_results: number; order_by?: string[]; page_token?: string },
+    z.ZodType<{ model_versions: z.infer<typeof modelVersionSchema>[]; next_page_token?: string | undefined }>
+  >("GET", `${API}/model-versions/search`, z.object({ model_versions: z.array(modelVersionSchema).default([]), next_page_token: pageToken })),
+  "modelVersions.transitionStage": endpoint<
+    { name: string; version: string; stage: string; archive_existing_versions: boolean },
+    z.ZodObject<{ model_version: typeof modelVersionSchema }>
+  >("POST", `${API}/model-versions/transition-stage`, z.object({ model_version: modelVersionSchema })),
+  "modelVersions.getDownloadUri": endpoint<{ name: string; version: string }, z.ZodObject<{ artifact_uri: z.ZodString }>>(
+    "GET", `${API}/model-versions/get-download-uri`, z.object({ artifact_uri: z.string() })),
+  "modelVersions.setTag": endpoint<{ name: string; version: string; key: string; value: string }, typeof empty>("POST", `${API}/model-versions/set-tag`, empty),
+  "modelVersions.deleteTag": endpoint<{ name: string; version: string; key: string }, typeof empty>("DELETE", `${API}/model-versions/delete-tag`, empty),
+
+  // Logged models (MLflow 3)
+  "loggedModels.create": endpoint<
+    { experiment_id: string; name?: string; model_type?: string; source_run_id?: string; params?: KeyValue[]; tags?: KeyValue[] },
+    z.ZodObject<{ model: typeof loggedModelSchema }>
+  >("POST", `${API}/logged-models`, z.object({ model: loggedModelSchema }), "not-idempotent"),
+  "loggedModels.get": endpoint<{ model_id: string }, z.ZodObject<{ model: typeof loggedModelSchema }>>(
+    "GET", `${API}/logged-models/{model_id}`, z.object({ model: loggedModelSchema })),
+  "loggedModels.finalize": endpoint<{ model_id: string; status: string }, z.ZodObject<{ model: typeof loggedModelSchema }>>(
+    "PATCH", `${API}/logged-models/{model_id}`, z.object({ model: loggedModelSchema })),
+  "loggedModels.delete": endpoint<{ model_id: string }, typeof empty>("DELETE", `${API}/logged-models/{model_id}`, empty),
+  "loggedModels.search": endpoint<
+    SearchLoggedModelsRequest,
+    z.ZodType<{ models: z.infer<typeof loggedModelSchema>[]; next_page_token?: string | undefined }>
+  >("POST", `${API}/logged-models/search`, z.object({ models: z.array(loggedModelSchema).default([]), next_page_token: pageToken })),
+  "loggedModels.setTags": endpoint<{ model_id: string; tags: KeyValue[] }, typeof empty>("PATCH", `${API}/logged-models/{model_id}/tags`, empty),
+  "loggedModels.deleteTag": endpoint<{ model_id: string; tag_key: string }, typeof empty>("DELETE", `${API}/logged-models/{model_id}/tags/{tag_key}`, empty),
+  "loggedModels.logParams": endpoint<{ model_id: string; params: KeyValue[] }, typeof empty>("POST", `${API}/logged-models/{model_id}/params`, empty),
+  "loggedModels.listArtifacts": endpoint<
+    { model_id: string; artifact_directory_path?: string; page_token?: string },
+    z.ZodType<{ root_uri?: string | undefined; files: z.infer<typeof fileInfoSchema>[]; next_page_token?: string | undefined }>
+  >("GET", `${API}/logged-models/{model_id}/artifacts/directories`, z.object({ root_uri: z.string().optional(), files: z.array(fileInfoSchema).default([]), next_page_token: pageToken })),
+} as const;
+
+/** Name of an endpoint in {@link ENDPOINTS}, e.g. `"runs.logBatch"`. */
+export type EndpointName = keyof typeof ENDPOINTS;
+/** Request body or query of an endpoint, with MLflow's wire names. */
+export type EndpointRequest<N extends EndpointName> = NonNullable<(typeof ENDPOINTS)[N]["request"]>;
+/** Parsed response of an endpoint. */
+export type EndpointResponse<N extends EndpointName> = z.output<(typeof ENDPOINTS)[N]["response"]>;

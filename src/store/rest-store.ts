@@ -1,0 +1,141 @@
+/**
+ * The REST store: each RPC of the endpoint table becomes one HTTP call to the tracking server.
+ * GET requests carry their fields in the query, the others as a JSON body; path parameters are
+ * encoded into the path; responses are parsed with the endpoint's schema.
+ */
+import { randomUUID } from "node:crypto";
+import type { Readable } from "node:stream";
+import { NotFoundError, ResponseValidationError } from "../core/errors.js";
+import type { HttpRequest, HttpResponse, HttpTransport, QueryValue, RequestOptions } from "../core/transport.js";
+import type { KeyValue } from "../entities/tracking.js";
+import { validatePathId } from "../validation.js";
+import { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse } from "./endpoints.js";
+import type { TrackingStore } from "./tracking-store.js";
+
+/**
+ * Tag that `runs.create` adds to every run it creates over REST, holding a random request id. If
+ * the response to a create is lost, the store searches for this tag before retrying, so a retry
+ * never leaves a duplicate ("ghost") run.
+ */
+export const CREATE_REQUEST_ID_TAG = "mlflow-ts.createRequestId";
+
+/**
+ * Talks to an MLflow tracking server.
+ *
+ * @example
+ * const store = new RestStore(new HttpTransport("http://127.0.0.1:5000", resolveConfig()));
+ * const { run } = await store.call("runs.get", { run_id });
+ */
+export class RestStore implements TrackingStore {
+  readonly kind = "rest" as const;
+  readonly displayUri: string;
+  /** The transport, shared with the proxied-artifact store. */
+  readonly transport: HttpTransport;
+
+  constructor(transport: HttpTransport) {
+    this.transport = transport;
+    this.displayUri = transport.baseUrl;
+  }
+
+  call<N extends EndpointName>(name: N, request: EndpointRequest<N>, options: RequestOptions = {}): Promise<EndpointResponse<N>> {
+    const body = name === "runs.create" ? withCreateRequestId(request as EndpointRequest<"runs.create">) : request;
+    const http = toHttpRequest(name, body as Record<string, unknown>);
+    const parse = (res: HttpResponse<string | Readable>): EndpointResponse<N> => parseBody(name, http, res.body as string);
+    return this.transport.request(http, options, parse, this.#recovery(name, body, options));
+  }
+
+  async close(): Promise<void> {
+    this.transport.close();
+  }
+
+  /** How to find the result of a create whose response was lost (see {@link RetryPolicy}). */
+  #recovery<N extends EndpointName>(name: N, request: EndpointRequest<N>, options: RequestOptions): ((signal: AbortSignal) => Promise<EndpointResponse<N> | undefined>) | undefined {
+    const find = {
+      "experiments.create": (signal: AbortSignal) => this.#findExperiment((request as EndpointRequest<"experiments.create">).name, options, signal),
+      "runs.create": (signal: AbortSignal) => this.#findRun(request as EndpointRequest<"runs.create">, options, signal),
+      "registeredModels.create": (signal: AbortSignal) => this.#findRegisteredModel((request as EndpointRequest<"registeredModels.create">).name, options, signal),
+    }[name as string];
+    return find as ((signal: AbortSignal) => Promise<EndpointResponse<N> | undefined>) | undefined;
+  }
+
+  async #findExperiment(name: string, options: RequestOptions, signal: AbortSignal): Promise<EndpointResponse<"experiments.create"> | undefined> {
+    const found = await orUndefined(this.call("experiments.getByName", { experiment_name: name }, { ...options, signal }));
+    return found ? { experiment_id: found.experiment.experiment_id } : undefined;
+  }
+
+  async #findRun(request: EndpointRequest<"runs.create">, options: RequestOptions, signal: AbortSignal): Promise<EndpointResponse<"runs.create"> | undefined> {
+    const requestId = request.tags?.find((tag) => tag.key === CREATE_REQUEST_ID_TAG)?.value;
+    const filter = `tags.\`${CREATE_REQUEST_ID_TAG}\` = '${requestId}'`;
+    const page = await this.call("runs.search", { experiment_ids: [request.experiment_id], filter, max_results: 1 }, { ...options, signal });
+    const run = page.runs[0];
+    return run ? { run } : undefined;
+  }
+
+  async #findRegisteredModel(name: string, options: RequestOptions, signal: AbortSignal): Promise<EndpointResponse<"registeredModels.create"> | undefined> {
+    const found = await orUndefined(this.call("registeredModels.get", { name }, { ...options, signal }));
+    return found ? { registered_model: found.registered_model } : undefined;
+  }
+}
+
+function withCreateRequestId(request: EndpointRequest<"runs.create">): EndpointRequest<"runs.create"> {
+  if (request.tags?.some((tag) => tag.key === CREATE_REQUEST_ID_TAG)) return request;
+  const tags: KeyValue[] = [...(request.tags ?? []), { key: CREATE_REQUEST_ID_TAG, value: randomUUID() }];
+  return { ...request, tags };
+}
+
+async function orUndefined<T>(promise: Promise<T>): Promise<T | undefined> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Builds the HTTP request of an RPC: path parameters filled in and removed from the payload, GET
+ * fields in the query, other fields as JSON.
+ * @internal
+ */
+export function toHttpRequest(name: EndpointName, request: Record<string, unknown>): HttpRequest {
+  const spec = ENDPOINTS[name];
+  const payload: Record<string, unknown> = { ...request };
+  const path = spec.path.replace(/\{(\w+)\}/g, (_match, param: string) => {
+    const value = payload[param];
+    validatePathId(param, value);
+    delete payload[param];
+    return encodeURIComponent(value);
+  });
+  if (spec.method === "GET") return { method: "GET", path, query: payload as Record<string, QueryValue>, retry: spec.retry };
+  return { method: spec.method, path, json: payload, retry: spec.retry };
+}
+
+function parseBody<N extends EndpointName>(name: N, http: HttpRequest, text: string): EndpointResponse<N> {
+  const context = { method: http.method, endpoint: http.path };
+  const json = parseJsonObject(text, context);
+  const result = ENDPOINTS[name].response.safeParse(json);
+  if (result.success) return result.data as EndpointResponse<N>;
+  const issues = result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  throw new ResponseValidationError({ ...context, detail: `the body does not match the ${name} response schema`, issues });
+}
+
+/**
+ * Parses a 2xx body: an empty body or a bare `OK` counts as `{}` (as in the Python client);
+ * anything that is not a JSON object is an error that quotes the start of the body.
+ * @internal
+ */
+export function parseJsonObject(text: string, context: { method: string; endpoint: string }): unknown {
+  const trimmed = text.trim();
+  if (trimmed === "" || trimmed === "OK") return {};
+  try {
+    const json: unknown = JSON.parse(trimmed);
+    if (typeof json === "object" && json !== null && !Array.isArray(json)) return json;
+  } catch {
+    // fall through to the error below
+  }
+  const excerpt = trimmed.slice(0, 120).replace(/\s+/g, " ");
+  throw new ResponseValidationError({
+    ...context,
+    detail: `expected a JSON object but got "${excerpt}${trimmed.length > 120 ? "…" : ""}". Is the tracking URI pointing at the MLflow server (and not at a login page or another service)?`,
+  });
+}

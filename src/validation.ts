@@ -1,0 +1,183 @@
+/**
+ * MLflow's input rules, checked on the client before any request so that a bad key or value fails
+ * at the call that introduced it, with an error that names the key, the rule and the fix.
+ *
+ * Long values: the server truncates params over 6000 and run tags over 8000 characters silently
+ * when `MLFLOW_TRUNCATE_LONG_VALUES` is on (its default). mlflow-ts rejects them instead: a
+ * silently truncated param is a different param (two runs that differ only past character 6000
+ * would look equal), and truncation is lossy in a way the caller never sees. Truncate explicitly
+ * if that is what you want.
+ */
+import { ValidationError } from "./core/errors.js";
+
+/** Longest metric, param or tag key: 250 characters. */
+export const MAX_KEY_LENGTH = 250;
+/** Longest param value: 6000 characters. */
+export const MAX_PARAM_VALUE_LENGTH = 6000;
+/** Longest run tag value: 8000 characters. */
+export const MAX_RUN_TAG_VALUE_LENGTH = 8000;
+/** Longest experiment tag value: 5000 characters. */
+export const MAX_EXPERIMENT_TAG_VALUE_LENGTH = 5000;
+/** Longest experiment name: 500 characters. */
+export const MAX_EXPERIMENT_NAME_LENGTH = 500;
+/** Longest registered-model or model-version tag value: 100 000 characters. */
+export const MAX_REGISTRY_TAG_VALUE_LENGTH = 100_000;
+
+/** What a key names, for error messages. */
+export type KeyKind = "metric" | "param" | "tag" | "experiment tag" | "registry tag";
+
+// Python's `\w` is Unicode-aware: letters, digits and `_`; MLflow adds `/ . - :` and space.
+const KEY_CHARACTERS = /^[\p{L}\p{N}_/.\- :]*$/u;
+const RUN_ID = /^[a-zA-Z0-9][\w-]{0,255}$/;
+
+/**
+ * Checks a metric, param or tag key: non-empty, at most 250 characters, only letters, digits,
+ * `_ - . / :` and spaces, and not path-ambiguous (`a//b`, `./a`, `a/`, `/a`, `..`).
+ *
+ * @throws {ValidationError} naming the key and the rule.
+ * @example
+ * validateKey("train/loss", "metric"); // ok
+ */
+export function validateKey(key: unknown, kind: KeyKind): asserts key is string {
+  if (typeof key !== "string") throw new ValidationError(String(key), "key-type", `The ${kind} key must be a string, got ${typeof key}.`);
+  if (key.length === 0) throw new ValidationError(key, "key-empty", `A ${kind} key must not be empty.`);
+  if (key.length > MAX_KEY_LENGTH) {
+    throw new ValidationError(shorten(key), "key-length", `The ${kind} key "${shorten(key)}" has ${key.length} characters; MLflow allows at most ${MAX_KEY_LENGTH}. Fix: use a shorter key.`);
+  }
+  if (!KEY_CHARACTERS.test(key)) {
+    throw new ValidationError(key, "key-characters", `The ${kind} key "${key}" contains characters MLflow refuses; only letters, digits, "_", "-", ".", "/", ":" and spaces are allowed.`);
+  }
+  if (isPathAmbiguous(key)) {
+    throw new ValidationError(key, "key-path", `The ${kind} key "${key}" is path-ambiguous (MLflow refuses empty segments, "." and "..", and a leading or trailing "/"). Fix: e.g. "${normalizePosix(key).replace(/^(\.\.\/|\/)+/, "") || "name"}".`);
+  }
+}
+
+/**
+ * True when MLflow would refuse `name` as path-ambiguous: `posixpath.normpath(name) != name`, or
+ * it normalises to `.`, or starts with `..` or `/`.
+ * @internal
+ */
+export function isPathAmbiguous(name: string): boolean {
+  const normalized = normalizePosix(name);
+  return normalized !== name || normalized === "." || name.startsWith("..") || name.startsWith("/");
+}
+
+/** `posixpath.normpath`. @internal */
+export function normalizePosix(path: string): string {
+  if (path === "") return ".";
+  const leading = path.startsWith("//") && !path.startsWith("///") ? 2 : path.startsWith("/") ? 1 : 0;
+  const parts: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part !== ".." || (leading === 0 && parts.length === 0) || parts.at(-1) === "..") parts.push(part);
+    else if (parts.length > 0) parts.pop();
+  }
+  const joined = "/".repeat(leading) + parts.join("/");
+  return joined || ".";
+}
+
+/**
+ * Checks a param value (converted to a string) against the 6000-character limit.
+ * @throws {ValidationError} when it is longer.
+ */
+export function validateParamValue(key: string, value: string): void {
+  if (value.length <= MAX_PARAM_VALUE_LENGTH) return;
+  throw new ValidationError(key, "value-length", `The param "${key}" has a value of ${value.length} characters; MLflow allows at most ${MAX_PARAM_VALUE_LENGTH}. mlflow-ts refuses rather than truncating silently. Fix: shorten it, or log it as an artifact.`);
+}
+
+/**
+ * Checks a run tag value against the 8000-character limit.
+ * @throws {ValidationError} when it is longer.
+ */
+export function validateRunTagValue(key: string, value: string): void {
+  if (value.length <= MAX_RUN_TAG_VALUE_LENGTH) return;
+  throw new ValidationError(key, "value-length", `The tag "${key}" has a value of ${value.length} characters; MLflow allows at most ${MAX_RUN_TAG_VALUE_LENGTH}. mlflow-ts refuses rather than truncating silently. Fix: shorten it, or log it as an artifact.`);
+}
+
+/**
+ * Checks an experiment tag value against the 5000-character limit.
+ * @throws {ValidationError} when it is longer.
+ */
+export function validateExperimentTagValue(key: string, value: string): void {
+  if (value.length <= MAX_EXPERIMENT_TAG_VALUE_LENGTH) return;
+  throw new ValidationError(key, "value-length", `The experiment tag "${key}" has a value of ${value.length} characters; MLflow allows at most ${MAX_EXPERIMENT_TAG_VALUE_LENGTH}. Fix: shorten it.`);
+}
+
+/**
+ * Checks a registry tag value against the 100 000-character limit.
+ * @throws {ValidationError} when it is longer.
+ */
+export function validateRegistryTagValue(key: string, value: string): void {
+  if (value.length <= MAX_REGISTRY_TAG_VALUE_LENGTH) return;
+  throw new ValidationError(key, "value-length", `The registry tag "${key}" has a value of ${value.length} characters; MLflow allows at most ${MAX_REGISTRY_TAG_VALUE_LENGTH}. Fix: shorten it.`);
+}
+
+/**
+ * Checks an experiment name: non-empty, at most 500 characters.
+ * @throws {ValidationError} otherwise.
+ */
+export function validateExperimentName(name: unknown): asserts name is string {
+  if (typeof name !== "string" || name.trim() === "") {
+    throw new ValidationError("name", "experiment-name", `An experiment name must be a non-empty string, got ${JSON.stringify(name)}.`);
+  }
+  if (name.length > MAX_EXPERIMENT_NAME_LENGTH) {
+    throw new ValidationError("name", "experiment-name", `The experiment name has ${name.length} characters; MLflow allows at most ${MAX_EXPERIMENT_NAME_LENGTH}.`);
+  }
+}
+
+/**
+ * Checks a run id: a letter or digit, then up to 255 letters, digits, `_` or `-`.
+ * @throws {ValidationError} otherwise.
+ */
+export function validateRunId(runId: unknown): asserts runId is string {
+  if (typeof runId === "string" && RUN_ID.test(runId)) return;
+  throw new ValidationError("run_id", "run-id", `${JSON.stringify(runId)} is not a valid run id (MLflow run ids look like 32 hex characters, e.g. "0f3c…").`);
+}
+
+/**
+ * Checks that an id used in a URL path segment cannot change the route.
+ * @throws {ValidationError} for empty, `.` or `..` ids.
+ */
+export function validatePathId(name: string, value: unknown): asserts value is string {
+  if (typeof value === "string" && value !== "" && value !== "." && value !== "..") return;
+  throw new ValidationError(name, "path-id", `${name} must be a non-empty id, got ${JSON.stringify(value)}.`);
+}
+
+/**
+ * Checks a metric value: a number (NaN and ±Infinity are allowed and sent as MLflow expects).
+ * Booleans, strings and bigints are refused, as in the Python client.
+ * @throws {ValidationError} otherwise.
+ */
+export function validateMetricValue(key: string, value: unknown): asserts value is number {
+  if (typeof value === "number") return;
+  throw new ValidationError(key, "metric-value", `The metric "${key}" must have a number value, got ${typeof value} ${shorten(JSON.stringify(value) ?? String(value))}.`);
+}
+
+/**
+ * Checks a metric timestamp (ms since the epoch) and step: whole numbers, timestamp ≥ 0.
+ * @throws {ValidationError} otherwise.
+ */
+export function validateMetricPosition(key: string, timestamp: unknown, step: unknown): void {
+  if (typeof timestamp !== "number" || !Number.isSafeInteger(timestamp) || timestamp < 0) {
+    throw new ValidationError(key, "metric-timestamp", `The metric "${key}" has timestamp ${String(timestamp)}; expected whole milliseconds since the epoch (e.g. Date.now()).`);
+  }
+  if (typeof step !== "number" || !Number.isSafeInteger(step)) {
+    throw new ValidationError(key, "metric-step", `The metric "${key}" has step ${String(step)}; expected a whole number.`);
+  }
+}
+
+/**
+ * Converts a param or tag value to the string MLflow stores, as Python's `str()` would.
+ * @throws {ValidationError} for `undefined`, functions and symbols.
+ */
+export function stringifyValue(key: string, value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  if (value === null) return "null";
+  if (typeof value === "object") return JSON.stringify(value);
+  throw new ValidationError(key, "value-type", `The value of "${key}" is ${typeof value}; expected a string, number, boolean or JSON-serialisable object.`);
+}
+
+function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
