@@ -164,6 +164,7 @@ ensure_dirs() {
 
 # Is something listening on 127.0.0.1:$1?
 port_open() {
+  # shellcheck disable=SC2016 # $1 is expanded by the inner bash
   timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
 }
 
@@ -441,6 +442,7 @@ pg_start() {
   bin="$(pg_bindir)"
   log="$(svc_log pg)"
   printf '\n===== %s: start pg =====\n' "$(date -Is)" >>"$log"
+  # shellcheck disable=SC2094 # pg_ctl and its own output both append to the log
   as_pg "$bin/pg_ctl" start -D "$PG_DATA" -l "$log" -w -t "$STACK_WAIT_PG" -o "$(pg_opts)" >>"$log" 2>&1 9>&- ||
     { show_log "$log"; die "pg_ctl start failed"; }
   pid="$(head -n1 "$PG_DATA/postmaster.pid")"
@@ -464,13 +466,13 @@ pg_psql() { # superuser psql over the private unix socket
 pg_ensure_roles_dbs() {
   local db sqlpw
   sqlpw="${STACK_PG_PASSWORD//\'/\'\'}"
-  pg_psql >>"$(svc_log pg)" 2>&1 <<SQL || { show_log "$(svc_log pg)"; die "creating role $STACK_PG_USER failed"; }
+  pg_psql -f - >>"$(svc_log pg)" 2>&1 <<SQL || { show_log "$(svc_log pg)"; die "creating role $STACK_PG_USER failed"; }
 SELECT format('CREATE ROLE %I LOGIN', '$STACK_PG_USER')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$STACK_PG_USER')\gexec
 ALTER ROLE "$STACK_PG_USER" WITH LOGIN PASSWORD '$sqlpw';
 SQL
   for db in "$STACK_PG_DB_DIRECT" "$STACK_PG_DB_PROXIED" "$STACK_PG_DB_AUTH" "$STACK_PG_DB_AUTH_USERS"; do
-    pg_psql >>"$(svc_log pg)" 2>&1 <<SQL || { show_log "$(svc_log pg)"; die "creating database $db failed"; }
+    pg_psql -f - >>"$(svc_log pg)" 2>&1 <<SQL || { show_log "$(svc_log pg)"; die "creating database $db failed"; }
 SELECT format('CREATE DATABASE %I OWNER %I', '$db', '$STACK_PG_USER')
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$db')\gexec
 SQL
@@ -562,7 +564,11 @@ s3_setup() { # buckets + signature / multipart self-test ($1 = "quick" to skip t
     "$VENV_PY" "$STACK_SCRIPTS_DIR/stackctl.py" s3-setup "${args[@]}" \
     "$STACK_BUCKET_DIRECT" "$STACK_BUCKET_PROXIED" "$STACK_BUCKET_AUTH" >>"$log" 2>&1 ||
     { show_log "$log"; show_log "$(svc_log s3)"; die "S3 bucket setup / self-test failed"; }
-  say "s3 buckets ready: $STACK_BUCKET_DIRECT, $STACK_BUCKET_PROXIED, $STACK_BUCKET_AUTH (SigV4 refusal + multipart self-test passed)"
+  if ((${#args[@]})); then
+    say "s3 buckets ready: $STACK_BUCKET_DIRECT, $STACK_BUCKET_PROXIED, $STACK_BUCKET_AUTH"
+  else
+    say "s3 buckets ready: $STACK_BUCKET_DIRECT, $STACK_BUCKET_PROXIED, $STACK_BUCKET_AUTH (SigV4 refusal + multipart self-test passed, see $log)"
+  fi
 }
 
 # ---------------------------------------------------------------- MLflow servers
