@@ -6,10 +6,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
+import { inspect } from "node:util";
 import { z } from "zod";
 import { type Env, readBoolEnv, readEnv, readNumberEnv } from "./core/env.js";
 import { ConfigurationError } from "./core/errors.js";
-import { registerBasicCredentials, registerSecret } from "./core/redact.js";
+import { redact, registerBasicCredentials, registerSecret, registerSecretHeaders } from "./core/redact.js";
 
 /** Default per-request timeout: 120 s, as `MLFLOW_HTTP_REQUEST_TIMEOUT` in the Python client. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -228,8 +229,10 @@ export interface ResolvedConfig {
  * const config = resolveConfig({ trackingUri: "http://127.0.0.1:5000" });
  */
 export function resolveConfig(options: ClientOptions = {}): ResolvedConfig {
+  registerEnvSecrets(options.env ?? process.env);
   const opts = parseOptions(options);
   const env: Env = { ...(opts.env ?? process.env) };
+  registerConfiguredSecrets(opts);
   const tls = resolveTls(opts, env);
   const config: ResolvedConfig = {
     tracking: resolveTrackingTarget(opts.trackingUri, env),
@@ -256,24 +259,67 @@ export function resolveConfig(options: ClientOptions = {}): ResolvedConfig {
     },
     env,
   };
+  Object.defineProperty(config, "toJSON", { value: () => safeView(config), enumerable: false });
+  Object.defineProperty(config, inspect.custom, { value: () => safeView(config), enumerable: false });
   return deepFreeze(config);
+}
+
+/**
+ * Registers every secret the configuration can hold before anything else is checked, so that no
+ * error raised while resolving it (or later) can print one.
+ */
+function registerConfiguredSecrets(opts: z.infer<typeof clientOptionsSchema>): void {
+  const auth = opts.auth;
+  if (auth && "token" in auth) registerSecret(auth.token);
+  if (auth && "password" in auth) registerBasicCredentials(auth.username, auth.password);
+  const userinfo = fromUserinfo(opts.trackingUri);
+  if (userinfo?.kind === "basic") registerBasicCredentials(userinfo.username, userinfo.password);
+  registerSecret(opts.s3?.credentials?.secretAccessKey);
+  registerSecret(opts.s3?.credentials?.sessionToken);
+  registerSecretHeaders(opts.headers);
+}
+
+/** Registers the credentials of an environment, and the userinfo of its tracking URI. */
+function registerEnvSecrets(env: unknown): void {
+  if (typeof env !== "object" || env === null) return;
+  const values = env as Record<string, unknown>;
+  for (const name of SECRET_ENV_VARS) {
+    if (typeof values[name] === "string") registerSecret(values[name].trim());
+  }
+  const uri = values.MLFLOW_TRACKING_URI;
+  const userinfo = typeof uri === "string" ? fromUserinfo(uri.trim()) : undefined;
+  if (userinfo?.kind === "basic") registerBasicCredentials(userinfo.username, userinfo.password);
+}
+
+/** Environment variables whose values are credentials. */
+const SECRET_ENV_VARS = ["MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] as const;
+
+/** What `console.log(config)` and `JSON.stringify(config)` show: everything but credentials and the environment. */
+function safeView(config: ResolvedConfig): Record<string, unknown> {
+  const { auth, s3, http: httpConfig, env: _env, ...rest } = config;
+  const credentials = s3.credentials ? { accessKeyId: s3.credentials.accessKeyId, secretAccessKey: "***" } : undefined;
+  const headers = Object.fromEntries(Object.entries(httpConfig.headers).map(([name, value]) => [name, redact(value)]));
+  return {
+    ...rest,
+    auth: auth.kind === "none" ? auth : { kind: auth.kind, source: auth.source },
+    http: { ...httpConfig, headers },
+    s3: { ...s3, credentials },
+  };
 }
 
 function parseOptions(options: ClientOptions): z.infer<typeof clientOptionsSchema> {
   const result = clientOptionsSchema.safeParse(options);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const key = issueKey(issue);
-  const value = describeValue(valueAt(options, issue.path));
+  const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0] ?? ""] : issue.path;
+  const key = path.map(String).join(".") || "(options)";
+  const value = SECRET_OPTION.test(key) ? " = ***" : describeValue(valueAt(options, path));
   const detail = issue.code === "unrecognized_keys" ? `unknown option (valid options: ${validKeys(issue.path)})` : issue.message;
   throw new ConfigurationError(key, `Invalid option "${key}"${value}: ${detail}.`);
 }
 
-function issueKey(issue: z.core.$ZodIssue): string {
-  const path = issue.path.map(String);
-  if (issue.code === "unrecognized_keys") path.push(issue.keys[0] ?? "");
-  return path.join(".") || "(options)";
-}
+/** Option names whose value is never quoted in an error, even when misspelled or misplaced. */
+const SECRET_OPTION = /pass|token|secret|credential|auth|key|cookie/i;
 
 function validKeys(path: PropertyKey[]): string {
   const shapes: Record<string, z.ZodObject> = { "": clientOptionsSchema, s3: s3OptionsSchema, artifacts: artifactOptionsSchema };
@@ -335,6 +381,9 @@ function sqliteTarget(uri: string, isDefault: boolean, key = "MLFLOW_TRACKING_UR
 
 function unsupportedUriMessage(key: string, uri: string): string {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1]?.toLowerCase();
+  if (/^[\w.-]+:\d+(\/|$)/.test(uri)) {
+    return `${key} "${uri}" has no scheme. Fix: write it as a URL, e.g. http://${uri}.`;
+  }
   if (scheme === undefined || scheme === "file" || /^[./~]/.test(uri)) {
     return `${key} "${uri}" points at a local FileStore, which MLflow deprecates and mlflow-ts does not write. Fix: use sqlite:///mlflow.db (the default) or an http(s) tracking server.`;
   }
@@ -348,9 +397,10 @@ function unsupportedUriMessage(key: string, uri: string): string {
 }
 
 function resolveAuth(opts: z.infer<typeof clientOptionsSchema>, env: Env): ResolvedAuth {
-  const auth = opts.auth ? fromOptions(opts.auth) : (fromEnv(env) ?? fromCredentialsFile(env) ?? fromUserinfo(opts.trackingUri ?? readEnv(env, "MLFLOW_TRACKING_URI")));
+  const auth = opts.auth
+    ? fromOptions(opts.auth)
+    : (basicFromEnvOrFile(env) ?? bearerFromEnv(env) ?? fromUserinfo(opts.trackingUri ?? readEnv(env, "MLFLOW_TRACKING_URI")));
   if (auth?.kind === "basic") registerBasicCredentials(auth.username, auth.password);
-  if (auth?.kind === "bearer") registerSecret(auth.token);
   return auth ?? { kind: "none" };
 }
 
@@ -359,30 +409,42 @@ function fromOptions(auth: AuthOptions): ResolvedAuth {
   return { kind: "basic", username: auth.username, password: auth.password, source: "auth option" };
 }
 
-function fromEnv(env: Env): ResolvedAuth | undefined {
-  const username = readEnv(env, "MLFLOW_TRACKING_USERNAME");
-  const password = readEnv(env, "MLFLOW_TRACKING_PASSWORD");
-  if (username !== undefined && password === undefined) {
-    throw new ConfigurationError("MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_USERNAME is set but MLFLOW_TRACKING_PASSWORD is not. Fix: set both for Basic auth, or unset the username.");
+/**
+ * Basic credentials as the Python client reads them: each of username and password from its
+ * environment variable, else from `~/.mlflow/credentials`. Basic wins over a token.
+ * @throws {ConfigurationError} when the environment sets one of the pair and neither source gives the other.
+ */
+function basicFromEnvOrFile(env: Env): ResolvedAuth | undefined {
+  const envUser = readEnv(env, "MLFLOW_TRACKING_USERNAME");
+  const envPassword = readEnv(env, "MLFLOW_TRACKING_PASSWORD");
+  const file = readCredentialsFile(env);
+  const username = envUser ?? file?.username;
+  const password = envPassword ?? file?.password;
+  if (username !== undefined && password !== undefined) {
+    const source = envUser !== undefined && envPassword !== undefined ? "MLFLOW_TRACKING_USERNAME/PASSWORD" : file!.path;
+    return { kind: "basic", username, password, source };
   }
-  if (password !== undefined && username === undefined) {
-    throw new ConfigurationError("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD is set but MLFLOW_TRACKING_USERNAME is not. Fix: set both for Basic auth, or unset the password.");
+  if (envUser !== undefined) {
+    throw new ConfigurationError("MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_USERNAME is set but MLFLOW_TRACKING_PASSWORD is not (nor mlflow_tracking_password in ~/.mlflow/credentials). Fix: set both for Basic auth, or unset the username.");
   }
-  if (username !== undefined && password !== undefined) return { kind: "basic", username, password, source: "MLFLOW_TRACKING_USERNAME/PASSWORD" };
-  const token = readEnv(env, "MLFLOW_TRACKING_TOKEN");
-  if (token !== undefined) return { kind: "bearer", token, source: "MLFLOW_TRACKING_TOKEN" };
+  if (envPassword !== undefined) {
+    throw new ConfigurationError("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD is set but MLFLOW_TRACKING_USERNAME is not (nor mlflow_tracking_username in ~/.mlflow/credentials). Fix: set both for Basic auth, or unset the password.");
+  }
   return undefined;
 }
 
+function bearerFromEnv(env: Env): ResolvedAuth | undefined {
+  const token = readEnv(env, "MLFLOW_TRACKING_TOKEN");
+  return token === undefined ? undefined : { kind: "bearer", token, source: "MLFLOW_TRACKING_TOKEN" };
+}
+
 /** `~/.mlflow/credentials`, an INI file with section `[mlflow]`, as the Python client reads it. */
-function fromCredentialsFile(env: Env): ResolvedAuth | undefined {
-  const file = join(readEnv(env, "HOME") ?? homedir(), ".mlflow", "credentials");
-  if (!existsSync(file)) return undefined;
-  const values = parseIniSection(readFileSync(file, "utf8"), "mlflow");
-  const username = values.mlflow_tracking_username;
-  const password = values.mlflow_tracking_password;
-  if (!username || password === undefined) return undefined;
-  return { kind: "basic", username, password, source: file };
+function readCredentialsFile(env: Env): { path: string; username?: string; password?: string } | undefined {
+  const path = join(readEnv(env, "HOME") ?? homedir(), ".mlflow", "credentials");
+  if (!existsSync(path)) return undefined;
+  const values = parseIniSection(readFileSync(path, "utf8"), "mlflow");
+  registerSecret(values.mlflow_tracking_password);
+  return { path, username: values.mlflow_tracking_username || undefined, password: values.mlflow_tracking_password || undefined };
 }
 
 function parseIniSection(text: string, section: string): Record<string, string> {
@@ -436,10 +498,6 @@ function resolveS3(opts: S3Options, env: Env): ResolvedConfig["s3"] {
   const endpointUrl = checkS3Endpoint(opts.endpointUrl ?? readEnv(env, "MLFLOW_S3_ENDPOINT_URL"), endpointKey);
   const addressingStyle = opts.addressingStyle ?? readEnum(env, "MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE", ["auto", "path", "virtual"] as const) ?? "auto";
   const credentials = opts.credentials;
-  registerSecret(credentials?.secretAccessKey);
-  registerSecret(credentials?.sessionToken);
-  registerSecret(readEnv(env, "AWS_SECRET_ACCESS_KEY"));
-  registerSecret(readEnv(env, "AWS_SESSION_TOKEN"));
   return {
     endpointUrl,
     ignoreTls: opts.ignoreTls ?? readBoolEnv(env, "MLFLOW_S3_IGNORE_TLS") ?? false,

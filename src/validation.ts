@@ -16,8 +16,11 @@ export const MAX_KEY_LENGTH = 250;
 export const MAX_PARAM_VALUE_LENGTH = 6000;
 /** Longest run tag value: 8000 characters. */
 export const MAX_RUN_TAG_VALUE_LENGTH = 8000;
-/** Longest experiment tag value: 5000 characters. */
-export const MAX_EXPERIMENT_TAG_VALUE_LENGTH = 5000;
+/**
+ * Longest experiment tag value: 20 000 characters, as MLflow 3.17 validates it (servers older than
+ * the `17e22815139b` migration allow 5000 and answer a longer value with their own 400).
+ */
+export const MAX_EXPERIMENT_TAG_VALUE_LENGTH = 20_000;
 /** Longest experiment name: 500 characters. */
 export const MAX_EXPERIMENT_NAME_LENGTH = 500;
 /** Longest registered-model or model-version tag value: 100 000 characters. */
@@ -113,16 +116,49 @@ export function validateRegistryTagValue(key: string, value: string): void {
 }
 
 /**
- * Checks an experiment name: non-empty, at most 500 characters.
+ * Checks an experiment name: a non-empty string of at most 500 characters.
  * @throws {ValidationError} otherwise.
  */
 export function validateExperimentName(name: unknown): asserts name is string {
-  if (typeof name !== "string" || name.trim() === "") {
-    throw new ValidationError("name", "experiment-name", `An experiment name must be a non-empty string, got ${JSON.stringify(name)}.`);
+  if (typeof name !== "string" || name === "") {
+    throw new ValidationError("name", "experiment-name", `An experiment name must be a non-empty string, got ${shorten(describe(name))}.`);
   }
   if (name.length > MAX_EXPERIMENT_NAME_LENGTH) {
     throw new ValidationError("name", "experiment-name", `The experiment name has ${name.length} characters; MLflow allows at most ${MAX_EXPERIMENT_NAME_LENGTH}.`);
   }
+}
+
+/**
+ * Checks a registered model name as MLflow 3.17 does: non-empty, no `/` or `:`, not path-ambiguous.
+ * @param key - The argument at fault, for the error (`name` or `new_name`).
+ * @throws {ValidationError} otherwise.
+ * @example
+ * validateModelName("fraud-detector"); // ok
+ */
+export function validateModelName(name: unknown, key = "name"): asserts name is string {
+  if (typeof name !== "string" || name.trim() === "") {
+    throw new ValidationError(key, "model-name", `A registered model name must be a non-empty string, got ${shorten(describe(name))}.`);
+  }
+  if (/[/:]/.test(name)) {
+    throw new ValidationError(key, "model-name", `The registered model name "${name}" contains "/" or ":", which MLflow refuses. Fix: e.g. "${name.replace(/[/:]+/g, "-")}".`);
+  }
+  if (isPathAmbiguous(name)) {
+    throw new ValidationError(key, "model-name", `The registered model name "${name}" is path-ambiguous ("." or ".."-like). Fix: pick another name.`);
+  }
+}
+
+/**
+ * Checks a page size: a whole number from 1 to `max` (when the server has a maximum).
+ * @param key - The argument at fault, e.g. `max_results`.
+ * @throws {ValidationError} otherwise, saying to page with `for await` instead of raising it.
+ * @example
+ * validateMaxResults("max_results", 1000, 50_000); // ok
+ */
+export function validateMaxResults(key: string, value: number, max?: number): void {
+  if (Number.isSafeInteger(value) && value >= 1 && (max === undefined || value <= max)) return;
+  const range = max === undefined ? "of at least 1" : `from 1 to ${max}`;
+  const fix = max === undefined ? "" : ` Fix: keep ${key} at most ${max} and iterate with \`for await\` to read every page.`;
+  throw new ValidationError(key, "max-results", `${key} must be a whole number ${range} (the server refuses others), got ${String(value)}.${fix}`);
 }
 
 /**
@@ -131,7 +167,7 @@ export function validateExperimentName(name: unknown): asserts name is string {
  */
 export function validateRunId(runId: unknown): asserts runId is string {
   if (typeof runId === "string" && RUN_ID.test(runId)) return;
-  throw new ValidationError("run_id", "run-id", `${JSON.stringify(runId)} is not a valid run id (MLflow run ids look like 32 hex characters, e.g. "0f3c…").`);
+  throw new ValidationError("run_id", "run-id", `${shorten(describe(runId))} is not a valid run id (MLflow run ids look like 32 hex characters, e.g. "0f3c…").`);
 }
 
 /**
@@ -140,7 +176,7 @@ export function validateRunId(runId: unknown): asserts runId is string {
  */
 export function validatePathId(name: string, value: unknown): asserts value is string {
   if (typeof value === "string" && value !== "" && value !== "." && value !== "..") return;
-  throw new ValidationError(name, "path-id", `${name} must be a non-empty id, got ${JSON.stringify(value)}.`);
+  throw new ValidationError(name, "path-id", `${name} must be a non-empty id, got ${shorten(describe(value))}.`);
 }
 
 /**
@@ -150,7 +186,7 @@ export function validatePathId(name: string, value: unknown): asserts value is s
  */
 export function validateMetricValue(key: string, value: unknown): asserts value is number {
   if (typeof value === "number") return;
-  throw new ValidationError(key, "metric-value", `The metric "${key}" must have a number value, got ${typeof value} ${shorten(JSON.stringify(value) ?? String(value))}.`);
+  throw new ValidationError(key, "metric-value", `The metric "${key}" must have a number value, got ${typeof value} ${shorten(describe(value))}.`);
 }
 
 /**
@@ -174,8 +210,22 @@ export function stringifyValue(key: string, value: unknown): string {
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
   if (value === null) return "null";
-  if (typeof value === "object") return JSON.stringify(value);
+  if (typeof value === "object") return stringifyObject(key, value);
   throw new ValidationError(key, "value-type", `The value of "${key}" is ${typeof value}; expected a string, number, boolean or JSON-serialisable object.`);
+}
+
+function stringifyObject(key: string, value: object): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    throw new ValidationError(key, "value-type", `The value of "${key}" cannot be converted to JSON (${(error as Error).message}). Fix: pass a string.`);
+  }
+}
+
+/** A value as it would be written in code, for error messages (never throws, unlike JSON.stringify on a bigint). */
+function describe(value: unknown): string {
+  if (typeof value === "bigint") return `${value}n`;
+  return JSON.stringify(value) ?? String(value);
 }
 
 function shorten(text: string): string {

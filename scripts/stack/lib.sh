@@ -36,6 +36,9 @@ STACK_CACHE="${MLFLOW_TS_STACK_CACHE:-${HOME:-/root}/.cache/mlflow-ts-stack}"
 : "${STACK_MLFLOW_PROXIED_PORT:=55001}"
 : "${STACK_MLFLOW_AUTH_PORT:=55002}"
 : "${STACK_MLFLOW_WORKERS:=2}"
+# MLflow 3.x starts huey job consumers (GenAI scorers, periodic tasks) per server: ~8 extra
+# python processes and ~2 GiB RSS each; the SDK tests do not need them.
+: "${STACK_MLFLOW_JOB_EXECUTION:=false}"
 : "${STACK_AUTH_ADMIN_USER:=admin}"
 : "${STACK_AUTH_ADMIN_PASSWORD:=admin-secret-pw}"
 : "${STACK_AUTH_READER_USER:=reader}"
@@ -160,6 +163,7 @@ ensure_dirs() {
   STACK_DIR="$(cd "$STACK_DIR" && pwd)"
   mkdir -p "$LOG_DIR" "$RUN_DIR" "$STACK_DIR/bin" "$AUTH_DIR" "$STACK_CACHE"
   chmod 755 "$STACK_DIR" "$LOG_DIR"
+  cd "$STACK_DIR" || die "cannot cd to $STACK_DIR" # daemons inherit it as their working directory
 }
 
 # Is something listening on 127.0.0.1:$1?
@@ -193,9 +197,26 @@ start_daemon() { # $1 = service, $2... = command; output appended to the service
   printf '%s\n' "$!" >"$(pid_file "$name")"
 }
 
+# Pid of a process group whose leader died (e.g. kill -9 of the mlflow CLI) but whose
+# members (uvicorn workers) are still ours and may still hold the port.
+orphan_group() {
+  local f pid m
+  f="$(pid_file "$1")"
+  [[ -f "$f" ]] || return 1
+  pid="$(head -n1 "$f" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  for m in $(pgrep -g "$pid" 2>/dev/null || true); do
+    if tr '\0' ' ' <"/proc/$m/cmdline" 2>/dev/null | grep -qF -- "$STACK_DIR"; then
+      printf '%s' "$pid"
+      return 0
+    fi
+  done
+  return 1
+}
+
 stop_group() { # $1 = service; TERM the process group, then KILL after a bounded wait
   local name=$1 pid i
-  if ! pid="$(svc_pid "$name")"; then
+  if ! pid="$(svc_pid "$name")" && ! pid="$(orphan_group "$name")"; then
     rm -f "$(pid_file "$name")"
     return 0
   fi
@@ -299,6 +320,8 @@ ensure_venv() {
     "$VENV_PY" -m pip install --quiet --no-deps --force-reinstall -r "$STACK_SCRIPTS_DIR/requirements-mlflow.txt"
     # 3) every file of the mlflow dist must match its RECORD hash (i.e. nothing from skinny)
     "$VENV_PY" "$STACK_SCRIPTS_DIR/stackctl.py" verify-mlflow-install
+    # 4) the pinned set must be consistent
+    "$VENV_PY" -m pip check
   } >>"$log" 2>&1 || { show_log "$log"; die "python venv install failed"; }
   printf '%s\n' "$want" >"$stamp"
   say "python venv installed in $((SECONDS - t0))s"
@@ -308,19 +331,21 @@ ensure_venv() {
 weed_build() { # builds $WEED_CACHE_BIN from the Go module proxy; output to stdout/stderr
   command -v go >/dev/null 2>&1 || { echo "go toolchain not found on PATH"; return 1; }
   local dir src tmp
-  export GOFLAGS="-mod=mod -buildvcs=false" GOTOOLCHAIN="${STACK_GOTOOLCHAIN:-auto}"
-  # `go install module@version` refuses modules with replace directives, so fetch the
-  # module source through the proxy and build it as the main module.
-  dir="$(go mod download -json "$SEAWEED_MODULE@$STACK_SEAWEED_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-  [[ -n "$dir" && -d "$dir" ]] || { echo "go mod download gave no source dir"; return 1; }
+  export GOFLAGS="-mod=mod -buildvcs=false" GOTOOLCHAIN="${STACK_GOTOOLCHAIN:-auto}" GOWORK=off
   tmp="$(mktemp -d "${TMPDIR:-/tmp}/stack-weed-build.XXXXXX")"
   src="$tmp/src"
+  echo "== $(date -Is) building $SEAWEED_MODULE@$STACK_SEAWEED_VERSION with $(go version)"
+  # `go install module@version` refuses modules with replace directives, so fetch the
+  # module source through the proxy and build it as the main module.
+  dir="$(cd "$tmp" && go mod download -json "$SEAWEED_MODULE@$STACK_SEAWEED_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [[ -n "$dir" && -d "$dir" ]] || { echo "go mod download gave no source dir"; rm -rf "$tmp"; return 1; }
   cp -r "$dir" "$src" && chmod -R u+w "$src"
   mkdir -p "$(dirname "$WEED_CACHE_BIN")"
   (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$WEED_CACHE_BIN.tmp.$$" ./weed) || { rm -rf "$tmp"; return 1; }
   mv -f "$WEED_CACHE_BIN.tmp.$$" "$WEED_CACHE_BIN"
   rm -rf "$tmp"
-  "$WEED_CACHE_BIN" version
+  echo "== $(date -Is) done: $("$WEED_CACHE_BIN" version)"
 }
 
 WEED_BUILD_PID=""
@@ -368,7 +393,8 @@ ensure_weed() {
 
 weed_version() {
   local v
-  v="$("$WEED_BIN" version 2>/dev/null | sed -n 's/^version \(.*\) linux.*/\1/Ip' | head -n1)" || true
+  # `weed version` prints e.g. "version 30GB 4.53  linux amd64"
+  v="$("$WEED_BIN" version 2>/dev/null | awk '/^version/ { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+/) { print $i; exit } }')" || true
   printf 'SeaweedFS %s (%s@%s)' "${v:-?}" "$SEAWEED_MODULE" "$STACK_SEAWEED_VERSION"
 }
 
@@ -481,7 +507,10 @@ SQL
 
 svc_start_pg() {
   if [[ "$STACK_PG_EXTERNAL" == 1 ]]; then
-    wait_ready pg "$STACK_WAIT_PG" || die "external PostgreSQL ($STACK_PG_URI) does not answer"
+    if ! wait_ready pg "$STACK_WAIT_PG"; then
+      "$VENV_PY" "$STACK_SCRIPTS_DIR/stackctl.py" pg-check "$PG_URI_DIRECT" || true
+      die "external PostgreSQL ($(redact_uri "$STACK_PG_URI")) does not answer"
+    fi
     "$VENV_PY" "$STACK_SCRIPTS_DIR/stackctl.py" pg-ensure-dbs "$PG_URI_DIRECT" "$PG_URI_PROXIED" "$PG_URI_AUTH" "$PG_URI_AUTH_USERS" ||
       die "external PostgreSQL: the databases are missing and could not be created"
     say "postgres: using external $(redact_uri "$PG_URI_DIRECT")"
@@ -489,9 +518,10 @@ svc_start_pg() {
   fi
   ensure_pg_installed
   ensure_pg_cluster
+  local how=up
   if [[ -f "$PG_DATA/postmaster.pid" ]] && svc_healthy pg; then
     head -n1 "$PG_DATA/postmaster.pid" >"$(pid_file pg)"
-    say "postgres already running on 127.0.0.1:$STACK_PG_PORT (reused)"
+    how="already running (reused)"
   else
     if port_open "$STACK_PG_PORT"; then
       die "port 127.0.0.1:$STACK_PG_PORT is taken by a process this stack did not start (set STACK_PG_PORT)"
@@ -500,7 +530,7 @@ svc_start_pg() {
     wait_ready pg "$STACK_WAIT_PG" || die "postgres did not become ready"
   fi
   pg_ensure_roles_dbs
-  say "postgres up on 127.0.0.1:$STACK_PG_PORT (databases: $STACK_PG_DB_DIRECT, $STACK_PG_DB_PROXIED, $STACK_PG_DB_AUTH, $STACK_PG_DB_AUTH_USERS)"
+  say "postgres $how on 127.0.0.1:$STACK_PG_PORT (databases: $STACK_PG_DB_DIRECT, $STACK_PG_DB_PROXIED, $STACK_PG_DB_AUTH, $STACK_PG_DB_AUTH_USERS)"
 }
 
 redact_uri() { printf '%s' "$1" | sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#'; }
@@ -520,7 +550,14 @@ cfg = {"identities": [{
 with open(path, "w") as f:
     json.dump(cfg, f, indent=2)
 PY
+  # JWT keys for master<->volume and s3-gateway<->filer traffic, so that the internal HTTP
+  # ports (filer, volume) do not accept unsigned writes/reads that bypass S3 auth.
+  local f="$S3_DIR/jwt-keys"
+  if [[ ! -s "$f" ]]; then
+    for _ in 1 2 3; do head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; echo; done >"$f"
+  fi
   umask 022
+  mapfile -t S3_JWT_KEYS <"$f"
 }
 
 svc_start_s3() {
@@ -534,6 +571,7 @@ svc_start_s3() {
     say "s3 already running on 127.0.0.1:$STACK_S3_PORT (reused)"
     return 0
   fi
+  stop_group s3 # leftovers of a crashed instance
   local p
   for p in "$STACK_S3_PORT" "$STACK_S3_GRPC_PORT" "$STACK_S3_MASTER_PORT" "$STACK_S3_MASTER_GRPC_PORT" \
     "$STACK_S3_VOLUME_PORT" "$STACK_S3_VOLUME_GRPC_PORT" "$STACK_S3_FILER_PORT" "$STACK_S3_FILER_GRPC_PORT"; do
@@ -541,10 +579,16 @@ svc_start_s3() {
   done
   ensure_weed
   write_s3_config
-  start_daemon s3 "$WEED_BIN" server \
+  # weed adds an admin identity from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY if they are in
+  # its environment: strip them so only identities.json grants access.
+  start_daemon s3 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN \
+    "WEED_JWT_SIGNING_KEY=${S3_JWT_KEYS[0]}" \
+    "WEED_JWT_FILER_SIGNING_KEY=${S3_JWT_KEYS[1]}" \
+    "WEED_JWT_FILER_SIGNING_READ_KEY=${S3_JWT_KEYS[2]}" \
+    "$WEED_BIN" server \
     -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$S3_DIR/data" \
     -master.port="$STACK_S3_MASTER_PORT" -master.port.grpc="$STACK_S3_MASTER_GRPC_PORT" \
-    -master.telemetry=false -master.volumeSizeLimitMB=1024 \
+    -master.telemetry=false -master.volumeSizeLimitMB=1024 -master.electionTimeout=1s \
     -volume.port="$STACK_S3_VOLUME_PORT" -volume.port.grpc="$STACK_S3_VOLUME_GRPC_PORT" \
     -volume.max=0 -volume.preStopSeconds=1 \
     -filer -filer.port="$STACK_S3_FILER_PORT" -filer.port.grpc="$STACK_S3_FILER_GRPC_PORT" \
@@ -600,6 +644,7 @@ mlflow_server_cmd() { # $1 = service; prints nothing, fills MLFLOW_CMD array
     "AWS_SECRET_ACCESS_KEY=$STACK_S3_SECRET_KEY"
     "AWS_DEFAULT_REGION=$STACK_S3_REGION"
     "MLFLOW_DISABLE_TELEMETRY=true" "DO_NOT_TRACK=true"
+    "MLFLOW_SERVER_ENABLE_JOB_EXECUTION=$STACK_MLFLOW_JOB_EXECUTION"
     "PYTHONWARNINGS=ignore::UserWarning:mlflow"
   )
   case "$name" in
@@ -629,6 +674,7 @@ svc_launch_mlflow() { # start without waiting
     MLFLOW_REUSED+=("$name")
     return 0
   fi
+  stop_group "$name" # leftovers of a crashed instance
   port_open "$port" && die "port 127.0.0.1:$port is taken by a process this stack did not start (set the STACK_MLFLOW_*_PORT variables)"
   [[ "$name" == mlflow-auth ]] && write_auth_config
   mlflow_server_cmd "$name"

@@ -53,38 +53,58 @@ def verify_mlflow_install() -> int:
 def pg_check(uri: str) -> int:
     import psycopg2
 
-    conn = psycopg2.connect(uri, connect_timeout=3)
-    conn.close()
+    try:
+        psycopg2.connect(uri, connect_timeout=3).close()
+    except psycopg2.OperationalError as e:
+        if "does not exist" in str(e):  # the server answers; pg-ensure-dbs creates the database
+            return 0
+        print(f"stackctl: {str(e).strip()}", file=sys.stderr)
+        return 1
     return 0
 
 
 def pg_ensure_dbs(uris: list[str]) -> int:
     import psycopg2
     from psycopg2 import sql
-    from urllib.parse import urlsplit
+    from urllib.parse import urlsplit, urlunsplit
 
-    admin_uri = uris[0]
-    rc = 0
+    def with_db(uri: str, db: str) -> str:
+        p = urlsplit(uri)
+        return urlunsplit((p.scheme, p.netloc, "/" + db, p.query, p.fragment))
+
+    missing = []
     for uri in uris:
         try:
             psycopg2.connect(uri, connect_timeout=5).close()
-            continue
         except psycopg2.OperationalError as e:
             if "does not exist" not in str(e):
-                log(f"cannot connect: {e}")
-                rc = 1
-                continue
-        db = urlsplit(uri).path.lstrip("/")
+                log(f"cannot connect: {str(e).strip()}")
+                return 1
+            missing.append(urlsplit(uri).path.lstrip("/"))
+    if not missing:
+        return 0
+    # create them from a maintenance database, with the same credentials
+    conn = None
+    for cand in [with_db(uris[0], "postgres"), with_db(uris[0], "template1"), *uris]:
         try:
-            conn = psycopg2.connect(admin_uri, connect_timeout=5)
-            conn.autocommit = True
+            conn = psycopg2.connect(cand, connect_timeout=5)
+            break
+        except psycopg2.OperationalError:
+            continue
+    if conn is None:
+        log(f"databases {missing} are missing and no maintenance database accepts these credentials")
+        return 1
+    conn.autocommit = True
+    rc = 0
+    for db in missing:
+        try:
             with conn.cursor() as cur:
                 cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db)))
-            conn.close()
             log(f"created database {db}")
         except Exception as e:  # noqa: BLE001
-            log(f"database {db} is missing and could not be created: {e}")
+            log(f"database {db} is missing and could not be created: {str(e).strip()}")
             rc = 1
+    conn.close()
     return rc
 
 
@@ -136,8 +156,11 @@ def s3_setup(args: list[str]) -> int:
         tries += 1
         try:
             s3.list_buckets()
+            log(f"list_buckets ok after {tries} tries ({time.monotonic() - deadline + wait:.1f}s)")
             break
         except (ClientError, EndpointConnectionError, Exception) as e:  # noqa: BLE001
+            if tries == 1 or type(e) is not type(last):
+                log(f"list_buckets not ready yet: {e}")
             last = e
             time.sleep(0.5)
     else:
@@ -166,7 +189,7 @@ def s3_setup(args: list[str]) -> int:
                 log(f"put_object keeps failing: {e}")
                 return 1
             time.sleep(0.5)
-    log(f"put/delete probe object ok after {tries} tries")
+    log(f"put/delete probe object ok after {tries} tries ({time.monotonic() - deadline + wait:.1f}s)")
     if skip_verify:
         return 0
 

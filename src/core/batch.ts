@@ -25,24 +25,35 @@ export interface BatchEntities {
   tags: KeyValue[];
 }
 
-// Bytes of JSON around one entity besides its strings: braces, quotes, field names, numbers.
+// Bytes of JSON around one entity besides its strings: braces, quotes, commas, field names, and
+// for a metric the longest value, timestamp and step numbers.
 const METRIC_OVERHEAD_BYTES = 96;
 const KEY_VALUE_OVERHEAD_BYTES = 32;
+const OPTIONAL_FIELD_OVERHEAD_BYTES = 20;
 
-/**
- * Estimated JSON size of a metric, in bytes (an upper bound for ASCII keys).
- * @internal
- */
-export function metricBytes(metric: MetricInput): number {
-  return METRIC_OVERHEAD_BYTES + Buffer.byteLength(metric.key);
+/** Bytes of a string once JSON-encoded (quotes and escapes included). */
+function jsonStringBytes(text: string): number {
+  return Buffer.byteLength(JSON.stringify(text));
 }
 
 /**
- * Estimated JSON size of a param or tag, in bytes.
+ * Upper bound of the JSON size of a metric, in bytes.
+ * @internal
+ */
+export function metricBytes(metric: MetricInput): number {
+  let bytes = METRIC_OVERHEAD_BYTES + jsonStringBytes(metric.key);
+  for (const field of [metric.model_id, metric.dataset_name, metric.dataset_digest]) {
+    if (field !== undefined) bytes += OPTIONAL_FIELD_OVERHEAD_BYTES + jsonStringBytes(field);
+  }
+  return bytes;
+}
+
+/**
+ * JSON size of a param or tag, in bytes (escapes included).
  * @internal
  */
 export function keyValueBytes(entry: KeyValue): number {
-  return KEY_VALUE_OVERHEAD_BYTES + Buffer.byteLength(entry.key) + Buffer.byteLength(entry.value) * 1.1;
+  return KEY_VALUE_OVERHEAD_BYTES + jsonStringBytes(entry.key) + jsonStringBytes(entry.value);
 }
 
 /**

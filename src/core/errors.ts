@@ -154,9 +154,14 @@ export class TimeoutError extends MlflowError implements RequestContext {
   /** The limit that expired, in milliseconds. */
   readonly timeoutMs: number;
 
-  constructor(init: RequestContext & { timeoutMs: number; kind: "request" | "deadline"; retryable: boolean }) {
+  /** `request`: one attempt took longer than `timeoutMs`; `deadline`: the whole call, retries included. */
+  readonly kind: "request" | "deadline";
+
+  constructor(init: RequestContext & { timeoutMs: number; kind: "request" | "deadline"; retryable: boolean; cause?: MlflowError }) {
     const what = init.kind === "request" ? "Request timed out" : "Deadline exceeded";
-    super(`${what} after ${init.timeoutMs} ms (${init.method} ${init.endpoint})`, { retryable: init.retryable });
+    const last = init.cause ? `; last failure: ${init.cause.message}` : "";
+    super(`${what} after ${init.timeoutMs} ms (${init.method} ${init.endpoint})${last}`, { retryable: init.retryable, cause: init.cause });
+    this.kind = init.kind;
     this.method = init.method;
     this.endpoint = redact(init.endpoint);
     this.timeoutMs = init.timeoutMs;
@@ -298,7 +303,7 @@ function sanitizeCause(cause: unknown): unknown {
 }
 
 /**
- * True for any error thrown by mlflow-ts, also across package copies (matches by name).
+ * True for any error thrown by mlflow-ts (an `instanceof` check that reads well in a condition).
  *
  * @example
  * if (isMlflowError(e) && e.retryable) scheduleRetry()

@@ -21,8 +21,8 @@ export type PageFetcher<T> = (pageToken: string | undefined) => Promise<Page<T>>
  * these is used.
  *
  * @example
- * const first = await client.runs.search({ experimentIds: ["1"] });      // one page
- * for await (const run of client.runs.search({ experimentIds: ["1"] })) {} // all runs
+ * const first = await client.runs.search({ experiment_ids: ["1"] });      // one page
+ * for await (const run of client.runs.search({ experiment_ids: ["1"] })) {} // all runs
  */
 export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
   readonly #fetch: PageFetcher<T>;
@@ -42,10 +42,24 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
     return this.#firstPage().then(onFulfilled, onRejected);
   }
 
-  /** Every page in order, starting with the first. */
+  /** Like `Promise.prototype.catch`, on the first page. */
+  catch<B = never>(onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<Page<T> | B> {
+    return this.#firstPage().catch(onRejected);
+  }
+
+  /** Like `Promise.prototype.finally`, on the first page. */
+  finally(onFinally?: (() => void) | null): Promise<Page<T>> {
+    return this.#firstPage().finally(onFinally);
+  }
+
+  /**
+   * Every page in order, starting with the first.
+   * @throws {MlflowError} when the server hands out a page token it gave before (a server bug that
+   *   would otherwise loop forever, e.g. get-history without `max_results` on MLflow 3.4+).
+   */
   async *pages(): AsyncGenerator<Page<T>> {
     let page = await this.#firstPage();
-    const seen = new Set<string>();
+    const seen = new Set<string>(this.#startToken ? [this.#startToken] : []);
     yield page;
     while (page.nextPageToken) {
       if (seen.has(page.nextPageToken)) {
@@ -68,7 +82,7 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
    */
   async toArray(limit: number): Promise<T[]> {
     const out: T[] = [];
-    if (limit <= 0) return out;
+    if (!(limit > 0)) return out;
     for await (const item of this) {
       out.push(item);
       if (out.length >= limit) break;

@@ -41,6 +41,22 @@ export function registerBasicCredentials(username: string, password: string): vo
   registerSecret(Buffer.from(`${username}:${password}`).toString("base64"));
 }
 
+const SECRET_HEADER = /authorization|cookie|token|secret|password|api[-_]?key|credential/i;
+
+/**
+ * Registers the values of headers that carry credentials (`Authorization`, `Cookie`, `X-Api-Key`,
+ * anything named like a token, secret or password), so that extra headers given as options are
+ * masked like the configured credentials.
+ * @internal
+ */
+export function registerSecretHeaders(headers: Readonly<Record<string, string>> | undefined): void {
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!SECRET_HEADER.test(name) || typeof value !== "string") continue;
+    registerSecret(value);
+    registerSecret(/^\S+\s+(\S+)$/.exec(value.trim())?.[1]);
+  }
+}
+
 /**
  * Returns `text` with every registered secret, URI userinfo, `Authorization` header value and
  * presigned-URL signature replaced by `***`.

@@ -1,6 +1,7 @@
 /**
  * The retry policy in one place: which failures are transient, how long to wait before the next
- * attempt, and what `Retry-After` asks for. Same statuses and curve as the Python client.
+ * attempt, and what `Retry-After` asks for. Same statuses and backoff curve as the Python client
+ * (urllib3 `Retry` with `backoff_jitter`).
  */
 
 /** Statuses retried like the Python client: 408, 429, 500, 502, 503, 504. */
@@ -21,16 +22,20 @@ export const NOT_SENT_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENO
 export const MAX_BACKOFF_MS = 120_000;
 
 /**
- * Wait before retry number `retry` (1 for the first retry): min(120 s, factor × 2^(retry−1))
- * plus a random jitter in [0, jitter).
+ * Wait before retry number `retry` (1 for the first retry), as urllib3's `Retry.get_backoff_time`
+ * computes it for the Python client: the first retry goes at once, retry n ≥ 2 waits
+ * min(120 s, factor × 2^(n−1) + U(0, jitter)). With the defaults (factor 2 s, jitter 1 s):
+ * 0, 4, 8, 16, 32, 64, 120 s (+ up to 1 s each), about 4 minutes for 7 retries.
  *
  * @example
+ * backoffMs(1, 2000, 1000) // 0
  * backoffMs(3, 2000, 0) // 8000
  * @internal
  */
 export function backoffMs(retry: number, factorMs: number, jitterMs: number, random: () => number = Math.random): number {
-  const base = Math.min(MAX_BACKOFF_MS, factorMs * 2 ** (retry - 1));
-  return base + random() * jitterMs;
+  if (retry <= 1) return 0;
+  const base = factorMs * 2 ** (retry - 1) + random() * jitterMs;
+  return Math.min(MAX_BACKOFF_MS, base);
 }
 
 /**

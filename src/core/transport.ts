@@ -19,9 +19,10 @@ import {
   ConnectionError,
   MlflowApiError,
   MlflowError,
+  type RequestContext,
   TimeoutError,
 } from "./errors.js";
-import { redactUrl } from "./redact.js";
+import { redactUrl, registerSecretHeaders } from "./redact.js";
 import { backoffMs, NOT_PROCESSED_STATUSES, NOT_SENT_CODES, RETRYABLE_STATUSES, retryAfterMs } from "./retry.js";
 import { delay, LinkedAbort } from "./signals.js";
 import { toWireJson } from "./wire.js";
@@ -117,9 +118,10 @@ export class HttpTransport {
     recover?: (signal: AbortSignal) => Promise<T | undefined>,
   ): Promise<T> {
     const maxRetries = options.maxRetries ?? this.#config.maxRetries;
-    const deadlineMs = options.deadlineMs ?? this.#config.deadlineMs;
+    const deadline = { ms: options.deadlineMs ?? this.#config.deadlineMs, at: Date.now() + (options.deadlineMs ?? this.#config.deadlineMs) };
+    registerSecretHeaders(options.headers);
     const call = new LinkedAbort(options.signal);
-    call.abortAfter(deadlineMs, "deadline");
+    call.abortAfter(deadline.ms, "deadline");
     const context = { method: req.method, endpoint: this.#endpointLabel(req) };
     let mayHaveBeenProcessed = false;
     try {
@@ -128,20 +130,28 @@ export class HttpTransport {
           const found = await recover(call.signal);
           if (found !== undefined) return found;
         }
-        const outcome = await this.#attempt(req, options, call, deadlineMs);
-        if (outcome instanceof MlflowError) {
-          const verdict = verdictFor(req.retry, outcome);
-          if (verdict === "fail" || retry >= maxRetries) throw outcome;
-          if (verdict === "ambiguous" && req.retry === "not-idempotent") throw new AmbiguousResultError({ ...context, cause: outcome });
-          if (verdict === "ambiguous") mayHaveBeenProcessed = true;
-          await this.#wait(retry + 1, outcome, call, context, deadlineMs);
-          continue;
-        }
-        return await handle(outcome);
+        const outcome = await this.#attempt(req, options, call, deadline.ms);
+        if (!(outcome instanceof MlflowError)) return await handle(outcome);
+        const verdict = verdictFor(req.retry, outcome);
+        if (verdict === "fail") throw outcome;
+        if (verdict === "ambiguous" && req.retry === "not-idempotent") throw new AmbiguousResultError({ ...context, cause: outcome });
+        if (verdict === "ambiguous") mayHaveBeenProcessed = true;
+        if (retry >= maxRetries) return await this.#giveUp(outcome, mayHaveBeenProcessed ? recover : undefined, call);
+        await this.#wait(retry + 1, outcome, call, context, deadline);
       }
     } finally {
       call.dispose();
     }
+  }
+
+  /**
+   * Retries are spent: a lost create may still have succeeded, so look for its result one last
+   * time before reporting the failure.
+   */
+  async #giveUp<T>(failure: MlflowError, recover: ((signal: AbortSignal) => Promise<T | undefined>) | undefined, call: LinkedAbort): Promise<T> {
+    const found = recover ? await recover(call.signal) : undefined;
+    if (found !== undefined) return found;
+    throw failure;
   }
 
   /** Closes idle sockets. Requests still in flight finish. */
@@ -169,9 +179,12 @@ export class HttpTransport {
         data: req.json !== undefined ? toWireJson(req.json) : req.body?.(),
         responseType: req.responseType === "stream" ? "stream" : "text",
         signal: attempt.signal,
+        // follow-redirects keeps every body byte to replay it on a redirect: a streamed upload
+        // would sit in memory whole. Raw bodies go out on the plain http(s) module instead.
+        ...(req.body ? { maxRedirects: 0 } : {}),
       });
       if (res.status >= 200 && res.status < 300) return { status: res.status, headers: plainHeaders(res), body: res.data };
-      const body = typeof res.data === "string" ? res.data : await readLimited(res.data);
+      const body = await errorBodyText(res.data);
       const headers = plainHeaders(res);
       return apiErrorFromResponse({
         ...context,
@@ -191,14 +204,22 @@ export class HttpTransport {
     }
   }
 
-  async #wait(retry: number, failure: MlflowError, call: LinkedAbort, context: { method: string; endpoint: string }, deadlineMs: number): Promise<void> {
+  /**
+   * Sleeps before the next attempt: `Retry-After` when the server sent one, else the backoff curve.
+   * A wait that would end past the deadline is not started: the call fails at once with a
+   * {@link TimeoutError} whose cause is the last failure.
+   */
+  async #wait(retry: number, failure: MlflowError, call: LinkedAbort, context: RequestContext, deadline: { ms: number; at: number }): Promise<void> {
     const retryAfter = failure instanceof MlflowApiError ? failure.retryAfterMs : undefined;
     const waitMs = retryAfter ?? backoffMs(retry, this.#config.backoffFactorMs, this.#config.backoffJitterMs);
+    if (Date.now() + waitMs >= deadline.at) {
+      throw new TimeoutError({ ...context, timeoutMs: deadline.ms, kind: "deadline", retryable: true, cause: failure });
+    }
     try {
       await delay(waitMs, call.signal);
     } catch {
       if (call.cause === "user") throw new AbortError(`${context.method} ${context.endpoint} was aborted`);
-      throw new TimeoutError({ ...context, timeoutMs: deadlineMs, kind: "deadline", retryable: true });
+      throw new TimeoutError({ ...context, timeoutMs: deadline.ms, kind: "deadline", retryable: true, cause: failure });
     }
   }
 
@@ -236,8 +257,18 @@ function connectionError(error: unknown, context: { method: string; endpoint: st
   return new ConnectionError({ ...context, code, detail, retryable: true });
 }
 
+/**
+ * The system error code of a failed request. Axios copies it from the socket error; Node 20's
+ * happy-eyeballs connect (`autoSelectFamily`) fails with an `AggregateError` whose own `code` is
+ * set only from Node 20.x on, so the codes of its `errors` (one per address tried) count too.
+ */
 function errorCode(error: unknown): string | undefined {
-  const candidates = [error, (error as { cause?: unknown })?.cause, ...((error as { errors?: unknown[] })?.errors ?? [])];
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  const nested = (value: unknown): unknown[] => {
+    const errors = (value as { errors?: unknown } | undefined)?.errors;
+    return Array.isArray(errors) ? errors : [];
+  };
+  const candidates = [error, cause, ...nested(error), ...nested(cause)];
   for (const candidate of candidates) {
     const code = (candidate as { code?: unknown } | undefined)?.code;
     if (typeof code === "string" && code !== "ERR_BAD_REQUEST" && code !== "ERR_BAD_RESPONSE") return code;
@@ -298,6 +329,11 @@ function plainHeaders(res: AxiosResponse): Record<string, string | undefined> {
     out[key.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value == null ? undefined : String(value);
   }
   return out;
+}
+
+/** The body of an error response as text: buffered already, or the first 64 KiB of a stream. */
+async function errorBodyText(data: string | Readable): Promise<string> {
+  return typeof data === "string" ? data : readLimited(data);
 }
 
 async function readLimited(stream: Readable): Promise<string> {

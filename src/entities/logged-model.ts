@@ -16,7 +16,8 @@ export const loggedModelSchema = z.object({
     last_updated_timestamp_ms: int64.optional(),
     artifact_uri: z.string().default(""),
     status: z.string().optional(),
-    creator_id: z.string().optional(),
+    /** int64 in the proto (a user id), read as a number. */
+    creator_id: int64.optional(),
     model_type: z.string().optional(),
     source_run_id: z.string().optional(),
     status_message: z.string().optional(),

@@ -1,7 +1,7 @@
 /** Model registry entities (wire names, int64 as numbers, omitted lists as `[]`). */
 import { z } from "zod";
 import { int64 } from "../core/wire.js";
-import { keyValueSchema } from "./tracking.js";
+import { keyValueSchema, metricSchema } from "./tracking.js";
 
 /** Registered-model alias `{alias, version}`. */
 export const registeredModelAliasSchema = z.object({ alias: z.string(), version: z.string() });
@@ -25,6 +25,10 @@ export const modelVersionSchema = z.object({
   run_link: z.string().optional(),
   aliases: z.array(z.string()).default([]),
   model_id: z.string().optional(),
+  /** Params of the MLflow 3 logged model behind this version (`{name, value}`). */
+  model_params: z.array(z.object({ name: z.string(), value: z.string().default("") })).default([]),
+  /** Metrics of the MLflow 3 logged model behind this version. */
+  model_metrics: z.array(metricSchema).default([]),
 });
 /** A registered model version; `version` is a string. */
 export type ModelVersion = z.infer<typeof modelVersionSchema>;

@@ -5,10 +5,12 @@ import { type KeyValueInput, toKeyValues } from "../core/tags.js";
 import type { RequestOptions } from "../core/transport.js";
 import { NotFoundError } from "../core/errors.js";
 import type { Experiment, ViewType } from "../entities/tracking.js";
-import { validateExperimentName, validateExperimentTagValue, validateKey } from "../validation.js";
+import { validateExperimentName, validateExperimentTagValue, validateKey, validateMaxResults } from "../validation.js";
 
 /** Default page size of experiment searches (the Python client's default). */
 export const EXPERIMENT_SEARCH_PAGE_SIZE = 1000;
+/** Largest page the server accepts for experiment searches. */
+export const MAX_EXPERIMENT_SEARCH_PAGE_SIZE = 50_000;
 
 /** Parameters of {@link Experiments.create}. */
 export interface CreateExperimentParams {
@@ -76,9 +78,14 @@ export class Experiments extends APIResource {
     }
   }
 
-  /** Searches experiments; await for one page, `for await` for all. */
+  /**
+   * Searches experiments; await for one page, `for await` for all. `max_results` is always sent
+   * (the server answers 400 without it).
+   * @throws {ValidationError} when `max_results` is not a whole number from 1 to 50000.
+   */
   search(params: SearchExperimentsParams = {}, options?: RequestOptions): PagePromise<Experiment> {
     const { page_token, max_results = EXPERIMENT_SEARCH_PAGE_SIZE, ...rest } = params;
+    validateMaxResults("max_results", max_results, MAX_EXPERIMENT_SEARCH_PAGE_SIZE);
     return new PagePromise(async (token) => {
       const res = await this.store.call("experiments.search", { ...rest, max_results, page_token: token }, options);
       return { items: res.experiments, nextPageToken: res.next_page_token || undefined };

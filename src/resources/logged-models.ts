@@ -7,6 +7,7 @@ import type { RequestOptions } from "../core/transport.js";
 import type { LoggedModel, LoggedModelStatus } from "../entities/logged-model.js";
 import type { FileInfo } from "../entities/tracking.js";
 import type { SearchLoggedModelsRequest } from "../store/endpoints.js";
+import { validateMaxResults } from "../validation.js";
 import { validatedParams, validatedTags } from "./runs.js";
 
 /** Default page size of logged-model searches (the server's proto default). */
@@ -39,11 +40,11 @@ export class LoggedModels extends APIResource {
   /**
    * Creates a logged model in PENDING state. Not retried after an ambiguous failure (that would
    * create a second model): such a failure rejects with {@link AmbiguousResultError}.
-   * @throws {ValidationError} for a name with `/ : . % " '`.
+   * @throws {ValidationError} for an empty name or one with `/ : . % " '`.
    */
   async create(params: CreateLoggedModelParams, options?: RequestOptions): Promise<LoggedModel> {
-    if (params.name !== undefined && /[/:.%"']/.test(params.name)) {
-      throw new ValidationError("name", "logged-model-name", `The logged model name "${params.name}" contains one of / : . % " ' which MLflow refuses.`);
+    if (params.name !== undefined && (params.name === "" || /[/:.%"']/.test(params.name))) {
+      throw new ValidationError("name", "logged-model-name", `The logged model name ${JSON.stringify(params.name)} is empty or contains one of / : . % " ' which MLflow refuses.`);
     }
     const request = { ...params, params: validatedParams(params.params), tags: validatedTags(params.tags) };
     return (await this.store.call("loggedModels.create", request, options)).model;
@@ -67,6 +68,7 @@ export class LoggedModels extends APIResource {
   /** Searches logged models of some experiments; await for one page, `for await` for all. */
   search(params: SearchLoggedModelsParams, options?: RequestOptions): PagePromise<LoggedModel> {
     const { page_token, max_results = LOGGED_MODEL_SEARCH_PAGE_SIZE, ...rest } = params;
+    validateMaxResults("max_results", max_results);
     return new PagePromise(async (token) => {
       const res = await this.store.call("loggedModels.search", { ...rest, max_results, page_token: token }, options);
       return { items: res.models, nextPageToken: res.next_page_token || undefined };

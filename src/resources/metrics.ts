@@ -4,7 +4,7 @@ import { PagePromise } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
 import type { RequestOptions } from "../core/transport.js";
 import type { Metric, MetricWithRunId } from "../entities/tracking.js";
-import { validateRunId } from "../validation.js";
+import { validateMaxResults, validateRunId } from "../validation.js";
 
 /** Page size of history reads: 25000, as the Python client. */
 export const METRIC_HISTORY_PAGE_SIZE = 25_000;
@@ -40,6 +40,7 @@ export class Metrics extends APIResource {
   getHistory(runId: string, key: string, params: { pageSize?: number } = {}, options?: RequestOptions): PagePromise<Metric> {
     validateRunId(runId);
     const max_results = params.pageSize ?? METRIC_HISTORY_PAGE_SIZE;
+    validateMaxResults("pageSize", max_results);
     return new PagePromise(async (token) => {
       const res = await this.store.call("metrics.getHistory", { run_id: runId, metric_key: key, max_results, page_token: token }, options);
       return { items: res.metrics, nextPageToken: res.next_page_token || undefined };

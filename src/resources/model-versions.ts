@@ -4,10 +4,13 @@ import { APIResource } from "../core/resource.js";
 import type { KeyValueInput } from "../core/tags.js";
 import type { RequestOptions } from "../core/transport.js";
 import type { ModelStage, ModelVersion } from "../entities/registry.js";
+import { validateMaxResults } from "../validation.js";
 import { validatedRegistryTags } from "./registered-models.js";
 
 /** Default page size of model-version searches. */
 export const MODEL_VERSION_SEARCH_PAGE_SIZE = 1000;
+/** Largest page the server accepts for model-version searches. */
+export const MAX_MODEL_VERSION_SEARCH_PAGE_SIZE = 200_000;
 
 /** Parameters of {@link ModelVersions.create}. */
 export interface CreateModelVersionParams {
@@ -54,9 +57,13 @@ export class ModelVersions extends APIResource {
     await this.store.call("modelVersions.delete", { name, version: String(version) }, options);
   }
 
-  /** Searches model versions, e.g. `{ filter: "name='fraud-detector'" }`; await for one page, `for await` for all. */
+  /**
+   * Searches model versions, e.g. `{ filter: "name='fraud-detector'" }`; await for one page, `for await` for all.
+   * @throws {ValidationError} when `max_results` is not a whole number from 1 to 200000.
+   */
   search(params: { filter?: string; order_by?: string[]; max_results?: number; page_token?: string } = {}, options?: RequestOptions): PagePromise<ModelVersion> {
     const { page_token, max_results = MODEL_VERSION_SEARCH_PAGE_SIZE, ...rest } = params;
+    validateMaxResults("max_results", max_results, MAX_MODEL_VERSION_SEARCH_PAGE_SIZE);
     return new PagePromise(async (token) => {
       const res = await this.store.call("modelVersions.search", { ...rest, max_results, page_token: token }, options);
       return { items: res.model_versions, nextPageToken: res.next_page_token || undefined };

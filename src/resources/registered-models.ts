@@ -6,10 +6,12 @@ import { type KeyValueInput, toKeyValues } from "../core/tags.js";
 import type { RequestOptions } from "../core/transport.js";
 import type { ModelVersion, RegisteredModel } from "../entities/registry.js";
 import type { KeyValue } from "../entities/tracking.js";
-import { validateKey, validateRegistryTagValue } from "../validation.js";
+import { validateKey, validateMaxResults, validateModelName, validateRegistryTagValue } from "../validation.js";
 
 /** Default page size of registered-model searches; the server allows at most 1000. */
 export const REGISTERED_MODEL_SEARCH_PAGE_SIZE = 100;
+/** Largest page the server accepts for registered-model searches. */
+export const MAX_REGISTERED_MODEL_SEARCH_PAGE_SIZE = 1000;
 /** Longest alias: 255 characters. */
 export const MAX_ALIAS_LENGTH = 255;
 
@@ -31,9 +33,14 @@ export interface SearchRegisteredModelsParams {
  * await client.registeredModels.setAlias("fraud-detector", "champion", "3");
  */
 export class RegisteredModels extends APIResource {
-  /** Creates a registered model. @throws {AlreadyExistsError} when the name is taken. */
+  /**
+   * Creates a registered model. If the response is lost, the store looks the model up by name
+   * before retrying, so a retry never fails with "already exists" for a model it created itself.
+   * @throws {AlreadyExistsError} when the name is taken.
+   * @throws {ValidationError} for an empty name or one with `/` or `:`.
+   */
   async create(params: { name: string; tags?: KeyValueInput; description?: string }, options?: RequestOptions): Promise<RegisteredModel> {
-    requireName(params.name);
+    validateModelName(params.name);
     const tags = validatedRegistryTags(params.tags);
     return (await this.store.call("registeredModels.create", { ...params, tags }, options)).registered_model;
   }
@@ -43,9 +50,12 @@ export class RegisteredModels extends APIResource {
     return (await this.store.call("registeredModels.get", { name }, options)).registered_model;
   }
 
-  /** Renames a registered model. */
+  /**
+   * Renames a registered model. Not retried after an ambiguous failure.
+   * @throws {ValidationError} for an empty new name or one with `/` or `:`.
+   */
   async rename(name: string, newName: string, options?: RequestOptions): Promise<RegisteredModel> {
-    requireName(newName);
+    validateModelName(newName, "new_name");
     return (await this.store.call("registeredModels.rename", { name, new_name: newName }, options)).registered_model;
   }
 
@@ -59,9 +69,13 @@ export class RegisteredModels extends APIResource {
     await this.store.call("registeredModels.delete", { name }, options);
   }
 
-  /** Searches registered models; await for one page, `for await` for all. */
+  /**
+   * Searches registered models; await for one page, `for await` for all.
+   * @throws {ValidationError} when `max_results` is not a whole number from 1 to 1000.
+   */
   search(params: SearchRegisteredModelsParams = {}, options?: RequestOptions): PagePromise<RegisteredModel> {
     const { page_token, max_results = REGISTERED_MODEL_SEARCH_PAGE_SIZE, ...rest } = params;
+    validateMaxResults("max_results", max_results, MAX_REGISTERED_MODEL_SEARCH_PAGE_SIZE);
     return new PagePromise(async (token) => {
       const res = await this.store.call("registeredModels.search", { ...rest, max_results, page_token: token }, options);
       return { items: res.registered_models, nextPageToken: res.next_page_token || undefined };
@@ -126,9 +140,4 @@ export function validatedRegistryTags(input: KeyValueInput | undefined): KeyValu
     validateRegistryTagValue(tag.key, tag.value);
   }
   return tags;
-}
-
-function requireName(name: string): void {
-  if (typeof name === "string" && name.trim() !== "") return;
-  throw new ValidationError("name", "model-name", `A registered model name must be a non-empty string, got ${JSON.stringify(name)}.`);
 }

@@ -9,6 +9,7 @@ import type { DatasetInput, KeyValue, Run, RunInfo, RunStatus, ViewType } from "
 import type { MetricInput } from "../store/endpoints.js";
 import {
   validateKey,
+  validateMaxResults,
   validateMetricPosition,
   validateMetricValue,
   validateParamValue,
@@ -18,6 +19,8 @@ import {
 
 /** Default page size of run searches (the Python client's default); the server allows up to 50000. */
 export const RUN_SEARCH_PAGE_SIZE = 1000;
+/** Largest page the server accepts for run searches. */
+export const MAX_RUN_SEARCH_PAGE_SIZE = 50_000;
 
 /** Parameters of {@link Runs.create}. */
 export interface CreateRunParams {
@@ -110,9 +113,13 @@ export class Runs extends APIResource {
     await this.store.call("runs.restore", { run_id: runId }, options);
   }
 
-  /** Searches runs; await for one page, `for await` for all. */
+  /**
+   * Searches runs; await for one page, `for await` for all.
+   * @throws {ValidationError} when `max_results` is not a whole number from 1 to 50000.
+   */
   search(params: SearchRunsParams, options?: RequestOptions): PagePromise<Run> {
     const { page_token, max_results = RUN_SEARCH_PAGE_SIZE, ...rest } = params;
+    validateMaxResults("max_results", max_results, MAX_RUN_SEARCH_PAGE_SIZE);
     return new PagePromise(async (token) => {
       const res = await this.store.call("runs.search", { ...rest, max_results, page_token: token }, options);
       return { items: res.runs, nextPageToken: res.next_page_token || undefined };

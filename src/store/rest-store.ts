@@ -60,7 +60,10 @@ export class RestStore implements TrackingStore {
 
   async #findExperiment(name: string, options: RequestOptions, signal: AbortSignal): Promise<EndpointResponse<"experiments.create"> | undefined> {
     const found = await orUndefined(this.call("experiments.getByName", { experiment_name: name }, { ...options, signal }));
-    return found ? { experiment_id: found.experiment.experiment_id } : undefined;
+    // A deleted experiment with this name was not created by the lost attempt (that attempt would
+    // have failed with RESOURCE_ALREADY_EXISTS); retrying reports that error.
+    const experiment = found?.experiment;
+    return experiment && experiment.lifecycle_stage === "active" ? { experiment_id: experiment.experiment_id } : undefined;
   }
 
   async #findRun(request: EndpointRequest<"runs.create">, options: RequestOptions, signal: AbortSignal): Promise<EndpointResponse<"runs.create"> | undefined> {
