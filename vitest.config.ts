@@ -13,6 +13,8 @@ export default defineConfig({
       },
       {
         test: {
+          // Integration and conformance suites against the real stack (test/integration/global-setup.ts
+          // checks or starts it). Files run one after another: they share three servers and the CPU.
           name: "integration",
           include: ["test/integration/**/*.test.ts", "test/conformance/**/*.test.ts"],
           environment: "node",
@@ -27,6 +29,12 @@ export default defineConfig({
       provider: "v8",
       include: ["src/**/*.ts"],
       reporter: ["text-summary", "json-summary"],
+      // Checked whenever coverage is collected (`npm test` runs the unit project with --coverage).
+      thresholds: {
+        "src/core/**/*.ts": { lines: 90 },
+        "src/store/rest-store.ts": { lines: 90 },
+        "src/resources/!(artifacts).ts": { lines: 90 },
+      },
     },
   },
 });

@@ -1,21 +1,77 @@
-// Prints how many tests each suite executed, passed, failed and skipped (from vitest's JSON report).
+// Prints how many tests each suite (unit, integration, conformance) executed, passed, failed and
+// skipped, from vitest's JSON reports (`--reporter=json --outputFile.json=<file>`).
+//
+//   node scripts/test-counts.mjs .test-results/unit.json .test-results/integration.json
+//   node scripts/test-counts.mjs --skipped "integration,conformance" --reason "the stack did not start" unit.json
+//
+// A test file that failed before running its tests (import error, failing beforeAll with no
+// tests reported) is counted as a failed file. A report that is missing or unreadable is a line
+// of its own. Exit code: 0 (this script only reports; the test runs set the exit code).
 import { readFileSync } from "node:fs";
 
-for (const file of process.argv.slice(2)) {
-  const report = JSON.parse(readFileSync(file, "utf8"));
-  const bySuite = new Map();
-  for (const result of report.testResults) {
-    const suite = /test\/(conformance)\//.test(result.name) ? "conformance" : /test\/integration\//.test(result.name) ? "integration" : "unit";
-    const counts = bySuite.get(suite) ?? { executed: 0, passed: 0, failed: 0, skipped: 0 };
-    for (const test of result.assertionResults) {
+const SUITES = ["unit", "integration", "conformance"];
+
+function parseArgs(argv) {
+  const args = { files: [], skipped: [], reason: "" };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--skipped") args.skipped = argv[++i].split(",").filter(Boolean);
+    else if (argv[i] === "--reason") args.reason = argv[++i];
+    else args.files.push(argv[i]);
+  }
+  return args;
+}
+
+function suiteOf(path) {
+  if (/(^|\/)test\/conformance\//.test(path)) return "conformance";
+  if (/(^|\/)test\/integration\//.test(path)) return "integration";
+  return "unit";
+}
+
+function emptyCounts() {
+  return { executed: 0, passed: 0, failed: 0, skipped: 0, files: 0, failedFiles: 0 };
+}
+
+function countReport(report, bySuite) {
+  let tests = 0;
+  for (const file of report.testResults ?? []) {
+    const counts = bySuite.get(suiteOf(file.name)) ?? emptyCounts();
+    counts.files++;
+    const results = file.assertionResults ?? [];
+    if (file.status === "failed" && !results.some((t) => t.status === "failed")) counts.failedFiles++;
+    for (const test of results) {
+      tests++;
       if (test.status === "passed") counts.passed++;
       else if (test.status === "failed") counts.failed++;
       else counts.skipped++;
-      if (test.status === "passed" || test.status === "failed") counts.executed++;
     }
-    bySuite.set(suite, counts);
+    counts.executed = counts.passed + counts.failed;
+    bySuite.set(suiteOf(file.name), counts);
   }
-  for (const [suite, c] of bySuite) {
-    console.log(`${suite}: ${c.executed} executed (${c.passed} passed, ${c.failed} failed), ${c.skipped} skipped`);
+  return tests;
+}
+
+const args = parseArgs(process.argv.slice(2));
+const bySuite = new Map();
+for (const file of args.files) {
+  let report;
+  try {
+    report = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    console.log(`${file}: no readable report (${error.code ?? error.message})`);
+    continue;
+  }
+  const tests = countReport(report, bySuite);
+  if (typeof report.numTotalTests === "number" && report.numTotalTests !== tests) {
+    console.log(`${file}: warning: vitest reports ${report.numTotalTests} tests, the files list ${tests}`);
+  }
+}
+
+for (const suite of SUITES) {
+  const c = bySuite.get(suite);
+  if (c) {
+    const fileFailures = c.failedFiles ? `, ${c.failedFiles} file(s) failed before their tests ran` : "";
+    console.log(`${suite}: ${c.executed} executed (${c.passed} passed, ${c.failed} failed), ${c.skipped} skipped, in ${c.files} files${fileFailures}`);
+  } else if (args.skipped.includes(suite)) {
+    console.log(`${suite}: skipped${args.reason ? ` (${args.reason})` : ""}`);
   }
 }

@@ -96,21 +96,23 @@ async function orUndefined<T>(promise: Promise<T>): Promise<T | undefined> {
 }
 
 /**
- * Builds the HTTP request of an RPC: path parameters filled in and removed from the payload, GET
- * fields in the query, other fields as JSON.
+ * Builds the HTTP request of an RPC: path parameters filled in, GET fields in the query (without
+ * the path parameters), other fields as JSON. A JSON body keeps the path parameters too, as the
+ * Python client sends them: the server reads e.g. `model_id` of `PATCH logged-models/{model_id}`
+ * from the body and answers 400 without it.
  * @internal
  */
 export function toHttpRequest(name: EndpointName, request: Record<string, unknown>): HttpRequest {
   const spec = ENDPOINTS[name];
-  const payload: Record<string, unknown> = { ...request };
+  const query: Record<string, unknown> = { ...request };
   const path = spec.path.replace(/\{(\w+)\}/g, (_match, param: string) => {
-    const value = payload[param];
+    const value = query[param];
     validatePathId(param, value);
-    delete payload[param];
+    delete query[param];
     return encodeURIComponent(value);
   });
-  if (spec.method === "GET") return { method: "GET", path, query: payload as Record<string, QueryValue>, retry: spec.retry };
-  return { method: spec.method, path, json: payload, retry: spec.retry };
+  if (spec.method === "GET") return { method: "GET", path, query: query as Record<string, QueryValue>, retry: spec.retry };
+  return { method: spec.method, path, json: request, retry: spec.retry };
 }
 
 function parseBody<N extends EndpointName>(name: N, http: HttpRequest, text: string): EndpointResponse<N> {

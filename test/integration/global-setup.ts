@@ -1,17 +1,35 @@
 /**
- * Global setup of the integration suite: reads the environment the stack wrote (scripts/stack/up
- * has already run under `npm test`; when running this suite alone it is started here).
+ * Global setup of the `integration` project (integration and conformance suites): makes sure the
+ * real stack answers and exposes its `.stack/env.json` values as `process.env.STACK_ENV_<KEY>`
+ * (read them with `stackEnv()` from `test/integration/support/stack.ts`).
+ *
+ * Under `npm test` the stack is already up (scripts/test.sh ran `scripts/stack/up`) and this only
+ * checks it. Run alone (`npx vitest run --project integration`), it runs `scripts/stack/up` when
+ * the env file is missing, a service is down, or `MLFLOW_TS_STACK_RESTART=1`. A stack that cannot
+ * be started fails the suite with the script's output; it is never skipped here.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
+/** `up` may install PostgreSQL, a Python venv and build SeaweedFS on a fresh machine (~5 min measured). */
+const UP_TIMEOUT_MS = 30 * 60_000;
+const STATUS_TIMEOUT_MS = 60_000;
+
+function stackIsUp(): boolean {
+  try {
+    execFileSync("bash", ["scripts/stack/status"], { stdio: "inherit", timeout: STATUS_TIMEOUT_MS });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export default function setup(): void {
   const envFile = resolve(process.env.MLFLOW_TS_STACK_DIR ?? ".stack", "env.json");
-  if (!existsSync(envFile) || process.env.MLFLOW_TS_STACK_RESTART === "1") {
-    execFileSync("bash", ["scripts/stack/up"], { stdio: "inherit" });
-  } else {
-    execFileSync("bash", ["scripts/stack/status"], { stdio: "inherit" });
+  const restart = process.env.MLFLOW_TS_STACK_RESTART === "1";
+  if (restart || !existsSync(envFile) || !stackIsUp()) {
+    execFileSync("bash", ["scripts/stack/up"], { stdio: "inherit", timeout: UP_TIMEOUT_MS });
   }
   const env = JSON.parse(readFileSync(envFile, "utf8")) as Record<string, string>;
   for (const [key, value] of Object.entries(env)) process.env[`STACK_ENV_${key}`] = value;

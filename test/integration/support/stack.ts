@@ -1,0 +1,60 @@
+/**
+ * The real stack as integration tests see it: its settings (exported by the global setup from
+ * `.stack/env.json` as `STACK_ENV_<KEY>`), unique names, and a client for each of its servers.
+ *
+ * @example
+ * const client = stackClient("direct");
+ * const id = await client.experiments.create({ name: uniqueName("rest-runs") });
+ */
+import { randomUUID } from "node:crypto";
+import { type ClientOptions, MlflowClient } from "../../../src/index.js";
+
+/** The three MLflow servers of the stack. */
+export type StackServer = "direct" | "proxied" | "auth";
+
+/**
+ * A value of `.stack/env.json`, e.g. `stackEnv("STACK_AUTH_URI")`.
+ * @throws {Error} when the global setup did not run (the suite was not started through vitest's `integration` project).
+ */
+export function stackEnv(key: string): string {
+  const value = process.env[`STACK_ENV_${key}`];
+  if (!value) throw new Error(`STACK_ENV_${key} is not set: run through \`vitest run --project integration\` (its global setup reads .stack/env.json).`);
+  return value;
+}
+
+/** Base URL of one server: direct (artifacts straight to S3), proxied (artifacts through the server) or auth (basic-auth app). */
+export function serverUri(server: StackServer): string {
+  if (server === "proxied") return stackEnv("STACK_PROXIED_URI");
+  if (server === "auth") return stackEnv("STACK_AUTH_URI");
+  return stackEnv("MLFLOW_TRACKING_URI");
+}
+
+/**
+ * The environment a client of `trackingUri` reads: tracking URI, S3 endpoint and credentials, and
+ * a `HOME` without `~/.mlflow/credentials`, so nothing from the machine leaks into a test.
+ */
+export function stackClientEnv(trackingUri: string): Record<string, string> {
+  return {
+    MLFLOW_TRACKING_URI: trackingUri,
+    MLFLOW_S3_ENDPOINT_URL: stackEnv("MLFLOW_S3_ENDPOINT_URL"),
+    AWS_ACCESS_KEY_ID: stackEnv("AWS_ACCESS_KEY_ID"),
+    AWS_SECRET_ACCESS_KEY: stackEnv("AWS_SECRET_ACCESS_KEY"),
+    AWS_DEFAULT_REGION: stackEnv("AWS_DEFAULT_REGION"),
+    HOME: "/nonexistent-mlflow-ts-test-home",
+  };
+}
+
+/**
+ * A client of one server. For `auth` it logs in as the admin unless `options.auth` says otherwise.
+ * Retries are fast (backoff 50 ms) so that a test that provokes one does not wait seconds.
+ */
+export function stackClient(server: StackServer, options: ClientOptions = {}): MlflowClient {
+  const trackingUri = options.trackingUri ?? serverUri(server);
+  const auth = server === "auth" ? { username: stackEnv("STACK_AUTH_ADMIN_USER"), password: stackEnv("STACK_AUTH_ADMIN_PASSWORD") } : undefined;
+  return new MlflowClient({ env: stackClientEnv(trackingUri), backoffFactorMs: 50, backoffJitterMs: 10, ...(auth ? { auth } : {}), ...options, trackingUri });
+}
+
+/** `<prefix>-<uuid>`: a name no other test (or earlier run of this one) uses. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
