@@ -83,6 +83,17 @@ if [[ -n "${STACK_S3_ENDPOINT:-}" && "${STACK_S3_ENDPOINT}" != "http://127.0.0.1
   STACK_S3_EXTERNAL=1
 fi
 
+# SQLAlchemy URI for MLflow: pin the psycopg2 driver. SQLAlchemy 2.1 maps a plain postgresql://
+# to psycopg 3, whose server-side binding trips an MLflow 3.17.2 query (transition-stage with
+# archive_existing_versions compares an integer column with a VARCHAR parameter); psycopg2 is
+# also what most MLflow deployments run.
+sa_uri() { # $1 = postgresql://… URI
+  case "$1" in
+    postgresql://*) printf 'postgresql+psycopg2://%s' "${1#postgresql://}" ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+
 # Replace the database name (URI path) of a postgresql:// URI, keeping any ?query.
 pg_uri_with_db() { # $1 = uri, $2 = db
   local uri=$1 db=$2 base query=""
@@ -627,7 +638,7 @@ write_auth_config() {
   cat >"$(auth_ini)" <<INI
 [mlflow]
 default_permission = READ
-database_uri = $PG_URI_AUTH_USERS
+database_uri = $(sa_uri "$PG_URI_AUTH_USERS")
 admin_username = $STACK_AUTH_ADMIN_USER
 admin_password = $STACK_AUTH_ADMIN_PASSWORD
 authorization_function = mlflow.server.auth:authenticate_request_basic_auth
@@ -656,13 +667,13 @@ mlflow_server_cmd() { # $1 = service; prints nothing, fills MLFLOW_CMD array
   MLFLOW_CMD+=("$VENV_DIR/bin/mlflow" server --host 127.0.0.1 --port "$port" --workers "$STACK_MLFLOW_WORKERS")
   case "$name" in
     mlflow-direct)
-      MLFLOW_CMD+=(--backend-store-uri "$PG_URI_DIRECT" --default-artifact-root "s3://$STACK_BUCKET_DIRECT/" --no-serve-artifacts)
+      MLFLOW_CMD+=(--backend-store-uri "$(sa_uri "$PG_URI_DIRECT")" --default-artifact-root "s3://$STACK_BUCKET_DIRECT/" --no-serve-artifacts)
       ;;
     mlflow-proxied)
-      MLFLOW_CMD+=(--backend-store-uri "$PG_URI_PROXIED" --serve-artifacts --artifacts-destination "s3://$STACK_BUCKET_PROXIED/")
+      MLFLOW_CMD+=(--backend-store-uri "$(sa_uri "$PG_URI_PROXIED")" --serve-artifacts --artifacts-destination "s3://$STACK_BUCKET_PROXIED/")
       ;;
     mlflow-auth)
-      MLFLOW_CMD+=(--backend-store-uri "$PG_URI_AUTH" --default-artifact-root "s3://$STACK_BUCKET_AUTH/" --no-serve-artifacts --app-name basic-auth)
+      MLFLOW_CMD+=(--backend-store-uri "$(sa_uri "$PG_URI_AUTH")" --default-artifact-root "s3://$STACK_BUCKET_AUTH/" --no-serve-artifacts --app-name basic-auth)
       ;;
   esac
 }
