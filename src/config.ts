@@ -84,7 +84,10 @@ const clientOptionsSchema = z.strictObject({
   clientCertPath: z.string().min(1).optional(),
   s3: s3OptionsSchema.optional(),
   artifacts: artifactOptionsSchema.optional(),
-  env: z.record(z.string(), z.string().optional()).optional(),
+  // `process.env` is not a plain object, so a record schema would refuse it; any object of strings works.
+  env: z
+    .custom<Record<string, string | undefined>>((value) => typeof value === "object" && value !== null && !Array.isArray(value), "expected an object of strings, e.g. process.env")
+    .optional(),
 });
 
 /** Credentials for the tracking server. Basic wins over a bearer token, as in the Python client. */

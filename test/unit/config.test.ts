@@ -184,6 +184,13 @@ describe("precedence: constructor option > environment > default", () => {
       else process.env.MLFLOW_EXPERIMENT_NAME = saved;
     }
   });
+  it("accepts process.env itself as the env option", () => {
+    expect(resolveConfig({ trackingUri: "http://h:5000", env: process.env }).tracking).toMatchObject({ kind: "rest" });
+  });
+
+  it("refuses an env option that is not an object", () => {
+    expect(() => resolveConfig({ env: ["MLFLOW_TRACKING_URI=x"] as never })).toThrow(/Invalid option "env": expected an object of strings/);
+  });
 });
 
 describe("authentication", () => {
