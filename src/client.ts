@@ -1,4 +1,6 @@
 /** The low-level typed client: configuration resolved once, one resource per REST area. */
+import { inspect } from "node:util";
+import { ArtifactStores } from "./artifacts/stores.js";
 import { type ClientOptions, type ResolvedConfig, resolveConfig } from "./config.js";
 import { Artifacts } from "./resources/artifacts.js";
 import { Experiments } from "./resources/experiments.js";
@@ -8,6 +10,7 @@ import { ModelVersions } from "./resources/model-versions.js";
 import { RegisteredModels } from "./resources/registered-models.js";
 import { Runs } from "./resources/runs.js";
 import { createStore } from "./store/create-store.js";
+import { RestStore } from "./store/rest-store.js";
 import type { TrackingStore } from "./store/tracking-store.js";
 
 /**
@@ -34,6 +37,7 @@ export class MlflowClient {
   readonly registeredModels: RegisteredModels;
   readonly modelVersions: ModelVersions;
   readonly loggedModels: LoggedModels;
+  readonly #artifactStores: ArtifactStores;
 
   constructor(options: ClientOptions = {}) {
     this.config = resolveConfig(options);
@@ -41,7 +45,8 @@ export class MlflowClient {
     this.experiments = new Experiments(this.store);
     this.runs = new Runs(this.store);
     this.metrics = new Metrics(this.store);
-    this.artifacts = new Artifacts(this.store);
+    this.#artifactStores = new ArtifactStores(this.config, this.store instanceof RestStore ? this.store.transport : undefined);
+    this.artifacts = new Artifacts(this.store, this.#artifactStores, this.config.artifacts.concurrency);
     this.registeredModels = new RegisteredModels(this.store);
     this.modelVersions = new ModelVersions(this.store);
     this.loggedModels = new LoggedModels(this.store);
@@ -54,6 +59,17 @@ export class MlflowClient {
 
   /** Closes idle sockets (or the database file). The client must not be used afterwards. */
   async close(): Promise<void> {
+    this.#artifactStores.close();
     await this.store.close();
+  }
+
+  /** A secret-free summary for logs: where it logs and how it authenticates, never the credentials. */
+  toJSON(): Record<string, unknown> {
+    return { trackingUri: this.trackingUri, store: this.store.kind, auth: this.config.auth.kind };
+  }
+
+  /** `console.log(client)` prints {@link MlflowClient.toJSON}, not the configuration's credentials. */
+  [inspect.custom](): string {
+    return `MlflowClient ${inspect(this.toJSON())}`;
   }
 }

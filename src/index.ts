@@ -102,3 +102,21 @@ export {
   MAX_RUN_TAG_VALUE_LENGTH,
   validateKey,
 } from "./validation.js";
+
+// Artifacts: stores by artifact URI (S3, the tracking server's proxy, local), transfers and their errors
+export { type ArtifactLocation, joinArtifactPath, objectKey, parseArtifactUri } from "./artifacts/artifact-uri.js";
+export {
+  ArtifactCredentialsError,
+  ArtifactDownloadError,
+  ArtifactError,
+  type ArtifactErrorInit,
+  ArtifactNotFoundError,
+  type ArtifactOperation,
+  ArtifactPermissionError,
+  ArtifactUploadError,
+  UnsafeArtifactPathError,
+  UnsupportedArtifactStoreError,
+} from "./artifacts/errors.js";
+export { DEFAULT_PART_SIZE, DEFAULT_STREAM_PART_SIZE, choosePartSize } from "./artifacts/part-size.js";
+export { checkArtifactPath, isSafeArtifactPath } from "./artifacts/path-safety.js";
+export type { DownloadOptions, TransferProgress, UploadOptions, UploadResult } from "./artifacts/types.js";

@@ -1,7 +1,12 @@
 /** Types shared by the artifact stores and the artifacts resource. */
 import type { RequestOptions } from "../core/transport.js";
 
-/** Progress of an upload or download. */
+/**
+ * Progress of an upload or download, summed over every file of the operation.
+ *
+ * @example
+ * onProgress: ({ loadedBytes, totalBytes, path }) => console.log(`${path}: ${loadedBytes}/${totalBytes}`)
+ */
 export interface TransferProgress {
   /** Bytes transferred so far, over all files of the operation. */
   loadedBytes: number;
@@ -11,24 +16,41 @@ export interface TransferProgress {
   path: string;
 }
 
-/** Options of artifact uploads. */
+/**
+ * Options of artifact uploads. `signal` aborts the whole upload (and any multipart upload on the
+ * server); `timeoutMs`/`maxRetries`/`deadlineMs` apply to requests through the tracking server
+ * (proxied mode), while direct S3 requests use the client's retry settings.
+ *
+ * @example
+ * await client.artifacts.upload(runId, "out/model", { artifactPath: "model", concurrency: 4, signal });
+ */
 export interface UploadOptions extends RequestOptions {
   /** Directory inside the run's artifact root, e.g. `model`. @defaultValue the root */
   artifactPath?: string;
-  /** Called as bytes go out (at least once per part, and at the end of each file). */
+  /** Called as bytes go out: every 256 KiB sent, and at the end of each file. */
   onProgress?: (progress: TransferProgress) => void;
-  /** Files uploaded in parallel for a directory. @defaultValue 8 */
+  /** Files uploaded in parallel for a directory. @defaultValue `artifacts.concurrency` (8) */
   concurrency?: number;
 }
 
-/** Options of artifact downloads. */
+/**
+ * Options of artifact downloads.
+ *
+ * @example
+ * await client.artifacts.download(runId, "model", "./out", { onProgress: (p) => bar.update(p.loadedBytes) });
+ */
 export interface DownloadOptions extends RequestOptions {
+  /** Called as bytes arrive. */
   onProgress?: (progress: TransferProgress) => void;
-  /** Files downloaded in parallel for a directory. @defaultValue 8 */
+  /** Files downloaded in parallel for a directory. @defaultValue `artifacts.concurrency` (8) */
   concurrency?: number;
 }
 
-/** What an upload wrote. */
+/**
+ * What an upload wrote.
+ * @example
+ * const { paths, bytes } = await client.artifacts.upload(runId, "model.onnx");
+ */
 export interface UploadResult {
   /** Artifact paths written, relative to the run's artifact root. */
   paths: string[];

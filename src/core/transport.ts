@@ -99,6 +99,8 @@ export class HttpTransport {
       httpAgent: this.#httpAgent,
       httpsAgent: this.#httpsAgent,
       validateStatus: () => true,
+      // Bodies are serialised here (toWireJson); axios's default would JSON.parse them again.
+      transformRequest: [(data: unknown) => data],
       transformResponse: [(data: unknown) => data],
       maxBodyLength: Number.POSITIVE_INFINITY,
       maxContentLength: Number.POSITIVE_INFINITY,

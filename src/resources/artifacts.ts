@@ -1,52 +1,141 @@
-/** Run artifacts: listing through the tracking API (uploads and downloads arrive with the artifact stores). */
-import type { Readable } from "node:stream";
+/**
+ * Run artifacts: upload, list, download and delete, each through the store the run's
+ * `artifact_uri` names (S3 directly, the tracking server's proxy, or the local disk).
+ */
+import { Readable } from "node:stream";
+import type { ArtifactStore } from "../artifacts/store.js";
+import type { ArtifactStores } from "../artifacts/stores.js";
+import { checkArtifactPath } from "../artifacts/path-safety.js";
+import { downloadTree, planUpload, uploadFiles, uploadOne } from "../artifacts/transfer.js";
 import type { DownloadOptions, UploadOptions, UploadResult } from "../artifacts/types.js";
-import { MlflowError } from "../core/errors.js";
+import { ValidationError } from "../core/errors.js";
 import { APIResource } from "../core/resource.js";
 import type { RequestOptions } from "../core/transport.js";
 import type { FileInfo } from "../entities/tracking.js";
+import type { TrackingStore } from "../store/tracking-store.js";
 import { validateRunId } from "../validation.js";
 
 /**
- * `client.artifacts`.
+ * `client.artifacts`. The run's `artifact_uri` is read once per run id (`runs.get`) and cached.
  *
  * @example
+ * await client.artifacts.upload(runId, "out/model", { artifactPath: "model", onProgress: (p) => console.log(p.loadedBytes) });
  * const files = await client.artifacts.list(runId, "model");
+ * const local = await client.artifacts.download(runId, "model", "./downloaded");
  */
 export class Artifacts extends APIResource {
+  readonly #stores: ArtifactStores;
+  readonly #defaultConcurrency: number;
+  readonly #byRun = new Map<string, Promise<ArtifactStore>>();
+
   /**
-   * Lists the artifacts of a run under `path` (the root when omitted), as the server sees them.
-   * Paths in the result are relative to the run's artifact root; a path naming a file lists nothing.
+   * @param store - The tracking store (for `runs.get`).
+   * @param stores - Opens artifact stores by URI.
+   * @param defaultConcurrency - Files transferred in parallel unless `concurrency` is given. @defaultValue 8
    */
-  async list(runId: string, path?: string, options?: RequestOptions): Promise<FileInfo[]> {
-    validateRunId(runId);
-    return (await this.store.call("artifacts.list", { run_id: runId, path }, options)).files;
+  constructor(store: TrackingStore, stores: ArtifactStores, defaultConcurrency = 8) {
+    super(store);
+    this.#stores = stores;
+    this.#defaultConcurrency = defaultConcurrency;
   }
 
   /**
-   * Uploads a local file or directory (recursively) under the run's artifact root.
+   * Uploads a local file as `<artifactPath>/<file name>`, or a directory recursively as
+   * `<artifactPath>/<relative path>`, with files in parallel (`concurrency`, default 8) and one
+   * aggregated `onProgress`.
+   *
    * @param localPath - File or directory to upload.
+   * @throws {UnsafeArtifactPathError} before any request, for an unsafe `artifactPath` or file name.
+   * @throws {ArtifactError} (a subclass naming the cause) or {@link MlflowApiError} when the store fails.
+   * @throws {AbortError} when `options.signal` fires; a multipart upload in progress is aborted on the server.
+   * @example
+   * await client.artifacts.upload(runId, "model.onnx", { artifactPath: "model" }); // model/model.onnx
    */
   async upload(runId: string, localPath: string, options: UploadOptions = {}): Promise<UploadResult> {
-    throw notYet(runId, localPath, options);
+    validateRunId(runId);
+    const artifactPath = options.artifactPath === undefined ? undefined : checkArtifactPath(options.artifactPath, "artifactPath", true);
+    const plan = await planUpload(localPath, artifactPath);
+    const store = await this.#storeFor(runId, options);
+    const [file] = plan.files;
+    if (!plan.directory && file) return uploadOne(store, { kind: "file", path: file.path, size: file.size }, file.artifactFile, options);
+    return uploadFiles(store, plan.files, options, this.#defaultConcurrency);
   }
 
   /**
    * Uploads in-memory data or a stream as the artifact `artifactFile` (a relative path with a file
-   * name, e.g. `eval/report.json`).
+   * name, e.g. `eval/report.json`). A stream may be of unknown length; in S3 mode its parts are
+   * 64 MiB unless `s3.partSizeBytes` is set.
+   *
+   * @throws {UnsafeArtifactPathError} before any request, for an unsafe `artifactFile`.
+   * @example
+   * await client.artifacts.uploadData(runId, JSON.stringify({ acc: 0.9 }), "eval/metrics.json");
    */
   async uploadData(runId: string, data: string | Uint8Array | Readable, artifactFile: string, options: UploadOptions = {}): Promise<UploadResult> {
-    throw notYet(runId, data, artifactFile, options);
+    validateRunId(runId);
+    const file = checkArtifactPath(joinOptional(options.artifactPath, artifactFile), "artifactFile");
+    if (!(data instanceof Readable) && typeof data !== "string" && !(data instanceof Uint8Array)) {
+      throw new ValidationError("data", "data-type", `uploadData expects a string, a Uint8Array/Buffer or a Readable; got ${typeof data}.`);
+    }
+    const store = await this.#storeFor(runId, options);
+    if (data instanceof Readable) return uploadOne(store, { kind: "stream", stream: data }, file, options);
+    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    return uploadOne(store, { kind: "bytes", data: bytes }, file, options);
   }
 
   /**
-   * Downloads an artifact file or directory into `destDir`; returns the local path.
+   * Downloads an artifact file or directory into `destDir` as `destDir/<path>` (the whole run
+   * when `path` is `""`) and returns that local path. Files are streamed to temporary names and
+   * renamed; every path must stay inside `destDir`.
+   *
+   * @throws {UnsafeArtifactPathError} for an unsafe `path`, or a listing that would leave `destDir`.
+   * @example
+   * const dir = await client.artifacts.download(runId, "model", "/tmp/out"); // "/tmp/out/model"
    */
   async download(runId: string, path: string, destDir: string, options: DownloadOptions = {}): Promise<string> {
-    throw notYet(runId, path, destDir, options);
+    validateRunId(runId);
+    const artifactPath = checkArtifactPath(path, "path", true);
+    const store = await this.#storeFor(runId, options);
+    return downloadTree(store, artifactPath, destDir, options, this.#defaultConcurrency);
+  }
+
+  /**
+   * Lists the artifacts of a run under `path` (the root when omitted). Paths in the result are
+   * relative to the run's artifact root, sorted; a path naming a file lists nothing.
+   * @example
+   * const files = await client.artifacts.list(runId, "model");
+   */
+  async list(runId: string, path?: string, options: RequestOptions = {}): Promise<FileInfo[]> {
+    validateRunId(runId);
+    const artifactPath = checkArtifactPath(path ?? "", "path", true);
+    const store = await this.#storeFor(runId, options);
+    return store.list(artifactPath, options);
+  }
+
+  /**
+   * Deletes an artifact file or directory (recursively; everything when `path` is `""`).
+   * @example
+   * await client.artifacts.delete(runId, "checkpoints");
+   */
+  async delete(runId: string, path: string, options: RequestOptions = {}): Promise<void> {
+    validateRunId(runId);
+    const artifactPath = checkArtifactPath(path, "path", true);
+    const store = await this.#storeFor(runId, options);
+    await store.delete(artifactPath, options);
+  }
+
+  /** The store of a run, from its `artifact_uri` (one `runs.get` per run id). */
+  #storeFor(runId: string, options: RequestOptions): Promise<ArtifactStore> {
+    let store = this.#byRun.get(runId);
+    if (!store) {
+      store = this.store.call("runs.get", { run_id: runId }, options).then(({ run }) => this.#stores.forUri(run.info.artifact_uri));
+      store.catch(() => this.#byRun.delete(runId));
+      this.#byRun.set(runId, store);
+    }
+    return store;
   }
 }
 
-function notYet(..._args: unknown[]): MlflowError {
-  return new MlflowError("Artifact transfer is not implemented yet.");
+function joinOptional(directory: string | undefined, file: string): string {
+  if (directory === undefined || directory === "") return file;
+  return `${checkArtifactPath(directory, "artifactPath", true)}/${file}`;
 }

@@ -1,0 +1,289 @@
+/**
+ * The proxied store: a run whose `artifact_uri` is `mlflow-artifacts:/…` (the MLflow default) is
+ * written through the tracking server's `/api/2.0/mlflow-artifacts` routes, over the same
+ * transport (auth, timeouts, retries) as the tracking API. Large files can use the server's
+ * multipart API: parts go straight to presigned S3 URLs, without MLflow credentials.
+ */
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, posix } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { z } from "zod";
+import type { ResolvedConfig } from "../config.js";
+import { AbortError, MlflowApiError, ResponseValidationError } from "../core/errors.js";
+import type { HttpRequest, HttpResponse, HttpTransport, RequestOptions } from "../core/transport.js";
+import { int64 } from "../core/wire.js";
+import type { FileInfo } from "../entities/tracking.js";
+import { ARTIFACTS_SERVICE_PATH, joinArtifactPath } from "./artifact-uri.js";
+import { countingStream, sliceStream } from "./byte-streams.js";
+import { proxyContentType } from "./content-type.js";
+import { ArtifactUploadError } from "./errors.js";
+import { forEachLimited } from "./parallel.js";
+import { ProgressTotals } from "./progress.js";
+import { checkArtifactPath } from "./path-safety.js";
+import type { ArtifactReadStream, ArtifactStore, TransferHooks, UploadSource } from "./store.js";
+
+const MPU_PATH = "/api/2.0/mlflow-artifacts/mpu";
+/** Read size of uploaded files, and so the progress granularity: 256 KiB. */
+const READ_CHUNK_BYTES = 256 * 1024;
+/** Slowest transfer rate the per-request timeout allows for: 1 MiB/s. */
+const MIN_BYTES_PER_MS = (1024 * 1024) / 1000;
+/** The message MLflow answers `mpu/create` with when its artifact repository cannot do multipart. */
+const MPU_UNSUPPORTED = "Multipart upload is not supported";
+
+const listSchema = z.object({
+  files: z.array(z.object({ path: z.string(), is_dir: z.boolean().default(false), file_size: int64.optional() })).default([]),
+});
+const createSchema = z.object({
+  upload_id: z.string().min(1),
+  credentials: z.array(z.object({ url: z.string().min(1), part_number: int64, headers: z.record(z.string(), z.string()).default({}) })),
+});
+
+type Credential = z.infer<typeof createSchema>["credentials"][number];
+interface UploadedPart {
+  part_number: number;
+  etag: string;
+  url: string;
+}
+
+/**
+ * Artifacts of one run behind a tracking server's artifact proxy.
+ *
+ * @example
+ * const store = new ProxyArtifactStore({ serverUrl: "http://127.0.0.1:5000", root: "1/abc/artifacts" }, transport, config);
+ * await store.upload({ kind: "file", path: "model.onnx", size: 1234 }, "model/model.onnx", {});
+ * @internal
+ */
+export class ProxyArtifactStore implements ArtifactStore {
+  readonly location: string;
+  readonly #serverUrl: string;
+  readonly #root: string;
+  readonly #transport: HttpTransport;
+  readonly #config: ResolvedConfig;
+
+  constructor(where: { serverUrl: string; root: string }, transport: HttpTransport, config: ResolvedConfig) {
+    this.#serverUrl = where.serverUrl;
+    this.#root = where.root;
+    this.#transport = transport;
+    this.#config = config;
+    this.location = `${where.serverUrl}${ARTIFACTS_SERVICE_PATH}/${where.root}`;
+  }
+
+  async upload(source: UploadSource, artifactFile: string, hooks: TransferHooks): Promise<number> {
+    if (source.kind === "stream") return this.#uploadStream(source.stream, artifactFile, hooks);
+    const settings = this.#config.artifacts;
+    if (source.kind === "file" && settings.proxyMultipartUpload && source.size >= settings.proxyMultipartMinBytes) {
+      const uploaded = await this.#multipartUpload(source, artifactFile, hooks);
+      if (uploaded) return source.size;
+    }
+    return this.#put(source, artifactFile, hooks);
+  }
+
+  /** `GET /api/2.0/mlflow-artifacts/artifacts?path=<root>/<path>`; names come back as basenames. */
+  async list(path: string, options: RequestOptions): Promise<FileInfo[]> {
+    const request = this.#request("GET", ARTIFACTS_SERVICE_PATH, { query: { path: joinArtifactPath(this.#root, path) || undefined } });
+    const body = await this.#transport.request(request, options, (res) => parseJson(listSchema, res, request));
+    const infos = body.files.map((file): FileInfo => {
+      const name = checkArtifactPath(file.path, "listed artifact path");
+      const artifactPath = joinArtifactPath(path, name);
+      // The server omits a zero size (protobuf default), so a file without one is empty.
+      return file.is_dir ? { path: artifactPath, is_dir: true } : { path: artifactPath, is_dir: false, file_size: Number(file.file_size ?? 0) };
+    });
+    const only = infos[0];
+    if (infos.length === 1 && only && !only.is_dir && path !== "" && only.path === joinArtifactPath(path, posix.basename(path))) return [];
+    return infos.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async open(artifactFile: string, options: RequestOptions): Promise<ArtifactReadStream> {
+    const request = this.#request("GET", this.#artifactPath(artifactFile), { responseType: "stream" });
+    return this.#transport.request(request, options, (res) => ({ stream: res.body as Readable, size: contentLength(res) }));
+  }
+
+  async delete(path: string, options: RequestOptions): Promise<void> {
+    const request = this.#request("DELETE", this.#artifactPath(path));
+    await this.#transport.request(request, options, () => undefined);
+  }
+
+  /** One streamed `PUT`; the body is re-opened on every attempt. */
+  async #put(source: Exclude<UploadSource, { kind: "stream" }>, artifactFile: string, hooks: TransferHooks): Promise<number> {
+    const size = source.kind === "file" ? source.size : source.data.byteLength;
+    const onBytes = (sent: number): void => hooks.onBytes?.(sent);
+    const body = (): Readable => {
+      onBytes(0);
+      return source.kind === "file" ? countingStream(createReadStream(source.path, { highWaterMark: READ_CHUNK_BYTES }), onBytes) : sliceStream(source.data, onBytes);
+    };
+    const headers = { "Content-Type": proxyContentType(artifactFile), "Content-Length": String(size) };
+    const request = this.#request("PUT", this.#artifactPath(artifactFile), { body, headers });
+    await this.#transport.request(request, this.#transferOptions(hooks, size), () => undefined);
+    return size;
+  }
+
+  /** A stream of unknown length is spooled to a temporary file first, so that retries can re-send it. */
+  async #uploadStream(stream: Readable, artifactFile: string, hooks: TransferHooks): Promise<number> {
+    const directory = await mkdtemp(join(tmpdir(), "mlflow-ts-spool-"));
+    try {
+      const file = join(directory, "body");
+      await pipeline(stream, createWriteStream(file), { signal: hooks.signal });
+      const { size } = await stat(file);
+      return await this.upload({ kind: "file", path: file, size }, artifactFile, hooks);
+    } catch (error) {
+      if (hooks.signal?.aborted) throw new AbortError(`Upload of ${artifactFile} was aborted`);
+      throw error;
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * The server's multipart API: `mpu/create`, the parts in parallel to their presigned URLs,
+   * `mpu/complete`; `mpu/abort` on any failure.
+   * @returns false when the server cannot do multipart (HTTP 501), so the caller falls back to one PUT.
+   */
+  async #multipartUpload(file: { path: string; size: number }, artifactFile: string, hooks: TransferHooks): Promise<boolean> {
+    const directory = posix.dirname(artifactFile) === "." ? "" : posix.dirname(artifactFile);
+    const name = posix.basename(artifactFile);
+    const chunk = Math.max(this.#config.artifacts.proxyMultipartChunkBytes, Math.ceil(file.size / 10_000));
+    const numParts = Math.max(1, Math.ceil(file.size / chunk));
+    const created = await this.#createMultipart(directory, name, numParts, hooks);
+    if (created === undefined) return false;
+    const progress = new ProgressTotals(file.size, (p) => hooks.onBytes?.(p.loadedBytes));
+    const report = (part: number, sent: number): void => progress.update(String(part), sent);
+    try {
+      const parts = await this.#putParts(created.credentials, file, chunk, report, hooks);
+      parts.sort((a, b) => a.part_number - b.part_number);
+      await this.#mpuCall("complete", directory, { path: name, upload_id: created.upload_id, parts }, hooks);
+      return true;
+    } catch (error) {
+      const abortFailure = await this.#mpuCall("abort", directory, { path: name, upload_id: created.upload_id }, { timeoutMs: hooks.timeoutMs }).then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      if (hooks.signal?.aborted) throw new AbortError(`Upload of ${this.#display(artifactFile)} was aborted`);
+      const leftover = abortFailure === undefined ? "the multipart upload was aborted" : `aborting the multipart upload ${created.upload_id} failed too, so its parts may remain`;
+      throw new ArtifactUploadError(`Upload of ${this.#display(artifactFile)} failed (${messageOf(error)}); ${leftover}.`, {
+        operation: "upload",
+        location: this.#display(artifactFile),
+        uploadId: abortFailure === undefined ? undefined : created.upload_id,
+        cause: error,
+      });
+    }
+  }
+
+  async #createMultipart(directory: string, name: string, numParts: number, hooks: TransferHooks): Promise<z.infer<typeof createSchema> | undefined> {
+    try {
+      const created = (await this.#mpuCall("create", directory, { path: name, num_parts: numParts }, hooks)) as z.infer<typeof createSchema>;
+      if (created.credentials.length !== numParts) {
+        throw new ArtifactUploadError(`mpu/create returned ${created.credentials.length} part URLs for ${numParts} parts.`, {
+          operation: "upload",
+          location: this.#display(joinArtifactPath(directory, name)),
+        });
+      }
+      return created;
+    } catch (error) {
+      if (error instanceof MlflowApiError && (error.status === 501 || error.serverMessage.startsWith(MPU_UNSUPPORTED))) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * PUTs every part (at most `s3.queueSize` at once). The first failure cancels the parts in
+   * flight; every part settles before this returns, so `mpu/abort` never races a part.
+   */
+  async #putParts(credentials: Credential[], file: { path: string; size: number }, chunk: number, report: (part: number, sent: number) => void, hooks: TransferHooks): Promise<UploadedPart[]> {
+    return forEachLimited(credentials, this.#config.s3.queueSize, hooks.signal, (credential, signal) => this.#putPart(credential, file, chunk, signal, report, hooks));
+  }
+
+  async #putPart(
+    credential: Credential,
+    file: { path: string; size: number },
+    chunk: number,
+    signal: AbortSignal,
+    report: (part: number, sent: number) => void,
+    hooks: TransferHooks,
+  ): Promise<UploadedPart> {
+    const partNumber = Number(credential.part_number);
+    const start = (partNumber - 1) * chunk;
+    const end = Math.min(file.size, start + chunk);
+    const body = (): Readable => {
+      report(partNumber, 0);
+      return countingStream(createReadStream(file.path, { start, end: end - 1, highWaterMark: READ_CHUNK_BYTES }), (sent) => report(partNumber, sent));
+    };
+    const request: HttpRequest = {
+      method: "PUT",
+      path: "",
+      url: credential.url,
+      headers: { ...credential.headers, "Content-Length": String(end - start) },
+      body,
+      retry: "idempotent",
+    };
+    const options = { ...this.#transferOptions(hooks, end - start), signal, headers: undefined };
+    const etag = await this.#transport.request(request, options, (res) => res.headers.etag);
+    if (!etag) {
+      throw new ArtifactUploadError(`The storage server answered part ${partNumber} without an ETag header.`, { operation: "upload", location: this.#display(file.path) });
+    }
+    return { part_number: partNumber, etag, url: credential.url };
+  }
+
+  /** `POST /api/2.0/mlflow-artifacts/mpu/<action>/<root>/<directory>`; `abort` ignores the caller's signal (it is the clean-up). */
+  async #mpuCall(action: "create" | "complete" | "abort", directory: string, json: unknown, options: RequestOptions): Promise<unknown> {
+    const request = this.#request("POST", `${MPU_PATH}/${action}/${encodePath(joinArtifactPath(this.#root, directory))}`, { json });
+    const signal = action === "abort" ? undefined : options.signal;
+    return this.#transport.request(request, { ...options, signal }, (res) => (action === "create" ? parseJson(createSchema, res, request) : undefined));
+  }
+
+  /** A request to the artifact server: by path when it is the tracking server (auth included), else by URL. */
+  #request(method: HttpRequest["method"], path: string, extra: Partial<HttpRequest> = {}): HttpRequest {
+    const base = { method, path, retry: "idempotent" as const, ...extra };
+    if (this.#serverUrl === this.#transport.baseUrl) return base;
+    return { ...base, url: `${this.#serverUrl}${path}${queryOf(extra.query)}` };
+  }
+
+  #artifactPath(artifactPath: string): string {
+    return `${ARTIFACTS_SERVICE_PATH}/${encodePath(joinArtifactPath(this.#root, artifactPath))}`;
+  }
+
+  /** Per-attempt timeout and deadline long enough for `bytes` at 1 MiB/s. */
+  #transferOptions(hooks: TransferHooks, bytes: number): RequestOptions {
+    const http = this.#config.http;
+    const timeoutMs = hooks.timeoutMs ?? Math.max(http.timeoutMs, Math.ceil(bytes / MIN_BYTES_PER_MS));
+    const deadlineMs = hooks.deadlineMs ?? Math.max(http.deadlineMs, timeoutMs * 2);
+    return { signal: hooks.signal, maxRetries: hooks.maxRetries, headers: hooks.headers, timeoutMs, deadlineMs };
+  }
+
+  #display(artifactFile: string): string {
+    return `${this.location}/${artifactFile}`;
+  }
+}
+
+function encodePath(path: string): string {
+  return path.split("/").map(encodeURIComponent).join("/");
+}
+
+function queryOf(query: HttpRequest["query"]): string {
+  const value = query?.path;
+  return typeof value === "string" ? `?path=${encodeURIComponent(value)}` : "";
+}
+
+function parseJson<S extends z.ZodType>(schema: S, res: HttpResponse<string | Readable>, request: HttpRequest): z.infer<S> {
+  const context = { method: request.method, endpoint: request.path };
+  let json: unknown;
+  try {
+    json = JSON.parse(String(res.body).trim() || "{}");
+  } catch {
+    throw new ResponseValidationError({ ...context, detail: "the body is not JSON. Is the tracking URI pointing at the MLflow server?" });
+  }
+  const result = schema.safeParse(json);
+  if (result.success) return result.data;
+  throw new ResponseValidationError({ ...context, detail: "unexpected shape", issues: result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`) });
+}
+
+function contentLength(res: HttpResponse<string | Readable>): number | undefined {
+  const value = Number(res.headers["content-length"]);
+  return Number.isFinite(value) && res.headers["content-length"] !== undefined ? value : undefined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

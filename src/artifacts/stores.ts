@@ -1,0 +1,64 @@
+/**
+ * Opens the right artifact store for an artifact URI, sharing one S3 client (and its sockets) and
+ * the tracking transport across runs.
+ */
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { ResolvedConfig } from "../config.js";
+import { ConfigurationError } from "../core/errors.js";
+import type { HttpTransport } from "../core/transport.js";
+import { parseArtifactUri } from "./artifact-uri.js";
+import { LocalArtifactStore } from "./local.js";
+import { ProxyArtifactStore } from "./proxy.js";
+import { S3ArtifactStore } from "./s3.js";
+import { createS3Client } from "./s3-client.js";
+import type { ArtifactStore } from "./store.js";
+
+/**
+ * The artifact stores of one client.
+ *
+ * @example
+ * const stores = new ArtifactStores(config, restStore.transport);
+ * const store = stores.forUri(run.info.artifact_uri);
+ * @internal
+ */
+export class ArtifactStores {
+  readonly #config: ResolvedConfig;
+  readonly #transport: HttpTransport | undefined;
+  #s3: S3Client | undefined;
+
+  /**
+   * @param config - The client's configuration.
+   * @param transport - The tracking server's transport; needed for proxied (`mlflow-artifacts:`) runs.
+   */
+  constructor(config: ResolvedConfig, transport?: HttpTransport) {
+    this.#config = config;
+    this.#transport = transport;
+  }
+
+  /**
+   * The store for a run's `artifact_uri`.
+   * @throws {UnsupportedArtifactStoreError} for schemes other than s3, mlflow-artifacts, http(s) proxy URLs and file.
+   * @throws {ConfigurationError} for proxied artifacts without an http(s) tracking server.
+   */
+  forUri(artifactUri: string): ArtifactStore {
+    const trackingUri = this.#config.tracking.kind === "rest" ? this.#config.tracking.baseUrl : undefined;
+    const location = parseArtifactUri(artifactUri, trackingUri);
+    if (location.kind === "s3") return new S3ArtifactStore(location, this.#s3Client(), this.#config.s3);
+    if (location.kind === "local") return new LocalArtifactStore(location.directory);
+    if (!this.#transport) {
+      throw new ConfigurationError("MLFLOW_TRACKING_URI", `The artifact URI "${location.uri}" is served by a tracking server, but this client has none. Fix: set MLFLOW_TRACKING_URI to the server's http(s) URL.`);
+    }
+    return new ProxyArtifactStore(location, this.#transport, this.#config);
+  }
+
+  /** Closes the S3 client's sockets. */
+  close(): void {
+    this.#s3?.destroy();
+    this.#s3 = undefined;
+  }
+
+  #s3Client(): S3Client {
+    this.#s3 ??= createS3Client(this.#config);
+    return this.#s3;
+  }
+}
