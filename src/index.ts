@@ -120,3 +120,17 @@ export {
 export { DEFAULT_PART_SIZE, DEFAULT_STREAM_PART_SIZE, choosePartSize } from "./artifacts/part-size.js";
 export { checkArtifactPath, isSafeArtifactPath } from "./artifacts/path-safety.js";
 export type { DownloadOptions, TransferProgress, UploadOptions, UploadResult } from "./artifacts/types.js";
+
+// Logger: the training-loop API (startRun / withRun / Run and its batcher)
+export { DEFAULT_EXPERIMENT_ID, getActiveRun, startRun, type StartRunOptions, withRun } from "./logging/fluent.js";
+export { ActiveRun, type EndOptions, type EndStatus, type FlushOptions, type LogArtifactOptions, type MetricOptions } from "./logging/run.js";
+export type { BackpressureEvent, FlushEvent, LoggerStats, RunEvents } from "./logging/batcher.js";
+export { BatchDeliveryError, type EntryCounts, LogDeliveryError } from "./logging/errors.js";
+export {
+  DEFAULT_DELIVERY_TIMEOUT_MS,
+  DEFAULT_EXIT_TIMEOUT_MS,
+  DEFAULT_FLUSH_INTERVAL_MS,
+  DEFAULT_MAX_BUFFERED_ENTRIES,
+  DEFAULT_MAX_IN_FLIGHT,
+  type LoggerOptions,
+} from "./logging/options.js";

@@ -42,6 +42,18 @@ const RUN_ID = /^[a-zA-Z0-9][\w-]{0,255}$/;
  * validateKey("train/loss", "metric"); // ok
  */
 export function validateKey(key: unknown, kind: KeyKind): asserts key is string {
+  if (typeof key === "string" && validKeys.has(key)) return;
+  checkKey(key, kind);
+  if (validKeys.size < MAX_CACHED_VALID_KEYS) validKeys.add(key);
+}
+
+// Keys that passed: a training loop logs the same few keys millions of times, and the checks
+// below (a regex and a path normalisation) cost more than the rest of a logging call. The rules do
+// not depend on the kind, so one set serves all kinds.
+const MAX_CACHED_VALID_KEYS = 10_000;
+const validKeys = new Set<string>();
+
+function checkKey(key: unknown, kind: KeyKind): asserts key is string {
   if (typeof key !== "string") throw new ValidationError(String(key), "key-type", `The ${kind} key must be a string, got ${typeof key}.`);
   if (key.length === 0) throw new ValidationError(key, "key-empty", `A ${kind} key must not be empty.`);
   if (key.length > MAX_KEY_LENGTH) {

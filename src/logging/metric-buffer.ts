@@ -1,0 +1,149 @@
+/**
+ * The metric buffer behind `run.logMetric`: a FIFO of fixed-size chunks stored as struct-of-arrays
+ * (a key array and three `Float64Array`s), so that logging a point writes four slots and allocates
+ * nothing. A chunk holds exactly one `log-batch` worth of metrics (1000); chunks are recycled once
+ * their entries are taken.
+ */
+import { MAX_METRICS_PER_BATCH } from "../core/batch.js";
+import type { MetricInput } from "../store/endpoints.js";
+
+/** Metrics per chunk: one full `log-batch`. */
+export const CHUNK_SIZE = MAX_METRICS_PER_BATCH;
+/** Empty chunks kept for reuse; more are left to the garbage collector after a burst. */
+const MAX_FREE_CHUNKS = 8;
+
+/** One chunk of buffered metrics. @internal */
+class MetricChunk {
+  readonly keys: string[] = new Array<string>(CHUNK_SIZE).fill("");
+  readonly values = new Float64Array(CHUNK_SIZE);
+  readonly timestamps = new Float64Array(CHUNK_SIZE);
+  readonly steps = new Float64Array(CHUNK_SIZE);
+  /** Index of the first entry not yet taken. */
+  start = 0;
+  /** Number of entries written. */
+  end = 0;
+
+  reset(): void {
+    this.start = 0;
+    this.end = 0;
+  }
+}
+
+/**
+ * Buffered metrics of one run, in logging order. Every metric has a sequence number: its position
+ * in the run's metric stream (0, 1, 2…); `taken` metrics have left the buffer in order.
+ *
+ * @example
+ * const buffer = new MetricBuffer();
+ * if (buffer.push("loss", 0.5, Date.now(), 1)) buffer.seal(); // a chunk is full
+ * const { metrics } = buffer.take(1000);
+ * @internal
+ */
+export class MetricBuffer {
+  #open = new MetricChunk();
+  readonly #sealed: MetricChunk[] = [];
+  readonly #free: MetricChunk[] = [];
+  #pushed = 0;
+  #taken = 0;
+
+  /**
+   * Appends a point. O(1), no allocation. Returns `true` when the open chunk just became full;
+   * the caller then calls {@link MetricBuffer.seal}.
+   */
+  push(key: string, value: number, timestamp: number, step: number): boolean {
+    const chunk = this.#open;
+    const index = chunk.end;
+    chunk.keys[index] = key;
+    chunk.values[index] = value;
+    chunk.timestamps[index] = timestamp;
+    chunk.steps[index] = step;
+    chunk.end = index + 1;
+    this.#pushed++;
+    return index + 1 === CHUNK_SIZE;
+  }
+
+  /** Closes the open chunk (when it holds anything), making its points available to {@link take}. */
+  seal(): void {
+    if (this.#open.end === 0) return;
+    this.#sealed.push(this.#open);
+    this.#open = this.#free.pop() ?? new MetricChunk();
+  }
+
+  /** Metrics pushed so far: the sequence number of the next one. */
+  get pushed(): number {
+    return this.#pushed;
+  }
+
+  /** Metrics taken so far: every metric with a lower sequence number has left the buffer. */
+  get taken(): number {
+    return this.#taken;
+  }
+
+  /** Metrics in the buffer. */
+  get size(): number {
+    return this.#pushed - this.#taken;
+  }
+
+  /** Metrics in sealed chunks, ready to be taken. */
+  get ready(): number {
+    return this.size - this.#open.end;
+  }
+
+  /**
+   * Removes up to `max` metrics from the sealed chunks, oldest first, as request entities.
+   * `maxBytes` bounds their estimated JSON size.
+   */
+  take(max: number, maxBytes = Number.POSITIVE_INFINITY): MetricInput[] {
+    const metrics: MetricInput[] = [];
+    let bytes = 0;
+    while (metrics.length < max && this.#sealed.length > 0) {
+      const chunk = this.#sealed[0]!;
+      while (chunk.start < chunk.end && metrics.length < max) {
+        const key = chunk.keys[chunk.start]!;
+        bytes += metricJsonBytes(key);
+        if (bytes > maxBytes && metrics.length > 0) return this.#count(metrics);
+        metrics.push({ key, value: chunk.values[chunk.start]!, timestamp: chunk.timestamps[chunk.start]!, step: chunk.steps[chunk.start]! });
+        chunk.start++;
+      }
+      if (chunk.start === chunk.end) this.#recycle();
+    }
+    return this.#count(metrics);
+  }
+
+  /** Empties the buffer; returns the keys and the number of points removed. */
+  drain(): { count: number; keys: Set<string> } {
+    this.seal();
+    const keys = new Set<string>();
+    let count = 0;
+    for (const chunk of this.#sealed) {
+      for (let index = chunk.start; index < chunk.end; index++) keys.add(chunk.keys[index]!);
+      count += chunk.end - chunk.start;
+    }
+    while (this.#sealed.length > 0) this.#recycle();
+    this.#taken += count;
+    return { count, keys };
+  }
+
+  #count(metrics: MetricInput[]): MetricInput[] {
+    this.#taken += metrics.length;
+    return metrics;
+  }
+
+  #recycle(): void {
+    const chunk = this.#sealed.shift()!;
+    chunk.reset();
+    if (this.#free.length < MAX_FREE_CHUNKS) this.#free.push(chunk);
+  }
+}
+
+// Fixed part of one metric's JSON: {"key":"","value":-1.2345678901234567e-308,"timestamp":1700000000000,"step":-9007199254740991},
+const METRIC_JSON_OVERHEAD = 100;
+
+/**
+ * Upper bound of one metric's JSON size. Valid keys need no escaping and are at most 3 UTF-8
+ * bytes per UTF-16 unit.
+ * @internal
+ */
+export function metricJsonBytes(key: string): number {
+  return METRIC_JSON_OVERHEAD + key.length * 3;
+}

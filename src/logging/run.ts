@@ -1,0 +1,395 @@
+/**
+ * `ActiveRun`: what a training loop holds (named like Python's `mlflow.ActiveRun`; `Run` is the
+ * run entity the REST API returns). Logging calls are synchronous and O(1): they validate the
+ * input, take the timestamp and hand the entry to the run's {@link Batcher}; no call waits on the
+ * network or creates a promise. `flush()` and `end()` are the points where delivery is awaited.
+ */
+import type { Readable } from "node:stream";
+import type { UploadOptions, UploadResult } from "../artifacts/types.js";
+import type { MlflowClient } from "../client.js";
+import { ValidationError } from "../core/errors.js";
+import { type KeyValueInput, toKeyValues } from "../core/tags.js";
+import type { RunInfo, RunStatus } from "../entities/tracking.js";
+import {
+  stringifyValue,
+  validateKey,
+  validateMetricPosition,
+  validateMetricValue,
+  validateParamValue,
+  validateRunTagValue,
+} from "../validation.js";
+import { Batcher, type LoggerStats, type RunEvents } from "./batcher.js";
+import type { Listener } from "./events.js";
+import { checkTimeoutMs, type ResolvedLoggerOptions } from "./options.js";
+
+/** Step and timestamp of a metric point. */
+export interface MetricOptions {
+  /** Training step, a whole number. @defaultValue 0 */
+  step?: number;
+  /** Milliseconds since the epoch. @defaultValue the time of the call (Date.now()) */
+  timestamp?: number;
+}
+
+/** Options of {@link ActiveRun.flush}. */
+export interface FlushOptions {
+  /**
+   * Stop waiting after this many ms and reject with a {@link LogDeliveryError} that counts what
+   * is still pending; delivery goes on in the background. @defaultValue no limit (each batch
+   * still gives up after `deliveryTimeoutMs`)
+   */
+  timeoutMs?: number;
+}
+
+/** The statuses a run can end with. */
+export type EndStatus = Extract<RunStatus, "FINISHED" | "FAILED" | "KILLED">;
+
+/** Options of {@link ActiveRun.end}. */
+export interface EndOptions {
+  /** Final status. @defaultValue "FINISHED" */
+  status?: EndStatus;
+  /**
+   * Bound of the whole call, ms: three quarters go to delivering what is buffered (after that,
+   * undelivered entries count as failed), the rest to the status update. @defaultValue no limit
+   */
+  timeoutMs?: number;
+}
+
+/** Options of the artifact methods: those of `client.artifacts.upload`. */
+export type LogArtifactOptions = UploadOptions;
+
+/** @internal */
+export interface RunInit {
+  client: MlflowClient;
+  info: RunInfo;
+  options: ResolvedLoggerOptions;
+  /** Params the run already has on the server (a resumed run). */
+  params?: ReadonlyMap<string, string>;
+  /** Called once when `end()` has delivered what it could, before the status update. */
+  onEnd?: (run: ActiveRun) => void;
+}
+
+const END_STATUSES: ReadonlySet<string> = new Set(["FINISHED", "FAILED", "KILLED"]);
+// Share of an `end({ timeoutMs })` budget given to delivery; the rest bounds the status update.
+const END_DELIVERY_SHARE = 0.75;
+const MIN_UPDATE_DEADLINE_MS = 1_000;
+
+/**
+ * A run being logged to. Get one from {@link startRun} or {@link withRun}.
+ *
+ * @example
+ * await using run = await startRun({ experimentName: "mnist" });
+ * for (let step = 0; step < 100; step++) run.logMetric("loss", 1 / (step + 1), { step });
+ * await run.flush(); // everything logged so far is on the server
+ */
+export class ActiveRun {
+  /** The client the run talks to. */
+  readonly client: MlflowClient;
+  readonly #batcher: Batcher;
+  readonly #options: ResolvedLoggerOptions;
+  readonly #params: Map<string, string>;
+  readonly #onEnd: ((run: ActiveRun) => void) | undefined;
+  #info: RunInfo;
+  #ending: Promise<void> | undefined;
+
+  /** @internal Use {@link startRun}. */
+  constructor(init: RunInit) {
+    this.client = init.client;
+    this.#info = init.info;
+    this.#options = init.options;
+    this.#params = new Map(init.params);
+    this.#onEnd = init.onEnd;
+    this.#batcher = new Batcher({ runId: init.info.run_id, store: init.client.store, options: init.options });
+  }
+
+  /** The run's metadata as last seen from the server (status, times, artifact URI…). */
+  get info(): RunInfo {
+    return this.#info;
+  }
+
+  /** The run id (32 hex characters on MLflow servers). */
+  get runId(): string {
+    return this.#info.run_id;
+  }
+
+  /** The experiment the run belongs to. */
+  get experimentId(): string {
+    return this.#info.experiment_id;
+  }
+
+  /** Where the run's artifacts go, e.g. `s3://bucket/1/<run id>/artifacts`. */
+  get artifactUri(): string {
+    return this.#info.artifact_uri;
+  }
+
+  /** Whether `end()` has been called: logging calls then throw. */
+  get ended(): boolean {
+    return this.#ending !== undefined;
+  }
+
+  /** The logger options in effect. @internal */
+  get loggerOptions(): ResolvedLoggerOptions {
+    return this.#options;
+  }
+
+  /**
+   * Logs a metric point. Synchronous and O(1): the point is buffered and sent in the background.
+   * NaN and ±Infinity are accepted.
+   *
+   * @throws {ValidationError} naming the key and the rule (`key-characters`, `metric-value`,
+   *   `metric-step`, `run-ended`…); nothing is buffered then.
+   * @example
+   * run.logMetric("train/loss", 0.31, { step: 12 });
+   */
+  logMetric(key: string, value: number, options?: MetricOptions): void {
+    this.#checkOpen(key);
+    validateKey(key, "metric");
+    if (typeof value !== "number") validateMetricValue(key, value);
+    let step = 0;
+    let timestamp: number;
+    if (options === undefined) {
+      timestamp = Date.now();
+    } else {
+      step = options.step ?? 0;
+      timestamp = options.timestamp ?? Date.now();
+      if (!Number.isSafeInteger(step) || !Number.isSafeInteger(timestamp) || timestamp < 0) validateMetricPosition(key, timestamp, step);
+    }
+    this.#batcher.pushMetric(key, value, timestamp, step);
+  }
+
+  /**
+   * Logs several metrics with one step and timestamp. All are checked before any is buffered.
+   *
+   * @throws {ValidationError} for the first bad key or value; then nothing is buffered.
+   * @example
+   * run.logMetrics({ acc: 0.91, f1: 0.88 }, { step: 12 });
+   */
+  logMetrics(metrics: Readonly<Record<string, number>>, options?: MetricOptions): void {
+    const entries = Object.entries(metrics);
+    for (const [key, value] of entries) {
+      this.#checkOpen(key);
+      validateKey(key, "metric");
+      if (typeof value !== "number") validateMetricValue(key, value);
+    }
+    const step = options?.step ?? 0;
+    const timestamp = options?.timestamp ?? Date.now();
+    validateMetricPosition(entries[0]?.[0] ?? "(metrics)", timestamp, step);
+    for (const [key, value] of entries) this.#batcher.pushMetric(key, value, timestamp, step);
+  }
+
+  /**
+   * Logs a param. Params are write-once: the same value again is a no-op (not resent), a
+   * different value is refused.
+   *
+   * @throws {ValidationError} with rule `param-changed` for a new value, or for a bad key or a
+   *   value over 6000 characters.
+   * @example
+   * run.logParam("lr", 0.001);
+   */
+  logParam(key: string, value: unknown): void {
+    this.logParams([{ key, value }]);
+  }
+
+  /**
+   * Logs params given as an object or a `{key, value}` list. All are checked before any is
+   * buffered.
+   *
+   * @throws {ValidationError} as {@link ActiveRun.logParam}.
+   * @example
+   * run.logParams({ lr: 0.001, layers: 3 });
+   */
+  logParams(params: KeyValueInput): void {
+    const fresh = new Map<string, string>();
+    for (const { key, value } of toKeyValues(params)) {
+      this.#checkOpen(key);
+      validateKey(key, "param");
+      validateParamValue(key, value);
+      const previous = fresh.get(key) ?? this.#params.get(key);
+      if (previous === value) continue;
+      if (previous !== undefined) throw paramChanged(key, previous, value);
+      fresh.set(key, value);
+    }
+    for (const [key, value] of fresh) {
+      this.#params.set(key, value);
+      this.#batcher.pushParam(key, value);
+    }
+  }
+
+  /**
+   * Sets a run tag. Writes of the same key reach the server in call order (the last one wins).
+   *
+   * @throws {ValidationError} for a bad key or a value over 8000 characters.
+   * @example
+   * run.setTag("phase", "warmup");
+   */
+  setTag(key: string, value: unknown): void {
+    this.setTags([{ key, value }]);
+  }
+
+  /**
+   * Sets run tags given as an object or a `{key, value}` list. All are checked before any is
+   * buffered.
+   *
+   * @throws {ValidationError} as {@link ActiveRun.setTag}.
+   * @example
+   * run.setTags({ team: "vision", dataset: "mnist" });
+   */
+  setTags(tags: KeyValueInput): void {
+    const entries = toKeyValues(tags);
+    for (const { key, value } of entries) {
+      this.#checkOpen(key);
+      validateKey(key, "tag");
+      validateRunTagValue(key, value);
+    }
+    for (const { key, value } of entries) this.#batcher.pushTag(key, value);
+  }
+
+  /**
+   * Sends everything logged so far and resolves once the server has it.
+   *
+   * @throws {LogDeliveryError} when entries failed since the last report (permission, validation,
+   *   delivery deadline), or `timeoutMs` expired first.
+   * @example
+   * await run.flush({ timeoutMs: 60_000 });
+   */
+  async flush(options: FlushOptions = {}): Promise<void> {
+    checkTimeoutMs(options.timeoutMs);
+    await this.#batcher.flush(options.timeoutMs);
+  }
+
+  /**
+   * Flushes, then sets the final status and end time. Idempotent: later calls return the first
+   * call's promise.
+   *
+   * @throws {LogDeliveryError} when some entries could not be delivered (the status is set anyway).
+   * @throws {MlflowApiError} when the status update fails.
+   * @example
+   * await run.end({ status: "FAILED" });
+   */
+  end(options: EndOptions = {}): Promise<void> {
+    if (this.#ending !== undefined) return this.#ending;
+    const status = options.status ?? "FINISHED";
+    if (!END_STATUSES.has(status)) {
+      return Promise.reject(new ValidationError("status", "end-status", `A run ends with FINISHED, FAILED or KILLED, got ${JSON.stringify(status)}.`));
+    }
+    try {
+      checkTimeoutMs(options.timeoutMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#ending = this.#finish(status, options.timeoutMs);
+    return this.#ending;
+  }
+
+  /** Ends the run (FINISHED) when an `await using` block exits. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.end();
+  }
+
+  /**
+   * Counters: queued, in flight, sent, retried, failed… See {@link LoggerStats}.
+   * @example
+   * const { queued, failed } = run.stats();
+   */
+  stats(): LoggerStats {
+    return this.#batcher.stats();
+  }
+
+  /**
+   * Listens to `error` (a batch could not be delivered), `backpressure` (the buffer reached
+   * `maxBufferedEntries`) or `flush` (a request was acknowledged). Returns a function that
+   * removes the listener.
+   *
+   * @example
+   * run.on("error", (e) => console.error(e.message));
+   */
+  on<E extends keyof RunEvents>(event: E, listener: Listener<RunEvents, E>): () => void {
+    return this.#batcher.events.on(event, listener);
+  }
+
+  /** Removes a listener added with {@link ActiveRun.on}. */
+  off<E extends keyof RunEvents>(event: E, listener: Listener<RunEvents, E>): void {
+    this.#batcher.events.off(event, listener);
+  }
+
+  /**
+   * Uploads a local file under the run's artifacts (no flush needed before).
+   * @example
+   * await run.logArtifact("model.onnx", { artifactPath: "model" });
+   */
+  logArtifact(localPath: string, options: LogArtifactOptions = {}): Promise<UploadResult> {
+    return this.client.artifacts.upload(this.runId, localPath, options);
+  }
+
+  /**
+   * Uploads a local directory, recursively, under the run's artifacts.
+   * @example
+   * await run.logArtifacts("./checkpoints", { artifactPath: "checkpoints" });
+   */
+  logArtifacts(localDir: string, options: LogArtifactOptions = {}): Promise<UploadResult> {
+    return this.client.artifacts.upload(this.runId, localDir, options);
+  }
+
+  /**
+   * Writes `text` as the artifact `artifactFile` (a relative path with a file name).
+   * @example
+   * await run.logText("hello", "notes/readme.txt");
+   */
+  logText(text: string, artifactFile: string, options: LogArtifactOptions = {}): Promise<UploadResult> {
+    return this.client.artifacts.uploadData(this.runId, text, artifactFile, options);
+  }
+
+  /**
+   * Writes `value` as pretty-printed JSON to the artifact `artifactFile`.
+   * @throws {ValidationError} when `value` has no JSON form (e.g. `undefined`).
+   * @example
+   * await run.logJson({ accuracy: 0.91 }, "eval/summary.json");
+   */
+  logJson(value: unknown, artifactFile: string, options: LogArtifactOptions = {}): Promise<UploadResult> {
+    const json = JSON.stringify(value, null, 2) as string | undefined;
+    if (json === undefined) return Promise.reject(new ValidationError(artifactFile, "json-value", `logJson("${artifactFile}") needs a JSON-serialisable value, got ${typeof value}.`));
+    return this.client.artifacts.uploadData(this.runId, json, artifactFile, options);
+  }
+
+  /**
+   * Uploads in-memory data or a stream as the artifact `artifactFile`.
+   * @example
+   * await run.logData(createReadStream("predictions.csv"), "eval/predictions.csv");
+   */
+  logData(data: string | Uint8Array | Readable, artifactFile: string, options: LogArtifactOptions = {}): Promise<UploadResult> {
+    return this.client.artifacts.uploadData(this.runId, data, artifactFile, options);
+  }
+
+  async #finish(status: EndStatus, timeoutMs: number | undefined): Promise<void> {
+    const startedAt = Date.now();
+    let deliveryError: unknown;
+    try {
+      await this.#batcher.close(timeoutMs === undefined ? undefined : Math.floor(timeoutMs * END_DELIVERY_SHARE));
+    } catch (error) {
+      deliveryError = error;
+    } finally {
+      this.#onEnd?.(this);
+    }
+    const remaining = timeoutMs === undefined ? undefined : Math.max(MIN_UPDATE_DEADLINE_MS, timeoutMs - (Date.now() - startedAt));
+    const requestOptions = remaining === undefined ? {} : { deadlineMs: remaining, timeoutMs: remaining };
+    this.#info = await this.client.runs.update(this.runId, { status, end_time: startedAt }, requestOptions);
+    if (deliveryError !== undefined) throw deliveryError;
+  }
+
+  #checkOpen(key: string): void {
+    if (this.#ending === undefined) return;
+    throw new ValidationError(String(key), "run-ended", `Run ${this.runId} has ended; "${String(key)}" was not logged. Fix: log before run.end(), or start a new run.`);
+  }
+}
+
+function paramChanged(key: string, previous: string, value: string): ValidationError {
+  return new ValidationError(
+    key,
+    "param-changed",
+    `The param "${key}" was already logged in this run with value ${quote(previous)}; MLflow params are write-once, so ${quote(value)} is refused. ` +
+      "Fix: log the new value under another key, or as a tag or metric.",
+  );
+}
+
+function quote(value: string): string {
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+}

@@ -1,0 +1,91 @@
+/**
+ * The system tags MLflow's Python client puts on every new run (`mlflow/tracking/context`):
+ * user, source name and type, git commit/branch/remote of the main script, and the extra tags of
+ * `MLFLOW_RUN_CONTEXT`.
+ */
+import { userInfo } from "node:os";
+import type { ResolvedConfig } from "../config.js";
+import { readEnv } from "../core/env.js";
+import { ConfigurationError } from "../core/errors.js";
+import { type GitInfo, readGitInfo } from "./git.js";
+
+/** `mlflow.user`: who ran the script. */
+export const TAG_USER = "mlflow.user";
+/** `mlflow.source.name`: the main script, or `<console>`. */
+export const TAG_SOURCE_NAME = "mlflow.source.name";
+/** `mlflow.source.type`: `LOCAL` for scripts. */
+export const TAG_SOURCE_TYPE = "mlflow.source.type";
+/** `mlflow.source.git.commit`: HEAD of the git work tree holding the main script. */
+export const TAG_GIT_COMMIT = "mlflow.source.git.commit";
+/** `mlflow.source.git.branch`. */
+export const TAG_GIT_BRANCH = "mlflow.source.git.branch";
+/** `mlflow.source.git.repoURL`: first remote, without credentials. */
+export const TAG_GIT_REPO_URL = "mlflow.source.git.repoURL";
+/** `mlflow.runName`: the run's display name. */
+export const TAG_RUN_NAME = "mlflow.runName";
+/** `mlflow.parentRunId`: the parent of a nested run. */
+export const TAG_PARENT_RUN_ID = "mlflow.parentRunId";
+/** `mlflow.note.content`: the run's description (Markdown). */
+export const TAG_NOTE = "mlflow.note.content";
+
+const gitCache = new Map<string, GitInfo>();
+
+/**
+ * The system tags of a new run, for the script `mainFile` (`process.argv[1]` by default).
+ *
+ * @throws {ConfigurationError} when `MLFLOW_RUN_CONTEXT` is set but is not a JSON object.
+ * @example
+ * systemTags(client.config)["mlflow.source.type"] // "LOCAL"
+ * @internal
+ */
+export function systemTags(config: ResolvedConfig, mainFile: string | undefined = process.argv[1]): Record<string, string> {
+  const tags: Record<string, string> = {
+    [TAG_USER]: currentUser(config),
+    [TAG_SOURCE_NAME]: mainFile || "<console>",
+    [TAG_SOURCE_TYPE]: "LOCAL",
+  };
+  const git = mainFile ? cachedGitInfo(mainFile) : {};
+  if (git.commit !== undefined) tags[TAG_GIT_COMMIT] = git.commit;
+  if (git.branch !== undefined) tags[TAG_GIT_BRANCH] = git.branch;
+  if (git.repoUrl !== undefined) tags[TAG_GIT_REPO_URL] = git.repoUrl;
+  return { ...tags, ...runContextTags(config) };
+}
+
+/**
+ * The user MLflow records: the tracking username when Basic auth is configured
+ * (`MLFLOW_TRACKING_USERNAME` or `~/.mlflow/credentials`), else the OS user, else `unknown`.
+ * @internal
+ */
+export function currentUser(config: ResolvedConfig): string {
+  if (config.auth.kind === "basic") return config.auth.username;
+  try {
+    return userInfo().username || "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+function cachedGitInfo(mainFile: string): GitInfo {
+  let info = gitCache.get(mainFile);
+  if (info === undefined) {
+    info = readGitInfo(mainFile);
+    gitCache.set(mainFile, info);
+  }
+  return info;
+}
+
+/** `MLFLOW_RUN_CONTEXT`: a JSON object of extra tags, as in the Python client. */
+function runContextTags(config: ResolvedConfig): Record<string, string> {
+  const raw = readEnv(config.env, "MLFLOW_RUN_CONTEXT");
+  if (raw === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigurationError("MLFLOW_RUN_CONTEXT", 'MLFLOW_RUN_CONTEXT must be a JSON object of tags, e.g. {"team": "vision"}. Fix: correct it or unset it.');
+  }
+  return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+}

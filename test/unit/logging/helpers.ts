@@ -1,0 +1,60 @@
+/**
+ * Helpers of the logger's unit tests: a run on the mocked server (experiment and run creation
+ * answered), a `log-batch` recorder, and held responses that keep requests in flight until a test
+ * releases them.
+ */
+import type { SetupServerApi } from "msw/node";
+import type { ClientOptions } from "../../../src/config.js";
+import { type StartRunOptions, startRun } from "../../../src/logging/fluent.js";
+import type { ActiveRun } from "../../../src/logging/run.js";
+import { API, experimentJson, type RecordedRequest, record, RUN_ID, runJson, testClient } from "../helpers/mock-server.js";
+
+/** Entities of one recorded `log-batch` request. */
+export interface LogBatchBody {
+  run_id: string;
+  metrics: { key: string; value: number | string; timestamp: number; step: number }[];
+  params: { key: string; value: string }[];
+  tags: { key: string; value: string }[];
+}
+
+/** The body of a recorded `log-batch` request. */
+export function batchOf(request: RecordedRequest): LogBatchBody {
+  return request.body as LogBatchBody;
+}
+
+/**
+ * Starts a run against the mocked server (experiment "1", run {@link RUN_ID}); exit hooks off and
+ * a long flush interval unless the test sets them.
+ */
+export async function openTestRun(server: SetupServerApi, options: StartRunOptions = {}, clientOptions: ClientOptions = {}): Promise<{ run: ActiveRun; creates: RecordedRequest[] }> {
+  record(server, "get", `${API}/experiments/get`, () => ({ experiment: experimentJson("1") }));
+  const creates = record(server, "post", `${API}/runs/create`, () => ({ run: runJson() }));
+  const run = await startRun({ client: testClient(clientOptions), experimentId: "1", exitHooks: false, flushIntervalMs: 3_600_000, ...options });
+  return { run, creates };
+}
+
+/** Records `runs/update` requests and answers with a FINISHED-style run info. */
+export function recordUpdates(server: SetupServerApi): RecordedRequest[] {
+  return record(server, "post", `${API}/runs/update`, (req) => {
+    const body = req.body as { status?: string; end_time?: number };
+    const info = runJson().info as Record<string, unknown>;
+    return { run_info: { ...info, status: body.status ?? "RUNNING", end_time: body.end_time } };
+  });
+}
+
+/** A gate that holds responses until {@link Gate.open} is called. */
+export interface Gate {
+  wait(): Promise<void>;
+  open(): void;
+}
+
+/** Creates a closed {@link Gate}. */
+export function gate(): Gate {
+  let release!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { wait: () => opened, open: () => release() };
+}
+
+export { RUN_ID };

@@ -1,0 +1,146 @@
+/**
+ * The Run's logging calls: validation at the call (the key and the rule named, nothing else in the
+ * buffer affected), write-once params, and the artifact methods' delegation to the client.
+ */
+import { describe, expect, it, vi } from "vitest";
+import { ConfigurationError, ValidationError } from "../../../src/index.js";
+import { API, record, useMockServer } from "../helpers/mock-server.js";
+import { batchOf, openTestRun, RUN_ID } from "./helpers.js";
+
+const server = useMockServer();
+
+/** Runs `fn`, expecting a ValidationError, and returns it. */
+function validationError(fn: () => void): ValidationError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return error as ValidationError;
+  }
+  throw new Error("expected a ValidationError");
+}
+
+describe("validation at the call", () => {
+  it("refuses a bad metric key, naming key and rule, and leaves the buffer intact", async () => {
+    const batches = record(server, "post", `${API}/runs/log-batch`);
+    const { run } = await openTestRun(server);
+    run.logMetric("loss", 1, { step: 1 });
+    const error = validationError(() => run.logMetric("loss$", 2, { step: 2 }));
+    expect(error).toMatchObject({ key: "loss$", rule: "key-characters" });
+    expect(error.message).toContain('"loss$"');
+    expect(validationError(() => run.logMetric("a//b", 2)).rule).toBe("key-path");
+    expect(validationError(() => run.logMetric("x".repeat(251), 2)).rule).toBe("key-length");
+    expect(validationError(() => run.logMetric("", 2)).rule).toBe("key-empty");
+    run.logMetric("loss", 3, { step: 3 });
+    await run.flush();
+    expect(batchOf(batches[0]!).metrics.map((m) => [m.key, m.step])).toEqual([
+      ["loss", 1],
+      ["loss", 3],
+    ]);
+    expect(run.stats()).toMatchObject({ logged: 2, sent: 2 });
+  });
+
+  it("refuses non-number values, fractional steps and bad timestamps, and accepts NaN and ±Infinity", async () => {
+    const { run } = await openTestRun(server);
+    expect(validationError(() => run.logMetric("acc", "0.9" as unknown as number))).toMatchObject({ key: "acc", rule: "metric-value" });
+    expect(validationError(() => run.logMetric("acc", true as unknown as number)).rule).toBe("metric-value");
+    expect(validationError(() => run.logMetric("acc", 1, { step: 1.5 })).rule).toBe("metric-step");
+    expect(validationError(() => run.logMetric("acc", 1, { timestamp: -1 })).rule).toBe("metric-timestamp");
+    expect(validationError(() => run.logMetric("acc", 1, { timestamp: 1.5 })).rule).toBe("metric-timestamp");
+    run.logMetric("acc", Number.NaN);
+    run.logMetric("acc", Number.POSITIVE_INFINITY);
+    expect(run.stats().logged).toBe(2);
+  });
+
+  it("logMetrics buffers nothing when one entry is bad", async () => {
+    const { run } = await openTestRun(server);
+    expect(validationError(() => run.logMetrics({ acc: 0.9, "bad key!": 1 }, { step: 1 })).key).toBe("bad key!");
+    expect(validationError(() => run.logMetrics({ acc: 0.9, f1: null as unknown as number })).key).toBe("f1");
+    expect(run.stats().logged).toBe(0);
+    run.logMetrics({ acc: 0.9, f1: 0.8 }, { step: 2 });
+    expect(run.stats().logged).toBe(2);
+  });
+
+  it("refuses over-long param and tag values rather than letting the server truncate them", async () => {
+    const { run } = await openTestRun(server);
+    expect(validationError(() => run.logParam("notes", "x".repeat(6001)))).toMatchObject({ key: "notes", rule: "value-length" });
+    expect(validationError(() => run.setTag("notes", "x".repeat(8001)))).toMatchObject({ key: "notes", rule: "value-length" });
+    run.logParam("notes", "x".repeat(6000));
+    run.setTag("notes", "x".repeat(8000));
+    expect(run.stats().logged).toBe(2);
+  });
+
+  it("refuses tags and params whose value has no string form", async () => {
+    const { run } = await openTestRun(server);
+    expect(validationError(() => run.setTag("fn", () => 1)).rule).toBe("value-type");
+    expect(validationError(() => run.logParams({ ok: 1, bad: undefined })).rule).toBe("value-type");
+    expect(run.stats().logged).toBe(0);
+  });
+});
+
+describe("params are write-once", () => {
+  it("ignores a re-log with the same value and refuses a different one with rule param-changed", async () => {
+    const batches = record(server, "post", `${API}/runs/log-batch`);
+    const { run } = await openTestRun(server);
+    run.logParam("lr", 0.01);
+    await run.flush();
+    run.logParam("lr", 0.01);
+    run.logParams({ lr: "0.01", layers: 3 });
+    const error = validationError(() => run.logParam("lr", 0.02));
+    expect(error).toMatchObject({ key: "lr", rule: "param-changed" });
+    expect(error.message).toContain('"0.01"');
+    expect(error.message).toContain('"0.02"');
+    await run.flush();
+    expect(batches.map((b) => batchOf(b).params)).toEqual([[{ key: "lr", value: "0.01" }], [{ key: "layers", value: "3" }]]);
+  });
+
+  it("refuses two values of one key in the same logParams call, buffering none of them", async () => {
+    const { run } = await openTestRun(server);
+    const error = validationError(() =>
+      run.logParams([
+        { key: "seed", value: 1 },
+        { key: "seed", value: 2 },
+      ]),
+    );
+    expect(error.rule).toBe("param-changed");
+    expect(run.stats().logged).toBe(0);
+  });
+});
+
+describe("artifacts", () => {
+  it("delegates to client.artifacts without flushing", async () => {
+    const { run } = await openTestRun(server);
+    const result = { paths: ["model/model.onnx"], bytes: 3 };
+    const upload = vi.spyOn(run.client.artifacts, "upload").mockResolvedValue(result);
+    const uploadData = vi.spyOn(run.client.artifacts, "uploadData").mockResolvedValue(result);
+    run.logMetric("loss", 1);
+    await expect(run.logArtifact("model.onnx", { artifactPath: "model" })).resolves.toBe(result);
+    await run.logArtifacts("./checkpoints", { artifactPath: "ckpt" });
+    await run.logText("hello", "notes/readme.txt");
+    await run.logJson({ accuracy: 0.9 }, "eval/summary.json");
+    expect(upload.mock.calls).toEqual([
+      [RUN_ID, "model.onnx", { artifactPath: "model" }],
+      [RUN_ID, "./checkpoints", { artifactPath: "ckpt" }],
+    ]);
+    expect(uploadData.mock.calls).toEqual([
+      [RUN_ID, "hello", "notes/readme.txt", {}],
+      [RUN_ID, '{\n  "accuracy": 0.9\n}', "eval/summary.json", {}],
+    ]);
+    expect(run.stats().queued).toBe(1);
+  });
+
+  it("refuses logJson of a value without a JSON form", async () => {
+    const { run } = await openTestRun(server);
+    await expect(run.logJson(undefined, "x.json")).rejects.toMatchObject({ rule: "json-value" });
+  });
+});
+
+describe("arguments of flush and end", () => {
+  it("refuses a bad status or timeout without ending the run", async () => {
+    const { run } = await openTestRun(server);
+    await expect(run.end({ status: "RUNNING" as never })).rejects.toMatchObject({ rule: "end-status" });
+    await expect(run.flush({ timeoutMs: -1 })).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(run.end({ timeoutMs: 1.5 })).rejects.toBeInstanceOf(ConfigurationError);
+    expect(run.ended).toBe(false);
+  });
+});
