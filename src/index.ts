@@ -134,3 +134,8 @@ export {
   DEFAULT_MAX_IN_FLIGHT,
   type LoggerOptions,
 } from "./logging/options.js";
+
+// Embedded store: MLflow's own SQLite schema in a local file, opened by MlflowClient for sqlite: URIs
+// and when no tracking URI is set (types only: the module and better-sqlite3 load on first use)
+export type { JournalMode } from "./store/sqlite/database.js";
+export type { SqliteStore, SqliteStoreOptions } from "./store/sqlite/sqlite-store.js";

@@ -13,5 +13,6 @@ import type { TrackingStore } from "./tracking-store.js";
 export function createStore(config: ResolvedConfig): TrackingStore {
   const target = config.tracking;
   if (target.kind === "rest") return new RestStore(new HttpTransport(target.baseUrl, config));
-  return new LazyStore("sqlite", target.uri, async () => (await import("./sqlite/sqlite-store.js")).openSqliteStore(target.path));
+  const options = { uri: target.uri, isDefault: target.isDefault, env: config.env };
+  return new LazyStore("sqlite", target.uri, async () => (await import("./sqlite/sqlite-store.js")).openSqliteStore(target.path, options));
 }

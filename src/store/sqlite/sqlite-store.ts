@@ -1,15 +1,136 @@
-/** The embedded SQLite store (MLflow's own schema). Placeholder until the embedded store lands. */
-import { ConfigurationError } from "../../core/errors.js";
+/**
+ * The embedded store: MLflow's own SQLite schema in a local file, answering the RPCs of the
+ * endpoint table by name with the same request and response shapes as the REST store, so every
+ * resource and the logger work unchanged on it, and `mlflow ui` opened on the file shows the runs.
+ *
+ * Each RPC is atomic: reads run in one transaction, writes in one savepoint of a transaction that
+ * takes the write lock at its start (so two processes logging to one file wait for each other
+ * instead of failing) and that writes arriving together share (see `group-commit.ts`). Responses
+ * are parsed with the endpoint's schema exactly as the REST store parses the server's JSON.
+ */
+import { AbortError, MlflowError } from "../../core/errors.js";
+import type { Env } from "../../core/env.js";
+import type { RequestOptions } from "../../core/transport.js";
+import { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse } from "../endpoints.js";
 import type { TrackingStore } from "../tracking-store.js";
+import { appendToUriPath, defaultArtifactRoot } from "./artifact-location.js";
+import { StoreContext } from "./context.js";
+import { type Database, journalModeFromEnv, openDatabase } from "./database.js";
+import { StoreException, toStoreError } from "./errors.js";
+import { GroupCommit } from "./group-commit.js";
+import { type Handler, HANDLERS } from "./handlers.js";
+import { announceOnce } from "./notice.js";
+import { DEFAULT_EXPERIMENT, ensureSchema } from "./schema.js";
+
+/** Options of {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** The database as shown to users. @defaultValue `sqlite:///<path>` */
+  uri?: string;
+  /** True when no tracking URI was configured (the notice says so). @defaultValue false */
+  isDefault?: boolean;
+  /** Environment read for `MLFLOW_TS_QUIET_LOCAL_STORE` and `MLFLOW_TS_SQLITE_JOURNAL_MODE`. @defaultValue process.env */
+  env?: Env;
+  /** Root of new experiments' artifact locations. @defaultValue `<cwd>/mlruns`, as MLflow */
+  defaultArtifactRoot?: string;
+  /** Clock in ms since the epoch, for tests. @defaultValue Date.now */
+  now?: () => number;
+}
 
 /**
- * Opens the embedded store at `path`.
- * @throws {ConfigurationError} always, for now: set MLFLOW_TRACKING_URI to an MLflow server.
+ * Opens (creating it if needed, with MLflow's schema) the embedded store at `path`, and prints once
+ * per process where it logs.
+ *
+ * @param path - Absolute path of the database file, e.g. `/home/me/project/mlflow.db`.
+ * @throws {ConfigurationError} when better-sqlite3 is missing, the file cannot be opened, or it
+ *   holds a schema revision mlflow-ts does not know (the message says to run `mlflow db upgrade`
+ *   or to upgrade mlflow-ts).
+ * @example
+ * const store = await openSqliteStore("/tmp/mlflow.db");
+ * const { experiment_id } = await store.call("experiments.create", { name: "demo" });
  * @internal
  */
-export async function openSqliteStore(path: string): Promise<TrackingStore> {
-  throw new ConfigurationError(
-    "MLFLOW_TRACKING_URI",
-    `No tracking server configured, and the embedded SQLite store (${path}) is not available in this version. Fix: set MLFLOW_TRACKING_URI=http://<server>:5000.`,
+export async function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
+  const uri = options.uri ?? `sqlite:///${path}`;
+  const artifactRoot = options.defaultArtifactRoot ?? defaultArtifactRoot();
+  const now = options.now ?? Date.now;
+  const env = options.env ?? process.env;
+  const db = await openDatabase(path, journalModeFromEnv(env));
+  let revision: string;
+  try {
+    revision = ensureSchema(db, { uri, now, defaultExperimentArtifactLocation: appendToUriPath(artifactRoot, String(DEFAULT_EXPERIMENT.id)) });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  announceOnce({ path, uri, isDefault: options.isDefault ?? false, artifactRoot }, env);
+  return new SqliteStore(db, { path, uri, revision, defaultArtifactRoot: artifactRoot, now });
+}
+
+/**
+ * A {@link TrackingStore} over a local SQLite file in MLflow's schema. Create it with
+ * {@link openSqliteStore}; `MlflowClient` does so itself for `sqlite:` tracking URIs and when none
+ * is set.
+ *
+ * @example
+ * const client = new MlflowClient({ trackingUri: "sqlite:///mlflow.db" });
+ * const run = await client.runs.create({ experiment_id: "0" });
+ */
+export class SqliteStore implements TrackingStore {
+  readonly kind = "sqlite" as const;
+  readonly displayUri: string;
+  /** Absolute path of the database file. */
+  readonly path: string;
+  /** Alembic revision of the database's schema. */
+  readonly schemaRevision: string;
+  /** Root under which new experiments keep their artifacts. */
+  readonly defaultArtifactRoot: string;
+  readonly #ctx: StoreContext;
+  readonly #read: ReturnType<Database["transaction"]>;
+  readonly #writes: GroupCommit;
+  #closed = false;
+
+  /** @internal */
+  constructor(db: Database, facts: { path: string; uri: string; revision: string; defaultArtifactRoot: string; now: () => number }) {
+    this.path = facts.path;
+    this.displayUri = facts.uri;
+    this.schemaRevision = facts.revision;
+    this.defaultArtifactRoot = facts.defaultArtifactRoot;
+    this.#ctx = new StoreContext(db, { defaultArtifactRoot: facts.defaultArtifactRoot, now: facts.now });
+    this.#read = db.transaction((work: () => unknown) => work());
+    this.#writes = new GroupCommit(db);
+  }
+
+  async call<N extends EndpointName>(name: N, request: EndpointRequest<N>, options: RequestOptions = {}): Promise<EndpointResponse<N>> {
+    if (options.signal?.aborted) throw new AbortError(`${name} was aborted before it started`);
+    if (this.#closed) throw new MlflowError(`The embedded store ${this.displayUri} is closed; create a new client to use it again.`);
+    const handler = HANDLERS[name] as Handler<N> | undefined;
+    try {
+      if (handler === undefined) throw notSupported(name, this.displayUri);
+      const response = await this.#run(handler, request);
+      return ENDPOINTS[name].response.parse(response) as EndpointResponse<N>;
+    } catch (error) {
+      throw toStoreError(name, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#writes.flush();
+    this.#ctx.db.close();
+  }
+
+  #run<N extends EndpointName>(handler: Handler<N>, request: EndpointRequest<N>): unknown {
+    if (handler.mode === "async") return handler.run(this.#ctx, request);
+    const work = (): unknown => handler.run(this.#ctx, request);
+    return handler.mode === "write" ? this.#writes.run(work) : this.#read.deferred(work);
+  }
+}
+
+function notSupported(name: string, uri: string): StoreException {
+  return new StoreException(
+    "NOT_IMPLEMENTED",
+    `${name} is not supported by the embedded SQLite store (the model registry and logged models need an MLflow tracking server). ` +
+      `Fix: serve this same file with \`mlflow server --backend-store-uri ${uri}\` and set MLFLOW_TRACKING_URI to that server.`,
   );
 }

@@ -1,0 +1,63 @@
+/**
+ * The RPCs the embedded store answers, by endpoint name, and how each runs: `read` in a deferred
+ * transaction, `write` in an immediate one (it takes the write lock at its start), `async` outside
+ * a transaction (it reads files). RPCs missing here fail with `NOT_IMPLEMENTED` (HTTP 501).
+ */
+import type { EndpointName, EndpointRequest } from "../endpoints.js";
+import { listArtifacts } from "./artifact-listing.js";
+import type { StoreContext } from "./context.js";
+import {
+  createExperiment,
+  deleteExperiment,
+  deleteExperimentTag,
+  getExperiment,
+  getExperimentByName,
+  renameExperiment,
+  restoreExperiment,
+  searchExperiments,
+  setExperimentTag,
+} from "./experiments.js";
+import { getMetricHistory, getMetricHistoryBulkInterval } from "./metric-history.js";
+import { logInputs, logOutputs } from "./run-inputs.js";
+import { deleteTag, logBatch, logMetric, logParam, setTag } from "./run-logging.js";
+import { searchRuns } from "./run-search.js";
+import { createRun, deleteRun, getRun, restoreRun, updateRun } from "./runs.js";
+
+type SyncHandler<N extends EndpointName> = (ctx: StoreContext, request: EndpointRequest<N>) => unknown;
+
+/** How one RPC runs; `run` returns the response in wire form (before the endpoint schema parses it). @internal */
+export type Handler<N extends EndpointName> =
+  | { mode: "read" | "write"; run: SyncHandler<N> }
+  | { mode: "async"; run: (ctx: StoreContext, request: EndpointRequest<N>) => Promise<unknown> };
+
+const read = <N extends EndpointName>(run: SyncHandler<N>): Handler<N> => ({ mode: "read", run });
+const write = <N extends EndpointName>(run: SyncHandler<N>): Handler<N> => ({ mode: "write", run });
+
+/** Every RPC the embedded store answers. @internal */
+export const HANDLERS: { readonly [N in EndpointName]?: Handler<N> } = {
+  "experiments.create": write(createExperiment),
+  "experiments.get": read(getExperiment),
+  "experiments.getByName": read(getExperimentByName),
+  "experiments.search": read(searchExperiments),
+  "experiments.update": write(renameExperiment),
+  "experiments.delete": write(deleteExperiment),
+  "experiments.restore": write(restoreExperiment),
+  "experiments.setTag": write(setExperimentTag),
+  "experiments.deleteTag": write(deleteExperimentTag),
+  "runs.create": write(createRun),
+  "runs.get": read(getRun),
+  "runs.update": write(updateRun),
+  "runs.delete": write(deleteRun),
+  "runs.restore": write(restoreRun),
+  "runs.search": read(searchRuns),
+  "runs.logMetric": write(logMetric),
+  "runs.logParam": write(logParam),
+  "runs.setTag": write(setTag),
+  "runs.deleteTag": write(deleteTag),
+  "runs.logBatch": write(logBatch),
+  "runs.logInputs": write(logInputs),
+  "runs.logOutputs": write(logOutputs),
+  "metrics.getHistory": read(getMetricHistory),
+  "metrics.getHistoryBulkInterval": read(getMetricHistoryBulkInterval),
+  "artifacts.list": { mode: "async", run: listArtifacts },
+};
