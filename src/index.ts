@@ -103,6 +103,20 @@ export {
   validateKey,
 } from "./validation.js";
 
+// Logger: the training-loop API (startRun / withRun / Run and its batcher)
+export { DEFAULT_EXPERIMENT_ID, getActiveRun, startRun, type StartRunOptions, withRun } from "./logging/fluent.js";
+export { ActiveRun, type EndOptions, type EndStatus, type FlushOptions, type LogArtifactOptions, type MetricOptions } from "./logging/run.js";
+export type { BackpressureEvent, FlushEvent, LoggerStats, RunEvents } from "./logging/batcher.js";
+export { BatchDeliveryError, type EntryCounts, LogDeliveryError } from "./logging/errors.js";
+export {
+  DEFAULT_DELIVERY_TIMEOUT_MS,
+  DEFAULT_EXIT_TIMEOUT_MS,
+  DEFAULT_FLUSH_INTERVAL_MS,
+  DEFAULT_MAX_BUFFERED_ENTRIES,
+  DEFAULT_MAX_IN_FLIGHT,
+  type LoggerOptions,
+} from "./logging/options.js";
+
 // Artifacts: stores by artifact URI (S3, the tracking server's proxy, local), transfers and their errors
 export { type ArtifactLocation, joinArtifactPath, objectKey, parseArtifactUri } from "./artifacts/artifact-uri.js";
 export {
@@ -121,21 +135,31 @@ export { DEFAULT_PART_SIZE, DEFAULT_STREAM_PART_SIZE, choosePartSize } from "./a
 export { checkArtifactPath, isSafeArtifactPath } from "./artifacts/path-safety.js";
 export type { DownloadOptions, TransferProgress, UploadOptions, UploadResult } from "./artifacts/types.js";
 
-// Logger: the training-loop API (startRun / withRun / Run and its batcher)
-export { DEFAULT_EXPERIMENT_ID, getActiveRun, startRun, type StartRunOptions, withRun } from "./logging/fluent.js";
-export { ActiveRun, type EndOptions, type EndStatus, type FlushOptions, type LogArtifactOptions, type MetricOptions } from "./logging/run.js";
-export type { BackpressureEvent, FlushEvent, LoggerStats, RunEvents } from "./logging/batcher.js";
-export { BatchDeliveryError, type EntryCounts, LogDeliveryError } from "./logging/errors.js";
-export {
-  DEFAULT_DELIVERY_TIMEOUT_MS,
-  DEFAULT_EXIT_TIMEOUT_MS,
-  DEFAULT_FLUSH_INTERVAL_MS,
-  DEFAULT_MAX_BUFFERED_ENTRIES,
-  DEFAULT_MAX_IN_FLIGHT,
-  type LoggerOptions,
-} from "./logging/options.js";
-
 // Embedded store: MLflow's own SQLite schema in a local file, opened by MlflowClient for sqlite: URIs
 // and when no tracking URI is set (types only: the module and better-sqlite3 load on first use)
 export type { JournalMode } from "./store/sqlite/database.js";
 export type { SqliteStore, SqliteStoreOptions } from "./store/sqlite/sqlite-store.js";
+
+// Setup check: checkSetup() and its report (the same checks as `mlflow-ts doctor`)
+export { checkSetup } from "./setup/check-setup.js";
+export { type FormatOptions, formatCheck, formatReport, formatSummary } from "./setup/format.js";
+export { CHECK_IDS, type CheckId, type CheckResult, type CheckSetupOptions, type CheckStatus, type SetupReport } from "./setup/types.js";
+
+// Sync: copy experiments and runs from one store to another, idempotently and resumably (`mlflow-ts sync`)
+export { SyncError } from "./sync/errors.js";
+export { type RunAction, SKIP_REASONS } from "./sync/plan.js";
+export { syncRuns } from "./sync/sync-runs.js";
+export { SYNC_SOURCE_RUN_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE, SYNC_STATE_TAG } from "./sync/tags.js";
+export {
+  DEFAULT_SYNC_CONCURRENCY,
+  type ExperimentSyncResult,
+  MAX_SYNC_CONCURRENCY,
+  type RunRef,
+  type RunStep,
+  type RunSyncResult,
+  type SentCounts,
+  type SyncEvent,
+  type SyncOptions,
+  type SyncReport,
+  type SyncTotals,
+} from "./sync/types.js";

@@ -1,0 +1,220 @@
+/**
+ * `mlflow-ts sync --from sqlite:///mlflow.db --to http://host:5000`: {@link syncRuns} from the
+ * command line, with progress on stderr (a bar on a terminal, one line per run otherwise) and the
+ * report on stdout, as text or JSON.
+ */
+import { existsSync } from "node:fs";
+import cliProgress from "cli-progress";
+import { type Command as CommanderCommand, Command, InvalidArgumentError } from "commander";
+import { MlflowClient } from "../client.js";
+import { resolveConfig, type TrackingTarget } from "../config.js";
+import { syncRuns } from "../sync/sync-runs.js";
+import { DEFAULT_SYNC_CONCURRENCY, type ExperimentSyncResult, MAX_SYNC_CONCURRENCY, type RunSyncResult, type SyncEvent, type SyncReport } from "../sync/types.js";
+import { type CliContext, EXIT, type OutputStream } from "./context.js";
+import { CliFailure } from "./errors.js";
+import { formatBytes } from "./progress.js";
+
+const HELP = `
+Each copied run carries the tag mlflow-ts.sync.sourceRunId (its source run id): a second sync copies
+nothing new, and a sync that was interrupted (Ctrl-C, a network failure) is completed by running it
+again. Runs deleted at the source are skipped. Credentials of the target come from the environment
+(MLFLOW_TRACKING_USERNAME / _PASSWORD or _TOKEN, AWS_* and MLFLOW_S3_ENDPOINT_URL for its artifacts).
+
+Exit codes: 0 when nothing failed, 1 when a run or an experiment failed (the report names them), 2 on a usage error.
+
+Examples:
+  $ mlflow-ts sync --to http://mlflow.internal:5000
+  $ mlflow-ts sync --from sqlite:///runs/mlflow.db --to http://mlflow.internal:5000 --experiment mnist
+  $ mlflow-ts sync --to http://mlflow.internal:5000 --dry-run
+  $ mlflow-ts sync --to http://mlflow.internal:5000 --json > sync-report.json`;
+
+interface SyncCommandOptions {
+  from: string;
+  to: string;
+  experiment: string[];
+  dryRun?: boolean;
+  concurrency: number;
+  json?: boolean;
+}
+
+/**
+ * The `sync` command.
+ * @internal
+ */
+export function syncCommand(context: CliContext): Command {
+  const trackingUri = (value: string): string => parseTrackingUri(value, context.io.env);
+  return new Command("sync")
+    .description("copy local runs to a tracking server: experiments, runs, params, tags, metric histories, artifacts")
+    .option("--from <uri>", "where the runs are", trackingUri, "sqlite:///mlflow.db")
+    .requiredOption("--to <uri>", "the tracking server to copy them to, e.g. http://host:5000", trackingUri)
+    .option("-e, --experiment <name>", "only this experiment (repeat for several; default: every active experiment)", collect, [])
+    .option("--dry-run", "read both sides and list what would be copied; write nothing")
+    .option("--concurrency <n>", `runs copied at once (1-${MAX_SYNC_CONCURRENCY})`, parseConcurrency, DEFAULT_SYNC_CONCURRENCY)
+    .option("--json", "print the report as JSON")
+    .addHelpText("after", HELP)
+    .action(async (options: SyncCommandOptions, command: CommanderCommand) => sync(context, options, command));
+}
+
+async function sync(context: CliContext, options: SyncCommandOptions, command: CommanderCommand): Promise<void> {
+  const env = context.io.env;
+  const source = resolveConfig({ trackingUri: options.from, env }).tracking;
+  const target = resolveConfig({ trackingUri: options.to, env }).tracking;
+  if (sameStore(source, target)) command.error(`error: --from and --to name the same store (${options.to}).`, { exitCode: EXIT.usage, code: "mlflow-ts.sync.sameStore" });
+  if (source.kind === "sqlite" && !existsSync(source.path)) {
+    throw new CliFailure(`${options.from} does not exist (no file ${source.path}). Run the command in the folder that holds mlflow.db, or pass --from sqlite:////absolute/path/mlflow.db.`);
+  }
+  // Reading the source is not logging to it: no "logging to sqlite:///…" notice.
+  const from = new MlflowClient({ trackingUri: options.from, env: { ...env, MLFLOW_TS_QUIET_LOCAL_STORE: "true" } });
+  const to = new MlflowClient({ trackingUri: options.to, env });
+  const progress = new SyncProgress(context.io.stderr);
+  const interrupt = new AbortController();
+  const onSignal = (): void => {
+    context.printError("sync: interrupting (the runs in flight stay marked incomplete; run the same command again to complete them)…");
+    interrupt.abort();
+  };
+  process.once("SIGINT", onSignal);
+  try {
+    const report = await syncRuns({
+      from,
+      to,
+      experimentNames: options.experiment,
+      dryRun: options.dryRun ?? false,
+      concurrency: options.concurrency,
+      signal: interrupt.signal,
+      onProgress: (event) => progress.handle(event),
+    });
+    progress.stop();
+    context.print(options.json ? JSON.stringify(report, null, 2) : formatSyncReport(report));
+    context.exitCode = report.ok ? EXIT.ok : EXIT.failure;
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    progress.stop();
+    await Promise.all([from.close(), to.close()]);
+  }
+}
+
+/** The report as text: totals, why runs were skipped, and every failure. */
+function formatSyncReport(report: SyncReport): string {
+  const { totals } = report;
+  const lines: string[] = [];
+  const would = report.dryRun ? "would be " : "";
+  lines.push(report.dryRun ? `Dry run (nothing was written): ${report.from} → ${report.to}` : `Synced ${report.from} → ${report.to} in ${(report.durationMs / 1000).toFixed(1)} s`);
+  if (report.dryRun) lines.push(...plannedRuns(report.runs));
+  lines.push(`Experiments: ${totals.experimentsCreated} ${would}created, ${totals.experimentsReused} ${would}reused${totals.experimentsFailed ? `, ${totals.experimentsFailed} failed` : ""}`);
+  lines.push(`Runs: ${totals.runsCopied} ${would}copied, ${totals.runsResumed} ${would}resumed, ${totals.runsUpdated} ${would}updated, ${totals.runsSkipped} skipped, ${totals.runsFailed} failed`);
+  if (!report.dryRun) {
+    const files = `${totals.artifactFiles} artifact ${plural(totals.artifactFiles, "file")} (${formatBytes(totals.artifactBytes)})`;
+    lines.push(`Sent: ${count(totals.metricPoints, "metric point")}, ${count(totals.params, "param")}, ${count(totals.tags, "tag")}, ${count(totals.datasets, "dataset input")}, ${files}`);
+  }
+  const skipped = countBy(report.runs.filter((run) => run.outcome === "skipped").map((run) => run.reason));
+  if (skipped.length > 0) lines.push(`Skipped: ${skipped.map(([reason, n]) => `${n} ${reason}`).join(", ")}`);
+  const failures = [
+    ...report.experiments.filter((e) => e.outcome === "failed").map((e) => `  experiment "${e.name}": ${e.reason}`),
+    ...report.runs.filter((run) => run.outcome === "failed").map((run) => `  run ${run.sourceRunId} "${run.runName}" (experiment "${run.experimentName}"): ${run.error}`),
+  ];
+  if (failures.length > 0) lines.push("Failed:", ...failures, "Run the same command again to retry what failed.");
+  return lines.join("\n");
+}
+
+function plannedRuns(runs: readonly RunSyncResult[]): string[] {
+  return runs
+    .filter((run) => run.outcome === "planned")
+    .map((run) => `  ${run.action.padEnd(6)}  ${run.sourceRunId}  "${run.runName}" (experiment "${run.experimentName}"): ${run.reason}`);
+}
+
+/**
+ * Progress on stderr: on a terminal a bar over the runs to copy; otherwise one line per experiment
+ * and per finished run (CI logs, pipes).
+ */
+class SyncProgress {
+  readonly #stream: OutputStream;
+  #bar: cliProgress.SingleBar | undefined;
+
+  constructor(stream: OutputStream) {
+    this.#stream = stream;
+  }
+
+  handle(event: SyncEvent): void {
+    if (event.type === "experiment") return this.#line(describeExperiment(event.experiment));
+    if (event.type === "planned") return this.#planned(event.total, event.skipped);
+    if (event.type !== "run-finished") return;
+    if (this.#bar) return this.#bar.update(event.finished, { run: event.run.runName || event.run.sourceRunId });
+    this.#line(`[${event.finished}/${event.total}] ${describeRun(event.run)}`);
+  }
+
+  stop(): void {
+    this.#bar?.stop();
+    this.#bar = undefined;
+  }
+
+  #planned(total: number, skipped: number): void {
+    this.#line(`${total} ${plural(total, "run")} to copy, resume or update; ${skipped} already done or skipped`);
+    if (!this.#stream.isTTY || total === 0) return;
+    this.#bar = new cliProgress.SingleBar(
+      { format: "sync [{bar}] {value}/{total} runs | {run}", stream: this.#stream as NodeJS.WritableStream, hideCursor: true, fps: 10 },
+      cliProgress.Presets.shades_classic,
+    );
+    this.#bar.start(total, 0, { run: "" });
+  }
+
+  #line(text: string): void {
+    this.#stream.write(`sync: ${text}\n`);
+  }
+}
+
+function describeExperiment(experiment: ExperimentSyncResult): string {
+  const id = experiment.targetExperimentId ? ` (id ${experiment.targetExperimentId} on the target)` : "";
+  if (experiment.outcome === "failed") return `experiment "${experiment.name}" FAILED: ${experiment.reason}`;
+  if (experiment.outcome === "skipped") return `experiment "${experiment.name}" skipped: ${experiment.reason}`;
+  const verb = experiment.action === "create" ? "created" : "reused";
+  return `experiment "${experiment.name}" ${experiment.outcome === "planned" ? `would be ${verb}` : verb}${id}`;
+}
+
+function describeRun(run: RunSyncResult): string {
+  const name = `"${run.runName}" (${run.experimentName}) ${run.sourceRunId}`;
+  if (run.outcome === "failed") return `FAILED ${name}: ${run.error}`;
+  const verb = { copy: "copied", resume: "resumed", update: "updated", skip: "skipped" }[run.action];
+  const files = `${run.artifactFiles} ${plural(run.artifactFiles, "file")} (${formatBytes(run.artifactBytes)})`;
+  return `${verb} ${name} → ${run.targetRunId}: ${count(run.metricPoints, "point")}, ${count(run.params, "param")}, ${count(run.tags, "tag")}, ${files}`;
+}
+
+/** Same database file, or same server. */
+function sameStore(a: TrackingTarget, b: TrackingTarget): boolean {
+  if (a.kind === "sqlite" && b.kind === "sqlite") return a.path === b.path;
+  if (a.kind === "rest" && b.kind === "rest") return a.baseUrl === b.baseUrl;
+  return false;
+}
+
+function parseTrackingUri(value: string, env: Record<string, string | undefined>): string {
+  try {
+    resolveConfig({ trackingUri: value, env });
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+  return value;
+}
+
+function parseConcurrency(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SYNC_CONCURRENCY) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_SYNC_CONCURRENCY}, e.g. --concurrency 4.`);
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** How often each value occurs, most frequent first. */
+function countBy(values: readonly string[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+function count(n: number, noun: string): string {
+  return `${n.toLocaleString("en-US")} ${plural(n, noun)}`;
+}
+
+function plural(n: number, noun: string): string {
+  return n === 1 ? noun : `${noun}s`;
+}

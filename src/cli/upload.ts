@@ -1,0 +1,33 @@
+/** `mlflow-ts upload <run-id> <path>`: a file or directory into a run's artifacts, with progress. */
+import { stat } from "node:fs/promises";
+import { Command } from "commander";
+import type { TransferProgress } from "../artifacts/types.js";
+import type { CliContext } from "./context.js";
+import { CliFailure } from "./errors.js";
+import { createProgress, formatBytes } from "./progress.js";
+
+/**
+ * The `upload` command.
+ * @internal
+ */
+export function uploadCommand(context: CliContext): Command {
+  return new Command("upload")
+    .description("upload a file or a directory (recursively) to a run's artifacts")
+    .argument("<run-id>", "the run")
+    .argument("<path>", "local file or directory")
+    .option("-a, --artifact-path <path>", "directory inside the run's artifacts (default: the root)")
+    .addHelpText("after", "\nExample:\n  $ mlflow-ts upload 0a1b2c3d4e5f60718293a4b5c6d7e8f9 ./model --artifact-path model")
+    .action(async (runId: string, path: string, options: { artifactPath?: string }) => {
+      await stat(path).catch(() => {
+        throw new CliFailure(`${path} does not exist (or cannot be read).`);
+      });
+      const progress = createProgress("upload", context.io.stderr);
+      const onProgress = (p: TransferProgress): void => progress.update(p.loadedBytes, p.totalBytes);
+      const result = await context
+        .client()
+        .artifacts.upload(runId, path, { artifactPath: options.artifactPath, onProgress })
+        .finally(() => progress.stop());
+      const where = options.artifactPath ? ` under ${options.artifactPath}` : "";
+      context.print(`Uploaded ${result.paths.length} ${result.paths.length === 1 ? "file" : "files"} (${formatBytes(result.bytes)}) to run ${runId}${where}.`);
+    });
+}

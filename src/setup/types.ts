@@ -1,0 +1,78 @@
+/** The shapes of a setup check: its options, one check's result, and the whole report. */
+import type { ClientOptions } from "../config.js";
+
+/** Outcome of one check. `skip` means it did not apply, or could not run because a check it needs failed. */
+export type CheckStatus = "pass" | "warn" | "fail" | "skip";
+
+/** Identifiers of the checks, in the order they run. */
+export const CHECK_IDS = [
+  "config",
+  "server.reachable",
+  "server.version",
+  "auth",
+  "experiment",
+  "permission",
+  "artifacts.mode",
+  "s3.endpoint",
+  "clock",
+  "s3.credentials",
+  "s3.bucket",
+  "artifacts.proxy",
+  "artifacts.write",
+  "artifacts.multipart",
+  "round-trip",
+] as const;
+
+/** Identifier of one check, e.g. `s3.bucket`. Stable: CI scripts may match on it. */
+export type CheckId = (typeof CHECK_IDS)[number];
+
+/** The result of one check. Every string is free of secrets. */
+export interface CheckResult {
+  /** Stable identifier, e.g. `s3.credentials`. */
+  id: CheckId;
+  /** Human title, e.g. `S3 credentials`. */
+  title: string;
+  status: CheckStatus;
+  /** What was checked and what was found; for a skip, why it did not run. */
+  detail: string;
+  /** The fix: which variable to set or which command to run. `null` when there is nothing to fix. */
+  hint: string | null;
+  /** Time the check took, in ms (0 for a check that did not run). */
+  durationMs: number;
+}
+
+/** What {@link checkSetup} returns. */
+export interface SetupReport {
+  /** True when no check failed (warnings and skips do not count). */
+  ok: boolean;
+  /** Every check, in order. */
+  checks: CheckResult[];
+  /** Time the whole check took, in ms. */
+  durationMs: number;
+}
+
+/** Options of {@link checkSetup}. */
+export interface CheckSetupOptions {
+  /**
+   * Experiment whose artifact location is probed; created if missing (unless `write` is false).
+   * @defaultValue `MLFLOW_EXPERIMENT_NAME`, else the experiment of `MLFLOW_EXPERIMENT_ID`, else `mlflow-ts-doctor`
+   */
+  experimentName?: string;
+  /**
+   * Run the probes that write: the permission probe, creating a missing experiment, the artifact
+   * write/read/delete probe, the multipart probe and the round trip. Nothing is left behind
+   * except a created experiment.
+   * @defaultValue true
+   */
+  write?: boolean;
+  /** Also create a throw-away run, log to it, read it back and delete it. @defaultValue false */
+  roundTrip?: boolean;
+  /** Timeout of each network call, in ms; no call is retried. @defaultValue 5000 */
+  timeoutMs?: number;
+  /** Client options (tracking URI, auth, S3, `env`…); by default the environment, as {@link MlflowClient}. */
+  client?: ClientOptions;
+  /** Stops the check; checks not yet run are reported as skipped. */
+  signal?: AbortSignal;
+  /** Called with each result as soon as its check finishes (for progressive output). */
+  onCheck?: (result: CheckResult) => void;
+}

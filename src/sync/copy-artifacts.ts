@@ -1,0 +1,59 @@
+/**
+ * Copying a run's artifacts: a local artifact directory (the embedded store's) is uploaded as it
+ * is; artifacts elsewhere (a source experiment with an `s3://` location, a source server) are
+ * downloaded into a temporary directory first, then uploaded. The target store is whatever the
+ * copy's `artifact_uri` names (S3, the server's proxy, a local path), through `client.artifacts`.
+ */
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArtifactUri } from "../artifacts/artifact-uri.js";
+import type { MlflowClient } from "../client.js";
+import type { Run } from "../entities/tracking.js";
+
+/** Files and bytes uploaded. */
+export interface ArtifactCounts {
+  files: number;
+  bytes: number;
+}
+
+const NOTHING: ArtifactCounts = { files: 0, bytes: 0 };
+
+/**
+ * Uploads every artifact of `source` to the target run, keeping their relative paths.
+ *
+ * @throws {ArtifactError} or {@link MlflowApiError} when reading or writing fails; `AbortError` when the signal fires.
+ * @example
+ * const { files, bytes } = await copyArtifacts(from, to, sourceRun, targetRunId);
+ */
+export async function copyArtifacts(from: MlflowClient, to: MlflowClient, source: Run, targetRunId: string, signal?: AbortSignal): Promise<ArtifactCounts> {
+  const uri = source.info.artifact_uri;
+  if (uri === "") return NOTHING;
+  const directory = localDirectory(uri);
+  if (directory !== undefined) return uploadDirectory(to, targetRunId, directory, signal);
+  const listing = await from.artifacts.list(source.info.run_id, "", { signal });
+  if (listing.length === 0) return NOTHING;
+  const staging = await mkdtemp(join(tmpdir(), "mlflow-ts-sync-"));
+  try {
+    await from.artifacts.download(source.info.run_id, "", staging, { signal });
+    return await uploadDirectory(to, targetRunId, staging, signal);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** The directory of a path or `file:` URI (what the embedded store gives its runs); `undefined` for remote URIs. */
+function localDirectory(uri: string): string | undefined {
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri)?.[1];
+  const local = scheme === undefined || scheme.length === 1 || scheme.toLowerCase() === "file";
+  if (!local) return undefined;
+  const location = parseArtifactUri(uri);
+  return location.kind === "local" ? location.directory : undefined;
+}
+
+async function uploadDirectory(to: MlflowClient, targetRunId: string, directory: string, signal?: AbortSignal): Promise<ArtifactCounts> {
+  const info = await stat(directory).catch(() => undefined);
+  if (!info?.isDirectory()) return NOTHING; // a run that logged no artifact has no directory
+  const result = await to.artifacts.upload(targetRunId, directory, { signal });
+  return { files: result.paths.length, bytes: result.bytes };
+}

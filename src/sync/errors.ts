@@ -1,0 +1,11 @@
+/** Errors of `syncRuns` that stop it before anything is copied. */
+import { MlflowError } from "../core/errors.js";
+
+/**
+ * The sync cannot start: an experiment named in `experimentNames` does not exist at the source, or
+ * the options are wrong. Failures of single experiments or runs do not throw: they are in the report.
+ *
+ * @example
+ * try { await syncRuns({ from, to, experimentNames: ["mnist"] }) } catch (e) { if (e instanceof SyncError) console.error(e.message) }
+ */
+export class SyncError extends MlflowError {}

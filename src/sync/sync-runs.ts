@@ -1,0 +1,285 @@
+/**
+ * `syncRuns`: copies experiments and runs from one client's store (typically the embedded
+ * `sqlite:///mlflow.db`) to another's (a tracking server), idempotently and resumably.
+ *
+ * 1. Experiments are matched by name on the target (created when missing, their tags copied).
+ * 2. Each target experiment is searched for runs carrying the sync's source-id tag: the copies.
+ * 3. Each source run is planned (`plan.ts`): copy, resume, update or skip.
+ * 4. New copies are created first (so that `mlflow.parentRunId` can be translated to the parent's
+ *    copy), then each copy's data is sent, a few runs at a time (`copy-run.ts`).
+ */
+import PQueue from "p-queue";
+import type { MlflowClient } from "../client.js";
+import { AbortError, AlreadyExistsError } from "../core/errors.js";
+import type { PagePromise } from "../core/pagination.js";
+import { redact } from "../core/redact.js";
+import type { Experiment, Run } from "../entities/tracking.js";
+import { copyRunData, createCopy } from "./copy-run.js";
+import { SyncError } from "./errors.js";
+import { indexCopies, planRun, type RunPlan } from "./plan.js";
+import { SYNC_SOURCE_RUN_ID_TAG } from "./tags.js";
+import { DEFAULT_SYNC_CONCURRENCY, type ExperimentSyncResult, MAX_SYNC_CONCURRENCY, type RunRef, type RunStep, type RunSyncResult, type SentCounts, type SyncEvent, type SyncOptions, type SyncReport, type SyncTotals } from "./types.js";
+
+/** Finds every run of a target experiment that is a copy (`LIKE '%'` rather than `IS NOT NULL`, which older servers lack). */
+const COPIES_FILTER = `tags.\`${SYNC_SOURCE_RUN_ID_TAG}\` LIKE '%'`;
+
+/** One experiment once resolved on the target: its source runs and their existing copies. */
+interface PreparedExperiment {
+  result: ExperimentSyncResult;
+  sourceRuns: Run[];
+  copies: Map<string, Run>;
+}
+
+/** One run on its way: the plan and the result being filled in. */
+interface RunTask {
+  plan: RunPlan;
+  result: RunSyncResult;
+  targetExperimentId: string | undefined;
+}
+
+/**
+ * Copies experiments and runs from `from` to `to`: run info (status, start and end time, name,
+ * user), params, tags (system tags included), full metric histories (NaN kept), dataset inputs and
+ * artifacts. Each copy carries the tag `mlflow-ts.sync.sourceRunId` (the source run id), so a second
+ * sync copies nothing; a copy is marked `mlflow-ts.sync.state=incomplete` until everything was sent,
+ * so an interrupted sync is completed by the next one. Runs deleted at the source are skipped.
+ * Failures of single runs or experiments do not stop the others: they are in the report.
+ *
+ * @returns What was copied, resumed, updated, skipped or failed, run by run, with totals.
+ * @throws {SyncError} when an experiment of `experimentNames` does not exist at the source, or `concurrency` is out of range.
+ * @throws {AbortError} when `signal` fires (whatever was cut short is resumed by the next sync).
+ * @throws the source client's errors when the source's experiments cannot be listed.
+ * @example
+ * const from = new MlflowClient({ trackingUri: "sqlite:///mlflow.db" });
+ * const to = new MlflowClient({ trackingUri: "http://mlflow.internal:5000" });
+ * const report = await syncRuns({ from, to, experimentNames: ["mnist"], onProgress: (e) => e.type === "run-finished" && console.log(e.run.runName) });
+ * console.log(report.totals.runsCopied, report.ok);
+ */
+export async function syncRuns(options: SyncOptions): Promise<SyncReport> {
+  const concurrency = checkConcurrency(options.concurrency);
+  const startedAt = Date.now();
+  const dryRun = options.dryRun ?? false;
+  const emit = options.onProgress ?? ((): void => undefined);
+  throwIfAborted(options.signal);
+
+  const { prepared, tasks, parentIds } = await planSync(options, dryRun, emit);
+  const active = tasks.filter((task) => task.plan.action !== "skip");
+  for (const task of tasks) task.result.outcome = task.plan.action === "skip" ? "skipped" : "planned";
+  emit({ type: "planned", total: active.length, skipped: tasks.length - active.length });
+  if (dryRun) return report(options, true, prepared, tasks, startedAt);
+
+  const finished = await copyAll(options, active, parentIds, concurrency, emit);
+  if (options.signal?.aborted) throw new AbortError(`The sync was interrupted after ${finished} of ${active.length} runs; run it again to complete it.`);
+  return report(options, false, prepared, tasks, startedAt);
+}
+
+/** Resolves every experiment on the target, finds the existing copies and plans each source run. */
+async function planSync(options: SyncOptions, dryRun: boolean, emit: (event: SyncEvent) => void): Promise<{ prepared: PreparedExperiment[]; tasks: RunTask[]; parentIds: Map<string, string> }> {
+  const prepared: PreparedExperiment[] = [];
+  for (const experiment of await sourceExperiments(options.from, options.experimentNames, options.signal)) {
+    const one = await prepareExperiment(options, experiment, dryRun);
+    emit({ type: "experiment", experiment: { ...one.result } });
+    prepared.push(one);
+  }
+  const parentIds = new Map<string, string>();
+  for (const { copies } of prepared) for (const [sourceId, copy] of copies) parentIds.set(sourceId, copy.info.run_id);
+  const tasks = prepared.flatMap((one) => one.sourceRuns.map((run) => newTask(planRun(run, one.copies.get(run.info.run_id), parentIds), one.result)));
+  return { prepared, tasks, parentIds };
+}
+
+/**
+ * Creates the copies of new runs, then sends every run's data, `concurrency` runs at a time.
+ * @returns How many runs finished (done or failed); the others were cut short by the signal.
+ */
+async function copyAll(options: SyncOptions, active: RunTask[], parentIds: Map<string, string>, concurrency: number, emit: (event: SyncEvent) => void): Promise<number> {
+  const queue = new PQueue({ concurrency });
+  const forEach = (items: RunTask[], work: (task: RunTask) => Promise<void>): Promise<void[]> =>
+    Promise.all(items.map((task) => queue.add(async () => (options.signal?.aborted ? undefined : work(task)))));
+
+  await forEach(active.filter((task) => task.plan.action === "copy"), (task) => createTargetRun(options, task, parentIds));
+  let finished = 0;
+  await forEach(active, async (task) => {
+    if (task.result.outcome !== "failed") await copyTask(options, task, parentIds);
+    if (task.result.outcome === "planned") return; // cut short by the signal: resumed next time
+    finished += 1;
+    emit({ type: "run-finished", run: { ...task.result }, finished, total: active.length });
+  });
+  return finished;
+}
+
+function checkConcurrency(value: number | undefined): number {
+  const concurrency = value ?? DEFAULT_SYNC_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_SYNC_CONCURRENCY) {
+    throw new SyncError(`concurrency must be a whole number from 1 to ${MAX_SYNC_CONCURRENCY}, got ${value}.`);
+  }
+  return concurrency;
+}
+
+/** The source experiments to sync: those named, or every active one. */
+async function sourceExperiments(from: MlflowClient, names: readonly string[] | undefined, signal: AbortSignal | undefined): Promise<Experiment[]> {
+  if (!names || names.length === 0) return collect(from.experiments.search({ view_type: "ACTIVE_ONLY" }, { signal }));
+  const experiments: Experiment[] = [];
+  for (const name of new Set(names)) {
+    const experiment = await from.experiments.getByName(name, { signal });
+    if (!experiment) throw new SyncError(`No experiment named "${name}" in ${from.trackingUri}. List them with: mlflow-ts experiments list (with MLFLOW_TRACKING_URI=${from.trackingUri}).`);
+    experiments.push(experiment);
+  }
+  return experiments;
+}
+
+/**
+ * Resolves one experiment on the target (reused by name, or created with its tags; in a dry run
+ * nothing is written), and reads its source runs and their existing copies. A failure is recorded
+ * in the result, not thrown (except an abort).
+ */
+async function prepareExperiment(options: SyncOptions, experiment: Experiment, dryRun: boolean): Promise<PreparedExperiment> {
+  const { from, to, signal } = options;
+  const result: ExperimentSyncResult = { name: experiment.name, sourceExperimentId: experiment.experiment_id, action: "reuse", outcome: dryRun ? "planned" : "done", tagsSet: 0 };
+  const nothing = { result, sourceRuns: [], copies: new Map<string, Run>() };
+  if (experiment.lifecycle_stage !== "active") return { ...nothing, result: { ...result, action: "skip", outcome: "skipped", reason: "deleted at the source" } };
+  try {
+    const target = await to.experiments.getByName(experiment.name, { signal });
+    if (target && target.lifecycle_stage !== "active") {
+      const reason = `an experiment named "${experiment.name}" is deleted on the target (id ${target.experiment_id}); restore it there, or rename one of the two`;
+      return { ...nothing, result: { ...result, targetExperimentId: target.experiment_id, outcome: "failed", reason } };
+    }
+    const sourceRuns = await collect(from.runs.search({ experiment_ids: [experiment.experiment_id], run_view_type: "ALL" }, { signal }));
+    if (!target) {
+      result.action = "create";
+      result.tagsSet = experiment.tags.length;
+      if (!dryRun) result.targetExperimentId = await createExperiment(to, experiment, signal);
+      return { result, sourceRuns, copies: new Map() };
+    }
+    result.targetExperimentId = target.experiment_id;
+    result.tagsSet = await copyMissingTags(to, experiment, target, dryRun, signal);
+    const copies = indexCopies(await collect(to.runs.search({ experiment_ids: [target.experiment_id], filter: COPIES_FILTER, run_view_type: "ALL" }, { signal })));
+    return { result, sourceRuns, copies };
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return { ...nothing, result: { ...result, outcome: "failed", reason: describe(error) } };
+  }
+}
+
+/** Creates the experiment with its tags; when a concurrent sync created it first, uses that one. */
+async function createExperiment(to: MlflowClient, experiment: Experiment, signal: AbortSignal | undefined): Promise<string> {
+  try {
+    return await to.experiments.create({ name: experiment.name, tags: experiment.tags }, { signal });
+  } catch (error) {
+    const existing = error instanceof AlreadyExistsError ? await to.experiments.getByName(experiment.name, { signal }) : undefined;
+    if (existing?.lifecycle_stage === "active") return existing.experiment_id;
+    throw error;
+  }
+}
+
+/** Sets the source's experiment tags the target lacks (by key; values already there are kept). */
+async function copyMissingTags(to: MlflowClient, source: Experiment, target: Experiment, dryRun: boolean, signal: AbortSignal | undefined): Promise<number> {
+  const present = new Set(target.tags.map((tag) => tag.key));
+  const missing = source.tags.filter((tag) => !present.has(tag.key));
+  if (!dryRun) for (const tag of missing) await to.experiments.setTag(target.experiment_id, tag.key, tag.value, { signal });
+  return missing.length;
+}
+
+function newTask(plan: RunPlan, experiment: ExperimentSyncResult): RunTask {
+  const { info } = plan.source;
+  const result: RunSyncResult = {
+    sourceRunId: info.run_id,
+    runName: info.run_name,
+    experimentName: experiment.name,
+    targetRunId: plan.copy?.info.run_id,
+    action: plan.action,
+    reason: plan.reason,
+    outcome: "planned",
+    metricPoints: 0,
+    params: 0,
+    tags: 0,
+    datasets: 0,
+    artifactFiles: 0,
+    artifactBytes: 0,
+  };
+  return { plan, result, targetExperimentId: experiment.targetExperimentId };
+}
+
+/** Creates the copy of a new run; records a failure in the task. */
+async function createTargetRun(options: SyncOptions, task: RunTask, parentIds: Map<string, string>): Promise<void> {
+  const { to, from, signal } = options;
+  try {
+    const targetRunId = await createCopy(to, task.plan.source, task.targetExperimentId!, from.trackingUri, signal);
+    task.result.targetRunId = targetRunId;
+    parentIds.set(task.result.sourceRunId, targetRunId);
+    options.onProgress?.({ type: "run-step", run: refOf(task.result), step: "created" });
+  } catch (error) {
+    if (!signal?.aborted) fail(task, error);
+  }
+}
+
+/** Sends one run's data into its copy; records the counts, or the failure, in the task. */
+async function copyTask(options: SyncOptions, task: RunTask, parentIds: Map<string, string>): Promise<void> {
+  const { plan, result } = task;
+  const onStep = (step: RunStep): void => options.onProgress?.({ type: "run-step", run: refOf(result), step });
+  const context = { from: options.from, to: options.to, parentIds, signal: options.signal, onStep };
+  try {
+    const counts = await copyRunData(context, plan.source, result.targetRunId!, plan.copy?.info.status ?? "RUNNING", plan.action === "update");
+    Object.assign(result, counts, { outcome: "done" });
+  } catch (error) {
+    if (!options.signal?.aborted) fail(task, error);
+  }
+}
+
+function refOf(result: RunSyncResult): RunRef {
+  return { sourceRunId: result.sourceRunId, runName: result.runName, experimentName: result.experimentName, targetRunId: result.targetRunId };
+}
+
+function fail(task: RunTask, error: unknown): void {
+  task.result.outcome = "failed";
+  task.result.error = describe(error);
+}
+
+function describe(error: unknown): string {
+  return redact(error instanceof Error ? error.message : String(error));
+}
+
+function report(options: SyncOptions, dryRun: boolean, prepared: PreparedExperiment[], tasks: RunTask[], startedAt: number): SyncReport {
+  const experiments = prepared.map((one) => one.result);
+  const runs = tasks.map((task) => task.result);
+  const totals = countTotals(experiments, runs);
+  const ok = totals.experimentsFailed === 0 && totals.runsFailed === 0;
+  return { ok, dryRun, from: options.from.trackingUri, to: options.to.trackingUri, experiments, runs, totals, durationMs: Date.now() - startedAt };
+}
+
+/**
+ * Totals of a report. In a dry run, runs count by their planned action.
+ * @internal
+ */
+export function countTotals(experiments: readonly ExperimentSyncResult[], runs: readonly RunSyncResult[]): SyncTotals {
+  const countExperiments = (action: ExperimentSyncResult["action"]): number => experiments.filter((e) => e.action === action && e.outcome !== "failed").length;
+  const counted = runs.filter((run) => run.outcome === "done" || run.outcome === "planned");
+  const countRuns = (action: RunSyncResult["action"]): number => counted.filter((run) => run.action === action).length;
+  const sum = (field: keyof SentCounts): number => runs.reduce((total, run) => total + run[field], 0);
+  return {
+    experimentsCreated: countExperiments("create"),
+    experimentsReused: countExperiments("reuse"),
+    experimentsFailed: experiments.filter((e) => e.outcome === "failed").length,
+    runsCopied: countRuns("copy"),
+    runsResumed: countRuns("resume"),
+    runsUpdated: countRuns("update"),
+    runsSkipped: runs.filter((run) => run.outcome === "skipped").length,
+    runsFailed: runs.filter((run) => run.outcome === "failed").length,
+    metricPoints: sum("metricPoints"),
+    params: sum("params"),
+    tags: sum("tags"),
+    datasets: sum("datasets"),
+    artifactFiles: sum("artifactFiles"),
+    artifactBytes: sum("artifactBytes"),
+  };
+}
+
+/** Every item of every page. */
+async function collect<T>(pages: PagePromise<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of pages) items.push(item);
+  return items;
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortError("The sync was aborted before it started.");
+}

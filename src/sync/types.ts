@@ -1,0 +1,132 @@
+/** Options, progress events and the report of {@link syncRuns}. */
+import type { MlflowClient } from "../client.js";
+import type { RunAction } from "./plan.js";
+
+/** Runs copied at once unless `concurrency` says otherwise. */
+export const DEFAULT_SYNC_CONCURRENCY = 4;
+/** Most runs copied at once. */
+export const MAX_SYNC_CONCURRENCY = 16;
+
+/**
+ * Options of {@link syncRuns}.
+ *
+ * @example
+ * const report = await syncRuns({ from: new MlflowClient({ trackingUri: "sqlite:///mlflow.db" }), to: new MlflowClient({ trackingUri: "http://host:5000" }) });
+ */
+export interface SyncOptions {
+  /** The client to read from, typically over the embedded store (`sqlite:///mlflow.db`). */
+  from: MlflowClient;
+  /** The client to write to, typically a tracking server. */
+  to: MlflowClient;
+  /** Only these experiments (by name). @defaultValue every active experiment of the source */
+  experimentNames?: readonly string[];
+  /** Plan only: read both sides, write nothing, and report what would be copied. @defaultValue false */
+  dryRun?: boolean;
+  /** Runs copied at once, 1–16. @defaultValue 4 */
+  concurrency?: number;
+  /** Called as the sync advances (synchronously; keep it cheap). */
+  onProgress?: (event: SyncEvent) => void;
+  /**
+   * Stops the sync: no new request starts, requests in flight are cancelled, and `syncRuns` rejects
+   * with `AbortError`. Runs whose copy was cut short stay marked incomplete; the next sync resumes them.
+   */
+  signal?: AbortSignal;
+}
+
+/** A run as progress events and the report name it. */
+export interface RunRef {
+  sourceRunId: string;
+  /** The run's name at the source. */
+  runName: string;
+  experimentName: string;
+  /** Id of the copy on the target, once known. */
+  targetRunId?: string;
+}
+
+/** A step of one run's copy, in the order they happen. */
+export type RunStep = "created" | "params-tags" | "metrics" | "inputs" | "artifacts" | "finished";
+
+/**
+ * Progress of a sync:
+ * - `experiment`: an experiment was resolved on the target (created, reused, failed…);
+ * - `planned`: every experiment is planned; `total` runs will be copied, resumed or updated;
+ * - `run-step`: one step of a run's copy is done (`metrics` comes after the whole history was sent);
+ * - `run-finished`: a run is done, failed or skipped; `finished` of `total` are over.
+ */
+export type SyncEvent =
+  | { type: "experiment"; experiment: ExperimentSyncResult }
+  | { type: "planned"; total: number; skipped: number }
+  | { type: "run-step"; run: RunRef; step: RunStep }
+  | { type: "run-finished"; run: RunSyncResult; finished: number; total: number };
+
+/** How one experiment went: created on the target, reused, or failed. */
+export interface ExperimentSyncResult {
+  name: string;
+  sourceExperimentId: string;
+  /** Id on the target; absent when it does not exist there (yet, in a dry run) or failed. */
+  targetExperimentId?: string;
+  /** `create`: not on the target; `reuse`: found by name; `skip`: deleted at the source. */
+  action: "create" | "reuse" | "skip";
+  /** `planned` in a dry run. */
+  outcome: "done" | "failed" | "skipped" | "planned";
+  /** Experiment tags written on the target (all of them for a new one; missing ones for a reused one). */
+  tagsSet: number;
+  /** Why it was skipped or failed. */
+  reason?: string;
+}
+
+/** What was sent: for one run, or summed over a sync. */
+export interface SentCounts {
+  /** Metric points sent (a resumed or updated run sends its whole history again; the server drops duplicates). */
+  metricPoints: number;
+  params: number;
+  tags: number;
+  /** Dataset inputs sent. */
+  datasets: number;
+  artifactFiles: number;
+  artifactBytes: number;
+}
+
+/** How one run went, with what was sent for it. */
+export interface RunSyncResult extends RunRef, SentCounts {
+  action: RunAction;
+  /** Why this action, e.g. `not copied yet`, `already copied`, `deleted at the source` (see `planRun`). */
+  reason: string;
+  /** `planned` in a dry run. */
+  outcome: "done" | "failed" | "skipped" | "planned";
+  /** The error, when `outcome` is `failed` (redacted). */
+  error?: string;
+}
+
+/** Counts over the whole sync (in a dry run: what would be done, and nothing sent). */
+export interface SyncTotals extends SentCounts {
+  experimentsCreated: number;
+  experimentsReused: number;
+  experimentsFailed: number;
+  runsCopied: number;
+  runsResumed: number;
+  runsUpdated: number;
+  runsSkipped: number;
+  runsFailed: number;
+}
+
+/**
+ * What a sync did (or, with `dryRun`, would do).
+ *
+ * @example
+ * const report = await syncRuns({ from, to });
+ * if (!report.ok) for (const run of report.runs.filter((r) => r.outcome === "failed")) console.error(run.sourceRunId, run.error);
+ */
+export interface SyncReport {
+  /** True when no experiment and no run failed. */
+  ok: boolean;
+  dryRun: boolean;
+  /** The source, as the client shows it (no credentials). */
+  from: string;
+  /** The target, as the client shows it (no credentials). */
+  to: string;
+  experiments: ExperimentSyncResult[];
+  runs: RunSyncResult[];
+  totals: SyncTotals;
+  durationMs: number;
+}

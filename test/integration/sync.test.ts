@@ -1,0 +1,267 @@
+/**
+ * `syncRuns` and `mlflow-ts sync` from an embedded store in a temporary folder to the real stack:
+ * two experiments (params, system tags, histories with NaN and a clamped Infinity, FINISHED /
+ * FAILED / KILLED runs, a child run, a deleted run, a dataset input, nested local artifacts) are
+ * copied to the direct server (artifacts to S3) and to the proxied server (artifacts through the
+ * server), and compared field by field with the source; a second sync writes nothing; a sync
+ * interrupted after the first run's metrics is completed, identically, by the next one; the built
+ * command exits 0 with the JSON report, and 1 naming what failed.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync, statSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { AbortError, MlflowClient } from "../../src/index.js";
+import type { EndpointName } from "../../src/store/endpoints.js";
+import { syncRuns } from "../../src/sync/sync-runs.js";
+import type { SyncEvent } from "../../src/sync/types.js";
+import { expectSameRun, findCopy, listTree, type SeededSource, seedSource, sha256 } from "../unit/sync/fixtures.js";
+import { serverUri, stackClient, stackClientEnv, type StackServer } from "./support/stack.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const BIN = join(ROOT, "dist/cli/main.js");
+const QUIET = { MLFLOW_TS_QUIET_LOCAL_STORE: "true" };
+const WRITES = new Set<EndpointName>(["experiments.create", "experiments.setTag", "runs.create", "runs.update", "runs.setTag", "runs.logBatch", "runs.logInputs"]);
+
+let dir: string;
+let from: MlflowClient;
+const targets: MlflowClient[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "mlflow-ts-sync-it-"));
+  from = new MlflowClient({ trackingUri: `sqlite:///${join(dir, "mlflow.db")}`, env: QUIET });
+});
+
+afterAll(async () => {
+  await Promise.all([from.close(), ...targets.map((client) => client.close())]);
+  await rm(dir, { recursive: true, force: true });
+});
+
+function target(server: StackServer): MlflowClient {
+  const client = stackClient(server);
+  targets.push(client);
+  return client;
+}
+
+/** Seeds two fresh experiments in the shared source database. */
+function seed(prefix: string): Promise<SeededSource> {
+  return seedSource(from, join(dir, prefix), `${prefix}-${randomUUID()}`);
+}
+
+/** Asserts that every run of `seeded` except the deleted one has an identical copy on `to`; returns baseline's copy. */
+async function expectCopied(seeded: SeededSource, to: MlflowClient): Promise<string> {
+  const [vision, nlp] = seeded.experimentNames;
+  const copyId = async (experiment: string, run: keyof SeededSource["runIds"]) => (await findCopy(to, experiment, seeded.runIds[run]))!.info.run_id;
+  const baseline = await copyId(vision, "baseline");
+  await expectSameRun(from, seeded.runIds.baseline, to, baseline);
+  await expectSameRun(from, seeded.runIds.eval, to, await copyId(vision, "eval"), { [seeded.runIds.baseline]: baseline });
+  await expectSameRun(from, seeded.runIds.tokenizer, to, await copyId(nlp, "tokenizer"));
+  await expectSameRun(from, seeded.runIds.bert, to, await copyId(nlp, "bert"));
+  expect(await findCopy(to, vision, seeded.runIds.discarded)).toBeUndefined();
+  return baseline;
+}
+
+/** Downloads baseline's copy of `model/weights.bin` and compares its sha256 with the local file. */
+async function expectSameWeights(to: MlflowClient, copyId: string, seeded: SeededSource): Promise<void> {
+  const out = join(dir, `download-${randomUUID()}`);
+  await to.artifacts.download(copyId, "model/weights.bin", out);
+  expect(await sha256(join(out, "model/weights.bin"))).toBe(await sha256(seeded.weightsPath));
+}
+
+/** Counts the RPCs `client` sends from now on. */
+function recordCalls(client: MlflowClient): EndpointName[] {
+  const names: EndpointName[] = [];
+  const call = client.store.call.bind(client.store);
+  vi.spyOn(client.store, "call").mockImplementation(((name: EndpointName, request: never, options?: never) => {
+    names.push(name);
+    return call(name, request, options);
+  }) as typeof client.store.call);
+  return names;
+}
+
+describe("sync to the direct server (artifacts to S3)", () => {
+  let seeded: SeededSource;
+  let to: MlflowClient;
+
+  beforeAll(async () => {
+    seeded = await seed("direct");
+    to = target("direct");
+  }, 60_000);
+
+  it("copies experiments, runs, histories and artifacts, field by field", async () => {
+    const report = await syncRuns({ from, to, experimentNames: seeded.experimentNames });
+
+    expect(report.ok).toBe(true);
+    expect(report.experiments.map((e) => [e.action, e.outcome, e.tagsSet])).toEqual([["create", "done", 2], ["create", "done", 0]]);
+    expect(report.totals).toMatchObject({ experimentsCreated: 2, runsCopied: 4, runsSkipped: 1, runsFailed: 0, metricPoints: 10 + seeded.accPoints + 6, artifactFiles: 3, datasets: 1 });
+    const created = await to.experiments.getByName(seeded.experimentNames[0]);
+    expect(Object.fromEntries(created!.tags.map((t) => [t.key, t.value]))).toMatchObject({ team: "vision", "mlflow.note.content": "image models" });
+    const baseline = await expectCopied(seeded, to);
+    expect((await to.runs.get(baseline)).info.artifact_uri).toMatch(/^s3:\/\/mlflow\//);
+    expect((await listTree(to, baseline)).map((file) => [file.path, file.size])).toEqual([["model/config/params.json", 12], ["model/weights.bin", 200_000], ["notes.txt", 10]]);
+    await expectSameWeights(to, baseline, seeded);
+  }, 120_000);
+
+  it("copies nothing and writes nothing the second time", async () => {
+    const calls = recordCalls(to);
+    try {
+      const report = await syncRuns({ from, to, experimentNames: seeded.experimentNames });
+
+      expect(report.totals).toMatchObject({ experimentsReused: 2, runsCopied: 0, runsResumed: 0, runsUpdated: 0, runsSkipped: 5, metricPoints: 0, artifactFiles: 0 });
+      expect(calls.filter((name) => WRITES.has(name))).toEqual([]);
+      expect(calls.sort()).toEqual(["experiments.getByName", "experiments.getByName", "runs.search", "runs.search"]);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  }, 60_000);
+});
+
+describe("an interrupted sync to the direct server", () => {
+  it("is completed, identically, by the next sync", async () => {
+    const seeded = await seed("resume");
+    const to = target("direct");
+    const controller = new AbortController();
+    let interrupted: string | undefined;
+    const onProgress = (event: SyncEvent): void => {
+      if (event.type !== "run-step" || event.step !== "metrics") return;
+      interrupted = event.run.targetRunId;
+      controller.abort();
+    };
+
+    await expect(syncRuns({ from, to, experimentNames: seeded.experimentNames, concurrency: 1, signal: controller.signal, onProgress })).rejects.toThrow(AbortError);
+
+    const cut = await to.runs.get(interrupted!);
+    const tags = Object.fromEntries(cut.data.tags.map((t) => [t.key, t.value]));
+    expect(tags["mlflow-ts.sync.state"]).toBe("incomplete");
+    expect(cut.info.status).toBe("RUNNING");
+    expect(cut.data.metrics.length).toBeGreaterThan(0);
+
+    const report = await syncRuns({ from, to, experimentNames: seeded.experimentNames });
+
+    expect(report.ok).toBe(true);
+    expect(report.totals).toMatchObject({ experimentsReused: 2, runsCopied: 0, runsResumed: 4, runsSkipped: 1, runsFailed: 0 });
+    const baseline = await expectCopied(seeded, to);
+    await expectSameWeights(to, baseline, seeded);
+    expect((await syncRuns({ from, to, experimentNames: seeded.experimentNames })).totals).toMatchObject({ runsResumed: 0, runsCopied: 0, runsSkipped: 5 });
+  }, 180_000);
+});
+
+describe("sync to the proxied server (artifacts through the server)", () => {
+  it("copies everything, field by field, with artifacts behind mlflow-artifacts:", async () => {
+    const seeded = await seed("proxied");
+    const to = target("proxied");
+
+    const report = await syncRuns({ from, to, experimentNames: seeded.experimentNames });
+
+    expect(report.ok).toBe(true);
+    expect(report.totals).toMatchObject({ experimentsCreated: 2, runsCopied: 4, artifactFiles: 3 });
+    const baseline = await expectCopied(seeded, to);
+    expect((await to.runs.get(baseline)).info.artifact_uri).toMatch(/^mlflow-artifacts:\//);
+    await expectSameWeights(to, baseline, seeded);
+    expect((await syncRuns({ from, to, experimentNames: seeded.experimentNames })).totals).toMatchObject({ runsCopied: 0, runsSkipped: 5 });
+  }, 180_000);
+});
+
+describe("mlflow-ts sync (built command)", () => {
+  beforeAll(() => ensureBuilt(), 360_000);
+
+  it("exits 0 and prints the JSON report, then finds nothing to do", async () => {
+    const seeded = await seed("cli");
+    const args = ["sync", "--from", from.trackingUri, "--to", serverUri("direct"), ...seeded.experimentNames.flatMap((name) => ["--experiment", name])];
+
+    const first = await mlflowTs([...args, "--json"]);
+
+    expect(first.code).toBe(0);
+    const report = JSON.parse(first.stdout);
+    expect(Object.keys(report).sort()).toEqual(["dryRun", "durationMs", "experiments", "from", "ok", "runs", "to", "totals"]);
+    expect(report).toMatchObject({ ok: true, dryRun: false, from: from.trackingUri, to: serverUri("direct"), totals: { runsCopied: 4, runsSkipped: 1, artifactFiles: 3 } });
+    expect(report.runs.map((run: { runName: string; outcome: string }) => `${run.runName}:${run.outcome}`).sort()).toEqual(["baseline:done", "bert:done", "discarded:skipped", "eval:done", "tokenizer:done"]);
+    expect(first.stderr).toMatch(/^sync: experiment "cli-.*-vision" created \(id \d+ on the target\)\n/);
+    expect(first.stderr.match(/^sync: \[\d\/4\] copied /gm)).toHaveLength(4);
+    await expectCopied(seeded, target("direct"));
+
+    const again = await mlflowTs([...args, "--dry-run"]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("Runs: 0 would be copied, 0 would be resumed, 0 would be updated, 5 skipped, 0 failed\nSkipped: 4 already copied, 1 deleted at the source");
+  }, 180_000);
+
+  it("stops on Ctrl-C (SIGINT), exits 1, and the same command completes the sync", async () => {
+    const name = `sync-cli-sigint-${randomUUID()}`;
+    const experimentId = await from.experiments.create({ name, artifact_location: join(dir, "sigint") });
+    for (let index = 0; index < 4; index++) {
+      const runId = (await from.runs.create({ experiment_id: experimentId, run_name: `big-${index}` })).info.run_id;
+      const metrics = Array.from({ length: 20_000 }, (_, i) => ({ key: `k${i % 10}`, value: i, step: Math.floor(i / 10), timestamp: 1_700_000_000_000 + i }));
+      await from.runs.logBatch(runId, { metrics });
+      await from.runs.update(runId, { status: "FINISHED", end_time: 1_700_000_100_000 });
+    }
+    const args = ["sync", "--from", from.trackingUri, "--to", serverUri("direct"), "--experiment", name];
+
+    let sent = false; // one Ctrl-C: a second one kills the process at once, as it should
+    const interrupted = await mlflowTs(args, (stderr, child) => {
+      if (sent || !stderr.includes("runs to copy")) return;
+      sent = child.kill("SIGINT");
+    });
+
+    expect(interrupted.code).toBe(1);
+    expect(interrupted.stderr).toContain("sync: interrupting (the runs in flight stay marked incomplete; run the same command again to complete them)…");
+    expect(interrupted.stderr).toMatch(/error: The sync was interrupted after [0-3] of 4 runs; run it again to complete it\./);
+    const completed = await mlflowTs([...args, "--json"]);
+    expect(completed.code).toBe(0);
+    const report = JSON.parse(completed.stdout);
+    expect(report.totals.runsResumed).toBeGreaterThan(0);
+    expect(report.totals.runsCopied + report.totals.runsResumed).toBe(4);
+    const to = target("direct");
+    for (const run of report.runs) await expectSameRun(from, run.sourceRunId, to, run.targetRunId);
+  }, 240_000);
+
+  it("exits 1 and names the experiment that could not be synced", async () => {
+    const name = `sync-cli-gone-${randomUUID()}`;
+    const experimentId = await from.experiments.create({ name, artifact_location: join(dir, "gone") });
+    await from.runs.create({ experiment_id: experimentId, run_name: "orphan" });
+    const to = target("direct");
+    await to.experiments.delete(await to.experiments.create({ name }));
+
+    const { code, stdout } = await mlflowTs(["sync", "--from", from.trackingUri, "--to", serverUri("direct"), "--experiment", name]);
+
+    expect(code).toBe(1);
+    expect(stdout).toContain(`Experiments: 0 created, 0 reused, 1 failed`);
+    expect(stdout).toMatch(new RegExp(`Failed:\\n  experiment "${name}": an experiment named "${name}" is deleted on the target \\(id \\d+\\); restore it there`));
+  }, 60_000);
+});
+
+/**
+ * Runs the built command with the stack's environment, never longer than 2 minutes; `onStderr`
+ * sees stderr as it grows (to send a signal at the right moment).
+ */
+function mlflowTs(args: string[], onStderr?: (stderr: string, child: ChildProcess) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const env = { PATH: process.env.PATH ?? "", ...stackClientEnv(serverUri("direct")) };
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      onStderr?.(stderr, child);
+    });
+    child.on("error", fail);
+    child.on("close", (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/** Builds `dist/` (npx tsc -p tsconfig.build.json) when the sync command is missing or older than its sources. */
+function ensureBuilt(): void {
+  const built = join(ROOT, "dist/cli/sync.js");
+  const sources = [join(ROOT, "src/cli/sync.ts"), join(ROOT, "src/cli/program.ts"), ...["sync-runs", "copy-run", "copy-artifacts", "plan", "tags", "types", "errors"].map((file) => join(ROOT, `src/sync/${file}.ts`))];
+  if (existsSync(BIN) && existsSync(built) && sources.every((file) => statSync(file).mtimeMs <= statSync(built).mtimeMs)) return;
+  try {
+    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "pipe", timeout: 300_000 });
+  } catch (error) {
+    // tsc emits even when another part of the tree does not typecheck; only a missing command is fatal here.
+    if (!existsSync(built)) throw error;
+  }
+}
