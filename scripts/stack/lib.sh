@@ -600,6 +600,7 @@ svc_start_s3() {
     -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$S3_DIR/data" \
     -master.port="$STACK_S3_MASTER_PORT" -master.port.grpc="$STACK_S3_MASTER_GRPC_PORT" \
     -master.telemetry=false -master.volumeSizeLimitMB=1024 -master.electionTimeout=1s \
+    -master.vacuumIntervalSeconds=120 -master.garbageThreshold=0.1 \
     -volume.port="$STACK_S3_VOLUME_PORT" -volume.port.grpc="$STACK_S3_VOLUME_GRPC_PORT" \
     -volume.max=0 -volume.preStopSeconds=1 \
     -filer -filer.port="$STACK_S3_FILER_PORT" -filer.port.grpc="$STACK_S3_FILER_GRPC_PORT" \
