@@ -13,6 +13,8 @@
 # `scripts/stack/down` stops it. Reports: .test-results/{unit,integration}.json, stack-up.log.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# The AWS SDK prints a Node 20 support notice in every process that loads it; it is noise in test logs.
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED="${AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:-true}"
 
 RESULTS=.test-results
 mkdir -p "$RESULTS"

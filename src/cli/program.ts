@@ -27,7 +27,7 @@ Start with: mlflow-ts doctor`;
  */
 export function createProgram(context: CliContext): Command {
   const program = new Command("mlflow-ts")
-    .description("MLflow tracking from the command line: check the setup, move artifacts, list experiments and runs")
+    .description("MLflow tracking from the command line: check the setup, move artifacts, list experiments and runs, sync local runs to a server")
     .version(VERSION, "-V, --version", "print the mlflow-ts version")
     .addHelpText("after", CONFIGURATION_HELP);
   program.addCommand(doctorCommand(context));
