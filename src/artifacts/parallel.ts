@@ -3,9 +3,13 @@
  * first failure cancels the tasks in flight (through the signal they get) and starts no new one,
  * and every task has settled before the call returns or throws.
  */
+import { setMaxListeners } from "node:events";
 import PQueue from "p-queue";
 import { AbortError } from "../core/errors.js";
 import { LinkedAbort } from "../core/signals.js";
+
+/** Abort listeners one task may add to the shared signal (its request, a retry wait, a nested transfer). */
+const LISTENERS_PER_TASK = 8;
 
 /**
  * Calls `task(item, signal)` for every item, at most `concurrency` at once.
@@ -19,6 +23,9 @@ import { LinkedAbort } from "../core/signals.js";
  */
 export async function forEachLimited<T, R>(items: readonly T[], concurrency: number, signal: AbortSignal | undefined, task: (item: T, signal: AbortSignal) => Promise<R>): Promise<R[]> {
   const link = new LinkedAbort(signal);
+  // Every task in flight listens on this signal (its requests, their retries): many listeners are
+  // the design here, not a leak, so raise Node's warning threshold above what the tasks can add.
+  setMaxListeners(Math.max(10, concurrency * LISTENERS_PER_TASK), link.signal);
   const queue = new PQueue({ concurrency });
   const results: R[] = new Array(items.length);
   const failures: unknown[] = [];

@@ -6,7 +6,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { ResolvedConfig } from "../config.js";
 import { ConfigurationError } from "../core/errors.js";
 import type { HttpTransport } from "../core/transport.js";
-import { parseArtifactUri } from "./artifact-uri.js";
+import { type ArtifactLocation, parseArtifactUri } from "./artifact-uri.js";
 import { LocalArtifactStore } from "./local.js";
 import { ProxyArtifactStore } from "./proxy.js";
 import { S3ArtifactStore } from "./s3.js";
@@ -25,14 +25,19 @@ export class ArtifactStores {
   readonly #config: ResolvedConfig;
   readonly #transport: HttpTransport | undefined;
   #s3: S3Client | undefined;
+  readonly #ownsS3: boolean;
 
   /**
    * @param config - The client's configuration.
    * @param transport - The tracking server's transport; needed for proxied (`mlflow-artifacts:`) runs.
+   * @param s3Client - An S3 client to use instead of one built from `config.s3` on first need
+   *   (the caller then owns it: {@link ArtifactStores.close} leaves it open).
    */
-  constructor(config: ResolvedConfig, transport?: HttpTransport) {
+  constructor(config: ResolvedConfig, transport?: HttpTransport, s3Client?: S3Client) {
     this.#config = config;
     this.#transport = transport;
+    this.#s3 = s3Client;
+    this.#ownsS3 = s3Client === undefined;
   }
 
   /**
@@ -42,7 +47,14 @@ export class ArtifactStores {
    */
   forUri(artifactUri: string): ArtifactStore {
     const trackingUri = this.#config.tracking.kind === "rest" ? this.#config.tracking.baseUrl : undefined;
-    const location = parseArtifactUri(artifactUri, trackingUri);
+    return this.forLocation(parseArtifactUri(artifactUri, trackingUri));
+  }
+
+  /**
+   * The store for an already parsed artifact location.
+   * @throws {ConfigurationError} for proxied artifacts without an http(s) tracking server.
+   */
+  forLocation(location: ArtifactLocation): ArtifactStore {
     if (location.kind === "s3") return new S3ArtifactStore(location, this.#s3Client(), this.#config.s3);
     if (location.kind === "local") return new LocalArtifactStore(location.directory);
     if (!this.#transport) {
@@ -53,6 +65,7 @@ export class ArtifactStores {
 
   /** Closes the S3 client's sockets. */
   close(): void {
+    if (!this.#ownsS3) return;
     this.#s3?.destroy();
     this.#s3 = undefined;
   }

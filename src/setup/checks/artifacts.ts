@@ -11,10 +11,8 @@ import type { Readable } from "node:stream";
 import { z } from "zod";
 import { type ArtifactLocation, joinArtifactPath } from "../../artifacts/artifact-uri.js";
 import { ArtifactError } from "../../artifacts/errors.js";
-import { LocalArtifactStore } from "../../artifacts/local.js";
-import { ProxyArtifactStore } from "../../artifacts/proxy.js";
-import { S3ArtifactStore } from "../../artifacts/s3.js";
 import type { ArtifactStore } from "../../artifacts/store.js";
+import { ArtifactStores } from "../../artifacts/stores.js";
 import { AbortError, ConnectionError, MlflowApiError, TimeoutError } from "../../core/errors.js";
 import type { HttpRequest } from "../../core/transport.js";
 import { PROBE_FOLDER, type SetupContext } from "../context.js";
@@ -225,12 +223,11 @@ function presignedPartFailure(context: SetupContext, error: unknown, url: string
 }
 
 /** The store runs of this experiment use, built on the doctor's client (short timeouts, no retries). */
+/** The store runs of the experiment use, on the doctor's own S3 client (it records `Date` headers). */
 function storeFor(context: SetupContext): ArtifactStore {
   const location = context.location!;
-  const config = context.client!.config;
-  if (location.kind === "s3") return new S3ArtifactStore(location, context.s3(), config.s3);
-  if (location.kind === "proxy") return new ProxyArtifactStore(location, context.transport!, config);
-  return new LocalArtifactStore(location.directory);
+  const s3 = location.kind === "s3" ? context.s3() : undefined;
+  return new ArtifactStores(context.client!.config, context.transport, s3).forLocation(location);
 }
 
 function artifactFailure(context: SetupContext, error: unknown, action: string): CheckOutcome {
