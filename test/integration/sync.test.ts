@@ -200,10 +200,13 @@ describe("mlflow-ts sync (built command)", () => {
     }
     const args = ["sync", "--from", from.trackingUri, "--to", serverUri("direct"), "--experiment", name];
 
-    let sent = false; // one Ctrl-C: a second one kills the process at once, as it should
+    // One Ctrl-C, sent once a copy has started on the target (so there is something to resume);
+    // a second Ctrl-C would kill the process at once, as it should.
+    let watching = false;
     const interrupted = await mlflowTs(args, (stderr, child) => {
-      if (sent || !stderr.includes("runs to copy")) return;
-      sent = child.kill("SIGINT");
+      if (watching || !stderr.includes("runs to copy")) return;
+      watching = true;
+      void interruptOnceACopyStarted(name, child);
     });
 
     expect(interrupted.code).toBe(1);
@@ -232,6 +235,22 @@ describe("mlflow-ts sync (built command)", () => {
     expect(stdout).toMatch(new RegExp(`Failed:\\n  experiment "${name}": an experiment named "${name}" is deleted on the target \\(id \\d+\\); restore it there`));
   }, 60_000);
 });
+
+/**
+ * Sends SIGINT to `child` as soon as the target holds an incomplete copy in the experiment `name`
+ * (polling every 25 ms, for at most 60 s; sends it anyway at the end so the test cannot hang).
+ */
+async function interruptOnceACopyStarted(name: string, child: ChildProcess): Promise<void> {
+  const to = target("direct");
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && child.exitCode === null) {
+    const experiment = await to.experiments.getByName(name).catch(() => undefined);
+    const started = experiment ? (await to.runs.search({ experiment_ids: [experiment.experiment_id], filter: `tags.\`mlflow-ts.sync.state\` = 'incomplete'`, max_results: 1 })).items : [];
+    if (started.length > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  child.kill("SIGINT");
+}
 
 /**
  * Runs the built command with the stack's environment, never longer than 2 minutes; `onStderr`

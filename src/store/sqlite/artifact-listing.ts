@@ -13,15 +13,34 @@ import { invalidParameter, StoreException } from "./errors.js";
 
 /** `artifacts/list`. @internal */
 export async function listArtifacts(ctx: StoreContext, request: EndpointRequest<"artifacts.list">): Promise<{ root_uri: string; files: FileInfo[] }> {
-  const path = request.path?.replace(/\/+$/, "") ?? "";
-  if (path !== "" && !isSafeArtifactPath(path)) throw invalidParameter("Invalid path");
+  const path = checkedListingPath(request.path);
   const run = ctx.getRun(request.run_id);
-  const rootUri = run.artifact_uri ?? "";
+  return listLocalArtifacts(run.artifact_uri ?? "", path, `run ${run.run_uuid}`);
+}
+
+/**
+ * A listing path as the server accepts it: trailing slashes dropped, `""` for the root.
+ * @throws {StoreException} `INVALID_PARAMETER_VALUE` ("Invalid path") for an unsafe path.
+ * @internal
+ */
+export function checkedListingPath(path: string | undefined): string {
+  const trimmed = path?.replace(/\/+$/, "") ?? "";
+  if (trimmed !== "" && !isSafeArtifactPath(trimmed)) throw invalidParameter("Invalid path");
+  return trimmed;
+}
+
+/**
+ * Lists `path` under the local directory of `rootUri` (a run's or a logged model's artifact root).
+ * @param owner - Who keeps the artifacts there, for the error, e.g. `run 0f3c…`.
+ * @throws {StoreException} `NOT_IMPLEMENTED` when `rootUri` is not on the local disk.
+ * @internal
+ */
+export async function listLocalArtifacts(rootUri: string, path: string, owner: string): Promise<{ root_uri: string; files: FileInfo[] }> {
   const directory = localDirectory(rootUri);
   if (directory === undefined) {
     throw new StoreException(
       "NOT_IMPLEMENTED",
-      `The embedded store lists only artifacts on the local disk; run ${run.run_uuid} keeps its artifacts at ${rootUri}. Fix: list them with the artifact store of that URI.`,
+      `The embedded store lists only artifacts on the local disk; ${owner} keeps its artifacts at ${rootUri}. Fix: list them with the artifact store of that URI.`,
     );
   }
   const files = await new LocalArtifactStore(directory).list(path, {});

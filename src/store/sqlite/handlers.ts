@@ -17,7 +17,43 @@ import {
   searchExperiments,
   setExperimentTag,
 } from "./experiments.js";
+import { searchLoggedModels } from "./logged-model-search.js";
+import {
+  createLoggedModel,
+  deleteLoggedModel,
+  deleteLoggedModelTag,
+  finalizeLoggedModel,
+  getLoggedModel,
+  listLoggedModelArtifacts,
+  logLoggedModelParams,
+  setLoggedModelTags,
+} from "./logged-models.js";
 import { getMetricHistory, getMetricHistoryBulkInterval } from "./metric-history.js";
+import {
+  createModelVersion,
+  deleteModelVersion,
+  deleteModelVersionTag,
+  getModelVersion,
+  getModelVersionDownloadUri,
+  searchModelVersions,
+  setModelVersionTag,
+  transitionModelVersionStage,
+  updateModelVersion,
+} from "./model-versions.js";
+import {
+  createRegisteredModel,
+  deleteRegisteredModel,
+  deleteRegisteredModelAlias,
+  deleteRegisteredModelTag,
+  getLatestVersions,
+  getModelVersionByAlias,
+  getRegisteredModel,
+  renameRegisteredModel,
+  searchRegisteredModels,
+  setRegisteredModelAlias,
+  setRegisteredModelTag,
+  updateRegisteredModel,
+} from "./registered-models.js";
 import { logInputs, logOutputs } from "./run-inputs.js";
 import { deleteTag, logBatch, logMetric, logParam, setTag } from "./run-logging.js";
 import { searchRuns } from "./run-search.js";
@@ -60,4 +96,34 @@ export const HANDLERS: { readonly [N in EndpointName]?: Handler<N> } = {
   "metrics.getHistory": read(getMetricHistory),
   "metrics.getHistoryBulkInterval": read(getMetricHistoryBulkInterval),
   "artifacts.list": { mode: "async", run: listArtifacts },
+  "registeredModels.create": write(createRegisteredModel),
+  "registeredModels.get": read(getRegisteredModel),
+  "registeredModels.rename": write(renameRegisteredModel),
+  "registeredModels.update": write(updateRegisteredModel),
+  "registeredModels.delete": write(deleteRegisteredModel),
+  "registeredModels.search": read(searchRegisteredModels),
+  "registeredModels.getLatestVersions": read(getLatestVersions),
+  "registeredModels.setTag": write(setRegisteredModelTag),
+  "registeredModels.deleteTag": write(deleteRegisteredModelTag),
+  "registeredModels.setAlias": write(setRegisteredModelAlias),
+  "registeredModels.deleteAlias": write(deleteRegisteredModelAlias),
+  "registeredModels.getByAlias": read(getModelVersionByAlias),
+  "modelVersions.create": write(createModelVersion),
+  "modelVersions.get": read(getModelVersion),
+  "modelVersions.update": write(updateModelVersion),
+  "modelVersions.delete": write(deleteModelVersion),
+  "modelVersions.search": read(searchModelVersions),
+  "modelVersions.transitionStage": write(transitionModelVersionStage),
+  "modelVersions.getDownloadUri": read(getModelVersionDownloadUri),
+  "modelVersions.setTag": write(setModelVersionTag),
+  "modelVersions.deleteTag": write(deleteModelVersionTag),
+  "loggedModels.create": write(createLoggedModel),
+  "loggedModels.get": read(getLoggedModel),
+  "loggedModels.finalize": write(finalizeLoggedModel),
+  "loggedModels.delete": write(deleteLoggedModel),
+  "loggedModels.search": read(searchLoggedModels),
+  "loggedModels.setTags": write(setLoggedModelTags),
+  "loggedModels.deleteTag": write(deleteLoggedModelTag),
+  "loggedModels.logParams": write(logLoggedModelParams),
+  "loggedModels.listArtifacts": { mode: "async", run: listLoggedModelArtifacts },
 };

@@ -130,7 +130,7 @@ export class SqliteStore implements TrackingStore {
 function notSupported(name: string, uri: string): StoreException {
   return new StoreException(
     "NOT_IMPLEMENTED",
-    `${name} is not supported by the embedded SQLite store (the model registry and logged models need an MLflow tracking server). ` +
+    `${name} is not supported by the embedded SQLite store. ` +
       `Fix: serve this same file with \`mlflow server --backend-store-uri ${uri}\` and set MLFLOW_TRACKING_URI to that server.`,
   );
 }

@@ -35,13 +35,12 @@ describe("embedded store", () => {
     await client.close();
   });
 
-  it("answers registry and logged-model RPCs with NOT_IMPLEMENTED (501), and refuses calls after close", async () => {
+  it("answers an RPC it has no handler for with NOT_IMPLEMENTED (501), and refuses calls after close", async () => {
     const client = sqliteClient(tempDir());
-    const error = await client.registeredModels.get("m").catch((e: unknown) => e);
+    const error = await client.store.call("registeredModels.unknown" as "registeredModels.get", { name: "m" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerError);
-    expect(error).toMatchObject({ errorCode: "NOT_IMPLEMENTED", status: 501, retryable: false, endpoint: "sqlite:registeredModels.get" });
+    expect(error).toMatchObject({ errorCode: "NOT_IMPLEMENTED", status: 501, retryable: false, endpoint: "sqlite:registeredModels.unknown" });
     expect((error as ServerError).serverMessage).toContain(`mlflow server --backend-store-uri ${client.trackingUri}`);
-    await expect(client.loggedModels.get("m-1")).rejects.toMatchObject({ errorCode: "NOT_IMPLEMENTED" });
     await client.close();
     await expect(client.experiments.get("0")).rejects.toBeInstanceOf(MlflowError);
   });
