@@ -114,6 +114,7 @@ export {
   DEFAULT_FLUSH_INTERVAL_MS,
   DEFAULT_MAX_BUFFERED_ENTRIES,
   DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_MAX_IN_FLIGHT_EMBEDDED,
   type LoggerOptions,
 } from "./logging/options.js";
 

@@ -140,7 +140,7 @@ export function getActiveRun(): ActiveRun | undefined {
 async function openRun(options: StartRunOptions, scoped: boolean): Promise<ActiveRun> {
   const opts = parseOptions(options);
   const client = resolveClient(opts.client);
-  const loggerOptions = resolveLoggerOptions(opts, client.config.env);
+  const loggerOptions = resolveLoggerOptions(opts, client.config.env, client.config.tracking.kind);
   const tags = validatedTags(opts.tags as KeyValueInput | undefined);
   const params = validatedParams(opts.params as KeyValueInput | undefined);
   const resumeId = opts.runId ?? (opts.nested || opts.parentRunId ? undefined : takeEnvRunId(client));

@@ -5,11 +5,12 @@
  */
 import { HttpResponse } from "msw";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ConfigurationError } from "../../../src/index.js";
+import { ConfigurationError, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT_EMBEDDED } from "../../../src/index.js";
 import { getActiveRun, startRun, withRun } from "../../../src/logging/fluent.js";
 import { exitHooksInstalled } from "../../../src/logging/exit-hooks.js";
 import { readGitInfo } from "../../../src/logging/git.js";
 import { API, experimentJson, mlflowError, type RecordedRequest, record, RUN_ID, runJson, testClient, useMockServer } from "../helpers/mock-server.js";
+import { removeTempDirs, sqliteClient, tempDir } from "../sqlite/helpers.js";
 import { recordUpdates } from "./helpers.js";
 
 const server = useMockServer();
@@ -308,6 +309,20 @@ describe("options", () => {
     const env = { MLFLOW_TS_FLUSH_INTERVAL_MS: "250", MLFLOW_TS_MAX_IN_FLIGHT: "4", MLFLOW_TS_DELIVERY_TIMEOUT_MS: "60000", MLFLOW_TS_MAX_BUFFERED_ENTRIES: "5000", MLFLOW_TS_EXIT_TIMEOUT_MS: "1000" };
     const run = await startRun({ exitHooks: false, client: testClient({ env }), maxInFlight: 3 });
     expect(run.loggerOptions).toMatchObject({ flushIntervalMs: 250, maxInFlight: 3, deliveryTimeoutMs: 60_000, maxBufferedEntries: 5000, exitTimeoutMs: 1000 });
+  });
+
+  it("keeps 2 log-batch requests in flight on a server and 16 on the embedded store, unless told otherwise", async () => {
+    recordCreates();
+    const remote = await startRun({ exitHooks: false, client: testClient() });
+    expect(remote.loggerOptions.maxInFlight).toBe(DEFAULT_MAX_IN_FLIGHT);
+    const local = sqliteClient(tempDir());
+    const embedded = await startRun({ exitHooks: false, client: local });
+    expect(embedded.loggerOptions.maxInFlight).toBe(DEFAULT_MAX_IN_FLIGHT_EMBEDDED);
+    const told = await startRun({ exitHooks: false, client: local, maxInFlight: 2 });
+    expect(told.loggerOptions.maxInFlight).toBe(2);
+    await Promise.all([embedded.end(), told.end()]);
+    await local.close();
+    removeTempDirs();
   });
 
   it("refuses experimentId together with experimentName", async () => {
