@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`; `.ci/run` calls it):
 #   1. installs the npm dependencies when they are missing (npm ci),
-#   2. typechecks and builds,
+#   2. typechecks, builds, and builds the API reference (typedoc; a warning fails),
 #   3. runs the unit suite with coverage (thresholds in vitest.config.ts),
 #   4. brings up the real stack (scripts/stack/up: PostgreSQL + 3 MLflow servers + S3 on loopback),
 #   5. runs the integration and conformance suites against it,
@@ -46,6 +46,8 @@ if [ ! -d node_modules ] || [ ! -x node_modules/.bin/vitest ] || [ ! -x node_mod
 fi
 phase "typecheck" npx tsc -p tsconfig.json --noEmit || { summary; exit 1; }
 phase "build" npx tsc -p tsconfig.build.json || { summary; exit 1; }
+# The API reference: every public type it links to must be exported and documented (warnings fail).
+phase "API docs (typedoc)" npx typedoc --logLevel Warn || status=1
 
 phase "unit tests (with coverage)" npx vitest run --project unit --coverage \
   --reporter=default --reporter=json --outputFile.json="$RESULTS/unit.json" || status=1

@@ -39,6 +39,7 @@ export {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
+  type ApiErrorInit,
   type RequestContext,
   ResponseValidationError,
   ServerError,
@@ -48,6 +49,7 @@ export {
 } from "./core/errors.js";
 export { type Page, PagePromise } from "./core/pagination.js";
 export type { RequestOptions } from "./core/transport.js";
+export type { Env } from "./core/env.js";
 export type { KeyValueInput } from "./core/tags.js";
 export { encodeDouble, type WireDouble } from "./core/wire.js";
 export {
@@ -89,7 +91,18 @@ export { RegisteredModels, type SearchRegisteredModelsParams } from "./resources
 export { type CreateRunParams, type LogBatchParams, type MetricPoint, Runs, type SearchRunsParams } from "./resources/runs.js";
 
 // Stores
-export { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse, type MetricInput, type RetryPolicy } from "./store/endpoints.js";
+export {
+  ENDPOINTS,
+  type EndpointName,
+  type EndpointRequest,
+  type EndpointResponse,
+  type EndpointSpec,
+  type MetricInput,
+  type RetryPolicy,
+  type SearchExperimentsRequest,
+  type SearchLoggedModelsRequest,
+  type SearchRunsRequest,
+} from "./store/endpoints.js";
 export { CREATE_REQUEST_ID_TAG, RestStore } from "./store/rest-store.js";
 export type { TrackingStore } from "./store/tracking-store.js";
 
@@ -100,6 +113,7 @@ export {
   MAX_KEY_LENGTH,
   MAX_PARAM_VALUE_LENGTH,
   MAX_RUN_TAG_VALUE_LENGTH,
+  type KeyKind,
   validateKey,
 } from "./validation.js";
 
@@ -107,6 +121,7 @@ export {
 export { DEFAULT_EXPERIMENT_ID, getActiveRun, startRun, type StartRunOptions, withRun } from "./logging/fluent.js";
 export { ActiveRun, type EndOptions, type EndStatus, type FlushOptions, type LogArtifactOptions, type MetricOptions } from "./logging/run.js";
 export type { BackpressureEvent, FlushEvent, LoggerStats, RunEvents } from "./logging/batcher.js";
+export type { EventMap, Listener } from "./logging/events.js";
 export { BatchDeliveryError, type EntryCounts, LogDeliveryError } from "./logging/errors.js";
 export {
   DEFAULT_DELIVERY_TIMEOUT_MS,

@@ -87,7 +87,7 @@ export interface ApiErrorInit extends RequestContext {
 
 /**
  * The server answered with an error status. Carries MLflow's `error_code`, the server's message,
- * the HTTP status, the method and the endpoint. Use {@link apiErrorFromResponse} to build one.
+ * the HTTP status, the method and the endpoint. The transport builds one from the server's answer.
  */
 export class MlflowApiError extends MlflowError implements RequestContext {
   /** HTTP status code, e.g. 404. */

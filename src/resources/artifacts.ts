@@ -32,6 +32,7 @@ export class Artifacts extends APIResource {
    * @param store - The tracking store (for `runs.get`).
    * @param stores - Opens artifact stores by URI.
    * @param defaultConcurrency - Files transferred in parallel unless `concurrency` is given. @defaultValue 8
+   * @internal
    */
   constructor(store: TrackingStore, stores: ArtifactStores, defaultConcurrency = 8) {
     super(store);

@@ -43,7 +43,8 @@ export interface MetricInput {
   dataset_digest?: string;
 }
 
-interface EndpointSpec<Req, Res extends z.ZodType> {
+/** How one endpoint is called: HTTP method, path, retry policy and the schema of its response. */
+export interface EndpointSpec<Req, Res extends z.ZodType> {
   method: "GET" | "POST" | "PATCH" | "DELETE";
   /** Path under the tracking URI; `{name}` segments are filled from the request and removed from it. */
   path: string;

@@ -20,18 +20,20 @@ import type { TrackingStore } from "./tracking-store.js";
 export const CREATE_REQUEST_ID_TAG = "mlflow-ts.createRequestId";
 
 /**
- * Talks to an MLflow tracking server.
+ * Talks to an MLflow tracking server. `MlflowClient` creates one for `http(s)://` tracking URIs;
+ * `client.store` calls any RPC of the endpoint table by name.
  *
  * @example
- * const store = new RestStore(new HttpTransport("http://127.0.0.1:5000", resolveConfig()));
- * const { run } = await store.call("runs.get", { run_id });
+ * const client = new MlflowClient({ trackingUri: "http://127.0.0.1:5000" });
+ * const { run } = await client.store.call("runs.get", { run_id });
  */
 export class RestStore implements TrackingStore {
   readonly kind = "rest" as const;
   readonly displayUri: string;
-  /** The transport, shared with the proxied-artifact store. */
+  /** The transport, shared with the proxied-artifact store. @internal */
   readonly transport: HttpTransport;
 
+  /** @internal */
   constructor(transport: HttpTransport) {
     this.transport = transport;
     this.displayUri = transport.baseUrl;

@@ -22,7 +22,7 @@ import { type Handler, HANDLERS } from "./handlers.js";
 import { announceOnce } from "./notice.js";
 import { DEFAULT_EXPERIMENT, ensureSchema } from "./schema.js";
 
-/** Options of {@link openSqliteStore}. */
+/** Options of the embedded store (`openSqliteStore`, internal; `MlflowClient` opens it). */
 export interface SqliteStoreOptions {
   /** The database as shown to users. @defaultValue `sqlite:///<path>` */
   uri?: string;
@@ -68,7 +68,7 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
 
 /**
  * A {@link TrackingStore} over a local SQLite file in MLflow's schema. Create it with
- * {@link openSqliteStore}; `MlflowClient` does so itself for `sqlite:` tracking URIs and when none
+ * `openSqliteStore` (internal); `MlflowClient` does so itself for `sqlite:` tracking URIs and when none
  * is set.
  *
  * @example
