@@ -122,6 +122,7 @@ export { DEFAULT_EXPERIMENT_ID, getActiveRun, startRun, type StartRunOptions, wi
 export { ActiveRun, type EndOptions, type EndStatus, type FlushOptions, type LogArtifactOptions, type MetricOptions } from "./logging/run.js";
 export type { BackpressureEvent, FlushEvent, LoggerStats, RunEvents } from "./logging/batcher.js";
 export type { EventMap, Listener } from "./logging/events.js";
+export { DEFAULT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING, DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS } from "./logging/system-metrics.js";
 export { BatchDeliveryError, type EntryCounts, LogDeliveryError } from "./logging/errors.js";
 export {
   DEFAULT_DELIVERY_TIMEOUT_MS,

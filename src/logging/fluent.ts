@@ -20,6 +20,7 @@ import { LogDeliveryError } from "./errors.js";
 import { trackRun, untrackRun } from "./exit-hooks.js";
 import { type LoggerOptions, loggerOptionsShape, type ResolvedLoggerOptions, resolveLoggerOptions } from "./options.js";
 import { ActiveRun } from "./run.js";
+import { nextSystemMetricsStep, resolveSystemMetricsSettings, type SystemMetricsSettings, SystemMetricsMonitor } from "./system-metrics.js";
 import { systemTags, TAG_NOTE, TAG_PARENT_RUN_ID, TAG_RUN_NAME, TAG_USER } from "./system-tags.js";
 
 /** The experiment runs go to when none is configured: MLflow's "Default". */
@@ -53,6 +54,12 @@ export interface StartRunOptions extends LoggerOptions {
   nested?: boolean;
   /** Make the run a child of this run (and, without an experiment option, put it in that run's experiment). */
   parentRunId?: string;
+  /**
+   * Log system metrics (`system/cpu_utilization_percentage`, memory, disk, network) every
+   * `MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL` seconds (default 10) until the run ends, as MLflow's
+   * `log_system_metrics`. @defaultValue `MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING`, else false
+   */
+  logSystemMetrics?: boolean;
 }
 
 const startRunOptionsSchema = z.strictObject({
@@ -67,9 +74,12 @@ const startRunOptionsSchema = z.strictObject({
   params: z.unknown().optional(),
   nested: z.boolean().optional(),
   parentRunId: z.string().optional(),
+  logSystemMetrics: z.boolean().optional(),
 });
 
 const scopedRun = new AsyncLocalStorage<ActiveRun>();
+/** The system-metrics monitor of each run that logs them. */
+const monitors = new WeakMap<ActiveRun, SystemMetricsMonitor>();
 /** Runs started by `startRun` (not `withRun`), oldest first, until they end. */
 const startedRuns: ActiveRun[] = [];
 /** Clients whose `MLFLOW_RUN_ID` was already resumed (Python uses it once, then unsets it). */
@@ -141,6 +151,7 @@ async function openRun(options: StartRunOptions, scoped: boolean): Promise<Activ
   const opts = parseOptions(options);
   const client = resolveClient(opts.client);
   const loggerOptions = resolveLoggerOptions(opts, client.config.env, client.config.tracking.kind);
+  const systemMetrics = resolveSystemMetricsSettings(opts.logSystemMetrics, client.config.env);
   const tags = validatedTags(opts.tags as KeyValueInput | undefined);
   const params = validatedParams(opts.params as KeyValueInput | undefined);
   const resumeId = opts.runId ?? (opts.nested || opts.parentRunId ? undefined : takeEnvRunId(client));
@@ -149,7 +160,16 @@ async function openRun(options: StartRunOptions, scoped: boolean): Promise<Activ
       ? await createRun(client, opts, tags, loggerOptions, scoped)
       : await resumeRun(client, resumeId, opts, { tags, params }, loggerOptions, scoped);
   run.logParams(params);
+  if (systemMetrics.enabled) await startSystemMetrics(client, run, systemMetrics, resumeId !== undefined);
   return run;
+}
+
+/** Starts the run's system-metrics monitor; a resumed run continues after its last `system/` step. */
+async function startSystemMetrics(client: MlflowClient, run: ActiveRun, settings: SystemMetricsSettings, resumed: boolean): Promise<void> {
+  const firstStep = resumed ? nextSystemMetricsStep((await client.runs.get(run.runId)).data.metrics) : 0;
+  const monitor = new SystemMetricsMonitor(run, settings, { firstStep });
+  monitors.set(run, monitor);
+  monitor.start();
 }
 
 function parseOptions(options: StartRunOptions): StartRunOptions {
@@ -318,6 +338,7 @@ function register(run: ActiveRun, scoped: boolean): ActiveRun {
 }
 
 function unregister(run: ActiveRun): void {
+  monitors.get(run)?.stop();
   const index = startedRuns.indexOf(run);
   if (index >= 0) startedRuns.splice(index, 1);
   untrackRun(run);

@@ -1,0 +1,204 @@
+/**
+ * System metrics, as MLflow's `SystemMetricsMonitor` logs them (`mlflow.start_run(log_system_metrics=True)`
+ * or `MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING=true`): every sampling interval a sample of CPU, memory,
+ * disk and network use; every `samplesBeforeLogging` samples their mean (network: the latest value)
+ * is logged through the run's batcher under `system/<name>` (or `system/<node id>/<name>`), one
+ * step per logging, from step 0 (a resumed run continues after its last `system/` step). GPU metrics
+ * (Python's pynvml) are not collected.
+ */
+import { readFileSync, statfsSync } from "node:fs";
+import { cpus, freemem, totalmem } from "node:os";
+import { type Env, readBoolEnv, readEnv, readNumberEnv } from "../core/env.js";
+import type { ActiveRun } from "./run.js";
+
+/** Default time between two samples: 10 s, as MLflow. */
+export const DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS = 10_000;
+/** Default number of samples averaged into one logged point: 1, as MLflow. */
+export const DEFAULT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING = 1;
+
+/** One reading of the machine: MLflow's metric names (without `system/`) → value. */
+export type SystemSample = Record<string, number>;
+
+/** Settings of system-metrics logging, resolved from options and the environment. */
+export interface SystemMetricsSettings {
+  /** Whether to log system metrics at all. */
+  enabled: boolean;
+  /** Time between two samples, ms. */
+  samplingIntervalMs: number;
+  /** Samples averaged into one logged point. */
+  samplesBeforeLogging: number;
+  /** Inserted into the names (`system/<nodeId>/…`) to tell the machines of a distributed job apart. */
+  nodeId: string | undefined;
+}
+
+/**
+ * Reads the system-metrics settings: `option` (startRun's `logSystemMetrics`), else
+ * `MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING`; `MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL` (seconds, as in
+ * Python), `MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING`, `MLFLOW_SYSTEM_METRICS_NODE_ID`.
+ *
+ * @throws {ConfigurationError} naming the variable when a value is malformed.
+ * @example
+ * resolveSystemMetricsSettings(undefined, { MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING: "true" }).enabled // true
+ * @internal
+ */
+export function resolveSystemMetricsSettings(option: boolean | undefined, env: Env): SystemMetricsSettings {
+  const intervalSeconds = readNumberEnv(env, "MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL", { min: 0.001, unit: "seconds" });
+  return {
+    enabled: option ?? readBoolEnv(env, "MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING") ?? false,
+    samplingIntervalMs: intervalSeconds === undefined ? DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS : Math.round(intervalSeconds * 1000),
+    samplesBeforeLogging: readNumberEnv(env, "MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING", { min: 1, integer: true }) ?? DEFAULT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING,
+    nodeId: readEnv(env, "MLFLOW_SYSTEM_METRICS_NODE_ID"),
+  };
+}
+
+/** Metrics logged as their latest value rather than a mean (they count since the start). */
+const CUMULATIVE = new Set(["network_receive_megabytes", "network_transmit_megabytes"]);
+
+/**
+ * Samples the machine as psutil does for MLflow: CPU use since the previous sample, memory in use
+ * (total − available), the root file system, and network bytes since the sampler was created
+ * (Linux `/proc/net/dev`; left out elsewhere).
+ * @internal
+ */
+export class MachineSampler {
+  #cpu = cpuTimes();
+  readonly #network0 = networkBytes();
+
+  /** One sample. */
+  sample(): SystemSample {
+    const sample: SystemSample = { cpu_utilization_percentage: this.#cpuPercent(), ...memory(), ...disk() };
+    const network = networkBytes();
+    if (network && this.#network0) {
+      sample.network_receive_megabytes = (network.received - this.#network0.received) / 1e6;
+      sample.network_transmit_megabytes = (network.transmitted - this.#network0.transmitted) / 1e6;
+    }
+    return sample;
+  }
+
+  #cpuPercent(): number {
+    const now = cpuTimes();
+    const total = now.total - this.#cpu.total;
+    const busy = total - (now.idle - this.#cpu.idle);
+    this.#cpu = now;
+    return total > 0 ? (busy / total) * 100 : 0;
+  }
+}
+
+function cpuTimes(): { idle: number; total: number } {
+  let idle = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    idle += times.idle;
+    total += times.user + times.nice + times.sys + times.idle + times.irq;
+  }
+  return { idle, total };
+}
+
+function memory(): SystemSample {
+  const total = totalmem();
+  const used = total - freemem();
+  return { system_memory_usage_megabytes: used / 1e6, system_memory_usage_percentage: (used / total) * 100 };
+}
+
+function disk(): SystemSample {
+  try {
+    const fs = statfsSync("/");
+    const used = (fs.blocks - fs.bfree) * fs.bsize;
+    const available = fs.bavail * fs.bsize;
+    return { disk_usage_percentage: (used / (used + available)) * 100, disk_usage_megabytes: used / 1e6, disk_available_megabytes: available / 1e6 };
+  } catch {
+    return {};
+  }
+}
+
+function networkBytes(): { received: number; transmitted: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync("/proc/net/dev", "utf8");
+  } catch {
+    return undefined;
+  }
+  let received = 0;
+  let transmitted = 0;
+  for (const line of text.split("\n").slice(2)) {
+    const fields = line.split(":")[1]?.trim().split(/\s+/);
+    if (!fields || fields.length < 9) continue;
+    received += Number(fields[0]);
+    transmitted += Number(fields[8]);
+  }
+  return { received, transmitted };
+}
+
+/**
+ * Logs system metrics into a run until it ends: a timer (unref'd: it never keeps the process
+ * alive) takes a sample every interval and logs the aggregate every `samplesBeforeLogging` samples.
+ * It stops by itself once the run has ended, or on {@link SystemMetricsMonitor.stop}.
+ *
+ * @example
+ * const monitor = new SystemMetricsMonitor(run, { samplingIntervalMs: 10_000, samplesBeforeLogging: 1, nodeId: undefined });
+ * monitor.start();
+ * @internal
+ */
+export class SystemMetricsMonitor {
+  readonly #run: ActiveRun;
+  readonly #settings: Omit<SystemMetricsSettings, "enabled">;
+  readonly #sampler: { sample(): SystemSample };
+  readonly #samples: SystemSample[] = [];
+  #step: number;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(run: ActiveRun, settings: Omit<SystemMetricsSettings, "enabled">, options: { firstStep?: number; sampler?: { sample(): SystemSample } } = {}) {
+    this.#run = run;
+    this.#settings = settings;
+    this.#sampler = options.sampler ?? new MachineSampler();
+    this.#step = options.firstStep ?? 0;
+  }
+
+  /** Starts sampling (idempotent). */
+  start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => this.#tick(), this.#settings.samplingIntervalMs);
+    this.#timer.unref();
+  }
+
+  /** Stops sampling; samples not yet logged are dropped, as MLflow's monitor does. */
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #tick(): void {
+    if (this.#run.ended) return this.stop();
+    this.#samples.push(this.#sampler.sample());
+    if (this.#samples.length < this.#settings.samplesBeforeLogging) return;
+    const prefix = `system/${this.#settings.nodeId ? `${this.#settings.nodeId}/` : ""}`;
+    const aggregate = aggregateSamples(this.#samples.splice(0));
+    this.#run.logMetrics(Object.fromEntries(Object.entries(aggregate).map(([name, value]) => [prefix + name, value])), { step: this.#step });
+    this.#step += 1;
+  }
+}
+
+/**
+ * The point MLflow logs for a group of samples: the mean rounded to one decimal, except for the
+ * cumulative network counters, which keep their latest value.
+ * @internal
+ */
+export function aggregateSamples(samples: readonly SystemSample[]): SystemSample {
+  const aggregate: SystemSample = {};
+  for (const name of Object.keys(samples[0] ?? {})) {
+    const values = samples.map((sample) => sample[name]).filter((value): value is number => value !== undefined);
+    aggregate[name] = CUMULATIVE.has(name) ? values[values.length - 1]! : Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 10) / 10;
+  }
+  return aggregate;
+}
+
+/**
+ * The step a resumed run's system metrics continue from: one past the largest step of its latest
+ * `system/` metrics (0 when it has none), as MLflow's `resume_logging`.
+ * @internal
+ */
+export function nextSystemMetricsStep(latestMetrics: readonly { key: string; step?: number }[]): number {
+  let max = -1;
+  for (const metric of latestMetrics) if (metric.key.startsWith("system/")) max = Math.max(max, metric.step ?? 0);
+  return max + 1;
+}
