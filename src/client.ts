@@ -9,6 +9,7 @@ import { Metrics } from "./resources/metrics.js";
 import { ModelVersions } from "./resources/model-versions.js";
 import { RegisteredModels } from "./resources/registered-models.js";
 import { Runs } from "./resources/runs.js";
+import { Webhooks } from "./resources/webhooks.js";
 import { createStore } from "./store/create-store.js";
 import { RestStore } from "./store/rest-store.js";
 import type { TrackingStore } from "./store/tracking-store.js";
@@ -37,6 +38,8 @@ export class MlflowClient {
   readonly registeredModels: RegisteredModels;
   readonly modelVersions: ModelVersions;
   readonly loggedModels: LoggedModels;
+  /** Model-registry webhooks (a tracking server only; the embedded store answers NOT_IMPLEMENTED). */
+  readonly webhooks: Webhooks;
   readonly #artifactStores: ArtifactStores;
 
   constructor(options: ClientOptions = {}) {
@@ -50,6 +53,7 @@ export class MlflowClient {
     this.registeredModels = new RegisteredModels(this.store);
     this.modelVersions = new ModelVersions(this.store);
     this.loggedModels = new LoggedModels(this.store);
+    this.webhooks = new Webhooks(this.store);
   }
 
   /** Where this client logs, safe to print (no credentials). */

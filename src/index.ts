@@ -86,6 +86,15 @@ export { Artifacts } from "./resources/artifacts.js";
 export { type CreateExperimentParams, Experiments, type SearchExperimentsParams } from "./resources/experiments.js";
 export { type CreateLoggedModelParams, LoggedModels, type SearchLoggedModelsParams } from "./resources/logged-models.js";
 export { type BulkIntervalParams, Metrics } from "./resources/metrics.js";
+export {
+  type CreateWebhookParams,
+  MAX_WEBHOOK_LIST_PAGE_SIZE,
+  type UpdateWebhookParams,
+  WEBHOOK_LIST_PAGE_SIZE,
+  Webhooks,
+} from "./resources/webhooks.js";
+export { type Webhook, type WebhookAction, type WebhookEntity, type WebhookEvent, type WebhookStatus, type WebhookTestResult } from "./entities/webhook.js";
+export { DEFAULT_WEBHOOK_TOLERANCE_SECONDS, type VerifyWebhookOptions, verifyWebhookSignature, type WebhookDelivery } from "./webhooks/signature.js";
 export { type CreateModelVersionParams, ModelVersions } from "./resources/model-versions.js";
 export { RegisteredModels, type SearchRegisteredModelsParams } from "./resources/registered-models.js";
 export { type CreateRunParams, type LogBatchParams, type MetricPoint, Runs, type SearchRunsParams } from "./resources/runs.js";

@@ -647,6 +647,14 @@ INI
   umask 022
 }
 
+# A Fernet key for the webhook secrets the servers store: without one each server process draws its
+# own, and a secret written through one worker cannot be read by the other.
+webhook_key() {
+  local key_file="$STACK_DIR/webhook_secret_key"
+  [[ -s "$key_file" ]] || (umask 077 && head -c 32 /dev/urandom | base64 | tr '+/' '-_' >"$key_file")
+  cat "$key_file"
+}
+
 mlflow_server_cmd() { # $1 = service; prints nothing, fills MLFLOW_CMD array
   local name=$1 port
   port="$(svc_port "$name")"
@@ -658,6 +666,10 @@ mlflow_server_cmd() { # $1 = service; prints nothing, fills MLFLOW_CMD array
     "MLFLOW_DISABLE_TELEMETRY=true" "DO_NOT_TRACK=true"
     "MLFLOW_SERVER_ENABLE_JOB_EXECUTION=$STACK_MLFLOW_JOB_EXECUTION"
     "PYTHONWARNINGS=ignore::UserWarning:mlflow"
+    # Webhooks: the tests deliver to a receiver on loopback over plain HTTP, which MLflow refuses by default.
+    # and a 1 s cache of the webhooks per event (default 60 s) lets a test see a new webhook's first event.
+    "MLFLOW_WEBHOOK_ALLOWED_SCHEMES=http,https" "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS=true" "MLFLOW_WEBHOOK_CACHE_TTL=1"
+    "MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY=$(webhook_key)"
   )
   case "$name" in
     mlflow-auth)

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { WireDouble } from "../core/wire.js";
 import { loggedModelSchema } from "../entities/logged-model.js";
 import { modelVersionSchema, registeredModelSchema } from "../entities/registry.js";
+import { type WebhookEvent, type WebhookStatus, webhookSchema, webhookTestResultSchema } from "../entities/webhook.js";
 import {
   type DatasetInput,
   experimentSchema,
@@ -223,6 +224,23 @@ export const ENDPOINTS = {
     { model_id: string; artifact_directory_path?: string; page_token?: string },
     z.ZodType<{ root_uri?: string | undefined; files: z.infer<typeof fileInfoSchema>[]; next_page_token?: string | undefined }>
   >("GET", `${API}/logged-models/{model_id}/artifacts/directories`, z.object({ root_uri: z.string().optional(), files: z.array(fileInfoSchema).default([]), next_page_token: pageToken })),
+
+  // Webhooks (model registry events, MLflow 3.3+)
+  "webhooks.create": endpoint<
+    { name: string; url: string; events: WebhookEvent[]; description?: string; secret?: string; status?: WebhookStatus },
+    z.ZodObject<{ webhook: typeof webhookSchema }>
+  >("POST", `${API}/webhooks`, z.object({ webhook: webhookSchema }), "not-idempotent"),
+  "webhooks.list": endpoint<{ max_results: number; page_token?: string }, z.ZodType<{ webhooks: z.infer<typeof webhookSchema>[]; next_page_token?: string | undefined }>>(
+    "GET", `${API}/webhooks`, z.object({ webhooks: z.array(webhookSchema).default([]), next_page_token: pageToken })),
+  "webhooks.get": endpoint<{ webhook_id: string }, z.ZodObject<{ webhook: typeof webhookSchema }>>("GET", `${API}/webhooks/{webhook_id}`, z.object({ webhook: webhookSchema })),
+  "webhooks.update": endpoint<
+    { webhook_id: string; name?: string; url?: string; events?: WebhookEvent[]; description?: string; secret?: string; status?: WebhookStatus },
+    z.ZodObject<{ webhook: typeof webhookSchema }>
+  >("PATCH", `${API}/webhooks/{webhook_id}`, z.object({ webhook: webhookSchema })),
+  "webhooks.delete": endpoint<{ webhook_id: string }, typeof empty>("DELETE", `${API}/webhooks/{webhook_id}`, empty),
+  // A repeated test only sends the receiver one more test event.
+  "webhooks.test": endpoint<{ webhook_id: string; event?: WebhookEvent }, z.ZodObject<{ result: typeof webhookTestResultSchema }>>(
+    "POST", `${API}/webhooks/{webhook_id}/test`, z.object({ result: webhookTestResultSchema })),
 } as const;
 
 /** Name of an endpoint in {@link ENDPOINTS}, e.g. `"runs.logBatch"`. */

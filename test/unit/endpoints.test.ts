@@ -21,6 +21,16 @@ import {
 
 const server = useMockServer();
 const MODEL_ID = "m-0123456789abcdef0123456789abcdef";
+const WEBHOOK_ID = "wh-0123456789abcdef";
+const WEBHOOK_JSON = {
+  webhook_id: WEBHOOK_ID,
+  name: "deploy",
+  url: "https://ci.example.com/hook",
+  events: [{ entity: "MODEL_VERSION", action: "CREATED" }],
+  status: "ACTIVE",
+  creation_timestamp: 1_700_000_000_000,
+  last_updated_timestamp: 1_700_000_000_000,
+};
 
 interface Case {
   name: EndpointName;
@@ -477,6 +487,46 @@ const CASES: Case[] = [
     query: { artifact_directory_path: ["model"] },
     reply: { root_uri: "s3://x", files: [{ path: "model/a.bin", is_dir: false, file_size: 3 }] },
     check: (files) => expect(files).toEqual([{ path: "model/a.bin", is_dir: false, file_size: 3 }]),
+  },
+
+  // Webhooks
+  {
+    name: "webhooks.create",
+    method: "POST",
+    path: "/webhooks",
+    call: (c) => c.webhooks.create({ name: "deploy", url: "https://ci.example.com/hook", events: [{ entity: "MODEL_VERSION", action: "CREATED" }], secret: "hook-secret" }),
+    body: { name: "deploy", url: "https://ci.example.com/hook", events: [{ entity: "MODEL_VERSION", action: "CREATED" }], secret: "hook-secret" },
+    reply: { webhook: WEBHOOK_JSON },
+    check: (w) => expect(w).toEqual(WEBHOOK_JSON),
+  },
+  {
+    name: "webhooks.list",
+    method: "GET",
+    path: "/webhooks",
+    call: async (c) => c.webhooks.list(),
+    query: { max_results: ["100"] },
+    reply: { webhooks: [WEBHOOK_JSON] },
+    check: (page) => expect(page).toEqual({ items: [WEBHOOK_JSON], nextPageToken: undefined }),
+  },
+  { name: "webhooks.get", method: "GET", path: `/webhooks/${WEBHOOK_ID}`, call: (c) => c.webhooks.get(WEBHOOK_ID), query: {}, reply: { webhook: WEBHOOK_JSON }, check: (w) => expect(w).toEqual(WEBHOOK_JSON) },
+  {
+    name: "webhooks.update",
+    method: "PATCH",
+    path: `/webhooks/${WEBHOOK_ID}`,
+    call: (c) => c.webhooks.update(WEBHOOK_ID, { status: "DISABLED" }),
+    body: { webhook_id: WEBHOOK_ID, status: "DISABLED" },
+    reply: { webhook: { ...WEBHOOK_JSON, status: "DISABLED" } },
+    check: (w) => expect(w).toMatchObject({ status: "DISABLED" }),
+  },
+  { name: "webhooks.delete", method: "DELETE", path: `/webhooks/${WEBHOOK_ID}`, call: (c) => c.webhooks.delete(WEBHOOK_ID), body: { webhook_id: WEBHOOK_ID } },
+  {
+    name: "webhooks.test",
+    method: "POST",
+    path: `/webhooks/${WEBHOOK_ID}/test`,
+    call: (c) => c.webhooks.test(WEBHOOK_ID, { entity: "MODEL_VERSION_ALIAS", action: "CREATED" }),
+    body: { webhook_id: WEBHOOK_ID, event: { entity: "MODEL_VERSION_ALIAS", action: "CREATED" } },
+    reply: { result: { success: true, response_status: 200, response_body: "ok" } },
+    check: (r) => expect(r).toEqual({ success: true, response_status: 200, response_body: "ok" }),
   },
 ];
 
