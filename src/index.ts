@@ -128,7 +128,7 @@ export {
 
 // Logger: the training-loop API (startRun / withRun / Run and its batcher)
 export { DEFAULT_EXPERIMENT_ID, getActiveRun, startRun, type StartRunOptions, withRun } from "./logging/fluent.js";
-export { ActiveRun, type EndOptions, type EndStatus, type FlushOptions, type LogArtifactOptions, type MetricOptions } from "./logging/run.js";
+export { ActiveRun, DATASET_CONTEXT_TAG, type EndOptions, type EndStatus, type FlushOptions, type LogArtifactOptions, type MetricOptions } from "./logging/run.js";
 export type { BackpressureEvent, FlushEvent, LoggerStats, RunEvents } from "./logging/batcher.js";
 export type { EventMap, Listener } from "./logging/events.js";
 export { DEFAULT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING, DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS } from "./logging/system-metrics.js";

@@ -9,7 +9,8 @@ import type { UploadOptions, UploadResult } from "../artifacts/types.js";
 import type { MlflowClient } from "../client.js";
 import { ValidationError } from "../core/errors.js";
 import { type KeyValueInput, toKeyValues } from "../core/tags.js";
-import type { RunInfo, RunStatus } from "../entities/tracking.js";
+import type { Dataset, RunInfo, RunStatus } from "../entities/tracking.js";
+import { validatedTags } from "../resources/runs.js";
 import {
   stringifyValue,
   validateKey,
@@ -67,6 +68,9 @@ export interface RunInit {
   /** Called once when `end()` has delivered what it could, before the status update. */
   onEnd?: (run: ActiveRun) => void;
 }
+
+/** The input tag MLflow stores a dataset's context in (`mlflow.data.context`: training, eval…). */
+export const DATASET_CONTEXT_TAG = "mlflow.data.context";
 
 const END_STATUSES: ReadonlySet<string> = new Set(["FINISHED", "FAILED", "KILLED"]);
 // Share of an `end({ timeoutMs })` budget given to delivery; the rest bounds the status update.
@@ -357,6 +361,20 @@ export class ActiveRun {
    */
   logData(data: string | Uint8Array | Readable, artifactFile: string, options: LogArtifactOptions = {}): Promise<UploadResult> {
     return this.client.artifacts.uploadData(this.runId, data, artifactFile, options);
+  }
+
+  /**
+   * Records a dataset the run used, as `mlflow.log_input` does: `context` (e.g. `"training"`) goes
+   * in the input tag `mlflow.data.context`, beside `tags`. Sent at once (not batched).
+   * @throws {ValidationError} for a bad tag key or a dataset without name or digest.
+   * @example
+   * await run.logInput({ name: "mnist", digest: "8e1f2a", source_type: "http", source: '{"url": "https://…/mnist.npz"}' }, { context: "training" });
+   */
+  async logInput(dataset: Dataset, options: { context?: string; tags?: KeyValueInput } = {}): Promise<void> {
+    if (!dataset.name || !dataset.digest) throw new ValidationError("dataset", "dataset-identity", "A dataset needs a name and a digest (MLflow stores one row per name and digest).");
+    const context = options.context === undefined ? [] : [{ key: DATASET_CONTEXT_TAG, value: options.context }];
+    const tags = validatedTags([...context, ...toKeyValues(options.tags)]);
+    await this.client.runs.logInputs(this.runId, { datasets: [{ dataset, tags }] });
   }
 
   async #finish(status: EndStatus, timeoutMs: number | undefined): Promise<void> {

@@ -135,6 +135,21 @@ describe("artifacts", () => {
   });
 });
 
+describe("logInput", () => {
+  it("sends the dataset with its context as the mlflow.data.context input tag, and refuses one without a digest", async () => {
+    const seen = record(server, "post", `${API}/runs/log-inputs`);
+    const { run } = await openTestRun(server);
+    const dataset = { name: "mnist", digest: "8e1f2a", source_type: "http", source: '{"url": "https://example.com/mnist.npz"}' };
+    await run.logInput(dataset, { context: "training", tags: { split: "train" } });
+    expect(seen.map((r) => r.body)).toEqual([
+      { run_id: RUN_ID, datasets: [{ dataset, tags: [{ key: "mlflow.data.context", value: "training" }, { key: "split", value: "train" }] }] },
+    ]);
+    await expect(run.logInput({ ...dataset, digest: "" })).rejects.toMatchObject({ key: "dataset", rule: "dataset-identity" });
+    await expect(run.logInput(dataset, { tags: { "bad//key": "x" } })).rejects.toBeInstanceOf(ValidationError);
+    expect(seen).toHaveLength(1);
+  });
+});
+
 describe("arguments of flush and end", () => {
   it("refuses a bad status or timeout without ending the run", async () => {
     const { run } = await openTestRun(server);
