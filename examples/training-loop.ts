@@ -1,5 +1,6 @@
 /**
- * Training loop: a run with params, per-step metrics from a (simulated) training loop, a nested
+ * Training loop: a run with params, per-step metrics from a (simulated) training loop, the
+ * dataset it trained on, system metrics (CPU, memory, disk, network every second), a nested
  * evaluation run, tags, a JSON summary artifact, and the logger's counters at the end. Logging
  * never waits on the network; `flush()` at the end of each epoch is where the loop waits for
  * delivery (and learns about failures). Ctrl-C ends the run KILLED; an exception ends it FAILED.
@@ -19,16 +20,22 @@ function trainStep(step: number): { loss: number; accuracy: number } {
 }
 
 async function main(): Promise<void> {
+  process.env.MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL ??= "1";
   await using run = await startRun({
     experimentName: process.env.MLFLOW_EXPERIMENT_NAME ?? "mlflow-ts-training-loop",
     runName: "simulated-training",
     description: "A simulated training loop logged with **mlflow-ts**.",
     params: { lr: 0.001, epochs: EPOCHS, optimizer: "adam" },
     tags: { team: "examples" },
+    logSystemMetrics: true, // sampled every MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL seconds (set to 1 below)
   });
   run.on("error", (error) => console.error(`delivery failed for ${error.keys.join(", ")}: ${error.message}`));
   run.on("backpressure", ({ queued }) => console.warn(`${queued} entries buffered; waiting for the server at the end of the epoch`));
   console.log(`run ${run.runId} in experiment ${run.experimentId}`);
+  await run.logInput(
+    { name: "simulated-mnist", digest: "5f3c1a2b", source_type: "code", source: '{"generator": "trainStep"}' },
+    { context: "training" },
+  );
 
   let step = 0;
   for (let epoch = 0; epoch < EPOCHS; epoch++) {
