@@ -171,15 +171,18 @@ export { checkSetup } from "./setup/check-setup.js";
 export { type FormatOptions, formatCheck, formatReport, formatSummary } from "./setup/format.js";
 export { CHECK_IDS, type CheckId, type CheckResult, type CheckSetupOptions, type CheckStatus, type SetupReport } from "./setup/types.js";
 
-// Sync: copy experiments and runs from one store to another, idempotently and resumably (`mlflow-ts sync`)
+// Sync: copy experiments, runs, logged models and model versions from one store to another, idempotently and resumably (`mlflow-ts sync`)
 export { SyncError } from "./sync/errors.js";
 export { type RunAction, SKIP_REASONS } from "./sync/plan.js";
 export { syncRuns } from "./sync/sync-runs.js";
-export { SYNC_SOURCE_RUN_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE, SYNC_STATE_TAG } from "./sync/tags.js";
+export { SYNC_SOURCE_MODEL_ID_TAG, SYNC_SOURCE_RUN_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_SOURCE_VERSION_TAG, SYNC_STATE, SYNC_STATE_TAG } from "./sync/tags.js";
 export {
   DEFAULT_SYNC_CONCURRENCY,
   type ExperimentSyncResult,
+  type LoggedModelSyncResult,
   MAX_SYNC_CONCURRENCY,
+  type ModelVersionSyncResult,
+  type RegisteredModelSyncResult,
   type RunRef,
   type RunStep,
   type RunSyncResult,

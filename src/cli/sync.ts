@@ -9,7 +9,16 @@ import { type Command as CommanderCommand, Command, InvalidArgumentError } from 
 import { MlflowClient } from "../client.js";
 import { resolveConfig, type TrackingTarget } from "../config.js";
 import { syncRuns } from "../sync/sync-runs.js";
-import { DEFAULT_SYNC_CONCURRENCY, type ExperimentSyncResult, MAX_SYNC_CONCURRENCY, type RunSyncResult, type SyncEvent, type SyncReport } from "../sync/types.js";
+import {
+  DEFAULT_SYNC_CONCURRENCY,
+  type ExperimentSyncResult,
+  type LoggedModelSyncResult,
+  MAX_SYNC_CONCURRENCY,
+  type ModelVersionSyncResult,
+  type RunSyncResult,
+  type SyncEvent,
+  type SyncReport,
+} from "../sync/types.js";
 import { type CliContext, EXIT, type OutputStream } from "./context.js";
 import { CliFailure } from "./errors.js";
 import { formatBytes } from "./progress.js";
@@ -17,10 +26,12 @@ import { formatBytes } from "./progress.js";
 const HELP = `
 Each copied run carries the tag mlflow-ts.sync.sourceRunId (its source run id): a second sync copies
 nothing new, and a sync that was interrupted (Ctrl-C, a network failure) is completed by running it
-again. Runs deleted at the source are skipped. Credentials of the target come from the environment
+again. Runs deleted at the source are skipped. Logged models of the synced experiments are copied too
+(tag mlflow-ts.sync.sourceModelId), and the model versions of the synced runs and logged models are
+registered under the same names (tag mlflow-ts.sync.sourceVersion), with their stage and aliases. Credentials of the target come from the environment
 (MLFLOW_TRACKING_USERNAME / _PASSWORD or _TOKEN, AWS_* and MLFLOW_S3_ENDPOINT_URL for its artifacts).
 
-Exit codes: 0 when nothing failed, 1 when a run or an experiment failed (the report names them), 2 on a usage error.
+Exit codes: 0 when nothing failed, 1 when a run, an experiment, a logged model or a model version failed (the report names them), 2 on a usage error.
 
 Examples:
   $ mlflow-ts sync --to http://mlflow.internal:5000
@@ -44,7 +55,7 @@ interface SyncCommandOptions {
 export function syncCommand(context: CliContext): Command {
   const trackingUri = (value: string): string => parseTrackingUri(value, context.io.env);
   return new Command("sync")
-    .description("copy local runs to a tracking server: experiments, runs, params, tags, metric histories, artifacts")
+    .description("copy local runs to a tracking server: experiments, runs, params, tags, metric histories, artifacts, logged models, model versions")
     .option("--from <uri>", "where the runs are", trackingUri, "sqlite:///mlflow.db")
     .requiredOption("--to <uri>", "the tracking server to copy them to, e.g. http://host:5000", trackingUri)
     .option("-e, --experiment <name>", "only this experiment (repeat for several; default: every active experiment)", collect, [])
@@ -99,21 +110,44 @@ function formatSyncReport(report: SyncReport): string {
   const lines: string[] = [];
   const would = report.dryRun ? "would be " : "";
   lines.push(report.dryRun ? `Dry run (nothing was written): ${report.from} → ${report.to}` : `Synced ${report.from} → ${report.to} in ${(report.durationMs / 1000).toFixed(1)} s`);
-  if (report.dryRun) lines.push(...plannedRuns(report.runs));
+  if (report.dryRun) lines.push(...plannedRuns(report.runs), ...plannedModels(report));
   lines.push(`Experiments: ${totals.experimentsCreated} ${would}created, ${totals.experimentsReused} ${would}reused${totals.experimentsFailed ? `, ${totals.experimentsFailed} failed` : ""}`);
   lines.push(`Runs: ${totals.runsCopied} ${would}copied, ${totals.runsResumed} ${would}resumed, ${totals.runsUpdated} ${would}updated, ${totals.runsSkipped} skipped, ${totals.runsFailed} failed`);
+  lines.push(modelsLine(report));
   if (!report.dryRun) {
     const files = `${totals.artifactFiles} artifact ${plural(totals.artifactFiles, "file")} (${formatBytes(totals.artifactBytes)})`;
     lines.push(`Sent: ${count(totals.metricPoints, "metric point")}, ${count(totals.params, "param")}, ${count(totals.tags, "tag")}, ${count(totals.datasets, "dataset input")}, ${files}`);
   }
   const skipped = countBy(report.runs.filter((run) => run.outcome === "skipped").map((run) => run.reason));
   if (skipped.length > 0) lines.push(`Skipped: ${skipped.map(([reason, n]) => `${n} ${reason}`).join(", ")}`);
+  const notCopied = report.modelVersions.filter((v) => v.outcome === "skipped" && v.action === "skip" && v.reason !== "already copied");
+  if (notCopied.length > 0) lines.push("Model versions not copied:", ...notCopied.map((v) => `  ${v.name} version ${v.sourceVersion}: ${v.reason}`));
+  const aliasesLeft = report.registeredModels.flatMap((m) => m.aliasesLeft.map((text) => `  ${m.name}: alias ${text}`));
+  if (aliasesLeft.length > 0) lines.push("Aliases left as they are on the target:", ...aliasesLeft);
   const failures = [
     ...report.experiments.filter((e) => e.outcome === "failed").map((e) => `  experiment "${e.name}": ${e.reason}`),
     ...report.runs.filter((run) => run.outcome === "failed").map((run) => `  run ${run.sourceRunId} "${run.runName}" (experiment "${run.experimentName}"): ${run.error}`),
+    ...report.loggedModels.filter((m) => m.outcome === "failed").map((m) => `  logged model ${m.sourceModelId} "${m.name}" (experiment "${m.experimentName}"): ${m.error}`),
+    ...report.registeredModels.filter((m) => m.outcome === "failed").map((m) => `  registered model "${m.name}": ${m.error}`),
+    ...report.modelVersions.filter((v) => v.outcome === "failed").map((v) => `  model version "${v.name}" ${v.sourceVersion}: ${v.error}`),
   ];
   if (failures.length > 0) lines.push("Failed:", ...failures, "Run the same command again to retry what failed.");
   return lines.join("\n");
+}
+
+/** `Models: …` — logged models, model versions and registered models. */
+function modelsLine(report: SyncReport): string {
+  const { totals } = report;
+  const would = report.dryRun ? "would be " : "";
+  const models = `${count(totals.loggedModelsCopied, "logged model")} ${would}copied, ${totals.loggedModelsSkipped} skipped, ${totals.loggedModelsFailed} failed`;
+  const versions = `${count(totals.modelVersionsCopied, "model version")} ${would}registered, ${totals.modelVersionsSkipped} skipped, ${totals.modelVersionsFailed} failed`;
+  return `Models: ${models}; ${versions}; ${count(totals.registeredModelsCreated, "registered model")} ${would}created`;
+}
+
+function plannedModels(report: SyncReport): string[] {
+  const models = report.loggedModels.filter((m) => m.outcome === "planned").map((m) => `  ${m.action.padEnd(6)}  ${m.sourceModelId}  logged model "${m.name}" (experiment "${m.experimentName}"): ${m.reason}`);
+  const versions = report.modelVersions.filter((v) => v.outcome === "planned").map((v) => `  ${v.action.padEnd(6)}  model version "${v.name}" ${v.sourceVersion}: ${v.reason}`);
+  return [...models, ...versions];
 }
 
 function plannedRuns(runs: readonly RunSyncResult[]): string[] {
@@ -137,6 +171,8 @@ class SyncProgress {
   handle(event: SyncEvent): void {
     if (event.type === "experiment") return this.#line(describeExperiment(event.experiment));
     if (event.type === "planned") return this.#planned(event.total, event.skipped);
+    if (event.type === "logged-model-finished") return this.#afterRuns(describeLoggedModel(event.model));
+    if (event.type === "model-version-finished") return this.#afterRuns(describeVersion(event.version));
     if (event.type !== "run-finished") return;
     if (this.#bar) return this.#bar.update(event.finished, { run: event.run.runName || event.run.sourceRunId });
     this.#line(`[${event.finished}/${event.total}] ${describeRun(event.run)}`);
@@ -155,6 +191,12 @@ class SyncProgress {
       cliProgress.Presets.shades_classic,
     );
     this.#bar.start(total, 0, { run: "" });
+  }
+
+  /** Models come after every run: the bar is done. */
+  #afterRuns(text: string): void {
+    this.stop();
+    this.#line(text);
   }
 
   #line(text: string): void {
@@ -176,6 +218,22 @@ function describeRun(run: RunSyncResult): string {
   const verb = { copy: "copied", resume: "resumed", update: "updated", skip: "skipped" }[run.action];
   const files = `${run.artifactFiles} ${plural(run.artifactFiles, "file")} (${formatBytes(run.artifactBytes)})`;
   return `${verb} ${name} → ${run.targetRunId}: ${count(run.metricPoints, "point")}, ${count(run.params, "param")}, ${count(run.tags, "tag")}, ${files}`;
+}
+
+function describeLoggedModel(model: LoggedModelSyncResult): string {
+  const name = `logged model "${model.name}" (${model.experimentName}) ${model.sourceModelId}`;
+  if (model.outcome === "failed") return `FAILED ${name}: ${model.error}`;
+  if (model.outcome === "skipped") return `skipped ${name}: ${model.reason}`;
+  const verb = model.action === "resume" ? "resumed" : "copied";
+  return `${verb} ${name} → ${model.targetModelId}: ${model.artifactFiles} ${plural(model.artifactFiles, "file")} (${formatBytes(model.artifactBytes)})`;
+}
+
+function describeVersion(version: ModelVersionSyncResult): string {
+  const name = `model version "${version.name}" ${version.sourceVersion}`;
+  if (version.outcome === "failed") return `FAILED ${name}: ${version.error}`;
+  if (version.outcome === "skipped") return `skipped ${name}: ${version.reason}`;
+  if (version.outcome === "planned") return `would register ${name}`;
+  return `${version.action === "resume" ? "completed" : "registered"} ${name} as version ${version.targetVersion}`;
 }
 
 /** Same database file, or same server. */

@@ -1,15 +1,20 @@
 /**
- * Copying a run's artifacts: a local artifact directory (the embedded store's) is uploaded as it
- * is; artifacts elsewhere (a source experiment with an `s3://` location, a source server) are
+ * Copying artifacts: a local artifact directory (the embedded store's) is uploaded as it is;
+ * artifacts elsewhere (a source experiment with an `s3://` location, a source server) are
  * downloaded into a temporary directory first, then uploaded. The target store is whatever the
- * copy's `artifact_uri` names (S3, the server's proxy, a local path), through `client.artifacts`.
+ * copy's artifact URI names (S3, the server's proxy, a local path): through `client.artifacts` for
+ * runs, through the client's {@link ArtifactStores} for logged models (which have no run).
  */
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArtifactUri } from "../artifacts/artifact-uri.js";
+import type { ArtifactStore } from "../artifacts/store.js";
+import { ArtifactStores } from "../artifacts/stores.js";
+import { downloadTree, planUpload, uploadFiles } from "../artifacts/transfer.js";
 import type { MlflowClient } from "../client.js";
 import type { Run } from "../entities/tracking.js";
+import { RestStore } from "../store/rest-store.js";
 
 /** Files and bytes uploaded. */
 export interface ArtifactCounts {
@@ -55,5 +60,49 @@ async function uploadDirectory(to: MlflowClient, targetRunId: string, directory:
   const info = await stat(directory).catch(() => undefined);
   if (!info?.isDirectory()) return NOTHING; // a run that logged no artifact has no directory
   const result = await to.artifacts.upload(targetRunId, directory, { signal });
+  return { files: result.paths.length, bytes: result.bytes };
+}
+
+/**
+ * Artifact stores for the artifact URIs of `client`'s store (a server's `mlflow-artifacts:` URIs
+ * go through its transport). The caller closes them.
+ *
+ * @example
+ * const stores = artifactStoresOf(to);
+ * try { await copyArtifactTree(sourceUri, fromStores, stores.forUri(copy.info.artifact_uri), 8) } finally { stores.close() }
+ */
+export function artifactStoresOf(client: MlflowClient): ArtifactStores {
+  return new ArtifactStores(client.config, client.store instanceof RestStore ? client.store.transport : undefined);
+}
+
+/**
+ * Uploads every file under the artifact location `sourceUri` to `target`, keeping relative paths:
+ * straight from the disk for a local location, through a temporary directory otherwise.
+ *
+ * @param concurrency - Files transferred at once.
+ * @throws {ArtifactError} or {@link MlflowApiError} when reading or writing fails; `AbortError` when the signal fires.
+ * @example
+ * await copyArtifactTree(model.info.artifact_uri, artifactStoresOf(from), artifactStoresOf(to).forUri(copy.info.artifact_uri), 8, signal);
+ */
+export async function copyArtifactTree(sourceUri: string, sourceStores: ArtifactStores, target: ArtifactStore, concurrency: number, signal?: AbortSignal): Promise<ArtifactCounts> {
+  if (sourceUri === "") return NOTHING;
+  const directory = localDirectory(sourceUri);
+  if (directory !== undefined) return uploadTree(target, directory, concurrency, signal);
+  const source = sourceStores.forUri(sourceUri);
+  if ((await source.list("", { signal })).length === 0) return NOTHING;
+  const staging = await mkdtemp(join(tmpdir(), "mlflow-ts-sync-"));
+  try {
+    await downloadTree(source, "", staging, { signal }, concurrency);
+    return await uploadTree(target, staging, concurrency, signal);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function uploadTree(target: ArtifactStore, directory: string, concurrency: number, signal?: AbortSignal): Promise<ArtifactCounts> {
+  const info = await stat(directory).catch(() => undefined);
+  if (!info?.isDirectory()) return NOTHING; // nothing was logged: no directory
+  const plan = await planUpload(directory, undefined);
+  const result = await uploadFiles(target, plan.files, { signal }, concurrency);
   return { files: result.paths.length, bytes: result.bytes };
 }

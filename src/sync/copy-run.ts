@@ -88,8 +88,8 @@ export async function copyRunData(context: CopyContext, source: Run, targetRunId
  * Sends the full history of every metric of the source run (read page by page), in `log-batch`
  * requests of up to 1000 points, keys packed together, {@link METRIC_BATCHES_IN_FLIGHT} at a time
  * (the order of a history's points does not matter: the server keeps the latest by step,
- * timestamp and value). Model and dataset references of the points are not copied (logged models
- * are not synced).
+ * timestamp and value). Model and dataset references of the points are not copied (a logged
+ * model's copy has another id).
  */
 async function copyMetricHistories(context: CopyContext, source: Run, targetRunId: string): Promise<number> {
   const { from, to, signal } = context;

@@ -1,5 +1,6 @@
 /** Errors of `syncRuns` that stop it before anything is copied. */
 import { MlflowError } from "../core/errors.js";
+import { redact } from "../core/redact.js";
 
 /**
  * The sync cannot start: an experiment named in `experimentNames` does not exist at the source, or
@@ -9,3 +10,12 @@ import { MlflowError } from "../core/errors.js";
  * try { await syncRuns({ from, to, experimentNames: ["mnist"] }) } catch (e) { if (e instanceof SyncError) console.error(e.message) }
  */
 export class SyncError extends MlflowError {}
+
+/**
+ * An error as the report shows it: its message, redacted.
+ * @example
+ * describeError(new Error("HTTP 503")); // "HTTP 503"
+ */
+export function describeError(error: unknown): string {
+  return redact(error instanceof Error ? error.message : String(error));
+}

@@ -7,18 +7,38 @@
  * 3. Each source run is planned (`plan.ts`): copy, resume, update or skip.
  * 4. New copies are created first (so that `mlflow.parentRunId` can be translated to the parent's
  *    copy), then each copy's data is sent, a few runs at a time (`copy-run.ts`).
+ * 5. The logged models of the synced experiments are copied (`sync-logged-models.ts`), then the
+ *    model versions of the synced runs and logged models are registered (`sync-registry.ts`).
  */
 import PQueue from "p-queue";
 import type { MlflowClient } from "../client.js";
 import { AbortError, AlreadyExistsError } from "../core/errors.js";
-import type { PagePromise } from "../core/pagination.js";
-import { redact } from "../core/redact.js";
+import type { LoggedModel } from "../entities/logged-model.js";
 import type { Experiment, Run } from "../entities/tracking.js";
+import { collectAll } from "./collect.js";
+import { artifactStoresOf } from "./copy-artifacts.js";
 import { copyRunData, createCopy } from "./copy-run.js";
-import { SyncError } from "./errors.js";
+import { describeError, SyncError } from "./errors.js";
 import { indexCopies, planRun, type RunPlan } from "./plan.js";
+import { copyLoggedModels, type LoggedModelTask, planLoggedModels } from "./sync-logged-models.js";
+import { type RegistrySyncResult, syncRegistry } from "./sync-registry.js";
 import { SYNC_SOURCE_RUN_ID_TAG } from "./tags.js";
-import { DEFAULT_SYNC_CONCURRENCY, type ExperimentSyncResult, MAX_SYNC_CONCURRENCY, type RunRef, type RunStep, type RunSyncResult, type SentCounts, type SyncEvent, type SyncOptions, type SyncReport, type SyncTotals } from "./types.js";
+import {
+  DEFAULT_SYNC_CONCURRENCY,
+  type ExperimentSyncResult,
+  type LoggedModelSyncResult,
+  MAX_SYNC_CONCURRENCY,
+  type ModelVersionSyncResult,
+  type RegisteredModelSyncResult,
+  type RunRef,
+  type RunStep,
+  type RunSyncResult,
+  type SentCounts,
+  type SyncEvent,
+  type SyncOptions,
+  type SyncReport,
+  type SyncTotals,
+} from "./types.js";
 
 /** Finds every run of a target experiment that is a copy (`LIKE '%'` rather than `IS NOT NULL`, which older servers lack). */
 const COPIES_FILTER = `tags.\`${SYNC_SOURCE_RUN_ID_TAG}\` LIKE '%'`;
@@ -28,6 +48,8 @@ interface PreparedExperiment {
   result: ExperimentSyncResult;
   sourceRuns: Run[];
   copies: Map<string, Run>;
+  /** Its logged models, planned. */
+  models: LoggedModelTask[];
 }
 
 /** One run on its way: the plan and the result being filled in. */
@@ -43,9 +65,13 @@ interface RunTask {
  * artifacts. Each copy carries the tag `mlflow-ts.sync.sourceRunId` (the source run id), so a second
  * sync copies nothing; a copy is marked `mlflow-ts.sync.state=incomplete` until everything was sent,
  * so an interrupted sync is completed by the next one. Runs deleted at the source are skipped.
- * Failures of single runs or experiments do not stop the others: they are in the report.
+ * Then the logged models of those experiments (tag `mlflow-ts.sync.sourceModelId`, with their files)
+ * and the model versions of the synced runs and logged models (same registered-model names, sources
+ * rewritten to the copies, tag `mlflow-ts.sync.sourceVersion`, stage and aliases) are copied, just
+ * as idempotently. Failures of single runs, models, versions or experiments do not stop the others:
+ * they are in the report.
  *
- * @returns What was copied, resumed, updated, skipped or failed, run by run, with totals.
+ * @returns What was copied, resumed, updated, skipped or failed, run by run and model by model, with totals.
  * @throws {SyncError} when an experiment of `experimentNames` does not exist at the source, or `concurrency` is out of range.
  * @throws {AbortError} when `signal` fires (whatever was cut short is resumed by the next sync).
  * @throws the source client's errors when the source's experiments cannot be listed.
@@ -66,11 +92,43 @@ export async function syncRuns(options: SyncOptions): Promise<SyncReport> {
   const active = tasks.filter((task) => task.plan.action !== "skip");
   for (const task of tasks) task.result.outcome = task.plan.action === "skip" ? "skipped" : "planned";
   emit({ type: "planned", total: active.length, skipped: tasks.length - active.length });
-  if (dryRun) return report(options, true, prepared, tasks, startedAt);
+  const models = prepared.flatMap((one) => one.models);
+  if (dryRun) return report(options, true, prepared, tasks, await syncModels(options, prepared, tasks, parentIds, emit), startedAt);
 
   const finished = await copyAll(options, active, parentIds, concurrency, emit);
   if (options.signal?.aborted) throw new AbortError(`The sync was interrupted after ${finished} of ${active.length} runs; run it again to complete it.`);
-  return report(options, false, prepared, tasks, startedAt);
+  const registry = await syncModels(options, prepared, tasks, parentIds, emit);
+  if (options.signal?.aborted) throw new AbortError(`The sync was interrupted while copying ${models.length} logged models and the model registry; run it again to complete it.`);
+  return report(options, false, prepared, tasks, registry, startedAt);
+}
+
+/**
+ * Copies the logged models (after the runs, whose copies their `source_run_id` names), then
+ * registers the model versions; in a dry run only plans the versions.
+ */
+async function syncModels(options: SyncOptions, prepared: PreparedExperiment[], tasks: RunTask[], parentIds: Map<string, string>, emit: (event: SyncEvent) => void): Promise<RegistrySyncResult> {
+  const { from, to, signal } = options;
+  const dryRun = options.dryRun ?? false;
+  const models = prepared.flatMap((one) => one.models);
+  const fromStores = artifactStoresOf(from);
+  const toStores = artifactStoresOf(to);
+  try {
+    if (!dryRun) await copyLoggedModels({ from, to, fromStores, toStores, runCopies: parentIds, concurrency: to.config.artifacts.concurrency, signal }, models, emit);
+    if (signal?.aborted) return { registeredModels: [], versions: [] };
+    const runCopies = new Map<string, string | null>(parentIds);
+    if (dryRun) for (const task of tasks) if (task.plan.action === "copy") runCopies.set(task.result.sourceRunId, null);
+    const modelCopies = new Map<string, string | null>();
+    for (const { result } of models) {
+      if (result.targetModelId !== undefined) modelCopies.set(result.sourceModelId, result.targetModelId);
+      else if (dryRun && result.outcome === "planned") modelCopies.set(result.sourceModelId, null);
+    }
+    const sourceRuns = new Map(prepared.flatMap((one) => one.sourceRuns.map((run) => [run.info.run_id, run] as const)));
+    const sourceModels = new Map<string, LoggedModel>(models.map((model) => [model.source.info.model_id, model.source]));
+    return await syncRegistry({ from, to, dryRun, sourceRuns, sourceModels, runCopies, modelCopies, signal, emit });
+  } finally {
+    fromStores.close();
+    toStores.close();
+  }
 }
 
 /** Resolves every experiment on the target, finds the existing copies and plans each source run. */
@@ -78,6 +136,7 @@ async function planSync(options: SyncOptions, dryRun: boolean, emit: (event: Syn
   const prepared: PreparedExperiment[] = [];
   for (const experiment of await sourceExperiments(options.from, options.experimentNames, options.signal)) {
     const one = await prepareExperiment(options, experiment, dryRun);
+    await planModelsOf(options, one);
     emit({ type: "experiment", experiment: { ...one.result } });
     prepared.push(one);
   }
@@ -85,6 +144,17 @@ async function planSync(options: SyncOptions, dryRun: boolean, emit: (event: Syn
   for (const { copies } of prepared) for (const [sourceId, copy] of copies) parentIds.set(sourceId, copy.info.run_id);
   const tasks = prepared.flatMap((one) => one.sourceRuns.map((run) => newTask(planRun(run, one.copies.get(run.info.run_id), parentIds), one.result)));
   return { prepared, tasks, parentIds };
+}
+
+/** Plans the logged models of a resolved experiment; a failure to list them fails the experiment. */
+async function planModelsOf(options: SyncOptions, one: PreparedExperiment): Promise<void> {
+  if (one.result.outcome === "failed" || one.result.outcome === "skipped") return;
+  try {
+    one.models = await planLoggedModels(options.from, options.to, one.result, options.signal);
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    Object.assign(one.result, { outcome: "failed", reason: `its logged models could not be listed: ${describeError(error)}` });
+  }
 }
 
 /**
@@ -117,7 +187,7 @@ function checkConcurrency(value: number | undefined): number {
 
 /** The source experiments to sync: those named, or every active one. */
 async function sourceExperiments(from: MlflowClient, names: readonly string[] | undefined, signal: AbortSignal | undefined): Promise<Experiment[]> {
-  if (!names || names.length === 0) return collect(from.experiments.search({ view_type: "ACTIVE_ONLY" }, { signal }));
+  if (!names || names.length === 0) return collectAll(from.experiments.search({ view_type: "ACTIVE_ONLY" }, { signal }));
   const experiments: Experiment[] = [];
   for (const name of new Set(names)) {
     const experiment = await from.experiments.getByName(name, { signal });
@@ -135,7 +205,7 @@ async function sourceExperiments(from: MlflowClient, names: readonly string[] | 
 async function prepareExperiment(options: SyncOptions, experiment: Experiment, dryRun: boolean): Promise<PreparedExperiment> {
   const { from, to, signal } = options;
   const result: ExperimentSyncResult = { name: experiment.name, sourceExperimentId: experiment.experiment_id, action: "reuse", outcome: dryRun ? "planned" : "done", tagsSet: 0 };
-  const nothing = { result, sourceRuns: [], copies: new Map<string, Run>() };
+  const nothing = { result, sourceRuns: [], copies: new Map<string, Run>(), models: [] };
   if (experiment.lifecycle_stage !== "active") return { ...nothing, result: { ...result, action: "skip", outcome: "skipped", reason: "deleted at the source" } };
   try {
     const target = await to.experiments.getByName(experiment.name, { signal });
@@ -143,20 +213,20 @@ async function prepareExperiment(options: SyncOptions, experiment: Experiment, d
       const reason = `an experiment named "${experiment.name}" is deleted on the target (id ${target.experiment_id}); restore it there, or rename one of the two`;
       return { ...nothing, result: { ...result, targetExperimentId: target.experiment_id, outcome: "failed", reason } };
     }
-    const sourceRuns = await collect(from.runs.search({ experiment_ids: [experiment.experiment_id], run_view_type: "ALL" }, { signal }));
+    const sourceRuns = await collectAll(from.runs.search({ experiment_ids: [experiment.experiment_id], run_view_type: "ALL" }, { signal }));
     if (!target) {
       result.action = "create";
       result.tagsSet = experiment.tags.length;
       if (!dryRun) result.targetExperimentId = await createExperiment(to, experiment, signal);
-      return { result, sourceRuns, copies: new Map() };
+      return { result, sourceRuns, copies: new Map(), models: [] };
     }
     result.targetExperimentId = target.experiment_id;
     result.tagsSet = await copyMissingTags(to, experiment, target, dryRun, signal);
-    const copies = indexCopies(await collect(to.runs.search({ experiment_ids: [target.experiment_id], filter: COPIES_FILTER, run_view_type: "ALL" }, { signal })));
-    return { result, sourceRuns, copies };
+    const copies = indexCopies(await collectAll(to.runs.search({ experiment_ids: [target.experiment_id], filter: COPIES_FILTER, run_view_type: "ALL" }, { signal })));
+    return { result, sourceRuns, copies, models: [] };
   } catch (error) {
     if (signal?.aborted) throw error;
-    return { ...nothing, result: { ...result, outcome: "failed", reason: describe(error) } };
+    return { ...nothing, result: { ...result, outcome: "failed", reason: describeError(error) } };
   }
 }
 
@@ -231,30 +301,39 @@ function refOf(result: RunSyncResult): RunRef {
 
 function fail(task: RunTask, error: unknown): void {
   task.result.outcome = "failed";
-  task.result.error = describe(error);
+  task.result.error = describeError(error);
 }
 
-function describe(error: unknown): string {
-  return redact(error instanceof Error ? error.message : String(error));
-}
-
-function report(options: SyncOptions, dryRun: boolean, prepared: PreparedExperiment[], tasks: RunTask[], startedAt: number): SyncReport {
+function report(options: SyncOptions, dryRun: boolean, prepared: PreparedExperiment[], tasks: RunTask[], registry: RegistrySyncResult, startedAt: number): SyncReport {
   const experiments = prepared.map((one) => one.result);
   const runs = tasks.map((task) => task.result);
-  const totals = countTotals(experiments, runs);
-  const ok = totals.experimentsFailed === 0 && totals.runsFailed === 0;
-  return { ok, dryRun, from: options.from.trackingUri, to: options.to.trackingUri, experiments, runs, totals, durationMs: Date.now() - startedAt };
+  const loggedModels = prepared.flatMap((one) => one.models.map((model) => model.result));
+  const { registeredModels, versions: modelVersions } = registry;
+  const totals = countTotals(experiments, runs, { loggedModels, modelVersions, registeredModels });
+  const ok = totals.experimentsFailed === 0 && totals.runsFailed === 0 && totals.loggedModelsFailed === 0 && totals.modelVersionsFailed === 0 && registeredModels.every((m) => m.outcome !== "failed");
+  return { ok, dryRun, from: options.from.trackingUri, to: options.to.trackingUri, experiments, runs, loggedModels, modelVersions, registeredModels, totals, durationMs: Date.now() - startedAt };
+}
+
+/** The model results a report's totals count. */
+interface ModelResults {
+  loggedModels: readonly LoggedModelSyncResult[];
+  modelVersions: readonly ModelVersionSyncResult[];
+  registeredModels: readonly RegisteredModelSyncResult[];
 }
 
 /**
- * Totals of a report. In a dry run, runs count by their planned action.
+ * Totals of a report. In a dry run, runs and models count by their planned action. Artifact files
+ * and bytes include the logged models'.
  * @internal
  */
-export function countTotals(experiments: readonly ExperimentSyncResult[], runs: readonly RunSyncResult[]): SyncTotals {
+export function countTotals(experiments: readonly ExperimentSyncResult[], runs: readonly RunSyncResult[], models: ModelResults = { loggedModels: [], modelVersions: [], registeredModels: [] }): SyncTotals {
   const countExperiments = (action: ExperimentSyncResult["action"]): number => experiments.filter((e) => e.action === action && e.outcome !== "failed").length;
   const counted = runs.filter((run) => run.outcome === "done" || run.outcome === "planned");
   const countRuns = (action: RunSyncResult["action"]): number => counted.filter((run) => run.action === action).length;
   const sum = (field: keyof SentCounts): number => runs.reduce((total, run) => total + run[field], 0);
+  const { loggedModels, modelVersions, registeredModels } = models;
+  const modelBytes = (field: "artifactFiles" | "artifactBytes"): number => loggedModels.reduce((total, model) => total + model[field], 0);
+  const copied = (outcome: string, action: string): boolean => (outcome === "done" || outcome === "planned") && action !== "skip";
   return {
     experimentsCreated: countExperiments("create"),
     experimentsReused: countExperiments("reuse"),
@@ -268,16 +347,16 @@ export function countTotals(experiments: readonly ExperimentSyncResult[], runs: 
     params: sum("params"),
     tags: sum("tags"),
     datasets: sum("datasets"),
-    artifactFiles: sum("artifactFiles"),
-    artifactBytes: sum("artifactBytes"),
+    artifactFiles: sum("artifactFiles") + modelBytes("artifactFiles"),
+    artifactBytes: sum("artifactBytes") + modelBytes("artifactBytes"),
+    loggedModelsCopied: loggedModels.filter((m) => copied(m.outcome, m.action)).length,
+    loggedModelsSkipped: loggedModels.filter((m) => m.outcome === "skipped").length,
+    loggedModelsFailed: loggedModels.filter((m) => m.outcome === "failed").length,
+    modelVersionsCopied: modelVersions.filter((v) => copied(v.outcome, v.action)).length,
+    modelVersionsSkipped: modelVersions.filter((v) => v.outcome === "skipped").length,
+    modelVersionsFailed: modelVersions.filter((v) => v.outcome === "failed").length,
+    registeredModelsCreated: registeredModels.filter((m) => m.action === "create" && m.outcome !== "failed").length,
   };
-}
-
-/** Every item of every page. */
-async function collect<T>(pages: PagePromise<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of pages) items.push(item);
-  return items;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -15,6 +15,16 @@ export const SYNC_SOURCE_URI_TAG = "mlflow-ts.sync.sourceUri";
 /** `incomplete` while a copy is in progress (or was interrupted), `complete` once everything was copied. */
 export const SYNC_STATE_TAG = "mlflow-ts.sync.state";
 
+/**
+ * Id (`m-…`) of the source logged model a target logged model was copied from (with
+ * {@link SYNC_STATE_TAG}, `incomplete` until the copy is finalized).
+ */
+export const SYNC_SOURCE_MODEL_ID_TAG = "mlflow-ts.sync.sourceModelId";
+/** Source version number of a model version copy (the registered model's name is the same on both sides). */
+export const SYNC_SOURCE_VERSION_TAG = "mlflow-ts.sync.sourceVersion";
+/** Tag MLflow maintains on a logged model listing its registered versions; the target keeps its own, so it is not copied. */
+export const MODEL_VERSIONS_TAG = "mlflow.modelVersions";
+
 /** Values of {@link SYNC_STATE_TAG}. */
 export const SYNC_STATE = { incomplete: "incomplete", complete: "complete" } as const;
 

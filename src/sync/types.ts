@@ -18,7 +18,10 @@ export interface SyncOptions {
   from: MlflowClient;
   /** The client to write to, typically a tracking server. */
   to: MlflowClient;
-  /** Only these experiments (by name). @defaultValue every active experiment of the source */
+  /**
+   * Only these experiments (by name); also limits the logged models and model versions copied to
+   * theirs. @defaultValue every active experiment of the source
+   */
   experimentNames?: readonly string[];
   /** Plan only: read both sides, write nothing, and report what would be copied. @defaultValue false */
   dryRun?: boolean;
@@ -28,7 +31,8 @@ export interface SyncOptions {
   onProgress?: (event: SyncEvent) => void;
   /**
    * Stops the sync: no new request starts, requests in flight are cancelled, and `syncRuns` rejects
-   * with `AbortError`. Runs whose copy was cut short stay marked incomplete; the next sync resumes them.
+   * with `AbortError`. Runs and logged models whose copy was cut short stay marked incomplete; the
+   * next sync resumes them (and registers the model versions not registered yet).
    */
   signal?: AbortSignal;
 }
@@ -51,13 +55,17 @@ export type RunStep = "created" | "params-tags" | "metrics" | "inputs" | "artifa
  * - `experiment`: an experiment was resolved on the target (created, reused, failed…);
  * - `planned`: every experiment is planned; `total` runs will be copied, resumed or updated;
  * - `run-step`: one step of a run's copy is done (`metrics` comes after the whole history was sent);
- * - `run-finished`: a run is done, failed or skipped; `finished` of `total` are over.
+ * - `run-finished`: a run is done, failed or skipped; `finished` of `total` are over;
+ * - `logged-model-finished`: a logged model is copied, resumed, skipped or failed (after every run);
+ * - `model-version-finished`: a model version is registered, skipped or failed (after every logged model).
  */
 export type SyncEvent =
   | { type: "experiment"; experiment: ExperimentSyncResult }
   | { type: "planned"; total: number; skipped: number }
   | { type: "run-step"; run: RunRef; step: RunStep }
-  | { type: "run-finished"; run: RunSyncResult; finished: number; total: number };
+  | { type: "run-finished"; run: RunSyncResult; finished: number; total: number }
+  | { type: "logged-model-finished"; model: LoggedModelSyncResult }
+  | { type: "model-version-finished"; version: ModelVersionSyncResult };
 
 /** How one experiment went: created on the target, reused, or failed. */
 export interface ExperimentSyncResult {
@@ -98,6 +106,66 @@ export interface RunSyncResult extends RunRef, SentCounts {
   error?: string;
 }
 
+/**
+ * How one logged model (MLflow 3) went. Its copy is found on the target by the tag
+ * `mlflow-ts.sync.sourceModelId`.
+ */
+export interface LoggedModelSyncResult {
+  sourceModelId: string;
+  name: string;
+  experimentName: string;
+  /** Id (`m-…`) of the copy on the target, once known. */
+  targetModelId?: string;
+  /** `copy`: no copy yet; `resume`: the last copy was interrupted; `skip`: already copied. */
+  action: "copy" | "resume" | "skip";
+  /** Why this action, e.g. `not copied yet`, `already copied`. */
+  reason: string;
+  /** `planned` in a dry run. */
+  outcome: "done" | "failed" | "skipped" | "planned";
+  /** Artifact files and bytes uploaded for it. */
+  artifactFiles: number;
+  artifactBytes: number;
+  /** The error, when `outcome` is `failed` (redacted). */
+  error?: string;
+}
+
+/**
+ * How one model version went. Its copy is a version of the registered model with the same name on
+ * the target, tagged `mlflow-ts.sync.sourceVersion` with the source version number.
+ */
+export interface ModelVersionSyncResult {
+  /** Registered model name (the same on both sides). */
+  name: string;
+  sourceVersion: string;
+  /** Version number of the copy on the target, once known. */
+  targetVersion?: string;
+  /** `copy`: registered now; `resume`: its copy lacked the stage; `skip`: already copied, or cannot be copied (see `reason`). */
+  action: "copy" | "resume" | "skip";
+  /** Why this action, in words, e.g. `already copied` or why its source cannot be translated. */
+  reason: string;
+  /** `planned` in a dry run. */
+  outcome: "done" | "failed" | "skipped" | "planned";
+  /** The source the copy was registered with (`runs:/<copy>/…`, `models:/<copy>`, a path in the copy's artifact location). */
+  targetSource?: string;
+  /** The error, when `outcome` is `failed` (redacted). */
+  error?: string;
+}
+
+/** How one registered model went: created or reused on the target, and its aliases. */
+export interface RegisteredModelSyncResult {
+  name: string;
+  /** `create`: not on the target; `reuse`: found by name. */
+  action: "create" | "reuse";
+  /** `planned` in a dry run. */
+  outcome: "done" | "failed" | "planned";
+  /** Aliases set on the target (or already pointing at the copy). */
+  aliasesSet: string[];
+  /** Aliases left as they are because they point at another version on the target, in words. */
+  aliasesLeft: string[];
+  /** The error, when `outcome` is `failed` (redacted). */
+  error?: string;
+}
+
 /** Counts over the whole sync (in a dry run: what would be done, and nothing sent). */
 export interface SyncTotals extends SentCounts {
   experimentsCreated: number;
@@ -108,6 +176,15 @@ export interface SyncTotals extends SentCounts {
   runsUpdated: number;
   runsSkipped: number;
   runsFailed: number;
+  /** Logged models copied or resumed. */
+  loggedModelsCopied: number;
+  loggedModelsSkipped: number;
+  loggedModelsFailed: number;
+  /** Model versions registered (or whose interrupted copy was completed). */
+  modelVersionsCopied: number;
+  modelVersionsSkipped: number;
+  modelVersionsFailed: number;
+  registeredModelsCreated: number;
 }
 
 /**
@@ -118,7 +195,7 @@ export interface SyncTotals extends SentCounts {
  * if (!report.ok) for (const run of report.runs.filter((r) => r.outcome === "failed")) console.error(run.sourceRunId, run.error);
  */
 export interface SyncReport {
-  /** True when no experiment and no run failed. */
+  /** True when no experiment, run, logged model, model version or registered model failed. */
   ok: boolean;
   dryRun: boolean;
   /** The source, as the client shows it (no credentials). */
@@ -127,6 +204,12 @@ export interface SyncReport {
   to: string;
   experiments: ExperimentSyncResult[];
   runs: RunSyncResult[];
+  /** Logged models of the synced experiments. */
+  loggedModels: LoggedModelSyncResult[];
+  /** Model versions of the synced runs and logged models, by name and ascending version. */
+  modelVersions: ModelVersionSyncResult[];
+  /** Registered models that have versions to copy. */
+  registeredModels: RegisteredModelSyncResult[];
   totals: SyncTotals;
   durationMs: number;
 }

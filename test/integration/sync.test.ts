@@ -4,13 +4,15 @@
  * FAILED / KILLED runs, a child run, a deleted run, a dataset input, nested local artifacts) are
  * copied to the direct server (artifacts to S3) and to the proxied server (artifacts through the
  * server), and compared field by field with the source; a second sync writes nothing; a sync
- * interrupted after the first run's metrics is completed, identically, by the next one; the built
- * command exits 0 with the JSON report, and 1 naming what failed.
+ * interrupted after the first run's metrics is completed, identically, by the next one; MLflow 3
+ * logged models (with files) and the model registry (versions from runs:/, models:/m-… and a local
+ * path, a stage, aliases) are copied and read back field by field, and a second sync copies none of
+ * them; the built command exits 0 with the JSON report, and 1 naming what failed.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, statSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,13 +21,28 @@ import { AbortError, MlflowClient } from "../../src/index.js";
 import type { EndpointName } from "../../src/store/endpoints.js";
 import { syncRuns } from "../../src/sync/sync-runs.js";
 import type { SyncEvent } from "../../src/sync/types.js";
-import { expectSameRun, findCopy, listTree, type SeededSource, seedSource, sha256 } from "../unit/sync/fixtures.js";
+import { artifactStoresOf } from "../../src/sync/copy-artifacts.js";
+import { downloadTree } from "../../src/artifacts/transfer.js";
+import {
+  expectSameLoggedModel,
+  expectSameRun,
+  findCopy,
+  findModelCopy,
+  listModelTree,
+  listTree,
+  type SeededModels,
+  type SeededSource,
+  seedModels,
+  seedSource,
+  sha256,
+} from "../unit/sync/fixtures.js";
 import { serverUri, stackClient, stackClientEnv, type StackServer } from "./support/stack.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = join(ROOT, "dist/cli/main.js");
 const QUIET = { MLFLOW_TS_QUIET_LOCAL_STORE: "true" };
 const WRITES = new Set<EndpointName>(["experiments.create", "experiments.setTag", "runs.create", "runs.update", "runs.setTag", "runs.logBatch", "runs.logInputs"]);
+const MODEL_WRITES = new Set<EndpointName>([...WRITES, "loggedModels.create", "loggedModels.finalize", "loggedModels.setTags", "loggedModels.logParams", "registeredModels.create", "registeredModels.setAlias", "modelVersions.create", "modelVersions.transitionStage"]);
 
 let dir: string;
 let from: MlflowClient;
@@ -120,6 +137,85 @@ describe("sync to the direct server (artifacts to S3)", () => {
   }, 60_000);
 });
 
+/**
+ * Syncs a source with logged models and a registry to `server`, and reads everything back: the
+ * logged models field by field with their files (listed through the server, downloaded from the
+ * copy's artifact location and compared byte for byte), the versions with their sources pointing at
+ * the copies, tags, stage and aliases; a second sync copies nothing.
+ */
+async function expectModelsSynced(server: StackServer, artifactScheme: RegExp): Promise<void> {
+  const seeded = await seed(`models-${server}`);
+  const models = await seedModels(from, seeded, `models-${server}-${randomUUID()}`);
+  const to = target(server);
+
+  const report = await syncRuns({ from, to, experimentNames: seeded.experimentNames });
+
+  expect(report.ok).toBe(true);
+  expect(report.totals).toMatchObject({ runsCopied: 4, loggedModelsCopied: 2, loggedModelsFailed: 0, modelVersionsCopied: 3, modelVersionsSkipped: 1, modelVersionsFailed: 0, registeredModelsCreated: 2 });
+  const [vision] = seeded.experimentNames;
+  const baseline = (await findCopy(to, vision, seeded.runIds.baseline))!.info.run_id;
+  const classifier = (await findModelCopy(to, vision, models.modelIds.classifier))!;
+  const draft = (await findModelCopy(to, vision, models.modelIds.draft))!;
+  await expectSameLoggedModel(from, models.modelIds.classifier, to, classifier.info.model_id, baseline);
+  await expectSameLoggedModel(from, models.modelIds.draft, to, draft.info.model_id, undefined);
+  expect([classifier.info.status, draft.info.status]).toEqual(["LOGGED_MODEL_READY", "LOGGED_MODEL_PENDING"]);
+  expect(classifier.info.artifact_uri).toMatch(artifactScheme);
+  expect((await listModelTree(to, classifier.info.model_id)).map((file) => [file.path, file.size])).toEqual(
+    Object.entries(models.classifierFiles).map(([path, content]) => [path, content.length]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+  );
+  await expectSameModelFiles(to, classifier.info.artifact_uri, models);
+
+  const { clf, stray } = models.registered;
+  const baselineArtifacts = (await to.runs.get(baseline)).info.artifact_uri;
+  const versions = await Promise.all([1, 2, 3].map((version) => to.modelVersions.get(clf, version)));
+  expect(versions.map((v) => [v.source, v.run_id, v.current_stage, v.description ?? ""])).toEqual([
+    [`runs:/${baseline}/model`, baseline, "None", "first"],
+    [`models:/${classifier.info.model_id}`, baseline, "Production", ""],
+    [`${baselineArtifacts}/model`, baseline, "None", ""],
+  ]);
+  expect(versions.map((v) => Object.fromEntries(v.tags.map((t) => [t.key, t.value])))).toEqual([
+    { validated: "no", "mlflow-ts.sync.sourceVersion": "1" },
+    { validated: "yes", "mlflow-ts.sync.sourceVersion": "2" },
+    { "mlflow-ts.sync.sourceVersion": "3" },
+  ]);
+  const registered = await to.registeredModels.get(clf);
+  expect([registered.description, registered.tags]).toEqual(["the classifier", [{ key: "team", value: "vision" }]]);
+  expect(registered.aliases.sort((a, b) => a.alias.localeCompare(b.alias))).toEqual([{ alias: "champion", version: "2" }, { alias: "previous", version: "3" }]);
+  expect((await to.loggedModels.get(classifier.info.model_id)).info.tags.find((t) => t.key === "mlflow.modelVersions")?.value).toContain(clf);
+  expect(report.modelVersions.find((v) => v.name === stray)).toMatchObject({ action: "skip", reason: expect.stringContaining('its source "s3://elsewhere/model"') });
+
+  const calls = recordCalls(to);
+  try {
+    const again = await syncRuns({ from, to, experimentNames: seeded.experimentNames });
+    expect(again.totals).toMatchObject({ runsCopied: 0, loggedModelsCopied: 0, loggedModelsSkipped: 2, modelVersionsCopied: 0, modelVersionsSkipped: 4, registeredModelsCreated: 0 });
+    expect(calls.filter((name) => MODEL_WRITES.has(name))).toEqual([]);
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
+/** Downloads the copy's files from its artifact location and compares them with the source's, byte for byte. */
+async function expectSameModelFiles(to: MlflowClient, artifactUri: string, models: SeededModels): Promise<void> {
+  const out = join(dir, `model-${randomUUID()}`);
+  const stores = artifactStoresOf(to);
+  try {
+    await downloadTree(stores.forUri(artifactUri), "", out, {}, 4);
+  } finally {
+    stores.close();
+  }
+  for (const [path, content] of Object.entries(models.classifierFiles)) expect(await readFile(join(out, path))).toEqual(content);
+}
+
+describe("logged models and the model registry", () => {
+  it("are copied to the direct server (files to S3), field by field, once", async () => {
+    await expectModelsSynced("direct", /^s3:\/\/mlflow\/.*\/models\/m-[0-9a-f]+\/artifacts$/);
+  }, 180_000);
+
+  it("are copied to the proxied server (files through the server), field by field, once", async () => {
+    await expectModelsSynced("proxied", /^mlflow-artifacts:\/.*\/models\/m-[0-9a-f]+\/artifacts$/);
+  }, 180_000);
+});
+
 describe("an interrupted sync to the direct server", () => {
   it("is completed, identically, by the next sync", async () => {
     const seeded = await seed("resume");
@@ -177,7 +273,7 @@ describe("mlflow-ts sync (built command)", () => {
 
     expect(first.code).toBe(0);
     const report = JSON.parse(first.stdout);
-    expect(Object.keys(report).sort()).toEqual(["dryRun", "durationMs", "experiments", "from", "ok", "runs", "to", "totals"]);
+    expect(Object.keys(report).sort()).toEqual(["dryRun", "durationMs", "experiments", "from", "loggedModels", "modelVersions", "ok", "registeredModels", "runs", "to", "totals"]);
     expect(report).toMatchObject({ ok: true, dryRun: false, from: from.trackingUri, to: serverUri("direct"), totals: { runsCopied: 4, runsSkipped: 1, artifactFiles: 3 } });
     expect(report.runs.map((run: { runName: string; outcome: string }) => `${run.runName}:${run.outcome}`).sort()).toEqual(["baseline:done", "bert:done", "discarded:skipped", "eval:done", "tokenizer:done"]);
     expect(first.stderr).toMatch(/^sync: experiment "cli-.*-vision" created \(id \d+ on the target\)\n/);
@@ -186,7 +282,7 @@ describe("mlflow-ts sync (built command)", () => {
 
     const again = await mlflowTs([...args, "--dry-run"]);
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain("Runs: 0 would be copied, 0 would be resumed, 0 would be updated, 5 skipped, 0 failed\nSkipped: 4 already copied, 1 deleted at the source");
+    expect(again.stdout).toContain("Runs: 0 would be copied, 0 would be resumed, 0 would be updated, 5 skipped, 0 failed\nModels: 0 logged models would be copied, 0 skipped, 0 failed; 0 model versions would be registered, 0 skipped, 0 failed; 0 registered models would be created\nSkipped: 4 already copied, 1 deleted at the source");
   }, 180_000);
 
   it("stops on Ctrl-C (SIGINT), exits 1, and the same command completes the sync", async () => {
@@ -275,7 +371,7 @@ function mlflowTs(args: string[], onStderr?: (stderr: string, child: ChildProces
 /** Builds `dist/` (npx tsc -p tsconfig.build.json) when the sync command is missing or older than its sources. */
 function ensureBuilt(): void {
   const built = join(ROOT, "dist/cli/sync.js");
-  const sources = [join(ROOT, "src/cli/sync.ts"), join(ROOT, "src/cli/program.ts"), ...["sync-runs", "copy-run", "copy-artifacts", "plan", "tags", "types", "errors"].map((file) => join(ROOT, `src/sync/${file}.ts`))];
+  const sources = [join(ROOT, "src/cli/sync.ts"), join(ROOT, "src/cli/program.ts"), ...readdirSync(join(ROOT, "src/sync")).map((file) => join(ROOT, "src/sync", file))];
   if (existsSync(BIN) && existsSync(built) && sources.every((file) => statSync(file).mtimeMs <= statSync(built).mtimeMs)) return;
   try {
     execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "pipe", timeout: 300_000 });

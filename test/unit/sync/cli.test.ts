@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../../src/cli/program.js";
 import { MlflowClient } from "../../../src/client.js";
 import { QUIET, removeTempDirs, tempDir } from "../sqlite/helpers.js";
-import { type SeededSource, seedSource } from "./fixtures.js";
+import { type SeededSource, seedModels, seedSource } from "./fixtures.js";
 
 let dir: string;
 let source: string;
@@ -44,7 +44,7 @@ describe("mlflow-ts sync", () => {
 
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(Object.keys(report).sort()).toEqual(["dryRun", "durationMs", "experiments", "from", "ok", "runs", "to", "totals"]);
+    expect(Object.keys(report).sort()).toEqual(["dryRun", "durationMs", "experiments", "from", "loggedModels", "modelVersions", "ok", "registeredModels", "runs", "to", "totals"]);
     expect(report).toMatchObject({ ok: true, dryRun: false, from: source, to: target, totals: { runsCopied: 4, runsSkipped: 1, artifactFiles: 3 } });
     const baseline = report.runs.find((run: { runName: string }) => run.runName === "baseline");
     expect(Object.keys(baseline).sort()).toEqual(
@@ -72,6 +72,7 @@ describe("mlflow-ts sync", () => {
     expect(lines.slice(3).map((line) => line.slice(0, 12))).toEqual(["sync: [1/4] ", "sync: [2/4] ", "sync: [3/4] ", "sync: [4/4] "]);
     expect(stdout).toMatch(/^Synced sqlite:\/\/\/\/.*source\.db → sqlite:\/\/\/\/.*target\.db in \d+\.\d s\n/);
     expect(stdout).toContain("Experiments: 0 created, 2 reused\nRuns: 4 copied, 0 resumed, 0 updated, 1 skipped, 0 failed\n");
+    expect(stdout).toContain("Models: 0 logged models copied, 0 skipped, 0 failed; 0 model versions registered, 0 skipped, 0 failed; 0 registered models created\n");
     expect(stdout).toContain("Sent: 36 metric points, 4 params, 22 tags, 1 dataset input, 3 artifact files (195.3 KiB)\nSkipped: 1 deleted at the source\n");
   });
 
@@ -95,6 +96,41 @@ describe("mlflow-ts sync", () => {
     const again = await cli(["sync", "--from", source, "--to", target, ...experimentArgs(), "--json"]);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout).totals).toMatchObject({ runsCopied: 0, runsSkipped: 5, metricPoints: 0 });
+  });
+
+  it("reports logged models, model versions and the versions it cannot copy", async () => {
+    const from = new MlflowClient({ trackingUri: source, env: QUIET });
+    const { registered } = await seedModels(from, seeded, "cli");
+    await from.close();
+
+    const { code, stdout, stderr } = await cli(["sync", "--from", source, "--to", target, ...experimentArgs()]);
+
+    expect(code).toBe(0);
+    expect(stdout).toContain("Models: 2 logged models copied, 0 skipped, 0 failed; 3 model versions registered, 1 skipped, 0 failed; 2 registered models created\n");
+    expect(stdout).toContain(`Model versions not copied:\n  ${registered.stray} version 1: its source "s3://elsewhere/model" is not runs:/…, models:/m-… nor inside the artifact location of its run or logged model`);
+    const modelLines = stderr.split("\n").filter((line) => /logged model|model version/.test(line)).map((line) => line.replace(/m-[0-9a-f]{32}/g, "<id>"));
+    expect(modelLines).toEqual(
+      expect.arrayContaining([
+        `sync: copied logged model "classifier" (${seeded.experimentNames[0]}) <id> → <id>: 3 files (48.9 KiB)`,
+        `sync: copied logged model "draft" (${seeded.experimentNames[0]}) <id> → <id>: 0 files (0 B)`,
+        `sync: registered model version "${registered.clf}" 2 as version 2`,
+        `sync: skipped model version "${registered.stray}" 1: its source "s3://elsewhere/model" is not runs:/…, models:/m-… nor inside the artifact location of its run or logged model`,
+      ]),
+    );
+    expect(modelLines).toHaveLength(6);
+  });
+
+  it("lists the logged models and versions it would copy in a dry run", async () => {
+    const from = new MlflowClient({ trackingUri: source, env: QUIET });
+    const { registered, modelIds } = await seedModels(from, seeded, "cli");
+    await from.close();
+
+    const { code, stdout } = await cli(["sync", "--from", source, "--to", target, ...experimentArgs(), "--dry-run"]);
+
+    expect(code).toBe(0);
+    expect(stdout).toContain(`  copy    ${modelIds.classifier}  logged model "classifier" (experiment "${seeded.experimentNames[0]}"): not copied yet\n`);
+    expect(stdout).toContain(`  copy    model version "${registered.clf}" 3: not copied yet\n`);
+    expect(stdout).toContain("Models: 2 logged models would be copied, 0 skipped, 0 failed; 3 model versions would be registered, 1 skipped, 0 failed; 2 registered models would be created\n");
   });
 
   it("exits 1 and names what failed", async () => {
@@ -137,6 +173,7 @@ describe("mlflow-ts sync", () => {
     expect(code).toBe(0);
     expect(stdout).toContain("Usage: mlflow-ts sync [options]");
     expect(stdout).toContain("mlflow-ts.sync.sourceRunId");
-    expect(stdout).toContain("Exit codes: 0 when nothing failed, 1 when a run or an experiment failed");
+    expect(stdout).toContain("mlflow-ts.sync.sourceModelId");
+    expect(stdout).toContain("Exit codes: 0 when nothing failed, 1 when a run, an experiment, a logged model or a model version failed");
   });
 });

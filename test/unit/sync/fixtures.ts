@@ -4,10 +4,13 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { expect } from "vitest";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect, vi } from "vitest";
 import type { MlflowClient } from "../../../src/client.js";
+import type { LoggedModel } from "../../../src/entities/logged-model.js";
 import type { FileInfo, KeyValue, Metric, Run } from "../../../src/entities/tracking.js";
+import type { EndpointName } from "../../../src/store/endpoints.js";
 import { isBookkeepingTag } from "../../../src/sync/tags.js";
 
 /** What {@link seedSource} wrote. */
@@ -142,4 +145,120 @@ export async function sha256(path: string): Promise<string> {
 
 function sorted(entries: readonly KeyValue[]): KeyValue[] {
   return [...entries].sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** What {@link seedModels} wrote. */
+export interface SeededModels {
+  /** Logged model ids: `classifier` (READY, from baseline, with files), `draft` (PENDING, no run, no files). */
+  modelIds: Record<"classifier" | "draft", string>;
+  /** Registered model names: `clf` (v1 runs:/baseline, v2 models:/classifier, v3 a path in baseline's artifacts), `stray` (v1 outside any copied run). */
+  registered: Record<"clf" | "stray", string>;
+  /** Local files of the classifier, relative path → content. */
+  classifierFiles: Record<string, Buffer>;
+}
+
+/**
+ * Adds MLflow 3 logged models and a model registry to a source seeded by {@link seedSource}:
+ * `classifier` (READY, source run baseline, params, tags, files written into its local artifact
+ * directory), `draft` (PENDING); registered model `<prefix>-clf` (description, tags) with version 1
+ * `runs:/<baseline>/model`, version 2 `models:/<classifier>` (stage Production, alias `champion`),
+ * version 3 a local path inside baseline's artifact directory (alias `previous`); registered model
+ * `<prefix>-stray` whose only version's source is outside any copied run (`s3://elsewhere/model`).
+ */
+export async function seedModels(client: MlflowClient, seeded: SeededSource, prefix: string): Promise<SeededModels> {
+  const experimentId = (await client.experiments.getByName(seeded.experimentNames[0]))!.experiment_id;
+  const baseline = seeded.runIds.baseline;
+  const classifier = await client.loggedModels.create({
+    experiment_id: experimentId,
+    name: "classifier",
+    model_type: "sklearn",
+    source_run_id: baseline,
+    params: { C: 0.5, kernel: "rbf" },
+    tags: { owner: "ada", "mlflow.source.name": "train.ts" },
+  });
+  const classifierFiles = { MLmodel: Buffer.from("flavors:\n  sklearn: {}\n"), "model.pkl": randomBytes(50_000), "data/vocab.txt": Buffer.from("a\nb\n") };
+  const root = localPathOf(classifier.info.artifact_uri);
+  for (const [path, content] of Object.entries(classifierFiles)) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), content);
+  }
+  await client.loggedModels.finalize(classifier.info.model_id, "LOGGED_MODEL_READY");
+  const draft = await client.loggedModels.create({ experiment_id: experimentId, name: "draft" });
+
+  const clf = `${prefix}-clf`;
+  const stray = `${prefix}-stray`;
+  await client.registeredModels.create({ name: clf, description: "the classifier", tags: { team: "vision" } });
+  await client.modelVersions.create({ name: clf, source: `runs:/${baseline}/model`, run_id: baseline, description: "first", tags: { validated: "no" } });
+  await client.modelVersions.create({ name: clf, source: `models:/${classifier.info.model_id}`, model_id: classifier.info.model_id, run_id: baseline, tags: { validated: "yes" } });
+  const baselineArtifacts = (await client.runs.get(baseline)).info.artifact_uri;
+  await client.modelVersions.create({ name: clf, source: `${baselineArtifacts}/model`, run_id: baseline });
+  await client.modelVersions.transitionStage(clf, 2, "Production");
+  await client.registeredModels.setAlias(clf, "champion", 2);
+  await client.registeredModels.setAlias(clf, "previous", 3);
+  await client.registeredModels.create({ name: stray });
+  await client.modelVersions.create({ name: stray, source: "s3://elsewhere/model", run_id: baseline });
+  return { modelIds: { classifier: classifier.info.model_id, draft: draft.info.model_id }, registered: { clf, stray }, classifierFiles };
+}
+
+/** The local directory of a path or `file:` URI. */
+export function localPathOf(uri: string): string {
+  return uri.startsWith("file:") ? fileURLToPath(uri) : uri;
+}
+
+/** The copy of a source logged model on `to`, found by its source-id tag among the target experiment's models. */
+export async function findModelCopy(to: MlflowClient, experimentName: string, sourceModelId: string): Promise<LoggedModel | undefined> {
+  const experiment = await to.experiments.getByName(experimentName);
+  if (!experiment) return undefined;
+  const copies: LoggedModel[] = [];
+  for await (const model of to.loggedModels.search({ experiment_ids: [experiment.experiment_id] })) {
+    if (model.info.tags.some((tag) => tag.key === "mlflow-ts.sync.sourceModelId" && tag.value === sourceModelId)) copies.push(model);
+  }
+  expect(copies.length).toBeLessThanOrEqual(1);
+  return copies[0];
+}
+
+/**
+ * Asserts that the logged model `targetModelId` on `to` equals `sourceModelId` on `from`: name,
+ * type, status, params, tags (without bookkeeping tags and `mlflow.modelVersions`),
+ * `source_run_id` translated to `targetRunId`, and the artifact listing.
+ */
+export async function expectSameLoggedModel(from: MlflowClient, sourceModelId: string, to: MlflowClient, targetModelId: string, targetRunId: string | undefined): Promise<void> {
+  const [source, copy] = await Promise.all([from.loggedModels.get(sourceModelId), to.loggedModels.get(targetModelId)]);
+  const info = (model: LoggedModel) => ({ name: model.info.name, model_type: model.info.model_type, status: model.info.status });
+  expect(info(copy)).toEqual(info(source));
+  expect(copy.info.source_run_id || undefined).toBe(targetRunId);
+  expect(sorted(copy.data.params)).toEqual(sorted(source.data.params));
+  const dataTags = (model: LoggedModel) => sorted(model.info.tags.filter((tag) => !isBookkeepingTag(tag.key) && tag.key !== "mlflow.modelVersions"));
+  expect(dataTags(copy)).toEqual(dataTags(source));
+  expect(await listModelTree(to, targetModelId)).toEqual(await listModelTree(from, sourceModelId));
+}
+
+/** Every artifact file of a logged model (recursively): path and size. */
+export async function listModelTree(client: MlflowClient, modelId: string, path = ""): Promise<{ path: string; size: number | undefined }[]> {
+  const files: { path: string; size: number | undefined }[] = [];
+  for (const entry of await client.loggedModels.listArtifacts(modelId, path || undefined)) {
+    const full = path && !entry.path.startsWith(`${path}/`) ? `${path}/${entry.path}` : entry.path;
+    files.push(...(entry.is_dir ? await listModelTree(client, modelId, full) : [fileOf({ ...entry, path: full })]));
+  }
+  return files.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** An RPC a client's store received: name and request. */
+export interface RecordedCall {
+  name: EndpointName;
+  request: Record<string, unknown>;
+}
+
+/**
+ * Records, in order, every RPC `client` sends from now on (through a spy on its store, which
+ * `vi.restoreAllMocks()` removes); the calls still reach the store.
+ */
+export function recordStoreCalls(client: MlflowClient): RecordedCall[] {
+  const calls: RecordedCall[] = [];
+  const call = client.store.call.bind(client.store);
+  vi.spyOn(client.store, "call").mockImplementation(((name: EndpointName, request: Record<string, unknown>, options?: object) => {
+    calls.push({ name, request });
+    return call(name as never, request as never, options);
+  }) as typeof client.store.call);
+  return calls;
 }

@@ -14,7 +14,7 @@ import { syncRuns } from "../../../src/sync/sync-runs.js";
 import { SYNC_SOURCE_URI_TAG, SYNC_STATE_TAG } from "../../../src/sync/tags.js";
 import type { SyncEvent } from "../../../src/sync/types.js";
 import { QUIET, removeTempDirs, tempDir } from "../sqlite/helpers.js";
-import { expectSameRun, findCopy, listTree, type SeededSource, seedSource, sha256 } from "./fixtures.js";
+import { expectSameRun, findCopy, listTree, type RecordedCall, recordStoreCalls, type SeededSource, seedSource, sha256 } from "./fixtures.js";
 
 const WRITES = new Set<EndpointName>(["experiments.create", "experiments.setTag", "runs.create", "runs.update", "runs.setTag", "runs.logBatch", "runs.logInputs", "runs.delete"]);
 
@@ -23,7 +23,7 @@ let from: MlflowClient;
 let to: MlflowClient;
 let seeded: SeededSource;
 /** RPCs the target received, in order: name and request. */
-let calls: { name: EndpointName; request: Record<string, unknown> }[];
+let calls: RecordedCall[];
 
 beforeEach(async () => {
   dir = tempDir();
@@ -33,12 +33,7 @@ beforeEach(async () => {
   // The target experiments exist with artifact locations inside the temporary folder (a new one
   // would get <cwd>/mlruns/<id>); the sync reuses them by name.
   for (const name of seeded.experimentNames) await to.experiments.create({ name, artifact_location: join(dir, `target-${name}`) });
-  calls = [];
-  const call = to.store.call.bind(to.store);
-  vi.spyOn(to.store, "call").mockImplementation(((name: EndpointName, request: Record<string, unknown>, options?: object) => {
-    calls.push({ name, request });
-    return call(name as never, request as never, options);
-  }) as typeof to.store.call);
+  calls = recordStoreCalls(to);
 });
 
 afterEach(async () => {
@@ -98,6 +93,13 @@ describe("a first sync", () => {
       datasets: 1,
       artifactFiles: 3,
       artifactBytes: 200_000 + JSON.stringify({ lr: 0.001 }).length + "first try\n".length,
+      loggedModelsCopied: 0,
+      loggedModelsSkipped: 0,
+      loggedModelsFailed: 0,
+      modelVersionsCopied: 0,
+      modelVersionsSkipped: 0,
+      modelVersionsFailed: 0,
+      registeredModelsCreated: 0,
     });
     expect(report.runs.find((run) => run.sourceRunId === seeded.runIds.discarded)).toMatchObject({ action: "skip", outcome: "skipped", reason: "deleted at the source" });
     expect(await findCopy(to, seeded.experimentNames[0], seeded.runIds.discarded)).toBeUndefined();
@@ -337,5 +339,6 @@ describe("public API", () => {
     expect(api.syncRuns).toBe(syncRuns);
     expect(api.SyncError).toBe(SyncError);
     expect([api.SYNC_SOURCE_RUN_ID_TAG, api.SYNC_SOURCE_URI_TAG, api.SYNC_STATE_TAG]).toEqual(["mlflow-ts.sync.sourceRunId", "mlflow-ts.sync.sourceUri", "mlflow-ts.sync.state"]);
+    expect([api.SYNC_SOURCE_MODEL_ID_TAG, api.SYNC_SOURCE_VERSION_TAG]).toEqual(["mlflow-ts.sync.sourceModelId", "mlflow-ts.sync.sourceVersion"]);
   });
 });

@@ -1,0 +1,111 @@
+/**
+ * Copying MLflow 3 logged models: each model of a synced experiment gets a copy in the target
+ * experiment, created in one request with its name, type, params and tags (params are write-once
+ * on the server: a second `log-params` of the same key fails, so they are only ever sent with the
+ * creation), the tag `mlflow-ts.sync.sourceModelId` and the state `incomplete`; then its files are
+ * uploaded to the copy's artifact location, the copy is finalized with the source's status, and
+ * marked `complete` (see {@link createModelCopy} and {@link completeModelCopy}). An interrupted copy is completed in place by the next sync (uploads overwrite,
+ * finalizing twice is harmless).
+ */
+import type { ArtifactStores } from "../artifacts/stores.js";
+import type { MlflowClient } from "../client.js";
+import type { LoggedModel } from "../entities/logged-model.js";
+import type { KeyValue } from "../entities/tracking.js";
+import { type ArtifactCounts, copyArtifactTree } from "./copy-artifacts.js";
+import { isBookkeepingTag, MODEL_VERSIONS_TAG, SYNC_SOURCE_MODEL_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE, SYNC_STATE_TAG } from "./tags.js";
+import type { LoggedModelSyncResult } from "./types.js";
+
+/** Final statuses a copy is finalized with; a PENDING source leaves its copy pending. */
+const FINAL_STATUSES = new Set(["LOGGED_MODEL_READY", "LOGGED_MODEL_UPLOAD_FAILED"]);
+
+/** Everything {@link copyLoggedModel} needs besides the model. */
+export interface ModelCopyContext {
+  from: MlflowClient;
+  to: MlflowClient;
+  fromStores: ArtifactStores;
+  toStores: ArtifactStores;
+  /** Source run id → id of its copy on the target, to translate `source_run_id`. */
+  runCopies: ReadonlyMap<string, string>;
+  /** Files transferred at once. */
+  concurrency: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * What to do with a source logged model, given its copy on the target (if any).
+ * @example
+ * planLoggedModel(undefined); // { action: "copy", reason: "not copied yet" }
+ */
+export function planLoggedModel(copy: LoggedModel | undefined): Pick<LoggedModelSyncResult, "action" | "reason"> {
+  if (!copy) return { action: "copy", reason: "not copied yet" };
+  if (modelTag(copy, SYNC_STATE_TAG) !== SYNC_STATE.complete) return { action: "resume", reason: "the last copy was interrupted" };
+  return { action: "skip", reason: "already copied" };
+}
+
+/**
+ * The copies among a target experiment's logged models, by source model id (the first one wins
+ * when a crashed create left two).
+ */
+export function indexModelCopies(models: readonly LoggedModel[]): Map<string, LoggedModel> {
+  const copies = new Map<string, LoggedModel>();
+  for (const model of models) {
+    const sourceId = modelTag(model, SYNC_SOURCE_MODEL_ID_TAG);
+    if (sourceId !== undefined && !copies.has(sourceId)) copies.set(sourceId, model);
+  }
+  return copies;
+}
+
+/**
+ * The tags a copy gets from its source model: all but `mlflow.modelVersions` (the target lists its
+ * own versions) and bookkeeping tags.
+ */
+export function copyableModelTags(model: LoggedModel): KeyValue[] {
+  return model.info.tags.filter((tag) => tag.key !== MODEL_VERSIONS_TAG && !isBookkeepingTag(tag.key));
+}
+
+/**
+ * Creates the copy of `source` in the target experiment, PENDING and marked incomplete, with its
+ * name, type, params and tags in one request; `source_run_id` names the run's copy (omitted when
+ * the run has none).
+ *
+ * @throws whatever the target client throws (`AmbiguousResultError` when the creation may have happened).
+ * @example
+ * const copy = await createModelCopy(context, model, targetExperimentId);
+ */
+export async function createModelCopy(context: ModelCopyContext, source: LoggedModel, targetExperimentId: string): Promise<LoggedModel> {
+  const { info, data } = source;
+  const sourceRunId = info.source_run_id ? context.runCopies.get(info.source_run_id) : undefined;
+  const tags = [
+    ...copyableModelTags(source),
+    { key: SYNC_SOURCE_MODEL_ID_TAG, value: info.model_id },
+    { key: SYNC_SOURCE_URI_TAG, value: context.from.trackingUri },
+    { key: SYNC_STATE_TAG, value: SYNC_STATE.incomplete },
+  ];
+  const params = { experiment_id: targetExperimentId, name: info.name || undefined, model_type: info.model_type || undefined, source_run_id: sourceRunId, params: data.params, tags };
+  return context.to.loggedModels.create(params, { signal: context.signal });
+}
+
+/**
+ * Uploads the files of `source` to the artifact location of `copy`, finalizes the copy with the
+ * source's status (READY or UPLOAD_FAILED; a PENDING source leaves it pending) and marks it
+ * complete. Safe to call again on a copy that was cut short.
+ *
+ * @returns The files uploaded.
+ * @throws whatever the clients and artifact stores throw; `AbortError` when the signal fires.
+ * @example
+ * const { files, bytes } = await completeModelCopy(context, model, copy);
+ */
+export async function completeModelCopy(context: ModelCopyContext, source: LoggedModel, copy: LoggedModel): Promise<ArtifactCounts> {
+  const { to, signal } = context;
+  const target = context.toStores.forUri(copy.info.artifact_uri);
+  const counts = await copyArtifactTree(source.info.artifact_uri, context.fromStores, target, context.concurrency, signal);
+  const status = source.info.status ?? "";
+  if (FINAL_STATUSES.has(status) && copy.info.status !== status) await to.loggedModels.finalize(copy.info.model_id, status as "LOGGED_MODEL_READY", { signal });
+  await to.loggedModels.setTags(copy.info.model_id, { [SYNC_STATE_TAG]: SYNC_STATE.complete }, { signal });
+  return counts;
+}
+
+/** The value of a logged model's tag, or `undefined`. */
+export function modelTag(model: LoggedModel, key: string): string | undefined {
+  return model.info.tags.find((tag) => tag.key === key)?.value;
+}

@@ -1,0 +1,76 @@
+/**
+ * The logged-model step of a sync: plans every logged model of the synced experiments against the
+ * copies already on the target, then copies (or completes) them one by one, after the runs (so
+ * that `source_run_id` can name the run's copy).
+ */
+import type { MlflowClient } from "../client.js";
+import type { LoggedModel } from "../entities/logged-model.js";
+import { collectAll } from "./collect.js";
+import { completeModelCopy, createModelCopy, indexModelCopies, type ModelCopyContext, planLoggedModel } from "./copy-logged-models.js";
+import { describeError } from "./errors.js";
+import type { ExperimentSyncResult, LoggedModelSyncResult, SyncEvent } from "./types.js";
+
+/** One logged model on its way: the source, its copy (if any), and the result being filled in. */
+export interface LoggedModelTask {
+  source: LoggedModel;
+  copy: LoggedModel | undefined;
+  targetExperimentId: string | undefined;
+  result: LoggedModelSyncResult;
+}
+
+/**
+ * Reads the logged models of one synced experiment and its copies on the target, and plans each.
+ *
+ * @throws whatever the clients throw (the caller fails the experiment).
+ * @example
+ * const tasks = await planLoggedModels(from, to, experimentResult);
+ */
+export async function planLoggedModels(from: MlflowClient, to: MlflowClient, experiment: ExperimentSyncResult, signal?: AbortSignal): Promise<LoggedModelTask[]> {
+  const sources = await collectAll(from.loggedModels.search({ experiment_ids: [experiment.sourceExperimentId] }, { signal }));
+  if (sources.length === 0) return [];
+  const targetId = experiment.targetExperimentId;
+  const copies = targetId === undefined || experiment.action === "create" ? new Map<string, LoggedModel>() : indexModelCopies(await collectAll(to.loggedModels.search({ experiment_ids: [targetId] }, { signal })));
+  return sources.map((source) => {
+    const copy = copies.get(source.info.model_id);
+    const plan = planLoggedModel(copy);
+    const result: LoggedModelSyncResult = {
+      sourceModelId: source.info.model_id,
+      name: source.info.name,
+      experimentName: experiment.name,
+      targetModelId: copy?.info.model_id,
+      ...plan,
+      outcome: plan.action === "skip" ? "skipped" : "planned",
+      artifactFiles: 0,
+      artifactBytes: 0,
+    };
+    return { source, copy, targetExperimentId: targetId, result };
+  });
+}
+
+/**
+ * Copies or completes every planned logged model, one at a time; a failure is recorded in its
+ * result and the others go on. Stops (without throwing) when the signal fires.
+ */
+export async function copyLoggedModels(context: ModelCopyContext, tasks: readonly LoggedModelTask[], emit: (event: SyncEvent) => void): Promise<void> {
+  for (const task of tasks) {
+    if (context.signal?.aborted) return;
+    const { result } = task;
+    if (result.outcome === "planned") await copyTask(context, task);
+    if (result.outcome === "planned") return; // cut short by the signal
+    emit({ type: "logged-model-finished", model: { ...result } });
+  }
+}
+
+async function copyTask(context: ModelCopyContext, task: LoggedModelTask): Promise<void> {
+  const { result } = task;
+  try {
+    const copy = task.copy ?? (await createModelCopy(context, task.source, task.targetExperimentId!));
+    result.targetModelId = copy.info.model_id;
+    const counts = await completeModelCopy(context, task.source, copy);
+    Object.assign(result, { artifactFiles: counts.files, artifactBytes: counts.bytes, outcome: "done" });
+  } catch (error) {
+    if (context.signal?.aborted) return;
+    result.outcome = "failed";
+    result.error = describeError(error);
+  }
+}
