@@ -3,12 +3,13 @@
  * or `MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING=true`): every sampling interval a sample of CPU, memory,
  * disk and network use; every `samplesBeforeLogging` samples their mean (network: the latest value)
  * is logged through the run's batcher under `system/<name>` (or `system/<node id>/<name>`), one
- * step per logging, from step 0 (a resumed run continues after its last `system/` step). GPU metrics
- * (Python's pynvml) are not collected.
+ * step per logging, from step 0 (a resumed run continues after its last `system/` step). NVIDIA GPU
+ * metrics come from `nvidia-smi` when it is installed (see `gpu-metrics.ts`).
  */
 import { readFileSync, statfsSync } from "node:fs";
 import { cpus, freemem, totalmem } from "node:os";
 import { type Env, readBoolEnv, readEnv, readNumberEnv } from "../core/env.js";
+import { GpuSampler } from "./gpu-metrics.js";
 import type { ActiveRun } from "./run.js";
 
 /** Default time between two samples: 10 s, as MLflow. */
@@ -18,6 +19,11 @@ export const DEFAULT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING = 1;
 
 /** One reading of the machine: MLflow's metric names (without `system/`) → value. */
 export type SystemSample = Record<string, number>;
+
+/** Something that reads the machine, e.g. {@link MachineSampler}. @internal */
+export interface SystemSampler {
+  sample(): SystemSample | Promise<SystemSample>;
+}
 
 /** Settings of system-metrics logging, resolved from options and the environment. */
 export interface SystemMetricsSettings {
@@ -56,17 +62,23 @@ const CUMULATIVE = new Set(["network_receive_megabytes", "network_transmit_megab
 
 /**
  * Samples the machine as psutil does for MLflow: CPU use since the previous sample, memory in use
- * (total − available), the root file system, and network bytes since the sampler was created
- * (Linux `/proc/net/dev`; left out elsewhere).
+ * (total − available), the root file system, network bytes since the sampler was created
+ * (Linux `/proc/net/dev`; left out elsewhere), and the NVIDIA GPUs (`nvidia-smi`; none without it).
  * @internal
  */
-export class MachineSampler {
+export class MachineSampler implements SystemSampler {
   #cpu = cpuTimes();
   readonly #network0 = networkBytes();
+  readonly #gpus: GpuSampler;
+
+  /** @param nvidiaSmi - The `nvidia-smi` command. @defaultValue "nvidia-smi" (from PATH) */
+  constructor(nvidiaSmi?: string) {
+    this.#gpus = new GpuSampler(nvidiaSmi);
+  }
 
   /** One sample. */
-  sample(): SystemSample {
-    const sample: SystemSample = { cpu_utilization_percentage: this.#cpuPercent(), ...memory(), ...disk() };
+  async sample(): Promise<SystemSample> {
+    const sample: SystemSample = { cpu_utilization_percentage: this.#cpuPercent(), ...memory(), ...disk(), ...(await this.#gpus.sample()) };
     const network = networkBytes();
     if (network && this.#network0) {
       sample.network_receive_megabytes = (network.received - this.#network0.received) / 1e6;
@@ -142,12 +154,13 @@ function networkBytes(): { received: number; transmitted: number } | undefined {
 export class SystemMetricsMonitor {
   readonly #run: ActiveRun;
   readonly #settings: Omit<SystemMetricsSettings, "enabled">;
-  readonly #sampler: { sample(): SystemSample };
+  readonly #sampler: SystemSampler;
   readonly #samples: SystemSample[] = [];
   #step: number;
   #timer: NodeJS.Timeout | undefined;
+  #sampling = false;
 
-  constructor(run: ActiveRun, settings: Omit<SystemMetricsSettings, "enabled">, options: { firstStep?: number; sampler?: { sample(): SystemSample } } = {}) {
+  constructor(run: ActiveRun, settings: Omit<SystemMetricsSettings, "enabled">, options: { firstStep?: number; sampler?: SystemSampler } = {}) {
     this.#run = run;
     this.#settings = settings;
     this.#sampler = options.sampler ?? new MachineSampler();
@@ -157,7 +170,7 @@ export class SystemMetricsMonitor {
   /** Starts sampling (idempotent). */
   start(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => this.#tick(), this.#settings.samplingIntervalMs);
+    this.#timer = setInterval(() => void this.#tick(), this.#settings.samplingIntervalMs);
     this.#timer.unref();
   }
 
@@ -167,10 +180,16 @@ export class SystemMetricsMonitor {
     this.#timer = undefined;
   }
 
-  #tick(): void {
+  async #tick(): Promise<void> {
     if (this.#run.ended) return this.stop();
-    this.#samples.push(this.#sampler.sample());
-    if (this.#samples.length < this.#settings.samplesBeforeLogging) return;
+    if (this.#sampling) return; // the previous sample (nvidia-smi) is still running
+    this.#sampling = true;
+    try {
+      this.#samples.push(await this.#sampler.sample());
+    } finally {
+      this.#sampling = false;
+    }
+    if (this.#run.ended || this.#samples.length < this.#settings.samplesBeforeLogging) return;
     const prefix = `system/${this.#settings.nodeId ? `${this.#settings.nodeId}/` : ""}`;
     const aggregate = aggregateSamples(this.#samples.splice(0));
     this.#run.logMetrics(Object.fromEntries(Object.entries(aggregate).map(([name, value]) => [prefix + name, value])), { step: this.#step });

@@ -2,11 +2,13 @@
  * System metrics as MLflow's SystemMetricsMonitor logs them: names, aggregation, steps, node id,
  * settings from the environment, and a run on the embedded store that logs them and resumes them.
  */
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { MlflowClient } from "../../../src/client.js";
 import { ConfigurationError } from "../../../src/core/errors.js";
 import { startRun } from "../../../src/logging/fluent.js";
+import { GpuSampler, parseNvidiaSmi } from "../../../src/logging/gpu-metrics.js";
 import type { ActiveRun } from "../../../src/logging/run.js";
 import {
   aggregateSamples,
@@ -68,8 +70,8 @@ describe("settings", () => {
 });
 
 describe("the machine sampler", () => {
-  it("reads MLflow's metrics, within their ranges", () => {
-    const sample = new MachineSampler().sample();
+  it("reads MLflow's metrics, within their ranges (no GPU metrics without nvidia-smi)", async () => {
+    const sample = await new MachineSampler("/nonexistent/nvidia-smi").sample();
     expect(Object.keys(sample).sort()).toEqual([...(process.platform === "linux" ? MLFLOW_NAMES : MLFLOW_NAMES.slice(0, 6))].sort());
     for (const name of ["cpu_utilization_percentage", "system_memory_usage_percentage", "disk_usage_percentage"]) {
       expect(sample[name]).toBeGreaterThanOrEqual(0);
@@ -80,8 +82,40 @@ describe("the machine sampler", () => {
   });
 });
 
+describe("GPU metrics (nvidia-smi)", () => {
+  it("reads MLflow's GPU metric names from nvidia-smi's CSV, leaving out what a GPU does not report", () => {
+    const sample = parseNvidiaSmi("0, 4096, 16384, 37, 70.50, 250.00\n1, 1024, 8192, 5, [N/A], [N/A]\n");
+    expect(sample).toEqual({
+      gpu_0_memory_usage_percentage: 25,
+      gpu_0_memory_usage_megabytes: 4294.967296,
+      gpu_0_utilization_percentage: 37,
+      gpu_0_power_usage_watts: 70.5,
+      gpu_0_power_usage_percentage: 28.199999999999996,
+      gpu_1_memory_usage_percentage: 12.5,
+      gpu_1_memory_usage_megabytes: 1073.741824,
+      gpu_1_utilization_percentage: 5,
+    });
+  });
+
+  it("samples every GPU through the nvidia-smi on the machine, and stops trying after a failure", async () => {
+    const dir = tempDir();
+    const fake = join(dir, "nvidia-smi");
+    writeFileSync(fake, `#!/bin/sh\necho "$@" >> "${join(dir, "calls")}"\necho "0, 2048, 8192, 90, 100.0, 200.0"\n`, { mode: 0o755 });
+    const sample = await new MachineSampler(fake).sample();
+    expect(sample).toMatchObject({ gpu_0_utilization_percentage: 90, gpu_0_memory_usage_percentage: 25, gpu_0_power_usage_percentage: 50 });
+    expect(readFileSync(join(dir, "calls"), "utf8").trim()).toBe("--query-gpu=index,memory.used,memory.total,utilization.gpu,power.draw,enforced.power.limit --format=csv,noheader,nounits");
+
+    const broken = join(dir, "broken-smi");
+    writeFileSync(broken, `#!/bin/sh\necho called >> "${join(dir, "broken-calls")}"\nexit 9\n`, { mode: 0o755 });
+    const gpus = new GpuSampler(broken);
+    expect(await gpus.sample()).toEqual({});
+    expect(await gpus.sample()).toEqual({});
+    expect(readFileSync(join(dir, "broken-calls"), "utf8").trim().split("\n")).toHaveLength(1);
+  });
+});
+
 describe("the monitor", () => {
-  it("logs the mean of every N samples (network: the latest) under system/, one step per logging, then stops with the run", () => {
+  it("logs the mean of every N samples (network: the latest) under system/, one step per logging, then stops with the run", async () => {
     vi.useFakeTimers();
     const { run, logged, end } = fakeRun();
     const sampler = scriptedSampler([
@@ -92,27 +126,27 @@ describe("the monitor", () => {
     ]);
     const monitor = new SystemMetricsMonitor(run, { samplingIntervalMs: 1000, samplesBeforeLogging: 2, nodeId: undefined }, { sampler });
     monitor.start();
-    vi.advanceTimersByTime(999);
+    await vi.advanceTimersByTimeAsync(999);
     expect(logged).toEqual([]);
-    vi.advanceTimersByTime(4001);
+    await vi.advanceTimersByTimeAsync(4001);
     expect(logged).toEqual([
       { metrics: { "system/cpu_utilization_percentage": 15.1, "system/network_receive_megabytes": 3 }, step: 0 },
       { metrics: { "system/cpu_utilization_percentage": 60, "system/network_receive_megabytes": 6 }, step: 1 },
     ]);
     end();
-    vi.advanceTimersByTime(10_000);
+    await vi.advanceTimersByTimeAsync(10_000);
     expect(logged).toHaveLength(2);
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it("puts the node id into the names and continues from a given step", () => {
+  it("puts the node id into the names and continues from a given step", async () => {
     vi.useFakeTimers();
     const { run, logged } = fakeRun();
     const monitor = new SystemMetricsMonitor(run, { samplingIntervalMs: 100, samplesBeforeLogging: 1, nodeId: "node_1" }, { firstStep: 7, sampler: scriptedSampler([{ disk_usage_percentage: 42 }]) });
     monitor.start();
-    vi.advanceTimersByTime(100);
+    await vi.advanceTimersByTimeAsync(100);
     monitor.stop();
-    vi.advanceTimersByTime(1000);
+    await vi.advanceTimersByTimeAsync(1000);
     expect(logged).toEqual([{ metrics: { "system/node_1/disk_usage_percentage": 42 }, step: 7 }]);
   });
 
