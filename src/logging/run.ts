@@ -5,6 +5,7 @@
  * network or creates a promise. `flush()` and `end()` are the points where delivery is awaited.
  */
 import type { Readable } from "node:stream";
+import { logTable, type TableData } from "../artifacts/table.js";
 import type { UploadOptions, UploadResult } from "../artifacts/types.js";
 import type { MlflowClient } from "../client.js";
 import { ValidationError } from "../core/errors.js";
@@ -375,6 +376,18 @@ export class ActiveRun {
     const context = options.context === undefined ? [] : [{ key: DATASET_CONTEXT_TAG, value: options.context }];
     const tags = validatedTags([...context, ...toKeyValues(options.tags)]);
     await this.client.runs.logInputs(this.runId, { datasets: [{ dataset, tags }] });
+  }
+
+  /**
+   * Logs a table as `mlflow.log_table` does: split JSON under the run's artifacts (rows appended
+   * when the file already holds a table), listed in the `mlflow.loggedArtifacts` tag so that the
+   * MLflow UI shows it. Sent at once (not batched).
+   * @throws {ValidationError} for a file not ending in `.json` or columns of different lengths.
+   * @example
+   * await run.logTable({ question: ["What is MLflow?"], answer: ["A platform…"], score: [0.9] }, "eval/answers.json");
+   */
+  logTable(data: TableData, artifactFile: string): Promise<UploadResult> {
+    return logTable(this.client, this.runId, data, artifactFile);
   }
 
   async #finish(status: EndStatus, timeoutMs: number | undefined): Promise<void> {

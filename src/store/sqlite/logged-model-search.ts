@@ -10,7 +10,7 @@ import type { EndpointRequest, SearchLoggedModelsRequest } from "../endpoints.js
 import { parseExperimentId, type StoreContext } from "./context.js";
 import { invalidParameter } from "./errors.js";
 import { type LoggedModelRow, toWireLoggedModels, type WireLoggedModel } from "./logged-models.js";
-import { pythonJsonDumps, pythonRepr } from "./python-format.js";
+import { pythonJsonDumps, pythonRepr } from "../../core/python-format.js";
 import { type Comparison, parseFilter, type SearchDialect } from "./search-syntax.js";
 import { comparisonSql, type SqlFragment } from "./sql-comparison.js";
 

@@ -13,7 +13,7 @@ import { appendToUriPath } from "./artifact-location.js";
 import type { StoreContext } from "./context.js";
 import { invalidParameter, notFound } from "./errors.js";
 import { selectChunked } from "./run-entities.js";
-import { pythonJsonDumps } from "./python-format.js";
+import { pythonJsonDumps } from "../../core/python-format.js";
 import { generateRunName } from "./run-name.js";
 
 /** Status of a logged model: its wire name by the integer MLflow stores. */

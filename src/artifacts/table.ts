@@ -1,0 +1,139 @@
+/**
+ * `logTable`: a table as MLflow's `log_table` writes it — pandas' "split" JSON
+ * (`{"columns": [...], "data": [[...], ...]}`) under the run's artifacts, rows appended to a table
+ * already logged under the same file (columns united, missing cells `null`), and the run tag
+ * `mlflow.loggedArtifacts` listing `{"path": <file>, "type": "table"}` so that the MLflow UI shows it
+ * as a table.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, posix } from "node:path";
+import type { MlflowClient } from "../client.js";
+import { ValidationError } from "../core/errors.js";
+import { pythonJsonDumps } from "../core/python-format.js";
+import type { UploadResult } from "./types.js";
+
+/** The run tag that lists a run's tables, as MLflow sets it. */
+export const LOGGED_ARTIFACTS_TAG = "mlflow.loggedArtifacts";
+
+/**
+ * A table: columns (name → values, all of one length) or rows (objects; a missing key is `null`).
+ * Cells must have a JSON form.
+ */
+export type TableData = Readonly<Record<string, readonly unknown[]>> | readonly Readonly<Record<string, unknown>>[];
+
+/** A table in pandas' "split" orientation, as `log_table` stores it. */
+export interface SplitTable {
+  columns: string[];
+  data: unknown[][];
+}
+
+/**
+ * Logs `data` as the table `artifactFile` (a `.json` path) of a run; see the module comment.
+ *
+ * @throws {ValidationError} when the file does not end in `.json`, columns differ in length, or
+ *   the file already holds something that is not a table.
+ * @example
+ * await logTable(client, runId, { inputs: ["What is MLflow?"], outputs: ["MLflow is…"], toxicity: [0] }, "eval_results.json");
+ */
+export async function logTable(client: MlflowClient, runId: string, data: TableData, artifactFile: string): Promise<UploadResult> {
+  if (!artifactFile.endsWith(".json")) {
+    throw new ValidationError("artifactFile", "table-file", `A table is logged as JSON: "${artifactFile}" must end in ".json" (MLflow's ".parquet" tables are not written by mlflow-ts).`);
+  }
+  let table = toSplitTable(data);
+  const existing = await readExistingTable(client, runId, artifactFile);
+  if (existing) table = appendTables(existing, table);
+  const result = await client.artifacts.uploadData(runId, JSON.stringify(table), artifactFile);
+  await listTable(client, runId, artifactFile);
+  return result;
+}
+
+/**
+ * A table in pandas' "split" orientation.
+ * @throws {ValidationError} when columns differ in length.
+ * @example
+ * toSplitTable([{ a: 1 }, { a: 2, b: "x" }]) // { columns: ["a", "b"], data: [[1, null], [2, "x"]] }
+ * @internal
+ */
+export function toSplitTable(data: TableData): SplitTable {
+  if (Array.isArray(data)) {
+    const rows = data as readonly Readonly<Record<string, unknown>>[];
+    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+    return { columns, data: rows.map((row) => columns.map((column) => cell(row[column]))) };
+  }
+  const byColumn = data as Readonly<Record<string, readonly unknown[]>>;
+  const columns = Object.keys(byColumn);
+  const lengths = new Set(columns.map((column) => byColumn[column]!.length));
+  if (lengths.size > 1) {
+    throw new ValidationError("data", "table-columns", `Every column of a table needs the same number of values, got ${columns.map((c) => `${c}: ${byColumn[c]!.length}`).join(", ")}.`);
+  }
+  const rowCount = columns.length === 0 ? 0 : byColumn[columns[0]!]!.length;
+  return { columns, data: Array.from({ length: rowCount }, (_, i) => columns.map((column) => cell(byColumn[column]![i]))) };
+}
+
+/**
+ * `pd.concat([existing, added], ignore_index=True)`: the columns of `existing`, then the new ones;
+ * cells a row does not have are `null`.
+ * @internal
+ */
+export function appendTables(existing: SplitTable, added: SplitTable): SplitTable {
+  const columns = [...new Set([...existing.columns, ...added.columns])];
+  const realign = (table: SplitTable) => (row: unknown[]) => columns.map((column) => {
+    const index = table.columns.indexOf(column);
+    return index < 0 ? null : cell(row[index]);
+  });
+  return { columns, data: [...existing.data.map(realign(existing)), ...added.data.map(realign(added))] };
+}
+
+/** A cell as pandas writes it: `undefined` and non-finite numbers become `null`. */
+function cell(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (typeof value === "number" && !Number.isFinite(value)) return null;
+  return value;
+}
+
+async function readExistingTable(client: MlflowClient, runId: string, artifactFile: string): Promise<SplitTable | undefined> {
+  const dir = posix.dirname(posix.normalize(artifactFile));
+  const listed = await client.artifacts.list(runId, dir === "." ? undefined : dir);
+  if (!listed.some((file) => file.path === artifactFile && !file.is_dir)) return undefined;
+  const scratch = await mkdtemp(join(tmpdir(), "mlflow-ts-table-"));
+  try {
+    const local = await client.artifacts.download(runId, artifactFile, scratch);
+    return parseSplitTable(await readFile(local, "utf8"), artifactFile);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+function parseSplitTable(text: string, artifactFile: string): SplitTable {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const table = parsed as Partial<SplitTable> | undefined;
+  if (Array.isArray(table?.columns) && Array.isArray(table.data)) return { columns: table.columns.map(String), data: table.data as unknown[][] };
+  throw new ValidationError("artifactFile", "table-file", `The run already has an artifact "${artifactFile}" that is not a table (split JSON with "columns" and "data"); log the table under another name.`);
+}
+
+/** Adds the table to the run's `mlflow.loggedArtifacts` tag (as `log_table` does), once. */
+async function listTable(client: MlflowClient, runId: string, artifactFile: string): Promise<void> {
+  const run = await client.runs.get(runId);
+  const current = run.data.tags.find((tag) => tag.key === LOGGED_ARTIFACTS_TAG)?.value;
+  const entries = parseLoggedArtifacts(current);
+  if (entries.some((entry) => entry.path === artifactFile && entry.type === "table")) return;
+  await client.runs.setTag(runId, LOGGED_ARTIFACTS_TAG, pythonJsonDumps([...entries, { path: artifactFile, type: "table" }]));
+}
+
+function parseLoggedArtifacts(value: string | undefined): { path: string; type: string }[] {
+  if (!value) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (Array.isArray(parsed)) return parsed as { path: string; type: string }[];
+  throw new ValidationError(LOGGED_ARTIFACTS_TAG, "logged-artifacts-tag", `The run's ${LOGGED_ARTIFACTS_TAG} tag is not a JSON list; fix or delete it before logging a table (it was left as it is).`);
+}
