@@ -160,7 +160,7 @@ export {
 export { DEFAULT_PART_SIZE, DEFAULT_STREAM_PART_SIZE, choosePartSize } from "./artifacts/part-size.js";
 export { checkArtifactPath, isSafeArtifactPath } from "./artifacts/path-safety.js";
 export type { DownloadOptions, TransferProgress, UploadOptions, UploadResult } from "./artifacts/types.js";
-export { LOGGED_ARTIFACTS_TAG, logTable, type SplitTable, type TableData } from "./artifacts/table.js";
+export { type LoadTableOptions, LOGGED_ARTIFACTS_TAG, loadTable, logTable, type SplitTable, type TableData } from "./artifacts/table.js";
 
 // Embedded store: MLflow's own SQLite schema in a local file, opened by MlflowClient for sqlite: URIs
 // and when no tracking URI is set (types only: the module and better-sqlite3 load on first use)

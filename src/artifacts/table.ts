@@ -3,7 +3,7 @@
  * (`{"columns": [...], "data": [[...], ...]}`) under the run's artifacts, rows appended to a table
  * already logged under the same file (columns united, missing cells `null`), and the run tag
  * `mlflow.loggedArtifacts` listing `{"path": <file>, "type": "table"}` so that the MLflow UI shows it
- * as a table.
+ * as a table. `loadTable` reads a table back from every run that logged it, as `load_table` does.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,6 +11,8 @@ import { join, posix } from "node:path";
 import type { MlflowClient } from "../client.js";
 import { ValidationError } from "../core/errors.js";
 import { pythonJsonDumps } from "../core/python-format.js";
+import type { Run } from "../entities/tracking.js";
+import { ArtifactNotFoundError } from "./errors.js";
 import type { UploadResult } from "./types.js";
 
 /** The run tag that lists a run's tables, as MLflow sets it. */
@@ -46,6 +48,58 @@ export async function logTable(client: MlflowClient, runId: string, data: TableD
   const result = await client.artifacts.uploadData(runId, JSON.stringify(table), artifactFile);
   await listTable(client, runId, artifactFile);
   return result;
+}
+
+/** Options of {@link loadTable}. */
+export interface LoadTableOptions {
+  /** Only these runs. @defaultValue every run of the experiment that logged the table */
+  runIds?: readonly string[];
+  /**
+   * Columns added to every row from its run, as `search_runs` names them: `run_id`,
+   * `experiment_id`, `status`, `artifact_uri`, `start_time`, `end_time`, `metrics.<key>`,
+   * `params.<key>`, `tags.<key>`. A name the table already has gets a `_` suffix.
+   */
+  extraColumns?: readonly string[];
+}
+
+/**
+ * Reads the table `artifactFile` of every run of an experiment that logged it with
+ * {@link logTable} (or Python's `log_table`), rows of all runs together, as `load_table` does.
+ *
+ * @throws {ArtifactNotFoundError} when no run (of `runIds`) logged the table.
+ * @example
+ * const { columns, data } = await loadTable(client, experimentId, "eval/answers.json", { extraColumns: ["run_id"] });
+ */
+export async function loadTable(client: MlflowClient, experimentId: string, artifactFile: string, options: LoadTableOptions = {}): Promise<SplitTable> {
+  const listed = `tags.\`${LOGGED_ARTIFACTS_TAG}\` LIKE '%"path"%:%"${artifactFile.replace(/'/g, "\\'")}",%"type"%:%"table"%'`;
+  const byIds = options.runIds?.length ? ` AND attributes.run_id IN (${options.runIds.map((id) => `'${id}'`).join(", ")})` : "";
+  let table: SplitTable | undefined;
+  for await (const run of client.runs.search({ experiment_ids: [experimentId], filter: listed + byIds })) {
+    const own = await readExistingTable(client, run.info.run_id, artifactFile);
+    if (own === undefined) throw new ArtifactNotFoundError(`Artifact ${artifactFile} not found for run ${run.info.run_id}.`, { operation: "download", location: `${run.info.artifact_uri}/${artifactFile}` });
+    const withExtras = addRunColumns(own, run, options.extraColumns ?? []);
+    table = table ? appendTables(table, withExtras) : withExtras;
+  }
+  if (table) return table;
+  throw new ArtifactNotFoundError(`No run of experiment ${experimentId} logged the table ${artifactFile}.`, { operation: "download", location: artifactFile });
+}
+
+function addRunColumns(table: SplitTable, run: Run, names: readonly string[]): SplitTable {
+  if (names.length === 0) return table;
+  const values = names.map((name) => runColumn(run, name));
+  const columns = [...table.columns, ...names.map((name) => (table.columns.includes(name) ? `${name}_` : name))];
+  return { columns, data: table.data.map((row) => [...row, ...values]) };
+}
+
+/** A run's value under a `search_runs` column name; `null` when it has none. */
+function runColumn(run: Run, name: string): unknown {
+  const { info, data } = run;
+  const attributes: Record<string, unknown> = { run_id: info.run_id, experiment_id: info.experiment_id, status: info.status, artifact_uri: info.artifact_uri, start_time: info.start_time, end_time: info.end_time };
+  if (name in attributes) return attributes[name] ?? null;
+  const [kind, ...rest] = name.split(".");
+  const key = rest.join(".");
+  const list = kind === "metrics" ? data.metrics : kind === "params" ? data.params : kind === "tags" ? data.tags : [];
+  return cell((list as { key: string; value: unknown }[]).find((entry) => entry.key === key)?.value);
 }
 
 /**

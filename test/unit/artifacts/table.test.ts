@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { appendTables, LOGGED_ARTIFACTS_TAG, logTable, toSplitTable } from "../../../src/artifacts/table.js";
+import { ArtifactNotFoundError } from "../../../src/artifacts/errors.js";
+import { appendTables, LOGGED_ARTIFACTS_TAG, loadTable, logTable, toSplitTable } from "../../../src/artifacts/table.js";
 import { ValidationError } from "../../../src/core/errors.js";
 import { startRun } from "../../../src/logging/fluent.js";
 import { removeTempDirs, sqliteClient, tempDir } from "../sqlite/helpers.js";
@@ -63,6 +64,34 @@ describe("logTable on a run (embedded store, local artifacts)", () => {
     await expect(run.logTable({ a: [1] }, "notes.json")).rejects.toBeInstanceOf(ValidationError);
     expect(readFileSync(join(dir, "artifacts", run.runId, "artifacts", "notes.json"), "utf8")).toBe("not a table");
     await run.end();
+    await client.close();
+  });
+});
+
+describe("loadTable (embedded store)", () => {
+  it("reads the table of every run that logged it, with run columns, and only the runs asked for", async () => {
+    const dir = tempDir();
+    const client = sqliteClient(dir);
+    const experimentId = await client.experiments.create({ name: "tables", artifact_location: join(dir, "artifacts") });
+    const first = await startRun({ client, experimentId, exitHooks: false, tags: { model: "small" } });
+    await first.logTable({ q: ["a"], score: [1] }, "answers.json");
+    await first.end();
+    const second = await startRun({ client, experimentId, exitHooks: false, tags: { model: "large" } });
+    await second.logTable({ q: ["b", "c"], score: [2, 3] }, "answers.json");
+    await second.end();
+    const other = await startRun({ client, experimentId, exitHooks: false });
+    await other.logTable({ x: [1] }, "other.json");
+    await other.end();
+
+    const all = await loadTable(client, experimentId, "answers.json", { extraColumns: ["run_id", "tags.model", "q"] });
+    expect(all.columns).toEqual(["q", "score", "run_id", "tags.model", "q_"]);
+    const rows = all.data.map((row) => row.slice(0, 2).concat(row[3]));
+    expect(rows.sort()).toEqual([["a", 1, "small"], ["b", 2, "large"], ["c", 3, "large"]]);
+    expect(all.data.find((row) => row[0] === "a")![2]).toBe(first.runId);
+
+    const one = await loadTable(client, experimentId, "answers.json", { runIds: [second.runId] });
+    expect(one).toEqual({ columns: ["q", "score"], data: [["b", 2], ["c", 3]] });
+    await expect(loadTable(client, experimentId, "missing.json")).rejects.toBeInstanceOf(ArtifactNotFoundError);
     await client.close();
   });
 });
