@@ -176,7 +176,7 @@ export { CHECK_IDS, type CheckId, type CheckResult, type CheckSetupOptions, type
 export { SyncError } from "./sync/errors.js";
 export { type RunAction, SKIP_REASONS } from "./sync/plan.js";
 export { syncRuns } from "./sync/sync-runs.js";
-export { SYNC_SOURCE_MODEL_ID_TAG, SYNC_SOURCE_RUN_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_SOURCE_VERSION_TAG, SYNC_STATE, SYNC_STATE_TAG } from "./sync/tags.js";
+export { SYNC_ARTIFACTS_DIGEST_TAG, SYNC_SOURCE_MODEL_ID_TAG, SYNC_SOURCE_RUN_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_SOURCE_VERSION_TAG, SYNC_STATE, SYNC_STATE_TAG } from "./sync/tags.js";
 export {
   DEFAULT_SYNC_CONCURRENCY,
   type ExperimentSyncResult,

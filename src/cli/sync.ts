@@ -122,6 +122,8 @@ function formatSyncReport(report: SyncReport): string {
   if (skipped.length > 0) lines.push(`Skipped: ${skipped.map(([reason, n]) => `${n} ${reason}`).join(", ")}`);
   const notCopied = report.modelVersions.filter((v) => v.outcome === "skipped" && v.action === "skip" && v.reason !== "already copied");
   if (notCopied.length > 0) lines.push("Model versions not copied:", ...notCopied.map((v) => `  ${v.name} version ${v.sourceVersion}: ${v.reason}`));
+  const modelsUpdated = report.registeredModels.filter((m) => m.action === "update" && m.outcome !== "failed").map((m) => `  ${m.name}: ${m.reason}`);
+  if (modelsUpdated.length > 0) lines.push(`Registered models ${report.dryRun ? "that would be " : ""}updated:`, ...modelsUpdated);
   const aliasesLeft = report.registeredModels.flatMap((m) => m.aliasesLeft.map((text) => `  ${m.name}: alias ${text}`));
   if (aliasesLeft.length > 0) lines.push("Aliases left as they are on the target:", ...aliasesLeft);
   const failures = [
@@ -139,8 +141,9 @@ function formatSyncReport(report: SyncReport): string {
 function modelsLine(report: SyncReport): string {
   const { totals } = report;
   const would = report.dryRun ? "would be " : "";
-  const models = `${count(totals.loggedModelsCopied, "logged model")} ${would}copied, ${totals.loggedModelsSkipped} skipped, ${totals.loggedModelsFailed} failed`;
-  const versions = `${count(totals.modelVersionsCopied, "model version")} ${would}registered, ${totals.modelVersionsSkipped} skipped, ${totals.modelVersionsFailed} failed`;
+  const updated = (n: number): string => (n > 0 ? `, ${n} ${would}updated` : "");
+  const models = `${count(totals.loggedModelsCopied, "logged model")} ${would}copied${updated(totals.loggedModelsUpdated)}, ${totals.loggedModelsSkipped} skipped, ${totals.loggedModelsFailed} failed`;
+  const versions = `${count(totals.modelVersionsCopied, "model version")} ${would}registered${updated(totals.modelVersionsUpdated)}, ${totals.modelVersionsSkipped} skipped, ${totals.modelVersionsFailed} failed`;
   return `Models: ${models}; ${versions}; ${count(totals.registeredModelsCreated, "registered model")} ${would}created`;
 }
 
@@ -224,15 +227,17 @@ function describeLoggedModel(model: LoggedModelSyncResult): string {
   const name = `logged model "${model.name}" (${model.experimentName}) ${model.sourceModelId}`;
   if (model.outcome === "failed") return `FAILED ${name}: ${model.error}`;
   if (model.outcome === "skipped") return `skipped ${name}: ${model.reason}`;
-  const verb = model.action === "resume" ? "resumed" : "copied";
-  return `${verb} ${name} → ${model.targetModelId}: ${model.artifactFiles} ${plural(model.artifactFiles, "file")} (${formatBytes(model.artifactBytes)})`;
+  const verb = { copy: "copied", resume: "resumed", update: "updated", skip: "skipped" }[model.action];
+  const why = model.action === "update" ? ` (${model.reason})` : "";
+  return `${verb} ${name} → ${model.targetModelId}${why}: ${model.artifactFiles} ${plural(model.artifactFiles, "file")} (${formatBytes(model.artifactBytes)})`;
 }
 
 function describeVersion(version: ModelVersionSyncResult): string {
   const name = `model version "${version.name}" ${version.sourceVersion}`;
   if (version.outcome === "failed") return `FAILED ${name}: ${version.error}`;
   if (version.outcome === "skipped") return `skipped ${name}: ${version.reason}`;
-  if (version.outcome === "planned") return `would register ${name}`;
+  if (version.outcome === "planned") return version.action === "update" ? `would update ${name} (version ${version.targetVersion} on the target): ${version.reason}` : `would register ${name}`;
+  if (version.action === "update") return `updated ${name} (version ${version.targetVersion} on the target): ${version.reason}`;
   return `${version.action === "resume" ? "completed" : "registered"} ${name} as version ${version.targetVersion}`;
 }
 

@@ -47,8 +47,14 @@ export async function copyArtifacts(from: MlflowClient, to: MlflowClient, source
   }
 }
 
-/** The directory of a path or `file:` URI (what the embedded store gives its runs); `undefined` for remote URIs. */
-function localDirectory(uri: string): string | undefined {
+/**
+ * The directory of a path or `file:` URI (what the embedded store gives its runs); `undefined` for remote URIs.
+ *
+ * @example
+ * localDirectory("file:///home/me/mlruns/1/0a1b/artifacts"); // "/home/me/mlruns/1/0a1b/artifacts"
+ * localDirectory("s3://bucket/1/0a1b/artifacts");             // undefined
+ */
+export function localDirectory(uri: string): string | undefined {
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri)?.[1];
   const local = scheme === undefined || scheme.length === 1 || scheme.toLowerCase() === "file";
   if (!local) return undefined;

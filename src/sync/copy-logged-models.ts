@@ -12,6 +12,7 @@ import type { MlflowClient } from "../client.js";
 import type { LoggedModel } from "../entities/logged-model.js";
 import type { KeyValue } from "../entities/tracking.js";
 import { type ArtifactCounts, copyArtifactTree } from "./copy-artifacts.js";
+import { hasTagChanges, type TagChanges, tagChanges } from "./tag-changes.js";
 import { isBookkeepingTag, MODEL_VERSIONS_TAG, SYNC_SOURCE_MODEL_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE, SYNC_STATE_TAG } from "./tags.js";
 import type { LoggedModelSyncResult } from "./types.js";
 
@@ -32,14 +33,34 @@ export interface ModelCopyContext {
 }
 
 /**
- * What to do with a source logged model, given its copy on the target (if any).
+ * What to do with a source logged model, given its copy on the target (if any): `copy`, `resume`
+ * (the copy is incomplete), `update` (its tags changed at the source, or it became READY or
+ * UPLOAD_FAILED since: see {@link modelChanges}) or `skip`.
  * @example
- * planLoggedModel(undefined); // { action: "copy", reason: "not copied yet" }
+ * planLoggedModel(model, undefined); // { action: "copy", reason: "not copied yet" }
  */
-export function planLoggedModel(copy: LoggedModel | undefined): Pick<LoggedModelSyncResult, "action" | "reason"> {
+export function planLoggedModel(source: LoggedModel, copy: LoggedModel | undefined): Pick<LoggedModelSyncResult, "action" | "reason"> {
   if (!copy) return { action: "copy", reason: "not copied yet" };
   if (modelTag(copy, SYNC_STATE_TAG) !== SYNC_STATE.complete) return { action: "resume", reason: "the last copy was interrupted" };
+  const { tags, status } = modelChanges(source, copy);
+  const changed = [hasTagChanges(tags) && "tags", status && "status"].filter((word) => word !== false);
+  if (changed.length > 0) return { action: "update", reason: `changed since the last copy: ${changed.join(", ")}` };
   return { action: "skip", reason: "already copied" };
+}
+
+/**
+ * What changed at the source since a complete copy: the tags to set or delete (see
+ * {@link copyableModelTags}; the copy's bookkeeping tags and `mlflow.modelVersions` are kept), and
+ * whether the source reached a final status the copy lacks.
+ */
+export function modelChanges(source: LoggedModel, copy: LoggedModel): { tags: TagChanges; status: boolean } {
+  const tags = tagChanges(source.info.tags, copy.info.tags, isCopiedModelTag);
+  const status = source.info.status ?? "";
+  return { tags, status: FINAL_STATUSES.has(status) && copy.info.status !== status };
+}
+
+function isCopiedModelTag(key: string): boolean {
+  return key !== MODEL_VERSIONS_TAG && !isBookkeepingTag(key);
 }
 
 /**
@@ -60,7 +81,7 @@ export function indexModelCopies(models: readonly LoggedModel[]): Map<string, Lo
  * own versions) and bookkeeping tags.
  */
 export function copyableModelTags(model: LoggedModel): KeyValue[] {
-  return model.info.tags.filter((tag) => tag.key !== MODEL_VERSIONS_TAG && !isBookkeepingTag(tag.key));
+  return model.info.tags.filter((tag) => isCopiedModelTag(tag.key));
 }
 
 /**
@@ -102,6 +123,27 @@ export async function completeModelCopy(context: ModelCopyContext, source: Logge
   const status = source.info.status ?? "";
   if (FINAL_STATUSES.has(status) && copy.info.status !== status) await to.loggedModels.finalize(copy.info.model_id, status as "LOGGED_MODEL_READY", { signal });
   await to.loggedModels.setTags(copy.info.model_id, { [SYNC_STATE_TAG]: SYNC_STATE.complete }, { signal });
+  return counts;
+}
+
+/**
+ * Brings a complete copy up to date with its source: sets the changed or new tags, deletes those
+ * gone at the source, and when the source reached READY or UPLOAD_FAILED since, uploads its files
+ * again (a PENDING model's files are usually written after its copy) and finalizes the copy.
+ *
+ * @returns The files uploaded (none when only tags changed).
+ * @throws whatever the clients and artifact stores throw; `AbortError` when the signal fires.
+ * @example
+ * const { files } = await updateModelCopy(context, model, copy);
+ */
+export async function updateModelCopy(context: ModelCopyContext, source: LoggedModel, copy: LoggedModel): Promise<ArtifactCounts> {
+  const { to, signal } = context;
+  const { tags, status } = modelChanges(source, copy);
+  if (tags.set.length > 0) await to.loggedModels.setTags(copy.info.model_id, tags.set, { signal });
+  for (const key of tags.remove) await to.loggedModels.deleteTag(copy.info.model_id, key, { signal });
+  if (!status) return { files: 0, bytes: 0 };
+  const counts = await copyArtifactTree(source.info.artifact_uri, context.fromStores, context.toStores.forUri(copy.info.artifact_uri), context.concurrency, signal);
+  await to.loggedModels.finalize(copy.info.model_id, source.info.status as "LOGGED_MODEL_READY", { signal });
   return counts;
 }
 

@@ -12,9 +12,10 @@ import type { Run, RunStatus } from "../entities/tracking.js";
 import { MAX_METRICS_PER_BATCH } from "../core/batch.js";
 import { AbortError } from "../core/errors.js";
 import type { MetricPoint } from "../resources/runs.js";
+import { artifactsDigest } from "./artifacts-digest.js";
 import { copyArtifacts } from "./copy-artifacts.js";
 import { targetTags } from "./plan.js";
-import { SYNC_SOURCE_RUN_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE, SYNC_STATE_TAG } from "./tags.js";
+import { SYNC_ARTIFACTS_DIGEST_TAG, SYNC_SOURCE_RUN_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE, SYNC_STATE_TAG } from "./tags.js";
 import type { RunStep, SentCounts } from "./types.js";
 
 /** `log-batch` requests of metric points in flight per run (as the logger's default `maxInFlight`). */
@@ -54,7 +55,9 @@ export async function createCopy(to: MlflowClient, source: Run, targetExperiment
 
 /**
  * Copies everything of `source` into its copy `targetRunId`, then sets the status and end time and
- * marks the copy complete. Safe to call again on a copy that was cut short.
+ * marks the copy complete. Safe to call again on a copy that was cut short. With the tags goes the
+ * source's artifact digest (tag `mlflow-ts.sync.artifactsDigest`, for a local artifact location),
+ * read before the artifacts are uploaded: a file that changes during the upload differs next time.
  *
  * @param copyStatus - The copy's status as last read (`RUNNING` for a new copy).
  * @param wasComplete - The copy was marked complete before (an update): it is marked incomplete first.
@@ -70,7 +73,9 @@ export async function copyRunData(context: CopyContext, source: Run, targetRunId
   if (wasComplete) await to.runs.setTag(targetRunId, SYNC_STATE_TAG, SYNC_STATE.incomplete, { signal });
   const params = source.data.params;
   const tags = targetTags(source, context.parentIds);
-  await to.runs.logBatch(targetRunId, { params, tags }, { signal });
+  const digest = await artifactsDigest(source.info.artifact_uri);
+  const bookkeeping = digest === undefined ? [] : [{ key: SYNC_ARTIFACTS_DIGEST_TAG, value: digest }];
+  await to.runs.logBatch(targetRunId, { params, tags: [...tags, ...bookkeeping] }, { signal });
   done("params-tags");
   const metricPoints = await copyMetricHistories(context, source, targetRunId);
   done("metrics");

@@ -4,7 +4,7 @@
  * copied) or skipped. Pure functions over the runs as `runs/search` returns them.
  */
 import type { KeyValue, Metric, Run } from "../entities/tracking.js";
-import { isBookkeepingTag, SYNC_SOURCE_RUN_ID_TAG, SYNC_STATE, SYNC_STATE_TAG } from "./tags.js";
+import { isBookkeepingTag, SYNC_ARTIFACTS_DIGEST_TAG, SYNC_SOURCE_RUN_ID_TAG, SYNC_STATE, SYNC_STATE_TAG } from "./tags.js";
 
 /** What a sync does with one source run. */
 export type RunAction = "copy" | "resume" | "update" | "skip";
@@ -59,20 +59,21 @@ function copyRank(run: Run): number {
  * - no copy → `copy` (`not copied yet`);
  * - the copy is deleted on the target → `skip` (`its copy is deleted on the target`: a deleted copy is not brought back);
  * - the copy is marked incomplete → `resume` (`the last copy was interrupted`);
- * - the copy differs from the source (status, end time, name, params, tags, latest metrics) →
- *   `update` (`changed since the last copy: status, tags`);
+ * - the copy differs from the source (status, end time, name, params, tags, latest metrics,
+ *   artifacts) → `update` (`changed since the last copy: status, tags`);
  * - otherwise → `skip` (`already copied`).
  *
  * @param parentIds - Source run id → target run id of every run known to have a copy, to compare `mlflow.parentRunId`.
+ * @param artifactsDigest - The source's current artifact digest (see `artifactsDigest`); `undefined` when unknown (a remote artifact location): artifacts are then not compared.
  * @example
  * planRun(sourceRun, copies.get(sourceRun.info.run_id), parentIds).action; // "copy"
  */
-export function planRun(source: Run, copy: Run | undefined, parentIds: ReadonlyMap<string, string>): RunPlan {
+export function planRun(source: Run, copy: Run | undefined, parentIds: ReadonlyMap<string, string>, artifactsDigest?: string): RunPlan {
   if (source.info.lifecycle_stage === "deleted") return { source, action: "skip", reason: SKIP_REASONS.deletedAtSource, copy };
   if (!copy) return { source, action: "copy", reason: "not copied yet" };
   if (copy.info.lifecycle_stage === "deleted") return { source, action: "skip", reason: SKIP_REASONS.copyDeleted, copy };
   if (!isComplete(copy)) return { source, action: "resume", reason: "the last copy was interrupted", copy };
-  const changed = differences(source, copy, parentIds);
+  const changed = differences(source, copy, parentIds, artifactsDigest);
   if (changed.length > 0) return { source, action: "update", reason: `changed since the last copy: ${changed.join(", ")}`, copy };
   return { source, action: "skip", reason: SKIP_REASONS.alreadyCopied, copy };
 }
@@ -85,12 +86,15 @@ function isComplete(copy: Run): boolean {
 /**
  * What differs between a source run and its copy, in words (empty when the copy is up to date).
  * Params, tags and latest metrics of the source must be on the copy with the same values; the copy
- * may have more (its own bookkeeping tags, tags set on the server). Artifacts are not compared.
+ * may have more (its own bookkeeping tags, tags set on the server). Artifacts differ when the copy's
+ * `mlflow-ts.sync.artifactsDigest` tag differs from `artifactsDigest`; a copy without that tag
+ * (made by an older sync), or an unknown `artifactsDigest`, compares equal.
  *
+ * @param artifactsDigest - The source's current artifact digest, or `undefined` when unknown.
  * @example
- * differences(source, copy, parentIds); // ["status", "tags"]
+ * differences(source, copy, parentIds, digest); // ["status", "tags", "artifacts"]
  */
-export function differences(source: Run, copy: Run, parentIds: ReadonlyMap<string, string>): string[] {
+export function differences(source: Run, copy: Run, parentIds: ReadonlyMap<string, string>, artifactsDigest?: string): string[] {
   const changed: string[] = [];
   if (source.info.status !== copy.info.status) changed.push("status");
   if ((source.info.end_time || undefined) !== (copy.info.end_time || undefined)) changed.push("end time");
@@ -98,6 +102,8 @@ export function differences(source: Run, copy: Run, parentIds: ReadonlyMap<strin
   if (!containsAll(copy.data.params, source.data.params)) changed.push("params");
   if (!containsAll(copy.data.tags, targetTags(source, parentIds))) changed.push("tags");
   if (!sameLatestMetrics(source.data.metrics, copy.data.metrics)) changed.push("metrics");
+  const copiedDigest = tagValue(copy, SYNC_ARTIFACTS_DIGEST_TAG);
+  if (artifactsDigest !== undefined && copiedDigest !== undefined && copiedDigest !== artifactsDigest) changed.push("artifacts");
   return changed;
 }
 

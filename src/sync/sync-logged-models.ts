@@ -6,7 +6,7 @@
 import type { MlflowClient } from "../client.js";
 import type { LoggedModel } from "../entities/logged-model.js";
 import { collectAll } from "./collect.js";
-import { completeModelCopy, createModelCopy, indexModelCopies, type ModelCopyContext, planLoggedModel } from "./copy-logged-models.js";
+import { completeModelCopy, createModelCopy, indexModelCopies, type ModelCopyContext, planLoggedModel, updateModelCopy } from "./copy-logged-models.js";
 import { describeError } from "./errors.js";
 import type { ExperimentSyncResult, LoggedModelSyncResult, SyncEvent } from "./types.js";
 
@@ -32,7 +32,7 @@ export async function planLoggedModels(from: MlflowClient, to: MlflowClient, exp
   const copies = targetId === undefined || experiment.action === "create" ? new Map<string, LoggedModel>() : indexModelCopies(await collectAll(to.loggedModels.search({ experiment_ids: [targetId] }, { signal })));
   return sources.map((source) => {
     const copy = copies.get(source.info.model_id);
-    const plan = planLoggedModel(copy);
+    const plan = planLoggedModel(source, copy);
     const result: LoggedModelSyncResult = {
       sourceModelId: source.info.model_id,
       name: source.info.name,
@@ -66,7 +66,7 @@ async function copyTask(context: ModelCopyContext, task: LoggedModelTask): Promi
   try {
     const copy = task.copy ?? (await createModelCopy(context, task.source, task.targetExperimentId!));
     result.targetModelId = copy.info.model_id;
-    const counts = await completeModelCopy(context, task.source, copy);
+    const counts = result.action === "update" ? await updateModelCopy(context, task.source, copy) : await completeModelCopy(context, task.source, copy);
     Object.assign(result, { artifactFiles: counts.files, artifactBytes: counts.bytes, outcome: "done" });
   } catch (error) {
     if (context.signal?.aborted) return;

@@ -4,6 +4,9 @@
  * (created when missing), its source translated to the copies (`model-source.ts`), its run and
  * model ids translated, its description and tags copied, tagged `mlflow-ts.sync.sourceVersion`;
  * then its stage, and the registered model's aliases (never moved away from another version).
+ * A version copied before is brought up to date: its description, tags (deleted ones too) and
+ * stage; a registered model found on the target gets the source's description and changed or new
+ * tags (its own tags are never deleted).
  */
 import type { MlflowClient } from "../client.js";
 import { AlreadyExistsError, NotFoundError } from "../core/errors.js";
@@ -13,6 +16,7 @@ import type { Run } from "../entities/tracking.js";
 import { collectAll } from "./collect.js";
 import { describeError } from "./errors.js";
 import { classifySource, modelIdOfSource, type SourceOwner, type SourceReference, targetSource, untranslatableReason } from "./model-source.js";
+import { hasTagChanges, tagChanges } from "./tag-changes.js";
 import { isBookkeepingTag, SYNC_SOURCE_VERSION_TAG } from "./tags.js";
 import type { ModelVersionSyncResult, RegisteredModelSyncResult, SyncEvent } from "./types.js";
 
@@ -98,6 +102,7 @@ async function syncRegisteredModel(context: RegistryContext, name: string, versi
     const target = await getRegisteredModel(to, name, signal);
     if (!target) model.action = "create";
     if (!target && !dryRun) await createRegisteredModel(to, source, signal);
+    if (target) await updateRegisteredModel(context, model, source, target);
     copies = target ? await versionCopies(to, name, signal) : new Map();
   } catch (error) {
     if (signal?.aborted) return;
@@ -139,6 +144,27 @@ async function createRegisteredModel(to: MlflowClient, source: RegisteredModel, 
   }
 }
 
+/**
+ * Sets the source's description and its changed or new tags on a registered model found on the
+ * target (tags only the target has are kept); records the update, or its failure, in `model`.
+ */
+async function updateRegisteredModel(context: RegistryContext, model: RegisteredModelSyncResult, source: RegisteredModel, target: RegisteredModel): Promise<void> {
+  const { to, dryRun, signal } = context;
+  const description = (source.description || "") !== (target.description || "");
+  const tags = tagChanges(source.tags, target.tags, (key) => !isBookkeepingTag(key), false);
+  const changed = [description && "description", hasTagChanges(tags) && "tags"].filter((word) => word !== false);
+  if (changed.length === 0) return;
+  Object.assign(model, { action: "update", reason: `changed since the last copy: ${changed.join(", ")}` });
+  if (dryRun) return;
+  try {
+    if (description) await to.registeredModels.update(source.name, { description: source.description ?? "" }, { signal });
+    for (const tag of tags.set) await to.registeredModels.setTag(source.name, tag.key, tag.value, { signal });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    Object.assign(model, { outcome: "failed", error: describeError(error) }); // its versions are still synced
+  }
+}
+
 /** The copies among a target registered model's versions, by source version number. */
 async function versionCopies(to: MlflowClient, name: string, signal: AbortSignal | undefined): Promise<Map<string, ModelVersion>> {
   const copies = new Map<string, ModelVersion>();
@@ -158,16 +184,11 @@ function versionResult(version: ModelVersion): ModelVersionSyncResult {
   return { name: version.name, sourceVersion: version.version, action: "copy", reason: "not copied yet", outcome: "planned" };
 }
 
-/** One version: skipped when copied already (its stage completed if missing), registered otherwise. */
+/** One version: brought up to date when copied already (see {@link syncVersionCopy}), registered otherwise. */
 async function syncVersion(context: RegistryContext, version: ModelVersion, copy: ModelVersion | undefined): Promise<ModelVersionSyncResult> {
   const result = versionResult(version);
   const stage = stageOf(version);
-  if (copy) {
-    result.targetVersion = copy.version;
-    if (stage === undefined || stageOf(copy) !== undefined) return { ...result, action: "skip", reason: "already copied", outcome: "skipped" };
-    Object.assign(result, { action: "resume", reason: "its copy has no stage yet" });
-    return recordWrite(context, result, () => transition(context, version.name, copy.version, stage));
-  }
+  if (copy) return syncVersionCopy(context, version, copy, { ...result, targetVersion: copy.version });
   const reference = classifySource(version.source ?? "", ownerOfRun(context, version.run_id), modelOwners(context, version.model_id));
   if (!reference) return { ...result, action: "skip", reason: untranslatableReason(version.source ?? ""), outcome: "skipped" };
   const copies = reference.kind === "run-uri" || reference.kind === "inside-run" ? context.runCopies : context.modelCopies;
@@ -178,6 +199,31 @@ async function syncVersion(context: RegistryContext, version: ModelVersion, copy
     const created = await register(context, version, reference, copies.get(referencedId)!);
     Object.assign(result, { targetVersion: created.version, targetSource: created.source });
     if (stage !== undefined) await transition(context, version.name, created.version, stage);
+  });
+}
+
+/**
+ * A version copied before: skipped when equal; otherwise its description, tags (set, and deleted
+ * when gone at the source; bookkeeping tags kept) and stage (without archiving others) are written.
+ * A copy whose only difference is a missing stage is a `resume` (`its copy has no stage yet`: an
+ * interrupted copy looks the same as a stage set at the source later); any other difference is an
+ * `update` (`changed since the last copy: description, tags, stage`).
+ */
+async function syncVersionCopy(context: RegistryContext, version: ModelVersion, copy: ModelVersion, result: ModelVersionSyncResult): Promise<ModelVersionSyncResult> {
+  const { to, signal } = context;
+  const description = (version.description || "") !== (copy.description || "");
+  const tags = tagChanges(version.tags, copy.tags, (key) => !isBookkeepingTag(key));
+  const stage = stageOf(version);
+  const stageChanged = stage !== stageOf(copy);
+  const changed = [description && "description", hasTagChanges(tags) && "tags", stageChanged && "stage"].filter((word) => word !== false);
+  if (changed.length === 0) return { ...result, action: "skip", reason: "already copied", outcome: "skipped" };
+  if (changed.length === 1 && stageChanged && stageOf(copy) === undefined) Object.assign(result, { action: "resume", reason: "its copy has no stage yet" });
+  else Object.assign(result, { action: "update", reason: `changed since the last copy: ${changed.join(", ")}` });
+  return recordWrite(context, result, async () => {
+    if (description) await to.modelVersions.update(version.name, copy.version, { description: version.description ?? "" }, { signal });
+    for (const tag of tags.set) await to.modelVersions.setTag(version.name, copy.version, tag.key, tag.value, { signal });
+    for (const key of tags.remove) await to.modelVersions.deleteTag(version.name, copy.version, key, { signal });
+    if (stageChanged) await transition(context, version.name, copy.version, stage ?? "None");
   });
 }
 

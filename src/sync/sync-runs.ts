@@ -15,14 +15,15 @@ import type { MlflowClient } from "../client.js";
 import { AbortError, AlreadyExistsError } from "../core/errors.js";
 import type { LoggedModel } from "../entities/logged-model.js";
 import type { Experiment, Run } from "../entities/tracking.js";
+import { artifactsDigest } from "./artifacts-digest.js";
 import { collectAll } from "./collect.js";
 import { artifactStoresOf } from "./copy-artifacts.js";
 import { copyRunData, createCopy } from "./copy-run.js";
 import { describeError, SyncError } from "./errors.js";
-import { indexCopies, planRun, type RunPlan } from "./plan.js";
+import { indexCopies, planRun, type RunPlan, tagValue } from "./plan.js";
 import { copyLoggedModels, type LoggedModelTask, planLoggedModels } from "./sync-logged-models.js";
 import { type RegistrySyncResult, syncRegistry } from "./sync-registry.js";
-import { SYNC_SOURCE_RUN_ID_TAG } from "./tags.js";
+import { SYNC_ARTIFACTS_DIGEST_TAG, SYNC_SOURCE_RUN_ID_TAG } from "./tags.js";
 import {
   DEFAULT_SYNC_CONCURRENCY,
   type ExperimentSyncResult,
@@ -68,7 +69,10 @@ interface RunTask {
  * Then the logged models of those experiments (tag `mlflow-ts.sync.sourceModelId`, with their files)
  * and the model versions of the synced runs and logged models (same registered-model names, sources
  * rewritten to the copies, tag `mlflow-ts.sync.sourceVersion`, stage and aliases) are copied, just
- * as idempotently. Failures of single runs, models, versions or experiments do not stop the others:
+ * as idempotently. A complete copy is updated when its source changed since: a run's data or its
+ * local artifact tree (tag `mlflow-ts.sync.artifactsDigest`), a logged model's tags or final status,
+ * a version's description, tags or stage, a registered model's description or tags.
+ * Failures of single runs, models, versions or experiments do not stop the others:
  * they are in the report.
  *
  * @returns What was copied, resumed, updated, skipped or failed, run by run and model by model, with totals.
@@ -142,8 +146,24 @@ async function planSync(options: SyncOptions, dryRun: boolean, emit: (event: Syn
   }
   const parentIds = new Map<string, string>();
   for (const { copies } of prepared) for (const [sourceId, copy] of copies) parentIds.set(sourceId, copy.info.run_id);
-  const tasks = prepared.flatMap((one) => one.sourceRuns.map((run) => newTask(planRun(run, one.copies.get(run.info.run_id), parentIds), one.result)));
+  const tasks: RunTask[] = [];
+  for (const one of prepared) {
+    for (const run of one.sourceRuns) {
+      const copy = one.copies.get(run.info.run_id);
+      tasks.push(newTask(planRun(run, copy, parentIds, await digestToCompare(run, copy)), one.result));
+    }
+  }
   return { prepared, tasks, parentIds };
+}
+
+/**
+ * The source run's current artifact digest when its copy carries one to compare with (a copy made
+ * before digests existed is not re-uploaded just for lacking one); `undefined` otherwise, and when
+ * the tree cannot be read (its copy then fails on the upload, if it is updated at all).
+ */
+async function digestToCompare(source: Run, copy: Run | undefined): Promise<string | undefined> {
+  if (!copy || tagValue(copy, SYNC_ARTIFACTS_DIGEST_TAG) === undefined || source.info.lifecycle_stage === "deleted") return undefined;
+  return artifactsDigest(source.info.artifact_uri).catch(() => undefined);
 }
 
 /** Plans the logged models of a resolved experiment; a failure to list them fails the experiment. */
@@ -333,7 +353,9 @@ export function countTotals(experiments: readonly ExperimentSyncResult[], runs: 
   const sum = (field: keyof SentCounts): number => runs.reduce((total, run) => total + run[field], 0);
   const { loggedModels, modelVersions, registeredModels } = models;
   const modelBytes = (field: "artifactFiles" | "artifactBytes"): number => loggedModels.reduce((total, model) => total + model[field], 0);
-  const copied = (outcome: string, action: string): boolean => (outcome === "done" || outcome === "planned") && action !== "skip";
+  const wrote = (outcome: string): boolean => outcome === "done" || outcome === "planned";
+  const copied = (outcome: string, action: string): boolean => wrote(outcome) && action !== "skip" && action !== "update";
+  const updated = (outcome: string, action: string): boolean => wrote(outcome) && action === "update";
   return {
     experimentsCreated: countExperiments("create"),
     experimentsReused: countExperiments("reuse"),
@@ -350,9 +372,11 @@ export function countTotals(experiments: readonly ExperimentSyncResult[], runs: 
     artifactFiles: sum("artifactFiles") + modelBytes("artifactFiles"),
     artifactBytes: sum("artifactBytes") + modelBytes("artifactBytes"),
     loggedModelsCopied: loggedModels.filter((m) => copied(m.outcome, m.action)).length,
+    loggedModelsUpdated: loggedModels.filter((m) => updated(m.outcome, m.action)).length,
     loggedModelsSkipped: loggedModels.filter((m) => m.outcome === "skipped").length,
     loggedModelsFailed: loggedModels.filter((m) => m.outcome === "failed").length,
     modelVersionsCopied: modelVersions.filter((v) => copied(v.outcome, v.action)).length,
+    modelVersionsUpdated: modelVersions.filter((v) => updated(v.outcome, v.action)).length,
     modelVersionsSkipped: modelVersions.filter((v) => v.outcome === "skipped").length,
     modelVersionsFailed: modelVersions.filter((v) => v.outcome === "failed").length,
     registeredModelsCreated: registeredModels.filter((m) => m.action === "create" && m.outcome !== "failed").length,

@@ -25,6 +25,13 @@ export const SYNC_SOURCE_VERSION_TAG = "mlflow-ts.sync.sourceVersion";
 /** Tag MLflow maintains on a logged model listing its registered versions; the target keeps its own, so it is not copied. */
 export const MODEL_VERSIONS_TAG = "mlflow.modelVersions";
 
+/**
+ * Digest of the source run's local artifact tree (paths, sizes, modification times; see
+ * `artifactsDigest`) when its copy was last written: a complete copy whose digest differs from the
+ * source's current one is updated, and its artifacts uploaded again.
+ */
+export const SYNC_ARTIFACTS_DIGEST_TAG = "mlflow-ts.sync.artifactsDigest";
+
 /** Values of {@link SYNC_STATE_TAG}. */
 export const SYNC_STATE = { incomplete: "incomplete", complete: "complete" } as const;
 

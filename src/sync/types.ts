@@ -116,9 +116,12 @@ export interface LoggedModelSyncResult {
   experimentName: string;
   /** Id (`m-…`) of the copy on the target, once known. */
   targetModelId?: string;
-  /** `copy`: no copy yet; `resume`: the last copy was interrupted; `skip`: already copied. */
-  action: "copy" | "resume" | "skip";
-  /** Why this action, e.g. `not copied yet`, `already copied`. */
+  /**
+   * `copy`: no copy yet; `resume`: the last copy was interrupted; `update`: its tags or status
+   * changed at the source since its copy was complete; `skip`: already copied.
+   */
+  action: "copy" | "resume" | "update" | "skip";
+  /** Why this action, e.g. `not copied yet`, `already copied`, `changed since the last copy: tags, status`. */
   reason: string;
   /** `planned` in a dry run. */
   outcome: "done" | "failed" | "skipped" | "planned";
@@ -139,8 +142,11 @@ export interface ModelVersionSyncResult {
   sourceVersion: string;
   /** Version number of the copy on the target, once known. */
   targetVersion?: string;
-  /** `copy`: registered now; `resume`: its copy lacked the stage; `skip`: already copied, or cannot be copied (see `reason`). */
-  action: "copy" | "resume" | "skip";
+  /**
+   * `copy`: registered now; `resume`: its copy lacked the stage; `update`: its description, tags or
+   * stage changed at the source since; `skip`: already copied, or cannot be copied (see `reason`).
+   */
+  action: "copy" | "resume" | "update" | "skip";
   /** Why this action, in words, e.g. `already copied` or why its source cannot be translated. */
   reason: string;
   /** `planned` in a dry run. */
@@ -154,8 +160,10 @@ export interface ModelVersionSyncResult {
 /** How one registered model went: created or reused on the target, and its aliases. */
 export interface RegisteredModelSyncResult {
   name: string;
-  /** `create`: not on the target; `reuse`: found by name. */
-  action: "create" | "reuse";
+  /** `create`: not on the target; `reuse`: found by name; `update`: found by name, and its description or tags set from the source's. */
+  action: "create" | "reuse" | "update";
+  /** What changed, for an update, e.g. `changed since the last copy: description, tags`. */
+  reason?: string;
   /** `planned` in a dry run. */
   outcome: "done" | "failed" | "planned";
   /** Aliases set on the target (or already pointing at the copy). */
@@ -178,10 +186,14 @@ export interface SyncTotals extends SentCounts {
   runsFailed: number;
   /** Logged models copied or resumed. */
   loggedModelsCopied: number;
+  /** Logged models whose copy got the source's changed tags or status. */
+  loggedModelsUpdated: number;
   loggedModelsSkipped: number;
   loggedModelsFailed: number;
   /** Model versions registered (or whose interrupted copy was completed). */
   modelVersionsCopied: number;
+  /** Model versions whose copy got the source's changed description, tags or stage. */
+  modelVersionsUpdated: number;
   modelVersionsSkipped: number;
   modelVersionsFailed: number;
   registeredModelsCreated: number;

@@ -9,10 +9,11 @@
  * path, a stage, aliases) are copied and read back field by field, and a second sync copies none of
  * them; the built command exits 0 with the JSON report, and 1 naming what failed.
  */
+import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,19 +31,22 @@ import {
   findModelCopy,
   listModelTree,
   listTree,
+  localPathOf,
+  MODEL_WRITES,
   type SeededModels,
   type SeededSource,
   seedModels,
   seedSource,
   sha256,
 } from "../unit/sync/fixtures.js";
+import { inspectionS3 } from "./artifacts-support.js";
 import { serverUri, stackClient, stackClientEnv, type StackServer } from "./support/stack.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = join(ROOT, "dist/cli/main.js");
 const QUIET = { MLFLOW_TS_QUIET_LOCAL_STORE: "true" };
 const WRITES = new Set<EndpointName>(["experiments.create", "experiments.setTag", "runs.create", "runs.update", "runs.setTag", "runs.logBatch", "runs.logInputs"]);
-const MODEL_WRITES = new Set<EndpointName>([...WRITES, "loggedModels.create", "loggedModels.finalize", "loggedModels.setTags", "loggedModels.logParams", "registeredModels.create", "registeredModels.setAlias", "modelVersions.create", "modelVersions.transitionStage"]);
+const MODEL_AND_RUN_WRITES = new Set<EndpointName>([...WRITES, ...MODEL_WRITES]);
 
 let dir: string;
 let from: MlflowClient;
@@ -135,7 +139,32 @@ describe("sync to the direct server (artifacts to S3)", () => {
       vi.restoreAllMocks();
     }
   }, 60_000);
+
+  it("uploads a file added to a run's artifacts after its copy, byte for byte to S3, on the next sync", async () => {
+    const added = randomBytes(70_000);
+    const sourceDir = localPathOf((await from.runs.get(seeded.runIds.tokenizer)).info.artifact_uri);
+    await mkdir(join(sourceDir, "vocab"), { recursive: true });
+    await writeFile(join(sourceDir, "vocab", "merges.bin"), added);
+
+    const report = await syncRuns({ from, to, experimentNames: seeded.experimentNames });
+
+    expect(report.ok).toBe(true);
+    expect(report.runs.filter((run) => run.action === "update").map((run) => [run.sourceRunId, run.reason])).toEqual([[seeded.runIds.tokenizer, "changed since the last copy: artifacts"]]);
+    expect(report.totals).toMatchObject({ runsUpdated: 1, runsSkipped: 4, artifactFiles: 1, artifactBytes: 70_000 });
+    const copy = (await findCopy(to, seeded.experimentNames[1], seeded.runIds.tokenizer))!;
+    const { Bucket, Key } = s3Location(`${copy.info.artifact_uri}/vocab/merges.bin`);
+    const object = await inspectionS3().send(new GetObjectCommand({ Bucket, Key }));
+    expect(Buffer.from(await object.Body!.transformToByteArray())).toEqual(added);
+    expect((await syncRuns({ from, to, experimentNames: seeded.experimentNames })).totals).toMatchObject({ runsUpdated: 0, runsSkipped: 5 });
+  }, 60_000);
 });
+
+/** Bucket and key of an `s3://bucket/key` URI. */
+function s3Location(uri: string): { Bucket: string; Key: string } {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  expect(match, uri).not.toBeNull();
+  return { Bucket: match![1]!, Key: match![2]! };
+}
 
 /**
  * Syncs a source with logged models and a registry to `server`, and reads everything back: the
@@ -188,7 +217,7 @@ async function expectModelsSynced(server: StackServer, artifactScheme: RegExp): 
   try {
     const again = await syncRuns({ from, to, experimentNames: seeded.experimentNames });
     expect(again.totals).toMatchObject({ runsCopied: 0, loggedModelsCopied: 0, loggedModelsSkipped: 2, modelVersionsCopied: 0, modelVersionsSkipped: 4, registeredModelsCreated: 0 });
-    expect(calls.filter((name) => MODEL_WRITES.has(name))).toEqual([]);
+    expect(calls.filter((name) => MODEL_AND_RUN_WRITES.has(name))).toEqual([]);
   } finally {
     vi.restoreAllMocks();
   }
@@ -207,6 +236,69 @@ async function expectSameModelFiles(to: MlflowClient, artifactUri: string, model
 }
 
 describe("logged models and the model registry", () => {
+  it("follow the source's changes after their copy on the direct server: version description, tags, stage, alias; logged model tags and status; registered model description and tags", async () => {
+    const seeded = await seed("models-changes");
+    const models = await seedModels(from, seeded, `models-changes-${randomUUID()}`);
+    const to = target("direct");
+    const { clf } = models.registered;
+    const [vision] = seeded.experimentNames;
+    expect((await syncRuns({ from, to, experimentNames: seeded.experimentNames })).ok).toBe(true);
+    await from.modelVersions.update(clf, 1, { description: "first, reviewed" });
+    await from.modelVersions.setTag(clf, 1, "validated", "yes");
+    await from.modelVersions.deleteTag(clf, 2, "validated");
+    await from.modelVersions.transitionStage(clf, 3, "Staging");
+    await from.registeredModels.setAlias(clf, "baseline", 1);
+    await from.registeredModels.update(clf, { description: "the classifier, v2" });
+    await from.registeredModels.setTag(clf, "team", "research");
+    await from.loggedModels.setTags(models.modelIds.classifier, { owner: "grace" });
+    await from.loggedModels.deleteTag(models.modelIds.classifier, "mlflow.source.name");
+    const draftDir = localPathOf((await from.loggedModels.get(models.modelIds.draft)).info.artifact_uri);
+    const draftFile = randomBytes(20_000);
+    await mkdir(draftDir, { recursive: true });
+    await writeFile(join(draftDir, "model.bin"), draftFile);
+    await from.loggedModels.finalize(models.modelIds.draft, "LOGGED_MODEL_READY");
+
+    const report = await syncRuns({ from, to, experimentNames: seeded.experimentNames });
+
+    expect(report.ok).toBe(true);
+    expect(report.modelVersions.filter((v) => v.action !== "skip").map((v) => [v.sourceVersion, v.action, v.reason])).toEqual([
+      ["1", "update", "changed since the last copy: description, tags"],
+      ["2", "update", "changed since the last copy: tags"],
+      ["3", "resume", "its copy has no stage yet"],
+    ]);
+    expect(report.totals).toMatchObject({ modelVersionsUpdated: 2, loggedModelsUpdated: 2, loggedModelsCopied: 0, modelVersionsCopied: 1 });
+    const versions = await Promise.all([1, 2, 3].map((version) => to.modelVersions.get(clf, version)));
+    expect(versions.map((v) => [v.description ?? "", v.current_stage, Object.fromEntries(v.tags.map((t) => [t.key, t.value]))])).toEqual([
+      ["first, reviewed", "None", { validated: "yes", "mlflow-ts.sync.sourceVersion": "1" }],
+      ["", "Production", { "mlflow-ts.sync.sourceVersion": "2" }],
+      ["", "Staging", { "mlflow-ts.sync.sourceVersion": "3" }],
+    ]);
+    const registered = await to.registeredModels.get(clf);
+    expect([registered.description, registered.tags]).toEqual(["the classifier, v2", [{ key: "team", value: "research" }]]);
+    expect(registered.aliases.find((a) => a.alias === "baseline")?.version).toBe("1");
+    const baseline = (await findCopy(to, vision, seeded.runIds.baseline))!.info.run_id;
+    await expectSameLoggedModel(from, models.modelIds.classifier, to, (await findModelCopy(to, vision, models.modelIds.classifier))!.info.model_id, baseline);
+    const draft = (await findModelCopy(to, vision, models.modelIds.draft))!;
+    await expectSameLoggedModel(from, models.modelIds.draft, to, draft.info.model_id, undefined);
+    const out = join(dir, `draft-${randomUUID()}`);
+    const stores = artifactStoresOf(to);
+    try {
+      await downloadTree(stores.forUri(draft.info.artifact_uri), "", out, {}, 4);
+    } finally {
+      stores.close();
+    }
+    expect(await readFile(join(out, "model.bin"))).toEqual(draftFile);
+
+    const calls = recordCalls(to);
+    try {
+      const again = await syncRuns({ from, to, experimentNames: seeded.experimentNames });
+      expect(again.totals).toMatchObject({ loggedModelsUpdated: 0, loggedModelsSkipped: 2, modelVersionsUpdated: 0, modelVersionsSkipped: 4 });
+      expect(calls.filter((name) => MODEL_AND_RUN_WRITES.has(name))).toEqual([]);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  }, 180_000);
+
   it("are copied to the direct server (files to S3), field by field, once", async () => {
     await expectModelsSynced("direct", /^s3:\/\/mlflow\/.*\/models\/m-[0-9a-f]+\/artifacts$/);
   }, 180_000);

@@ -120,6 +120,29 @@ describe("mlflow-ts sync", () => {
     expect(modelLines).toHaveLength(6);
   });
 
+  it("reports the model versions, logged models and registered models it updated, and would update in a dry run", async () => {
+    const from = new MlflowClient({ trackingUri: source, env: QUIET });
+    const { registered, modelIds } = await seedModels(from, seeded, "cli");
+    await cli(["sync", "--from", source, "--to", target, ...experimentArgs()]);
+    await from.modelVersions.setTag(registered.clf, 1, "validated", "yes");
+    await from.loggedModels.setTags(modelIds.classifier, { owner: "grace" });
+    await from.registeredModels.update(registered.clf, { description: "the classifier, v2" });
+    await from.close();
+
+    const dry = await cli(["sync", "--from", source, "--to", target, ...experimentArgs(), "--dry-run"]);
+    const { code, stdout, stderr } = await cli(["sync", "--from", source, "--to", target, ...experimentArgs()]);
+
+    expect(dry.stdout).toContain(`  update  model version "${registered.clf}" 1: changed since the last copy: tags\n`);
+    expect(dry.stdout).toContain(`  update  ${modelIds.classifier}  logged model "classifier" (experiment "${seeded.experimentNames[0]}"): changed since the last copy: tags\n`);
+    expect(dry.stdout).toContain("Models: 0 logged models would be copied, 1 would be updated, 1 skipped, 0 failed; 0 model versions would be registered, 1 would be updated, 3 skipped, 0 failed; 0 registered models would be created\n");
+    expect(dry.stdout).toContain(`Registered models that would be updated:\n  ${registered.clf}: changed since the last copy: description\n`);
+    expect(code).toBe(0);
+    expect(stdout).toContain("Models: 0 logged models copied, 1 updated, 1 skipped, 0 failed; 0 model versions registered, 1 updated, 3 skipped, 0 failed; 0 registered models created\n");
+    expect(stdout).toContain(`Registered models updated:\n  ${registered.clf}: changed since the last copy: description\n`);
+    expect(stderr).toContain(`sync: updated model version "${registered.clf}" 1 (version 1 on the target): changed since the last copy: tags\n`);
+    expect(stderr.replace(/m-[0-9a-f]{32}/g, "<id>")).toContain(`sync: updated logged model "classifier" (${seeded.experimentNames[0]}) <id> → <id> (changed since the last copy: tags): 0 files (0 B)\n`);
+  });
+
   it("lists the logged models and versions it would copy in a dry run", async () => {
     const from = new MlflowClient({ trackingUri: source, env: QUIET });
     const { registered, modelIds } = await seedModels(from, seeded, "cli");

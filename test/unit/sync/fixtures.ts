@@ -243,6 +243,24 @@ export async function listModelTree(client: MlflowClient, modelId: string, path 
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
+/** Every RPC a sync of logged models and the model registry may write with. */
+export const MODEL_WRITES: ReadonlySet<EndpointName> = new Set<EndpointName>([
+  "loggedModels.create",
+  "loggedModels.finalize",
+  "loggedModels.setTags",
+  "loggedModels.logParams",
+  "loggedModels.deleteTag",
+  "registeredModels.create",
+  "registeredModels.update",
+  "registeredModels.setTag",
+  "registeredModels.setAlias",
+  "modelVersions.create",
+  "modelVersions.update",
+  "modelVersions.setTag",
+  "modelVersions.deleteTag",
+  "modelVersions.transitionStage",
+]);
+
 /** An RPC a client's store received: name and request. */
 export interface RecordedCall {
   name: EndpointName;

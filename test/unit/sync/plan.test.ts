@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { type Run, runSchema } from "../../../src/entities/tracking.js";
 import { differences, indexCopies, planRun, SKIP_REASONS, targetTags } from "../../../src/sync/plan.js";
-import { SYNC_SOURCE_RUN_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE_TAG, isBookkeepingTag } from "../../../src/sync/tags.js";
+import { SYNC_ARTIFACTS_DIGEST_TAG, SYNC_SOURCE_RUN_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE_TAG, isBookkeepingTag } from "../../../src/sync/tags.js";
 import { CREATE_REQUEST_ID_TAG } from "../../../src/store/rest-store.js";
 
 const SOURCE_ID = "a".repeat(32);
@@ -130,6 +130,25 @@ describe("differences", () => {
     const copy = copyOf(child, { tags: { "mlflow.parentRunId": PARENT_TARGET_ID } });
     expect(differences(child, copy, new Map([[PARENT_SOURCE_ID, PARENT_TARGET_ID]]))).toEqual([]);
     expect(differences(child, copy, NO_PARENTS)).toEqual(["tags"]);
+  });
+});
+
+describe("differences in artifacts", () => {
+  const source = run({});
+  const digested = (digest: string) => copyOf(source, { tags: { [SYNC_ARTIFACTS_DIGEST_TAG]: digest } });
+
+  it("names artifacts when the copy's digest differs from the source's", () => {
+    expect(differences(source, digested("old"), NO_PARENTS, "new")).toEqual(["artifacts"]);
+    expect(planRun(source, digested("old"), NO_PARENTS, "new")).toMatchObject({ action: "update", reason: "changed since the last copy: artifacts" });
+  });
+
+  it("finds nothing when the digests are equal", () => {
+    expect(planRun(source, digested("same"), NO_PARENTS, "same")).toMatchObject({ action: "skip", reason: "already copied" });
+  });
+
+  it("does not compare a copy without a digest (made by an older sync), nor a source whose digest is unknown", () => {
+    expect(differences(source, copyOf(source), NO_PARENTS, "new")).toEqual([]);
+    expect(differences(source, digested("old"), NO_PARENTS, undefined)).toEqual([]);
   });
 });
 

@@ -5,7 +5,7 @@
  * pointing elsewhere on the target is left and reported; a version outside any copied run is
  * skipped with its reason; an interrupted model copy is completed; a dry run writes nothing.
  */
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MlflowClient } from "../../../src/client.js";
@@ -14,18 +14,8 @@ import type { EndpointName } from "../../../src/store/endpoints.js";
 import { syncRuns } from "../../../src/sync/sync-runs.js";
 import type { SyncEvent } from "../../../src/sync/types.js";
 import { QUIET, removeTempDirs, tempDir } from "../sqlite/helpers.js";
-import { expectSameLoggedModel, findCopy, findModelCopy, localPathOf, type RecordedCall, recordStoreCalls, type SeededModels, type SeededSource, seedModels, seedSource } from "./fixtures.js";
+import { expectSameLoggedModel, findCopy, findModelCopy, localPathOf, MODEL_WRITES, type RecordedCall, recordStoreCalls, type SeededModels, type SeededSource, seedModels, seedSource } from "./fixtures.js";
 
-const MODEL_WRITES = new Set<EndpointName>([
-  "loggedModels.create",
-  "loggedModels.finalize",
-  "loggedModels.setTags",
-  "loggedModels.logParams",
-  "registeredModels.create",
-  "registeredModels.setAlias",
-  "modelVersions.create",
-  "modelVersions.transitionStage",
-]);
 
 let dir: string;
 let from: MlflowClient;
@@ -244,7 +234,9 @@ describe("the model registry", () => {
     const copyOf2 = report.modelVersions.find((v) => v.name === clf && v.sourceVersion === "2")!.targetVersion;
     expect(copyOf2).toBe("3");
     expect(report.registeredModels.find((m) => m.name === clf)).toMatchObject({
-      action: "reuse",
+      // The target's registered model had no description nor tags: it gets the source's.
+      action: "update",
+      reason: "changed since the last copy: description, tags",
       aliasesSet: ["previous"],
       aliasesLeft: ["champion points at version 1 on the target, not at 3 (the copy of version 2); left as it is"],
     });
@@ -301,5 +293,114 @@ describe("the model registry", () => {
     expect(events.filter((e) => e !== "run")).toEqual(expect.arrayContaining(["model classifier", "model draft"]));
     expect(events.slice(events.lastIndexOf("run") + 1).slice(2)).toEqual([`version ${clf}/1`, `version ${clf}/2`, `version ${clf}/3`, `version ${stray}/1`]);
     expect(events.indexOf("model classifier")).toBeGreaterThan(events.lastIndexOf("run"));
+  });
+});
+
+describe("changes at the source after a copy", () => {
+  const tagsOf = (tags: readonly { key: string; value: string }[]) => Object.fromEntries(tags.filter((t) => !t.key.startsWith("mlflow-ts.sync.")).map((t) => [t.key, t.value]));
+  /** The copy of a source version on the target, as the first sync reported it. */
+  async function versionCopy(name: string, sourceVersion: string) {
+    const copies = await to.modelVersions.search({ filter: `name='${name}'` }).then((page) => page.items);
+    return copies.find((v) => v.tags.some((t) => t.key === "mlflow-ts.sync.sourceVersion" && t.value === sourceVersion))!;
+  }
+
+  it("brings a version's description and tags (set, changed, deleted) to its copy, and nothing else", async () => {
+    const { clf } = models.registered;
+    await sync();
+    await from.modelVersions.update(clf, 1, { description: "first, reviewed" });
+    await from.modelVersions.setTag(clf, 1, "validated", "yes");
+    await from.modelVersions.setTag(clf, 1, "reviewer", "grace");
+    await from.modelVersions.deleteTag(clf, 2, "validated");
+    calls.length = 0;
+
+    const report = await sync();
+
+    expect(report.modelVersions.filter((v) => v.action === "update").map((v) => [v.sourceVersion, v.reason, v.outcome])).toEqual([
+      ["1", "changed since the last copy: description, tags", "done"],
+      ["2", "changed since the last copy: tags", "done"],
+    ]);
+    expect(report.totals).toMatchObject({ modelVersionsUpdated: 2, modelVersionsCopied: 0, modelVersionsSkipped: 2, loggedModelsUpdated: 0 });
+    const first = await versionCopy(clf, "1");
+    expect([first.description, tagsOf(first.tags)]).toEqual(["first, reviewed", { validated: "yes", reviewer: "grace" }]);
+    const second = await versionCopy(clf, "2");
+    expect(tagsOf(second.tags)).toEqual({});
+    expect(second.tags.map((t) => t.key)).toContain("mlflow-ts.sync.sourceVersion");
+    expect(modelWrites().sort()).toEqual(["modelVersions.deleteTag", "modelVersions.setTag", "modelVersions.setTag", "modelVersions.update"]);
+    calls.length = 0;
+    expect((await sync()).totals).toMatchObject({ modelVersionsUpdated: 0, modelVersionsSkipped: 4 });
+    expect(modelWrites()).toEqual([]);
+  });
+
+  it("moves a version's copy to the source's new stage without archiving the others, and sets a new alias", async () => {
+    const { clf } = models.registered;
+    await sync();
+    await from.modelVersions.transitionStage(clf, 2, "Archived");
+    await from.modelVersions.transitionStage(clf, 3, "Production");
+    await from.registeredModels.setAlias(clf, "baseline", 1);
+
+    const report = await sync();
+
+    expect(report.modelVersions.filter((v) => v.action !== "skip").map((v) => [v.sourceVersion, v.action, v.reason])).toEqual([
+      ["2", "update", "changed since the last copy: stage"],
+      ["3", "resume", "its copy has no stage yet"],
+    ]);
+    expect([(await versionCopy(clf, "2")).current_stage, (await versionCopy(clf, "3")).current_stage]).toEqual(["Archived", "Production"]);
+    const target = await to.registeredModels.get(clf);
+    expect(target.aliases.find((a) => a.alias === "baseline")?.version).toBe((await versionCopy(clf, "1")).version);
+    expect(report.registeredModels.find((m) => m.name === clf)?.aliasesSet).toContain("baseline");
+  });
+
+  it("brings a logged model's tags (set, changed, deleted) and its new READY status, with its files, to its copy", async () => {
+    await sync();
+    await from.loggedModels.setTags(models.modelIds.classifier, { owner: "grace", stage: "prod" });
+    await from.loggedModels.deleteTag(models.modelIds.classifier, "mlflow.source.name");
+    const draft = await from.loggedModels.get(models.modelIds.draft);
+    await mkdir(localPathOf(draft.info.artifact_uri), { recursive: true });
+    await writeFile(join(localPathOf(draft.info.artifact_uri), "MLmodel"), "flavors: {}\n");
+    await from.loggedModels.finalize(models.modelIds.draft, "LOGGED_MODEL_READY");
+
+    const report = await sync();
+
+    expect(report.loggedModels.map((m) => [m.name, m.action, m.reason, m.outcome, m.artifactFiles]).sort()).toEqual([
+      ["classifier", "update", "changed since the last copy: tags", "done", 0],
+      ["draft", "update", "changed since the last copy: status", "done", 1],
+    ]);
+    expect(report.totals).toMatchObject({ loggedModelsUpdated: 2, loggedModelsCopied: 0, loggedModelsSkipped: 0 });
+    await expectSameLoggedModel(from, models.modelIds.classifier, to, await classifierCopy(), await baselineCopy());
+    const draftCopy = (await findModelCopy(to, vision(), models.modelIds.draft))!;
+    await expectSameLoggedModel(from, models.modelIds.draft, to, draftCopy.info.model_id, undefined);
+    expect((await sync()).totals).toMatchObject({ loggedModelsUpdated: 0, loggedModelsSkipped: 2 });
+  });
+
+  it("sets a registered model's new description and changed tags, keeping tags only the target has", async () => {
+    const { clf } = models.registered;
+    await sync();
+    await to.registeredModels.setTag(clf, "owner", "platform");
+    await from.registeredModels.update(clf, { description: "the classifier, v2" });
+    await from.registeredModels.setTag(clf, "team", "research");
+
+    const report = await sync();
+
+    expect(report.registeredModels.find((m) => m.name === clf)).toMatchObject({ action: "update", reason: "changed since the last copy: description, tags", outcome: "done" });
+    const target = await to.registeredModels.get(clf);
+    expect([target.description, tagsOf(target.tags)]).toEqual(["the classifier, v2", { team: "research", owner: "platform" }]);
+    expect((await sync()).registeredModels.find((m) => m.name === clf)?.action).toBe("reuse");
+  });
+
+  it("reports the updates in a dry run without writing", async () => {
+    const { clf } = models.registered;
+    await sync();
+    await from.modelVersions.setTag(clf, 1, "validated", "yes");
+    await from.loggedModels.setTags(models.modelIds.classifier, { owner: "grace" });
+    await from.registeredModels.update(clf, { description: "renamed" });
+    calls.length = 0;
+
+    const report = await sync({ dryRun: true });
+
+    expect(modelWrites()).toEqual([]);
+    expect(report.modelVersions.filter((v) => v.action === "update").map((v) => [v.sourceVersion, v.outcome])).toEqual([["1", "planned"]]);
+    expect(report.loggedModels.filter((m) => m.action === "update").map((m) => [m.name, m.outcome])).toEqual([["classifier", "planned"]]);
+    expect(report.registeredModels.find((m) => m.name === clf)).toMatchObject({ action: "update", outcome: "planned" });
+    expect(report.totals).toMatchObject({ modelVersionsUpdated: 1, loggedModelsUpdated: 1 });
   });
 });

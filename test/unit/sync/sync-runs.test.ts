@@ -4,17 +4,19 @@
  * deleted runs are skipped, failures are reported per run, and a dry run writes nothing. The
  * requests the target receives are counted through its store.
  */
-import { join } from "node:path";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MlflowClient } from "../../../src/client.js";
 import { AbortError } from "../../../src/core/errors.js";
 import type { EndpointName } from "../../../src/store/endpoints.js";
 import { SyncError } from "../../../src/sync/errors.js";
 import { syncRuns } from "../../../src/sync/sync-runs.js";
-import { SYNC_SOURCE_URI_TAG, SYNC_STATE_TAG } from "../../../src/sync/tags.js";
+import { SYNC_ARTIFACTS_DIGEST_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE_TAG } from "../../../src/sync/tags.js";
 import type { SyncEvent } from "../../../src/sync/types.js";
 import { QUIET, removeTempDirs, tempDir } from "../sqlite/helpers.js";
-import { expectSameRun, findCopy, listTree, type RecordedCall, recordStoreCalls, type SeededSource, seedSource, sha256 } from "./fixtures.js";
+import { expectSameRun, findCopy, listTree, localPathOf, type RecordedCall, recordStoreCalls, type SeededSource, seedSource, sha256 } from "./fixtures.js";
 
 const WRITES = new Set<EndpointName>(["experiments.create", "experiments.setTag", "runs.create", "runs.update", "runs.setTag", "runs.logBatch", "runs.logInputs", "runs.delete"]);
 
@@ -94,9 +96,11 @@ describe("a first sync", () => {
       artifactFiles: 3,
       artifactBytes: 200_000 + JSON.stringify({ lr: 0.001 }).length + "first try\n".length,
       loggedModelsCopied: 0,
+      loggedModelsUpdated: 0,
       loggedModelsSkipped: 0,
       loggedModelsFailed: 0,
       modelVersionsCopied: 0,
+      modelVersionsUpdated: 0,
       modelVersionsSkipped: 0,
       modelVersionsFailed: 0,
       registeredModelsCreated: 0,
@@ -180,6 +184,93 @@ describe("a second sync", () => {
     const report = await sync();
 
     expect(report.runs.find((run) => run.sourceRunId === seeded.runIds.bert)).toMatchObject({ action: "skip", reason: "its copy is deleted on the target" });
+    expect(writes()).toEqual([]);
+  });
+});
+
+describe("artifacts changed after a copy", () => {
+  /** The local artifact directory of a source run. */
+  const sourceArtifacts = async (name: keyof SeededSource["runIds"]) => localPathOf((await from.runs.get(seeded.runIds[name])).info.artifact_uri);
+  /** Writes a file into a source run's artifact directory (created if the run had none). */
+  async function addFile(name: keyof SeededSource["runIds"], path: string, content: string | Buffer): Promise<void> {
+    const file = join(await sourceArtifacts(name), path);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, content);
+  }
+  /** The bytes of a copy's artifact, downloaded. */
+  async function copiedBytes(copyId: string, path: string): Promise<Buffer> {
+    const into = join(dir, `download-${randomUUID()}`);
+    await to.artifacts.download(copyId, path, into);
+    return readFile(join(into, path));
+  }
+
+  it("stores the source's artifact digest on each copy, and a second sync with nothing changed updates nothing", async () => {
+    await sync();
+    const copy = await to.runs.get(await copyIdOf("baseline"));
+    expect(copy.data.tags.find((tag) => tag.key === SYNC_ARTIFACTS_DIGEST_TAG)?.value).toMatch(/^[0-9a-f]{64}$/);
+    calls.length = 0;
+
+    const report = await sync();
+
+    expect(report.totals).toMatchObject({ runsUpdated: 0, runsSkipped: 5, artifactFiles: 0 });
+    expect(writes()).toEqual([]);
+  });
+
+  it("updates exactly the run whose artifact directory got a new file, and uploads it", async () => {
+    await sync();
+    const added = randomBytes(30_000);
+    await addFile("eval", "plots/roc.png", added);
+
+    const report = await sync();
+
+    expect(report.totals).toMatchObject({ runsUpdated: 1, runsSkipped: 4, artifactFiles: 1, artifactBytes: 30_000 });
+    expect(report.runs.find((run) => run.action === "update")).toMatchObject({ sourceRunId: seeded.runIds.eval, reason: "changed since the last copy: artifacts", outcome: "done" });
+    const copyId = await copyIdOf("eval");
+    expect(await copiedBytes(copyId, "plots/roc.png")).toEqual(added);
+    await expectSameRun(from, seeded.runIds.eval, to, copyId, { [seeded.runIds.baseline]: await copyIdOf("baseline") });
+    expect((await sync()).totals).toMatchObject({ runsUpdated: 0, runsSkipped: 5 });
+  });
+
+  it("uploads an overwritten file again, and keeps on the target a file deleted at the source", async () => {
+    await sync();
+    const directory = await sourceArtifacts("baseline");
+    await writeFile(join(directory, "notes.txt"), "second try, longer\n");
+    await rm(join(directory, "model", "config", "params.json"));
+
+    const report = await sync();
+
+    expect(report.runs.find((run) => run.action === "update")).toMatchObject({ sourceRunId: seeded.runIds.baseline, reason: "changed since the last copy: artifacts" });
+    expect(report.totals.runsUpdated).toBe(1);
+    const copyId = await copyIdOf("baseline");
+    expect((await copiedBytes(copyId, "notes.txt")).toString()).toBe("second try, longer\n");
+    expect((await listTree(to, copyId)).map((file) => file.path)).toEqual(["model/config/params.json", "model/weights.bin", "notes.txt"]);
+  });
+
+  it("does not re-upload a copy without a digest (made by an older sync), and gives it one on its next update", async () => {
+    await sync();
+    const copyId = await copyIdOf("tokenizer", 1);
+    await to.runs.deleteTag(copyId, SYNC_ARTIFACTS_DIGEST_TAG);
+    await addFile("tokenizer", "vocab.txt", "a\nb\n");
+    expect((await sync()).totals).toMatchObject({ runsUpdated: 0, runsSkipped: 5 });
+
+    await from.runs.setTag(seeded.runIds.tokenizer, "reviewed", "yes");
+    const report = await sync();
+
+    expect(report.runs.find((run) => run.action === "update")).toMatchObject({ sourceRunId: seeded.runIds.tokenizer, reason: "changed since the last copy: tags" });
+    expect((await to.runs.get(copyId)).data.tags.some((tag) => tag.key === SYNC_ARTIFACTS_DIGEST_TAG)).toBe(true);
+    expect((await copiedBytes(copyId, "vocab.txt")).toString()).toBe("a\nb\n");
+    expect((await sync()).totals).toMatchObject({ runsUpdated: 0, runsSkipped: 5 });
+  });
+
+  it("reports the update in a dry run without writing", async () => {
+    await sync();
+    await addFile("bert", "sample.txt", "hello\n");
+    calls.length = 0;
+
+    const report = await sync({ dryRun: true });
+
+    expect(report.runs.filter((run) => run.action === "update")).toMatchObject([{ sourceRunId: seeded.runIds.bert, reason: "changed since the last copy: artifacts", outcome: "planned" }]);
+    expect(report.totals.runsUpdated).toBe(1);
     expect(writes()).toEqual([]);
   });
 });
@@ -340,5 +431,6 @@ describe("public API", () => {
     expect(api.SyncError).toBe(SyncError);
     expect([api.SYNC_SOURCE_RUN_ID_TAG, api.SYNC_SOURCE_URI_TAG, api.SYNC_STATE_TAG]).toEqual(["mlflow-ts.sync.sourceRunId", "mlflow-ts.sync.sourceUri", "mlflow-ts.sync.state"]);
     expect([api.SYNC_SOURCE_MODEL_ID_TAG, api.SYNC_SOURCE_VERSION_TAG]).toEqual(["mlflow-ts.sync.sourceModelId", "mlflow-ts.sync.sourceVersion"]);
+    expect(api.SYNC_ARTIFACTS_DIGEST_TAG).toBe("mlflow-ts.sync.artifactsDigest");
   });
 });
