@@ -5,6 +5,7 @@
  * network or creates a promise. `flush()` and `end()` are the points where delivery is awaited.
  */
 import type { Readable } from "node:stream";
+import { stringify as stringifyYaml } from "yaml";
 import { logTable, type TableData } from "../artifacts/table.js";
 import type { UploadOptions, UploadResult } from "../artifacts/types.js";
 import type { MlflowClient } from "../client.js";
@@ -353,6 +354,19 @@ export class ActiveRun {
     const json = JSON.stringify(value, null, 2) as string | undefined;
     if (json === undefined) return Promise.reject(new ValidationError(artifactFile, "json-value", `logJson("${artifactFile}") needs a JSON-serialisable value, got ${typeof value}.`));
     return this.client.artifacts.uploadData(this.runId, json, artifactFile, options);
+  }
+
+  /**
+   * Writes `value` as the artifact `artifactFile`, as `mlflow.log_dict` does: YAML (keys sorted,
+   * indent 2) for a `.yaml`/`.yml` file, else JSON (indent 2).
+   * @throws {ValidationError} when `value` has no JSON/YAML form (e.g. `undefined`).
+   * @example
+   * await run.logDict({ model: { layers: 3, dropout: 0.1 } }, "config/model.yaml");
+   */
+  logDict(value: unknown, artifactFile: string, options: LogArtifactOptions = {}): Promise<UploadResult> {
+    if (!/\.ya?ml$/i.test(artifactFile)) return this.logJson(value, artifactFile, options);
+    if (value === undefined) return Promise.reject(new ValidationError(artifactFile, "json-value", `logDict("${artifactFile}") needs a serialisable value, got undefined.`));
+    return this.client.artifacts.uploadData(this.runId, stringifyYaml(value, { indent: 2, sortMapEntries: true }), artifactFile, options);
   }
 
   /**

@@ -135,6 +135,22 @@ describe("artifacts", () => {
   });
 });
 
+describe("logDict", () => {
+  it("uploads YAML (keys sorted, as PyYAML) for .yaml/.yml and JSON otherwise", async () => {
+    const { run } = await openTestRun(server);
+    const upload = vi.spyOn(run.client.artifacts, "uploadData").mockResolvedValue({ paths: [], bytes: 0, files: 1 } as never);
+    await run.logDict({ b: 1, a: { d: [1, 2], c: "x" } }, "config.yaml");
+    await run.logDict({ b: 1, a: 2 }, "config.json");
+    await run.logDict({ b: 1 }, "config");
+    expect(upload.mock.calls.map(([, data, file]) => [file, data])).toEqual([
+      ["config.yaml", "a:\n  c: x\n  d:\n    - 1\n    - 2\nb: 1\n"],
+      ["config.json", '{\n  "b": 1,\n  "a": 2\n}'],
+      ["config", '{\n  "b": 1\n}'],
+    ]);
+    await expect(run.logDict(undefined, "x.yml")).rejects.toBeInstanceOf(ValidationError);
+  });
+});
+
 describe("logInput", () => {
   it("sends the dataset with its context as the mlflow.data.context input tag, and refuses one without a digest", async () => {
     const seen = record(server, "post", `${API}/runs/log-inputs`);
