@@ -52,7 +52,7 @@ export class MlflowClient {
     this.artifacts = new Artifacts(this.store, this.#artifactStores, this.config.artifacts.concurrency);
     this.registeredModels = new RegisteredModels(this.store);
     this.modelVersions = new ModelVersions(this.store);
-    this.loggedModels = new LoggedModels(this.store);
+    this.loggedModels = new LoggedModels(this.store, this.#artifactStores, this.config.artifacts.concurrency);
     this.webhooks = new Webhooks(this.store);
   }
 

@@ -107,6 +107,23 @@ export async function uploadFiles(store: ArtifactStore, files: PlannedFile[], op
 }
 
 /**
+ * Uploads a local file as `<artifactPath>/<file name>`, or a directory recursively as
+ * `<artifactPath>/<relative path>`, into `store` (what `client.artifacts.upload` and
+ * `client.loggedModels.uploadArtifacts` do once they have the store).
+ *
+ * @throws {UnsafeArtifactPathError} before any request, for an unsafe `artifactPath` or file name.
+ * @internal
+ */
+export async function uploadPath(store: ArtifactStore | (() => Promise<ArtifactStore>), localPath: string, options: UploadOptions, defaultConcurrency: number): Promise<UploadResult> {
+  const artifactPath = options.artifactPath === undefined ? undefined : checkArtifactPath(options.artifactPath, "artifactPath", true);
+  const plan = await planUpload(localPath, artifactPath);
+  const target = typeof store === "function" ? await store() : store;
+  const [file] = plan.files;
+  if (!plan.directory && file) return uploadOne(target, { kind: "file", path: file.path, size: file.size }, file.artifactFile, options);
+  return uploadFiles(target, plan.files, options, defaultConcurrency);
+}
+
+/**
  * Downloads `path` (a file or a directory; `""` for everything) into `destDir` as
  * `destDir/<path>`, as MLflow's `download_artifacts` does, and returns that local path.
  *

@@ -6,7 +6,7 @@ import { Readable } from "node:stream";
 import type { ArtifactStore } from "../artifacts/store.js";
 import type { ArtifactStores } from "../artifacts/stores.js";
 import { checkArtifactPath } from "../artifacts/path-safety.js";
-import { downloadTree, planUpload, uploadFiles, uploadOne } from "../artifacts/transfer.js";
+import { downloadTree, uploadOne, uploadPath } from "../artifacts/transfer.js";
 import type { DownloadOptions, UploadOptions, UploadResult } from "../artifacts/types.js";
 import { ValidationError } from "../core/errors.js";
 import { APIResource } from "../core/resource.js";
@@ -54,12 +54,7 @@ export class Artifacts extends APIResource {
    */
   async upload(runId: string, localPath: string, options: UploadOptions = {}): Promise<UploadResult> {
     validateRunId(runId);
-    const artifactPath = options.artifactPath === undefined ? undefined : checkArtifactPath(options.artifactPath, "artifactPath", true);
-    const plan = await planUpload(localPath, artifactPath);
-    const store = await this.#storeFor(runId, options);
-    const [file] = plan.files;
-    if (!plan.directory && file) return uploadOne(store, { kind: "file", path: file.path, size: file.size }, file.artifactFile, options);
-    return uploadFiles(store, plan.files, options, this.#defaultConcurrency);
+    return uploadPath(() => this.#storeFor(runId, options), localPath, options, this.#defaultConcurrency);
   }
 
   /**

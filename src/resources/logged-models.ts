@@ -1,4 +1,9 @@
-/** MLflow 3 logged models: create, finalize, search, tags, params and artifact listing. */
+/** MLflow 3 logged models: create, finalize, search, tags, params, and their files (upload, list, download). */
+import { checkArtifactPath } from "../artifacts/path-safety.js";
+import type { ArtifactStore } from "../artifacts/store.js";
+import type { ArtifactStores } from "../artifacts/stores.js";
+import { downloadTree, uploadPath } from "../artifacts/transfer.js";
+import type { DownloadOptions, UploadOptions, UploadResult } from "../artifacts/types.js";
 import { ValidationError } from "../core/errors.js";
 import { PagePromise } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
@@ -7,6 +12,7 @@ import type { RequestOptions } from "../core/transport.js";
 import type { LoggedModel, LoggedModelStatus } from "../entities/logged-model.js";
 import type { FileInfo } from "../entities/tracking.js";
 import type { SearchLoggedModelsRequest } from "../store/endpoints.js";
+import type { TrackingStore } from "../store/tracking-store.js";
 import { validateMaxResults } from "../validation.js";
 import { validatedParams, validatedTags } from "./runs.js";
 
@@ -37,6 +43,22 @@ export type SearchLoggedModelsParams = Omit<SearchLoggedModelsRequest, "max_resu
  * await client.loggedModels.finalize(model.info.model_id, "LOGGED_MODEL_READY");
  */
 export class LoggedModels extends APIResource {
+  readonly #stores: ArtifactStores;
+  readonly #defaultConcurrency: number;
+  readonly #byModel = new Map<string, Promise<ArtifactStore>>();
+
+  /**
+   * @param store - The tracking store.
+   * @param stores - Opens artifact stores by URI (for the model's files).
+   * @param defaultConcurrency - Files transferred in parallel unless `concurrency` is given. @defaultValue 8
+   * @internal
+   */
+  constructor(store: TrackingStore, stores: ArtifactStores, defaultConcurrency = 8) {
+    super(store);
+    this.#stores = stores;
+    this.#defaultConcurrency = defaultConcurrency;
+  }
+
   /**
    * Creates a logged model in PENDING state. Not retried after an ambiguous failure (that would
    * create a second model): such a failure rejects with {@link AmbiguousResultError}.
@@ -104,6 +126,48 @@ export class LoggedModels extends APIResource {
       token = res.next_page_token || undefined;
     } while (token);
     return files;
+  }
+
+  /**
+   * Uploads a model's files into its artifact location (S3 directly, the server's proxy or the local
+   * disk, as the model's `artifact_uri` says), as `MlflowClient.log_model_artifacts` does: a
+   * directory recursively, a file under its name (both under `artifactPath` when given). Then
+   * `finalize` the model READY.
+   *
+   * @throws {UnsafeArtifactPathError} before any request, for an unsafe `artifactPath` or file name.
+   * @throws {ArtifactError} (a subclass naming the cause) or {@link MlflowApiError} when the store fails.
+   * @throws {AbortError} when `options.signal` fires.
+   * @example
+   * const model = await client.loggedModels.create({ experiment_id, name: "classifier", source_run_id: runId });
+   * await client.loggedModels.uploadArtifacts(model.info.model_id, "./out/classifier");
+   * await client.loggedModels.finalize(model.info.model_id, "LOGGED_MODEL_READY");
+   */
+  async uploadArtifacts(modelId: string, localPath: string, options: UploadOptions = {}): Promise<UploadResult> {
+    return uploadPath(() => this.#storeFor(modelId, options), localPath, options, this.#defaultConcurrency);
+  }
+
+  /**
+   * Downloads a model's file or directory (`""`: every file) into `destDir` as `destDir/<path>`, as
+   * `mlflow.artifacts.download_artifacts("models:/<model id>")` does; returns that local path.
+   *
+   * @throws {UnsafeArtifactPathError} for an unsafe `path`, or a listing that would leave `destDir`.
+   * @example
+   * const dir = await client.loggedModels.downloadArtifacts(modelId, "", "./model");
+   */
+  async downloadArtifacts(modelId: string, path: string, destDir: string, options: DownloadOptions = {}): Promise<string> {
+    const artifactPath = checkArtifactPath(path, "path", true);
+    return downloadTree(await this.#storeFor(modelId, options), artifactPath, destDir, options, this.#defaultConcurrency);
+  }
+
+  /** The artifact store of a model, from its `artifact_uri` (one `get` per model id). */
+  #storeFor(modelId: string, options: RequestOptions): Promise<ArtifactStore> {
+    let store = this.#byModel.get(modelId);
+    if (!store) {
+      store = this.get(modelId, options).then((model) => this.#stores.forUri(model.info.artifact_uri));
+      store.catch(() => this.#byModel.delete(modelId));
+      this.#byModel.set(modelId, store);
+    }
+    return store;
   }
 }
 
