@@ -1,13 +1,16 @@
 /**
- * The examples run against the real stack (direct server, artifacts to S3) as a user runs them
- * (`npx tsx examples/<name>.ts` with the stack's environment), exit 0 and print what they promise:
- * so that they cannot rot.
+ * The examples run as a user runs them (`npx tsx examples/<name>.ts`), exit 0 and print what they
+ * promise, so that they cannot rot: the quickstart with no server (Python reads the run from
+ * ./mlflow.db), the others against the real stack (direct server, artifacts to S3).
  */
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { runPython } from "./support/python.js";
 import { serverUri, stackClientEnv } from "./support/stack.js";
 
 const run = promisify(execFile);
@@ -24,6 +27,28 @@ async function runExample(name: string, env: Record<string, string> = {}): Promi
   const { stdout } = await run(TSX, [resolve(`examples/${name}.ts`)], { env: childEnv, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
   return stdout;
 }
+
+describe("the quickstart (the README's main job), with no server", () => {
+  it("logs a run into ./mlflow.db that the Python client reads", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "mlflow-ts-quickstart-"));
+    try {
+      const env = { PATH: process.env.PATH ?? "", HOME: cwd, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+      const { stdout } = await run(TSX, [resolve("examples/quickstart.ts")], { cwd, env, timeout: 120_000 });
+      const runId = /^Logged run ([0-9a-f]{32}) \("quickstart", experiment "mlflow-ts-quickstart"\) to sqlite:\/\/\/\/?.*mlflow\.db\.$/m.exec(stdout)?.[1];
+      expect(runId, stdout).toBeDefined();
+      expect(stdout).toContain("mlflow ui --backend-store-uri sqlite:///mlflow.db");
+      const { runs } = await runPython<{ runs: { info: { run_name: string; status: string }; params: Record<string, string>; histories: Record<string, unknown[]> }[] }>(
+        "test/conformance/python/read_run.py",
+        { run_ids: [runId], history_keys: null },
+        { MLFLOW_TRACKING_URI: `sqlite:///${join(cwd, "mlflow.db")}` },
+      );
+      expect(runs[0]!.info).toMatchObject({ run_name: "quickstart", status: "FINISHED" });
+      expect(Object.keys(runs[0]!.histories).length).toBeGreaterThan(0);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 150_000);
+});
 
 describe("examples against the real stack", () => {
   it("model-registry.ts: logs a model, registers it and finds it by alias", async () => {
