@@ -14,7 +14,6 @@ import { type KeyValueInput, toKeyValues } from "../core/tags.js";
 import type { Dataset, RunInfo, RunStatus } from "../entities/tracking.js";
 import { validatedTags } from "../resources/runs.js";
 import {
-  stringifyValue,
   validateKey,
   validateMetricPosition,
   validateMetricValue,

@@ -3,7 +3,7 @@
  * `artifact_uri` names (S3 directly, the tracking server's proxy, or the local disk).
  */
 import { Readable } from "node:stream";
-import type { ArtifactStore } from "../artifacts/store.js";
+import { ArtifactStoreCache } from "../artifacts/store-cache.js";
 import type { ArtifactStores } from "../artifacts/stores.js";
 import { checkArtifactPath } from "../artifacts/path-safety.js";
 import { downloadTree, uploadOne, uploadPath } from "../artifacts/transfer.js";
@@ -24,9 +24,8 @@ import { validateRunId } from "../validation.js";
  * const local = await client.artifacts.download(runId, "model", "./downloaded");
  */
 export class Artifacts extends APIResource {
-  readonly #stores: ArtifactStores;
   readonly #defaultConcurrency: number;
-  readonly #byRun = new Map<string, Promise<ArtifactStore>>();
+  readonly #byRun: ArtifactStoreCache;
 
   /**
    * @param store - The tracking store (for `runs.get`).
@@ -36,8 +35,8 @@ export class Artifacts extends APIResource {
    */
   constructor(store: TrackingStore, stores: ArtifactStores, defaultConcurrency = 8) {
     super(store);
-    this.#stores = stores;
     this.#defaultConcurrency = defaultConcurrency;
+    this.#byRun = new ArtifactStoreCache(stores, async (runId, options) => (await this.store.call("runs.get", { run_id: runId }, options)).run.info.artifact_uri);
   }
 
   /**
@@ -54,7 +53,7 @@ export class Artifacts extends APIResource {
    */
   async upload(runId: string, localPath: string, options: UploadOptions = {}): Promise<UploadResult> {
     validateRunId(runId);
-    return uploadPath(() => this.#storeFor(runId, options), localPath, options, this.#defaultConcurrency);
+    return uploadPath(() => this.#byRun.get(runId, options), localPath, options, this.#defaultConcurrency);
   }
 
   /**
@@ -72,7 +71,7 @@ export class Artifacts extends APIResource {
     if (!(data instanceof Readable) && typeof data !== "string" && !(data instanceof Uint8Array)) {
       throw new ValidationError("data", "data-type", `uploadData expects a string, a Uint8Array/Buffer or a Readable; got ${typeof data}.`);
     }
-    const store = await this.#storeFor(runId, options);
+    const store = await this.#byRun.get(runId, options);
     if (data instanceof Readable) return uploadOne(store, { kind: "stream", stream: data }, file, options);
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     return uploadOne(store, { kind: "bytes", data: bytes }, file, options);
@@ -90,7 +89,7 @@ export class Artifacts extends APIResource {
   async download(runId: string, path: string, destDir: string, options: DownloadOptions = {}): Promise<string> {
     validateRunId(runId);
     const artifactPath = checkArtifactPath(path, "path", true);
-    const store = await this.#storeFor(runId, options);
+    const store = await this.#byRun.get(runId, options);
     return downloadTree(store, artifactPath, destDir, options, this.#defaultConcurrency);
   }
 
@@ -103,7 +102,7 @@ export class Artifacts extends APIResource {
   async list(runId: string, path?: string, options: RequestOptions = {}): Promise<FileInfo[]> {
     validateRunId(runId);
     const artifactPath = checkArtifactPath(path ?? "", "path", true);
-    const store = await this.#storeFor(runId, options);
+    const store = await this.#byRun.get(runId, options);
     return store.list(artifactPath, options);
   }
 
@@ -115,20 +114,10 @@ export class Artifacts extends APIResource {
   async delete(runId: string, path: string, options: RequestOptions = {}): Promise<void> {
     validateRunId(runId);
     const artifactPath = checkArtifactPath(path, "path", true);
-    const store = await this.#storeFor(runId, options);
+    const store = await this.#byRun.get(runId, options);
     await store.delete(artifactPath, options);
   }
 
-  /** The store of a run, from its `artifact_uri` (one `runs.get` per run id). */
-  #storeFor(runId: string, options: RequestOptions): Promise<ArtifactStore> {
-    let store = this.#byRun.get(runId);
-    if (!store) {
-      store = this.store.call("runs.get", { run_id: runId }, options).then(({ run }) => this.#stores.forUri(run.info.artifact_uri));
-      store.catch(() => this.#byRun.delete(runId));
-      this.#byRun.set(runId, store);
-    }
-    return store;
-  }
 }
 
 function joinOptional(directory: string | undefined, file: string): string {

@@ -1,6 +1,6 @@
 /** MLflow 3 logged models: create, finalize, search, tags, params, and their files (upload, list, download). */
 import { checkArtifactPath } from "../artifacts/path-safety.js";
-import type { ArtifactStore } from "../artifacts/store.js";
+import { ArtifactStoreCache } from "../artifacts/store-cache.js";
 import type { ArtifactStores } from "../artifacts/stores.js";
 import { downloadTree, uploadPath } from "../artifacts/transfer.js";
 import type { DownloadOptions, UploadOptions, UploadResult } from "../artifacts/types.js";
@@ -43,9 +43,8 @@ export type SearchLoggedModelsParams = Omit<SearchLoggedModelsRequest, "max_resu
  * await client.loggedModels.finalize(model.info.model_id, "LOGGED_MODEL_READY");
  */
 export class LoggedModels extends APIResource {
-  readonly #stores: ArtifactStores;
   readonly #defaultConcurrency: number;
-  readonly #byModel = new Map<string, Promise<ArtifactStore>>();
+  readonly #byModel: ArtifactStoreCache;
 
   /**
    * @param store - The tracking store.
@@ -55,8 +54,8 @@ export class LoggedModels extends APIResource {
    */
   constructor(store: TrackingStore, stores: ArtifactStores, defaultConcurrency = 8) {
     super(store);
-    this.#stores = stores;
     this.#defaultConcurrency = defaultConcurrency;
+    this.#byModel = new ArtifactStoreCache(stores, async (modelId, options) => (await this.get(modelId, options)).info.artifact_uri);
   }
 
   /**
@@ -143,7 +142,7 @@ export class LoggedModels extends APIResource {
    * await client.loggedModels.finalize(model.info.model_id, "LOGGED_MODEL_READY");
    */
   async uploadArtifacts(modelId: string, localPath: string, options: UploadOptions = {}): Promise<UploadResult> {
-    return uploadPath(() => this.#storeFor(modelId, options), localPath, options, this.#defaultConcurrency);
+    return uploadPath(() => this.#byModel.get(modelId, options), localPath, options, this.#defaultConcurrency);
   }
 
   /**
@@ -156,18 +155,7 @@ export class LoggedModels extends APIResource {
    */
   async downloadArtifacts(modelId: string, path: string, destDir: string, options: DownloadOptions = {}): Promise<string> {
     const artifactPath = checkArtifactPath(path, "path", true);
-    return downloadTree(await this.#storeFor(modelId, options), artifactPath, destDir, options, this.#defaultConcurrency);
-  }
-
-  /** The artifact store of a model, from its `artifact_uri` (one `get` per model id). */
-  #storeFor(modelId: string, options: RequestOptions): Promise<ArtifactStore> {
-    let store = this.#byModel.get(modelId);
-    if (!store) {
-      store = this.get(modelId, options).then((model) => this.#stores.forUri(model.info.artifact_uri));
-      store.catch(() => this.#byModel.delete(modelId));
-      this.#byModel.set(modelId, store);
-    }
-    return store;
+    return downloadTree(await this.#byModel.get(modelId, options), artifactPath, destDir, options, this.#defaultConcurrency);
   }
 }
 
