@@ -19,7 +19,7 @@
  *   npx tsx bench/logger-ingest.ts
  *   BENCH_POINTS=50000 BENCH_REPEAT=2 BENCH_CONCURRENCY=1,2,4 npx tsx bench/logger-ingest.ts
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import http from "node:http";
@@ -28,6 +28,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { MlflowClient } from "../src/client.js";
 import { startRun } from "../src/logging/fluent.js";
+import { runJsonProcess } from "./run-json-process.js";
 
 const POINTS = Number(process.env.BENCH_POINTS ?? 100_000);
 const PER_CALL_POINTS = Number(process.env.BENCH_PER_CALL_POINTS ?? 1_000);
@@ -112,20 +113,7 @@ function stackEnv(): Record<string, string> {
 }
 
 function runProcess(command: string, args: string[], env: Record<string, string | undefined>): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15 * 60_000);
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      const line = out.trim().split("\n").at(-1) ?? "";
-      if (code !== 0 || !line.startsWith("{")) reject(new Error(`${args.join(" ")} exited with ${code}: ${err.slice(-2000)}`));
-      else resolve(JSON.parse(line) as Result);
-    });
-  });
+  return runJsonProcess<Result>(command, args, { env });
 }
 
 async function main(): Promise<void> {

@@ -16,7 +16,7 @@
  *   npx tsx bench/sqlite-logging.ts
  *   BENCH_POINTS=100000 BENCH_REPEAT=1 BENCH_PYTHON=/path/to/python npx tsx bench/sqlite-logging.ts
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -24,6 +24,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { MlflowClient } from "../src/client.js";
 import { startRun } from "../src/logging/fluent.js";
+import { runJsonProcess } from "./run-json-process.js";
 
 const POINTS = Number(process.env.BENCH_POINTS ?? 200_000);
 const PER_CALL_POINTS = Number(process.env.BENCH_PER_CALL_POINTS ?? 2_000);
@@ -90,21 +91,8 @@ function result(mode: string, points: number, seconds: number, cpu: NodeJS.CpuUs
 // ---------------------------------------------------------------- orchestrator
 
 function runProcess(command: string, args: string[], cwd: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, ...QUIET, MLFLOW_TRACKING_URI: "", MLFLOW_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "true", PYTHONWARNINGS: "ignore" };
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15 * 60_000);
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      const line = out.trim().split("\n").at(-1) ?? "";
-      if (code !== 0 || !line.startsWith("{")) reject(new Error(`${args.join(" ")} exited with ${code}: ${err.slice(-2000)}`));
-      else resolve(JSON.parse(line) as Result);
-    });
-  });
+  const env = { ...QUIET, MLFLOW_TRACKING_URI: "", MLFLOW_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "true", PYTHONWARNINGS: "ignore" };
+  return runJsonProcess<Result>(command, args, { env, cwd });
 }
 
 /** The Python with MLflow: BENCH_PYTHON, else the stack's STACK_PYTHON. */

@@ -3,7 +3,6 @@
  * the key and the rule.
  */
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../../src/index.js";
 import {
   isPathAmbiguous,
   normalizePosix,
@@ -18,18 +17,10 @@ import {
 } from "../../src/validation.js";
 import { validateAlias } from "../../src/resources/registered-models.js";
 import { API, record, RUN_ID, testClient, useMockServer } from "./helpers/mock-server.js";
+import { validationError } from "./helpers/validation-error.js";
 
 const server = useMockServer();
 
-function rejection(fn: () => unknown): ValidationError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return error as ValidationError;
-  }
-  throw new Error("expected a ValidationError");
-}
 
 /** Records every request to the mocked server, so a test can assert that none was sent. */
 function recordAll() {
@@ -61,17 +52,17 @@ describe("keys (metrics, params, tags)", () => {
     ["a/./b", "key-path"],
     [".", "key-path"],
   ])("refuses %j (%s)", (key, rule) => {
-    const error = rejection(() => validateKey(key, "param"));
+    const error = validationError(() => validateKey(key, "param"));
     expect(error.rule).toBe(rule);
     expect(error.message).toContain("param");
   });
 
   it("names the key, the rule and a fix", () => {
-    const error = rejection(() => validateKey("a//b", "metric"));
+    const error = validationError(() => validateKey("a//b", "metric"));
     expect(error).toMatchObject({ key: "a//b", rule: "key-path" });
     expect(error.message).toBe('The metric key "a//b" is path-ambiguous (MLflow refuses empty segments, "." and "..", and a leading or trailing "/"). Fix: e.g. "a/b".');
-    expect(rejection(() => validateKey("x".repeat(300), "tag")).message).toMatch(/^The tag key "x{57}\.\.\." has 300 characters; MLflow allows at most 250\./);
-    expect(rejection(() => validateKey(5, "tag")).rule).toBe("key-type");
+    expect(validationError(() => validateKey("x".repeat(300), "tag")).message).toMatch(/^The tag key "x{57}\.\.\." has 300 characters; MLflow allows at most 250\./);
+    expect(validationError(() => validateKey(5, "tag")).rule).toBe("key-type");
   });
 
   it("normalises paths like Python's posixpath.normpath", () => {
@@ -128,12 +119,12 @@ describe("values", () => {
     expect(stringifyValue("k", 12n)).toBe("12");
     expect(stringifyValue("k", null)).toBe("null");
     expect(stringifyValue("k", { a: [1, 2] })).toBe('{"a":[1,2]}');
-    expect(rejection(() => stringifyValue("k", undefined))).toMatchObject({ key: "k", rule: "value-type" });
-    expect(rejection(() => stringifyValue("k", () => 1)).rule).toBe("value-type");
+    expect(validationError(() => stringifyValue("k", undefined))).toMatchObject({ key: "k", rule: "value-type" });
+    expect(validationError(() => stringifyValue("k", () => 1)).rule).toBe("value-type");
     const circular: Record<string, unknown> = {};
     circular.self = circular;
-    expect(rejection(() => stringifyValue("k", circular)).message).toMatch(/^The value of "k" cannot be converted to JSON/);
-    expect(rejection(() => validateRunId(5n)).message).toMatch(/^5n is not a valid run id/);
+    expect(validationError(() => stringifyValue("k", circular)).message).toMatch(/^The value of "k" cannot be converted to JSON/);
+    expect(validationError(() => validateRunId(5n)).message).toMatch(/^5n is not a valid run id/);
   });
 });
 
@@ -141,9 +132,9 @@ describe("names and ids", () => {
   it("experiment names: non-empty, at most 500 characters", () => {
     expect(() => validateExperimentName("x".repeat(500))).not.toThrow();
     expect(() => validateExperimentName(" ")).not.toThrow();
-    expect(rejection(() => validateExperimentName("x".repeat(501))).message).toBe("The experiment name has 501 characters; MLflow allows at most 500.");
-    expect(rejection(() => validateExperimentName("")).rule).toBe("experiment-name");
-    expect(rejection(() => validateExperimentName(undefined)).message).toContain("must be a non-empty string");
+    expect(validationError(() => validateExperimentName("x".repeat(501))).message).toBe("The experiment name has 501 characters; MLflow allows at most 500.");
+    expect(validationError(() => validateExperimentName("")).rule).toBe("experiment-name");
+    expect(validationError(() => validateExperimentName(undefined)).message).toContain("must be a non-empty string");
   });
 
   it.each([RUN_ID, "a", "A-b_9", "x".repeat(256)])("accepts run id %j", (id) => {
@@ -151,7 +142,7 @@ describe("names and ids", () => {
   });
 
   it.each(["", "-abc", "_abc", "a/b", "a b", "a.b", "x".repeat(257), 42])("refuses run id %j", (id) => {
-    expect(rejection(() => validateRunId(id))).toMatchObject({ key: "run_id", rule: "run-id" });
+    expect(validationError(() => validateRunId(id))).toMatchObject({ key: "run_id", rule: "run-id" });
   });
 
   it("checks run ids before any request", async () => {
@@ -165,7 +156,7 @@ describe("names and ids", () => {
   });
 
   it.each(["", "   ", "a/b", "a:b", "..", "."])("refuses registered model name %j", (name) => {
-    expect(rejection(() => validateModelName(name)).rule).toBe("model-name");
+    expect(validationError(() => validateModelName(name)).rule).toBe("model-name");
   });
 
   it("refuses a bad registered model name or new name before any request", async () => {
@@ -187,7 +178,7 @@ describe("names and ids", () => {
     ["x".repeat(256), "alias"],
   ])("alias %j → %s", (alias, rule) => {
     if (rule === undefined) expect(() => validateAlias(alias)).not.toThrow();
-    else expect(rejection(() => validateAlias(alias)).rule).toBe(rule);
+    else expect(validationError(() => validateAlias(alias)).rule).toBe(rule);
   });
 
   it.each(["a.b", "a/b", "a:b", "a%b", 'a"b', "a'b", ""])("refuses logged model name %j", async (name) => {
@@ -205,13 +196,13 @@ describe("metrics", () => {
   });
 
   it.each([true, "0.5", null, undefined, 1n])("refuses the value %s", (value) => {
-    expect(rejection(() => validateMetricValue("m", value))).toMatchObject({ key: "m", rule: "metric-value" });
+    expect(validationError(() => validateMetricValue("m", value))).toMatchObject({ key: "m", rule: "metric-value" });
   });
 
   it("refuses a fractional step, and a negative or fractional timestamp", () => {
-    expect(rejection(() => validateMetricPosition("m", 1, 1.5))).toMatchObject({ rule: "metric-step" });
-    expect(rejection(() => validateMetricPosition("m", -1, 0))).toMatchObject({ rule: "metric-timestamp" });
-    expect(rejection(() => validateMetricPosition("m", 1.5, 0))).toMatchObject({ rule: "metric-timestamp" });
+    expect(validationError(() => validateMetricPosition("m", 1, 1.5))).toMatchObject({ rule: "metric-step" });
+    expect(validationError(() => validateMetricPosition("m", -1, 0))).toMatchObject({ rule: "metric-timestamp" });
+    expect(validationError(() => validateMetricPosition("m", 1.5, 0))).toMatchObject({ rule: "metric-timestamp" });
     expect(() => validateMetricPosition("m", 0, -3)).not.toThrow();
   });
 
@@ -246,16 +237,16 @@ describe("page sizes", () => {
   it("refuses max_results above the server's cap with a clear error, before any request", () => {
     const seen = recordAll();
     const client = testClient();
-    expect(rejection(() => client.experiments.search({ max_results: 50_001 })).message).toBe(
+    expect(validationError(() => client.experiments.search({ max_results: 50_001 })).message).toBe(
       "max_results must be a whole number from 1 to 50000 (the server refuses others), got 50001. Fix: keep max_results at most 50000 and iterate with `for await` to read every page.",
     );
-    expect(rejection(() => client.runs.search({ experiment_ids: ["1"], max_results: 50_001 })).rule).toBe("max-results");
-    expect(rejection(() => client.runs.search({ experiment_ids: ["1"], max_results: 0 })).rule).toBe("max-results");
-    expect(rejection(() => client.runs.search({ experiment_ids: ["1"], max_results: 1.5 })).rule).toBe("max-results");
-    expect(rejection(() => client.registeredModels.search({ max_results: 1001 })).message).toContain("from 1 to 1000");
-    expect(rejection(() => client.modelVersions.search({ max_results: 200_001 })).message).toContain("from 1 to 200000");
-    expect(rejection(() => client.loggedModels.search({ experiment_ids: ["1"], max_results: 0 })).message).toContain("of at least 1");
-    expect(rejection(() => client.metrics.getHistory(RUN_ID, "loss", { pageSize: -1 })).key).toBe("pageSize");
+    expect(validationError(() => client.runs.search({ experiment_ids: ["1"], max_results: 50_001 })).rule).toBe("max-results");
+    expect(validationError(() => client.runs.search({ experiment_ids: ["1"], max_results: 0 })).rule).toBe("max-results");
+    expect(validationError(() => client.runs.search({ experiment_ids: ["1"], max_results: 1.5 })).rule).toBe("max-results");
+    expect(validationError(() => client.registeredModels.search({ max_results: 1001 })).message).toContain("from 1 to 1000");
+    expect(validationError(() => client.modelVersions.search({ max_results: 200_001 })).message).toContain("from 1 to 200000");
+    expect(validationError(() => client.loggedModels.search({ experiment_ids: ["1"], max_results: 0 })).message).toContain("of at least 1");
+    expect(validationError(() => client.metrics.getHistory(RUN_ID, "loss", { pageSize: -1 })).key).toBe("pageSize");
     expect(seen.flat()).toHaveLength(0);
   });
 

@@ -5,20 +5,10 @@
 import { describe, expect, it, vi } from "vitest";
 import { ConfigurationError, ValidationError } from "../../../src/index.js";
 import { API, record, useMockServer } from "../helpers/mock-server.js";
+import { validationError } from "../helpers/validation-error.js";
 import { batchOf, openTestRun, RUN_ID } from "./helpers.js";
 
 const server = useMockServer();
-
-/** Runs `fn`, expecting a ValidationError, and returns it. */
-function validationError(fn: () => void): ValidationError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return error as ValidationError;
-  }
-  throw new Error("expected a ValidationError");
-}
 
 describe("validation at the call", () => {
   it("refuses a bad metric key, naming key and rule, and leaves the buffer intact", async () => {

@@ -16,7 +16,6 @@ import type { SyncEvent } from "../../../src/sync/types.js";
 import { QUIET, removeTempDirs, tempDir } from "../sqlite/helpers.js";
 import { expectSameLoggedModel, findCopy, findModelCopy, localPathOf, MODEL_WRITES, type RecordedCall, recordStoreCalls, type SeededModels, type SeededSource, seedModels, seedSource } from "./fixtures.js";
 
-
 let dir: string;
 let from: MlflowClient;
 let to: MlflowClient;
