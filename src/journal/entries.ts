@@ -1,0 +1,118 @@
+/**
+ * The shapes of what goes into a journal and what comes back out: metric columns (the logger's
+ * struct-of-arrays chunks, taken as they are), params and tags, the end status, artifacts, and the
+ * decoded records a reader yields.
+ * @internal
+ * @module
+ */
+import type { JournalEndStatus, Stream } from "./format.js";
+
+/**
+ * Metric points as parallel columns: entry `i` is `keys[i]`, `values[i]`, `timestamps[i]` (ms since
+ * the epoch), `steps[i]`. The logger's metric-buffer chunks have this shape, so a group commit reads
+ * them in place, without an object per point.
+ */
+export interface MetricColumns {
+  readonly keys: ArrayLike<string>;
+  readonly values: Float64Array;
+  readonly timestamps: Float64Array;
+  readonly steps: Float64Array;
+}
+
+/** A param or a tag. */
+export interface KeyValueEntry {
+  readonly key: string;
+  readonly value: string;
+}
+
+/**
+ * A file to upload to the run later. It is uploaded only if it is still the same file: same size,
+ * same mtime and the same sha256 (see `artifactUnchanged`).
+ */
+export interface ArtifactEntry {
+  /** Absolute path of the local file. */
+  localPath: string;
+  /** Folder inside the run's artifact root ("" for the root). */
+  artifactPath: string;
+  /** Size when it was journaled, bytes. */
+  sizeBytes: number;
+  /** Modification time when it was journaled, ms since the epoch (fractional, as `fs.stat` gives it). */
+  mtimeMs: number;
+  /** SHA-256 of the content when it was journaled, 64 hex digits. */
+  sha256: string;
+}
+
+/** Fields every decoded record has. */
+interface RecordBase {
+  /** Stream of its entries. */
+  stream: Stream;
+  /** Sequence number of its first entry in {@link RecordBase.stream}. */
+  firstSeq: number;
+  /** Number of entries. */
+  count: number;
+  /** When the writer encoded it, ms since the epoch. */
+  appendedMs: number;
+}
+
+/** A group of metric points, in columns. */
+export interface MetricsRecord extends RecordBase {
+  kind: "metrics";
+  stream: "metric";
+  keys: string[];
+  values: Float64Array;
+  timestamps: Float64Array;
+  steps: Float64Array;
+}
+
+/** A group of params or of tags, in logging order. */
+export interface KeyValuesRecord extends RecordBase {
+  kind: "params" | "tags";
+  stream: "param" | "tag";
+  entries: KeyValueEntry[];
+}
+
+/** The run's end. */
+export interface EndRecord extends RecordBase {
+  kind: "end";
+  stream: "control";
+  status: JournalEndStatus;
+  endTimeMs: number;
+}
+
+/** A file to upload. */
+export interface ArtifactRecord extends RecordBase {
+  kind: "artifact";
+  stream: "control";
+  artifact: ArtifactEntry;
+}
+
+/** A record as a reader yields it. */
+export type JournalRecord = MetricsRecord | KeyValuesRecord | EndRecord | ArtifactRecord;
+
+/**
+ * The entries `[from, to)` (sequence numbers of the record's stream) of a record, as a record of
+ * their own; the same object when the range is the whole record.
+ */
+export function sliceRecord(record: JournalRecord, from: number, to: number): JournalRecord {
+  const start = from - record.firstSeq;
+  const end = to - record.firstSeq;
+  if (start === 0 && end === record.count) return record;
+  const base = { firstSeq: from, count: end - start, appendedMs: record.appendedMs };
+  switch (record.kind) {
+    case "metrics":
+      return {
+        ...base,
+        kind: "metrics",
+        stream: "metric",
+        keys: record.keys.slice(start, end),
+        values: record.values.slice(start, end),
+        timestamps: record.timestamps.slice(start, end),
+        steps: record.steps.slice(start, end),
+      };
+    case "params":
+    case "tags":
+      return { ...base, kind: record.kind, stream: record.stream, entries: record.entries.slice(start, end) };
+    default:
+      return record; // one entry: a slice of it is all of it
+  }
+}

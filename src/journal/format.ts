@@ -1,0 +1,125 @@
+/**
+ * The journal's on-disk format, in one place: file names, the segment header, the record frame and
+ * the record kinds. Everything is little-endian. A segment is a header followed by records; a record
+ * is `crc32 u32 | bodyLength u32 | body`, the checksum covering the length and the body, so that a
+ * torn tail (a record cut short by a kill) and a flipped byte are both detected and never misread.
+ * See docs/journal.md for the byte layout of each record kind.
+ * @internal
+ * @module
+ */
+
+/** The first 8 bytes of every segment file. */
+export const SEGMENT_MAGIC = Buffer.from("MLTSJRNL", "latin1");
+/** The first 8 bytes of the acknowledgement file. */
+export const ACK_MAGIC = Buffer.from("MLTSACKS", "latin1");
+/** Version of the segment and acknowledgement formats; a reader refuses a newer one. */
+export const FORMAT_VERSION = 1;
+
+/** Bytes of the record frame before the body: crc32 u32, body length u32. */
+export const FRAME_BYTES = 8;
+/** Bytes of the body header of every record: kind u8, stream u8, reserved u16, count u32, firstSeq i64, appendedMs i64. */
+export const RECORD_HEADER_BYTES = 24;
+/** Largest body a reader accepts; a longer length is damage, not a record (a group of 1000 metrics is 28 kB). */
+export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+/** Bytes of one metric in a metrics record: key id u32, value f64, timestamp i64, step i64. */
+export const METRIC_ENTRY_BYTES = 28;
+/** Bytes of one acknowledgement record: crc32 u32, stream u8, reserved ×3, from i64, to i64. */
+export const ACK_RECORD_BYTES = 24;
+/** Bytes of the acknowledgement file's header: magic ×8, version u16, reserved u16, crc32 u32. */
+export const ACK_HEADER_BYTES = 16;
+
+/** What a record holds. The numbers are the on-disk codes. */
+export const RecordKind = {
+  /** Metric keys interned for this segment: the ids the metrics records refer to. */
+  keys: 1,
+  metrics: 2,
+  params: 3,
+  tags: 4,
+  /** The run's end status and end time. */
+  end: 5,
+  /** A file to upload later: local path, artifact path, size, mtime, sha256. */
+  artifact: 6,
+} as const;
+/** A record kind's on-disk code. */
+export type RecordKindCode = (typeof RecordKind)[keyof typeof RecordKind];
+
+/**
+ * The journal's entry streams. Every entry has a sequence number in its stream (0, 1, 2…, in append
+ * order), the same numbering the logger's buffers use, and is acknowledged by it.
+ */
+export const STREAMS = ["metric", "param", "tag", "control"] as const;
+/** An entry stream: metrics, params, tags, or control entries (end status, artifacts). */
+export type Stream = (typeof STREAMS)[number];
+/** On-disk code of each stream (0 is "no stream": key records). */
+export const STREAM_CODE: Readonly<Record<Stream, number>> = { metric: 1, param: 2, tag: 3, control: 4 };
+/** Stream of each on-disk code. */
+export const STREAM_OF_CODE: readonly (Stream | undefined)[] = [undefined, "metric", "param", "tag", "control"];
+/** Stream of each record kind that carries entries. */
+export const STREAM_OF_KIND: Readonly<Record<RecordKindCode, Stream | undefined>> = {
+  [RecordKind.keys]: undefined,
+  [RecordKind.metrics]: "metric",
+  [RecordKind.params]: "param",
+  [RecordKind.tags]: "tag",
+  [RecordKind.end]: "control",
+  [RecordKind.artifact]: "control",
+};
+
+/** One count or position per stream. */
+export type StreamCounts = Record<Stream, number>;
+
+/** A fresh all-zero {@link StreamCounts}. */
+export function zeroCounts(): StreamCounts {
+  return { metric: 0, param: 0, tag: 0, control: 0 };
+}
+
+/** The end statuses a journal records (MLflow's terminal run statuses). */
+export const END_STATUSES = ["FINISHED", "FAILED", "KILLED"] as const;
+/** A terminal run status. */
+export type JournalEndStatus = (typeof END_STATUSES)[number];
+
+/** What the header of every segment says about the journal it belongs to. */
+export interface SegmentHeader {
+  /** Format version the segment was written with. */
+  version: number;
+  /** The MLflow run the entries belong to. */
+  runId: string;
+  /** Process that wrote the segment. */
+  pid: number;
+  /** Index of the segment in its journal (0, 1, 2…). */
+  segment: number;
+  /** When the segment was created, ms since the epoch. */
+  createdMs: number;
+}
+
+/** Name of segment `index` in a journal folder: `00000000.seg`. */
+export function segmentFileName(index: number): string {
+  return `${String(index).padStart(8, "0")}.seg`;
+}
+
+/** Index of a segment from its file name, or `undefined` when the name is not a segment's. */
+export function segmentIndexOf(fileName: string): number | undefined {
+  const match = /^(\d{8,})\.seg$/.exec(fileName);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Name of the acknowledgement file in a journal folder. */
+export const ACK_FILE = "acks";
+/** Name of the journal's description (run, tracking URI, creator), written once, atomically. */
+export const META_FILE = "meta.json";
+
+const TWO_32 = 4294967296;
+
+/**
+ * Writes an integer-valued number as a little-endian int64. Exact for every integer a double holds
+ * (all safe integers, and larger powers-of-two multiples) within the int64 range.
+ */
+export function writeInt64(view: DataView, offset: number, value: number): void {
+  const high = Math.floor(value / TWO_32);
+  view.setUint32(offset, value - high * TWO_32, true);
+  view.setInt32(offset + 4, high, true);
+}
+
+/** Reads a little-endian int64 as a number (exact up to 2^53 in magnitude, rounded beyond). */
+export function readInt64(view: DataView, offset: number): number {
+  return view.getInt32(offset + 4, true) * TWO_32 + view.getUint32(offset, true);
+}

@@ -1,0 +1,19 @@
+/**
+ * The durable-delivery journal (issue #14), storage layer only. Internal: nothing here is exported
+ * from the package root yet; the logger's batcher will import this module in the wiring step
+ * (docs/journal.md, "Integration plan").
+ * @internal
+ * @module
+ */
+export { artifactUnchanged, describeArtifact } from "./artifact.js";
+export { JournalCursor } from "./cursor.js";
+export type { JournalDegraded } from "./degraded.js";
+export { listJournals, type JournalListing } from "./discovery.js";
+export type { ArtifactEntry, JournalRecord, KeyValueEntry, MetricColumns } from "./entries.js";
+export { type JournalEndStatus, type Stream, type StreamCounts, STREAMS } from "./format.js";
+export { type ClaimResult, Journal, type JournalInit, type JournalStats } from "./journal.js";
+export { defaultJournalDir, type JournalOptions, journalOptionsShape, type ResolvedJournalOptions, resolveJournalOptions } from "./options.js";
+export type { OwnerState } from "./owner.js";
+export type { JournalScan } from "./scan.js";
+export type { DamageReason, JournalDamage } from "./segment-reader.js";
+export type { CommitResult } from "./writer.js";

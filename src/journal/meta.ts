@@ -1,0 +1,77 @@
+/**
+ * A journal's description, `meta.json`: the run, where it is logged (the tracking URI without any
+ * credential), who created and who owns the journal. Written once when the journal is created and
+ * again when a recovering process claims it, each time atomically (a temporary file, fsynced, renamed).
+ * @internal
+ * @module
+ */
+import { open, readFile, rename } from "node:fs/promises";
+import { join } from "node:path";
+import { redact } from "../core/redact.js";
+import { writeFully } from "./ack-log.js";
+import { FORMAT_VERSION, META_FILE } from "./format.js";
+import type { MachineDescription } from "./owner.js";
+import { syncDirectory } from "./sync-directory.js";
+
+/** What meta.json holds. */
+export interface JournalMeta {
+  format: number;
+  runId: string;
+  /** Tracking URI without userinfo, query or fragment. */
+  trackingUri: string;
+  /** When the journal was created, ms since the epoch. */
+  createdMs: number;
+  /** The folder-name token of the owner that wrote this file (`<pid>-<start>-<machine>-<serial>`). */
+  owner: string;
+  /** The machine of that owner. */
+  machine: MachineDescription;
+  /** Folder name before the last claim, when the journal was claimed. */
+  claimedFrom?: string;
+}
+
+/**
+ * A tracking URI with no credential in it: userinfo, query and fragment removed.
+ * @example
+ * publicTrackingUri("https://bob:pw@mlflow.example.com/team?token=x") // "https://mlflow.example.com/team"
+ */
+export function publicTrackingUri(uri: string): string {
+  try {
+    const url = new URL(uri);
+    url.username = "";
+    url.password = "";
+    url.search = "";
+    url.hash = "";
+    return url.toString().replace(/\/$/, "");
+  } catch {
+    return redact(uri.replace(/[?#].*$/, ""));
+  }
+}
+
+/**
+ * Writes meta.json in `dir` atomically.
+ * @throws the file system's error.
+ */
+export async function writeMeta(dir: string, meta: JournalMeta): Promise<void> {
+  const temporary = join(dir, `${META_FILE}.tmp`);
+  const bytes = Buffer.from(`${JSON.stringify({ ...meta, format: FORMAT_VERSION }, null, 2)}\n`, "utf8");
+  const handle = await open(temporary, "w");
+  try {
+    await writeFully(handle, bytes, bytes.length, 0);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, join(dir, META_FILE));
+  await syncDirectory(dir);
+}
+
+/** Reads meta.json in `dir`; `undefined` when it is missing or does not parse. */
+export async function readMeta(dir: string): Promise<JournalMeta | undefined> {
+  try {
+    const meta = JSON.parse(await readFile(join(dir, META_FILE), "utf8")) as Partial<JournalMeta>;
+    if (typeof meta.runId !== "string" || typeof meta.owner !== "string" || typeof meta.createdMs !== "number") return undefined;
+    return meta as JournalMeta;
+  } catch {
+    return undefined;
+  }
+}
