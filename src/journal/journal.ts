@@ -106,7 +106,7 @@ export class Journal {
     const owner = currentOwner();
     let path = init.options.dir;
     try {
-      await mkdir(init.options.dir, { recursive: true, mode: 0o700 });
+      await ensureFolder(init.options.dir);
       for (let attempt = 0; ; attempt++) {
         path = join(init.options.dir, formatJournalName({ runKey: runKeyOf(init.runId), owner, serial: nextSerial++ }));
         try {
@@ -236,7 +236,9 @@ export class Journal {
     const pending = zeroCounts();
     const acked = this.#ackedSets();
     for (const stream of STREAMS) {
-      const first = this.#segments()[0]?.first[stream] ?? appended[stream];
+      // Before the oldest segment on disk everything was acknowledged (its segments are gone);
+      // with no segment at all, a writer has written nothing and a claimed journal has nothing left.
+      const first = this.#segments()[0]?.first[stream] ?? (this.#writer === undefined ? appended[stream] : 0);
       acknowledged[stream] = first + acked[stream].countIn(first, appended[stream]);
       pending[stream] = appended[stream] - acknowledged[stream];
     }
@@ -339,6 +341,24 @@ export class Journal {
     if (this.#degraded !== undefined) return;
     this.#degraded = state;
     this.#onDegraded?.(state);
+  }
+}
+
+/**
+ * Creates `dir` and its parents. Node's recursive mkdir reports ENOENT when the real cause is a
+ * read-only file system or a permission; one plain mkdir then tells the real code.
+ */
+async function ensureFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    const plain = await mkdir(dir, { mode: 0o700 }).then(
+      () => undefined,
+      (cause: NodeJS.ErrnoException) => cause,
+    );
+    if (plain === undefined || plain.code === "EEXIST") return;
+    throw plain.code === "ENOENT" ? error : plain;
   }
 }
 

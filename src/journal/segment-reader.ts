@@ -60,7 +60,7 @@ export class SegmentReader {
   readonly #handle: FileHandle | undefined;
   #endOffset: number;
   readonly #keys: string[] = [];
-  #window = Buffer.allocUnsafe(WINDOW_BYTES);
+  #window: Buffer;
   /** File offset of `#window[0]`. */
   #windowAt = 0;
   /** Valid bytes in the window. */
@@ -73,6 +73,7 @@ export class SegmentReader {
     this.#file = file;
     this.#handle = handle;
     this.#endOffset = endOffset;
+    this.#window = Buffer.allocUnsafe(Math.min(WINDOW_BYTES, Math.max(4096, endOffset)));
   }
 
   /** Opens a segment and reads its header. Never throws: an unreadable file is reported as damage. */
