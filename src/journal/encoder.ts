@@ -92,14 +92,21 @@ export class RecordBuffer {
     if (table.scratch.length < count) table.scratch = new Uint32Array(count);
     const ids = table.scratch;
     const newKeysFrom = table.ids.size;
+    // A run of points of one key (a loop logging "loss" each step) costs one map lookup.
+    let lastKey: string | undefined;
+    let lastId = 0;
     for (let i = 0; i < count; i++) {
       const key = columns.keys[start + i]!;
-      let id = table.ids.get(key);
-      if (id === undefined) {
-        id = table.ids.size;
-        table.ids.set(key, id);
+      if (key !== lastKey) {
+        let id = table.ids.get(key);
+        if (id === undefined) {
+          id = table.ids.size;
+          table.ids.set(key, id);
+        }
+        lastKey = key;
+        lastId = id;
       }
-      ids[i] = id;
+      ids[i] = lastId;
     }
     if (table.ids.size > newKeysFrom) this.#writeKeys(table, newKeysFrom, appendedMs);
 

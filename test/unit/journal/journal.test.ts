@@ -5,8 +5,10 @@
  * unacknowledged entries back and resuming as the writer commits more, and close() keeping the
  * folder only while something is unacknowledged.
  */
-import { readdir, rename } from "node:fs/promises";
+import { readdir, rename, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { AckLog } from "../../../src/journal/ack-log.js";
 import { Journal } from "../../../src/journal/journal.js";
 import { listSegmentFiles } from "../../../src/journal/scan.js";
 import { columns, tempDir, testOptions } from "./helpers.js";
@@ -175,5 +177,26 @@ describe("journal", () => {
     await claim.journal.commit();
     expect(claim.journal.stats()).toMatchObject({ pending: { metric: 0 }, segments: 0 });
     expect(await claim.journal.close()).toBe(true);
+  });
+});
+
+describe("acknowledgement file", () => {
+  it("rewrites itself with merged ranges once it passes 1 MiB, and reads back the same acknowledgements", async () => {
+    const dir = await tempDir();
+    const { log } = await AckLog.load(dir);
+    for (let i = 0; i < 50_000; i++) log.add("metric", i * 2, i * 2 + 1); // 50,000 separate ranges: 1.2 MB of records
+    log.add("tag", 0, 10);
+    await log.flush({ sync: false });
+    const first = (await stat(join(dir, "acks"))).size;
+    expect(first).toBeLessThan(1.3e6);
+    for (let i = 0; i < 50_000; i++) log.add("metric", i * 2 + 1, i * 2 + 2); // fills every gap: one range
+    await log.flush({ sync: true });
+    await log.close();
+    const compacted = (await stat(join(dir, "acks"))).size;
+    expect(compacted).toBeLessThan(100);
+    const { log: reread, damage } = await AckLog.load(dir);
+    expect(damage).toBeUndefined();
+    expect([...reread.acked.metric.ranges()]).toEqual([[0, 100_000]]);
+    expect([...reread.acked.tag.ranges()]).toEqual([[0, 10]]);
   });
 });
