@@ -9,14 +9,14 @@
  * @module
  */
 import { constants } from "node:fs";
-import { open, rename } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "./checksum.js";
 import { ACK_FILE, ACK_HEADER_BYTES, ACK_MAGIC, ACK_RECORD_BYTES, FORMAT_VERSION, readInt64, type Stream, STREAM_CODE, STREAM_OF_CODE, STREAMS, writeInt64 } from "./format.js";
 import { RangeSet } from "./range-set.js";
 import type { JournalDamage } from "./segment-reader.js";
-import { syncDirectory } from "./sync-directory.js";
+import { writeFileAtomically, writeFully } from "./durable-fs.js";
 
 /** The acknowledgement file grows to this size before it is rewritten with its ranges merged. */
 const COMPACT_AT_BYTES = 1024 * 1024;
@@ -154,17 +154,8 @@ export class AckLog {
       }
     }
     const bytes = Buffer.concat(records);
-    const temporary = join(this.#dir, `${ACK_FILE}.tmp`);
-    const handle = await open(temporary, "w");
-    try {
-      await writeFully(handle, bytes, bytes.length, 0);
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
     await this.close();
-    await rename(temporary, join(this.#dir, ACK_FILE));
-    await syncDirectory(this.#dir);
+    await writeFileAtomically(join(this.#dir, ACK_FILE), bytes);
     this.#size = bytes.length;
   }
 }
@@ -184,18 +175,4 @@ function encodeAck(buffer: Buffer, offset: number, stream: Stream, from: number,
   writeInt64(view, offset + 8, from);
   writeInt64(view, offset + 16, to);
   view.setUint32(offset, crc32(buffer.subarray(offset + 4, offset + ACK_RECORD_BYTES)), true);
-}
-
-/**
- * Writes `bytes` bytes of `buffer` at `position`, looping over short writes.
- * @throws the file system's error (ENOSPC, EIO…).
- * @internal
- */
-export async function writeFully(handle: FileHandle, buffer: Uint8Array, bytes: number, position: number): Promise<void> {
-  let written = 0;
-  while (written < bytes) {
-    const result = await handle.write(buffer, written, bytes - written, position + written);
-    if (result.bytesWritten === 0) throw Object.assign(new Error("write made no progress"), { code: "EIO" });
-    written += result.bytesWritten;
-  }
 }

@@ -71,19 +71,12 @@ class Cursor {
     return value;
   }
 
-  string(lengthBytes = 4): string {
-    const length = lengthBytes === 4 ? this.u32() : this.#u16();
+  string(): string {
+    const length = this.u32();
     this.need(length);
     const text = this.bytes.toString("utf8", this.at, this.at + length);
     this.at += length;
     return text;
-  }
-
-  #u16(): number {
-    this.need(2);
-    const value = this.view.getUint16(this.at, true);
-    this.at += 2;
-    return value;
   }
 }
 
@@ -110,7 +103,7 @@ export function decodeRecord(bytes: Buffer, start: number, end: number, keys: st
       const fromId = cursor.u32();
       const n = cursor.u32();
       if (fromId !== keys.length) throw new DecodeError(`keys record declares ids from ${fromId}, but ${keys.length} keys are known`);
-      for (let i = 0; i < n; i++) keys.push(cursor.string(2));
+      for (let i = 0; i < n; i++) keys.push(cursor.string());
       return undefined;
     }
     case RecordKind.metrics: {

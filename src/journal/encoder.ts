@@ -165,16 +165,12 @@ export class RecordBuffer {
   #writeKeys(table: KeyTable, fromId: number, appendedMs: number): void {
     const keys = [...table.ids.keys()].slice(fromId);
     let maxBytes = 8;
-    for (const key of keys) maxBytes += 2 + 3 * key.length;
+    for (const key of keys) maxBytes += 4 + 3 * key.length;
     const at = this.#begin(RecordKind.keys, 0, 0, appendedMs, maxBytes);
     this.view.setUint32(this.length, fromId, true);
     this.view.setUint32(this.length + 4, keys.length, true);
     this.length += 8;
-    for (const key of keys) {
-      const written = this.bytes.write(key, this.length + 2, "utf8");
-      this.view.setUint16(this.length, written, true);
-      this.length += 2 + written;
-    }
+    for (const key of keys) this.#writeString(key);
     this.#finish(at);
   }
 

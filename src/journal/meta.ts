@@ -5,13 +5,12 @@
  * @internal
  * @module
  */
-import { open, readFile, rename } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { redact } from "../core/redact.js";
-import { writeFully } from "./ack-log.js";
 import { FORMAT_VERSION, META_FILE } from "./format.js";
 import type { MachineDescription } from "./owner.js";
-import { syncDirectory } from "./sync-directory.js";
+import { writeFileAtomically } from "./durable-fs.js";
 
 /** What meta.json holds. */
 export interface JournalMeta {
@@ -52,17 +51,7 @@ export function publicTrackingUri(uri: string): string {
  * @throws the file system's error.
  */
 export async function writeMeta(dir: string, meta: JournalMeta): Promise<void> {
-  const temporary = join(dir, `${META_FILE}.tmp`);
-  const bytes = Buffer.from(`${JSON.stringify({ ...meta, format: FORMAT_VERSION }, null, 2)}\n`, "utf8");
-  const handle = await open(temporary, "w");
-  try {
-    await writeFully(handle, bytes, bytes.length, 0);
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, join(dir, META_FILE));
-  await syncDirectory(dir);
+  await writeFileAtomically(join(dir, META_FILE), Buffer.from(`${JSON.stringify({ ...meta, format: FORMAT_VERSION }, null, 2)}\n`, "utf8"));
 }
 
 /** Reads meta.json in `dir`; `undefined` when it is missing or does not parse. */

@@ -15,12 +15,11 @@
 import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFully } from "./ack-log.js";
 import { degradedFrom, type JournalDegraded } from "./degraded.js";
 import { KeyTable, RecordBuffer } from "./encoder.js";
 import type { ArtifactEntry, KeyValueEntry, MetricColumns } from "./entries.js";
 import { type JournalEndStatus, segmentFileName, type Stream, type StreamCounts, zeroCounts } from "./format.js";
-import { syncDirectory } from "./sync-directory.js";
+import { syncDirectory, writeFully } from "./durable-fs.js";
 
 /** Timing and size policy of a writer. */
 export interface WriterPolicy {
