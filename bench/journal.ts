@@ -9,11 +9,13 @@
  *    of 2 M calls each way, alternating, without and with a journal fed as the wiring step will
  *    feed it (10 M points journaled): every 1000 calls the
  *    chunk is appended (encoded on the main thread), commits run every 100 ms off the thread. The
- *    "with" loop also copies each point into a column chunk of its own, so it overstates the cost.
+ *    "with" loop also copies each point into a column chunk of its own (the wired batcher will hand
+ *    over its own chunks), so it overstates the cost; a third mode measures that copy alone.
  *
  *   npx tsx bench/journal.ts                     # journal folder under the OS temp dir
  *   BENCH_JOURNAL_DIR=/mnt/ssd/tmp npx tsx bench/journal.ts
  */
+import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -73,10 +75,9 @@ async function encoding(dir: string): Promise<{ pointsPerSecond: number; nsPerPo
   return { pointsPerSecond: points / (encodeMs / 1000), nsPerPoint: (encodeMs * 1e6) / points };
 }
 
-async function groupCommits(dir: string, groupPoints: number): Promise<{ pointsPerSecond: number; mbPerSecond: number; msPerCommit: number; bytesPerPoint: number }> {
+async function groupCommits(dir: string, groupPoints: number, totalPoints = Math.max(500_000, groupPoints * 20)): Promise<{ pointsPerSecond: number; mbPerSecond: number; msPerCommit: number; bytesPerPoint: number }> {
   const journal = await newJournal(dir);
   const columns = chunkColumns();
-  const totalPoints = Math.max(500_000, groupPoints * 20);
   let written = 0;
   let commits = 0;
   const start = performance.now();
@@ -118,7 +119,8 @@ function cutOffRun(): ActiveRun {
   return run;
 }
 
-async function hotPath(journal: Journal | undefined): Promise<number> {
+/** `undefined`: logMetric only; "copy": also copies each point into a chunk (the bench's own overhead); a journal: also appends each full chunk. */
+async function hotPath(journal: Journal | "copy" | undefined): Promise<number> {
   const run = cutOffRun();
   const columns = chunkColumns();
   let elapsedMs = 0;
@@ -133,7 +135,7 @@ async function hotPath(journal: Journal | undefined): Promise<number> {
       columns.values[slot] = value;
       columns.timestamps[slot] = 1_700_000_000_000;
       columns.steps[slot] = i;
-      if (slot === CHUNK - 1) journal.appendMetrics(columns, 0, CHUNK);
+      if (slot === CHUNK - 1 && journal !== "copy") journal.appendMetrics(columns, 0, CHUNK);
     }
     if (i % 100_000 === 99_999) {
       // A training loop yields between steps: the batcher's timers and the journal's commits run here.
@@ -149,6 +151,15 @@ async function hotPath(journal: Journal | undefined): Promise<number> {
   return HOT_PATH_CALLS / (elapsedMs / 1000);
 }
 
+/** Writes back every dirty page (`sync`), where the command exists. */
+function settleDisk(): void {
+  try {
+    execFileSync("sync", { stdio: "ignore", timeout: 60_000 });
+  } catch {
+    // no sync command (Windows): the phases run unsettled
+  }
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -160,21 +171,32 @@ function fmt(n: number, digits = 0): string {
 
 const dir = await mkdtemp(join(base, "mlflow-ts-bench-journal-"));
 try {
-  const encode = await encoding(dir);
+  // Warm-up (compiled code, file-system caches): its figures are not printed.
+  for (const size of [1000, 10_000]) await groupCommits(dir, size, 200_000);
+  // Each disk phase starts with the page cache written back, so that one phase's dirty data does not
+  // slow the next one's fdatasyncs (ext4 data=ordered commits other files' data with a sync).
   const groups = [];
-  for (const size of [1000, 10_000, 37_000]) groups.push({ size, ...(await groupCommits(dir, size)) });
+  for (const size of [1000, 10_000, 37_000]) {
+    settleDisk();
+    groups.push({ size, ...(await groupCommits(dir, size)) });
+  }
+  settleDisk();
   const syncMs = await fsyncCost(dir);
+  const encode = await encoding(dir);
   const journal = await newJournal(dir, { commitIntervalMs: DEFAULT_JOURNAL_COMMIT_INTERVAL_MS, commitBytes: DEFAULT_JOURNAL_COMMIT_BYTES });
   const offRates: number[] = [];
+  const copyRates: number[] = [];
   const onRates: number[] = [];
   for (let round = 0; round < HOT_PATH_ROUNDS; round++) {
     offRates.push(await hotPath(undefined));
+    copyRates.push(await hotPath("copy"));
     onRates.push(await hotPath(journal));
   }
   await journal.commit({ sync: true });
   const journaled = journal.stats();
   await journal.remove();
   const off = median(offRates);
+  const copy = median(copyRates);
   const on = median(onRates);
 
   console.log(`\nJournal storage layer — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, folder ${base}\n`);
@@ -188,6 +210,7 @@ try {
   console.log(`| fdatasync after a 28 kB write (median of 50) | ${fmt(syncMs, 2)} ms |`);
   const total = fmt((HOT_PATH_ROUNDS * HOT_PATH_CALLS) / 1e6);
   console.log(`| logMetric, journal off (median of ${HOT_PATH_ROUNDS} rounds, ${total} M calls) | ${fmt(off / 1e6, 2)} M calls/s (slowest round ${fmt(Math.min(...offRates) / 1e6, 2)}) |`);
+  console.log(`| logMetric + the bench's chunk copy, no journal (median of ${HOT_PATH_ROUNDS} rounds) | ${fmt(copy / 1e6, 2)} M calls/s |`);
   console.log(`| logMetric + chunk copy + appendMetrics every 1000, commits every ${DEFAULT_JOURNAL_COMMIT_INTERVAL_MS} ms (median of ${HOT_PATH_ROUNDS} rounds, ${total} M calls) | ${fmt(on / 1e6, 2)} M calls/s (slowest round ${fmt(Math.min(...onRates) / 1e6, 2)}) = ${fmt(off / on, 2)}× the cost of off |`);
   console.log(`| points journaled in that run (durable) | ${fmt(journaled.durable.metric)} |`);
 } finally {
