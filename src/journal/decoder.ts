@@ -19,6 +19,8 @@ export class DecodeError extends Error {}
  * Parses the segment header at the start of `bytes`.
  * @returns the header and its size in bytes, or `undefined` when `bytes` is too short to hold it.
  * @throws {DecodeError} when the magic, version or checksum is wrong.
+ * @example
+ * decodeSegmentHeader(await readFile(path))?.header.runId
  */
 export function decodeSegmentHeader(bytes: Buffer): { header: SegmentHeader; size: number } | undefined {
   if (bytes.length < 16) return undefined;
@@ -84,6 +86,8 @@ class Cursor {
  * Decodes the record body `bytes[start, end)`. A keys record adds to `keys` (the segment's key
  * table) and yields `undefined`; every other kind yields its record.
  * @throws {DecodeError} when the body does not parse.
+ * @example
+ * const keys: string[] = []; const record = decodeRecord(window, bodyStart, bodyEnd, keys);
  */
 export function decodeRecord(bytes: Buffer, start: number, end: number, keys: string[]): JournalRecord | undefined {
   if (end - start < RECORD_HEADER_BYTES) throw new DecodeError(`record body of ${end - start} bytes is shorter than its header`);

@@ -92,6 +92,8 @@ export type JournalRecord = MetricsRecord | KeyValuesRecord | EndRecord | Artifa
 /**
  * The entries `[from, to)` (sequence numbers of the record's stream) of a record, as a record of
  * their own; the same object when the range is the whole record.
+ * @example
+ * sliceRecord(record, 1200, 1500) // points 1200…1499 of a record starting at 1000
  */
 export function sliceRecord(record: JournalRecord, from: number, to: number): JournalRecord {
   const start = from - record.firstSeq;

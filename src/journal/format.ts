@@ -67,7 +67,11 @@ export const STREAM_OF_KIND: Readonly<Record<RecordKindCode, Stream | undefined>
 /** One count or position per stream. */
 export type StreamCounts = Record<Stream, number>;
 
-/** A fresh all-zero {@link StreamCounts}. */
+/**
+ * A fresh all-zero {@link StreamCounts}.
+ * @example
+ * const durable = zeroCounts(); durable.metric += 1000;
+ */
 export function zeroCounts(): StreamCounts {
   return { metric: 0, param: 0, tag: 0, control: 0 };
 }
@@ -91,12 +95,20 @@ export interface SegmentHeader {
   createdMs: number;
 }
 
-/** Name of segment `index` in a journal folder: `00000000.seg`. */
+/**
+ * Name of segment `index` in a journal folder: `00000000.seg`.
+ * @example
+ * segmentFileName(3) // "00000003.seg"
+ */
 export function segmentFileName(index: number): string {
   return `${String(index).padStart(8, "0")}.seg`;
 }
 
-/** Index of a segment from its file name, or `undefined` when the name is not a segment's. */
+/**
+ * Index of a segment from its file name, or `undefined` when the name is not a segment's.
+ * @example
+ * segmentIndexOf("00000003.seg") // 3
+ */
 export function segmentIndexOf(fileName: string): number | undefined {
   const match = /^(\d{8,})\.seg$/.exec(fileName);
   return match ? Number(match[1]) : undefined;
@@ -112,6 +124,8 @@ const TWO_32 = 4294967296;
 /**
  * Writes an integer-valued number as a little-endian int64. Exact for every integer a double holds
  * (all safe integers, and larger powers-of-two multiples) within the int64 range.
+ * @example
+ * writeInt64(view, 0, Number.MAX_SAFE_INTEGER)
  */
 export function writeInt64(view: DataView, offset: number, value: number): void {
   const high = Math.floor(value / TWO_32);
@@ -119,7 +133,11 @@ export function writeInt64(view: DataView, offset: number, value: number): void 
   view.setInt32(offset + 4, high, true);
 }
 
-/** Reads a little-endian int64 as a number (exact up to 2^53 in magnitude, rounded beyond). */
+/**
+ * Reads a little-endian int64 as a number (exact up to 2^53 in magnitude, rounded beyond).
+ * @example
+ * readInt64(view, 0) // Number.MAX_SAFE_INTEGER after the writeInt64 above
+ */
 export function readInt64(view: DataView, offset: number): number {
   return view.getInt32(offset + 4, true) * TWO_32 + view.getUint32(offset, true);
 }

@@ -49,12 +49,18 @@ export function publicTrackingUri(uri: string): string {
 /**
  * Writes meta.json in `dir` atomically.
  * @throws the file system's error.
+ * @example
+ * await writeMeta(dir, { format: 1, runId, trackingUri: publicTrackingUri(uri), createdMs: Date.now(), owner: token, machine: describeMachine() });
  */
 export async function writeMeta(dir: string, meta: JournalMeta): Promise<void> {
   await writeFileAtomically(join(dir, META_FILE), Buffer.from(`${JSON.stringify({ ...meta, format: FORMAT_VERSION }, null, 2)}\n`, "utf8"));
 }
 
-/** Reads meta.json in `dir`; `undefined` when it is missing or does not parse. */
+/**
+ * Reads meta.json in `dir`; `undefined` when it is missing or does not parse.
+ * @example
+ * (await readMeta(dir))?.trackingUri // "http://mlflow:5000"
+ */
 export async function readMeta(dir: string): Promise<JournalMeta | undefined> {
   try {
     const meta = JSON.parse(await readFile(join(dir, META_FILE), "utf8")) as Partial<JournalMeta>;

@@ -66,7 +66,11 @@ function readLink(path: string): string {
   }
 }
 
-/** The machine this process runs on. */
+/**
+ * The machine this process runs on.
+ * @example
+ * describeMachine().host // "gpu-node-17"
+ */
 export function describeMachine(): MachineDescription {
   machineCache ??= (() => {
     const description = { host: hostname(), bootId: readText("/proc/sys/kernel/random/boot_id"), pidNamespace: readLink("/proc/self/ns/pid") };
@@ -75,7 +79,11 @@ export function describeMachine(): MachineDescription {
   return machineCache.description;
 }
 
-/** The 8-hex-digit tag of a machine description. */
+/**
+ * The 8-hex-digit tag of a machine description.
+ * @example
+ * machineTag(describeMachine()) === currentOwner().machine // true
+ */
 export function machineTag(description: MachineDescription): string {
   return createHash("sha256").update(`${description.host}\n${description.bootId}\n${description.pidNamespace}`).digest("hex").slice(0, 8);
 }
@@ -83,6 +91,8 @@ export function machineTag(description: MachineDescription): string {
 /**
  * Start time of process `pid` in clock ticks since boot, from `/proc/<pid>/stat`; `undefined` when
  * there is no such process, 0 where `/proc` does not exist.
+ * @example
+ * processStartTicks(process.pid) // e.g. 131935
  */
 export function processStartTicks(pid: number): number | undefined {
   let stat: string;
@@ -109,7 +119,11 @@ function processExists(pid: number): number | undefined {
   }
 }
 
-/** This process as a journal owner. */
+/**
+ * This process as a journal owner.
+ * @example
+ * formatJournalName({ runKey, owner: currentOwner(), serial: 0 })
+ */
 export function currentOwner(): OwnerIdentity {
   describeMachine();
   selfCache ??= { pid: process.pid, startTicks: processStartTicks(process.pid) ?? 0, machine: machineCache!.tag };
@@ -147,19 +161,31 @@ export interface JournalName {
 
 const NAME = /^([A-Za-z0-9_-]{1,64})\.(\d+)-(\d+)-([0-9a-f]{8})-(\d+)$/;
 
-/** The folder name of a journal. */
+/**
+ * The folder name of a journal.
+ * @example
+ * formatJournalName({ runKey: "abc", owner: { pid: 42, startTicks: 900, machine: "795c048e" }, serial: 0 }) // "abc.42-900-795c048e-0"
+ */
 export function formatJournalName(name: JournalName): string {
   return `${name.runKey}.${name.owner.pid}-${name.owner.startTicks}-${name.owner.machine}-${name.serial}`;
 }
 
-/** Parses a journal folder name; `undefined` for any other name. */
+/**
+ * Parses a journal folder name; `undefined` for any other name.
+ * @example
+ * parseJournalName("abc.42-900-795c048e-0")?.owner.pid // 42
+ */
 export function parseJournalName(fileName: string): JournalName | undefined {
   const match = NAME.exec(fileName);
   if (!match) return undefined;
   return { runKey: match[1]!, owner: { pid: Number(match[2]), startTicks: Number(match[3]), machine: match[4]! }, serial: Number(match[5]) };
 }
 
-/** The part of a folder name that stands for a run id: the id itself when it is a safe file name. */
+/**
+ * The part of a folder name that stands for a run id: the id itself when it is a safe file name.
+ * @example
+ * runKeyOf("0123456789abcdef0123456789abcdef") // the same; runKeyOf("a/b") // a 32-hex-digit hash
+ */
 export function runKeyOf(runId: string): string {
   return /^[A-Za-z0-9_-]{1,64}$/.test(runId) ? runId : createHash("sha256").update(runId).digest("hex").slice(0, 32);
 }

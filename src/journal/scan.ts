@@ -43,7 +43,11 @@ export interface JournalScan {
   damage: JournalDamage[];
 }
 
-/** The segment files in `dir`, by index. */
+/**
+ * The segment files in `dir`, by index.
+ * @example
+ * (await listSegmentFiles(dir)).at(-1)?.path // the segment being written
+ */
 export async function listSegmentFiles(dir: string): Promise<{ index: number; path: string }[]> {
   const files: { index: number; path: string }[] = [];
   for (const name of await readdir(dir)) {
