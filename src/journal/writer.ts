@@ -21,6 +21,11 @@ import type { ArtifactEntry, KeyValueEntry, MetricColumns } from "./entries.js";
 import { type JournalEndStatus, segmentFileName, type Stream, type StreamCounts, zeroCounts } from "./format.js";
 import { syncDirectory, writeFully } from "./durable-fs.js";
 
+/** Points per metrics record at most: 32,768 × 28 bytes = 0.9 MB, far below the 64 MiB record limit. */
+const MAX_POINTS_PER_RECORD = 32_768;
+/** Params or tag writes per record at most: 1000 of MLflow's longest (250-character key, 8000-character value) stay below 26 MB. */
+const MAX_KEY_VALUES_PER_RECORD = 1000;
+
 /** Timing and size policy of a writer. */
 export interface WriterPolicy {
   /** Interval of group commits, ms. */
@@ -149,14 +154,18 @@ export class JournalWriter {
    */
   appendMetrics(columns: MetricColumns, start: number, end: number): number {
     const first = this.#appended.metric;
-    if (end <= start) return first;
-    const part = this.#target();
-    if (part !== undefined) {
-      const before = part.buffer.length;
-      part.buffer.writeMetrics(columns, start, end, first, Date.now(), this.#keys);
-      this.#grew(part.buffer.length - before);
+    // A long range becomes several records, each far below the reader's record size limit.
+    for (let from = start; from < end; from += MAX_POINTS_PER_RECORD) {
+      const to = Math.min(end, from + MAX_POINTS_PER_RECORD);
+      const part = this.#target();
+      if (part !== undefined) {
+        const before = part.buffer.length;
+        part.buffer.writeMetrics(columns, from, to, this.#appended.metric, Date.now(), this.#keys);
+        this.#grew(part.buffer.length - before);
+      }
+      this.#advance("metric", to - from);
     }
-    return this.#advance("metric", end - start);
+    return first;
   }
 
   /** Appends params `[start, end)` of `entries`; returns the sequence number of the first. */
@@ -215,14 +224,17 @@ export class JournalWriter {
 
   #appendKeyValues(kind: "params" | "tags", stream: "param" | "tag", entries: ArrayLike<KeyValueEntry>, start: number, end: number): number {
     const first = this.#appended[stream];
-    if (end <= start) return first;
-    const part = this.#target();
-    if (part !== undefined) {
-      const before = part.buffer.length;
-      part.buffer.writeKeyValues(kind, entries, start, end, first, Date.now());
-      this.#grew(part.buffer.length - before);
+    for (let from = start; from < end; from += MAX_KEY_VALUES_PER_RECORD) {
+      const to = Math.min(end, from + MAX_KEY_VALUES_PER_RECORD);
+      const part = this.#target();
+      if (part !== undefined) {
+        const before = part.buffer.length;
+        part.buffer.writeKeyValues(kind, entries, from, to, this.#appended[stream], Date.now());
+        this.#grew(part.buffer.length - before);
+      }
+      this.#advance(stream, to - from);
     }
-    return this.#advance(stream, end - start);
+    return first;
   }
 
   /** The part appends go to (starting the next segment when this one is full); undefined when nothing is written any more. */

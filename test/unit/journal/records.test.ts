@@ -86,6 +86,31 @@ describe("journal records", () => {
     await journal.remove();
   });
 
+  it("splits one long append into records the reader accepts, numbered on", async () => {
+    const dir = await tempDir();
+    const journal = await Journal.create({ runId: RUN_ID, trackingUri: "http://127.0.0.1:5000", options: testOptions(dir, { segmentBytes: 64 * 1024 * 1024 }) });
+    const cols = columns(100_000, 11);
+    expect(journal.appendMetrics(cols, 0, 100_000)).toBe(0);
+    const params = Array.from({ length: 2500 }, (_, i) => ({ key: `p${i}`, value: String(i) }));
+    expect(journal.appendParams(params)).toBe(0);
+    expect(journal.appendMetrics(cols, 0, 1)).toBe(100_000);
+    await journal.commit();
+    const { records, damage } = await readFolder(journal.path);
+    expect(damage).toEqual([]);
+    expect(records.map((r) => [r.kind, r.firstSeq, r.count])).toEqual([
+      ["metrics", 0, 32_768],
+      ["metrics", 32_768, 32_768],
+      ["metrics", 65_536, 32_768],
+      ["metrics", 98_304, 1696],
+      ["params", 0, 1000],
+      ["params", 1000, 1000],
+      ["params", 2000, 500],
+      ["metrics", 100_000, 1],
+    ]);
+    expect(records.flatMap((r) => (r.kind === "metrics" ? [...r.steps] : []))).toEqual([...Array.from({ length: 100_000 }, (_, i) => i), 0]);
+    await journal.remove();
+  });
+
   it("round-trips params, tag writes in order (the same key twice), the end status and an artifact", async () => {
     const journal = await openJournal();
     const params = [
