@@ -179,7 +179,7 @@ function experimentAttributeSql(key: string, comparator: string, value: Comparis
   }
   if (EXPERIMENT_SEARCH.numericAttributes.has(key)) {
     if (!["=", "!=", "<", "<=", ">", ">="].includes(comparator)) throw invalidParameter(`Invalid comparator for numeric attribute: ${comparator}`);
-    if (!Number.isInteger(value)) throw invalidParameter(`Invalid value for numeric attribute '${key}': '${String(value)}'`);
+    if (typeof value !== "bigint" && !Number.isInteger(value)) throw invalidParameter(`Invalid value for numeric attribute '${key}': '${String(value)}'`);
     return comparisonSql(column, comparator, value);
   }
   if (!["=", "!=", "LIKE", "ILIKE"].includes(comparator)) throw invalidParameter(`Invalid comparator for string attribute: ${comparator}`);

@@ -140,7 +140,7 @@ function addVersionAttributeFilter(where: SqlFragment, { key, comparator, value 
   const column = `mv.${VERSION_COLUMNS[key]!}`;
   if (key === "version_number") {
     if (!NUMERIC_COMPARATORS.has(comparator)) throw invalidParameter(`Invalid comparator for attribute ${key}: ${comparator}`);
-    if (!Number.isInteger(value)) throw invalidParameter(`Invalid value for numeric attribute '${key}': ${String(value)}`);
+    if (typeof value !== "bigint" && !Number.isInteger(value)) throw invalidParameter(`Invalid value for numeric attribute '${key}': ${String(value)}`);
     push(where, comparisonSql(column, comparator, value));
     return;
   }

@@ -6,16 +6,17 @@
  */
 import type { EndpointRequest } from "../endpoints.js";
 import { parseExperimentId, type RunRow, type StoreContext } from "./context.js";
-import { invalidParameter } from "./errors.js";
+import { invalidParameter, StoreException } from "./errors.js";
 import { decodePageToken, toPage } from "./page-token.js";
 import { loadRuns, RUN_NAME_TAG } from "./run-entities.js";
 import { SEARCH_MAX_RESULTS, stagesOf, validateMaxResults } from "./search-limits.js";
-import { type Comparison, type EntityType, parseFilter, parseOrderBy, RUN_SEARCH } from "./search-syntax.js";
+import { type Comparison, type EntityType, parseFilter, parseOrderBy, pythonFloat, RUN_SEARCH } from "./search-syntax.js";
 import { comparisonSql } from "./sql-comparison.js";
 
 const METRIC_COMPARATORS = new Set([">", ">=", "!=", "=", "<", "<="]);
 const KEY_VALUE_COMPARATORS = new Set(["!=", "=", "LIKE", "ILIKE", "IS NULL", "IS NOT NULL"]);
 const STRING_ATTRIBUTE_COMPARATORS = new Set(["!=", "=", "LIKE", "ILIKE", "IN", "NOT IN"]);
+const MAX_SQLITE_INTEGER = 2n ** 63n - 1n;
 const ENTITY_TABLES: Partial<Record<EntityType, string>> = { metric: "latest_metrics", parameter: "params", tag: "tags" };
 const ATTRIBUTE_COLUMNS: Record<string, string> = {
   run_id: "run_uuid",
@@ -39,14 +40,25 @@ interface Query {
 export function searchRuns(ctx: StoreContext, request: EndpointRequest<"runs.search">): { runs: Record<string, unknown>[]; next_page_token?: string } {
   const maxResults = request.max_results ?? 1000;
   validateMaxResults(maxResults, SEARCH_MAX_RESULTS);
-  const experimentIds = (request.experiment_ids ?? []).map(parseExperimentId);
+  // MLflow's order of checks, so that a request with several faults fails with the same one:
+  // filter syntax, order clauses, comparators, page token, experiment ids.
+  const comparisons = parseFilter(request.filter, RUN_SEARCH);
   const query: Query = { joins: [], where: [], orderBy: [], params: [], joinParams: [] };
+  addOrder(query, request.order_by ?? []);
+  const filters: Query = { joins: [], where: [], orderBy: [], params: [], joinParams: [] };
+  for (const comparison of comparisons) addFilter(filters, comparison);
+  const offset = decodePageToken(request.page_token);
+  const experimentIds = (request.experiment_ids ?? []).map(parseExperimentId);
+  // A list compared with anything but IN / NOT IN reaches SQLite as a tuple parameter, which
+  // Python's sqlite3 cannot bind: MLflow's session reports that as BAD_REQUEST when the query runs.
+  if (comparisons.some(({ comparator, value }) => Array.isArray(value) && comparator !== "IN" && comparator !== "NOT IN")) {
+    throw new StoreException("BAD_REQUEST", "Error binding parameter: type 'tuple' is not supported");
+  }
   query.where.push(`runs.experiment_id IN (${experimentIds.map(() => "?").join(", ") || "NULL"})`);
   query.params.push(...experimentIds);
   query.where.push(`runs.lifecycle_stage IN (${stagesOf(request.run_view_type).map((stage) => `'${stage}'`).join(", ")})`);
-  for (const comparison of parseFilter(request.filter, RUN_SEARCH)) addFilter(query, comparison);
-  addOrder(query, request.order_by ?? []);
-  const offset = decodePageToken(request.page_token);
+  query.where.push(...filters.where);
+  query.params.push(...filters.params);
   const sql = `SELECT runs.* FROM runs ${query.joins.join(" ")} WHERE ${query.where.join(" AND ")} ORDER BY ${query.orderBy.join(", ")} LIMIT ? OFFSET ?`;
   const rows = ctx.db.prepare(sql).all(...query.joinParams, ...query.params, maxResults + 1, offset) as RunRow[];
   const page = toPage(rows, offset, maxResults);
@@ -68,7 +80,7 @@ function addFilter(query: Query, { type, key: rawKey, comparator, value }: Compa
     query.params.push(key);
     return;
   }
-  const compared = comparisonSql("e.value", comparator, type === "metric" ? Number(value) : value);
+  const compared = comparisonSql("e.value", comparator, type === "metric" ? pythonFloat(value as string) : value);
   // NaN metrics are stored as 0 with is_nan = 1: no comparison matches them except "!=".
   const nan = type !== "metric" ? "" : comparator === "!=" ? " OR e.is_nan = 1" : " AND e.is_nan = 0";
   query.where.push(`EXISTS (${exists} AND (${compared.sql}${nan}))`);
@@ -79,6 +91,10 @@ function addAttributeFilter(query: Query, key: string, comparator: string, value
   const numeric = RUN_SEARCH.numericAttributes.has(key);
   const allowed = numeric ? METRIC_COMPARATORS : STRING_ATTRIBUTE_COMPARATORS;
   if (!allowed.has(comparator)) throw invalidComparator(comparator, allowed);
+  if (typeof value === "bigint" && (value > MAX_SQLITE_INTEGER || value < -MAX_SQLITE_INTEGER - 1n)) {
+    // Python's sqlite3 cannot bind it (OverflowError), which MLflow's session reports as INTERNAL_ERROR.
+    throw new StoreException("INTERNAL_ERROR", `Python int too large to convert to SQLite INTEGER: ${value}`);
+  }
   if (key === "run_name") {
     // The name column is empty for runs logged by MLflow <= 1.29; the tag always holds the name.
     const compared = comparisonSql("e.value", comparator, value);
@@ -112,7 +128,9 @@ function addOrder(query: Query, orderBy: string[]): void {
     const { type, key: rawKey, ascending } = parseOrderBy(clause, RUN_SEARCH);
     const key = translateAlias(rawKey);
     const direction = ascending ? "ASC" : "DESC";
-    if (seen.has(`${type}.${key}`)) throw invalidParameter(`\`order_by\` contains duplicate fields: ${JSON.stringify(orderBy)}`);
+    if (type === "dataset") throw invalidParameter(`Invalid identifier type '${type}'`);
+    // MLflow raises this one without an error code: INTERNAL_ERROR.
+    if (seen.has(`${type}.${key}`)) throw new StoreException("INTERNAL_ERROR", `\`order_by\` contains duplicate fields: ${JSON.stringify(orderBy)}`);
     seen.add(`${type}.${key}`);
     if (type === "attribute") {
       const column = `runs.${ATTRIBUTE_COLUMNS[key]}`;
@@ -120,8 +138,7 @@ function addOrder(query: Query, orderBy: string[]): void {
       orderedByStartTime ||= key === "start_time";
       return;
     }
-    const table = ENTITY_TABLES[type];
-    if (table === undefined) throw invalidParameter(`Invalid identifier type '${type}'`);
+    const table = ENTITY_TABLES[type]!;
     const alias = `o${index}`;
     const columns = type === "metric" ? "run_uuid, value, is_nan" : "run_uuid, value";
     query.joins.push(`LEFT JOIN (SELECT ${columns} FROM ${table} WHERE "key" = ?) ${alias} ON ${alias}.run_uuid = runs.run_uuid`);

@@ -1,11 +1,16 @@
 /**
- * MLflow's search grammar (`mlflow/utils/search_utils.py`) for runs and experiments: filters are
- * `AND`-joined comparisons such as `metrics.acc > 0.9`, `params.lr = '0.01'`,
- * ``tags.`mlflow.runName` LIKE 'base%'``, `attributes.run_id IN ('a', 'b')`, `tags.team IS NULL`;
- * order clauses are `<identifier> [ASC|DESC]`. Keys with characters other than letters, digits,
- * `_` and `.` are quoted with `"…"` or `` `…` ``.
+ * MLflow's search grammar (`SearchUtils` of `mlflow/utils/search_utils.py`), ported on top of the
+ * sqlparse port so that a filter or order clause is accepted, refused and read exactly as MLflow
+ * reads it: filters are `AND`-joined comparisons such as `metrics.acc > 0.9`,
+ * `params.lr = '0.01'`, ``tags.`mlflow.runName` LIKE 'base%'``, `attributes.run_id IN ('a', 'b')`,
+ * `tags.team IS NULL`; order clauses are `<identifier> [ASC|DESC]` with nothing around them. The
+ * error codes are MLflow's too: `INVALID_PARAMETER_VALUE` for what its parser refuses,
+ * `INTERNAL_ERROR` where a Python exception escapes it (e.g. `run_id IN (a)`).
  */
-import { invalidParameter } from "./errors.js";
+import { invalidParameter, StoreException } from "./errors.js";
+import { literalEval } from "./python-literal.js";
+import { parse, SqlParseError } from "./sqlparse/parse.js";
+import { T, Token, TokenList } from "./sqlparse/tokens.js";
 
 /** The entity a clause compares. */
 export type EntityType = "metric" | "parameter" | "tag" | "attribute" | "dataset";
@@ -16,8 +21,12 @@ export interface Comparison {
   key: string;
   /** Upper case: `=`, `!=`, `<`, `<=`, `>`, `>=`, `LIKE`, `ILIKE`, `IN`, `NOT IN`, `IS NULL`, `IS NOT NULL`. */
   comparator: string;
-  /** A number for numeric attributes, a string for metrics (parsed later) and strings, a list for `IN`, `null` for `IS [NOT] NULL`. */
-  value: string | number | string[] | null;
+  /**
+   * A bigint (integer literal) or number (float literal) for numeric attributes, the literal's
+   * text for metrics (read with {@link pythonFloat} later), a string, a list for `IN`, `null` for
+   * `IS [NOT] NULL`.
+   */
+  value: string | number | bigint | string[] | null;
 }
 
 /** One parsed order clause. */
@@ -82,185 +91,269 @@ export const EXPERIMENT_SEARCH: SearchDialect = {
   nullableTypes: new Set<EntityType>(["tag"]),
 };
 
-type TokenKind = "identifier" | "string" | "number" | "operator" | "keyword" | "list";
-
-interface Token {
-  kind: TokenKind;
-  /** The source text (keywords upper-cased). */
-  text: string;
-  /** Parsed items of a `( … )` list. */
-  items?: string[];
-}
-
-const KEYWORDS = new Set(["AND", "OR", "NOT", "IN", "IS", "NULL", "LIKE", "ILIKE", "RLIKE", "ASC", "DESC"]);
-const NAME_PART = String.raw`(?:[\p{L}\p{N}_]+|"[^"]*"|` + "`[^`]*`" + ")";
-const TOKEN_PATTERNS: [TokenKind, RegExp][] = [
-  ["string", /'(?:''|\\'|[^'])*'/y],
-  ["number", /-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\p{L}_])/uy],
-  ["identifier", new RegExp(`${NAME_PART}(?:\\.${NAME_PART})*`, "uy")],
-  ["operator", /!=|<>|<=|>=|==|=|<|>/y],
-];
-
 /**
- * Parses a filter into comparisons; an empty filter gives none.
- * @throws {StoreException} `INVALID_PARAMETER_VALUE` with MLflow's reason.
+ * Parses a filter into comparisons (`SearchUtils.parse_search_filter`); an empty filter gives
+ * none. Comparators are upper-cased; whether they suit the key is checked by the store.
+ * @throws {StoreException} `INVALID_PARAMETER_VALUE` with MLflow's reason, or `INTERNAL_ERROR` where MLflow fails.
  * @example
  * parseFilter("metrics.acc > 0.9 AND params.lr = '0.01'", RUN_SEARCH)
  * @internal
  */
 export function parseFilter(filter: string | undefined, dialect: SearchDialect): Comparison[] {
-  if (!filter || filter.trim() === "") return [];
-  const tokens = tokenize(filter);
-  const comparisons: Comparison[] = [];
-  let index = 0;
-  while (index < tokens.length) {
-    if (comparisons.length > 0) {
-      const joiner = tokens[index]!;
-      if (joiner.kind !== "keyword" || joiner.text !== "AND") throw invalidClause(joiner, filter);
-      index += 1;
-    }
-    const [comparison, next] = parseComparison(tokens, index, filter, dialect);
-    comparisons.push(comparison);
-    index = next;
+  if (!filter) return [];
+  let statements: TokenList[];
+  try {
+    statements = parse(filter);
+  } catch (error) {
+    if (error instanceof SqlParseError) throw invalidParameter(`Error on parsing filter '${filter}'`);
+    throw error;
   }
-  return comparisons;
+  if (statements.length === 0) throw invalidParameter(`Invalid filter '${filter}'. Could not be parsed.`);
+  if (statements.length > 1) throw invalidParameter(`Search filter contained multiple expression '${filter}'. Provide AND-ed expression list.`);
+  const tokens = joinInComparisonTokens(statements[0]!.tokens);
+  const invalids = tokens.filter((token) => !(token.is("Comparison") || token.isWhitespace || token.match(T.Keyword, ["AND"])));
+  if (invalids.length > 0) throw invalidParameter(`Invalid clause(s) in filter string: ${invalids.map((token) => `'${token.value}'`).join(", ")}`);
+  return tokens.filter((token): token is TokenList => token.is("Comparison")).map((comparison) => toComparison(comparison, dialect));
 }
 
 /**
- * Parses one order clause, e.g. `metrics.acc DESC` or ``tags.`my tag` ``.
- * @throws {StoreException} `INVALID_PARAMETER_VALUE` for anything else.
+ * Parses one order clause (`parse_order_by_for_search_runs`), e.g. `metrics.acc DESC` or
+ * ``tags.`my tag` ``; the clause must be exactly that, without surrounding whitespace.
+ * @throws {StoreException} `INVALID_PARAMETER_VALUE` for anything else; `INTERNAL_ERROR` for an unbalanced quote MLflow's `shlex` step trips on.
  * @internal
  */
 export function parseOrderBy(clause: string, dialect: SearchDialect): OrderClause {
-  const tokens = tokenize(clause);
-  const [first, second, ...rest] = tokens;
-  const direction = second?.kind === "keyword" ? second.text : undefined;
-  if (first?.kind !== "identifier" || rest.length > 0 || (second !== undefined && direction !== "ASC" && direction !== "DESC")) {
-    throw invalidParameter(`Invalid order_by clause '${clause}'. Could not be parsed.`);
+  const couldNotParse = (): StoreException => invalidParameter(`Invalid order_by clause '${clause}'. Could not be parsed.`);
+  let statements: TokenList[];
+  try {
+    statements = parse(clause);
+  } catch (error) {
+    if (error instanceof SqlParseError) throw invalidParameter(`Error on parsing order_by clause '${clause}'`);
+    throw error;
   }
-  const { type, key } = parseIdentifier(first.text, dialect, dialect.orderAttributes);
-  return { type, key, ascending: direction !== "DESC" };
-}
-
-function parseComparison(tokens: Token[], start: number, filter: string, dialect: SearchDialect): [Comparison, number] {
-  const left = tokens[start];
-  if (left?.kind !== "identifier") throw invalidClause(left, filter);
-  const { type, key } = parseIdentifier(left.text, dialect, dialect.filterAttributes);
-  const [comparator, valueIndex] = readComparator(tokens, start + 1, filter);
-  if (comparator === "IS NULL" || comparator === "IS NOT NULL") {
-    if (!dialect.nullableTypes.has(type)) throw invalidParameter(`IS NULL / IS NOT NULL is only supported for ${[...dialect.nullableTypes].map((t) => `${t}s`).join(" and ")}, not for '${type}' '${key}'`);
-    return [{ type, key, comparator, value: null }, valueIndex];
+  if (statements.length !== 1) throw couldNotParse();
+  const tokens = statements[0]!.tokens;
+  const first = tokens[0]!;
+  const last = tokens[tokens.length - 1]!;
+  let tokenValue: string;
+  if (tokens.length === 1 && first.is("Identifier")) tokenValue = first.value;
+  else if (tokens.length === 1 && first.match(T.Builtin, ["timestamp"])) tokenValue = "timestamp";
+  else if (first.match(T.Builtin, ["timestamp"]) && tokens.slice(1, -1).every((token) => token.isWhitespace) && last.ttype === T.Order) tokenValue = `timestamp ${last.value}`;
+  else throw couldNotParse();
+  let ascending = true;
+  const words = shlexSplit(tokenValue.replaceAll("`", '"'));
+  if (words.length > 2) throw couldNotParse();
+  if (words.length === 2) {
+    const order = words[1]!.toLowerCase();
+    if (order !== "asc" && order !== "desc") throw invalidParameter(`Invalid ordering key in order_by clause '${clause}'.`);
+    ascending = order === "asc";
+    tokenValue = words[0]!;
   }
-  const valueToken = tokens[valueIndex];
-  if (valueToken === undefined) throw invalidParameter(`Invalid comparison clause. Expected 3 tokens found 2 in '${filter}'`);
-  return [{ type, key, comparator, value: parseValue(type, key, valueToken, dialect) }, valueIndex + 1];
+  const { type, key } = parseIdentifier(pythonStrip(tokenValue), dialect, dialect.orderAttributes);
+  return { type, key, ascending };
 }
 
-function readComparator(tokens: Token[], index: number, filter: string): [string, number] {
-  const first = tokens[index];
-  const second = tokens[index + 1];
-  const third = tokens[index + 2];
-  if (first?.kind === "operator") return [first.text, index + 1];
-  if (first?.kind !== "keyword") throw invalidClause(first, filter);
-  if (first.text === "IS" && second?.text === "NULL") return ["IS NULL", index + 2];
-  if (first.text === "IS" && second?.text === "NOT" && third?.text === "NULL") return ["IS NOT NULL", index + 3];
-  if (first.text === "NOT" && second?.text === "IN") return ["NOT IN", index + 2];
-  if (["LIKE", "ILIKE", "RLIKE", "IN"].includes(first.text)) return [first.text, index + 1];
-  throw invalidClause(first, filter);
+/**
+ * `_join_in_comparison_tokens`: sqlparse does not group `x IN (…)`, `x NOT IN (…)`, `x IS NULL`
+ * and `x IS NOT NULL` into comparisons; MLflow joins them itself, dropping whitespace.
+ */
+function joinInComparisonTokens(statementTokens: Token[]): Token[] {
+  const tokens = statementTokens.filter((token) => !token.isWhitespace);
+  const joined: Token[] = [];
+  let index = 0;
+  const comparison = (...parts: Token[]): TokenList => new TokenList("Comparison", parts);
+  while (index < tokens.length) {
+    if (tokens.length - index < 3) {
+      joined.push(...tokens.slice(index));
+      break;
+    }
+    const first = tokens[index]!;
+    index += 1;
+    if (!first.is("Identifier")) {
+      joined.push(first);
+      continue;
+    }
+    const second = tokens[index++]!;
+    const third = tokens[index++]!;
+    if (second.match(T.Keyword, ["IN"]) && third.is("Parenthesis")) {
+      joined.push(comparison(first, second, third));
+      continue;
+    }
+    if (second.match(T.Keyword, ["IS"]) && third.match(T.Keyword, ["NULL"])) {
+      joined.push(comparison(first, newToken(T.Keyword, "IS NULL")));
+      continue;
+    }
+    if (second.match(T.Keyword, ["IS"]) && third.ttype === T.Keyword && third.value.toUpperCase() === "NOT NULL") {
+      joined.push(comparison(first, newToken(T.Keyword, "IS NOT NULL")));
+      continue;
+    }
+    const fourth = tokens[index];
+    if (fourth === undefined) {
+      joined.push(first, second, third);
+      break;
+    }
+    index += 1;
+    if (second.match(T.Keyword, ["NOT"]) && third.match(T.Keyword, ["IN"]) && fourth.is("Parenthesis")) {
+      joined.push(comparison(first, newToken(T.Keyword, "NOT IN"), fourth));
+      continue;
+    }
+    joined.push(first, second, third, fourth);
+  }
+  return joined;
 }
 
+function newToken(ttype: string, value: string): Token {
+  return new Token(ttype, value);
+}
+
+/** `_get_comparison` with `_validate_comparison`. */
+function toComparison(comparison: TokenList, dialect: SearchDialect): Comparison {
+  const tokens = comparison.tokens.filter((token) => !token.isWhitespace);
+  const base = "Invalid comparison clause";
+  if (tokens.length === 2 && ["IS NULL", "IS NOT NULL"].includes(tokens[1]!.value.toUpperCase())) {
+    if (!tokens[0]!.is("Identifier")) throw invalidParameter(`${base}. Expected 'Identifier' found '${tokens[0]!.value}'`);
+    const { type, key } = parseIdentifier(tokens[0]!.value, dialect, dialect.filterAttributes);
+    if (!dialect.nullableTypes.has(type)) {
+      throw invalidParameter(`IS NULL / IS NOT NULL is only supported for ${[...dialect.nullableTypes].map((t) => `${t}s`).join(" and ")}, not for '${type}' '${key}'`);
+    }
+    return { type, key, comparator: tokens[1]!.value.toUpperCase(), value: null };
+  }
+  if (tokens.length !== 3) throw invalidParameter(`${base}. Expected 3 tokens found ${tokens.length}`);
+  if (!tokens[0]!.is("Identifier")) throw invalidParameter(`${base}. Expected 'Identifier' found '${tokens[0]!.value}'`);
+  const { type, key } = parseIdentifier(tokens[0]!.value, dialect, dialect.filterAttributes);
+  return { type, key, comparator: tokens[1]!.value.toUpperCase(), value: parseValue(type, key, tokens[2]!, dialect) };
+}
+
+const NUMERIC_TYPES: readonly string[] = [T.Integer, T.Float];
+
+/** `_get_value`. */
 function parseValue(type: EntityType, key: string, token: Token, dialect: SearchDialect): Comparison["value"] {
+  const isString = token.ttype === T.Single || token.is("Identifier");
   if (type === "metric") {
-    if (token.kind !== "number") throw invalidParameter(`Expected numeric value type for metric. Found ${token.text}`);
-    return token.text;
+    if (token.ttype === null || !NUMERIC_TYPES.includes(token.ttype)) throw invalidParameter(`Expected numeric value type for metric. Found ${token.value}`);
+    return token.value;
   }
-  if (type === "attribute" && dialect.numericAttributes.has(key)) {
-    if (token.kind !== "number") throw invalidParameter(`Expected numeric value type for numeric attribute: ${key}. Found ${token.text}`);
-    return Number(token.text);
+  if (type === "parameter" || type === "tag") {
+    if (isString) return stripQuotes(token.value);
+    throw invalidParameter(`Expected a quoted string value for ${type} (e.g. 'my-value'). Got value ${token.value}`);
   }
-  if (token.kind === "list") {
-    const listAllowed = type === "dataset" || (type === "attribute" && dialect.listAttributes.has(key));
-    if (!listAllowed) throw invalidParameter(`Only ${[...dialect.listAttributes].join(", ")} attributes support comparison with a list of quoted string values.`);
-    return token.items!;
+  if (type === "attribute") {
+    if (dialect.numericAttributes.has(key)) {
+      if (token.ttype === null || !NUMERIC_TYPES.includes(token.ttype)) throw invalidParameter(`Expected numeric value type for numeric attribute: ${key}. Found ${token.value}`);
+      return token.ttype === T.Integer ? BigInt(asciiDigits(token.value)) : pythonFloat(token.value);
+    }
+    if (isString) return stripQuotes(token.value);
+    if (token.is("Parenthesis")) {
+      if (!dialect.listAttributes.has(key)) throw invalidParameter(`Only ${JSON.stringify([...dialect.listAttributes].sort())} attributes support comparison with a list of quoted string values.`);
+      return parseList(token);
+    }
+    throw invalidParameter(`Expected a quoted string value for attributes. Got value ${token.value}`);
   }
-  if (token.kind === "string" || token.kind === "identifier") return stripQuotes(token.text);
-  const what = type === "attribute" ? "attributes" : type === "dataset" ? "dataset attributes" : `${type} (e.g. 'my-value')`;
-  throw invalidParameter(`Expected a quoted string value for ${what}. Got value ${token.text}`);
+  if (isString) return stripQuotes(token.value);
+  if (token.is("Parenthesis")) return parseList(token);
+  throw invalidParameter(`Expected a quoted string value for dataset attributes. Got value ${token.value}`);
 }
 
+/** `_parse_list_from_sql_token`: the parenthesised text read as a Python literal. */
+function parseList(token: Token): string[] {
+  const result = literalEval(token.value);
+  if (!result.ok && result.error === "SyntaxError") throw invalidParameter("While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.");
+  if (!result.ok) throw new StoreException("INTERNAL_ERROR", `malformed node or string in list ${token.value}`);
+  const items = result.value.kind === "tuple" ? result.value.items : [result.value];
+  if (items.length === 0) throw invalidParameter("While parsing a list in the query, expected a non-empty list of string values, but got empty list");
+  if (!items.every((item) => item.kind === "str")) throw invalidParameter("While parsing a list in the query, expected string value, punctuation, or whitespace, but got different type in list");
+  return items.map((item) => (item as { value: string }).value);
+}
+
+/** `_get_identifier`: `<entity>.<key>`, or an attribute key alone. */
 function parseIdentifier(text: string, dialect: SearchDialect, attributes: ReadonlySet<string>): { type: EntityType; key: string } {
-  const dot = firstDotOutsideQuotes(text);
+  const dot = text.indexOf(".");
   const rawType = dot < 0 ? "attribute" : trimQuotes(text.slice(0, dot), "`");
   const rawKey = dot < 0 ? text : text.slice(dot + 1);
   const type = dialect.entityTypes[rawType];
   if (type === undefined) {
     throw invalidParameter(`Invalid entity type '${rawType}'. Valid values are ${JSON.stringify([...new Set(Object.values(dialect.entityTypes))])}`);
   }
-  const key = trimQuotes(trimQuotes(trimQuotes(rawKey, "'"), '"'), "`");
+  const key = trimQuotes(isQuoted(rawKey, "'") || isQuoted(rawKey, '"') ? rawKey.slice(1, -1) : rawKey, "`");
   if (type === "attribute" && !attributes.has(key)) throw invalidParameter(`Invalid attribute key '${key}' specified. Valid keys are '${[...attributes].join("', '")}'`);
   if (type === "dataset" && !["name", "digest", "context"].includes(key)) throw invalidParameter(`Invalid dataset key '${key}' specified. Valid keys are 'name', 'digest', 'context'`);
   return { type, key };
 }
 
-function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
+/**
+ * Python's `float()` of a number literal sqlparse found (Unicode digits included).
+ * @internal
+ */
+export function pythonFloat(text: string): number {
+  return Number(asciiDigits(text));
+}
+
+/** Unicode decimal digits replaced by ASCII ones (Python's `int()`/`float()` read both). */
+function asciiDigits(text: string): string {
+  return text.replace(/\p{Nd}/gu, (digit) => {
+    const code = digit.codePointAt(0)!;
+    let zero = code;
+    while (zero > code - 9 && /\p{Nd}/u.test(String.fromCodePoint(zero - 1))) zero -= 1;
+    return String(code - zero);
+  });
+}
+
+/** Python's `str.strip()`. */
+function pythonStrip(text: string): string {
+  return text.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/gu, "");
+}
+
+/**
+ * `shlex.split(text)` (POSIX mode, no comments).
+ * @throws {StoreException} `INTERNAL_ERROR` where shlex raises ValueError (an unclosed quote, a trailing backslash).
+ */
+function shlexSplit(text: string): string[] {
+  const words: string[] = [];
+  let word: string | null = null;
   let index = 0;
+  const fail = (reason: string): never => {
+    throw new StoreException("INTERNAL_ERROR", `Could not split the order_by clause: ${reason}`);
+  };
   while (index < text.length) {
-    if (/\s/.test(text[index]!)) {
+    const char = text[index]!;
+    if (" \t\r\n".includes(char)) {
+      if (word !== null) words.push(word);
+      word = null;
       index += 1;
-      continue;
-    }
-    if (text[index] === "(") {
-      const [list, next] = readList(text, index);
-      tokens.push(list);
-      index = next;
-      continue;
-    }
-    const [token, next] = readToken(text, index);
-    tokens.push(token);
-    index = next;
-  }
-  return tokens;
-}
-
-function readToken(text: string, index: number): [Token, number] {
-  for (const [kind, pattern] of TOKEN_PATTERNS) {
-    pattern.lastIndex = index;
-    const match = pattern.exec(text);
-    if (!match) continue;
-    const value = match[0];
-    const upper = value.toUpperCase();
-    const token: Token = kind === "identifier" && KEYWORDS.has(upper) ? { kind: "keyword", text: upper } : { kind, text: value };
-    return [token, index + value.length];
-  }
-  throw invalidParameter(`Invalid clause(s) in filter string: unexpected '${text.slice(index, index + 20)}'`);
-}
-
-/** A parenthesised list of quoted strings, as `ast.literal_eval` reads it. */
-function readList(text: string, start: number): [Token, number] {
-  const items: string[] = [];
-  const item = /\s*('(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")\s*(,|\))/y;
-  let index = start + 1;
-  if (/^\s*\)/.test(text.slice(index))) throw invalidParameter("While parsing a list in the query, expected a non-empty list of string values, but got empty list");
-  for (;;) {
-    item.lastIndex = index;
-    const match = item.exec(text);
-    if (!match) {
-      throw invalidParameter("While parsing a list in the query, expected string value, punctuation, or whitespace, but got different type in list");
-    }
-    items.push(unescapeLiteral(match[1]!));
-    index = item.lastIndex;
-    if (match[2] === ")") break;
-    if (/^\s*\)/.test(text.slice(index))) {
-      index = text.indexOf(")", index) + 1;
-      break;
+    } else if (char === "'") {
+      const end = text.indexOf("'", index + 1);
+      if (end < 0) fail("No closing quotation");
+      word = (word ?? "") + text.slice(index + 1, end);
+      index = end + 1;
+    } else if (char === '"') {
+      let value = "";
+      index += 1;
+      for (;;) {
+        if (index >= text.length) fail("No closing quotation");
+        const inner = text[index]!;
+        if (inner === '"') break;
+        if (inner === "\\" && (text[index + 1] === '"' || text[index + 1] === "\\")) {
+          value += text[index + 1];
+          index += 2;
+          continue;
+        }
+        if (inner === "\\" && index + 1 >= text.length) fail("No closing quotation");
+        value += inner;
+        index += 1;
+      }
+      word = (word ?? "") + value;
+      index += 1;
+    } else if (char === "\\") {
+      if (index + 1 >= text.length) fail("No escaped character");
+      word = (word ?? "") + text[index + 1];
+      index += 2;
+    } else {
+      word = (word ?? "") + char;
+      index += 1;
     }
   }
-  return [{ kind: "list", text: text.slice(start, index), items }, index];
-}
-
-function unescapeLiteral(quoted: string): string {
-  return quoted.slice(1, -1).replace(/\\(.)/g, "$1");
+  if (word !== null) words.push(word);
+  return words;
 }
 
 function stripQuotes(text: string): string {
@@ -274,23 +367,4 @@ function trimQuotes(text: string, quote: string): string {
 
 function isQuoted(text: string, quote: string): boolean {
   return text.length >= 2 && text.startsWith(quote) && text.endsWith(quote);
-}
-
-function firstDotOutsideQuotes(text: string): number {
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]!;
-    if (quote) {
-      if (char === quote) quote = undefined;
-    } else if (char === '"' || char === "`") {
-      quote = char;
-    } else if (char === ".") {
-      return i;
-    }
-  }
-  return -1;
-}
-
-function invalidClause(token: Token | undefined, filter: string): Error {
-  return invalidParameter(`Invalid clause(s) in filter string: '${token?.text ?? filter}'`);
 }

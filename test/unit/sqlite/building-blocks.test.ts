@@ -20,7 +20,8 @@ describe("page tokens", () => {
   });
 
   it("refuse tokens MLflow refuses", () => {
-    expect(() => decodePageToken("%%%")).toThrow("Invalid page token, could not base64-decode");
+    expect(() => decodePageToken("abcde")).toThrow("Invalid page token, could not base64-decode");
+    expect(() => decodePageToken("%%%")).toThrow("Invalid page token, decoded value=");
     expect(() => decodePageToken(Buffer.from("nope").toString("base64"))).toThrow("Invalid page token, decoded value=nope");
     expect(() => decodePageToken(Buffer.from('{"offset": 0}').toString("base64"))).toThrow("Invalid page token, parsed value");
   });
@@ -71,8 +72,11 @@ describe("search grammar", () => {
       { type: "tag", key: "mlflow.source.name", comparator: "IS NOT NULL", value: null },
       { type: "attribute", key: "run_id", comparator: "NOT IN", value: ["a", "b"] },
     ]);
-    expect(parseFilter("start_time > 5", RUN_SEARCH)).toEqual([{ type: "attribute", key: "start_time", comparator: ">", value: 5 }]);
-    expect(parseFilter("  ", RUN_SEARCH)).toEqual([]);
+    expect(parseFilter("start_time > 5 AND end_time < 2.5", RUN_SEARCH)).toEqual([
+      { type: "attribute", key: "start_time", comparator: ">", value: 5n },
+      { type: "attribute", key: "end_time", comparator: "<", value: 2.5 },
+    ]);
+    expect(parseFilter("", RUN_SEARCH)).toEqual([]);
   });
 
   it("parses order clauses", () => {
@@ -83,8 +87,9 @@ describe("search grammar", () => {
 
   it("refuses malformed filters with INVALID_PARAMETER_VALUE messages", () => {
     expect(() => parseFilter("metrics.acc > 1 OR metrics.acc < 0", RUN_SEARCH)).toThrow("Invalid clause(s)");
-    expect(() => parseFilter("params.x = 'a' AND", RUN_SEARCH)).toThrow();
-    expect(() => parseFilter("params.x = ()", RUN_SEARCH)).toThrow("empty list");
+    expect(() => parseFilter("  ", RUN_SEARCH)).toThrow("Could not be parsed");
+    expect(() => parseFilter("run_id IN ()", RUN_SEARCH)).toThrow("empty list");
+    expect(() => parseFilter("params.x = ()", RUN_SEARCH)).toThrow("Expected a quoted string value for parameter");
     expect(() => parseFilter("metrics.acc > 'x'", RUN_SEARCH)).toThrow("Expected numeric value type for metric");
     expect(() => parseFilter("metric.acc = 1", EXPERIMENT_SEARCH)).toThrow("Invalid entity type");
   });

@@ -125,7 +125,7 @@ describe("embedded store: runs/search", () => {
       await expect(store.call("runs.search", { experiment_ids: ["1"], max_results: 10, filter }), filter).rejects.toBeInstanceOf(InvalidParameterError);
     }
     await expect(store.call("runs.search", { experiment_ids: ["1"], max_results: 10, order_by: ["metrics.acc", "metrics.acc DESC"] })).rejects.toThrow("duplicate fields");
-    await expect(store.call("runs.search", { experiment_ids: ["1"], max_results: 10, order_by: ["metrics.acc SIDEWAYS"] })).rejects.toThrow("Invalid order_by clause");
+    await expect(store.call("runs.search", { experiment_ids: ["1"], max_results: 10, order_by: ["metrics.acc SIDEWAYS"] })).rejects.toThrow("Invalid ordering key in order_by clause");
     await expect(store.call("runs.search", { experiment_ids: ["x"], max_results: 10 })).rejects.toThrow("Invalid experiment ID 'x'");
   });
 });
