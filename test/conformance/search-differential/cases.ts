@@ -222,6 +222,20 @@ const NUMBERS = ["0", "1", "-1", "0.5", ".5", "-.5", "1.", "1e3", "1E-3", "-1.5e
 const STRINGS = ["'alpha'", "'Alpha'", "'%a%'", "'a%'", "'%'", "'_'", "'a_b'", "'vision'", "'VISION'", "'nlp'", "'0.1'", "'adam'", "'%ADAM%'", "'it''s'", '"alpha"', '"x"', "''", "'FINISHED'", "'RUNNING'", "'alice'", "'Alice'", "'mnist'", "'training'", "'d1'", "'50%'", "'%!%%'", "alpha", "'1'", "'10'", "'{{run:0}}'", "'%artifacts'", "'δelta'", "'gamma\\%'", "'run name'"];
 const LISTS = ["('{{run:0}}', '{{run:5}}')", "('{{run:1}}')", "('{{run:2}}',)", "()", "('mnist', 'cifar')", "('training', 'eval')", "(1, 2)", "(a)", "('x' 'y')", "(\"{{run:3}}\", '{{run:4}}')", "('d1', 'd3')", "(None)"];
 
+/** Pieces of SQL and of MLflow's grammar, joined at random into junk filters and order clauses. */
+const SOUP = [
+  "metrics", "params", "tags", "attributes", "datasets", "run_id", "status", "start_time", "created", "acc", "lr", "team", "`x y`", '"q"', "'s'", "'it''s'",
+  "1", "-2", "3.5", ".5", "1e3", "0x1F", "=", "!=", "<>", "<=", ">=", "<", ">", "LIKE", "ILIKE", "NOT", "IN", "IS", "NULL", "AND", "and", "OR",
+  "(", ")", ",", ".", ";", "::", "*", "+", "-", "/", "%", "AS", "CASE", "WHEN", "THEN", "END", "BEGIN", "IF", "WHERE", "ORDER BY", "ASC", "DESC",
+  "NULLS FIRST", "--c\n", "/*c*/", "$$x$$", " ", "\t", "\n", "é", "[a]", "@v", ":p", "?", "GO 2", "timestamp", "name", "user_id", "TIMESTAMP",
+  "'2020'", "DAY", "OVER", "VALUES", "foo(", "->", "$1", "`", "'", '"',
+];
+
+function soup(random: Random): string {
+  const count = 1 + Math.floor(random() * 10);
+  return Array.from({ length: count }, () => `${pick(random, SOUP)}${random() < 0.6 ? " " : ""}`).join("");
+}
+
 function spaces(random: Random): string {
   const r = random();
   if (r < 0.75) return " ";
@@ -244,6 +258,7 @@ function generateClause(random: Random): string {
 
 function generateFilter(random: Random): string | undefined {
   if (random() < 0.1) return undefined;
+  if (random() < 0.1) return soup(random);
   const count = 1 + Math.floor(random() * 3);
   const clauses = Array.from({ length: count }, () => generateClause(random));
   const joiner = (): string => `${spaces(random)}${pick(random, ["AND", "AND", "AND", "and", "And", "OR", "AND AND", ","])}${spaces(random)}`;
@@ -261,6 +276,7 @@ function generateOrderBy(random: Random): string[] | undefined {
   if (random() < 0.4) return undefined;
   const count = 1 + Math.floor(random() * 3);
   return Array.from({ length: count }, () => {
+    if (random() < 0.05) return soup(random);
     const kind = pick(random, ["metric", "metric", "param", "tag", "attribute", "attribute", "dataset", "bogus"]);
     const entity = pick(random, ENTITIES[kind]!);
     const key = pick(random, KEYS[kind]!);
