@@ -56,7 +56,7 @@ const CONTEXTS = ["training", "eval", "Training"];
 
 /**
  * Creates the data set on the store behind `client`, in three new experiments named
- * `<prefix>-0..2` (the third one holds only deleted runs, among others).
+ * `<prefix>-0..2` (runs go to them in turn; about one in five is deleted).
  */
 export async function createDataSet(client: MlflowClient, prefix: string, random: Random): Promise<DataSet> {
   const experimentIds: string[] = [];
