@@ -7,6 +7,7 @@
  * (`"7"`, `2.9` and `true` are offsets) — and fails with the error code MLflow's store reports.
  */
 import { StoreException } from "./errors.js";
+import { asciiDigits, pythonStrip } from "./python-text.js";
 
 /**
  * The token of the page that starts at `offset`.
@@ -252,22 +253,11 @@ function pythonInt(value: PyJson): bigint {
     return BigInt(Math.trunc(value.value));
   }
   if (typeof value === "string") {
-    const digits = value
-      .replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/gu, "")
-      .replace(/\p{Nd}/gu, (digit) => String(digitValue(digit)));
+    const digits = asciiDigits(pythonStrip(value));
     if (!/^[+-]?[0-9](?:_?[0-9])*$/.test(digits)) throw invalid(`Invalid page token, not stringable ${value}`);
     return BigInt(digits.replaceAll("_", ""));
   }
   throw internal("Invalid page token: int() argument must be a string, a bytes-like object or a real number");
-}
-
-/** The value of a Unicode decimal digit (every `\p{Nd}` block is a run of ten starting at 0). */
-function digitValue(digit: string): number {
-  const code = digit.codePointAt(0)!;
-  for (let zero = code; zero > code - 10; zero--) {
-    if (!/\p{Nd}/u.test(String.fromCodePoint(zero - 1))) return code - zero;
-  }
-  return 0;
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import { invalidParameter, StoreException } from "./errors.js";
 import { literalEval } from "./python-literal.js";
+import { asciiDigits, pythonStrip } from "./python-text.js";
 import { parse, SqlParseError } from "./sqlparse/parse.js";
 import { T, Token, TokenList } from "./sqlparse/tokens.js";
 
@@ -286,21 +287,6 @@ function parseIdentifier(text: string, dialect: SearchDialect, attributes: Reado
  */
 export function pythonFloat(text: string): number {
   return Number(asciiDigits(text));
-}
-
-/** Unicode decimal digits replaced by ASCII ones (Python's `int()`/`float()` read both). */
-function asciiDigits(text: string): string {
-  return text.replace(/\p{Nd}/gu, (digit) => {
-    const code = digit.codePointAt(0)!;
-    let zero = code;
-    while (zero > code - 9 && /\p{Nd}/u.test(String.fromCodePoint(zero - 1))) zero -= 1;
-    return String(code - zero);
-  });
-}
-
-/** Python's `str.strip()`. */
-function pythonStrip(text: string): string {
-  return text.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/gu, "");
 }
 
 /**

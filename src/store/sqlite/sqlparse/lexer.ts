@@ -4,6 +4,7 @@
  * UNICODE` is translated: `\w`, `\d`, `\s` and `\b` take Python's Unicode meaning, lookbehinds see
  * the text before the match as `pattern.match(text, pos)` does.
  */
+import { PY_SPACE_CLASS } from "../python-text.js";
 import { KEYWORDS } from "./keywords.generated.js";
 import { T, type TokenType } from "./tokens.js";
 
@@ -12,7 +13,7 @@ const W = String.raw`[\p{L}\p{N}_]`;
 /** Python's `\d` (Unicode decimal digits). */
 const D = String.raw`\p{Nd}`;
 /** Python's `\s`: what `str.isspace()` accepts. */
-const S = String.raw`[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]`;
+const S = PY_SPACE_CLASS;
 /** Python's `\b` after a word character. */
 const B = `(?!${W})`;
 /** Python's `.` (anything but a newline). */

@@ -5,6 +5,7 @@
  */
 import { groupStatement } from "./grouping.js";
 import { type LexedToken, tokenize } from "./lexer.js";
+import { pythonSplit } from "../python-text.js";
 import { isSubtype, T, Token, TokenList } from "./tokens.js";
 
 export { SqlParseError } from "./grouping.js";
@@ -41,11 +42,6 @@ function splitStatements(stream: LexedToken[]): Token[][] {
   }
   if (splitter.tokens.length > 0 && !splitter.tokens.every((token) => token.isWhitespace)) statements.push(splitter.tokens);
   return statements;
-}
-
-/** Python's `str.split()`: runs of whitespace separate, leading and trailing ones are dropped. */
-function pythonSplit(text: string): string[] {
-  return text.split(/[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u).filter((part) => part !== "");
 }
 
 /** The splitter's state for the statement being read. */
