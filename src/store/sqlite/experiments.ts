@@ -10,7 +10,7 @@ import { type ExperimentRow, parseExperimentId, type StoreContext } from "./cont
 import { alreadyExists, invalidParameter, notFound, StoreException } from "./errors.js";
 import { decodePageToken, toPage } from "./page-token.js";
 import { SEARCH_MAX_RESULTS, stagesOf, validateMaxResults } from "./search-limits.js";
-import { type Comparison, EXPERIMENT_SEARCH, parseFilter, parseOrderBy } from "./search-syntax.js";
+import { checkSqliteBindable, type Comparison, EXPERIMENT_SEARCH, parseFilter, parseOrderBy } from "./search-syntax.js";
 import { comparisonSql, type SqlFragment } from "./sql-comparison.js";
 
 const WORKSPACE = "default";
@@ -103,8 +103,10 @@ export function deleteExperimentTag(ctx: StoreContext, request: EndpointRequest<
 export function searchExperiments(ctx: StoreContext, request: EndpointRequest<"experiments.search">): { experiments: WireExperiment[]; next_page_token?: string } {
   validateMaxResults(request.max_results, SEARCH_MAX_RESULTS);
   const where: SqlFragment = { sql: ["experiments.lifecycle_stage IN (" + stagesOf(request.view_type).map((s) => `'${s}'`).join(", ") + ")"], params: [] };
-  for (const comparison of parseFilter(request.filter, EXPERIMENT_SEARCH)) addExperimentFilter(where, comparison);
+  const comparisons = parseFilter(request.filter, EXPERIMENT_SEARCH);
+  for (const comparison of comparisons) addExperimentFilter(where, comparison);
   const offset = decodePageToken(request.page_token);
+  checkSqliteBindable(comparisons);
   const sql = `SELECT * FROM experiments WHERE ${where.sql.join(" AND ")} ORDER BY ${experimentOrder(request.order_by)} LIMIT ? OFFSET ?`;
   const rows = ctx.db.prepare(sql).all(...where.params, request.max_results + 1, offset) as ExperimentRow[];
   const page = toPage(rows, offset, request.max_results);

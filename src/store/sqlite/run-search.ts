@@ -10,13 +10,12 @@ import { invalidParameter, StoreException } from "./errors.js";
 import { decodePageToken, toPage } from "./page-token.js";
 import { loadRuns, RUN_NAME_TAG } from "./run-entities.js";
 import { SEARCH_MAX_RESULTS, stagesOf, validateMaxResults } from "./search-limits.js";
-import { type Comparison, type EntityType, parseFilter, parseOrderBy, pythonFloat, RUN_SEARCH } from "./search-syntax.js";
+import { checkSqliteBindable, type Comparison, type EntityType, parseFilter, parseOrderBy, pythonFloat, RUN_SEARCH } from "./search-syntax.js";
 import { comparisonSql } from "./sql-comparison.js";
 
 const METRIC_COMPARATORS = new Set([">", ">=", "!=", "=", "<", "<="]);
 const KEY_VALUE_COMPARATORS = new Set(["!=", "=", "LIKE", "ILIKE", "IS NULL", "IS NOT NULL"]);
 const STRING_ATTRIBUTE_COMPARATORS = new Set(["!=", "=", "LIKE", "ILIKE", "IN", "NOT IN"]);
-const MAX_SQLITE_INTEGER = 2n ** 63n - 1n;
 const ENTITY_TABLES: Partial<Record<EntityType, string>> = { metric: "latest_metrics", parameter: "params", tag: "tags" };
 const ATTRIBUTE_COLUMNS: Record<string, string> = {
   run_id: "run_uuid",
@@ -49,11 +48,7 @@ export function searchRuns(ctx: StoreContext, request: EndpointRequest<"runs.sea
   for (const comparison of comparisons) addFilter(filters, comparison);
   const offset = decodePageToken(request.page_token);
   const experimentIds = (request.experiment_ids ?? []).map(parseExperimentId);
-  // A list compared with anything but IN / NOT IN reaches SQLite as a tuple parameter, which
-  // Python's sqlite3 cannot bind: MLflow's session reports that as BAD_REQUEST when the query runs.
-  if (comparisons.some(({ comparator, value }) => Array.isArray(value) && comparator !== "IN" && comparator !== "NOT IN")) {
-    throw new StoreException("BAD_REQUEST", "Error binding parameter: type 'tuple' is not supported");
-  }
+  checkSqliteBindable(comparisons);
   query.where.push(`runs.experiment_id IN (${experimentIds.map(() => "?").join(", ") || "NULL"})`);
   query.params.push(...experimentIds);
   query.where.push(`runs.lifecycle_stage IN (${stagesOf(request.run_view_type).map((stage) => `'${stage}'`).join(", ")})`);
@@ -91,10 +86,6 @@ function addAttributeFilter(query: Query, key: string, comparator: string, value
   const numeric = RUN_SEARCH.numericAttributes.has(key);
   const allowed = numeric ? METRIC_COMPARATORS : STRING_ATTRIBUTE_COMPARATORS;
   if (!allowed.has(comparator)) throw invalidComparator(comparator, allowed);
-  if (typeof value === "bigint" && (value > MAX_SQLITE_INTEGER || value < -MAX_SQLITE_INTEGER - 1n)) {
-    // Python's sqlite3 cannot bind it (OverflowError), which MLflow's session reports as INTERNAL_ERROR.
-    throw new StoreException("INTERNAL_ERROR", `Python int too large to convert to SQLite INTEGER: ${value}`);
-  }
   if (key === "run_name") {
     // The name column is empty for runs logged by MLflow <= 1.29; the tag always holds the name.
     const compared = comparisonSql("e.value", comparator, value);

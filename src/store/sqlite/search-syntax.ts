@@ -51,6 +51,11 @@ export interface SearchDialect {
   listAttributes: ReadonlySet<string>;
   /** Entity types on which `IS NULL` / `IS NOT NULL` are allowed. */
   nullableTypes: ReadonlySet<EntityType>;
+  /**
+   * Whether an entity type may be quoted with backticks (`` `tags`.x ``): runs trim them before
+   * checking the type, experiments check the type first and refuse it.
+   */
+  backtickEntityTypes?: boolean;
 }
 
 const RUN_ATTRIBUTES = ["run_id", "run_name", "user_id", "status", "start_time", "end_time", "artifact_uri", "created", "Created"];
@@ -78,6 +83,7 @@ export const RUN_SEARCH: SearchDialect = {
   numericAttributes: new Set(["start_time", "end_time", "created", "Created"]),
   listAttributes: new Set(["run_id"]),
   nullableTypes: new Set<EntityType>(["tag", "parameter"]),
+  backtickEntityTypes: true,
 };
 
 const EXPERIMENT_ATTRIBUTES = ["name", "experiment_id", "creation_time", "last_update_time"];
@@ -269,7 +275,7 @@ function parseList(token: Token): string[] {
 /** `_get_identifier`: `<entity>.<key>`, or an attribute key alone. */
 function parseIdentifier(text: string, dialect: SearchDialect, attributes: ReadonlySet<string>): { type: EntityType; key: string } {
   const dot = text.indexOf(".");
-  const rawType = dot < 0 ? "attribute" : trimQuotes(text.slice(0, dot), "`");
+  const rawType = dot < 0 ? "attribute" : dialect.backtickEntityTypes ? trimQuotes(text.slice(0, dot), "`") : text.slice(0, dot);
   const rawKey = dot < 0 ? text : text.slice(dot + 1);
   const type = dialect.entityTypes[rawType];
   if (type === undefined) {
@@ -279,6 +285,29 @@ function parseIdentifier(text: string, dialect: SearchDialect, attributes: Reado
   if (type === "attribute" && !attributes.has(key)) throw invalidParameter(`Invalid attribute key '${key}' specified. Valid keys are '${[...attributes].join("', '")}'`);
   if (type === "dataset" && !["name", "digest", "context"].includes(key)) throw invalidParameter(`Invalid dataset key '${key}' specified. Valid keys are 'name', 'digest', 'context'`);
   return { type, key };
+}
+
+/** Largest integer SQLite binds (a signed 64-bit integer). */
+const MAX_SQLITE_INTEGER = 2n ** 63n - 1n;
+
+/**
+ * Fails as MLflow's SQLAlchemy store fails when it runs a query with these comparisons on SQLite:
+ * Python's sqlite3 binds neither an integer beyond 64 bits (`OverflowError`, which MLflow's session
+ * reports as `INTERNAL_ERROR`) nor a tuple, the list of an `IN`-style value compared with `=` or
+ * `LIKE` (`ProgrammingError`: `BAD_REQUEST`). Call it where the query would run, after every other
+ * check.
+ * @throws {StoreException} `INTERNAL_ERROR` or `BAD_REQUEST` as above.
+ * @internal
+ */
+export function checkSqliteBindable(comparisons: readonly Comparison[]): void {
+  for (const { comparator, value } of comparisons) {
+    if (typeof value === "bigint" && (value > MAX_SQLITE_INTEGER || value < -MAX_SQLITE_INTEGER - 1n)) {
+      throw new StoreException("INTERNAL_ERROR", `Python int too large to convert to SQLite INTEGER: ${value}`);
+    }
+    if (Array.isArray(value) && comparator !== "IN" && comparator !== "NOT IN") {
+      throw new StoreException("BAD_REQUEST", "Error binding parameter: type 'tuple' is not supported");
+    }
+  }
 }
 
 /**
