@@ -5,7 +5,8 @@
  * (the pinned Python, one long-lived process) on the same SQLite file, and through the REST client
  * and MLflow's REST store against the stack's server (PostgreSQL) on the same data. Each pair must
  * return the same run ids in the same order with the same next-page token, or refuse with the same
- * error code. A failure prints a minimal reproduction: the case and both answers.
+ * error code. A failure prints a minimal reproduction: the case and both answers. Experiment
+ * searches, which share the parser, are compared the same way on the SQLite file.
  *
  * CI runs 3000 generated cases (1000 of them on the server too) with a fixed seed. Larger runs on
  * demand, e.g. `MLFLOW_TS_SEARCH_DIFF_SEED=7 MLFLOW_TS_SEARCH_DIFF_CASES=50000
@@ -21,6 +22,7 @@ import { KEYWORDS, SQLPARSE_VERSION } from "../../src/store/sqlite/sqlparse/keyw
 import { stackClient, uniqueName } from "../integration/support/stack.js";
 import { FIXED_CORPUS, generateCases, type ResolvedCase, resolveCase, type SearchCase } from "./search-differential/cases.js";
 import { createDataSet, type DataSet } from "./search-differential/data-set.js";
+import { createExperiments, type ExperimentCase, generateExperimentCases } from "./search-differential/experiment-cases.js";
 import { PythonWorker } from "./search-differential/python-worker.js";
 import { seededRandom } from "./search-differential/random.js";
 import { conformancePython } from "./sqlite-python.js";
@@ -29,6 +31,8 @@ const SEED = Number(process.env.MLFLOW_TS_SEARCH_DIFF_SEED ?? 20_261_206);
 const GENERATED_CASES = Number(process.env.MLFLOW_TS_SEARCH_DIFF_CASES ?? 3000);
 /** Generated cases also sent to the server (each costs two HTTP round trips to MLflow on PostgreSQL). */
 const REST_CASES = Math.min(GENERATED_CASES, Number(process.env.MLFLOW_TS_SEARCH_DIFF_REST_CASES ?? 1000));
+/** Experiment searches (embedded store only: they see every experiment of the store). */
+const EXPERIMENT_CASES = Number(process.env.MLFLOW_TS_SEARCH_DIFF_EXPERIMENT_CASES ?? 1000);
 /** Searches in flight at once against the server. */
 const REST_CONCURRENCY = 4;
 const BATCH = 250;
@@ -54,6 +58,7 @@ beforeAll(async () => {
   embedded = new MlflowClient({ trackingUri: sqliteUri, env: { MLFLOW_TS_QUIET_LOCAL_STORE: "true" } });
   server = stackClient("direct", { maxRetries: 0 });
   sqliteData = await createDataSet(embedded, "search-diff", seededRandom(SEED));
+  await createExperiments(embedded, "search-diff-experiment", seededRandom(SEED + 2));
   serverData = await createDataSet(server, uniqueName("search-diff"), seededRandom(SEED));
   worker = new PythonWorker(conformancePython(), { MLFLOW_TRACKING_URI: "" });
 });
@@ -69,6 +74,19 @@ async function ours(client: MlflowClient, request: ResolvedCase): Promise<Answer
   try {
     const page = await client.runs.search(request);
     return { ok: true, run_ids: page.items.map((run) => run.info.run_id), token: page.nextPageToken ?? null };
+  } catch (error) {
+    if (error instanceof MlflowApiError) return { ok: false, code: error.errorCode ?? `HTTP ${error.status}`, message: error.message.slice(0, 300) };
+    return { ok: false, code: `TS:${(error as Error).name}`, message: (error as Error).message.slice(0, 300) };
+  }
+}
+
+/** What one side answered to an experiment search. */
+type ExperimentAnswer = { ok: true; ids: string[]; token: string | null } | { ok: false; code: string; message?: string };
+
+async function oursExperiments(request: ExperimentCase): Promise<ExperimentAnswer> {
+  try {
+    const page = await embedded.experiments.search({ view_type: "ALL", ...request });
+    return { ok: true, ids: page.items.map((experiment) => experiment.experiment_id), token: page.nextPageToken ?? null };
   } catch (error) {
     if (error instanceof MlflowApiError) return { ok: false, code: error.errorCode ?? `HTTP ${error.status}`, message: error.message.slice(0, 300) };
     return { ok: false, code: `TS:${(error as Error).name}`, message: (error as Error).message.slice(0, 300) };
@@ -137,6 +155,28 @@ describe(`conformance: run search against MLflow (seed ${SEED}, ${FIXED_CORPUS.l
     const { count, reports } = await differences(sqliteCases, sqliteUri, embedded, sqliteData, 1);
     expect(count, `${count} of ${sqliteCases.length} cases differ:\n${reports.join("\n")}`).toBe(0);
   }, 900_000);
+
+  it(`the embedded store answers ${EXPERIMENT_CASES} experiment searches as MLflow's SQLAlchemy store does on the same SQLite file`, async () => {
+    const experimentCases = generateExperimentCases(seededRandom(SEED + 3), EXPERIMENT_CASES);
+    const reports: string[] = [];
+    let count = 0;
+    for (let start = 0; start < experimentCases.length; start += BATCH) {
+      const batch = experimentCases.slice(start, start + BATCH);
+      const theirs = await worker.ask<ExperimentAnswer>(
+        batch.map((request) => ({ op: "search_experiments", uri: sqliteUri, ...request })),
+        BATCH_TIMEOUT_MS,
+      );
+      for (const [index, request] of batch.entries()) {
+        const mine = await oursExperiments(request);
+        const other = theirs[index]!;
+        const equal = mine.ok && other.ok ? JSON.stringify(mine.ids) === JSON.stringify(other.ids) && mine.token === other.token : !mine.ok && !other.ok && mine.code === other.code;
+        if (equal) continue;
+        count += 1;
+        if (reports.length < REPORTED_FAILURES) reports.push(`experiment case ${start + index}: ${JSON.stringify(request)}\n  mlflow-ts: ${JSON.stringify(mine)}\n  MLflow:    ${JSON.stringify(other)}`);
+      }
+    }
+    expect(count, `${count} of ${experimentCases.length} experiment cases differ:\n${reports.join("\n")}`).toBe(0);
+  }, 600_000);
 
   it("the REST client answers every case as MLflow's REST store does against the same server", async () => {
     const { count, reports } = await differences(restCases, server.trackingUri, server, serverData, REST_CONCURRENCY);

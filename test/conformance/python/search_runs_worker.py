@@ -6,7 +6,10 @@ Reads one JSON object a line on stdin and answers one JSON line on stdout, in or
   sqlparse keyword table, to check the generated TypeScript copy);
 - ``{"op": "search", "uri": ..., "experiment_ids": [...], "filter": ..., "order_by": [...],
   "page_token": ..., "max_results": N, "run_view_type": "ACTIVE_ONLY"|"DELETED_ONLY"|"ALL"}``
-  -> ``{"ok": true, "run_ids": [...], "token": ...}`` or ``{"ok": false, "code": ..., "message": ...}``.
+  -> ``{"ok": true, "run_ids": [...], "token": ...}`` or ``{"ok": false, "code": ..., "message": ...}``;
+- ``{"op": "search_experiments", "uri": ..., "filter": ..., "order_by": [...], "page_token": ...,
+  "max_results": N}`` (all lifecycle stages) -> ``{"ok": true, "ids": [...], "token": ...}`` or an error
+  as above.
 
 ``uri`` is ``sqlite:///<file>`` (MLflow's SQLAlchemy store on that file, in this process) or the
 server's ``http://`` URI (MLflow's REST store). ``search_runs`` of the store is called directly,
@@ -53,6 +56,29 @@ def _search(request):
     return {"ok": True, "run_ids": [run.info.run_id for run in page], "token": token or None}
 
 
+def _search_experiments(request):
+    store = _store(request["uri"])
+    try:
+        page = store.search_experiments(
+            view_type=ViewType.ALL,
+            max_results=request["max_results"],
+            filter_string=request.get("filter"),
+            order_by=request.get("order_by"),
+            page_token=request.get("page_token"),
+        )
+    except MlflowException as error:
+        return {"ok": False, "code": error.error_code, "message": str(error.message)[:500]}
+    except Exception as error:  # noqa: BLE001 - reported, compared as a code
+        return {"ok": False, "code": f"PYTHON:{type(error).__name__}", "message": str(error)[:500]}
+    token = page.token
+    if isinstance(token, bytes):
+        token = token.decode("ascii")
+    return {"ok": True, "ids": [experiment.experiment_id for experiment in page], "token": token or None}
+
+
+_OPS = {"search": _search, "search_experiments": _search_experiments}
+
+
 def _version():
     from sqlparse.lexer import Lexer
 
@@ -68,7 +94,7 @@ def main():
         if not line.strip():
             continue
         request = json.loads(line)
-        answer = _version() if request["op"] == "version" else _search(request)
+        answer = _version() if request["op"] == "version" else _OPS[request["op"]](request)
         sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()
 
