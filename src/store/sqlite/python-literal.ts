@@ -4,8 +4,9 @@
  * tuple, `(1)` a number (refused), `(a)` a name (a `ValueError`, which MLflow reports as an
  * internal error). This reads the same subset of Python expressions and says which of the three
  * outcomes `literal_eval` has: values, a syntax error, or a valid expression that is no literal.
- * Expressions beyond literals, names, attribute access, calls, subscripts, unary and binary
- * arithmetic are reported as syntax errors.
+ * Expressions beyond literals, names, attribute access, calls, subscripts, unary, binary, boolean
+ * and comparison operators, conditional expressions and lambdas (a comprehension, a starred or
+ * keyword argument, a `\N{…}` escape) are reported as syntax errors.
  */
 
 /** A literal value as `literal_eval` returns it (only its kind matters to MLflow). */
@@ -150,7 +151,10 @@ function readString(text: string, start: number, prefix: string, quote: string):
  * may precede), or something `literal_eval` refuses with ValueError (`name` for a bare name, so
  * that `set()` is recognised).
  */
-type Node = { literal: true; value: PyValue; number?: boolean } | { literal: false; name?: string };
+type Node = { literal: true; value: PyValue; number?: NumberKind } | { literal: false; name?: string };
+
+/** What `_convert_num` and `_convert_signed_num` of `literal_eval` tell apart. */
+type NumberKind = "real" | "imaginary" | "signed-real" | "signed-imaginary" | "complex";
 
 class Parser {
   private index = 0;
@@ -182,39 +186,84 @@ class Parser {
     return token.kind === "op" && texts.includes(token.text);
   }
 
-  /** `a, b` at the top of a parenthesised group is a tuple; a bare expression otherwise. */
+  /** An expression without a top-level comma (a tuple needs the parentheses around it here). */
   private expression(): Node {
-    return this.binary(0);
+    if (this.takeWord("lambda")) {
+      while (!this.take(":")) {
+        if (this.peek().kind === "end") throw new PySyntaxError("lambda without ':'");
+        this.index += 1;
+      }
+      this.expression();
+      return { literal: false };
+    }
+    const node = this.orTest();
+    if (!this.takeWord("if")) return node;
+    this.orTest();
+    if (!this.takeWord("else")) throw new PySyntaxError("expected 'else'");
+    this.expression();
+    return { literal: false };
   }
 
-  private static readonly LEVELS: string[][] = [["or"], ["and"], ["|"], ["^"], ["&"], ["<<", ">>"], ["+", "-"], ["*", "/", "//", "%", "@"]];
-
-  private binary(level: number): Node {
-    if (level === Parser.LEVELS.length) return this.unary();
-    let left = level === 0 ? this.notTest() : this.binary(level + 1);
-    const operators = Parser.LEVELS[level]!;
-    for (;;) {
-      const token = this.peek();
-      const matches = (token.kind === "op" || token.kind === "name") && operators.includes(token.text);
-      if (!matches) return left;
-      this.index += 1;
-      const right = level === 0 ? this.notTest() : this.binary(level + 1);
-      left = binaryNode(token.text, left, right);
+  private orTest(): Node {
+    let node = this.andTest();
+    while (this.takeWord("or")) {
+      this.andTest();
+      node = { literal: false };
     }
+    return node;
+  }
+
+  private andTest(): Node {
+    let node = this.notTest();
+    while (this.takeWord("and")) {
+      this.notTest();
+      node = { literal: false };
+    }
+    return node;
   }
 
   private notTest(): Node {
-    if (this.peek().kind === "name" && this.peek().text === "not") {
-      this.index += 1;
+    if (this.takeWord("not")) {
       this.notTest();
       return { literal: false };
     }
-    const left = this.binary(1);
-    if (this.isOp("<", ">", "==", "!=", "<=", ">=") || (this.peek().kind === "name" && (this.peek().text === "in" || this.peek().text === "is"))) {
-      this.index += 1;
-      if (this.peek().kind === "name" && this.peek().text === "not") this.index += 1;
-      this.binary(1);
-      return { literal: false };
+    let node = this.binary(0);
+    for (;;) {
+      if (this.isOp("<", ">", "==", "!=", "<=", ">=") || this.takeWord("in")) {
+        if (this.isOp("<", ">", "==", "!=", "<=", ">=")) this.index += 1;
+      } else if (this.takeWord("is") || (this.peek().kind === "name" && this.peek().text === "not" && this.tokens[this.index + 1]?.text === "in")) {
+        if (this.takeWord("not")) this.takeWord("in");
+      } else {
+        return node;
+      }
+      this.binary(0);
+      node = { literal: false };
+    }
+  }
+
+  private takeWord(word: string): boolean {
+    const token = this.peek();
+    if (token.kind !== "name" || token.text !== word) return false;
+    this.index += 1;
+    return true;
+  }
+
+  private static readonly LEVELS: string[][] = [["|"], ["^"], ["&"], ["<<", ">>"], ["+", "-"], ["*", "/", "//", "%", "@"]];
+
+  /**
+   * Binary operators by precedence. literal_eval folds only `<real> + <imaginary>` and
+   * `<real> - <imaginary>` (complex literals); any other operation is a ValueError.
+   */
+  private binary(level: number): Node {
+    if (level === Parser.LEVELS.length) return this.unary();
+    let left = this.binary(level + 1);
+    const operators = Parser.LEVELS[level]!;
+    while (this.isOp(...operators)) {
+      const operator = this.take()!.text;
+      const right = this.binary(level + 1);
+      const real = left.literal && (left.number === "real" || left.number === "signed-real");
+      const complex = (operator === "+" || operator === "-") && real && right.literal && right.number === "imaginary";
+      left = complex ? { literal: true, value: { kind: "other" }, number: "complex" } : { literal: false };
     }
     return left;
   }
@@ -223,7 +272,8 @@ class Parser {
     if (this.isOp("+", "-", "~")) {
       const operator = this.take()!.text;
       const operand = this.unary();
-      return operator !== "~" && operand.literal && operand.number ? operand : { literal: false };
+      const constant = operand.literal && (operand.number === "real" || operand.number === "imaginary");
+      return operator !== "~" && constant ? { literal: true, value: { kind: "other" }, number: operand.number === "real" ? "signed-real" : "signed-imaginary" } : { literal: false };
     }
     return this.power();
   }
@@ -289,7 +339,7 @@ class Parser {
     }
     if (token.kind === "num") {
       this.index += 1;
-      return { literal: true, value: { kind: "other" }, number: true };
+      return { literal: true, value: { kind: "other" }, number: /[jJ]$/.test(token.text) ? "imaginary" : "real" };
     }
     if (token.kind === "name") {
       if (["and", "or", "not", "in", "is", "if", "else", "lambda", "for", "yield", "await", "import", "def", "class", "return", "del", "pass", "from", "as", "with", "while", "try", "except", "finally", "raise", "global", "nonlocal", "assert", "break", "continue", "elif"].includes(token.text)) {
@@ -314,15 +364,6 @@ class Parser {
     }
     throw new PySyntaxError(`unexpected ${token.text || "end of input"}`);
   }
-}
-
-function binaryNode(operator: string, left: Node, right: Node): Node {
-  // literal_eval folds only `<number> + <complex>` and `<number> - <complex>`; both sides are
-  // opaque numbers here, so any other binary operation (or non-numbers) is a ValueError.
-  void operator;
-  void left;
-  void right;
-  return { literal: false };
 }
 
 /**

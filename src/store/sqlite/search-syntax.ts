@@ -187,11 +187,11 @@ function joinInComparisonTokens(statementTokens: Token[]): Token[] {
       continue;
     }
     if (second.match(T.Keyword, ["IS"]) && third.match(T.Keyword, ["NULL"])) {
-      joined.push(comparison(first, newToken(T.Keyword, "IS NULL")));
+      joined.push(comparison(first, new Token(T.Keyword, "IS NULL")));
       continue;
     }
     if (second.match(T.Keyword, ["IS"]) && third.ttype === T.Keyword && third.value.toUpperCase() === "NOT NULL") {
-      joined.push(comparison(first, newToken(T.Keyword, "IS NOT NULL")));
+      joined.push(comparison(first, new Token(T.Keyword, "IS NOT NULL")));
       continue;
     }
     const fourth = tokens[index];
@@ -201,7 +201,7 @@ function joinInComparisonTokens(statementTokens: Token[]): Token[] {
     }
     index += 1;
     if (second.match(T.Keyword, ["NOT"]) && third.match(T.Keyword, ["IN"]) && fourth.is("Parenthesis")) {
-      joined.push(comparison(first, newToken(T.Keyword, "NOT IN"), fourth));
+      joined.push(comparison(first, new Token(T.Keyword, "NOT IN"), fourth));
       continue;
     }
     joined.push(first, second, third, fourth);
@@ -209,9 +209,6 @@ function joinInComparisonTokens(statementTokens: Token[]): Token[] {
   return joined;
 }
 
-function newToken(ttype: string, value: string): Token {
-  return new Token(ttype, value);
-}
 
 /** `_get_comparison` with `_validate_comparison`. */
 function toComparison(comparison: TokenList, dialect: SearchDialect): Comparison {

@@ -126,6 +126,10 @@ describe("literal_eval of IN lists", () => {
     expect(literalEval("('\\x41\\n', r'\\n')")).toEqual({ ok: true, value: { kind: "tuple", items: [{ kind: "str", value: "A\n" }, { kind: "str", value: "\\n" }] } });
     expect(literalEval("(-1, None)")).toEqual({ ok: true, value: { kind: "tuple", items: [{ kind: "other" }, { kind: "other" }] } });
     expect(literalEval("(a)")).toEqual({ ok: false, error: "ValueError" });
+    expect(literalEval("(1+2j, -1)")).toEqual({ ok: true, value: { kind: "tuple", items: [{ kind: "other" }, { kind: "other" }] } });
+    expect(literalEval("(--1)")).toEqual({ ok: false, error: "ValueError" });
+    expect(literalEval("('a' if 1 else 'b', lambda: 1)")).toEqual({ ok: false, error: "ValueError" });
+    expect(literalEval("('a' and not 'b')")).toEqual({ ok: false, error: "ValueError" });
     expect(literalEval("(f'x', 'y')")).toEqual({ ok: false, error: "ValueError" });
     expect(literalEval("('a' 'b'")).toEqual({ ok: false, error: "SyntaxError" });
     expect(literalEval("('a'; 'b')")).toEqual({ ok: false, error: "SyntaxError" });
