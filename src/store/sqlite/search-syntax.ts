@@ -127,6 +127,8 @@ export function parseFilter(filter: string | undefined, dialect: SearchDialect):
  * Parses one order clause (`parse_order_by_for_search_runs`), e.g. `metrics.acc DESC` or
  * ``tags.`my tag` ``; the clause must be exactly that, without surrounding whitespace.
  * @throws {StoreException} `INVALID_PARAMETER_VALUE` for anything else; `INTERNAL_ERROR` for an unbalanced quote MLflow's `shlex` step trips on.
+ * @example
+ * parseOrderBy("metrics.`val loss` DESC", RUN_SEARCH) // { type: "metric", key: "val loss", ascending: false }
  * @internal
  */
 export function parseOrderBy(clause: string, dialect: SearchDialect): OrderClause {
@@ -294,6 +296,8 @@ const MAX_SQLITE_INTEGER = 2n ** 63n - 1n;
  * `LIKE` (`ProgrammingError`: `BAD_REQUEST`). Call it where the query would run, after every other
  * check.
  * @throws {StoreException} `INTERNAL_ERROR` or `BAD_REQUEST` as above.
+ * @example
+ * checkSqliteBindable(parseFilter("start_time > 99999999999999999999", RUN_SEARCH)) // throws INTERNAL_ERROR
  * @internal
  */
 export function checkSqliteBindable(comparisons: readonly Comparison[]): void {
@@ -309,6 +313,8 @@ export function checkSqliteBindable(comparisons: readonly Comparison[]): void {
 
 /**
  * Python's `float()` of a number literal sqlparse found (Unicode digits included).
+ * @example
+ * pythonFloat("-.5e1") // -5
  * @internal
  */
 export function pythonFloat(text: string): number {

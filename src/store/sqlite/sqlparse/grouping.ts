@@ -342,6 +342,8 @@ function groupValues(tlist: TokenList): void {
 /**
  * Groups a statement in place, as `sqlparse.engine.grouping.group` does.
  * @throws {SqlParseError} when the statement nests deeper than 100 groups or a group has more than 10 000 tokens.
+ * @example
+ * groupStatement(new TokenList("Statement", tokens)).tokens[0].kind // "Comparison" for `a > 1`
  */
 export function groupStatement(statement: TokenList): TokenList {
   const passes: ((tlist: TokenList) => void)[] = [

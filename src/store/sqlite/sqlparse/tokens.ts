@@ -9,7 +9,11 @@
 /** A token type such as `Keyword`, `Name.Builtin` or `Literal.Number.Float`. */
 export type TokenType = string;
 
-/** sqlparse's `ttype in parent`: the same type or a subtype of `parent`. */
+/**
+ * sqlparse's `ttype in parent`: the same type or a subtype of `parent`.
+ * @example
+ * isSubtype("Literal.Number.Float", "Literal.Number") // true
+ */
 export function isSubtype(type: TokenType | null, parent: TokenType): boolean {
   return type !== null && (type === parent || type.startsWith(`${parent}.`));
 }
@@ -206,7 +210,11 @@ export interface ImtArgs {
   tSub?: TokenType;
 }
 
-/** sqlparse's `imt(token, i, m, t)`. */
+/**
+ * sqlparse's `imt(token, i, m, t)`: is `token` of one of these kinds, patterns or types?
+ * @example
+ * imt(token, { i: ["Identifier"], t: [T.Name, T.Symbol] })
+ */
 export function imt(token: Token | null | undefined, { i, m, t, tSub }: ImtArgs): boolean {
   if (!token) return false;
   if (i && i.some((kind) => token.is(kind))) return true;
