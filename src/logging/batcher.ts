@@ -17,7 +17,7 @@ import { AbortError, InvalidParameterError, MlflowApiError, MlflowError } from "
 import type { KeyValue } from "../entities/tracking.js";
 import type { MetricInput } from "../store/endpoints.js";
 import type { TrackingStore } from "../store/tracking-store.js";
-import { BatchDeliveryError, type EntryCounts, LogDeliveryError } from "./errors.js";
+import { BatchDeliveryError, describeCounts, type EntryCounts, LogDeliveryError, type RefusedKey } from "./errors.js";
 import { TypedEmitter } from "./events.js";
 import { MetricBuffer } from "./metric-buffer.js";
 import type { ResolvedLoggerOptions } from "./options.js";
@@ -113,6 +113,8 @@ interface Waiter {
 const ENVELOPE_BYTES = 400;
 const MAX_FAILURES_KEPT = 10;
 const MAX_KEYS_IN_FAILURE = 100;
+// Refused keys whose server message is quoted in a failure's message; `refused` has all of them.
+const REFUSALS_IN_MESSAGE = 5;
 // Holds the event loop while someone awaits flush() or close(); never fires in practice.
 const KEEP_ALIVE_MS = 2 ** 30;
 
@@ -146,6 +148,7 @@ export class Batcher {
   #backpressureArmed = true;
   #unreported: BatchDeliveryError[] = [];
   #unreportedCounts: EntryCounts = { metrics: 0, params: 0, tags: 0 };
+  #unreportedKeys = new Set<string>();
   readonly #stats = { inFlight: 0, sent: 0, failed: 0, coalesced: 0, requests: 0, retried: 0 };
 
   constructor(init: { runId: string; store: TrackingStore; options: ResolvedLoggerOptions }) {
@@ -335,17 +338,61 @@ export class Batcher {
     void this.#queue.add(() => this.#deliver(batch));
   }
 
-  /** Delivers a batch; a batch the server refuses as invalid is split by kind so one bad param does not sink 1000 metrics. */
+  /**
+   * Delivers a batch. When the server refuses it as invalid, the refused entries are isolated
+   * ({@link Batcher.#isolateRefused}) so that one key the server refuses does not sink the rest.
+   */
   async #deliver(batch: Batch): Promise<void> {
     const startedAt = Date.now();
     const deadline = startedAt + this.#options.deliveryTimeoutMs;
     const outcome = await this.#send(batch, deadline);
-    if (outcome.error instanceof InvalidParameterError && kindsOf(batch).length > 1) {
-      for (const part of kindsOf(batch)) this.#record(part, await this.#send(part, deadline), Date.now());
-    } else {
-      this.#record(batch, outcome, startedAt);
-    }
+    if (isRefusal(outcome.error) && keyGroupsOf(batch).length > 1) await this.#isolateRefused(batch, outcome, deadline, startedAt);
+    else this.#record(batch, outcome, startedAt);
     this.#settle(batch);
+  }
+
+  /**
+   * A batch of several keys was refused as invalid. An empty request first tells a refusal of the
+   * request (the run was deleted: every request for it is refused) from a refusal of some entries
+   * (a key a newer server refuses, a param another writer logged with another value). Only the
+   * latter is bisected: the keys are halved until each refused part holds one key, every part
+   * the server accepts is delivered, and the refused keys are reported in one failure. Entries of
+   * one key stay together (a key logged at every step would otherwise cost a request per point).
+   * Bounded: at most 2·⌈log2 k⌉ requests per refused key among k keys, all within the batch's
+   * delivery deadline; the parts go one after the other, so tag order is untouched.
+   */
+  async #isolateRefused(batch: Batch, refusal: Outcome, deadline: number, startedAt: number): Promise<void> {
+    const probe = await this.#send({ metrics: [], params: [], tags: [] }, deadline);
+    if (probe.error !== undefined) {
+      this.#record(batch, { ...refusal, attempts: refusal.attempts + probe.attempts }, startedAt);
+      return;
+    }
+    const refused: RefusedGroup[] = [];
+    const requests = { count: refusal.attempts + probe.attempts };
+    await this.#bisect(keyGroupsOf(batch), deadline, startedAt, refused, requests);
+    if (refused.length === 0) return;
+    const entities = entitiesOf(refused.map((group) => group.entries));
+    const counts = countsOf(entities);
+    const keys = distinctKeys(entities);
+    const first = refused[0]!.outcome;
+    const details = refused.slice(0, REFUSALS_IN_MESSAGE).map((group) => `${group.entries.kind} "${group.entries.key}": ${describeError(group.outcome.error)}`);
+    if (refused.length > REFUSALS_IN_MESSAGE) details.push(`… ${refused.length - REFUSALS_IN_MESSAGE} more keys`);
+    const reason = `the server refused ${describeCounts(counts)} of the request (isolated by splitting it; everything else was delivered): ${details.join("; ")}`;
+    const refusals = refused.map(({ entries, outcome }): RefusedKey => ({ kind: entries.kind, key: entries.key, count: entries.list.length, error: outcome.error as MlflowError }));
+    this.#fail(new BatchDeliveryError({ runId: this.runId, counts, keys, attempts: requests.count, reason, cause: first.error, refused: refusals }));
+  }
+
+  /** Sends each half of `groups` (refused together); recurses into a refused half of several keys. */
+  async #bisect(groups: KeyGroup[], deadline: number, startedAt: number, refused: RefusedGroup[], requests: { count: number }): Promise<void> {
+    const middle = Math.ceil(groups.length / 2);
+    for (const half of [groups.slice(0, middle), groups.slice(middle)]) {
+      const entities = entitiesOf(half);
+      const outcome = await this.#send(entities, deadline);
+      requests.count += outcome.attempts;
+      if (!isRefusal(outcome.error)) this.#record(entities, outcome, startedAt);
+      else if (half.length === 1) refused.push({ entries: half[0]!, outcome });
+      else await this.#bisect(half, deadline, startedAt, refused, requests);
+    }
   }
 
   /** Sends entities until they are delivered, fail for good, or the deadline passes. Never throws. */
@@ -412,6 +459,7 @@ export class Batcher {
     this.#stats.failed += counts.metrics + counts.params + counts.tags;
     this.#unreportedCounts = addCounts(this.#unreportedCounts, counts);
     if (this.#unreported.length < MAX_FAILURES_KEPT) this.#unreported.push(failure);
+    for (const key of failure.keys) if (this.#unreportedKeys.size < MAX_KEYS_IN_FAILURE) this.#unreportedKeys.add(key);
     if (!this.events.emit("error", failure)) process.emitWarning(failure.message, { code: "MLFLOW_TS_LOG_DELIVERY" });
   }
 
@@ -509,10 +557,12 @@ export class Batcher {
     const hasFailures = failed.metrics + failed.params + failed.tags > 0;
     if (!hasFailures && timeoutMs === undefined) return;
     const failures = this.#unreported;
+    const keys = [...this.#unreportedKeys];
     this.#unreported = [];
     this.#unreportedCounts = { metrics: 0, params: 0, tags: 0 };
+    this.#unreportedKeys = new Set();
     const pending = timeoutMs === undefined ? 0 : this.pending;
-    throw new LogDeliveryError({ runId: this.runId, failed, pending, failures, timeoutMs });
+    throw new LogDeliveryError({ runId: this.runId, failed, pending, failures, keys, timeoutMs });
   }
 }
 
@@ -537,12 +587,51 @@ function entityCount(entities: Entities): number {
   return entities.metrics.length + entities.params.length + entities.tags.length;
 }
 
-function kindsOf(batch: Entities): Entities[] {
-  const parts: Entities[] = [];
-  if (batch.metrics.length > 0) parts.push({ metrics: batch.metrics, params: [], tags: [] });
-  if (batch.params.length > 0) parts.push({ metrics: [], params: batch.params, tags: [] });
-  if (batch.tags.length > 0) parts.push({ metrics: [], params: [], tags: batch.tags });
-  return parts;
+/** The entries of one key of one kind in a batch: the unit the server refuses. */
+interface KeyGroup {
+  kind: "metric" | "param" | "tag";
+  key: string;
+  list: (MetricInput | PendingKeyValue)[];
+}
+
+/** A key the server refused, with the answer to the request that carried only it. */
+interface RefusedGroup {
+  entries: KeyGroup;
+  outcome: Outcome;
+}
+
+/** 400 `INVALID_PARAMETER_VALUE` / `BAD_REQUEST`: the server refused what the request carries. */
+function isRefusal(error: unknown): boolean {
+  return error instanceof InvalidParameterError;
+}
+
+/** The batch's entries grouped by kind and key: params, then tags, then metrics in logging order. Off the hot path. */
+function keyGroupsOf(batch: Entities): KeyGroup[] {
+  const groups = new Map<string, KeyGroup>();
+  const add = (kind: KeyGroup["kind"], entry: MetricInput | PendingKeyValue): void => {
+    const id = `${kind}\u0000${entry.key}`;
+    const group = groups.get(id);
+    if (group === undefined) groups.set(id, { kind, key: entry.key, list: [entry] });
+    else group.list.push(entry);
+  };
+  for (const param of batch.params) add("param", param);
+  for (const tag of batch.tags) add("tag", tag);
+  for (const metric of batch.metrics) add("metric", metric);
+  return [...groups.values()];
+}
+
+function entitiesOf(groups: KeyGroup[]): Entities {
+  const entities: Entities = { metrics: [], params: [], tags: [] };
+  for (const group of groups) {
+    if (group.kind === "metric") entities.metrics.push(...(group.list as MetricInput[]));
+    else if (group.kind === "param") entities.params.push(...(group.list as PendingKeyValue[]));
+    else entities.tags.push(...(group.list as PendingKeyValue[]));
+  }
+  return entities;
+}
+
+function countsOf(entities: Entities): EntryCounts {
+  return { metrics: entities.metrics.length, params: entities.params.length, tags: entities.tags.length };
 }
 
 function distinctKeys(entities: Entities): string[] {

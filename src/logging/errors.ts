@@ -13,14 +13,32 @@ export interface EntryCounts {
 
 /** Keys quoted in a message before it is cut short. */
 const KEYS_IN_MESSAGE = 8;
+/** Distinct keys a {@link LogDeliveryError} lists. */
+const MAX_KEYS = 100;
 
 /**
- * One `log-batch` request the logger gave up on: the server refused it (permission, validation),
- * its delivery deadline passed while the server stayed unreachable, or the run ended with a
- * timeout before it went out. `cause` is the last error the server or the network gave.
+ * One key whose entries the server refused (400 `INVALID_PARAMETER_VALUE`), isolated from the rest
+ * of its request, which was delivered.
+ */
+export interface RefusedKey {
+  /** What the key names. */
+  kind: "metric" | "param" | "tag";
+  key: string;
+  /** Entries of that key in the request (metric points; 1 for a param or a tag). */
+  count: number;
+  /** The server's answer to the request that carried only this key. */
+  error: MlflowError;
+}
+
+/**
+ * Entries of one `log-batch` request the logger gave up on: the server refused them (permission,
+ * validation), their delivery deadline passed while the server stayed unreachable, or the run
+ * ended with a timeout before they went out. `cause` is the last error the server or the network
+ * gave. When the server refused only some entries of a request, the rest was delivered and
+ * {@link BatchDeliveryError.refused} names each refused key with the server's answer.
  *
  * @example
- * run.on("error", (e) => console.error(e.message, e.keys, e.cause));
+ * run.on("error", (e) => console.error(e.message, e.keys, e.refused.map((r) => r.error.message)));
  */
 export class BatchDeliveryError extends MlflowError {
   /** The run the entries belong to. */
@@ -31,8 +49,10 @@ export class BatchDeliveryError extends MlflowError {
   readonly keys: string[];
   /** Requests made for them (0 when they never went out). */
   readonly attempts: number;
+  /** The keys the server refused while the rest of their request was delivered; empty otherwise. */
+  readonly refused: RefusedKey[];
 
-  constructor(init: { runId: string; counts: EntryCounts; keys: string[]; attempts: number; reason: string; cause?: unknown }) {
+  constructor(init: { runId: string; counts: EntryCounts; keys: string[]; attempts: number; reason: string; cause?: unknown; refused?: RefusedKey[] }) {
     super(
       `Could not deliver ${describeCounts(init.counts)} to run ${init.runId} (keys: ${quoteKeys(init.keys)}) ` +
         `after ${init.attempts} attempt${init.attempts === 1 ? "" : "s"}: ${init.reason}`,
@@ -42,6 +62,7 @@ export class BatchDeliveryError extends MlflowError {
     this.counts = init.counts;
     this.keys = init.keys;
     this.attempts = init.attempts;
+    this.refused = init.refused ?? [];
   }
 }
 
@@ -61,11 +82,14 @@ export class LogDeliveryError extends MlflowError {
   readonly pending: number;
   /** The first failures (at most 10), each with the server's error as `cause`. */
   readonly failures: BatchDeliveryError[];
+  /** The distinct metric, param and tag keys of every failure since the last report (at most 100). */
+  readonly keys: string[];
 
-  constructor(init: { runId: string; failed: EntryCounts; pending: number; failures: BatchDeliveryError[]; timeoutMs?: number }) {
+  constructor(init: { runId: string; failed: EntryCounts; pending: number; failures: BatchDeliveryError[]; keys?: string[]; timeoutMs?: number }) {
     const parts: string[] = [];
+    const keys = (init.keys ?? [...new Set(init.failures.flatMap((failure) => failure.keys))]).slice(0, MAX_KEYS);
     const failedTotal = init.failed.metrics + init.failed.params + init.failed.tags;
-    if (failedTotal > 0) parts.push(`${describeCounts(init.failed)} could not be delivered`);
+    if (failedTotal > 0) parts.push(`${describeCounts(init.failed)} could not be delivered (keys: ${quoteKeys(keys)})`);
     if (init.pending > 0) parts.push(`${init.pending} entries were still pending after ${init.timeoutMs ?? 0} ms (delivery continues in the background)`);
     const first = init.failures[0];
     super(`Run ${init.runId}: ${parts.join("; ")}.${first ? ` First failure: ${first.message}` : ""}`, { cause: first });
@@ -73,6 +97,7 @@ export class LogDeliveryError extends MlflowError {
     this.failed = init.failed;
     this.pending = init.pending;
     this.failures = init.failures;
+    this.keys = keys;
   }
 }
 

@@ -283,15 +283,148 @@ describe("permanent failures", () => {
     run.logParam("lr", 0.2);
     for (let step = 0; step < 10; step++) run.logMetric("loss", 1, { step });
     const error = (await run.flush().catch((e: unknown) => e)) as LogDeliveryError;
+    // The batch, an empty probe (accepted: the run takes requests), then one half per key.
     expect(batches.map((b) => [batchOf(b).metrics.length, batchOf(b).params.length])).toEqual([
       [10, 1],
-      [10, 0],
+      [0, 0],
       [0, 1],
+      [10, 0],
     ]);
     expect(error.failed).toEqual({ metrics: 0, params: 1, tags: 0 });
     expect(error.failures[0]!.cause).toBeInstanceOf(InvalidParameterError);
     expect(error.failures[0]!.keys).toEqual(["lr"]);
     expect(run.stats()).toMatchObject({ sent: 10, failed: 1 });
+  });
+});
+
+describe("refused entries", () => {
+  /** A server with a rule the client does not know: any request carrying one of `refusedKeys` is refused as a whole. */
+  function refusingServer(refusedKeys: ReadonlySet<string>) {
+    const delivered: { key: string; step: number }[] = [];
+    const batches = record(server, "post", `${API}/runs/log-batch`, (req) => {
+      const body = batchOf(req);
+      const bad = [...body.metrics, ...body.params, ...body.tags].find((entry) => refusedKeys.has(entry.key));
+      if (bad) return mlflowError(400, "INVALID_PARAMETER_VALUE", `Invalid value "${bad.key}" for parameter 'key' supplied: reserved by this server`);
+      for (const metric of body.metrics) delivered.push({ key: metric.key, step: metric.step });
+      return {};
+    });
+    return { batches, delivered };
+  }
+
+  it("delivers 999 of 1000 metrics when the server refuses one key, and names that key", async () => {
+    const { batches, delivered } = refusingServer(new Set(["reserved/key"]));
+    const { run } = await openTestRun(server);
+    const errors: BatchDeliveryError[] = [];
+    run.on("error", (error) => errors.push(error));
+    for (let i = 0; i < 1000; i++) run.logMetric(i === 617 ? "reserved/key" : `m${String(i).padStart(3, "0")}`, i, { step: i });
+    const error = (await run.flush().catch((e: unknown) => e)) as LogDeliveryError;
+
+    expect(error).toBeInstanceOf(LogDeliveryError);
+    expect(error.failed).toEqual({ metrics: 1, params: 0, tags: 0 });
+    expect(error.keys).toEqual(["reserved/key"]);
+    expect(error.message).toContain("reserved/key");
+    expect(error.message).toContain("reserved by this server");
+    expect(delivered).toHaveLength(999);
+    expect(new Set(delivered.map((point) => point.key)).size).toBe(999);
+    expect(delivered.some((point) => point.key === "reserved/key")).toBe(false);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.counts).toEqual({ metrics: 1, params: 0, tags: 0 });
+    expect(errors[0]!.refused).toEqual([{ kind: "metric", key: "reserved/key", count: 1, error: expect.any(InvalidParameterError) }]);
+    // The batch, the probe, then two halves per level over 1000 keys: at most 2 + 2·⌈log2 1000⌉.
+    expect(batches.length).toBeLessThanOrEqual(22);
+    expect(errors[0]!.attempts).toBe(batches.length);
+    expect(run.stats()).toMatchObject({ sent: 999, failed: 1, queued: 0, inFlight: 0, requests: batches.length });
+  });
+
+  it("refuses every point of a refused key together, delivering the other keys' points", async () => {
+    const { delivered } = refusingServer(new Set(["bad"]));
+    const { run } = await openTestRun(server);
+    run.on("error", () => undefined);
+    for (let step = 0; step < 250; step++) run.logMetrics({ loss: 1, bad: 2, acc: 3, f1: 4 }, { step });
+    const error = (await run.flush().catch((e: unknown) => e)) as LogDeliveryError;
+    expect(error.failed).toEqual({ metrics: 250, params: 0, tags: 0 });
+    expect(error.failures[0]!.refused).toEqual([{ kind: "metric", key: "bad", count: 250, error: expect.any(InvalidParameterError) }]);
+    expect(delivered).toHaveLength(750);
+    expect(new Set(delivered.map((point) => point.key))).toEqual(new Set(["loss", "acc", "f1"]));
+  });
+
+  it("names every refused key of a batch: a metric, a param and a tag", async () => {
+    const { delivered } = refusingServer(new Set(["m7", "p3", "t5"]));
+    const { run } = await openTestRun(server);
+    run.on("error", () => undefined);
+    for (let i = 0; i < 10; i++) {
+      run.logParam(`p${i}`, i);
+      run.setTag(`t${i}`, String(i));
+      run.logMetric(`m${i}`, i);
+    }
+    const error = (await run.flush().catch((e: unknown) => e)) as LogDeliveryError;
+    expect(error.failed).toEqual({ metrics: 1, params: 1, tags: 1 });
+    expect(error.keys.sort()).toEqual(["m7", "p3", "t5"]);
+    expect(error.failures[0]!.refused.map((r) => `${r.kind}:${r.key}`).sort()).toEqual(["metric:m7", "param:p3", "tag:t5"]);
+    expect(delivered.map((point) => point.key).sort()).toEqual(["m0", "m1", "m2", "m3", "m4", "m5", "m6", "m8", "m9"]);
+    expect(run.stats()).toMatchObject({ sent: 27, failed: 3 });
+  });
+
+  it("does not split a request the server refuses whatever it carries (a deleted run)", async () => {
+    const batches = record(server, "post", `${API}/runs/log-batch`, () => mlflowError(400, "INVALID_PARAMETER_VALUE", "The run must be in the 'active' state. Current state is deleted."));
+    const { run } = await openTestRun(server);
+    run.on("error", () => undefined);
+    for (let i = 0; i < 100; i++) run.logMetric(`m${i}`, i);
+    const error = (await run.flush().catch((e: unknown) => e)) as LogDeliveryError;
+    expect(batches).toHaveLength(2); // the batch and the empty probe
+    expect(batchOf(batches[1]!)).toMatchObject({ metrics: [], params: [], tags: [] });
+    expect(error.failed).toEqual({ metrics: 100, params: 0, tags: 0 });
+    expect(error.failures[0]!.refused).toEqual([]);
+    expect(error.message).toContain("'active' state");
+  });
+
+  it("retries a transient failure while splitting, and still delivers that part", async () => {
+    let failedOnce = false;
+    const delivered: string[] = [];
+    record(server, "post", `${API}/runs/log-batch`, (req) => {
+      const body = batchOf(req);
+      if (body.metrics.some((metric) => metric.key === "bad")) return mlflowError(400, "INVALID_PARAMETER_VALUE", "refused");
+      if (body.metrics.length > 0 && !failedOnce) {
+        failedOnce = true;
+        return new HttpResponse("busy", { status: 503 });
+      }
+      delivered.push(...body.metrics.map((metric) => metric.key));
+      return {};
+    });
+    const { run } = await openTestRun(server, { retryInitialDelayMs: 1, retryMaxDelayMs: 1 });
+    run.on("error", () => undefined);
+    run.logMetrics({ good: 1, bad: 2, other: 3 });
+    const error = (await run.flush().catch((e: unknown) => e)) as LogDeliveryError;
+    expect(failedOnce).toBe(true);
+    expect(delivered.sort()).toEqual(["good", "other"]);
+    expect(error.failed).toEqual({ metrics: 1, params: 0, tags: 0 });
+    expect(run.stats()).toMatchObject({ sent: 2, failed: 1, retried: 1 });
+  });
+
+  it("keeps a tag's writes in order while its refused batch is split", async () => {
+    const tagWrites: string[] = [];
+    const held = gate();
+    record(server, "post", `${API}/runs/log-batch`, async (req) => {
+      const body = batchOf(req);
+      if (body.metrics.some((metric) => metric.key === "bad")) {
+        await held.wait();
+        return mlflowError(400, "INVALID_PARAMETER_VALUE", "refused");
+      }
+      tagWrites.push(...body.tags.map((tag) => `${tag.key}=${tag.value}`));
+      return {};
+    });
+    const { run } = await openTestRun(server);
+    run.on("error", () => undefined);
+    run.logMetric("bad", 1);
+    run.setTag("phase", "a");
+    const first = run.flush().catch((e: unknown) => e);
+    await flushIO();
+    run.setTag("phase", "b");
+    const second = run.flush().catch((e: unknown) => e);
+    await flushIO();
+    held.open();
+    await Promise.all([first, second]);
+    expect(tagWrites).toEqual(["phase=a", "phase=b"]);
   });
 });
 
