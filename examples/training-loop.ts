@@ -3,12 +3,13 @@
  * dataset it trained on, system metrics (CPU, memory, disk, network every second), a nested
  * evaluation run, tags, a JSON summary artifact, and the logger's counters at the end. Logging
  * never waits on the network; `flush()` at the end of each epoch is where the loop waits for
- * delivery (and learns about failures). Ctrl-C ends the run KILLED; an exception ends it FAILED.
+ * delivery (and learns about failures). `withRun` ends the run FINISHED when the body returns and
+ * FAILED when it throws (the error is rethrown); Ctrl-C ends it KILLED.
  *
  * Run against a server:
  *   MLFLOW_TRACKING_URI=http://127.0.0.1:5000 npx tsx examples/training-loop.ts
  */
-import { getActiveRun, LogDeliveryError, startRun, withRun } from "../src/index.js";
+import { type ActiveRun, getActiveRun, LogDeliveryError, withRun } from "../src/index.js";
 
 const EPOCHS = 5;
 const STEPS_PER_EPOCH = 2_000;
@@ -21,14 +22,18 @@ function trainStep(step: number): { loss: number; accuracy: number } {
 
 async function main(): Promise<void> {
   process.env.MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL ??= "1";
-  await using run = await startRun({
+  const options = {
     experimentName: process.env.MLFLOW_EXPERIMENT_NAME ?? "mlflow-ts-training-loop",
     runName: "simulated-training",
     description: "A simulated training loop logged with **mlflow-ts**.",
     params: { lr: 0.001, epochs: EPOCHS, optimizer: "adam" },
     tags: { team: "examples" },
-    logSystemMetrics: true, // sampled every MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL seconds (set to 1 below)
-  });
+    logSystemMetrics: true, // sampled every MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL seconds (set to 1 above)
+  };
+  await withRun(options, train);
+}
+
+async function train(run: ActiveRun): Promise<void> {
   run.on("error", (error) => console.error(`delivery failed for ${error.keys.join(", ")}: ${error.message}`));
   run.on("backpressure", ({ queued }) => console.warn(`${queued} entries buffered; waiting for the server at the end of the epoch`));
   console.log(`run ${run.runId} in experiment ${run.experimentId}`);
@@ -63,7 +68,7 @@ async function main(): Promise<void> {
   await run.logJson({ steps: step, finalLoss: trainStep(step).loss }, "summary/metrics.json").catch((error: unknown) => {
     console.error(`summary artifact not uploaded: ${error instanceof Error ? error.message : String(error)}`);
   });
-  // `await using` ends the run FINISHED here (after a last flush).
+  // withRun ends the run FINISHED when this returns (after a last flush), FAILED if it throws.
 }
 
 main().catch((error: unknown) => {

@@ -88,7 +88,9 @@ let sharedClient: MlflowClient | undefined;
 
 /**
  * Starts a run (or resumes one) and returns it. The run ends with `run.end()`, `await using`, or
- * at process exit (FINISHED), on SIGINT/SIGTERM (KILLED) or on an uncaught exception (FAILED).
+ * at process exit (FINISHED), on SIGINT/SIGTERM (KILLED) or on an uncaught exception while it is
+ * still open (FAILED). `await using` ends it FINISHED even when its block throws (a disposer is
+ * not told about the exception): prefer {@link withRun}, or end it FAILED in a `catch`.
  *
  * @throws {ConfigurationError} for unknown or malformed options, a deleted experiment or run, or
  *   conflicting experiment settings.
@@ -96,7 +98,12 @@ let sharedClient: MlflowClient | undefined;
  * @throws {MlflowApiError} when the server refuses to create or resume the run.
  * @example
  * await using run = await startRun({ experimentName: "mnist", runName: "baseline", params: { lr: 0.01 } });
- * run.logMetric("loss", 0.5, { step: 1 });
+ * try {
+ *   run.logMetric("loss", 0.5, { step: 1 });
+ * } catch (error) {
+ *   await run.end({ status: "FAILED" }); // `await using` alone would end it FINISHED
+ *   throw error;
+ * }
  */
 export function startRun(options: StartRunOptions = {}): Promise<ActiveRun> {
   return openRun(options, false);

@@ -82,9 +82,10 @@ const MIN_UPDATE_DEADLINE_MS = 1_000;
  * A run being logged to. Get one from {@link startRun} or {@link withRun}.
  *
  * @example
- * await using run = await startRun({ experimentName: "mnist" });
- * for (let step = 0; step < 100; step++) run.logMetric("loss", 1 / (step + 1), { step });
- * await run.flush(); // everything logged so far is on the server
+ * await withRun({ experimentName: "mnist" }, async (run) => {
+ *   for (let step = 0; step < 100; step++) run.logMetric("loss", 1 / (step + 1), { step });
+ *   await run.flush(); // everything logged so far is on the server
+ * });
  */
 export class ActiveRun {
   /** The client the run talks to. */
@@ -285,7 +286,11 @@ export class ActiveRun {
     return this.#ending;
   }
 
-  /** Ends the run (FINISHED) when an `await using` block exits. */
+  /**
+   * Ends the run FINISHED when an `await using` block exits — also when it exits by an exception,
+   * which a disposer is not told about. To end FAILED on an exception, call
+   * `await run.end({ status: "FAILED" })` in a `catch` inside the block, or use {@link withRun}.
+   */
   [Symbol.asyncDispose](): Promise<void> {
     return this.end();
   }

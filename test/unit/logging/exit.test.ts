@@ -115,6 +115,14 @@ describe("exit behaviour", () => {
     expect(steps()).toEqual(range(2500));
   });
 
+  it("leaves FINISHED a run that a top-level await using block ended as an exception left it (the documented caveat)", async () => {
+    const { code, stderr } = await runFixture("await-using-then-throw.ts");
+    expect(code).toBe(1);
+    expect(stderr).toContain("training diverged");
+    expect(received.statuses).toEqual(["FINISHED"]);
+    expect(steps()).toEqual(range(500));
+  });
+
   it("ends the run FAILED on an unhandled rejection and exits 1", async () => {
     const { code, stderr } = await runFixture("log-then-reject.ts");
     expect(code).toBe(1);
