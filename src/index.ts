@@ -154,11 +154,13 @@ export {
   type ArtifactOperation,
   ArtifactPermissionError,
   ArtifactUploadError,
+  IncompleteTransferError,
+  type SkippedArtifact,
   UnsafeArtifactPathError,
   UnsupportedArtifactStoreError,
 } from "./artifacts/errors.js";
 export { DEFAULT_PART_SIZE, DEFAULT_STREAM_PART_SIZE, choosePartSize } from "./artifacts/part-size.js";
-export { checkArtifactPath, isSafeArtifactPath } from "./artifacts/path-safety.js";
+export { checkArtifactPath, checkProxiedArtifactPath, decodeArtifactPath, isSafeArtifactPath } from "./artifacts/path-safety.js";
 export type { DownloadOptions, TransferProgress, UploadOptions, UploadResult } from "./artifacts/types.js";
 export { type LoadTableOptions, LOGGED_ARTIFACTS_TAG, loadTable, logTable, type SplitTable, type TableData } from "./artifacts/table.js";
 

@@ -81,11 +81,61 @@ export class UnsupportedArtifactStoreError extends MlflowError {
 }
 
 /**
- * An artifact path was refused before any request: `..` segments, absolute paths, drive letters,
- * backslashes, control characters, `#`, `;`, empty segments, or percent-encoding. Also thrown when
- * a server's listing names such a path.
+ * An artifact path was refused before any request: once percent-decoded as MLflow's server decodes
+ * it, it has a `..` segment, is absolute, starts with a drive letter, or contains a backslash, a
+ * control character, `#`, `;` or an empty segment (rule `proxy-decodes`: a legal name with `%XX`
+ * that the tracking server's artifact proxy would change). In a directory transfer, an entry that
+ * breaks a rule is skipped and reported by {@link IncompleteTransferError} instead.
  */
 export class UnsafeArtifactPathError extends ValidationError {}
+
+/** One entry a directory upload or download skipped, and why. */
+export interface SkippedArtifact {
+  /** Its artifact path (for an upload, the path the local file would have had). */
+  path: string;
+  /** The rule it broke, e.g. `parent-segment`, `fragment`, `proxy-decodes`, `outside-destination`. */
+  rule: string;
+  /** The explanation, ending with a fix. */
+  reason: string;
+}
+
+/**
+ * A directory upload or download transferred every entry except those it had to skip: a name a
+ * listing or a local folder holds that is no safe artifact path (`../x`, `a#b`), or one the
+ * tracking server's artifact proxy would change. Thrown once the rest is done; nothing else was
+ * aborted for them.
+ *
+ * @example
+ * try { await client.artifacts.download(runId, "", "./out") }
+ * catch (e) { if (e instanceof IncompleteTransferError) console.warn(e.skipped, "the rest is in", e.localPath) }
+ */
+export class IncompleteTransferError extends ArtifactError {
+  /** The entries skipped, each with its rule and reason. */
+  readonly skipped: SkippedArtifact[];
+  /** Artifact paths that were transferred. */
+  readonly transferred: string[];
+  /** Bytes transferred. */
+  readonly bytes: number;
+  /** Where a download wrote the rest (`destDir/<path>`); `undefined` for uploads. */
+  readonly localPath: string | undefined;
+
+  constructor(init: { operation: "upload" | "download"; location: string; skipped: SkippedArtifact[]; transferred: string[]; bytes: number; localPath?: string }) {
+    const verb = init.operation === "upload" ? "Uploaded" : "Downloaded";
+    const shown = init.skipped.slice(0, SKIPPED_IN_MESSAGE).map((entry) => `${JSON.stringify(entry.path)} (${entry.reason})`);
+    if (init.skipped.length > SKIPPED_IN_MESSAGE) shown.push(`… ${init.skipped.length - SKIPPED_IN_MESSAGE} more`);
+    super(
+      `${verb} ${init.transferred.length} of ${init.transferred.length + init.skipped.length} files (${init.location}); skipped ${init.skipped.length}: ${shown.join("; ")}`,
+      { operation: init.operation, location: init.location, code: "Skipped" },
+    );
+    this.skipped = init.skipped;
+    this.transferred = init.transferred;
+    this.bytes = init.bytes;
+    this.localPath = init.localPath;
+  }
+}
+
+/** Skipped entries described in an {@link IncompleteTransferError}'s message; `skipped` has all. */
+const SKIPPED_IN_MESSAGE = 5;
 
 interface S3Rule {
   kind: typeof ArtifactError;

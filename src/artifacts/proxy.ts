@@ -22,7 +22,7 @@ import { proxyContentType } from "./content-type.js";
 import { ArtifactUploadError } from "./errors.js";
 import { forEachLimited } from "./parallel.js";
 import { ProgressTotals } from "./progress.js";
-import { checkArtifactPath } from "./path-safety.js";
+import { checkProxiedArtifactPath } from "./path-safety.js";
 import type { ArtifactReadStream, ArtifactStore, TransferHooks, UploadSource } from "./store.js";
 
 const MPU_PATH = "/api/2.0/mlflow-artifacts/mpu";
@@ -71,7 +71,9 @@ export class ProxyArtifactStore implements ArtifactStore {
     this.location = `${where.serverUrl}${ARTIFACTS_SERVICE_PATH}/${where.root}`;
   }
 
+  /** @throws {UnsafeArtifactPathError} (`proxy-decodes`) for a name the server would change. */
   async upload(source: UploadSource, artifactFile: string, hooks: TransferHooks): Promise<number> {
+    checkProxiedArtifactPath(artifactFile, "artifactFile");
     if (source.kind === "stream") return this.#uploadStream(source.stream, artifactFile, hooks);
     const settings = this.#config.artifacts;
     if (source.kind === "file" && settings.proxyMultipartUpload && source.size >= settings.proxyMultipartMinBytes) {
@@ -81,13 +83,16 @@ export class ProxyArtifactStore implements ArtifactStore {
     return this.#put(source, artifactFile, hooks);
   }
 
-  /** `GET /api/2.0/mlflow-artifacts/artifacts?path=<root>/<path>`; names come back as basenames. */
+  /**
+   * `GET /api/2.0/mlflow-artifacts/artifacts?path=<root>/<path>`; names come back as basenames and
+   * are returned as listed (the transfer layer checks them).
+   */
   async list(path: string, options: RequestOptions): Promise<FileInfo[]> {
+    checkProxiedArtifactPath(path, "path");
     const request = this.#request("GET", ARTIFACTS_SERVICE_PATH, { query: { path: joinArtifactPath(this.#root, path) || undefined } });
     const body = await this.#transport.request(request, options, (res) => parseJson(listSchema, res, request));
     const infos = body.files.map((file): FileInfo => {
-      const name = checkArtifactPath(file.path, "listed artifact path");
-      const artifactPath = joinArtifactPath(path, name);
+      const artifactPath = joinArtifactPath(path, file.path);
       // The server omits a zero size (protobuf default), so a file without one is empty.
       return file.is_dir ? { path: artifactPath, is_dir: true } : { path: artifactPath, is_dir: false, file_size: Number(file.file_size ?? 0) };
     });
@@ -97,11 +102,13 @@ export class ProxyArtifactStore implements ArtifactStore {
   }
 
   async open(artifactFile: string, options: RequestOptions): Promise<ArtifactReadStream> {
+    checkProxiedArtifactPath(artifactFile, "artifactFile");
     const request = this.#request("GET", this.#artifactPath(artifactFile), { responseType: "stream" });
     return this.#transport.request(request, options, (res) => ({ stream: res.body as Readable, size: contentLength(res) }));
   }
 
   async delete(path: string, options: RequestOptions): Promise<void> {
+    checkProxiedArtifactPath(path, "path");
     const request = this.#request("DELETE", this.#artifactPath(path));
     await this.#transport.request(request, options, () => undefined);
   }

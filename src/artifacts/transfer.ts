@@ -1,7 +1,9 @@
 /**
  * Transfers of many files: which local files an upload covers and under which artifact paths,
  * files in parallel under a cap with one aggregated progress, and downloads of a file or a tree,
- * each streamed to a temporary file in the destination and renamed, never outside it.
+ * each streamed to a temporary file in the destination and renamed, never outside it. An entry
+ * of a directory whose name is no safe artifact path is skipped, never aborting the others, and
+ * reported once the rest is done ({@link IncompleteTransferError}).
  */
 import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
@@ -11,7 +13,7 @@ import { pipeline } from "node:stream/promises";
 import { AbortError } from "../core/errors.js";
 import { joinArtifactPath } from "./artifact-uri.js";
 import { countingStream } from "./byte-streams.js";
-import { ArtifactDownloadError, ArtifactNotFoundError, UnsafeArtifactPathError } from "./errors.js";
+import { ArtifactDownloadError, ArtifactNotFoundError, IncompleteTransferError, type SkippedArtifact, UnsafeArtifactPathError } from "./errors.js";
 import { forEachLimited } from "./parallel.js";
 import { ProgressTotals } from "./progress.js";
 import { checkArtifactPath } from "./path-safety.js";
@@ -30,15 +32,18 @@ export interface UploadPlan {
   /** Whether the local path is a directory. */
   directory: boolean;
   files: PlannedFile[];
+  /** Files of the directory whose artifact path would be unsafe: they are not uploaded. */
+  skipped: SkippedArtifact[];
 }
 
 /**
  * The files an upload of `localPath` covers: the file itself as `<artifactPath>/<name>`, or every
  * file under the directory as `<artifactPath>/<relative path>` (with `/` separators), as MLflow's
  * `log_artifact`/`log_artifacts` name them. Symbolic links to files are followed; links to
- * directories are not descended (as `os.walk`). Every artifact path is checked before anything is sent.
+ * directories are not descended (as `os.walk`). Every artifact path is checked before anything is
+ * sent; a file of the directory whose path is unsafe (e.g. a name with `#`) goes to `skipped`.
  *
- * @throws {UnsafeArtifactPathError} when a resulting artifact path is unsafe (e.g. a file name with `#`).
+ * @throws {UnsafeArtifactPathError} when the path of a single file (not a directory) is unsafe.
  * @example
  * await planUpload("out/model", "model");
  * // { directory: true, files: [{ path: "out/model/a.bin", size: 3, artifactFile: "model/a.bin" }, …] }
@@ -47,15 +52,26 @@ export async function planUpload(localPath: string, artifactPath: string | undef
   const info = await stat(localPath);
   if (!info.isDirectory()) {
     const artifactFile = checkArtifactPath(joinArtifactPath(artifactPath, basename(localPath)), "artifactFile");
-    return { directory: false, files: [{ path: localPath, size: info.size, artifactFile }] };
+    return { directory: false, files: [{ path: localPath, size: info.size, artifactFile }], skipped: [] };
   }
   const files: PlannedFile[] = [];
+  const skipped: SkippedArtifact[] = [];
   for await (const file of walk(localPath)) {
-    const relativePath = relative(localPath, file.path).split(sep).join("/");
-    files.push({ ...file, artifactFile: checkArtifactPath(joinArtifactPath(artifactPath, relativePath), "artifactFile") });
+    const artifactFile = joinArtifactPath(artifactPath, relative(localPath, file.path).split(sep).join("/"));
+    try {
+      files.push({ ...file, artifactFile: checkArtifactPath(artifactFile, "artifactFile") });
+    } catch (error) {
+      skipped.push(skippedEntry(artifactFile, error));
+    }
   }
   files.sort((a, b) => (a.artifactFile < b.artifactFile ? -1 : a.artifactFile > b.artifactFile ? 1 : 0));
-  return { directory: true, files };
+  return { directory: true, files, skipped };
+}
+
+/** The entry a refusal skips; anything but an {@link UnsafeArtifactPathError} is rethrown. */
+function skippedEntry(path: string, error: unknown): SkippedArtifact {
+  if (!(error instanceof UnsafeArtifactPathError)) throw error;
+  return { path, rule: error.rule, reason: error.message };
 }
 
 async function* walk(directory: string): AsyncGenerator<{ path: string; size: number }> {
@@ -83,27 +99,42 @@ export async function uploadOne(store: ArtifactStore, source: UploadSource, arti
 }
 
 /**
- * Uploads planned files, `concurrency` at a time, with one aggregated progress. The first failure
- * cancels the files in flight; every file settles before the error is thrown.
+ * Uploads the files of a plan, `concurrency` at a time, with one aggregated progress. A file the
+ * store refuses by its name (the proxy's `proxy-decodes`) is skipped like the plan's own skipped
+ * files; any other failure cancels the files in flight, and every file settles before it is
+ * thrown.
  *
+ * @throws {IncompleteTransferError} after the rest was uploaded, when files were skipped.
  * @throws {AbortError} when `options.signal` fires.
  * @throws the first failure otherwise (an {@link ArtifactError} or an {@link MlflowApiError}).
  * @internal
  */
-export async function uploadFiles(store: ArtifactStore, files: PlannedFile[], options: UploadOptions, defaultConcurrency: number): Promise<UploadResult> {
-  const total = files.reduce((sum, file) => sum + file.size, 0);
+export async function uploadFiles(store: ArtifactStore, plan: Pick<UploadPlan, "files" | "skipped">, options: UploadOptions, defaultConcurrency: number): Promise<UploadResult> {
+  const total = plan.files.reduce((sum, file) => sum + file.size, 0);
   const progress = new ProgressTotals(total, options.onProgress);
+  const skipped = [...plan.skipped];
+  const uploaded = new Set<string>();
+  let bytes = 0;
   const uploadFile = async (file: PlannedFile, signal: AbortSignal): Promise<void> => {
     const hooks: TransferHooks = { ...requestOptionsOf(options), signal, onBytes: (loaded) => progress.update(file.artifactFile, loaded) };
-    progress.update(file.artifactFile, await store.upload({ kind: "file", path: file.path, size: file.size }, file.artifactFile, hooks));
+    try {
+      const written = await store.upload({ kind: "file", path: file.path, size: file.size }, file.artifactFile, hooks);
+      progress.update(file.artifactFile, written);
+      uploaded.add(file.artifactFile);
+      bytes += written;
+    } catch (error) {
+      skipped.push(skippedEntry(file.artifactFile, error));
+    }
   };
   try {
-    await forEachLimited(files, options.concurrency ?? defaultConcurrency, options.signal, uploadFile);
+    await forEachLimited(plan.files, options.concurrency ?? defaultConcurrency, options.signal, uploadFile);
   } catch (error) {
     if (error instanceof AbortError) throw new AbortError(`Upload to ${store.location} was aborted`);
     throw error;
   }
-  return { paths: files.map((file) => file.artifactFile), bytes: total };
+  const paths = plan.files.filter((file) => uploaded.has(file.artifactFile)).map((file) => file.artifactFile);
+  if (skipped.length > 0) throw new IncompleteTransferError({ operation: "upload", location: store.location, skipped, transferred: paths, bytes });
+  return { paths, bytes };
 }
 
 /**
@@ -112,6 +143,7 @@ export async function uploadFiles(store: ArtifactStore, files: PlannedFile[], op
  * `client.loggedModels.uploadArtifacts` do once they have the store).
  *
  * @throws {UnsafeArtifactPathError} before any request, for an unsafe `artifactPath` or file name.
+ * @throws {IncompleteTransferError} after the rest was uploaded, when files of a directory were skipped.
  * @internal
  */
 export async function uploadPath(store: ArtifactStore | (() => Promise<ArtifactStore>), localPath: string, options: UploadOptions, defaultConcurrency: number): Promise<UploadResult> {
@@ -120,7 +152,7 @@ export async function uploadPath(store: ArtifactStore | (() => Promise<ArtifactS
   const target = typeof store === "function" ? await store() : store;
   const [file] = plan.files;
   if (!plan.directory && file) return uploadOne(target, { kind: "file", path: file.path, size: file.size }, file.artifactFile, options);
-  return uploadFiles(target, plan.files, options, defaultConcurrency);
+  return uploadFiles(target, plan, options, defaultConcurrency);
 }
 
 /**
@@ -128,10 +160,11 @@ export async function uploadPath(store: ArtifactStore | (() => Promise<ArtifactS
  * `destDir/<path>`, as MLflow's `download_artifacts` does, and returns that local path.
  *
  * Every listed path is checked ({@link checkArtifactPath}) and must resolve inside `destDir`
- * (symbolic links included); each file is streamed to a temporary file beside its target and
+ * (symbolic links included); an entry that fails (a listing that names `../../x`) is skipped and
+ * the others are downloaded. Each file is streamed to a temporary file beside its target and
  * renamed once complete, so an interrupted download leaves no partial file.
  *
- * @throws {UnsafeArtifactPathError} when the store lists a path such as `../../x`.
+ * @throws {IncompleteTransferError} after the rest was downloaded, when entries were skipped.
  * @throws {ArtifactDownloadError} when a file is shorter than announced.
  * @throws {AbortError} when `options.signal` fires.
  * @internal
@@ -139,10 +172,18 @@ export async function uploadPath(store: ArtifactStore | (() => Promise<ArtifactS
 export async function downloadTree(store: ArtifactStore, path: string, destDir: string, options: DownloadOptions, defaultConcurrency: number): Promise<string> {
   const root = resolve(destDir);
   await mkdir(root, { recursive: true });
-  const files = await listFiles(store, path, options);
+  const skipped: SkippedArtifact[] = [];
+  const files = await listFiles(store, path, options, skipped);
   const totals = new ProgressTotals(sumSizes(files), options.onProgress);
+  const downloaded = new Set<string>();
+  let bytes = 0;
   const downloadOne = async (file: { path: string }, signal: AbortSignal): Promise<void> => {
-    await downloadFile(store, file.path, await containedTarget(root, file.path), { ...requestOptionsOf(options), signal }, totals);
+    try {
+      bytes += await downloadFile(store, file.path, await containedTarget(root, file.path), { ...requestOptionsOf(options), signal }, totals);
+      downloaded.add(file.path);
+    } catch (error) {
+      skipped.push(skippedEntry(file.path, error));
+    }
   };
   try {
     await forEachLimited(files, options.concurrency ?? defaultConcurrency, options.signal, downloadOne);
@@ -150,7 +191,12 @@ export async function downloadTree(store: ArtifactStore, path: string, destDir: 
     if (error instanceof AbortError) throw new AbortError(`Download from ${store.location} was aborted`);
     throw error;
   }
-  return path === "" ? root : join(root, ...path.split("/"));
+  const localPath = path === "" ? root : join(root, ...path.split("/"));
+  if (skipped.length > 0) {
+    const transferred = files.filter((file) => downloaded.has(file.path)).map((file) => file.path);
+    throw new IncompleteTransferError({ operation: "download", location: store.location, skipped, transferred, bytes, localPath });
+  }
+  return localPath;
 }
 
 /**
@@ -158,16 +204,23 @@ export async function downloadTree(store: ArtifactStore, path: string, destDir: 
  * nothing is looked up in its parent's listing first: MLflow's proxy answers a GET of a missing
  * artifact with a retryable HTTP 500, which would otherwise be retried for minutes.
  */
-async function listFiles(store: ArtifactStore, path: string, options: DownloadOptions): Promise<{ path: string; size?: number }[]> {
+async function listFiles(store: ArtifactStore, path: string, options: DownloadOptions, skipped: SkippedArtifact[]): Promise<{ path: string; size?: number }[]> {
   const entries = await store.list(path, requestOptionsOf(options));
   if (entries.length === 0) return path === "" ? [] : [await findFile(store, path, options)];
   const files: { path: string; size?: number }[] = [];
   for (const entry of entries) {
-    const child = checkArtifactPath(entry.path, "listed artifact path");
-    if (path !== "" && !child.startsWith(`${path}/`)) {
-      throw new UnsafeArtifactPathError("listed artifact path", "outside-directory", `The store listed "${child}" under "${path}"; refusing a listing that leaves the directory.`);
+    let child: string;
+    try {
+      child = checkArtifactPath(entry.path, "listed artifact path");
+    } catch (error) {
+      skipped.push(skippedEntry(entry.path, error));
+      continue;
     }
-    if (entry.is_dir) files.push(...(await listFiles(store, child, options)));
+    if (path !== "" && !child.startsWith(`${path}/`)) {
+      skipped.push({ path: child, rule: "outside-directory", reason: `the store listed "${child}" under "${path}", outside that directory. Fix: check the store's contents.` });
+      continue;
+    }
+    if (entry.is_dir) files.push(...(await listFiles(store, child, options, skipped)));
     else files.push({ path: child, size: entry.file_size });
   }
   return files;
@@ -210,10 +263,15 @@ async function nearestExisting(folder: string): Promise<string> {
 }
 
 function outside(artifactFile: string): UnsafeArtifactPathError {
-  return new UnsafeArtifactPathError("listed artifact path", "outside-destination", `The artifact "${artifactFile}" would be written outside the destination directory; refused.`);
+  return new UnsafeArtifactPathError(
+    "listed artifact path",
+    "outside-destination",
+    `The artifact "${artifactFile}" would be written outside the destination directory (a symbolic link in it points elsewhere); refused. Fix: remove the link from the destination.`,
+  );
 }
 
-async function downloadFile(store: ArtifactStore, artifactFile: string, target: string, options: TransferHooks, totals: ProgressTotals): Promise<void> {
+/** Streams one artifact to `target` through a temporary file; returns the bytes written. */
+async function downloadFile(store: ArtifactStore, artifactFile: string, target: string, options: TransferHooks, totals: ProgressTotals): Promise<number> {
   const temporary = join(dirname(target), `.${basename(target)}.${randomUUID()}.part`);
   try {
     const { stream, size } = await store.open(artifactFile, options);
@@ -231,6 +289,7 @@ async function downloadFile(store: ArtifactStore, artifactFile: string, target: 
       });
     }
     await rename(temporary, target);
+    return written;
   } catch (error) {
     await rm(temporary, { force: true });
     if (options.signal?.aborted) throw new AbortError(`Download of ${artifactFile} was aborted`);

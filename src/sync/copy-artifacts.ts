@@ -109,6 +109,6 @@ async function uploadTree(target: ArtifactStore, directory: string, concurrency:
   const info = await stat(directory).catch(() => undefined);
   if (!info?.isDirectory()) return NOTHING; // nothing was logged: no directory
   const plan = await planUpload(directory, undefined);
-  const result = await uploadFiles(target, plan.files, { signal }, concurrency);
+  const result = await uploadFiles(target, plan, { signal }, concurrency);
   return { files: result.paths.length, bytes: result.bytes };
 }

@@ -4,7 +4,7 @@
  * that names a file lists nothing).
  */
 import { parseArtifactUri } from "../../artifacts/artifact-uri.js";
-import { isSafeArtifactPath } from "../../artifacts/path-safety.js";
+import { decodeArtifactPath, isSafeArtifactPath } from "../../artifacts/path-safety.js";
 import { LocalArtifactStore } from "../../artifacts/local.js";
 import type { FileInfo } from "../../entities/tracking.js";
 import type { EndpointRequest } from "../endpoints.js";
@@ -19,14 +19,16 @@ export async function listArtifacts(ctx: StoreContext, request: EndpointRequest<
 }
 
 /**
- * A listing path as the server accepts it: trailing slashes dropped, `""` for the root.
+ * A listing path as the server takes it (`validate_path_is_safe`): trailing slashes dropped, `""`
+ * for the root, percent-decoded as the server decodes it.
  * @throws {StoreException} `INVALID_PARAMETER_VALUE` ("Invalid path") for an unsafe path.
  * @internal
  */
 export function checkedListingPath(path: string | undefined): string {
   const trimmed = path?.replace(/\/+$/, "") ?? "";
-  if (trimmed !== "" && !isSafeArtifactPath(trimmed)) throw invalidParameter("Invalid path");
-  return trimmed;
+  if (trimmed === "") return "";
+  if (!isSafeArtifactPath(trimmed)) throw invalidParameter("Invalid path");
+  return decodeArtifactPath(trimmed) ?? trimmed;
 }
 
 /**

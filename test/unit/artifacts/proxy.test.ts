@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { http, HttpResponse, type RequestHandler } from "msw";
 import { afterAll, describe, expect, it } from "vitest";
-import { ArtifactNotFoundError, ArtifactUploadError, UnsafeArtifactPathError } from "../../../src/artifacts/errors.js";
+import { ArtifactNotFoundError, ArtifactUploadError, IncompleteTransferError, UnsafeArtifactPathError } from "../../../src/artifacts/errors.js";
 import type { TransferProgress } from "../../../src/artifacts/types.js";
 import { AbortError } from "../../../src/core/errors.js";
 import type { ClientOptions } from "../../../src/index.js";
@@ -17,7 +17,8 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const server = useMockServer();
 const ROOT = `1/${RUN_ID}/artifacts`;
-const ARTIFACTS = `${BASE}/api/2.0/mlflow-artifacts/artifacts`;
+const ARTIFACTS_PATH = "/api/2.0/mlflow-artifacts/artifacts";
+const ARTIFACTS = `${BASE}${ARTIFACTS_PATH}`;
 const MPU = `${BASE}/api/2.0/mlflow-artifacts/mpu`;
 const S3_PART_URL = "http://s3.test:9000/mlflow-proxied/upload";
 const SIGNATURE = "d3adb33fsignaturevalue";
@@ -239,9 +240,38 @@ describe("proxied listing, download and delete", () => {
     expect(await client().artifacts.list(RUN_ID, "model/model.pkl")).toEqual([]);
   });
 
-  it("refuses a listing that names ../ paths", async () => {
-    proxiedRun(http.get(ARTIFACTS, () => HttpResponse.json({ files: [{ path: "../../x", is_dir: false, file_size: 1 }] })));
-    await expect(client().artifacts.list(RUN_ID)).rejects.toBeInstanceOf(UnsafeArtifactPathError);
+  it("lists a ../ name as the server sent it; a download skips it and fetches the others", async () => {
+    const fetched: string[] = [];
+    proxiedRun(
+      http.get(ARTIFACTS, () => HttpResponse.json({ files: [{ path: "../../x", is_dir: false, file_size: 1 }, { path: "ok.txt", is_dir: false, file_size: 2 }] })),
+      http.get(`${ARTIFACTS}/${ROOT}/*`, ({ request }) => {
+        fetched.push(new URL(request.url).pathname);
+        return new HttpResponse("ok");
+      }),
+    );
+    expect((await client().artifacts.list(RUN_ID)).map((f) => f.path)).toEqual(["../../x", "ok.txt"]);
+    const dest = mkdtempSync(join(scratch, "dl-"));
+    const error = (await client().artifacts.download(RUN_ID, "", dest).catch((e: unknown) => e)) as IncompleteTransferError;
+    expect(error).toBeInstanceOf(IncompleteTransferError);
+    expect(error.skipped.map((entry) => [entry.path, entry.rule])).toEqual([["../../x", "parent-segment"]]);
+    expect(fetched).toEqual([`${ARTIFACTS_PATH}/${ROOT}/ok.txt`]);
+    expect(readFileSync(join(dest, "ok.txt"), "utf8")).toBe("ok");
+  });
+
+  it("skips, without a request, a listed name the server would decode into another, and downloads the rest", async () => {
+    const fetched: string[] = [];
+    proxiedRun(
+      http.get(ARTIFACTS, () => HttpResponse.json({ files: [{ path: "acc 100%25.png", is_dir: false, file_size: 1 }, { path: "ok.txt", is_dir: false, file_size: 2 }] })),
+      http.get(`${ARTIFACTS}/${ROOT}/*`, ({ request }) => {
+        fetched.push(new URL(request.url).pathname);
+        return new HttpResponse("ok");
+      }),
+    );
+    const dest = mkdtempSync(join(scratch, "dl-"));
+    const error = (await client().artifacts.download(RUN_ID, "", dest).catch((e: unknown) => e)) as IncompleteTransferError;
+    expect(error.skipped.map((entry) => [entry.path, entry.rule])).toEqual([["acc 100%25.png", "proxy-decodes"]]);
+    expect(error.transferred).toEqual(["ok.txt"]);
+    expect(fetched).toEqual([`${ARTIFACTS_PATH}/${ROOT}/ok.txt`]);
   });
 
   it("downloads a directory tree byte for byte", async () => {

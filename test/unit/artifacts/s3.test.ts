@@ -11,7 +11,7 @@ import {
   ArtifactNotFoundError,
   ArtifactPermissionError,
   ArtifactUploadError,
-  UnsafeArtifactPathError,
+  IncompleteTransferError,
 } from "../../../src/artifacts/errors.js";
 import { AbortError } from "../../../src/core/errors.js";
 import type { ClientOptions } from "../../../src/index.js";
@@ -268,13 +268,21 @@ describe("S3 listing, download and delete", () => {
     await expect(client().artifacts.list(RUN_ID)).rejects.toThrow(/not under the artifact root/);
   });
 
-  it("refuses to download a listed key that would leave the destination", async () => {
+  it("skips a listed key that would leave the destination, downloads the others, and reports it", async () => {
+    const fetched: string[] = [];
     s3Run(
-      http.get(`${S3}/mlflow`, () => listing(`${PREFIX}/`, [[`${PREFIX}/../../../x`, 1]], [])),
-      http.get(`${OBJECTS}/*`, () => new HttpResponse("x")),
+      http.get(`${S3}/mlflow`, () => listing(`${PREFIX}/`, [[`${PREFIX}/../../../x`, 1], [`${PREFIX}/acc 100%25.png`, 1]], [])),
+      http.get(`${OBJECTS}/*`, ({ request }) => {
+        fetched.push(decodeURIComponent(new URL(request.url).pathname));
+        return new HttpResponse("x");
+      }),
     );
     const dest = mkdtempSync(join(scratch, "s3-dl-"));
-    await expect(client().artifacts.download(RUN_ID, "", dest)).rejects.toBeInstanceOf(UnsafeArtifactPathError);
+    const error = (await client().artifacts.download(RUN_ID, "", dest).catch((e: unknown) => e)) as IncompleteTransferError;
+    expect(error).toBeInstanceOf(IncompleteTransferError);
+    expect(error.skipped.map((entry) => [entry.path, entry.rule])).toEqual([["../../../x", "parent-segment"]]);
+    expect(fetched).toEqual([`/mlflow/${PREFIX}/acc 100%25.png`]);
+    expect(readFileSync(join(dest, "acc 100%25.png"), "utf8")).toBe("x");
   });
 
   it("deletes the object and everything under <path>/, not siblings sharing the prefix", async () => {

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { ArtifactDownloadError, ArtifactNotFoundError, UnsafeArtifactPathError } from "../../../src/artifacts/errors.js";
+import { ArtifactDownloadError, ArtifactNotFoundError, IncompleteTransferError, UnsafeArtifactPathError } from "../../../src/artifacts/errors.js";
+import { checkProxiedArtifactPath } from "../../../src/artifacts/path-safety.js";
 import type { ArtifactReadStream, ArtifactStore, TransferHooks, UploadSource } from "../../../src/artifacts/store.js";
 import { ProgressTotals } from "../../../src/artifacts/progress.js";
 import { downloadTree, planUpload, uploadFiles } from "../../../src/artifacts/transfer.js";
@@ -26,9 +27,12 @@ class FakeStore implements ArtifactStore {
     private readonly listing: Record<string, FileInfo[]> = {},
     private readonly contents: Record<string, { data: string; size?: number }> = {},
     private readonly failOn?: string,
+    /** Refuse names as the tracking server's artifact proxy does. */
+    private readonly proxied = false,
   ) {}
 
   async upload(source: UploadSource, artifactFile: string, hooks: TransferHooks): Promise<number> {
+    if (this.proxied) checkProxiedArtifactPath(artifactFile, "artifactFile");
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
@@ -50,6 +54,7 @@ class FakeStore implements ArtifactStore {
   }
 
   async open(artifactFile: string): Promise<ArtifactReadStream> {
+    if (this.proxied) checkProxiedArtifactPath(artifactFile, "artifactFile");
     this.opened.push(artifactFile);
     const entry = this.contents[artifactFile];
     if (!entry) throw new Error(`no ${artifactFile}`);
@@ -71,7 +76,7 @@ const tree = (): string => {
 describe("planUpload (MLflow's artifact paths for log_artifact / log_artifacts)", () => {
   it("names a single file <artifactPath>/<basename>", async () => {
     const dir = tree();
-    expect(await planUpload(join(dir, "a.txt"), "model")).toEqual({ directory: false, files: [{ path: join(dir, "a.txt"), size: 4, artifactFile: "model/a.txt" }] });
+    expect(await planUpload(join(dir, "a.txt"), "model")).toEqual({ directory: false, files: [{ path: join(dir, "a.txt"), size: 4, artifactFile: "model/a.txt" }], skipped: [] });
     expect((await planUpload(join(dir, "a.txt"), undefined)).files[0]!.artifactFile).toBe("a.txt");
   });
 
@@ -89,10 +94,26 @@ describe("planUpload (MLflow's artifact paths for log_artifact / log_artifacts)"
     expect((await planUpload(dir, undefined)).files.map((f) => f.artifactFile)).toContain("link.txt");
   });
 
-  it("refuses the whole upload before any request when a file name is unsafe", async () => {
+  it("skips a file of a directory whose name is unsafe, planning the others", async () => {
     const dir = tree();
     writeFileSync(join(dir, "bad#name.txt"), "x");
-    await expect(planUpload(dir, undefined)).rejects.toBeInstanceOf(UnsafeArtifactPathError);
+    const plan = await planUpload(dir, undefined);
+    expect(plan.files.map((f) => f.artifactFile)).toEqual(["a.txt", "sub/b.bin", "sub/deeper/c.json"]);
+    expect(plan.skipped).toEqual([{ path: "bad#name.txt", rule: "fragment", reason: expect.stringContaining("Fix:") }]);
+  });
+
+  it("plans a legal name with a percent-escape as it is (MLflow accepts what decodes to a safe path)", async () => {
+    const dir = tree();
+    writeFileSync(join(dir, "acc 100%25.png"), "png");
+    const plan = await planUpload(dir, "plots");
+    expect(plan.files.map((f) => f.artifactFile)).toContain("plots/acc 100%25.png");
+    expect(plan.skipped).toEqual([]);
+  });
+
+  it("refuses a single file whose name is unsafe: the argument itself", async () => {
+    const dir = tree();
+    writeFileSync(join(dir, "bad#name.txt"), "x");
+    await expect(planUpload(join(dir, "bad#name.txt"), undefined)).rejects.toBeInstanceOf(UnsafeArtifactPathError);
   });
 });
 
@@ -103,7 +124,7 @@ describe("uploadFiles", () => {
     const store = new FakeStore();
     const progress: TransferProgress[] = [];
     const plan = await planUpload(dir, "d");
-    const result = await uploadFiles(store, plan.files, { concurrency: 3, onProgress: (p) => progress.push(p) }, 8);
+    const result = await uploadFiles(store, plan, { concurrency: 3, onProgress: (p) => progress.push(p) }, 8);
     expect(result.bytes).toBe(2000);
     expect(result.paths).toHaveLength(20);
     expect(store.uploaded).toHaveLength(20);
@@ -118,9 +139,35 @@ describe("uploadFiles", () => {
     for (let i = 0; i < 30; i++) writeFileSync(join(dir, `f${String(i).padStart(2, "0")}.bin`), "x");
     const store = new FakeStore({}, {}, "f01.bin");
     const plan = await planUpload(dir, undefined);
-    await expect(uploadFiles(store, plan.files, { concurrency: 2 }, 8)).rejects.toThrow("failed f01.bin");
+    await expect(uploadFiles(store, plan, { concurrency: 2 }, 8)).rejects.toThrow("failed f01.bin");
     expect(store.uploaded.length).toBeLessThan(5);
     expect(store.inFlight).toBe(0);
+  });
+
+  it("uploads the rest of a directory with an unsafe file name, then reports the one it skipped", async () => {
+    const dir = tree();
+    writeFileSync(join(dir, "bad#name.txt"), "x");
+    const store = new FakeStore();
+    const plan = await planUpload(dir, undefined);
+    const error = await uploadFiles(store, plan, {}, 8).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IncompleteTransferError);
+    const incomplete = error as IncompleteTransferError;
+    expect(store.uploaded.map((u) => u.artifactFile).sort()).toEqual(["a.txt", "sub/b.bin", "sub/deeper/c.json"]);
+    expect(incomplete.transferred).toEqual(["a.txt", "sub/b.bin", "sub/deeper/c.json"]);
+    expect(incomplete.bytes).toBe(8);
+    expect(incomplete.skipped.map((s) => [s.path, s.rule])).toEqual([["bad#name.txt", "fragment"]]);
+    expect(incomplete.message).toContain("Uploaded 3 of 4 files");
+    expect(incomplete.message).toContain("bad#name.txt");
+  });
+
+  it("skips a name the proxy would change (acc 100%25.png) and uploads the others", async () => {
+    const dir = tree();
+    writeFileSync(join(dir, "acc 100%25.png"), "png");
+    const store = new FakeStore({}, {}, undefined, true);
+    const error = (await uploadFiles(store, await planUpload(dir, undefined), {}, 8).catch((e: unknown) => e)) as IncompleteTransferError;
+    expect(error).toBeInstanceOf(IncompleteTransferError);
+    expect(store.uploaded).toHaveLength(3);
+    expect(error.skipped).toEqual([{ path: "acc 100%25.png", rule: "proxy-decodes", reason: expect.stringContaining('"acc 100%.png"') }]);
   });
 });
 
@@ -162,30 +209,48 @@ describe("downloadTree", () => {
   });
 
   it.each([
-    ["a ../ path", [{ path: "../../x", is_dir: false, file_size: 1 }]],
-    ["an absolute path", [{ path: "/etc/cron.d/x", is_dir: false, file_size: 1 }]],
-    ["an encoded traversal", [{ path: "%2e%2e/%2e%2e/x", is_dir: false, file_size: 1 }]],
-    ["a backslash traversal", [{ path: "..\\..\\x", is_dir: false, file_size: 1 }]],
-  ])("refuses a hostile listing with %s before writing anything", async (_what, entries) => {
+    ["a ../ path", "../../x", "parent-segment"],
+    ["an absolute path", "/etc/cron.d/x", "absolute"],
+    ["an encoded traversal", "%2e%2e/%2e%2e/x", "parent-segment"],
+    ["a double-encoded traversal", "%252e%252e/x", "parent-segment"],
+    ["a backslash traversal", "..\\..\\x", "backslash"],
+  ])("skips a hostile listed entry (%s) without touching it, downloads the others, and reports it", async (_what, hostile, rule) => {
     const dest = mkdtempSync(join(scratch, "dest-"));
-    const store = new FakeStore({ "": entries as FileInfo[] }, { "../../x": { data: "pwned" } });
-    await expect(downloadTree(store, "", dest, {}, 4)).rejects.toBeInstanceOf(UnsafeArtifactPathError);
-    expect(store.opened).toEqual([]);
-    expect(readdirSync(dest)).toEqual([]);
+    const entries: FileInfo[] = [{ path: hostile, is_dir: false, file_size: 1 }, { path: "ok.txt", is_dir: false, file_size: 2 }];
+    const store = new FakeStore({ "": entries }, { [hostile]: { data: "p" }, "ok.txt": { data: "ok" } });
+    const error = (await downloadTree(store, "", dest, {}, 4).catch((e: unknown) => e)) as IncompleteTransferError;
+    expect(error).toBeInstanceOf(IncompleteTransferError);
+    expect(error.skipped.map((s) => [s.path, s.rule])).toEqual([[hostile, rule]]);
+    expect(error.transferred).toEqual(["ok.txt"]);
+    expect(error.localPath).toBe(dest);
+    expect(store.opened).toEqual(["ok.txt"]);
+    expect(readdirSync(dest)).toEqual(["ok.txt"]);
     expect(existsSync(join(dest, "../../x"))).toBe(false);
   });
 
-  it("refuses a listed child that is not under the listed directory", async () => {
+  it("downloads a legal name with a percent-escape under that very name", async () => {
+    const dest = mkdtempSync(join(scratch, "dest-"));
+    const store = new FakeStore({ "": [{ path: "acc 100%25.png", is_dir: false, file_size: 3 }] }, { "acc 100%25.png": { data: "png" } });
+    expect(await downloadTree(store, "", dest, {}, 4)).toBe(dest);
+    expect(readFileSync(join(dest, "acc 100%25.png"), "utf8")).toBe("png");
+  });
+
+  it("skips a listed child that is not under the listed directory", async () => {
     const dest = mkdtempSync(join(scratch, "dest-"));
     const store = new FakeStore({ model: [{ path: "other/x", is_dir: false, file_size: 1 }] }, { "other/x": { data: "x" } });
-    await expect(downloadTree(store, "model", dest, {}, 4)).rejects.toBeInstanceOf(UnsafeArtifactPathError);
+    const error = (await downloadTree(store, "model", dest, {}, 4).catch((e: unknown) => e)) as IncompleteTransferError;
+    expect(error).toBeInstanceOf(IncompleteTransferError);
+    expect(error.skipped.map((s) => s.rule)).toEqual(["outside-directory"]);
+    expect(store.opened).toEqual([]);
   });
 
   it("refuses to write through a symbolic link that leaves the destination", async () => {
     const dest = mkdtempSync(join(scratch, "dest-"));
     const elsewhere = mkdtempSync(join(scratch, "elsewhere-"));
     symlinkSync(elsewhere, join(dest, "model"));
-    await expect(downloadTree(new FakeStore(listing, contents), "model", dest, {}, 4)).rejects.toBeInstanceOf(UnsafeArtifactPathError);
+    const error = (await downloadTree(new FakeStore(listing, contents), "model", dest, {}, 4).catch((e: unknown) => e)) as IncompleteTransferError;
+    expect(error).toBeInstanceOf(IncompleteTransferError);
+    expect(error.skipped.map((s) => s.rule)).toEqual(["outside-destination", "outside-destination"]);
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 
