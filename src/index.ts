@@ -45,6 +45,7 @@ export {
   ServerError,
   TimeoutError,
   UnauthenticatedError,
+  UnsafeIntegerError,
   ValidationError,
 } from "./core/errors.js";
 export { type Page, PagePromise } from "./core/pagination.js";

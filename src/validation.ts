@@ -202,16 +202,31 @@ export function validateMetricValue(key: string, value: unknown): asserts value 
 }
 
 /**
- * Checks a metric timestamp (ms since the epoch) and step: whole numbers, timestamp ≥ 0.
- * @throws {ValidationError} otherwise.
+ * Checks a metric timestamp (ms since the epoch) and step: whole numbers within ±(2^53 − 1) (a
+ * `number` beyond is already rounded, so it is refused rather than sent changed), timestamp ≥ 0.
+ * @throws {ValidationError} otherwise, with rule `metric-timestamp` or `metric-step`.
+ * @example
+ * validateMetricPosition("loss", Date.now(), 12); // ok
+ * validateMetricPosition("loss", Date.now(), 2 ** 53); // throws: beyond the exact range
  */
 export function validateMetricPosition(key: string, timestamp: unknown, step: unknown): void {
   if (typeof timestamp !== "number" || !Number.isSafeInteger(timestamp) || timestamp < 0) {
-    throw new ValidationError(key, "metric-timestamp", `The metric "${key}" has timestamp ${String(timestamp)}; expected whole milliseconds since the epoch (e.g. Date.now()).`);
+    throw new ValidationError(key, "metric-timestamp", `The metric "${key}" has timestamp ${describe(timestamp)}; expected whole milliseconds since the epoch (e.g. Date.now())${beyondExactRange(timestamp)}.`);
   }
   if (typeof step !== "number" || !Number.isSafeInteger(step)) {
-    throw new ValidationError(key, "metric-step", `The metric "${key}" has step ${String(step)}; expected a whole number.`);
+    throw new ValidationError(key, "metric-step", `The metric "${key}" has step ${describe(step)}; expected a whole number${beyondExactRange(step)}.`);
   }
+}
+
+/** The explanation for an integer beyond ±(2^53 − 1), given as a number (already rounded) or a bigint. */
+function beyondExactRange(value: unknown): string {
+  const integer = typeof value === "bigint" || (typeof value === "number" && Number.isInteger(value));
+  if (!integer || (typeof value === "number" && Number.isSafeInteger(value))) return "";
+  return (
+    " within ±9007199254740991 (2^53 − 1): beyond it a JavaScript number is no longer exact" +
+    (typeof value === "number" ? ", so this one may already have been rounded" : ", and mlflow-ts reads and writes numbers only") +
+    ". Fix: use a step counter (not time.time_ns()) and milliseconds"
+  );
 }
 
 /**

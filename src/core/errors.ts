@@ -193,6 +193,35 @@ export class ResponseValidationError extends MlflowError implements RequestConte
 }
 
 /**
+ * An int64 field of a response (a metric's step or timestamp, a time, a size) holds an integer
+ * beyond ±9007199254740991 (2^53 − 1), which a JavaScript `number` cannot hold exactly. mlflow-ts
+ * refuses the read rather than return a rounded value (`9007199254740993` would become
+ * `9007199254740992`). Such values come from other clients: mlflow-ts refuses to write them.
+ *
+ * @example
+ * try { for await (const point of client.metrics.getHistory(runId, "loss")) use(point) }
+ * catch (e) { if (e instanceof UnsafeIntegerError) console.error(e.field, e.value) }
+ */
+export class UnsafeIntegerError extends ResponseValidationError {
+  /** Where the value is in the response, e.g. `metrics[3].step`. */
+  readonly field: string;
+  /** The value in decimal: exact when the server sent it as a string, else `about <the rounded value>`. */
+  readonly value: string;
+
+  constructor(init: RequestContext & { field: string; value: string }) {
+    super({
+      ...init,
+      detail:
+        `${init.field} = ${init.value} is beyond ±9007199254740991, the integers a JavaScript number holds exactly; mlflow-ts refuses to round it. ` +
+        "Fix: log steps and timestamps within that range (a step counter rather than time.time_ns(), milliseconds rather than nanoseconds), or read this value with MLflow's Python client.",
+      issues: [`${init.field}: beyond ±9007199254740991`],
+    });
+    this.field = init.field;
+    this.value = init.value;
+  }
+}
+
+/**
  * Raised when a non-idempotent call (e.g. creating a model version) failed after the request may
  * have reached the server; retrying could create a duplicate, so the SDK does not.
  */

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { NotFoundError, ResponseValidationError } from "../core/errors.js";
 import type { HttpRequest, HttpResponse, HttpTransport, QueryValue, RequestOptions } from "../core/transport.js";
+import { unsafeIntegerError } from "../core/wire.js";
 import type { KeyValue } from "../entities/tracking.js";
 import { validatePathId } from "../validation.js";
 import { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse } from "./endpoints.js";
@@ -122,6 +123,8 @@ function parseBody<N extends EndpointName>(name: N, http: HttpRequest, text: str
   const json = parseJsonObject(text, context);
   const result = ENDPOINTS[name].response.safeParse(json);
   if (result.success) return result.data as EndpointResponse<N>;
+  const unsafe = unsafeIntegerError(result.error.issues, context);
+  if (unsafe) throw unsafe;
   const issues = result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
   throw new ResponseValidationError({ ...context, detail: `the body does not match the ${name} response schema`, issues });
 }

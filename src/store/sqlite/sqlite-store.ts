@@ -11,6 +11,7 @@
 import { AbortError, MlflowError } from "../../core/errors.js";
 import type { Env } from "../../core/env.js";
 import type { RequestOptions } from "../../core/transport.js";
+import { unsafeIntegerError } from "../../core/wire.js";
 import { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse } from "../endpoints.js";
 import type { TrackingStore } from "../tracking-store.js";
 import { appendToUriPath, defaultArtifactRoot } from "./artifact-location.js";
@@ -107,7 +108,10 @@ export class SqliteStore implements TrackingStore {
     try {
       if (handler === undefined) throw notSupported(name, this.displayUri);
       const response = await this.#run(handler, request);
-      return ENDPOINTS[name].response.parse(response) as EndpointResponse<N>;
+      const parsed = ENDPOINTS[name].response.safeParse(response);
+      if (parsed.success) return parsed.data as EndpointResponse<N>;
+      // An int64 column beyond ±(2^53 − 1) (written by another client): refused, never rounded.
+      throw unsafeIntegerError(parsed.error.issues, { method: "LOCAL", endpoint: `sqlite:${name}` }) ?? parsed.error;
     } catch (error) {
       throw toStoreError(name, error);
     }
