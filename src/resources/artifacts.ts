@@ -46,6 +46,8 @@ export class Artifacts extends APIResource {
    *
    * @param localPath - File or directory to upload.
    * @throws {UnsafeArtifactPathError} before any request, for an unsafe `artifactPath` or file name.
+   * @throws {IncompleteTransferError} after the rest of a directory was uploaded, naming the files it skipped (a name
+   *   that is no safe artifact path, or one the tracking server's proxy would change).
    * @throws {ArtifactError} (a subclass naming the cause) or {@link MlflowApiError} when the store fails.
    * @throws {AbortError} when `options.signal` fires; a multipart upload in progress is aborted on the server.
    * @example
@@ -82,7 +84,9 @@ export class Artifacts extends APIResource {
    * when `path` is `""`) and returns that local path. Files are streamed to temporary names and
    * renamed; every path must stay inside `destDir`.
    *
-   * @throws {UnsafeArtifactPathError} for an unsafe `path`, or a listing that would leave `destDir`.
+   * @throws {UnsafeArtifactPathError} for an unsafe `path`.
+   * @throws {IncompleteTransferError} after the rest was downloaded, naming the listed entries it skipped (unsafe
+   *   names, entries outside the directory or leaving `destDir`); `localPath` says where the rest is.
    * @example
    * const dir = await client.artifacts.download(runId, "model", "/tmp/out"); // "/tmp/out/model"
    */
@@ -95,7 +99,9 @@ export class Artifacts extends APIResource {
 
   /**
    * Lists the artifacts of a run under `path` (the root when omitted). Paths in the result are
-   * relative to the run's artifact root, sorted; a path naming a file lists nothing.
+   * relative to the run's artifact root, sorted, and as the store lists them (a name that is no
+   * safe artifact path is listed too; {@link Artifacts.download} skips it); a path naming a file
+   * lists nothing.
    * @example
    * const files = await client.artifacts.list(runId, "model");
    */

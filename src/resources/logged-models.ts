@@ -134,6 +134,8 @@ export class LoggedModels extends APIResource {
    * `finalize` the model READY.
    *
    * @throws {UnsafeArtifactPathError} before any request, for an unsafe `artifactPath` or file name.
+   * @throws {IncompleteTransferError} after the rest of a directory was uploaded, naming the files it skipped (a name
+   *   that is no safe artifact path, or one the tracking server's proxy would change).
    * @throws {ArtifactError} (a subclass naming the cause) or {@link MlflowApiError} when the store fails.
    * @throws {AbortError} when `options.signal` fires.
    * @example
@@ -149,7 +151,9 @@ export class LoggedModels extends APIResource {
    * Downloads a model's file or directory (`""`: every file) into `destDir` as `destDir/<path>`, as
    * `mlflow.artifacts.download_artifacts("models:/<model id>")` does; returns that local path.
    *
-   * @throws {UnsafeArtifactPathError} for an unsafe `path`, or a listing that would leave `destDir`.
+   * @throws {UnsafeArtifactPathError} for an unsafe `path`.
+   * @throws {IncompleteTransferError} after the rest was downloaded, naming the listed entries it skipped (unsafe
+   *   names, entries outside the directory or leaving `destDir`); `localPath` says where the rest is.
    * @example
    * const dir = await client.loggedModels.downloadArtifacts(modelId, "", "./model");
    */
