@@ -151,14 +151,18 @@ svc_port() {
     mlflow-direct) printf '%s' "$STACK_MLFLOW_DIRECT_PORT" ;;
     mlflow-proxied) printf '%s' "$STACK_MLFLOW_PROXIED_PORT" ;;
     mlflow-auth) printf '%s' "$STACK_MLFLOW_AUTH_PORT" ;;
-    *) die "unknown service '$1' (known: ${ALL_SERVICES[*]})" ;;
+    *)
+      version_service "$1" || die "unknown service '$1' (known: ${ALL_SERVICES[*]}, mlflow-<version>-{direct,proxied,auth})"
+      version_port "$VSVC_VERSION" "$VSVC_ROLE"
+      ;;
   esac
 }
 
 check_service_name() {
   local s
   for s in "${ALL_SERVICES[@]}"; do [[ "$s" == "$1" ]] && return 0; done
-  die "unknown service '$1' (known: ${ALL_SERVICES[*]})"
+  version_service "$1" && return 0
+  die "unknown service '$1' (known: ${ALL_SERVICES[*]}, mlflow-<version>-{direct,proxied,auth} for a version under scripts/stack/versions)"
 }
 
 is_external() { # service managed outside this stack?
@@ -508,7 +512,12 @@ SELECT format('CREATE ROLE %I LOGIN', '$STACK_PG_USER')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$STACK_PG_USER')\gexec
 ALTER ROLE "$STACK_PG_USER" WITH LOGIN PASSWORD '$sqlpw';
 SQL
-  for db in "$STACK_PG_DB_DIRECT" "$STACK_PG_DB_PROXIED" "$STACK_PG_DB_AUTH" "$STACK_PG_DB_AUTH_USERS"; do
+  pg_create_dbs "$STACK_PG_DB_DIRECT" "$STACK_PG_DB_PROXIED" "$STACK_PG_DB_AUTH" "$STACK_PG_DB_AUTH_USERS"
+}
+
+pg_create_dbs() { # $@ = database names; creates the missing ones on the local cluster, owned by $STACK_PG_USER
+  local db
+  for db in "$@"; do
     pg_psql -f - >>"$(svc_log pg)" 2>&1 <<SQL || { show_log "$(svc_log pg)"; die "creating database $db failed"; }
 SELECT format('CREATE DATABASE %I OWNER %I', '$db', '$STACK_PG_USER')
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$db')\gexec
@@ -612,34 +621,37 @@ svc_start_s3() {
   say "s3 ($(weed_version)) up on 127.0.0.1:$STACK_S3_PORT"
 }
 
-s3_setup() { # buckets + signature / multipart self-test ($1 = "quick" to skip the self-test)
-  local log="$LOG_DIR/s3-setup.log" args=()
+s3_setup() { # buckets + signature / multipart self-test ($1 = "quick" to skip the self-test; then the buckets, default the three of the default servers)
+  local log="$LOG_DIR/s3-setup.log" args=() buckets
   [[ "${STACK_S3_SKIP_VERIFY:-0}" == 1 || "${1:-}" == quick ]] && args+=(--skip-verify)
+  shift || true
+  buckets=("$@")
+  ((${#buckets[@]})) || buckets=("$STACK_BUCKET_DIRECT" "$STACK_BUCKET_PROXIED" "$STACK_BUCKET_AUTH")
   S3_ENDPOINT="$S3_ENDPOINT" STACK_S3_ACCESS_KEY="$STACK_S3_ACCESS_KEY" STACK_S3_SECRET_KEY="$STACK_S3_SECRET_KEY" \
     STACK_S3_REGION="$STACK_S3_REGION" STACK_S3_WAIT="$STACK_WAIT_S3" \
-    "$VENV_PY" "$STACK_SCRIPTS_DIR/stackctl.py" s3-setup "${args[@]}" \
-    "$STACK_BUCKET_DIRECT" "$STACK_BUCKET_PROXIED" "$STACK_BUCKET_AUTH" >>"$log" 2>&1 ||
+    "$VENV_PY" "$STACK_SCRIPTS_DIR/stackctl.py" s3-setup "${args[@]}" "${buckets[@]}" >>"$log" 2>&1 ||
     { show_log "$log"; show_log "$(svc_log s3)"; die "S3 bucket setup / self-test failed"; }
+  local IFS=,
   if ((${#args[@]})); then
-    say "s3 buckets ready: $STACK_BUCKET_DIRECT, $STACK_BUCKET_PROXIED, $STACK_BUCKET_AUTH"
+    say "s3 buckets ready: ${buckets[*]}"
   else
-    say "s3 buckets ready: $STACK_BUCKET_DIRECT, $STACK_BUCKET_PROXIED, $STACK_BUCKET_AUTH (SigV4 refusal + multipart self-test passed, see $log)"
+    say "s3 buckets ready: ${buckets[*]} (SigV4 refusal + multipart self-test passed, see $log)"
   fi
 }
 
 # ---------------------------------------------------------------- MLflow servers
 auth_ini() { printf '%s/basic_auth.ini' "$AUTH_DIR"; }
 
-write_auth_config() {
-  local key_file="$AUTH_DIR/flask_secret_key"
-  mkdir -p "$AUTH_DIR"
-  chmod 700 "$AUTH_DIR"
+write_auth_config() { # [$1 = ini path, $2 = user-store URI]; defaults: the default auth server's
+  local ini=${1:-$(auth_ini)} users_uri=${2:-$PG_URI_AUTH_USERS} key_file="$AUTH_DIR/flask_secret_key"
+  mkdir -p "$AUTH_DIR" "$(dirname "$ini")"
+  chmod 700 "$AUTH_DIR" "$(dirname "$ini")"
   [[ -s "$key_file" ]] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$key_file"
   umask 077
-  cat >"$(auth_ini)" <<INI
+  cat >"$ini" <<INI
 [mlflow]
 default_permission = READ
-database_uri = $(sa_uri "$PG_URI_AUTH_USERS")
+database_uri = $(sa_uri "$users_uri")
 admin_username = $STACK_AUTH_ADMIN_USER
 admin_password = $STACK_AUTH_ADMIN_PASSWORD
 authorization_function = mlflow.server.auth:authenticate_request_basic_auth
@@ -655,9 +667,32 @@ webhook_key() {
   cat "$key_file"
 }
 
+# What one MLflow service runs: fills SPEC_ROLE (direct|proxied|auth), SPEC_VENV, SPEC_PG_URI,
+# SPEC_BUCKET, SPEC_AUTH_INI, SPEC_AUTH_USERS_URI, SPEC_WORKERS. The default servers use the stack's
+# venv and databases; an extra version's (mlflow-<version>-<role>, lib-versions.sh) its own.
+mlflow_spec() { # $1 = service
+  local name=$1
+  if version_service "$name"; then
+    version_spec "$VSVC_VERSION" "$VSVC_ROLE"
+    return 0
+  fi
+  SPEC_ROLE=${name#mlflow-}
+  SPEC_VENV=$VENV_DIR
+  SPEC_WORKERS=$STACK_MLFLOW_WORKERS
+  SPEC_AUTH_INI="$(auth_ini)"
+  SPEC_AUTH_USERS_URI=$PG_URI_AUTH_USERS
+  case "$SPEC_ROLE" in
+    direct) SPEC_PG_URI=$PG_URI_DIRECT SPEC_BUCKET=$STACK_BUCKET_DIRECT ;;
+    proxied) SPEC_PG_URI=$PG_URI_PROXIED SPEC_BUCKET=$STACK_BUCKET_PROXIED ;;
+    auth) SPEC_PG_URI=$PG_URI_AUTH SPEC_BUCKET=$STACK_BUCKET_AUTH ;;
+    *) die "unknown MLflow service '$name'" ;;
+  esac
+}
+
 mlflow_server_cmd() { # $1 = service; prints nothing, fills MLFLOW_CMD array
   local name=$1 port
   port="$(svc_port "$name")"
+  mlflow_spec "$name"
   MLFLOW_CMD=(env
     "MLFLOW_S3_ENDPOINT_URL=$S3_ENDPOINT"
     "AWS_ACCESS_KEY_ID=$STACK_S3_ACCESS_KEY"
@@ -671,23 +706,16 @@ mlflow_server_cmd() { # $1 = service; prints nothing, fills MLFLOW_CMD array
     "MLFLOW_WEBHOOK_ALLOWED_SCHEMES=http,https" "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS=true" "MLFLOW_WEBHOOK_CACHE_TTL=1"
     "MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY=$(webhook_key)"
   )
-  case "$name" in
-    mlflow-auth)
-      MLFLOW_CMD+=("MLFLOW_AUTH_CONFIG_PATH=$(auth_ini)"
-        "MLFLOW_FLASK_SERVER_SECRET_KEY=$(cat "$AUTH_DIR/flask_secret_key")")
-      ;;
-  esac
-  MLFLOW_CMD+=("$VENV_DIR/bin/mlflow" server --host 127.0.0.1 --port "$port" --workers "$STACK_MLFLOW_WORKERS")
-  case "$name" in
-    mlflow-direct)
-      MLFLOW_CMD+=(--backend-store-uri "$(sa_uri "$PG_URI_DIRECT")" --default-artifact-root "s3://$STACK_BUCKET_DIRECT/" --no-serve-artifacts)
-      ;;
-    mlflow-proxied)
-      MLFLOW_CMD+=(--backend-store-uri "$(sa_uri "$PG_URI_PROXIED")" --serve-artifacts --artifacts-destination "s3://$STACK_BUCKET_PROXIED/")
-      ;;
-    mlflow-auth)
-      MLFLOW_CMD+=(--backend-store-uri "$(sa_uri "$PG_URI_AUTH")" --default-artifact-root "s3://$STACK_BUCKET_AUTH/" --no-serve-artifacts --app-name basic-auth)
-      ;;
+  if [[ "$SPEC_ROLE" == auth ]]; then
+    MLFLOW_CMD+=("MLFLOW_AUTH_CONFIG_PATH=$SPEC_AUTH_INI"
+      "MLFLOW_FLASK_SERVER_SECRET_KEY=$(cat "$AUTH_DIR/flask_secret_key")")
+  fi
+  MLFLOW_CMD+=("$SPEC_VENV/bin/mlflow" server --host 127.0.0.1 --port "$port" --workers "$SPEC_WORKERS"
+    --backend-store-uri "$(sa_uri "$SPEC_PG_URI")")
+  case "$SPEC_ROLE" in
+    direct) MLFLOW_CMD+=(--default-artifact-root "s3://$SPEC_BUCKET/" --no-serve-artifacts) ;;
+    proxied) MLFLOW_CMD+=(--serve-artifacts --artifacts-destination "s3://$SPEC_BUCKET/") ;;
+    auth) MLFLOW_CMD+=(--default-artifact-root "s3://$SPEC_BUCKET/" --no-serve-artifacts --app-name basic-auth) ;;
   esac
 }
 
@@ -700,7 +728,8 @@ svc_launch_mlflow() { # start without waiting
   fi
   stop_group "$name" # leftovers of a crashed instance
   port_open "$port" && die "port 127.0.0.1:$port is taken by a process this stack did not start (set the STACK_MLFLOW_*_PORT variables)"
-  [[ "$name" == mlflow-auth ]] && write_auth_config
+  mlflow_spec "$name"
+  [[ "$SPEC_ROLE" == auth ]] && write_auth_config "$SPEC_AUTH_INI" "$SPEC_AUTH_USERS_URI"
   mlflow_server_cmd "$name"
   start_daemon "$name" "${MLFLOW_CMD[@]}"
 }
@@ -714,12 +743,13 @@ svc_wait_mlflow() {
   say "$name $how on http://127.0.0.1:$port"
 }
 
-auth_setup() {
-  local log="$LOG_DIR/auth-setup.log"
-  "$VENV_PY" "$STACK_SCRIPTS_DIR/stackctl.py" auth-setup "http://127.0.0.1:$STACK_MLFLOW_AUTH_PORT" \
+auth_setup() { # [$1 = service; default mlflow-auth]
+  local log="$LOG_DIR/auth-setup.log" name=${1:-mlflow-auth} port
+  port="$(svc_port "$name")"
+  "$VENV_PY" "$STACK_SCRIPTS_DIR/stackctl.py" auth-setup "http://127.0.0.1:$port" \
     "$STACK_AUTH_ADMIN_USER" "$STACK_AUTH_ADMIN_PASSWORD" "$STACK_AUTH_READER_USER" "$STACK_AUTH_READER_PASSWORD" >>"$log" 2>&1 ||
     { show_log "$log"; die "basic-auth user setup failed"; }
-  say "mlflow-auth users ready: $STACK_AUTH_ADMIN_USER (admin), $STACK_AUTH_READER_USER (READ only)"
+  say "$name users ready: $STACK_AUTH_ADMIN_USER (admin), $STACK_AUTH_READER_USER (READ only)"
 }
 
 # ---------------------------------------------------------------- service dispatch
@@ -785,3 +815,7 @@ write_env_files() {
   fi
   env_pairs | "$VENV_PY" "$STACK_SCRIPTS_DIR/stackctl.py" write-env "$STACK_DIR/env.sh" "$STACK_DIR/env.json"
 }
+
+# ---------------------------------------------------------------- extra MLflow versions
+# shellcheck source=scripts/stack/lib-versions.sh
+source "$STACK_SCRIPTS_DIR/lib-versions.sh"
