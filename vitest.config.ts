@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { suiteInclude } from "./test/integration/suites.js";
 
 export default defineConfig({
   test: {
@@ -15,8 +16,10 @@ export default defineConfig({
         test: {
           // Integration and conformance suites against the real stack (test/integration/global-setup.ts
           // checks or starts it). Files run one after another: they share three servers and the CPU.
+          // MLFLOW_TS_SUITE=compat runs the compatibility subset, MLFLOW_TS_STACK_VERSION=<version>
+          // points the suites at that extra MLflow version's servers (docs/compatibility.md).
           name: "integration",
-          include: ["test/integration/**/*.test.ts", "test/conformance/**/*.test.ts"],
+          include: suiteInclude(process.env.MLFLOW_TS_SUITE),
           environment: "node",
           globalSetup: ["test/integration/global-setup.ts"],
           testTimeout: 300_000,

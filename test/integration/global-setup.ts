@@ -7,6 +7,10 @@
  * checks it. Run alone (`npx vitest run --project integration`), it runs `scripts/stack/up` when
  * the env file is missing, a service is down, or `MLFLOW_TS_STACK_RESTART=1`. A stack that cannot
  * be started fails the suite with the script's output; it is never skipped here.
+ *
+ * `MLFLOW_TS_STACK_VERSION=<version>` (a folder of scripts/stack/versions, e.g. `2.14.3`) points the
+ * suites at that extra MLflow version's servers instead: its env file
+ * `.stack/versions/<version>/env.json`, checked and started with `scripts/stack/{status,up} <version>`.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -16,9 +20,9 @@ import { resolve } from "node:path";
 const UP_TIMEOUT_MS = 30 * 60_000;
 const STATUS_TIMEOUT_MS = 60_000;
 
-function stackIsUp(): boolean {
+function stackIsUp(versionArgs: string[]): boolean {
   try {
-    execFileSync("bash", ["scripts/stack/status"], { stdio: "inherit", timeout: STATUS_TIMEOUT_MS });
+    execFileSync("bash", ["scripts/stack/status", ...versionArgs], { stdio: "inherit", timeout: STATUS_TIMEOUT_MS });
     return true;
   } catch {
     return false;
@@ -26,10 +30,16 @@ function stackIsUp(): boolean {
 }
 
 export default function setup(): void {
-  const envFile = resolve(process.env.MLFLOW_TS_STACK_DIR ?? ".stack", "env.json");
+  const version = process.env.MLFLOW_TS_STACK_VERSION ?? "";
+  if (version !== "" && !/^\d+\.\d+\.\d+$/.test(version)) {
+    throw new Error(`MLFLOW_TS_STACK_VERSION="${version}" is not a version. Fix: name a folder of scripts/stack/versions, e.g. 2.14.3, or unset it for the default servers.`);
+  }
+  const versionArgs = version === "" ? [] : [version];
+  const stackDir = process.env.MLFLOW_TS_STACK_DIR ?? ".stack";
+  const envFile = version === "" ? resolve(stackDir, "env.json") : resolve(stackDir, "versions", version, "env.json");
   const restart = process.env.MLFLOW_TS_STACK_RESTART === "1";
-  if (restart || !existsSync(envFile) || !stackIsUp()) {
-    execFileSync("bash", ["scripts/stack/up"], { stdio: "inherit", timeout: UP_TIMEOUT_MS });
+  if (restart || !existsSync(envFile) || !stackIsUp(versionArgs)) {
+    execFileSync("bash", ["scripts/stack/up", ...versionArgs], { stdio: "inherit", timeout: UP_TIMEOUT_MS });
   }
   const env = JSON.parse(readFileSync(envFile, "utf8")) as Record<string, string>;
   for (const [key, value] of Object.entries(env)) process.env[`STACK_ENV_${key}`] = value;
