@@ -12,6 +12,7 @@ import { PermissionDeniedError } from "../../src/core/errors.js";
 import { LogDeliveryError } from "../../src/logging/errors.js";
 import { startRun } from "../../src/logging/fluent.js";
 import type { ActiveRun } from "../../src/logging/run.js";
+import { stackService } from "./support/stack.js";
 
 const TRACKING_URI = process.env.STACK_ENV_MLFLOW_TRACKING_URI!;
 const KEYS = Array.from({ length: 100 }, (_, i) => `train/metric_${String(i).padStart(2, "0")}`);
@@ -82,7 +83,7 @@ describe("logger on the real stack", () => {
     logPoints(run, 0, 20_000);
     await run.flush();
     try {
-      stack("stop-service", "mlflow-direct");
+      stack("stop-service", stackService("direct"));
       // Keep logging while the server is gone: requests fail, are retried, and the buffer grows.
       for (let second = 0; second < 30; second++) {
         logPoints(run, 20_000 + second * 1000, 21_000 + second * 1000);
@@ -91,7 +92,7 @@ describe("logger on the real stack", () => {
       expect(run.stats().retried).toBeGreaterThan(0);
       expect(run.stats().sent).toBe(20_000);
     } finally {
-      stack("start-service", "mlflow-direct");
+      stack("start-service", stackService("direct"));
     }
     logPoints(run, 50_000, 60_000);
     await run.flush();

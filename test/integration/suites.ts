@@ -1,9 +1,10 @@
 /**
  * Which files the `integration` vitest project runs, chosen by `MLFLOW_TS_SUITE`: the whole
- * integration and conformance suites (`full`, the default), or the compatibility subset (`compat`)
- * that the version matrix runs on every older MLflow server. The subset is a list of the existing
- * files, not copies of their tests: client, logger, artifacts in both modes, registry, doctor, sync,
- * the Python read-back both ways, and the seed set-up.
+ * integration and conformance suites (`full`, the default), the compatibility subset (`compat`)
+ * that the version matrix runs on every older MLflow server, or the seed set-up alone (`seed`, what
+ * `npm test` runs on the range's anchor versions). The subsets are lists of the existing files, not
+ * copies of their tests: client, logger, artifacts in both modes, registry, doctor, sync, the
+ * Python read-back both ways, and the seed set-up.
  *
  * @example
  * MLFLOW_TS_SUITE=compat MLFLOW_TS_STACK_VERSION=2.14.3 npx vitest run --project integration
@@ -28,8 +29,11 @@ export const COMPAT_SUITE = [
   "test/conformance/rest-python-to-ts.test.ts",
 ];
 
-/** The suites `MLFLOW_TS_SUITE` may name. */
-export const SUITES = { full: FULL_SUITE, compat: COMPAT_SUITE } as const;
+/** The seed deployment's job end to end, read back by the same version's Python client. */
+export const SEED_SUITE = ["test/integration/seed-setup.test.ts"];
+
+/** The suites `MLFLOW_TS_SUITE` may name (scripts/stack/matrix --suite takes the same names). */
+export const SUITES = { full: FULL_SUITE, compat: COMPAT_SUITE, seed: SEED_SUITE } as const;
 
 /**
  * The include globs of the suite named by `suite` (`MLFLOW_TS_SUITE`; unset or empty = `full`).

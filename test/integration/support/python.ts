@@ -1,5 +1,6 @@
 /**
- * Runs a Python script with the stack's interpreter (`STACK_PYTHON`: mlflow 3.17.2, boto3) and
+ * Runs a Python script with the stack's interpreter (`STACK_PYTHON`: the MLflow client of the server
+ * version under test, 3.17.2 on the default servers, with boto3) and
  * parses the JSON object it prints on its last stdout line. The script sees the stack's tracking
  * URI, S3 endpoint and credentials in its environment (override with `env`).
  *

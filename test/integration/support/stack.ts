@@ -30,6 +30,16 @@ export function serverUri(server: StackServer): string {
 }
 
 /**
+ * The `scripts/stack` service name of one server of the stack under test, for
+ * `stop-service`/`start-service`: `mlflow-direct` on the default servers, `mlflow-<version>-direct`
+ * when the suites run against an extra MLflow version (`MLFLOW_TS_STACK_VERSION`).
+ */
+export function stackService(server: StackServer): string {
+  const version = process.env.MLFLOW_TS_STACK_VERSION ?? "";
+  return version === "" ? `mlflow-${server}` : `mlflow-${version}-${server}`;
+}
+
+/**
  * The environment a client of `trackingUri` reads: tracking URI, S3 endpoint and credentials, and
  * a `HOME` without `~/.mlflow/credentials`, so nothing from the machine leaks into a test.
  */
