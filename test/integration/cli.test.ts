@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MlflowClient } from "../../src/index.js";
 import { stackClientEnv, stackEnv } from "./artifacts-support.js";
+import { directBucketPattern } from "./support/stack.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = join(ROOT, "dist/cli/main.js");
@@ -185,7 +186,7 @@ describe("artifacts, runs and experiments through the built command", () => {
     const { code, stdout } = await mlflowTs(["runs", "show", runId], directEnv());
     expect(code).toBe(0);
     expect(stdout).toContain(`Run ${runId} (cli-run): RUNNING`);
-    expect(stdout).toMatch(/\n {2}artifact URI: s3:\/\/mlflow\/\d+\/[0-9a-f]{32}\/artifacts\n/);
+    expect(stdout).toMatch(new RegExp(`\\n {2}artifact URI: s3://${directBucketPattern()}/\\d+/[0-9a-f]{32}/artifacts\\n`));
     expect(stdout).toMatch(/\nParams:\n {2}lr {2}0\.01\n/);
     expect(stdout).toMatch(/\nMetrics \(latest\):\n {2}loss {2}0\.5 \(step 3\)\n/);
     expect(stdout).toMatch(/\nTags:\n(.*\n)* {2}mlflow\.runName +cli-run\n/);

@@ -11,6 +11,7 @@ import { MlflowClient } from "../../src/index.js";
 import { checkSetup } from "../../src/setup/check-setup.js";
 import type { CheckId, CheckSetupOptions, SetupReport } from "../../src/setup/types.js";
 import { inspectionS3, openMultipartUploads, stackClientEnv, stackEnv } from "./artifacts-support.js";
+import { directBucketPattern } from "./support/stack.js";
 
 /** A loopback server that accepts connections and never answers. */
 class SilentServer {
@@ -85,7 +86,7 @@ describe("healthy stacks pass every check", () => {
     const report = await doctor(directEnv(), { roundTrip: true });
     expect(report.checks.filter((c) => c.status !== "pass").map((c) => [c.id, c.status])).toEqual([["artifacts.proxy", "skip"]]);
     expect(report.ok).toBe(true);
-    expect(check(report, "artifacts.mode").detail).toMatch(/^Direct S3: runs upload to bucket "mlflow"/);
+    expect(check(report, "artifacts.mode").detail).toMatch(new RegExp(`^Direct S3: runs upload to bucket "${directBucketPattern()}"`));
     const experimentId = /id (\d+)/.exec(check(report, "experiment").detail)![1]!;
     expect(await keysUnder(s3, stackEnv("STACK_BUCKET_DIRECT"), `${experimentId}/`)).toEqual([]);
     expect(await openMultipartUploads(s3, stackEnv("STACK_BUCKET_DIRECT"), `${experimentId}/`)).toEqual([]);

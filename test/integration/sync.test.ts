@@ -40,7 +40,7 @@ import {
   sha256,
 } from "../unit/sync/fixtures.js";
 import { inspectionS3 } from "./artifacts-support.js";
-import { serverUri, stackClient, stackClientEnv, type StackServer } from "./support/stack.js";
+import { directBucketPattern, serverUri, stackClient, stackClientEnv, type StackServer } from "./support/stack.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = join(ROOT, "dist/cli/main.js");
@@ -122,7 +122,7 @@ describe("sync to the direct server (artifacts to S3)", () => {
     const created = await to.experiments.getByName(seeded.experimentNames[0]);
     expect(Object.fromEntries(created!.tags.map((t) => [t.key, t.value]))).toMatchObject({ team: "vision", "mlflow.note.content": "image models" });
     const baseline = await expectCopied(seeded, to);
-    expect((await to.runs.get(baseline)).info.artifact_uri).toMatch(/^s3:\/\/mlflow\//);
+    expect((await to.runs.get(baseline)).info.artifact_uri).toMatch(new RegExp(`^s3://${directBucketPattern()}/`));
     expect((await listTree(to, baseline)).map((file) => [file.path, file.size])).toEqual([["model/config/params.json", 12], ["model/weights.bin", 200_000], ["notes.txt", 10]]);
     await expectSameWeights(to, baseline, seeded);
   }, 120_000);
@@ -300,7 +300,7 @@ describe("logged models and the model registry", () => {
   }, 180_000);
 
   it("are copied to the direct server (files to S3), field by field, once", async () => {
-    await expectModelsSynced("direct", /^s3:\/\/mlflow\/.*\/models\/m-[0-9a-f]+\/artifacts$/);
+    await expectModelsSynced("direct", new RegExp(`^s3://${directBucketPattern()}/.*/models/m-[0-9a-f]+/artifacts$`));
   }, 180_000);
 
   it("are copied to the proxied server (files through the server), field by field, once", async () => {

@@ -64,6 +64,14 @@ export function stackClient(server: StackServer, options: ClientOptions = {}): M
   return new MlflowClient({ env: stackClientEnv(trackingUri), backoffFactorMs: 50, backoffJitterMs: 10, ...(auth ? { auth } : {}), ...options, trackingUri });
 }
 
+/**
+ * The direct server's bucket (`STACK_BUCKET_DIRECT`: `mlflow`, or e.g. `mlflow-v2-14-3` under
+ * `MLFLOW_TS_STACK_VERSION`) as a RegExp source, dots escaped, for artifact URI assertions.
+ */
+export function directBucketPattern(): string {
+  return stackEnv("STACK_BUCKET_DIRECT").replaceAll(".", "\\.");
+}
+
 /** `<prefix>-<uuid>`: a name no other test (or earlier run of this one) uses. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID()}`;
