@@ -7,9 +7,10 @@
 //
 // Without --write it prints the table. Rows: the suite's test files (what they cover); columns: the
 // server versions; a cell is ✓ (every test passed), or "✗ failed/total", or "—" (not run).
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeBetweenMarkers } from "./markers.mjs";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -53,18 +54,13 @@ const table = render(matrix);
 if (args.write.length === 0) {
   console.log(table);
 } else {
-  const begin = `<!-- matrix:${args.suite}:begin -->`;
-  const end = `<!-- matrix:${args.suite}:end -->`;
   for (const file of args.write) {
-    const path = join(REPO, file);
-    const text = readFileSync(path, "utf8");
-    const a = text.indexOf(begin);
-    const b = text.indexOf(end);
-    if (a < 0 || b < a) {
-      console.error(`matrix-table: ${file} has no ${begin} … ${end} block. Fix: add the two marker lines where the table goes`);
+    try {
+      writeBetweenMarkers(join(REPO, file), `matrix:${args.suite}`, table);
+    } catch (error) {
+      console.error(`matrix-table: ${error.message}`);
       process.exit(1);
     }
-    writeFileSync(path, `${text.slice(0, a + begin.length)}\n${table}\n${text.slice(b)}`);
     console.log(`matrix-table: wrote the ${args.suite} table into ${file}`);
   }
 }
