@@ -32,7 +32,9 @@ describe(`the seed set-up on MLflow ${process.env.STACK_ENV_STACK_MLFLOW_VERSION
       MLFLOW_EXPERIMENT_NAME: `seed-${randomUUID()}`,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     };
-    const { stdout } = await exec(TSX, [resolve("test/integration/seed/seed-run.ts")], { env, timeout: SEED_TIMEOUT_MS });
+    const { stdout } = await exec(TSX, [resolve("test/integration/seed/seed-run.ts")], { env, timeout: SEED_TIMEOUT_MS }).catch((error: { stderr?: string; message: string }) => {
+      throw new Error(`seed-run.ts failed: ${error.message}\n${(error.stderr ?? "").slice(-4000)}`);
+    });
     const { runId, artifactPath } = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as { runId: string; artifactPath: string };
 
     const { runs } = await runPython<{ runs: PythonRun[] }>("test/conformance/python/read_run.py", { run_ids: [runId], history_keys: ["loss"] });
