@@ -218,6 +218,26 @@ STACK_RUN_DIR=$RUN_DIR
 EOF
 }
 
+# warm_mlflow SERVICE: one tracking request that reaches the database, so that the server has done
+# its lazy imports (SQLAlchemy store, alembic) before a test's first request does them. /health
+# answers before that; on a loaded machine the first real request of a gunicorn worker (MLflow
+# before 3.3) was seen taking over gunicorn's 120 s worker timeout, which kills the worker. Bounded:
+# STACK_WARM_TRIES attempts of at most 150 s.
+: "${STACK_WARM_TRIES:=3}"
+warm_mlflow() {
+  local name=$1 port code i auth=()
+  port="$(svc_port "$name")"
+  [[ "$name" == *-auth ]] && auth=(-u "$STACK_AUTH_ADMIN_USER:$STACK_AUTH_ADMIN_PASSWORD")
+  for ((i = 1; i <= STACK_WARM_TRIES; i++)); do
+    code="$(curl -s -o /dev/null -w '%{http_code}' --connect-timeout 5 --max-time 150 "${auth[@]}" \
+      "http://127.0.0.1:$port/api/2.0/mlflow/experiments/search?max_results=1" 2>/dev/null || true)"
+    [[ "$code" == 200 ]] && return 0
+    warn "$name: warm-up request $i/$STACK_WARM_TRIES answered '${code:-nothing}'"
+    wait_ready "$name" "$STACK_WAIT_MLFLOW" || return 1
+  done
+  die "$name does not serve the tracking API after $STACK_WAIT_MLFLOW s and $STACK_WARM_TRIES warm-up requests (log: $(svc_log "$name"))"
+}
+
 # versions_up VERSION...: venvs first (one at a time: they share 2 cores), then every server of
 # every version started together, then waited for, then the auth users and the env files.
 versions_up() {
@@ -228,6 +248,7 @@ versions_up() {
   MLFLOW_REUSED=()
   for v in "$@"; do for s in $(version_services "$v"); do svc_launch_mlflow "$s"; done; done
   for v in "$@"; do for s in $(version_services "$v"); do svc_wait_mlflow "$s"; done; done
+  for v in "$@"; do for s in $(version_services "$v"); do warm_mlflow "$s"; done; done
   [[ "$STACK_S3_EXTERNAL" == 1 ]] && STACK_S3_SERVER_NAME="external ($S3_ENDPOINT)" || STACK_S3_SERVER_NAME="$(weed_version)"
   for v in "$@"; do
     auth_setup "mlflow-$v-auth"
