@@ -31,6 +31,11 @@ STACK_CACHE="${MLFLOW_TS_STACK_CACHE:-${HOME:-/root}/.cache/mlflow-ts-stack}"
 : "${STACK_BUCKET_DIRECT:=mlflow}"
 : "${STACK_BUCKET_PROXIED:=mlflow-proxied}"
 : "${STACK_BUCKET_AUTH:=mlflow-auth}"
+# Every bucket is a SeaweedFS collection that takes 7 volumes when its first object is written;
+# volumes are not preallocated (they grow with their data), so the cap only bounds their count.
+# 0 would mean "free disk / 1 GiB", which ran out after about ten buckets (three per extra MLflow
+# version): "No writable volumes and no free volumes left".
+: "${STACK_S3_VOLUME_MAX:=600}"
 
 : "${STACK_MLFLOW_DIRECT_PORT:=55000}"
 : "${STACK_MLFLOW_PROXIED_PORT:=55001}"
@@ -611,7 +616,7 @@ svc_start_s3() {
     -master.telemetry=false -master.volumeSizeLimitMB=1024 -master.electionTimeout=1s \
     -master.vacuumIntervalSeconds=120 -master.garbageThreshold=0.1 \
     -volume.port="$STACK_S3_VOLUME_PORT" -volume.port.grpc="$STACK_S3_VOLUME_GRPC_PORT" \
-    -volume.max=0 -volume.preStopSeconds=1 \
+    -volume.max="$STACK_S3_VOLUME_MAX" -volume.preStopSeconds=1 \
     -filer -filer.port="$STACK_S3_FILER_PORT" -filer.port.grpc="$STACK_S3_FILER_GRPC_PORT" \
     -filer.localSocket="$S3_DIR/run/filer.sock" \
     -s3 -s3.port="$STACK_S3_PORT" -s3.port.grpc="$STACK_S3_GRPC_PORT" \
