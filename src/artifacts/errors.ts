@@ -6,6 +6,7 @@
  * redacted message.
  */
 import { MlflowError, ValidationError } from "../core/errors.js";
+import { excerpt } from "../core/redact.js";
 
 /** What the failed call was doing. */
 export type ArtifactOperation = "upload" | "download" | "list" | "delete";
@@ -255,7 +256,7 @@ function s3Code(sdk: SdkErrorShape): string | undefined {
 
 function describeMessage(message: unknown): string {
   if (typeof message !== "string" || message === "" || message === "UnknownError") return "the S3 server gave no details.";
-  return message.length > 300 ? `${message.slice(0, 300)}…` : message;
+  return excerpt(message, 300);
 }
 
 function capitalize(text: string): string {

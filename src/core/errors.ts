@@ -4,7 +4,7 @@
  * raw HTTP client error (those carry credentials).
  */
 import { inspect } from "node:util";
-import { redact } from "./redact.js";
+import { excerpt, redact } from "./redact.js";
 
 /** Fields common to errors that came from one HTTP call. */
 export interface RequestContext {
@@ -307,14 +307,15 @@ function parseErrorBody(body: string): { errorCode: string; message: string } | 
   }
 }
 
+/** The readable text of a non-JSON body, redacted whole before it is cut (see {@link excerpt}). */
 function describeText(body: string): string {
-  const text = body
+  const text = redact(body)
     .replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ")
     .replace(/<[^>]+>/g, " ")
     .replace(/\s+/g, " ")
     .trim();
   if (!text) return "(empty body)";
-  return text.length > MAX_TEXT_IN_MESSAGE ? `${text.slice(0, MAX_TEXT_IN_MESSAGE)}…` : text;
+  return excerpt(text, MAX_TEXT_IN_MESSAGE);
 }
 
 /** Keeps only what is safe from an arbitrary cause: its class name, code and redacted message. */

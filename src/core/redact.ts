@@ -3,14 +3,25 @@
  * through here first.
  *
  * Two mechanisms work together: known secret values (passwords, tokens, AWS secret keys) are
- * registered when the configuration is resolved and replaced wherever they appear, and patterns
- * catch secrets we were never told about (URI userinfo, `Authorization` headers, presigned-URL
- * signatures).
+ * registered when the configuration is resolved and replaced wherever they appear, in every form
+ * they travel in (plain, URL-encoded or -decoded, base64 as in a Basic header), and patterns catch
+ * secrets we were never told about (URI userinfo, `Authorization` headers, presigned-URL
+ * signatures). Text is always redacted whole before it is cut to an excerpt ({@link excerpt}), so a
+ * secret straddling the cut cannot survive as a prefix.
  */
 
 const MASK = "***";
 const MIN_SECRET_LENGTH = 4;
-const knownSecrets = new Set<string>();
+/**
+ * A base64 run shorter than this is not masked on its own: a secret of 4–8 bytes embedded at an
+ * odd offset of a longer base64 text leaves only a few characters that depend on it alone, too few
+ * to tell from ordinary text.
+ */
+const MIN_BASE64_CORE_LENGTH = 8;
+/** Registered forms, longest first, so that a longer form is masked before a shorter one inside it. */
+let knownSecrets: string[] = [];
+/** Base64 runs that encode a registered secret inside a longer base64 text (see {@link base64Cores}). */
+const base64CorePatterns = new Map<string, RegExp>();
 
 const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@?#]*@/gi;
 const AUTH_HEADER = /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)(?:basic|bearer|token|aws4-hmac-sha256)?\s*[^\s"',}]+/gi;
@@ -18,27 +29,36 @@ const SIGNED_QUERY =
   /\b(x-amz-signature|x-amz-credential|x-amz-security-token|signature|awsaccesskeyid|sig|token|access_token|password)=[^&\s"']+/gi;
 
 /**
- * Registers a secret value so that {@link redact} masks it wherever it appears, including its
- * URL-encoded and base64 forms.
+ * Registers a secret value so that {@link redact} masks it wherever it appears, in the forms it
+ * travels in: as given and URL-decoded; URL-encoded (upper- and lower-case hex, form encoding with
+ * `+` for spaces, RFC 3986 strict); base64 and base64url, with and without padding; and, for
+ * values of about 8 bytes or more, the base64 of the value embedded at any offset of a longer text
+ * (a `Basic` token of a user name we were not told about).
  *
  * @param value - The secret; values shorter than 4 characters are ignored (they would mask
  *   ordinary text).
+ * @example
+ * registerSecret(process.env.MY_TOKEN);
  * @internal
  */
 export function registerSecret(value: string | undefined): void {
   if (!value || value.length < MIN_SECRET_LENGTH) return;
-  knownSecrets.add(value);
-  knownSecrets.add(encodeURIComponent(value));
-  knownSecrets.add(Buffer.from(value).toString("base64"));
+  const added = new Set(knownSecrets);
+  for (const form of secretForms(value)) if (form.length >= MIN_SECRET_LENGTH) added.add(form);
+  knownSecrets = [...added].sort((a, b) => b.length - a.length);
+  for (const core of base64Cores(value)) {
+    if (!base64CorePatterns.has(core)) base64CorePatterns.set(core, base64CorePattern(core));
+  }
 }
 
 /**
- * Registers the Basic credentials `user:password` in every form they travel in.
+ * Registers the Basic credentials `user:password` in every form they travel in, including the
+ * `Authorization: Basic` token.
  * @internal
  */
 export function registerBasicCredentials(username: string, password: string): void {
   registerSecret(password);
-  registerSecret(Buffer.from(`${username}:${password}`).toString("base64"));
+  if (password) registerSecret(`${username}:${password}`);
 }
 
 const SECRET_HEADER = /authorization|cookie|token|secret|password|api[-_]?key|credential/i;
@@ -46,15 +66,24 @@ const SECRET_HEADER = /authorization|cookie|token|secret|password|api[-_]?key|cr
 /**
  * Registers the values of headers that carry credentials (`Authorization`, `Cookie`, `X-Api-Key`,
  * anything named like a token, secret or password), so that extra headers given as options are
- * masked like the configured credentials.
+ * masked like the configured credentials. A `Basic` value is decoded and its password registered
+ * too, so the server echoing the decoded `user:password` is masked as well.
  * @internal
  */
 export function registerSecretHeaders(headers: Readonly<Record<string, string>> | undefined): void {
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (!SECRET_HEADER.test(name) || typeof value !== "string") continue;
     registerSecret(value);
-    registerSecret(/^\S+\s+(\S+)$/.exec(value.trim())?.[1]);
+    const [, scheme, token] = /^(\S+)\s+(\S+)$/.exec(value.trim()) ?? [];
+    registerSecret(token);
+    if (scheme?.toLowerCase() === "basic" && token) registerDecodedBasic(token);
   }
+}
+
+function registerDecodedBasic(token: string): void {
+  const decoded = Buffer.from(token, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon > 0) registerBasicCredentials(decoded.slice(0, colon), decoded.slice(colon + 1));
 }
 
 /**
@@ -73,6 +102,9 @@ export function redact(text: string): string {
   for (const secret of knownSecrets) {
     if (out.includes(secret)) out = out.split(secret).join(MASK);
   }
+  for (const [core, pattern] of base64CorePatterns) {
+    if (out.includes(core)) out = out.replace(pattern, MASK);
+  }
   return out;
 }
 
@@ -82,4 +114,70 @@ export function redact(text: string): string {
  */
 export function redactUrl(url: string): string {
   return redact(url);
+}
+
+/**
+ * Redacts `text` whole, then cuts it to at most `maxChars` characters (plus `…` when cut). The
+ * order matters: cutting first could leave the start of a secret that the redactor no longer
+ * recognises (`http://u:canary-pw…`).
+ *
+ * @example
+ * excerpt("token=abc123 " + "x".repeat(500), 20) // "token=*** xxxxxxxxxx…"
+ * @internal
+ */
+export function excerpt(text: string, maxChars: number): string {
+  const safe = redact(text);
+  return safe.length > maxChars ? `${safe.slice(0, maxChars)}…` : safe;
+}
+
+/** The forms of `value` that may appear in a text: plain, URL-decoded, URL-encoded, base64. */
+function secretForms(value: string): string[] {
+  const plain = [value, urlDecoded(value)].filter((form): form is string => form !== undefined);
+  const forms = new Set<string>(plain);
+  for (const form of plain) {
+    const encoded = encodeURIComponent(form);
+    forms.add(encoded);
+    forms.add(encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
+    forms.add(encoded.replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`));
+    forms.add(new URLSearchParams({ s: form }).toString().slice(2));
+    const base64 = Buffer.from(form).toString("base64");
+    const unpadded = base64.replace(/=+$/, "");
+    for (const b64 of [base64, unpadded, Buffer.from(form).toString("base64url")]) {
+      forms.add(b64);
+      forms.add(encodeURIComponent(b64));
+    }
+  }
+  return [...forms];
+}
+
+function urlDecoded(value: string): string | undefined {
+  if (!/%[0-9a-f]{2}/i.test(value)) return undefined;
+  try {
+    return decodeURIComponent(value.replace(/\+/g, " "));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The base64 characters that encode `value` alone when it sits at any byte offset (mod 3) of a
+ * longer text, e.g. the password in `Basic base64(anyuser:password)`: the 4-character groups that
+ * hold only bytes of `value`.
+ */
+function base64Cores(value: string): string[] {
+  const bytes = Buffer.from(value);
+  const cores: string[] = [];
+  for (const offset of [0, 1, 2]) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
+    const fullGroups = Math.floor((offset + bytes.length) / 3);
+    const core = encoded.slice(offset === 0 ? 0 : 4, fullGroups * 4);
+    if (core.length >= MIN_BASE64_CORE_LENGTH) cores.push(core, core.replace(/\+/g, "-").replace(/\//g, "_"));
+  }
+  return cores;
+}
+
+/** Matches a core with the partial groups around it (up to 4 base64 characters each side, padding). */
+function base64CorePattern(core: string): RegExp {
+  const escaped = core.replace(/[+/]/g, (char) => `\\${char}`);
+  return new RegExp(`[A-Za-z0-9+/_-]{0,4}${escaped}[A-Za-z0-9+/_-]{0,4}={0,2}`, "g");
 }

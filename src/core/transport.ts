@@ -348,5 +348,12 @@ async function readLimited(stream: Readable): Promise<string> {
     if (size >= MAX_ERROR_BODY_BYTES) break;
   }
   stream.destroy();
-  return Buffer.concat(chunks).toString("utf8").slice(0, MAX_ERROR_BODY_BYTES);
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text.length <= MAX_ERROR_BODY_BYTES && size < MAX_ERROR_BODY_BYTES) return text;
+  // The body was cut before it could be redacted whole: drop the last, possibly partial word, so
+  // that the start of a secret cut at the limit cannot be shown.
+  const cut = text.slice(0, MAX_ERROR_BODY_BYTES);
+  let end = cut.length;
+  while (end > 0 && !/\s/.test(cut[end - 1]!)) end--;
+  return cut.slice(0, end);
 }

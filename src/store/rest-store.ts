@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { NotFoundError, ResponseValidationError } from "../core/errors.js";
+import { excerpt } from "../core/redact.js";
 import type { HttpRequest, HttpResponse, HttpTransport, QueryValue, RequestOptions } from "../core/transport.js";
 import { unsafeIntegerError } from "../core/wire.js";
 import type { KeyValue } from "../entities/tracking.js";
@@ -143,9 +144,8 @@ export function parseJsonObject(text: string, context: { method: string; endpoin
   } catch {
     // fall through to the error below
   }
-  const excerpt = trimmed.slice(0, 120).replace(/\s+/g, " ");
   throw new ResponseValidationError({
     ...context,
-    detail: `expected a JSON object but got "${excerpt}${trimmed.length > 120 ? "…" : ""}". Is the tracking URI pointing at the MLflow server (and not at a login page or another service)?`,
+    detail: `expected a JSON object but got "${excerpt(trimmed.replace(/\s+/g, " "), 120)}". Is the tracking URI pointing at the MLflow server (and not at a login page or another service)?`,
   });
 }

@@ -7,7 +7,9 @@ import { HttpResponse } from "msw";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { type ClientOptions, MlflowClient, type MlflowError, resolveConfig } from "../../src/index.js";
-import { redact, redactUrl, registerSecret, registerSecretHeaders } from "../../src/core/redact.js";
+import { apiErrorFromResponse } from "../../src/core/errors.js";
+import { excerpt, redact, redactUrl, registerBasicCredentials, registerSecret, registerSecretHeaders } from "../../src/core/redact.js";
+import { HttpTransport } from "../../src/core/transport.js";
 import { API, BASE, EMPTY_HOME, mlflowError, record, SIMULATED, testClient, useMockServer } from "./helpers/mock-server.js";
 
 const server = useMockServer();
@@ -175,6 +177,49 @@ describe("the canary never leaks from an error", () => {
   });
 });
 
+/** Every prefix of `secret` at least 4 characters long: none may be shown, not even cut short. */
+function prefixes(secret: string): string[] {
+  return Array.from({ length: secret.length - 3 }, (_, i) => secret.slice(0, i + 4));
+}
+
+describe("a secret straddling a cut is redacted before the cut", () => {
+  it("a non-JSON error body is redacted whole before its 300-character excerpt is taken, wherever the cut falls", () => {
+    registerBasicCredentials("uiuser", URI_PASSWORD);
+    const secretStart = "http://uiuser:".length;
+    for (let cut = 0; cut <= URI_PASSWORD.length; cut++) {
+      const padding = "x".repeat(300 - secretStart - cut);
+      const body = `<html><body>${padding}http://uiuser:${URI_PASSWORD}@mlflow.test/x and more</body></html>`;
+      const error = apiErrorFromResponse({ method: "GET", endpoint: "/x", status: 500, body, retryable: true });
+      for (const text of surfaces(error)) {
+        for (const prefix of prefixes(URI_PASSWORD)) expect(text, `cut at ${cut}: ${prefix}`).not.toContain(prefix);
+      }
+    }
+  });
+
+  it("a 500 with a long text body over HTTP shows no prefix of the canary at the cut", async () => {
+    const body = `${"y".repeat(290)} password ${PASSWORD} ${"z".repeat(50)}`;
+    record(server, "get", `${API}/runs/get`, () => new HttpResponse(body, { status: 500 }));
+    const error = await failure(canaryClient().runs.get("abc"));
+    expect(error.message).toContain("…");
+    for (const text of surfaces(error)) for (const prefix of prefixes(PASSWORD)) expect(text).not.toContain(prefix);
+  });
+
+  it("a streamed error body cut at 64 KiB drops the word the limit cut, so a secret there shows no prefix", async () => {
+    const tags = "<i>".repeat(Math.floor((64 * 1024 - 10) / 3));
+    const body = `${tags}${"x".repeat(64 * 1024 - 10 - tags.length)} ${TOKEN}${"<b>".repeat(100)}`;
+    record(server, "get", `${BASE}/api/2.0/mlflow-artifacts/artifacts/x`, () => new HttpResponse(body, { status: 500 }));
+    const transport = new HttpTransport(BASE, resolveConfig({ trackingUri: BASE, maxRetries: 0, env: { HOME: EMPTY_HOME, MLFLOW_TRACKING_TOKEN: TOKEN } }));
+    const error = await failure(transport.request({ method: "GET", path: "/api/2.0/mlflow-artifacts/artifacts/x", responseType: "stream", retry: "idempotent" }, {}, () => "unreachable"));
+    for (const text of surfaces(error)) for (const prefix of prefixes(TOKEN)) expect(text).not.toContain(prefix);
+  });
+
+  it("excerpt() redacts before it cuts", () => {
+    registerSecret("excerpt-secret-4242");
+    expect(excerpt(`${"a".repeat(15)} excerpt-secret-4242`, 25)).toBe(`${"a".repeat(15)} ***`);
+    expect(excerpt(`${"a".repeat(15)} excerpt-secret-4242`, 18)).toBe(`${"a".repeat(15)} **…`);
+  });
+});
+
 describe("redact()", () => {
   it("masks Authorization header values in text and JSON", () => {
     expect(redact("Authorization: Basic dXNlcjpwYXNzd29yZA==")).toBe("Authorization: ***");
@@ -200,6 +245,35 @@ describe("redact()", () => {
     expect(redact(`a ${secret} b`)).toBe("a *** b");
     expect(redact(`a ${encodeURIComponent(secret)} b`)).toBe("a *** b");
     expect(redact(`a ${Buffer.from(secret).toString("base64")} b`)).toBe("a *** b");
+  });
+
+  it("masks a registered secret in its URL-decoded, lower-case-hex, form-encoded and strictly encoded forms", () => {
+    const secret = "canary pw!(x)/y*'";
+    registerSecret(secret);
+    const forms = [
+      encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+      new URLSearchParams({ p: secret }).toString().slice(2),
+      encodeURIComponent(secret).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16)}`.toUpperCase()),
+      Buffer.from(secret).toString("base64url"),
+      Buffer.from(secret).toString("base64").replace(/=+$/, ""),
+    ];
+    for (const form of forms) expect(redact(`<${form}>`), form).toBe("<***>");
+    registerSecret("canary%2Fencoded%20pw");
+    expect(redact("pw is canary/encoded pw.")).toBe("pw is ***.");
+  });
+
+  it("masks a password inside the base64 Basic token of any user name, and the decoded pair of a Basic header", () => {
+    const password = "basic-canary-pw-93af";
+    registerSecret(password);
+    for (const user of ["a", "ab", "abc", "someone-else"]) {
+      const token = Buffer.from(`${user}:${password}`).toString("base64");
+      const out = redact(`basic ${token} end`);
+      expect(out, user).toMatch(/^basic [A-Za-z0-9+/]*\*\*\* end$/);
+      const shown = Buffer.from(out.slice("basic ".length, out.indexOf("***")), "base64").toString("latin1");
+      for (const prefix of prefixes(password)) expect(shown, user).not.toContain(prefix);
+    }
+    registerSecretHeaders({ Authorization: `Basic ${Buffer.from("carol:hdr-basic-pw-77").toString("base64")}` });
+    expect(redact("login carol:hdr-basic-pw-77 failed; password hdr-basic-pw-77")).toBe("login *** failed; password ***");
   });
 
   it("ignores secrets too short to mask safely", () => {
