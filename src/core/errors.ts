@@ -132,17 +132,25 @@ export class RateLimitError extends MlflowApiError {}
 /** HTTP 5xx: the server failed. 500, 502, 503 and 504 are retried automatically. */
 export class ServerError extends MlflowApiError {}
 
-/** The request never got an HTTP answer: refused, reset, DNS failure, TLS failure. */
+/**
+ * The request never got an HTTP answer: refused, reset, DNS failure, TLS failure. The message
+ * names the `host:port` it tried (never credentials), the system error code and what to check.
+ */
 export class ConnectionError extends MlflowError implements RequestContext {
   readonly method: string;
   readonly endpoint: string;
+  /** Where the connection went, as `host:port`, e.g. `127.0.0.1:5000` or `[::1]:443`. */
+  readonly address: string;
   /** The system error code, e.g. `ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`. */
   readonly code: string | undefined;
 
-  constructor(init: RequestContext & { code?: string; detail: string; retryable: boolean }) {
-    super(`Connection failed: ${init.detail} (${init.method} ${init.endpoint})`, { retryable: init.retryable });
+  /** `detail` says what happened, `fix` what to check (the message ends with "Fix: …"). */
+  constructor(init: RequestContext & { address: string; code?: string; detail: string; fix?: string; retryable: boolean }) {
+    const fix = init.fix ? ` Fix: ${init.fix}` : "";
+    super(`Connection to ${init.address} failed: ${init.detail} (${init.method} ${init.endpoint}).${fix}`, { retryable: init.retryable });
     this.method = init.method;
     this.endpoint = redact(init.endpoint);
+    this.address = redact(init.address);
     this.code = init.code;
   }
 }

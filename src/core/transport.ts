@@ -200,7 +200,7 @@ export class HttpTransport {
       if (call.cause === "user") throw new AbortError(`${context.method} ${context.endpoint} was aborted`);
       if (call.cause === "deadline") throw new TimeoutError({ ...context, timeoutMs: deadlineMs, kind: "deadline", retryable: true });
       if (attempt.cause === "timeout") return new TimeoutError({ ...context, timeoutMs, kind: "request", retryable: true });
-      return connectionError(error, context);
+      return connectionError(error, { ...context, address: addressOf(new URL(req.url ?? this.baseUrl)) });
     } finally {
       attempt.dispose();
     }
@@ -253,10 +253,11 @@ function verdictFor(policy: RetryPolicy, failure: MlflowError): Verdict {
   return "ambiguous";
 }
 
-function connectionError(error: unknown, context: { method: string; endpoint: string }): ConnectionError {
+function connectionError(error: unknown, context: RequestContext & { address: string }): ConnectionError {
   const code = errorCode(error);
-  const detail = code ? `${code}${describeCode(code)}` : error instanceof Error ? error.message : String(error);
-  return new ConnectionError({ ...context, code, detail, retryable: true });
+  const hint = code ? CODE_HINTS[code] : undefined;
+  const detail = code ? `${code}${hint ? ` (${hint.what})` : ""}` : error instanceof Error ? error.message : String(error);
+  return new ConnectionError({ ...context, code, detail, fix: hint?.fix ?? GENERIC_CONNECTION_FIX, retryable: true });
 }
 
 /**
@@ -278,18 +279,31 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-function describeCode(code: string): string {
-  const hints: Record<string, string> = {
-    ECONNREFUSED: " (nothing listens at that address: is the server running and the port right?)",
-    ENOTFOUND: " (the host name does not resolve)",
-    ECONNRESET: " (the server closed the connection)",
-    EPROTO: " (TLS handshake failed: http vs https?)",
-    DEPTH_ZERO_SELF_SIGNED_CERT: " (self-signed certificate: set MLFLOW_TRACKING_SERVER_CERT_PATH)",
-    SELF_SIGNED_CERT_IN_CHAIN: " (private CA: set MLFLOW_TRACKING_SERVER_CERT_PATH)",
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: " (unknown CA: set MLFLOW_TRACKING_SERVER_CERT_PATH)",
-    ERR_TLS_CERT_ALTNAME_INVALID: " (the certificate does not match the host name)",
-  };
-  return hints[code] ?? "";
+const TRACKING_URI_FIX = "check that the server is running and that the host and port are right (MLFLOW_TRACKING_URI for the tracking server).";
+const GENERIC_CONNECTION_FIX = `${TRACKING_URI_FIX.slice(0, -1)}, and that no firewall or proxy setting (HTTP_PROXY, NO_PROXY) is in the way.`;
+const CA_FIX = "set MLFLOW_TRACKING_SERVER_CERT_PATH to the PEM bundle of the CA that signed the server's certificate.";
+
+/** What a system error code means, and what to check. */
+const CODE_HINTS: Readonly<Record<string, { what: string; fix: string }>> = {
+  ECONNREFUSED: { what: "nothing listens at that address", fix: TRACKING_URI_FIX },
+  ENOTFOUND: { what: "the host name does not resolve", fix: "correct the host name, or check this machine's DNS." },
+  EAI_AGAIN: { what: "the host name could not be resolved just now", fix: "check this machine's DNS, then try again." },
+  ECONNRESET: { what: "the server closed the connection", fix: "check the server's log; an https:// URL on a plain-HTTP port (or the reverse), or a proxy in between, also resets connections." },
+  EPIPE: { what: "the server closed the connection while the request was sent", fix: "check the server's log and any proxy in between (request size limits)." },
+  ETIMEDOUT: { what: "the connection attempt timed out", fix: "check the host, the port and any firewall in between." },
+  EHOSTUNREACH: { what: "no route to the host", fix: "check this machine's network (VPN, firewall)." },
+  ENETUNREACH: { what: "the network is unreachable", fix: "check this machine's network (VPN, firewall)." },
+  EPROTO: { what: "TLS handshake failed", fix: "use http:// for a plain-HTTP server and https:// for a TLS one." },
+  DEPTH_ZERO_SELF_SIGNED_CERT: { what: "self-signed certificate", fix: CA_FIX },
+  SELF_SIGNED_CERT_IN_CHAIN: { what: "private CA", fix: CA_FIX },
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: { what: "unknown CA", fix: CA_FIX },
+  ERR_TLS_CERT_ALTNAME_INVALID: { what: "the certificate does not match the host name", fix: "use the host name the certificate was issued for." },
+};
+
+/** `host:port` of a URL, with the scheme's default port when none is written (`[::1]:443`). */
+function addressOf(url: URL): string {
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  return `${url.hostname}:${port}`;
 }
 
 function authHeader(auth: ResolvedConfig["auth"]): string | undefined {

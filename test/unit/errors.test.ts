@@ -164,7 +164,7 @@ describe("the hierarchy", () => {
     const errors: MlflowError[] = [
       new ConfigurationError("K", "m"),
       new ValidationError("k", "rule", "m"),
-      new ConnectionError({ ...context, detail: "d", retryable: true }),
+      new ConnectionError({ ...context, address: "127.0.0.1:5000", detail: "d", retryable: true }),
       new TimeoutError({ ...context, timeoutMs: 1, kind: "request", retryable: true }),
       new AbortError(),
       new ResponseValidationError({ ...context, detail: "d" }),

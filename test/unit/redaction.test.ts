@@ -104,6 +104,15 @@ describe("the canary never leaks from an error", () => {
     expectNoCanary(error);
   });
 
+  it("connection refused from a client whose URI carries userinfo: the message names host:port only", async () => {
+    record(server, "get", `${API}/runs/get`, () => {
+      throw Object.assign(new Error(`connect ECONNREFUSED ${ECHO} ${SIMULATED}`), { code: "ECONNREFUSED", errno: -111 });
+    });
+    const error = await failure(userinfoClient().runs.get("abc"));
+    expect(error.message).toMatch(/^Connection to mlflow\.test:5000 failed: ECONNREFUSED/);
+    expectNoCanary(error);
+  });
+
   it("a socket error without a code, whose message is all the client can show", async () => {
     record(server, "get", `${API}/runs/get`, () => {
       throw Object.assign(new Error(`socket hang up ${ECHO} ${SIMULATED}`), { code: undefined, errno: undefined });

@@ -3,7 +3,7 @@
  * timers; and retry safety per endpoint: non-idempotent creates are not repeated after an
  * ambiguous failure, recoverable creates find their lost result instead of duplicating it.
  */
-import { HttpResponse, type JsonBodyType } from "msw";
+import { http, HttpResponse, type JsonBodyType } from "msw";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   AbortError,
@@ -473,6 +473,20 @@ describe("other failures", () => {
     expect(error).toMatchObject({ code: "ECONNREFUSED", retryable: true, method: "GET", endpoint: "/api/2.0/mlflow/experiments/get" });
     expect((error as Error).message).toMatch(/ECONNREFUSED \(nothing listens at that address/);
     expect(seen).toHaveLength(2);
+  });
+
+  it.each([
+    ["http://mlflow.test:5000", "mlflow.test:5000"],
+    ["http://mlflow.test", "mlflow.test:80"],
+    ["https://user:canary-pw-in-uri-1@mlflow.test/prefix", "mlflow.test:443"],
+    ["http://[::1]:5001", "[::1]:5001"],
+  ])("names host:port of %s in every ConnectionError, never credentials, and ends with a fix", async (trackingUri, address) => {
+    server.use(http.all("*", () => { throw socketError("ECONNRESET"); }));
+    const error = (await testClient({ trackingUri, maxRetries: 0 }).experiments.get("1").catch((e: unknown) => e)) as ConnectionError;
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error.address).toBe(address);
+    expect(error.message).toMatch(new RegExp(`^Connection to ${address.replace(/[[\]]/g, "\\$&")} failed: ECONNRESET \\(the server closed the connection\\) \\(GET /[^)]*experiments/get\\)\\. Fix: .+`));
+    expect(JSON.stringify(error)).not.toContain("canary-pw-in-uri-1");
   });
 
   it("finds ECONNREFUSED inside a happy-eyeballs AggregateError without a code of its own", async () => {

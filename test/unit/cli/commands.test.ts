@@ -143,7 +143,7 @@ describe("runs and experiments", () => {
     server.use(http.post(`${API}/experiments/search`, () => HttpResponse.error()));
     const { code, stderr } = await cli(["experiments", "list"]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^error: Connection failed: .*\nRun `mlflow-ts doctor` to check the setup\.\n$/);
+    expect(stderr).toMatch(/^error: Connection to mlflow\.test:5000 failed: .*\nRun `mlflow-ts doctor` to check the setup\.\n$/);
   });
 });
 
