@@ -25,9 +25,12 @@ export const DEFAULT_BACKOFF_JITTER_MS = 1_000;
 /** Default whole-call deadline, retries included: 10 minutes. */
 export const DEFAULT_DEADLINE_MS = 600_000;
 /**
- * Default idle time after which a kept-alive socket is closed by the client: 1.5 s, below the
- * keep-alive of gunicorn (2 s) and uvicorn (5 s), so a reused socket is never one the server is
- * closing.
+ * Default idle time after which a kept-alive socket is closed by the client: 1.5 s. Below the
+ * keep-alive of the servers `mlflow server` 3.17 runs: uvicorn 0.54 (the default,
+ * `timeout_keep_alive` 5 s, which MLflow does not change) and gunicorn 26 (`--gunicorn-opts`,
+ * `keepalive` 2 s). So the client closes an idle socket before the server does, and never reuses
+ * one the server is closing. (A socket the server closed while this process's event loop was
+ * blocked is still replayed by the transport, see `socket-pools.ts`.)
  */
 export const DEFAULT_KEEP_ALIVE_IDLE_MS = 1_500;
 /** Default cap of sockets per host. */

@@ -5,8 +5,7 @@
  * file: they carry the request config and its headers.
  */
 import { readFileSync } from "node:fs";
-import http from "node:http";
-import https from "node:https";
+import type https from "node:https";
 import type { Readable } from "node:stream";
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import type { ResolvedConfig } from "../config.js";
@@ -25,6 +24,7 @@ import {
 import { redactUrl, registerSecretHeaders } from "./redact.js";
 import { backoffMs, NOT_PROCESSED_STATUSES, NOT_SENT_CODES, RETRYABLE_STATUSES, retryAfterMs } from "./retry.js";
 import { delay, LinkedAbort } from "./signals.js";
+import { isStaleSocketError, SocketPools } from "./socket-pools.js";
 import { toWireJson } from "./wire.js";
 
 /**
@@ -76,6 +76,9 @@ export interface HttpResponse<B = string> {
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
+/** Failures of an attempt on a pooled socket that was stale (see STALE SOCKET REPLAY). */
+const staleSocketFailures = new WeakSet<MlflowError>();
+
 /**
  * Sends requests to one tracking server. One instance per client: it owns the socket pools.
  * @internal
@@ -85,19 +88,14 @@ export class HttpTransport {
   readonly #config: ResolvedConfig["http"];
   readonly #axios: AxiosInstance;
   readonly #authHeader: string | undefined;
-  readonly #httpAgent: http.Agent;
-  readonly #httpsAgent: https.Agent;
+  readonly #pools: SocketPools;
 
   constructor(baseUrl: string, config: ResolvedConfig) {
     this.baseUrl = baseUrl;
     this.#config = config.http;
     this.#authHeader = authHeader(config.auth);
-    const agentOptions = { keepAlive: true, timeout: config.http.keepAliveIdleMs, maxSockets: config.http.maxSockets, scheduling: "lifo" as const };
-    this.#httpAgent = new http.Agent(agentOptions);
-    this.#httpsAgent = new https.Agent({ ...agentOptions, ...tlsOptions(config.http.tls) });
+    this.#pools = new SocketPools({ keepAliveIdleMs: config.http.keepAliveIdleMs, maxSockets: config.http.maxSockets, tls: tlsOptions(config.http.tls) });
     this.#axios = axios.create({
-      httpAgent: this.#httpAgent,
-      httpsAgent: this.#httpsAgent,
       validateStatus: () => true,
       // Bodies are serialised here (toWireJson); axios's default would JSON.parse them again.
       transformRequest: [(data: unknown) => data],
@@ -132,7 +130,17 @@ export class HttpTransport {
           const found = await recover(call.signal);
           if (found !== undefined) return found;
         }
-        const outcome = await this.#attempt(req, options, call, deadline.ms);
+        let outcome = await this.#attempt(req, options, call, deadline.ms, false);
+        if (outcome instanceof MlflowError && staleSocketFailures.has(outcome)) {
+          // Replayed at once on a new connection, whatever the retry policy and `maxRetries` say,
+          // and not counted as a retry: see STALE SOCKET REPLAY below for why this is safe.
+          this.#pools.retireIdle();
+          if (req.retry === "recoverable" && recover) {
+            const found = await recover(call.signal);
+            if (found !== undefined) return found;
+          }
+          outcome = await this.#attempt(req, options, call, deadline.ms, true);
+        }
         if (!(outcome instanceof MlflowError)) return await handle(outcome);
         const verdict = verdictFor(req.retry, outcome);
         if (verdict === "fail") throw outcome;
@@ -156,18 +164,32 @@ export class HttpTransport {
     throw failure;
   }
 
-  /** Closes idle sockets. Requests still in flight finish. */
+  /** Closes the sockets (call it when no request is in flight). */
   close(): void {
-    this.#httpAgent.destroy();
-    this.#httpsAgent.destroy();
+    this.#pools.destroy();
   }
 
-  /** One attempt: an {@link HttpResponse} for 2xx, an {@link MlflowError} for anything else. */
+  /**
+   * One attempt: an {@link HttpResponse} for 2xx, an {@link MlflowError} for anything else. `fresh`
+   * sends it on a new connection instead of a pooled one.
+   *
+   * STALE SOCKET REPLAY. A failure that {@link isStaleSocketError} recognises (a pooled socket,
+   * reset or closed before any byte of the answer) is recorded in `staleSocketFailures`, and the
+   * request loop replays it once on a fresh connection. That is safe even for creates: an HTTP/1.1
+   * server closes a keep-alive connection only while it is idle, between two requests, without
+   * reading the next one; a request it had read would get an answer (a 5xx at worst) before the
+   * close. Browsers and urllib3 (which MLflow's Python client runs with `allowed_methods=None`)
+   * replay such requests for every method. The one case that looks the same and was processed is
+   * a server process dying between processing a request and writing its answer; for creates that
+   * can be looked up (runs, experiments, registered models) the loop looks before it replays, which
+   * closes that gap for them.
+   */
   async #attempt(
     req: HttpRequest,
     options: RequestOptions,
     call: LinkedAbort,
     deadlineMs: number,
+    fresh: boolean,
   ): Promise<HttpResponse<string | Readable> | MlflowError> {
     const context = { method: req.method, endpoint: this.#endpointLabel(req) };
     const attempt = new LinkedAbort(call.signal);
@@ -181,6 +203,7 @@ export class HttpTransport {
         data: req.json !== undefined ? toWireJson(req.json) : req.body?.(),
         responseType: req.responseType === "stream" ? "stream" : "text",
         signal: attempt.signal,
+        ...this.#pools.agents(fresh),
         // follow-redirects keeps every body byte to replay it on a redirect: a streamed upload
         // would sit in memory whole. Raw bodies go out on the plain http(s) module instead.
         ...(req.body ? { maxRedirects: 0 } : {}),
@@ -200,7 +223,9 @@ export class HttpTransport {
       if (call.cause === "user") throw new AbortError(`${context.method} ${context.endpoint} was aborted`);
       if (call.cause === "deadline") throw new TimeoutError({ ...context, timeoutMs: deadlineMs, kind: "deadline", retryable: true });
       if (attempt.cause === "timeout") return new TimeoutError({ ...context, timeoutMs, kind: "request", retryable: true });
-      return connectionError(error, { ...context, address: addressOf(new URL(req.url ?? this.baseUrl)) });
+      const failure = connectionError(error, { ...context, address: addressOf(new URL(req.url ?? this.baseUrl)) });
+      if (isStaleSocketError(error)) staleSocketFailures.add(failure);
+      return failure;
     } finally {
       attempt.dispose();
     }
