@@ -41,6 +41,7 @@ export {
   RateLimitError,
   type ApiErrorInit,
   type RequestContext,
+  type UnresolvedLookup,
   ResponseValidationError,
   ServerError,
   TimeoutError,

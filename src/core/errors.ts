@@ -229,23 +229,60 @@ export class UnsafeIntegerError extends ResponseValidationError {
   }
 }
 
+/** How a create's lost result was looked for, when that did not settle it (see {@link AmbiguousResultError}). */
+export interface UnresolvedLookup {
+  /** What was looked for, e.g. `a run tagged mlflow-ts.createRequestId = '…' in experiment 1`. */
+  lookingFor: string;
+  /** Lookups made. */
+  lookups: number;
+  /** The last lookup failed (its error is the `cause`), rather than found nothing. */
+  failed: boolean;
+  /** How the caller can look for it before trying again (the message ends with "Fix: " and this). */
+  fix: string;
+}
+
 /**
- * Raised when a non-idempotent call (e.g. creating a model version) failed after the request may
- * have reached the server; retrying could create a duplicate, so the SDK does not.
+ * A create failed after the request may have been processed, and the SDK could not tell whether
+ * the object exists, so it did not send the request again (that could create a duplicate).
+ * Either the call is not idempotent and has no lookup (a model version, a logged model), or the
+ * lookup of a run, experiment or registered model found nothing while the server may still be
+ * processing the request (after a timeout), or the lookup itself failed. `lookingFor` names what to
+ * look for (for a run: its `mlflow-ts.createRequestId` tag).
  */
 export class AmbiguousResultError extends MlflowError implements RequestContext {
   readonly method: string;
   readonly endpoint: string;
+  /** The create's own failure (`ServerError`, `ConnectionError` or `TimeoutError`). */
+  readonly failure: MlflowError;
+  /** What the object would be found by, when the SDK looked; e.g. `a run tagged mlflow-ts.createRequestId = '…' in experiment 1`. */
+  readonly lookingFor: string | undefined;
 
-  constructor(init: RequestContext & { cause: MlflowError }) {
-    super(
-      `${init.method} ${init.endpoint} failed after the request may have been processed (${init.cause.message}); ` +
-        "it was not retried because a retry could create a duplicate. Check whether the object exists before trying again.",
-      { cause: init.cause },
-    );
+  /**
+   * `cause` is the create's failure, or the failure of the lookup when `unresolved.failed`;
+   * `failure` the create's failure when it differs from `cause`.
+   */
+  constructor(init: RequestContext & { cause: MlflowError; failure?: MlflowError; unresolved?: UnresolvedLookup }) {
+    const failure = init.failure ?? init.cause;
+    super(`${init.method} ${init.endpoint} failed after the request may have been processed (${failure.message}); ${ambiguityTail(init.unresolved, init.cause)}`, {
+      cause: init.cause,
+    });
     this.method = init.method;
     this.endpoint = redact(init.endpoint);
+    this.failure = failure;
+    this.lookingFor = init.unresolved === undefined ? undefined : redact(init.unresolved.lookingFor);
   }
+}
+
+function ambiguityTail(unresolved: UnresolvedLookup | undefined, cause: MlflowError): string {
+  if (unresolved === undefined) {
+    return "it was not retried because a retry could create a duplicate. Fix: check whether the object exists before trying again.";
+  }
+  const looked = unresolved.failed
+    ? `looking for ${unresolved.lookingFor} failed too (${cause.message})`
+    : unresolved.lookups === 0
+      ? `the deadline left no time to look for ${unresolved.lookingFor}`
+      : `${unresolved.lookingFor} was not found in ${unresolved.lookups} lookup${unresolved.lookups === 1 ? "" : "s"}, and the server may still be processing the request`;
+  return `${looked}, so it was not sent again: a second request could create a duplicate. Fix: ${unresolved.fix}`;
 }
 
 const CODE_TO_CLASS: Record<string, typeof MlflowApiError> = {

@@ -18,6 +18,19 @@ export const NOT_PROCESSED_STATUSES: ReadonlySet<number> = new Set([429, 503]);
  */
 export const NOT_SENT_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"]);
 
+/**
+ * Statuses after which the server may still be working on the request: 504 (a gateway gave up
+ * waiting for it). A per-attempt timeout of the client means the same. A create that failed so is
+ * never sent again unless its result is found (see {@link recoveryLookupDelayMs}).
+ */
+export const STILL_PROCESSING_STATUSES: ReadonlySet<number> = new Set([504]);
+
+/**
+ * Lookups made to resolve an ambiguous create before giving up: 6, spread over about 8 × the
+ * backoff factor (15.5 s with the default 2 s), within the call's deadline.
+ */
+export const MAX_RECOVERY_LOOKUPS = 6;
+
 /** Longest wait between two attempts, as urllib3's `BACKOFF_MAX`: 120 s. */
 export const MAX_BACKOFF_MS = 120_000;
 
@@ -49,4 +62,20 @@ export function retryAfterMs(header: string | undefined, now: number = Date.now(
   const seconds = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - now;
   if (!Number.isFinite(seconds)) return undefined;
   return Math.min(MAX_BACKOFF_MS, Math.max(0, seconds));
+}
+
+/**
+ * Wait before lookup number `lookup` (1 for the first) of an ambiguous create's result: the first
+ * at once, then factor/4 × 2^(n−2), capped at 120 s. With the default factor (2 s): 0, 0.5, 1, 2,
+ * 4, 8 s, so a server that commits the create up to about 15 s after the client gave up on it is
+ * still seen.
+ *
+ * @example
+ * recoveryLookupDelayMs(1, 2000) // 0
+ * recoveryLookupDelayMs(3, 2000) // 1000
+ * @internal
+ */
+export function recoveryLookupDelayMs(lookup: number, factorMs: number): number {
+  if (lookup <= 1) return 0;
+  return Math.min(MAX_BACKOFF_MS, (factorMs / 4) * 2 ** (lookup - 2));
 }

@@ -23,6 +23,7 @@ import {
 } from "./errors.js";
 import { redactUrl, registerSecretHeaders } from "./redact.js";
 import { backoffMs, NOT_PROCESSED_STATUSES, NOT_SENT_CODES, RETRYABLE_STATUSES, retryAfterMs } from "./retry.js";
+import { type Recovery, resolveAmbiguity } from "./recovery.js";
 import { delay, LinkedAbort } from "./signals.js";
 import { isStaleSocketError, SocketPools } from "./socket-pools.js";
 import { toWireJson } from "./wire.js";
@@ -108,14 +109,14 @@ export class HttpTransport {
 
   /**
    * Sends `req`, retrying transient failures within the deadline, and hands a 2xx response to
-   * `handle`. `recover` is consulted before re-sending a `recoverable` call whose previous attempt
-   * may have been processed; a value it returns ends the call.
+   * `handle`. For a `recoverable` call, `recovery` finds the result of an attempt that may have
+   * been processed (see `recovery.ts`) before anything is sent again; what it finds ends the call.
    */
   async request<T>(
     req: HttpRequest,
     options: RequestOptions,
     handle: (res: HttpResponse<string | Readable>) => T | Promise<T>,
-    recover?: (signal: AbortSignal) => Promise<T | undefined>,
+    recovery?: Recovery<T>,
   ): Promise<T> {
     const maxRetries = options.maxRetries ?? this.#config.maxRetries;
     const deadline = { ms: options.deadlineMs ?? this.#config.deadlineMs, at: Date.now() + (options.deadlineMs ?? this.#config.deadlineMs) };
@@ -123,45 +124,35 @@ export class HttpTransport {
     const call = new LinkedAbort(options.signal);
     call.abortAfter(deadline.ms, "deadline");
     const context = { method: req.method, endpoint: this.#endpointLabel(req) };
-    let mayHaveBeenProcessed = false;
+    const recoverable = req.retry === "recoverable" ? recovery : undefined;
+    const ambiguous = { ...context, call, deadlineAt: deadline.at, backoffFactorMs: this.#config.backoffFactorMs };
     try {
       for (let retry = 0; ; retry++) {
-        if (mayHaveBeenProcessed && recover) {
-          const found = await recover(call.signal);
-          if (found !== undefined) return found;
-        }
         let outcome = await this.#attempt(req, options, call, deadline.ms, false);
         if (outcome instanceof MlflowError && staleSocketFailures.has(outcome)) {
           // Replayed at once on a new connection, whatever the retry policy and `maxRetries` say,
           // and not counted as a retry: see STALE SOCKET REPLAY below for why this is safe.
           this.#pools.retireIdle();
-          if (req.retry === "recoverable" && recover) {
-            const found = await recover(call.signal);
-            if (found !== undefined) return found;
-          }
+          const resolved = recoverable ? await resolveAmbiguity(recoverable, outcome, ambiguous) : undefined;
+          if (resolved && "found" in resolved) return resolved.found;
           outcome = await this.#attempt(req, options, call, deadline.ms, true);
         }
         if (!(outcome instanceof MlflowError)) return await handle(outcome);
         const verdict = verdictFor(req.retry, outcome);
         if (verdict === "fail") throw outcome;
-        if (verdict === "ambiguous" && req.retry === "not-idempotent") throw new AmbiguousResultError({ ...context, cause: outcome });
-        if (verdict === "ambiguous") mayHaveBeenProcessed = true;
-        if (retry >= maxRetries) return await this.#giveUp(outcome, mayHaveBeenProcessed ? recover : undefined, call);
+        if (verdict === "ambiguous") {
+          if (!recoverable) throw new AmbiguousResultError({ ...context, cause: outcome });
+          // Found: the lost attempt created it. Absent: the server finished without creating it,
+          // so sending it again cannot duplicate it. Otherwise resolveAmbiguity throws.
+          const resolved = await resolveAmbiguity(recoverable, outcome, ambiguous);
+          if ("found" in resolved) return resolved.found;
+        }
+        if (retry >= maxRetries) throw outcome;
         await this.#wait(retry + 1, outcome, call, context, deadline);
       }
     } finally {
       call.dispose();
     }
-  }
-
-  /**
-   * Retries are spent: a lost create may still have succeeded, so look for its result one last
-   * time before reporting the failure.
-   */
-  async #giveUp<T>(failure: MlflowError, recover: ((signal: AbortSignal) => Promise<T | undefined>) | undefined, call: LinkedAbort): Promise<T> {
-    const found = recover ? await recover(call.signal) : undefined;
-    if (found !== undefined) return found;
-    throw failure;
   }
 
   /** Closes the sockets (call it when no request is in flight). */

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { NotFoundError, ResponseValidationError } from "../core/errors.js";
 import { excerpt } from "../core/redact.js";
+import type { Recovery } from "../core/recovery.js";
 import type { HttpRequest, HttpResponse, HttpTransport, QueryValue, RequestOptions } from "../core/transport.js";
 import { unsafeIntegerError } from "../core/wire.js";
 import type { KeyValue } from "../entities/tracking.js";
@@ -16,8 +17,8 @@ import type { TrackingStore } from "./tracking-store.js";
 
 /**
  * Tag that `runs.create` adds to every run it creates over REST, holding a random request id. If
- * the response to a create is lost, the store searches for this tag before retrying, so a retry
- * never leaves a duplicate ("ghost") run.
+ * the response to a create is lost or late, the store searches for this tag before any resend, so
+ * a retry never leaves a duplicate ("ghost") run.
  */
 export const CREATE_REQUEST_ID_TAG = "mlflow-ts.createRequestId";
 
@@ -52,35 +53,56 @@ export class RestStore implements TrackingStore {
     this.transport.close();
   }
 
-  /** How to find the result of a create whose response was lost (see {@link RetryPolicy}). */
-  #recovery<N extends EndpointName>(name: N, request: EndpointRequest<N>, options: RequestOptions): ((signal: AbortSignal) => Promise<EndpointResponse<N> | undefined>) | undefined {
-    const find = {
-      "experiments.create": (signal: AbortSignal) => this.#findExperiment((request as EndpointRequest<"experiments.create">).name, options, signal),
-      "runs.create": (signal: AbortSignal) => this.#findRun(request as EndpointRequest<"runs.create">, options, signal),
-      "registeredModels.create": (signal: AbortSignal) => this.#findRegisteredModel((request as EndpointRequest<"registeredModels.create">).name, options, signal),
-    }[name as string];
-    return find as ((signal: AbortSignal) => Promise<EndpointResponse<N> | undefined>) | undefined;
+  /**
+   * How to find the result of a create whose answer was lost or did not come in time (see
+   * {@link RetryPolicy} and `core/recovery.ts`); `undefined` for the other endpoints.
+   */
+  #recovery<N extends EndpointName>(name: N, request: EndpointRequest<N>, options: RequestOptions): Recovery<EndpointResponse<N>> | undefined {
+    // One attempt per lookup: the transport spaces the lookups with backoff.
+    const once = (signal: AbortSignal): RequestOptions => ({ ...options, signal, maxRetries: 0 });
+    const recoveries: Partial<Record<EndpointName, () => Recovery<unknown>>> = {
+      "runs.create": () => this.#runRecovery(request as EndpointRequest<"runs.create">, once),
+      "experiments.create": () => this.#experimentRecovery((request as EndpointRequest<"experiments.create">).name, once),
+      "registeredModels.create": () => this.#registeredModelRecovery((request as EndpointRequest<"registeredModels.create">).name, once),
+    };
+    return recoveries[name]?.() as Recovery<EndpointResponse<N>> | undefined;
   }
 
-  async #findExperiment(name: string, options: RequestOptions, signal: AbortSignal): Promise<EndpointResponse<"experiments.create"> | undefined> {
-    const found = await orUndefined(this.call("experiments.getByName", { experiment_name: name }, { ...options, signal }));
-    // A deleted experiment with this name was not created by the lost attempt (that attempt would
-    // have failed with RESOURCE_ALREADY_EXISTS); retrying reports that error.
-    const experiment = found?.experiment;
-    return experiment && experiment.lifecycle_stage === "active" ? { experiment_id: experiment.experiment_id } : undefined;
-  }
-
-  async #findRun(request: EndpointRequest<"runs.create">, options: RequestOptions, signal: AbortSignal): Promise<EndpointResponse<"runs.create"> | undefined> {
+  #runRecovery(request: EndpointRequest<"runs.create">, once: (signal: AbortSignal) => RequestOptions): Recovery<EndpointResponse<"runs.create">> {
     const requestId = request.tags?.find((tag) => tag.key === CREATE_REQUEST_ID_TAG)?.value;
     const filter = `tags.\`${CREATE_REQUEST_ID_TAG}\` = '${requestId}'`;
-    const page = await this.call("runs.search", { experiment_ids: [request.experiment_id], filter, max_results: 1 }, { ...options, signal });
-    const run = page.runs[0];
-    return run ? { run } : undefined;
+    return {
+      find: async (signal) => {
+        const page = await this.call("runs.search", { experiment_ids: [request.experiment_id], filter, max_results: 1 }, once(signal));
+        return page.runs[0] ? { run: page.runs[0] } : undefined;
+      },
+      lookingFor: `a run tagged ${CREATE_REQUEST_ID_TAG} = '${requestId}' in experiment ${request.experiment_id}`,
+      fix: `search for it (client.runs.search({ experiment_ids: ["${request.experiment_id}"], filter: "${filter}" })) before creating the run again.`,
+    };
   }
 
-  async #findRegisteredModel(name: string, options: RequestOptions, signal: AbortSignal): Promise<EndpointResponse<"registeredModels.create"> | undefined> {
-    const found = await orUndefined(this.call("registeredModels.get", { name }, { ...options, signal }));
-    return found ? { registered_model: found.registered_model } : undefined;
+  #experimentRecovery(name: string, once: (signal: AbortSignal) => RequestOptions): Recovery<EndpointResponse<"experiments.create">> {
+    return {
+      // A deleted experiment with this name was not created by the lost attempt (that attempt
+      // would have failed with RESOURCE_ALREADY_EXISTS); retrying reports that error.
+      find: async (signal) => {
+        const experiment = (await orUndefined(this.call("experiments.getByName", { experiment_name: name }, once(signal))))?.experiment;
+        return experiment && experiment.lifecycle_stage === "active" ? { experiment_id: experiment.experiment_id } : undefined;
+      },
+      lookingFor: `an active experiment named ${JSON.stringify(name)}`,
+      fix: `look it up (client.experiments.getByName(${JSON.stringify(name)})) before creating it again.`,
+    };
+  }
+
+  #registeredModelRecovery(name: string, once: (signal: AbortSignal) => RequestOptions): Recovery<EndpointResponse<"registeredModels.create">> {
+    return {
+      find: async (signal) => {
+        const found = await orUndefined(this.call("registeredModels.get", { name }, once(signal)));
+        return found ? { registered_model: found.registered_model } : undefined;
+      },
+      lookingFor: `a registered model named ${JSON.stringify(name)}`,
+      fix: `look it up (client.registeredModels.get(${JSON.stringify(name)})) before creating it again.`,
+    };
   }
 }
 

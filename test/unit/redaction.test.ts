@@ -6,7 +6,7 @@
 import { HttpResponse } from "msw";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { type ClientOptions, MlflowClient, type MlflowError, resolveConfig } from "../../src/index.js";
+import { type AmbiguousResultError, type ClientOptions, MlflowClient, type MlflowError, resolveConfig } from "../../src/index.js";
 import { apiErrorFromResponse } from "../../src/core/errors.js";
 import { excerpt, redact, redactUrl, registerBasicCredentials, registerSecret, registerSecretHeaders } from "../../src/core/redact.js";
 import { HttpTransport } from "../../src/core/transport.js";
@@ -153,6 +153,16 @@ describe("the canary never leaks from an error", () => {
     expect(error.name).toBe("AmbiguousResultError");
     expect(error.cause).toBeDefined();
     expectNoCanary(error);
+  });
+
+  it("AmbiguousResultError of a create whose lookups fail echoing the canary", async () => {
+    record(server, "post", `${API}/runs/create`, () => mlflowError(502, "BAD_GATEWAY", ECHO));
+    record(server, "post", `${API}/runs/search`, () => new HttpResponse(`<html>${ECHO}</html>`, { status: 500 }));
+    const error = await failure(canaryClient({ maxRetries: 2 }).runs.create({ experiment_id: "1" }));
+    expect(error.name).toBe("AmbiguousResultError");
+    expect(error.message).toContain("mlflow-ts.createRequestId");
+    expectNoCanary(error);
+    expectNoCanary((error as AmbiguousResultError).failure);
   });
 
   it("ConfigurationError for a misspelled secret option and for a bad URI with userinfo", () => {

@@ -446,12 +446,30 @@ describe("recoverable creates (runs, experiments, registered models)", () => {
     expect(lookups).toHaveLength(1);
   });
 
-  it("a failing lookup is reported rather than guessed past", async () => {
+  it("a lookup refused for good is reported, not guessed past: the create's AmbiguousResultError, the lookup's failure as cause", async () => {
     const creates = record(server, "post", `${API}/registered-models/create`, () => mlflowError(500, "INTERNAL_ERROR", "x"));
     const lookups = record(server, "get", `${API}/registered-models/get`, () => mlflowError(403, "PERMISSION_DENIED", "read denied"));
-    await expect(testClient().registeredModels.create({ name: "fraud" })).rejects.toBeInstanceOf(PermissionDeniedError);
+    const error = (await testClient().registeredModels.create({ name: "fraud" }).catch((e: unknown) => e)) as AmbiguousResultError;
+    expect(error).toBeInstanceOf(AmbiguousResultError);
+    expect(error).toMatchObject({ method: "POST", endpoint: "/api/2.0/mlflow/registered-models/create", lookingFor: 'a registered model named "fraud"' });
+    expect(error.cause).toBeInstanceOf(PermissionDeniedError);
+    expect(error.failure).toBeInstanceOf(ServerError);
     expect(creates).toHaveLength(1);
     expect(lookups).toHaveLength(1);
+  });
+
+  it("runs.create: when every lookup fails, the error is the create's, with the lookup's failure as cause (not a ConnectionError of runs/search)", async () => {
+    const creates = record(server, "post", `${API}/runs/create`, () => { throw socketError("ECONNRESET"); });
+    const searches = record(server, "post", `${API}/runs/search`, () => { throw socketError("ECONNREFUSED"); });
+    const error = (await testClient({ maxRetries: 3 }).runs.create({ experiment_id: "1" }).catch((e: unknown) => e)) as AmbiguousResultError;
+    expect(error).toBeInstanceOf(AmbiguousResultError);
+    expect(error).toMatchObject({ method: "POST", endpoint: "/api/2.0/mlflow/runs/create" });
+    expect(error.message).toMatch(/^POST \/api\/2\.0\/mlflow\/runs\/create failed after the request may have been processed \(Connection to mlflow\.test:5000 failed: ECONNRESET/);
+    expect(error.message).toMatch(/looking for a run tagged mlflow-ts\.createRequestId = '[0-9a-f-]{36}' in experiment 1 failed too \(Connection to mlflow\.test:5000 failed: ECONNREFUSED .*runs\/search.*Fix: search for it/);
+    expect(error.cause).toMatchObject({ name: "ConnectionError", code: "ECONNREFUSED", endpoint: "/api/2.0/mlflow/runs/search" });
+    expect(error.failure).toMatchObject({ name: "ConnectionError", code: "ECONNRESET", endpoint: "/api/2.0/mlflow/runs/create" });
+    expect(creates).toHaveLength(1);
+    expect(searches).toHaveLength(6);
   });
 
   it("registeredModels.create: when nothing was created the create is retried", async () => {
@@ -460,6 +478,77 @@ describe("recoverable creates (runs, experiments, registered models)", () => {
     await expect(testClient().registeredModels.create({ name: "fraud" })).resolves.toMatchObject({ name: "fraud" });
     expect(creates).toHaveLength(2);
     expect(lookups).toHaveLength(1);
+  });
+});
+
+/** A fake server whose runs/create never answers and commits the run `commitAfterMs` after it arrived (or never). */
+function slowCommitServer(commitAfterMs: number | undefined) {
+  const runs: Record<string, unknown>[] = [];
+  const creates = record(server, "post", `${API}/runs/create`, (req) => {
+    const tags = (req.body as { tags: { key: string; value: string }[] }).tags;
+    if (commitAfterMs !== undefined) setTimeout(() => runs.push(runJson({ run_id: `${runs.length + 1}`.padStart(32, "0"), tags })), commitAfterMs);
+    return hang();
+  });
+  const searches = record(server, "post", `${API}/runs/search`, (req) => {
+    const requestId = /= '([^']+)'$/.exec((req.body as { filter: string }).filter)?.[1];
+    return { runs: runs.filter((run) => (run.data as { tags: { key: string; value: string }[] }).tags.some((t) => t.value === requestId)) };
+  });
+  return { runs, creates, searches };
+}
+
+describe("creates the server commits after the client's per-attempt timeout", () => {
+  beforeEach(() => useRetryClock());
+  afterEach(() => vi.useRealTimers());
+
+  it("runs.create: the run committed 1.5 s in, after a 500 ms timeout, is found by the lookups; with maxRetries 3 the server still has one run", async () => {
+    const fake = slowCommitServer(1_500);
+    const outcome = observe(testClient({ timeoutMs: 500, maxRetries: 3, backoffFactorMs: 2_000 }).runs.create({ experiment_id: "1" }));
+    for (let step = 0; step < 40 && !outcome.settled; step++) await advance(250);
+
+    expect(outcome.error).toBeUndefined();
+    expect(fake.runs).toHaveLength(1);
+    expect(fake.creates).toHaveLength(1);
+    expect(fake.searches).toHaveLength(3);
+    expect((outcome.value as { info: { run_id: string } }).info.run_id).toBe((fake.runs[0]!.info as { run_id: string }).run_id);
+    await advance(60_000);
+    expect(fake.creates).toHaveLength(1);
+  });
+
+  it("runs.create: when no lookup finds the run, AmbiguousResultError names the request id tag, and the create is never sent again", async () => {
+    const fake = slowCommitServer(undefined);
+    const outcome = observe(testClient({ timeoutMs: 500, maxRetries: 3, backoffFactorMs: 2_000 }).runs.create({ experiment_id: "1" }));
+    for (let step = 0; step < 200 && !outcome.settled; step++) await advance(250);
+
+    const error = outcome.error as AmbiguousResultError;
+    expect(error).toBeInstanceOf(AmbiguousResultError);
+    const requestId = (fake.creates[0]!.body as { tags: { key: string; value: string }[] }).tags.find((t) => t.key === "mlflow-ts.createRequestId")!.value;
+    expect(error.lookingFor).toBe(`a run tagged mlflow-ts.createRequestId = '${requestId}' in experiment 1`);
+    expect(error.message).toContain(`a run tagged mlflow-ts.createRequestId = '${requestId}' in experiment 1 was not found in 6 lookups, and the server may still be processing the request, so it was not sent again`);
+    expect(error.message).toMatch(/Fix: search for it \(client\.runs\.search\(.*\)\) before creating the run again\.$/);
+    expect(error.cause).toBeInstanceOf(TimeoutError);
+    expect(fake.searches).toHaveLength(6);
+    await advance(60_000);
+    expect(fake.creates).toHaveLength(1);
+  });
+
+  it("runs.create: no lookup starts past the deadline", async () => {
+    const fake = slowCommitServer(undefined);
+    const outcome = observe(testClient({ timeoutMs: 500, maxRetries: 3, backoffFactorMs: 2_000, deadlineMs: 2_500 }).runs.create({ experiment_id: "1" }));
+    for (let step = 0; step < 40 && !outcome.settled; step++) await advance(250);
+    expect(outcome.error).toBeInstanceOf(AmbiguousResultError);
+    expect(fake.searches).toHaveLength(3);
+    expect(fake.creates).toHaveLength(1);
+  });
+
+  it("experiments.create after a gateway's 504: looked up with backoff and never sent again", async () => {
+    const creates = record(server, "post", `${API}/experiments/create`, () => new HttpResponse("gateway timeout", { status: 504 }));
+    const lookups = record(server, "get", `${API}/experiments/get-by-name`, () => mlflowError(404, "RESOURCE_DOES_NOT_EXIST", "none"));
+    const outcome = observe(testClient({ maxRetries: 3, backoffFactorMs: 2_000 }).experiments.create({ name: "mnist" }));
+    for (let step = 0; step < 200 && !outcome.settled; step++) await advance(250);
+    expect(outcome.error).toBeInstanceOf(AmbiguousResultError);
+    expect((outcome.error as AmbiguousResultError).lookingFor).toBe('an active experiment named "mnist"');
+    expect(creates).toHaveLength(1);
+    expect(lookups).toHaveLength(6);
   });
 });
 

@@ -1,8 +1,10 @@
 /**
  * A tiny HTTP proxy on 127.0.0.1 in front of one stack server, for tests that must count the
- * requests a client sends or lose a response on purpose: a request matching `dropResponse` is
- * forwarded, the server processes it, and the proxy then closes the client's socket instead of
- * answering (the "lost response" of a create).
+ * requests a client sends, lose a response on purpose, or be slow: a request matching
+ * `dropResponse` is forwarded, the server processes it, and the proxy then closes the client's
+ * socket instead of answering (the "lost response" of a create); a request for which `delayMs`
+ * returns a wait is held that long before it is forwarded, and forwarded even if the client gave
+ * up meanwhile (a server that commits after the client's timeout).
  *
  * @example
  * const proxy = await startProxy(serverUri("direct"), { dropResponse: (r) => r.path.endsWith("/runs/create") });
@@ -36,6 +38,8 @@ export interface TestProxy {
 export interface ProxyOptions {
   /** Drop the response of the first request for which this returns true (once per proxy). */
   dropResponse?: (request: { method: string; path: string }) => boolean;
+  /** Hold a request this many ms before forwarding it (0 or undefined: at once). */
+  delayMs?: (request: { method: string; path: string }) => number | undefined;
 }
 
 /** Upstream calls give up after this long (the proxy must never hang a test). */
@@ -53,10 +57,11 @@ export async function startProxy(target: string, options: ProxyOptions = {}): Pr
       seen.dropped = true;
     }
     requests.push(seen);
+    const delayMs = options.delayMs?.(seen) ?? 0;
     const forward = http.request(
       { host: upstream.hostname, port: upstream.port, method: seen.method, path: seen.path, headers: req.headers, timeout: UPSTREAM_TIMEOUT_MS, agent: false },
       (upstreamRes) => {
-        if (seen.dropped) {
+        if (seen.dropped || req.socket.destroyed) {
           upstreamRes.resume();
           req.socket.destroy();
           return;
@@ -67,8 +72,19 @@ export async function startProxy(target: string, options: ProxyOptions = {}): Pr
     );
     forward.on("timeout", () => forward.destroy(new Error("upstream timeout")));
     forward.on("error", () => req.socket.destroy());
-    req.pipe(forward);
+    if (delayMs <= 0) {
+      req.pipe(forward);
+      return;
+    }
+    // Read the whole body first, so the request still reaches the server after the client left.
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const timer = setTimeout(() => forward.end(Buffer.concat(chunks)), delayMs);
+      timers.add(timer);
+    });
   });
+  const timers = new Set<NodeJS.Timeout>();
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -77,6 +93,7 @@ export async function startProxy(target: string, options: ProxyOptions = {}): Pr
     requests,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
         server.closeAllConnections();
         server.close(() => resolve());
       }),
