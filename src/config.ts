@@ -11,6 +11,7 @@ import { z } from "zod";
 import { type Env, readBoolEnv, readEnv, readNumberEnv } from "./core/env.js";
 import { ConfigurationError } from "./core/errors.js";
 import { redact, registerBasicCredentials, registerSecret, registerSecretHeaders } from "./core/redact.js";
+import { QUIET_RETRIES_ENV, UNREACHABLE_DEADLINE_ENV } from "./core/retry.js";
 
 /** Default per-request timeout: 120 s, as `MLFLOW_HTTP_REQUEST_TIMEOUT` in the Python client. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -33,6 +34,13 @@ export const DEFAULT_DEADLINE_MS = 600_000;
  * blocked is still replayed by the transport, see `socket-pools.ts`.)
  */
 export const DEFAULT_KEEP_ALIVE_IDLE_MS = 1_500;
+/**
+ * Default time a call keeps retrying while nothing listens at the server's address and the server
+ * has not answered since the client was created: 10 s. A wrong URL or a stopped server then fails
+ * in seconds instead of after the 4-minute retry curve, which is kept for 5xx, timeouts, and a
+ * server that answered before (a restart during a run).
+ */
+export const DEFAULT_UNREACHABLE_DEADLINE_MS = 10_000;
 /** Default cap of sockets per host. */
 export const DEFAULT_MAX_SOCKETS = 64;
 /** Proxied multipart threshold: 500 MiB, as `MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE`. */
@@ -79,6 +87,7 @@ const clientOptionsSchema = z.strictObject({
   backoffFactorMs: z.number().min(0).max(120_000).optional(),
   backoffJitterMs: z.number().min(0).optional(),
   deadlineMs: positiveInt.optional(),
+  unreachableDeadlineMs: z.number().int().min(0).optional(),
   keepAliveIdleMs: positiveInt.optional(),
   maxSockets: positiveInt.optional(),
   headers: z.record(z.string(), z.string()).optional(),
@@ -154,6 +163,13 @@ export interface ClientOptions {
   backoffJitterMs?: number;
   /** Deadline of one call including all retries, ms. Env `MLFLOW_TS_HTTP_REQUEST_DEADLINE` (seconds). @defaultValue 600000 */
   deadlineMs?: number;
+  /**
+   * How long a call retries while nothing listens at the server's address (`ECONNREFUSED`, or a
+   * host name that does not resolve) and the server has not answered since the client was created,
+   * ms; then it fails. A server that answered before gets the full retry curve (a restart).
+   * Env `MLFLOW_TS_HTTP_UNREACHABLE_DEADLINE` (seconds). @defaultValue 10000
+   */
+  unreachableDeadlineMs?: number;
   /** Idle time before a kept-alive socket is closed, ms. @defaultValue 1500 */
   keepAliveIdleMs?: number;
   /** Maximum sockets per host. @defaultValue 64 */
@@ -195,6 +211,9 @@ export interface ResolvedConfig {
     backoffFactorMs: number;
     backoffJitterMs: number;
     deadlineMs: number;
+    unreachableDeadlineMs: number;
+    /** `MLFLOW_TS_QUIET_RETRIES`: no line on stderr when a call starts retrying. */
+    quietRetries: boolean;
     keepAliveIdleMs: number;
     maxSockets: number;
     headers: Readonly<Record<string, string>>;
@@ -251,6 +270,11 @@ export function resolveConfig(options: ClientOptions = {}): ResolvedConfig {
       backoffJitterMs:
         opts.backoffJitterMs ?? secondsToMs(readNumberEnv(env, "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", { min: 0, unit: "seconds" })) ?? DEFAULT_BACKOFF_JITTER_MS,
       deadlineMs: opts.deadlineMs ?? secondsToMs(readNumberEnv(env, "MLFLOW_TS_HTTP_REQUEST_DEADLINE", { min: 0.001, unit: "seconds" })) ?? DEFAULT_DEADLINE_MS,
+      unreachableDeadlineMs:
+        opts.unreachableDeadlineMs ??
+        secondsToMs(readNumberEnv(env, UNREACHABLE_DEADLINE_ENV, { min: 0, unit: "seconds" })) ??
+        DEFAULT_UNREACHABLE_DEADLINE_MS,
+      quietRetries: readBoolEnv(env, QUIET_RETRIES_ENV) ?? false,
       keepAliveIdleMs: opts.keepAliveIdleMs ?? DEFAULT_KEEP_ALIVE_IDLE_MS,
       maxSockets: opts.maxSockets ?? DEFAULT_MAX_SOCKETS,
       headers: Object.freeze({ ...opts.headers }),

@@ -17,6 +17,7 @@ export {
   DEFAULT_MAX_RETRIES,
   DEFAULT_TIMEOUT_MS,
   DEFAULT_TRACKING_URI,
+  DEFAULT_UNREACHABLE_DEADLINE_MS,
   type ResolvedAuth,
   type ResolvedConfig,
   resolveConfig,

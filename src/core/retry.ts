@@ -31,6 +31,19 @@ export const STILL_PROCESSING_STATUSES: ReadonlySet<number> = new Set([504]);
  */
 export const MAX_RECOVERY_LOOKUPS = 6;
 
+/**
+ * System error codes that mean nothing answers at the address: connection refused, or a host name
+ * that does not resolve. While a server has never answered a client, a call failing so retries only
+ * for the unreachable deadline (`unreachableDeadlineMs`, default 10 s), not the whole curve.
+ */
+export const UNREACHABLE_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENOTFOUND"]);
+
+/** Environment variable of the unreachable deadline, in seconds (option `unreachableDeadlineMs`). */
+export const UNREACHABLE_DEADLINE_ENV = "MLFLOW_TS_HTTP_UNREACHABLE_DEADLINE";
+
+/** Environment variable that hides the line printed on stderr when a call starts retrying. */
+export const QUIET_RETRIES_ENV = "MLFLOW_TS_QUIET_RETRIES";
+
 /** Longest wait between two attempts, as urllib3's `BACKOFF_MAX`: 120 s. */
 export const MAX_BACKOFF_MS = 120_000;
 

@@ -21,8 +21,17 @@ import {
   type RequestContext,
   TimeoutError,
 } from "./errors.js";
-import { redactUrl, registerSecretHeaders } from "./redact.js";
-import { backoffMs, NOT_PROCESSED_STATUSES, NOT_SENT_CODES, RETRYABLE_STATUSES, retryAfterMs } from "./retry.js";
+import { redact, redactUrl, registerSecretHeaders } from "./redact.js";
+import {
+  backoffMs,
+  NOT_PROCESSED_STATUSES,
+  NOT_SENT_CODES,
+  QUIET_RETRIES_ENV,
+  RETRYABLE_STATUSES,
+  retryAfterMs,
+  UNREACHABLE_CODES,
+  UNREACHABLE_DEADLINE_ENV,
+} from "./retry.js";
 import { type Recovery, resolveAmbiguity } from "./recovery.js";
 import { delay, LinkedAbort } from "./signals.js";
 import { isStaleSocketError, SocketPools } from "./socket-pools.js";
@@ -90,6 +99,10 @@ export class HttpTransport {
   readonly #axios: AxiosInstance;
   readonly #authHeader: string | undefined;
   readonly #pools: SocketPools;
+  /** `host:port` of every server that gave an HTTP answer (any status) through this transport. */
+  readonly #answered = new Set<string>();
+  /** A retry was announced on stderr and the server has not answered 2xx since. */
+  #retryAnnounced = false;
 
   constructor(baseUrl: string, config: ResolvedConfig) {
     this.baseUrl = baseUrl;
@@ -124,6 +137,8 @@ export class HttpTransport {
     const call = new LinkedAbort(options.signal);
     call.abortAfter(deadline.ms, "deadline");
     const context = { method: req.method, endpoint: this.#endpointLabel(req) };
+    const address = addressOf(new URL(req.url ?? this.baseUrl));
+    const startedAt = Date.now();
     const recoverable = req.retry === "recoverable" ? recovery : undefined;
     const ambiguous = { ...context, call, deadlineAt: deadline.at, backoffFactorMs: this.#config.backoffFactorMs };
     try {
@@ -148,11 +163,40 @@ export class HttpTransport {
           if ("found" in resolved) return resolved.found;
         }
         if (retry >= maxRetries) throw outcome;
-        await this.#wait(retry + 1, outcome, call, context, deadline);
+        const unreachableMsLeft = this.#unreachableMsLeft(outcome, address, startedAt);
+        if (unreachableMsLeft !== undefined && unreachableMsLeft <= 0) {
+          throw unreachableError(outcome as ConnectionError, retry + 1, Date.now() - startedAt, this.#config.unreachableDeadlineMs);
+        }
+        this.#announceRetry(req, context, outcome, { maxRetries, deadlineMs: deadline.ms, unreachable: unreachableMsLeft !== undefined });
+        await this.#wait(retry + 1, outcome, call, context, deadline, unreachableMsLeft);
       }
     } finally {
       call.dispose();
     }
+  }
+
+  /**
+   * While nothing listens at `address` (connection refused, host not found) and it never answered
+   * this transport: the ms left of the unreachable deadline, counted from the call's start.
+   * Otherwise (another failure, or a server that answered before and may be restarting):
+   * `undefined`, and the call keeps the whole retry curve.
+   */
+  #unreachableMsLeft(failure: MlflowError, address: string, startedAt: number): number | undefined {
+    if (this.#answered.has(address) || !(failure instanceof ConnectionError)) return undefined;
+    if (failure.code === undefined || !UNREACHABLE_CODES.has(failure.code)) return undefined;
+    return startedAt + this.#config.unreachableDeadlineMs - Date.now();
+  }
+
+  /**
+   * Prints one line on stderr when a call is about to retry, naming the URL and what is retried;
+   * then nothing more until the server answers 2xx again (one line per outage, not per call).
+   * `MLFLOW_TS_QUIET_RETRIES=true` hides it.
+   */
+  #announceRetry(req: HttpRequest, context: RequestContext, failure: MlflowError, plan: RetryPlan): void {
+    if (this.#config.quietRetries || this.#retryAnnounced) return;
+    this.#retryAnnounced = true;
+    const url = req.url === undefined ? new URL(this.baseUrl).origin + context.endpoint : context.endpoint;
+    process.stderr.write(`${redact(retryNotice(context.method, url, failure, plan, this.#config.unreachableDeadlineMs))}\n`);
   }
 
   /** Closes the sockets (call it when no request is in flight). */
@@ -199,7 +243,11 @@ export class HttpTransport {
         // would sit in memory whole. Raw bodies go out on the plain http(s) module instead.
         ...(req.body ? { maxRedirects: 0 } : {}),
       });
-      if (res.status >= 200 && res.status < 300) return { status: res.status, headers: plainHeaders(res), body: res.data };
+      this.#answered.add(addressOf(new URL(req.url ?? this.baseUrl)));
+      if (res.status >= 200 && res.status < 300) {
+        this.#retryAnnounced = false;
+        return { status: res.status, headers: plainHeaders(res), body: res.data };
+      }
       const body = await errorBodyText(res.data);
       const headers = plainHeaders(res);
       return apiErrorFromResponse({
@@ -223,13 +271,14 @@ export class HttpTransport {
   }
 
   /**
-   * Sleeps before the next attempt: `Retry-After` when the server sent one, else the backoff curve.
-   * A wait that would end past the deadline is not started: the call fails at once with a
-   * {@link TimeoutError} whose cause is the last failure.
+   * Sleeps before the next attempt: `Retry-After` when the server sent one, else the backoff curve,
+   * at most `capMs` (what is left of the unreachable deadline). A wait that would end past the
+   * deadline is not started: the call fails at once with a {@link TimeoutError} whose cause is the
+   * last failure.
    */
-  async #wait(retry: number, failure: MlflowError, call: LinkedAbort, context: RequestContext, deadline: { ms: number; at: number }): Promise<void> {
+  async #wait(retry: number, failure: MlflowError, call: LinkedAbort, context: RequestContext, deadline: { ms: number; at: number }, capMs = Number.POSITIVE_INFINITY): Promise<void> {
     const retryAfter = failure instanceof MlflowApiError ? failure.retryAfterMs : undefined;
-    const waitMs = retryAfter ?? backoffMs(retry, this.#config.backoffFactorMs, this.#config.backoffJitterMs);
+    const waitMs = Math.min(capMs, retryAfter ?? backoffMs(retry, this.#config.backoffFactorMs, this.#config.backoffJitterMs));
     if (Date.now() + waitMs >= deadline.at) {
       throw new TimeoutError({ ...context, timeoutMs: deadline.ms, kind: "deadline", retryable: true, cause: failure });
     }
@@ -259,6 +308,52 @@ export class HttpTransport {
 }
 
 type Verdict = "retry" | "ambiguous" | "fail";
+
+/** What a retrying call will do, for the notice line. */
+interface RetryPlan {
+  maxRetries: number;
+  deadlineMs: number;
+  /** Nothing listens at the address and it never answered: retried only for the unreachable deadline. */
+  unreachable: boolean;
+}
+
+/** The line printed on stderr when a call starts retrying (see `#announceRetry`). */
+function retryNotice(method: string, url: string, failure: MlflowError, plan: RetryPlan, unreachableDeadlineMs: number): string {
+  const hide = `Set ${QUIET_RETRIES_ENV}=true to hide this line.`;
+  if (plan.unreachable && failure instanceof ConnectionError) {
+    const what = failure.code ? CODE_HINTS[failure.code]?.what : undefined;
+    return `mlflow-ts: cannot reach ${url} (${failure.code}${what ? `: ${what}` : ""}); retrying ${method} for up to ${seconds(unreachableDeadlineMs)}, as the server has not answered this client yet. ${hide}`;
+  }
+  return `mlflow-ts: ${method} ${url} failed (${summary(failure)}); retrying, up to ${plan.maxRetries} times within ${seconds(plan.deadlineMs)}. ${hide}`;
+}
+
+function summary(failure: MlflowError): string {
+  if (failure instanceof ConnectionError) return `${failure.code ?? "connection failed"} at ${failure.address}`;
+  if (failure instanceof TimeoutError) return `no answer within ${failure.timeoutMs} ms`;
+  if (failure instanceof MlflowApiError) return `HTTP ${failure.status} ${failure.errorCode}`;
+  return failure.name;
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/**
+ * The error of a call that gave up because nothing answered at the address within the unreachable
+ * deadline: the last refusal, saying how long it was tried and how to wait longer.
+ */
+function unreachableError(failure: ConnectionError, attempts: number, elapsedMs: number, deadlineMs: number): ConnectionError {
+  const hint = failure.code ? CODE_HINTS[failure.code] : undefined;
+  return new ConnectionError({
+    method: failure.method,
+    endpoint: failure.endpoint,
+    address: failure.address,
+    code: failure.code,
+    detail: `${failure.code}${hint ? ` (${hint.what})` : ""}; nothing has answered there since this client was created (${attempts} attempts in ${seconds(elapsedMs)})`,
+    fix: `${(hint?.fix ?? GENERIC_CONNECTION_FIX).replace(/\.$/, "")}. A server still starting is waited for ${seconds(deadlineMs)} (option unreachableDeadlineMs, ${UNREACHABLE_DEADLINE_ENV} in seconds); raise it to wait longer.`,
+    retryable: true,
+  });
+}
 
 /** Decides what a failure means for an endpoint's retry policy. */
 function verdictFor(policy: RetryPolicy, failure: MlflowError): Verdict {

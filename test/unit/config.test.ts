@@ -43,6 +43,8 @@ describe("defaults", () => {
       backoffFactorMs: 2_000,
       backoffJitterMs: 1_000,
       deadlineMs: 600_000,
+      unreachableDeadlineMs: 10_000,
+      quietRetries: false,
       keepAliveIdleMs: 1_500,
       maxSockets: 64,
       headers: {},
@@ -82,6 +84,8 @@ describe("environment variables (names and units of the Python client)", () => {
     ["MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1", (c: ReturnType<typeof resolveWith>) => c.http.backoffFactorMs, 1_000],
     ["MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", "0.25", (c: ReturnType<typeof resolveWith>) => c.http.backoffJitterMs, 250],
     ["MLFLOW_TS_HTTP_REQUEST_DEADLINE", "90", (c: ReturnType<typeof resolveWith>) => c.http.deadlineMs, 90_000],
+    ["MLFLOW_TS_HTTP_UNREACHABLE_DEADLINE", "30", (c: ReturnType<typeof resolveWith>) => c.http.unreachableDeadlineMs, 30_000],
+    ["MLFLOW_TS_QUIET_RETRIES", "1", (c: ReturnType<typeof resolveWith>) => c.http.quietRetries, true],
     ["MLFLOW_TRACKING_INSECURE_TLS", "true", (c: ReturnType<typeof resolveWith>) => c.http.tls.insecure, true],
     ["MLFLOW_TRACKING_INSECURE_TLS", "1", (c: ReturnType<typeof resolveWith>) => c.http.tls.insecure, true],
     ["MLFLOW_TRACKING_INSECURE_TLS", "FALSE", (c: ReturnType<typeof resolveWith>) => c.http.tls.insecure, false],
@@ -140,6 +144,8 @@ describe("precedence: constructor option > environment > default", () => {
     MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: "3",
     MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: "0.5",
     MLFLOW_TS_HTTP_REQUEST_DEADLINE: "60",
+    MLFLOW_TS_HTTP_UNREACHABLE_DEADLINE: "2.5",
+    MLFLOW_TS_QUIET_RETRIES: "true",
     MLFLOW_TRACKING_INSECURE_TLS: "true",
     MLFLOW_S3_ENDPOINT_URL: "http://env-minio:9000",
     MLFLOW_S3_IGNORE_TLS: "true",
@@ -151,7 +157,7 @@ describe("precedence: constructor option > environment > default", () => {
   it("takes the environment over the defaults", () => {
     const config = resolveWith(env);
     expect(config.tracking).toMatchObject({ baseUrl: "http://env-host:5000" });
-    expect(config.http).toMatchObject({ timeoutMs: 30_000, maxRetries: 2, backoffFactorMs: 3_000, backoffJitterMs: 500, deadlineMs: 60_000, tls: { insecure: true } });
+    expect(config.http).toMatchObject({ timeoutMs: 30_000, maxRetries: 2, backoffFactorMs: 3_000, backoffJitterMs: 500, deadlineMs: 60_000, unreachableDeadlineMs: 2_500, quietRetries: true, tls: { insecure: true } });
     expect(config.s3).toMatchObject({ endpointUrl: "http://env-minio:9000", ignoreTls: true, addressingStyle: "virtual", region: "eu-west-1" });
     expect(config.auth).toMatchObject({ kind: "bearer", token: "env-token-123" });
   });
@@ -164,12 +170,13 @@ describe("precedence: constructor option > environment > default", () => {
       backoffFactorMs: 10,
       backoffJitterMs: 0,
       deadlineMs: 5_000,
+      unreachableDeadlineMs: 0,
       insecureTls: false,
       auth: { token: "option-token-456" },
       s3: { endpointUrl: "https://option-minio", ignoreTls: false, addressingStyle: "path", region: "us-west-2" },
     });
     expect(config.tracking).toMatchObject({ baseUrl: "http://option-host:5000" });
-    expect(config.http).toMatchObject({ timeoutMs: 1_000, maxRetries: 0, backoffFactorMs: 10, backoffJitterMs: 0, deadlineMs: 5_000, tls: { insecure: false } });
+    expect(config.http).toMatchObject({ timeoutMs: 1_000, maxRetries: 0, backoffFactorMs: 10, backoffJitterMs: 0, deadlineMs: 5_000, unreachableDeadlineMs: 0, tls: { insecure: false } });
     expect(config.s3).toMatchObject({ endpointUrl: "https://option-minio", ignoreTls: false, forcePathStyle: true, region: "us-west-2" });
     expect(config.auth).toEqual({ kind: "bearer", token: "option-token-456", source: "auth option" });
   });
@@ -236,7 +243,7 @@ describe("strict options", () => {
   it("refuses a misspelled option, naming the key, its value and the valid options", () => {
     const error = configError({}, { timeoutMS: 5000 } as unknown as ClientOptions);
     expect(error.key).toBe("timeoutMS");
-    expect(error.message).toBe(`Invalid option "timeoutMS" = 5000: unknown option (valid options: ${Object.keys({ trackingUri: 0, auth: 0, timeoutMs: 0, maxRetries: 0, backoffFactorMs: 0, backoffJitterMs: 0, deadlineMs: 0, keepAliveIdleMs: 0, maxSockets: 0, headers: 0, insecureTls: 0, serverCertPath: 0, clientCertPath: 0, s3: 0, artifacts: 0, env: 0 }).join(", ")}).`);
+    expect(error.message).toBe(`Invalid option "timeoutMS" = 5000: unknown option (valid options: ${Object.keys({ trackingUri: 0, auth: 0, timeoutMs: 0, maxRetries: 0, backoffFactorMs: 0, backoffJitterMs: 0, deadlineMs: 0, unreachableDeadlineMs: 0, keepAliveIdleMs: 0, maxSockets: 0, headers: 0, insecureTls: 0, serverCertPath: 0, clientCertPath: 0, s3: 0, artifacts: 0, env: 0 }).join(", ")}).`);
   });
 
   it("refuses a misspelled nested option", () => {
@@ -267,6 +274,8 @@ describe("bad values fail with a message naming the variable and what is expecte
     [{ MLFLOW_HTTP_REQUEST_MAX_RETRIES: "2.5" }, "MLFLOW_HTTP_REQUEST_MAX_RETRIES", "whole number"],
     [{ MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: "121" }, "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "from 0 to 120 seconds"],
     [{ MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: "-1" }, "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", "at least 0 seconds"],
+    [{ MLFLOW_TS_HTTP_UNREACHABLE_DEADLINE: "-1" }, "MLFLOW_TS_HTTP_UNREACHABLE_DEADLINE", "at least 0 seconds"],
+    [{ MLFLOW_TS_QUIET_RETRIES: "yes" }, "MLFLOW_TS_QUIET_RETRIES", 'MLFLOW_TS_QUIET_RETRIES must be one of true, false, 1, 0; got "yes"'],
     [{ MLFLOW_TRACKING_INSECURE_TLS: "yes" }, "MLFLOW_TRACKING_INSECURE_TLS", 'MLFLOW_TRACKING_INSECURE_TLS must be one of true, false, 1, 0; got "yes"'],
     [{ MLFLOW_S3_IGNORE_TLS: "on" }, "MLFLOW_S3_IGNORE_TLS", "must be one of true, false, 1, 0"],
     [{ MLFLOW_TRACKING_INSECURE_TLS: "true", MLFLOW_TRACKING_SERVER_CERT_PATH: pem }, "MLFLOW_TRACKING_INSECURE_TLS", "cannot be combined with MLFLOW_TRACKING_SERVER_CERT_PATH"],

@@ -5,7 +5,7 @@
  */
 import { HttpResponse } from "msw";
 import { inspect } from "node:util";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type AmbiguousResultError, type ClientOptions, MlflowClient, type MlflowError, resolveConfig } from "../../src/index.js";
 import { apiErrorFromResponse } from "../../src/core/errors.js";
 import { excerpt, redact, redactUrl, registerBasicCredentials, registerSecret, registerSecretHeaders } from "../../src/core/redact.js";
@@ -236,6 +236,37 @@ describe("a secret straddling a cut is redacted before the cut", () => {
     registerSecret("excerpt-secret-4242");
     expect(excerpt(`${"a".repeat(15)} excerpt-secret-4242`, 25)).toBe(`${"a".repeat(15)} ***`);
     expect(excerpt(`${"a".repeat(15)} excerpt-secret-4242`, 18)).toBe(`${"a".repeat(15)} **…`);
+  });
+});
+
+describe("the line printed when a call starts retrying shows no canary", () => {
+  const SIGNATURE = "canary-SIG-6b3f0d";
+  const lines = () => vi.mocked(process.stderr.write).mock.calls.map((call) => String(call[0])).filter((line) => line.startsWith("mlflow-ts:"));
+  beforeEach(() => {
+    vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+  });
+  afterEach(() => vi.mocked(process.stderr.write).mockRestore());
+
+  it("for a URI with userinfo, Basic and bearer credentials, an API-key header and a presigned URL", async () => {
+    record(server, "get", `${API}/runs/get`, (_req, n) => (n === 1 ? new HttpResponse(`<html>${ECHO}</html>`, { status: 503 }) : { run: {} }));
+    const loud = { HOME: EMPTY_HOME, MLFLOW_TS_QUIET_RETRIES: "false" };
+    await new MlflowClient({ trackingUri: `http://uiuser:${URI_PASSWORD}@mlflow.test:5000`, env: loud, maxRetries: 1, backoffFactorMs: 0 }).runs.get("abc").catch(() => undefined);
+    record(server, "get", `${API}/runs/get`, (_req, n) => {
+      if (n === 1) throw Object.assign(new Error(`connect ECONNREFUSED ${ECHO} ${SIMULATED}`), { code: "ECONNREFUSED", errno: -111 });
+      return { run: {} };
+    });
+    await canaryClient({ maxRetries: 1, env: { ...env, ...loud } }).runs.get("abc").catch(() => undefined);
+    record(server, "put", "https://s3.example.com/bucket/key", (_req, n) => (n === 1 ? new HttpResponse("busy", { status: 503 }) : new HttpResponse(null, { status: 200 })));
+    const transport = new HttpTransport(BASE, resolveConfig({ trackingUri: BASE, backoffFactorMs: 0, env: { ...env, ...loud } }));
+    await transport.request(
+      { method: "PUT", path: "", url: `https://s3.example.com/bucket/key?X-Amz-Credential=AKIA&X-Amz-Signature=${SIGNATURE}`, body: () => Buffer.from("x"), retry: "idempotent" },
+      { maxRetries: 1 },
+      () => "ok",
+    );
+
+    expect(lines()).toHaveLength(3);
+    expect(lines()[2]).toContain("PUT https://s3.example.com/bucket/key failed (HTTP 503");
+    for (const line of lines()) for (const canary of [...CANARIES, SIGNATURE]) expect(line, `canary ${canary} leaked`).not.toContain(canary);
   });
 });
 

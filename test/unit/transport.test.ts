@@ -289,6 +289,131 @@ describe("backoff timing (fake timers)", () => {
   });
 });
 
+describe("nothing listens at the server's address (fake timers)", () => {
+  beforeEach(() => useRetryClock());
+  afterEach(() => vi.useRealTimers());
+
+  /** Records when each attempt was made; `refuse()` decides whether it is refused. */
+  function refusingServer(refuse: () => boolean) {
+    const times: number[] = [];
+    record(server, "get", `${API}/experiments/get`, () => {
+      times.push(Date.now());
+      if (refuse()) throw socketError("ECONNREFUSED");
+      return { experiment: experimentJson() };
+    });
+    return { offsets: () => times.map((t) => t - times[0]!) };
+  }
+
+  async function settle(outcome: { settled: boolean }, maxSeconds: number): Promise<void> {
+    for (let second = 0; second < maxSeconds && !outcome.settled; second++) await advance(1_000);
+  }
+
+  it("gives up at the unreachable deadline (10 s) when the server never answered: attempts at 0, 0, 4 and 10 s, not the 4-minute curve", async () => {
+    const fake = refusingServer(() => true);
+    const outcome = observe(testClient({ backoffFactorMs: 2_000, backoffJitterMs: 0 }).experiments.get("1"));
+    await settle(outcome, 300);
+
+    expect(fake.offsets()).toEqual([0, 0, 4_000, 10_000]);
+    const error = outcome.error as ConnectionError;
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ code: "ECONNREFUSED", address: "mlflow.test:5000", retryable: true });
+    expect(error.message).toMatch(/^Connection to mlflow\.test:5000 failed: ECONNREFUSED \(nothing listens at that address\); nothing has answered there since this client was created \(4 attempts in 10 s\) \(GET \/api\/2\.0\/mlflow\/experiments\/get\)\. Fix: .*MLFLOW_TS_HTTP_UNREACHABLE_DEADLINE/);
+  });
+
+  it("takes the unreachable deadline from unreachableDeadlineMs and MLFLOW_TS_HTTP_UNREACHABLE_DEADLINE (seconds)", async () => {
+    const fake = refusingServer(() => true);
+    const fromOption = observe(testClient({ backoffFactorMs: 2_000, unreachableDeadlineMs: 0 }).experiments.get("1"));
+    await settle(fromOption, 300);
+    expect(fake.offsets()).toEqual([0]);
+    expect(fromOption.error).toBeInstanceOf(ConnectionError);
+
+    const fake2 = refusingServer(() => true);
+    const fromEnv = observe(testClient({ backoffFactorMs: 2_000, env: { MLFLOW_TS_HTTP_UNREACHABLE_DEADLINE: "5" } }).experiments.get("1"));
+    await settle(fromEnv, 300);
+    expect(fake2.offsets()).toEqual([0, 0, 4_000, 5_000]);
+  });
+
+  it("rides out a server that answered before and then refuses (a restart) on the whole curve", async () => {
+    let down = false;
+    const fake = refusingServer(() => down);
+    const client = testClient({ backoffFactorMs: 2_000, backoffJitterMs: 0 });
+    const first = observe(client.experiments.get("1"));
+    await settle(first, 5);
+    expect(first.value).toBeDefined();
+
+    down = true;
+    setTimeout(() => (down = false), 50_000);
+    const outcome = observe(client.experiments.get("1"));
+    await settle(outcome, 300);
+
+    expect(outcome.value).toMatchObject({ experiment_id: "1" });
+    expect(fake.offsets().slice(1).map((t) => t - fake.offsets()[1]!)).toEqual([0, 0, 4_000, 12_000, 28_000, 60_000]);
+  });
+
+  it("keeps the whole curve for timeouts at start-up (the server may be slow, not absent)", async () => {
+    const seen = record(server, "get", `${API}/experiments/get`, () => hang());
+    const outcome = observe(testClient({ backoffFactorMs: undefined, backoffJitterMs: undefined, timeoutMs: 1_000 }).experiments.get("1"));
+    await settle(outcome, 400);
+    expect(seen).toHaveLength(8);
+    expect(outcome.error).toBeInstanceOf(TimeoutError);
+  });
+});
+
+describe("the line printed when a call starts retrying", () => {
+  const stderr = () => vi.mocked(process.stderr.write).mock.calls.map((call) => String(call[0])).filter((line) => line.startsWith("mlflow-ts:"));
+  beforeEach(() => {
+    vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+  });
+  afterEach(() => vi.mocked(process.stderr.write).mockRestore());
+  const loud = { env: { MLFLOW_TS_QUIET_RETRIES: "false" } };
+
+  it("is one line at the first retry, naming the URL and what is retried; the later retries print nothing", async () => {
+    record(server, "get", `${API}/experiments/get`, (_req, n) => (n <= 3 ? new HttpResponse("busy", { status: 503 }) : { experiment: experimentJson() }));
+    const client = testClient(loud);
+    await client.experiments.get("1");
+    expect(stderr()).toEqual([
+      "mlflow-ts: GET http://mlflow.test:5000/api/2.0/mlflow/experiments/get failed (HTTP 503 TEMPORARILY_UNAVAILABLE); retrying, up to 7 times within 600 s. Set MLFLOW_TS_QUIET_RETRIES=true to hide this line.\n",
+    ]);
+  });
+
+  it("is printed once per outage: not again for other calls until the server answered 2xx", async () => {
+    let busy = true;
+    record(server, "get", `${API}/experiments/get`, () => (busy ? new HttpResponse("busy", { status: 503 }) : { experiment: experimentJson() }));
+    const client = testClient({ ...loud, maxRetries: 2 });
+    await client.experiments.get("1").catch(() => undefined);
+    await client.experiments.get("1").catch(() => undefined);
+    expect(stderr()).toHaveLength(1);
+    busy = false;
+    await client.experiments.get("1");
+    busy = true;
+    await client.experiments.get("1").catch(() => undefined);
+    expect(stderr()).toHaveLength(2);
+  });
+
+  it("says when nothing listens and for how long that is retried", async () => {
+    record(server, "get", `${BASE}/prefix/api/2.0/mlflow/experiments/get`, (_req, n) => {
+      if (n === 1) throw socketError("ECONNREFUSED");
+      return { experiment: experimentJson() };
+    });
+    await testClient({ ...loud, trackingUri: "http://mlflow.test:5000/prefix" }).experiments.get("1").catch(() => undefined);
+    expect(stderr()).toEqual([
+      "mlflow-ts: cannot reach http://mlflow.test:5000/prefix/api/2.0/mlflow/experiments/get (ECONNREFUSED: nothing listens at that address); retrying GET for up to 10 s, as the server has not answered this client yet. Set MLFLOW_TS_QUIET_RETRIES=true to hide this line.\n",
+    ]);
+  });
+
+  it("is hidden by MLFLOW_TS_QUIET_RETRIES=true", async () => {
+    record(server, "get", `${API}/experiments/get`, (_req, n) => (n === 1 ? new HttpResponse("busy", { status: 503 }) : { experiment: experimentJson() }));
+    await testClient({ env: { MLFLOW_TS_QUIET_RETRIES: "true" } }).experiments.get("1");
+    expect(stderr()).toEqual([]);
+  });
+
+  it("is not printed for a call without retries", async () => {
+    record(server, "get", `${API}/experiments/get`, () => new HttpResponse("busy", { status: 503 }));
+    await testClient({ ...loud, maxRetries: 0 }).experiments.get("1").catch(() => undefined);
+    expect(stderr()).toEqual([]);
+  });
+});
+
 describe("non-idempotent creates (model versions, logged models)", () => {
   const creates = [
     { name: "model-versions/create", url: `${API}/model-versions/create`, ok: { model_version: modelVersionJson() }, call: () => testClient().modelVersions.create({ name: "fraud", source: "s3://b/m" }) },

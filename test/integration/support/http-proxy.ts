@@ -40,6 +40,8 @@ export interface ProxyOptions {
   dropResponse?: (request: { method: string; path: string }) => boolean;
   /** Hold a request this many ms before forwarding it (0 or undefined: at once). */
   delayMs?: (request: { method: string; path: string }) => number | undefined;
+  /** Port to listen on, e.g. to bring a closed proxy back where its clients expect it. @defaultValue a free port */
+  port?: number;
 }
 
 /** Upstream calls give up after this long (the proxy must never hang a test). */
@@ -86,7 +88,7 @@ export async function startProxy(target: string, options: ProxyOptions = {}): Pr
   });
   const timers = new Set<NodeJS.Timeout>();
   server.keepAliveTimeout = 1_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

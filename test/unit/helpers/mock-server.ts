@@ -91,9 +91,12 @@ function parseBody(text: string): unknown {
   }
 }
 
-/** A client on the mocked server with an empty environment and no backoff (unless overridden). */
+/**
+ * A client on the mocked server with an empty environment and no backoff (unless overridden). The
+ * line printed when a call starts retrying is hidden (`MLFLOW_TS_QUIET_RETRIES`) unless `env` says otherwise.
+ */
 export function testClient(options: ClientOptions = {}): MlflowClient {
-  return new MlflowClient({ trackingUri: BASE, backoffFactorMs: 0, backoffJitterMs: 0, ...options, env: { HOME: EMPTY_HOME, ...options.env } });
+  return new MlflowClient({ trackingUri: BASE, backoffFactorMs: 0, backoffJitterMs: 0, ...options, env: { HOME: EMPTY_HOME, MLFLOW_TS_QUIET_RETRIES: "true", ...options.env } });
 }
 
 /** An error a resolver can throw to make the request fail like a socket error with `code`. */
