@@ -99,6 +99,8 @@ export class HttpTransport {
   readonly #axios: AxiosInstance;
   readonly #authHeader: string | undefined;
   readonly #pools: SocketPools;
+  /** `host:port` of the tracking server. */
+  readonly #baseAddress: string;
   /** `host:port` of every server that gave an HTTP answer (any status) through this transport. */
   readonly #answered = new Set<string>();
   /** A retry was announced on stderr and the server has not answered 2xx since. */
@@ -108,6 +110,7 @@ export class HttpTransport {
     this.baseUrl = baseUrl;
     this.#config = config.http;
     this.#authHeader = authHeader(config.auth);
+    this.#baseAddress = addressOf(new URL(baseUrl));
     this.#pools = new SocketPools({ keepAliveIdleMs: config.http.keepAliveIdleMs, maxSockets: config.http.maxSockets, tls: tlsOptions(config.http.tls) });
     this.#axios = axios.create({
       validateStatus: () => true,
@@ -137,7 +140,7 @@ export class HttpTransport {
     const call = new LinkedAbort(options.signal);
     call.abortAfter(deadline.ms, "deadline");
     const context = { method: req.method, endpoint: this.#endpointLabel(req) };
-    const address = addressOf(new URL(req.url ?? this.baseUrl));
+    const address = this.#addressOf(req);
     const startedAt = Date.now();
     const recoverable = req.retry === "recoverable" ? recovery : undefined;
     const ambiguous = { ...context, call, deadlineAt: deadline.at, backoffFactorMs: this.#config.backoffFactorMs };
@@ -243,7 +246,7 @@ export class HttpTransport {
         // would sit in memory whole. Raw bodies go out on the plain http(s) module instead.
         ...(req.body ? { maxRedirects: 0 } : {}),
       });
-      this.#answered.add(addressOf(new URL(req.url ?? this.baseUrl)));
+      this.#answered.add(this.#addressOf(req));
       if (res.status >= 200 && res.status < 300) {
         this.#retryAnnounced = false;
         return { status: res.status, headers: plainHeaders(res), body: res.data };
@@ -262,7 +265,7 @@ export class HttpTransport {
       if (call.cause === "user") throw new AbortError(`${context.method} ${context.endpoint} was aborted`);
       if (call.cause === "deadline") throw new TimeoutError({ ...context, timeoutMs: deadlineMs, kind: "deadline", retryable: true });
       if (attempt.cause === "timeout") return new TimeoutError({ ...context, timeoutMs, kind: "request", retryable: true });
-      const failure = connectionError(error, { ...context, address: addressOf(new URL(req.url ?? this.baseUrl)) });
+      const failure = connectionError(error, { ...context, address: this.#addressOf(req) });
       if (isStaleSocketError(error)) staleSocketFailures.add(failure);
       return failure;
     } finally {
@@ -298,6 +301,11 @@ export class HttpTransport {
       if (this.#authHeader) headers.Authorization = this.#authHeader;
     }
     return Object.assign(headers, req.headers, options.headers);
+  }
+
+  /** `host:port` the request goes to. */
+  #addressOf(req: HttpRequest): string {
+    return req.url === undefined ? this.#baseAddress : addressOf(new URL(req.url));
   }
 
   #endpointLabel(req: HttpRequest): string {
