@@ -5,6 +5,7 @@
 import type { Readable } from "node:stream";
 import { z } from "zod";
 import { MlflowApiError } from "../../core/errors.js";
+import { excerpt } from "../../core/redact.js";
 import type { HttpResponse } from "../../core/transport.js";
 import type { SetupContext } from "../context.js";
 import { describeTrackingFailure } from "../failures.js";
@@ -31,7 +32,7 @@ export const serverReachableCheck: CheckDefinition<SetupContext> = {
   async run(context, signal) {
     if (!context.transport) return notApplicable(`No tracking server: runs go to the embedded store ${context.client?.trackingUri}.`);
     const health = await settle(get(context, "/health", signal));
-    if (!(health instanceof Error)) return pass(`GET /health answered ${health.status} ${String(health.body).trim().slice(0, 20)}.`);
+    if (!(health instanceof Error)) return pass(`GET /health answered ${health.status} ${excerpt(String(health.body).trim(), 20)}.`);
     if (health instanceof MlflowApiError && (health.status === 401 || health.status === 403)) {
       return pass(`The server answers; /health requires credentials (HTTP ${health.status}), see the authentication check.`);
     }

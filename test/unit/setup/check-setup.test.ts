@@ -182,6 +182,15 @@ describe("what each broken setup is told", () => {
     expect(searches[0]?.body).toEqual({ max_results: 1 });
   });
 
+  it("never shows a prefix of a password that a /health body echoes across the 20-character cut", async () => {
+    trackingServer();
+    server.use(http.get(`${BASE}/health`, () => new HttpResponse("OK pw=pw-canary-77c1d0 ok")));
+    const report = await doctor({ MLFLOW_TRACKING_USERNAME: "alice", MLFLOW_TRACKING_PASSWORD: "pw-canary-77c1d0" });
+    const detail = find(report, "server.reachable").detail;
+    expect(detail).toMatch(/^GET \/health answered 200 /);
+    expect(JSON.stringify(report)).not.toMatch(/pw-ca/);
+  });
+
   it("explains a 403 from the host check with --allowed-hosts, and another 403 as a missing permission", async () => {
     trackingServer();
     server.use(http.post(`${API}/experiments/search`, () => new HttpResponse("Invalid Host header - possible DNS rebinding attack detected", { status: 403 })));
