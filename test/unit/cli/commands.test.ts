@@ -3,7 +3,7 @@
  * (0, 1, 2), help for every command, what `runs show`, `runs list` and `experiments list` print,
  * `doctor --json`, and the pointer to `doctor` on setup errors.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { http, HttpResponse } from "msw";
@@ -111,6 +111,22 @@ describe("runs and experiments", () => {
     const { code, stderr } = await cli(["runs", "show", RUN_ID]);
     expect(code).toBe(1);
     expect(stderr).toBe(`error: RESOURCE_DOES_NOT_EXIST: Run '${RUN_ID}' not found (HTTP 404, GET /api/2.0/mlflow/runs/get)\n`);
+  });
+
+  it("exits 1, not 2, when the artifact proxy would rename the file being uploaded", async () => {
+    const run = runJson();
+    (run.info as Record<string, unknown>).artifact_uri = `mlflow-artifacts:/1/${RUN_ID}/artifacts`;
+    record(server, "get", `${API}/runs/get`, () => ({ run }));
+    const dir = mkdtempSync(join(tmpdir(), "cli-proxy-name-"));
+    try {
+      const file = join(dir, "acc 100%25.png");
+      writeFileSync(file, "png");
+      const { code, stderr } = await cli(["upload", RUN_ID, file]);
+      expect(stderr).toMatch(/proxy/);
+      expect(code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("lists the runs of an experiment by name, newest first, within --limit", async () => {
