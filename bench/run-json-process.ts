@@ -1,29 +1,52 @@
 /**
- * Runs one benchmark worker as a child process (so that its CPU time and peak RSS are its own) and
- * parses the JSON object it prints on its last stdout line. Killed after 15 minutes.
+ * Runs one benchmark worker (or a load-test process) as a child process, so that its CPU time and
+ * peak RSS are its own, and parses the JSON object it prints on its last stdout line. Killed after
+ * 15 minutes, or the `timeoutMs` given.
  */
 import { spawn } from "node:child_process";
 
-/** Longest a worker may run. */
+/** Longest a worker may run unless told otherwise. */
 const WORKER_TIMEOUT_MS = 15 * 60_000;
+
+/** Options of {@link runJsonProcess}. */
+export interface JsonProcessOptions {
+  /** Variables added to the child's environment. */
+  env?: Record<string, string | undefined>;
+  /** Whether the child also gets `process.env` (below `env`). @defaultValue true */
+  inheritEnv?: boolean;
+  cwd?: string;
+  /** The child is killed (SIGKILL) after this long, and the call rejects saying so. @defaultValue 15 min */
+  timeoutMs?: number;
+}
 
 /**
  * Spawns `command args` with `process.env` plus `env`, in `cwd`, and resolves with its last stdout
- * line parsed as JSON; rejects with the tail of its stderr when it fails or prints no JSON.
+ * line parsed as JSON; rejects with the tail of its stderr (and its last stdout line) when it
+ * fails, prints no JSON or is killed at `timeoutMs`.
  */
-export function runJsonProcess<T>(command: string, args: string[], options: { env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<T> {
+export function runJsonProcess<T>(command: string, args: string[], options: JsonProcessOptions = {}): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const env = { ...(options.inheritEnv === false ? {} : process.env), ...options.env };
+    const child = spawn(command, args, { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const timeoutMs = options.timeoutMs ?? WORKER_TIMEOUT_MS;
+    let timedOut = false;
     let out = "";
     let err = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), WORKER_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
-    child.on("exit", (code) => {
+    child.on("exit", (code, signal) => {
       clearTimeout(timer);
       const line = out.trim().split("\n").at(-1) ?? "";
-      if (code !== 0 || !line.startsWith("{")) reject(new Error(`${args.join(" ")} exited with ${code}: ${err.slice(-2000)}`));
-      else resolve(JSON.parse(line) as T);
+      if (code === 0 && line.startsWith("{")) {
+        resolve(JSON.parse(line) as T);
+        return;
+      }
+      const how = timedOut ? `was still running after ${timeoutMs} ms and was killed` : `exited with ${code ?? signal}`;
+      reject(new Error(`${args.join(" ")} ${how}; last stdout line: ${line.slice(0, 1000)}; stderr: ${err.slice(-2000)}`));
     });
   });
 }
