@@ -129,7 +129,11 @@ export class UnauthenticatedError extends MlflowApiError {}
 export class PermissionDeniedError extends MlflowApiError {}
 /** HTTP 429: the server asks the client to slow down. Retried automatically. */
 export class RateLimitError extends MlflowApiError {}
-/** HTTP 5xx: the server failed. 500, 502, 503 and 504 are retried automatically. */
+/**
+ * HTTP 5xx: the server failed. 500, 502, 503 and 504 are retried automatically; so is MLflow's
+ * HTTP 400 `BAD_REQUEST` for an exhausted database connection pool ("QueuePool limit … reached"),
+ * which is a ServerError too.
+ */
 export class ServerError extends MlflowApiError {}
 
 /**
@@ -327,7 +331,9 @@ export function apiErrorFromResponse(
   const parsed = parseErrorBody(init.body);
   const errorCode = parsed?.errorCode ?? STATUS_TO_CODE[init.status] ?? "INTERNAL_ERROR";
   const serverMessage = parsed?.message ?? describeText(init.body);
-  const ErrorClass = CODE_TO_CLASS[errorCode] ?? classForStatus(init.status);
+  // A 400 the retry policy calls transient (MLflow's exhausted connection pool, see isTransientAnswer)
+  // is the server failing, not the input: a ServerError, whatever its code says.
+  const ErrorClass = init.retryable && init.status === 400 ? ServerError : (CODE_TO_CLASS[errorCode] ?? classForStatus(init.status));
   return new ErrorClass({ ...init, errorCode, serverMessage });
 }
 

@@ -1,11 +1,36 @@
 /**
  * The retry policy in one place: which failures are transient, how long to wait before the next
  * attempt, and what `Retry-After` asks for. Same statuses and backoff curve as the Python client
- * (urllib3 `Retry` with `backoff_jitter`).
+ * (urllib3 `Retry` with `backoff_jitter`), plus MLflow's 400 for an exhausted database connection
+ * pool, which the Python client does not retry.
  */
 
 /** Statuses retried like the Python client: 408, 429, 500, 502, 503, 504. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+
+/**
+ * MLflow (3.17.2, `mlflow/store/db/utils.py`) turns every SQLAlchemy error that is not an
+ * `OperationalError` into HTTP 400 `BAD_REQUEST` — among them the connection pool's timeout, which
+ * a busy server answers after a request waited 30 s for a database connection ("QueuePool limit of
+ * size 5 overflow 10 reached, connection timed out"). That is the server overloaded, not the
+ * request wrong (many training processes on one server reach it: test/integration/load.test.ts).
+ */
+const POOL_EXHAUSTED = /QueuePool limit of size \d+ overflow -?\d+ reached, connection timed out/;
+
+/**
+ * Whether an error answer is worth another attempt: a status of {@link RETRYABLE_STATUSES}, or
+ * MLflow's 400 for an exhausted database connection pool. Not repeated blindly for creates: a
+ * 400 is not in {@link NOT_PROCESSED_STATUSES}.
+ *
+ * @example
+ * isTransientAnswer(503, "") // true
+ * isTransientAnswer(400, '{"error_code":"BAD_REQUEST","message":"QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00"}') // true
+ * isTransientAnswer(400, '{"error_code":"INVALID_PARAMETER_VALUE","message":"…"}') // false
+ * @internal
+ */
+export function isTransientAnswer(status: number, body: string): boolean {
+  return RETRYABLE_STATUSES.has(status) || (status === 400 && POOL_EXHAUSTED.test(body));
+}
 
 /**
  * Statuses that mean the server did not act on the request, so even a non-idempotent call may be

@@ -24,10 +24,10 @@ import {
 import { redact, redactUrl, registerSecretHeaders } from "./redact.js";
 import {
   backoffMs,
+  isTransientAnswer,
   NOT_PROCESSED_STATUSES,
   NOT_SENT_CODES,
   QUIET_RETRIES_ENV,
-  RETRYABLE_STATUSES,
   retryAfterMs,
   UNREACHABLE_CODES,
   UNREACHABLE_DEADLINE_ENV,
@@ -257,7 +257,7 @@ export class HttpTransport {
         ...context,
         status: res.status,
         body,
-        retryable: RETRYABLE_STATUSES.has(res.status),
+        retryable: isTransientAnswer(res.status, body),
         requestId: headers["x-request-id"],
         retryAfterMs: retryAfterMs(headers["retry-after"]),
       });

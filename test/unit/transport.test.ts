@@ -46,6 +46,13 @@ import { advance, flushIO, observe, useRetryClock } from "./helpers/timers.js";
 
 const server = useMockServer();
 
+/**
+ * What MLflow 3.17.2 answers (HTTP 400, `BAD_REQUEST`) when a request waited 30 s for a database
+ * connection: SQLAlchemy's pool timeout, seen on the real stack under load (test/integration/load.test.ts).
+ */
+const POOL_EXHAUSTED_MESSAGE =
+  "QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00 (Background on this error at: https://sqlalche.me/e/21/3o7r)";
+
 /** Answers 503 `failures` times, then 200 with `ok`. */
 function flaky(failures: number, ok: JsonBodyType, failure: () => Response = () => new HttpResponse("busy", { status: 503 })) {
   return (_req: RecordedRequest, n: number) => (n <= failures ? failure() : ok);
@@ -95,6 +102,20 @@ describe("retries of idempotent calls", () => {
     expect(error).toBeInstanceOf(ErrorClass);
     expect(error).toMatchObject({ status, errorCode: code, retryable: false });
     expect(seen).toHaveLength(1);
+  });
+
+  it("retries MLflow's 400 for an exhausted connection pool: the server is overloaded, the request is fine", async () => {
+    const seen = record(server, "post", `${API}/runs/log-batch`, flaky(2, {}, () => mlflowError(400, "BAD_REQUEST", POOL_EXHAUSTED_MESSAGE)));
+    await testClient().runs.logBatch(RUN_ID, { params: { a: 1 } });
+    expect(seen).toHaveLength(3);
+  });
+
+  it("reports an exhausted pool, once retries are spent, as a retryable ServerError that keeps the server's status and code", async () => {
+    record(server, "post", `${API}/runs/log-batch`, () => mlflowError(400, "BAD_REQUEST", POOL_EXHAUSTED_MESSAGE));
+    const error = await testClient({ maxRetries: 0 }).runs.logBatch(RUN_ID, { params: { a: 1 } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error).not.toBeInstanceOf(InvalidParameterError);
+    expect(error).toMatchObject({ status: 400, errorCode: "BAD_REQUEST", retryable: true });
   });
 
   it.each(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "ENOTFOUND"] as const)("retries a network error (%s)", async (code) => {

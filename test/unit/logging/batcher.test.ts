@@ -210,6 +210,22 @@ describe("transient failures", () => {
     expect(run.stats()).toMatchObject({ sent: 1, failed: 0, requests: 4, retried: 3, queued: 0, inFlight: 0 });
   });
 
+  it("retries MLflow's 400 for an exhausted connection pool like a 503, instead of failing the entries", async () => {
+    useLoggerClock();
+    noJitter();
+    const pool = "QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00 (Background on this error at: https://sqlalche.me/e/21/3o7r)";
+    const batches = record(server, "post", `${API}/runs/log-batch`, (_req, n) => (n === 1 ? mlflowError(400, "BAD_REQUEST", pool) : {}));
+    const { run } = await openTestRun(server);
+    run.logMetric("loss", 0.5, { step: 1 });
+    run.logParam("lr", 0.1);
+    const flushed = observe(run.flush());
+    await advance(250);
+    expect(batches).toHaveLength(2);
+    expectResolved(flushed);
+    expect(JSON.stringify(batches[1]!.body)).toBe(JSON.stringify(batches[0]!.body));
+    expect(run.stats()).toMatchObject({ sent: 2, failed: 0, requests: 2, retried: 1 });
+  });
+
   it("honours Retry-After from a 429", async () => {
     useLoggerClock();
     const batches = record(server, "post", `${API}/runs/log-batch`, (_req, n) => (n === 1 ? mlflowError(429, "REQUEST_LIMIT_EXCEEDED", "slow down", { "Retry-After": "7" }) : {}));
