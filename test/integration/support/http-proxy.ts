@@ -59,6 +59,8 @@ export interface SeenRequest {
   status: number | undefined;
   /** Status the server answered; undefined when the request was not forwarded or got no answer. */
   upstreamStatus: number | undefined;
+  /** `Date.now()` when the proxy finished answering or the connection closed; undefined while pending. */
+  settledAtMs: number | undefined;
 }
 
 /** A request as a `fault` function sees it. */
@@ -94,9 +96,15 @@ export interface ProxyOptions {
   fault?: (request: FaultContext) => Fault | undefined;
   /** How long the proxy keeps an idle client connection open, ms. @defaultValue 1000 */
   keepAliveTimeoutMs?: number;
+  /**
+   * How long the proxy waits for the server's answer before it closes the client's connection, ms.
+   * A load test sets it above the client's own timeout, so that the proxy adds no failure of its own.
+   * @defaultValue 60000
+   */
+  upstreamTimeoutMs?: number;
 }
 
-/** Upstream calls give up after this long (the proxy must never hang a test). */
+/** Upstream calls give up after this long unless told otherwise (the proxy must never hang a test). */
 const UPSTREAM_TIMEOUT_MS = 60_000;
 /** Longest `delay` fault honoured (the proxy must never hang a test). */
 const MAX_DELAY_MS = 30_000;
@@ -112,7 +120,7 @@ export async function startProxy(target: string, options: ProxyOptions = {}): Pr
   /** Sends `seen` on to the server with `body` (the request stream itself when it was not read). */
   function forward(req: http.IncomingMessage, res: http.ServerResponse, seen: SeenRequest, fault: Fault | undefined, body?: Buffer): void {
     const forwarded = http.request(
-      { host: upstream.hostname, port: upstream.port, method: seen.method, path: seen.path, headers: req.headers, timeout: UPSTREAM_TIMEOUT_MS, agent: false },
+      { host: upstream.hostname, port: upstream.port, method: seen.method, path: seen.path, headers: req.headers, timeout: options.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS, agent: false },
       (upstreamRes) => {
         seen.upstreamStatus = upstreamRes.statusCode;
         if (seen.dropped || req.socket.destroyed) {
@@ -126,6 +134,10 @@ export async function startProxy(target: string, options: ProxyOptions = {}): Pr
           return;
         }
         const pass = (): void => {
+          if (res.destroyed) {
+            upstreamRes.resume();
+            return;
+          }
           seen.status = upstreamRes.statusCode ?? 502;
           res.writeHead(seen.status, upstreamRes.headers);
           upstreamRes.pipe(res);
@@ -136,6 +148,10 @@ export async function startProxy(target: string, options: ProxyOptions = {}): Pr
     );
     forwarded.on("timeout", () => forwarded.destroy(new Error("upstream timeout")));
     forwarded.on("error", () => req.socket.destroy());
+    // A client that gave up (its own timeout) closes its connection: so does the proxy, upstream.
+    res.on("close", () => {
+      if (!res.writableFinished) forwarded.destroy();
+    });
     if (body) forwarded.end(body);
     else req.pipe(forwarded);
   }
@@ -160,7 +176,9 @@ export async function startProxy(target: string, options: ProxyOptions = {}): Pr
       fault: undefined,
       status: undefined,
       upstreamStatus: undefined,
+      settledAtMs: undefined,
     };
+    res.on("close", () => (seen.settledAtMs = Date.now()));
     if (!dropped && options.dropResponse?.(seen)) {
       dropped = true;
       seen.dropped = true;
