@@ -1,7 +1,7 @@
 /**
  * Runs one benchmark worker (or a load-test process) as a child process, so that its CPU time and
  * peak RSS are its own, and parses the JSON object it prints on its last stdout line. Killed after
- * 15 minutes, or the `timeoutMs` given.
+ * 15 minutes (or the `timeoutMs` given), or when the caller's `signal` aborts.
  */
 import { spawn } from "node:child_process";
 
@@ -17,35 +17,42 @@ export interface JsonProcessOptions {
   cwd?: string;
   /** The child is killed (SIGKILL) after this long, and the call rejects saying so. @defaultValue 15 min */
   timeoutMs?: number;
+  /** Kills the child (SIGKILL) when aborted; the call rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
  * Spawns `command args` with `process.env` plus `env`, in `cwd`, and resolves with its last stdout
  * line parsed as JSON; rejects with the tail of its stderr (and its last stdout line) when it
- * fails, prints no JSON or is killed at `timeoutMs`.
+ * fails, prints no JSON, or is killed (at `timeoutMs` or by `signal`).
  */
 export function runJsonProcess<T>(command: string, args: string[], options: JsonProcessOptions = {}): Promise<T> {
   return new Promise((resolve, reject) => {
     const env = { ...(options.inheritEnv === false ? {} : process.env), ...options.env };
     const child = spawn(command, args, { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     const timeoutMs = options.timeoutMs ?? WORKER_TIMEOUT_MS;
-    let timedOut = false;
+    let killedBecause: string | undefined;
     let out = "";
     let err = "";
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const kill = (reason: string): void => {
+      killedBecause ??= reason;
       child.kill("SIGKILL");
-    }, timeoutMs);
+    };
+    const timer = setTimeout(() => kill(`was still running after ${timeoutMs} ms and was killed`), timeoutMs);
+    const onAbort = (): void => kill(`was killed: ${String(options.signal?.reason)}`);
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
       const line = out.trim().split("\n").at(-1) ?? "";
       if (code === 0 && line.startsWith("{")) {
         resolve(JSON.parse(line) as T);
         return;
       }
-      const how = timedOut ? `was still running after ${timeoutMs} ms and was killed` : `exited with ${code ?? signal}`;
+      const how = killedBecause ?? `exited with ${code ?? signal}`;
       reject(new Error(`${args.join(" ")} ${how}; last stdout line: ${line.slice(0, 1000)}; stderr: ${err.slice(-2000)}`));
     });
   });
