@@ -8,6 +8,11 @@ import { spawn } from "node:child_process";
 /** Longest a worker may run unless told otherwise. */
 const WORKER_TIMEOUT_MS = 15 * 60_000;
 
+/** How {@link runJsonProcess} rejects: `output` is the last stdout line parsed, when it was a JSON object. */
+export interface JsonProcessError extends Error {
+  output?: unknown;
+}
+
 /** Options of {@link runJsonProcess}. */
 export interface JsonProcessOptions {
   /** Variables added to the child's environment. */
@@ -53,7 +58,17 @@ export function runJsonProcess<T>(command: string, args: string[], options: Json
         return;
       }
       const how = killedBecause ?? `exited with ${code ?? signal}`;
-      reject(new Error(`${args.join(" ")} ${how}; last stdout line: ${line.slice(0, 1000)}; stderr: ${err.slice(-2000)}`));
+      const error: JsonProcessError = new Error(`${args.join(" ")} ${how}; last stdout line: ${line.slice(0, 1000)}; stderr: ${err.slice(-2000)}`);
+      error.output = parseJsonLine(line);
+      reject(error);
     });
   });
+}
+
+function parseJsonLine(line: string): unknown {
+  try {
+    return line.startsWith("{") ? JSON.parse(line) : undefined;
+  } catch {
+    return undefined;
+  }
 }
