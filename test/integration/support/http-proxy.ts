@@ -61,6 +61,8 @@ export interface SeenRequest {
   upstreamStatus: number | undefined;
   /** `Date.now()` when the proxy finished answering or the connection closed; undefined while pending. */
   settledAtMs: number | undefined;
+  /** Who closed the connection before an answer: the client (its own timeout) or the server (a reset, a timeout of the proxy). */
+  closedBy: "client" | "server" | undefined;
 }
 
 /** A request as a `fault` function sees it. */
@@ -147,7 +149,10 @@ export async function startProxy(target: string, options: ProxyOptions = {}): Pr
       },
     );
     forwarded.on("timeout", () => forwarded.destroy(new Error("upstream timeout")));
-    forwarded.on("error", () => req.socket.destroy());
+    forwarded.on("error", () => {
+      seen.closedBy ??= "server";
+      req.socket.destroy();
+    });
     // A client that gave up (its own timeout) closes its connection: so does the proxy, upstream.
     res.on("close", () => {
       if (!res.writableFinished) forwarded.destroy();
@@ -177,8 +182,12 @@ export async function startProxy(target: string, options: ProxyOptions = {}): Pr
       status: undefined,
       upstreamStatus: undefined,
       settledAtMs: undefined,
+      closedBy: undefined,
     };
-    res.on("close", () => (seen.settledAtMs = Date.now()));
+    res.on("close", () => {
+      seen.settledAtMs = Date.now();
+      if (!res.writableFinished && !seen.dropped) seen.closedBy ??= "client";
+    });
     if (!dropped && options.dropResponse?.(seen)) {
       dropped = true;
       seen.dropped = true;
