@@ -173,7 +173,11 @@ export function overloadFault(window: OverloadWindow): (request: FaultContext) =
 }
 
 /** How one process ended. */
-export type ProcessOutcome = { worker: number; exitedAtMs: number } & ({ ok: true; result: WorkerResult } | { ok: false; error: string });
+export type ProcessOutcome = { worker: number; exitedAtMs: number } & (
+  | { ok: true; result: WorkerResult }
+  /** `result`: what a process that failed still printed (its stats, CPU, RSS). */
+  | { ok: false; error: string; result?: Partial<WorkerResult> }
+);
 
 /** A pause of a service during the window, with the traffic it met. */
 export interface PauseFigures extends PauseReport {
@@ -185,11 +189,12 @@ export interface PauseFigures extends PauseReport {
   startOffsetMs: number;
 }
 
-/** Minimum, median and maximum. */
+/** Minimum, median and maximum (and other quantiles when asked for: `p95`…). */
 export interface Spread {
   min: number;
   median: number;
   max: number;
+  [quantile: `p${number}`]: number;
 }
 
 /** The figures of one load run (written to `.test-results/load-report.json`, summarised in docs/load.md). */
@@ -204,6 +209,14 @@ export interface LoadReport {
   /** Statuses the MLflow server itself answered (to forwarded requests), whole run. */
   serverStatuses: Record<string, number>;
   pauses: PauseFigures[];
+  /** From arrival at the proxy to the end of the answer, of the log-batch requests answered 200, ms (min / p50 / p95 / max). */
+  logBatchLatencyMs: Spread;
+  /** Connections closed before an answer, by who closed them (the client's timeout, or the server). */
+  closed: Record<string, number>;
+  /** Processes that did not exit 0. */
+  failedProcesses: number;
+  /** Entries the processes' loggers gave up on (`stats().failed`, summed). */
+  failedEntries: number;
   perProcess: {
     /** `run.stats().retried`: `log-batch` attempts that repeated a failed one. */
     batchRetries: Spread;
@@ -245,6 +258,10 @@ export function buildReport(inputs: ReportInputs): LoadReport {
   const inWindow = requests.filter((r) => r.atMs >= window.startMs && r.atMs < window.endMs);
   const outside = requests.filter((r) => r.atMs < window.startMs || r.atMs >= window.endMs);
   const results = outcomes.flatMap((o) => (o.ok ? [o.result] : []));
+  // Every process that printed its figures, failed ones included (their stats say what failed).
+  const printed = outcomes.flatMap((o) => (o.result?.stats ? [o.result as Partial<WorkerResult> & Pick<WorkerResult, "stats">] : []));
+  const batches = requests.filter((r) => r.path.endsWith("/runs/log-batch"));
+  const answered = batches.filter((r) => r.status === 200 && r.settledAtMs !== undefined);
   const byClient = new Map<string, SeenRequest[]>();
   for (const r of requests) {
     const list = byClient.get(r.client ?? "?") ?? [];
@@ -273,13 +290,20 @@ export function buildReport(inputs: ReportInputs): LoadReport {
       (r) => String(r.upstreamStatus),
     ),
     pauses: inputs.pauses,
+    logBatchLatencyMs: spread(answered.map((r) => r.settledAtMs! - r.atMs), [0.5, 0.95]),
+    closed: countBy(
+      requests.filter((r) => r.closedBy),
+      (r) => `by the ${r.closedBy}`,
+    ),
+    failedProcesses: outcomes.filter((o) => !o.ok).length,
+    failedEntries: printed.reduce((sum, r) => sum + r.stats.failed, 0),
     perProcess: {
-      batchRetries: spread(results.map((r) => r.stats.retried)),
-      batchRequests: spread(results.map((r) => r.stats.requests)),
+      batchRetries: spread(printed.map((r) => r.stats.retried)),
+      batchRequests: spread(printed.map((r) => r.stats.requests)),
       requestsSeen: spread(clients.map((list) => list.length)),
       errorsSeen: spread(clients.map((list) => list.filter(isError).length)),
-      peakRssMiB: spread(results.map((r) => Math.round(r.peakRssBytes / 2 ** 20))),
-      cpuSeconds: spread(results.map((r) => round(r.cpuMs / 1000, 2))),
+      peakRssMiB: spread(printed.map((r) => Math.round((r.peakRssBytes ?? 0) / 2 ** 20))),
+      cpuSeconds: spread(printed.map((r) => round((r.cpuMs ?? 0) / 1000, 2))),
       seconds: spread(results.map((r) => round(r.totalMs / 1000, 1))),
       slowestEpochMs: spread(results.map((r) => round(r.slowestEpochMs, 1))),
     },
@@ -311,7 +335,9 @@ export function formatReport(report: LoadReport): string {
     `    injected: ${counts(w.injected)}`,
     ...report.pauses.map((x) => `    ${x.service} frozen at +${(x.startOffsetMs / 1000).toFixed(1)} s for ${(x.pausedMs / 1000).toFixed(1)} s (${x.processes} processes): ${x.pendingAtStart} requests pending, ${x.arrivedDuring} arrived meanwhile`),
     `  outside the window: ${report.outsideWindow.requests} requests, error rate ${(report.outsideWindow.errorRate * 100).toFixed(1)} %; answered ${counts(report.outsideWindow.byStatus)}`,
-    `  the MLflow server answered: ${counts(report.serverStatuses)}`,
+    `  the MLflow server answered: ${counts(report.serverStatuses)}; connections closed before an answer: ${counts(report.closed) || "none"}`,
+    `  log-batch answered 200 in ${spreadText(report.logBatchLatencyMs, " ms")} (min / median / max), p95 ${report.logBatchLatencyMs.p95 ?? 0} ms`,
+    `  processes that failed: ${report.failedProcesses}; entries their loggers gave up on: ${report.failedEntries}`,
     `  per process (min / median / max): log-batch retries ${spreadText(p.batchRetries)}, log-batch requests ${spreadText(p.batchRequests)}, requests seen by the proxy ${spreadText(p.requestsSeen)} of which errors ${spreadText(p.errorsSeen)}`,
     `    peak RSS ${spreadText(p.peakRssMiB, " MiB")}, CPU ${spreadText(p.cpuSeconds, " s")}, run ${spreadText(p.seconds, " s")}, slowest epoch of ${s.epochPoints} logging calls ${spreadText(p.slowestEpochMs, " ms")}`,
     `  machine: ${report.machine.cpus}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}, MLflow ${report.machine.mlflow}, PostgreSQL ${report.machine.postgres}, ${report.machine.s3}; load average ${report.machine.loadAverage.start.toFixed(1)} at the start, ${report.machine.loadAverage.max.toFixed(1)} at most, ${report.machine.loadAverage.end.toFixed(1)} at the end`,
@@ -338,10 +364,13 @@ function countBy<T>(list: readonly T[], key: (item: T) => string): Record<string
   return out;
 }
 
-function spread(values: number[]): Spread {
+function spread(values: number[], quantiles: number[] = []): Spread {
   if (values.length === 0) return { min: 0, median: 0, max: 0 };
   const sorted = [...values].sort((a, b) => a - b);
-  return { min: sorted[0]!, median: sorted[Math.floor((sorted.length - 1) / 2)]!, max: sorted.at(-1)! };
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  const out: Spread = { min: sorted[0]!, median: sorted[Math.floor((sorted.length - 1) / 2)]!, max: sorted.at(-1)! };
+  for (const q of quantiles) if (q !== 0.5) out[`p${Math.round(q * 100)}`] = at(q);
+  return out;
 }
 
 function round(value: number, digits: number): number {

@@ -21,6 +21,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
+import type { ActiveRun } from "../../../src/index.js";
+
 type Library = typeof import("../../../src/index.js");
 
 /** What the process prints on its last stdout line. */
@@ -28,7 +30,7 @@ export interface WorkerResult {
   worker: number;
   runId: string;
   /** `run.stats()` after `end()`. */
-  stats: ReturnType<import("../../../src/index.js").ActiveRun["stats"]>;
+  stats: ReturnType<ActiveRun["stats"]>;
   /** From `startRun` to the end of the logging loop, ms. */
   loggingMs: number;
   /** From `startRun` to `end()` resolved, ms. */
@@ -75,10 +77,20 @@ function settings(env: NodeJS.ProcessEnv): Settings {
   };
 }
 
+/** Figures of the process so far: CPU time and peak RSS. */
+function usage(): Pick<WorkerResult, "cpuMs" | "peakRssBytes"> {
+  const u = process.resourceUsage();
+  return { cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, peakRssBytes: u.maxRSS * 1024 };
+}
+
+/** What a failed process can still tell: its run (for the stats) and how its logging went. */
+const progress: { run?: ActiveRun; loggingMs?: number; slowestEpochMs?: number } = {};
+
 async function main(lib: Library, s: Settings): Promise<WorkerResult> {
   const id = String(s.worker);
   const startedAt = performance.now();
   const run = await lib.startRun({ client: { headers: { [s.clientHeader]: id } }, runName: `load-${id}`, tags: { "load.worker": id } });
+  progress.run = run;
   run.setTag("phase", "warmup");
   run.logParams(Object.fromEntries(Array.from({ length: s.params }, (_, i) => [`p${String(i).padStart(2, "0")}`, `w${id}-p${i}`])));
   run.setTag("phase", "train");
@@ -100,18 +112,9 @@ async function main(lib: Library, s: Settings): Promise<WorkerResult> {
   writeFileSync(summary, JSON.stringify({ worker: s.worker, runId: run.runId, points: s.points }));
   await run.logArtifact(summary, { artifactPath: "load" });
   run.setTag("phase", "done");
+  Object.assign(progress, { loggingMs, slowestEpochMs });
   await run.end();
-  const usage = process.resourceUsage();
-  return {
-    worker: s.worker,
-    runId: run.runId,
-    stats: run.stats(),
-    loggingMs,
-    totalMs: performance.now() - startedAt,
-    slowestEpochMs,
-    cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
-    peakRssBytes: usage.maxRSS * 1024,
-  };
+  return { worker: s.worker, runId: run.runId, stats: run.stats(), loggingMs, totalMs: performance.now() - startedAt, slowestEpochMs, ...usage() };
 }
 
 const s = settings(process.env);
@@ -119,7 +122,9 @@ try {
   const lib = (await import(process.env.LOAD_LIBRARY_URL ?? "")) as Library;
   console.log(JSON.stringify(await main(lib, s)));
 } catch (error) {
-  // The JSON line still tells the test which worker failed and why; the exit code says it failed.
-  console.log(JSON.stringify({ worker: s.worker, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
+  // The JSON line still tells the test which worker failed, why, and its figures; the exit code says it failed.
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const { run, loggingMs, slowestEpochMs } = progress;
+  console.log(JSON.stringify({ worker: s.worker, runId: run?.runId, stats: run?.stats(), loggingMs, slowestEpochMs, ...usage(), error: message }));
   process.exitCode = 1;
 }
