@@ -224,7 +224,7 @@ export interface LoadReport {
     batchRequests: Spread;
     /** Every request the proxy saw from the process (all endpoints, retries included). */
     requestsSeen: Spread;
-    /** Of those, answered 429, 5xx or not at all (injected or not). */
+    /** Of those, answered 429, 5xx, MLflow's 400 for an exhausted pool, or not at all (injected or not). */
     errorsSeen: Spread;
     peakRssMiB: Spread;
     cpuSeconds: Spread;
@@ -287,7 +287,7 @@ export function buildReport(inputs: ReportInputs): LoadReport {
     outsideWindow: { requests: outside.length, byStatus: countBy(outside, statusLabel), errorRate: errorRate(outside) },
     serverStatuses: countBy(
       requests.filter((r) => r.upstreamStatus !== undefined),
-      (r) => String(r.upstreamStatus),
+      (r) => (r.upstreamStatus === 400 && /QueuePool limit/.test(r.upstreamError ?? "") ? "400 pool exhausted" : String(r.upstreamStatus)),
     ),
     pauses: inputs.pauses,
     logBatchLatencyMs: spread(answered.map((r) => r.settledAtMs! - r.atMs), [0.5, 0.95]),
@@ -346,12 +346,21 @@ export function formatReport(report: LoadReport): string {
 }
 
 function statusLabel(r: SeenRequest): string {
-  return r.status === undefined ? "closed" : String(r.status);
+  if (r.status === undefined) return "closed";
+  return poolExhausted(r) ? "400 pool exhausted" : String(r.status);
 }
 
-/** An overload error: 429, a 5xx, or no answer. A 404 (an experiment looked up before it exists) is an answer. */
+/** MLflow's 400 for an exhausted database connection pool (see src/core/retry.ts). */
+function poolExhausted(r: SeenRequest): boolean {
+  return r.status === 400 && r.upstreamStatus === 400 && /QueuePool limit/.test(r.upstreamError ?? "");
+}
+
+/**
+ * An overload error: 429, a 5xx, MLflow's 400 for an exhausted pool, or no answer. A 404 (an
+ * experiment looked up before it exists) is an answer.
+ */
 function isError(r: SeenRequest): boolean {
-  return r.status === undefined || r.status === 429 || r.status >= 500;
+  return r.status === undefined || r.status === 429 || r.status >= 500 || poolExhausted(r);
 }
 
 function errorRate(list: readonly SeenRequest[]): number {

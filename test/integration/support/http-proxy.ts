@@ -63,6 +63,8 @@ export interface SeenRequest {
   settledAtMs: number | undefined;
   /** Who closed the connection before an answer: the client (its own timeout) or the server (a reset, a timeout of the proxy). */
   closedBy: "client" | "server" | undefined;
+  /** The first 512 characters of the server's body when it answered an error status (≥ 400). */
+  upstreamError: string | undefined;
 }
 
 /** A request as a `fault` function sees it. */
@@ -108,6 +110,7 @@ export interface ProxyOptions {
 
 /** Upstream calls give up after this long unless told otherwise (the proxy must never hang a test). */
 const UPSTREAM_TIMEOUT_MS = 60_000;
+const MAX_ERROR_EXCERPT_CHARS = 512;
 /** Longest `delay` fault honoured (the proxy must never hang a test). */
 const MAX_DELAY_MS = 30_000;
 
@@ -125,6 +128,12 @@ export async function startProxy(target: string, options: ProxyOptions = {}): Pr
       { host: upstream.hostname, port: upstream.port, method: seen.method, path: seen.path, headers: req.headers, timeout: options.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS, agent: false },
       (upstreamRes) => {
         seen.upstreamStatus = upstreamRes.statusCode;
+        if ((upstreamRes.statusCode ?? 0) >= 400) {
+          upstreamRes.on("data", (chunk: Buffer) => {
+            const text = (seen.upstreamError ?? "") + chunk.toString("utf8");
+            seen.upstreamError = text.slice(0, MAX_ERROR_EXCERPT_CHARS);
+          });
+        }
         if (seen.dropped || req.socket.destroyed) {
           upstreamRes.resume();
           req.socket.destroy();
@@ -183,6 +192,7 @@ export async function startProxy(target: string, options: ProxyOptions = {}): Pr
       upstreamStatus: undefined,
       settledAtMs: undefined,
       closedBy: undefined,
+      upstreamError: undefined,
     };
     res.on("close", () => {
       seen.settledAtMs = Date.now();
