@@ -129,7 +129,7 @@ function newestMtimeMs(dir: string): number {
   return newest;
 }
 
-/** Whether the proxy plays the overloaded server, and how many requests it has answered so while. */
+/** Whether the proxy plays the overloaded server, and how many requests arrived while it did. */
 export interface OverloadWindow {
   open: boolean;
   /** Requests that arrived while the window was open. */
@@ -155,8 +155,8 @@ export const OVERLOAD_PATTERN: readonly (Fault | undefined)[] = [
 ];
 
 /**
- * Errors injected into one request (same method, path and body) at most: its fourth attempt goes
- * through. A brief overload is survivable by design — the transport retries a call 7 times, the
+ * Errors injected into one request (same method, path and body) at most: its fourth attempt at the
+ * latest goes through. A brief overload is survivable by design — the transport retries a call 7 times, the
  * logger a batch until its delivery deadline — and this keeps the test deterministic; what happens
  * when a call's retries are spent is the transport's unit tests' business.
  */
