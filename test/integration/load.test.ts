@@ -38,7 +38,7 @@ import { type CheckResult, checkRuns } from "./load/check-runs.js";
 import type { WorkerResult } from "./load/worker.js";
 import { startProxy, TEST_CLIENT_HEADER, type TestProxy } from "./support/http-proxy.js";
 import { type PausableService, pauseService } from "./support/pause.js";
-import { serverUri, stackClientEnv, stackEnv, uniqueName } from "./support/stack.js";
+import { serverUri, stackClientEnv, stackEnv, stackService, uniqueName } from "./support/stack.js";
 
 const settings = loadSettings();
 /** Bounded waits of the test itself, besides the processes' deadline: build, Python check, report. */
@@ -111,7 +111,7 @@ describe("load: training processes on one server, briefly overloaded", () => {
       }
       // The overload really happened: every kind of fault was injected, and both freezes met traffic.
       expect(Object.keys(report.window.injected).map((k) => k.split(" ")[0])).toEqual(expect.arrayContaining(["refuse", "lose", "delay"]));
-      expect(overload.pauses.map((p) => p.service)).toEqual(["mlflow-direct", "pg"]);
+      expect(overload.pauses.map((p) => p.service)).toEqual([stackService("direct"), "pg"]);
       for (const pause of overload.pauses) {
         expect(pause.processes, pause.service).toBeGreaterThan(0);
         expect(pause.pendingAtStart + pause.arrivedDuring, pause.service).toBeGreaterThan(0);
@@ -175,7 +175,7 @@ async function playOverload(proxy: TestProxy, window: OverloadWindow, allExited:
   const startMs = Date.now();
   const pauses: PauseFigures[] = [];
   try {
-    for (const service of ["mlflow-direct", "pg"] as const) {
+    for (const service of [stackService("direct"), "pg"]) {
       await sleep(5_000);
       pauses.push(await pauseMeasured(proxy, service, startMs));
     }

@@ -9,6 +9,7 @@
  *
  * @example
  * const report = await pauseService("pg", 5_000); // { service: "pg", processes: 17, pausedMs: 5003 }
+ * await pauseService(stackService("direct"), 5_000); // the MLflow server under test
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -16,8 +17,11 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { stackEnv } from "./stack.js";
 
-/** Services of the stack that can be paused. */
-export type PausableService = "mlflow-direct" | "mlflow-proxied" | "mlflow-auth" | "pg";
+/**
+ * A service of the stack, as its pid file names it: `pg`, `s3`, or an MLflow server's service name
+ * (`mlflow-direct`…; `stackService(server)` gives the one under test).
+ */
+export type PausableService = string;
 
 /** What a pause did. */
 export interface PauseReport {
