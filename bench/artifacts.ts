@@ -9,8 +9,9 @@
  *
  * Usage: npx tsx bench/artifacts.ts [--reps 3] [--file-mib 1024] [--files 1000] [--file-kib 100]
  *          [--cases file,dir] [--queue-size N] [--part-mib N]   (the last two tune mlflow-ts only)
+ *          [--sides ours,python]   (scripts/bench-compare.sh runs `ours` alone, in two trees)
  * Settings come from .stack/env.json (scripts/stack/up) unless MLFLOW_TRACKING_URI etc. are set.
- * This is not a test: it prints a table and exits 0.
+ * This is not a test: it prints a table, then the JSON result line (bench/result-line.ts), and exits 0.
  */
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -22,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { MlflowClient } from "../src/index.js";
 import { writeSeededFile } from "./artifacts-data.js";
+import { type BenchMetric, printResultLine } from "./result-line.js";
 
 const exec = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -55,8 +57,11 @@ const { values: args } = parseArgs({
     cases: { type: "string", default: "file,dir" },
     "queue-size": { type: "string" },
     "part-mib": { type: "string" },
+    sides: { type: "string", default: "ours,python" },
   },
 });
+const sides = (args.sides ?? "").split(",").filter((side): side is "ours" | "python" => side === "ours" || side === "python");
+if (sides.length === 0 || sides.length !== (args.sides ?? "").split(",").length) throw new Error(`--sides is "${args.sides}", not a list of ours and python. Fix: pass --sides ours, --sides python or --sides ours,python.`);
 
 const env = stackEnvironment();
 const reps = Number(args.reps);
@@ -70,7 +75,7 @@ try {
     const entry = { ours: [] as Measurement[], python: [] as Measurement[] };
     results.set(benchCase.name, entry);
     for (let rep = 0; rep < reps; rep++) {
-      for (const side of rep % 2 === 0 ? (["ours", "python"] as const) : (["python", "ours"] as const)) {
+      for (const side of rep % 2 === 0 ? sides : [...sides].reverse()) {
         const run = await client.runs.create({ experiment_id: experimentId, run_name: `${benchCase.name}-${side}-${rep}` });
         const measured = await measure(side, run.info.run_id, benchCase);
         await client.artifacts.delete(run.info.run_id, ""); // keep the S3 server from filling up
@@ -83,6 +88,7 @@ try {
   }
   await client.close();
   console.log(await report(cases, results));
+  printResultLine("artifacts", resultMetrics(cases, results));
 } finally {
   await rm(work, { recursive: true, force: true });
 }
@@ -137,6 +143,18 @@ async function measure(side: "ours" | "python", runId: string, benchCase: Case):
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as Measurement;
 }
 
+/** The headline figures of mlflow-ts per case: median MiB/s and the largest peak RSS. */
+function resultMetrics(cases: Case[], results: Map<string, { ours: Measurement[]; python: Measurement[] }>): Record<string, BenchMetric> {
+  const metrics: Record<string, BenchMetric> = {};
+  for (const benchCase of cases) {
+    const { ours } = results.get(benchCase.name)!;
+    if (ours.length === 0) continue;
+    metrics[`MiBPerSecond(${benchCase.name})`] = { value: benchCase.bytes / MiB / median(ours.map((m) => m.seconds)), better: "higher" };
+    metrics[`peakRssMiB(${benchCase.name})`] = { value: Math.max(...ours.map((m) => m.peakRssMiB)), better: "lower" };
+  }
+  return metrics;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -150,14 +168,19 @@ async function report(cases: Case[], results: Map<string, { ours: Measurement[];
   ];
   for (const benchCase of cases) {
     const { ours, python } = results.get(benchCase.name)!;
-    const ourRate = benchCase.bytes / MiB / median(ours.map((m) => m.seconds));
-    const pyRate = benchCase.bytes / MiB / median(python.map((m) => m.seconds));
-    const growth = Math.max(...ours.map((m) => m.growthMiB));
+    // A side that did not run (--sides) shows as "—".
+    const show = (runs: Measurement[], figure: (runs: Measurement[]) => number, digits: number, unit = "") =>
+      runs.length === 0 ? "—" : `${figure(runs).toFixed(digits)}${unit}`;
+    const rate = (runs: Measurement[]) => benchCase.bytes / MiB / median(runs.map((m) => m.seconds));
+    const cpu = (runs: Measurement[]) => median(runs.map((m) => m.cpuSeconds));
+    const peak = (runs: Measurement[]) => Math.max(...runs.map((m) => m.peakRssMiB));
+    const growth = (runs: Measurement[]) => Math.max(...runs.map((m) => m.growthMiB));
+    const ratio = ours.length > 0 && python.length > 0 ? `${(rate(ours) / rate(python)).toFixed(2)}×` : "—";
+    const bound =
+      benchCase.boundMiB === undefined || ours.length === 0 ? "n/a" : `${benchCase.boundMiB} MiB ${growth(ours) <= benchCase.boundMiB ? "(within)" : "(EXCEEDED)"}`;
     lines.push(
-      `| ${benchCase.name} | ${ourRate.toFixed(1)} | ${pyRate.toFixed(1)} | ${(ourRate / pyRate).toFixed(2)}× | ` +
-        `${median(ours.map((m) => m.cpuSeconds)).toFixed(1)} | ${median(python.map((m) => m.cpuSeconds)).toFixed(1)} | ` +
-        `${Math.max(...ours.map((m) => m.peakRssMiB)).toFixed(0)} MiB | ${Math.max(...python.map((m) => m.peakRssMiB)).toFixed(0)} MiB | ` +
-        `${growth.toFixed(0)} MiB | ${benchCase.boundMiB === undefined ? "n/a" : `${benchCase.boundMiB} MiB ${growth <= benchCase.boundMiB ? "(within)" : "(EXCEEDED)"}`} |`,
+      `| ${benchCase.name} | ${show(ours, rate, 1)} | ${show(python, rate, 1)} | ${ratio} | ${show(ours, cpu, 1)} | ${show(python, cpu, 1)} | ` +
+        `${show(ours, peak, 0, " MiB")} | ${show(python, peak, 0, " MiB")} | ${show(ours, growth, 0, " MiB")} | ${bound} |`,
     );
   }
   const tuning = args["queue-size"] || args["part-mib"] ? ` mlflow-ts tuned: queueSize ${args["queue-size"] ?? 4}, part size ${args["part-mib"] ?? "auto"} MiB.` : "";

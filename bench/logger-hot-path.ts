@@ -6,7 +6,7 @@
  * Prints calls per second (10 rounds of 1,000,000 untimed-per-call calls) and the latency
  * distribution of single calls (10 rounds of 1,000,000 calls, each timed with performance.now(),
  * whose own cost is measured and printed alongside). Between rounds the loop yields once, as a
- * training loop does, so the batcher runs.
+ * training loop does, so the batcher runs. The last line is the JSON result line (bench/result-line.ts).
  *
  *   npx tsx bench/logger-hot-path.ts            # defaults
  *   BENCH_ROUNDS=3 npx tsx bench/logger-hot-path.ts
@@ -17,6 +17,7 @@ import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { MlflowClient } from "../src/client.js";
 import { resolveLoggerOptions } from "../src/logging/options.js";
 import { ActiveRun } from "../src/logging/run.js";
+import { printResultLine } from "./result-line.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const CALLS_PER_ROUND = 1_000_000;
@@ -115,4 +116,9 @@ console.log(`| latency p99 | ${fmt(percentile(histogram, overflow, 0.99) / 1000,
 console.log(`| latency p99.9 | ${fmt(percentile(histogram, overflow, 0.999) / 1000, 2)} µs |`);
 console.log(`| latency max | ${fmt(max / 1000, 1)} µs |`);
 console.log(`| cost of the timer itself (median, included above) | ${fmt(timerNs, 0)} ns |`);
+printResultLine("logger-hot-path", {
+  callsPerSecond: { value: median(rates), better: "higher" },
+  nsPerCall: { value: 1e9 / median(rates), better: "lower" },
+  p99Ns: { value: percentile(histogram, overflow, 0.99), better: "lower" },
+});
 process.exit(0);

@@ -16,8 +16,12 @@
  * within each round (same server state) and their median is shown. The history of one key is read
  * back after each mode to check the count.
  *
+ * BENCH_SIDES (default python,raw,mlflow-ts) picks the sides that run: scripts/bench-compare.sh runs
+ * mlflow-ts alone in two trees. The last line is the JSON result line (bench/result-line.ts).
+ *
  *   npx tsx bench/logger-ingest.ts
  *   BENCH_POINTS=50000 BENCH_REPEAT=2 BENCH_CONCURRENCY=1,2,4 npx tsx bench/logger-ingest.ts
+ *   BENCH_SIDES=mlflow-ts BENCH_REPEAT=1 BENCH_CONCURRENCY=2 npx tsx bench/logger-ingest.ts
  */
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -28,12 +32,18 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { MlflowClient } from "../src/client.js";
 import { startRun } from "../src/logging/fluent.js";
+import { type BenchMetric, printResultLine } from "./result-line.js";
 import { runJsonProcess } from "./run-json-process.js";
 
 const POINTS = Number(process.env.BENCH_POINTS ?? 100_000);
 const PER_CALL_POINTS = Number(process.env.BENCH_PER_CALL_POINTS ?? 1_000);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 4);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,2,3,4").split(",").map(Number);
+const SIDE_NAMES = ["python", "raw", "mlflow-ts"] as const;
+const SIDES = new Set((process.env.BENCH_SIDES ?? SIDE_NAMES.join(",")).split(","));
+for (const side of SIDES) {
+  if (!(SIDE_NAMES as readonly string[]).includes(side)) throw new Error(`BENCH_SIDES has "${side}". Fix: a comma-separated subset of ${SIDE_NAMES.join(",")}.`);
+}
 const KEYS = Array.from({ length: 100 }, (_, i) => `m${String(i).padStart(2, "0")}`);
 const SELF = fileURLToPath(import.meta.url);
 const PYTHON_SCRIPT = fileURLToPath(new URL("./python/logger_ingest.py", import.meta.url));
@@ -135,8 +145,12 @@ async function main(): Promise<void> {
     start: (runId) => runProcess(process.execPath, ["--import", "tsx", SELF, "worker", kind, trackingUri, runId, String(POINTS), String(concurrency)], {}),
   });
   // Per-call modes are orders of magnitude slower: they run in the first round only.
-  const slowModes = [pythonMode("log_metric", PER_CALL_POINTS), pythonMode("async_log_metric", 5 * PER_CALL_POINTS)];
-  const modes: Mode[] = [pythonMode("log_batch", POINTS), pythonMode("async_log_metrics", POINTS), ...CONCURRENCY.flatMap((c) => [nodeMode("raw", c), nodeMode("ours", c)])];
+  const withPython = SIDES.has("python");
+  const slowModes = withPython ? [pythonMode("log_metric", PER_CALL_POINTS), pythonMode("async_log_metric", 5 * PER_CALL_POINTS)] : [];
+  const modes: Mode[] = [
+    ...(withPython ? [pythonMode("log_batch", POINTS), pythonMode("async_log_metrics", POINTS)] : []),
+    ...CONCURRENCY.flatMap((c) => [...(SIDES.has("raw") ? [nodeMode("raw", c)] : []), ...(SIDES.has("mlflow-ts") ? [nodeMode("ours", c)] : [])]),
+  ];
 
   const rounds: Map<string, Result>[] = [];
   for (let round = 0; round < REPEAT; round++) {
@@ -152,6 +166,19 @@ async function main(): Promise<void> {
   }
   await client.experiments.delete(experimentId);
   printTables(rounds, [...slowModes, ...modes].map((mode) => mode.name), env);
+  printResultLine("logger-ingest", resultMetrics(rounds));
+}
+
+/** The headline figures of mlflow-ts per maxInFlight: medians over rounds of points/s and client CPU ms. */
+function resultMetrics(rounds: Map<string, Result>[]): Record<string, BenchMetric> {
+  const metrics: Record<string, BenchMetric> = {};
+  if (!SIDES.has("mlflow-ts")) return metrics;
+  for (const c of CONCURRENCY) {
+    const runs = rounds.map((round) => round.get(modeName("ours", c))!);
+    metrics[`pointsPerSecond(maxInFlight=${c})`] = { value: median(runs.map((r) => r.points / r.seconds)), better: "higher" };
+    metrics[`clientCpuMs(maxInFlight=${c})`] = { value: median(runs.map((r) => r.cpu_seconds * 1000)), better: "lower" };
+  }
+  return metrics;
 }
 
 /**
@@ -213,6 +240,7 @@ function printTables(rounds: Map<string, Result>[], names: string[], env: Record
         `${fmt(cpu, 2)} | ${fmt((cpu / points) * 1e6, 1)} | ${fmt(Math.max(...runs.map((r) => r.peak_rss_mb)))} |`,
     );
   }
+  if (!SIDES.has("mlflow-ts") || !SIDES.has("python") || !SIDES.has("raw")) return;
   // Ratios are paired within a round (same server state), then the median over rounds is shown.
   console.log("\n| ratio (median over rounds of the per-round ratio) | value | per round |");
   console.log("|---|---:|---|");
