@@ -3,7 +3,8 @@
 # .test-results/package/, then publint (package.json fields, exports, files; warnings fail) and
 # Are the Types Wrong (every entry point's types resolve, for ESM consumers under node16 and bundler
 # resolution: the `esm-only` profile, since the package is ESM only and does not serve require()).
-# `--no-definitely-typed`: the package ships its types, and the check must not ask the registry.
+# `--no-definitely-typed`: the package ships its types, and the check must not ask the registry
+# (nor may npx: the tools run from node_modules/.bin).
 #   bash scripts/check-package.sh       (npm run package:check builds first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,6 @@ fi
 tarball="$out/$(npm pack --silent --pack-destination "$out" | tail -n 1)"
 echo "packed $tarball ($(du -k "$tarball" | cut -f1) KiB)"
 status=0
-npx publint run --strict "$tarball" || status=1
-npx attw "$tarball" --profile esm-only --no-definitely-typed --no-emoji --no-color || status=1
+node_modules/.bin/publint run --strict "$tarball" || status=1
+node_modules/.bin/attw "$tarball" --profile esm-only --no-definitely-typed --no-emoji --no-color || status=1
 exit $status

@@ -10,14 +10,21 @@ const BASELINE = ".biome-known-findings.json";
 const write = (overrides) => writeFileSync(BASELINE, `${JSON.stringify({ overrides }, null, 2)}\n`);
 
 write([]); // measure without the old baseline
-let output;
+let report;
 try {
-  output = execFileSync("npx", ["biome", "lint", "--reporter=json", "--max-diagnostics=none", "."], { encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
+  const options = { encoding: "utf8", maxBuffer: 64 * 2 ** 20, stdio: ["ignore", "pipe", "pipe"] };
+  report = JSON.parse(execFileSync("node_modules/.bin/biome", ["lint", "--reporter=json", "--max-diagnostics=none", "."], options));
 } catch (error) {
-  output = error.stdout; // biome exits 1 when it found errors: the report is still on stdout
+  // biome exits 1 when it found errors: the report is still on stdout
+  try {
+    report = JSON.parse(error.stdout);
+  } catch {
+    console.error(`biome lint gave no JSON report:\n${error.stderr ?? error}`);
+    process.exit(1);
+  }
 }
 const filesByRule = new Map();
-for (const { severity, category, location } of JSON.parse(output).diagnostics) {
+for (const { severity, category, location } of report.diagnostics) {
   if (severity !== "error" || !category?.startsWith("lint/")) continue;
   const files = filesByRule.get(category) ?? new Set();
   filesByRule.set(category, files.add(location.path));
