@@ -169,7 +169,7 @@ export { type LoadTableOptions, LOGGED_ARTIFACTS_TAG, loadTable, logTable, type 
 
 // Embedded store: MLflow's own SQLite schema in a local file, opened by MlflowClient for sqlite: URIs
 // and when no tracking URI is set (types only: the module and better-sqlite3 load on first use)
-export type { JournalMode } from "./store/sqlite/database.js";
+export type { JournalMode } from "./store/sqlite/journal-mode.js";
 export type { SqliteStore, SqliteStoreOptions } from "./store/sqlite/sqlite-store.js";
 
 // Setup check: checkSetup() and its report (the same checks as `mlflow-ts doctor`)

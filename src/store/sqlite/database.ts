@@ -2,14 +2,13 @@
  * Opens the SQLite file with better-sqlite3, an optional dependency loaded only here, on the first
  * call of a client that logs locally, so that users of a tracking server never need it installed.
  * Connection settings are MLflow's own (`mlflow/store/db/utils.py`): foreign keys on, a 20 s busy
- * timeout, case-sensitive `LIKE`. The journal mode is the one choice of ours (see
- * {@link JOURNAL_MODE_ENV}).
+ * timeout, case-sensitive `LIKE`. The journal mode is the one choice of ours (see `journal-mode.ts`).
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
-import { type Env, readEnv } from "../../core/env.js";
 import { ConfigurationError } from "../../core/errors.js";
+import type { JournalMode } from "./journal-mode.js";
 
 /** An open better-sqlite3 database. */
 export type Database = BetterSqlite3.Database;
@@ -19,16 +18,6 @@ export const BUSY_TIMEOUT_MS = 20_000;
 
 type DatabaseConstructor = typeof BetterSqlite3;
 
-/**
- * How the file keeps its journal:
- * - `wal` (default): write-ahead log with `synchronous = NORMAL`, so a commit does not wait for the
- *   disk (a power cut can lose the last commits, never corrupt the file). Readers such as `mlflow ui`
- *   read while a run logs. Every process must be on the same machine: not for network file systems
- *   or a bind mount shared between a container and its host.
- * - `delete`: SQLite's rollback journal with `synchronous = FULL`, as MLflow leaves a new file; each
- *   commit waits for the disk (several times slower), but works wherever SQLite's file locks do.
- */
-export type JournalMode = "wal" | "delete";
 
 /**
  * WAL pages between automatic checkpoints: 10 000 (about 40 MB), not SQLite's 1000. A batch of
@@ -36,22 +25,6 @@ export type JournalMode = "wal" | "delete";
  * once per checkpoint instead of after nearly every commit.
  */
 export const WAL_CHECKPOINT_PAGES = 10_000;
-
-/** Environment variable that picks the {@link JournalMode}. */
-export const JOURNAL_MODE_ENV = "MLFLOW_TS_SQLITE_JOURNAL_MODE";
-
-/**
- * The journal mode from `MLFLOW_TS_SQLITE_JOURNAL_MODE` (`wal` when unset).
- * @throws {ConfigurationError} for any value other than `wal` or `delete`.
- * @internal
- */
-export function journalModeFromEnv(env: Env): JournalMode {
-  const raw = readEnv(env, JOURNAL_MODE_ENV);
-  if (raw === undefined) return "wal";
-  const mode = raw.toLowerCase();
-  if (mode === "wal" || mode === "delete") return mode;
-  throw new ConfigurationError(JOURNAL_MODE_ENV, `${JOURNAL_MODE_ENV} must be "wal" or "delete"; got "${raw}". Fix: use delete on network file systems, or unset it.`);
-}
 
 let driver: Promise<DatabaseConstructor> | undefined;
 

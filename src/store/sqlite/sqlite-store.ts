@@ -16,7 +16,8 @@ import { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointRespon
 import type { TrackingStore } from "../tracking-store.js";
 import { appendToUriPath, defaultArtifactRoot } from "./artifact-location.js";
 import { StoreContext } from "./context.js";
-import { type Database, journalModeFromEnv, openDatabase } from "./database.js";
+import { type Database, openDatabase } from "./database.js";
+import { journalModeFromEnv } from "./journal-mode.js";
 import { StoreException, toStoreError } from "./errors.js";
 import { GroupCommit } from "./group-commit.js";
 import { type Handler, HANDLERS } from "./handlers.js";
@@ -51,20 +52,7 @@ export interface SqliteStoreOptions {
  * @internal
  */
 export async function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
-  const uri = options.uri ?? `sqlite:///${path}`;
-  const artifactRoot = options.defaultArtifactRoot ?? defaultArtifactRoot();
-  const now = options.now ?? Date.now;
-  const env = options.env ?? process.env;
-  const db = await openDatabase(path, journalModeFromEnv(env));
-  let revision: string;
-  try {
-    revision = ensureSchema(db, { uri, now, defaultExperimentArtifactLocation: appendToUriPath(artifactRoot, String(DEFAULT_EXPERIMENT.id)) });
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  announceOnce({ path, uri, isDefault: options.isDefault ?? false, artifactRoot }, env);
-  return new SqliteStore(db, { path, uri, revision, defaultArtifactRoot: artifactRoot, now });
+  return SqliteStore.open(path, options);
 }
 
 /**
@@ -90,8 +78,29 @@ export class SqliteStore implements TrackingStore {
   readonly #writes: GroupCommit;
   #closed = false;
 
-  /** @internal */
-  constructor(db: Database, facts: { path: string; uri: string; revision: string; defaultArtifactRoot: string; now: () => number }) {
+  /**
+   * Opens the store at `path` (see `openSqliteStore`). The constructor is private so that the
+   * published declarations never name better-sqlite3's types, an optional dependency.
+   * @internal
+   */
+  static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
+    const uri = options.uri ?? `sqlite:///${path}`;
+    const artifactRoot = options.defaultArtifactRoot ?? defaultArtifactRoot();
+    const now = options.now ?? Date.now;
+    const env = options.env ?? process.env;
+    const db = await openDatabase(path, journalModeFromEnv(env));
+    let revision: string;
+    try {
+      revision = ensureSchema(db, { uri, now, defaultExperimentArtifactLocation: appendToUriPath(artifactRoot, String(DEFAULT_EXPERIMENT.id)) });
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    announceOnce({ path, uri, isDefault: options.isDefault ?? false, artifactRoot }, env);
+    return new SqliteStore(db, { path, uri, revision, defaultArtifactRoot: artifactRoot, now });
+  }
+
+  private constructor(db: Database, facts: { path: string; uri: string; revision: string; defaultArtifactRoot: string; now: () => number }) {
     this.path = facts.path;
     this.displayUri = facts.uri;
     this.schemaRevision = facts.revision;
