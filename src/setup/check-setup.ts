@@ -38,7 +38,8 @@ const CHECKS: readonly CheckDefinition<SetupContext>[] = [
  * Checks run in order (configuration, server, version, authentication, experiment, write
  * permission, artifact mode, S3 endpoint, clock skew, S3 credentials, bucket, artifact proxy,
  * write/read/delete probe, multipart probe, round trip); a check whose prerequisite failed is
- * skipped with the reason. Every network call has its own timeout (`timeoutMs`, 5 s) and is not
+ * skipped with the reason. Under CI (or with `requireServer`), a missing tracking URI fails the
+ * configuration check instead of checking the embedded store. Every network call has its own timeout (`timeoutMs`, 5 s) and is not
  * retried, so a dead host costs seconds, not minutes. It never throws for a broken setup: that is
  * what the report is for. No detail or hint contains a secret.
  *
@@ -64,6 +65,7 @@ export async function checkSetup(options: CheckSetupOptions = {}): Promise<Setup
     roundTrip: options.roundTrip ?? false,
     timeoutMs,
     client: withPlainEnv(options.client ?? {}),
+    requireServer: options.requireServer,
   });
   try {
     const checks = await runChecks(CHECKS, context, { callTimeoutMs: timeoutMs, signal: options.signal, onCheck: options.onCheck });

@@ -37,6 +37,8 @@ export interface SetupSettings {
   roundTrip: boolean;
   timeoutMs: number;
   client: ClientOptions;
+  /** Whether a tracking server is required; `undefined`: required when the environment is a CI job. */
+  requireServer: boolean | undefined;
 }
 
 /**

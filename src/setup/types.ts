@@ -72,7 +72,15 @@ export interface CheckSetupOptions {
   /** Client options (tracking URI, auth, S3, `env`…); by default the environment, as {@link MlflowClient}. */
   client?: ClientOptions;
   /** Stops the check; checks not yet run are reported as skipped. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+  /**
+   * Require a tracking server: the `config` check fails when `MLFLOW_TRACKING_URI` is missing or
+   * empty (runs would go to the embedded store on this machine's disk, which a CI runner throws
+   * away) or is a `sqlite:` URI. Pass `false` to check an embedded-store setup under CI.
+   * @defaultValue true when the environment's `CI` is set (and not `false` or `0`), as on GitHub
+   *   Actions, GitLab CI and most other CI services; false otherwise
+   */
+  requireServer?: boolean | undefined;
   /** Called with each result as soon as its check finishes (for progressive output). */
   onCheck?: (result: CheckResult) => void;
 }

@@ -1,12 +1,14 @@
 /**
  * `config`: the configuration resolves exactly as the user's own client would resolve it (tracking
- * URI, `MLFLOW_S3_ENDPOINT_URL`, TLS settings, numbers and booleans), and nothing in it is risky.
+ * URI, `MLFLOW_S3_ENDPOINT_URL`, TLS settings, numbers and booleans), nothing in it is risky, and —
+ * under CI or when asked — a tracking server is configured at all: an unset or empty
+ * `MLFLOW_TRACKING_URI` in a CI job would log to the runner's disk and pass every later check.
  * Builds the doctor's own client: same configuration, short timeouts, no retries.
  */
 import { MlflowClient } from "../../client.js";
-import { type ResolvedConfig, resolveConfig } from "../../config.js";
+import { type ResolvedConfig, resolveConfig, type TrackingTarget } from "../../config.js";
 import { ConfigurationError } from "../../core/errors.js";
-import { readEnv } from "../../core/env.js";
+import { type Env, readEnv } from "../../core/env.js";
 import type { SetupContext } from "../context.js";
 import { splitFix } from "../failures.js";
 import { type CheckDefinition, type CheckOutcome, fail, pass, warn } from "../runner.js";
@@ -31,15 +33,41 @@ export const configCheck: CheckDefinition<SetupContext> = {
     const ms = context.settings.timeoutMs;
     context.config = config;
     context.client = new MlflowClient({ ...context.settings.client, timeoutMs: ms, maxRetries: 0, deadlineMs: ms });
-    return judge(config);
+    return judge(config, context.settings.requireServer ?? isCiJob(config.env));
   },
 };
 
-function judge(config: ResolvedConfig): CheckOutcome {
+/**
+ * True when the environment is a CI job: `CI` set to anything but `false` or `0` (GitHub Actions,
+ * GitLab CI, CircleCI, Travis, Buildkite and Jenkins' common plugins set it).
+ */
+function isCiJob(env: Env): boolean {
+  const ci = readEnv(env, "CI")?.toLowerCase();
+  return ci !== undefined && ci !== "false" && ci !== "0";
+}
+
+function judge(config: ResolvedConfig, requireServer: boolean): CheckOutcome {
   const summary = describeConfig(config);
+  const tracking = config.tracking;
+  if (requireServer && tracking.kind === "sqlite") return withoutServer(tracking);
   const risks = risksOf(config);
   if (risks.length === 0) return pass(summary);
   return warn(`${summary} ${risks.map((risk) => risk.detail).join(" ")}`, risks.map((risk) => risk.hint).join(" "));
+}
+
+/** The failure when a tracking server is required but the configuration logs to a local file. */
+function withoutServer(tracking: Extract<TrackingTarget, { kind: "sqlite" }>): CheckOutcome {
+  const why = "a tracking server is required here (CI is set, or --require-server / requireServer was given)";
+  if (tracking.isDefault) {
+    return fail(
+      `MLFLOW_TRACKING_URI is not set (or is empty), so runs would go to the embedded store ${tracking.uri} on this machine's disk, and a CI runner's disk is thrown away with it; ${why}.`,
+      "Set MLFLOW_TRACKING_URI=http://<server>:5000 in the job's environment (an empty value usually means a CI secret or variable that is not defined for this job). To log to the embedded store on purpose, pass --no-require-server (checkSetup: requireServer: false).",
+    );
+  }
+  return fail(
+    `MLFLOW_TRACKING_URI is ${tracking.uri}, a local file, not a tracking server; ${why}.`,
+    "Set MLFLOW_TRACKING_URI=http://<server>:5000, or pass --no-require-server (checkSetup: requireServer: false) to check the embedded store.",
+  );
 }
 
 /** One line on where runs go, how the client authenticates and how it reaches S3; no secret. */

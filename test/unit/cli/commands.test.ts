@@ -184,6 +184,21 @@ describe("doctor", () => {
     expect(lines.at(-1)).toMatch(/^15 checks: 0 passed, 1 failed, 14 skipped in /);
   });
 
+  it("exits 1 under CI when MLFLOW_TRACKING_URI is empty, and 0 with --no-require-server", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "mlflow-ts-cli-doctor-"));
+    try {
+      const empty = await cli(["doctor", "--json"], { CI: "true", MLFLOW_TRACKING_URI: "" });
+      expect(empty.code).toBe(1);
+      expect(JSON.parse(empty.stdout).checks[0]).toMatchObject({ id: "config", status: "fail", detail: expect.stringMatching(/^MLFLOW_TRACKING_URI is not set/) });
+      const local = { CI: "true", MLFLOW_TRACKING_URI: `sqlite:///${join(directory, "mlflow.db")}`, MLFLOW_TS_QUIET_LOCAL_STORE: "true" };
+      expect((await cli(["doctor", "--json", "--no-write"], local)).code).toBe(1);
+      expect((await cli(["doctor", "--json", "--no-write", "--no-require-server"], local)).code).toBe(0);
+      expect((await cli(["doctor", "--json", "--no-write", "--require-server"], { ...local, CI: "" })).code).toBe(1);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it("exits 0 when nothing failed (an embedded store with nothing to write)", async () => {
     const directory = mkdtempSync(join(tmpdir(), "mlflow-ts-cli-doctor-"));
     try {
