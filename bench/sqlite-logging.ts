@@ -108,7 +108,7 @@ function benchPython(): string {
 /** Counts the points of key m00 in the database of a finished mode. */
 async function checkDelivered(dir: string, points: number): Promise<number> {
   const client = new MlflowClient({ trackingUri: `sqlite:///${join(dir, "mlflow.db")}`, env: QUIET });
-  const { items: runs } = await client.runs.search({ experiment_ids: ["0"] });
+  const runs = await client.runs.search({ experiment_ids: ["0"] });
   let count = 0;
   for await (const _ of client.metrics.getHistory(runs[0]!.info.run_id, "m00")) count++;
   await client.close();

@@ -50,7 +50,7 @@ export {
   UnsafeIntegerError,
   ValidationError,
 } from "./core/errors.js";
-export { type Page, PagePromise } from "./core/pagination.js";
+export { type AllOptions, DEFAULT_MAX_ITEMS, type Page, Paginated, TooManyItemsError } from "./core/pagination.js";
 export type { RequestOptions } from "./core/transport.js";
 export type { Env } from "./core/env.js";
 export type { KeyValueInput } from "./core/tags.js";

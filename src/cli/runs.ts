@@ -31,8 +31,7 @@ async function listRuns(context: CliContext, options: { experiment: string; limi
   const client = context.client();
   const experiment = await client.experiments.getByName(options.experiment);
   if (!experiment) throw new CliFailure(`There is no experiment named "${options.experiment}" at ${client.trackingUri}. List them with: mlflow-ts experiments list`);
-  const page = await client.runs.search({ experiment_ids: [experiment.experiment_id], order_by: ["attributes.start_time DESC"], max_results: options.limit });
-  const runs = page.items;
+  const runs = await client.runs.search({ experiment_ids: [experiment.experiment_id], order_by: ["attributes.start_time DESC"], max_results: options.limit }).toArray(options.limit);
   if (options.json) return context.print(JSON.stringify(runs, null, 2));
   if (runs.length === 0) return context.print(`No runs in experiment "${experiment.name}" (id ${experiment.experiment_id}).`);
   const rows = runs.map((run) => [run.info.run_id, run.info.run_name, run.info.status, formatTime(run.info.start_time)]);

@@ -1,6 +1,6 @@
 /** Experiments: create, get, search, rename, delete, restore and tags. */
 import { APIResource } from "../core/resource.js";
-import { PagePromise } from "../core/pagination.js";
+import { Paginated } from "../core/pagination.js";
 import { type KeyValueInput, toKeyValues } from "../core/tags.js";
 import type { RequestOptions } from "../core/transport.js";
 import { NotFoundError } from "../core/errors.js";
@@ -79,14 +79,14 @@ export class Experiments extends APIResource {
   }
 
   /**
-   * Searches experiments; await for one page, `for await` for all. `max_results` is always sent
+   * Searches experiments: `await` gives every match across pages, `for await` streams them page by page, `.firstPage()` gives one page. `max_results` is always sent
    * (the server answers 400 without it).
    * @throws {ValidationError} when `max_results` is not a whole number from 1 to 50000.
    */
-  search(params: SearchExperimentsParams = {}, options?: RequestOptions): PagePromise<Experiment> {
+  search(params: SearchExperimentsParams = {}, options?: RequestOptions): Paginated<Experiment> {
     const { page_token, max_results = EXPERIMENT_SEARCH_PAGE_SIZE, ...rest } = params;
     validateMaxResults("max_results", max_results, MAX_EXPERIMENT_SEARCH_PAGE_SIZE);
-    return new PagePromise(async (token) => {
+    return new Paginated(async (token) => {
       const res = await this.store.call("experiments.search", { ...rest, max_results, page_token: token }, options);
       return { items: res.experiments, nextPageToken: res.next_page_token || undefined };
     }, page_token);

@@ -5,7 +5,7 @@ import type { ArtifactStores } from "../artifacts/stores.js";
 import { downloadTree, uploadPath } from "../artifacts/transfer.js";
 import type { DownloadOptions, UploadOptions, UploadResult } from "../artifacts/types.js";
 import { ValidationError } from "../core/errors.js";
-import { PagePromise } from "../core/pagination.js";
+import { Paginated } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
 import type { KeyValueInput } from "../core/tags.js";
 import type { RequestOptions } from "../core/transport.js";
@@ -86,11 +86,11 @@ export class LoggedModels extends APIResource {
     await this.store.call("loggedModels.delete", { model_id: modelId }, options);
   }
 
-  /** Searches logged models of some experiments; await for one page, `for await` for all. */
-  search(params: SearchLoggedModelsParams, options?: RequestOptions): PagePromise<LoggedModel> {
+  /** Searches logged models of some experiments: `await` gives every match across pages, `for await` streams them page by page, `.firstPage()` gives one page. */
+  search(params: SearchLoggedModelsParams, options?: RequestOptions): Paginated<LoggedModel> {
     const { page_token, max_results = LOGGED_MODEL_SEARCH_PAGE_SIZE, ...rest } = params;
     validateMaxResults("max_results", max_results);
-    return new PagePromise(async (token) => {
+    return new Paginated(async (token) => {
       const res = await this.store.call("loggedModels.search", { ...rest, max_results, page_token: token }, options);
       return { items: res.models, nextPageToken: res.next_page_token || undefined };
     }, page_token);

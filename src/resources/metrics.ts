@@ -1,6 +1,6 @@
 /** Metric histories: every point of one metric, and sampled histories of many runs. */
 import { ValidationError } from "../core/errors.js";
-import { PagePromise } from "../core/pagination.js";
+import { Paginated } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
 import type { RequestOptions } from "../core/transport.js";
 import type { Metric, MetricWithRunId } from "../entities/tracking.js";
@@ -34,14 +34,19 @@ export interface BulkIntervalParams {
  */
 export class Metrics extends APIResource {
   /**
-   * Every point of a metric, ordered by timestamp, step and value, fetched 25000 at a time.
+   * Every point of a metric, ordered by timestamp, step and value, fetched `pageSize` (25000) at a
+   * time: `await` gives the whole history (up to 1,000,000 points, see {@link Paginated.all}),
+   * `for await` streams it page by page (any length), `.firstPage()` gives one page.
    * `max_results` is always sent: servers from 3.4 answer nothing without it.
+   * @throws {ValidationError} for a bad run id or a `pageSize` that is not a whole number of at least 1.
+   * @example
+   * const points = await client.metrics.getHistory(runId, "loss");
    */
-  getHistory(runId: string, key: string, params: { pageSize?: number } = {}, options?: RequestOptions): PagePromise<Metric> {
+  getHistory(runId: string, key: string, params: { pageSize?: number | undefined } = {}, options?: RequestOptions): Paginated<Metric> {
     validateRunId(runId);
     const max_results = params.pageSize ?? METRIC_HISTORY_PAGE_SIZE;
     validateMaxResults("pageSize", max_results);
-    return new PagePromise(async (token) => {
+    return new Paginated(async (token) => {
       const res = await this.store.call("metrics.getHistory", { run_id: runId, metric_key: key, max_results, page_token: token }, options);
       return { items: res.metrics, nextPageToken: res.next_page_token || undefined };
     });

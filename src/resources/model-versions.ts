@@ -1,5 +1,5 @@
 /** Model versions: register, describe, stage, delete, search, tags and download URI. */
-import { PagePromise } from "../core/pagination.js";
+import { Paginated } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
 import type { KeyValueInput } from "../core/tags.js";
 import type { RequestOptions } from "../core/transport.js";
@@ -58,13 +58,13 @@ export class ModelVersions extends APIResource {
   }
 
   /**
-   * Searches model versions, e.g. `{ filter: "name='fraud-detector'" }`; await for one page, `for await` for all.
+   * Searches model versions, e.g. `{ filter: "name='fraud-detector'" }`: `await` gives every match across pages, `for await` streams them page by page, `.firstPage()` gives one page.
    * @throws {ValidationError} when `max_results` is not a whole number from 1 to 200000.
    */
-  search(params: { filter?: string; order_by?: string[]; max_results?: number; page_token?: string } = {}, options?: RequestOptions): PagePromise<ModelVersion> {
+  search(params: { filter?: string | undefined; order_by?: string[] | undefined; max_results?: number | undefined; page_token?: string | undefined } = {}, options?: RequestOptions): Paginated<ModelVersion> {
     const { page_token, max_results = MODEL_VERSION_SEARCH_PAGE_SIZE, ...rest } = params;
     validateMaxResults("max_results", max_results, MAX_MODEL_VERSION_SEARCH_PAGE_SIZE);
-    return new PagePromise(async (token) => {
+    return new Paginated(async (token) => {
       const res = await this.store.call("modelVersions.search", { ...rest, max_results, page_token: token }, options);
       return { items: res.model_versions, nextPageToken: res.next_page_token || undefined };
     }, page_token);

@@ -1,6 +1,6 @@
 /** Registered models: create, rename, describe, delete, search, tags and aliases. */
 import { ValidationError } from "../core/errors.js";
-import { PagePromise } from "../core/pagination.js";
+import { Paginated } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
 import { type KeyValueInput, toKeyValues } from "../core/tags.js";
 import type { RequestOptions } from "../core/transport.js";
@@ -70,13 +70,13 @@ export class RegisteredModels extends APIResource {
   }
 
   /**
-   * Searches registered models; await for one page, `for await` for all.
+   * Searches registered models: `await` gives every match across pages, `for await` streams them page by page, `.firstPage()` gives one page.
    * @throws {ValidationError} when `max_results` is not a whole number from 1 to 1000.
    */
-  search(params: SearchRegisteredModelsParams = {}, options?: RequestOptions): PagePromise<RegisteredModel> {
+  search(params: SearchRegisteredModelsParams = {}, options?: RequestOptions): Paginated<RegisteredModel> {
     const { page_token, max_results = REGISTERED_MODEL_SEARCH_PAGE_SIZE, ...rest } = params;
     validateMaxResults("max_results", max_results, MAX_REGISTERED_MODEL_SEARCH_PAGE_SIZE);
-    return new PagePromise(async (token) => {
+    return new Paginated(async (token) => {
       const res = await this.store.call("registeredModels.search", { ...rest, max_results, page_token: token }, options);
       return { items: res.registered_models, nextPageToken: res.next_page_token || undefined };
     }, page_token);

@@ -1,7 +1,7 @@
 /** Runs: lifecycle, search, and logging metrics, params, tags, inputs and outputs. */
 import { type BatchEntities, splitBatch } from "../core/batch.js";
 import { ValidationError } from "../core/errors.js";
-import { PagePromise } from "../core/pagination.js";
+import { Paginated } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
 import { type KeyValueInput, toKeyValues } from "../core/tags.js";
 import type { RequestOptions } from "../core/transport.js";
@@ -114,13 +114,13 @@ export class Runs extends APIResource {
   }
 
   /**
-   * Searches runs; await for one page, `for await` for all.
+   * Searches runs: `await` gives every match across pages, `for await` streams them page by page, `.firstPage()` gives one page.
    * @throws {ValidationError} when `max_results` is not a whole number from 1 to 50000.
    */
-  search(params: SearchRunsParams, options?: RequestOptions): PagePromise<Run> {
+  search(params: SearchRunsParams, options?: RequestOptions): Paginated<Run> {
     const { page_token, max_results = RUN_SEARCH_PAGE_SIZE, ...rest } = params;
     validateMaxResults("max_results", max_results, MAX_RUN_SEARCH_PAGE_SIZE);
-    return new PagePromise(async (token) => {
+    return new Paginated(async (token) => {
       const res = await this.store.call("runs.search", { ...rest, max_results, page_token: token }, options);
       return { items: res.runs, nextPageToken: res.next_page_token || undefined };
     }, page_token);

@@ -1,6 +1,6 @@
 /** Model-registry webhooks (MLflow 3.3+): create, list, get, update, delete and test. */
 import { ValidationError } from "../core/errors.js";
-import { PagePromise } from "../core/pagination.js";
+import { Paginated } from "../core/pagination.js";
 import { registerSecret } from "../core/redact.js";
 import { APIResource } from "../core/resource.js";
 import type { RequestOptions } from "../core/transport.js";
@@ -57,13 +57,13 @@ export class Webhooks extends APIResource {
   }
 
   /**
-   * Lists webhooks, newest first; await for one page, `for await` for all.
+   * Lists webhooks, newest first: `await` gives every match across pages, `for await` streams them page by page, `.firstPage()` gives one page.
    * @throws {ValidationError} when `max_results` is not a whole number from 1 to 1000.
    */
-  list(params: { max_results?: number; page_token?: string } = {}, options?: RequestOptions): PagePromise<Webhook> {
+  list(params: { max_results?: number | undefined; page_token?: string | undefined } = {}, options?: RequestOptions): Paginated<Webhook> {
     const { max_results = WEBHOOK_LIST_PAGE_SIZE, page_token } = params;
     validateMaxResults("max_results", max_results, MAX_WEBHOOK_LIST_PAGE_SIZE);
-    return new PagePromise(async (token) => {
+    return new Paginated(async (token) => {
       const res = await this.store.call("webhooks.list", { max_results, page_token: token }, options);
       return { items: res.webhooks, nextPageToken: res.next_page_token || undefined };
     }, page_token);

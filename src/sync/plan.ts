@@ -35,7 +35,7 @@ const PARENT_RUN_ID_TAG = "mlflow.parentRunId";
  * copy whose creation was retried by hand, say), the one that is active and complete wins.
  *
  * @example
- * const copies = indexCopies(await toArray(target.runs.search({ experiment_ids: [id], run_view_type: "ALL" })));
+ * const copies = indexCopies(await target.runs.search({ experiment_ids: [id], run_view_type: "ALL" }));
  * copies.get(sourceRunId)?.info.run_id;
  */
 export function indexCopies(targetRuns: Iterable<Run>): Map<string, Run> {

@@ -5,7 +5,6 @@
  */
 import type { MlflowClient } from "../client.js";
 import type { LoggedModel } from "../entities/logged-model.js";
-import { collectAll } from "./collect.js";
 import { completeModelCopy, createModelCopy, indexModelCopies, type ModelCopyContext, planLoggedModel, updateModelCopy } from "./copy-logged-models.js";
 import { describeError } from "./errors.js";
 import type { ExperimentSyncResult, LoggedModelSyncResult, SyncEvent } from "./types.js";
@@ -26,10 +25,10 @@ export interface LoggedModelTask {
  * const tasks = await planLoggedModels(from, to, experimentResult);
  */
 export async function planLoggedModels(from: MlflowClient, to: MlflowClient, experiment: ExperimentSyncResult, signal?: AbortSignal): Promise<LoggedModelTask[]> {
-  const sources = await collectAll(from.loggedModels.search({ experiment_ids: [experiment.sourceExperimentId] }, { signal }));
+  const sources = await from.loggedModels.search({ experiment_ids: [experiment.sourceExperimentId] }, { signal });
   if (sources.length === 0) return [];
   const targetId = experiment.targetExperimentId;
-  const copies = targetId === undefined || experiment.action === "create" ? new Map<string, LoggedModel>() : indexModelCopies(await collectAll(to.loggedModels.search({ experiment_ids: [targetId] }, { signal })));
+  const copies = targetId === undefined || experiment.action === "create" ? new Map<string, LoggedModel>() : indexModelCopies(await to.loggedModels.search({ experiment_ids: [targetId] }, { signal }));
   return sources.map((source) => {
     const copy = copies.get(source.info.model_id);
     const plan = planLoggedModel(source, copy);

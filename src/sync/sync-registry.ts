@@ -13,7 +13,6 @@ import { AlreadyExistsError, NotFoundError } from "../core/errors.js";
 import type { LoggedModel } from "../entities/logged-model.js";
 import type { ModelStage, ModelVersion, RegisteredModel } from "../entities/registry.js";
 import type { Run } from "../entities/tracking.js";
-import { collectAll } from "./collect.js";
 import { describeError } from "./errors.js";
 import { classifySource, modelIdOfSource, type SourceOwner, type SourceReference, targetSource, untranslatableReason } from "./model-source.js";
 import { hasTagChanges, tagChanges } from "./tag-changes.js";
@@ -61,7 +60,7 @@ export interface RegistrySyncResult {
  */
 export async function syncRegistry(context: RegistryContext): Promise<RegistrySyncResult> {
   const { from, signal } = context;
-  const all = await collectAll(from.modelVersions.search({}, { signal }));
+  const all = await from.modelVersions.search({}, { signal });
   const byName = new Map<string, ModelVersion[]>();
   for (const version of all.filter((v) => isSynced(context, v) && !isPrompt(v))) byName.set(version.name, [...(byName.get(version.name) ?? []), version]);
   const result: RegistrySyncResult = { registeredModels: [], versions: [] };
@@ -168,7 +167,7 @@ async function updateRegisteredModel(context: RegistryContext, model: Registered
 /** The copies among a target registered model's versions, by source version number. */
 async function versionCopies(to: MlflowClient, name: string, signal: AbortSignal | undefined): Promise<Map<string, ModelVersion>> {
   const copies = new Map<string, ModelVersion>();
-  for (const version of await collectAll(to.modelVersions.search({ filter: nameFilter(name) }, { signal }))) {
+  for (const version of await to.modelVersions.search({ filter: nameFilter(name) }, { signal })) {
     const sourceVersion = version.tags.find((tag) => tag.key === SYNC_SOURCE_VERSION_TAG)?.value;
     if (sourceVersion !== undefined && !copies.has(sourceVersion)) copies.set(sourceVersion, version);
   }

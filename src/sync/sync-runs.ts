@@ -16,7 +16,6 @@ import { AbortError, AlreadyExistsError } from "../core/errors.js";
 import type { LoggedModel } from "../entities/logged-model.js";
 import type { Experiment, Run } from "../entities/tracking.js";
 import { artifactsDigest } from "./artifacts-digest.js";
-import { collectAll } from "./collect.js";
 import { artifactStoresOf } from "./copy-artifacts.js";
 import { copyRunData, createCopy } from "./copy-run.js";
 import { describeError, SyncError } from "./errors.js";
@@ -207,7 +206,7 @@ function checkConcurrency(value: number | undefined): number {
 
 /** The source experiments to sync: those named, or every active one. */
 async function sourceExperiments(from: MlflowClient, names: readonly string[] | undefined, signal: AbortSignal | undefined): Promise<Experiment[]> {
-  if (!names || names.length === 0) return collectAll(from.experiments.search({ view_type: "ACTIVE_ONLY" }, { signal }));
+  if (!names || names.length === 0) return await from.experiments.search({ view_type: "ACTIVE_ONLY" }, { signal });
   const experiments: Experiment[] = [];
   for (const name of new Set(names)) {
     const experiment = await from.experiments.getByName(name, { signal });
@@ -233,7 +232,7 @@ async function prepareExperiment(options: SyncOptions, experiment: Experiment, d
       const reason = `an experiment named "${experiment.name}" is deleted on the target (id ${target.experiment_id}); restore it there, or rename one of the two`;
       return { ...nothing, result: { ...result, targetExperimentId: target.experiment_id, outcome: "failed", reason } };
     }
-    const sourceRuns = await collectAll(from.runs.search({ experiment_ids: [experiment.experiment_id], run_view_type: "ALL" }, { signal }));
+    const sourceRuns = await from.runs.search({ experiment_ids: [experiment.experiment_id], run_view_type: "ALL" }, { signal });
     if (!target) {
       result.action = "create";
       result.tagsSet = experiment.tags.length;
@@ -242,7 +241,7 @@ async function prepareExperiment(options: SyncOptions, experiment: Experiment, d
     }
     result.targetExperimentId = target.experiment_id;
     result.tagsSet = await copyMissingTags(to, experiment, target, dryRun, signal);
-    const copies = indexCopies(await collectAll(to.runs.search({ experiment_ids: [target.experiment_id], filter: COPIES_FILTER, run_view_type: "ALL" }, { signal })));
+    const copies = indexCopies(await to.runs.search({ experiment_ids: [target.experiment_id], filter: COPIES_FILTER, run_view_type: "ALL" }, { signal }));
     return { result, sourceRuns, copies, models: [] };
   } catch (error) {
     if (signal?.aborted) throw error;

@@ -89,6 +89,6 @@ describe("a run logged by the Python client, read by TypeScript", () => {
 
   it("finds the run with a search on what Python logged", async () => {
     const found = await client.runs.search({ experiment_ids: [experimentId], filter: "params.batch_size = '64' AND tags.team = 'vision' AND metrics.accuracy > 0.99 AND attributes.status = 'FINISHED'" });
-    expect(found.items.map((r) => r.info.run_id)).toEqual([runId]);
+    expect(found.map((r) => r.info.run_id)).toEqual([runId]);
   });
 });

@@ -124,12 +124,12 @@ function comparableLoggedModel({ info, data }: LoggedModel): Record<string, unkn
 
 /** Everything `sqlite-registry.py read` dumps, read through the mlflow-ts resources. */
 async function ourView(client: MlflowClient, queries: Queries): Promise<View> {
-  const models = (await client.registeredModels.search({ max_results: 1000 })).items;
+  const models = await client.registeredModels.search({ max_results: 1000 });
   const registered = await Promise.all(models.map(async (model) => comparableModel(await client.registeredModels.get(model.name))));
   const versions: Record<string, unknown>[] = [];
   const downloadUris: Record<string, string> = {};
   for (const model of models) {
-    for (const version of (await client.modelVersions.search({ filter: `name = '${model.name}'`, max_results: 1000 })).items) {
+    for (const version of await client.modelVersions.search({ filter: `name = '${model.name}'`, max_results: 1000 })) {
       versions.push(comparableVersion(await client.modelVersions.get(version.name, version.version)));
       downloadUris[`${version.name}/${version.version}`] = await client.modelVersions.getDownloadUri(version.name, version.version);
     }
@@ -141,8 +141,8 @@ async function ourView(client: MlflowClient, queries: Queries): Promise<View> {
     for (const alias of Object.keys(model.aliases as object)) byAlias[`${name}@${alias}`] = comparableVersion(await client.registeredModels.getByAlias(name, alias));
     latest[name] = (await client.registeredModels.getLatestVersions(name)).map((version) => [version.version, version.current_stage ?? null]);
   }
-  const experimentIds = (await client.experiments.search({ max_results: 1000, view_type: "ALL" })).items.map((e) => e.experiment_id);
-  const logged = (await client.loggedModels.search({ experiment_ids: experimentIds, max_results: 1000 })).items;
+  const experimentIds = (await client.experiments.search({ max_results: 1000, view_type: "ALL" })).map((e) => e.experiment_id);
+  const logged = await client.loggedModels.search({ experiment_ids: experimentIds, max_results: 1000 });
   return {
     registered_models: registered,
     model_versions: versions,
@@ -150,12 +150,12 @@ async function ourView(client: MlflowClient, queries: Queries): Promise<View> {
     download_uris: downloadUris,
     latest,
     logged_models: await Promise.all(logged.map(async (model) => comparableLoggedModel(await client.loggedModels.get(model.info.model_id)))),
-    model_searches: await Promise.all(queries.model_searches.map(async (q) => (await client.registeredModels.search({ ...q, max_results: 1000 })).items.map((m) => m.name))),
+    model_searches: await Promise.all(queries.model_searches.map(async (q) => (await client.registeredModels.search({ ...q, max_results: 1000 })).map((m) => m.name))),
     version_searches: await Promise.all(
-      queries.version_searches.map(async (q) => (await client.modelVersions.search({ ...q, max_results: 1000 })).items.map((v) => `${v.name}/${v.version}`)),
+      queries.version_searches.map(async (q) => (await client.modelVersions.search({ ...q, max_results: 1000 })).map((v) => `${v.name}/${v.version}`)),
     ),
     logged_searches: await Promise.all(
-      queries.logged_searches.map(async (q) => (await client.loggedModels.search({ experiment_ids: experimentIds, ...q, max_results: 1000 })).items.map((m) => m.info.name)),
+      queries.logged_searches.map(async (q) => (await client.loggedModels.search({ experiment_ids: experimentIds, ...q, max_results: 1000 })).map((m) => m.info.name)),
     ),
   };
 }

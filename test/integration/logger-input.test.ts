@@ -20,6 +20,6 @@ describe("run.logInput", () => {
     const stored = await client.runs.get(run.runId);
     expect(stored.inputs.dataset_inputs).toEqual([{ dataset, tags: [{ key: "mlflow.data.context", value: "training" }, { key: "split", value: "train" }] }]);
     const found = await client.runs.search({ experiment_ids: [run.experimentId], filter: "dataset.context = 'training' AND dataset.name = 'mnist'" });
-    expect(found.items.map((r) => r.info.run_id)).toEqual([run.runId]);
+    expect(found.map((r) => r.info.run_id)).toEqual([run.runId]);
   }, 60_000);
 });

@@ -83,9 +83,9 @@ describe("lost-create recovery against the real server", () => {
       const requestId = run.data.tags.find((t) => t.key === CREATE_REQUEST_ID_TAG)?.value;
       expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
       const matches = await client.runs.search({ experiment_ids: [experimentId], filter: `tags.\`${CREATE_REQUEST_ID_TAG}\` = '${requestId}'`, max_results: 10 });
-      expect(matches.items.map((r) => r.info.run_id)).toEqual([run.info.run_id]);
+      expect(matches.map((r) => r.info.run_id)).toEqual([run.info.run_id]);
       const named = await client.runs.search({ experiment_ids: [experimentId], filter: "attributes.run_name = 'lost-response'", max_results: 10 });
-      expect(named.items).toHaveLength(1);
+      expect(named).toHaveLength(1);
     } finally {
       await lossy.close();
     }
@@ -127,7 +127,7 @@ describe("lost-create recovery against the real server", () => {
       expect(error).toBeInstanceOf(AmbiguousResultError);
       expect(seen()).toEqual(["POST /model-versions/create (dropped)"]);
       const versions = await client.modelVersions.search({ filter: `name='${name}'`, max_results: 10 });
-      expect(versions.items.map((v) => v.version)).toEqual(["1"]);
+      expect(versions.map((v) => v.version)).toEqual(["1"]);
     } finally {
       await lossy.close();
     }

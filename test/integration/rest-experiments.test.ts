@@ -58,12 +58,12 @@ describe("experiments on the real server", () => {
 
     await client.experiments.delete(id);
     expect((await client.experiments.get(id)).lifecycle_stage).toBe("deleted");
-    expect((await byName("ACTIVE_ONLY")).items).toEqual([]);
-    expect((await byName("DELETED_ONLY")).items.map((e) => e.experiment_id)).toEqual([id]);
+    expect((await byName("ACTIVE_ONLY"))).toEqual([]);
+    expect((await byName("DELETED_ONLY")).map((e) => e.experiment_id)).toEqual([id]);
 
     await client.experiments.restore(id);
     expect((await client.experiments.get(id)).lifecycle_stage).toBe("active");
-    expect((await byName("ACTIVE_ONLY")).items.map((e) => e.experiment_id)).toEqual([id]);
+    expect((await byName("ACTIVE_ONLY")).map((e) => e.experiment_id)).toEqual([id]);
   });
 
   it("sets, overwrites and deletes experiment tags; deleting an absent tag is a 404", async () => {

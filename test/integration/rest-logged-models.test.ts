@@ -89,7 +89,7 @@ describe("logged models on the real server", () => {
     expect(pages).toBeGreaterThanOrEqual(3);
 
     const kept = await client.loggedModels.search({ experiment_ids: [searchExperiment], filter: "tags.kind = 'keep'", max_results: 10 });
-    expect(kept.items.map((m) => m.info.model_id).sort()).toEqual([ids[0], ids[2]].sort());
+    expect(kept.map((m) => m.info.model_id).sort()).toEqual([ids[0], ids[2]].sort());
   });
 
   it("lists the files in a model's artifact location, and nothing for an empty model", async () => {

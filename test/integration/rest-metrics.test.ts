@@ -1,6 +1,7 @@
 /**
  * Metrics against the real direct server (PostgreSQL store): NaN and ±Infinity round trips, a
- * 10,000-point history read across pages, and sampled histories of several runs.
+ * 10,000-point history read across pages, `await` on a history longer than a page (every point,
+ * never the first page alone), and sampled histories of several runs.
  *
  * What MLflow's SQL store returns for non-finite values: NaN is stored with `is_nan = true` and
  * comes back as NaN; +Infinity and -Infinity are clamped to ±1.7976931348623157e308 (the largest
@@ -90,6 +91,20 @@ describe("long histories", () => {
     });
     expect(mismatches.slice(0, 5)).toEqual([]);
     expect((await history(runId, "loss")).pages).toBe(1);
+  });
+
+  it("gives every point of a 2,000-point history to `await` with pages of 500, and one page only to firstPage()", async () => {
+    const runId = await newRunId();
+    const base = 1_700_000_000_000;
+    await client.runs.logBatch(runId, { metrics: Array.from({ length: 2000 }, (_, step) => ({ key: "loss", value: 1 / (step + 1), step, timestamp: base + step })) });
+
+    const all = await client.metrics.getHistory(runId, "loss", { pageSize: 500 });
+    expect(all).toHaveLength(2000);
+    expect(all.map((p) => p.step)).toEqual(Array.from({ length: 2000 }, (_, step) => step));
+    const first = await client.metrics.getHistory(runId, "loss", { pageSize: 500 }).firstPage();
+    expect(first.items).toHaveLength(500);
+    expect(first.nextPageToken).toEqual(expect.any(String));
+    await expect(client.metrics.getHistory(runId, "loss", { pageSize: 500 }).all({ maxItems: 1999 })).rejects.toMatchObject({ name: "TooManyItemsError" });
   });
 
   it("keeps the same step logged twice with different values or timestamps, and drops an exact duplicate", async () => {

@@ -164,7 +164,7 @@ describe("model versions and aliases on the real server", () => {
     expect(pages).toBeGreaterThanOrEqual(3);
 
     const byRun = await client.modelVersions.search({ filter: `run_id='${runId}' AND name='${name}'`, max_results: 10 });
-    expect(byRun.items.map((v) => v.version).sort()).toEqual(["1", "2", "3"]);
+    expect(byRun.map((v) => v.version).sort()).toEqual(["1", "2", "3"]);
   });
 
   it("deletes a version: it is gone, the others remain", async () => {

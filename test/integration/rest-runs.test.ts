@@ -67,13 +67,13 @@ describe("run lifecycle on the real server", () => {
   it("soft-deletes and restores a run; a deleted run refuses new data", async () => {
     const run = await client.runs.create({ experiment_id: experimentId, run_name: "to-delete" });
     const runId = run.info.run_id;
-    const activeIds = async () => (await client.runs.search({ experiment_ids: [experimentId], filter: "attributes.run_name = 'to-delete'" })).items.map((r) => r.info.run_id);
+    const activeIds = async () => (await client.runs.search({ experiment_ids: [experimentId], filter: "attributes.run_name = 'to-delete'" })).map((r) => r.info.run_id);
 
     await client.runs.delete(runId);
     expect((await client.runs.get(runId)).info.lifecycle_stage).toBe("deleted");
     expect(await activeIds()).toEqual([]);
     const deleted = await client.runs.search({ experiment_ids: [experimentId], run_view_type: "DELETED_ONLY", filter: "attributes.run_name = 'to-delete'" });
-    expect(deleted.items.map((r) => r.info.run_id)).toEqual([runId]);
+    expect(deleted.map((r) => r.info.run_id)).toEqual([runId]);
     const refused = await client.runs.logMetric(runId, "loss", 1).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(InvalidParameterError);
     expect(refused).toMatchObject({ status: 400, errorCode: "INVALID_PARAMETER_VALUE" });

@@ -433,7 +433,7 @@ async function interruptOnceACopyStarted(name: string, child: ChildProcess): Pro
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && child.exitCode === null) {
     const experiment = await to.experiments.getByName(name).catch(() => undefined);
-    const started = experiment ? (await to.runs.search({ experiment_ids: [experiment.experiment_id], filter: `tags.\`mlflow-ts.sync.state\` = 'incomplete'`, max_results: 1 })).items : [];
+    const started = experiment ? (await to.runs.search({ experiment_ids: [experiment.experiment_id], filter: `tags.\`mlflow-ts.sync.state\` = 'incomplete'`, max_results: 1 }).firstPage()).items : [];
     if (started.length > 0) break;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

@@ -55,7 +55,7 @@ describe("system metrics (logSystemMetrics)", () => {
 async function waitForSteps(run: ActiveRun, count: number): Promise<void> {
   for (let attempt = 0; attempt < 300; attempt++) {
     await run.flush();
-    const points = (await client.metrics.getHistory(run.runId, "system/cpu_utilization_percentage")).items;
+    const points = await client.metrics.getHistory(run.runId, "system/cpu_utilization_percentage");
     if (points.length >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -30,7 +30,7 @@ import {
   MlflowError,
   ModelVersions,
   NotFoundError,
-  PagePromise,
+  Paginated,
   PermissionDeniedError,
   RateLimitError,
   RegisteredModels,
@@ -77,14 +77,14 @@ describe("public API", () => {
     }
   });
 
-  it("search methods return a PagePromise", () => {
+  it("search methods return a Paginated", () => {
     const client = new MlflowClient({ trackingUri: "http://127.0.0.1:5000", env: { HOME: EMPTY_HOME } });
-    expect(client.experiments.search()).toBeInstanceOf(PagePromise);
-    expect(client.runs.search({ experiment_ids: ["1"] })).toBeInstanceOf(PagePromise);
-    expect(client.metrics.getHistory("abc", "loss")).toBeInstanceOf(PagePromise);
-    expect(client.registeredModels.search()).toBeInstanceOf(PagePromise);
-    expect(client.modelVersions.search()).toBeInstanceOf(PagePromise);
-    expect(client.loggedModels.search({ experiment_ids: ["1"] })).toBeInstanceOf(PagePromise);
+    expect(client.experiments.search()).toBeInstanceOf(Paginated);
+    expect(client.runs.search({ experiment_ids: ["1"] })).toBeInstanceOf(Paginated);
+    expect(client.metrics.getHistory("abc", "loss")).toBeInstanceOf(Paginated);
+    expect(client.registeredModels.search()).toBeInstanceOf(Paginated);
+    expect(client.modelVersions.search()).toBeInstanceOf(Paginated);
+    expect(client.loggedModels.search({ experiment_ids: ["1"] })).toBeInstanceOf(Paginated);
   });
 
   it("exports the error hierarchy", () => {

@@ -20,7 +20,7 @@ export const authCheck: CheckDefinition<SetupContext> = {
     if (!context.transport) return notApplicable("No tracking server: nothing to authenticate to.");
     const config = context.config!;
     try {
-      await context.client!.experiments.search({ max_results: 1 }, context.callOptions(signal));
+      await context.client!.experiments.search({ max_results: 1 }, context.callOptions(signal)).firstPage();
     } catch (error) {
       const { detail, hint } = describeTrackingFailure(error, config, "search experiments", context.settings.timeoutMs);
       return fail(detail, hint);

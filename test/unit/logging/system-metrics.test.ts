@@ -178,7 +178,7 @@ describe("startRun({ logSystemMetrics: true }) on the embedded store", () => {
 });
 
 async function cpuSteps(client: MlflowClient, runId: string): Promise<number[]> {
-  return (await client.metrics.getHistory(runId, "system/cpu_utilization_percentage", { pageSize: 1000 })).items.map((m) => m.step);
+  return (await client.metrics.getHistory(runId, "system/cpu_utilization_percentage", { pageSize: 1000 })).map((m) => m.step);
 }
 
 /** Waits (polling every 20 ms, at most 500 times) until the run has `count` system CPU points. */

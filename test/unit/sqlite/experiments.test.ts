@@ -130,8 +130,8 @@ describe("embedded store: experiments", () => {
     const client = sqliteClient(tempDir());
     const id = await client.experiments.create({ name: "gone" });
     await client.experiments.delete(id);
-    expect((await client.experiments.search({ view_type: "DELETED_ONLY" })).items.map((e) => e.name)).toEqual(["gone"]);
-    expect((await client.experiments.search({ view_type: "ALL" })).items).toHaveLength(2);
+    expect((await client.experiments.search({ view_type: "DELETED_ONLY" })).map((e) => e.name)).toEqual(["gone"]);
+    expect(await client.experiments.search({ view_type: "ALL" })).toHaveLength(2);
     for (const filter of ["name > 'a'", "tags.k < 'x'", "params.a = 'b'", "name = 'a' OR name = 'b'"]) {
       const error = await client.experiments.search({ filter }).catch((e: unknown) => e);
       expect(error, filter).toBeInstanceOf(InvalidParameterError);

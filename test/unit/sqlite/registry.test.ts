@@ -114,7 +114,7 @@ describe("embedded store: registered models", () => {
     await client.registeredModels.create({ name: "alpine", tags: { team: "vision" } });
     await client.registeredModels.create({ name: "beta", tags: { team: "risk", tier: "gold" } });
     await client.registeredModels.create({ name: "a-prompt", tags: { "mlflow.prompt.is_prompt": "true" } });
-    const names = async (filter?: string): Promise<string[]> => (await client.registeredModels.search({ filter })).items.map((m) => m.name);
+    const names = async (filter?: string): Promise<string[]> => (await client.registeredModels.search({ filter })).map((m) => m.name);
     expect(await names()).toEqual(["Alpha", "alpine", "beta"]);
     expect(await names("name = 'beta'")).toEqual(["beta"]);
     expect(await names("name LIKE 'al%'")).toEqual(["alpine"]);

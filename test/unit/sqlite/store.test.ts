@@ -91,7 +91,7 @@ describe("embedded store", () => {
     for (let step = 0; step < 2500; step++) run.logMetric("loss", 1 / (step + 1), { step });
     run.setTags({ team: "vision" });
     await run.end();
-    const [found] = (await client.runs.search({ experiment_ids: [run.experimentId], filter: "params.lr = '0.1'" })).items;
+    const [found] = await client.runs.search({ experiment_ids: [run.experimentId], filter: "params.lr = '0.1'" });
     expect(found?.info).toMatchObject({ run_name: "loop", status: "FINISHED" });
     expect(found?.data.tags).toContainEqual({ key: "team", value: "vision" });
     let points = 0;

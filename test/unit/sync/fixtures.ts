@@ -92,9 +92,9 @@ async function newRun(client: MlflowClient, experimentId: string, name: string, 
 export async function findCopy(to: MlflowClient, experimentName: string, sourceRunId: string): Promise<Run | undefined> {
   const experiment = await to.experiments.getByName(experimentName);
   if (!experiment) return undefined;
-  const page = await to.runs.search({ experiment_ids: [experiment.experiment_id], filter: `tags.\`mlflow-ts.sync.sourceRunId\` = '${sourceRunId}'`, run_view_type: "ALL" });
-  expect(page.items.length).toBeLessThanOrEqual(1);
-  return page.items[0];
+  const copies = await to.runs.search({ experiment_ids: [experiment.experiment_id], filter: `tags.\`mlflow-ts.sync.sourceRunId\` = '${sourceRunId}'`, run_view_type: "ALL" });
+  expect(copies.length).toBeLessThanOrEqual(1);
+  return copies[0];
 }
 
 /**

@@ -276,7 +276,7 @@ describe("the model registry", () => {
       [models.registered.stray, "1", "skip", "skipped"],
     ]);
     expect(report.totals).toMatchObject({ loggedModelsCopied: 2, modelVersionsCopied: 3, modelVersionsSkipped: 1, registeredModelsCreated: 2 });
-    expect(await to.registeredModels.search({}).then((page) => page.items)).toEqual([]);
+    expect(await to.registeredModels.search({})).toEqual([]);
   });
 
   it("emits one event per logged model and per version, after the runs", async () => {
@@ -299,7 +299,7 @@ describe("changes at the source after a copy", () => {
   const tagsOf = (tags: readonly { key: string; value: string }[]) => Object.fromEntries(tags.filter((t) => !t.key.startsWith("mlflow-ts.sync.")).map((t) => [t.key, t.value]));
   /** The copy of a source version on the target, as the first sync reported it. */
   async function versionCopy(name: string, sourceVersion: string) {
-    const copies = await to.modelVersions.search({ filter: `name='${name}'` }).then((page) => page.items);
+    const copies = await to.modelVersions.search({ filter: `name='${name}'` });
     return copies.find((v) => v.tags.some((t) => t.key === "mlflow-ts.sync.sourceVersion" && t.value === sourceVersion))!;
   }
 
