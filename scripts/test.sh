@@ -2,8 +2,9 @@
 # The README's test command (`npm test`; `.ci/run` calls it):
 #   1. installs the npm dependencies when they are missing (npm ci),
 #   2. lints (Biome), typechecks, checks the layer rule of src/ (dependency-cruiser), builds, checks
-#      the API report (etc/api/, API Extractor) and the packed package (publint, attw), and builds
-#      the API reference (typedoc; a warning fails),
+#      the API report (etc/api/, API Extractor) and the packed package (publint, attw), compiles
+#      test/types/consumer.ts against the published declarations as a strict user project would,
+#      and builds the API reference (typedoc; a warning fails),
 #   3. runs the unit suite with coverage (thresholds in vitest.config.ts),
 #   4. brings up the real stack (scripts/stack/up: PostgreSQL + 3 MLflow servers + S3 on loopback),
 #   5. runs the integration and conformance suites against it,
@@ -64,6 +65,9 @@ phase "build" npx tsc -p tsconfig.build.json || { summary; exit 1; }
 # package as npm would publish it.
 phase "API report (api-extractor)" node scripts/api-report.mjs || status=1
 phase "package (publint + attw)" bash scripts/check-package.sh || status=1
+# The published declarations as a user's strict project sees them (exactOptionalPropertyTypes, no
+# skipLibCheck, better-sqlite3's types absent): test/types/consumer.ts compiled against dist/.
+phase "published types (strict consumer)" npx tsc -p test/types/tsconfig.json || status=1
 # The API reference: every public type it links to must be exported and documented (warnings fail).
 phase "API docs (typedoc)" npx typedoc --logLevel Warn || status=1
 

@@ -53,13 +53,13 @@ export async function logTable(client: MlflowClient, runId: string, data: TableD
 /** Options of {@link loadTable}. */
 export interface LoadTableOptions {
   /** Only these runs. @defaultValue every run of the experiment that logged the table */
-  runIds?: readonly string[];
+  runIds?: readonly string[] | undefined;
   /**
    * Columns added to every row from its run, as `search_runs` names them: `run_id`,
    * `experiment_id`, `status`, `artifact_uri`, `start_time`, `end_time`, `metrics.<key>`,
    * `params.<key>`, `tags.<key>`. A name the table already has gets a `_` suffix.
    */
-  extraColumns?: readonly string[];
+  extraColumns?: readonly string[] | undefined;
 }
 
 /**

@@ -26,11 +26,11 @@ export interface TransferProgress {
  */
 export interface UploadOptions extends RequestOptions {
   /** Directory inside the run's artifact root, e.g. `model`. @defaultValue the root */
-  artifactPath?: string;
+  artifactPath?: string | undefined;
   /** Called as bytes go out: every 256 KiB sent, and at the end of each file. */
-  onProgress?: (progress: TransferProgress) => void;
+  onProgress?: ((progress: TransferProgress) => void) | undefined;
   /** Files uploaded in parallel for a directory. @defaultValue `artifacts.concurrency` (8) */
-  concurrency?: number;
+  concurrency?: number | undefined;
 }
 
 /**
@@ -41,9 +41,9 @@ export interface UploadOptions extends RequestOptions {
  */
 export interface DownloadOptions extends RequestOptions {
   /** Called as bytes arrive. */
-  onProgress?: (progress: TransferProgress) => void;
+  onProgress?: ((progress: TransferProgress) => void) | undefined;
   /** Files downloaded in parallel for a directory. @defaultValue `artifacts.concurrency` (8) */
-  concurrency?: number;
+  concurrency?: number | undefined;
 }
 
 /**

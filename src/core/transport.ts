@@ -45,15 +45,15 @@ import { toWireJson } from "./wire.js";
  */
 export interface RequestOptions {
   /** Aborts the call, its retries and its waits; the call then rejects with {@link AbortError}. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Timeout of each attempt in ms. Defaults to the client's `timeoutMs` (120 s). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Retries after the first attempt. Defaults to the client's `maxRetries` (7). */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Deadline of the whole call, retries included, in ms. Defaults to the client's `deadlineMs` (10 min). */
-  deadlineMs?: number;
+  deadlineMs?: number | undefined;
   /** Extra headers for this call. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 /** Query values; arrays become repeated keys (`run_ids=a&run_ids=b`). */

@@ -29,37 +29,37 @@ export const DEFAULT_EXPERIMENT_ID = "0";
 /** Options of {@link startRun} and {@link withRun}, plus the {@link LoggerOptions}. */
 export interface StartRunOptions extends LoggerOptions {
   /** The client to use, or options for a new one. @defaultValue one shared client configured from the environment */
-  client?: MlflowClient | ClientOptions;
+  client?: MlflowClient | ClientOptions | undefined;
   /** Experiment id; must exist and be active. Give this or `experimentName`. */
-  experimentId?: string;
+  experimentId?: string | undefined;
   /**
    * Experiment name; created when missing (two processes creating it at once both succeed).
    * @defaultValue `MLFLOW_EXPERIMENT_NAME`, then `MLFLOW_EXPERIMENT_ID`, then "0" (Default)
    */
-  experimentName?: string;
+  experimentName?: string | undefined;
   /** Resume this run instead of creating one (status back to RUNNING). @defaultValue `MLFLOW_RUN_ID`, used once */
-  runId?: string;
+  runId?: string | undefined;
   /** Display name; the server generates one (e.g. `bright-owl-42`) when omitted. */
-  runName?: string;
+  runName?: string | undefined;
   /** Description, stored as the `mlflow.note.content` tag (Markdown). */
-  description?: string;
+  description?: string | undefined;
   /** Run tags; they win over the system tags. */
-  tags?: KeyValueInput;
+  tags?: KeyValueInput | undefined;
   /** Params logged right away. */
-  params?: KeyValueInput;
+  params?: KeyValueInput | undefined;
   /**
    * Make the run a child of the active run (`mlflow.parentRunId`); without an experiment option it
    * goes to the parent's experiment. @defaultValue false
    */
-  nested?: boolean;
+  nested?: boolean | undefined;
   /** Make the run a child of this run (and, without an experiment option, put it in that run's experiment). */
-  parentRunId?: string;
+  parentRunId?: string | undefined;
   /**
    * Log system metrics (`system/cpu_utilization_percentage`, memory, disk, network) every
    * `MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL` seconds (default 10) until the run ends, as MLflow's
    * `log_system_metrics`. @defaultValue `MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING`, else false
    */
-  logSystemMetrics?: boolean;
+  logSystemMetrics?: boolean | undefined;
 }
 
 const startRunOptionsSchema = z.strictObject({

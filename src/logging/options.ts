@@ -39,21 +39,21 @@ export const DEFAULT_RETRY_MAX_DELAY_MS = 10_000;
  */
 export interface LoggerOptions {
   /** Interval of background flushes, ms. Env `MLFLOW_TS_FLUSH_INTERVAL_MS`. @defaultValue 1000 */
-  flushIntervalMs?: number;
+  flushIntervalMs?: number | undefined;
   /** `log-batch` requests in flight per run, 1–32. Env `MLFLOW_TS_MAX_IN_FLIGHT`. @defaultValue 2 on a tracking server, 16 on the embedded SQLite store */
-  maxInFlight?: number;
+  maxInFlight?: number | undefined;
   /** How long a batch is retried after transient failures before it counts as failed, ms. Env `MLFLOW_TS_DELIVERY_TIMEOUT_MS`. @defaultValue 600000 */
-  deliveryTimeoutMs?: number;
+  deliveryTimeoutMs?: number | undefined;
   /** Buffered entries at which `backpressure` fires (nothing is dropped above it). Env `MLFLOW_TS_MAX_BUFFERED_ENTRIES`. @defaultValue 1000000 */
-  maxBufferedEntries?: number;
+  maxBufferedEntries?: number | undefined;
   /** Bound of the final flush at process exit, on SIGINT/SIGTERM and on an uncaught exception, ms. Env `MLFLOW_TS_EXIT_TIMEOUT_MS`. @defaultValue 30000 */
-  exitTimeoutMs?: number;
+  exitTimeoutMs?: number | undefined;
   /** First retry delay, ms; doubles per attempt up to `retryMaxDelayMs`, with jitter. @defaultValue 250 */
-  retryInitialDelayMs?: number;
+  retryInitialDelayMs?: number | undefined;
   /** Longest retry delay, ms. @defaultValue 10000 */
-  retryMaxDelayMs?: number;
+  retryMaxDelayMs?: number | undefined;
   /** Install the process hooks (exit, signals, uncaught exceptions) while the run is active. @defaultValue true */
-  exitHooks?: boolean;
+  exitHooks?: boolean | undefined;
 }
 
 /** Logger options after defaults and environment were applied. */

@@ -27,9 +27,9 @@ import { checkTimeoutMs, type ResolvedLoggerOptions } from "./options.js";
 /** Step and timestamp of a metric point. */
 export interface MetricOptions {
   /** Training step, a whole number. @defaultValue 0 */
-  step?: number;
+  step?: number | undefined;
   /** Milliseconds since the epoch. @defaultValue the time of the call (Date.now()) */
-  timestamp?: number;
+  timestamp?: number | undefined;
 }
 
 /** Options of {@link ActiveRun.flush}. */
@@ -39,7 +39,7 @@ export interface FlushOptions {
    * is still pending; delivery goes on in the background. @defaultValue no limit (each batch
    * still gives up after `deliveryTimeoutMs`)
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** The statuses a run can end with. */
@@ -48,12 +48,12 @@ export type EndStatus = Extract<RunStatus, "FINISHED" | "FAILED" | "KILLED">;
 /** Options of {@link ActiveRun.end}. */
 export interface EndOptions {
   /** Final status. @defaultValue "FINISHED" */
-  status?: EndStatus;
+  status?: EndStatus | undefined;
   /**
    * Bound of the whole call, ms: three quarters go to delivering what is buffered (after that,
    * undelivered entries count as failed), the rest to the status update. @defaultValue no limit
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** Options of the artifact methods: those of `client.artifacts.upload`. */
@@ -389,7 +389,7 @@ export class ActiveRun {
    * @example
    * await run.logInput({ name: "mnist", digest: "8e1f2a", source_type: "http", source: '{"url": "https://…/mnist.npz"}' }, { context: "training" });
    */
-  async logInput(dataset: Dataset, options: { context?: string; tags?: KeyValueInput } = {}): Promise<void> {
+  async logInput(dataset: Dataset, options: { context?: string | undefined; tags?: KeyValueInput | undefined } = {}): Promise<void> {
     if (!dataset.name || !dataset.digest) throw new ValidationError("dataset", "dataset-identity", "A dataset needs a name and a digest (MLflow stores one row per name and digest).");
     const context = options.context === undefined ? [] : [{ key: DATASET_CONTEXT_TAG, value: options.context }];
     const tags = validatedTags([...context, ...toKeyValues(options.tags)]);

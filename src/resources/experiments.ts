@@ -17,23 +17,23 @@ export interface CreateExperimentParams {
   /** Unique name, at most 500 characters. */
   name: string;
   /** Where runs of this experiment store artifacts, e.g. `s3://bucket/path`; the server's default root when omitted. */
-  artifact_location?: string;
+  artifact_location?: string | undefined;
   /** Experiment tags. */
-  tags?: KeyValueInput;
+  tags?: KeyValueInput | undefined;
 }
 
 /** Parameters of {@link Experiments.search}. */
 export interface SearchExperimentsParams {
   /** Filter, e.g. `name LIKE 'mnist%' AND tags.team = 'vision'`. */
-  filter?: string;
+  filter?: string | undefined;
   /** Ordering, e.g. `["creation_time DESC"]`. */
-  order_by?: string[];
+  order_by?: string[] | undefined;
   /** @defaultValue "ACTIVE_ONLY" */
-  view_type?: ViewType;
+  view_type?: ViewType | undefined;
   /** Page size, 1–50000. @defaultValue 1000 */
-  max_results?: number;
+  max_results?: number | undefined;
   /** Start from this page. */
-  page_token?: string;
+  page_token?: string | undefined;
 }
 
 /**

@@ -25,15 +25,15 @@ export const LOGGED_MODEL_PARAMS_PER_REQUEST = 100;
 export interface CreateLoggedModelParams {
   experiment_id: string;
   /** Name without `/ : . % " '`. */
-  name?: string;
-  model_type?: string;
-  source_run_id?: string;
-  params?: KeyValueInput;
-  tags?: KeyValueInput;
+  name?: string | undefined;
+  model_type?: string | undefined;
+  source_run_id?: string | undefined;
+  params?: KeyValueInput | undefined;
+  tags?: KeyValueInput | undefined;
 }
 
 /** Parameters of {@link LoggedModels.search}. */
-export type SearchLoggedModelsParams = Omit<SearchLoggedModelsRequest, "max_results"> & { max_results?: number };
+export type SearchLoggedModelsParams = Omit<SearchLoggedModelsRequest, "max_results"> & { max_results?: number | undefined };
 
 /**
  * `client.loggedModels`.

@@ -19,11 +19,11 @@ export interface BulkIntervalParams {
   run_ids: string[];
   metric_key: string;
   /** First step of the interval; give both ends or neither. */
-  start_step?: number;
+  start_step?: number | undefined;
   /** Last step of the interval. */
-  end_step?: number;
+  end_step?: number | undefined;
   /** Points per run, 1–2500. @defaultValue 2500 */
-  max_results?: number;
+  max_results?: number | undefined;
 }
 
 /**

@@ -18,12 +18,12 @@ export interface CreateModelVersionParams {
   name: string;
   /** Where the model lives, e.g. `runs:/<run_id>/model`, `models:/m-…` or the run's artifact URI. */
   source: string;
-  run_id?: string;
-  tags?: KeyValueInput;
-  run_link?: string;
-  description?: string;
+  run_id?: string | undefined;
+  tags?: KeyValueInput | undefined;
+  run_link?: string | undefined;
+  description?: string | undefined;
   /** MLflow 3 logged model id (`m-…`). */
-  model_id?: string;
+  model_id?: string | undefined;
 }
 
 /**
@@ -48,7 +48,7 @@ export class ModelVersions extends APIResource {
   }
 
   /** Updates the description. */
-  async update(name: string, version: string | number, params: { description?: string }, options?: RequestOptions): Promise<ModelVersion> {
+  async update(name: string, version: string | number, params: { description?: string | undefined }, options?: RequestOptions): Promise<ModelVersion> {
     return (await this.store.call("modelVersions.update", { name, version: String(version), ...params }, options)).model_version;
   }
 
@@ -75,7 +75,7 @@ export class ModelVersions extends APIResource {
     name: string,
     version: string | number,
     stage: ModelStage,
-    params: { archiveExistingVersions?: boolean } = {},
+    params: { archiveExistingVersions?: boolean | undefined } = {},
     options?: RequestOptions,
   ): Promise<ModelVersion> {
     const request = { name, version: String(version), stage, archive_existing_versions: params.archiveExistingVersions ?? false };

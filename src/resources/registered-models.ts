@@ -18,11 +18,11 @@ export const MAX_ALIAS_LENGTH = 255;
 /** Parameters of {@link RegisteredModels.search}. */
 export interface SearchRegisteredModelsParams {
   /** Filter, e.g. `name LIKE 'fraud%'`. */
-  filter?: string;
-  order_by?: string[];
+  filter?: string | undefined;
+  order_by?: string[] | undefined;
   /** Page size, 1–1000. @defaultValue 100 */
-  max_results?: number;
-  page_token?: string;
+  max_results?: number | undefined;
+  page_token?: string | undefined;
 }
 
 /**
@@ -39,7 +39,7 @@ export class RegisteredModels extends APIResource {
    * @throws {AlreadyExistsError} when the name is taken.
    * @throws {ValidationError} for an empty name or one with `/` or `:`.
    */
-  async create(params: { name: string; tags?: KeyValueInput; description?: string }, options?: RequestOptions): Promise<RegisteredModel> {
+  async create(params: { name: string; tags?: KeyValueInput | undefined; description?: string | undefined }, options?: RequestOptions): Promise<RegisteredModel> {
     validateModelName(params.name);
     const tags = validatedRegistryTags(params.tags);
     return (await this.store.call("registeredModels.create", { ...params, tags }, options)).registered_model;
@@ -60,7 +60,7 @@ export class RegisteredModels extends APIResource {
   }
 
   /** Updates the description. */
-  async update(name: string, params: { description?: string }, options?: RequestOptions): Promise<RegisteredModel> {
+  async update(name: string, params: { description?: string | undefined }, options?: RequestOptions): Promise<RegisteredModel> {
     return (await this.store.call("registeredModels.update", { name, ...params }, options)).registered_model;
   }
 

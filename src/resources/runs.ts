@@ -26,27 +26,27 @@ export const MAX_RUN_SEARCH_PAGE_SIZE = 50_000;
 export interface CreateRunParams {
   experiment_id: string;
   /** Display name; the server generates one (e.g. `bright-owl-42`) when omitted. */
-  run_name?: string;
+  run_name?: string | undefined;
   /** Start time in ms since the epoch. @defaultValue Date.now() */
-  start_time?: number;
+  start_time?: number | undefined;
   /** Run tags. */
-  tags?: KeyValueInput;
+  tags?: KeyValueInput | undefined;
   /** Deprecated by MLflow in favour of the `mlflow.user` tag. */
-  user_id?: string;
+  user_id?: string | undefined;
 }
 
 /** Parameters of {@link Runs.search}. */
 export interface SearchRunsParams {
   experiment_ids: string[];
   /** Filter, e.g. `metrics.acc > 0.9 AND params.lr = '0.01' AND attributes.status = 'FINISHED'`. */
-  filter?: string;
+  filter?: string | undefined;
   /** @defaultValue "ACTIVE_ONLY" */
-  run_view_type?: ViewType;
+  run_view_type?: ViewType | undefined;
   /** Ordering, e.g. `["metrics.acc DESC", "start_time ASC"]`. */
-  order_by?: string[];
+  order_by?: string[] | undefined;
   /** Page size, 1–50000. @defaultValue 1000 */
-  max_results?: number;
-  page_token?: string;
+  max_results?: number | undefined;
+  page_token?: string | undefined;
 }
 
 /** A metric point to log; `timestamp` defaults to the time of the call. */
@@ -55,19 +55,19 @@ export interface MetricPoint {
   /** Any number; NaN and ±Infinity are sent as MLflow expects. */
   value: number;
   /** Milliseconds since the epoch. @defaultValue Date.now() */
-  timestamp?: number;
+  timestamp?: number | undefined;
   /** @defaultValue 0 */
-  step?: number;
-  model_id?: string;
-  dataset_name?: string;
-  dataset_digest?: string;
+  step?: number | undefined;
+  model_id?: string | undefined;
+  dataset_name?: string | undefined;
+  dataset_digest?: string | undefined;
 }
 
 /** Entities of {@link Runs.logBatch}. */
 export interface LogBatchParams {
-  metrics?: readonly MetricPoint[];
-  params?: KeyValueInput;
-  tags?: KeyValueInput;
+  metrics?: readonly MetricPoint[] | undefined;
+  params?: KeyValueInput | undefined;
+  tags?: KeyValueInput | undefined;
 }
 
 /**
@@ -96,7 +96,7 @@ export class Runs extends APIResource {
   }
 
   /** Updates status, end time (ms) or name; returns the new run info. */
-  async update(runId: string, params: { status?: RunStatus; end_time?: number; run_name?: string }, options?: RequestOptions): Promise<RunInfo> {
+  async update(runId: string, params: { status?: RunStatus | undefined; end_time?: number | undefined; run_name?: string | undefined }, options?: RequestOptions): Promise<RunInfo> {
     validateRunId(runId);
     return (await this.store.call("runs.update", { run_id: runId, ...params }, options)).run_info;
   }
@@ -130,7 +130,7 @@ export class Runs extends APIResource {
    * Logs one metric point.
    * @throws {ValidationError} for a bad key, a non-number value or a fractional step.
    */
-  async logMetric(runId: string, key: string, value: number, at: { step?: number; timestamp?: number } = {}, options?: RequestOptions): Promise<void> {
+  async logMetric(runId: string, key: string, value: number, at: { step?: number | undefined; timestamp?: number | undefined } = {}, options?: RequestOptions): Promise<void> {
     validateRunId(runId);
     const metric = toMetricInput({ key, value, ...at });
     await this.store.call("runs.logMetric", { run_id: runId, ...metric }, options);
@@ -178,7 +178,7 @@ export class Runs extends APIResource {
   }
 
   /** Records datasets (and MLflow 3 model inputs) used by the run. */
-  async logInputs(runId: string, params: { datasets?: DatasetInput[]; models?: { model_id: string }[] }, options?: RequestOptions): Promise<void> {
+  async logInputs(runId: string, params: { datasets?: DatasetInput[] | undefined; models?: { model_id: string }[] | undefined }, options?: RequestOptions): Promise<void> {
     validateRunId(runId);
     await this.store.call("runs.logInputs", { run_id: runId, ...params }, options);
   }

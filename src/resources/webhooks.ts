@@ -20,15 +20,15 @@ export interface CreateWebhookParams {
   url: string;
   /** The events to receive, at least one, e.g. `{ entity: "MODEL_VERSION", action: "CREATED" }`. */
   events: WebhookEvent[];
-  description?: string;
+  description?: string | undefined;
   /** Key of the `X-MLflow-Signature` HMAC; see {@link verifyWebhookSignature}. Never returned, never logged. */
-  secret?: string;
+  secret?: string | undefined;
   /** @defaultValue "ACTIVE" */
-  status?: WebhookStatus;
+  status?: WebhookStatus | undefined;
 }
 
 /** Parameters of {@link Webhooks.update}: only what is given changes. */
-export type UpdateWebhookParams = Partial<CreateWebhookParams>;
+export type UpdateWebhookParams = { [K in keyof CreateWebhookParams]?: CreateWebhookParams[K] | undefined };
 
 /**
  * `client.webhooks`: the server POSTs model-registry events (a version created, an alias set…) to

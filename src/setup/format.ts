@@ -5,7 +5,7 @@ import type { CheckResult, CheckStatus, SetupReport } from "./types.js";
 /** Options of {@link formatCheck} and {@link formatReport}. */
 export interface FormatOptions {
   /** Colour the status with ANSI escapes (for a terminal). @defaultValue false */
-  color?: boolean;
+  color?: boolean | undefined;
 }
 
 const LABELS: Record<CheckStatus, string> = { pass: "PASS", warn: "WARN", fail: "FAIL", skip: "SKIP" };

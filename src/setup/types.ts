@@ -57,20 +57,20 @@ export interface CheckSetupOptions {
    * Experiment whose artifact location is probed; created if missing (unless `write` is false).
    * @defaultValue `MLFLOW_EXPERIMENT_NAME`, else the experiment of `MLFLOW_EXPERIMENT_ID`, else `mlflow-ts-doctor`
    */
-  experimentName?: string;
+  experimentName?: string | undefined;
   /**
    * Run the probes that write: the permission probe, creating a missing experiment, the artifact
    * write/read/delete probe, the multipart probe and the round trip. Nothing is left behind
    * except a created experiment.
    * @defaultValue true
    */
-  write?: boolean;
+  write?: boolean | undefined;
   /** Also create a throw-away run, log to it, read it back and delete it. @defaultValue false */
-  roundTrip?: boolean;
+  roundTrip?: boolean | undefined;
   /** Timeout of each network call, in ms; no call is retried. @defaultValue 5000 */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Client options (tracking URI, auth, S3, `env`…); by default the environment, as {@link MlflowClient}. */
-  client?: ClientOptions;
+  client?: ClientOptions | undefined;
   /** Stops the check; checks not yet run are reported as skipped. */
   signal?: AbortSignal | undefined;
   /**
@@ -82,5 +82,5 @@ export interface CheckSetupOptions {
    */
   requireServer?: boolean | undefined;
   /** Called with each result as soon as its check finishes (for progressive output). */
-  onCheck?: (result: CheckResult) => void;
+  onCheck?: ((result: CheckResult) => void) | undefined;
 }

@@ -73,30 +73,30 @@ const API = "/api/2.0/mlflow";
 /** Request fields of `runs/search`. */
 export interface SearchRunsRequest {
   experiment_ids: string[];
-  filter?: string;
-  run_view_type?: ViewType;
+  filter?: string | undefined;
+  run_view_type?: ViewType | undefined;
   max_results: number;
-  order_by?: string[];
-  page_token?: string;
+  order_by?: string[] | undefined;
+  page_token?: string | undefined;
 }
 
 /** Request fields of `experiments/search`. */
 export interface SearchExperimentsRequest {
   max_results: number;
-  page_token?: string;
-  filter?: string;
-  order_by?: string[];
-  view_type?: ViewType;
+  page_token?: string | undefined;
+  filter?: string | undefined;
+  order_by?: string[] | undefined;
+  view_type?: ViewType | undefined;
 }
 
 /** Request fields of `logged-models/search`. */
 export interface SearchLoggedModelsRequest {
   experiment_ids: string[];
-  filter?: string;
-  datasets?: { dataset_name: string; dataset_digest?: string }[];
+  filter?: string | undefined;
+  datasets?: { dataset_name: string; dataset_digest?: string | undefined }[] | undefined;
   max_results: number;
-  order_by?: { field_name: string; ascending?: boolean; dataset_name?: string; dataset_digest?: string }[];
-  page_token?: string;
+  order_by?: { field_name: string; ascending?: boolean | undefined; dataset_name?: string | undefined; dataset_digest?: string | undefined }[] | undefined;
+  page_token?: string | undefined;
 }
 
 /** Every endpoint, by name. */

@@ -22,19 +22,19 @@ export interface SyncOptions {
    * Only these experiments (by name); also limits the logged models and model versions copied to
    * theirs. @defaultValue every active experiment of the source
    */
-  experimentNames?: readonly string[];
+  experimentNames?: readonly string[] | undefined;
   /** Plan only: read both sides, write nothing, and report what would be copied. @defaultValue false */
-  dryRun?: boolean;
+  dryRun?: boolean | undefined;
   /** Runs copied at once, 1–16. @defaultValue 4 */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Called as the sync advances (synchronously; keep it cheap). */
-  onProgress?: (event: SyncEvent) => void;
+  onProgress?: ((event: SyncEvent) => void) | undefined;
   /**
    * Stops the sync: no new request starts, requests in flight are cancelled, and `syncRuns` rejects
    * with `AbortError`. Runs and logged models whose copy was cut short stay marked incomplete; the
    * next sync resumes them (and registers the model versions not registered yet).
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** A run as progress events and the report name it. */

@@ -20,9 +20,9 @@ export interface WebhookDelivery {
 /** Options of {@link verifyWebhookSignature}. */
 export interface VerifyWebhookOptions {
   /** Largest accepted age (and clock difference) of the delivery, seconds. @defaultValue 300 */
-  toleranceSeconds?: number;
+  toleranceSeconds?: number | undefined;
   /** The current time, ms since the epoch. @defaultValue Date.now() */
-  now?: number;
+  now?: number | undefined;
 }
 
 /**

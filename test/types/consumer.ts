@@ -1,0 +1,131 @@
+/**
+ * What a new user's strict TypeScript project (`strict`, `exactOptionalPropertyTypes`,
+ * `skipLibCheck: false`) must be able to write against the published types. It is compiled, never
+ * run: by `npx tsc -p test/types/tsconfig.json` after the build (npm test), and against the packed
+ * tarball in a fresh project by test/integration/new-user.test.ts. A line that stops compiling is a
+ * regression; a `@ts-expect-error` line that starts compiling is one too.
+ */
+import {
+  type ActiveRun,
+  type AllOptions,
+  type ArtifactOptions,
+  type AuthOptions,
+  checkSetup,
+  type CheckSetupOptions,
+  type ClientOptions,
+  type DownloadOptions,
+  type EndOptions,
+  type Experiment,
+  type FlushOptions,
+  type FormatOptions,
+  formatReport,
+  type LoadTableOptions,
+  loadTable,
+  type LogArtifactOptions,
+  type LoggerOptions,
+  logTable,
+  type Metric,
+  type MetricOptions,
+  MlflowClient,
+  type Page,
+  type Paginated,
+  type RequestOptions,
+  resolveConfig,
+  type Run,
+  type S3Options,
+  startRun,
+  type StartRunOptions,
+  type SyncOptions,
+  syncRuns,
+  type UploadOptions,
+  verifyWebhookSignature,
+  type VerifyWebhookOptions,
+  withRun,
+} from "mlflow-ts";
+
+// ---------------------------------------------------------------------------------------------
+// Options accept `undefined` for every optional property (exactOptionalPropertyTypes), so that
+// `startRun({ runName: process.env.RUN_NAME })` compiles.
+
+/** Keys of `T` that are optional (index signatures are not). */
+type OptionalKeys<T> = { [K in keyof T]-?: string extends K ? never : number extends K ? never : {} extends Pick<T, K> ? K : never }[keyof T];
+/** Values that are not option bags: their own optional properties are the platform's. */
+type Opaque = Error | Uint8Array | NodeJS.ReadableStream | AbortSignal | Date | MlflowClient;
+/** `T` with `undefined` added to each optional property. */
+type WithUndefined<T> = { [K in keyof T]: K extends OptionalKeys<T> ? T[K] | undefined : T[K] };
+/** The members of `T` (a union) with an optional property that refuses `undefined`; `never` when none. */
+type Refusing<T> = T extends ((...args: never[]) => unknown) | Opaque
+  ? never
+  : T extends readonly (infer E)[]
+    ? Refusing<E>
+    : T extends object
+      ? WithUndefined<T> extends T
+        ? never
+        : T
+      : never;
+/** `T`, and the object types one level down (property types, array elements). */
+type AndNested<T> = T | (T extends Opaque ? never : T extends readonly (infer E)[] ? E : T extends object ? NonNullable<T[keyof T]> : never);
+/** Every parameter type of a function. */
+type ParamsOf<F> = F extends (...args: infer A) => unknown ? NonNullable<A[number]> : never;
+/** Every parameter type of every method of an object. */
+type MethodParams<R> = { [K in keyof R]: ParamsOf<R[K]> }[keyof R];
+/** Compiles only when `T` is `never`: the error names the offending type. */
+type AssertNone<T extends never> = T;
+
+type Client = MlflowClient;
+export type OptionsAcceptUndefined = [
+  AssertNone<Refusing<AndNested<ClientOptions>>>,
+  AssertNone<Refusing<AndNested<StartRunOptions>>>,
+  AssertNone<Refusing<AndNested<LoggerOptions | S3Options | ArtifactOptions | AuthOptions | RequestOptions | AllOptions>>>,
+  AssertNone<Refusing<AndNested<CheckSetupOptions | SyncOptions | UploadOptions | DownloadOptions | LogArtifactOptions>>>,
+  AssertNone<Refusing<AndNested<MetricOptions | FlushOptions | EndOptions | FormatOptions | LoadTableOptions | VerifyWebhookOptions>>>,
+  AssertNone<Refusing<AndNested<MethodParams<Client["experiments"]>>>>,
+  AssertNone<Refusing<AndNested<MethodParams<Client["runs"]>>>>,
+  AssertNone<Refusing<AndNested<MethodParams<Client["metrics"]>>>>,
+  AssertNone<Refusing<AndNested<MethodParams<Client["artifacts"]>>>>,
+  AssertNone<Refusing<AndNested<MethodParams<Client["registeredModels"]>>>>,
+  AssertNone<Refusing<AndNested<MethodParams<Client["modelVersions"]>>>>,
+  AssertNone<Refusing<AndNested<MethodParams<Client["loggedModels"]>>>>,
+  AssertNone<Refusing<AndNested<MethodParams<Client["webhooks"]>>>>,
+  AssertNone<Refusing<AndNested<MethodParams<ActiveRun>>>>,
+  AssertNone<
+    Refusing<
+      AndNested<
+        | ParamsOf<typeof startRun>
+        | ParamsOf<typeof withRun>
+        | ParamsOf<typeof checkSetup>
+        | ParamsOf<typeof syncRuns>
+        | ParamsOf<typeof loadTable>
+        | ParamsOf<typeof logTable>
+        | ParamsOf<typeof verifyWebhookSignature>
+        | ParamsOf<typeof formatReport>
+        | ParamsOf<typeof resolveConfig>
+      >
+    >
+  >,
+];
+
+/** What a CI job writes: settings straight from the environment, set or not. */
+export async function fromTheEnvironment(): Promise<void> {
+  const client = new MlflowClient({ trackingUri: process.env.MLFLOW_TRACKING_URI, timeoutMs: undefined });
+  const run = await startRun({ client, runName: process.env.RUN_NAME, experimentName: process.env.EXPERIMENT, description: undefined });
+  run.logMetric("loss", 0.5, { step: undefined, timestamp: undefined });
+  await run.end({ status: undefined });
+  await checkSetup({ experimentName: process.env.EXPERIMENT, timeoutMs: undefined });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Awaiting a paged call gives every item, typed as an array; a page only comes from firstPage().
+
+export async function pagedCalls(client: MlflowClient, runId: string): Promise<void> {
+  const history: Metric[] = await client.metrics.getHistory(runId, "loss", { pageSize: 500 });
+  const experiments: Experiment[] = await client.experiments.search();
+  const runs: Run[] = await client.runs.search({ experiment_ids: ["0"] });
+  const page: Page<Run> = await client.runs.search({ experiment_ids: ["0"] }).firstPage();
+  const paged: Paginated<Run> = client.runs.search({ experiment_ids: ["0"] });
+  // @ts-expect-error the awaited value is every point, not a page with `items`
+  (await client.metrics.getHistory(runId, "loss")).items;
+  // @ts-expect-error nor a `nextPageToken`
+  (await client.experiments.search()).nextPageToken;
+  void [history, experiments, runs, page, paged];
+}
