@@ -50,6 +50,8 @@ export {
   UnsafeIntegerError,
   ValidationError,
 } from "./core/errors.js";
+export { ERROR_CODES, type ErrorCode } from "./core/error-codes.js";
+export { VALIDATION_RULES, type ValidationRule } from "./core/validation-rules.js";
 export { type AllOptions, DEFAULT_MAX_ITEMS, type Page, Paginated, TooManyItemsError } from "./core/pagination.js";
 export type { RequestOptions } from "./core/transport.js";
 export type { Env } from "./core/env.js";
@@ -81,7 +83,7 @@ export type {
   RunTag,
   ViewType,
 } from "./entities/tracking.js";
-export type { ModelStage, ModelVersion, RegisteredModel, RegisteredModelAlias } from "./entities/registry.js";
+export type { ModelStage, ModelVersion, ModelVersionStatus, RegisteredModel, RegisteredModelAlias } from "./entities/registry.js";
 export type { LoggedModel, LoggedModelStatus } from "./entities/logged-model.js";
 
 // Resources

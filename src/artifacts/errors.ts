@@ -7,6 +7,7 @@
  */
 import { MlflowError, ValidationError } from "../core/errors.js";
 import { excerpt } from "../core/redact.js";
+import type { ValidationRule } from "../core/validation-rules.js";
 
 /** What the failed call was doing. */
 export type ArtifactOperation = "upload" | "download" | "list" | "delete";
@@ -95,7 +96,7 @@ export interface SkippedArtifact {
   /** Its artifact path (for an upload, the path the local file would have had). */
   path: string;
   /** The rule it broke, e.g. `parent-segment`, `fragment`, `proxy-decodes`, `outside-destination`. */
-  rule: string;
+  rule: ValidationRule;
   /** The explanation, ending with a fix. */
   reason: string;
 }

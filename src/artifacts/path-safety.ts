@@ -15,6 +15,7 @@
  * `acc 100%25.png` as `acc 100%.png`, and read the other file back): the proxied store refuses such
  * a name with {@link checkProxiedArtifactPath}, for that file only.
  */
+import type { ValidationRule } from "../core/validation-rules.js";
 import { UnsafeArtifactPathError } from "./errors.js";
 
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
@@ -161,6 +162,6 @@ function pythonUnquote(text: string): string {
   });
 }
 
-function unsafe(argument: string, rule: string, message: string): UnsafeArtifactPathError {
+function unsafe(argument: string, rule: ValidationRule, message: string): UnsafeArtifactPathError {
   return new UnsafeArtifactPathError(argument, rule, message);
 }

@@ -4,7 +4,9 @@
  * raw HTTP client error (those carry credentials).
  */
 import { inspect } from "node:util";
+import { type ErrorCode, isErrorCode } from "./error-codes.js";
 import { excerpt, redact } from "./redact.js";
+import type { ValidationRule } from "./validation-rules.js";
 
 /** Fields common to errors that came from one HTTP call. */
 export interface RequestContext {
@@ -64,10 +66,10 @@ export class ConfigurationError extends MlflowError {
 export class ValidationError extends MlflowError {
   /** The metric, param or tag key (or argument name) at fault. */
   readonly key: string;
-  /** The rule that was broken, e.g. `max-length`, `key-characters`, `param-changed`. */
-  readonly rule: string;
+  /** The rule that was broken, e.g. `key-characters`, `value-length`, `param-changed` (see docs/errors.md). */
+  readonly rule: ValidationRule;
 
-  constructor(key: string, rule: string, message: string) {
+  constructor(key: string, rule: ValidationRule, message: string) {
     super(message);
     this.key = key;
     this.rule = rule;
@@ -77,7 +79,7 @@ export class ValidationError extends MlflowError {
 /** Options for {@link MlflowApiError}. */
 export interface ApiErrorInit extends RequestContext {
   status: number;
-  errorCode: string;
+  errorCode: ErrorCode;
   serverMessage: string;
   retryable: boolean;
   requestId?: string;
@@ -92,8 +94,11 @@ export interface ApiErrorInit extends RequestContext {
 export class MlflowApiError extends MlflowError implements RequestContext {
   /** HTTP status code, e.g. 404. */
   readonly status: number;
-  /** MLflow's `error_code`, e.g. `RESOURCE_DOES_NOT_EXIST`; derived from the status when the body is not JSON. */
-  readonly errorCode: string;
+  /**
+   * MLflow's `error_code`, e.g. `RESOURCE_DOES_NOT_EXIST`; derived from the status when the body is
+   * not JSON or names a code MLflow does not have (that code then leads `serverMessage`).
+   */
+  readonly errorCode: ErrorCode;
   /** The server's own message (redacted). */
   readonly serverMessage: string;
   readonly method: string;
@@ -289,7 +294,7 @@ function ambiguityTail(unresolved: UnresolvedLookup | undefined, cause: MlflowEr
   return `${looked}, so it was not sent again: a second request could create a duplicate. Fix: ${unresolved.fix}`;
 }
 
-const CODE_TO_CLASS: Record<string, typeof MlflowApiError> = {
+const CODE_TO_CLASS: Partial<Record<ErrorCode, typeof MlflowApiError>> = {
   RESOURCE_DOES_NOT_EXIST: NotFoundError,
   NOT_FOUND: NotFoundError,
   ENDPOINT_NOT_FOUND: NotFoundError,
@@ -305,7 +310,7 @@ const CODE_TO_CLASS: Record<string, typeof MlflowApiError> = {
 };
 
 /** How the Python client maps a status to a code when the body is not JSON (reference §2.3). */
-const STATUS_TO_CODE: Record<number, string> = {
+const STATUS_TO_CODE: Record<number, ErrorCode> = {
   400: "BAD_REQUEST",
   401: "UNAUTHENTICATED",
   403: "PERMISSION_DENIED",
@@ -329,8 +334,11 @@ export function apiErrorFromResponse(
   init: RequestContext & { status: number; body: string; retryable: boolean; requestId?: string; retryAfterMs?: number },
 ): MlflowApiError {
   const parsed = parseErrorBody(init.body);
-  const errorCode = parsed?.errorCode ?? STATUS_TO_CODE[init.status] ?? "INTERNAL_ERROR";
-  const serverMessage = parsed?.message ?? describeText(init.body);
+  const known = parsed !== undefined && isErrorCode(parsed.errorCode) ? parsed.errorCode : undefined;
+  const errorCode = known ?? STATUS_TO_CODE[init.status] ?? "INTERNAL_ERROR";
+  // A code MLflow does not have (a proxy's own JSON, say) is kept where a reader sees it, as the
+  // Python client keeps it in its message.
+  const serverMessage = parsed === undefined ? describeText(init.body) : known === undefined ? `${parsed.errorCode}: ${parsed.message}` : parsed.message;
   // A 400 the retry policy calls transient (MLflow's exhausted connection pool, see isTransientAnswer)
   // is the server failing, not the input: a ServerError, whatever its code says.
   const ErrorClass = init.retryable && init.status === 400 ? ServerError : (CODE_TO_CLASS[errorCode] ?? classForStatus(init.status));

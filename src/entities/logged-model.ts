@@ -3,8 +3,10 @@ import { z } from "zod";
 import { int64 } from "../core/wire.js";
 import { keyValueSchema, metricSchema } from "./tracking.js";
 
-/** Status of a logged model. */
-export type LoggedModelStatus = "LOGGED_MODEL_PENDING" | "LOGGED_MODEL_READY" | "LOGGED_MODEL_UPLOAD_FAILED";
+/** Statuses of a logged model, as MLflow's `LoggedModelStatus` enum names them. */
+export const loggedModelStatusSchema = z.enum(["LOGGED_MODEL_STATUS_UNSPECIFIED", "LOGGED_MODEL_PENDING", "LOGGED_MODEL_READY", "LOGGED_MODEL_UPLOAD_FAILED"]);
+/** Status of a logged model: PENDING while its files upload, then READY or UPLOAD_FAILED. */
+export type LoggedModelStatus = z.infer<typeof loggedModelStatusSchema>;
 
 /** LoggedModel schema. */
 export const loggedModelSchema = z.object({
@@ -15,7 +17,7 @@ export const loggedModelSchema = z.object({
     creation_timestamp_ms: int64.optional(),
     last_updated_timestamp_ms: int64.optional(),
     artifact_uri: z.string().default(""),
-    status: z.string().optional(),
+    status: loggedModelStatusSchema.optional(),
     /** int64 in the proto (a user id), read as a number. */
     creator_id: int64.optional(),
     model_type: z.string().optional(),

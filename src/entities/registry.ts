@@ -3,6 +3,16 @@ import { z } from "zod";
 import { int64 } from "../core/wire.js";
 import { keyValueSchema, metricSchema } from "./tracking.js";
 
+/** Model version stages (deprecated by MLflow in favour of aliases), as the server spells them. */
+export const modelStageSchema = z.enum(["None", "Staging", "Production", "Archived"]);
+/** Model version stages (deprecated by MLflow in favour of aliases). */
+export type ModelStage = z.infer<typeof modelStageSchema>;
+
+/** Registration states of a model version (`ModelVersionStatus`). */
+export const modelVersionStatusSchema = z.enum(["PENDING_REGISTRATION", "FAILED_REGISTRATION", "READY"]);
+/** Registration state of a model version: READY once its files are registered. */
+export type ModelVersionStatus = z.infer<typeof modelVersionStatusSchema>;
+
 /** Registered-model alias `{alias, version}`. */
 export const registeredModelAliasSchema = z.object({ alias: z.string(), version: z.string() });
 /** An alias pointing at a model version. */
@@ -15,11 +25,11 @@ export const modelVersionSchema = z.object({
   creation_timestamp: int64.optional(),
   last_updated_timestamp: int64.optional(),
   user_id: z.string().optional(),
-  current_stage: z.string().optional(),
+  current_stage: modelStageSchema.optional(),
   description: z.string().optional(),
   source: z.string().optional(),
   run_id: z.string().optional(),
-  status: z.string().optional(),
+  status: modelVersionStatusSchema.optional(),
   status_message: z.string().optional(),
   tags: z.array(keyValueSchema).default([]),
   run_link: z.string().optional(),
@@ -46,6 +56,3 @@ export const registeredModelSchema = z.object({
 });
 /** A registered model with its tags, aliases and latest version per stage. */
 export type RegisteredModel = z.infer<typeof registeredModelSchema>;
-
-/** Model version stages (deprecated by MLflow in favour of aliases). */
-export type ModelStage = "None" | "Staging" | "Production" | "Archived";

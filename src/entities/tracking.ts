@@ -18,15 +18,17 @@ export type RunTag = KeyValue;
 /** Run param `{key, value}`; params are write-once. */
 export type Param = KeyValue;
 
+/** Lifecycle stages of experiments and runs (`mlflow.entities.LifecycleStage`). */
+export const lifecycleStageSchema = z.enum(["active", "deleted"]);
 /** Lifecycle stage of experiments and runs. */
-export type LifecycleStage = "active" | "deleted";
+export type LifecycleStage = z.infer<typeof lifecycleStageSchema>;
 
 /** Experiment schema (`experiments/get`). */
 export const experimentSchema = z.object({
   experiment_id: z.string(),
   name: z.string(),
   artifact_location: z.string().default(""),
-  lifecycle_stage: z.string().default("active"),
+  lifecycle_stage: lifecycleStageSchema.default("active"),
   last_update_time: int64.optional(),
   creation_time: int64.optional(),
   tags: z.array(keyValueSchema).default([]),
@@ -34,8 +36,10 @@ export const experimentSchema = z.object({
 /** An MLflow experiment. */
 export type Experiment = z.infer<typeof experimentSchema>;
 
+/** Run statuses, as MLflow's `RunStatus` enum names them. */
+export const runStatusSchema = z.enum(["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]);
 /** Status of a run. */
-export type RunStatus = "RUNNING" | "SCHEDULED" | "FINISHED" | "FAILED" | "KILLED";
+export type RunStatus = z.infer<typeof runStatusSchema>;
 /** Which entities a search returns. */
 export type ViewType = "ACTIVE_ONLY" | "DELETED_ONLY" | "ALL";
 
@@ -60,11 +64,11 @@ export const runInfoSchema = z.object({
   run_name: z.string().default(""),
   experiment_id: z.string(),
   user_id: z.string().optional(),
-  status: z.string().default("RUNNING"),
+  status: runStatusSchema.default("RUNNING"),
   start_time: int64.optional(),
   end_time: int64.optional(),
   artifact_uri: z.string().default(""),
-  lifecycle_stage: z.string().default("active"),
+  lifecycle_stage: lifecycleStageSchema.default("active"),
 });
 /** Run metadata: ids, status, times (ms), artifact URI. */
 export type RunInfo = z.infer<typeof runInfoSchema>;

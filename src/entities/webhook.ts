@@ -18,8 +18,10 @@ export type WebhookEntity =
 /** What happened to the entity. */
 export type WebhookAction = "CREATED" | "UPDATED" | "DELETED" | "SET" | "EXCEEDED";
 
+/** Webhook statuses (`WebhookStatus`). */
+export const webhookStatusSchema = z.enum(["ACTIVE", "DISABLED"]);
 /** Whether a webhook receives events. */
-export type WebhookStatus = "ACTIVE" | "DISABLED";
+export type WebhookStatus = z.infer<typeof webhookStatusSchema>;
 
 /**
  * An event a webhook subscribes to. The server accepts these pairs: REGISTERED_MODEL, MODEL_VERSION,
@@ -38,11 +40,11 @@ export const webhookSchema = z.object({
   description: z.string().optional(),
   url: z.string(),
   events: z.array(z.object({ entity: z.string(), action: z.string() })).default([]),
-  status: z.string().optional(),
+  status: webhookStatusSchema.optional(),
   creation_timestamp: int64.optional(),
   last_updated_timestamp: int64.optional(),
 });
-/** A webhook as the server returns it; `events` and `status` may hold values newer than these types. */
+/** A webhook as the server returns it; `events` may hold entities and actions newer than these types. */
 export type Webhook = z.infer<typeof webhookSchema>;
 
 /** Schema of the result of `webhooks/{id}/test`. */

@@ -77,7 +77,7 @@ export class LoggedModels extends APIResource {
   }
 
   /** Sets the final status: READY once its files are uploaded, UPLOAD_FAILED otherwise. */
-  async finalize(modelId: string, status: Exclude<LoggedModelStatus, "LOGGED_MODEL_PENDING">, options?: RequestOptions): Promise<LoggedModel> {
+  async finalize(modelId: string, status: Extract<LoggedModelStatus, "LOGGED_MODEL_READY" | "LOGGED_MODEL_UPLOAD_FAILED">, options?: RequestOptions): Promise<LoggedModel> {
     return (await this.store.call("loggedModels.finalize", { model_id: modelId, status }, options)).model;
   }
 

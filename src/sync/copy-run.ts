@@ -8,7 +8,7 @@
  */
 import PQueue from "p-queue";
 import type { MlflowClient } from "../client.js";
-import type { Run, RunStatus } from "../entities/tracking.js";
+import type { Run } from "../entities/tracking.js";
 import { MAX_METRICS_PER_BATCH } from "../core/batch.js";
 import { AbortError } from "../core/errors.js";
 import type { MetricPoint } from "../resources/runs.js";
@@ -140,7 +140,7 @@ async function copyMetricHistories(context: CopyContext, source: Run, targetRunI
 async function finishCopy(to: MlflowClient, source: Run, targetRunId: string, copyStatus: string, signal?: AbortSignal): Promise<void> {
   const { status, end_time } = source.info;
   if (status !== "RUNNING" || copyStatus !== "RUNNING") {
-    await to.runs.update(targetRunId, { status: status as RunStatus, end_time: end_time || undefined }, { signal });
+    await to.runs.update(targetRunId, { status, end_time: end_time || undefined }, { signal });
   }
   await to.runs.setTag(targetRunId, SYNC_STATE_TAG, SYNC_STATE.complete, { signal });
 }

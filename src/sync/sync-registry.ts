@@ -276,7 +276,7 @@ async function transition(context: RegistryContext, name: string, version: strin
 /** The version's stage, or `undefined` for `None`. */
 function stageOf(version: ModelVersion): ModelStage | undefined {
   const stage = version.current_stage;
-  return stage === undefined || stage === "" || stage === "None" ? undefined : (stage as ModelStage);
+  return stage === undefined || stage === "None" ? undefined : stage;
 }
 
 function ownerOfRun(context: RegistryContext, runId: string | undefined): SourceOwner | undefined {

@@ -15,6 +15,7 @@ import {
   type ClientOptions,
   type DownloadOptions,
   type EndOptions,
+  type ErrorCode,
   type Experiment,
   type FlushOptions,
   type FormatOptions,
@@ -26,7 +27,9 @@ import {
   logTable,
   type Metric,
   type MetricOptions,
+  MlflowApiError,
   MlflowClient,
+  type ModelVersion,
   type Page,
   type Paginated,
   type RequestOptions,
@@ -38,6 +41,8 @@ import {
   type SyncOptions,
   syncRuns,
   type UploadOptions,
+  ValidationError,
+  type ValidationRule,
   verifyWebhookSignature,
   type VerifyWebhookOptions,
   withRun,
@@ -128,4 +133,29 @@ export async function pagedCalls(client: MlflowClient, runId: string): Promise<v
   // @ts-expect-error nor a `nextPageToken`
   (await client.experiments.search()).nextPageToken;
   void [history, experiments, runs, page, paged];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statuses, error codes and validation rules are literal unions: a typo does not compile.
+
+export function literalUnions(run: Run, version: ModelVersion, error: unknown): string {
+  const status: "RUNNING" | "SCHEDULED" | "FINISHED" | "FAILED" | "KILLED" = run.info.status;
+  const stage: "active" | "deleted" = run.info.lifecycle_stage;
+  // @ts-expect-error no such run status
+  if (run.info.status === "DONE") return "never";
+  // @ts-expect-error no such stage
+  if (version.current_stage === "Prod") return "never";
+  if (error instanceof MlflowApiError) {
+    const code: ErrorCode = error.errorCode;
+    // @ts-expect-error no such error code
+    if (error.errorCode === "RESOURCE_NOT_FOUND") return "never";
+    return code;
+  }
+  if (error instanceof ValidationError) {
+    const rule: ValidationRule = error.rule;
+    // @ts-expect-error no such rule
+    if (error.rule === "max-length") return "never";
+    return rule;
+  }
+  return `${status} ${stage}`;
 }

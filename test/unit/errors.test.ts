@@ -9,6 +9,7 @@ import {
   AlreadyExistsError,
   ConfigurationError,
   ConnectionError,
+  ERROR_CODES,
   InvalidParameterError,
   isMlflowError,
   MlflowApiError,
@@ -48,7 +49,6 @@ describe("error_code mapping (reference §2.2)", () => {
     [500, "INTERNAL_ERROR", ServerError, true],
     [500, "INVALID_STATE", ServerError, true],
     [500, "DATA_LOSS", ServerError, true],
-    [500, "SOME_FUTURE_CODE", ServerError, true],
     [501, "NOT_IMPLEMENTED", ServerError, false],
     [503, "TEMPORARILY_UNAVAILABLE", ServerError, true],
     [504, "DEADLINE_EXCEEDED", ServerError, true],
@@ -87,6 +87,17 @@ describe("error_code mapping (reference §2.2)", () => {
   it("reads JSON without error_code as text", () => {
     const error = apiErrorFromResponse({ ...context, status: 404, body: '{"detail":"Not Found"}', retryable: false });
     expect(error).toMatchObject({ errorCode: "ENDPOINT_NOT_FOUND", serverMessage: '{"detail":"Not Found"}' });
+  });
+
+  it("derives the code from the status when the body names a code MLflow does not have, keeping that code in the message", () => {
+    const error = apiErrorFromResponse({ ...context, status: 403, body: '{"error_code":"GATEWAY_POLICY","message":"blocked by policy"}', retryable: false });
+    expect(error).toBeInstanceOf(PermissionDeniedError);
+    expect(error).toMatchObject({ errorCode: "PERMISSION_DENIED", serverMessage: "GATEWAY_POLICY: blocked by policy" });
+    expect(ERROR_CODES).toContain(error.errorCode);
+    const future = apiErrorFromResponse({ ...context, status: 500, body: '{"error_code":"SOME_FUTURE_CODE","message":"the server\'s words"}', retryable: true });
+    expect(future).toBeInstanceOf(ServerError);
+    expect(future).toMatchObject({ errorCode: "INTERNAL_ERROR", serverMessage: "SOME_FUTURE_CODE: the server's words" });
+    expect(future.message).toBe("INTERNAL_ERROR: SOME_FUTURE_CODE: the server's words (HTTP 500, POST /api/2.0/mlflow/runs/create)");
   });
 });
 
@@ -163,7 +174,7 @@ describe("the hierarchy", () => {
   it("puts every error under MlflowError, with its class name as name", () => {
     const errors: MlflowError[] = [
       new ConfigurationError("K", "m"),
-      new ValidationError("k", "rule", "m"),
+      new ValidationError("k", "key-characters", "m"),
       new ConnectionError({ ...context, address: "127.0.0.1:5000", detail: "d", retryable: true }),
       new TimeoutError({ ...context, timeoutMs: 1, kind: "request", retryable: true }),
       new AbortError(),
@@ -176,7 +187,7 @@ describe("the hierarchy", () => {
     }
     expect(isMlflowError(new Error("x"))).toBe(false);
     expect(new AbortError().retryable).toBe(false);
-    expect(new ValidationError("k", "rule", "m")).toMatchObject({ key: "k", rule: "rule", retryable: false });
+    expect(new ValidationError("k", "key-characters", "m")).toMatchObject({ key: "k", rule: "key-characters", retryable: false });
   });
 
   it("keeps only the class name, code and redacted message of a foreign cause", () => {

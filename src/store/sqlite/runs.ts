@@ -4,7 +4,7 @@
  * `<experiment location>/<run_id>/artifacts`, soft delete with `deleted_time`.
  */
 import { randomUUID } from "node:crypto";
-import type { RunStatus } from "../../entities/tracking.js";
+import { type RunStatus, runStatusSchema } from "../../entities/tracking.js";
 import type { EndpointRequest } from "../endpoints.js";
 import { appendToUriPath } from "./artifact-location.js";
 import type { StoreContext } from "./context.js";
@@ -13,7 +13,7 @@ import { loadRuns, RUN_NAME_TAG, toRunInfo, type WireRunInfo } from "./run-entit
 import { generateRunName } from "./run-name.js";
 import { validateRunTag } from "./run-values.js";
 
-const RUN_STATUSES: readonly RunStatus[] = ["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"];
+const RUN_STATUSES: readonly RunStatus[] = runStatusSchema.options;
 
 /** `runs/create`. @internal */
 export function createRun(ctx: StoreContext, request: EndpointRequest<"runs.create">): { run: Record<string, unknown> } {
