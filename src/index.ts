@@ -78,6 +78,7 @@ export type {
   MetricWithRunId,
   Param,
   Run,
+  RunDataDicts,
   RunInfo,
   RunStatus,
   RunTag,

@@ -90,6 +90,32 @@ export const datasetInputSchema = z.object({ tags: z.array(keyValueSchema).defau
 /** A dataset used by a run, with input tags (e.g. `mlflow.data.context`). */
 export type DatasetInput = z.infer<typeof datasetInputSchema>;
 
+/**
+ * Dictionaries over a run's data, as Python's `run.data.params["lr"]`: computed from the wire
+ * arrays on each read, not enumerable (so `JSON.stringify(run)` and `toEqual` see MLflow's shape).
+ */
+export interface RunDataDicts {
+  /** Params by key, e.g. `run.data.paramsByKey.lr` → `"0.01"`. */
+  readonly paramsByKey: Readonly<Record<string, string>>;
+  /** Latest value of each metric by key, e.g. `run.data.metricsByKey.loss` → `0.31`. */
+  readonly metricsByKey: Readonly<Record<string, number>>;
+  /** Tags by key, e.g. `run.data.tagsByKey["mlflow.runName"]`. */
+  readonly tagsByKey: Readonly<Record<string, string>>;
+}
+
+/** Adds the {@link RunDataDicts} getters to a parsed `run.data`. */
+function withDicts<D extends { metrics: Metric[]; params: KeyValue[]; tags: KeyValue[] }>(data: D): D & RunDataDicts {
+  return Object.defineProperties(data, {
+    paramsByKey: { get: () => byKey(data.params, (param) => param.value), enumerable: false },
+    metricsByKey: { get: () => byKey(data.metrics, (metric) => metric.value), enumerable: false },
+    tagsByKey: { get: () => byKey(data.tags, (tag) => tag.value), enumerable: false },
+  }) as D & RunDataDicts;
+}
+
+function byKey<T extends { key: string }, V>(entries: readonly T[], value: (entry: T) => V): Record<string, V> {
+  return Object.fromEntries(entries.map((entry) => [entry.key, value(entry)]));
+}
+
 /** Run schema (`runs/get`). */
 export const runSchema = z.object({
   info: runInfoSchema,
@@ -99,7 +125,8 @@ export const runSchema = z.object({
       params: z.array(keyValueSchema).default([]),
       tags: z.array(keyValueSchema).default([]),
     })
-    .default({ metrics: [], params: [], tags: [] }),
+    .default(() => ({ metrics: [], params: [], tags: [] }))
+    .transform(withDicts),
   inputs: z
     .object({
       dataset_inputs: z.array(datasetInputSchema).default([]),
@@ -110,7 +137,16 @@ export const runSchema = z.object({
     .object({ model_outputs: z.array(z.object({ model_id: z.string(), step: int64.default(0) })).default([]) })
     .default({ model_outputs: [] }),
 });
-/** A run: info, latest metrics, params, tags, inputs and outputs. */
+/**
+ * A run: info, latest metrics, params, tags, inputs and outputs. `run.data.params`, `.metrics` and
+ * `.tags` are MLflow's `{key, value}` arrays; `run.data.paramsByKey`, `.metricsByKey` and
+ * `.tagsByKey` are the same as dictionaries ({@link RunDataDicts}).
+ *
+ * @example
+ * const run = await client.runs.get(runId);
+ * run.data.paramsByKey.lr;      // "0.01", as Python's run.data.params["lr"]
+ * run.data.metricsByKey.loss;   // 0.31, the latest value
+ */
 export type Run = z.infer<typeof runSchema>;
 
 /** FileInfo schema (artifact listing). */

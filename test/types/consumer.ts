@@ -159,3 +159,11 @@ export function literalUnions(run: Run, version: ModelVersion, error: unknown): 
   }
   return `${status} ${stage}`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// run.data as dictionaries, as Python's run.data.params["lr"]; the wire arrays stay.
+
+export function runDataDicts(run: Run): [string | undefined, number | undefined, string | undefined, string] {
+  const first = run.data.params[0];
+  return [run.data.paramsByKey.lr, run.data.metricsByKey.loss, run.data.tagsByKey["mlflow.runName"], first ? first.key : ""];
+}
