@@ -8,6 +8,4 @@ if [ ! -x node_modules/.bin/tsx ]; then
   echo "installing npm dependencies (npm ci)…"
   npm ci --no-audit --no-fund
 fi
-# The AWS SDK warns on every run under Node 20 about its releases of 2027 (as in src/cli/main.ts).
-export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED="${AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:-true}"
 exec node_modules/.bin/tsx examples/quickstart.ts "$@"

@@ -19,7 +19,10 @@
 # `scripts/stack/down` stops it. Reports: .test-results/{unit,integration}.json, stack-up.log.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-# The AWS SDK prints a Node 20 support notice in every process that loads it; it is noise in test logs.
+# The AWS SDK prints a Node 20 support notice in every process that builds a client. The library
+# silences it for its own S3 clients (src/artifacts/s3-client.ts); this covers the clients the tests
+# build themselves. Tests of the library's silencing give their child processes an environment
+# without it.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED="${AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:-true}"
 
 RESULTS=.test-results

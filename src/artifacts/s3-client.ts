@@ -9,6 +9,15 @@ import { readEnv } from "../core/env.js";
 import { registerSecret } from "../core/redact.js";
 import { S3RetryStrategy } from "./s3-retry.js";
 
+/**
+ * The AWS SDK's switch for its Node.js-version notice. Under Node < 22 the SDK prints an eight-line
+ * `NodeVersionSupportWarning` (about its releases of 2027) through `process.emitWarning` the first
+ * time a process builds a client — into every training script's log, about nothing its user can act
+ * on here. The SDK reads this variable, its documented off switch (aws/aws-sdk-js-v3#7983), while
+ * the client is constructed, then never again.
+ */
+const NODE_VERSION_NOTICE_SWITCH = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
+
 /** Connection timeout towards the S3 server: 10 s (or the request timeout, if shorter). */
 const CONNECT_TIMEOUT_MS = 10_000;
 /** Sockets kept for other S3 calls (listing, HeadObject) besides the parts in flight. */
@@ -30,6 +39,7 @@ const SPARE_SOCKETS = 8;
  * - Sockets: enough for `artifacts.concurrency` files × `s3.queueSize` parts, plus spares;
  *   idle timeout = `timeoutMs`; `MLFLOW_S3_IGNORE_TLS` turns certificate checks off; no
  *   `Expect: 100-continue`, so part uploads reuse kept-alive sockets.
+ * - No AWS SDK notice about Node.js versions on stderr (see {@link NODE_VERSION_NOTICE_SWITCH}).
  *
  * @example
  * const s3 = createS3Client(resolveConfig());
@@ -38,7 +48,7 @@ const SPARE_SOCKETS = 8;
 export function createS3Client(config: ResolvedConfig): S3Client {
   const s3 = config.s3;
   const maxSockets = Math.max(config.artifacts.concurrency * s3.queueSize + SPARE_SOCKETS, 50);
-  return new S3Client({
+  return withoutNodeVersionNotice(() => new S3Client({
     endpoint: s3.endpointUrl,
     region: s3.region,
     forcePathStyle: s3.forcePathStyle,
@@ -56,7 +66,23 @@ export function createS3Client(config: ResolvedConfig): S3Client {
       connectionTimeout: Math.min(CONNECT_TIMEOUT_MS, config.http.timeoutMs),
       socketTimeout: config.http.timeoutMs,
     },
-  });
+  }));
+}
+
+/**
+ * Runs `create` (an S3 client's constructor) with the SDK's Node-version notice switched off: the
+ * variable is set only for that synchronous call and removed after it, so no other code sees it,
+ * and every other warning of the process (the user's own `process.emitWarning` included) prints as
+ * before. A value the user set — `false` to see the notice — is left alone.
+ */
+function withoutNodeVersionNotice<T>(create: () => T): T {
+  if (process.env[NODE_VERSION_NOTICE_SWITCH] !== undefined) return create();
+  process.env[NODE_VERSION_NOTICE_SWITCH] = "true";
+  try {
+    return create();
+  } finally {
+    delete process.env[NODE_VERSION_NOTICE_SWITCH];
+  }
 }
 
 function credentialsFrom(config: ResolvedConfig): S3ClientCredentials | undefined {
