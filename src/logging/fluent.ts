@@ -45,7 +45,11 @@ export interface StartRunOptions extends LoggerOptions {
   description?: string | undefined;
   /** Run tags; they win over the system tags. */
   tags?: KeyValueInput | undefined;
-  /** Params logged right away. */
+  /**
+   * Params of the run, validated here (a bad key or value fails `startRun`) and then buffered like
+   * {@link ActiveRun.logParams}: they reach the server with the first batch (within
+   * `flushIntervalMs`), or when `await run.flush()` returns.
+   */
   params?: KeyValueInput | undefined;
   /**
    * Make the run a child of the active run (`mlflow.parentRunId`); without an experiment option it
