@@ -72,7 +72,7 @@ afterAll(async () => {
 
 async function ours(client: MlflowClient, request: ResolvedCase): Promise<Answer> {
   try {
-    const page = await client.runs.search(request);
+    const page = await client.runs.search(request).firstPage();
     return { ok: true, run_ids: page.items.map((run) => run.info.run_id), token: page.nextPageToken ?? null };
   } catch (error) {
     if (error instanceof MlflowApiError) return { ok: false, code: error.errorCode ?? `HTTP ${error.status}`, message: error.message.slice(0, 300) };
@@ -85,7 +85,7 @@ type ExperimentAnswer = { ok: true; ids: string[]; token: string | null } | { ok
 
 async function oursExperiments(request: ExperimentCase): Promise<ExperimentAnswer> {
   try {
-    const page = await embedded.experiments.search({ view_type: "ALL", ...request });
+    const page = await embedded.experiments.search({ view_type: "ALL", ...request }).firstPage();
     return { ok: true, ids: page.items.map((experiment) => experiment.experiment_id), token: page.nextPageToken ?? null };
   } catch (error) {
     if (error instanceof MlflowApiError) return { ok: false, code: error.errorCode ?? `HTTP ${error.status}`, message: error.message.slice(0, 300) };
