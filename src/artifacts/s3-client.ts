@@ -76,12 +76,14 @@ export function createS3Client(config: ResolvedConfig): S3Client {
  * before. A value the user set — `false` to see the notice — is left alone.
  */
 function withoutNodeVersionNotice<T>(create: () => T): T {
-  if (process.env[NODE_VERSION_NOTICE_SWITCH] !== undefined) return create();
-  process.env[NODE_VERSION_NOTICE_SWITCH] = "true";
+  // biome-ignore lint/style/noProcessEnv: the AWS SDK reads this switch from process.env itself, so configuration cannot pass it
+  const processEnv = process.env;
+  if (processEnv[NODE_VERSION_NOTICE_SWITCH] !== undefined) return create();
+  processEnv[NODE_VERSION_NOTICE_SWITCH] = "true";
   try {
     return create();
   } finally {
-    delete process.env[NODE_VERSION_NOTICE_SWITCH];
+    delete processEnv[NODE_VERSION_NOTICE_SWITCH];
   }
 }
 

@@ -100,7 +100,9 @@ beforeAll(async () => {
 
   // The user's project: the README's examples as shipped, their own scripts, the type checks.
   mkdirSync(join(project, "src"));
-  typescriptBlocks(readFileSync(join(pkg, "README.md"), "utf8")).forEach((code, i) => writeFileSync(join(project, "src", `readme-${i + 1}.ts`), code));
+  typescriptBlocks(readFileSync(join(pkg, "README.md"), "utf8")).forEach((code, i) => {
+    writeFileSync(join(project, "src", `readme-${i + 1}.ts`), code);
+  });
   for (const file of readdirSync(resolve("test/new-user"))) copyFileSync(resolve("test/new-user", file), join(project, "src", file));
   copyFileSync(resolve("test/types/consumer.ts"), join(project, "src", "consumer.ts"));
   writeFileSync(

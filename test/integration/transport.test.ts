@@ -50,7 +50,7 @@ describe("a runs/create the server commits after the client's per-attempt timeou
       expect(sent.filter((line) => line === "POST /runs/create")).toHaveLength(1);
       expect(sent.filter((line) => line === "POST /runs/search").length).toBeGreaterThanOrEqual(2);
       const all = await client.runs.search({ experiment_ids: [experimentId], run_view_type: "ALL", max_results: 100 });
-      expect(all.items.map((r) => r.info.run_id)).toEqual([run.info.run_id]);
+      expect(all.map((r) => r.info.run_id)).toEqual([run.info.run_id]);
       expect(run.info.run_name).toBe("slow-commit");
     } finally {
       await slow.close();

@@ -52,6 +52,7 @@ const CLIENT_UNDEFINED: Omit<AllUndefined<ClientOptions>, "env"> = {
   backoffFactorMs: undefined,
   backoffJitterMs: undefined,
   deadlineMs: undefined,
+  unreachableDeadlineMs: undefined,
   keepAliveIdleMs: undefined,
   maxSockets: undefined,
   headers: undefined,
