@@ -2,6 +2,7 @@
 import { inspect } from "node:util";
 import { ArtifactStores } from "./artifacts/stores.js";
 import { type ClientOptions, type ResolvedConfig, resolveConfig } from "./config.js";
+import { ArtifactUris } from "./resources/artifact-uris.js";
 import { Artifacts } from "./resources/artifacts.js";
 import { Experiments } from "./resources/experiments.js";
 import { LoggedModels } from "./resources/logged-models.js";
@@ -38,6 +39,8 @@ export class MlflowClient {
   readonly registeredModels: RegisteredModels;
   readonly modelVersions: ModelVersions;
   readonly loggedModels: LoggedModels;
+  /** Artifacts by URI (`runs:/`, `models:/`, `s3://`, `mlflow-artifacts:/`…), resolved as Python's `mlflow.artifacts` resolves them. */
+  readonly uris: ArtifactUris;
   /** Model-registry webhooks (a tracking server only; the embedded store answers NOT_IMPLEMENTED). */
   readonly webhooks: Webhooks;
   readonly #artifactStores: ArtifactStores;
@@ -53,6 +56,7 @@ export class MlflowClient {
     this.registeredModels = new RegisteredModels(this.store);
     this.modelVersions = new ModelVersions(this.store);
     this.loggedModels = new LoggedModels(this.store, this.#artifactStores, this.config.artifacts.concurrency);
+    this.uris = new ArtifactUris(this.store, this.#artifactStores, this.config.artifacts.concurrency);
     this.webhooks = new Webhooks(this.store);
   }
 

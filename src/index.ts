@@ -102,6 +102,7 @@ export {
 export { type Webhook, type WebhookAction, type WebhookEntity, type WebhookEvent, type WebhookStatus, type WebhookTestResult } from "./entities/webhook.js";
 export { DEFAULT_WEBHOOK_TOLERANCE_SECONDS, type VerifyWebhookOptions, verifyWebhookSignature, type WebhookDelivery } from "./webhooks/signature.js";
 export { type CreateModelVersionParams, ModelVersions } from "./resources/model-versions.js";
+export { ArtifactUris, REGISTERED_MODEL_META_FILE, type ResolvedModelUri } from "./resources/artifact-uris.js";
 export { RegisteredModels, type SearchRegisteredModelsParams } from "./resources/registered-models.js";
 export { type CreateRunParams, type LogBatchParams, type MetricPoint, Runs, type SearchRunsParams } from "./resources/runs.js";
 
@@ -134,6 +135,7 @@ export {
 
 // Logger: the training-loop API (startRun / withRun / Run and its batcher)
 export { DEFAULT_EXPERIMENT_ID, getActiveRun, startRun, type StartRunOptions, withRun } from "./logging/fluent.js";
+export { downloadArtifacts, type FluentClientOption, listArtifacts, loadDict, loadText, openArtifact } from "./logging/fluent-artifacts.js";
 export { ActiveRun, DATASET_CONTEXT_TAG, type EndOptions, type EndStatus, type FlushOptions, type LogArtifactOptions, type MetricOptions } from "./logging/run.js";
 export type { BackpressureEvent, FlushEvent, LoggerStats, RunEvents } from "./logging/batcher.js";
 export type { EventMap, Listener } from "./logging/events.js";
@@ -148,6 +150,9 @@ export {
   DEFAULT_MAX_IN_FLIGHT_EMBEDDED,
   type LoggerOptions,
 } from "./logging/options.js";
+
+// MLflow's URI grammar (runs:/, models:/) and the root/path split of download_artifacts
+export { isModelsUri, isRunsUri, type ModelsUri, parseModelsUri, parseRunsUri, type RunsUri, splitModelsUri, uriRootAndPath, type UriRootAndPath } from "./protocol/uri.js";
 
 // Artifacts: stores by artifact URI (S3, the tracking server's proxy, local), transfers and their errors
 export { type ArtifactLocation, joinArtifactPath, objectKey, parseArtifactUri } from "./artifacts/artifact-uri.js";

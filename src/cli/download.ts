@@ -1,6 +1,12 @@
-/** `mlflow-ts download <run-id> <path> <dest>`: an artifact file or directory, with progress. */
+/**
+ * `mlflow-ts download`: an artifact file or folder, with progress, named either by URI
+ * (`download models:/churn@champion ./model`, resolved as Python's `mlflow.artifacts` resolves it)
+ * or by run id and path (`download <run-id> <path> <dest>`).
+ */
 import { Command } from "commander";
 import type { TransferProgress } from "../artifacts/types.js";
+import { ValidationError } from "../core/errors.js";
+import { uriScheme } from "../protocol/uri.js";
 import type { CliContext } from "./context.js";
 import { createProgress } from "./progress.js";
 
@@ -10,19 +16,34 @@ import { createProgress } from "./progress.js";
  */
 export function downloadCommand(context: CliContext): Command {
   return new Command("download")
-    .description("download an artifact file or directory of a run into a local directory")
-    .argument("<run-id>", "the run")
-    .argument("<path>", 'artifact path inside the run, e.g. model/model.onnx ("" or . for everything)')
-    .argument("<dest>", "local directory; the artifact lands at <dest>/<path>")
-    .addHelpText("after", "\nExample:\n  $ mlflow-ts download 0a1b2c3d4e5f60718293a4b5c6d7e8f9 model ./out   # writes ./out/model/…")
-    .action(async (runId: string, path: string, dest: string) => {
+    .description("download an artifact file or folder by URI (runs:/, models:/, s3://, mlflow-artifacts:/) or by run id and path")
+    .argument("<source>", "an artifact URI, e.g. models:/churn@champion, or a run id")
+    .argument("<dest-or-path>", "with a URI: the local folder; with a run id: the artifact path inside the run (\"\" or . for everything)")
+    .argument("[dest]", "with a run id: the local folder; the artifact lands at <dest>/<path>")
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  $ mlflow-ts download models:/churn@champion ./model                      # the model's files in ./model\n" +
+        "  $ mlflow-ts download runs:/0a1b2c3d4e5f60718293a4b5c6d7e8f9/eval ./out    # writes ./out/eval/…\n" +
+        "  $ mlflow-ts download 0a1b2c3d4e5f60718293a4b5c6d7e8f9 model ./out         # writes ./out/model/…",
+    )
+    .action(async (source: string, second: string, third: string | undefined) => {
       const progress = createProgress("download", context.io.stderr);
       const onProgress = (p: TransferProgress): void => progress.update(p.loadedBytes, p.totalBytes);
-      const artifactPath = path === "." ? "" : path;
+      if (third === undefined) {
+        if (uriScheme(source) === undefined) {
+          progress.stop();
+          throw new ValidationError("source", "download-arguments", `"${source}" is not a URI, so a path and a destination are needed. Fix: mlflow-ts download <run-id> <path> <dest>, or mlflow-ts download <uri> <dest>.`);
+        }
+        const local = await context.client().uris.download(source, second, { onProgress }).finally(() => progress.stop());
+        context.print(`Downloaded ${source} to ${local}.`);
+        return;
+      }
+      const artifactPath = second === "." ? "" : second;
       const local = await context
         .client()
-        .artifacts.download(runId, artifactPath, dest, { onProgress })
+        .artifacts.download(source, artifactPath, third, { onProgress })
         .finally(() => progress.stop());
-      context.print(`Downloaded ${artifactPath === "" ? "all artifacts" : artifactPath} of run ${runId} to ${local}.`);
+      context.print(`Downloaded ${artifactPath === "" ? "all artifacts" : artifactPath} of run ${source} to ${local}.`);
     });
 }

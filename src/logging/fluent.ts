@@ -192,7 +192,12 @@ function parseOptions(options: StartRunOptions): StartRunOptions {
   throw new ConfigurationError(key, `Invalid startRun option "${key}": ${detail}.`);
 }
 
-function resolveClient(option: unknown): MlflowClient {
+/**
+ * The client a fluent call uses: the given one, a new one from options, or the one shared client
+ * configured from the environment.
+ * @internal
+ */
+export function resolveClient(option: unknown): MlflowClient {
   if (option instanceof MlflowClient) return option;
   if (option !== undefined) return new MlflowClient(option as ClientOptions);
   sharedClient ??= new MlflowClient();
