@@ -11,6 +11,7 @@ import { ModelVersions } from "./resources/model-versions.js";
 import { RegisteredModels } from "./resources/registered-models.js";
 import { Runs } from "./resources/runs.js";
 import { Webhooks } from "./resources/webhooks.js";
+import { Models } from "./models/models.js";
 import { createStore } from "./store/create-store.js";
 import { RestStore } from "./store/rest-store.js";
 import type { TrackingStore } from "./store/tracking-store.js";
@@ -41,6 +42,8 @@ export class MlflowClient {
   readonly loggedModels: LoggedModels;
   /** Artifacts by URI (`runs:/`, `models:/`, `s3://`, `mlflow-artifacts:/`…), resolved as Python's `mlflow.artifacts` resolves them. */
   readonly uris: ArtifactUris;
+  /** Models end to end: log (onnx, tfjs, files), register, copy, wait for READY, load by URI. */
+  readonly models: Models;
   /** Model-registry webhooks (a tracking server only; the embedded store answers NOT_IMPLEMENTED). */
   readonly webhooks: Webhooks;
   readonly #artifactStores: ArtifactStores;
@@ -57,6 +60,7 @@ export class MlflowClient {
     this.modelVersions = new ModelVersions(this.store);
     this.loggedModels = new LoggedModels(this.store, this.#artifactStores, this.config.artifacts.concurrency);
     this.uris = new ArtifactUris(this.store, this.#artifactStores, this.config.artifacts.concurrency);
+    this.models = new Models(this);
     this.webhooks = new Webhooks(this.store);
   }
 

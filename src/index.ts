@@ -136,6 +136,7 @@ export {
 // Logger: the training-loop API (startRun / withRun / Run and its batcher)
 export { DEFAULT_EXPERIMENT_ID, getActiveRun, startRun, type StartRunOptions, withRun } from "./logging/fluent.js";
 export { downloadArtifacts, type FluentClientOption, listArtifacts, loadDict, loadText, openArtifact } from "./logging/fluent-artifacts.js";
+export { copyModelVersion, loadModel, registerModel } from "./logging/fluent-models.js";
 export { ActiveRun, DATASET_CONTEXT_TAG, type EndOptions, type EndStatus, type FlushOptions, type LogArtifactOptions, type MetricOptions } from "./logging/run.js";
 export type { BackpressureEvent, FlushEvent, LoggerStats, RunEvents } from "./logging/batcher.js";
 export type { EventMap, Listener } from "./logging/events.js";
@@ -174,6 +175,22 @@ export { DEFAULT_PART_SIZE, DEFAULT_STREAM_PART_SIZE, choosePartSize } from "./a
 export { checkArtifactPath, checkProxiedArtifactPath, decodeArtifactPath, isSafeArtifactPath } from "./artifacts/path-safety.js";
 export type { DownloadOptions, TransferProgress, UploadOptions, UploadResult } from "./artifacts/types.js";
 export { type LoadTableOptions, LOGGED_ARTIFACTS_TAG, loadTable, logTable, type SplitTable, type TableData } from "./artifacts/table.js";
+
+// Models: log (onnx, tfjs, files), register, copy, load; MLmodel, signatures, input examples
+export { Models } from "./models/models.js";
+export { type ClientLogModelOptions, DEFAULT_MODEL_NAME, type LogModelCommonOptions, type LogModelOptions, type ModelInfo } from "./models/log-model.js";
+export { DEFAULT_AWAIT_READY_MS, MODEL_VERSIONS_TAG, type RegisterModelOptions } from "./models/register-model.js";
+export { type LoadedModel, type LoadModelOptions } from "./models/load-model.js";
+export { ModelRegistrationError, type ModelRegistrationFailure } from "./models/errors.js";
+export { MLMODEL_FILE, type MLmodel } from "./models/mlmodel.js";
+export { COLUMN_TYPES, type ColumnSpec, type ColumnType, type ModelSignature, type ParamSpec, type SignatureBlock, TENSOR_DTYPES, type TensorDtype, type TensorSpec } from "./models/signature.js";
+export { INPUT_EXAMPLE_FILE, type InputExample, type NestedNumbers, type SavedInputExampleInfo, SERVING_INPUT_EXAMPLE_FILE } from "./models/input-example.js";
+export { DEFAULT_MODEL_PYTHON_VERSION, TARGET_MLFLOW_VERSION, TARGET_ONNX_VERSION, TARGET_ONNXRUNTIME_VERSION } from "./models/targets.js";
+export { type FlavorName, type ModelFlavorInput } from "./models/flavors/index.js";
+export { DEFAULT_ONNX_EXECUTION_PROVIDERS, ONNX_MODEL_FILE, type OnnxModelInput, type OnnxSessionOptions } from "./models/flavors/onnx.js";
+export { TFJS_DATA_DIR, TFJS_MODEL_JSON, TFJS_WEIGHTS_FILE, type TfjsModelArtifacts, type TfjsModelInput, type TfjsSavable, type TfjsSaveHandler, type TfjsSaveResult } from "./models/flavors/tfjs.js";
+export { FILES_DATA_DIR, type FilesModelInput } from "./models/flavors/files.js";
+export { MODEL_IS_EXTERNAL_TAG } from "./models/external-model.js";
 
 // Embedded store: MLflow's own SQLite schema in a local file, opened by MlflowClient for sqlite: URIs
 // and when no tracking URI is set (types only: the module and better-sqlite3 load on first use)

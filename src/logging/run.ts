@@ -20,9 +20,11 @@ import {
   validateParamValue,
   validateRunTagValue,
 } from "../validation.js";
+import { type LogModelOptions, logModel, type ModelInfo } from "../models/log-model.js";
 import { Batcher, type LoggerStats, type RunEvents } from "./batcher.js";
 import type { Listener } from "./events.js";
 import { checkTimeoutMs, type ResolvedLoggerOptions } from "./options.js";
+import { systemTags } from "./system-tags.js";
 
 /** Step and timestamp of a metric point. */
 export interface MetricOptions {
@@ -96,7 +98,6 @@ export class ActiveRun {
   readonly #onEnd: ((run: ActiveRun) => void) | undefined;
   #info: RunInfo;
   #ending: Promise<void> | undefined;
-
   /** @internal Use {@link startRun}. */
   constructor(init: RunInit) {
     this.client = init.client;
@@ -406,6 +407,26 @@ export class ActiveRun {
    */
   logTable(data: TableData, artifactFile: string): Promise<UploadResult> {
     return logTable(this.client, this.runId, data, artifactFile);
+  }
+
+  /**
+   * Logs a model as `mlflow.<flavor>.log_model` does, linked to this run: flushes what was logged,
+   * creates the logged model (with the run's params, the system tags and `tags`), records it as the
+   * run's output at `step` and links the run's metrics of that step to it, writes and uploads its
+   * files (`MLmodel`, the flavor's data, example, environment), and finalizes it READY (FAILED when
+   * an upload fails).
+   *
+   * @throws {ValidationError} before any request: an unknown flavor or option, a missing or
+   *   malformed model file, a bad signature or example.
+   * @throws {LogDeliveryError} when what the run logged before could not be delivered (nothing is created then).
+   * @example
+   * const info = await run.logModel({ flavor: "onnx", model: onnxBytes, inputExample: { type: "ndarray", data: [[0.2, 1.5, 3]] } });
+   * await registerModel(info.modelUri, "churn", { alias: "champion" });
+   */
+  async logModel(options: LogModelOptions): Promise<ModelInfo> {
+    this.#checkOpen("logModel");
+    await this.flush();
+    return logModel(this.client, { ...options, runId: this.runId }, systemTags(this.client.config));
   }
 
   async #finish(status: EndStatus, timeoutMs: number | undefined): Promise<void> {

@@ -1,0 +1,75 @@
+/**
+ * The `MLmodel` file: the YAML document at the root of an MLflow model that names its flavors and
+ * records where it came from (`mlflow/models/model.py`, `Model.to_dict`). Written with PyYAML's
+ * layout (keys sorted, YAML 1.1 quoting) so that Python's `Model.load` reads back exactly what was
+ * meant: `utc_time_created` and version strings stay strings.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { ValidationError } from "../core/errors.js";
+import { pythonYamlDump } from "../core/python-format.js";
+import type { SavedInputExampleInfo } from "./input-example.js";
+import type { SignatureBlock } from "./signature.js";
+
+/** The model's description file at the root of its folder. */
+export const MLMODEL_FILE = "MLmodel";
+
+/**
+ * The fields of an `MLmodel` document (MLflow 3). Flavor blocks are free-form: each flavor module
+ * writes its own.
+ */
+export interface MLmodel {
+  /** Where the model's files are (a logged model: its artifact location). */
+  artifact_path?: string;
+  /** Flavor name → flavor block, e.g. `{ onnx: {…}, python_function: {…} }`. */
+  flavors: Record<string, Record<string, unknown>>;
+  /** The MLflow release whose format this is. */
+  mlflow_version?: string;
+  /** The logged model (`m-…`). */
+  model_id?: string;
+  model_size_bytes?: number;
+  model_uuid?: string;
+  run_id?: string;
+  signature?: SignatureBlock;
+  saved_input_example_info?: SavedInputExampleInfo;
+  /** `YYYY-MM-DD HH:MM:SS.ffffff`, UTC. */
+  utc_time_created?: string;
+  metadata?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/**
+ * The `MLmodel` text.
+ * @example
+ * mlmodelYaml({ flavors: { files: { data: "files" } }, mlflow_version: "3.17.2" });
+ * @internal
+ */
+export function mlmodelYaml(model: MLmodel): string {
+  const withoutUndefined = Object.fromEntries(Object.entries(model).filter(([, value]) => value !== undefined));
+  return pythonYamlDump(withoutUndefined);
+}
+
+/**
+ * Python's `str(datetime.now(timezone.utc).replace(tzinfo=None))`: `2026-12-06 11:21:59.770000`.
+ * @internal
+ */
+export function utcTimeCreated(date: Date = new Date()): string {
+  const iso = date.toISOString(); // 2026-12-06T11:21:59.770Z
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${iso.slice(20, 23)}000`;
+}
+
+/**
+ * Reads and parses `<dir>/MLmodel`.
+ * @throws {ValidationError} (rule `mlmodel`) when the file is missing or is not an MLmodel document.
+ * @internal
+ */
+export async function readMLmodel(dir: string): Promise<MLmodel> {
+  const text = await readFile(join(dir, MLMODEL_FILE), "utf8").catch(() => undefined);
+  if (text === undefined) throw new ValidationError(MLMODEL_FILE, "mlmodel", `${join(dir, MLMODEL_FILE)} does not exist, so this is not an MLflow model folder. Fix: download the model by its models:/ URI, or log it with logModel().`);
+  const parsed = parse(text, { version: "1.1" }) as unknown;
+  if (parsed === null || typeof parsed !== "object" || typeof (parsed as MLmodel).flavors !== "object" || (parsed as MLmodel).flavors === null) {
+    throw new ValidationError(MLMODEL_FILE, "mlmodel", `${join(dir, MLMODEL_FILE)} has no "flavors" map, so it is not an MLmodel document.`);
+  }
+  return parsed as MLmodel;
+}
