@@ -19,7 +19,7 @@ import type { MetricInput } from "../store/endpoints.js";
 import type { TrackingStore } from "../store/tracking-store.js";
 import { BatchDeliveryError, describeCounts, type EntryCounts, LogDeliveryError, type RefusedKey } from "./errors.js";
 import { TypedEmitter } from "./events.js";
-import { MetricBuffer } from "./metric-buffer.js";
+import { MetricBuffer, type MetricLink } from "./metric-buffer.js";
 import type { ResolvedLoggerOptions } from "./options.js";
 
 /** Counters of a run's logger, from {@link ActiveRun.stats}. */
@@ -160,9 +160,14 @@ export class Batcher {
     this.#timer.unref();
   }
 
-  /** Buffers a metric point (already validated). O(1), allocates nothing. */
-  pushMetric(key: string, value: number, timestamp: number, step: number): void {
-    if (this.#metrics.push(key, value, timestamp, step)) this.#onChunkFull();
+  /** Buffers a metric point (already validated); `link` from {@link Batcher.metricLink}. O(1), allocates nothing. */
+  pushMetric(key: string, value: number, timestamp: number, step: number, link = 0): void {
+    if (this.#metrics.push(key, value, timestamp, step, link)) this.#onChunkFull();
+  }
+
+  /** The index of a model/dataset link for {@link Batcher.pushMetric} (interned once per run). */
+  metricLink(link: MetricLink): number {
+    return this.#metrics.link(link);
   }
 
   /** Buffers a param (already validated, not logged before in this run). */

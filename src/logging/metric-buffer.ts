@@ -1,8 +1,9 @@
 /**
  * The metric buffer behind `run.logMetric`: a FIFO of fixed-size chunks stored as struct-of-arrays
- * (a key array and three `Float64Array`s), so that logging a point writes four slots and allocates
- * nothing. A chunk holds exactly one `log-batch` worth of metrics (1000); chunks are recycled once
- * their entries are taken.
+ * (a key array, three `Float64Array`s and a `Uint32Array` of links), so that logging a point writes
+ * five slots and allocates nothing. A chunk holds exactly one `log-batch` worth of metrics (1000);
+ * chunks are recycled once their entries are taken. A link (MLflow 3: the model and dataset a point
+ * belongs to) is interned once per run and stored by index; 0 means none.
  */
 import { MAX_METRICS_PER_BATCH } from "../core/batch.js";
 import type { MetricInput } from "../store/endpoints.js";
@@ -12,12 +13,20 @@ export const CHUNK_SIZE = MAX_METRICS_PER_BATCH;
 /** Empty chunks kept for reuse; more are left to the garbage collector after a burst. */
 const MAX_FREE_CHUNKS = 8;
 
+/** The logged model and dataset a metric point is linked to (`model_id`, `dataset_name`, `dataset_digest`). */
+export interface MetricLink {
+  model_id?: string;
+  dataset_name?: string;
+  dataset_digest?: string;
+}
+
 /** One chunk of buffered metrics. @internal */
 class MetricChunk {
   readonly keys: string[] = new Array<string>(CHUNK_SIZE).fill("");
   readonly values = new Float64Array(CHUNK_SIZE);
   readonly timestamps = new Float64Array(CHUNK_SIZE);
   readonly steps = new Float64Array(CHUNK_SIZE);
+  readonly links = new Uint32Array(CHUNK_SIZE);
   /** Index of the first entry not yet taken. */
   start = 0;
   /** Number of entries written. */
@@ -45,18 +54,35 @@ export class MetricBuffer {
   readonly #free: MetricChunk[] = [];
   #pushed = 0;
   #taken = 0;
+  /** Interned links; index 0 is "no link". */
+  readonly #links: (MetricLink & { bytes: number })[] = [{ bytes: 0 }];
+  readonly #linkIndex = new Map<string, number>();
+
+  /** The index of a link, interned on first use (call it off the hot path, once per link). */
+  link(link: MetricLink): number {
+    const id = `${link.model_id ?? ""}\u0000${link.dataset_name ?? ""}\u0000${link.dataset_digest ?? ""}`;
+    let index = this.#linkIndex.get(id);
+    if (index === undefined) {
+      index = this.#links.length;
+      const fields = Object.fromEntries(Object.entries(link).filter(([, value]) => value !== undefined)) as MetricLink;
+      this.#links.push({ ...fields, bytes: Object.entries(fields).reduce((sum, [key, value]) => sum + key.length + 6 + String(value).length * 3, 0) });
+      this.#linkIndex.set(id, index);
+    }
+    return index;
+  }
 
   /**
    * Appends a point. O(1), no allocation. Returns `true` when the open chunk just became full;
    * the caller then calls {@link MetricBuffer.seal}.
    */
-  push(key: string, value: number, timestamp: number, step: number): boolean {
+  push(key: string, value: number, timestamp: number, step: number, link = 0): boolean {
     const chunk = this.#open;
     const index = chunk.end;
     chunk.keys[index] = key;
     chunk.values[index] = value;
     chunk.timestamps[index] = timestamp;
     chunk.steps[index] = step;
+    chunk.links[index] = link;
     chunk.end = index + 1;
     this.#pushed++;
     return index + 1 === CHUNK_SIZE;
@@ -100,9 +126,16 @@ export class MetricBuffer {
       const chunk = this.#sealed[0]!;
       while (chunk.start < chunk.end && metrics.length < max) {
         const key = chunk.keys[chunk.start]!;
-        bytes += metricJsonBytes(key);
+        const link = this.#links[chunk.links[chunk.start]!]!;
+        bytes += metricJsonBytes(key) + link.bytes;
         if (bytes > maxBytes && metrics.length > 0) return this.#count(metrics);
-        metrics.push({ key, value: chunk.values[chunk.start]!, timestamp: chunk.timestamps[chunk.start]!, step: chunk.steps[chunk.start]! });
+        const metric: MetricInput = { key, value: chunk.values[chunk.start]!, timestamp: chunk.timestamps[chunk.start]!, step: chunk.steps[chunk.start]! };
+        if (link.bytes > 0) {
+          if (link.model_id !== undefined) metric.model_id = link.model_id;
+          if (link.dataset_name !== undefined) metric.dataset_name = link.dataset_name;
+          if (link.dataset_digest !== undefined) metric.dataset_digest = link.dataset_digest;
+        }
+        metrics.push(metric);
         chunk.start++;
       }
       if (chunk.start === chunk.end) this.#recycle();

@@ -21,17 +21,27 @@ import {
   validateRunTagValue,
 } from "../validation.js";
 import { type LogModelOptions, logModel, type ModelInfo } from "../models/log-model.js";
+import { getActiveModelId } from "./active-model-state.js";
 import { Batcher, type LoggerStats, type RunEvents } from "./batcher.js";
 import type { Listener } from "./events.js";
 import { checkTimeoutMs, type ResolvedLoggerOptions } from "./options.js";
 import { systemTags } from "./system-tags.js";
 
-/** Step and timestamp of a metric point. */
+/** Step and timestamp of a metric point, and the model and dataset it belongs to (MLflow 3). */
 export interface MetricOptions {
   /** Training step, a whole number. @defaultValue 0 */
   step?: number | undefined;
   /** Milliseconds since the epoch. @defaultValue the time of the call (Date.now()) */
   timestamp?: number | undefined;
+  /**
+   * The logged model the point belongs to (`m-…`), as `mlflow.log_metric(model_id=…)`.
+   * @defaultValue the active model ({@link setActiveModel}), else the model this run logged at the same step
+   */
+  modelId?: string | undefined;
+  /** Name of the dataset the point was computed on (with `datasetDigest`, as `mlflow.log_metric(dataset=…)`). */
+  datasetName?: string | undefined;
+  /** Digest of that dataset. */
+  datasetDigest?: string | undefined;
 }
 
 /** Options of {@link ActiveRun.flush}. */
@@ -98,6 +108,17 @@ export class ActiveRun {
   readonly #onEnd: ((run: ActiveRun) => void) | undefined;
   #info: RunInfo;
   #ending: Promise<void> | undefined;
+  /** Metric link index by model id (the model's own link, for points without a dataset). */
+  readonly #modelLinks = new Map<string, number>();
+  /** Link index by `model\0dataset name\0digest`, for points with explicit links. */
+  readonly #explicitLinks = new Map<string, number>();
+  /** Link of the model this run logged at a step (the first one), by step. */
+  readonly #outputLinks = new Map<number, number>();
+  /** Models this run logged (its outputs): a metric linked to one needs no run input. */
+  readonly #outputModels = new Set<string>();
+  /** Run inputs being recorded for models the run's metrics link to (awaited by flush and end). */
+  readonly #linkWrites = new Set<Promise<void>>();
+
   /** @internal Use {@link startRun}. */
   constructor(init: RunInit) {
     this.client = init.client;
@@ -153,14 +174,17 @@ export class ActiveRun {
     if (typeof value !== "number") validateMetricValue(key, value);
     let step = 0;
     let timestamp: number;
+    let link: number;
     if (options === undefined) {
       timestamp = Date.now();
+      link = this.#defaultLink(0);
     } else {
       step = options.step ?? 0;
       timestamp = options.timestamp ?? Date.now();
       if (!Number.isSafeInteger(step) || !Number.isSafeInteger(timestamp) || timestamp < 0) validateMetricPosition(key, timestamp, step);
+      link = options.modelId === undefined && options.datasetName === undefined && options.datasetDigest === undefined ? this.#defaultLink(step) : this.#explicitLink(key, step, options);
     }
-    this.#batcher.pushMetric(key, value, timestamp, step);
+    this.#batcher.pushMetric(key, value, timestamp, step, link);
   }
 
   /**
@@ -180,7 +204,9 @@ export class ActiveRun {
     const step = options?.step ?? 0;
     const timestamp = options?.timestamp ?? Date.now();
     validateMetricPosition(entries[0]?.[0] ?? "(metrics)", timestamp, step);
-    for (const [key, value] of entries) this.#batcher.pushMetric(key, value, timestamp, step);
+    const explicit = options !== undefined && (options.modelId !== undefined || options.datasetName !== undefined || options.datasetDigest !== undefined);
+    const link = explicit ? this.#explicitLink(entries[0]?.[0] ?? "(metrics)", step, options) : this.#defaultLink(step);
+    for (const [key, value] of entries) this.#batcher.pushMetric(key, value, timestamp, step, link);
   }
 
   /**
@@ -261,6 +287,7 @@ export class ActiveRun {
   async flush(options: FlushOptions = {}): Promise<void> {
     checkTimeoutMs(options.timeoutMs);
     await this.#batcher.flush(options.timeoutMs);
+    await Promise.all(this.#linkWrites);
   }
 
   /**
@@ -414,7 +441,7 @@ export class ActiveRun {
    * creates the logged model (with the run's params, the system tags and `tags`), records it as the
    * run's output at `step` and links the run's metrics of that step to it, writes and uploads its
    * files (`MLmodel`, the flavor's data, example, environment), and finalizes it READY (FAILED when
-   * an upload fails).
+   * an upload fails). Metrics logged later at that step are linked to it too.
    *
    * @throws {ValidationError} before any request: an unknown flavor or option, a missing or
    *   malformed model file, a bad signature or example.
@@ -426,7 +453,67 @@ export class ActiveRun {
   async logModel(options: LogModelOptions): Promise<ModelInfo> {
     this.#checkOpen("logModel");
     await this.flush();
-    return logModel(this.client, { ...options, runId: this.runId }, systemTags(this.client.config));
+    const info = await logModel(this.client, { ...options, runId: this.runId }, systemTags(this.client.config));
+    const step = options.step ?? 0;
+    this.#outputModels.add(info.modelId);
+    if (!this.#outputLinks.has(step)) this.#outputLinks.set(step, this.#modelLink(info.modelId));
+    return info;
+  }
+
+  /** The link of a point without explicit link options: the active model, else this run's model at that step. */
+  #defaultLink(step: number): number {
+    const active = getActiveModelId();
+    if (active !== undefined) return this.#modelLink(active);
+    if (this.#outputLinks.size === 0) return 0;
+    return this.#outputLinks.get(step) ?? 0;
+  }
+
+  #modelLink(modelId: string): number {
+    let link = this.#modelLinks.get(modelId);
+    if (link === undefined) {
+      link = this.#batcher.metricLink({ model_id: modelId });
+      this.#modelLinks.set(modelId, link);
+      this.#recordModelInput(modelId);
+    }
+    return link;
+  }
+
+  #explicitLink(key: string, step: number, options: MetricOptions): number {
+    for (const field of ["modelId", "datasetName", "datasetDigest"] as const) {
+      const value = options[field];
+      if (value !== undefined && (typeof value !== "string" || value === "")) {
+        throw new ValidationError(key, "metric-link", `The metric "${key}" has ${field} ${JSON.stringify(value)}; it must be a non-empty string. Fix: pass the logged model's id (m-…) and the dataset's name and digest.`);
+      }
+    }
+    const modelId = options.modelId ?? getActiveModelId() ?? this.#outputModelAt(step);
+    if (options.datasetName === undefined && options.datasetDigest === undefined) return this.#modelLink(modelId!);
+    const id = `${modelId ?? ""}\u0000${options.datasetName ?? ""}\u0000${options.datasetDigest ?? ""}`;
+    let link = this.#explicitLinks.get(id);
+    if (link === undefined) {
+      link = this.#batcher.metricLink({ model_id: modelId, dataset_name: options.datasetName, dataset_digest: options.datasetDigest });
+      this.#explicitLinks.set(id, link);
+      if (modelId !== undefined) this.#modelLink(modelId);
+    }
+    return link;
+  }
+
+  #outputModelAt(step: number): string | undefined {
+    const link = this.#outputLinks.get(step);
+    if (link === undefined) return undefined;
+    for (const [modelId, index] of this.#modelLinks) if (index === link) return modelId;
+    return undefined;
+  }
+
+  /** As `mlflow.log_metric`: a model the run's metrics link to is recorded as a run input, unless the run logged it. */
+  #recordModelInput(modelId: string): void {
+    if (this.#outputModels.has(modelId)) return;
+    const write: Promise<void> = this.client.runs
+      .logInputs(this.runId, { models: [{ model_id: modelId }] })
+      .catch((error: unknown) => {
+        process.emitWarning(`Could not record model ${modelId} as an input of run ${this.runId} (its metrics are linked to it all the same): ${error instanceof Error ? error.message : String(error)}`, { code: "MLFLOW_TS_MODEL_INPUT" });
+      })
+      .finally(() => this.#linkWrites.delete(write));
+    this.#linkWrites.add(write);
   }
 
   async #finish(status: EndStatus, timeoutMs: number | undefined): Promise<void> {
@@ -437,6 +524,7 @@ export class ActiveRun {
     } catch (error) {
       deliveryError = error;
     } finally {
+      await Promise.all(this.#linkWrites);
       this.#onEnd?.(this);
     }
     const remaining = timeoutMs === undefined ? undefined : Math.max(MIN_UPDATE_DEADLINE_MS, timeoutMs - (Date.now() - startedAt));
