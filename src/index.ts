@@ -177,7 +177,7 @@ export { checkArtifactPath, checkProxiedArtifactPath, decodeArtifactPath, isSafe
 export type { DownloadOptions, TransferProgress, UploadOptions, UploadResult } from "./artifacts/types.js";
 export { type LoadTableOptions, LOGGED_ARTIFACTS_TAG, loadTable, logTable, type SplitTable, type TableData } from "./artifacts/table.js";
 
-// Models: log (onnx, tfjs, files), register, copy, load; MLmodel, signatures, input examples
+// Models: log (onnx, tfjs, files), register, copy, load; MLmodel, signatures, input examples; images
 export { Models } from "./models/models.js";
 export { type ClientLogModelOptions, DEFAULT_MODEL_NAME, type LogModelCommonOptions, type LogModelOptions, type ModelInfo } from "./models/log-model.js";
 export { DEFAULT_AWAIT_READY_MS, MODEL_VERSIONS_TAG, type RegisterModelOptions } from "./models/register-model.js";
@@ -192,6 +192,8 @@ export { DEFAULT_ONNX_EXECUTION_PROVIDERS, ONNX_MODEL_FILE, type OnnxModelInput,
 export { TFJS_DATA_DIR, TFJS_MODEL_JSON, TFJS_WEIGHTS_FILE, type TfjsModelArtifacts, type TfjsModelInput, type TfjsSavable, type TfjsSaveHandler, type TfjsSaveResult } from "./models/flavors/tfjs.js";
 export { FILES_DATA_DIR, type FilesModelInput } from "./models/flavors/files.js";
 export { MODEL_IS_EXTERNAL_TAG } from "./models/external-model.js";
+export { type ImageFormat, type ImageInput, type RawImage } from "./images/image-codec.js";
+export { COMPRESSED_IMAGE_SIZE, type ImageSeriesOptions, LOGGED_IMAGES_TAG } from "./images/log-image.js";
 
 // Embedded store: MLflow's own SQLite schema in a local file, opened by MlflowClient for sqlite: URIs
 // and when no tracking URI is set (types only: the module and better-sqlite3 load on first use)

@@ -20,6 +20,8 @@ import {
   validateParamValue,
   validateRunTagValue,
 } from "../validation.js";
+import type { ImageInput } from "../images/image-codec.js";
+import { type ImageSeriesOptions, LOGGED_IMAGES_TAG, logImage } from "../images/log-image.js";
 import { type LogModelOptions, logModel, type ModelInfo } from "../models/log-model.js";
 import { getActiveModelId } from "./active-model-state.js";
 import { Batcher, type LoggerStats, type RunEvents } from "./batcher.js";
@@ -434,6 +436,26 @@ export class ActiveRun {
    */
   logTable(data: TableData, artifactFile: string): Promise<UploadResult> {
     return logTable(this.client, this.runId, data, artifactFile);
+  }
+
+  /**
+   * Logs an image as `mlflow.log_image` does. With `{ key, step }` it is one step of an image series
+   * the MLflow UI shows per step (`images/<key>+step+<step>+…png`, a 256 px WebP preview, and the run
+   * tag `mlflow.loggedImages`); with a file name it is one image file in the format its extension
+   * names. PNG and JPEG bytes, or raw pixels. Sent at once (not batched).
+   *
+   * @throws {ValidationError} for a bad key, step or file name, or bytes that are not PNG or JPEG.
+   * @throws {ConfigurationError} (key `sharp`) when the image must be re-encoded or resized and the
+   *   optional dependency sharp is not installed.
+   * @example
+   * await run.logImage(pngBytes, { key: "predictions", step: epoch });
+   * await run.logImage(jpegBytes, "samples/cat.jpg");
+   */
+  async logImage(image: ImageInput, target: string | ImageSeriesOptions): Promise<UploadResult[]> {
+    this.#checkOpen("logImage");
+    const { results, series } = await logImage((data, file) => this.client.artifacts.uploadData(this.runId, data, file), image, target);
+    if (series) this.setTag(LOGGED_IMAGES_TAG, "True");
+    return results;
   }
 
   /**
