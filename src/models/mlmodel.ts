@@ -73,3 +73,33 @@ export async function readMLmodel(dir: string): Promise<MLmodel> {
   }
   return parsed as MLmodel;
 }
+
+/** Where a logged model lives: its id, files and run (for {@link rebaseMLmodel}). */
+export interface ModelHome {
+  modelId: string;
+  artifactUri: string;
+  runId: string | undefined;
+}
+
+/**
+ * An `MLmodel` text moved from one logged model to its copy (sync): `model_id`, `model_uuid`,
+ * `artifact_path` and `run_id` that named the source now name the copy; every other field, and a
+ * field that named something else, is left as it was. Returns `undefined` when nothing changes.
+ * @internal
+ */
+export function rebaseMLmodel(text: string, from: ModelHome, to: ModelHome): string | undefined {
+  const model = parse(text, { version: "1.1" }) as MLmodel | null;
+  if (model === null || typeof model !== "object" || typeof model.flavors !== "object") return undefined;
+  let changed = false;
+  const swap = (field: keyof MLmodel, before: string | undefined, after: string | undefined): void => {
+    if (before === undefined || model[field] !== before) return;
+    if (after === undefined) delete model[field];
+    else model[field] = after;
+    changed = true;
+  };
+  swap("model_id", from.modelId, to.modelId);
+  swap("model_uuid", from.modelId, to.modelId);
+  swap("artifact_path", from.artifactUri, to.artifactUri);
+  swap("run_id", from.runId, to.runId);
+  return changed ? mlmodelYaml(model) : undefined;
+}

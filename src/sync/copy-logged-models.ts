@@ -5,11 +5,13 @@
  * creation), the tag `mlflow-ts.sync.sourceModelId` and the state `incomplete`; then its files are
  * uploaded to the copy's artifact location, the copy is finalized with the source's status, and
  * marked `complete` (see {@link createModelCopy} and {@link completeModelCopy}). An interrupted copy is completed in place by the next sync (uploads overwrite,
- * finalizing twice is harmless).
+ * finalizing twice is harmless). The copy's `MLmodel` names the copy (its id, artifact location
+ * and run), not the source, so that a loader of the copy is not pointed back at the source.
  */
 import type { ArtifactStores } from "../artifacts/stores.js";
 import type { MlflowClient } from "../client.js";
 import type { LoggedModel } from "../entities/logged-model.js";
+import { MLMODEL_FILE, rebaseMLmodel } from "../models/mlmodel.js";
 import type { KeyValue } from "../entities/tracking.js";
 import { type ArtifactCounts, copyArtifactTree } from "./copy-artifacts.js";
 import { hasTagChanges, type TagChanges, tagChanges } from "./tag-changes.js";
@@ -118,8 +120,7 @@ export async function createModelCopy(context: ModelCopyContext, source: LoggedM
  */
 export async function completeModelCopy(context: ModelCopyContext, source: LoggedModel, copy: LoggedModel): Promise<ArtifactCounts> {
   const { to, signal } = context;
-  const target = context.toStores.forUri(copy.info.artifact_uri);
-  const counts = await copyArtifactTree(source.info.artifact_uri, context.fromStores, target, context.concurrency, signal);
+  const counts = await copyModelFiles(context, source, copy);
   const status = source.info.status ?? "";
   if (FINAL_STATUSES.has(status) && copy.info.status !== status) await to.loggedModels.finalize(copy.info.model_id, status as "LOGGED_MODEL_READY", { signal });
   await to.loggedModels.setTags(copy.info.model_id, { [SYNC_STATE_TAG]: SYNC_STATE.complete }, { signal });
@@ -142,8 +143,24 @@ export async function updateModelCopy(context: ModelCopyContext, source: LoggedM
   if (tags.set.length > 0) await to.loggedModels.setTags(copy.info.model_id, tags.set, { signal });
   for (const key of tags.remove) await to.loggedModels.deleteTag(copy.info.model_id, key, { signal });
   if (!status) return { files: 0, bytes: 0 };
-  const counts = await copyArtifactTree(source.info.artifact_uri, context.fromStores, context.toStores.forUri(copy.info.artifact_uri), context.concurrency, signal);
+  const counts = await copyModelFiles(context, source, copy);
   await to.loggedModels.finalize(copy.info.model_id, source.info.status as "LOGGED_MODEL_READY", { signal });
+  return counts;
+}
+
+/** Copies a model's files to its copy, then rewrites the copy's `MLmodel` to name the copy. */
+async function copyModelFiles(context: ModelCopyContext, source: LoggedModel, copy: LoggedModel): Promise<ArtifactCounts> {
+  const target = context.toStores.forUri(copy.info.artifact_uri);
+  const counts = await copyArtifactTree(source.info.artifact_uri, context.fromStores, target, context.concurrency, context.signal);
+  const listed = await target.list("", { signal: context.signal });
+  if (!listed.some((file) => file.path === MLMODEL_FILE && !file.is_dir)) return counts;
+  const { stream } = await target.open(MLMODEL_FILE, { signal: context.signal });
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  const from = { modelId: source.info.model_id, artifactUri: source.info.artifact_uri, runId: source.info.source_run_id || undefined };
+  const to = { modelId: copy.info.model_id, artifactUri: copy.info.artifact_uri, runId: copy.info.source_run_id || undefined };
+  const rebased = rebaseMLmodel(Buffer.concat(chunks).toString("utf8"), from, to);
+  if (rebased !== undefined) await target.upload({ kind: "bytes", data: Buffer.from(rebased) }, MLMODEL_FILE, { signal: context.signal });
   return counts;
 }
 
