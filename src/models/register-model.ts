@@ -5,7 +5,7 @@
  * the wait for READY is bounded with backoff and ends in a typed error. Also `copyModelVersion`
  * (`MlflowClient.copy_model_version`) and `waitUntilReady`.
  */
-import { AlreadyExistsError, AmbiguousResultError, MlflowError, NotFoundError, ServerError, ValidationError } from "../core/errors.js";
+import { AlreadyExistsError, AmbiguousResultError, MlflowApiError, MlflowError, NotFoundError, ServerError, ValidationError } from "../core/errors.js";
 import { pythonJsonDumps } from "../core/python-format.js";
 import { backoffMs } from "../core/retry.js";
 import { delay } from "../core/signals.js";
@@ -27,6 +27,8 @@ export const MAX_READY_POLL_INTERVAL_MS = 3_000;
 const FIRST_READY_POLL_INTERVAL_MS = 250;
 /** Attempts at creating the registered model or a version when a concurrent creation collides. */
 const MAX_CREATE_ATTEMPTS = 6;
+/** Longest random pause before creating a registered model that does not exist yet, ms. */
+export const CREATE_STAGGER_MS = 1_000;
 /** The logged-model tag listing the versions registered from it. */
 export const MODEL_VERSIONS_TAG = "mlflow.modelVersions";
 
@@ -166,20 +168,46 @@ async function resolveRunSource(ctx: ModelsContext, uri: string): Promise<Source
   return { source: `models:/${latest.info.model_id}`, modelId: latest.info.model_id };
 }
 
-/** Creates the registered model unless it exists; a concurrent creation is not an error. */
+/**
+ * Creates the registered model unless it exists, race-safely. A name that exists costs one read. A
+ * new name is created after a random pause of up to {@link CREATE_STAGGER_MS} and a second look,
+ * because MLflow's registry does not survive a herd: each `create` that loses the unique-key race
+ * reads the winner in a second database session while holding its first (mlflow 3.17.2,
+ * `SqlAlchemyStore.create_registered_model`), so about eight simultaneous losers exhaust the
+ * server's connection pool and all of them stall for 30 s before failing with "QueuePool limit …
+ * reached" (HTTP 400). Those answers, and the "not found" a loser gets while the winner commits,
+ * are transient: the model exists a moment later, so they are retried (bounded).
+ */
 async function ensureRegisteredModel(ctx: ModelsContext, name: string, signal: AbortSignal | undefined): Promise<void> {
+  if (await registeredModelExists(ctx, name)) return;
+  await delay(Math.floor(Math.random() * CREATE_STAGGER_MS), signal);
   for (let attempt = 1; ; attempt++) {
+    if (await registeredModelExists(ctx, name)) return;
     try {
       await ctx.registeredModels.create({ name });
       return;
     } catch (error) {
       if (error instanceof AlreadyExistsError) return;
-      // The server resolves its unique-key collision by reading the other creator's row, which may
-      // not be committed yet: it then answers "not found". The model exists a moment later.
-      if (!(error instanceof NotFoundError) || attempt >= MAX_CREATE_ATTEMPTS) throw error;
+      if (!isCreationCollision(error) || attempt >= MAX_CREATE_ATTEMPTS) throw error;
       await delay(backoffMs(attempt + 1, FIRST_READY_POLL_INTERVAL_MS / 2, 50), signal);
     }
   }
+}
+
+async function registeredModelExists(ctx: ModelsContext, name: string): Promise<boolean> {
+  try {
+    await ctx.registeredModels.get(name);
+    return true;
+  } catch (error) {
+    if (error instanceof NotFoundError) return false;
+    throw error;
+  }
+}
+
+/** What the registry answers a `create` that collided with another one (see {@link ensureRegisteredModel}). */
+function isCreationCollision(error: unknown): boolean {
+  if (error instanceof NotFoundError) return true;
+  return error instanceof MlflowApiError && /QueuePool limit/.test(error.serverMessage);
 }
 
 /**

@@ -10,22 +10,39 @@ import { advance, observe, useRetryClock } from "../helpers/timers.js";
 import { API, loggedModelJson, mlflowError, modelVersionJson, record, testClient, useMockServer } from "../helpers/mock-server.js";
 
 const server = useMockServer();
+let randomSpy: { mockRestore(): void } | undefined;
 afterEach(() => {
   vi.useRealTimers();
+  randomSpy?.mockRestore();
+  randomSpy = undefined;
 });
+
+/** No random pause before creating a new registered model. */
+function noStagger(): void {
+  randomSpy = vi.spyOn(Math, "random").mockReturnValue(0);
+}
 
 const MODEL_ID = "m-0123456789abcdef0123456789abcdef";
 const URI = `models:/${MODEL_ID}`;
 
 /** A logged model, a registered model, and versions whose status follows `statuses` (one per get). */
-function registry(statuses: string[], createVersion: (n: number) => Response | object = () => ({ model_version: { ...modelVersionJson("churn", "1"), status: "PENDING_REGISTRATION" } })) {
+function registry(
+  statuses: string[],
+  createVersion: (n: number) => Response | object = () => ({ model_version: { ...modelVersionJson("churn", "1"), status: "PENDING_REGISTRATION" } }),
+  options: { exists?: boolean } = {},
+) {
+  let exists = options.exists ?? true;
   server.use(http.get(`${API}/logged-models/${MODEL_ID}`, () => HttpResponse.json({ model: loggedModelJson(MODEL_ID) })));
   server.use(http.patch(`${API}/logged-models/${MODEL_ID}/tags`, () => HttpResponse.json({})));
-  const createdModels = record(server, "post", `${API}/registered-models/create`, () => ({ registered_model: { name: "churn" } }));
+  const lookups = record(server, "get", `${API}/registered-models/get`, () => (exists ? { registered_model: { name: "churn" } } : mlflowError(404, "RESOURCE_DOES_NOT_EXIST", "Registered Model with name=churn not found")));
+  const createdModels = record(server, "post", `${API}/registered-models/create`, () => {
+    exists = true;
+    return { registered_model: { name: "churn" } };
+  });
   const createdVersions = record(server, "post", `${API}/model-versions/create`, (_req, n) => createVersion(n));
   const gets = record(server, "get", `${API}/model-versions/get`, (_req, n) => ({ model_version: { ...modelVersionJson("churn", "1"), status: statuses[Math.min(n, statuses.length) - 1] } }));
   const aliases = record(server, "post", `${API}/registered-models/alias`);
-  return { createdModels, createdVersions, gets, aliases };
+  return { lookups, createdModels, createdVersions, gets, aliases };
 }
 
 describe("the wait for READY", () => {
@@ -110,20 +127,48 @@ describe("concurrent registrations", () => {
     await client.close();
   });
 
-  it("wait out the registry's 'not found' while another creator's registered model commits", async () => {
-    const { createdModels } = registry(["READY"]);
-    server.use(
-      http.post(`${API}/registered-models/create`, () => mlflowError(404, "RESOURCE_DOES_NOT_EXIST", "Registered Model with name=churn not found"), { once: true }),
-    );
+  it("look the registered model up first: an existing one is never created again", async () => {
+    const { lookups, createdModels } = registry(["READY"]);
     const client = testClient();
-    const version = await client.models.register(URI, "churn");
-    expect(version.status).toBe("READY");
+    expect((await client.models.register(URI, "churn")).version).toBe("1");
+    expect(lookups).toHaveLength(1);
+    expect(createdModels).toHaveLength(0);
+    await client.close();
+  });
+
+  it("create a new name after a random pause and a second look", async () => {
+    noStagger();
+    const { lookups, createdModels } = registry(["READY"], undefined, { exists: false });
+    const client = testClient();
+    expect((await client.models.register(URI, "churn")).version).toBe("1");
+    expect(lookups).toHaveLength(2);
     expect(createdModels).toHaveLength(1);
     await client.close();
   });
 
-  it("take an existing registered model as it is", async () => {
-    registry(["READY"]);
+  it.each([
+    ["a 'not found' while the winner commits", () => mlflowError(404, "RESOURCE_DOES_NOT_EXIST", "Registered Model with name=churn not found")],
+    ["the registry's exhausted connection pool", () => mlflowError(400, "BAD_REQUEST", "QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00")],
+  ])("treat %s as a lost race: look again, and the model is there", async (_name, answer) => {
+    noStagger();
+    const { lookups } = registry(["READY"], undefined, { exists: false });
+    let created = false;
+    server.use(
+      http.post(`${API}/registered-models/create`, () => {
+        created = true;
+        return answer();
+      }),
+      http.get(`${API}/registered-models/get`, () => (created ? HttpResponse.json({ registered_model: { name: "churn" } }) : mlflowError(404, "RESOURCE_DOES_NOT_EXIST", "not found"))),
+    );
+    const client = testClient();
+    expect((await client.models.register(URI, "churn")).version).toBe("1");
+    expect(lookups).toHaveLength(0); // the later handler answered every lookup
+    await client.close();
+  });
+
+  it("take an existing registered model as it is when its creation raced", async () => {
+    noStagger();
+    registry(["READY"], undefined, { exists: false });
     server.use(http.post(`${API}/registered-models/create`, () => mlflowError(400, "RESOURCE_ALREADY_EXISTS", "Registered Model (name=churn) already exists.")));
     const client = testClient();
     expect((await client.models.register(URI, "churn")).version).toBe("1");
