@@ -10,7 +10,9 @@
  *   without `Retry-After`), holds the server's answer back (a slow server), or forwards it and then
  *   answers an error instead of the server's response (a gateway that timed out after the server
  *   did the work). Every request records what the client and the server answered, so a test can
- *   report the error rate its clients saw.
+ *   report the error rate its clients saw;
+ * - `rewriteJson`: edits a JSON answer before the client sees it (e.g. a model version kept
+ *   PENDING_REGISTRATION).
  *
  * @example
  * const proxy = await startProxy(serverUri("direct"), { dropResponse: (r) => r.path.endsWith("/runs/create") });
@@ -106,6 +108,8 @@ export interface ProxyOptions {
    * @defaultValue 60000
    */
   upstreamTimeoutMs?: number;
+  /** Replaces a JSON response body with what this returns (`undefined`: leave it as it is). */
+  rewriteJson?: (request: { method: string; path: string }, body: unknown) => unknown;
 }
 
 /** Upstream calls give up after this long unless told otherwise (the proxy must never hang a test). */
@@ -150,6 +154,21 @@ export async function startProxy(target: string, options: ProxyOptions = {}): Pr
             return;
           }
           seen.status = upstreamRes.statusCode ?? 502;
+          const rewrite = options.rewriteJson;
+          if (rewrite && String(upstreamRes.headers["content-type"] ?? "").includes("application/json")) {
+            const chunks: Buffer[] = [];
+            upstreamRes.on("data", (chunk: Buffer) => chunks.push(chunk));
+            upstreamRes.on("end", () => {
+              const text = Buffer.concat(chunks).toString("utf8");
+              const replaced = rewrite(seen, JSON.parse(text) as unknown);
+              const rewritten = replaced === undefined ? text : JSON.stringify(replaced);
+              const headers = { ...upstreamRes.headers, "content-length": String(Buffer.byteLength(rewritten)) };
+              delete headers["transfer-encoding"];
+              res.writeHead(seen.status ?? 502, headers);
+              res.end(rewritten);
+            });
+            return;
+          }
           res.writeHead(seen.status, upstreamRes.headers);
           upstreamRes.pipe(res);
         };
