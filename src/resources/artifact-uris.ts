@@ -213,7 +213,10 @@ export class ArtifactUris extends APIResource {
     const runRepository = this.#storeRepository(this.#stores.forUri(joinArtifactPath(run.run.info.artifact_uri, folder)), root);
     const modelOf = async (name: string): Promise<Repository | undefined> => {
       const model = await this.#runLoggedModel(runId, run.run.info.experiment_id, name, options);
-      return model === undefined ? undefined : this.#storeRepository(this.#stores.forUri(model.info.artifact_uri), `models:/${model.info.model_id}`);
+      if (model === undefined) return undefined;
+      const uri = `models:/${model.info.model_id}`;
+      // Python opens it as a models:/<id> repository, which writes registered_model_meta too.
+      return new ModelRepository(uri, this.#storeRepository(this.#stores.forUri(model.info.artifact_uri), uri), null, null);
     };
     return new RunRepository(root, folder, runRepository, modelOf);
   }
