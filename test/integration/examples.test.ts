@@ -54,10 +54,21 @@ describe("the quickstart (the README's main job), with no server", () => {
 describe("examples against the real stack", () => {
   it("model-registry.ts: logs a model, registers it and finds it by alias", async () => {
     const out = await runExample("model-registry", { MODEL_NAME: `example-model-${randomUUID()}` });
-    expect(out).toMatch(/^logged model m-[0-9a-f]{32}: 2 files, \d+ bytes$/m);
+    expect(out).toMatch(/^logged model m-[0-9a-f]{32}: files flavor, READY=true$/m);
     expect(out).toMatch(/^registered example-model-\S+ version 1 as @champion$/m);
-    expect(out).toMatch(/^@champion is version 1 \(run [0-9a-f]{32}\); files at s3:\/\/\S+\/models\/m-[0-9a-f]{32}\/artifacts/m);
+    expect(out).toMatch(/^@champion is version 1 \(run [0-9a-f]{32}\); files at s3:\/\/\S+\/models\/m-[0-9a-f]{32}\/artifacts: labels\.txt, weights\.json$/m);
   }, 150_000);
+
+  it("model-handoff.ts: the ONNX model trained in Node predicts the same in Python, loaded by alias", async () => {
+    const name = `example-handoff-${randomUUID()}`;
+    const out = await runExample("model-handoff", { MODEL_NAME: name });
+    expect(out).toMatch(/^logged models:\/m-[0-9a-f]{32} \(accuracy 0\.9\d\d\)$/m);
+    expect(out).toMatch(new RegExp(`^registered ${name} version 1 as @champion \\(READY\\)$`, "m"));
+    expect(out).toContain(`mlflow.pyfunc.load_model('models:/${name}@champion')`);
+    const printed = JSON.parse(out.trim().split("\n").pop()!) as { modelUri: string; inputs: number[][]; predictions: number[] };
+    const python = await runPython<{ predictions: number[] }>("test/conformance/python/pyfunc_predict.py", { model_uri: printed.modelUri, inputs: printed.inputs }, { MLFLOW_TRACKING_URI: serverUri("direct") });
+    for (const [i, expected] of printed.predictions.entries()) expect(Math.abs(python.predictions[i]! - expected)).toBeLessThan(1e-6);
+  }, 240_000);
 
   it("training-loop.ts: five epochs delivered, nothing failed", async () => {
     const out = await runExample("training-loop");
