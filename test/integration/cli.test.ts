@@ -176,6 +176,21 @@ describe("artifacts, runs and experiments through the built command", () => {
     expect((await readFile(join(dest, "model/weights.bin"))).equals(Buffer.alloc(3 * 1024 * 1024, 7))).toBe(true);
   });
 
+  it("downloads a registered model by alias (models:/<name>@champion), and names the fix for a missing alias", async () => {
+    const info = await client.models.log({ runId, flavor: "files", model: join(work, "model", "sub"), name: "cli_model" });
+    const name = `cli-model-${randomUUID()}`;
+    await client.models.register(info.modelUri, name, { alias: "champion" });
+    const dest = join(work, "deployed");
+    const down = await mlflowTs(["download", `models:/${name}@champion`, dest], directEnv());
+    expect(down).toMatchObject({ code: 0, stdout: `Downloaded models:/${name}@champion to ${dest}.\n` });
+    expect(await readFile(join(dest, "files", "config.json"), "utf8")).toBe('{"layers":3}');
+    expect(await readFile(join(dest, "registered_model_meta"), "utf8")).toBe(`model_name: ${name}\nmodel_version: '1'\n`);
+    const missing = await mlflowTs(["download", `models:/${name}@nope`, dest], directEnv());
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`"models:/${name}@nope" names nothing`);
+    expect(missing.stderr).toContain("Fix: point the alias at a version");
+  });
+
   it("exits 1 for an upload of a missing path", async () => {
     const { code, stderr } = await mlflowTs(["upload", runId, join(work, "nothing-here")], directEnv());
     expect(code).toBe(1);
