@@ -15,8 +15,8 @@ export const INPUT_EXAMPLE_FILE = "input_example.json";
 /** File name of the serving request body inside the model folder. */
 export const SERVING_INPUT_EXAMPLE_FILE = "serving_input_example.json";
 
-/** Numbers nested in arrays: a tensor as nested lists (`[[1, 2, 3], [4, 5, 6]]`). */
-export type NestedNumbers = number | readonly NestedNumbers[];
+/** Numbers nested in arrays: a tensor as nested lists (`[[1, 2, 3], [4, 5, 6]]`); a typed array is one row. */
+export type NestedNumbers = number | readonly NestedNumbers[] | Float32Array | Float64Array | Int32Array | Uint8Array;
 
 /**
  * An input example, by the kind of data it is (MLflow records the kind in `MLmodel`):

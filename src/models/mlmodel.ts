@@ -88,7 +88,12 @@ export interface ModelHome {
  * @internal
  */
 export function rebaseMLmodel(text: string, from: ModelHome, to: ModelHome): string | undefined {
-  const model = parse(text, { version: "1.1" }) as MLmodel | null;
+  let model: MLmodel | null;
+  try {
+    model = parse(text, { version: "1.1" }) as MLmodel | null;
+  } catch {
+    return undefined; // not YAML: not an MLmodel this could have written, so left as it is
+  }
   if (model === null || typeof model !== "object" || typeof model.flavors !== "object") return undefined;
   let changed = false;
   const swap = (field: keyof MLmodel, before: string | undefined, after: string | undefined): void => {

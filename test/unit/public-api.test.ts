@@ -9,6 +9,7 @@ import {
   AlreadyExistsError,
   AmbiguousResultError,
   Artifacts,
+  ArtifactUris,
   ConfigurationError,
   ConnectionError,
   CREATE_REQUEST_ID_TAG,
@@ -28,6 +29,7 @@ import {
   MlflowApiError,
   MlflowClient,
   MlflowError,
+  Models,
   ModelVersions,
   NotFoundError,
   Paginated,
@@ -55,6 +57,8 @@ describe("public API", () => {
     expect(client.registeredModels).toBeInstanceOf(RegisteredModels);
     expect(client.modelVersions).toBeInstanceOf(ModelVersions);
     expect(client.loggedModels).toBeInstanceOf(LoggedModels);
+    expect(client.uris).toBeInstanceOf(ArtifactUris);
+    expect(client.models).toBeInstanceOf(Models);
     expect(client.trackingUri).toBe("http://127.0.0.1:5000");
     expect(client.store.kind).toBe("rest");
     expect(Object.isFrozen(client.config)).toBe(true);
@@ -71,6 +75,8 @@ describe("public API", () => {
       registeredModels: ["create", "get", "rename", "update", "delete", "search", "getLatestVersions", "setTag", "deleteTag", "setAlias", "deleteAlias", "getByAlias"],
       modelVersions: ["create", "get", "update", "delete", "search", "transitionStage", "getDownloadUri", "setTag", "deleteTag"],
       loggedModels: ["create", "get", "finalize", "delete", "search", "setTags", "deleteTag", "logParams", "listArtifacts"],
+      uris: ["download", "list", "open", "loadText", "loadDict", "resolveModel"],
+      models: ["log", "register", "copyVersion", "waitUntilReady", "load"],
     };
     for (const [resource, names] of Object.entries(methods)) {
       for (const name of names) expect(typeof (client as unknown as Record<string, Record<string, unknown>>)[resource]![name], `${resource}.${name}`).toBe("function");
