@@ -294,7 +294,7 @@ export class ArtifactUris extends APIResource {
       return await call();
     } catch (error) {
       if (!missing(error) || !(error instanceof MlflowApiError)) throw error;
-      throw new ArtifactNotFoundError(`"${redactUrl(uri)}" names nothing: ${error.serverMessage}. ${fix}`, {
+      throw new ArtifactNotFoundError(`"${redactUrl(uri)}" names nothing: ${error.serverMessage.replace(/[.\s]+$/, "")}. ${fix}`, {
         operation: "download",
         location: redactUrl(uri),
         code: error.errorCode,

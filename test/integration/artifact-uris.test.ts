@@ -6,14 +6,14 @@
  * logged model id and with a path inside, a version whose source is a logged model, and the
  * storage locations themselves (s3:// on the direct server, mlflow-artifacts:/ on the proxied one).
  */
-import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { registerModel } from "../../src/index.js";
 import { runPython } from "./support/python.js";
 import { serverUri, stackClient, type StackServer, uniqueName } from "./support/stack.js";
+import { fileTree } from "../unit/helpers/file-tree.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mlflow-ts-artifact-uris-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,19 +24,6 @@ interface PythonResult {
   files: Record<string, string> | null;
   listing: [string, boolean, number | null][] | null;
   error: string | null;
-}
-
-function tree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (folder: string): void => {
-    for (const entry of readdirSync(folder)) {
-      const path = join(folder, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else out[relative(root, path)] = createHash("sha256").update(readFileSync(path)).digest("hex");
-    }
-  };
-  walk(root);
-  return out;
 }
 
 describe.each(["direct", "proxied"] as StackServer[])("artifact URIs on the %s server", (server) => {
@@ -80,7 +67,7 @@ describe.each(["direct", "proxied"] as StackServer[])("artifact URIs on the %s s
         expect(expected.error, `Python failed on ${uri}`).toBeNull();
         const dest = join(dir, `${server}-ours`, String(index));
         const local = await client.uris.download(uri, dest);
-        expect({ uri, path: relative(dest, local), files: tree(dest) }).toEqual({ uri, path: expected.path, files: expected.files });
+        expect({ uri, path: relative(dest, local), files: fileTree(dest, "sha256") }).toEqual({ uri, path: expected.path, files: expected.files });
         const listing = (await client.uris.list(uri)).map((f) => [f.path, f.is_dir, f.file_size ?? null]).sort();
         expect({ uri, listing }).toEqual({ uri, listing: expected.listing });
       }

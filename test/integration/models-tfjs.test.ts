@@ -4,10 +4,9 @@
  * alias (the same files, byte for byte), and loadModel by alias gives back a model that predicts
  * exactly what the trained one did.
  */
-import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import * as tfl from "@tensorflow/tfjs-layers";
@@ -15,25 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel, registerModel, startRun } from "../../src/index.js";
 import { runPython } from "./support/python.js";
 import { serverUri, stackClient, type StackServer, uniqueName } from "./support/stack.js";
+import { fileTree } from "../unit/helpers/file-tree.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mlflow-ts-models-tfjs-"));
 beforeAll(async () => {
   await tf.setBackend("cpu");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function tree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (folder: string): void => {
-    for (const entry of readdirSync(folder)) {
-      const path = join(folder, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else out[relative(root, path)] = createHash("sha256").update(readFileSync(path)).digest("hex");
-    }
-  };
-  walk(root);
-  return out;
-}
 
 describe.each(["direct", "proxied"] as StackServer[])("a TF.js model, %s server", (server) => {
   it("is downloaded by Python by alias and loaded back in Node with the same predictions", async () => {
@@ -60,7 +47,7 @@ describe.each(["direct", "proxied"] as StackServer[])("a TF.js model, %s server"
       );
       expect(python.results[0]!.error).toBeNull();
       expect(Object.keys(python.results[0]!.files).sort()).toEqual(["MLmodel", "input_example.json", "registered_model_meta", "serving_input_example.json", "tfjs/model.json", "tfjs/weights.bin"]);
-      expect(tree(ours.path)).toEqual(python.results[0]!.files);
+      expect(fileTree(ours.path, "sha256")).toEqual(python.results[0]!.files);
 
       const modelJson = JSON.parse(readFileSync(join(ours.dataPath, "model.json"), "utf8")) as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
       const weights = readFileSync(join(ours.dataPath, "weights.bin"));

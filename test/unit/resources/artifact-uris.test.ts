@@ -3,28 +3,16 @@
  * it (layout of the download, listing paths, registered_model_meta), and the errors a URI that
  * names nothing gives.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ArtifactNotFoundError, type MlflowClient, ValidationError } from "../../../src/index.js";
+import { fileTree } from "../helpers/file-tree.js";
 import { removeTempDirs, sqliteClient, tempDir } from "../sqlite/helpers.js";
 
 afterEach(removeTempDirs);
 
 /** Every file under `root`: relative path → content. */
-function tree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (folder: string): void => {
-    for (const entry of readdirSync(folder)) {
-      const path = join(folder, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else out[relative(root, path)] = readFileSync(path, "utf8");
-    }
-  };
-  walk(root);
-  return out;
-}
-
 /** A run with `eval/summary.json`, and a logged model "model" of that run with MLmodel + weights, registered as churn v1 @champion. */
 async function fixture(client: MlflowClient, dir: string): Promise<{ runId: string; modelId: string }> {
   const experimentId = await client.experiments.create({ name: "uris", artifact_location: join(dir, "artifacts") });
@@ -60,7 +48,7 @@ describe("client.uris.download", () => {
     ] as const) {
       const dest = join(dir, "out", encodeURIComponent(uri));
       expect(await client.uris.download(uri, dest)).toBe(dest);
-      expect(tree(dest)).toEqual({ ...expected, registered_model_meta: meta });
+      expect(fileTree(dest)).toEqual({ ...expected, registered_model_meta: meta });
     }
     await client.close();
   });
@@ -71,7 +59,7 @@ describe("client.uris.download", () => {
     await fixture(client, dir);
     const dest = join(dir, "out");
     expect(await client.uris.download("models:/churn@champion/data/weights.bin", dest)).toBe(join(dest, "data", "weights.bin"));
-    expect(tree(dest)).toEqual({ "data/weights.bin": "w" });
+    expect(fileTree(dest)).toEqual({ "data/weights.bin": "w" });
     await client.close();
   });
 
@@ -80,15 +68,15 @@ describe("client.uris.download", () => {
     const client = sqliteClient(dir);
     const { runId } = await fixture(client, dir);
     expect(await client.uris.download(`runs:/${runId}/eval`, join(dir, "a"))).toBe(join(dir, "a", "eval"));
-    expect(tree(join(dir, "a"))).toEqual({ "eval/summary.json": '{"accuracy": 0.9}' });
+    expect(fileTree(join(dir, "a"))).toEqual({ "eval/summary.json": '{"accuracy": 0.9}' });
     expect(await client.uris.download(`runs:/${runId}/model`, join(dir, "b"))).toBe(join(dir, "b", "model"));
     // Python opens the run's model as models:/<id>, which writes registered_model_meta beside its files.
-    expect(tree(join(dir, "b"))).toEqual({ "model/MLmodel": "flavors: {}\n", "model/data/weights.bin": "w", "model/registered_model_meta": "model_name: null\nmodel_version: null\n" });
+    expect(fileTree(join(dir, "b"))).toEqual({ "model/MLmodel": "flavors: {}\n", "model/data/weights.bin": "w", "model/registered_model_meta": "model_name: null\nmodel_version: null\n" });
     // Python's layout for a file inside the model: <dest>/<model name>/<path in the model>.
     expect(await client.uris.download(`runs:/${runId}/model/MLmodel`, join(dir, "c"))).toBe(join(dir, "c", "model", "MLmodel"));
     // A trailing slash downloads the folder's content into the destination itself.
     expect(await client.uris.download(`runs:/${runId}/eval/`, join(dir, "d"))).toBe(join(dir, "d"));
-    expect(tree(join(dir, "d"))).toEqual({ "summary.json": '{"accuracy": 0.9}' });
+    expect(fileTree(join(dir, "d"))).toEqual({ "summary.json": '{"accuracy": 0.9}' });
     await client.close();
   });
 
@@ -98,7 +86,7 @@ describe("client.uris.download", () => {
     const { runId } = await fixture(client, dir);
     const { info } = await client.runs.get(runId);
     expect(await client.uris.download(`${info.artifact_uri}/eval`, join(dir, "e"))).toBe(join(dir, "e", "eval"));
-    expect(tree(join(dir, "e"))).toEqual({ "eval/summary.json": '{"accuracy": 0.9}' });
+    expect(fileTree(join(dir, "e"))).toEqual({ "eval/summary.json": '{"accuracy": 0.9}' });
     await client.close();
   });
 
