@@ -13,6 +13,7 @@ import { randomUUID } from "node:crypto";
 import { readdir, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
+import { buffer } from "node:stream/consumers";
 import { joinArtifactPath } from "../artifacts/artifact-uri.js";
 import { ArtifactNotFoundError } from "../artifacts/errors.js";
 import { checkArtifactPath } from "../artifacts/path-safety.js";
@@ -192,10 +193,7 @@ export class ArtifactUris extends APIResource {
   }
 
   async #readAll(uri: string, options: RequestOptions): Promise<Buffer> {
-    const stream = await this.open(uri, options);
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
-    return Buffer.concat(chunks);
+    return buffer(await this.open(uri, options));
   }
 
   /** The repository of a root URI (a run folder, a model, a location). */

@@ -8,6 +8,7 @@
  * finalizing twice is harmless). The copy's `MLmodel` names the copy (its id, artifact location
  * and run), not the source, so that a loader of the copy is not pointed back at the source.
  */
+import { buffer } from "node:stream/consumers";
 import type { ArtifactStores } from "../artifacts/stores.js";
 import type { MlflowClient } from "../client.js";
 import type { LoggedModel } from "../entities/logged-model.js";
@@ -154,12 +155,10 @@ async function copyModelFiles(context: ModelCopyContext, source: LoggedModel, co
   const counts = await copyArtifactTree(source.info.artifact_uri, context.fromStores, target, context.concurrency, context.signal);
   const listed = await target.list("", { signal: context.signal });
   if (!listed.some((file) => file.path === MLMODEL_FILE && !file.is_dir)) return counts;
-  const { stream } = await target.open(MLMODEL_FILE, { signal: context.signal });
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  const text = (await buffer((await target.open(MLMODEL_FILE, { signal: context.signal })).stream)).toString("utf8");
   const from = { modelId: source.info.model_id, artifactUri: source.info.artifact_uri, runId: source.info.source_run_id || undefined };
   const to = { modelId: copy.info.model_id, artifactUri: copy.info.artifact_uri, runId: copy.info.source_run_id || undefined };
-  const rebased = rebaseMLmodel(Buffer.concat(chunks).toString("utf8"), from, to);
+  const rebased = rebaseMLmodel(text, from, to);
   if (rebased !== undefined) await target.upload({ kind: "bytes", data: Buffer.from(rebased) }, MLMODEL_FILE, { signal: context.signal });
   return counts;
 }
