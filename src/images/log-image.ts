@@ -23,9 +23,9 @@ export interface ImageSeriesOptions {
   /** Series name: letters, digits, `_ - . /` and spaces. */
   key: string;
   /** @defaultValue 0 */
-  step?: number;
+  step?: number | undefined;
   /** Milliseconds since the epoch. @defaultValue now */
-  timestamp?: number;
+  timestamp?: number | undefined;
 }
 
 /** What one upload needs: the artifact file and its bytes. */

@@ -16,13 +16,13 @@ export { getActiveModelId };
 /** Options of {@link setActiveModel}: a model by id, or by name (created as an external model when missing). */
 export interface SetActiveModelOptions {
   /** The logged model's id (`m-…`). */
-  modelId?: string;
+  modelId?: string | undefined;
   /** The logged model's name: the newest of that name in the experiment, or a new external model. */
-  name?: string;
+  name?: string | undefined;
   /** Experiment to look the name up in. @defaultValue the active run's, else the fluent default (`MLFLOW_EXPERIMENT_NAME`…) */
-  experimentId?: string;
+  experimentId?: string | undefined;
   /** The client, or options for a new one. @defaultValue the shared client */
-  client?: MlflowClient | ClientOptions;
+  client?: MlflowClient | ClientOptions | undefined;
 }
 
 /**

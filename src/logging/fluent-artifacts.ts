@@ -14,7 +14,7 @@ import { resolveClient } from "./fluent.js";
 /** Which client a fluent call uses. */
 export interface FluentClientOption {
   /** The client, or options for a new one. @defaultValue the shared client configured from the environment */
-  client?: MlflowClient | ClientOptions;
+  client?: MlflowClient | ClientOptions | undefined;
 }
 
 /**

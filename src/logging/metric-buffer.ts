@@ -15,9 +15,9 @@ const MAX_FREE_CHUNKS = 8;
 
 /** The logged model and dataset a metric point is linked to (`model_id`, `dataset_name`, `dataset_digest`). */
 export interface MetricLink {
-  model_id?: string;
-  dataset_name?: string;
-  dataset_digest?: string;
+  model_id?: string | undefined;
+  dataset_name?: string | undefined;
+  dataset_digest?: string | undefined;
 }
 
 /** One chunk of buffered metrics. @internal */

@@ -29,9 +29,9 @@ export type NestedNumbers = number | readonly NestedNumbers[] | Float32Array | F
  * const example: InputExample = { type: "ndarray", data: [[5.1, 3.5, 1.4]] };
  */
 export type InputExample =
-  | { type: "ndarray"; data: NestedNumbers | Readonly<Record<string, NestedNumbers>>; params?: Record<string, unknown> }
-  | { type: "dataframe"; data: Readonly<Record<string, readonly unknown[]>> | readonly Readonly<Record<string, unknown>>[]; params?: Record<string, unknown> }
-  | { type: "json"; data: unknown; params?: Record<string, unknown> };
+  | { type: "ndarray"; data: NestedNumbers | Readonly<Record<string, NestedNumbers>>; params?: Record<string, unknown> | undefined }
+  | { type: "dataframe"; data: Readonly<Record<string, readonly unknown[]>> | readonly Readonly<Record<string, unknown>>[]; params?: Record<string, unknown> | undefined }
+  | { type: "json"; data: unknown; params?: Record<string, unknown> | undefined };
 
 /** The `saved_input_example_info` block of `MLmodel`. */
 export type SavedInputExampleInfo = Record<string, string>;

@@ -29,9 +29,9 @@ export interface LoadedModel {
 /** Options of {@link loadModel}. */
 export interface LoadModelOptions extends DownloadOptions {
   /** Download into this folder. @defaultValue a new temporary folder (removing it is the caller's) */
-  destDir?: string;
+  destDir?: string | undefined;
   /** The flavor whose data to point at. @defaultValue the model's first of tfjs, onnx, files, else its first flavor */
-  flavor?: string;
+  flavor?: string | undefined;
 }
 
 /**

@@ -34,35 +34,35 @@ export const DEFAULT_MODEL_NAME = "model";
 /** Options every flavor shares. */
 export interface LogModelCommonOptions {
   /** The logged model's name (no `/ : . % " '`); `runs:/<run>/<name>` reaches its files. @defaultValue "model" */
-  name?: string;
+  name?: string | undefined;
   /** Params of the model (the run's params are added, as MLflow does). */
-  params?: KeyValueInput;
+  params?: KeyValueInput | undefined;
   /** Tags of the model. */
-  tags?: KeyValueInput;
+  tags?: KeyValueInput | undefined;
   /** A free-form model type, e.g. `"classifier"` (searchable). */
-  modelType?: string;
+  modelType?: string | undefined;
   /** The training step the model belongs to (its run output, and the metrics of that step linked to it). @defaultValue 0 */
-  step?: number;
+  step?: number | undefined;
   /** What the model takes and returns. */
-  signature?: ModelSignature;
+  signature?: ModelSignature | undefined;
   /** An example input, written as `input_example.json` and `serving_input_example.json`. */
-  inputExample?: InputExample;
+  inputExample?: InputExample | undefined;
   /** Free-form metadata, stored in `MLmodel`. */
-  metadata?: Record<string, unknown>;
+  metadata?: Record<string, unknown> | undefined;
   /** The model's Python requirements instead of the flavor's (`mlflow==…` is added unless listed). */
-  pipRequirements?: string[];
+  pipRequirements?: string[] | undefined;
   /** Requirements added to the flavor's. */
-  extraPipRequirements?: string[];
+  extraPipRequirements?: string[] | undefined;
   /** Python of the model's environment. @defaultValue "3.11.7" */
-  pythonVersion?: string;
+  pythonVersion?: string | undefined;
   /** Register the model under this name once it is READY (creating the registered model when missing). */
-  registeredModelName?: string;
+  registeredModelName?: string | undefined;
   /** Options of that registration (alias, tags, awaitReadyMs). */
-  registration?: Omit<RegisterModelOptions, "signal">;
+  registration?: Omit<RegisterModelOptions, "signal"> | undefined;
   /** Upload progress of the model's files. */
-  onProgress?: (progress: TransferProgress) => void;
+  onProgress?: ((progress: TransferProgress) => void) | undefined;
   /** Aborts the upload (the model is then finalized FAILED). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -75,9 +75,9 @@ export type LogModelOptions = LogModelCommonOptions & ModelFlavorInput;
 /** Options of `client.models.log`: those of `run.logModel`, plus the run or experiment. */
 export type ClientLogModelOptions = LogModelOptions & {
   /** The run that produced the model (its output; its params are merged in). */
-  runId?: string;
+  runId?: string | undefined;
   /** The experiment of the model. @defaultValue the run's */
-  experimentId?: string;
+  experimentId?: string | undefined;
 };
 
 /**

@@ -21,21 +21,21 @@ export const MLMODEL_FILE = "MLmodel";
  */
 export interface MLmodel {
   /** Where the model's files are (a logged model: its artifact location). */
-  artifact_path?: string;
+  artifact_path?: string | undefined;
   /** Flavor name → flavor block, e.g. `{ onnx: {…}, python_function: {…} }`. */
   flavors: Record<string, Record<string, unknown>>;
   /** The MLflow release whose format this is. */
-  mlflow_version?: string;
+  mlflow_version?: string | undefined;
   /** The logged model (`m-…`). */
-  model_id?: string;
-  model_size_bytes?: number;
-  model_uuid?: string;
-  run_id?: string;
-  signature?: SignatureBlock;
-  saved_input_example_info?: SavedInputExampleInfo;
+  model_id?: string | undefined;
+  model_size_bytes?: number | undefined;
+  model_uuid?: string | undefined;
+  run_id?: string | undefined;
+  signature?: SignatureBlock | undefined;
+  saved_input_example_info?: SavedInputExampleInfo | undefined;
   /** `YYYY-MM-DD HH:MM:SS.ffffff`, UTC. */
-  utc_time_created?: string;
-  metadata?: Record<string, unknown>;
+  utc_time_created?: string | undefined;
+  metadata?: Record<string, unknown> | undefined;
   [field: string]: unknown;
 }
 

@@ -35,27 +35,27 @@ export const MODEL_VERSIONS_TAG = "mlflow.modelVersions";
 /** Options of {@link registerModel}. */
 export interface RegisterModelOptions {
   /** Point this alias at the new version once it is READY (e.g. `"champion"`). */
-  alias?: string;
+  alias?: string | undefined;
   /** Tags of the new version. */
-  tags?: KeyValueInput;
+  tags?: KeyValueInput | undefined;
   /** Description of the new version. */
-  description?: string;
+  description?: string | undefined;
   /**
    * How long to wait for the version to become READY, ms; 0 returns at once (no alias is then set
    * on a version that is not READY yet). @defaultValue 300000 (5 minutes, as Python)
    */
-  awaitReadyMs?: number;
+  awaitReadyMs?: number | undefined;
   /** Aborts the wait. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** What a source URI registers: the version's `source`, and its run and logged model. */
 interface Source {
   source: string;
-  runId?: string;
-  modelId?: string;
+  runId?: string | undefined;
+  modelId?: string | undefined;
   /** A version being copied: its tags, description and run link come along. */
-  copied?: ModelVersion;
+  copied?: ModelVersion | undefined;
 }
 
 /**

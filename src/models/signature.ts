@@ -24,9 +24,9 @@ export type TensorDtype = (typeof TENSOR_DTYPES)[number];
 export interface ColumnSpec {
   type: ColumnType;
   /** Column name; all columns of a schema are named, or none is. */
-  name?: string;
+  name?: string | undefined;
   /** @defaultValue true */
-  required?: boolean;
+  required?: boolean | undefined;
 }
 
 /** A tensor input or output: numpy dtype and shape (`-1` for a free dimension, e.g. the batch). */
@@ -34,7 +34,7 @@ export interface TensorSpec {
   type: "tensor";
   dtype: TensorDtype;
   shape: number[];
-  name?: string;
+  name?: string | undefined;
 }
 
 /** An inference parameter (`params` of a signature): name, type, default and optional shape (`[-1]` for a list). */
@@ -42,7 +42,7 @@ export interface ParamSpec {
   name: string;
   type: ColumnType;
   default: unknown;
-  shape?: number[] | null;
+  shape?: number[] | null | undefined;
 }
 
 /**
@@ -56,8 +56,8 @@ export interface ParamSpec {
  */
 export interface ModelSignature {
   inputs: (ColumnSpec | TensorSpec)[];
-  outputs?: (ColumnSpec | TensorSpec)[];
-  params?: ParamSpec[];
+  outputs?: (ColumnSpec | TensorSpec)[] | undefined;
+  params?: ParamSpec[] | undefined;
 }
 
 /** The `signature` block of `MLmodel`: each part a JSON string, `null` when absent. */

@@ -52,13 +52,13 @@ export interface ResolvedModelUri {
   /** The URI, as given. */
   uri: string;
   /** The registered model, for version, stage, latest and alias URIs. */
-  name?: string;
+  name?: string | undefined;
   /** The version it names (for an alias, stage or `latest`: the version it points at now). */
-  version?: string;
+  version?: string | undefined;
   /** The logged model, for `models:/<model_id>` URIs and versions registered from one. */
-  modelId?: string;
+  modelId?: string | undefined;
   /** The model version entity, for registry URIs. */
-  modelVersion?: ModelVersion;
+  modelVersion?: ModelVersion | undefined;
   /** Where the files are: the version's download URI or the logged model's artifact location. */
   artifactUri: string;
 }

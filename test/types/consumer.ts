@@ -55,7 +55,7 @@ import {
 /** Keys of `T` that are optional (index signatures are not). */
 type OptionalKeys<T> = { [K in keyof T]-?: string extends K ? never : number extends K ? never : {} extends Pick<T, K> ? K : never }[keyof T];
 /** Values that are not option bags: their own optional properties are the platform's. */
-type Opaque = Error | Uint8Array | NodeJS.ReadableStream | AbortSignal | Date | MlflowClient;
+type Opaque = Error | Uint8Array | Uint8ClampedArray | NodeJS.ReadableStream | AbortSignal | Date | MlflowClient;
 /** `T` with `undefined` added to each optional property. */
 type WithUndefined<T> = { [K in keyof T]: K extends OptionalKeys<T> ? T[K] | undefined : T[K] };
 /** The members of `T` (a union) with an optional property that refuses `undefined`; `never` when none. */
@@ -92,6 +92,8 @@ export type OptionsAcceptUndefined = [
   AssertNone<Refusing<AndNested<MethodParams<Client["modelVersions"]>>>>,
   AssertNone<Refusing<AndNested<MethodParams<Client["loggedModels"]>>>>,
   AssertNone<Refusing<AndNested<MethodParams<Client["webhooks"]>>>>,
+  AssertNone<Refusing<AndNested<MethodParams<Client["models"]>>>>,
+  AssertNone<Refusing<AndNested<MethodParams<Client["uris"]>>>>,
   AssertNone<Refusing<AndNested<MethodParams<ActiveRun>>>>,
   AssertNone<
     Refusing<

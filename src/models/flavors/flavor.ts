@@ -16,7 +16,7 @@ export interface WrittenFlavor {
    * The model's Python requirements (without `mlflow`, added first) when Python loads it; the
    * environment files are written then. `undefined`: no Python environment.
    */
-  pythonRequirements?: string[];
+  pythonRequirements?: string[] | undefined;
 }
 
 /** A checked flavor input, ready to be written. */

@@ -21,11 +21,11 @@ export const DEFAULT_ONNX_EXECUTION_PROVIDERS = ["CUDAExecutionProvider", "CPUEx
 
 /** onnxruntime `SessionOptions` MLflow applies when it loads the model. */
 export interface OnnxSessionOptions {
-  graph_optimization_level?: 0 | 1 | 2 | 99;
-  intra_op_num_threads?: number;
-  inter_op_num_threads?: number;
-  execution_mode?: "sequential" | "parallel";
-  extra_session_config?: Record<string, string>;
+  graph_optimization_level?: 0 | 1 | 2 | 99 | undefined;
+  intra_op_num_threads?: number | undefined;
+  inter_op_num_threads?: number | undefined;
+  execution_mode?: "sequential" | "parallel" | undefined;
+  extra_session_config?: Record<string, string> | undefined;
 }
 
 /**
@@ -38,9 +38,9 @@ export interface OnnxModelInput {
   /** The model: a serialized `ModelProto` (`Uint8Array`), or the path of a `.onnx` file. */
   model: Uint8Array | string;
   /** onnxruntime execution providers, in order of preference. @defaultValue ["CUDAExecutionProvider", "CPUExecutionProvider"] */
-  onnxExecutionProviders?: (string | [string, Record<string, unknown>])[];
+  onnxExecutionProviders?: (string | [string, Record<string, unknown>])[] | undefined;
   /** onnxruntime session options. @defaultValue none */
-  onnxSessionOptions?: OnnxSessionOptions;
+  onnxSessionOptions?: OnnxSessionOptions | undefined;
 }
 
 const sessionOptions = z.strictObject({

@@ -25,17 +25,17 @@ export const TFJS_WEIGHTS_FILE = "weights.bin";
 
 /** What TF.js hands a save handler (`tf.io.ModelArtifacts`, the fields mlflow-ts writes). */
 export interface TfjsModelArtifacts {
-  modelTopology?: object | ArrayBuffer;
-  weightSpecs?: unknown[];
-  weightData?: ArrayBuffer | ArrayBuffer[];
-  format?: string;
-  generatedBy?: string;
-  convertedBy?: string | null;
-  signature?: object;
-  userDefinedMetadata?: Record<string, unknown>;
-  modelInitializer?: object;
-  initializerSignature?: object;
-  trainingConfig?: object;
+  modelTopology?: object | ArrayBuffer | undefined;
+  weightSpecs?: unknown[] | undefined;
+  weightData?: ArrayBuffer | ArrayBuffer[] | undefined;
+  format?: string | undefined;
+  generatedBy?: string | undefined;
+  convertedBy?: string | null | undefined;
+  signature?: object | undefined;
+  userDefinedMetadata?: Record<string, unknown> | undefined;
+  modelInitializer?: object | undefined;
+  initializerSignature?: object | undefined;
+  trainingConfig?: object | undefined;
 }
 
 /** What a save handler answers (`tf.io.SaveResult`). */
