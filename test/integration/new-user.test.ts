@@ -129,7 +129,8 @@ beforeAll(async () => {
     ),
   );
   // The files the README's examples name: the user's model and checkpoints.
-  writeFileSync(join(project, "model.onnx"), Buffer.alloc(4096, 7));
+  // model.onnx opens as an ONNX ModelProto does (field 1, ir_version 9); the examples never run it.
+  writeFileSync(join(project, "model.onnx"), Buffer.concat([Buffer.from([0x08, 0x09]), Buffer.alloc(4094, 7)]));
   mkdirSync(join(project, "checkpoints"));
   writeFileSync(join(project, "checkpoints", "epoch-1.bin"), Buffer.alloc(1024, 1));
   writeFileSync(join(project, "checkpoints", "epoch-2.bin"), Buffer.alloc(1024, 2));
