@@ -37,7 +37,11 @@ export type Fault =
   | { kind: "refuse"; status: number; retryAfterSeconds?: number }
   /** Forwards, then holds the server's answer for `delayMs` before passing it on (a slow server). */
   | { kind: "delay"; delayMs: number }
-  /** Forwards and lets the server process it, then answers `status` instead (502/504 after the work was done). */
+  /**
+   * Forwards and lets the server process it, then answers `status` instead (502/504 after the work
+   * was done). When the server refused the request (an answer of 400 or more) there was no work to
+   * lose: its answer passes and no fault is recorded.
+   */
   | { kind: "lose"; status: number };
 
 /** A request the proxy saw. */
@@ -143,11 +147,14 @@ export async function startProxy(target: string, options: ProxyOptions = {}): Pr
           req.socket.destroy();
           return;
         }
-        if (fault?.kind === "lose") {
+        // Only work the server did can be lost: a refusal (e.g. MLflow's "QueuePool limit" 400) passes
+        // through, or a client would be told a create may have happened that never did.
+        if (fault?.kind === "lose" && (upstreamRes.statusCode ?? 500) < 400) {
           upstreamRes.resume();
           upstreamRes.on("end", () => answer(res, seen, fault.status));
           return;
         }
+        if (fault?.kind === "lose") seen.fault = undefined;
         const pass = (): void => {
           if (res.destroyed) {
             upstreamRes.resume();
