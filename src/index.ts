@@ -142,7 +142,7 @@ export { ActiveRun, DATASET_CONTEXT_TAG, type EndOptions, type EndStatus, type F
 export type { BackpressureEvent, FlushEvent, LoggerStats, RunEvents } from "./logging/batcher.js";
 export type { EventMap, Listener } from "./logging/events.js";
 export { DEFAULT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING, DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS } from "./logging/system-metrics.js";
-export { BatchDeliveryError, type EntryCounts, LogDeliveryError, type RefusedKey } from "./logging/errors.js";
+export { BatchDeliveryError, type EntryCounts, LogDeliveryError, type LogDeliveryInit, type RefusedKey, RunEndError } from "./logging/errors.js";
 export {
   DEFAULT_DELIVERY_TIMEOUT_MS,
   DEFAULT_EXIT_TIMEOUT_MS,

@@ -1,8 +1,10 @@
 /**
- * Errors of the logger: one batch that could not be delivered ({@link BatchDeliveryError}), and the
- * aggregate that `run.flush()` and `run.end()` reject with ({@link LogDeliveryError}).
+ * Errors of the logger: one batch that could not be delivered ({@link BatchDeliveryError}), the
+ * aggregate that `run.flush()` and `run.end()` reject with ({@link LogDeliveryError}), and what
+ * `run.end()` rejects with when the final status could not be set ({@link RunEndError}).
  */
-import { MlflowError } from "../core/errors.js";
+import { MlflowError, TimeoutError } from "../core/errors.js";
+import type { RunStatus } from "../entities/tracking.js";
 
 /** How many entries of each kind a batch or a failure covers. */
 export interface EntryCounts {
@@ -85,20 +87,96 @@ export class LogDeliveryError extends MlflowError {
   /** The distinct metric, param and tag keys of every failure since the last report (at most 100). */
   readonly keys: string[];
 
-  constructor(init: { runId: string; failed: EntryCounts; pending: number; failures: BatchDeliveryError[]; keys?: string[]; timeoutMs?: number }) {
-    const parts: string[] = [];
-    const keys = (init.keys ?? [...new Set(init.failures.flatMap((failure) => failure.keys))]).slice(0, MAX_KEYS);
-    const failedTotal = init.failed.metrics + init.failed.params + init.failed.tags;
-    if (failedTotal > 0) parts.push(`${describeCounts(init.failed)} could not be delivered (keys: ${quoteKeys(keys)})`);
-    if (init.pending > 0) parts.push(`${init.pending} entries were still pending after ${init.timeoutMs ?? 0} ms (delivery continues in the background)`);
+  /**
+   * @param init - the counts, failures and keys.
+   * @param summary - for subclasses ({@link RunEndError}): their own message and cause instead of
+   *   the delivery summary and the first failure.
+   */
+  constructor(init: LogDeliveryInit, summary?: { message: string; cause: unknown }) {
+    const keys = keysOf(init);
     const first = init.failures[0];
-    super(`Run ${init.runId}: ${parts.join("; ")}.${first ? ` First failure: ${first.message}` : ""}`, { cause: first });
+    super(summary?.message ?? `Run ${init.runId}: ${deliverySummary(init, keys)}.${first ? ` First failure: ${first.message}` : ""}`, { cause: summary ? summary.cause : first });
     this.runId = init.runId;
     this.failed = init.failed;
     this.pending = init.pending;
     this.failures = init.failures;
     this.keys = keys;
   }
+}
+
+/** What a {@link LogDeliveryError} counts. */
+export interface LogDeliveryInit {
+  runId: string;
+  /** Entries that failed for good, by kind. */
+  failed: EntryCounts;
+  /** Entries still buffered or in flight. */
+  pending: number;
+  /** The first failures (at most 10). */
+  failures: BatchDeliveryError[];
+  /** The distinct keys of every failure. @defaultValue the keys of `failures` */
+  keys?: string[] | undefined;
+  /** The `timeoutMs` that expired while entries were pending, ms. */
+  timeoutMs?: number | undefined;
+}
+
+/**
+ * `run.end()` could not set the run's final status: the `runs/update` request failed (`cause` is
+ * its `ConnectionError`, `TimeoutError` or `MlflowApiError`), or the end's deadline left no time to
+ * send it. The run stays RUNNING on the server (unless an update that got no answer was applied
+ * after all). As a {@link LogDeliveryError}, it also counts what was not delivered — `failed`,
+ * `keys` and `failures` are zero and empty when every entry arrived.
+ *
+ * @example
+ * try {
+ *   await run.end({ timeoutMs: 20_000 });
+ * } catch (e) {
+ *   if (e instanceof RunEndError) console.error(`${e.runId} stays RUNNING; undelivered: ${JSON.stringify(e.failed)}`, e.cause);
+ * }
+ */
+export class RunEndError extends LogDeliveryError {
+  /** The status `end()` tried to set. */
+  readonly status: RunStatus;
+
+  constructor(init: LogDeliveryInit & { status: RunStatus; updateError?: unknown; deadlineMs: number }) {
+    const keys = keysOf(init);
+    const failedTotal = init.failed.metrics + init.failed.params + init.failed.tags;
+    const why =
+      init.updateError === undefined
+        ? `no time was left to send it within the end's ${init.deadlineMs} ms deadline`
+        : `the status update failed: ${init.updateError instanceof Error ? init.updateError.message : String(init.updateError)}`;
+    const state = unanswered(init.updateError) ? "it may stay RUNNING on the server (the update got no answer in time)" : "it stays RUNNING on the server";
+    const delivered = failedTotal > 0 || init.pending > 0 ? deliverySummary(init, keys) : "every logged entry was delivered";
+    super(init, {
+      message:
+        `Run ${init.runId} was not ended ${init.status} — ${why}; ${state}. ${capitalize(delivered)}. ` +
+        `Fix: once the server is reachable, set the status with client.runs.update("${init.runId}", { status: "${init.status}" }), or give the end more time (end({ timeoutMs }), exitTimeoutMs).`,
+      cause: init.updateError,
+    });
+    this.status = init.status;
+  }
+}
+
+/** Whether a failed request may have been applied: its last attempt got no answer (a timeout). */
+function unanswered(error: unknown): boolean {
+  if (!(error instanceof TimeoutError)) return false;
+  return error.kind === "request" || error.cause === undefined || unanswered(error.cause);
+}
+
+function keysOf(init: LogDeliveryInit): string[] {
+  return (init.keys ?? [...new Set(init.failures.flatMap((failure) => failure.keys))]).slice(0, MAX_KEYS);
+}
+
+/** "3 metrics could not be delivered (keys: loss); 5 entries were still pending after 100 ms". */
+function deliverySummary(init: LogDeliveryInit, keys: readonly string[]): string {
+  const parts: string[] = [];
+  const failedTotal = init.failed.metrics + init.failed.params + init.failed.tags;
+  if (failedTotal > 0) parts.push(`${describeCounts(init.failed)} could not be delivered (keys: ${quoteKeys(keys)})`);
+  if (init.pending > 0) parts.push(`${init.pending} entries were still pending after ${init.timeoutMs ?? 0} ms (delivery continues in the background)`);
+  return parts.join("; ");
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**

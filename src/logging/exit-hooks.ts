@@ -1,5 +1,6 @@
 /**
- * Process hooks that end active runs when the process ends, each bounded by `exitTimeoutMs`:
+ * Process hooks that end active runs when the process ends, each bounded by `exitTimeoutMs` (one
+ * deadline for delivery and the status update, see `ActiveRun.end`):
  *
  * - natural exit (`beforeExit`): flush and end FINISHED, then let the process exit;
  * - SIGINT/SIGTERM: flush and end KILLED, then exit with 128 + the signal number (a second signal
@@ -9,12 +10,18 @@
  * - `exit` (e.g. `process.exit()` while runs are active, too late for I/O): a line on stderr says
  *   what was not delivered.
  *
+ * Once a hook begins ending a run, the program's own logging calls on it are ignored (and counted
+ * on stderr), and its `end()` resolves instead of rejecting: a training loop still running while a
+ * signal ends the process cannot turn its next `logMetric` into a crash (exit code 1, nothing
+ * flushed). What did not arrive is reported here, on stderr, with its counts.
+ *
  * The hooks are installed when the first run that wants them starts and removed when the last
  * one ends. Timers of the logger are unref'd, so the SDK never keeps a process alive by itself.
  */
 import { constants } from "node:os";
 import { inspect } from "node:util";
 import type { RunStatus } from "../entities/tracking.js";
+import { LogDeliveryError, RunEndError } from "./errors.js";
 import type { ActiveRun } from "./run.js";
 
 /** Extra time after `exitTimeoutMs` before the process is forced out, ms. */
@@ -67,7 +74,7 @@ function uninstall(): void {
 function onBeforeExit(): void {
   if (exiting || tracked.size === 0) return;
   exiting = true;
-  void endAll("FINISHED").then((complete) => {
+  void endAll("FINISHED", "the natural exit").then((complete) => {
     exiting = false;
     if (!complete) process.exit(process.exitCode ?? 0);
     if (tracked.size === 0) uninstall();
@@ -81,7 +88,7 @@ function onSignal(signal: NodeJS.Signals): void {
   if (exiting) process.exit(code);
   exiting = true;
   process.stderr.write(`mlflow-ts: ${signal} received; ending ${describeRuns()} as KILLED (press Ctrl-C again to exit at once).\n`);
-  void endAll("KILLED").then(() => process.exit(code));
+  void endAll("KILLED", signal).then(() => process.exit(code));
 }
 
 function onUncaughtException(error: unknown, origin: NodeJS.UncaughtExceptionOrigin): void {
@@ -92,7 +99,7 @@ function onUncaughtException(error: unknown, origin: NodeJS.UncaughtExceptionOri
   if (exiting) process.exit(1);
   exiting = true;
   process.stderr.write(`mlflow-ts: ending ${describeRuns()} as FAILED.\n`);
-  void endAll("FAILED").then(() => process.exit(1));
+  void endAll("FAILED", "the uncaught exception").then(() => process.exit(1));
 }
 
 function onExit(): void {
@@ -106,12 +113,20 @@ function onExit(): void {
 
 /**
  * Ends every tracked run (children first) with `status`, bounded by the largest `exitTimeoutMs`.
- * Resolves `true` when every end settled in time. Reports failures on stderr.
+ * Resolves `true` when every end settled in time. Reports failures, and the entries logged after
+ * `cause` that were ignored, on stderr.
  */
-async function endAll(status: Extract<RunStatus, "FINISHED" | "FAILED" | "KILLED">): Promise<boolean> {
+async function endAll(status: Extract<RunStatus, "FINISHED" | "FAILED" | "KILLED">, cause: string): Promise<boolean> {
   const runs = [...tracked].reverse();
   const timeoutMs = Math.max(0, ...runs.map((run) => run.loggerOptions.exitTimeoutMs));
-  const ends = Promise.all(runs.map((run) => run.end({ status, timeoutMs }).then(() => undefined, (error: unknown) => reportEndFailure(run, error))));
+  const ends = Promise.all(
+    runs.map((run) =>
+      run.endOnExit(status, timeoutMs).then(
+        () => undefined,
+        (error: unknown) => reportEndFailure(run, status, error),
+      ),
+    ),
+  );
   let guard: NodeJS.Timeout | undefined;
   // A ref'd timer: keeps the loop alive while the runs end, and bounds the wait.
   const expired = new Promise<false>((resolve) => {
@@ -120,12 +135,22 @@ async function endAll(status: Extract<RunStatus, "FINISHED" | "FAILED" | "KILLED
   const complete = await Promise.race([ends.then(() => true as const), expired]);
   clearTimeout(guard);
   if (!complete) process.stderr.write(`mlflow-ts: ending ${describeRuns()} did not finish within ${timeoutMs + EXIT_GRACE_MS} ms; exiting anyway.\n`);
+  for (const run of runs) reportIgnored(run, cause);
   return complete;
 }
 
-function reportEndFailure(run: ActiveRun, error: unknown): void {
+/** One line per failed end: the counts of what did not arrive, and the run's state on the server. */
+function reportEndFailure(run: ActiveRun, status: RunStatus, error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`mlflow-ts: run ${run.runId}: ${message}\n`);
+  // A RunEndError says the run stays RUNNING itself; after a LogDeliveryError the status was set.
+  const state = error instanceof LogDeliveryError && !(error instanceof RunEndError) ? ` The run ended ${status} on the server.` : "";
+  process.stderr.write(`mlflow-ts: run ${run.runId}: ${message}${state}\n`);
+}
+
+function reportIgnored(run: ActiveRun, cause: string): void {
+  const ignored = run.ignoredOnExit;
+  if (ignored === 0) return;
+  process.stderr.write(`mlflow-ts: run ${run.runId}: ${ignored} ${ignored === 1 ? "entry" : "entries"} logged after ${cause} began ending the run ${ignored === 1 ? "was" : "were"} ignored.\n`);
 }
 
 function describeRuns(): string {

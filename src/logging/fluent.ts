@@ -16,7 +16,7 @@ import type { KeyValueInput } from "../core/tags.js";
 import type { Experiment, KeyValue } from "../entities/tracking.js";
 import { validatedParams, validatedTags } from "../resources/runs.js";
 import { validateRunId } from "../validation.js";
-import { LogDeliveryError } from "./errors.js";
+import { LogDeliveryError, RunEndError } from "./errors.js";
 import { trackRun, untrackRun } from "./exit-hooks.js";
 import { type LoggerOptions, loggerOptionsShape, type ResolvedLoggerOptions, resolveLoggerOptions } from "./options.js";
 import { ActiveRun } from "./run.js";
@@ -132,9 +132,9 @@ export async function withRun<T>(options: StartRunOptions, fn: (run: ActiveRun) 
     result = await scopedRun.run(run, () => fn(run));
   } catch (error) {
     // The body's error is the one to rethrow; delivery failures were already reported by the run's
-    // `error` event, a failed status update is reported here.
+    // `error` event, a failed status update (a RunEndError, with the counts) is reported here.
     await run.end({ status: "FAILED" }).catch((endError: unknown) => {
-      if (!(endError instanceof LogDeliveryError)) process.emitWarning(`Could not end run ${run.runId} as FAILED: ${describe(endError)}`, { code: "MLFLOW_TS_END_RUN" });
+      if (!(endError instanceof LogDeliveryError) || endError instanceof RunEndError) process.emitWarning(`Could not end run ${run.runId} as FAILED: ${describe(endError)}`, { code: "MLFLOW_TS_END_RUN" });
     });
     throw error;
   }

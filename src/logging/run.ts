@@ -25,6 +25,7 @@ import { type ImageSeriesOptions, LOGGED_IMAGES_TAG, logImage } from "../images/
 import { type LogModelOptions, logModel, type ModelInfo } from "../models/log-model.js";
 import { getActiveModelId } from "./active-model-state.js";
 import { Batcher, type LoggerStats, type RunEvents } from "./batcher.js";
+import { LogDeliveryError, RunEndError } from "./errors.js";
 import type { Listener } from "./events.js";
 import { checkTimeoutMs, type ResolvedLoggerOptions } from "./options.js";
 import { systemTags } from "./system-tags.js";
@@ -64,8 +65,10 @@ export interface EndOptions {
   /** Final status. @defaultValue "FINISHED" */
   status?: EndStatus | undefined;
   /**
-   * Bound of the whole call, ms: three quarters go to delivering what is buffered (after that,
-   * undelivered entries count as failed), the rest to the status update. @defaultValue no limit
+   * Bound of the whole call, ms, counted from the call: three quarters go to delivering what is
+   * buffered (after that, in-flight requests are aborted and undelivered entries count as failed),
+   * the rest — plus what delivery left unused — to the status update; no request starts after it.
+   * @defaultValue the run's `deliveryTimeoutMs` (10 min unless configured)
    */
   timeoutMs?: number | undefined;
 }
@@ -88,9 +91,8 @@ export interface RunInit {
 export const DATASET_CONTEXT_TAG = "mlflow.data.context";
 
 const END_STATUSES: ReadonlySet<string> = new Set(["FINISHED", "FAILED", "KILLED"]);
-// Share of an `end({ timeoutMs })` budget given to delivery; the rest bounds the status update.
+// Share of an `end()` deadline given to delivery; the rest bounds the status update.
 const END_DELIVERY_SHARE = 0.75;
-const MIN_UPDATE_DEADLINE_MS = 1_000;
 
 /**
  * A run being logged to. Get one from {@link startRun} or {@link withRun}.
@@ -110,6 +112,10 @@ export class ActiveRun {
   readonly #onEnd: ((run: ActiveRun) => void) | undefined;
   #info: RunInfo;
   #ending: Promise<void> | undefined;
+  /** Set when the exit hooks (a signal, an uncaught exception, natural exit) began ending the run. */
+  #endedOnExit = false;
+  /** Entries logged after the exit hooks began ending the run: ignored, counted for their report. */
+  #ignoredOnExit = 0;
   /** Metric link index by model id (the model's own link, for points without a dataset). */
   readonly #modelLinks = new Map<string, number>();
   /** Link index by `model\0dataset name\0digest`, for points with explicit links. */
@@ -151,9 +157,14 @@ export class ActiveRun {
     return this.#info.artifact_uri;
   }
 
-  /** Whether `end()` has been called: logging calls then throw. */
+  /** Whether `end()` has been called: logging calls then throw (or, once the exit hooks end the run, are ignored). */
   get ended(): boolean {
     return this.#ending !== undefined;
+  }
+
+  /** Entries logged after the exit hooks began ending the run, which were ignored. @internal */
+  get ignoredOnExit(): number {
+    return this.#ignoredOnExit;
   }
 
   /** The logger options in effect. @internal */
@@ -171,7 +182,7 @@ export class ActiveRun {
    * run.logMetric("train/loss", 0.31, { step: 12 });
    */
   logMetric(key: string, value: number, options?: MetricOptions): void {
-    this.#checkOpen(key);
+    if (this.#ending !== undefined && this.#ignoreAfterEnd(key, 1)) return;
     validateKey(key, "metric");
     if (typeof value !== "number") validateMetricValue(key, value);
     let step = 0;
@@ -198,8 +209,8 @@ export class ActiveRun {
    */
   logMetrics(metrics: Readonly<Record<string, number>>, options?: MetricOptions): void {
     const entries = Object.entries(metrics);
+    if (this.#ending !== undefined && this.#ignoreAfterEnd(entries[0]?.[0] ?? "(metrics)", entries.length)) return;
     for (const [key, value] of entries) {
-      this.#checkOpen(key);
       validateKey(key, "metric");
       if (typeof value !== "number") validateMetricValue(key, value);
     }
@@ -234,8 +245,9 @@ export class ActiveRun {
    */
   logParams(params: KeyValueInput): void {
     const fresh = new Map<string, string>();
-    for (const { key, value } of toKeyValues(params)) {
-      this.#checkOpen(key);
+    const entries = toKeyValues(params);
+    if (this.#ending !== undefined && this.#ignoreAfterEnd(entries[0]?.key ?? "(params)", entries.length)) return;
+    for (const { key, value } of entries) {
       validateKey(key, "param");
       validateParamValue(key, value);
       const previous = fresh.get(key) ?? this.#params.get(key);
@@ -270,8 +282,8 @@ export class ActiveRun {
    */
   setTags(tags: KeyValueInput): void {
     const entries = toKeyValues(tags);
+    if (this.#ending !== undefined && this.#ignoreAfterEnd(entries[0]?.key ?? "(tags)", entries.length)) return;
     for (const { key, value } of entries) {
-      this.#checkOpen(key);
       validateKey(key, "tag");
       validateRunTagValue(key, value);
     }
@@ -293,16 +305,19 @@ export class ActiveRun {
   }
 
   /**
-   * Flushes, then sets the final status and end time. Idempotent: later calls return the first
-   * call's promise.
+   * Flushes, then sets the final status and end time, all within one deadline (`timeoutMs`, else
+   * the run's `deliveryTimeoutMs`). Idempotent: later calls return the first call's promise —
+   * except after the exit hooks began ending the run (a signal, an uncaught exception), when they
+   * resolve once that ending settles and the hooks report its outcome on stderr.
    *
    * @throws {LogDeliveryError} when some entries could not be delivered (the status is set anyway).
-   * @throws {MlflowApiError} when the status update fails.
+   * @throws {RunEndError} (a {@link LogDeliveryError} with the same counts) when the status could not
+   *   be set: `cause` is the update's error, and the run stays RUNNING on the server.
    * @example
-   * await run.end({ status: "FAILED" });
+   * await run.end({ status: "FAILED", timeoutMs: 30_000 });
    */
   end(options: EndOptions = {}): Promise<void> {
-    if (this.#ending !== undefined) return this.#ending;
+    if (this.#ending !== undefined) return this.#endedOnExit ? this.#ending.catch(() => undefined) : this.#ending;
     const status = options.status ?? "FINISHED";
     if (!END_STATUSES.has(status)) {
       return Promise.reject(new ValidationError("status", "end-status", `A run ends with FINISHED, FAILED or KILLED, got ${JSON.stringify(status)}.`));
@@ -314,6 +329,18 @@ export class ActiveRun {
     }
     this.#ending = this.#finish(status, options.timeoutMs);
     return this.#ending;
+  }
+
+  /**
+   * Ends the run as the exit hooks do: like {@link ActiveRun.end}, and from then on logging calls
+   * are ignored (counted in {@link ActiveRun.ignoredOnExit}) and `end()` no longer rejects, so a
+   * training loop still running while the process ends cannot crash on its own logging calls.
+   * @internal
+   */
+  endOnExit(status: EndStatus, timeoutMs: number): Promise<void> {
+    const ending = this.end({ status, timeoutMs });
+    this.#endedOnExit = true;
+    return ending;
   }
 
   /**
@@ -452,7 +479,8 @@ export class ActiveRun {
    * await run.logImage(jpegBytes, "samples/cat.jpg");
    */
   async logImage(image: ImageInput, target: string | ImageSeriesOptions): Promise<UploadResult[]> {
-    this.#checkOpen("logImage");
+    // After the exit hooks began ending the run, an image is ignored like any logging call.
+    if (this.#ending !== undefined && this.#ignoreAfterEnd("logImage", 1)) return [];
     const { results, series } = await logImage((data, file) => this.client.artifacts.uploadData(this.runId, data, file), image, target);
     if (series) this.setTag(LOGGED_IMAGES_TAG, "True");
     return results;
@@ -473,7 +501,8 @@ export class ActiveRun {
    * await registerModel(info.modelUri, "churn", { alias: "champion" });
    */
   async logModel(options: LogModelOptions): Promise<ModelInfo> {
-    this.#checkOpen("logModel");
+    // A model cannot be ignored quietly (the caller awaits its info): refused even on exit.
+    if (this.#ending !== undefined) throw runEnded(this.runId, "logModel");
     await this.flush();
     const info = await logModel(this.client, { ...options, runId: this.runId }, systemTags(this.client.config));
     const step = options.step ?? 0;
@@ -538,27 +567,62 @@ export class ActiveRun {
     this.#linkWrites.add(write);
   }
 
+  /**
+   * One deadline for the whole end: delivery gets three quarters of it (then what is left counts
+   * as failed), the status update what remains; the update's own retries stop at the deadline.
+   */
   async #finish(status: EndStatus, timeoutMs: number | undefined): Promise<void> {
     const startedAt = Date.now();
-    let deliveryError: unknown;
+    const deadlineMs = timeoutMs ?? this.#options.deliveryTimeoutMs;
+    const deliveryMs = Math.floor(deadlineMs * END_DELIVERY_SHARE);
+    let delivery: LogDeliveryError | undefined;
     try {
-      await this.#batcher.close(timeoutMs === undefined ? undefined : Math.floor(timeoutMs * END_DELIVERY_SHARE));
+      await this.#batcher.close(deliveryMs);
     } catch (error) {
-      deliveryError = error;
+      if (!(error instanceof LogDeliveryError)) throw error;
+      delivery = error;
     } finally {
-      await Promise.all(this.#linkWrites);
+      await settledWithin(Promise.all(this.#linkWrites), startedAt + deliveryMs - Date.now());
       this.#onEnd?.(this);
     }
-    const remaining = timeoutMs === undefined ? undefined : Math.max(MIN_UPDATE_DEADLINE_MS, timeoutMs - (Date.now() - startedAt));
-    const requestOptions = remaining === undefined ? {} : { deadlineMs: remaining, timeoutMs: remaining };
-    this.#info = await this.client.runs.update(this.runId, { status, end_time: startedAt }, requestOptions);
-    if (deliveryError !== undefined) throw deliveryError;
+    const remainingMs = startedAt + deadlineMs - Date.now();
+    const counts = { runId: this.runId, failed: delivery?.failed ?? { metrics: 0, params: 0, tags: 0 }, pending: delivery?.pending ?? 0, failures: delivery?.failures ?? [], keys: delivery?.keys };
+    if (remainingMs < 1) throw new RunEndError({ ...counts, status, deadlineMs });
+    try {
+      this.#info = await this.client.runs.update(this.runId, { status, end_time: startedAt }, { deadlineMs: remainingMs });
+    } catch (error) {
+      throw new RunEndError({ ...counts, status, deadlineMs, updateError: error });
+    }
+    if (delivery !== undefined) throw delivery;
   }
 
-  #checkOpen(key: string): void {
-    if (this.#ending === undefined) return;
-    throw new ValidationError(String(key), "run-ended", `Run ${this.runId} has ended; "${String(key)}" was not logged. Fix: log before run.end(), or start a new run.`);
+  /**
+   * A logging call after `end()`: throws `run-ended`, or, once the exit hooks end the run, returns
+   * `true` (the call is ignored and its entries counted). Off the hot path: only called once ended.
+   */
+  #ignoreAfterEnd(key: string, entries: number): boolean {
+    if (this.#endedOnExit) {
+      this.#ignoredOnExit += entries;
+      return true;
+    }
+    throw runEnded(this.runId, key);
   }
+}
+
+/** Waits for `promise` at most `ms` (never rejects): bounded waits on writes that report their own failures. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, ms));
+  });
+  await Promise.race([promise.then(noop, noop), expired]);
+  clearTimeout(timer);
+}
+
+function noop(): void {}
+
+function runEnded(runId: string, key: string): ValidationError {
+  return new ValidationError(String(key), "run-ended", `Run ${runId} has ended; "${String(key)}" was not logged. Fix: log before run.end(), or start a new run.`);
 }
 
 function paramChanged(key: string, previous: string, value: string): ValidationError {

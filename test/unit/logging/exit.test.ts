@@ -2,7 +2,9 @@
  * Exit behaviour, in child processes (`node --import tsx` on the scripts in fixtures/) against a
  * tiny tracking server on 127.0.0.1 that records what it receives: an uncaught exception or an
  * unhandled rejection ends the run FAILED, SIGTERM/SIGINT end it KILLED with exit code 128 + signal,
- * a natural exit ends it FINISHED; in every case each logged point arrives first.
+ * a natural exit ends it FINISHED; in every case each logged point arrives first. A plain loop that
+ * keeps logging after SIGINT/SIGTERM is not crashed by its own logging calls, and with the server
+ * down every ending is bounded by `exitTimeoutMs` and stderr counts what was not delivered.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -16,6 +18,8 @@ const CHILD_TIMEOUT_MS = 15_000;
 
 /** When set, log-batch answers 503: the server never takes the points. */
 let logBatchUnavailable = false;
+/** When set, runs/update answers 503: the final status is never set. */
+let updateUnavailable = false;
 
 interface Received {
   creates: number;
@@ -48,6 +52,9 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
       received.metrics.push(...(body.metrics as Received["metrics"]));
       received.params.push(...(body.params as Received["params"]));
       received.tags.push(...(body.tags as Received["tags"]));
+    } else if (req.url === "/api/2.0/mlflow/runs/update" && updateUnavailable) {
+      res.writeHead(503, { "content-type": "text/plain" }).end("maintenance");
+      return;
     } else if (req.url === "/api/2.0/mlflow/runs/update") {
       received.statuses.push(String(body.status));
       reply = { run_info: { ...info, status: body.status, end_time: body.end_time } };
@@ -60,26 +67,35 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
 }
 
 /** Runs a fixture; `onReady` is called when it prints "ready". Resolves with its exit code and output. */
-function runFixture(name: string, onReady?: (child: ChildProcess) => void, env: Record<string, string> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function runFixture(name: string, onReady?: (child: ChildProcess) => void, env: Record<string, string> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", `${FIXTURES}${name}`], {
       env: { PATH: process.env.PATH, HOME: "/nonexistent-mlflow-ts-test-home", MLFLOW_TRACKING_URI: trackingUri, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
+    let stdout = "";
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`${name} did not exit within ${CHILD_TIMEOUT_MS} ms; stderr: ${stderr}`));
     }, CHILD_TIMEOUT_MS);
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
       if (chunk.includes("ready")) onReady?.(child);
     });
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stderr });
+      resolve({ code, signal, stderr, stdout });
     });
   });
+}
+
+/** The counters the loop fixture prints at exit. */
+function loopStats(stdout: string): { logged: number; sent: number; failed: number; ignored: number } {
+  const line = stdout.split("\n").find((text) => text.startsWith("stats "));
+  if (line === undefined) throw new Error(`the fixture printed no stats; stdout: ${stdout}`);
+  return JSON.parse(line.slice("stats ".length)) as { logged: number; sent: number; failed: number; ignored: number };
 }
 
 function steps(): number[] {
@@ -103,6 +119,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   logBatchUnavailable = false;
+  updateUnavailable = false;
   received = { creates: 0, metrics: [], params: [], tags: [], statuses: [] };
 });
 
@@ -163,6 +180,55 @@ describe("exit behaviour", () => {
     expect(stderr).toMatch(/5000 metrics, 1 param, 1 tag could not be delivered/);
     expect(received.metrics).toHaveLength(0);
     expect(received.statuses).toEqual(["FINISHED"]);
+  });
+
+  it("stops and delivers a plain loop that keeps logging after SIGTERM: exit 143, KILLED, every point logged before the signal, no crash", async () => {
+    const { code, stderr, stdout } = await runFixture("log-until-signal.ts", (child) => child.kill("SIGTERM"));
+    expect(stderr).not.toMatch(/Unhandled|run-ended|has ended/);
+    expect(code).toBe(143);
+    expect(received.statuses).toEqual(["KILLED"]);
+    const stats = loopStats(stdout);
+    expect(stats).toMatchObject({ failed: 0, queued: 0, inFlight: 0 });
+    expect(stats.logged).toBeGreaterThan(1000);
+    expect(steps()).toEqual(range(stats.logged));
+    if (stats.ignored > 0) expect(stderr).toContain(`${stats.ignored} entries logged after SIGTERM began ending the run were ignored`);
+  });
+
+  it("stops a plain loop that keeps logging after SIGINT with exit code 130 and the run KILLED", async () => {
+    const { code, stderr, stdout } = await runFixture("log-until-signal.ts", (child) => child.kill("SIGINT"));
+    expect(stderr).not.toMatch(/Unhandled|run-ended|has ended/);
+    expect(code).toBe(130);
+    expect(received.statuses).toEqual(["KILLED"]);
+    expect(steps()).toEqual(range(loopStats(stdout).logged));
+  });
+
+  it("exits 143 within exitTimeoutMs when the server is down at SIGTERM, counting on stderr what was not delivered", async () => {
+    logBatchUnavailable = true;
+    updateUnavailable = true;
+    let signalledAt = 0;
+    const { code, stderr, stdout } = await runFixture(
+      "log-until-signal.ts",
+      (child) => {
+        signalledAt = Date.now();
+        child.kill("SIGTERM");
+      },
+      { MLFLOW_TS_EXIT_TIMEOUT_MS: "2000" },
+    );
+    // The exit deadline plus a generous grace for a loaded machine; without the bound it was minutes.
+    expect(Date.now() - signalledAt).toBeLessThan(2_000 + 8_000);
+    expect(code).toBe(143);
+    const { logged } = loopStats(stdout);
+    expect(stderr).toMatch(new RegExp(`was not ended KILLED — the status update failed: .*; it stays RUNNING on the server\\. ${logged} metrics could not be delivered \\(keys: loss\\)`));
+    expect(stderr).not.toMatch(/Unhandled|run-ended|has ended/);
+    expect(received.statuses).toEqual([]);
+  });
+
+  it("prints the counts of what was not delivered at a natural exit when the status update fails too", async () => {
+    logBatchUnavailable = true;
+    updateUnavailable = true;
+    const { code, stderr } = await runFixture("log-then-return.ts", undefined, { MLFLOW_TS_EXIT_TIMEOUT_MS: "1500" });
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/was not ended FINISHED — the status update failed: .*; it stays RUNNING on the server\. 5000 metrics, 1 param, 1 tag could not be delivered/);
   });
 
   it("leaves SIGTERM to a program that listens for it", async () => {
