@@ -2,14 +2,14 @@
  * The logger on the real stack (PostgreSQL + mlflow server): a million points arrive exactly
  * (full histories compared: count, values, steps, timestamps); the tracking server stopped for
  * 30 s mid-run loses nothing and duplicates nothing; a read-only user gets a clear permission
- * error from flush(), not a crash.
+ * error from flush(), not a crash, and from end() a RunEndError (the status could not be set).
  */
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MlflowClient } from "../../src/client.js";
 import { PermissionDeniedError } from "../../src/core/errors.js";
-import { LogDeliveryError } from "../../src/logging/errors.js";
+import { LogDeliveryError, RunEndError } from "../../src/logging/errors.js";
 import { startRun } from "../../src/logging/fluent.js";
 import type { ActiveRun } from "../../src/logging/run.js";
 import { stackService } from "./support/stack.js";
@@ -122,7 +122,13 @@ describe("logger on the real stack", () => {
       expect(delivery.message).not.toContain(process.env.STACK_ENV_STACK_AUTH_READER_PASSWORD!);
       expect(errors).toHaveLength(1);
       expect(run.stats()).toMatchObject({ requests: 1, retried: 0, failed: 2 });
-      await expect(run.end()).rejects.toBeInstanceOf(PermissionDeniedError);
+      // The reader cannot set the status either: RunEndError, the 403 as cause, and nothing left to count.
+      const ended = (await run.end().catch((e: unknown) => e)) as RunEndError;
+      expect(ended).toBeInstanceOf(RunEndError);
+      expect(ended.cause).toBeInstanceOf(PermissionDeniedError);
+      expect(ended.failed).toEqual({ metrics: 0, params: 0, tags: 0 });
+      expect(ended.message).toContain("it stays RUNNING on the server");
+      expect(ended.message).not.toContain(process.env.STACK_ENV_STACK_AUTH_READER_PASSWORD!);
       expect((await admin.runs.get(created.info.run_id)).data.metrics).toEqual([]);
     } finally {
       await admin.experiments.delete(authExperiment).catch(() => undefined);
