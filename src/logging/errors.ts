@@ -106,6 +106,7 @@ export class LogDeliveryError extends MlflowError {
 
 /** What a {@link LogDeliveryError} counts. */
 export interface LogDeliveryInit {
+  /** The run the entries belong to. */
   runId: string;
   /** Entries that failed for good, by kind. */
   failed: EntryCounts;
@@ -137,6 +138,10 @@ export class RunEndError extends LogDeliveryError {
   /** The status `end()` tried to set. */
   readonly status: RunStatus;
 
+  /**
+   * @param init - the delivery counts; `status` the end status, `updateError` the status update's
+   *   error (none when no time was left to send it), `deadlineMs` the end's deadline.
+   */
   constructor(init: LogDeliveryInit & { status: RunStatus; updateError?: unknown; deadlineMs: number }) {
     const keys = keysOf(init);
     const failedTotal = init.failed.metrics + init.failed.params + init.failed.tags;
