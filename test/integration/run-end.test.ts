@@ -18,7 +18,8 @@ import { startProxy, type TestProxy } from "./support/http-proxy.js";
 import { runPython } from "./support/python.js";
 import { serverUri, stackClient, stackClientEnv, stackEnv, uniqueName } from "./support/stack.js";
 
-const LOOP = fileURLToPath(new URL("./run-end-loop.ts", import.meta.url));
+/** The loop fixture the unit exit tests run against a tiny server. */
+const LOOP = fileURLToPath(new URL("../unit/logging/fixtures/log-until-signal.ts", import.meta.url));
 /** A child that has not exited this long after its start is killed and the test fails. */
 const CHILD_LIMIT_MS = 90_000;
 /** Slack for a loaded machine on top of a deadline the test sets (process start, PostgreSQL). */
