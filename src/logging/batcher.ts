@@ -210,12 +210,13 @@ export class Batcher {
 
   /**
    * Sends everything buffered now and resolves when all of it is settled (entries logged later
-   * are not waited for).
+   * are not waited for). Once `close()` has begun, the failures are left for its report too (a
+   * flush still waiting when the run ends must not take the counts away from the end's error).
    * @throws {LogDeliveryError} when entries failed since the last report, or `timeoutMs` expired.
    */
   async flush(timeoutMs?: number): Promise<void> {
     const settled = await this.#waitSettled(timeoutMs);
-    this.#throwIfFailed(settled ? undefined : timeoutMs);
+    this.#throwIfFailed(settled ? undefined : timeoutMs, !this.#closing);
   }
 
   /**
@@ -556,16 +557,18 @@ export class Batcher {
     return metrics >= waiter.metrics && params >= waiter.params && tags >= waiter.tags;
   }
 
-  /** Throws the failures not reported yet (and the pending count after a timeout). */
-  #throwIfFailed(timeoutMs?: number): void {
+  /** Throws the failures not reported yet (and the pending count after a timeout); `consume` marks them reported. */
+  #throwIfFailed(timeoutMs?: number, consume = true): void {
     const failed = this.#unreportedCounts;
     const hasFailures = failed.metrics + failed.params + failed.tags > 0;
     if (!hasFailures && timeoutMs === undefined) return;
     const failures = this.#unreported;
     const keys = [...this.#unreportedKeys];
-    this.#unreported = [];
-    this.#unreportedCounts = { metrics: 0, params: 0, tags: 0 };
-    this.#unreportedKeys = new Set();
+    if (consume) {
+      this.#unreported = [];
+      this.#unreportedCounts = { metrics: 0, params: 0, tags: 0 };
+      this.#unreportedKeys = new Set();
+    }
     const pending = timeoutMs === undefined ? 0 : this.pending;
     throw new LogDeliveryError({ runId: this.runId, failed, pending, failures, keys, timeoutMs });
   }

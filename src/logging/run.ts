@@ -291,7 +291,8 @@ export class ActiveRun {
   }
 
   /**
-   * Sends everything logged so far and resolves once the server has it.
+   * Sends everything logged so far and resolves once the server has it. Once the exit hooks began
+   * ending the run, it resolves when that ending settles instead (the hooks report what failed).
    *
    * @throws {LogDeliveryError} when entries failed since the last report (permission, validation,
    *   delivery deadline), or `timeoutMs` expired first.
@@ -300,7 +301,14 @@ export class ActiveRun {
    */
   async flush(options: FlushOptions = {}): Promise<void> {
     checkTimeoutMs(options.timeoutMs);
-    await this.#batcher.flush(options.timeoutMs);
+    if (this.#endedOnExit) return this.#endingOnExit();
+    try {
+      await this.#batcher.flush(options.timeoutMs);
+    } catch (error) {
+      // A flush the loop was awaiting when a signal came: its failures are the hooks' to report.
+      if (this.#endedOnExit) return this.#endingOnExit();
+      throw error;
+    }
     await Promise.all(this.#linkWrites);
   }
 
@@ -317,7 +325,7 @@ export class ActiveRun {
    * await run.end({ status: "FAILED", timeoutMs: 30_000 });
    */
   end(options: EndOptions = {}): Promise<void> {
-    if (this.#ending !== undefined) return this.#endedOnExit ? this.#ending.catch(() => undefined) : this.#ending;
+    if (this.#ending !== undefined) return this.#endedOnExit ? this.#endingOnExit() : this.#ending;
     const status = options.status ?? "FINISHED";
     if (!END_STATUSES.has(status)) {
       return Promise.reject(new ValidationError("status", "end-status", `A run ends with FINISHED, FAILED or KILLED, got ${JSON.stringify(status)}.`));
@@ -594,6 +602,11 @@ export class ActiveRun {
       throw new RunEndError({ ...counts, status, deadlineMs, updateError: error });
     }
     if (delivery !== undefined) throw delivery;
+  }
+
+  /** The exit hooks' ending of the run, settled without rejecting (the hooks report its outcome). */
+  #endingOnExit(): Promise<void> {
+    return (this.#ending ?? Promise.resolve()).then(noop, noop);
   }
 
   /**

@@ -190,6 +190,21 @@ describe("a run the exit hooks are ending", () => {
     expect(run.stats()).toMatchObject({ logged: 1, sent: 1 });
   });
 
+  it("resolves a flush the loop was awaiting when the hooks began ending the run, and leaves the counts to the hooks' end", async () => {
+    record(server, "post", `${API}/runs/log-batch`, () => new HttpResponse("maintenance", { status: 503 }));
+    record(server, "post", `${API}/runs/update`, () => HttpResponse.json({ error_code: "INTERNAL_ERROR", message: "down" }, { status: 500 }));
+    const { run } = await openTestRun(server, { retryInitialDelayMs: 1, retryMaxDelayMs: 1 }, { maxRetries: 0 });
+    run.on("error", () => undefined);
+    for (let step = 0; step < 10; step++) run.logMetric("loss", 1, { step });
+    const flushed = run.flush();
+    const hookEnd = run.endOnExit("KILLED", 400).catch((e: unknown) => e);
+    await expect(flushed).resolves.toBeUndefined();
+    await expect(run.flush()).resolves.toBeUndefined();
+    const error = (await hookEnd) as RunEndError;
+    expect(error).toBeInstanceOf(RunEndError);
+    expect(error.failed).toEqual({ metrics: 10, params: 0, tags: 0 });
+  });
+
   it("still refuses logging after the program's own end()", async () => {
     record(server, "post", `${API}/runs/log-batch`);
     recordUpdates(server);
