@@ -233,6 +233,18 @@ describe("exit behaviour", () => {
     expect(stderr).toMatch(/was not ended FINISHED — the status update failed: .*; it stays RUNNING on the server\. 5000 metrics, 1 param, 1 tag could not be delivered/);
   });
 
+  it("ends within exitTimeoutMs on an uncaught exception while the server is down, exits 1 and counts on stderr what was not delivered", async () => {
+    logBatchUnavailable = true;
+    updateUnavailable = true;
+    const startedAt = Date.now();
+    const { code, stderr } = await runFixture("log-then-throw.ts", undefined, { MLFLOW_TS_EXIT_TIMEOUT_MS: "1500" });
+    // The exit deadline plus a generous grace for the child's start on a loaded machine.
+    expect(Date.now() - startedAt).toBeLessThan(1_500 + 10_000);
+    expect(code).toBe(1);
+    expect(stderr).toContain("training diverged");
+    expect(stderr).toMatch(/was not ended FAILED — the status update failed: .*; it stays RUNNING on the server\. 2500 metrics could not be delivered \(keys: loss\)/);
+  });
+
   it("leaves SIGTERM to a program that listens for it", async () => {
     const { code } = await runFixture("own-sigterm-handler.ts", (child) => child.kill("SIGTERM"));
     expect(code).toBe(0);
