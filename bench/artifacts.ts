@@ -61,7 +61,8 @@ const { values: args } = parseArgs({
   },
 });
 const sides = (args.sides ?? "").split(",").filter((side): side is "ours" | "python" => side === "ours" || side === "python");
-if (sides.length === 0 || sides.length !== (args.sides ?? "").split(",").length) throw new Error(`--sides is "${args.sides}", not a list of ours and python. Fix: pass --sides ours, --sides python or --sides ours,python.`);
+if (sides.length === 0 || sides.length !== (args.sides ?? "").split(",").length)
+  throw new Error(`--sides is "${args.sides}", not a list of ours and python. Fix: pass --sides ours, --sides python or --sides ours,python.`);
 
 const env = stackEnvironment();
 const reps = Number(args.reps);
@@ -177,14 +178,23 @@ async function report(cases: Case[], results: Map<string, { ours: Measurement[];
     const growth = (runs: Measurement[]) => Math.max(...runs.map((m) => m.growthMiB));
     const ratio = ours.length > 0 && python.length > 0 ? `${(rate(ours) / rate(python)).toFixed(2)}×` : "—";
     const bound =
-      benchCase.boundMiB === undefined || ours.length === 0 ? "n/a" : `${benchCase.boundMiB} MiB ${growth(ours) <= benchCase.boundMiB ? "(within)" : "(EXCEEDED)"}`;
+      benchCase.boundMiB === undefined || ours.length === 0
+        ? "n/a"
+        : `${benchCase.boundMiB} MiB ${growth(ours) <= benchCase.boundMiB ? "(within)" : "(EXCEEDED)"}`;
     lines.push(
       `| ${benchCase.name} | ${show(ours, rate, 1)} | ${show(python, rate, 1)} | ${ratio} | ${show(ours, cpu, 1)} | ${show(python, cpu, 1)} | ` +
         `${show(ours, peak, 0, " MiB")} | ${show(python, peak, 0, " MiB")} | ${show(ours, growth, 0, " MiB")} | ${bound} |`,
     );
   }
-  const tuning = args["queue-size"] || args["part-mib"] ? ` mlflow-ts tuned: queueSize ${args["queue-size"] ?? 4}, part size ${args["part-mib"] ?? "auto"} MiB.` : "";
-  return [`Artifact upload benchmark, ${reps} runs per client and case (median throughput; peak RSS = largest of the runs).${tuning}`, "", ...lines, "", await machine()].join("\n");
+  const tuning =
+    args["queue-size"] || args["part-mib"] ? ` mlflow-ts tuned: queueSize ${args["queue-size"] ?? 4}, part size ${args["part-mib"] ?? "auto"} MiB.` : "";
+  return [
+    `Artifact upload benchmark, ${reps} runs per client and case (median throughput; peak RSS = largest of the runs).${tuning}`,
+    "",
+    ...lines,
+    "",
+    await machine(),
+  ].join("\n");
 }
 
 async function machine(): Promise<string> {

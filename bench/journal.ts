@@ -16,15 +16,14 @@
  *   BENCH_JOURNAL_DIR=/mnt/ssd/tmp npx tsx bench/journal.ts
  */
 import { execFileSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, open, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import { open } from "node:fs/promises";
 import { MlflowClient } from "../src/client.js";
-import { Journal } from "../src/journal/journal.js";
 import type { MetricColumns } from "../src/journal/entries.js";
+import { Journal } from "../src/journal/journal.js";
 import { DEFAULT_JOURNAL_COMMIT_BYTES, DEFAULT_JOURNAL_COMMIT_INTERVAL_MS, DEFAULT_JOURNAL_SEGMENT_BYTES } from "../src/journal/options.js";
 import { resolveLoggerOptions } from "../src/logging/options.js";
 import { ActiveRun } from "../src/logging/run.js";
@@ -75,7 +74,11 @@ async function encoding(dir: string): Promise<{ pointsPerSecond: number; nsPerPo
   return { pointsPerSecond: points / (encodeMs / 1000), nsPerPoint: (encodeMs * 1e6) / points };
 }
 
-async function groupCommits(dir: string, groupPoints: number, totalPoints = Math.max(500_000, groupPoints * 20)): Promise<{ pointsPerSecond: number; mbPerSecond: number; msPerCommit: number; bytesPerPoint: number }> {
+async function groupCommits(
+  dir: string,
+  groupPoints: number,
+  totalPoints = Math.max(500_000, groupPoints * 20),
+): Promise<{ pointsPerSecond: number; mbPerSecond: number; msPerCommit: number; bytesPerPoint: number }> {
   const journal = await newJournal(dir);
   const columns = chunkColumns();
   let written = 0;
@@ -202,16 +205,24 @@ try {
   console.log(`\nJournal storage layer — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, folder ${base}\n`);
   console.log("| measure | value |");
   console.log("|---|---|");
-  console.log(`| encode (appendMetrics, 1000-point chunks, no disk) | ${fmt(encode.pointsPerSecond / 1e6, 1)} M points/s = ${fmt(encode.nsPerPoint, 1)} ns/point |`);
+  console.log(
+    `| encode (appendMetrics, 1000-point chunks, no disk) | ${fmt(encode.pointsPerSecond / 1e6, 1)} M points/s = ${fmt(encode.nsPerPoint, 1)} ns/point |`,
+  );
   for (const g of groups) {
-    console.log(`| group commit of ${fmt(g.size)} points, write + fdatasync each | ${fmt(g.pointsPerSecond / 1e6, 2)} M points/s, ${fmt(g.mbPerSecond, 0)} MB/s, ${fmt(g.msPerCommit, 2)} ms/commit |`);
+    console.log(
+      `| group commit of ${fmt(g.size)} points, write + fdatasync each | ${fmt(g.pointsPerSecond / 1e6, 2)} M points/s, ${fmt(g.mbPerSecond, 0)} MB/s, ${fmt(g.msPerCommit, 2)} ms/commit |`,
+    );
   }
   console.log(`| bytes per point on disk | ${fmt(groups[1]!.bytesPerPoint, 1)} |`);
   console.log(`| fdatasync after a 28 kB write (median of 50) | ${fmt(syncMs, 2)} ms |`);
   const total = fmt((HOT_PATH_ROUNDS * HOT_PATH_CALLS) / 1e6);
-  console.log(`| logMetric, journal off (median of ${HOT_PATH_ROUNDS} rounds, ${total} M calls) | ${fmt(off / 1e6, 2)} M calls/s (slowest round ${fmt(Math.min(...offRates) / 1e6, 2)}) |`);
+  console.log(
+    `| logMetric, journal off (median of ${HOT_PATH_ROUNDS} rounds, ${total} M calls) | ${fmt(off / 1e6, 2)} M calls/s (slowest round ${fmt(Math.min(...offRates) / 1e6, 2)}) |`,
+  );
   console.log(`| logMetric + the bench's chunk copy, no journal (median of ${HOT_PATH_ROUNDS} rounds) | ${fmt(copy / 1e6, 2)} M calls/s |`);
-  console.log(`| logMetric + chunk copy + appendMetrics every 1000, commits every ${DEFAULT_JOURNAL_COMMIT_INTERVAL_MS} ms (median of ${HOT_PATH_ROUNDS} rounds, ${total} M calls) | ${fmt(on / 1e6, 2)} M calls/s (slowest round ${fmt(Math.min(...onRates) / 1e6, 2)}) = ${fmt(off / on, 2)}× the cost of off |`);
+  console.log(
+    `| logMetric + chunk copy + appendMetrics every 1000, commits every ${DEFAULT_JOURNAL_COMMIT_INTERVAL_MS} ms (median of ${HOT_PATH_ROUNDS} rounds, ${total} M calls) | ${fmt(on / 1e6, 2)} M calls/s (slowest round ${fmt(Math.min(...onRates) / 1e6, 2)}) = ${fmt(off / on, 2)}× the cost of off |`,
+  );
   console.log(`| points journaled in that run (durable) | ${fmt(journaled.durable.metric)} |`);
 } finally {
   await rm(dir, { recursive: true, force: true });

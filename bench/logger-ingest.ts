@@ -42,7 +42,8 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,2,3,4").split(",").map(
 const SIDE_NAMES = ["python", "raw", "mlflow-ts"] as const;
 const SIDES = new Set((process.env.BENCH_SIDES ?? SIDE_NAMES.join(",")).split(","));
 for (const side of SIDES) {
-  if (!(SIDE_NAMES as readonly string[]).includes(side)) throw new Error(`BENCH_SIDES has "${side}". Fix: a comma-separated subset of ${SIDE_NAMES.join(",")}.`);
+  if (!(SIDE_NAMES as readonly string[]).includes(side))
+    throw new Error(`BENCH_SIDES has "${side}". Fix: a comma-separated subset of ${SIDE_NAMES.join(",")}.`);
 }
 const KEYS = Array.from({ length: 100 }, (_, i) => `m${String(i).padStart(2, "0")}`);
 const SELF = fileURLToPath(import.meta.url);
@@ -71,7 +72,13 @@ async function oursWorker(trackingUri: string, runId: string, points: number, co
   const stats = run.stats();
   if (stats.sent !== points || stats.failed !== 0) throw new Error(`mlflow-ts delivered ${stats.sent} of ${points}`);
   await run.end();
-  return { mode: `mlflow-ts maxInFlight=${concurrency}`, points, seconds, cpu_seconds: (cpu.user + cpu.system) / 1e6, peak_rss_mb: process.resourceUsage().maxRSS / 1024 };
+  return {
+    mode: `mlflow-ts maxInFlight=${concurrency}`,
+    points,
+    seconds,
+    cpu_seconds: (cpu.user + cpu.system) / 1e6,
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+  };
 }
 
 async function rawWorker(trackingUri: string, runId: string, points: number, concurrency: number): Promise<Result> {
@@ -79,17 +86,22 @@ async function rawWorker(trackingUri: string, runId: string, points: number, con
   const now = Date.now();
   for (let start = 0; start < points; start += 1000) {
     const metrics = [];
-    for (let i = start; i < Math.min(points, start + 1000); i++) metrics.push({ key: KEYS[i % 100], value: i * 0.001, timestamp: now, step: Math.floor(i / 100) });
+    for (let i = start; i < Math.min(points, start + 1000); i++)
+      metrics.push({ key: KEYS[i % 100], value: i * 0.001, timestamp: now, step: Math.floor(i / 100) });
     bodies.push(JSON.stringify({ run_id: runId, metrics }));
   }
   const url = new URL(`${trackingUri}/api/2.0/mlflow/runs/log-batch`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const post = (body: string) =>
     new Promise<void>((resolve, reject) => {
-      const req = http.request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-      });
+      const req = http.request(
+        url,
+        { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+        },
+      );
       req.setTimeout(120_000, () => req.destroy(new Error("timeout")));
       req.on("error", reject);
       req.end(body);
@@ -109,7 +121,13 @@ async function rawWorker(trackingUri: string, runId: string, points: number, con
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   agent.destroy();
-  return { mode: `raw log-batch loop, concurrency ${concurrency}`, points, seconds, cpu_seconds: (cpu.user + cpu.system) / 1e6, peak_rss_mb: process.resourceUsage().maxRSS / 1024 };
+  return {
+    mode: `raw log-batch loop, concurrency ${concurrency}`,
+    points,
+    seconds,
+    cpu_seconds: (cpu.user + cpu.system) / 1e6,
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+  };
 }
 
 // ---------------------------------------------------------------- orchestrator
@@ -165,7 +183,11 @@ async function main(): Promise<void> {
     rounds.push(results);
   }
   await client.experiments.delete(experimentId);
-  printTables(rounds, [...slowModes, ...modes].map((mode) => mode.name), env);
+  printTables(
+    rounds,
+    [...slowModes, ...modes].map((mode) => mode.name),
+    env,
+  );
   printResultLine("logger-ingest", resultMetrics(rounds));
 }
 
@@ -186,7 +208,12 @@ function resultMetrics(rounds: Map<string, Result>[]): Record<string, BenchMetri
  * server restarted by another job resets the raw loop's connection), it is measured again on a new
  * run, up to twice.
  */
-async function measure(client: MlflowClient, experimentId: string, mode: { name: string; points: number; start: (runId: string) => Promise<Result> }, round: number): Promise<Result> {
+async function measure(
+  client: MlflowClient,
+  experimentId: string,
+  mode: { name: string; points: number; start: (runId: string) => Promise<Result> },
+  round: number,
+): Promise<Result> {
   for (let attempt = 1; ; attempt++) {
     const run = await client.runs.create({ experiment_id: experimentId, run_name: `${mode.name} #${round + 1}` });
     try {

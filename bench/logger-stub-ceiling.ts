@@ -42,7 +42,9 @@ function startStub(): Promise<{ child: ChildProcess; uri: string }> {
 
 function worker(kind: "ours" | "raw", uri: string, concurrency: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", INGEST, "worker", kind, uri, RUN_ID, String(POINTS), String(concurrency)], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", INGEST, "worker", kind, uri, RUN_ID, String(POINTS), String(concurrency)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
     child.on("exit", (code) => {
@@ -62,7 +64,9 @@ const fmt = (n: number): string => n.toLocaleString("en-US", { maximumFractionDi
 
 const { child, uri } = await startStub();
 try {
-  console.log(`\nmlflow-ts vs the raw log-batch loop against a stub server answering after ${DELAY_MS} ms — node ${process.version}, ${fmt(POINTS)} points, median of ${REPEAT}\n`);
+  console.log(
+    `\nmlflow-ts vs the raw log-batch loop against a stub server answering after ${DELAY_MS} ms — node ${process.version}, ${fmt(POINTS)} points, median of ${REPEAT}\n`,
+  );
   console.log("| concurrency | raw loop points/s | mlflow-ts points/s | mlflow-ts ÷ raw |");
   console.log("|---:|---:|---:|---:|");
   for (const c of CONCURRENCY) {

@@ -57,7 +57,8 @@ async function logBatchWorker(dir: string, points: number): Promise<Result> {
   for (let start = 0; start < points; start += BATCH) {
     const timestamp = Date.now();
     const metrics = [];
-    for (let i = start; i < Math.min(points, start + BATCH); i++) metrics.push({ key: KEYS[i % KEY_COUNT]!, value: i * 0.001, timestamp, step: Math.floor(i / KEY_COUNT) });
+    for (let i = start; i < Math.min(points, start + BATCH); i++)
+      metrics.push({ key: KEYS[i % KEY_COUNT]!, value: i * 0.001, timestamp, step: Math.floor(i / KEY_COUNT) });
     await client.runs.logBatch(run.info.run_id, { metrics });
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -124,7 +125,11 @@ async function main(): Promise<void> {
     points: POINTS,
     start: (dir) => runProcess(process.execPath, ["--import", "tsx", SELF, "worker", kind, dir, String(POINTS)], process.cwd()),
   });
-  const pythonMode = (name: string, kind: string, points: number): Mode => ({ name, points, start: (dir) => runProcess(python, [PYTHON_SCRIPT, kind, String(points)], dir) });
+  const pythonMode = (name: string, kind: string, points: number): Mode => ({
+    name,
+    points,
+    start: (dir) => runProcess(python, [PYTHON_SCRIPT, kind, String(points)], dir),
+  });
   const modes: Mode[] = [
     nodeMode("mlflow-ts client.runs.logBatch (1000/call)", "log-batch"),
     nodeMode("mlflow-ts logger run.logMetric + flush", "logger"),
@@ -166,9 +171,15 @@ function printTable(results: Map<string, Result[]>, python: string): void {
     .trim()
     .split(" ");
   const driver = (JSON.parse(readFileSync("node_modules/better-sqlite3/package.json", "utf8")) as { version: string }).version;
-  console.log(`\nLogging into a local sqlite:///mlflow.db — node ${process.version}, better-sqlite3 ${driver}; Python ${versions[2]}, mlflow ${versions[0]}, sqlite ${versions[1]};`);
+  console.log(
+    `\nLogging into a local sqlite:///mlflow.db — node ${process.version}, better-sqlite3 ${driver}; Python ${versions[2]}, mlflow ${versions[0]}, sqlite ${versions[1]};`,
+  );
   console.log(`${KEY_COUNT} keys per run, 1000 points per batch, journal ${process.env.MLFLOW_TS_SQLITE_JOURNAL_MODE ?? "wal"};`);
-  console.log(`${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${fmt(totalmem() / 2 ** 30)} GiB, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} at the end; median of ${REPEAT} run(s) per mode\n`);
+  console.log(
+    `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${fmt(totalmem() / 2 ** 30)} GiB, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")} at the end; median of ${REPEAT} run(s) per mode\n`,
+  );
   console.log("| mode | points | seconds | points/s | points/s, all runs (min–max) | CPU s | CPU µs/point | peak RSS MB | db MB |");
   console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const [name, runs] of results) {
@@ -179,7 +190,9 @@ function printTable(results: Map<string, Result[]>, python: string): void {
     const cpu = median(runs.map((r) => r.cpu_seconds));
     const points = runs[0]!.points;
     const db = median(runs.map((r) => r.db_mb ?? 0));
-    console.log(`| ${name} | ${fmt(points)} | ${fmt(seconds, 2)} | ${fmt(rate)} | ${range} | ${fmt(cpu, 2)} | ${fmt((cpu / points) * 1e6, 1)} | ${fmt(Math.max(...runs.map((r) => r.peak_rss_mb)))} | ${fmt(db, 1)} |`);
+    console.log(
+      `| ${name} | ${fmt(points)} | ${fmt(seconds, 2)} | ${fmt(rate)} | ${range} | ${fmt(cpu, 2)} | ${fmt((cpu / points) * 1e6, 1)} | ${fmt(Math.max(...runs.map((r) => r.peak_rss_mb)))} | ${fmt(db, 1)} |`,
+    );
   }
 }
 

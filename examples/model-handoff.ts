@@ -30,14 +30,16 @@ async function main(): Promise<void> {
     run.logMetric("train/accuracy", accuracy, { step: hyper.epochs - 1 });
 
     // 2. Log it as an ONNX model that Python's pyfunc loads: the model file, MLmodel, signature, example, requirements.
-    return run.logModel({
-      flavor: "onnx",
-      model: toOnnx(model),
-      name: "churn",
-      step: hyper.epochs - 1,
-      signature: { inputs: [{ type: "tensor", dtype: "float64", shape: [-1, FEATURES] }], outputs: [{ type: "tensor", dtype: "float64", shape: [-1, 1] }] },
-      inputExample: { type: "ndarray", data: sample },
-    }).then((logged) => ({ ...logged, predictions: predict(model, sample), accuracy }));
+    return run
+      .logModel({
+        flavor: "onnx",
+        model: toOnnx(model),
+        name: "churn",
+        step: hyper.epochs - 1,
+        signature: { inputs: [{ type: "tensor", dtype: "float64", shape: [-1, FEATURES] }], outputs: [{ type: "tensor", dtype: "float64", shape: [-1, 1] }] },
+        inputExample: { type: "ndarray", data: sample },
+      })
+      .then((logged) => ({ ...logged, predictions: predict(model, sample), accuracy }));
   });
   console.log(`logged ${info.modelUri} (accuracy ${info.accuracy.toFixed(3)})`);
 
@@ -46,7 +48,9 @@ async function main(): Promise<void> {
   console.log(`registered ${MODEL_NAME} version ${version.version} as @champion (${version.status})`);
 
   // 4. The Python side, and what it should print for these inputs.
-  console.log(`python -c "import mlflow, numpy as np; print(mlflow.pyfunc.load_model('models:/${MODEL_NAME}@champion').predict(np.array(${JSON.stringify(sample)})))"`);
+  console.log(
+    `python -c "import mlflow, numpy as np; print(mlflow.pyfunc.load_model('models:/${MODEL_NAME}@champion').predict(np.array(${JSON.stringify(sample)})))"`,
+  );
   console.log(`mlflow models serve -m models:/${MODEL_NAME}@champion --env-manager local`);
   console.log(JSON.stringify({ modelUri: `models:/${MODEL_NAME}@champion`, inputs: sample, predictions: info.predictions }));
 }

@@ -30,7 +30,9 @@ async function main(): Promise<void> {
       await writeFile(join(work, "model", "labels.txt"), "cat\ndog\n");
       return run.logModel({ flavor: "files", model: join(work, "model"), name: "classifier", modelType: "classifier" });
     });
-    console.log(`logged model ${info.modelId}: ${Object.keys(info.mlmodel.flavors).join(", ")} flavor, READY=${info.loggedModel.info.status === "LOGGED_MODEL_READY"}`);
+    console.log(
+      `logged model ${info.modelId}: ${Object.keys(info.mlmodel.flavors).join(", ")} flavor, READY=${info.loggedModel.info.status === "LOGGED_MODEL_READY"}`,
+    );
 
     // 2. Registered as a new version, which becomes the champion.
     const version = await registerModel(info.modelUri, MODEL_NAME, { client, alias: "champion" });
@@ -39,7 +41,9 @@ async function main(): Promise<void> {
     // 3. What a deployment job does: resolve the champion and download its files by URI.
     const champion = await client.uris.resolveModel(`models:/${MODEL_NAME}@champion`);
     const local = await downloadArtifacts(`models:/${MODEL_NAME}@champion`, join(work, "deploy"), { client });
-    console.log(`@champion is version ${champion.version} (run ${champion.modelVersion?.run_id}); files at ${champion.artifactUri}: ${(await readdir(join(local, "files"))).sort().join(", ")}`);
+    console.log(
+      `@champion is version ${champion.version} (run ${champion.modelVersion?.run_id}); files at ${champion.artifactUri}: ${(await readdir(join(local, "files"))).sort().join(", ")}`,
+    );
   } finally {
     await rm(work, { recursive: true, force: true });
     await client.close();

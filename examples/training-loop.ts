@@ -37,10 +37,7 @@ async function train(run: ActiveRun): Promise<void> {
   run.on("error", (error) => console.error(`delivery failed for ${error.keys.join(", ")}: ${error.message}`));
   run.on("backpressure", ({ queued }) => console.warn(`${queued} entries buffered; waiting for the server at the end of the epoch`));
   console.log(`run ${run.runId} in experiment ${run.experimentId}`);
-  await run.logInput(
-    { name: "simulated-mnist", digest: "5f3c1a2b", source_type: "code", source: '{"generator": "trainStep"}' },
-    { context: "training" },
-  );
+  await run.logInput({ name: "simulated-mnist", digest: "5f3c1a2b", source_type: "code", source: '{"generator": "trainStep"}' }, { context: "training" });
 
   let step = 0;
   for (let epoch = 0; epoch < EPOCHS; epoch++) {

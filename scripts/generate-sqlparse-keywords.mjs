@@ -9,8 +9,8 @@
  * Example: node scripts/generate-sqlparse-keywords.mjs .stack/venv/bin/python
  */
 import { execFileSync } from "node:child_process";
-import { tmpdir } from "node:os";
 import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 
 const DUMP = String.raw`
 import json, sqlparse
@@ -55,7 +55,7 @@ function main() {
     "",
     "/** Upper-cased keyword → its token type (e.g. `Keyword`, `Keyword.DML`, `Name.Builtin`). */",
     "export const KEYWORDS: ReadonlyMap<string, string> = new Map(",
-    "  Object.entries(WORDS_BY_TYPE).flatMap(([type, words]) => words.split(\"|\").map((word) => [word, type] as const)),",
+    '  Object.entries(WORDS_BY_TYPE).flatMap(([type, words]) => words.split("|").map((word) => [word, type] as const)),',
     ");",
     "",
   ];

@@ -2,6 +2,7 @@
 import { inspect } from "node:util";
 import { ArtifactStores } from "./artifacts/stores.js";
 import { type ClientOptions, type ResolvedConfig, resolveConfig } from "./config.js";
+import { Models } from "./models/models.js";
 import { ArtifactUris } from "./resources/artifact-uris.js";
 import { Artifacts } from "./resources/artifacts.js";
 import { Experiments } from "./resources/experiments.js";
@@ -11,7 +12,6 @@ import { ModelVersions } from "./resources/model-versions.js";
 import { RegisteredModels } from "./resources/registered-models.js";
 import { Runs } from "./resources/runs.js";
 import { Webhooks } from "./resources/webhooks.js";
-import { Models } from "./models/models.js";
 import { createStore } from "./store/create-store.js";
 import { RestStore } from "./store/rest-store.js";
 import type { TrackingStore } from "./store/tracking-store.js";

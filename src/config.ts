@@ -52,19 +52,14 @@ export const DEFAULT_TRACKING_URI = "sqlite:///mlflow.db";
 
 const positiveInt = z.number().int().positive();
 
-const authSchema = z.union([
-  z.strictObject({ username: z.string().min(1), password: z.string() }),
-  z.strictObject({ token: z.string().min(1) }),
-]);
+const authSchema = z.union([z.strictObject({ username: z.string().min(1), password: z.string() }), z.strictObject({ token: z.string().min(1) })]);
 
 const s3OptionsSchema = z.strictObject({
   endpointUrl: z.string().optional(),
   ignoreTls: z.boolean().optional(),
   addressingStyle: z.enum(["auto", "path", "virtual"]).optional(),
   region: z.string().min(1).optional(),
-  credentials: z
-    .strictObject({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().optional() })
-    .optional(),
+  credentials: z.strictObject({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().optional() }).optional(),
   uploadExtraArgs: z.record(z.string(), z.unknown()).optional(),
   expectedBucketOwner: z.string().optional(),
   checksum: z.enum(["WHEN_REQUIRED", "WHEN_SUPPORTED"]).optional(),
@@ -98,7 +93,10 @@ const clientOptionsSchema = z.strictObject({
   artifacts: artifactOptionsSchema.optional(),
   // `process.env` is not a plain object, so a record schema would refuse it; any object of strings works.
   env: z
-    .custom<Record<string, string | undefined>>((value) => typeof value === "object" && value !== null && !Array.isArray(value), "expected an object of strings, e.g. process.env")
+    .custom<Record<string, string | undefined>>(
+      (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+      "expected an object of strings, e.g. process.env",
+    )
     .optional(),
 });
 
@@ -191,9 +189,7 @@ export interface ClientOptions {
 }
 
 /** Where tracking data goes. */
-export type TrackingTarget =
-  | { kind: "rest"; baseUrl: string; displayUri: string }
-  | { kind: "sqlite"; path: string; uri: string; isDefault: boolean };
+export type TrackingTarget = { kind: "rest"; baseUrl: string; displayUri: string } | { kind: "sqlite"; path: string; uri: string; isDefault: boolean };
 
 /** Credentials in effect. */
 export type ResolvedAuth =
@@ -264,16 +260,17 @@ export function resolveConfig(options: ClientOptions = {}): ResolvedConfig {
     auth: resolveAuth(opts, env),
     http: {
       timeoutMs: opts.timeoutMs ?? secondsToMs(readNumberEnv(env, "MLFLOW_HTTP_REQUEST_TIMEOUT", { min: 0.001, unit: "seconds" })) ?? DEFAULT_TIMEOUT_MS,
-      maxRetries: opts.maxRetries ?? readNumberEnv(env, "MLFLOW_HTTP_REQUEST_MAX_RETRIES", { min: 0, max: MAX_RETRIES_LIMIT, integer: true }) ?? DEFAULT_MAX_RETRIES,
+      maxRetries:
+        opts.maxRetries ?? readNumberEnv(env, "MLFLOW_HTTP_REQUEST_MAX_RETRIES", { min: 0, max: MAX_RETRIES_LIMIT, integer: true }) ?? DEFAULT_MAX_RETRIES,
       backoffFactorMs:
-        opts.backoffFactorMs ?? secondsToMs(readNumberEnv(env, "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", { min: 0, max: 120, unit: "seconds" })) ?? DEFAULT_BACKOFF_FACTOR_MS,
+        opts.backoffFactorMs ??
+        secondsToMs(readNumberEnv(env, "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", { min: 0, max: 120, unit: "seconds" })) ??
+        DEFAULT_BACKOFF_FACTOR_MS,
       backoffJitterMs:
         opts.backoffJitterMs ?? secondsToMs(readNumberEnv(env, "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", { min: 0, unit: "seconds" })) ?? DEFAULT_BACKOFF_JITTER_MS,
       deadlineMs: opts.deadlineMs ?? secondsToMs(readNumberEnv(env, "MLFLOW_TS_HTTP_REQUEST_DEADLINE", { min: 0.001, unit: "seconds" })) ?? DEFAULT_DEADLINE_MS,
       unreachableDeadlineMs:
-        opts.unreachableDeadlineMs ??
-        secondsToMs(readNumberEnv(env, UNREACHABLE_DEADLINE_ENV, { min: 0, unit: "seconds" })) ??
-        DEFAULT_UNREACHABLE_DEADLINE_MS,
+        opts.unreachableDeadlineMs ?? secondsToMs(readNumberEnv(env, UNREACHABLE_DEADLINE_ENV, { min: 0, unit: "seconds" })) ?? DEFAULT_UNREACHABLE_DEADLINE_MS,
       quietRetries: readBoolEnv(env, QUIET_RETRIES_ENV) ?? false,
       keepAliveIdleMs: opts.keepAliveIdleMs ?? DEFAULT_KEEP_ALIVE_IDLE_MS,
       maxSockets: opts.maxSockets ?? DEFAULT_MAX_SOCKETS,
@@ -455,10 +452,16 @@ function basicFromEnvOrFile(env: Env): ResolvedAuth | undefined {
     return { kind: "basic", username, password, source };
   }
   if (envUser !== undefined) {
-    throw new ConfigurationError("MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_USERNAME is set but MLFLOW_TRACKING_PASSWORD is not (nor mlflow_tracking_password in ~/.mlflow/credentials). Fix: set both for Basic auth, or unset the username.");
+    throw new ConfigurationError(
+      "MLFLOW_TRACKING_PASSWORD",
+      "MLFLOW_TRACKING_USERNAME is set but MLFLOW_TRACKING_PASSWORD is not (nor mlflow_tracking_password in ~/.mlflow/credentials). Fix: set both for Basic auth, or unset the username.",
+    );
   }
   if (envPassword !== undefined) {
-    throw new ConfigurationError("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD is set but MLFLOW_TRACKING_USERNAME is not (nor mlflow_tracking_username in ~/.mlflow/credentials). Fix: set both for Basic auth, or unset the password.");
+    throw new ConfigurationError(
+      "MLFLOW_TRACKING_USERNAME",
+      "MLFLOW_TRACKING_PASSWORD is set but MLFLOW_TRACKING_USERNAME is not (nor mlflow_tracking_username in ~/.mlflow/credentials). Fix: set both for Basic auth, or unset the password.",
+    );
   }
   return undefined;
 }
@@ -567,9 +570,13 @@ function resolveArtifacts(opts: ArtifactOptions, env: Env): ResolvedConfig["arti
   return {
     proxyMultipartUpload: opts.proxyMultipartUpload ?? readBoolEnv(env, "MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD") ?? false,
     proxyMultipartMinBytes:
-      opts.proxyMultipartMinBytes ?? readNumberEnv(env, "MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE", { min: 1, integer: true, unit: "bytes" }) ?? DEFAULT_PROXY_MULTIPART_MIN_BYTES,
+      opts.proxyMultipartMinBytes ??
+      readNumberEnv(env, "MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE", { min: 1, integer: true, unit: "bytes" }) ??
+      DEFAULT_PROXY_MULTIPART_MIN_BYTES,
     proxyMultipartChunkBytes:
-      opts.proxyMultipartChunkBytes ?? readNumberEnv(env, "MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE", { min: 1, integer: true, unit: "bytes" }) ?? DEFAULT_PROXY_MULTIPART_CHUNK_BYTES,
+      opts.proxyMultipartChunkBytes ??
+      readNumberEnv(env, "MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE", { min: 1, integer: true, unit: "bytes" }) ??
+      DEFAULT_PROXY_MULTIPART_CHUNK_BYTES,
     concurrency: opts.concurrency ?? 8,
   };
 }

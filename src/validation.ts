@@ -57,13 +57,25 @@ function checkKey(key: unknown, kind: KeyKind): asserts key is string {
   if (typeof key !== "string") throw new ValidationError(String(key), "key-type", `The ${kind} key must be a string, got ${typeof key}.`);
   if (key.length === 0) throw new ValidationError(key, "key-empty", `A ${kind} key must not be empty.`);
   if (key.length > MAX_KEY_LENGTH) {
-    throw new ValidationError(shorten(key), "key-length", `The ${kind} key "${shorten(key)}" has ${key.length} characters; MLflow allows at most ${MAX_KEY_LENGTH}. Fix: use a shorter key.`);
+    throw new ValidationError(
+      shorten(key),
+      "key-length",
+      `The ${kind} key "${shorten(key)}" has ${key.length} characters; MLflow allows at most ${MAX_KEY_LENGTH}. Fix: use a shorter key.`,
+    );
   }
   if (!KEY_CHARACTERS.test(key)) {
-    throw new ValidationError(key, "key-characters", `The ${kind} key "${key}" contains characters MLflow refuses; only letters, digits, "_", "-", ".", "/", ":" and spaces are allowed.`);
+    throw new ValidationError(
+      key,
+      "key-characters",
+      `The ${kind} key "${key}" contains characters MLflow refuses; only letters, digits, "_", "-", ".", "/", ":" and spaces are allowed.`,
+    );
   }
   if (isPathAmbiguous(key)) {
-    throw new ValidationError(key, "key-path", `The ${kind} key "${key}" is path-ambiguous (MLflow refuses empty segments, "." and "..", and a leading or trailing "/"). Fix: e.g. "${normalizePosix(key).replace(/^(\.\.\/|\/)+/, "") || "name"}".`);
+    throw new ValidationError(
+      key,
+      "key-path",
+      `The ${kind} key "${key}" is path-ambiguous (MLflow refuses empty segments, "." and "..", and a leading or trailing "/"). Fix: e.g. "${normalizePosix(key).replace(/^(\.\.\/|\/)+/, "") || "name"}".`,
+    );
   }
 }
 
@@ -97,7 +109,11 @@ export function normalizePosix(path: string): string {
  */
 export function validateParamValue(key: string, value: string): void {
   if (value.length <= MAX_PARAM_VALUE_LENGTH) return;
-  throw new ValidationError(key, "value-length", `The param "${key}" has a value of ${value.length} characters; MLflow allows at most ${MAX_PARAM_VALUE_LENGTH}. mlflow-ts refuses rather than truncating silently. Fix: shorten it, or log it as an artifact.`);
+  throw new ValidationError(
+    key,
+    "value-length",
+    `The param "${key}" has a value of ${value.length} characters; MLflow allows at most ${MAX_PARAM_VALUE_LENGTH}. mlflow-ts refuses rather than truncating silently. Fix: shorten it, or log it as an artifact.`,
+  );
 }
 
 /**
@@ -106,7 +122,11 @@ export function validateParamValue(key: string, value: string): void {
  */
 export function validateRunTagValue(key: string, value: string): void {
   if (value.length <= MAX_RUN_TAG_VALUE_LENGTH) return;
-  throw new ValidationError(key, "value-length", `The tag "${key}" has a value of ${value.length} characters; MLflow allows at most ${MAX_RUN_TAG_VALUE_LENGTH}. mlflow-ts refuses rather than truncating silently. Fix: shorten it, or log it as an artifact.`);
+  throw new ValidationError(
+    key,
+    "value-length",
+    `The tag "${key}" has a value of ${value.length} characters; MLflow allows at most ${MAX_RUN_TAG_VALUE_LENGTH}. mlflow-ts refuses rather than truncating silently. Fix: shorten it, or log it as an artifact.`,
+  );
 }
 
 /**
@@ -115,7 +135,11 @@ export function validateRunTagValue(key: string, value: string): void {
  */
 export function validateExperimentTagValue(key: string, value: string): void {
   if (value.length <= MAX_EXPERIMENT_TAG_VALUE_LENGTH) return;
-  throw new ValidationError(key, "value-length", `The experiment tag "${key}" has a value of ${value.length} characters; MLflow allows at most ${MAX_EXPERIMENT_TAG_VALUE_LENGTH}. Fix: shorten it.`);
+  throw new ValidationError(
+    key,
+    "value-length",
+    `The experiment tag "${key}" has a value of ${value.length} characters; MLflow allows at most ${MAX_EXPERIMENT_TAG_VALUE_LENGTH}. Fix: shorten it.`,
+  );
 }
 
 /**
@@ -124,7 +148,11 @@ export function validateExperimentTagValue(key: string, value: string): void {
  */
 export function validateRegistryTagValue(key: string, value: string): void {
   if (value.length <= MAX_REGISTRY_TAG_VALUE_LENGTH) return;
-  throw new ValidationError(key, "value-length", `The registry tag "${key}" has a value of ${value.length} characters; MLflow allows at most ${MAX_REGISTRY_TAG_VALUE_LENGTH}. Fix: shorten it.`);
+  throw new ValidationError(
+    key,
+    "value-length",
+    `The registry tag "${key}" has a value of ${value.length} characters; MLflow allows at most ${MAX_REGISTRY_TAG_VALUE_LENGTH}. Fix: shorten it.`,
+  );
 }
 
 /**
@@ -136,7 +164,11 @@ export function validateExperimentName(name: unknown): asserts name is string {
     throw new ValidationError("name", "experiment-name", `An experiment name must be a non-empty string, got ${shorten(describe(name))}.`);
   }
   if (name.length > MAX_EXPERIMENT_NAME_LENGTH) {
-    throw new ValidationError("name", "experiment-name", `The experiment name has ${name.length} characters; MLflow allows at most ${MAX_EXPERIMENT_NAME_LENGTH}.`);
+    throw new ValidationError(
+      "name",
+      "experiment-name",
+      `The experiment name has ${name.length} characters; MLflow allows at most ${MAX_EXPERIMENT_NAME_LENGTH}.`,
+    );
   }
 }
 
@@ -152,7 +184,11 @@ export function validateModelName(name: unknown, key = "name"): asserts name is 
     throw new ValidationError(key, "model-name", `A registered model name must be a non-empty string, got ${shorten(describe(name))}.`);
   }
   if (/[/:]/.test(name)) {
-    throw new ValidationError(key, "model-name", `The registered model name "${name}" contains "/" or ":", which MLflow refuses. Fix: e.g. "${name.replace(/[/:]+/g, "-")}".`);
+    throw new ValidationError(
+      key,
+      "model-name",
+      `The registered model name "${name}" contains "/" or ":", which MLflow refuses. Fix: e.g. "${name.replace(/[/:]+/g, "-")}".`,
+    );
   }
   if (isPathAmbiguous(name)) {
     throw new ValidationError(key, "model-name", `The registered model name "${name}" is path-ambiguous ("." or ".."-like). Fix: pick another name.`);
@@ -179,7 +215,11 @@ export function validateMaxResults(key: string, value: number, max?: number): vo
  */
 export function validateRunId(runId: unknown): asserts runId is string {
   if (typeof runId === "string" && RUN_ID.test(runId)) return;
-  throw new ValidationError("run_id", "run-id", `${shorten(describe(runId))} is not a valid run id (MLflow run ids look like 32 hex characters, e.g. "0f3c…").`);
+  throw new ValidationError(
+    "run_id",
+    "run-id",
+    `${shorten(describe(runId))} is not a valid run id (MLflow run ids look like 32 hex characters, e.g. "0f3c…").`,
+  );
 }
 
 /**
@@ -211,7 +251,11 @@ export function validateMetricValue(key: string, value: unknown): asserts value 
  */
 export function validateMetricPosition(key: string, timestamp: unknown, step: unknown): void {
   if (typeof timestamp !== "number" || !Number.isSafeInteger(timestamp) || timestamp < 0) {
-    throw new ValidationError(key, "metric-timestamp", `The metric "${key}" has timestamp ${describe(timestamp)}; expected whole milliseconds since the epoch (e.g. Date.now())${beyondExactRange(timestamp)}.`);
+    throw new ValidationError(
+      key,
+      "metric-timestamp",
+      `The metric "${key}" has timestamp ${describe(timestamp)}; expected whole milliseconds since the epoch (e.g. Date.now())${beyondExactRange(timestamp)}.`,
+    );
   }
   if (typeof step !== "number" || !Number.isSafeInteger(step)) {
     throw new ValidationError(key, "metric-step", `The metric "${key}" has step ${describe(step)}; expected a whole number${beyondExactRange(step)}.`);

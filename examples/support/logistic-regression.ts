@@ -31,7 +31,11 @@ export function generateData(rows: number, features: number, seed = 42): { x: nu
 }
 
 /** Fits by full-batch gradient descent on the log loss; `onEpoch` sees the loss of each epoch. */
-export function fit(x: number[][], y: number[], options: { epochs: number; learningRate: number; onEpoch?: (epoch: number, loss: number) => void }): LogisticRegression {
+export function fit(
+  x: number[][],
+  y: number[],
+  options: { epochs: number; learningRate: number; onEpoch?: (epoch: number, loss: number) => void },
+): LogisticRegression {
   const features = x[0]?.length ?? 0;
   const model: LogisticRegression = { weights: new Array<number>(features).fill(0), bias: 0 };
   for (let epoch = 0; epoch < options.epochs; epoch++) {
@@ -62,14 +66,55 @@ const onnxSchema = protobuf.Root.fromJSON({
   nested: {
     onnx: {
       nested: {
-        ModelProto: { fields: { ir_version: { type: "int64", id: 1 }, producer_name: { type: "string", id: 2 }, producer_version: { type: "string", id: 3 }, graph: { type: "GraphProto", id: 7 }, opset_import: { rule: "repeated", type: "OperatorSetIdProto", id: 8 } } },
+        ModelProto: {
+          fields: {
+            ir_version: { type: "int64", id: 1 },
+            producer_name: { type: "string", id: 2 },
+            producer_version: { type: "string", id: 3 },
+            graph: { type: "GraphProto", id: 7 },
+            opset_import: { rule: "repeated", type: "OperatorSetIdProto", id: 8 },
+          },
+        },
         OperatorSetIdProto: { fields: { domain: { type: "string", id: 1 }, version: { type: "int64", id: 2 } } },
-        GraphProto: { fields: { node: { rule: "repeated", type: "NodeProto", id: 1 }, name: { type: "string", id: 2 }, initializer: { rule: "repeated", type: "TensorProto", id: 5 }, input: { rule: "repeated", type: "ValueInfoProto", id: 11 }, output: { rule: "repeated", type: "ValueInfoProto", id: 12 } } },
-        NodeProto: { fields: { input: { rule: "repeated", type: "string", id: 1 }, output: { rule: "repeated", type: "string", id: 2 }, name: { type: "string", id: 3 }, op_type: { type: "string", id: 4 } } },
-        TensorProto: { fields: { dims: { rule: "repeated", type: "int64", id: 1 }, data_type: { type: "int32", id: 2 }, name: { type: "string", id: 8 }, double_data: { rule: "repeated", type: "double", id: 10, options: { packed: true } } } },
+        GraphProto: {
+          fields: {
+            node: { rule: "repeated", type: "NodeProto", id: 1 },
+            name: { type: "string", id: 2 },
+            initializer: { rule: "repeated", type: "TensorProto", id: 5 },
+            input: { rule: "repeated", type: "ValueInfoProto", id: 11 },
+            output: { rule: "repeated", type: "ValueInfoProto", id: 12 },
+          },
+        },
+        NodeProto: {
+          fields: {
+            input: { rule: "repeated", type: "string", id: 1 },
+            output: { rule: "repeated", type: "string", id: 2 },
+            name: { type: "string", id: 3 },
+            op_type: { type: "string", id: 4 },
+          },
+        },
+        TensorProto: {
+          fields: {
+            dims: { rule: "repeated", type: "int64", id: 1 },
+            data_type: { type: "int32", id: 2 },
+            name: { type: "string", id: 8 },
+            double_data: { rule: "repeated", type: "double", id: 10, options: { packed: true } },
+          },
+        },
         ValueInfoProto: { fields: { name: { type: "string", id: 1 }, type: { type: "TypeProto", id: 2 } } },
-        TypeProto: { fields: { tensor_type: { type: "Tensor", id: 1 } }, nested: { Tensor: { fields: { elem_type: { type: "int32", id: 1 }, shape: { type: "TensorShapeProto", id: 2 } } } } },
-        TensorShapeProto: { fields: { dim: { rule: "repeated", type: "Dimension", id: 1 } }, nested: { Dimension: { oneofs: { value: { oneof: ["dim_value", "dim_param"] } }, fields: { dim_value: { type: "int64", id: 1 }, dim_param: { type: "string", id: 2 } } } } },
+        TypeProto: {
+          fields: { tensor_type: { type: "Tensor", id: 1 } },
+          nested: { Tensor: { fields: { elem_type: { type: "int32", id: 1 }, shape: { type: "TensorShapeProto", id: 2 } } } },
+        },
+        TensorShapeProto: {
+          fields: { dim: { rule: "repeated", type: "Dimension", id: 1 } },
+          nested: {
+            Dimension: {
+              oneofs: { value: { oneof: ["dim_value", "dim_param"] } },
+              fields: { dim_value: { type: "int64", id: 1 }, dim_param: { type: "string", id: 2 } },
+            },
+          },
+        },
       },
     },
   },

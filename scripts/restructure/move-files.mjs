@@ -69,7 +69,10 @@ const toRelative = (target, fromDir, trailingSlash) => {
   return `${rel.startsWith(".") ? "" : "./"}${rel}${trailingSlash ? "/" : ""}`;
 };
 /** The module specifier of a source file from a folder: ".ts" is written ".js" (NodeNext). */
-const toSpec = (target, fromDir) => toRelative(target, fromDir, false).replace(/\.ts$/, ".js").replace(/\.mts$/, ".mjs");
+const toSpec = (target, fromDir) =>
+  toRelative(target, fromDir, false)
+    .replace(/\.ts$/, ".js")
+    .replace(/\.mts$/, ".mjs");
 /** `new URL("./relative", import.meta.url)`: a path relative to the file, as written (no extension change). */
 const URL_PATTERN = /new URL\(\s*(["'])(\.\.?\/[^"'\n]*)\1\s*,\s*import\.meta\.url\s*\)/g;
 
@@ -126,7 +129,10 @@ const mentions = new Set();
 for (const old of oldPaths) {
   try {
     const pathspec = [".", ...BASELINES.map((file) => `:(exclude)${file}`)];
-    for (const line of git("grep", "-n", "-F", "-e", old, "--", ...pathspec).trim().split("\n")) if (line) mentions.add(line);
+    for (const line of git("grep", "-n", "-F", "-e", old, "--", ...pathspec)
+      .trim()
+      .split("\n"))
+      if (line) mentions.add(line);
   } catch {
     // git grep exits 1 when nothing matches
   }

@@ -63,7 +63,11 @@ function interpreters(): Map<string, string> {
 function routesOf(version: string, python: string): Set<string> {
   const cache = join(OUT, `${version}.json`);
   if (!existsSync(cache)) {
-    const out = execFileSync(python, [join(REPO, "scripts/stack/routes.py")], { timeout: ROUTES_TIMEOUT_MS, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    const out = execFileSync(python, [join(REPO, "scripts/stack/routes.py")], {
+      timeout: ROUTES_TIMEOUT_MS,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     writeFileSync(cache, out);
   }
   const { routes } = JSON.parse(readFileSync(cache, "utf8")) as { routes: string[] };

@@ -12,8 +12,32 @@ const ENCODINGS: Record<string, string> = { ".gz": "gzip", ".bz2": "bzip2", ".xz
 
 /** Extensions (and extension-less names) MLflow serves as `text/plain`. */
 const TEXT_EXTENSIONS = new Set([
-  "txt", "log", "err", "cfg", "conf", "cnf", "cf", "ini", "properties", "prop", "hocon", "toml", "yaml", "yml", "xml",
-  "json", "js", "py", "py3", "csv", "tsv", "md", "rst", "ipynb", "MLmodel", "MLproject",
+  "txt",
+  "log",
+  "err",
+  "cfg",
+  "conf",
+  "cnf",
+  "cf",
+  "ini",
+  "properties",
+  "prop",
+  "hocon",
+  "toml",
+  "yaml",
+  "yml",
+  "xml",
+  "json",
+  "js",
+  "py",
+  "py3",
+  "csv",
+  "tsv",
+  "md",
+  "rst",
+  "ipynb",
+  "MLmodel",
+  "MLproject",
 ]);
 
 /**

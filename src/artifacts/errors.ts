@@ -121,7 +121,14 @@ export class IncompleteTransferError extends ArtifactError {
   /** Where a download wrote the rest (`destDir/<path>`); `undefined` for uploads. */
   readonly localPath: string | undefined;
 
-  constructor(init: { operation: "upload" | "download"; location: string; skipped: SkippedArtifact[]; transferred: string[]; bytes: number; localPath?: string }) {
+  constructor(init: {
+    operation: "upload" | "download";
+    location: string;
+    skipped: SkippedArtifact[];
+    transferred: string[];
+    bytes: number;
+    localPath?: string;
+  }) {
     const verb = init.operation === "upload" ? "Uploaded" : "Downloaded";
     const shown = init.skipped.slice(0, SKIPPED_IN_MESSAGE).map((entry) => `${JSON.stringify(entry.path)} (${entry.reason})`);
     if (init.skipped.length > SKIPPED_IN_MESSAGE) shown.push(`… ${init.skipped.length - SKIPPED_IN_MESSAGE} more`);
@@ -153,7 +160,10 @@ const S3_RULES: Record<string, S3Rule> = {
     explain: ({ bucket, operation }) =>
       `the credentials are valid but may not ${operation} in bucket "${bucket}". Fix: grant s3:PutObject, s3:GetObject, s3:ListBucket, s3:DeleteObject and s3:AbortMultipartUpload on that bucket to this access key.`,
   },
-  AllAccessDisabled: { kind: ArtifactPermissionError, explain: ({ bucket }) => `all access to bucket "${bucket}" is disabled. Fix: ask the storage administrator.` },
+  AllAccessDisabled: {
+    kind: ArtifactPermissionError,
+    explain: ({ bucket }) => `all access to bucket "${bucket}" is disabled. Fix: ask the storage administrator.`,
+  },
   NoSuchBucket: {
     kind: ArtifactNotFoundError,
     explain: ({ bucket }) =>
@@ -161,7 +171,10 @@ const S3_RULES: Record<string, S3Rule> = {
   },
   NoSuchKey: { kind: ArtifactNotFoundError, explain: () => "the artifact does not exist. Fix: list the run's artifacts to check the path." },
   NotFound: { kind: ArtifactNotFoundError, explain: () => "the artifact does not exist. Fix: list the run's artifacts to check the path." },
-  NoSuchUpload: { kind: ArtifactUploadError, explain: () => "the multipart upload no longer exists (aborted, or removed by a lifecycle rule). Fix: upload again." },
+  NoSuchUpload: {
+    kind: ArtifactUploadError,
+    explain: () => "the multipart upload no longer exists (aborted, or removed by a lifecycle rule). Fix: upload again.",
+  },
   InvalidAccessKeyId: { kind: ArtifactCredentialsError, explain: () => `the S3 server does not know this access key id. ${CREDENTIALS_FIX}` },
   SignatureDoesNotMatch: {
     kind: ArtifactCredentialsError,
@@ -171,11 +184,18 @@ const S3_RULES: Record<string, S3Rule> = {
     kind: ArtifactCredentialsError,
     explain: () => "this machine's clock differs from the S3 server's by more than 15 minutes, so signatures are refused. Fix: synchronise the clock (NTP).",
   },
-  ExpiredToken: { kind: ArtifactCredentialsError, explain: () => "the session token has expired. Fix: refresh the credentials (AWS_SESSION_TOKEN or the profile)." },
-  InvalidToken: { kind: ArtifactCredentialsError, explain: () => "the session token is malformed or invalid. Fix: refresh the credentials (AWS_SESSION_TOKEN or the profile)." },
+  ExpiredToken: {
+    kind: ArtifactCredentialsError,
+    explain: () => "the session token has expired. Fix: refresh the credentials (AWS_SESSION_TOKEN or the profile).",
+  },
+  InvalidToken: {
+    kind: ArtifactCredentialsError,
+    explain: () => "the session token is malformed or invalid. Fix: refresh the credentials (AWS_SESSION_TOKEN or the profile).",
+  },
   CredentialsProviderError: {
     kind: ArtifactCredentialsError,
-    explain: () => "no AWS credentials were found. Fix: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, an AWS profile, or s3.credentials in the client options.",
+    explain: () =>
+      "no AWS credentials were found. Fix: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, an AWS profile, or s3.credentials in the client options.",
   },
   AuthorizationHeaderMalformed: {
     kind: ArtifactCredentialsError,
@@ -183,23 +203,27 @@ const S3_RULES: Record<string, S3Rule> = {
   },
   PermanentRedirect: {
     kind: ArtifactUploadError,
-    explain: ({ bucket }) => `bucket "${bucket}" lives in another region or endpoint. Fix: set AWS_DEFAULT_REGION to the bucket's region, or MLFLOW_S3_ENDPOINT_URL.`,
+    explain: ({ bucket }) =>
+      `bucket "${bucket}" lives in another region or endpoint. Fix: set AWS_DEFAULT_REGION to the bucket's region, or MLFLOW_S3_ENDPOINT_URL.`,
   },
   EntityTooLarge: { kind: ArtifactUploadError, explain: () => "the object or a part is larger than the server allows (5 GiB per part in S3)." },
   TooManyParts: { kind: ArtifactUploadError, explain: () => "the upload needs more than 10,000 parts. Fix: set s3.partSizeBytes larger." },
   NotImplemented: {
     kind: ArtifactUploadError,
-    explain: () => "the S3 server does not implement a feature this request used (often checksums). Fix: keep MLFLOW_TS_S3_CHECKSUM=WHEN_REQUIRED (the default).",
+    explain: () =>
+      "the S3 server does not implement a feature this request used (often checksums). Fix: keep MLFLOW_TS_S3_CHECKSUM=WHEN_REQUIRED (the default).",
   },
 };
 
 const NETWORK_HINTS: Record<string, string> = {
   ECONNREFUSED: "nothing listens at the S3 endpoint. Fix: check MLFLOW_S3_ENDPOINT_URL and that the S3 server is running.",
-  ENOTFOUND: "the S3 host name does not resolve. Fix: check MLFLOW_S3_ENDPOINT_URL; for MinIO-like servers keep path-style addressing (MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE=path or auto).",
+  ENOTFOUND:
+    "the S3 host name does not resolve. Fix: check MLFLOW_S3_ENDPOINT_URL; for MinIO-like servers keep path-style addressing (MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE=path or auto).",
   ECONNRESET: "the S3 server closed the connection.",
   ETIMEDOUT: "the S3 server did not answer in time.",
   EPIPE: "the S3 server closed the connection while the body was being sent.",
-  DEPTH_ZERO_SELF_SIGNED_CERT: "the S3 server uses a self-signed certificate. Fix: set MLFLOW_S3_IGNORE_TLS=true (or trust its CA through NODE_EXTRA_CA_CERTS).",
+  DEPTH_ZERO_SELF_SIGNED_CERT:
+    "the S3 server uses a self-signed certificate. Fix: set MLFLOW_S3_IGNORE_TLS=true (or trust its CA through NODE_EXTRA_CA_CERTS).",
   SELF_SIGNED_CERT_IN_CHAIN: "the S3 server's certificate is signed by a private CA. Fix: NODE_EXTRA_CA_CERTS=<ca.pem>, or MLFLOW_S3_IGNORE_TLS=true.",
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the S3 server's certificate chain is unknown. Fix: NODE_EXTRA_CA_CERTS=<ca.pem>, or MLFLOW_S3_IGNORE_TLS=true.",
 };

@@ -48,7 +48,11 @@ export class LocalArtifactStore implements ArtifactStore {
     } catch (error) {
       await rm(temporary, { force: true });
       if (hooks.signal?.aborted) throw new AbortError(`Upload of ${artifactFile} was aborted`);
-      throw new ArtifactError(`Upload of ${artifactFile} to ${this.location} failed: ${messageOf(error)}`, { operation: "upload", location: target, cause: error });
+      throw new ArtifactError(`Upload of ${artifactFile} to ${this.location} failed: ${messageOf(error)}`, {
+        operation: "upload",
+        location: target,
+        cause: error,
+      });
     }
   }
 
@@ -85,7 +89,10 @@ export class LocalArtifactStore implements ArtifactStore {
   #resolve(artifactPath: string): string {
     const full = resolve(this.#root, ...artifactPath.split("/").filter(Boolean));
     if (full === this.#root || full.startsWith(this.#root + sep)) return full;
-    throw new ArtifactError(`The artifact path "${artifactPath}" resolves outside ${this.location}; refused.`, { operation: "upload", location: this.location });
+    throw new ArtifactError(`The artifact path "${artifactPath}" resolves outside ${this.location}; refused.`, {
+      operation: "upload",
+      location: this.location,
+    });
   }
 }
 

@@ -21,7 +21,12 @@ const LISTENERS_PER_TASK = 8;
  * const etags = await forEachLimited(parts, 4, signal, (part, stop) => putPart(part, stop));
  * @internal
  */
-export async function forEachLimited<T, R>(items: readonly T[], concurrency: number, signal: AbortSignal | undefined, task: (item: T, signal: AbortSignal) => Promise<R>): Promise<R[]> {
+export async function forEachLimited<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  signal: AbortSignal | undefined,
+  task: (item: T, signal: AbortSignal) => Promise<R>,
+): Promise<R[]> {
   const link = new LinkedAbort(signal);
   // Every task in flight listens on this signal (its requests, their retries): many listeners are
   // the design here, not a leak, so raise Node's warning threshold above what the tasks can add.

@@ -30,4 +30,3 @@ export class ProgressTotals {
     this.#onProgress?.({ loadedBytes: this.#loaded, totalBytes: this.#total, path });
   }
 }
-

@@ -21,8 +21,8 @@ import { countingStream, sliceStream } from "./byte-streams.js";
 import { proxyContentType } from "./content-type.js";
 import { ArtifactUploadError } from "./errors.js";
 import { forEachLimited } from "./parallel.js";
-import { ProgressTotals } from "./progress.js";
 import { checkProxiedArtifactPath } from "./path-safety.js";
+import { ProgressTotals } from "./progress.js";
 import type { ArtifactReadStream, ArtifactStore, TransferHooks, UploadSource } from "./store.js";
 
 const MPU_PATH = "/api/2.0/mlflow-artifacts/mpu";
@@ -119,7 +119,9 @@ export class ProxyArtifactStore implements ArtifactStore {
     const onBytes = (sent: number): void => hooks.onBytes?.(sent);
     const body = (): Readable => {
       onBytes(0);
-      return source.kind === "file" ? countingStream(createReadStream(source.path, { highWaterMark: READ_CHUNK_BYTES }), onBytes) : sliceStream(source.data, onBytes);
+      return source.kind === "file"
+        ? countingStream(createReadStream(source.path, { highWaterMark: READ_CHUNK_BYTES }), onBytes)
+        : sliceStream(source.data, onBytes);
     };
     const headers = { "Content-Type": proxyContentType(artifactFile), "Content-Length": String(size) };
     const request = this.#request("PUT", this.#artifactPath(artifactFile), { body, headers });
@@ -168,7 +170,10 @@ export class ProxyArtifactStore implements ArtifactStore {
         (failure: unknown) => failure,
       );
       if (hooks.signal?.aborted) throw new AbortError(`Upload of ${this.#display(artifactFile)} was aborted`);
-      const leftover = abortFailure === undefined ? "the multipart upload was aborted" : `aborting the multipart upload ${created.upload_id} failed too, so its parts may remain`;
+      const leftover =
+        abortFailure === undefined
+          ? "the multipart upload was aborted"
+          : `aborting the multipart upload ${created.upload_id} failed too, so its parts may remain`;
       throw new ArtifactUploadError(`Upload of ${this.#display(artifactFile)} failed (${messageOf(error)}); ${leftover}.`, {
         operation: "upload",
         location: this.#display(artifactFile),
@@ -198,8 +203,16 @@ export class ProxyArtifactStore implements ArtifactStore {
    * PUTs every part (at most `s3.queueSize` at once). The first failure cancels the parts in
    * flight; every part settles before this returns, so `mpu/abort` never races a part.
    */
-  async #putParts(credentials: Credential[], file: { path: string; size: number }, chunk: number, report: (part: number, sent: number) => void, hooks: TransferHooks): Promise<UploadedPart[]> {
-    return forEachLimited(credentials, this.#config.s3.queueSize, hooks.signal, (credential, signal) => this.#putPart(credential, file, chunk, signal, report, hooks));
+  async #putParts(
+    credentials: Credential[],
+    file: { path: string; size: number },
+    chunk: number,
+    report: (part: number, sent: number) => void,
+    hooks: TransferHooks,
+  ): Promise<UploadedPart[]> {
+    return forEachLimited(credentials, this.#config.s3.queueSize, hooks.signal, (credential, signal) =>
+      this.#putPart(credential, file, chunk, signal, report, hooks),
+    );
   }
 
   async #putPart(
@@ -228,7 +241,10 @@ export class ProxyArtifactStore implements ArtifactStore {
     const options = { ...this.#transferOptions(hooks, end - start), signal, headers: undefined };
     const etag = await this.#transport.request(request, options, (res) => res.headers.etag);
     if (!etag) {
-      throw new ArtifactUploadError(`The storage server answered part ${partNumber} without an ETag header.`, { operation: "upload", location: this.#display(file.path) });
+      throw new ArtifactUploadError(`The storage server answered part ${partNumber} without an ETag header.`, {
+        operation: "upload",
+        location: this.#display(file.path),
+      });
     }
     return { part_number: partNumber, etag, url: credential.url };
   }
@@ -283,7 +299,11 @@ function parseJson<S extends z.ZodType>(schema: S, res: HttpResponse<string | Re
   }
   const result = schema.safeParse(json);
   if (result.success) return result.data;
-  throw new ResponseValidationError({ ...context, detail: "unexpected shape", issues: result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`) });
+  throw new ResponseValidationError({
+    ...context,
+    detail: "unexpected shape",
+    issues: result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+  });
 }
 
 function contentLength(res: HttpResponse<string | Readable>): number | undefined {

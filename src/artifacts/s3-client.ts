@@ -48,25 +48,28 @@ const SPARE_SOCKETS = 8;
 export function createS3Client(config: ResolvedConfig): S3Client {
   const s3 = config.s3;
   const maxSockets = Math.max(config.artifacts.concurrency * s3.queueSize + SPARE_SOCKETS, 50);
-  return withoutNodeVersionNotice(() => new S3Client({
-    endpoint: s3.endpointUrl,
-    region: s3.region,
-    forcePathStyle: s3.forcePathStyle,
-    credentials: credentialsFrom(config),
-    maxAttempts: config.http.maxRetries + 1,
-    retryStrategy: new S3RetryStrategy(config.http.maxRetries + 1, config.http.backoffFactorMs, config.http.backoffJitterMs),
-    requestChecksumCalculation: s3.checksum,
-    responseChecksumValidation: s3.checksum,
-    // With `Expect: 100-continue` the SDK opens a new, non-kept-alive connection per part; the
-    // saving (not sending a part the server would refuse) is small next to that.
-    expectContinueHeader: false,
-    requestHandler: {
-      httpAgent: { keepAlive: true, maxSockets },
-      httpsAgent: { keepAlive: true, maxSockets, rejectUnauthorized: !s3.ignoreTls },
-      connectionTimeout: Math.min(CONNECT_TIMEOUT_MS, config.http.timeoutMs),
-      socketTimeout: config.http.timeoutMs,
-    },
-  }));
+  return withoutNodeVersionNotice(
+    () =>
+      new S3Client({
+        endpoint: s3.endpointUrl,
+        region: s3.region,
+        forcePathStyle: s3.forcePathStyle,
+        credentials: credentialsFrom(config),
+        maxAttempts: config.http.maxRetries + 1,
+        retryStrategy: new S3RetryStrategy(config.http.maxRetries + 1, config.http.backoffFactorMs, config.http.backoffJitterMs),
+        requestChecksumCalculation: s3.checksum,
+        responseChecksumValidation: s3.checksum,
+        // With `Expect: 100-continue` the SDK opens a new, non-kept-alive connection per part; the
+        // saving (not sending a part the server would refuse) is small next to that.
+        expectContinueHeader: false,
+        requestHandler: {
+          httpAgent: { keepAlive: true, maxSockets },
+          httpsAgent: { keepAlive: true, maxSockets, rejectUnauthorized: !s3.ignoreTls },
+          connectionTimeout: Math.min(CONNECT_TIMEOUT_MS, config.http.timeoutMs),
+          socketTimeout: config.http.timeoutMs,
+        },
+      }),
+  );
 }
 
 /**

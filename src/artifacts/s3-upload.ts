@@ -23,8 +23,8 @@
  */
 import {
   AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
   type CompletedPart,
+  CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   HeadObjectCommand,
@@ -38,8 +38,8 @@ import { AbortError } from "../core/errors.js";
 import { delay } from "../core/signals.js";
 import { PROGRESS_SLICE_BYTES, sliceStream } from "./byte-streams.js";
 import { ArtifactUploadError, artifactErrorFromS3 } from "./errors.js";
-import { MAX_PARTS } from "./part-size.js";
 import { PartReader, type PartSource } from "./part-reader.js";
+import { MAX_PARTS } from "./part-size.js";
 import { ProgressTotals } from "./progress.js";
 
 /** How long a failed `AbortMultipartUpload` is retried (e.g. while the S3 server restarts): 60 s. */
@@ -129,7 +129,10 @@ class ObjectUpload {
     try {
       return await this.#reader.next();
     } catch (error) {
-      throw new ArtifactUploadError(`Upload of ${this.#request.location} failed: reading the source failed: ${messageOf(error)}`, { ...this.#context(), cause: error });
+      throw new ArtifactUploadError(`Upload of ${this.#request.location} failed: reading the source failed: ${messageOf(error)}`, {
+        ...this.#context(),
+        cause: error,
+      });
     }
   }
 
@@ -231,7 +234,12 @@ class ObjectUpload {
   async #abortOnServer(): Promise<void> {
     const uploadId = this.#uploadId;
     if (uploadId === undefined) return;
-    const command = new AbortMultipartUploadCommand({ Bucket: this.#request.bucket, Key: this.#request.key, UploadId: uploadId, ExpectedBucketOwner: this.#request.params.ExpectedBucketOwner });
+    const command = new AbortMultipartUploadCommand({
+      Bucket: this.#request.bucket,
+      Key: this.#request.key,
+      UploadId: uploadId,
+      ExpectedBucketOwner: this.#request.params.ExpectedBucketOwner,
+    });
     const deadline = Date.now() + CLEANUP_DEADLINE_MS;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -296,7 +304,9 @@ async function checkStoredSize(client: S3Client, request: S3UploadRequest, sent:
   const expected = request.size ?? sent;
   let stored: number | undefined;
   try {
-    const head = await client.send(new HeadObjectCommand({ Bucket: request.bucket, Key: request.key, ExpectedBucketOwner: request.params.ExpectedBucketOwner }));
+    const head = await client.send(
+      new HeadObjectCommand({ Bucket: request.bucket, Key: request.key, ExpectedBucketOwner: request.params.ExpectedBucketOwner }),
+    );
     stored = head.ContentLength;
   } catch (error) {
     throw artifactErrorFromS3(error, context);

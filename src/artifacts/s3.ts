@@ -2,6 +2,8 @@
  * The direct S3 store: a run whose `artifact_uri` is `s3://bucket/prefix` is written straight to
  * the bucket with the client's own credentials, as MLflow's `S3ArtifactRepository` does.
  */
+
+import { Readable } from "node:stream";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -10,17 +12,16 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { Readable } from "node:stream";
 import type { ResolvedConfig } from "../config.js";
 import { AbortError } from "../core/errors.js";
 import type { RequestOptions } from "../core/transport.js";
 import type { FileInfo } from "../entities/tracking.js";
 import { joinArtifactPath, objectKey } from "./artifact-uri.js";
 import { s3ContentHeaders } from "./content-type.js";
-import { type ArtifactOperation, ArtifactError, artifactErrorFromS3 } from "./errors.js";
+import { ArtifactError, type ArtifactOperation, artifactErrorFromS3 } from "./errors.js";
 import { forEachLimited } from "./parallel.js";
-import { choosePartSize } from "./part-size.js";
 import { fileSource, type PartSource, streamSource } from "./part-reader.js";
+import { choosePartSize } from "./part-size.js";
 import { uploadObject } from "./s3-upload.js";
 import type { ArtifactReadStream, ArtifactStore, TransferHooks, UploadSource } from "./store.js";
 
@@ -92,7 +93,10 @@ export class S3ArtifactStore implements ArtifactStore {
       this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key, ExpectedBucketOwner: this.#owner() }), { abortSignal: signal }),
     );
     if (!(object.Body instanceof Readable)) {
-      throw new ArtifactError(`Download of ${this.#display(key)} failed: the S3 client returned no readable body.`, { operation: "download", location: this.#display(key) });
+      throw new ArtifactError(`Download of ${this.#display(key)} failed: the S3 client returned no readable body.`, {
+        operation: "download",
+        location: this.#display(key),
+      });
     }
     return { stream: object.Body, size: object.ContentLength };
   }

@@ -8,10 +8,7 @@ import type { RequestOptions } from "../core/transport.js";
 import type { FileInfo } from "../entities/tracking.js";
 
 /** What to upload: a file on disk, bytes in memory, or a stream of unknown length. */
-export type UploadSource =
-  | { kind: "file"; path: string; size: number }
-  | { kind: "bytes"; data: Buffer }
-  | { kind: "stream"; stream: Readable };
+export type UploadSource = { kind: "file"; path: string; size: number } | { kind: "bytes"; data: Buffer } | { kind: "stream"; stream: Readable };
 
 /** Per-transfer hooks and options. */
 export interface TransferHooks extends RequestOptions {

@@ -58,7 +58,10 @@ export class ArtifactStores {
     if (location.kind === "s3") return new S3ArtifactStore(location, this.#s3Client(), this.#config.s3);
     if (location.kind === "local") return new LocalArtifactStore(location.directory);
     if (!this.#transport) {
-      throw new ConfigurationError("MLFLOW_TRACKING_URI", `The artifact URI "${location.uri}" is served by a tracking server, but this client has none. Fix: set MLFLOW_TRACKING_URI to the server's http(s) URL.`);
+      throw new ConfigurationError(
+        "MLFLOW_TRACKING_URI",
+        `The artifact URI "${location.uri}" is served by a tracking server, but this client has none. Fix: set MLFLOW_TRACKING_URI to the server's http(s) URL.`,
+      );
     }
     return new ProxyArtifactStore(location, this.#transport, this.#config);
   }

@@ -40,7 +40,11 @@ export interface SplitTable {
  */
 export async function logTable(client: MlflowClient, runId: string, data: TableData, artifactFile: string): Promise<UploadResult> {
   if (!artifactFile.endsWith(".json")) {
-    throw new ValidationError("artifactFile", "table-file", `A table is logged as JSON: "${artifactFile}" must end in ".json" (MLflow's ".parquet" tables are not written by mlflow-ts).`);
+    throw new ValidationError(
+      "artifactFile",
+      "table-file",
+      `A table is logged as JSON: "${artifactFile}" must end in ".json" (MLflow's ".parquet" tables are not written by mlflow-ts).`,
+    );
   }
   let table = toSplitTable(data);
   const existing = await readExistingTable(client, runId, artifactFile);
@@ -76,7 +80,11 @@ export async function loadTable(client: MlflowClient, experimentId: string, arti
   let table: SplitTable | undefined;
   for await (const run of client.runs.search({ experiment_ids: [experimentId], filter: listed + byIds })) {
     const own = await readExistingTable(client, run.info.run_id, artifactFile);
-    if (own === undefined) throw new ArtifactNotFoundError(`Artifact ${artifactFile} not found for run ${run.info.run_id}.`, { operation: "download", location: `${run.info.artifact_uri}/${artifactFile}` });
+    if (own === undefined)
+      throw new ArtifactNotFoundError(`Artifact ${artifactFile} not found for run ${run.info.run_id}.`, {
+        operation: "download",
+        location: `${run.info.artifact_uri}/${artifactFile}`,
+      });
     const withExtras = addRunColumns(own, run, options.extraColumns ?? []);
     table = table ? appendTables(table, withExtras) : withExtras;
   }
@@ -94,7 +102,14 @@ function addRunColumns(table: SplitTable, run: Run, names: readonly string[]): S
 /** A run's value under a `search_runs` column name; `null` when it has none. */
 function runColumn(run: Run, name: string): unknown {
   const { info, data } = run;
-  const attributes: Record<string, unknown> = { run_id: info.run_id, experiment_id: info.experiment_id, status: info.status, artifact_uri: info.artifact_uri, start_time: info.start_time, end_time: info.end_time };
+  const attributes: Record<string, unknown> = {
+    run_id: info.run_id,
+    experiment_id: info.experiment_id,
+    status: info.status,
+    artifact_uri: info.artifact_uri,
+    start_time: info.start_time,
+    end_time: info.end_time,
+  };
   if (name in attributes) return attributes[name] ?? null;
   const [kind, ...rest] = name.split(".");
   const key = rest.join(".");
@@ -119,7 +134,11 @@ export function toSplitTable(data: TableData): SplitTable {
   const columns = Object.keys(byColumn);
   const lengths = new Set(columns.map((column) => byColumn[column]!.length));
   if (lengths.size > 1) {
-    throw new ValidationError("data", "table-columns", `Every column of a table needs the same number of values, got ${columns.map((c) => `${c}: ${byColumn[c]!.length}`).join(", ")}.`);
+    throw new ValidationError(
+      "data",
+      "table-columns",
+      `Every column of a table needs the same number of values, got ${columns.map((c) => `${c}: ${byColumn[c]!.length}`).join(", ")}.`,
+    );
   }
   const rowCount = columns.length === 0 ? 0 : byColumn[columns[0]!]!.length;
   return { columns, data: Array.from({ length: rowCount }, (_, i) => columns.map((column) => cell(byColumn[column]![i]))) };
@@ -132,10 +151,11 @@ export function toSplitTable(data: TableData): SplitTable {
  */
 export function appendTables(existing: SplitTable, added: SplitTable): SplitTable {
   const columns = [...new Set([...existing.columns, ...added.columns])];
-  const realign = (table: SplitTable) => (row: unknown[]) => columns.map((column) => {
-    const index = table.columns.indexOf(column);
-    return index < 0 ? null : cell(row[index]);
-  });
+  const realign = (table: SplitTable) => (row: unknown[]) =>
+    columns.map((column) => {
+      const index = table.columns.indexOf(column);
+      return index < 0 ? null : cell(row[index]);
+    });
   return { columns, data: [...existing.data.map(realign(existing)), ...added.data.map(realign(added))] };
 }
 
@@ -168,7 +188,11 @@ function parseSplitTable(text: string, artifactFile: string): SplitTable {
   }
   const table = parsed as Partial<SplitTable> | undefined;
   if (Array.isArray(table?.columns) && Array.isArray(table.data)) return { columns: table.columns.map(String), data: table.data as unknown[][] };
-  throw new ValidationError("artifactFile", "table-file", `The run already has an artifact "${artifactFile}" that is not a table (split JSON with "columns" and "data"); log the table under another name.`);
+  throw new ValidationError(
+    "artifactFile",
+    "table-file",
+    `The run already has an artifact "${artifactFile}" that is not a table (split JSON with "columns" and "data"); log the table under another name.`,
+  );
 }
 
 /** Adds the table to the run's `mlflow.loggedArtifacts` tag (as `log_table` does), once. */
@@ -189,5 +213,9 @@ function parseLoggedArtifacts(value: string | undefined): { path: string; type: 
     parsed = undefined;
   }
   if (Array.isArray(parsed)) return parsed as { path: string; type: string }[];
-  throw new ValidationError(LOGGED_ARTIFACTS_TAG, "logged-artifacts-tag", `The run's ${LOGGED_ARTIFACTS_TAG} tag is not a JSON list; fix or delete it before logging a table (it was left as it is).`);
+  throw new ValidationError(
+    LOGGED_ARTIFACTS_TAG,
+    "logged-artifacts-tag",
+    `The run's ${LOGGED_ARTIFACTS_TAG} tag is not a JSON list; fix or delete it before logging a table (it was left as it is).`,
+  );
 }

@@ -15,8 +15,8 @@ import { joinArtifactPath } from "./artifact-uri.js";
 import { countingStream } from "./byte-streams.js";
 import { ArtifactDownloadError, ArtifactNotFoundError, IncompleteTransferError, type SkippedArtifact, UnsafeArtifactPathError } from "./errors.js";
 import { forEachLimited } from "./parallel.js";
-import { ProgressTotals } from "./progress.js";
 import { checkArtifactPath } from "./path-safety.js";
+import { ProgressTotals } from "./progress.js";
 import type { ArtifactStore, TransferHooks, UploadSource } from "./store.js";
 import type { DownloadOptions, UploadOptions, UploadResult } from "./types.js";
 
@@ -109,7 +109,12 @@ export async function uploadOne(store: ArtifactStore, source: UploadSource, arti
  * @throws the first failure otherwise (an {@link ArtifactError} or an {@link MlflowApiError}).
  * @internal
  */
-export async function uploadFiles(store: ArtifactStore, plan: Pick<UploadPlan, "files" | "skipped">, options: UploadOptions, defaultConcurrency: number): Promise<UploadResult> {
+export async function uploadFiles(
+  store: ArtifactStore,
+  plan: Pick<UploadPlan, "files" | "skipped">,
+  options: UploadOptions,
+  defaultConcurrency: number,
+): Promise<UploadResult> {
   const total = plan.files.reduce((sum, file) => sum + file.size, 0);
   const progress = new ProgressTotals(total, options.onProgress);
   const skipped = [...plan.skipped];
@@ -146,7 +151,12 @@ export async function uploadFiles(store: ArtifactStore, plan: Pick<UploadPlan, "
  * @throws {IncompleteTransferError} after the rest was uploaded, when files of a directory were skipped.
  * @internal
  */
-export async function uploadPath(store: ArtifactStore | (() => Promise<ArtifactStore>), localPath: string, options: UploadOptions, defaultConcurrency: number): Promise<UploadResult> {
+export async function uploadPath(
+  store: ArtifactStore | (() => Promise<ArtifactStore>),
+  localPath: string,
+  options: UploadOptions,
+  defaultConcurrency: number,
+): Promise<UploadResult> {
   const artifactPath = options.artifactPath === undefined ? undefined : checkArtifactPath(options.artifactPath, "artifactPath", true);
   const plan = await planUpload(localPath, artifactPath);
   const target = typeof store === "function" ? await store() : store;
@@ -217,7 +227,11 @@ async function listFiles(store: ArtifactStore, path: string, options: DownloadOp
       continue;
     }
     if (path !== "" && !child.startsWith(`${path}/`)) {
-      skipped.push({ path: child, rule: "outside-directory", reason: `the store listed "${child}" under "${path}", outside that directory. Fix: check the store's contents.` });
+      skipped.push({
+        path: child,
+        rule: "outside-directory",
+        reason: `the store listed "${child}" under "${path}", outside that directory. Fix: check the store's contents.`,
+      });
       continue;
     }
     if (entry.is_dir) files.push(...(await listFiles(store, child, options, skipped)));
@@ -230,10 +244,13 @@ async function findFile(store: ArtifactStore, path: string, options: DownloadOpt
   const parent = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
   const entry = (await store.list(parent, requestOptionsOf(options))).find((candidate) => candidate.path === path);
   if (entry && !entry.is_dir) return { path, size: entry.file_size };
-  throw new ArtifactNotFoundError(`Download of "${path}" failed: there is no such artifact in ${store.location}${entry ? " (it is an empty directory)" : ""}. Fix: list the run's artifacts to check the path.`, {
-    operation: "download",
-    location: `${store.location}/${path}`,
-  });
+  throw new ArtifactNotFoundError(
+    `Download of "${path}" failed: there is no such artifact in ${store.location}${entry ? " (it is an empty directory)" : ""}. Fix: list the run's artifacts to check the path.`,
+    {
+      operation: "download",
+      location: `${store.location}/${path}`,
+    },
+  );
 }
 
 /**
@@ -257,7 +274,13 @@ async function containedTarget(root: string, artifactFile: string): Promise<stri
 
 async function nearestExisting(folder: string): Promise<string> {
   for (let current = folder; ; current = dirname(current)) {
-    if (await stat(current).then(() => true, () => false)) return current;
+    if (
+      await stat(current).then(
+        () => true,
+        () => false,
+      )
+    )
+      return current;
     if (dirname(current) === current) return current;
   }
 }

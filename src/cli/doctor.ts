@@ -47,6 +47,7 @@ export function doctorCommand(context: CliContext): Command {
 
 function parseSeconds(value: string): number {
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new InvalidArgumentError("expected a number of seconds from 0.001 to 600, e.g. --timeout 5.");
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600)
+    throw new InvalidArgumentError("expected a number of seconds from 0.001 to 600, e.g. --timeout 5.");
   return seconds;
 }

@@ -18,7 +18,7 @@ export function downloadCommand(context: CliContext): Command {
   return new Command("download")
     .description("download an artifact file or folder by URI (runs:/, models:/, s3://, mlflow-artifacts:/) or by run id and path")
     .argument("<source>", "an artifact URI, e.g. models:/churn@champion, or a run id")
-    .argument("<dest-or-path>", "with a URI: the local folder; with a run id: the artifact path inside the run (\"\" or . for everything)")
+    .argument("<dest-or-path>", 'with a URI: the local folder; with a run id: the artifact path inside the run ("" or . for everything)')
     .argument("[dest]", "with a run id: the local folder; the artifact lands at <dest>/<path>")
     .addHelpText(
       "after",
@@ -33,9 +33,16 @@ export function downloadCommand(context: CliContext): Command {
       if (third === undefined) {
         if (uriScheme(source) === undefined) {
           progress.stop();
-          throw new ValidationError("source", "download-arguments", `"${source}" is not a URI, so a path and a destination are needed. Fix: mlflow-ts download <run-id> <path> <dest>, or mlflow-ts download <uri> <dest>.`);
+          throw new ValidationError(
+            "source",
+            "download-arguments",
+            `"${source}" is not a URI, so a path and a destination are needed. Fix: mlflow-ts download <run-id> <path> <dest>, or mlflow-ts download <uri> <dest>.`,
+          );
         }
-        const local = await context.client().uris.download(source, second, { onProgress }).finally(() => progress.stop());
+        const local = await context
+          .client()
+          .uris.download(source, second, { onProgress })
+          .finally(() => progress.stop());
         context.print(`Downloaded ${source} to ${local}.`);
         return;
       }

@@ -4,7 +4,7 @@
  */
 import { Command } from "commander";
 import { VERSION } from "../version.js";
-import { type CliIo, CliContext } from "./context.js";
+import { CliContext, type CliIo } from "./context.js";
 import { doctorCommand } from "./doctor.js";
 import { downloadCommand } from "./download.js";
 import { errorMessage, exitCodeFor } from "./errors.js";

@@ -30,8 +30,11 @@ export function runsCommand(context: CliContext): Command {
 async function listRuns(context: CliContext, options: { experiment: string; limit: number; json?: boolean }): Promise<void> {
   const client = context.client();
   const experiment = await client.experiments.getByName(options.experiment);
-  if (!experiment) throw new CliFailure(`There is no experiment named "${options.experiment}" at ${client.trackingUri}. List them with: mlflow-ts experiments list`);
-  const runs = await client.runs.search({ experiment_ids: [experiment.experiment_id], order_by: ["attributes.start_time DESC"], max_results: options.limit }).toArray(options.limit);
+  if (!experiment)
+    throw new CliFailure(`There is no experiment named "${options.experiment}" at ${client.trackingUri}. List them with: mlflow-ts experiments list`);
+  const runs = await client.runs
+    .search({ experiment_ids: [experiment.experiment_id], order_by: ["attributes.start_time DESC"], max_results: options.limit })
+    .toArray(options.limit);
   if (options.json) return context.print(JSON.stringify(runs, null, 2));
   if (runs.length === 0) return context.print(`No runs in experiment "${experiment.name}" (id ${experiment.experiment_id}).`);
   const rows = runs.map((run) => [run.info.run_id, run.info.run_name, run.info.status, formatTime(run.info.start_time)]);
@@ -52,9 +55,24 @@ function describeRun(run: Run): string {
     `  ended:        ${formatTime(info.end_time)}`,
     `  artifact URI: ${info.artifact_uri}`,
   ];
-  lines.push(...section("Params", run.data.params.map((p) => [p.key, p.value])));
-  lines.push(...section("Metrics (latest)", run.data.metrics.map((m) => [m.key, `${m.value} (step ${m.step})`])));
-  lines.push(...section("Tags", run.data.tags.map((t) => [t.key, t.value])));
+  lines.push(
+    ...section(
+      "Params",
+      run.data.params.map((p) => [p.key, p.value]),
+    ),
+  );
+  lines.push(
+    ...section(
+      "Metrics (latest)",
+      run.data.metrics.map((m) => [m.key, `${m.value} (step ${m.step})`]),
+    ),
+  );
+  lines.push(
+    ...section(
+      "Tags",
+      run.data.tags.map((t) => [t.key, t.value]),
+    ),
+  );
   return lines.join("\n");
 }
 

@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import cliProgress from "cli-progress";
-import { type Command as CommanderCommand, Command, InvalidArgumentError } from "commander";
+import { Command, type Command as CommanderCommand, InvalidArgumentError } from "commander";
 import { MlflowClient } from "../client.js";
 import { resolveConfig, type TrackingTarget } from "../config.js";
 import { syncRuns } from "../sync/sync-runs.js";
@@ -70,9 +70,12 @@ async function sync(context: CliContext, options: SyncCommandOptions, command: C
   const env = context.io.env;
   const source = resolveConfig({ trackingUri: options.from, env }).tracking;
   const target = resolveConfig({ trackingUri: options.to, env }).tracking;
-  if (sameStore(source, target)) command.error(`error: --from and --to name the same store (${options.to}).`, { exitCode: EXIT.usage, code: "mlflow-ts.sync.sameStore" });
+  if (sameStore(source, target))
+    command.error(`error: --from and --to name the same store (${options.to}).`, { exitCode: EXIT.usage, code: "mlflow-ts.sync.sameStore" });
   if (source.kind === "sqlite" && !existsSync(source.path)) {
-    throw new CliFailure(`${options.from} does not exist (no file ${source.path}). Run the command in the folder that holds mlflow.db, or pass --from sqlite:////absolute/path/mlflow.db.`);
+    throw new CliFailure(
+      `${options.from} does not exist (no file ${source.path}). Run the command in the folder that holds mlflow.db, or pass --from sqlite:////absolute/path/mlflow.db.`,
+    );
   }
   // Reading the source is not logging to it: no "logging to sqlite:///…" notice.
   const from = new MlflowClient({ trackingUri: options.from, env: { ...env, MLFLOW_TS_QUIET_LOCAL_STORE: "true" } });
@@ -109,14 +112,24 @@ function formatSyncReport(report: SyncReport): string {
   const { totals } = report;
   const lines: string[] = [];
   const would = report.dryRun ? "would be " : "";
-  lines.push(report.dryRun ? `Dry run (nothing was written): ${report.from} → ${report.to}` : `Synced ${report.from} → ${report.to} in ${(report.durationMs / 1000).toFixed(1)} s`);
+  lines.push(
+    report.dryRun
+      ? `Dry run (nothing was written): ${report.from} → ${report.to}`
+      : `Synced ${report.from} → ${report.to} in ${(report.durationMs / 1000).toFixed(1)} s`,
+  );
   if (report.dryRun) lines.push(...plannedRuns(report.runs), ...plannedModels(report));
-  lines.push(`Experiments: ${totals.experimentsCreated} ${would}created, ${totals.experimentsReused} ${would}reused${totals.experimentsFailed ? `, ${totals.experimentsFailed} failed` : ""}`);
-  lines.push(`Runs: ${totals.runsCopied} ${would}copied, ${totals.runsResumed} ${would}resumed, ${totals.runsUpdated} ${would}updated, ${totals.runsSkipped} skipped, ${totals.runsFailed} failed`);
+  lines.push(
+    `Experiments: ${totals.experimentsCreated} ${would}created, ${totals.experimentsReused} ${would}reused${totals.experimentsFailed ? `, ${totals.experimentsFailed} failed` : ""}`,
+  );
+  lines.push(
+    `Runs: ${totals.runsCopied} ${would}copied, ${totals.runsResumed} ${would}resumed, ${totals.runsUpdated} ${would}updated, ${totals.runsSkipped} skipped, ${totals.runsFailed} failed`,
+  );
   lines.push(modelsLine(report));
   if (!report.dryRun) {
     const files = `${totals.artifactFiles} artifact ${plural(totals.artifactFiles, "file")} (${formatBytes(totals.artifactBytes)})`;
-    lines.push(`Sent: ${count(totals.metricPoints, "metric point")}, ${count(totals.params, "param")}, ${count(totals.tags, "tag")}, ${count(totals.datasets, "dataset input")}, ${files}`);
+    lines.push(
+      `Sent: ${count(totals.metricPoints, "metric point")}, ${count(totals.params, "param")}, ${count(totals.tags, "tag")}, ${count(totals.datasets, "dataset input")}, ${files}`,
+    );
   }
   const skipped = countBy(report.runs.filter((run) => run.outcome === "skipped").map((run) => run.reason));
   if (skipped.length > 0) lines.push(`Skipped: ${skipped.map(([reason, n]) => `${n} ${reason}`).join(", ")}`);
@@ -128,8 +141,12 @@ function formatSyncReport(report: SyncReport): string {
   if (aliasesLeft.length > 0) lines.push("Aliases left as they are on the target:", ...aliasesLeft);
   const failures = [
     ...report.experiments.filter((e) => e.outcome === "failed").map((e) => `  experiment "${e.name}": ${e.reason}`),
-    ...report.runs.filter((run) => run.outcome === "failed").map((run) => `  run ${run.sourceRunId} "${run.runName}" (experiment "${run.experimentName}"): ${run.error}`),
-    ...report.loggedModels.filter((m) => m.outcome === "failed").map((m) => `  logged model ${m.sourceModelId} "${m.name}" (experiment "${m.experimentName}"): ${m.error}`),
+    ...report.runs
+      .filter((run) => run.outcome === "failed")
+      .map((run) => `  run ${run.sourceRunId} "${run.runName}" (experiment "${run.experimentName}"): ${run.error}`),
+    ...report.loggedModels
+      .filter((m) => m.outcome === "failed")
+      .map((m) => `  logged model ${m.sourceModelId} "${m.name}" (experiment "${m.experimentName}"): ${m.error}`),
     ...report.registeredModels.filter((m) => m.outcome === "failed").map((m) => `  registered model "${m.name}": ${m.error}`),
     ...report.modelVersions.filter((v) => v.outcome === "failed").map((v) => `  model version "${v.name}" ${v.sourceVersion}: ${v.error}`),
   ];
@@ -148,8 +165,12 @@ function modelsLine(report: SyncReport): string {
 }
 
 function plannedModels(report: SyncReport): string[] {
-  const models = report.loggedModels.filter((m) => m.outcome === "planned").map((m) => `  ${m.action.padEnd(6)}  ${m.sourceModelId}  logged model "${m.name}" (experiment "${m.experimentName}"): ${m.reason}`);
-  const versions = report.modelVersions.filter((v) => v.outcome === "planned").map((v) => `  ${v.action.padEnd(6)}  model version "${v.name}" ${v.sourceVersion}: ${v.reason}`);
+  const models = report.loggedModels
+    .filter((m) => m.outcome === "planned")
+    .map((m) => `  ${m.action.padEnd(6)}  ${m.sourceModelId}  logged model "${m.name}" (experiment "${m.experimentName}"): ${m.reason}`);
+  const versions = report.modelVersions
+    .filter((v) => v.outcome === "planned")
+    .map((v) => `  ${v.action.padEnd(6)}  model version "${v.name}" ${v.sourceVersion}: ${v.reason}`);
   return [...models, ...versions];
 }
 
@@ -236,7 +257,8 @@ function describeVersion(version: ModelVersionSyncResult): string {
   const name = `model version "${version.name}" ${version.sourceVersion}`;
   if (version.outcome === "failed") return `FAILED ${name}: ${version.error}`;
   if (version.outcome === "skipped") return `skipped ${name}: ${version.reason}`;
-  if (version.outcome === "planned") return version.action === "update" ? `would update ${name} (version ${version.targetVersion} on the target): ${version.reason}` : `would register ${name}`;
+  if (version.outcome === "planned")
+    return version.action === "update" ? `would update ${name} (version ${version.targetVersion} on the target): ${version.reason}` : `would register ${name}`;
   if (version.action === "update") return `updated ${name} (version ${version.targetVersion} on the target): ${version.reason}`;
   return `${version.action === "resume" ? "completed" : "registered"} ${name} as version ${version.targetVersion}`;
 }
@@ -259,7 +281,8 @@ function parseTrackingUri(value: string, env: Record<string, string | undefined>
 
 function parseConcurrency(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_SYNC_CONCURRENCY) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_SYNC_CONCURRENCY}, e.g. --concurrency 4.`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SYNC_CONCURRENCY)
+    throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_SYNC_CONCURRENCY}, e.g. --concurrency 4.`);
   return n;
 }
 

@@ -4,8 +4,9 @@
  * tags go first in chunks of 100 topped up with metrics, as the Python client does, then the
  * remaining metrics in chunks of 1000.
  */
-import type { MetricInput } from "../store/endpoints.js";
+
 import type { KeyValue } from "../entities/tracking.js";
+import type { MetricInput } from "../store/endpoints.js";
 
 /** At most 1000 metrics per `log-batch`. */
 export const MAX_METRICS_PER_BATCH = 1000;

@@ -272,9 +272,12 @@ export class AmbiguousResultError extends MlflowError implements RequestContext 
    */
   constructor(init: RequestContext & { cause: MlflowError; failure?: MlflowError; unresolved?: UnresolvedLookup }) {
     const failure = init.failure ?? init.cause;
-    super(`${init.method} ${init.endpoint} failed after the request may have been processed (${failure.message}); ${ambiguityTail(init.unresolved, init.cause)}`, {
-      cause: init.cause,
-    });
+    super(
+      `${init.method} ${init.endpoint} failed after the request may have been processed (${failure.message}); ${ambiguityTail(init.unresolved, init.cause)}`,
+      {
+        cause: init.cause,
+      },
+    );
     this.method = init.method;
     this.endpoint = redact(init.endpoint);
     this.failure = failure;

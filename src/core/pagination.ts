@@ -110,7 +110,11 @@ export class Paginated<T> implements PromiseLike<T[]>, AsyncIterable<T> {
   async all(options: AllOptions = {}): Promise<T[]> {
     const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
     if (!Number.isSafeInteger(maxItems) || maxItems < 1) {
-      throw new ValidationError("maxItems", "max-items", `maxItems must be a whole number of at least 1, got ${String(maxItems)}. Fix: pass a positive bound, or leave it out for ${DEFAULT_MAX_ITEMS}.`);
+      throw new ValidationError(
+        "maxItems",
+        "max-items",
+        `maxItems must be a whole number of at least 1, got ${String(maxItems)}. Fix: pass a positive bound, or leave it out for ${DEFAULT_MAX_ITEMS}.`,
+      );
     }
     const out: T[] = [];
     for await (const page of this.pages()) {

@@ -14,7 +14,9 @@ import { stringify } from "yaml";
 export function pythonJsonDumps(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(", ")}]`;
   if (value !== null && typeof value === "object") {
-    return `{${Object.entries(value).map(([key, item]) => `${pythonJsonDumps(key)}: ${pythonJsonDumps(item)}`).join(", ")}}`;
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${pythonJsonDumps(key)}: ${pythonJsonDumps(item)}`)
+      .join(", ")}}`;
   }
   return (JSON.stringify(value) ?? "null").replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
@@ -31,7 +33,10 @@ export function pythonRepr(value: unknown): string {
   if (value === false) return "False";
   if (typeof value === "string") return `'${value}'`;
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(", ")}]`;
-  if (typeof value === "object") return `{${Object.entries(value).map(([key, item]) => `'${key}': ${pythonRepr(item)}`).join(", ")}}`;
+  if (typeof value === "object")
+    return `{${Object.entries(value)
+      .map(([key, item]) => `'${key}': ${pythonRepr(item)}`)
+      .join(", ")}}`;
   return String(value);
 }
 

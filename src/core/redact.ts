@@ -25,8 +25,7 @@ const base64CorePatterns = new Map<string, RegExp>();
 
 const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@?#]*@/gi;
 const AUTH_HEADER = /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)(?:basic|bearer|token|aws4-hmac-sha256)?\s*[^\s"',}]+/gi;
-const SIGNED_QUERY =
-  /\b(x-amz-signature|x-amz-credential|x-amz-security-token|signature|awsaccesskeyid|sig|token|access_token|password)=[^&\s"']+/gi;
+const SIGNED_QUERY = /\b(x-amz-signature|x-amz-credential|x-amz-security-token|signature|awsaccesskeyid|sig|token|access_token|password)=[^&\s"']+/gi;
 
 /**
  * Registers a secret value so that {@link redact} masks it wherever it appears, in the forms it
@@ -95,10 +94,7 @@ function registerDecodedBasic(token: string): void {
  * @internal
  */
 export function redact(text: string): string {
-  let out = text
-    .replace(USERINFO, `$1${MASK}@`)
-    .replace(AUTH_HEADER, `$1${MASK}`)
-    .replace(SIGNED_QUERY, `$1=${MASK}`);
+  let out = text.replace(USERINFO, `$1${MASK}@`).replace(AUTH_HEADER, `$1${MASK}`).replace(SIGNED_QUERY, `$1=${MASK}`);
   for (const secret of knownSecrets) {
     if (out.includes(secret)) out = out.split(secret).join(MASK);
   }

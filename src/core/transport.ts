@@ -21,6 +21,7 @@ import {
   type RequestContext,
   TimeoutError,
 } from "./errors.js";
+import { type Recovery, resolveAmbiguity } from "./recovery.js";
 import { redact, redactUrl, registerSecretHeaders } from "./redact.js";
 import {
   backoffMs,
@@ -32,7 +33,6 @@ import {
   UNREACHABLE_CODES,
   UNREACHABLE_DEADLINE_ENV,
 } from "./retry.js";
-import { type Recovery, resolveAmbiguity } from "./recovery.js";
 import { delay, LinkedAbort } from "./signals.js";
 import { isStaleSocketError, SocketPools } from "./socket-pools.js";
 import { toWireJson } from "./wire.js";
@@ -279,7 +279,14 @@ export class HttpTransport {
    * deadline is not started: the call fails at once with a {@link TimeoutError} whose cause is the
    * last failure.
    */
-  async #wait(retry: number, failure: MlflowError, call: LinkedAbort, context: RequestContext, deadline: { ms: number; at: number }, capMs = Number.POSITIVE_INFINITY): Promise<void> {
+  async #wait(
+    retry: number,
+    failure: MlflowError,
+    call: LinkedAbort,
+    context: RequestContext,
+    deadline: { ms: number; at: number },
+    capMs = Number.POSITIVE_INFINITY,
+  ): Promise<void> {
     const retryAfter = failure instanceof MlflowApiError ? failure.retryAfterMs : undefined;
     const waitMs = Math.min(capMs, retryAfter ?? backoffMs(retry, this.#config.backoffFactorMs, this.#config.backoffJitterMs));
     if (Date.now() + waitMs >= deadline.at) {
@@ -407,7 +414,10 @@ const CODE_HINTS: Readonly<Record<string, { what: string; fix: string }>> = {
   ECONNREFUSED: { what: "nothing listens at that address", fix: TRACKING_URI_FIX },
   ENOTFOUND: { what: "the host name does not resolve", fix: "correct the host name, or check this machine's DNS." },
   EAI_AGAIN: { what: "the host name could not be resolved just now", fix: "check this machine's DNS, then try again." },
-  ECONNRESET: { what: "the server closed the connection", fix: "check the server's log; an https:// URL on a plain-HTTP port (or the reverse), or a proxy in between, also resets connections." },
+  ECONNRESET: {
+    what: "the server closed the connection",
+    fix: "check the server's log; an https:// URL on a plain-HTTP port (or the reverse), or a proxy in between, also resets connections.",
+  },
   EPIPE: { what: "the server closed the connection while the request was sent", fix: "check the server's log and any proxy in between (request size limits)." },
   ETIMEDOUT: { what: "the connection attempt timed out", fix: "check the host, the port and any firewall in between." },
   EHOSTUNREACH: { what: "no route to the host", fix: "check this machine's network (VPN, firewall)." },

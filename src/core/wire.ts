@@ -93,18 +93,19 @@ export const int64 = z.union([z.number(), z.bigint(), z.string().regex(/^-?\d+$/
 export function unsafeIntegerError(issues: readonly z.core.$ZodIssue[], context: RequestContext): UnsafeIntegerError | undefined {
   const issue = issues.find((candidate) => candidate.message.startsWith(UNSAFE_INT64_ISSUE));
   if (issue === undefined) return undefined;
-  const field = issue.path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("").replace(/^\./, "");
+  const field = issue.path
+    .map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`))
+    .join("")
+    .replace(/^\./, "");
   return new UnsafeIntegerError({ ...context, field, value: issue.message.slice(UNSAFE_INT64_ISSUE.length) });
 }
 
 /** Schema of a double field: accepts numbers and MLflow's string spellings of NaN and ±Infinity. */
-export const double = z
-  .union([z.number(), z.string()])
-  .transform((value, ctx) => {
-    const decoded = decodeDouble(value);
-    if (typeof value === "string" && Number.isNaN(decoded) && value.trim().toLowerCase() !== "nan") {
-      ctx.addIssue({ code: "custom", message: `expected a double, got "${value}"` });
-      return z.NEVER;
-    }
-    return decoded;
-  });
+export const double = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const decoded = decodeDouble(value);
+  if (typeof value === "string" && Number.isNaN(decoded) && value.trim().toLowerCase() !== "nan") {
+    ctx.addIssue({ code: "custom", message: `expected a double, got "${value}"` });
+    return z.NEVER;
+  }
+  return decoded;
+});

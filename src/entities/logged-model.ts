@@ -26,9 +26,7 @@ export const loggedModelSchema = z.object({
     tags: z.array(keyValueSchema).default([]),
     registrations: z.array(z.object({ name: z.string(), version: z.string() })).default([]),
   }),
-  data: z
-    .object({ params: z.array(keyValueSchema).default([]), metrics: z.array(metricSchema).default([]) })
-    .default({ params: [], metrics: [] }),
+  data: z.object({ params: z.array(keyValueSchema).default([]), metrics: z.array(metricSchema).default([]) }).default({ params: [], metrics: [] }),
 });
 /** A logged model: info (id `m-…`, status, artifact URI, tags) and data (params, metrics). */
 export type LoggedModel = z.infer<typeof loggedModelSchema>;

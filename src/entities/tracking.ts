@@ -133,9 +133,7 @@ export const runSchema = z.object({
       model_inputs: z.array(z.object({ model_id: z.string() })).default([]),
     })
     .default({ dataset_inputs: [], model_inputs: [] }),
-  outputs: z
-    .object({ model_outputs: z.array(z.object({ model_id: z.string(), step: int64.default(0) })).default([]) })
-    .default({ model_outputs: [] }),
+  outputs: z.object({ model_outputs: z.array(z.object({ model_id: z.string(), step: int64.default(0) })).default([]) }).default({ model_outputs: [] }),
 });
 /**
  * A run: info, latest metrics, params, tags, inputs and outputs. `run.data.params`, `.metrics` and

@@ -49,13 +49,29 @@ export function sniffFormat(bytes: Uint8Array): "png" | "jpeg" | undefined {
 export function checkImage(image: ImageInput): { kind: "encoded"; format: "png" | "jpeg"; bytes: Uint8Array } | { kind: "raw"; raw: RawImage } {
   if (image instanceof Uint8Array && !isRaw(image)) {
     const format = sniffFormat(image);
-    if (format === undefined) throw new ValidationError("image", "image", "The image bytes are neither PNG nor JPEG. Fix: pass a PNG or JPEG buffer, or raw pixels as { pixels, width, height, channels }.");
+    if (format === undefined)
+      throw new ValidationError(
+        "image",
+        "image",
+        "The image bytes are neither PNG nor JPEG. Fix: pass a PNG or JPEG buffer, or raw pixels as { pixels, width, height, channels }.",
+      );
     return { kind: "encoded", format, bytes: image };
   }
   if (!isRaw(image)) throw new ValidationError("image", "image", "logImage takes PNG or JPEG bytes, or raw pixels as { pixels, width, height, channels }.");
   const { pixels, width, height, channels } = image;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || ![1, 2, 3, 4].includes(channels) || pixels.length !== width * height * channels) {
-    throw new ValidationError("image", "image", `Raw pixels must hold width × height × channels bytes (${width} × ${height} × ${channels}), got ${pixels.length}. Fix: check the image's size and channel count.`);
+  if (
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    width < 1 ||
+    height < 1 ||
+    ![1, 2, 3, 4].includes(channels) ||
+    pixels.length !== width * height * channels
+  ) {
+    throw new ValidationError(
+      "image",
+      "image",
+      `Raw pixels must hold width × height × channels bytes (${width} × ${height} × ${channels}), got ${pixels.length}. Fix: check the image's size and channel count.`,
+    );
   }
   return { kind: "raw", raw: image };
 }
@@ -71,15 +87,26 @@ function isRaw(image: unknown): image is RawImage {
  * @internal
  */
 export async function encodeImage(image: ReturnType<typeof checkImage>, format: ImageFormat, size?: { width: number; height: number }): Promise<Buffer> {
-  if (image.kind === "encoded" && image.format === format && size === undefined) return Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength);
+  if (image.kind === "encoded" && image.format === format && size === undefined)
+    return Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength);
   const sharp = await loadSharp();
   if (sharp === undefined) {
-    const why = size !== undefined ? "resize it for MLflow's compressed preview" : image.kind === "raw" ? "encode raw pixels" : `convert ${image.format.toUpperCase()} to ${format.toUpperCase()}`;
-    throw new ConfigurationError("sharp", `logImage needs the optional dependency sharp to ${why}, and it is not installed. Fix: npm install sharp (or pass PNG bytes with a .png file name, JPEG bytes with .jpg).`);
+    const why =
+      size !== undefined
+        ? "resize it for MLflow's compressed preview"
+        : image.kind === "raw"
+          ? "encode raw pixels"
+          : `convert ${image.format.toUpperCase()} to ${format.toUpperCase()}`;
+    throw new ConfigurationError(
+      "sharp",
+      `logImage needs the optional dependency sharp to ${why}, and it is not installed. Fix: npm install sharp (or pass PNG bytes with a .png file name, JPEG bytes with .jpg).`,
+    );
   }
   let pipeline =
     image.kind === "raw"
-      ? sharp(Buffer.from(image.raw.pixels.buffer, image.raw.pixels.byteOffset, image.raw.pixels.byteLength), { raw: { width: image.raw.width, height: image.raw.height, channels: image.raw.channels } })
+      ? sharp(Buffer.from(image.raw.pixels.buffer, image.raw.pixels.byteOffset, image.raw.pixels.byteLength), {
+          raw: { width: image.raw.width, height: image.raw.height, channels: image.raw.channels },
+        })
       : sharp(image.bytes);
   if (size !== undefined) pipeline = pipeline.resize(size.width, size.height, { fit: "fill", kernel: "cubic" });
   return pipeline.toFormat(format).toBuffer();
@@ -90,7 +117,11 @@ export async function imageSize(image: ReturnType<typeof checkImage>): Promise<{
   if (image.kind === "raw") return { width: image.raw.width, height: image.raw.height };
   if (image.format === "png") return { width: readUint32(image.bytes, 16), height: readUint32(image.bytes, 20) };
   const sharp = await loadSharp();
-  if (sharp === undefined) throw new ConfigurationError("sharp", "logImage needs the optional dependency sharp to read a JPEG's size for MLflow's compressed preview, and it is not installed. Fix: npm install sharp.");
+  if (sharp === undefined)
+    throw new ConfigurationError(
+      "sharp",
+      "logImage needs the optional dependency sharp to read a JPEG's size for MLflow's compressed preview, and it is not installed. Fix: npm install sharp.",
+    );
   const { width, height } = await sharp(image.bytes).metadata();
   return { width: width ?? 0, height: height ?? 0 };
 }

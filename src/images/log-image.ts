@@ -31,7 +31,15 @@ export interface ImageSeriesOptions {
 /** What one upload needs: the artifact file and its bytes. */
 type Upload = (data: Buffer, artifactFile: string) => Promise<UploadResult>;
 
-const EXTENSION_FORMATS: Record<string, ImageFormat> = { ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp", ".gif": "gif", ".tif": "tiff", ".tiff": "tiff" };
+const EXTENSION_FORMATS: Record<string, ImageFormat> = {
+  ".png": "png",
+  ".jpg": "jpeg",
+  ".jpeg": "jpeg",
+  ".webp": "webp",
+  ".gif": "gif",
+  ".tif": "tiff",
+  ".tiff": "tiff",
+};
 
 /**
  * Logs an image; see the module comment. Returns the uploads (two for a series step, one for a file)
@@ -46,17 +54,30 @@ export async function logImage(upload: Upload, image: ImageInput, target: string
   if (typeof target === "string") {
     const artifactFile = checkArtifactPath(target, "artifactFile");
     const format = EXTENSION_FORMATS[extname(artifactFile).toLowerCase()];
-    if (format === undefined) throw new ValidationError("artifactFile", "image-file", `"${artifactFile}" has no image extension. Fix: end it in .png, .jpg, .jpeg, .webp, .gif or .tiff.`);
+    if (format === undefined)
+      throw new ValidationError(
+        "artifactFile",
+        "image-file",
+        `"${artifactFile}" has no image extension. Fix: end it in .png, .jpg, .jpeg, .webp, .gif or .tiff.`,
+      );
     return { results: [await upload(await encodeImage(checked, format), artifactFile)], series: false };
   }
   const { key } = target;
   if (typeof key !== "string" || !/^[a-zA-Z0-9_\-./ ]+$/.test(key)) {
-    throw new ValidationError("key", "image-key", `The image key ${JSON.stringify(key)} may only contain letters, digits, "_", "-", ".", "/" and spaces (MLflow's rule). Fix: rename the series.`);
+    throw new ValidationError(
+      "key",
+      "image-key",
+      `The image key ${JSON.stringify(key)} may only contain letters, digits, "_", "-", ".", "/" and spaces (MLflow's rule). Fix: rename the series.`,
+    );
   }
   const step = target.step ?? 0;
   const timestamp = target.timestamp ?? Date.now();
   if (!Number.isSafeInteger(step) || !Number.isSafeInteger(timestamp) || timestamp < 0) {
-    throw new ValidationError("step", "image-step", `An image's step and timestamp are whole numbers (timestamp ≥ 0), got step ${step} and timestamp ${timestamp}.`);
+    throw new ValidationError(
+      "step",
+      "image-step",
+      `An image's step and timestamp are whole numbers (timestamp ≥ 0), got step ${step} and timestamp ${timestamp}.`,
+    );
   }
   const base = `images/${key.replace(/\//g, "~")}+step+${step}+timestamp+${timestamp}+${randomUUID()}`;
   checkArtifactPath(`${base}+compressed.webp`, "key");

@@ -9,14 +9,26 @@
  * @module
  */
 import { constants } from "node:fs";
-import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "./checksum.js";
-import { ACK_FILE, ACK_HEADER_BYTES, ACK_MAGIC, ACK_RECORD_BYTES, FORMAT_VERSION, readInt64, type Stream, STREAM_CODE, STREAM_OF_CODE, STREAMS, writeInt64 } from "./format.js";
+import { writeFileAtomically, writeFully } from "./durable-fs.js";
+import {
+  ACK_FILE,
+  ACK_HEADER_BYTES,
+  ACK_MAGIC,
+  ACK_RECORD_BYTES,
+  FORMAT_VERSION,
+  readInt64,
+  STREAM_CODE,
+  STREAM_OF_CODE,
+  STREAMS,
+  type Stream,
+  writeInt64,
+} from "./format.js";
 import { RangeSet } from "./range-set.js";
 import type { JournalDamage } from "./segment-reader.js";
-import { writeFileAtomically, writeFully } from "./durable-fs.js";
 
 /** The acknowledgement file grows to this size before it is rewritten with its ranges merged. */
 const COMPACT_AT_BYTES = 1024 * 1024;
@@ -66,7 +78,10 @@ export class AckLog {
       throw error;
     }
     if (bytes.length < ACK_HEADER_BYTES || !bytes.subarray(0, 8).equals(ACK_MAGIC) || crc32(bytes.subarray(0, 12)) !== bytes.readUInt32LE(12)) {
-      return { log: new AckLog(dir, acked, 0), damage: { file, offset: 0, reason: bytes.length < ACK_HEADER_BYTES ? "truncated" : "bad-header", detail: "acknowledgement file header" } };
+      return {
+        log: new AckLog(dir, acked, 0),
+        damage: { file, offset: 0, reason: bytes.length < ACK_HEADER_BYTES ? "truncated" : "bad-header", detail: "acknowledgement file header" },
+      };
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let offset = ACK_HEADER_BYTES;
@@ -79,7 +94,8 @@ export class AckLog {
       }
       acked[stream].add(readInt64(view, offset + 8), readInt64(view, offset + 16));
     }
-    if (damage === undefined && offset < bytes.length) damage = { file, offset, reason: "truncated", detail: `${bytes.length - offset} bytes of a torn acknowledgement record` };
+    if (damage === undefined && offset < bytes.length)
+      damage = { file, offset, reason: "truncated", detail: `${bytes.length - offset} bytes of a torn acknowledgement record` };
     return damage === undefined ? { log: new AckLog(dir, acked, offset) } : { log: new AckLog(dir, acked, offset), damage };
   }
 

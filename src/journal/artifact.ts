@@ -32,7 +32,8 @@ export async function describeArtifact(localPath: string, artifactPath = ""): Pr
   if (!before.isFile()) throw new TypeError(`${path} is not a regular file. Fix: journal files one by one.`);
   const sha256 = await sha256Of(path);
   const after = await stat(path);
-  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) throw Object.assign(new Error(`${path} changed while it was being hashed. Fix: log it once it is written.`), { code: "EBUSY" });
+  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs)
+    throw Object.assign(new Error(`${path} changed while it was being hashed. Fix: log it once it is written.`), { code: "EBUSY" });
   return { localPath: path, artifactPath, sizeBytes: before.size, mtimeMs: before.mtimeMs, sha256 };
 }
 

@@ -8,7 +8,20 @@
 import { endianness } from "node:os";
 import { crc32 } from "./checksum.js";
 import type { JournalRecord } from "./entries.js";
-import { END_STATUSES, FORMAT_VERSION, type JournalEndStatus, METRIC_ENTRY_BYTES, readInt64, RECORD_HEADER_BYTES, RecordKind, SEGMENT_MAGIC, type SegmentHeader, STREAM_OF_CODE, STREAM_OF_KIND, type RecordKindCode } from "./format.js";
+import {
+  END_STATUSES,
+  FORMAT_VERSION,
+  type JournalEndStatus,
+  METRIC_ENTRY_BYTES,
+  RECORD_HEADER_BYTES,
+  RecordKind,
+  type RecordKindCode,
+  readInt64,
+  SEGMENT_MAGIC,
+  type SegmentHeader,
+  STREAM_OF_CODE,
+  STREAM_OF_KIND,
+} from "./format.js";
 
 const LITTLE_ENDIAN_HOST = endianness() === "LE";
 

@@ -77,12 +77,22 @@ async function describe(path: string, name: string, parsed: NonNullable<ReturnTy
   if (state === "live") {
     const files = await listSegmentFiles(path);
     let bytes = 0;
-    for (const file of files) bytes += await stat(file.path).then((s) => s.size, () => 0);
+    for (const file of files)
+      bytes += await stat(file.path).then(
+        (s) => s.size,
+        () => 0,
+      );
     return { ...base, segments: files.length, bytes, damage: [] };
   }
   const { log, damage } = await AckLog.load(path);
   const scan = await scanJournal(path, log.acked);
-  const listing: JournalListing = { ...base, segments: scan.segments.length, bytes: scan.bytes, pending: scan.pending, damage: damage === undefined ? scan.damage : [...scan.damage, damage] };
+  const listing: JournalListing = {
+    ...base,
+    segments: scan.segments.length,
+    bytes: scan.bytes,
+    pending: scan.pending,
+    damage: damage === undefined ? scan.damage : [...scan.damage, damage],
+  };
   if (scan.oldestPendingMs !== undefined) listing.oldestPendingMs = scan.oldestPendingMs;
   if (scan.endStatus !== undefined) listing.endStatus = scan.endStatus;
   return listing;

@@ -6,8 +6,9 @@
  * @internal
  * @module
  */
-import { open, rename } from "node:fs/promises";
+
 import type { FileHandle } from "node:fs/promises";
+import { open, rename } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /**

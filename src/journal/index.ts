@@ -8,9 +8,9 @@
 export { artifactUnchanged, describeArtifact } from "./artifact.js";
 export { JournalCursor } from "./cursor.js";
 export type { JournalDegraded } from "./degraded.js";
-export { listJournals, type JournalListing } from "./discovery.js";
+export { type JournalListing, listJournals } from "./discovery.js";
 export type { ArtifactEntry, JournalRecord, KeyValueEntry, MetricColumns } from "./entries.js";
-export { type JournalEndStatus, type Stream, type StreamCounts, STREAMS } from "./format.js";
+export { type JournalEndStatus, STREAMS, type Stream, type StreamCounts } from "./format.js";
 export { type ClaimResult, Journal, type JournalInit, type JournalStats } from "./journal.js";
 export { defaultJournalDir, type JournalOptions, journalOptionsShape, type ResolvedJournalOptions, resolveJournalOptions } from "./options.js";
 export type { OwnerState } from "./owner.js";

@@ -14,18 +14,18 @@
 import { mkdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { AckLog } from "./ack-log.js";
+import type { CursorSegment } from "./cursor.js";
 import { JournalCursor } from "./cursor.js";
 import { degradedFrom, type JournalDegraded } from "./degraded.js";
 import type { ArtifactEntry, KeyValueEntry, MetricColumns } from "./entries.js";
-import { type JournalEndStatus, type Stream, type StreamCounts, STREAMS, zeroCounts } from "./format.js";
+import { type JournalEndStatus, STREAMS, type Stream, type StreamCounts, zeroCounts } from "./format.js";
 import { type JournalMeta, publicTrackingUri, readMeta, writeMeta } from "./meta.js";
 import type { ResolvedJournalOptions } from "./options.js";
 import { currentOwner, describeMachine, formatJournalName, type OwnerState, ownerState, parseJournalName, runKeyOf } from "./owner.js";
-import { type JournalScan, scanJournal } from "./scan.js";
 import { RangeSet } from "./range-set.js";
+import { type JournalScan, scanJournal } from "./scan.js";
 import type { JournalDamage } from "./segment-reader.js";
 import { type CommitResult, JournalWriter, type WrittenSegment } from "./writer.js";
-import type { CursorSegment } from "./cursor.js";
 
 /** What {@link Journal.create} needs. */
 export interface JournalInit {
@@ -87,7 +87,15 @@ export class Journal {
   #chain: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  private constructor(init: { path: string; runId: string; writer?: JournalWriter; acks?: AckLog; scanned?: CursorSegment[]; degraded?: JournalDegraded; onDegraded?: (state: JournalDegraded) => void }) {
+  private constructor(init: {
+    path: string;
+    runId: string;
+    writer?: JournalWriter;
+    acks?: AckLog;
+    scanned?: CursorSegment[];
+    degraded?: JournalDegraded;
+    onDegraded?: (state: JournalDegraded) => void;
+  }) {
     this.path = init.path;
     this.runId = init.runId;
     this.#writer = init.writer;
@@ -117,7 +125,14 @@ export class Journal {
         }
       }
       const token = basename(path).slice(basename(path).indexOf(".") + 1);
-      await writeMeta(path, { format: 0, runId: init.runId, trackingUri: publicTrackingUri(init.trackingUri), createdMs: Date.now(), owner: token, machine: describeMachine() });
+      await writeMeta(path, {
+        format: 0,
+        runId: init.runId,
+        trackingUri: publicTrackingUri(init.trackingUri),
+        createdMs: Date.now(),
+        owner: token,
+        machine: describeMachine(),
+      });
     } catch (error) {
       const degraded = degradedFrom(error, path, "be created");
       init.onDegraded?.(degraded);
@@ -147,7 +162,8 @@ export class Journal {
     const recorded = meta !== undefined && basename(path).endsWith(`.${meta.owner}`) ? meta.machine : undefined;
     const state: OwnerState = ownerState(name.owner, recorded);
     if (state === "live") return { claimed: false, reason: "live", detail: `process ${name.owner.pid} still owns ${path}` };
-    if (state === "foreign" && !options.force) return { claimed: false, reason: "foreign", detail: `${path} was written on another machine or container; its owner cannot be checked from here` };
+    if (state === "foreign" && !options.force)
+      return { claimed: false, reason: "foreign", detail: `${path} was written on another machine or container; its owner cannot be checked from here` };
     const target = join(dirname(path), formatJournalName({ runKey: name.runKey, owner: currentOwner(), serial: nextSerial++ }));
     try {
       await rename(path, target);
@@ -157,7 +173,12 @@ export class Journal {
       throw error;
     }
     const token = basename(target).slice(basename(target).indexOf(".") + 1);
-    const updated: JournalMeta = { ...(meta ?? { format: 0, runId: name.runKey, trackingUri: "", createdMs: 0 }), owner: token, machine: describeMachine(), claimedFrom: basename(path) };
+    const updated: JournalMeta = {
+      ...(meta ?? { format: 0, runId: name.runKey, trackingUri: "", createdMs: 0 }),
+      owner: token,
+      machine: describeMachine(),
+      claimedFrom: basename(path),
+    };
     await writeMeta(target, updated);
     const { log, damage } = await AckLog.load(target);
     const scan = await scanJournal(target, log.acked);
@@ -193,7 +214,8 @@ export class Journal {
 
   /** Appends a file to upload later (see `describeArtifact`); returns its sequence number in the control stream. */
   appendArtifact(artifact: ArtifactEntry): number {
-    if (!/^[0-9a-f]{64}$/.test(artifact.sha256)) throw new TypeError(`artifact sha256 must be 64 lowercase hex digits, got "${artifact.sha256}". Fix: use describeArtifact().`);
+    if (!/^[0-9a-f]{64}$/.test(artifact.sha256))
+      throw new TypeError(`artifact sha256 must be 64 lowercase hex digits, got "${artifact.sha256}". Fix: use describeArtifact().`);
     return this.#live().appendArtifact(artifact);
   }
 
@@ -290,7 +312,11 @@ export class Journal {
   }
 
   async #commit(sync: boolean): Promise<CommitResult> {
-    const result = (await this.#writer?.commit({ sync })) ?? { durable: zeroCounts(), synced: zeroCounts(), ...(this.#degraded ? { degraded: this.#degraded } : {}) };
+    const result = (await this.#writer?.commit({ sync })) ?? {
+      durable: zeroCounts(),
+      synced: zeroCounts(),
+      ...(this.#degraded ? { degraded: this.#degraded } : {}),
+    };
     if (this.#acks === undefined || this.#degraded !== undefined) return result;
     try {
       const removable = this.#removableSegments();

@@ -8,9 +8,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { redact } from "../core/redact.js";
+import { writeFileAtomically } from "./durable-fs.js";
 import { FORMAT_VERSION, META_FILE } from "./format.js";
 import type { MachineDescription } from "./owner.js";
-import { writeFileAtomically } from "./durable-fs.js";
 
 /** What meta.json holds. */
 export interface JournalMeta {

@@ -52,7 +52,12 @@ export const journalOptionsShape = {
   journalDir: z.string().min(1).optional(),
   journalCommitIntervalMs: z.number().int().min(1).max(60_000).optional(),
   journalSyncIntervalMs: z.number().int().min(0).max(600_000).optional(),
-  journalSegmentBytes: z.number().int().min(64 * 1024).max(1024 * 1024 * 1024).optional(),
+  journalSegmentBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(1024 * 1024 * 1024)
+    .optional(),
 };
 
 const ENV_RULES: Record<"journalCommitIntervalMs" | "journalSyncIntervalMs" | "journalSegmentBytes", [string, NumberRule]> = {

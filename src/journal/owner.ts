@@ -142,7 +142,12 @@ export function ownerState(owner: OwnerIdentity, recorded?: MachineDescription):
   if (owner.machine !== self.machine) {
     const here = describeMachine();
     const sameHostEarlierBoot =
-      recorded !== undefined && machineTag(recorded) === owner.machine && recorded.host === here.host && recorded.pidNamespace === here.pidNamespace && recorded.bootId !== "" && recorded.bootId !== here.bootId;
+      recorded !== undefined &&
+      machineTag(recorded) === owner.machine &&
+      recorded.host === here.host &&
+      recorded.pidNamespace === here.pidNamespace &&
+      recorded.bootId !== "" &&
+      recorded.bootId !== here.bootId;
     return sameHostEarlierBoot ? "dead" : "foreign";
   }
   const startTicks = processStartTicks(owner.pid);

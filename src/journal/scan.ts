@@ -8,7 +8,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { JournalEndStatus, Stream, StreamCounts } from "./format.js";
-import { segmentIndexOf, STREAMS, zeroCounts } from "./format.js";
+import { STREAMS, segmentIndexOf, zeroCounts } from "./format.js";
 import type { RangeSet } from "./range-set.js";
 import { type JournalDamage, SegmentReader } from "./segment-reader.js";
 
@@ -87,7 +87,10 @@ export async function scanJournal(dir: string, acked: Readonly<Record<Stream, Ra
     const starts = zeroCounts();
     for (const stream of STREAMS) starts[stream] = first[stream] ?? end[stream];
     scan.segments.push({ index: file.index, path: file.path, first: starts, end, committedBytes: reader.offset, closed: true });
-    scan.bytes += await stat(file.path).then((s) => s.size, () => 0);
+    scan.bytes += await stat(file.path).then(
+      (s) => s.size,
+      () => 0,
+    );
   }
   return scan;
 }

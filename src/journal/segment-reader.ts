@@ -6,10 +6,11 @@
  * @internal
  * @module
  */
-import { open } from "node:fs/promises";
+
 import type { FileHandle } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { crc32 } from "./checksum.js";
-import { decodeRecord, decodeSegmentHeader, DecodeError } from "./decoder.js";
+import { DecodeError, decodeRecord, decodeSegmentHeader } from "./decoder.js";
 import type { JournalRecord } from "./entries.js";
 import { FRAME_BYTES, MAX_RECORD_BYTES, RECORD_HEADER_BYTES, type SegmentHeader } from "./format.js";
 

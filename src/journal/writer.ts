@@ -12,14 +12,15 @@
  * @internal
  * @module
  */
-import { open } from "node:fs/promises";
+
 import type { FileHandle } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { degradedFrom, type JournalDegraded } from "./degraded.js";
+import { syncDirectory, writeFully } from "./durable-fs.js";
 import { KeyTable, RecordBuffer } from "./encoder.js";
 import type { ArtifactEntry, KeyValueEntry, MetricColumns } from "./entries.js";
-import { type JournalEndStatus, segmentFileName, type Stream, type StreamCounts, zeroCounts } from "./format.js";
-import { syncDirectory, writeFully } from "./durable-fs.js";
+import { type JournalEndStatus, type Stream, type StreamCounts, segmentFileName, zeroCounts } from "./format.js";
 
 /** Points per metrics record at most: 32,768 × 28 bytes = 0.9 MB, far below the 64 MiB record limit. */
 const MAX_POINTS_PER_RECORD = 32_768;
@@ -105,7 +106,14 @@ export class JournalWriter {
    * @param init.degraded - Start degraded (the journal's folder could not be created): appends only
    *   count, nothing is written.
    */
-  constructor(init: { dir: string; runId: string; policy: WriterPolicy; onDegraded: (state: JournalDegraded) => void; firstSegment?: number; degraded?: JournalDegraded }) {
+  constructor(init: {
+    dir: string;
+    runId: string;
+    policy: WriterPolicy;
+    onDegraded: (state: JournalDegraded) => void;
+    firstSegment?: number;
+    degraded?: JournalDegraded;
+  }) {
     this.#dir = init.dir;
     this.#runId = init.runId;
     this.#policy = init.policy;
@@ -266,7 +274,14 @@ export class JournalWriter {
   }
 
   #startSegment(index: number): void {
-    const segment: WrittenSegment = { index, path: join(this.#dir, segmentFileName(index)), first: { ...this.#appended }, end: { ...this.#appended }, committedBytes: 0, closed: false };
+    const segment: WrittenSegment = {
+      index,
+      path: join(this.#dir, segmentFileName(index)),
+      first: { ...this.#appended },
+      end: { ...this.#appended },
+      committedBytes: 0,
+      closed: false,
+    };
     this.#segments.push(segment);
     const buffer = this.#spare.pop() ?? new RecordBuffer();
     buffer.writeSegmentHeader({ runId: this.#runId, pid: process.pid, segment: index, createdMs: Date.now() });

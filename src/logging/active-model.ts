@@ -60,17 +60,31 @@ export function clearActiveModel(): void {
 
 async function findActiveModel(options: SetActiveModelOptions): Promise<LoggedModel> {
   const { modelId, name } = options;
-  if (modelId === undefined && name === undefined) throw new ValidationError("modelId", "active-model", "setActiveModel needs a modelId or a name. Fix: setActiveModel({ modelId }) or setActiveModel({ name }).");
+  if (modelId === undefined && name === undefined)
+    throw new ValidationError(
+      "modelId",
+      "active-model",
+      "setActiveModel needs a modelId or a name. Fix: setActiveModel({ modelId }) or setActiveModel({ name }).",
+    );
   const client = resolveClient(options.client);
   if (modelId !== undefined) {
     const model = await client.loggedModels.get(modelId);
     if (name !== undefined && model.info.name !== name) {
-      throw new ValidationError("name", "active-model", `Logged model ${modelId} is named "${model.info.name}", not "${name}". Fix: give the id alone, or the matching name.`);
+      throw new ValidationError(
+        "name",
+        "active-model",
+        `Logged model ${modelId} is named "${model.info.name}", not "${name}". Fix: give the id alone, or the matching name.`,
+      );
     }
     return model;
   }
   const experimentId = options.experimentId ?? getActiveRun()?.experimentId ?? (await resolveExperimentId(client, {}));
-  const newestFirst = client.loggedModels.search({ experiment_ids: [experimentId], filter: `name = '${name!.replace(/'/g, "")}'`, order_by: [{ field_name: "creation_time", ascending: false }], max_results: 1 });
+  const newestFirst = client.loggedModels.search({
+    experiment_ids: [experimentId],
+    filter: `name = '${name!.replace(/'/g, "")}'`,
+    order_by: [{ field_name: "creation_time", ascending: false }],
+    max_results: 1,
+  });
   for await (const found of newestFirst) return found;
   return createExternalModel(client, { name: name!, experimentId, sourceRunId: getActiveRun()?.runId });
 }

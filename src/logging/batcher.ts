@@ -384,7 +384,9 @@ export class Batcher {
     const details = refused.slice(0, REFUSALS_IN_MESSAGE).map((group) => `${group.entries.kind} "${group.entries.key}": ${describeError(group.outcome.error)}`);
     if (refused.length > REFUSALS_IN_MESSAGE) details.push(`… ${refused.length - REFUSALS_IN_MESSAGE} more keys`);
     const reason = `the server refused ${describeCounts(counts)} of the request (isolated by splitting it; everything else was delivered): ${details.join("; ")}`;
-    const refusals = refused.map(({ entries, outcome }): RefusedKey => ({ kind: entries.kind, key: entries.key, count: entries.list.length, error: outcome.error as MlflowError }));
+    const refusals = refused.map(
+      ({ entries, outcome }): RefusedKey => ({ kind: entries.kind, key: entries.key, count: entries.list.length, error: outcome.error as MlflowError }),
+    );
     this.#fail(new BatchDeliveryError({ runId: this.runId, counts, keys, attempts: requests.count, reason, cause: first.error, refused: refusals }));
   }
 
@@ -418,7 +420,11 @@ export class Batcher {
         if (!isTransient(error)) return { attempts, error, reason: describeError(error) };
         const waitMs = this.#retryDelay(attempts, error);
         if (Date.now() + waitMs > deadline) {
-          return { attempts, error, reason: withLastError(`still failing when the delivery deadline (deliveryTimeoutMs ${this.#options.deliveryTimeoutMs} ms) passed`, error) };
+          return {
+            attempts,
+            error,
+            reason: withLastError(`still failing when the delivery deadline (deliveryTimeoutMs ${this.#options.deliveryTimeoutMs} ms) passed`, error),
+          };
         }
         this.#stats.retried++;
         await this.#sleep(waitMs);
@@ -457,7 +463,9 @@ export class Batcher {
       return;
     }
     const keys = distinctKeys(entities);
-    this.#fail(new BatchDeliveryError({ runId: this.runId, counts, keys, attempts: outcome.attempts, reason: outcome.reason ?? "failed", cause: outcome.error }));
+    this.#fail(
+      new BatchDeliveryError({ runId: this.runId, counts, keys, attempts: outcome.attempts, reason: outcome.reason ?? "failed", cause: outcome.error }),
+    );
   }
 
   #fail(failure: BatchDeliveryError): void {

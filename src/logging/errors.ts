@@ -95,7 +95,9 @@ export class LogDeliveryError extends MlflowError {
   constructor(init: LogDeliveryInit, summary?: { message: string; cause: unknown }) {
     const keys = keysOf(init);
     const first = init.failures[0];
-    super(summary?.message ?? `Run ${init.runId}: ${deliverySummary(init, keys)}.${first ? ` First failure: ${first.message}` : ""}`, { cause: summary ? summary.cause : first });
+    super(summary?.message ?? `Run ${init.runId}: ${deliverySummary(init, keys)}.${first ? ` First failure: ${first.message}` : ""}`, {
+      cause: summary ? summary.cause : first,
+    });
     this.runId = init.runId;
     this.failed = init.failed;
     this.pending = init.pending;

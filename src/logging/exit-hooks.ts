@@ -107,7 +107,9 @@ function onExit(): void {
     const { queued, inFlight } = run.stats();
     const undelivered = queued + inFlight;
     const what = undelivered > 0 ? `${undelivered} logged entries were not delivered and ` : "";
-    process.stderr.write(`mlflow-ts: the process exited before run ${run.runId} ended: ${what}its status stays RUNNING. Fix: await run.end() before process.exit().\n`);
+    process.stderr.write(
+      `mlflow-ts: the process exited before run ${run.runId} ended: ${what}its status stays RUNNING. Fix: await run.end() before process.exit().\n`,
+    );
   }
 }
 
@@ -150,7 +152,9 @@ function reportEndFailure(run: ActiveRun, status: RunStatus, error: unknown): vo
 function reportIgnored(run: ActiveRun, cause: string): void {
   const ignored = run.ignoredOnExit;
   if (ignored === 0) return;
-  process.stderr.write(`mlflow-ts: run ${run.runId}: ${ignored} ${ignored === 1 ? "entry" : "entries"} logged after ${cause} began ending the run ${ignored === 1 ? "was" : "were"} ignored.\n`);
+  process.stderr.write(
+    `mlflow-ts: run ${run.runId}: ${ignored} ${ignored === 1 ? "entry" : "entries"} logged after ${cause} began ending the run ${ignored === 1 ? "was" : "were"} ignored.\n`,
+  );
 }
 
 function describeRuns(): string {

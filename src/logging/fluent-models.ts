@@ -5,8 +5,8 @@
 import type { ModelVersion } from "../entities/registry.js";
 import type { LoadedModel, LoadModelOptions } from "../models/load-model.js";
 import type { RegisterModelOptions } from "../models/register-model.js";
-import type { FluentClientOption } from "./fluent-artifacts.js";
 import { resolveClient } from "./fluent.js";
+import type { FluentClientOption } from "./fluent-artifacts.js";
 
 /**
  * Registers a model as a new version of `name`, as `mlflow.register_model(modelUri, name)`:

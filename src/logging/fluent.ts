@@ -20,7 +20,7 @@ import { LogDeliveryError, RunEndError } from "./errors.js";
 import { trackRun, untrackRun } from "./exit-hooks.js";
 import { type LoggerOptions, loggerOptionsShape, type ResolvedLoggerOptions, resolveLoggerOptions } from "./options.js";
 import { ActiveRun } from "./run.js";
-import { nextSystemMetricsStep, resolveSystemMetricsSettings, type SystemMetricsSettings, SystemMetricsMonitor } from "./system-metrics.js";
+import { nextSystemMetricsStep, resolveSystemMetricsSettings, SystemMetricsMonitor, type SystemMetricsSettings } from "./system-metrics.js";
 import { systemTags, TAG_NOTE, TAG_PARENT_RUN_ID, TAG_RUN_NAME, TAG_USER } from "./system-tags.js";
 
 /** The experiment runs go to when none is configured: MLflow's "Default". */
@@ -134,7 +134,8 @@ export async function withRun<T>(options: StartRunOptions, fn: (run: ActiveRun) 
     // The body's error is the one to rethrow; delivery failures were already reported by the run's
     // `error` event, a failed status update (a RunEndError, with the counts) is reported here.
     await run.end({ status: "FAILED" }).catch((endError: unknown) => {
-      if (!(endError instanceof LogDeliveryError) || endError instanceof RunEndError) process.emitWarning(`Could not end run ${run.runId} as FAILED: ${describe(endError)}`, { code: "MLFLOW_TS_END_RUN" });
+      if (!(endError instanceof LogDeliveryError) || endError instanceof RunEndError)
+        process.emitWarning(`Could not end run ${run.runId} as FAILED: ${describe(endError)}`, { code: "MLFLOW_TS_END_RUN" });
     });
     throw error;
   }
@@ -214,7 +215,13 @@ function takeEnvRunId(client: MlflowClient): string | undefined {
   return runId;
 }
 
-async function createRun(client: MlflowClient, opts: StartRunOptions, userTags: KeyValue[], loggerOptions: ResolvedLoggerOptions, scoped: boolean): Promise<ActiveRun> {
+async function createRun(
+  client: MlflowClient,
+  opts: StartRunOptions,
+  userTags: KeyValue[],
+  loggerOptions: ResolvedLoggerOptions,
+  scoped: boolean,
+): Promise<ActiveRun> {
   const parent = await resolveParent(client, opts);
   const explicitExperiment = opts.experimentId !== undefined || opts.experimentName !== undefined;
   // A child goes to its parent's experiment unless told otherwise (MLflow shows nesting within one experiment).
@@ -249,14 +256,21 @@ async function resumeRun(
     throw new ConfigurationError("runId", `Cannot resume run ${runId}: it is deleted. Fix: restore it (client.runs.restore) or start a new run.`);
   }
   if (opts.experimentId !== undefined && opts.experimentId !== existing.info.experiment_id) {
-    throw new ConfigurationError("experimentId", `Cannot resume run ${runId} in experiment ${opts.experimentId}: it belongs to experiment ${existing.info.experiment_id}.`);
+    throw new ConfigurationError(
+      "experimentId",
+      `Cannot resume run ${runId} in experiment ${opts.experimentId}: it belongs to experiment ${existing.info.experiment_id}.`,
+    );
   }
   const params = new Map(existing.data.params.map((param) => [param.key, param.value]));
   // Refuse a changed param before touching the run.
   for (const param of input.params) {
     const previous = params.get(param.key);
     if (previous !== undefined && previous !== param.value) {
-      throw new ValidationError(param.key, "param-changed", `Run ${runId} already has param "${param.key}" = ${JSON.stringify(previous)}; params are write-once, so ${JSON.stringify(param.value)} is refused.`);
+      throw new ValidationError(
+        param.key,
+        "param-changed",
+        `Run ${runId} already has param "${param.key}" = ${JSON.stringify(previous)}; params are write-once, so ${JSON.stringify(param.value)} is refused.`,
+      );
     }
   }
   let info = existing.info;
@@ -316,7 +330,10 @@ async function activeExperimentById(client: MlflowClient, id: string, source: st
     return activeId(await client.experiments.get(id), source);
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
-    throw new ConfigurationError(source, `No experiment has id "${id}" (from ${source}). Fix: use an existing experiment id, or an experiment name (created when missing).`);
+    throw new ConfigurationError(
+      source,
+      `No experiment has id "${id}" (from ${source}). Fix: use an existing experiment id, or an experiment name (created when missing).`,
+    );
   }
 }
 

@@ -39,7 +39,9 @@ export class GpuSampler {
 
 function run(command: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(command, [QUERY, "--format=csv,noheader,nounits"], { timeout: NVIDIA_SMI_TIMEOUT_MS, windowsHide: true }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    execFile(command, [QUERY, "--format=csv,noheader,nounits"], { timeout: NVIDIA_SMI_TIMEOUT_MS, windowsHide: true }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout),
+    );
   });
 }
 

@@ -4,7 +4,7 @@
  * variable name says its unit.
  */
 import { z } from "zod";
-import { type Env, numberProblem, type NumberRule, readNumberEnv } from "../core/env.js";
+import { type Env, type NumberRule, numberProblem, readNumberEnv } from "../core/env.js";
 import { ConfigurationError } from "../core/errors.js";
 
 /** Default interval between background flushes: 1000 ms. */
@@ -102,7 +102,10 @@ export function resolveLoggerOptions(options: LoggerOptions, env: Env, storeKind
     exitHooks: options.exitHooks ?? true,
   };
   if (resolved.retryMaxDelayMs < resolved.retryInitialDelayMs) {
-    throw new ConfigurationError("retryMaxDelayMs", `retryMaxDelayMs (${resolved.retryMaxDelayMs}) must not be smaller than retryInitialDelayMs (${resolved.retryInitialDelayMs}).`);
+    throw new ConfigurationError(
+      "retryMaxDelayMs",
+      `retryMaxDelayMs (${resolved.retryMaxDelayMs}) must not be smaller than retryInitialDelayMs (${resolved.retryInitialDelayMs}).`,
+    );
   }
   return Object.freeze(resolved);
 }

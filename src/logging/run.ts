@@ -12,17 +12,11 @@ import type { MlflowClient } from "../client.js";
 import { ValidationError } from "../core/errors.js";
 import { type KeyValueInput, toKeyValues } from "../core/tags.js";
 import type { Dataset, RunInfo, RunStatus } from "../entities/tracking.js";
-import { validatedTags } from "../resources/runs.js";
-import {
-  validateKey,
-  validateMetricPosition,
-  validateMetricValue,
-  validateParamValue,
-  validateRunTagValue,
-} from "../validation.js";
 import type { ImageInput } from "../images/image-codec.js";
 import { type ImageSeriesOptions, LOGGED_IMAGES_TAG, logImage } from "../images/log-image.js";
 import { type LogModelOptions, logModel, type ModelInfo } from "../models/log-model.js";
+import { validatedTags } from "../resources/runs.js";
+import { validateKey, validateMetricPosition, validateMetricValue, validateParamValue, validateRunTagValue } from "../validation.js";
 import { getActiveModelId } from "./active-model-state.js";
 import { Batcher, type LoggerStats, type RunEvents } from "./batcher.js";
 import { LogDeliveryError, RunEndError } from "./errors.js";
@@ -195,7 +189,10 @@ export class ActiveRun {
       step = options.step ?? 0;
       timestamp = options.timestamp ?? Date.now();
       if (!Number.isSafeInteger(step) || !Number.isSafeInteger(timestamp) || timestamp < 0) validateMetricPosition(key, timestamp, step);
-      link = options.modelId === undefined && options.datasetName === undefined && options.datasetDigest === undefined ? this.#defaultLink(step) : this.#explicitLink(key, step, options);
+      link =
+        options.modelId === undefined && options.datasetName === undefined && options.datasetDigest === undefined
+          ? this.#defaultLink(step)
+          : this.#explicitLink(key, step, options);
     }
     this.#batcher.pushMetric(key, value, timestamp, step, link);
   }
@@ -421,7 +418,10 @@ export class ActiveRun {
    */
   logJson(value: unknown, artifactFile: string, options: LogArtifactOptions = {}): Promise<UploadResult> {
     const json = JSON.stringify(value, null, 2) as string | undefined;
-    if (json === undefined) return Promise.reject(new ValidationError(artifactFile, "json-value", `logJson("${artifactFile}") needs a JSON-serialisable value, got ${typeof value}.`));
+    if (json === undefined)
+      return Promise.reject(
+        new ValidationError(artifactFile, "json-value", `logJson("${artifactFile}") needs a JSON-serialisable value, got ${typeof value}.`),
+      );
     return this.client.artifacts.uploadData(this.runId, json, artifactFile, options);
   }
 
@@ -434,7 +434,8 @@ export class ActiveRun {
    */
   logDict(value: unknown, artifactFile: string, options: LogArtifactOptions = {}): Promise<UploadResult> {
     if (!/\.ya?ml$/i.test(artifactFile)) return this.logJson(value, artifactFile, options);
-    if (value === undefined) return Promise.reject(new ValidationError(artifactFile, "json-value", `logDict("${artifactFile}") needs a serialisable value, got undefined.`));
+    if (value === undefined)
+      return Promise.reject(new ValidationError(artifactFile, "json-value", `logDict("${artifactFile}") needs a serialisable value, got undefined.`));
     return this.client.artifacts.uploadData(this.runId, stringifyYaml(value, { indent: 2, sortMapEntries: true }), artifactFile, options);
   }
 
@@ -455,7 +456,8 @@ export class ActiveRun {
    * await run.logInput({ name: "mnist", digest: "8e1f2a", source_type: "http", source: '{"url": "https://…/mnist.npz"}' }, { context: "training" });
    */
   async logInput(dataset: Dataset, options: { context?: string | undefined; tags?: KeyValueInput | undefined } = {}): Promise<void> {
-    if (!dataset.name || !dataset.digest) throw new ValidationError("dataset", "dataset-identity", "A dataset needs a name and a digest (MLflow stores one row per name and digest).");
+    if (!dataset.name || !dataset.digest)
+      throw new ValidationError("dataset", "dataset-identity", "A dataset needs a name and a digest (MLflow stores one row per name and digest).");
     const context = options.context === undefined ? [] : [{ key: DATASET_CONTEXT_TAG, value: options.context }];
     const tags = validatedTags([...context, ...toKeyValues(options.tags)]);
     await this.client.runs.logInputs(this.runId, { datasets: [{ dataset, tags }] });
@@ -541,7 +543,11 @@ export class ActiveRun {
     for (const field of ["modelId", "datasetName", "datasetDigest"] as const) {
       const value = options[field];
       if (value !== undefined && (typeof value !== "string" || value === "")) {
-        throw new ValidationError(key, "metric-link", `The metric "${key}" has ${field} ${JSON.stringify(value)}; it must be a non-empty string. Fix: pass the logged model's id (m-…) and the dataset's name and digest.`);
+        throw new ValidationError(
+          key,
+          "metric-link",
+          `The metric "${key}" has ${field} ${JSON.stringify(value)}; it must be a non-empty string. Fix: pass the logged model's id (m-…) and the dataset's name and digest.`,
+        );
       }
     }
     const modelId = options.modelId ?? getActiveModelId() ?? this.#outputModelAt(step);
@@ -569,7 +575,10 @@ export class ActiveRun {
     const write: Promise<void> = this.client.runs
       .logInputs(this.runId, { models: [{ model_id: modelId }] })
       .catch((error: unknown) => {
-        process.emitWarning(`Could not record model ${modelId} as an input of run ${this.runId} (its metrics are linked to it all the same): ${error instanceof Error ? error.message : String(error)}`, { code: "MLFLOW_TS_MODEL_INPUT" });
+        process.emitWarning(
+          `Could not record model ${modelId} as an input of run ${this.runId} (its metrics are linked to it all the same): ${error instanceof Error ? error.message : String(error)}`,
+          { code: "MLFLOW_TS_MODEL_INPUT" },
+        );
       })
       .finally(() => this.#linkWrites.delete(write));
     this.#linkWrites.add(write);
@@ -594,7 +603,13 @@ export class ActiveRun {
       this.#onEnd?.(this);
     }
     const remainingMs = startedAt + deadlineMs - Date.now();
-    const counts = { runId: this.runId, failed: delivery?.failed ?? { metrics: 0, params: 0, tags: 0 }, pending: delivery?.pending ?? 0, failures: delivery?.failures ?? [], keys: delivery?.keys };
+    const counts = {
+      runId: this.runId,
+      failed: delivery?.failed ?? { metrics: 0, params: 0, tags: 0 },
+      pending: delivery?.pending ?? 0,
+      failures: delivery?.failures ?? [],
+      keys: delivery?.keys,
+    };
     if (remainingMs < 1) throw new RunEndError({ ...counts, status, deadlineMs });
     try {
       this.#info = await this.client.runs.update(this.runId, { status, end_time: startedAt }, { deadlineMs: remainingMs });
@@ -635,7 +650,11 @@ async function settledWithin(promise: Promise<unknown>, ms: number): Promise<voi
 function noop(): void {}
 
 function runEnded(runId: string, key: string): ValidationError {
-  return new ValidationError(String(key), "run-ended", `Run ${runId} has ended; "${String(key)}" was not logged. Fix: log before run.end(), or start a new run.`);
+  return new ValidationError(
+    String(key),
+    "run-ended",
+    `Run ${runId} has ended; "${String(key)}" was not logged. Fix: log before run.end(), or start a new run.`,
+  );
 }
 
 function paramChanged(key: string, previous: string, value: string): ValidationError {

@@ -52,7 +52,8 @@ export function resolveSystemMetricsSettings(option: boolean | undefined, env: E
   return {
     enabled: option ?? readBoolEnv(env, "MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING") ?? false,
     samplingIntervalMs: intervalSeconds === undefined ? DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS : Math.round(intervalSeconds * 1000),
-    samplesBeforeLogging: readNumberEnv(env, "MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING", { min: 1, integer: true }) ?? DEFAULT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING,
+    samplesBeforeLogging:
+      readNumberEnv(env, "MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING", { min: 1, integer: true }) ?? DEFAULT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING,
     nodeId: readEnv(env, "MLFLOW_SYSTEM_METRICS_NODE_ID"),
   };
 }

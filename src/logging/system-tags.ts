@@ -85,7 +85,10 @@ function runContextTags(config: ResolvedConfig): Record<string, string> {
     parsed = undefined;
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigurationError("MLFLOW_RUN_CONTEXT", 'MLFLOW_RUN_CONTEXT must be a JSON object of tags, e.g. {"team": "vision"}. Fix: correct it or unset it.');
+    throw new ConfigurationError(
+      "MLFLOW_RUN_CONTEXT",
+      'MLFLOW_RUN_CONTEXT must be a JSON object of tags, e.g. {"team": "vision"}. Fix: correct it or unset it.',
+    );
   }
   return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
 }

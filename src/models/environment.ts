@@ -22,7 +22,10 @@ export const CONDA_ENV_FILE = "conda.yaml";
  * flavor's, then the extra ones, without repeats.
  * @internal
  */
-export function modelRequirements(flavorRequirements: readonly string[], options: { pipRequirements?: readonly string[]; extraPipRequirements?: readonly string[] }): string[] {
+export function modelRequirements(
+  flavorRequirements: readonly string[],
+  options: { pipRequirements?: readonly string[]; extraPipRequirements?: readonly string[] },
+): string[] {
   const base = options.pipRequirements ?? flavorRequirements;
   const all = [...base, ...(options.extraPipRequirements ?? [])];
   const names = all.map((requirement) => /^[A-Za-z0-9_.-]+/.exec(requirement.trim())?.[0]?.toLowerCase());

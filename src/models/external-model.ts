@@ -19,7 +19,10 @@ export const MODEL_IS_EXTERNAL_TAG = "mlflow.model.isExternal";
  * Creates an external model; see the module comment.
  * @internal
  */
-export async function createExternalModel(ctx: ModelsContext, init: { name: string; experimentId: string; sourceRunId?: string; tags?: Record<string, string> }): Promise<LoggedModel> {
+export async function createExternalModel(
+  ctx: ModelsContext,
+  init: { name: string; experimentId: string; sourceRunId?: string; tags?: Record<string, string> },
+): Promise<LoggedModel> {
   const created = await ctx.loggedModels.create({
     experiment_id: init.experimentId,
     name: init.name,
@@ -29,7 +32,15 @@ export async function createExternalModel(ctx: ModelsContext, init: { name: stri
   const modelId = created.info.model_id;
   const dir = await mkdtemp(join(tmpdir(), "mlflow-ts-external-model-"));
   try {
-    const mlmodel = { artifact_path: created.info.artifact_uri, flavors: {}, mlflow_version: TARGET_MLFLOW_VERSION, model_id: modelId, model_uuid: modelId, run_id: init.sourceRunId, utc_time_created: utcTimeCreated() };
+    const mlmodel = {
+      artifact_path: created.info.artifact_uri,
+      flavors: {},
+      mlflow_version: TARGET_MLFLOW_VERSION,
+      model_id: modelId,
+      model_uuid: modelId,
+      run_id: init.sourceRunId,
+      utc_time_created: utcTimeCreated(),
+    };
     await writeFile(join(dir, MLMODEL_FILE), mlmodelYaml(mlmodel));
     await ctx.loggedModels.uploadArtifacts(modelId, dir);
   } finally {

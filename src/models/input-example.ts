@@ -30,7 +30,11 @@ export type NestedNumbers = number | readonly NestedNumbers[] | Float32Array | F
  */
 export type InputExample =
   | { type: "ndarray"; data: NestedNumbers | Readonly<Record<string, NestedNumbers>>; params?: Record<string, unknown> | undefined }
-  | { type: "dataframe"; data: Readonly<Record<string, readonly unknown[]>> | readonly Readonly<Record<string, unknown>>[]; params?: Record<string, unknown> | undefined }
+  | {
+      type: "dataframe";
+      data: Readonly<Record<string, readonly unknown[]>> | readonly Readonly<Record<string, unknown>>[];
+      params?: Record<string, unknown> | undefined;
+    }
   | { type: "json"; data: unknown; params?: Record<string, unknown> | undefined };
 
 /** The `saved_input_example_info` block of `MLmodel`. */
@@ -54,7 +58,9 @@ export function prepareExample(example: InputExample): PreparedExample {
   let data: unknown;
   let serving: Record<string, unknown>;
   if (example?.type === "ndarray") {
-    data = isNamedTensors(example.data) ? Object.fromEntries(Object.entries(example.data).map(([name, tensor]) => [name, tensorJson(tensor, name)])) : tensorJson(example.data, "data");
+    data = isNamedTensors(example.data)
+      ? Object.fromEntries(Object.entries(example.data).map(([name, tensor]) => [name, tensorJson(tensor, name)]))
+      : tensorJson(example.data, "data");
     info.type = "ndarray";
     serving = { inputs: data };
   } else if (example?.type === "dataframe") {
@@ -67,7 +73,11 @@ export function prepareExample(example: InputExample): PreparedExample {
     info.type = "json_object";
     serving = { inputs: data };
   } else {
-    throw new ValidationError("inputExample.type", "input-example", `Unknown input example type ${JSON.stringify((example as { type?: unknown })?.type)}. Fix: use { type: "ndarray" | "dataframe" | "json", data }.`);
+    throw new ValidationError(
+      "inputExample.type",
+      "input-example",
+      `Unknown input example type ${JSON.stringify((example as { type?: unknown })?.type)}. Fix: use { type: "ndarray" | "dataframe" | "json", data }.`,
+    );
   }
   if (example.params !== undefined) {
     const params = jsonValue(example.params);
@@ -100,7 +110,12 @@ function tensorJson(tensor: unknown, name: string): unknown {
       return Number.isNaN(value) ? null : value;
     }
     const items = ArrayBuffer.isView(value) ? Array.from(value as unknown as ArrayLike<number>) : value;
-    if (!Array.isArray(items)) throw new ValidationError(`inputExample.${name}`, "input-example", `The ndarray example "${name}" holds ${typeof value}; a tensor example holds numbers in nested arrays. Fix: use { type: "json", data } for other data.`);
+    if (!Array.isArray(items))
+      throw new ValidationError(
+        `inputExample.${name}`,
+        "input-example",
+        `The ndarray example "${name}" holds ${typeof value}; a tensor example holds numbers in nested arrays. Fix: use { type: "json", data } for other data.`,
+      );
     if (shape.length === depth) shape.push(items.length);
     else if (shape[depth] !== items.length) ragged(name);
     return items.map((item) => walk(item, depth + 1));
@@ -109,7 +124,11 @@ function tensorJson(tensor: unknown, name: string): unknown {
 }
 
 function ragged(name: string): never {
-  throw new ValidationError(`inputExample.${name}`, "input-example", `The ndarray example "${name}" is ragged (rows of different lengths); numpy needs a rectangular array. Fix: pad the rows or use { type: "json", data }.`);
+  throw new ValidationError(
+    `inputExample.${name}`,
+    "input-example",
+    `The ndarray example "${name}" is ragged (rows of different lengths); numpy needs a rectangular array. Fix: pad the rows or use { type: "json", data }.`,
+  );
 }
 
 /** A table in pandas' split orientation without the index, as `_convert_dataframe_to_split_dict`. */
@@ -119,11 +138,17 @@ function splitTable(data: unknown): { columns: string[]; data: unknown[][] } {
     const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
     return { columns, data: rows.map((row) => columns.map((column) => cell(row[column]))) };
   }
-  if (data === null || typeof data !== "object") throw new ValidationError("inputExample.data", "input-example", "A dataframe example is a table: columns ({ age: [31, 45] }) or rows ([{ age: 31 }]).");
+  if (data === null || typeof data !== "object")
+    throw new ValidationError("inputExample.data", "input-example", "A dataframe example is a table: columns ({ age: [31, 45] }) or rows ([{ age: 31 }]).");
   const byColumn = data as Record<string, readonly unknown[]>;
   const columns = Object.keys(byColumn);
   const lengths = new Set(columns.map((column) => (Array.isArray(byColumn[column]) ? byColumn[column]!.length : -1)));
-  if (lengths.size > 1 || lengths.has(-1)) throw new ValidationError("inputExample.data", "input-example", `Every column of a dataframe example needs the same number of values, got ${columns.map((c) => `${c}: ${Array.isArray(byColumn[c]) ? byColumn[c]!.length : "not a list"}`).join(", ")}.`);
+  if (lengths.size > 1 || lengths.has(-1))
+    throw new ValidationError(
+      "inputExample.data",
+      "input-example",
+      `Every column of a dataframe example needs the same number of values, got ${columns.map((c) => `${c}: ${Array.isArray(byColumn[c]) ? byColumn[c]!.length : "not a list"}`).join(", ")}.`,
+    );
   const rowCount = columns.length === 0 ? 0 : byColumn[columns[0]!]!.length;
   return { columns, data: Array.from({ length: rowCount }, (_, row) => columns.map((column) => cell(byColumn[column]![row]))) };
 }
@@ -135,6 +160,11 @@ function cell(value: unknown): unknown {
 
 function jsonValue(value: unknown): unknown {
   const text = JSON.stringify(value) as string | undefined;
-  if (text === undefined) throw new ValidationError("inputExample", "input-example", `The input example has no JSON form (${typeof value}). Fix: use plain numbers, strings, arrays and objects.`);
+  if (text === undefined)
+    throw new ValidationError(
+      "inputExample",
+      "input-example",
+      `The input example has no JSON form (${typeof value}). Fix: use plain numbers, strings, arrays and objects.`,
+    );
   return JSON.parse(text);
 }

@@ -49,7 +49,11 @@ export async function loadModel(ctx: ModelsContext, uri: string, options: LoadMo
   const flavor = wanted ?? PREFERRED_FLAVORS.find((name) => names.includes(name)) ?? names.find((name) => name !== "python_function") ?? names[0];
   const block = flavor === undefined ? undefined : mlmodel.flavors[flavor];
   if (flavor === undefined || block === undefined) {
-    throw new ValidationError("flavor", "model-flavor", `The model at "${uri}" has no ${wanted === undefined ? "flavor" : `"${wanted}" flavor`} (it has: ${names.join(", ") || "none"}). Fix: ask for one of its flavors.`);
+    throw new ValidationError(
+      "flavor",
+      "model-flavor",
+      `The model at "${uri}" has no ${wanted === undefined ? "flavor" : `"${wanted}" flavor`} (it has: ${names.join(", ") || "none"}). Fix: ask for one of its flavors.`,
+    );
   }
   const data = typeof block.data === "string" ? block.data : ".";
   return { path, flavor, dataPath: join(path, ...data.split("/")), mlmodel };

@@ -114,7 +114,10 @@ const commonShape = {
   metadata: z.record(z.string(), z.unknown()).optional(),
   pipRequirements: z.array(z.string()).optional(),
   extraPipRequirements: z.array(z.string()).optional(),
-  pythonVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, "a Python version such as 3.11 or 3.11.7").optional(),
+  pythonVersion: z
+    .string()
+    .regex(/^\d+\.\d+(\.\d+)?$/, "a Python version such as 3.11 or 3.11.7")
+    .optional(),
   registeredModelName: z.string().min(1).optional(),
   registration: z.record(z.string(), z.unknown()).optional(),
   onProgress: z.function().optional(),
@@ -145,7 +148,12 @@ export async function logModel(ctx: ModelsContext, options: ClientLogModelOption
 
   const run = input.runId === undefined ? undefined : await ctx.runs.get(input.runId);
   const experimentId = input.experimentId ?? run?.info.experiment_id;
-  if (experimentId === undefined) throw new ValidationError("experimentId", "model-experiment", "A model belongs to an experiment. Fix: pass runId (the run that trained it) or experimentId.");
+  if (experimentId === undefined)
+    throw new ValidationError(
+      "experimentId",
+      "model-experiment",
+      "A model belongs to an experiment. Fix: pass runId (the run that trained it) or experimentId.",
+    );
   const params = mergeParams(userParams, run?.data.params ?? []);
   const created = await ctx.loggedModels.create({ experiment_id: experimentId, name, model_type: input.modelType, source_run_id: input.runId, params, tags });
   const modelId = created.info.model_id;
@@ -193,8 +201,21 @@ export async function logModel(ctx: ModelsContext, options: ClientLogModelOption
   const registeredModelVersion =
     input.registeredModelName === undefined
       ? undefined
-      : await registerModel(ctx, `models:/${modelId}`, input.registeredModelName, { ...(input.registration ?? {}), tags: input.registration?.tags ?? input.tags, signal: input.signal });
-  return { modelId, modelUri: `models:/${modelId}`, name: loggedModel.info.name || name, runId: input.runId, artifactUri: loggedModel.info.artifact_uri, mlmodel, loggedModel, registeredModelVersion };
+      : await registerModel(ctx, `models:/${modelId}`, input.registeredModelName, {
+          ...(input.registration ?? {}),
+          tags: input.registration?.tags ?? input.tags,
+          signal: input.signal,
+        });
+  return {
+    modelId,
+    modelUri: `models:/${modelId}`,
+    name: loggedModel.info.name || name,
+    runId: input.runId,
+    artifactUri: loggedModel.info.artifact_uri,
+    mlmodel,
+    loggedModel,
+    registeredModelVersion,
+  };
 }
 
 function parseOptions(options: ClientLogModelOptions): ClientLogModelOptions {
@@ -203,8 +224,9 @@ function parseOptions(options: ClientLogModelOptions): ClientLogModelOptions {
     throw new ValidationError(
       "flavor",
       "unknown-flavor",
-      `Unknown model flavor ${JSON.stringify(flavorName)}. mlflow-ts writes ${Object.keys(FLAVORS).map((name) => `"${name}"`).join(", ")}. ` +
-        'Fix: use "onnx" for an ONNX model Python serves, "tfjs" for a TensorFlow.js model, or "files" for any folder.',
+      `Unknown model flavor ${JSON.stringify(flavorName)}. mlflow-ts writes ${Object.keys(FLAVORS)
+        .map((name) => `"${name}"`)
+        .join(", ")}. ` + 'Fix: use "onnx" for an ONNX model Python serves, "tfjs" for a TensorFlow.js model, or "files" for any folder.',
     );
   }
   const flavor = FLAVORS[flavorName as FlavorName];
@@ -232,7 +254,16 @@ async function linkRunMetrics(ctx: ModelsContext, runId: string, modelId: string
   for (const key of new Set(keys)) {
     const history = await ctx.metrics.getHistoryBulkInterval({ run_ids: [runId], metric_key: key, start_step: step, end_step: step });
     for (const point of history) {
-      if (point.step === step && !point.model_id) points.push({ key, value: point.value, timestamp: point.timestamp, step, model_id: modelId, dataset_name: point.dataset_name, dataset_digest: point.dataset_digest });
+      if (point.step === step && !point.model_id)
+        points.push({
+          key,
+          value: point.value,
+          timestamp: point.timestamp,
+          step,
+          model_id: modelId,
+          dataset_name: point.dataset_name,
+          dataset_digest: point.dataset_digest,
+        });
     }
   }
   if (points.length > 0) await ctx.runs.logBatch(runId, { metrics: points });

@@ -66,7 +66,12 @@ export function utcTimeCreated(date: Date = new Date()): string {
  */
 export async function readMLmodel(dir: string): Promise<MLmodel> {
   const text = await readFile(join(dir, MLMODEL_FILE), "utf8").catch(() => undefined);
-  if (text === undefined) throw new ValidationError(MLMODEL_FILE, "mlmodel", `${join(dir, MLMODEL_FILE)} does not exist, so this is not an MLflow model folder. Fix: download the model by its models:/ URI, or log it with logModel().`);
+  if (text === undefined)
+    throw new ValidationError(
+      MLMODEL_FILE,
+      "mlmodel",
+      `${join(dir, MLMODEL_FILE)} does not exist, so this is not an MLflow model folder. Fix: download the model by its models:/ URI, or log it with logModel().`,
+    );
   const parsed = parse(text, { version: "1.1" }) as unknown;
   if (parsed === null || typeof parsed !== "object" || typeof (parsed as MLmodel).flavors !== "object" || (parsed as MLmodel).flavors === null) {
     throw new ValidationError(MLMODEL_FILE, "mlmodel", `${join(dir, MLMODEL_FILE)} has no "flavors" map, so it is not an MLmodel document.`);

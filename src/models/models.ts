@@ -76,7 +76,11 @@ export class Models {
    * @example
    * const ready = await client.models.waitUntilReady("churn", "7", { timeoutMs: 60_000 });
    */
-  async waitUntilReady(name: string, version: string | number, options: { timeoutMs?: number | undefined } & Pick<RequestOptions, "signal"> = {}): Promise<ModelVersion> {
+  async waitUntilReady(
+    name: string,
+    version: string | number,
+    options: { timeoutMs?: number | undefined } & Pick<RequestOptions, "signal"> = {},
+  ): Promise<ModelVersion> {
     const current = await this.#ctx.modelVersions.get(name, version, { signal: options.signal });
     return waitUntilReady(this.#ctx, current, { timeoutMs: options.timeoutMs ?? DEFAULT_AWAIT_READY_MS, signal: options.signal });
   }

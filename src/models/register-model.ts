@@ -5,13 +5,14 @@
  * the wait for READY is bounded with backoff and ends in a typed error. Also `copyModelVersion`
  * (`MlflowClient.copy_model_version`) and `waitUntilReady`.
  */
+
+import { ArtifactNotFoundError } from "../artifacts/errors.js";
 import { AlreadyExistsError, AmbiguousResultError, MlflowApiError, MlflowError, NotFoundError, ServerError, ValidationError } from "../core/errors.js";
 import { pythonJsonDumps } from "../core/python-format.js";
 import { backoffMs } from "../core/retry.js";
 import { delay } from "../core/signals.js";
 import type { KeyValueInput } from "../core/tags.js";
 import type { ModelVersion } from "../entities/registry.js";
-import { ArtifactNotFoundError } from "../artifacts/errors.js";
 import { isModelsUri, isRunsUri, parseModelsUri, parseRunsUri } from "../protocol/uri.js";
 import { validateAlias, validatedRegistryTags } from "../resources/registered-models.js";
 import { validateModelName } from "../validation.js";
@@ -67,25 +68,36 @@ interface Source {
  * @throws {ModelRegistrationError} when the version fails to register or stays PENDING past `awaitReadyMs`.
  * @internal
  */
-export async function registerModel(ctx: ModelsContext, modelUri: string, name: string, options: RegisterModelOptions = {}, copy = false): Promise<ModelVersion> {
+export async function registerModel(
+  ctx: ModelsContext,
+  modelUri: string,
+  name: string,
+  options: RegisterModelOptions = {},
+  copy = false,
+): Promise<ModelVersion> {
   validateModelName(name);
   if (options.alias !== undefined) validateAlias(options.alias);
   const tags = validatedRegistryTags(options.tags);
   const awaitReadyMs = options.awaitReadyMs ?? DEFAULT_AWAIT_READY_MS;
-  if (!Number.isFinite(awaitReadyMs) || awaitReadyMs < 0) throw new ValidationError("awaitReadyMs", "await-ready", `awaitReadyMs must be a number of milliseconds ≥ 0, got ${awaitReadyMs}.`);
+  if (!Number.isFinite(awaitReadyMs) || awaitReadyMs < 0)
+    throw new ValidationError("awaitReadyMs", "await-ready", `awaitReadyMs must be a number of milliseconds ≥ 0, got ${awaitReadyMs}.`);
   const source = await resolveSource(ctx, modelUri, copy);
 
   await ensureRegisteredModel(ctx, name, options.signal);
   const allTags = source.copied ? [...source.copied.tags, ...tags] : tags;
-  let version = await createVersion(ctx, {
-    name,
-    source: source.source,
-    run_id: source.runId,
-    model_id: source.modelId,
-    tags: allTags,
-    description: options.description ?? source.copied?.description,
-    run_link: source.copied?.run_link || undefined,
-  }, options.signal);
+  let version = await createVersion(
+    ctx,
+    {
+      name,
+      source: source.source,
+      run_id: source.runId,
+      model_id: source.modelId,
+      tags: allTags,
+      description: options.description ?? source.copied?.description,
+      run_link: source.copied?.run_link || undefined,
+    },
+    options.signal,
+  );
   if (awaitReadyMs > 0) version = await waitUntilReady(ctx, version, { timeoutMs: awaitReadyMs, signal: options.signal });
   if (options.alias !== undefined && version.status !== "PENDING_REGISTRATION") {
     await ctx.registeredModels.setAlias(name, options.alias, version.version);
@@ -108,33 +120,63 @@ export async function waitUntilReady(ctx: ModelsContext, version: ModelVersion, 
   for (let poll = 1; current.status === "PENDING_REGISTRATION"; poll++) {
     const waited = Date.now() - started;
     if (waited >= options.timeoutMs) {
-      throw new ModelRegistrationError({ modelName: current.name, version: current.version, status: current.status, statusMessage: current.status_message, reason: "timeout", waitedMs: waited });
+      throw new ModelRegistrationError({
+        modelName: current.name,
+        version: current.version,
+        status: current.status,
+        statusMessage: current.status_message,
+        reason: "timeout",
+        waitedMs: waited,
+      });
     }
     const pause = Math.min(MAX_READY_POLL_INTERVAL_MS, backoffMs(poll + 1, FIRST_READY_POLL_INTERVAL_MS / 2, 0), options.timeoutMs - waited);
     await delay(pause, options.signal);
     current = await ctx.modelVersions.get(current.name, current.version, { signal: options.signal });
   }
   if (current.status !== undefined && current.status !== "READY") {
-    throw new ModelRegistrationError({ modelName: current.name, version: current.version, status: current.status, statusMessage: current.status_message, reason: "failed", waitedMs: Date.now() - started });
+    throw new ModelRegistrationError({
+      modelName: current.name,
+      version: current.version,
+      status: current.status,
+      statusMessage: current.status_message,
+      reason: "failed",
+      waitedMs: Date.now() - started,
+    });
   }
   return current;
 }
 
 /** The version's `source`, run and logged model, checked against the store before anything is written. */
 async function resolveSource(ctx: ModelsContext, uri: string, copy: boolean): Promise<Source> {
-  if (typeof uri !== "string" || uri === "") throw new ValidationError("modelUri", "model-uri", "A model URI is required, e.g. models:/<model id>, runs:/<run id>/model or models:/<name>@<alias>.");
+  if (typeof uri !== "string" || uri === "")
+    throw new ValidationError("modelUri", "model-uri", "A model URI is required, e.g. models:/<model id>, runs:/<run id>/model or models:/<name>@<alias>.");
   if (isModelsUri(uri)) {
     const parsed = parseModelsUri(uri);
     if (parsed.kind === "model-id") {
-      if (copy) throw new ValidationError("modelUri", "copy-source", `copyModelVersion copies a registered version; "${uri}" names a logged model. Fix: registerModel("${uri}", name).`);
+      if (copy)
+        throw new ValidationError(
+          "modelUri",
+          "copy-source",
+          `copyModelVersion copies a registered version; "${uri}" names a logged model. Fix: registerModel("${uri}", name).`,
+        );
       const resolved = await ctx.uris.resolveModel(uri);
       return { source: uri, modelId: resolved.modelId };
     }
     const resolved = await ctx.uris.resolveModel(uri);
     const copied = resolved.modelVersion!;
-    return { source: `models:/${copied.name}/${copied.version}`, runId: copied.run_id || undefined, modelId: copied.model_id || undefined, copied: copy ? copied : undefined };
+    return {
+      source: `models:/${copied.name}/${copied.version}`,
+      runId: copied.run_id || undefined,
+      modelId: copied.model_id || undefined,
+      copied: copy ? copied : undefined,
+    };
   }
-  if (copy) throw new ValidationError("modelUri", "copy-source", `copyModelVersion copies a registered version, named by a models:/ URI; got "${uri}". Fix: models:/<name>/<version> or models:/<name>@<alias>.`);
+  if (copy)
+    throw new ValidationError(
+      "modelUri",
+      "copy-source",
+      `copyModelVersion copies a registered version, named by a models:/ URI; got "${uri}". Fix: models:/<name>/<version> or models:/<name>@<alias>.`,
+    );
   if (isRunsUri(uri)) return resolveRunSource(ctx, uri);
   return { source: uri };
 }
@@ -148,7 +190,12 @@ async function resolveRunSource(ctx: ModelsContext, uri: string): Promise<Source
   const { runId, path } = parseRunsUri(uri);
   const run = await ctx.runs.get(runId).catch((error: unknown) => {
     if (!(error instanceof NotFoundError)) throw error;
-    throw new ArtifactNotFoundError(`"${uri}" names nothing: there is no run ${runId}. Fix: check the run id.`, { operation: "download", location: uri, code: error.errorCode, cause: error });
+    throw new ArtifactNotFoundError(`"${uri}" names nothing: there is no run ${runId}. Fix: check the run id.`, {
+      operation: "download",
+      location: uri,
+      code: error.errorCode,
+      cause: error,
+    });
   });
   const own = path === "" ? [] : await ctx.artifacts.list(runId, path);
   if (own.some((file) => file.path === `${path}/${MLMODEL_FILE}`)) return { source: `${run.info.artifact_uri.replace(/\/+$/, "")}/${path}`, runId };
@@ -157,11 +204,14 @@ async function resolveRunSource(ctx: ModelsContext, uri: string): Promise<Source
     if (model.info.source_run_id === runId) models.push(model);
   }
   if (models.length === 0) {
-    throw new ArtifactNotFoundError(`"${uri}" names no model: run ${runId} has no MLmodel under "${path}" and no logged model named "${path}". Fix: use the URI logModel returned (models:/<model id>), or the name the model was logged under.`, {
-      operation: "download",
-      location: uri,
-      code: "RESOURCE_DOES_NOT_EXIST",
-    });
+    throw new ArtifactNotFoundError(
+      `"${uri}" names no model: run ${runId} has no MLmodel under "${path}" and no logged model named "${path}". Fix: use the URI logModel returned (models:/<model id>), or the name the model was logged under.`,
+      {
+        operation: "download",
+        location: uri,
+        code: "RESOURCE_DOES_NOT_EXIST",
+      },
+    );
   }
   const stepOf = new Map(run.outputs.model_outputs.map((output) => [output.model_id, output.step]));
   const latest = models.reduce((best, model) => ((stepOf.get(model.info.model_id) ?? -1) > (stepOf.get(best.info.model_id) ?? -1) ? model : best));
@@ -215,7 +265,11 @@ function isCreationCollision(error: unknown): boolean {
  * after 3 attempts" when concurrent creations keep colliding on the next number; that answer means
  * nothing was created, so it is tried again after a pause (bounded).
  */
-async function createVersion(ctx: ModelsContext, params: Parameters<ModelsContext["modelVersions"]["create"]>[0], signal: AbortSignal | undefined): Promise<ModelVersion> {
+async function createVersion(
+  ctx: ModelsContext,
+  params: Parameters<ModelsContext["modelVersions"]["create"]>[0],
+  signal: AbortSignal | undefined,
+): Promise<ModelVersion> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await ctx.modelVersions.create(params);
@@ -245,7 +299,10 @@ async function recordVersionOnModel(ctx: ModelsContext, modelId: string, name: s
   } catch (error) {
     // The tag is a link from the model to its versions; the version is registered whatever happens here.
     if (!(error instanceof MlflowError)) throw error;
-    process.emitWarning(`Registered ${name} version ${version}, but could not list it in the ${MODEL_VERSIONS_TAG} tag of logged model ${modelId}: ${error.message}`, { code: "MLFLOW_TS_MODEL_VERSIONS_TAG" });
+    process.emitWarning(
+      `Registered ${name} version ${version}, but could not list it in the ${MODEL_VERSIONS_TAG} tag of logged model ${modelId}: ${error.message}`,
+      { code: "MLFLOW_TS_MODEL_VERSIONS_TAG" },
+    );
   }
 }
 

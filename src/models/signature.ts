@@ -16,7 +16,23 @@ export const COLUMN_TYPES = ["boolean", "integer", "long", "float", "double", "s
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 /** numpy dtypes a tensor spec may name. */
-export const TENSOR_DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64", "str", "bytes", "object"] as const;
+export const TENSOR_DTYPES = [
+  "bool",
+  "int8",
+  "int16",
+  "int32",
+  "int64",
+  "uint8",
+  "uint16",
+  "uint32",
+  "uint64",
+  "float16",
+  "float32",
+  "float64",
+  "str",
+  "bytes",
+  "object",
+] as const;
 /** A tensor's numpy dtype. */
 export type TensorDtype = (typeof TENSOR_DTYPES)[number];
 
@@ -74,7 +90,12 @@ const tensorSpec = z.strictObject({
   shape: z.array(z.number().int().min(-1)),
   name: z.string().min(1).optional(),
 });
-const paramSpec = z.strictObject({ name: z.string().min(1), type: z.enum(COLUMN_TYPES), default: z.unknown(), shape: z.array(z.number().int().min(-1)).nullable().optional() });
+const paramSpec = z.strictObject({
+  name: z.string().min(1),
+  type: z.enum(COLUMN_TYPES),
+  default: z.unknown(),
+  shape: z.array(z.number().int().min(-1)).nullable().optional(),
+});
 const schema = z.array(z.union([tensorSpec, columnSpec])).min(1);
 
 /** zod schema of {@link ModelSignature}. @internal */
@@ -93,7 +114,11 @@ export function signatureBlock(signature: ModelSignature): SignatureBlock {
   const parsed = modelSignatureSchema.safeParse(signature);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ValidationError(`signature.${issue.path.join(".")}`, "signature", `The model signature is invalid at "${issue.path.join(".")}": ${issue.message}. Fix: describe each input as { type: "tensor", dtype, shape } or { type: "double", name }.`);
+    throw new ValidationError(
+      `signature.${issue.path.join(".")}`,
+      "signature",
+      `The model signature is invalid at "${issue.path.join(".")}": ${issue.message}. Fix: describe each input as { type: "tensor", dtype, shape } or { type: "double", name }.`,
+    );
   }
   const { inputs, outputs, params } = parsed.data;
   return {
@@ -126,5 +151,9 @@ function paramsJson(params: z.infer<typeof paramSpec>[]): string {
 }
 
 function invalid(part: string, rule: string): never {
-  throw new ValidationError(`signature.${part}`, "signature", `The model signature's ${part} ${rule}. Fix: use only tensor specs or only column specs, all named or none.`);
+  throw new ValidationError(
+    `signature.${part}`,
+    "signature",
+    `The model signature's ${part} ${rule}. Fix: use only tensor specs or only column specs, all named or none.`,
+  );
 }

@@ -29,15 +29,7 @@ import type { RequestOptions } from "../core/transport.js";
 import type { LoggedModel } from "../entities/logged-model.js";
 import type { ModelVersion } from "../entities/registry.js";
 import type { FileInfo } from "../entities/tracking.js";
-import {
-  isModelsUri,
-  isRunsUri,
-  looksLikeModelId,
-  type ModelsUri,
-  parseModelsUri,
-  parseRunsUri,
-  uriRootAndPath,
-} from "../protocol/uri.js";
+import { isModelsUri, isRunsUri, looksLikeModelId, type ModelsUri, parseModelsUri, parseRunsUri, uriRootAndPath } from "../protocol/uri.js";
 import type { TrackingStore } from "../store/tracking-store.js";
 
 /** The file Python writes beside a model downloaded through `models:/` (its name and version). */
@@ -159,7 +151,11 @@ export class ArtifactUris extends APIResource {
     try {
       return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     } catch {
-      throw new ValidationError("uri", "utf8", `The artifact "${redactUrl(uri)}" is not valid UTF-8. Fix: download it with downloadArtifacts() and decode it with its own encoding.`);
+      throw new ValidationError(
+        "uri",
+        "utf8",
+        `The artifact "${redactUrl(uri)}" is not valid UTF-8. Fix: download it with downloadArtifacts() and decode it with its own encoding.`,
+      );
     }
   }
 
@@ -174,7 +170,11 @@ export class ArtifactUris extends APIResource {
     try {
       return JSON.parse(text) as T;
     } catch (error) {
-      throw new ValidationError("uri", "json", `The artifact "${redactUrl(uri)}" is not JSON (${(error as Error).message}). Fix: read it with loadText() instead.`);
+      throw new ValidationError(
+        "uri",
+        "json",
+        `The artifact "${redactUrl(uri)}" is not JSON (${(error as Error).message}). Fix: read it with loadText() instead.`,
+      );
     }
   }
 
@@ -198,7 +198,12 @@ export class ArtifactUris extends APIResource {
 
   /** The repository of a root URI (a run folder, a model, a location). */
   async #open(root: string, options: RequestOptions, hops: number): Promise<Repository> {
-    if (hops > MAX_URI_HOPS) throw new ValidationError("uri", "uri-loop", `Resolving "${redactUrl(root)}" took more than ${MAX_URI_HOPS} hops (runs:/ and models:/ URIs pointing at each other). Fix: register the model from its storage location.`);
+    if (hops > MAX_URI_HOPS)
+      throw new ValidationError(
+        "uri",
+        "uri-loop",
+        `Resolving "${redactUrl(root)}" took more than ${MAX_URI_HOPS} hops (runs:/ and models:/ URIs pointing at each other). Fix: register the model from its storage location.`,
+      );
     if (isRunsUri(root)) return this.#openRun(root, options);
     if (isModelsUri(root)) return this.#openModel(root, options, hops);
     return this.#storeRepository(this.#stores.forUri(root), redactUrl(root));
@@ -207,7 +212,11 @@ export class ArtifactUris extends APIResource {
   async #openRun(root: string, options: RequestOptions): Promise<Repository> {
     const { runId, path } = parseRunsUri(root);
     const folder = checkArtifactPath(path, "uri path", true);
-    const run = await this.#call(root, () => this.store.call("runs.get", { run_id: runId }, options), `Fix: check the run id in "${root}" (the run may have been deleted).`);
+    const run = await this.#call(
+      root,
+      () => this.store.call("runs.get", { run_id: runId }, options),
+      `Fix: check the run id in "${root}" (the run may have been deleted).`,
+    );
     const runRepository = this.#storeRepository(this.#stores.forUri(joinArtifactPath(run.run.info.artifact_uri, folder)), root);
     const modelOf = async (name: string): Promise<Repository | undefined> => {
       const model = await this.#runLoggedModel(runId, run.run.info.experiment_id, name, options);
@@ -251,20 +260,27 @@ export class ArtifactUris extends APIResource {
     if (parsed.kind === "alias") {
       const fix = `Fix: point the alias at a version (registerModel(…, "${name}", { alias: "${parsed.alias}" }) or client.registeredModels.setAlias("${name}", "${parsed.alias}", version)), or use models:/${name}/<version>.`;
       // MLflow answers a missing alias with INVALID_PARAMETER_VALUE ("Registered model alias … not found.").
-      const missing = (error: unknown): boolean => error instanceof NotFoundError || (error instanceof InvalidParameterError && /not found/i.test(error.serverMessage));
+      const missing = (error: unknown): boolean =>
+        error instanceof NotFoundError || (error instanceof InvalidParameterError && /not found/i.test(error.serverMessage));
       return (await this.#call(uri, () => this.store.call("registeredModels.getByAlias", { name, alias: parsed.alias }, options), fix, missing)).model_version;
     }
     const stages = parsed.kind === "stage" ? [parsed.stage] : undefined;
     const fix = `Fix: check the registered model name (client.registeredModels.search()).`;
     const { model_versions: latest } = await this.#call(uri, () => this.store.call("registeredModels.getLatestVersions", { name, stages }, options), fix);
-    const newest = latest.reduce<ModelVersion | undefined>((best, candidate) => (best === undefined || Number(candidate.version) > Number(best.version) ? candidate : best), undefined);
+    const newest = latest.reduce<ModelVersion | undefined>(
+      (best, candidate) => (best === undefined || Number(candidate.version) > Number(best.version) ? candidate : best),
+      undefined,
+    );
     if (newest === undefined) {
       const what = parsed.kind === "stage" ? ` in stage "${parsed.stage}"` : "";
-      throw new ArtifactNotFoundError(`"${uri}" names no model version: registered model "${name}" has no version${what}. Fix: register one (registerModel), or name an existing version.`, {
-        operation: "download",
-        location: uri,
-        code: "RESOURCE_DOES_NOT_EXIST",
-      });
+      throw new ArtifactNotFoundError(
+        `"${uri}" names no model version: registered model "${name}" has no version${what}. Fix: register one (registerModel), or name an existing version.`,
+        {
+          operation: "download",
+          location: uri,
+          code: "RESOURCE_DOES_NOT_EXIST",
+        },
+      );
     }
     return newest;
   }
@@ -274,7 +290,11 @@ export class ArtifactUris extends APIResource {
     if (/[/:.%"']/.test(name) || name === "") return undefined; // not a name a logged model can have
     let token: string | undefined;
     do {
-      const page = await this.store.call("loggedModels.search", { experiment_ids: [experimentId], filter: `name = '${name}'`, max_results: LOGGED_MODEL_PAGE_SIZE, page_token: token }, options);
+      const page = await this.store.call(
+        "loggedModels.search",
+        { experiment_ids: [experimentId], filter: `name = '${name}'`, max_results: LOGGED_MODEL_PAGE_SIZE, page_token: token },
+        options,
+      );
       const match = page.models.find((model) => model.info.source_run_id === runId);
       if (match) return match;
       token = page.next_page_token || undefined;
@@ -287,7 +307,12 @@ export class ArtifactUris extends APIResource {
   }
 
   /** Runs a store call; a "does not exist" answer becomes an {@link ArtifactNotFoundError} naming the URI and the fix. */
-  async #call<T>(uri: string, call: () => Promise<T>, fix: string, missing: (error: unknown) => boolean = (error) => error instanceof NotFoundError): Promise<T> {
+  async #call<T>(
+    uri: string,
+    call: () => Promise<T>,
+    fix: string,
+    missing: (error: unknown) => boolean = (error) => error instanceof NotFoundError,
+  ): Promise<T> {
     try {
       return await call();
     } catch (error) {
@@ -305,7 +330,8 @@ export class ArtifactUris extends APIResource {
 
 /** Root and path of a URI; `runs:/<run>` alone is refused with the two spellings that work. */
 function rootAndPath(uri: string): { root: string; path: string } {
-  if (typeof uri !== "string" || uri === "") throw new ValidationError("uri", "uri-empty", "An artifact URI is required, e.g. runs:/<run_id>/model or models:/<name>@<alias>.");
+  if (typeof uri !== "string" || uri === "")
+    throw new ValidationError("uri", "uri-empty", "An artifact URI is required, e.g. runs:/<run_id>/model or models:/<name>@<alias>.");
   const split = uriRootAndPath(uri);
   if (isRunsUri(uri) && split.root.replace(/\/+$/, "") === "runs:") {
     throw new ValidationError(
@@ -342,10 +368,13 @@ class StoreRepository implements Repository {
     const parent = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
     const entry = (await this.#store.list(parent, options)).find((candidate) => candidate.path === path);
     if (entry === undefined || entry.is_dir) {
-      throw new ArtifactNotFoundError(`There is no file "${path}" in ${this.display}${entry?.is_dir ? " (it is a folder)" : ""}. Fix: list the folder (listArtifacts) to check the path.`, {
-        operation: "download",
-        location: `${this.#store.location}/${path}`,
-      });
+      throw new ArtifactNotFoundError(
+        `There is no file "${path}" in ${this.display}${entry?.is_dir ? " (it is a folder)" : ""}. Fix: list the folder (listArtifacts) to check the path.`,
+        {
+          operation: "download",
+          location: `${this.#store.location}/${path}`,
+        },
+      );
     }
     return (await this.#store.open(path, options)).stream;
   }
@@ -408,11 +437,14 @@ class RunRepository implements Repository {
 
   #missing(path: string): ArtifactNotFoundError {
     const uri = `${this.display.replace(/\/+$/, "")}${path === "" ? "" : `/${path}`}`;
-    return new ArtifactNotFoundError(`"${uri}" names nothing: the run has no artifact "${path || "(root)"}" and no logged model of that name. Fix: list the run's artifacts (listArtifacts("${this.display}")) to check the path.`, {
-      operation: "download",
-      location: uri,
-      code: "RESOURCE_DOES_NOT_EXIST",
-    });
+    return new ArtifactNotFoundError(
+      `"${uri}" names nothing: the run has no artifact "${path || "(root)"}" and no logged model of that name. Fix: list the run's artifacts (listArtifacts("${this.display}")) to check the path.`,
+      {
+        operation: "download",
+        location: uri,
+        code: "RESOURCE_DOES_NOT_EXIST",
+      },
+    );
   }
 }
 
@@ -464,9 +496,15 @@ async function settle<T>(work: () => Promise<T>): Promise<{ value?: T; error?: u
 
 /** The first error that is not a plain "does not exist" (a permission or network failure says more). */
 function firstReal(errors: unknown[]): unknown {
-  return errors.find((error) => error !== undefined && !(error instanceof ArtifactNotFoundError) && !(error instanceof NotFoundError) && error instanceof MlflowError);
+  return errors.find(
+    (error) => error !== undefined && !(error instanceof ArtifactNotFoundError) && !(error instanceof NotFoundError) && error instanceof MlflowError,
+  );
 }
 
 function notAFile(uri: string): ValidationError {
-  return new ValidationError("uri", "uri-file", `"${redactUrl(uri)}" names a folder, not a file. Fix: add the file's path, e.g. ${redactUrl(uri).replace(/\/+$/, "")}/MLmodel.`);
+  return new ValidationError(
+    "uri",
+    "uri-file",
+    `"${redactUrl(uri)}" names a folder, not a file. Fix: add the file's path, e.g. ${redactUrl(uri).replace(/\/+$/, "")}/MLmodel.`,
+  );
 }

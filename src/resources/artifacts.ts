@@ -3,9 +3,9 @@
  * `artifact_uri` names (S3 directly, the tracking server's proxy, or the local disk).
  */
 import { Readable } from "node:stream";
+import { checkArtifactPath } from "../artifacts/path-safety.js";
 import { ArtifactStoreCache } from "../artifacts/store-cache.js";
 import type { ArtifactStores } from "../artifacts/stores.js";
-import { checkArtifactPath } from "../artifacts/path-safety.js";
 import { downloadTree, uploadOne, uploadPath } from "../artifacts/transfer.js";
 import type { DownloadOptions, UploadOptions, UploadResult } from "../artifacts/types.js";
 import { ValidationError } from "../core/errors.js";
@@ -36,7 +36,10 @@ export class Artifacts extends APIResource {
   constructor(store: TrackingStore, stores: ArtifactStores, defaultConcurrency = 8) {
     super(store);
     this.#defaultConcurrency = defaultConcurrency;
-    this.#byRun = new ArtifactStoreCache(stores, async (runId, options) => (await this.store.call("runs.get", { run_id: runId }, options)).run.info.artifact_uri);
+    this.#byRun = new ArtifactStoreCache(
+      stores,
+      async (runId, options) => (await this.store.call("runs.get", { run_id: runId }, options)).run.info.artifact_uri,
+    );
   }
 
   /**
@@ -123,7 +126,6 @@ export class Artifacts extends APIResource {
     const store = await this.#byRun.get(runId, options);
     await store.delete(artifactPath, options);
   }
-
 }
 
 function joinOptional(directory: string | undefined, file: string): string {

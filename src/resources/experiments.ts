@@ -1,9 +1,10 @@
 /** Experiments: create, get, search, rename, delete, restore and tags. */
-import { APIResource } from "../core/resource.js";
+
+import { NotFoundError } from "../core/errors.js";
 import { Paginated } from "../core/pagination.js";
+import { APIResource } from "../core/resource.js";
 import { type KeyValueInput, toKeyValues } from "../core/tags.js";
 import type { RequestOptions } from "../core/transport.js";
-import { NotFoundError } from "../core/errors.js";
 import type { Experiment, ViewType } from "../entities/tracking.js";
 import { validateExperimentName, validateExperimentTagValue, validateKey, validateMaxResults } from "../validation.js";
 

@@ -65,7 +65,11 @@ export class LoggedModels extends APIResource {
    */
   async create(params: CreateLoggedModelParams, options?: RequestOptions): Promise<LoggedModel> {
     if (params.name !== undefined && (params.name === "" || /[/:.%"']/.test(params.name))) {
-      throw new ValidationError("name", "logged-model-name", `The logged model name ${JSON.stringify(params.name)} is empty or contains one of / : . % " ' which MLflow refuses.`);
+      throw new ValidationError(
+        "name",
+        "logged-model-name",
+        `The logged model name ${JSON.stringify(params.name)} is empty or contains one of / : . % " ' which MLflow refuses.`,
+      );
     }
     const request = { ...params, params: validatedParams(params.params), tags: validatedTags(params.tags) };
     return (await this.store.call("loggedModels.create", request, options)).model;
@@ -77,7 +81,11 @@ export class LoggedModels extends APIResource {
   }
 
   /** Sets the final status: READY once its files are uploaded, UPLOAD_FAILED otherwise. */
-  async finalize(modelId: string, status: Extract<LoggedModelStatus, "LOGGED_MODEL_READY" | "LOGGED_MODEL_UPLOAD_FAILED">, options?: RequestOptions): Promise<LoggedModel> {
+  async finalize(
+    modelId: string,
+    status: Extract<LoggedModelStatus, "LOGGED_MODEL_READY" | "LOGGED_MODEL_UPLOAD_FAILED">,
+    options?: RequestOptions,
+  ): Promise<LoggedModel> {
     return (await this.store.call("loggedModels.finalize", { model_id: modelId, status }, options)).model;
   }
 
@@ -162,4 +170,3 @@ export class LoggedModels extends APIResource {
     return downloadTree(await this.#byModel.get(modelId, options), artifactPath, destDir, options, this.#defaultConcurrency);
   }
 }
-

@@ -70,7 +70,11 @@ function checkBulkInterval(params: BulkIntervalParams): void {
   }
   run_ids.forEach(validateRunId);
   if (max_results !== undefined && (!Number.isInteger(max_results) || max_results < 1 || max_results > MAX_BULK_INTERVAL_RESULTS)) {
-    throw new ValidationError("max_results", "bulk-max-results", `max_results must be a whole number from 1 to ${MAX_BULK_INTERVAL_RESULTS}, got ${max_results}.`);
+    throw new ValidationError(
+      "max_results",
+      "bulk-max-results",
+      `max_results must be a whole number from 1 to ${MAX_BULK_INTERVAL_RESULTS}, got ${max_results}.`,
+    );
   }
   if ((start_step === undefined) !== (end_step === undefined)) {
     throw new ValidationError("start_step", "bulk-interval", "Give both start_step and end_step, or neither.");

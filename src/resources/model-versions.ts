@@ -61,7 +61,10 @@ export class ModelVersions extends APIResource {
    * Searches model versions, e.g. `{ filter: "name='fraud-detector'" }`: `await` gives every match across pages, `for await` streams them page by page, `.firstPage()` gives one page.
    * @throws {ValidationError} when `max_results` is not a whole number from 1 to 200000.
    */
-  search(params: { filter?: string | undefined; order_by?: string[] | undefined; max_results?: number | undefined; page_token?: string | undefined } = {}, options?: RequestOptions): Paginated<ModelVersion> {
+  search(
+    params: { filter?: string | undefined; order_by?: string[] | undefined; max_results?: number | undefined; page_token?: string | undefined } = {},
+    options?: RequestOptions,
+  ): Paginated<ModelVersion> {
     const { page_token, max_results = MODEL_VERSION_SEARCH_PAGE_SIZE, ...rest } = params;
     validateMaxResults("max_results", max_results, MAX_MODEL_VERSION_SEARCH_PAGE_SIZE);
     return new Paginated(async (token) => {

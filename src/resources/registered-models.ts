@@ -39,7 +39,10 @@ export class RegisteredModels extends APIResource {
    * @throws {AlreadyExistsError} when the name is taken.
    * @throws {ValidationError} for an empty name or one with `/` or `:`.
    */
-  async create(params: { name: string; tags?: KeyValueInput | undefined; description?: string | undefined }, options?: RequestOptions): Promise<RegisteredModel> {
+  async create(
+    params: { name: string; tags?: KeyValueInput | undefined; description?: string | undefined },
+    options?: RequestOptions,
+  ): Promise<RegisteredModel> {
     validateModelName(params.name);
     const tags = validatedRegistryTags(params.tags);
     return (await this.store.call("registeredModels.create", { ...params, tags }, options)).registered_model;
@@ -128,7 +131,11 @@ export function validateAlias(alias: string): void {
     throw new ValidationError(alias, "alias", `The alias "${alias}" is invalid: use 1–${MAX_ALIAS_LENGTH} letters, digits, "_" or "-".`);
   }
   if (alias.toLowerCase() === "latest" || /^v\d+$/i.test(alias)) {
-    throw new ValidationError(alias, "alias-reserved", `The alias "${alias}" is reserved by MLflow ("latest" and "v<number>"). Fix: pick another name, e.g. "champion".`);
+    throw new ValidationError(
+      alias,
+      "alias-reserved",
+      `The alias "${alias}" is reserved by MLflow ("latest" and "v<number>"). Fix: pick another name, e.g. "champion".`,
+    );
   }
 }
 

@@ -96,7 +96,11 @@ export class Runs extends APIResource {
   }
 
   /** Updates status, end time (ms) or name; returns the new run info. */
-  async update(runId: string, params: { status?: RunStatus | undefined; end_time?: number | undefined; run_name?: string | undefined }, options?: RequestOptions): Promise<RunInfo> {
+  async update(
+    runId: string,
+    params: { status?: RunStatus | undefined; end_time?: number | undefined; run_name?: string | undefined },
+    options?: RequestOptions,
+  ): Promise<RunInfo> {
     validateRunId(runId);
     return (await this.store.call("runs.update", { run_id: runId, ...params }, options)).run_info;
   }
@@ -130,7 +134,13 @@ export class Runs extends APIResource {
    * Logs one metric point.
    * @throws {ValidationError} for a bad key, a non-number value or a fractional step.
    */
-  async logMetric(runId: string, key: string, value: number, at: { step?: number | undefined; timestamp?: number | undefined } = {}, options?: RequestOptions): Promise<void> {
+  async logMetric(
+    runId: string,
+    key: string,
+    value: number,
+    at: { step?: number | undefined; timestamp?: number | undefined } = {},
+    options?: RequestOptions,
+  ): Promise<void> {
     validateRunId(runId);
     const metric = toMetricInput({ key, value, ...at });
     await this.store.call("runs.logMetric", { run_id: runId, ...metric }, options);
@@ -178,7 +188,11 @@ export class Runs extends APIResource {
   }
 
   /** Records datasets (and MLflow 3 model inputs) used by the run. */
-  async logInputs(runId: string, params: { datasets?: DatasetInput[] | undefined; models?: { model_id: string }[] | undefined }, options?: RequestOptions): Promise<void> {
+  async logInputs(
+    runId: string,
+    params: { datasets?: DatasetInput[] | undefined; models?: { model_id: string }[] | undefined },
+    options?: RequestOptions,
+  ): Promise<void> {
     validateRunId(runId);
     await this.store.call("runs.logInputs", { run_id: runId, ...params }, options);
   }
@@ -215,7 +229,12 @@ export function validatedParams(input: KeyValueInput | undefined): KeyValue[] {
   for (const param of params) {
     validateKey(param.key, "param");
     validateParamValue(param.key, param.value);
-    if (seen.has(param.key)) throw new ValidationError(param.key, "duplicate-param", `The param "${param.key}" appears twice in one batch; MLflow refuses duplicate param keys in a batch.`);
+    if (seen.has(param.key))
+      throw new ValidationError(
+        param.key,
+        "duplicate-param",
+        `The param "${param.key}" appears twice in one batch; MLflow refuses duplicate param keys in a batch.`,
+      );
     seen.add(param.key);
   }
   return params;

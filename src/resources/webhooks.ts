@@ -109,7 +109,8 @@ function checkWebhook(params: UpdateWebhookParams): void {
     throw new ValidationError("events", "webhook-events", 'A webhook needs at least one event, e.g. { entity: "MODEL_VERSION", action: "CREATED" }.');
   }
   for (const event of params.events) {
-    if (!event?.entity || !event.action) throw new ValidationError("events", "webhook-events", `Each event needs an entity and an action, got ${JSON.stringify(event)}.`);
+    if (!event?.entity || !event.action)
+      throw new ValidationError("events", "webhook-events", `Each event needs an entity and an action, got ${JSON.stringify(event)}.`);
   }
 }
 

@@ -1,4 +1,6 @@
 /** `checkSetup()`: every check, in order, against the configuration the library would use. */
+
+import type { ClientOptions } from "../config.js";
 import { artifactMultipartCheck, artifactProxyCheck, artifactWriteCheck } from "./checks/artifacts.js";
 import { authCheck, permissionCheck } from "./checks/auth.js";
 import { clockCheck } from "./checks/clock.js";
@@ -7,7 +9,6 @@ import { artifactModeCheck, experimentCheck } from "./checks/experiment.js";
 import { roundTripCheck } from "./checks/round-trip.js";
 import { s3BucketCheck, s3CredentialsCheck, s3EndpointCheck } from "./checks/s3.js";
 import { serverReachableCheck, serverVersionCheck } from "./checks/server.js";
-import type { ClientOptions } from "../config.js";
 import { DEFAULT_CHECK_TIMEOUT_MS, SetupContext } from "./context.js";
 import { type CheckDefinition, runChecks } from "./runner.js";
 import type { CheckSetupOptions, SetupReport } from "./types.js";

@@ -3,15 +3,9 @@
  * saying which variable to set or which command to run. Network failures are described the same
  * way for the tracking server and the S3 server, naming the variable that holds the address.
  */
-import {
-  ConnectionError,
-  MlflowApiError,
-  PermissionDeniedError,
-  ResponseValidationError,
-  TimeoutError,
-  UnauthenticatedError,
-} from "../core/errors.js";
+
 import type { ResolvedConfig } from "../config.js";
+import { ConnectionError, MlflowApiError, PermissionDeniedError, ResponseValidationError, TimeoutError, UnauthenticatedError } from "../core/errors.js";
 import { formatSeconds } from "./runner.js";
 
 /** A detail and its fix. */
@@ -30,7 +24,12 @@ export interface Target {
   variable: string;
 }
 
-const TLS_CA_CODES = new Set(["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY"]);
+const TLS_CA_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+]);
 
 /**
  * Explains a failure to connect (no HTTP answer) to `target`.
@@ -40,7 +39,12 @@ const TLS_CA_CODES = new Set(["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_I
  * describeNetworkFailure("ECONNREFUSED", { name: "the tracking server", url: "http://127.0.0.1:5000", variable: "MLFLOW_TRACKING_URI" }, 5000);
  * @internal
  */
-export function describeNetworkFailure(code: string | undefined, target: Target, timeoutMs: number, tlsFix = "MLFLOW_TRACKING_SERVER_CERT_PATH=<ca.pem>"): Diagnosis {
+export function describeNetworkFailure(
+  code: string | undefined,
+  target: Target,
+  timeoutMs: number,
+  tlsFix = "MLFLOW_TRACKING_SERVER_CERT_PATH=<ca.pem>",
+): Diagnosis {
   const at = `${target.name} at ${target.url}`;
   const check = `Check ${target.variable} (now ${target.url})`;
   if (code === "ETIMEDOUT" || code === "TimeoutError") {
@@ -53,13 +57,19 @@ export function describeNetworkFailure(code: string | undefined, target: Target,
     return { detail: `Connection refused by ${at}: nothing listens on that port.`, hint: `${check}: the host or port is wrong, or the server is not running.` };
   }
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-    return { detail: `The host name of ${target.url} does not resolve (${code}).`, hint: `${check}: the host name is misspelt, or this machine's DNS cannot resolve it.` };
+    return {
+      detail: `The host name of ${target.url} does not resolve (${code}).`,
+      hint: `${check}: the host name is misspelt, or this machine's DNS cannot resolve it.`,
+    };
   }
   if (code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "EADDRNOTAVAIL") {
     return { detail: `No route to ${at} (${code}).`, hint: `${check}, and this machine's network (VPN, firewall).` };
   }
   if (code === "ECONNRESET" || code === "EPIPE") {
-    return { detail: `${capitalize(at)} closed the connection (${code}).`, hint: `${check}: an https:// URL on a plain-HTTP port (or the reverse), or a proxy in between, resets connections.` };
+    return {
+      detail: `${capitalize(at)} closed the connection (${code}).`,
+      hint: `${check}: an https:// URL on a plain-HTTP port (or the reverse), or a proxy in between, resets connections.`,
+    };
   }
   if (code === "EPROTO" || code === "ERR_SSL_WRONG_VERSION_NUMBER") {
     return { detail: `TLS handshake with ${at} failed (${code}).`, hint: `${check}: use http:// for a plain-HTTP server and https:// for a TLS one.` };
@@ -105,7 +115,10 @@ function unauthenticated(config: ResolvedConfig, action: string): Diagnosis {
   const auth = config.auth;
   const detail = `The server refused to ${action} without valid credentials (HTTP 401).`;
   if (auth.kind === "none") {
-    return { detail: `${detail} No credentials are configured.`, hint: "Set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (basic auth), or MLFLOW_TRACKING_TOKEN (bearer token)." };
+    return {
+      detail: `${detail} No credentials are configured.`,
+      hint: "Set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (basic auth), or MLFLOW_TRACKING_TOKEN (bearer token).",
+    };
   }
   if (auth.kind === "bearer") {
     return { detail: `${detail} It refused the bearer token from ${auth.source}.`, hint: "MLFLOW_TRACKING_TOKEN is wrong or has expired: set a valid token." };

@@ -74,7 +74,9 @@ function regionOf(sdk: SdkErrorShape): string | undefined {
   if (header) return header;
   if (typeof sdk.Region === "string" && sdk.Region) return sdk.Region;
   const endpoint = typeof sdk.Endpoint === "string" ? sdk.Endpoint : "";
-  return /s3[.-]([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws/.exec(endpoint)?.[1] ?? /expecting '([^']+)'/.exec(typeof sdk.message === "string" ? sdk.message : "")?.[1];
+  return (
+    /s3[.-]([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws/.exec(endpoint)?.[1] ?? /expecting '([^']+)'/.exec(typeof sdk.message === "string" ? sdk.message : "")?.[1]
+  );
 }
 
 /** The S3 endpoint in use, safe to print. @internal */
@@ -127,7 +129,10 @@ export function describeCommonS3Failure(failure: S3Failure, context: SetupContex
     case "ExpiredToken":
     case "InvalidToken":
     case "TokenRefreshRequired":
-      return { detail: `The session token of access key ${key} is expired or invalid (${failure.code}).`, hint: "Refresh the credentials: a new AWS_SESSION_TOKEN, or aws sso login for a profile." };
+      return {
+        detail: `The session token of access key ${key} is expired or invalid (${failure.code}).`,
+        hint: "Refresh the credentials: a new AWS_SESSION_TOKEN, or aws sso login for a profile.",
+      };
     case "CredentialsProviderError":
       return {
         detail: "No AWS credentials were found for the S3 server.",
@@ -142,7 +147,10 @@ export function describeCommonS3Failure(failure: S3Failure, context: SetupContex
   if (failure.status === undefined) {
     const diagnosis = describeNetworkFailure(failure.code, target, context.settings.timeoutMs, S3_TLS_FIX);
     if (context.config!.s3.endpointUrl) return diagnosis;
-    return { ...diagnosis, hint: `${diagnosis.hint} If the bucket is on MinIO, SeaweedFS, Ceph or another S3-compatible server, set MLFLOW_S3_ENDPOINT_URL=http://<host>:<port>.` };
+    return {
+      ...diagnosis,
+      hint: `${diagnosis.hint} If the bucket is on MinIO, SeaweedFS, Ceph or another S3-compatible server, set MLFLOW_S3_ENDPOINT_URL=http://<host>:<port>.`,
+    };
   }
   return undefined;
 }
@@ -158,7 +166,10 @@ function wrongRegion(failure: S3Failure, action: string, region: string): Diagno
 /** The generic explanation of an S3 failure no rule covers. @internal */
 export function describeOtherS3Failure(failure: S3Failure, action: string): Diagnosis {
   const what = [failure.code, failure.status === undefined ? undefined : `HTTP ${failure.status}`].filter(Boolean).join(", ");
-  return { detail: `Could not ${action} (${what || "error"}): ${failure.message}`, hint: "The S3 server's log has the details; check MLFLOW_S3_ENDPOINT_URL and the AWS_* variables." };
+  return {
+    detail: `Could not ${action} (${what || "error"}): ${failure.message}`,
+    hint: "The S3 server's log has the details; check MLFLOW_S3_ENDPOINT_URL and the AWS_* variables.",
+  };
 }
 
 /** True when `endpoint` is the tracking server itself (a common mix-up). @internal */

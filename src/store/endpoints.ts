@@ -7,7 +7,6 @@ import { z } from "zod";
 import type { WireDouble } from "../core/wire.js";
 import { loggedModelSchema } from "../entities/logged-model.js";
 import { modelVersionSchema, registeredModelSchema } from "../entities/registry.js";
-import { type WebhookEvent, type WebhookStatus, webhookSchema, webhookTestResultSchema } from "../entities/webhook.js";
 import {
   type DatasetInput,
   experimentSchema,
@@ -15,11 +14,12 @@ import {
   type KeyValue,
   metricSchema,
   metricWithRunIdSchema,
+  type RunStatus,
   runInfoSchema,
   runSchema,
-  type RunStatus,
   type ViewType,
 } from "../entities/tracking.js";
+import { type WebhookEvent, type WebhookStatus, webhookSchema, webhookTestResultSchema } from "../entities/webhook.js";
 
 /**
  * How a call may be retried after a transient failure.
@@ -100,6 +100,7 @@ export interface SearchLoggedModelsRequest {
 }
 
 /** Every endpoint, by name. */
+// biome-ignore format: one row per endpoint keeps the table readable
 export const ENDPOINTS = {
   // Experiments
   "experiments.create": endpoint<{ name: string; artifact_location?: string; tags?: KeyValue[] }, z.ZodObject<{ experiment_id: z.ZodString }>>(

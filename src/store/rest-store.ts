@@ -6,8 +6,8 @@
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { NotFoundError, ResponseValidationError } from "../core/errors.js";
-import { excerpt } from "../core/redact.js";
 import type { Recovery } from "../core/recovery.js";
+import { excerpt } from "../core/redact.js";
 import type { HttpRequest, HttpResponse, HttpTransport, QueryValue, RequestOptions } from "../core/transport.js";
 import { unsafeIntegerError } from "../core/wire.js";
 import type { KeyValue } from "../entities/tracking.js";

@@ -90,7 +90,13 @@ export function artifactStoresOf(client: MlflowClient): ArtifactStores {
  * @example
  * await copyArtifactTree(model.info.artifact_uri, artifactStoresOf(from), artifactStoresOf(to).forUri(copy.info.artifact_uri), 8, signal);
  */
-export async function copyArtifactTree(sourceUri: string, sourceStores: ArtifactStores, target: ArtifactStore, concurrency: number, signal?: AbortSignal): Promise<ArtifactCounts> {
+export async function copyArtifactTree(
+  sourceUri: string,
+  sourceStores: ArtifactStores,
+  target: ArtifactStore,
+  concurrency: number,
+  signal?: AbortSignal,
+): Promise<ArtifactCounts> {
   if (sourceUri === "") return NOTHING;
   const directory = localDirectory(sourceUri);
   if (directory !== undefined) return uploadTree(target, directory, concurrency, signal);

@@ -12,8 +12,8 @@ import { buffer } from "node:stream/consumers";
 import type { ArtifactStores } from "../artifacts/stores.js";
 import type { MlflowClient } from "../client.js";
 import type { LoggedModel } from "../entities/logged-model.js";
-import { MLMODEL_FILE, rebaseMLmodel } from "../models/mlmodel.js";
 import type { KeyValue } from "../entities/tracking.js";
+import { MLMODEL_FILE, rebaseMLmodel } from "../models/mlmodel.js";
 import { type ArtifactCounts, copyArtifactTree } from "./copy-artifacts.js";
 import { hasTagChanges, type TagChanges, tagChanges } from "./tag-changes.js";
 import { isBookkeepingTag, MODEL_VERSIONS_TAG, SYNC_SOURCE_MODEL_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE, SYNC_STATE_TAG } from "./tags.js";
@@ -105,7 +105,14 @@ export async function createModelCopy(context: ModelCopyContext, source: LoggedM
     { key: SYNC_SOURCE_URI_TAG, value: context.from.trackingUri },
     { key: SYNC_STATE_TAG, value: SYNC_STATE.incomplete },
   ];
-  const params = { experiment_id: targetExperimentId, name: info.name || undefined, model_type: info.model_type || undefined, source_run_id: sourceRunId, params: data.params, tags };
+  const params = {
+    experiment_id: targetExperimentId,
+    name: info.name || undefined,
+    model_type: info.model_type || undefined,
+    source_run_id: sourceRunId,
+    params: data.params,
+    tags,
+  };
   return context.to.loggedModels.create(params, { signal: context.signal });
 }
 

@@ -24,11 +24,19 @@ export interface LoggedModelTask {
  * @example
  * const tasks = await planLoggedModels(from, to, experimentResult);
  */
-export async function planLoggedModels(from: MlflowClient, to: MlflowClient, experiment: ExperimentSyncResult, signal?: AbortSignal): Promise<LoggedModelTask[]> {
+export async function planLoggedModels(
+  from: MlflowClient,
+  to: MlflowClient,
+  experiment: ExperimentSyncResult,
+  signal?: AbortSignal,
+): Promise<LoggedModelTask[]> {
   const sources = await from.loggedModels.search({ experiment_ids: [experiment.sourceExperimentId] }, { signal });
   if (sources.length === 0) return [];
   const targetId = experiment.targetExperimentId;
-  const copies = targetId === undefined || experiment.action === "create" ? new Map<string, LoggedModel>() : indexModelCopies(await to.loggedModels.search({ experiment_ids: [targetId] }, { signal }));
+  const copies =
+    targetId === undefined || experiment.action === "create"
+      ? new Map<string, LoggedModel>()
+      : indexModelCopies(await to.loggedModels.search({ experiment_ids: [targetId] }, { signal }));
   return sources.map((source) => {
     const copy = copies.get(source.info.model_id);
     const plan = planLoggedModel(source, copy);

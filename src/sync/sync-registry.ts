@@ -106,7 +106,8 @@ async function syncRegisteredModel(context: RegistryContext, name: string, versi
   } catch (error) {
     if (signal?.aborted) return;
     Object.assign(model, { outcome: "failed", error: describeError(error) });
-    for (const version of versions) finish(context, out, { ...versionResult(version), outcome: "failed", error: `its registered model could not be resolved on the target: ${model.error}` });
+    for (const version of versions)
+      finish(context, out, { ...versionResult(version), outcome: "failed", error: `its registered model could not be resolved on the target: ${model.error}` });
     return;
   }
   const targetVersions = new Map<string, string | null>();
@@ -147,7 +148,12 @@ async function createRegisteredModel(to: MlflowClient, source: RegisteredModel, 
  * Sets the source's description and its changed or new tags on a registered model found on the
  * target (tags only the target has are kept); records the update, or its failure, in `model`.
  */
-async function updateRegisteredModel(context: RegistryContext, model: RegisteredModelSyncResult, source: RegisteredModel, target: RegisteredModel): Promise<void> {
+async function updateRegisteredModel(
+  context: RegistryContext,
+  model: RegisteredModelSyncResult,
+  source: RegisteredModel,
+  target: RegisteredModel,
+): Promise<void> {
   const { to, dryRun, signal } = context;
   const description = (source.description || "") !== (target.description || "");
   const tags = tagChanges(source.tags, target.tags, (key) => !isBookkeepingTag(key), false);
@@ -208,7 +214,12 @@ async function syncVersion(context: RegistryContext, version: ModelVersion, copy
  * interrupted copy looks the same as a stage set at the source later); any other difference is an
  * `update` (`changed since the last copy: description, tags, stage`).
  */
-async function syncVersionCopy(context: RegistryContext, version: ModelVersion, copy: ModelVersion, result: ModelVersionSyncResult): Promise<ModelVersionSyncResult> {
+async function syncVersionCopy(
+  context: RegistryContext,
+  version: ModelVersion,
+  copy: ModelVersion,
+  result: ModelVersionSyncResult,
+): Promise<ModelVersionSyncResult> {
   const { to, signal } = context;
   const description = (version.description || "") !== (copy.description || "");
   const tags = tagChanges(version.tags, copy.tags, (key) => !isBookkeepingTag(key));
@@ -303,7 +314,12 @@ function missingCopyReason(reference: SourceReference, id: string): string {
  * Sets the source's aliases on the target for the versions copied: an alias absent on the target is
  * set; one already pointing at the copy is kept; one pointing at another version is left and reported.
  */
-async function syncAliases(context: RegistryContext, model: RegisteredModelSyncResult, source: RegisteredModel, targetVersions: ReadonlyMap<string, string | null>): Promise<void> {
+async function syncAliases(
+  context: RegistryContext,
+  model: RegisteredModelSyncResult,
+  source: RegisteredModel,
+  targetVersions: ReadonlyMap<string, string | null>,
+): Promise<void> {
   const { to, dryRun, signal } = context;
   const wanted = source.aliases.filter((alias) => targetVersions.has(alias.version));
   if (wanted.length === 0) return;
@@ -314,7 +330,9 @@ async function syncAliases(context: RegistryContext, model: RegisteredModelSyncR
       const copy = targetVersions.get(version);
       const current = present.get(alias);
       if (current !== undefined && current !== copy) {
-        model.aliasesLeft.push(`${alias} points at version ${current} on the target, not at ${copy ?? "the copy"} (the copy of version ${version}); left as it is`);
+        model.aliasesLeft.push(
+          `${alias} points at version ${current} on the target, not at ${copy ?? "the copy"} (the copy of version ${version}); left as it is`,
+        );
         continue;
       }
       if (current === undefined && !dryRun) await to.registeredModels.setAlias(source.name, alias, copy!, { signal });

@@ -101,7 +101,8 @@ export async function syncRuns(options: SyncOptions): Promise<SyncReport> {
   const finished = await copyAll(options, active, parentIds, concurrency, emit);
   if (options.signal?.aborted) throw new AbortError(`The sync was interrupted after ${finished} of ${active.length} runs; run it again to complete it.`);
   const registry = await syncModels(options, prepared, tasks, parentIds, emit);
-  if (options.signal?.aborted) throw new AbortError(`The sync was interrupted while copying ${models.length} logged models and the model registry; run it again to complete it.`);
+  if (options.signal?.aborted)
+    throw new AbortError(`The sync was interrupted while copying ${models.length} logged models and the model registry; run it again to complete it.`);
   return report(options, false, prepared, tasks, registry, startedAt);
 }
 
@@ -109,14 +110,21 @@ export async function syncRuns(options: SyncOptions): Promise<SyncReport> {
  * Copies the logged models (after the runs, whose copies their `source_run_id` names), then
  * registers the model versions; in a dry run only plans the versions.
  */
-async function syncModels(options: SyncOptions, prepared: PreparedExperiment[], tasks: RunTask[], parentIds: Map<string, string>, emit: (event: SyncEvent) => void): Promise<RegistrySyncResult> {
+async function syncModels(
+  options: SyncOptions,
+  prepared: PreparedExperiment[],
+  tasks: RunTask[],
+  parentIds: Map<string, string>,
+  emit: (event: SyncEvent) => void,
+): Promise<RegistrySyncResult> {
   const { from, to, signal } = options;
   const dryRun = options.dryRun ?? false;
   const models = prepared.flatMap((one) => one.models);
   const fromStores = artifactStoresOf(from);
   const toStores = artifactStoresOf(to);
   try {
-    if (!dryRun) await copyLoggedModels({ from, to, fromStores, toStores, runCopies: parentIds, concurrency: to.config.artifacts.concurrency, signal }, models, emit);
+    if (!dryRun)
+      await copyLoggedModels({ from, to, fromStores, toStores, runCopies: parentIds, concurrency: to.config.artifacts.concurrency, signal }, models, emit);
     if (signal?.aborted) return { registeredModels: [], versions: [] };
     const runCopies = new Map<string, string | null>(parentIds);
     if (dryRun) for (const task of tasks) if (task.plan.action === "copy") runCopies.set(task.result.sourceRunId, null);
@@ -135,7 +143,11 @@ async function syncModels(options: SyncOptions, prepared: PreparedExperiment[], 
 }
 
 /** Resolves every experiment on the target, finds the existing copies and plans each source run. */
-async function planSync(options: SyncOptions, dryRun: boolean, emit: (event: SyncEvent) => void): Promise<{ prepared: PreparedExperiment[]; tasks: RunTask[]; parentIds: Map<string, string> }> {
+async function planSync(
+  options: SyncOptions,
+  dryRun: boolean,
+  emit: (event: SyncEvent) => void,
+): Promise<{ prepared: PreparedExperiment[]; tasks: RunTask[]; parentIds: Map<string, string> }> {
   const prepared: PreparedExperiment[] = [];
   for (const experiment of await sourceExperiments(options.from, options.experimentNames, options.signal)) {
     const one = await prepareExperiment(options, experiment, dryRun);
@@ -180,12 +192,21 @@ async function planModelsOf(options: SyncOptions, one: PreparedExperiment): Prom
  * Creates the copies of new runs, then sends every run's data, `concurrency` runs at a time.
  * @returns How many runs finished (done or failed); the others were cut short by the signal.
  */
-async function copyAll(options: SyncOptions, active: RunTask[], parentIds: Map<string, string>, concurrency: number, emit: (event: SyncEvent) => void): Promise<number> {
+async function copyAll(
+  options: SyncOptions,
+  active: RunTask[],
+  parentIds: Map<string, string>,
+  concurrency: number,
+  emit: (event: SyncEvent) => void,
+): Promise<number> {
   const queue = new PQueue({ concurrency });
   const forEach = (items: RunTask[], work: (task: RunTask) => Promise<void>): Promise<void[]> =>
     Promise.all(items.map((task) => queue.add(async () => (options.signal?.aborted ? undefined : work(task)))));
 
-  await forEach(active.filter((task) => task.plan.action === "copy"), (task) => createTargetRun(options, task, parentIds));
+  await forEach(
+    active.filter((task) => task.plan.action === "copy"),
+    (task) => createTargetRun(options, task, parentIds),
+  );
   let finished = 0;
   await forEach(active, async (task) => {
     if (task.result.outcome !== "failed") await copyTask(options, task, parentIds);
@@ -210,7 +231,10 @@ async function sourceExperiments(from: MlflowClient, names: readonly string[] | 
   const experiments: Experiment[] = [];
   for (const name of new Set(names)) {
     const experiment = await from.experiments.getByName(name, { signal });
-    if (!experiment) throw new SyncError(`No experiment named "${name}" in ${from.trackingUri}. List them with: mlflow-ts experiments list (with MLFLOW_TRACKING_URI=${from.trackingUri}).`);
+    if (!experiment)
+      throw new SyncError(
+        `No experiment named "${name}" in ${from.trackingUri}. List them with: mlflow-ts experiments list (with MLFLOW_TRACKING_URI=${from.trackingUri}).`,
+      );
     experiments.push(experiment);
   }
   return experiments;
@@ -223,9 +247,16 @@ async function sourceExperiments(from: MlflowClient, names: readonly string[] | 
  */
 async function prepareExperiment(options: SyncOptions, experiment: Experiment, dryRun: boolean): Promise<PreparedExperiment> {
   const { from, to, signal } = options;
-  const result: ExperimentSyncResult = { name: experiment.name, sourceExperimentId: experiment.experiment_id, action: "reuse", outcome: dryRun ? "planned" : "done", tagsSet: 0 };
+  const result: ExperimentSyncResult = {
+    name: experiment.name,
+    sourceExperimentId: experiment.experiment_id,
+    action: "reuse",
+    outcome: dryRun ? "planned" : "done",
+    tagsSet: 0,
+  };
   const nothing = { result, sourceRuns: [], copies: new Map<string, Run>(), models: [] };
-  if (experiment.lifecycle_stage !== "active") return { ...nothing, result: { ...result, action: "skip", outcome: "skipped", reason: "deleted at the source" } };
+  if (experiment.lifecycle_stage !== "active")
+    return { ...nothing, result: { ...result, action: "skip", outcome: "skipped", reason: "deleted at the source" } };
   try {
     const target = await to.experiments.getByName(experiment.name, { signal });
     if (target && target.lifecycle_stage !== "active") {
@@ -323,14 +354,38 @@ function fail(task: RunTask, error: unknown): void {
   task.result.error = describeError(error);
 }
 
-function report(options: SyncOptions, dryRun: boolean, prepared: PreparedExperiment[], tasks: RunTask[], registry: RegistrySyncResult, startedAt: number): SyncReport {
+function report(
+  options: SyncOptions,
+  dryRun: boolean,
+  prepared: PreparedExperiment[],
+  tasks: RunTask[],
+  registry: RegistrySyncResult,
+  startedAt: number,
+): SyncReport {
   const experiments = prepared.map((one) => one.result);
   const runs = tasks.map((task) => task.result);
   const loggedModels = prepared.flatMap((one) => one.models.map((model) => model.result));
   const { registeredModels, versions: modelVersions } = registry;
   const totals = countTotals(experiments, runs, { loggedModels, modelVersions, registeredModels });
-  const ok = totals.experimentsFailed === 0 && totals.runsFailed === 0 && totals.loggedModelsFailed === 0 && totals.modelVersionsFailed === 0 && registeredModels.every((m) => m.outcome !== "failed");
-  return { ok, dryRun, from: options.from.trackingUri, to: options.to.trackingUri, experiments, runs, loggedModels, modelVersions, registeredModels, totals, durationMs: Date.now() - startedAt };
+  const ok =
+    totals.experimentsFailed === 0 &&
+    totals.runsFailed === 0 &&
+    totals.loggedModelsFailed === 0 &&
+    totals.modelVersionsFailed === 0 &&
+    registeredModels.every((m) => m.outcome !== "failed");
+  return {
+    ok,
+    dryRun,
+    from: options.from.trackingUri,
+    to: options.to.trackingUri,
+    experiments,
+    runs,
+    loggedModels,
+    modelVersions,
+    registeredModels,
+    totals,
+    durationMs: Date.now() - startedAt,
+  };
 }
 
 /** The model results a report's totals count. */
@@ -345,7 +400,11 @@ interface ModelResults {
  * and bytes include the logged models'.
  * @internal
  */
-export function countTotals(experiments: readonly ExperimentSyncResult[], runs: readonly RunSyncResult[], models: ModelResults = { loggedModels: [], modelVersions: [], registeredModels: [] }): SyncTotals {
+export function countTotals(
+  experiments: readonly ExperimentSyncResult[],
+  runs: readonly RunSyncResult[],
+  models: ModelResults = { loggedModels: [], modelVersions: [], registeredModels: [] },
+): SyncTotals {
   const countExperiments = (action: ExperimentSyncResult["action"]): number => experiments.filter((e) => e.action === action && e.outcome !== "failed").length;
   const counted = runs.filter((run) => run.outcome === "done" || run.outcome === "planned");
   const countRuns = (action: RunSyncResult["action"]): number => counted.filter((run) => run.action === action).length;

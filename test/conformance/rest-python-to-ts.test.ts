@@ -29,7 +29,9 @@ describe("a run logged by the Python client, read by TypeScript", () => {
   const params = { lr: "0.01", batch_size: "64", "model/arch": "resnet 50", empty: "" };
   const tags = { team: "vision", "mlflow.source.type": "LOCAL", "unicode/tag": "ünïcödé ✓" };
   const accuracy = Array.from({ length: 1200 }, (_, step) => point("accuracy", Math.round((1 - 1 / (step + 2)) * 1e6) / 1e6, step, BASE_TIME + step * 7));
-  const special = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -2.5].map((value, step) => point("special", value, step * 10, BASE_TIME + 50_000 + step));
+  const special = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -2.5].map((value, step) =>
+    point("special", value, step * 10, BASE_TIME + 50_000 + step),
+  );
   const single = [point("val_loss", 0.9, 0, BASE_TIME + 1), point("val_loss", Number.NaN, 1, BASE_TIME + 2), point("val_loss", 0.4, 2, BASE_TIME + 3)];
   const startTime = BASE_TIME - 1_000;
   const endTime = BASE_TIME + 999_000;
@@ -57,7 +59,15 @@ describe("a run logged by the Python client, read by TypeScript", () => {
 
   it("reads the run info Python set: name, experiment, FINISHED status, start and end time", async () => {
     const run = await client.runs.get(runId);
-    expect(run.info).toMatchObject({ run_id: runId, run_name: "py-logged", experiment_id: experimentId, status: "FINISHED", start_time: startTime, end_time: endTime, lifecycle_stage: "active" });
+    expect(run.info).toMatchObject({
+      run_id: runId,
+      run_name: "py-logged",
+      experiment_id: experimentId,
+      status: "FINISHED",
+      start_time: startTime,
+      end_time: endTime,
+      lifecycle_stage: "active",
+    });
     expect(run.info.artifact_uri).toBe(`${(await client.experiments.get(experimentId)).artifact_location}/${runId}/artifacts`);
   });
 
@@ -88,7 +98,10 @@ describe("a run logged by the Python client, read by TypeScript", () => {
   });
 
   it("finds the run with a search on what Python logged", async () => {
-    const found = await client.runs.search({ experiment_ids: [experimentId], filter: "params.batch_size = '64' AND tags.team = 'vision' AND metrics.accuracy > 0.99 AND attributes.status = 'FINISHED'" });
+    const found = await client.runs.search({
+      experiment_ids: [experimentId],
+      filter: "params.batch_size = '64' AND tags.team = 'vision' AND metrics.accuracy > 0.99 AND attributes.status = 'FINISHED'",
+    });
     expect(found.map((r) => r.info.run_id)).toEqual([runId]);
   });
 });

@@ -58,7 +58,10 @@ export function latestPoints(points: readonly PointView[]): PointView[] {
   const latest = new Map<string, PointView>();
   for (const p of points) {
     const best = latest.get(p.key);
-    const newer = !best || p.step > best.step || (p.step === best.step && (p.timestamp > best.timestamp || (p.timestamp === best.timestamp && rank(p.value) > rank(best.value))));
+    const newer =
+      !best ||
+      p.step > best.step ||
+      (p.step === best.step && (p.timestamp > best.timestamp || (p.timestamp === best.timestamp && rank(p.value) > rank(best.value))));
     if (newer) latest.set(p.key, p);
   }
   return [...latest.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

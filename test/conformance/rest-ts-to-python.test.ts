@@ -38,7 +38,12 @@ describe("a run logged by TypeScript, read by the Python client", () => {
   const params = { lr: "0.001", layers: "3", optimizer: "adam", empty: "", long: "x".repeat(6000), "nested/key": "a b" };
   const tags = { team: "vision", "mlflow.source.name": "train.ts", "unicode/tag": "日本語 ✓", multiline: "line 1\nline 2" };
   const loss = Array.from({ length: 300 }, (_, step) => ({ key: "loss", value: 1 / (step + 1), step, timestamp: BASE_TIME + step * 10 }));
-  const special = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0.5, 1e-300, 123456789.125].map((value, step) => ({ key: "special", value, step, timestamp: BASE_TIME + 5 + step }));
+  const special = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0.5, 1e-300, 123456789.125].map((value, step) => ({
+    key: "special",
+    value,
+    step,
+    timestamp: BASE_TIME + 5 + step,
+  }));
   const sameStep = [0.25, 0.5, 0.75].map((value, i) => ({ key: "same step", value, step: 4, timestamp: BASE_TIME + 100 - i }));
   let runId: string;
   let startTime: number;

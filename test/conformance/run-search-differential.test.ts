@@ -120,7 +120,13 @@ async function oursAll(client: MlflowClient, requests: ResolvedCase[], concurren
 }
 
 /** Runs every case on both sides of one target; returns the reproductions of the differences. */
-async function differences(cases: SearchCase[], uri: string, client: MlflowClient, dataSet: DataSet, concurrency: number): Promise<{ count: number; reports: string[] }> {
+async function differences(
+  cases: SearchCase[],
+  uri: string,
+  client: MlflowClient,
+  dataSet: DataSet,
+  concurrency: number,
+): Promise<{ count: number; reports: string[] }> {
   const reports: string[] = [];
   let count = 0;
   for (let start = 0; start < cases.length; start += BATCH) {
@@ -137,7 +143,9 @@ async function differences(cases: SearchCase[], uri: string, client: MlflowClien
       if (same(mine, theirs[index]!)) continue;
       count += 1;
       if (reports.length < REPORTED_FAILURES) {
-        reports.push(`case ${start + index}: ${JSON.stringify(request)}\n  mlflow-ts: ${readable(mine, dataSet)}\n  MLflow:    ${readable(theirs[index]!, dataSet)}`);
+        reports.push(
+          `case ${start + index}: ${JSON.stringify(request)}\n  mlflow-ts: ${readable(mine, dataSet)}\n  MLflow:    ${readable(theirs[index]!, dataSet)}`,
+        );
       }
     }
   }
@@ -169,10 +177,16 @@ describe(`conformance: run search against MLflow (seed ${SEED}, ${FIXED_CORPUS.l
       for (const [index, request] of batch.entries()) {
         const mine = await oursExperiments(request);
         const other = theirs[index]!;
-        const equal = mine.ok && other.ok ? JSON.stringify(mine.ids) === JSON.stringify(other.ids) && mine.token === other.token : !mine.ok && !other.ok && mine.code === other.code;
+        const equal =
+          mine.ok && other.ok
+            ? JSON.stringify(mine.ids) === JSON.stringify(other.ids) && mine.token === other.token
+            : !mine.ok && !other.ok && mine.code === other.code;
         if (equal) continue;
         count += 1;
-        if (reports.length < REPORTED_FAILURES) reports.push(`experiment case ${start + index}: ${JSON.stringify(request)}\n  mlflow-ts: ${JSON.stringify(mine)}\n  MLflow:    ${JSON.stringify(other)}`);
+        if (reports.length < REPORTED_FAILURES)
+          reports.push(
+            `experiment case ${start + index}: ${JSON.stringify(request)}\n  mlflow-ts: ${JSON.stringify(mine)}\n  MLflow:    ${JSON.stringify(other)}`,
+          );
       }
     }
     expect(count, `${count} of ${experimentCases.length} experiment cases differ:\n${reports.join("\n")}`).toBe(0);

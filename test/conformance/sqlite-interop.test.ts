@@ -122,7 +122,8 @@ async function writeFixture(store: SqliteStore): Promise<void> {
   const { experiment_id: id } = await store.call("experiments.create", { name: "interop", tags: [{ key: "owner", value: "ts" }] });
   const { experiment_id: goneId } = await store.call("experiments.create", { name: "gone" });
   const create = async (experiment_id: string, run_name: string, start_time: number, team?: string) =>
-    (await store.call("runs.create", { experiment_id, run_name, start_time, user_id: "ann", tags: team ? [{ key: "team", value: team }] : [] })).run.info.run_id;
+    (await store.call("runs.create", { experiment_id, run_name, start_time, user_id: "ann", tags: team ? [{ key: "team", value: team }] : [] })).run.info
+      .run_id;
   const alpha = await create(id, "alpha", T0 + 100, "vision");
   const beta = await create(id, "beta", T0 + 200, "nlp");
   const gamma = await create(id, "gamma", T0 + 300);
@@ -139,14 +140,26 @@ async function writeFixture(store: SqliteStore): Promise<void> {
       { key: "weird", value: "Infinity", timestamp: T0 + 2, step: 2 },
       { key: "neg", value: "-Infinity", timestamp: T0, step: 0 },
     ],
-    params: [{ key: "lr", value: "0.1" }, { key: "opt", value: "adam" }],
+    params: [
+      { key: "lr", value: "0.1" },
+      { key: "opt", value: "adam" },
+    ],
   });
-  await store.call("runs.logBatch", { run_id: beta, metrics: [...loss(2), ...loss(2), { key: "acc", value: "NaN", timestamp: T0, step: 0 }], params: [{ key: "lr", value: "0.01" }] });
+  await store.call("runs.logBatch", {
+    run_id: beta,
+    metrics: [...loss(2), ...loss(2), { key: "acc", value: "NaN", timestamp: T0, step: 0 }],
+    params: [{ key: "lr", value: "0.01" }],
+  });
   await store.call("runs.logBatch", { run_id: gamma, metrics: [{ key: "acc", value: 0.5, timestamp: T0, step: 0 }] });
   await store.call("runs.logBatch", { run_id: delta, params: [{ key: "lr", value: "0.1" }] });
   await store.call("runs.logInputs", {
     run_id: alpha,
-    datasets: [{ dataset: { name: "mnist", digest: "d41d8cd9", source_type: "local", source: '{"uri": "/data/mnist"}' }, tags: [{ key: "mlflow.data.context", value: "train" }] }],
+    datasets: [
+      {
+        dataset: { name: "mnist", digest: "d41d8cd9", source_type: "local", source: '{"uri": "/data/mnist"}' },
+        tags: [{ key: "mlflow.data.context", value: "train" }],
+      },
+    ],
   });
   await store.call("runs.update", { run_id: alpha, status: "FINISHED", end_time: T0 + 1000 });
   await store.call("runs.update", { run_id: beta, status: "FAILED", end_time: T0 + 2000 });

@@ -57,7 +57,7 @@ export interface SchemaRow {
 export function normalizedSchema(path: string): SchemaRow[] {
   const db = new Database(path, { readonly: true });
   try {
-    const rows = db.prepare("SELECT type, name, tbl_name AS \"table\", sql FROM sqlite_master ORDER BY type, name").all() as SchemaRow[];
+    const rows = db.prepare('SELECT type, name, tbl_name AS "table", sql FROM sqlite_master ORDER BY type, name').all() as SchemaRow[];
     return rows.map((row) => ({ ...row, sql: row.sql === null ? null : normalizeSql(row.sql) }));
   } finally {
     db.close();

@@ -138,7 +138,8 @@ async function ourView(client: MlflowClient, queries: Queries): Promise<View> {
   const latest: View["latest"] = {};
   for (const model of registered) {
     const name = model.name as string;
-    for (const alias of Object.keys(model.aliases as object)) byAlias[`${name}@${alias}`] = comparableVersion(await client.registeredModels.getByAlias(name, alias));
+    for (const alias of Object.keys(model.aliases as object))
+      byAlias[`${name}@${alias}`] = comparableVersion(await client.registeredModels.getByAlias(name, alias));
     latest[name] = (await client.registeredModels.getLatestVersions(name)).map((version) => [version.version, version.current_stage ?? null]);
   }
   const experimentIds = (await client.experiments.search({ max_results: 1000, view_type: "ALL" })).map((e) => e.experiment_id);
@@ -150,12 +151,16 @@ async function ourView(client: MlflowClient, queries: Queries): Promise<View> {
     download_uris: downloadUris,
     latest,
     logged_models: await Promise.all(logged.map(async (model) => comparableLoggedModel(await client.loggedModels.get(model.info.model_id)))),
-    model_searches: await Promise.all(queries.model_searches.map(async (q) => (await client.registeredModels.search({ ...q, max_results: 1000 })).map((m) => m.name))),
+    model_searches: await Promise.all(
+      queries.model_searches.map(async (q) => (await client.registeredModels.search({ ...q, max_results: 1000 })).map((m) => m.name)),
+    ),
     version_searches: await Promise.all(
       queries.version_searches.map(async (q) => (await client.modelVersions.search({ ...q, max_results: 1000 })).map((v) => `${v.name}/${v.version}`)),
     ),
     logged_searches: await Promise.all(
-      queries.logged_searches.map(async (q) => (await client.loggedModels.search({ experiment_ids: experimentIds, ...q, max_results: 1000 })).map((m) => m.info.name)),
+      queries.logged_searches.map(async (q) =>
+        (await client.loggedModels.search({ experiment_ids: experimentIds, ...q, max_results: 1000 })).map((m) => m.info.name),
+      ),
     ),
   };
 }
@@ -205,7 +210,14 @@ async function writeFixture(client: MlflowClient): Promise<string> {
   await client.registeredModels.create({ name: "ts-model", tags: { team: "risk" }, description: "from ts" });
   await client.registeredModels.create({ name: "ts-other", tags: { team: "vision" } });
   await client.registeredModels.create({ name: "TS-upper" });
-  await client.modelVersions.create({ name: "ts-model", source: `runs:/${runId}/model`, run_id: runId, tags: { k: "v" }, description: "v1", run_link: "http://link" });
+  await client.modelVersions.create({
+    name: "ts-model",
+    source: `runs:/${runId}/model`,
+    run_id: runId,
+    tags: { k: "v" },
+    description: "v1",
+    run_link: "http://link",
+  });
   await client.modelVersions.create({ name: "ts-model", source: `${r.info.artifact_uri}/model2`, run_id: runId });
   await client.modelVersions.create({ name: "ts-other", source: `${r.info.artifact_uri}/other`, run_id: runId, tags: { k: "v" } });
   const doomed = await client.modelVersions.create({ name: "ts-model", source: `${r.info.artifact_uri}/doomed`, run_id: runId });
@@ -215,8 +227,18 @@ async function writeFixture(client: MlflowClient): Promise<string> {
   await client.registeredModels.setAlias("ts-model", "old", 1);
   await client.modelVersions.setTag("ts-model", 2, "validated", "yes");
   await client.modelVersions.delete("ts-model", doomed.version);
-  const logged = await client.loggedModels.create({ experiment_id: experimentId, name: "ts-logged", source_run_id: runId, params: { lr: "0.1" }, tags: { t: "1" }, model_type: "sklearn" });
-  await client.store.call("runs.logBatch", { run_id: runId, metrics: [{ key: "acc", value: 0.9, timestamp: 1_700_000_000_000, step: 3, model_id: logged.info.model_id }] });
+  const logged = await client.loggedModels.create({
+    experiment_id: experimentId,
+    name: "ts-logged",
+    source_run_id: runId,
+    params: { lr: "0.1" },
+    tags: { t: "1" },
+    model_type: "sklearn",
+  });
+  await client.store.call("runs.logBatch", {
+    run_id: runId,
+    metrics: [{ key: "acc", value: 0.9, timestamp: 1_700_000_000_000, step: 3, model_id: logged.info.model_id }],
+  });
   await client.loggedModels.finalize(logged.info.model_id, "LOGGED_MODEL_READY");
   await client.loggedModels.create({ experiment_id: experimentId, name: "ts-pending", tags: { t: "1" } });
   const deleted = await client.loggedModels.create({ experiment_id: experimentId, name: "ts-deleted" });
@@ -247,14 +269,24 @@ describe("conformance: Python MLflow reads the registry and logged models mlflow
   it("sees the same registered models: tags, description, aliases, latest version per stage", () => {
     expect(theirs.registered_models).toEqual(ours.registered_models);
     expect(theirs.registered_models.map((m) => m.name)).toEqual(["TS-upper", "ts-model", "ts-other", "ts-renamed"]);
-    expect(theirs.registered_models.find((m) => m.name === "ts-model")).toMatchObject({ description: "from ts", aliases: { champion: "2", old: "1" }, tags: { team: "risk" } });
+    expect(theirs.registered_models.find((m) => m.name === "ts-model")).toMatchObject({
+      description: "from ts",
+      aliases: { champion: "2", old: "1" },
+      tags: { team: "risk" },
+    });
     expect(theirs.latest).toEqual(ours.latest);
   });
 
   it("sees the same model versions, field by field, the deleted one gone", () => {
     expect(theirs.model_versions).toEqual(ours.model_versions);
     // The order (last update first, ties by version) is compared above; here, which versions exist.
-    expect(theirs.model_versions.map((v) => `${v.name as string}/${v.version as string}`).sort()).toEqual(["ts-model/1", "ts-model/2", "ts-model/4", "ts-other/1", "ts-renamed/1"]);
+    expect(theirs.model_versions.map((v) => `${v.name as string}/${v.version as string}`).sort()).toEqual([
+      "ts-model/1",
+      "ts-model/2",
+      "ts-model/4",
+      "ts-other/1",
+      "ts-renamed/1",
+    ]);
     expect(theirs.by_alias).toEqual(ours.by_alias);
     expect(theirs.by_alias["ts-model@champion"]).toMatchObject({ version: "2", aliases: ["champion"], tags: { validated: "yes" } });
     expect(theirs.download_uris).toEqual(ours.download_uris);
@@ -263,7 +295,12 @@ describe("conformance: Python MLflow reads the registry and logged models mlflow
   it("sees the same logged models: status, params, tags (with the registered versions), metrics", () => {
     expect(theirs.logged_models).toEqual(ours.logged_models);
     const logged = theirs.logged_models.find((m) => m.name === "ts-logged")!;
-    expect(logged).toMatchObject({ status: "READY", params: { lr: "0.1" }, model_type: "sklearn", tags: { t: "1", "mlflow.modelVersions": '[{"name": "ts-model", "version": 4}]' } });
+    expect(logged).toMatchObject({
+      status: "READY",
+      params: { lr: "0.1" },
+      model_type: "sklearn",
+      tags: { t: "1", "mlflow.modelVersions": '[{"name": "ts-model", "version": 4}]' },
+    });
     expect(theirs.logged_models.map((m) => m.name)).toEqual(["ts-pending", "ts-logged"]);
   });
 
@@ -286,9 +323,17 @@ describe("conformance: mlflow-ts reads the registry and logged models the Python
     const ours = await ourView(client, queries);
     await client.close();
     expect(ours).toEqual(theirs);
-    expect(ours.registered_models.find((m) => m.name === "py-model")).toMatchObject({ description: "from python", aliases: { champion: "2" }, tags: { team: "py" } });
+    expect(ours.registered_models.find((m) => m.name === "py-model")).toMatchObject({
+      description: "from python",
+      aliases: { champion: "2" },
+      tags: { team: "py" },
+    });
     expect(ours.model_versions.map((v) => v.version).sort()).toEqual(["1", "2", "3"]);
-    expect(ours.logged_models.find((m) => m.model_id === written.model_id)).toMatchObject({ status: "READY", params: { lr: "0.1" }, source_run_id: written.run_id });
+    expect(ours.logged_models.find((m) => m.model_id === written.model_id)).toMatchObject({
+      status: "READY",
+      params: { lr: "0.1" },
+      source_run_id: written.run_id,
+    });
     expect(ours.logged_models.find((m) => m.model_id === written.pending_id)).toMatchObject({ status: "PENDING" });
   });
 });

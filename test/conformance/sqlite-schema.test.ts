@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { SCHEMA_MLFLOW_VERSION, SCHEMA_REVISION } from "../../src/store/sqlite/schema.generated.js";
 import { COMPATIBLE_NEWER_REVISIONS } from "../../src/store/sqlite/schema.js";
+import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { interop, mlflowCli, normalizedSchema, pythonMlflowVersion } from "./sqlite-python.js";
 
 const QUIET = { MLFLOW_TS_QUIET_LOCAL_STORE: "true" };
@@ -61,7 +61,11 @@ describe("conformance: embedded store schema", () => {
     const path = join(dir, "upgrade.db");
     const store = await openSqliteStore(path, { env: QUIET, defaultArtifactRoot: join(dir, "mlruns") });
     const { run } = await store.call("runs.create", { experiment_id: "0", run_name: "before-upgrade" });
-    await store.call("runs.logBatch", { run_id: run.info.run_id, metrics: [{ key: "m", value: "NaN", timestamp: 1, step: 0 }], params: [{ key: "p", value: "1" }] });
+    await store.call("runs.logBatch", {
+      run_id: run.info.run_id,
+      metrics: [{ key: "m", value: "NaN", timestamp: 1, step: 0 }],
+      params: [{ key: "p", value: "1" }],
+    });
     await store.close();
     await mlflowCli(dir, "db", "upgrade", `sqlite:///${path}`);
     const [row] = query(path, "SELECT version_num FROM alembic_version") as { version_num: string }[];

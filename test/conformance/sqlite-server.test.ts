@@ -43,8 +43,12 @@ async function freePort(): Promise<number> {
 async function waitForHealth(url: string): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (server?.exitCode !== null && server?.exitCode !== undefined) throw new Error(`mlflow server exited with ${server.exitCode}:\n${serverLog.slice(-3000)}`);
-    const ok = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+    if (server?.exitCode !== null && server?.exitCode !== undefined)
+      throw new Error(`mlflow server exited with ${server.exitCode}:\n${serverLog.slice(-3000)}`);
+    const ok = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await sleep(500);
   }
@@ -64,7 +68,12 @@ beforeAll(async () => {
   store = await openSqliteStore(path, { env: QUIET, defaultArtifactRoot: join(dir, "mlruns") });
   experimentId = (await store.call("experiments.create", { name: "served", tags: [{ key: "k", value: "v" }] })).experiment_id;
   for (const [index, name] of ["alpha", "beta", "gamma", "delta"].entries()) {
-    const { run } = await store.call("runs.create", { experiment_id: experimentId, run_name: name, start_time: 1_000 + index, tags: [{ key: "team", value: index % 2 ? "nlp" : "vision" }] });
+    const { run } = await store.call("runs.create", {
+      experiment_id: experimentId,
+      run_name: name,
+      start_time: 1_000 + index,
+      tags: [{ key: "team", value: index % 2 ? "nlp" : "vision" }],
+    });
     await store.call("runs.logBatch", {
       run_id: run.info.run_id,
       metrics: [
@@ -77,12 +86,16 @@ beforeAll(async () => {
   }
   if ((await pythonMlflowVersion(dir)) !== SCHEMA_MLFLOW_VERSION) await mlflowCli(dir, "db", "upgrade", `sqlite:///${path}`);
   const port = await freePort();
-  server = spawn(conformancePython(), ["-m", "mlflow", "server", "--backend-store-uri", `sqlite:///${path}`, "--host", "127.0.0.1", "--port", String(port), "--workers", "1"], {
-    cwd: dir,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, MLFLOW_TRACKING_URI: "", MLFLOW_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "true", MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" },
-  });
+  server = spawn(
+    conformancePython(),
+    ["-m", "mlflow", "server", "--backend-store-uri", `sqlite:///${path}`, "--host", "127.0.0.1", "--port", String(port), "--workers", "1"],
+    {
+      cwd: dir,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, MLFLOW_TRACKING_URI: "", MLFLOW_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "true", MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false" },
+    },
+  );
   const capture = (chunk: Buffer): void => {
     serverLog = (serverLog + chunk.toString()).slice(-20_000);
   };
@@ -153,7 +166,9 @@ describe("conformance: mlflow server on a database mlflow-ts wrote", () => {
   });
 
   it("serves the same experiment and metric history", async () => {
-    expect(await rest.experiments.get(experimentId)).toEqual(await (async () => (await store.call("experiments.get", { experiment_id: experimentId })).experiment)());
+    expect(await rest.experiments.get(experimentId)).toEqual(
+      await (async () => (await store.call("experiments.get", { experiment_id: experimentId })).experiment)(),
+    );
     const [run] = (await store.call("runs.search", { experiment_ids: [experimentId], max_results: 1 })).runs;
     const request = { run_id: run!.info.run_id, metric_key: "loss", max_results: 7 };
     expect(await rest.store.call("metrics.getHistory", request)).toEqual(await store.call("metrics.getHistory", request));

@@ -63,10 +63,34 @@ afterAll(async () => {
 
 describe("the same path rule as the server", () => {
   const corpus = [
-    "acc 100%25.png", "a%2Fb.txt", "%C3%A9t%C3%A9.png", "50%off", "x%zz", "model/weights.bin", "a:b",
-    "../x", "a/../b", "%2e%2e/x", "%252e%252e/x", `%${"25".repeat(8)}2e%${"25".repeat(8)}2e/x`, `%${"25".repeat(9)}41`,
-    "..%2fetc", "/etc/passwd", "%2fetc", "file:///etc/passwd", "a\\b", "..%5cwin.ini", "a#b", "a%23b", "C:/x",
-    "a;b", "a%3Bb", "a//b", "./a", "a\u0001b", "a%01b",
+    "acc 100%25.png",
+    "a%2Fb.txt",
+    "%C3%A9t%C3%A9.png",
+    "50%off",
+    "x%zz",
+    "model/weights.bin",
+    "a:b",
+    "../x",
+    "a/../b",
+    "%2e%2e/x",
+    "%252e%252e/x",
+    `%${"25".repeat(8)}2e%${"25".repeat(8)}2e/x`,
+    `%${"25".repeat(9)}41`,
+    "..%2fetc",
+    "/etc/passwd",
+    "%2fetc",
+    "file:///etc/passwd",
+    "a\\b",
+    "..%5cwin.ini",
+    "a#b",
+    "a%23b",
+    "C:/x",
+    "a;b",
+    "a%3Bb",
+    "a//b",
+    "./a",
+    "a\u0001b",
+    "a%01b",
   ];
 
   it("refuses every path MLflow's validate_path_is_safe refuses, and more only by its documented extra rules", async () => {
@@ -102,7 +126,11 @@ describe("directory transfers with %XX and unsafe names", () => {
     expect(await client.artifacts.download(runId, "plots", dest)).toBe(join(dest, "plots"));
     expect(readFileSync(join(dest, "plots", LEGAL), "utf8")).toBe("png bytes");
 
-    const python = await runPython<Record<string, string>>("test/integration/artifacts-download.py", { run_id: runId, artifact_path: "plots", dst_path: mkdtempSync(join(scratch, "py-")) });
+    const python = await runPython<Record<string, string>>("test/integration/artifacts-download.py", {
+      run_id: runId,
+      artifact_path: "plots",
+      dst_path: mkdtempSync(join(scratch, "py-")),
+    });
     expect(python).toEqual({ [`plots/${LEGAL}`]: sha256("png bytes"), "plots/ok.txt": sha256("ordinary") });
   }, 120_000);
 

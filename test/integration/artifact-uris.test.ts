@@ -11,9 +11,9 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { registerModel } from "../../src/index.js";
-import { runPython } from "./support/python.js";
-import { serverUri, stackClient, type StackServer, uniqueName } from "./support/stack.js";
 import { fileTree } from "../unit/helpers/file-tree.js";
+import { runPython } from "./support/python.js";
+import { type StackServer, serverUri, stackClient, uniqueName } from "./support/stack.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mlflow-ts-artifact-uris-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -61,7 +61,11 @@ describe.each(["direct", "proxied"] as StackServer[])("artifact URIs on the %s s
         `${runRoot}/notes.txt`,
         `${info.artifactUri}/files`,
       ];
-      const python = await runPython<{ results: PythonResult[] }>("test/conformance/python/download_trees.py", { uris, dest: join(dir, `${server}-python`) }, { MLFLOW_TRACKING_URI: serverUri(server) });
+      const python = await runPython<{ results: PythonResult[] }>(
+        "test/conformance/python/download_trees.py",
+        { uris, dest: join(dir, `${server}-python`) },
+        { MLFLOW_TRACKING_URI: serverUri(server) },
+      );
       for (const [index, uri] of uris.entries()) {
         const expected = python.results[index]!;
         expect(expected.error, `Python failed on ${uri}`).toBeNull();

@@ -57,7 +57,12 @@ async function uploadWith(client: MlflowClient, runId: string, fraction: number,
 }
 
 function expectNoSecret(error: unknown): void {
-  const texts = [String((error as Error).message), String((error as Error).stack), JSON.stringify(error), String(((error as Error).cause as Error | undefined)?.message)];
+  const texts = [
+    String((error as Error).message),
+    String((error as Error).stack),
+    JSON.stringify(error),
+    String(((error as Error).cause as Error | undefined)?.message),
+  ];
   for (const text of texts) {
     expect(text).not.toContain(CANARY_SECRET);
     expect(text).not.toContain(stackEnv("AWS_SECRET_ACCESS_KEY"));
@@ -124,7 +129,9 @@ describe("the S3 server stops mid-upload", () => {
       expect((outcome as ArtifactError).bucket).toBe(direct.bucket);
       expect((outcome as ArtifactError).key).toBe(`${keyPrefix}/big/big.bin`);
       expectNoSecret(outcome);
-      await expect(inspectionS3().send(new HeadObjectCommand({ Bucket: direct.bucket, Key: `${keyPrefix}/big/big.bin` }))).rejects.toMatchObject({ name: "NotFound" });
+      await expect(inspectionS3().send(new HeadObjectCommand({ Bucket: direct.bucket, Key: `${keyPrefix}/big/big.bin` }))).rejects.toMatchObject({
+        name: "NotFound",
+      });
     }
     expect(await openMultipartUploads(inspectionS3(), direct.bucket, keyPrefix)).toEqual([]);
     await client.close();
@@ -139,7 +146,11 @@ describe("credentials and buckets", () => {
     const accessKeyId = credentials.accessKeyId || stackEnv("AWS_ACCESS_KEY_ID");
     const setup = modeClient(direct);
     const { runId } = await freshRun(setup, "artifacts-bad-credentials");
-    const client = new MlflowClient({ trackingUri: direct.trackingUri, env: stackClientEnv(direct.trackingUri), s3: { credentials: { accessKeyId, secretAccessKey: CANARY_SECRET } } });
+    const client = new MlflowClient({
+      trackingUri: direct.trackingUri,
+      env: stackClientEnv(direct.trackingUri),
+      s3: { credentials: { accessKeyId, secretAccessKey: CANARY_SECRET } },
+    });
     const error = await client.artifacts.uploadData(runId, "x", "a.txt").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ArtifactCredentialsError);
     expect((error as ArtifactCredentialsError).code).toMatch(/InvalidAccessKeyId|SignatureDoesNotMatch/);

@@ -3,14 +3,15 @@
  * inspect buckets (ListMultipartUploads, HeadObject), an upload probe that measures RSS in a
  * fresh process, sha256 of files, and the Python reference client.
  */
-import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
 import { type ClientOptions, MlflowClient } from "../../src/index.js";
 import { runPython } from "./support/python.js";
 import { serverUri, stackClientEnv, stackEnv, uniqueName } from "./support/stack.js";
@@ -111,5 +112,9 @@ export async function probeUpload(
  * against `trackingUri` and returns `{ artifact path: sha256 }` of what it downloaded.
  */
 export async function pythonDownload(trackingUri: string, runId: string, artifactPath: string, destDir: string): Promise<Record<string, string>> {
-  return runPython<Record<string, string>>("test/integration/artifacts-download.py", { run_id: runId, artifact_path: artifactPath, dst_path: destDir }, { MLFLOW_TRACKING_URI: trackingUri });
+  return runPython<Record<string, string>>(
+    "test/integration/artifacts-download.py",
+    { run_id: runId, artifact_path: artifactPath, dst_path: destDir },
+    { MLFLOW_TRACKING_URI: trackingUri },
+  );
 }

@@ -5,8 +5,9 @@
  * Usage: tsx artifacts-upload-probe.ts <trackingUri> <runId> <file|stream> <path-or-size> <artifactFile> [proxyMultipart]
  * The stack's settings come from the environment (MLFLOW_S3_ENDPOINT_URL, AWS_*).
  */
-import { MlflowClient } from "../../src/index.js";
+
 import { seededStream } from "../../bench/artifacts-data.js";
+import { MlflowClient } from "../../src/index.js";
 
 const [trackingUri, runId, kind, what, artifactFile, proxyMultipart] = process.argv.slice(2) as [string, string, "file" | "stream", string, string, string?];
 const client = new MlflowClient({ trackingUri, artifacts: { proxyMultipartUpload: proxyMultipart === "mpu" } });

@@ -90,7 +90,9 @@ describe.each(artifactModes())("artifacts, $name mode", (mode: ArtifactMode) => 
     const sha = await writeSeededFile(path, GiB, "one-gib");
     const probe = await probeUpload(mode, runId, { file: path }, "large/one-gib.bin", mode.name === "proxied");
     await rm(path);
-    console.info(`[artifacts ${mode.name}] 1 GiB upload: ${(probe.ms / 1000).toFixed(1)} s, RSS growth ${(probe.growthBytes / MiB).toFixed(1)} MiB (bound ${FILE_MEMORY_BOUND / MiB} MiB), ${probe.events} progress events`);
+    console.info(
+      `[artifacts ${mode.name}] 1 GiB upload: ${(probe.ms / 1000).toFixed(1)} s, RSS growth ${(probe.growthBytes / MiB).toFixed(1)} MiB (bound ${FILE_MEMORY_BOUND / MiB} MiB), ${probe.events} progress events`,
+    );
     expect(probe.bytes).toBe(GiB);
     expect(probe.loaded).toBe(GiB);
     expect(probe.events).toBeGreaterThan(1024);

@@ -8,7 +8,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,7 +30,11 @@ interface Outcome {
 /** Runs the built command with exactly `env` (plus PATH), never longer than 2 minutes. */
 function mlflowTs(args: string[], env: Record<string, string>): Promise<Outcome> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 120_000,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -53,7 +57,11 @@ function newestMtime(directory: string): number {
 function ensureBuilt(): void {
   if (existsSync(BIN) && statSync(BIN).mtimeMs >= newestMtime(join(ROOT, "src"))) return;
   try {
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "pipe", timeout: 300_000 });
+    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+      cwd: ROOT,
+      stdio: "pipe",
+      timeout: 300_000,
+    });
   } catch (error) {
     // tsc emits even when another part of the tree does not typecheck; only a missing command is fatal here.
     if (!existsSync(BIN)) throw error;
@@ -86,7 +94,9 @@ describe("mlflow-ts doctor (built command)", () => {
     const { code, stdout } = await mlflowTs(["doctor", "--no-write"], { ...directEnv(), AWS_ACCESS_KEY_ID: "no-such-access-key" });
     expect(code).toBe(1);
     expect(stdout).toMatch(/^PASS  Configuration /);
-    expect(stdout).toMatch(/\nFAIL  S3 credentials +The S3 server .* does not know access key …-key \(AWS_ACCESS_KEY_ID\) \(InvalidAccessKeyId\)\.\n {6}fix: Set AWS_ACCESS_KEY_ID/);
+    expect(stdout).toMatch(
+      /\nFAIL  S3 credentials +The S3 server .* does not know access key …-key \(AWS_ACCESS_KEY_ID\) \(InvalidAccessKeyId\)\.\n {6}fix: Set AWS_ACCESS_KEY_ID/,
+    );
     // On a fresh stack the probe experiment does not exist yet and --no-write may not create it: a warning.
     expect(stdout).toMatch(/\n15 checks: \d+ passed, (\d+ warnings?, )?1 failed, \d+ skipped in [\d.]+ s\. Fix the first failure above/);
   });
@@ -101,7 +111,11 @@ describe("mlflow-ts doctor (built command)", () => {
   it("never prints the tracking password or the AWS secret key, as text or JSON, failing or not", async () => {
     const password = `pw-canary-${randomUUID()}`;
     const secret = `aws-canary-${randomUUID()}`;
-    const wrongPassword = { ...stackClientEnv(stackEnv("STACK_AUTH_URI")), MLFLOW_TRACKING_USERNAME: stackEnv("STACK_AUTH_ADMIN_USER"), MLFLOW_TRACKING_PASSWORD: password };
+    const wrongPassword = {
+      ...stackClientEnv(stackEnv("STACK_AUTH_URI")),
+      MLFLOW_TRACKING_USERNAME: stackEnv("STACK_AUTH_ADMIN_USER"),
+      MLFLOW_TRACKING_PASSWORD: password,
+    };
     const wrongSecret = { ...directEnv(), AWS_SECRET_ACCESS_KEY: secret, MLFLOW_TRACKING_PASSWORD: password, MLFLOW_TRACKING_USERNAME: "nobody" };
     const outcomes = await Promise.all([
       mlflowTs(["doctor"], wrongPassword),

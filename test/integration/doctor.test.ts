@@ -3,9 +3,10 @@
  * check (and leave nothing behind), and each broken configuration fails at the expected check,
  * with a useful hint, every later check skipped, and no secret in the report.
  */
-import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+
 import { randomUUID } from "node:crypto";
 import net from "node:net";
+import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MlflowClient } from "../../src/index.js";
 import { checkSetup } from "../../src/setup/check-setup.js";
@@ -143,7 +144,12 @@ describe("each broken configuration fails at its check, with a hint, and skips t
   it("wrong port: server.reachable, connection refused", async () => {
     const uri = `http://127.0.0.1:${await closedPort()}`;
     const report = await doctor({ ...directEnv(), MLFLOW_TRACKING_URI: uri });
-    expectFailureAt(report, "server.reachable", /Connection refused by the tracking server at http:\/\/127\.0\.0\.1:\d+/, /Check MLFLOW_TRACKING_URI \(now http:\/\/127\.0\.0\.1:\d+\)/);
+    expectFailureAt(
+      report,
+      "server.reachable",
+      /Connection refused by the tracking server at http:\/\/127\.0\.0\.1:\d+/,
+      /Check MLFLOW_TRACKING_URI \(now http:\/\/127\.0\.0\.1:\d+\)/,
+    );
   });
 
   it("a tracking server that accepts connections and never answers: server.reachable, after one short timeout", async () => {
@@ -175,7 +181,12 @@ describe("each broken configuration fails at its check, with a hint, and skips t
     await admin.close();
     const report = await doctor(authEnv(stackEnv("STACK_AUTH_READER_USER"), stackEnv("STACK_AUTH_READER_PASSWORD")), { experimentName: name });
     expect(check(report, "auth").status).toBe("pass");
-    expectFailureAt(report, "permission", new RegExp(`User "${stackEnv("STACK_AUTH_READER_USER")}" may read but not write experiment "${name}"`), /grant this user EDIT/);
+    expectFailureAt(
+      report,
+      "permission",
+      new RegExp(`User "${stackEnv("STACK_AUTH_READER_USER")}" may read but not write experiment "${name}"`),
+      /grant this user EDIT/,
+    );
   });
 
   it("wrong S3 secret: s3.credentials (SignatureDoesNotMatch), never the secret", async () => {
@@ -187,7 +198,12 @@ describe("each broken configuration fails at its check, with a hint, and skips t
 
   it("unknown access key: s3.credentials (InvalidAccessKeyId)", async () => {
     const report = await doctor({ ...directEnv(), AWS_ACCESS_KEY_ID: `unknown-${randomUUID().slice(0, 8)}` });
-    expectFailureAt(report, "s3.credentials", /does not know access key …\w{4} \(AWS_ACCESS_KEY_ID\) \(InvalidAccessKeyId\)/, /Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+    expectFailureAt(
+      report,
+      "s3.credentials",
+      /does not know access key …\w{4} \(AWS_ACCESS_KEY_ID\) \(InvalidAccessKeyId\)/,
+      /Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/,
+    );
   });
 
   it("an experiment whose bucket does not exist: s3.bucket (NoSuchBucket), with the command that creates it", async () => {
@@ -197,7 +213,12 @@ describe("each broken configuration fails at its check, with a hint, and skips t
     await client.experiments.create({ name, artifact_location: `s3://${bucket}/x` });
     await client.close();
     const report = await doctor(directEnv(), { experimentName: name });
-    expectFailureAt(report, "s3.bucket", new RegExp(`Bucket "${bucket}" .* does not exist on ${stackEnv("MLFLOW_S3_ENDPOINT_URL")} \\(NoSuchBucket\\)`), new RegExp(`aws --endpoint-url ${stackEnv("MLFLOW_S3_ENDPOINT_URL")} s3 mb s3://${bucket}`));
+    expectFailureAt(
+      report,
+      "s3.bucket",
+      new RegExp(`Bucket "${bucket}" .* does not exist on ${stackEnv("MLFLOW_S3_ENDPOINT_URL")} \\(NoSuchBucket\\)`),
+      new RegExp(`aws --endpoint-url ${stackEnv("MLFLOW_S3_ENDPOINT_URL")} s3 mb s3://${bucket}`),
+    );
   });
 
   it("an S3 endpoint that is the tracking server: s3.endpoint", async () => {

@@ -38,11 +38,9 @@ describe("the quickstart (the README's main job), with no server", () => {
       const runId = /^Logged run ([0-9a-f]{32}) \("quickstart", experiment "mlflow-ts-quickstart"\) to sqlite:\/\/\/\/?.*mlflow\.db\.$/m.exec(stdout)?.[1];
       expect(runId, stdout).toBeDefined();
       expect(stdout).toContain("mlflow ui --backend-store-uri sqlite:///mlflow.db");
-      const { runs } = await runPython<{ runs: { info: { run_name: string; status: string }; params: Record<string, string>; histories: Record<string, unknown[]> }[] }>(
-        "test/conformance/python/read_run.py",
-        { run_ids: [runId], history_keys: null },
-        { MLFLOW_TRACKING_URI: `sqlite:///${join(cwd, "mlflow.db")}` },
-      );
+      const { runs } = await runPython<{
+        runs: { info: { run_name: string; status: string }; params: Record<string, string>; histories: Record<string, unknown[]> }[];
+      }>("test/conformance/python/read_run.py", { run_ids: [runId], history_keys: null }, { MLFLOW_TRACKING_URI: `sqlite:///${join(cwd, "mlflow.db")}` });
       expect(runs[0]!.info).toMatchObject({ run_name: "quickstart", status: "FINISHED" });
       expect(Object.keys(runs[0]!.histories).length).toBeGreaterThan(0);
     } finally {
@@ -66,7 +64,11 @@ describe("examples against the real stack", () => {
     expect(out).toMatch(new RegExp(`^registered ${name} version 1 as @champion \\(READY\\)$`, "m"));
     expect(out).toContain(`mlflow.pyfunc.load_model('models:/${name}@champion')`);
     const printed = JSON.parse(out.trim().split("\n").pop()!) as { modelUri: string; inputs: number[][]; predictions: number[] };
-    const python = await runPython<{ predictions: number[] }>("test/conformance/python/pyfunc_predict.py", { model_uri: printed.modelUri, inputs: printed.inputs }, { MLFLOW_TRACKING_URI: serverUri("direct") });
+    const python = await runPython<{ predictions: number[] }>(
+      "test/conformance/python/pyfunc_predict.py",
+      { model_uri: printed.modelUri, inputs: printed.inputs },
+      { MLFLOW_TRACKING_URI: serverUri("direct") },
+    );
     for (const [i, expected] of printed.predictions.entries()) expect(Math.abs(python.predictions[i]! - expected)).toBeLessThan(1e-6);
   }, 240_000);
 

@@ -32,7 +32,9 @@ function stackIsUp(versionArgs: string[]): boolean {
 export default function setup(): void {
   const version = process.env.MLFLOW_TS_STACK_VERSION ?? "";
   if (version !== "" && !/^\d+\.\d+\.\d+$/.test(version)) {
-    throw new Error(`MLFLOW_TS_STACK_VERSION="${version}" is not a version. Fix: name a folder of scripts/stack/versions, e.g. 2.14.3, or unset it for the default servers.`);
+    throw new Error(
+      `MLFLOW_TS_STACK_VERSION="${version}" is not a version. Fix: name a folder of scripts/stack/versions, e.g. 2.14.3, or unset it for the default servers.`,
+    );
   }
   const versionArgs = version === "" ? [] : [version];
   const stackDir = process.env.MLFLOW_TS_STACK_DIR ?? ".stack";

@@ -23,7 +23,10 @@ describe("int64 steps written by Python beyond 2^53 − 1", () => {
     expect(written.steps).toEqual(["1", BEYOND]); // what Python reads back: exact
     const client = stackClient("direct");
     try {
-      const error = (await client.metrics.getHistory(written.run_id, "big").toArray(10).catch((e: unknown) => e)) as UnsafeIntegerError;
+      const error = (await client.metrics
+        .getHistory(written.run_id, "big")
+        .toArray(10)
+        .catch((e: unknown) => e)) as UnsafeIntegerError;
       expect(error).toBeInstanceOf(UnsafeIntegerError);
       expect(error.field).toMatch(/^metrics\[\d\]\.step$/);
       expect(error.message).toContain("beyond ±9007199254740991");
@@ -38,11 +41,18 @@ describe("int64 steps written by Python beyond 2^53 − 1", () => {
 
   it("the embedded store: the same step in an mlflow.db Python wrote is refused, not rounded", async () => {
     const db = join(scratch, "mlflow.db");
-    const written = await runPython<{ run_id: string; steps: string[] }>("test/integration/log-big-step.py", { step: BEYOND }, { MLFLOW_TRACKING_URI: `sqlite:///${db}` });
+    const written = await runPython<{ run_id: string; steps: string[] }>(
+      "test/integration/log-big-step.py",
+      { step: BEYOND },
+      { MLFLOW_TRACKING_URI: `sqlite:///${db}` },
+    );
     expect(written.steps).toEqual(["1", BEYOND]);
     const client = new MlflowClient({ trackingUri: `sqlite:///${db}`, env: { MLFLOW_TS_QUIET_LOCAL_STORE: "true" } });
     try {
-      const error = (await client.metrics.getHistory(written.run_id, "big").toArray(10).catch((e: unknown) => e)) as UnsafeIntegerError;
+      const error = (await client.metrics
+        .getHistory(written.run_id, "big")
+        .toArray(10)
+        .catch((e: unknown) => e)) as UnsafeIntegerError;
       expect(error).toBeInstanceOf(UnsafeIntegerError);
       expect(error.endpoint).toBe("sqlite:metrics.getHistory");
     } finally {

@@ -23,18 +23,18 @@ import { loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { type JsonProcessError, runJsonProcess } from "../../bench/run-json-process.js";
+import { type CheckResult, checkRuns } from "./load/check-runs.js";
 import {
   buildReport,
   formatReport,
-  loadSettings,
   type LoadSettings,
+  loadSettings,
   type OverloadWindow,
   overloadFault,
   type PauseFigures,
-  prepareWorker,
   type ProcessOutcome,
+  prepareWorker,
 } from "./load/support.js";
-import { type CheckResult, checkRuns } from "./load/check-runs.js";
 import type { WorkerResult } from "./load/worker.js";
 import { startProxy, TEST_CLIENT_HEADER, type TestProxy } from "./support/http-proxy.js";
 import { type PausableService, pauseService } from "./support/pause.js";
@@ -55,7 +55,11 @@ describe("load: training processes on one server, briefly overloaded", () => {
       const worker = prepareWorker();
       const window: OverloadWindow = { open: false, seen: 0 };
       // Keep-alive as uvicorn's (5 s); the proxy waits for the server longer than a client does, so it adds no failure of its own.
-      const proxy = await startProxy(serverUri("direct"), { fault: overloadFault(window), keepAliveTimeoutMs: 5_000, upstreamTimeoutMs: PROXY_UPSTREAM_TIMEOUT_MS });
+      const proxy = await startProxy(serverUri("direct"), {
+        fault: overloadFault(window),
+        keepAliveTimeoutMs: 5_000,
+        upstreamTimeoutMs: PROXY_UPSTREAM_TIMEOUT_MS,
+      });
       const experimentName = uniqueName("load");
       const loadAverage = [loadavg()[0]!];
       const sampler = setInterval(() => loadAverage.push(loadavg()[0]!), LOAD_AVERAGE_SAMPLE_MS);
@@ -133,7 +137,13 @@ interface Overload {
 }
 
 /** Starts worker `i`; resolves with how it ended (never rejects). `kill` ends it as stuck. */
-function spawnWorker(i: number, worker: ReturnType<typeof prepareWorker>, trackingUri: string, experimentName: string, kill: AbortSignal): Promise<ProcessOutcome> {
+function spawnWorker(
+  i: number,
+  worker: ReturnType<typeof prepareWorker>,
+  trackingUri: string,
+  experimentName: string,
+  kill: AbortSignal,
+): Promise<ProcessOutcome> {
   const env = {
     PATH: process.env.PATH ?? "",
     ...stackClientEnv(trackingUri),
@@ -155,7 +165,13 @@ function spawnWorker(i: number, worker: ReturnType<typeof prepareWorker>, tracki
   };
   return runJsonProcess<WorkerResult>(process.execPath, [worker.script], { env, inheritEnv: false, timeoutMs: settings.deadlineMs, signal: kill }).then(
     (result) => ({ worker: i, exitedAtMs: Date.now(), ok: true as const, result }),
-    (error: JsonProcessError) => ({ worker: i, exitedAtMs: Date.now(), ok: false as const, error: error.message, result: error.output as Partial<WorkerResult> | undefined }),
+    (error: JsonProcessError) => ({
+      worker: i,
+      exitedAtMs: Date.now(),
+      ok: false as const,
+      error: error.message,
+      result: error.output as Partial<WorkerResult> | undefined,
+    }),
   );
 }
 
@@ -168,7 +184,8 @@ function spawnWorker(i: number, worker: ReturnType<typeof prepareWorker>, tracki
 async function playOverload(proxy: TestProxy, window: OverloadWindow, allExited: () => boolean): Promise<Overload> {
   const giveUpAt = Date.now() + settings.deadlineMs;
   while (!proxy.requests.some((r) => r.path.endsWith("/runs/log-batch"))) {
-    if (allExited() || Date.now() > giveUpAt) throw new Error("no log-batch request reached the proxy: the processes never logged. Fix: look at their errors above.");
+    if (allExited() || Date.now() > giveUpAt)
+      throw new Error("no log-batch request reached the proxy: the processes never logged. Fix: look at their errors above.");
     await sleep(100);
   }
   window.open = true;

@@ -37,14 +37,32 @@ describe("run.logTable", () => {
 
   it("loadTable reads what Python's log_table wrote, across runs, with the run id column", async () => {
     const experimentId = await client.experiments.create({ name: uniqueName("python-tables") });
-    const tables = [{ question: ["q1", "q2"], score: [0.5, 0.25] }, { question: ["q3"], score: [1.0] }];
-    const { run_id: first } = await runPython<{ run_id: string }>("test/conformance/python/log_table.py", { experiment_id: experimentId, artifact_file: "t/answers.json", tables });
-    const { run_id: second } = await runPython<{ run_id: string }>("test/conformance/python/log_table.py", { experiment_id: experimentId, artifact_file: "t/answers.json", tables: [tables[1]] });
+    const tables = [
+      { question: ["q1", "q2"], score: [0.5, 0.25] },
+      { question: ["q3"], score: [1.0] },
+    ];
+    const { run_id: first } = await runPython<{ run_id: string }>("test/conformance/python/log_table.py", {
+      experiment_id: experimentId,
+      artifact_file: "t/answers.json",
+      tables,
+    });
+    const { run_id: second } = await runPython<{ run_id: string }>("test/conformance/python/log_table.py", {
+      experiment_id: experimentId,
+      artifact_file: "t/answers.json",
+      tables: [tables[1]],
+    });
 
     const table = await loadTable(client, experimentId, "t/answers.json", { extraColumns: ["run_id"] });
     expect(table.columns).toEqual(["question", "score", "run_id"]);
     expect(table.data.map((row) => JSON.stringify(row)).sort()).toEqual(
-      [["q1", 0.5, first], ["q2", 0.25, first], ["q3", 1, first], ["q3", 1, second]].map((row) => JSON.stringify(row)).sort(),
+      [
+        ["q1", 0.5, first],
+        ["q2", 0.25, first],
+        ["q3", 1, first],
+        ["q3", 1, second],
+      ]
+        .map((row) => JSON.stringify(row))
+        .sort(),
     );
   }, 120_000);
 });

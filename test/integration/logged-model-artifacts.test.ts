@@ -11,7 +11,7 @@ import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sha256 } from "../unit/sync/fixtures.js";
 import { runPython } from "./support/python.js";
-import { serverUri, stackClient, type StackServer, uniqueName } from "./support/stack.js";
+import { type StackServer, serverUri, stackClient, uniqueName } from "./support/stack.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mlflow-ts-model-files-"));
 

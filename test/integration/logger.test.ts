@@ -103,8 +103,16 @@ describe("logger on the real stack", () => {
 
   it("reports a read-only user's permission error from flush(), without crashing", async () => {
     const authUri = process.env.STACK_ENV_STACK_AUTH_URI!;
-    const admin = new MlflowClient({ trackingUri: authUri, auth: { username: process.env.STACK_ENV_STACK_AUTH_ADMIN_USER!, password: process.env.STACK_ENV_STACK_AUTH_ADMIN_PASSWORD! }, env: {} });
-    const reader = new MlflowClient({ trackingUri: authUri, auth: { username: process.env.STACK_ENV_STACK_AUTH_READER_USER!, password: process.env.STACK_ENV_STACK_AUTH_READER_PASSWORD! }, env: {} });
+    const admin = new MlflowClient({
+      trackingUri: authUri,
+      auth: { username: process.env.STACK_ENV_STACK_AUTH_ADMIN_USER!, password: process.env.STACK_ENV_STACK_AUTH_ADMIN_PASSWORD! },
+      env: {},
+    });
+    const reader = new MlflowClient({
+      trackingUri: authUri,
+      auth: { username: process.env.STACK_ENV_STACK_AUTH_READER_USER!, password: process.env.STACK_ENV_STACK_AUTH_READER_PASSWORD! },
+      env: {},
+    });
     const authExperiment = await admin.experiments.create({ name: `logger-auth-${randomUUID()}` });
     try {
       const created = await admin.runs.create({ experiment_id: authExperiment });

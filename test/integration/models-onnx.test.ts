@@ -42,7 +42,10 @@ describe.each(["direct", "proxied", "embedded"] as Target[])("an ONNX model trai
       const { x, y } = generateData(400, 4, 7);
       const model = fit(x, y, { epochs: 200, learningRate: 0.5 });
       const probe = generateData(25, 4, 99).x;
-      const experimentId = await client.experiments.create({ name: uniqueName(`models-onnx-${target}`), ...(target === "embedded" ? { artifact_location: join(dir, "embedded", "artifacts") } : {}) });
+      const experimentId = await client.experiments.create({
+        name: uniqueName(`models-onnx-${target}`),
+        ...(target === "embedded" ? { artifact_location: join(dir, "embedded", "artifacts") } : {}),
+      });
       const run = await startRun({ client, experimentId, exitHooks: false });
       const info = await run.logModel({
         flavor: "onnx",
@@ -58,7 +61,11 @@ describe.each(["direct", "proxied", "embedded"] as Target[])("an ONNX model trai
       const version = await registerModel(info.modelUri, name, { client, alias: "champion" });
       expect(version).toMatchObject({ status: "READY", aliases: ["champion"] });
 
-      const python = await runPython<PythonPrediction>("test/conformance/python/pyfunc_predict.py", { model_uri: `models:/${name}@champion`, inputs: probe }, { MLFLOW_TRACKING_URI: trackingUri });
+      const python = await runPython<PythonPrediction>(
+        "test/conformance/python/pyfunc_predict.py",
+        { model_uri: `models:/${name}@champion`, inputs: probe },
+        { MLFLOW_TRACKING_URI: trackingUri },
+      );
       const node = predict(model, probe);
       expect(python.predictions).toHaveLength(node.length);
       for (let i = 0; i < node.length; i++) expect(Math.abs(python.predictions[i]! - node[i]!)).toBeLessThan(1e-6);

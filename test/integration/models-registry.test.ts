@@ -105,7 +105,9 @@ describe("bad input on the real stack leaves nothing half-registered", () => {
     expect(unknown).toBeInstanceOf(ValidationError);
     expect((unknown as Error).message).toMatch(/Unknown model flavor "keras".*Fix: /);
     const missing = await client.models.log({ experimentId, flavor: "onnx", model: empty }).catch((e: unknown) => e);
-    expect((missing as Error).message).toBe(`The folder ${empty} has no model.onnx. Fix: pass the path of the .onnx file itself, or save the model as ${join(empty, "model.onnx")}.`);
+    expect((missing as Error).message).toBe(
+      `The folder ${empty} has no model.onnx. Fix: pass the path of the .onnx file itself, or save the model as ${join(empty, "model.onnx")}.`,
+    );
     expect(await countModels()).toBe(before);
   });
 

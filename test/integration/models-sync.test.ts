@@ -33,13 +33,24 @@ describe("a model logged and registered with no server, then synced to the stack
       await registerModel(info.modelUri, name, { client: from, alias: "champion" });
 
       const report = await syncRuns({ from, to, experimentNames: [experimentName] });
-      expect(report.totals).toMatchObject({ runsCopied: 1, loggedModelsCopied: 1, modelVersionsCopied: 1, runsFailed: 0, loggedModelsFailed: 0, modelVersionsFailed: 0 });
+      expect(report.totals).toMatchObject({
+        runsCopied: 1,
+        loggedModelsCopied: 1,
+        modelVersionsCopied: 1,
+        runsFailed: 0,
+        loggedModelsFailed: 0,
+        modelVersionsFailed: 0,
+      });
 
       const copy = await to.registeredModels.getByAlias(name, "champion");
       expect(copy.source).toMatch(/^models:\/m-[0-9a-f]{32}$/);
       expect(copy.source).not.toBe(info.modelUri);
       const probe = generateData(10, 3, 11).x;
-      const python = await runPython<{ predictions: number[]; model_id: string }>("test/conformance/python/pyfunc_predict.py", { model_uri: `models:/${name}@champion`, inputs: probe }, { MLFLOW_TRACKING_URI: serverUri("direct") });
+      const python = await runPython<{ predictions: number[]; model_id: string }>(
+        "test/conformance/python/pyfunc_predict.py",
+        { model_uri: `models:/${name}@champion`, inputs: probe },
+        { MLFLOW_TRACKING_URI: serverUri("direct") },
+      );
       const node = predict(model, probe);
       for (let i = 0; i < node.length; i++) expect(Math.abs(python.predictions[i]! - node[i]!)).toBeLessThan(1e-6);
       expect(`models:/${python.model_id}`).toBe(copy.source);

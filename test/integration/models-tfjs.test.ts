@@ -12,9 +12,9 @@ import "@tensorflow/tfjs-backend-cpu";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel, registerModel, startRun } from "../../src/index.js";
-import { runPython } from "./support/python.js";
-import { serverUri, stackClient, type StackServer, uniqueName } from "./support/stack.js";
 import { fileTree } from "../unit/helpers/file-tree.js";
+import { runPython } from "./support/python.js";
+import { type StackServer, serverUri, stackClient, uniqueName } from "./support/stack.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mlflow-ts-models-tfjs-"));
 beforeAll(async () => {
@@ -29,7 +29,10 @@ describe.each(["direct", "proxied"] as StackServer[])("a TF.js model, %s server"
       const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 4, inputShape: [3], activation: "relu" }), tfl.layers.dense({ units: 1 })] });
       model.compile({ optimizer: "adam", loss: "meanSquaredError" });
       await model.fit(tf.randomNormal([64, 3], 0, 1, "float32", 7), tf.randomNormal([64, 1], 0, 1, "float32", 8), { epochs: 3, verbose: 0 });
-      const probe = [[0.1, -0.4, 1.2], [2, 0, -1]];
+      const probe = [
+        [0.1, -0.4, 1.2],
+        [2, 0, -1],
+      ];
 
       const experimentId = await client.experiments.create({ name: uniqueName(`models-tfjs-${server}`) });
       const run = await startRun({ client, experimentId, exitHooks: false });
@@ -46,13 +49,27 @@ describe.each(["direct", "proxied"] as StackServer[])("a TF.js model, %s server"
         { MLFLOW_TRACKING_URI: serverUri(server) },
       );
       expect(python.results[0]!.error).toBeNull();
-      expect(Object.keys(python.results[0]!.files).sort()).toEqual(["MLmodel", "input_example.json", "registered_model_meta", "serving_input_example.json", "tfjs/model.json", "tfjs/weights.bin"]);
+      expect(Object.keys(python.results[0]!.files).sort()).toEqual([
+        "MLmodel",
+        "input_example.json",
+        "registered_model_meta",
+        "serving_input_example.json",
+        "tfjs/model.json",
+        "tfjs/weights.bin",
+      ]);
       expect(fileTree(ours.path, "sha256")).toEqual(python.results[0]!.files);
 
-      const modelJson = JSON.parse(readFileSync(join(ours.dataPath, "model.json"), "utf8")) as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
+      const modelJson = JSON.parse(readFileSync(join(ours.dataPath, "model.json"), "utf8")) as {
+        modelTopology: object;
+        weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
+      };
       const weights = readFileSync(join(ours.dataPath, "weights.bin"));
       const restored = await tfl.loadLayersModel({
-        load: async () => ({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0]!.weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) }),
+        load: async () => ({
+          modelTopology: modelJson.modelTopology,
+          weightSpecs: modelJson.weightsManifest[0]!.weights,
+          weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+        }),
       });
       const input = tf.tensor2d(probe);
       expect(Array.from((restored.predict(input) as tf.Tensor).dataSync())).toEqual(Array.from((model.predict(input) as tf.Tensor).dataSync()));

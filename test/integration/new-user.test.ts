@@ -173,7 +173,10 @@ describe("a new user's project", () => {
     expect(outcome.code).toBe(0);
     const result = firstJson<{ runId: string; points: number; lastStep: number; lr: string; status: string }>(outcome.stdout);
     expect(result).toMatchObject({ points: 2000, lastStep: 1999, lr: "0.01", status: "FINISHED" });
-    const { runs } = await runPython<{ runs: { histories: Record<string, unknown[]> }[] }>("test/conformance/python/read_run.py", { run_ids: [result.runId], history_keys: ["loss"] });
+    const { runs } = await runPython<{ runs: { histories: Record<string, unknown[]> }[] }>("test/conformance/python/read_run.py", {
+      run_ids: [result.runId],
+      history_keys: ["loss"],
+    });
     expect(runs[0]!.histories.loss).toHaveLength(2000);
   }, 300_000);
 
@@ -220,7 +223,12 @@ describe("the installed mlflow-ts command", () => {
 
 describe("what the package ships", () => {
   it("resolves every link of the README and docs inside the package, or links absolutely", () => {
-    const pages = ["README.md", ...readdirSync(join(pkg, "docs")).filter((file) => file.endsWith(".md")).map((file) => `docs/${file}`)];
+    const pages = [
+      "README.md",
+      ...readdirSync(join(pkg, "docs"))
+        .filter((file) => file.endsWith(".md"))
+        .map((file) => `docs/${file}`),
+    ];
     const broken: string[] = [];
     for (const page of pages) {
       for (const target of markdownLinks(readFileSync(join(pkg, page), "utf8"))) {
@@ -232,7 +240,11 @@ describe("what the package ships", () => {
       }
     }
     expect(broken).toEqual([]);
-    const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")) as { repository?: { url?: string }; homepage?: string; bugs?: { url?: string } };
+    const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")) as {
+      repository?: { url?: string };
+      homepage?: string;
+      bugs?: { url?: string };
+    };
     expect(manifest.repository?.url).toMatch(/^git\+https:\/\//);
     expect(manifest.homepage).toMatch(/^https:\/\//);
     expect(manifest.bugs?.url).toMatch(/^https:\/\//);
@@ -286,7 +298,10 @@ function headingSlugs(markdown: string): Set<string> {
   const slugs = new Set<string>();
   const prose = markdown.replace(/^```[\s\S]*?^```$/gm, "");
   for (const match of prose.matchAll(/^#{1,6}\s+(.+?)\s*#*$/gm)) {
-    const base = match[1]!.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, "").replace(/ /g, "-");
+    const base = match[1]!
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, "")
+      .replace(/ /g, "-");
     let slug = base;
     for (let n = 1; slugs.has(slug); n++) slug = `${base}-${n}`;
     slugs.add(slug);

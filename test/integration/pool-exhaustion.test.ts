@@ -10,7 +10,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MlflowError, MlflowClient, ServerError, startRun } from "../../src/index.js";
+import { MlflowClient, type MlflowError, ServerError, startRun } from "../../src/index.js";
 import { checkRuns } from "./load/check-runs.js";
 import { pauseService } from "./support/pause.js";
 import { stackClient, uniqueName } from "./support/stack.js";
@@ -59,7 +59,11 @@ describe("an exhausted connection pool on the server (PostgreSQL frozen 40 s)", 
       const refusals = probes.flatMap((p) => (p.status === "rejected" ? [p.reason as MlflowError] : []));
       const poolExhausted = refusals.filter((e) => e instanceof ServerError && e.status === 400);
       expect(poolExhausted.length).toBeGreaterThan(0);
-      expect(poolExhausted[0]).toMatchObject({ errorCode: "BAD_REQUEST", retryable: true, serverMessage: expect.stringMatching(/^QueuePool limit of size \d+ overflow \d+ reached, connection timed out/) });
+      expect(poolExhausted[0]).toMatchObject({
+        errorCode: "BAD_REQUEST",
+        retryable: true,
+        serverMessage: expect.stringMatching(/^QueuePool limit of size \d+ overflow \d+ reached, connection timed out/),
+      });
       // Whatever else a probe met (on a starved machine uvicorn may kill a worker that misses its
       // 5 s health check: a reset connection), an overloaded server is never a permanent refusal.
       expect(refusals.filter((e) => !e.retryable)).toEqual([]);
@@ -72,6 +76,13 @@ describe("an exhausted connection pool on the server (PostgreSQL frozen 40 s)", 
     }
     const check = await checkRuns(experimentName);
     const counted = check.runs.find((r) => r.run_id === run.runId);
-    expect(counted).toMatchObject({ status: "FINISHED", metric_rows: POINTS, distinct_points: POINTS, matching_values: POINTS, doubled_points: 0, latest_metric_rows: KEYS });
+    expect(counted).toMatchObject({
+      status: "FINISHED",
+      metric_rows: POINTS,
+      distinct_points: POINTS,
+      matching_values: POINTS,
+      doubled_points: 0,
+      latest_metric_rows: KEYS,
+    });
   }, 240_000);
 });

@@ -6,14 +6,7 @@
  * Not covered here: a server behind a URL prefix (the stack has none; unit-tested with msw).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  AmbiguousResultError,
-  CREATE_REQUEST_ID_TAG,
-  InvalidParameterError,
-  MlflowApiError,
-  NotFoundError,
-  RestStore,
-} from "../../src/index.js";
+import { AmbiguousResultError, CREATE_REQUEST_ID_TAG, InvalidParameterError, MlflowApiError, NotFoundError, RestStore } from "../../src/index.js";
 import { startProxy, type TestProxy } from "./support/http-proxy.js";
 import { serverUri, stackClient, uniqueName } from "./support/stack.js";
 
@@ -32,7 +25,13 @@ describe("the server's error codes", () => {
   it("maps a malformed search filter to InvalidParameterError with the server's message", async () => {
     const error = await client.runs.search({ experiment_ids: [experimentId], filter: "metrics.acc >>> 1" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidParameterError);
-    expect(error).toMatchObject({ status: 400, errorCode: "INVALID_PARAMETER_VALUE", method: "POST", endpoint: "/api/2.0/mlflow/runs/search", retryable: false });
+    expect(error).toMatchObject({
+      status: 400,
+      errorCode: "INVALID_PARAMETER_VALUE",
+      method: "POST",
+      endpoint: "/api/2.0/mlflow/runs/search",
+      retryable: false,
+    });
     expect((error as MlflowApiError).message).toContain("INVALID_PARAMETER_VALUE: ");
   });
 
@@ -72,7 +71,8 @@ describe("lost-create recovery against the real server", () => {
     proxy = await startProxy(serverUri("direct"), { dropResponse: (r) => r.method === "POST" && r.path.endsWith(dropPath) });
     return stackClient("direct", { trackingUri: proxy.url, maxRetries: 3 });
   }
-  const seen = () => proxy.requests.map((r) => `${r.method} ${r.path.replace(/^\/api\/2\.0\/mlflow/, "").replace(/\?.*$/, "")}${r.dropped ? " (dropped)" : ""}`);
+  const seen = () =>
+    proxy.requests.map((r) => `${r.method} ${r.path.replace(/^\/api\/2\.0\/mlflow/, "").replace(/\?.*$/, "")}${r.dropped ? " (dropped)" : ""}`);
 
   it("returns the run the server created when the runs/create response is lost: exactly one run carries the request id", async () => {
     const lossy = await proxiedClient("/runs/create");
@@ -82,7 +82,11 @@ describe("lost-create recovery against the real server", () => {
       expect(seen()).toEqual(["POST /runs/create (dropped)", "POST /runs/search"]);
       const requestId = run.data.tags.find((t) => t.key === CREATE_REQUEST_ID_TAG)?.value;
       expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-      const matches = await client.runs.search({ experiment_ids: [experimentId], filter: `tags.\`${CREATE_REQUEST_ID_TAG}\` = '${requestId}'`, max_results: 10 });
+      const matches = await client.runs.search({
+        experiment_ids: [experimentId],
+        filter: `tags.\`${CREATE_REQUEST_ID_TAG}\` = '${requestId}'`,
+        max_results: 10,
+      });
       expect(matches.map((r) => r.info.run_id)).toEqual([run.info.run_id]);
       const named = await client.runs.search({ experiment_ids: [experimentId], filter: "attributes.run_name = 'lost-response'", max_results: 10 });
       expect(named).toHaveLength(1);

@@ -23,7 +23,12 @@ describe("experiments on the real server", () => {
     expect(id).toMatch(/^\d+$/);
     const experiment = await client.experiments.get(id);
     expect(experiment).toMatchObject({ experiment_id: id, name, artifact_location: location, lifecycle_stage: "active" });
-    expect(experiment.tags).toEqual(expect.arrayContaining([{ key: "team", value: "vision" }, { key: "a/b", value: "c" }]));
+    expect(experiment.tags).toEqual(
+      expect.arrayContaining([
+        { key: "team", value: "vision" },
+        { key: "a/b", value: "c" },
+      ]),
+    );
     expect(experiment.creation_time).toBeGreaterThanOrEqual(before - 60_000);
     expect(experiment.last_update_time).toBeGreaterThanOrEqual(experiment.creation_time!);
     expect(await client.experiments.getByName(name)).toEqual(experiment);
@@ -58,7 +63,7 @@ describe("experiments on the real server", () => {
 
     await client.experiments.delete(id);
     expect((await client.experiments.get(id)).lifecycle_stage).toBe("deleted");
-    expect((await byName("ACTIVE_ONLY"))).toEqual([]);
+    expect(await byName("ACTIVE_ONLY")).toEqual([]);
     expect((await byName("DELETED_ONLY")).map((e) => e.experiment_id)).toEqual([id]);
 
     await client.experiments.restore(id);
@@ -72,7 +77,12 @@ describe("experiments on the real server", () => {
     await client.experiments.setTag(id, "stage", "draft");
     await client.experiments.setTag(id, "stage", "final");
     await client.experiments.setTag(id, "owner", "ml team");
-    expect((await client.experiments.get(id)).tags).toEqual(expect.arrayContaining([{ key: "stage", value: "final" }, { key: "owner", value: "ml team" }]));
+    expect((await client.experiments.get(id)).tags).toEqual(
+      expect.arrayContaining([
+        { key: "stage", value: "final" },
+        { key: "owner", value: "ml team" },
+      ]),
+    );
 
     await client.experiments.deleteTag(id, "stage");
     const tags = (await client.experiments.get(id)).tags;

@@ -34,7 +34,13 @@ describe("logged models on the real server", () => {
       tags: { team: "vision" },
     });
 
-    expect(model.info).toMatchObject({ experiment_id: experimentId, name: "classifier", model_type: "sklearn", source_run_id: runId, status: "LOGGED_MODEL_PENDING" });
+    expect(model.info).toMatchObject({
+      experiment_id: experimentId,
+      name: "classifier",
+      model_type: "sklearn",
+      source_run_id: runId,
+      status: "LOGGED_MODEL_PENDING",
+    });
     expect(model.info.model_id).toMatch(/^m-[0-9a-f]{32}$/);
     expect(model.info.artifact_uri).toBe(`s3://${stackEnv("STACK_BUCKET_DIRECT")}/${experimentId}/models/${model.info.model_id}/artifacts`);
     expect(model.data.params).toEqual([{ key: "alpha", value: "0.5" }]);
@@ -74,7 +80,11 @@ describe("logged models on the real server", () => {
     const searchExperiment = await client.experiments.create({ name: uniqueName("rest-logged-models-search") });
     const ids: string[] = [];
     for (const name of ["m-a", "m-b", "m-c"]) {
-      const model = await client.loggedModels.create({ experiment_id: searchExperiment, name: name.replace("-", "_"), tags: { kind: name === "m-b" ? "skip" : "keep" } });
+      const model = await client.loggedModels.create({
+        experiment_id: searchExperiment,
+        name: name.replace("-", "_"),
+        tags: { kind: name === "m-b" ? "skip" : "keep" },
+      });
       ids.push(model.info.model_id);
     }
 

@@ -96,7 +96,9 @@ describe("long histories", () => {
   it("gives every point of a 2,000-point history to `await` with pages of 500, and one page only to firstPage()", async () => {
     const runId = await newRunId();
     const base = 1_700_000_000_000;
-    await client.runs.logBatch(runId, { metrics: Array.from({ length: 2000 }, (_, step) => ({ key: "loss", value: 1 / (step + 1), step, timestamp: base + step })) });
+    await client.runs.logBatch(runId, {
+      metrics: Array.from({ length: 2000 }, (_, step) => ({ key: "loss", value: 1 / (step + 1), step, timestamp: base + step })),
+    });
 
     const all = await client.metrics.getHistory(runId, "loss", { pageSize: 500 });
     expect(all).toHaveLength(2000);
@@ -130,7 +132,9 @@ describe("sampled histories of several runs (get-history-bulk-interval)", () => 
   beforeAll(async () => {
     runIds = [await newRunId(), await newRunId()];
     for (const [r, runId] of runIds.entries()) {
-      await client.runs.logBatch(runId, { metrics: Array.from({ length: 100 }, (_, step) => ({ key: "score", value: r * 1000 + step, step, timestamp: 1_700_000_000_000 + step })) });
+      await client.runs.logBatch(runId, {
+        metrics: Array.from({ length: 100 }, (_, step) => ({ key: "score", value: r * 1000 + step, step, timestamp: 1_700_000_000_000 + step })),
+      });
     }
   });
 

@@ -50,7 +50,11 @@ describe("registered models on the real server", () => {
   it("refuses a duplicate model name with AlreadyExistsError (HTTP 400)", async () => {
     const name = uniqueName("rest-rm-dup");
     await client.registeredModels.create({ name });
-    await expect(client.registeredModels.create({ name })).rejects.toMatchObject({ constructor: AlreadyExistsError, status: 400, errorCode: "RESOURCE_ALREADY_EXISTS" });
+    await expect(client.registeredModels.create({ name })).rejects.toMatchObject({
+      constructor: AlreadyExistsError,
+      status: 400,
+      errorCode: "RESOURCE_ALREADY_EXISTS",
+    });
   });
 
   it("sets and deletes model tags", async () => {
@@ -69,7 +73,9 @@ describe("registered models on the real server", () => {
     for (const letter of ["c", "a", "e", "b", "d"]) await client.registeredModels.create({ name: `rest-rm-search-${group}-${letter}` });
 
     const pages: string[][] = [];
-    for await (const page of client.registeredModels.search({ filter: `name LIKE 'rest-rm-search-${group}-%'`, order_by: ["name ASC"], max_results: 2 }).pages()) {
+    for await (const page of client.registeredModels
+      .search({ filter: `name LIKE 'rest-rm-search-${group}-%'`, order_by: ["name ASC"], max_results: 2 })
+      .pages()) {
       pages.push(page.items.map((m) => m.name.slice(-1)));
     }
     expect(pages).toEqual([["a", "b"], ["c", "d"], ["e"]]);
@@ -89,7 +95,15 @@ describe("model versions and aliases on the real server", () => {
     const v1 = await client.modelVersions.create({ name, source, run_id: runId, tags: { framework: "onnx" }, description: "v one" });
     const v2 = await client.modelVersions.create({ name, source, run_id: runId });
 
-    expect(v1).toMatchObject({ name, version: "1", source, run_id: runId, current_stage: "None", description: "v one", tags: [{ key: "framework", value: "onnx" }] });
+    expect(v1).toMatchObject({
+      name,
+      version: "1",
+      source,
+      run_id: runId,
+      current_stage: "None",
+      description: "v one",
+      tags: [{ key: "framework", value: "onnx" }],
+    });
     expect(v2.version).toBe("2");
     expect(["READY", "PENDING_REGISTRATION"]).toContain(v1.status);
     expect(await client.modelVersions.get(name, 1)).toMatchObject({ version: "1", source, run_id: runId });
@@ -103,7 +117,12 @@ describe("model versions and aliases on the real server", () => {
     await client.modelVersions.deleteTag(name, 1, "tmp");
     const version = await client.modelVersions.get(name, 1);
     expect(version.description).toBe("updated");
-    expect(version.tags).toEqual(expect.arrayContaining([{ key: "framework", value: "onnx" }, { key: "checked", value: "yes" }]));
+    expect(version.tags).toEqual(
+      expect.arrayContaining([
+        { key: "framework", value: "onnx" },
+        { key: "checked", value: "yes" },
+      ]),
+    );
     expect(version.tags.find((t) => t.key === "tmp")).toBeUndefined();
   });
 

@@ -26,7 +26,12 @@ const paramsOf = (run: Run): Record<string, string> => Object.fromEntries(run.da
 describe("run lifecycle on the real server", () => {
   it("creates a RUNNING run with a name, a start time and tags, and reads it back", async () => {
     const startTime = Date.now() - 5_000;
-    const run = await client.runs.create({ experiment_id: experimentId, run_name: "baseline", start_time: startTime, tags: { team: "vision", "mlflow.user": "ci" } });
+    const run = await client.runs.create({
+      experiment_id: experimentId,
+      run_name: "baseline",
+      start_time: startTime,
+      tags: { team: "vision", "mlflow.user": "ci" },
+    });
 
     expect(run.info).toMatchObject({
       run_name: "baseline",
@@ -67,7 +72,8 @@ describe("run lifecycle on the real server", () => {
   it("soft-deletes and restores a run; a deleted run refuses new data", async () => {
     const run = await client.runs.create({ experiment_id: experimentId, run_name: "to-delete" });
     const runId = run.info.run_id;
-    const activeIds = async () => (await client.runs.search({ experiment_ids: [experimentId], filter: "attributes.run_name = 'to-delete'" })).map((r) => r.info.run_id);
+    const activeIds = async () =>
+      (await client.runs.search({ experiment_ids: [experimentId], filter: "attributes.run_name = 'to-delete'" })).map((r) => r.info.run_id);
 
     await client.runs.delete(runId);
     expect((await client.runs.get(runId)).info.lifecycle_stage).toBe("deleted");
@@ -131,7 +137,14 @@ describe("run search on the real server", () => {
     expect((await searchNames("params.kind = 'even'", ["metrics.acc ASC"], 1)).names).toEqual(["r0", "r2", "r4", "r6"]);
     expect((await searchNames("tags.parity = 'odd' AND metrics.acc <= 0.3", ["start_time ASC"], 1)).names).toEqual(["r1", "r3"]);
     expect((await searchNames("attributes.status = 'FINISHED'", ["attributes.run_name DESC"], 2)).names).toEqual(["r2", "r1", "r0"]);
-    expect((await searchNames("attributes.run_name LIKE 'r%' AND params.index != '3'", ["params.index ASC"], 4)).names).toEqual(["r0", "r1", "r2", "r4", "r5", "r6"]);
+    expect((await searchNames("attributes.run_name LIKE 'r%' AND params.index != '3'", ["params.index ASC"], 4)).names).toEqual([
+      "r0",
+      "r1",
+      "r2",
+      "r4",
+      "r5",
+      "r6",
+    ]);
   });
 });
 
@@ -199,7 +212,10 @@ describe("batches above every server limit", () => {
       const history = [];
       for await (const point of client.metrics.getHistory(runId, key)) history.push(point);
       const expected = metrics.filter((m) => m.key === key);
-      expect(history.map((m) => [m.step, m.value, m.timestamp]), key).toEqual(expected.map((m) => [m.step, m.value, m.timestamp]));
+      expect(
+        history.map((m) => [m.step, m.value, m.timestamp]),
+        key,
+      ).toEqual(expected.map((m) => [m.step, m.value, m.timestamp]));
     }
   });
 });

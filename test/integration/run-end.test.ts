@@ -50,7 +50,12 @@ let client: MlflowClient;
 let experimentId: string;
 
 /** Runs the loop against `trackingUri`; at "ready" calls `beforeSignal`, then sends `signal`. */
-function runLoop(trackingUri: string, signal: NodeJS.Signals, env: Record<string, string> = {}, beforeSignal: () => Promise<void> = async () => undefined): Promise<LoopResult> {
+function runLoop(
+  trackingUri: string,
+  signal: NodeJS.Signals,
+  env: Record<string, string> = {},
+  beforeSignal: () => Promise<void> = async () => undefined,
+): Promise<LoopResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", LOOP], {
       env: { PATH: process.env.PATH ?? "", ...stackClientEnv(trackingUri), MLFLOW_EXPERIMENT_ID: experimentId, MLFLOW_TS_QUIET_RETRIES: "true", ...env },

@@ -9,7 +9,7 @@
  * path, a stage, aliases) are copied and read back field by field, and a second sync copies none of
  * them; the built command exits 0 with the JSON report, and 1 naming what failed.
  */
-import { GetObjectCommand } from "@aws-sdk/client-s3";
+
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -17,13 +17,14 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { downloadTree } from "../../src/artifacts/transfer.js";
 import { AbortError, MlflowClient } from "../../src/index.js";
 import type { EndpointName } from "../../src/store/endpoints.js";
+import { artifactStoresOf } from "../../src/sync/copy-artifacts.js";
 import { syncRuns } from "../../src/sync/sync-runs.js";
 import type { SyncEvent } from "../../src/sync/types.js";
-import { artifactStoresOf } from "../../src/sync/copy-artifacts.js";
-import { downloadTree } from "../../src/artifacts/transfer.js";
 import {
   expectSameLoggedModel,
   expectSameRun,
@@ -40,12 +41,20 @@ import {
   sha256,
 } from "../unit/sync/fixtures.js";
 import { inspectionS3 } from "./artifacts-support.js";
-import { directBucketPattern, serverUri, stackClient, stackClientEnv, type StackServer } from "./support/stack.js";
+import { directBucketPattern, type StackServer, serverUri, stackClient, stackClientEnv } from "./support/stack.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = join(ROOT, "dist/cli/main.js");
 const QUIET = { MLFLOW_TS_QUIET_LOCAL_STORE: "true" };
-const WRITES = new Set<EndpointName>(["experiments.create", "experiments.setTag", "runs.create", "runs.update", "runs.setTag", "runs.logBatch", "runs.logInputs"]);
+const WRITES = new Set<EndpointName>([
+  "experiments.create",
+  "experiments.setTag",
+  "runs.create",
+  "runs.update",
+  "runs.setTag",
+  "runs.logBatch",
+  "runs.logInputs",
+]);
 const MODEL_AND_RUN_WRITES = new Set<EndpointName>([...WRITES, ...MODEL_WRITES]);
 
 let dir: string;
@@ -117,13 +126,28 @@ describe("sync to the direct server (artifacts to S3)", () => {
     const report = await syncRuns({ from, to, experimentNames: seeded.experimentNames });
 
     expect(report.ok).toBe(true);
-    expect(report.experiments.map((e) => [e.action, e.outcome, e.tagsSet])).toEqual([["create", "done", 2], ["create", "done", 0]]);
-    expect(report.totals).toMatchObject({ experimentsCreated: 2, runsCopied: 4, runsSkipped: 1, runsFailed: 0, metricPoints: 10 + seeded.accPoints + 6, artifactFiles: 3, datasets: 1 });
+    expect(report.experiments.map((e) => [e.action, e.outcome, e.tagsSet])).toEqual([
+      ["create", "done", 2],
+      ["create", "done", 0],
+    ]);
+    expect(report.totals).toMatchObject({
+      experimentsCreated: 2,
+      runsCopied: 4,
+      runsSkipped: 1,
+      runsFailed: 0,
+      metricPoints: 10 + seeded.accPoints + 6,
+      artifactFiles: 3,
+      datasets: 1,
+    });
     const created = await to.experiments.getByName(seeded.experimentNames[0]);
     expect(Object.fromEntries(created!.tags.map((t) => [t.key, t.value]))).toMatchObject({ team: "vision", "mlflow.note.content": "image models" });
     const baseline = await expectCopied(seeded, to);
     expect((await to.runs.get(baseline)).info.artifact_uri).toMatch(new RegExp(`^s3://${directBucketPattern()}/`));
-    expect((await listTree(to, baseline)).map((file) => [file.path, file.size])).toEqual([["model/config/params.json", 12], ["model/weights.bin", 200_000], ["notes.txt", 10]]);
+    expect((await listTree(to, baseline)).map((file) => [file.path, file.size])).toEqual([
+      ["model/config/params.json", 12],
+      ["model/weights.bin", 200_000],
+      ["notes.txt", 10],
+    ]);
     await expectSameWeights(to, baseline, seeded);
   }, 120_000);
 
@@ -132,7 +156,15 @@ describe("sync to the direct server (artifacts to S3)", () => {
     try {
       const report = await syncRuns({ from, to, experimentNames: seeded.experimentNames });
 
-      expect(report.totals).toMatchObject({ experimentsReused: 2, runsCopied: 0, runsResumed: 0, runsUpdated: 0, runsSkipped: 5, metricPoints: 0, artifactFiles: 0 });
+      expect(report.totals).toMatchObject({
+        experimentsReused: 2,
+        runsCopied: 0,
+        runsResumed: 0,
+        runsUpdated: 0,
+        runsSkipped: 5,
+        metricPoints: 0,
+        artifactFiles: 0,
+      });
       expect(calls.filter((name) => WRITES.has(name))).toEqual([]);
       expect(calls.sort()).toEqual(["experiments.getByName", "experiments.getByName", "runs.search", "runs.search"]);
     } finally {
@@ -149,7 +181,9 @@ describe("sync to the direct server (artifacts to S3)", () => {
     const report = await syncRuns({ from, to, experimentNames: seeded.experimentNames });
 
     expect(report.ok).toBe(true);
-    expect(report.runs.filter((run) => run.action === "update").map((run) => [run.sourceRunId, run.reason])).toEqual([[seeded.runIds.tokenizer, "changed since the last copy: artifacts"]]);
+    expect(report.runs.filter((run) => run.action === "update").map((run) => [run.sourceRunId, run.reason])).toEqual([
+      [seeded.runIds.tokenizer, "changed since the last copy: artifacts"],
+    ]);
     expect(report.totals).toMatchObject({ runsUpdated: 1, runsSkipped: 4, artifactFiles: 1, artifactBytes: 70_000 });
     const copy = (await findCopy(to, seeded.experimentNames[1], seeded.runIds.tokenizer))!;
     const { Bucket, Key } = s3Location(`${copy.info.artifact_uri}/vocab/merges.bin`);
@@ -180,7 +214,15 @@ async function expectModelsSynced(server: StackServer, artifactScheme: RegExp): 
   const report = await syncRuns({ from, to, experimentNames: seeded.experimentNames });
 
   expect(report.ok).toBe(true);
-  expect(report.totals).toMatchObject({ runsCopied: 4, loggedModelsCopied: 2, loggedModelsFailed: 0, modelVersionsCopied: 3, modelVersionsSkipped: 1, modelVersionsFailed: 0, registeredModelsCreated: 2 });
+  expect(report.totals).toMatchObject({
+    runsCopied: 4,
+    loggedModelsCopied: 2,
+    loggedModelsFailed: 0,
+    modelVersionsCopied: 3,
+    modelVersionsSkipped: 1,
+    modelVersionsFailed: 0,
+    registeredModelsCreated: 2,
+  });
   const [vision] = seeded.experimentNames;
   const baseline = (await findCopy(to, vision, seeded.runIds.baseline))!.info.run_id;
   const classifier = (await findModelCopy(to, vision, models.modelIds.classifier))!;
@@ -190,7 +232,9 @@ async function expectModelsSynced(server: StackServer, artifactScheme: RegExp): 
   expect([classifier.info.status, draft.info.status]).toEqual(["LOGGED_MODEL_READY", "LOGGED_MODEL_PENDING"]);
   expect(classifier.info.artifact_uri).toMatch(artifactScheme);
   expect((await listModelTree(to, classifier.info.model_id)).map((file) => [file.path, file.size])).toEqual(
-    Object.entries(models.classifierFiles).map(([path, content]) => [path, content.length]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    Object.entries(models.classifierFiles)
+      .map(([path, content]) => [path, content.length])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
   );
   await expectSameModelFiles(to, classifier.info.artifact_uri, models);
 
@@ -209,14 +253,27 @@ async function expectModelsSynced(server: StackServer, artifactScheme: RegExp): 
   ]);
   const registered = await to.registeredModels.get(clf);
   expect([registered.description, registered.tags]).toEqual(["the classifier", [{ key: "team", value: "vision" }]]);
-  expect(registered.aliases.sort((a, b) => a.alias.localeCompare(b.alias))).toEqual([{ alias: "champion", version: "2" }, { alias: "previous", version: "3" }]);
+  expect(registered.aliases.sort((a, b) => a.alias.localeCompare(b.alias))).toEqual([
+    { alias: "champion", version: "2" },
+    { alias: "previous", version: "3" },
+  ]);
   expect((await to.loggedModels.get(classifier.info.model_id)).info.tags.find((t) => t.key === "mlflow.modelVersions")?.value).toContain(clf);
-  expect(report.modelVersions.find((v) => v.name === stray)).toMatchObject({ action: "skip", reason: expect.stringContaining('its source "s3://elsewhere/model"') });
+  expect(report.modelVersions.find((v) => v.name === stray)).toMatchObject({
+    action: "skip",
+    reason: expect.stringContaining('its source "s3://elsewhere/model"'),
+  });
 
   const calls = recordCalls(to);
   try {
     const again = await syncRuns({ from, to, experimentNames: seeded.experimentNames });
-    expect(again.totals).toMatchObject({ runsCopied: 0, loggedModelsCopied: 0, loggedModelsSkipped: 2, modelVersionsCopied: 0, modelVersionsSkipped: 4, registeredModelsCreated: 0 });
+    expect(again.totals).toMatchObject({
+      runsCopied: 0,
+      loggedModelsCopied: 0,
+      loggedModelsSkipped: 2,
+      modelVersionsCopied: 0,
+      modelVersionsSkipped: 4,
+      registeredModelsCreated: 0,
+    });
     expect(calls.filter((name) => MODEL_AND_RUN_WRITES.has(name))).toEqual([]);
   } finally {
     vi.restoreAllMocks();
@@ -320,7 +377,9 @@ describe("an interrupted sync to the direct server", () => {
       controller.abort();
     };
 
-    await expect(syncRuns({ from, to, experimentNames: seeded.experimentNames, concurrency: 1, signal: controller.signal, onProgress })).rejects.toThrow(AbortError);
+    await expect(syncRuns({ from, to, experimentNames: seeded.experimentNames, concurrency: 1, signal: controller.signal, onProgress })).rejects.toThrow(
+      AbortError,
+    );
 
     const cut = await to.runs.get(interrupted!);
     const tags = Object.fromEntries(cut.data.tags.map((t) => [t.key, t.value]));
@@ -365,16 +424,42 @@ describe("mlflow-ts sync (built command)", () => {
 
     expect(first.code).toBe(0);
     const report = JSON.parse(first.stdout);
-    expect(Object.keys(report).sort()).toEqual(["dryRun", "durationMs", "experiments", "from", "loggedModels", "modelVersions", "ok", "registeredModels", "runs", "to", "totals"]);
-    expect(report).toMatchObject({ ok: true, dryRun: false, from: from.trackingUri, to: serverUri("direct"), totals: { runsCopied: 4, runsSkipped: 1, artifactFiles: 3 } });
-    expect(report.runs.map((run: { runName: string; outcome: string }) => `${run.runName}:${run.outcome}`).sort()).toEqual(["baseline:done", "bert:done", "discarded:skipped", "eval:done", "tokenizer:done"]);
+    expect(Object.keys(report).sort()).toEqual([
+      "dryRun",
+      "durationMs",
+      "experiments",
+      "from",
+      "loggedModels",
+      "modelVersions",
+      "ok",
+      "registeredModels",
+      "runs",
+      "to",
+      "totals",
+    ]);
+    expect(report).toMatchObject({
+      ok: true,
+      dryRun: false,
+      from: from.trackingUri,
+      to: serverUri("direct"),
+      totals: { runsCopied: 4, runsSkipped: 1, artifactFiles: 3 },
+    });
+    expect(report.runs.map((run: { runName: string; outcome: string }) => `${run.runName}:${run.outcome}`).sort()).toEqual([
+      "baseline:done",
+      "bert:done",
+      "discarded:skipped",
+      "eval:done",
+      "tokenizer:done",
+    ]);
     expect(first.stderr).toMatch(/^sync: experiment "cli-.*-vision" created \(id \d+ on the target\)\n/);
     expect(first.stderr.match(/^sync: \[\d\/4\] copied /gm)).toHaveLength(4);
     await expectCopied(seeded, target("direct"));
 
     const again = await mlflowTs([...args, "--dry-run"]);
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain("Runs: 0 would be copied, 0 would be resumed, 0 would be updated, 5 skipped, 0 failed\nModels: 0 logged models would be copied, 0 skipped, 0 failed; 0 model versions would be registered, 0 skipped, 0 failed; 0 registered models would be created\nSkipped: 4 already copied, 1 deleted at the source");
+    expect(again.stdout).toContain(
+      "Runs: 0 would be copied, 0 would be resumed, 0 would be updated, 5 skipped, 0 failed\nModels: 0 logged models would be copied, 0 skipped, 0 failed; 0 model versions would be registered, 0 skipped, 0 failed; 0 registered models would be created\nSkipped: 4 already copied, 1 deleted at the source",
+    );
   }, 180_000);
 
   it("stops on Ctrl-C (SIGINT), exits 1, and the same command completes the sync", async () => {
@@ -420,7 +505,9 @@ describe("mlflow-ts sync (built command)", () => {
 
     expect(code).toBe(1);
     expect(stdout).toContain(`Experiments: 0 created, 0 reused, 1 failed`);
-    expect(stdout).toMatch(new RegExp(`Failed:\\n  experiment "${name}": an experiment named "${name}" is deleted on the target \\(id \\d+\\); restore it there`));
+    expect(stdout).toMatch(
+      new RegExp(`Failed:\\n  experiment "${name}": an experiment named "${name}" is deleted on the target \\(id \\d+\\); restore it there`),
+    );
   }, 60_000);
 });
 
@@ -433,7 +520,13 @@ async function interruptOnceACopyStarted(name: string, child: ChildProcess): Pro
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && child.exitCode === null) {
     const experiment = await to.experiments.getByName(name).catch(() => undefined);
-    const started = experiment ? (await to.runs.search({ experiment_ids: [experiment.experiment_id], filter: `tags.\`mlflow-ts.sync.state\` = 'incomplete'`, max_results: 1 }).firstPage()).items : [];
+    const started = experiment
+      ? (
+          await to.runs
+            .search({ experiment_ids: [experiment.experiment_id], filter: `tags.\`mlflow-ts.sync.state\` = 'incomplete'`, max_results: 1 })
+            .firstPage()
+        ).items
+      : [];
     if (started.length > 0) break;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -463,10 +556,18 @@ function mlflowTs(args: string[], onStderr?: (stderr: string, child: ChildProces
 /** Builds `dist/` (npx tsc -p tsconfig.build.json) when the sync command is missing or older than its sources. */
 function ensureBuilt(): void {
   const built = join(ROOT, "dist/cli/sync.js");
-  const sources = [join(ROOT, "src/cli/sync.ts"), join(ROOT, "src/cli/program.ts"), ...readdirSync(join(ROOT, "src/sync")).map((file) => join(ROOT, "src/sync", file))];
+  const sources = [
+    join(ROOT, "src/cli/sync.ts"),
+    join(ROOT, "src/cli/program.ts"),
+    ...readdirSync(join(ROOT, "src/sync")).map((file) => join(ROOT, "src/sync", file)),
+  ];
   if (existsSync(BIN) && existsSync(built) && sources.every((file) => statSync(file).mtimeMs <= statSync(built).mtimeMs)) return;
   try {
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "pipe", timeout: 300_000 });
+    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+      cwd: ROOT,
+      stdio: "pipe",
+      timeout: 300_000,
+    });
   } catch (error) {
     // tsc emits even when another part of the tree does not typecheck; only a missing command is fatal here.
     if (!existsSync(built)) throw error;

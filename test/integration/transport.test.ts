@@ -59,7 +59,11 @@ describe("a runs/create the server commits after the client's per-attempt timeou
 });
 
 describe("a tracking server where nothing listens", () => {
-  const notices = () => vi.mocked(process.stderr.write).mock.calls.map((call) => String(call[0])).filter((line) => line.startsWith("mlflow-ts:"));
+  const notices = () =>
+    vi
+      .mocked(process.stderr.write)
+      .mock.calls.map((call) => String(call[0]))
+      .filter((line) => line.startsWith("mlflow-ts:"));
   beforeEach(() => {
     vi.spyOn(process.stderr, "write");
   });
@@ -75,11 +79,17 @@ describe("a tracking server where nothing listens", () => {
   it("startRun fails within the unreachable deadline, with one line on stderr and a ConnectionError naming host:port", async () => {
     const port = await closedPort();
     const env = { ...stackClientEnv(`http://127.0.0.1:${port}`), MLFLOW_TS_QUIET_RETRIES: "false" };
-    const error = (await startRun({ client: { env }, experimentName: uniqueName("transport-unreachable"), exitHooks: false }).catch((e: unknown) => e)) as ConnectionError;
+    const error = (await startRun({ client: { env }, experimentName: uniqueName("transport-unreachable"), exitHooks: false }).catch(
+      (e: unknown) => e,
+    )) as ConnectionError;
 
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toMatchObject({ code: "ECONNREFUSED", address: `127.0.0.1:${port}` });
-    expect(error.message).toMatch(new RegExp(`^Connection to 127\\.0\\.0\\.1:${port} failed: ECONNREFUSED \\(nothing listens at that address\\); nothing has answered there since this client was created \\(\\d+ attempts in [\\d.]+ s\\)`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `^Connection to 127\\.0\\.0\\.1:${port} failed: ECONNREFUSED \\(nothing listens at that address\\); nothing has answered there since this client was created \\(\\d+ attempts in [\\d.]+ s\\)`,
+      ),
+    );
     expect(error.message).toMatch(/Fix: check that the server is running/);
     expect(notices()).toEqual([
       `mlflow-ts: cannot reach http://127.0.0.1:${port}/api/2.0/mlflow/experiments/get-by-name (ECONNREFUSED: nothing listens at that address); retrying GET for up to 10 s, as the server has not answered this client yet. Set MLFLOW_TS_QUIET_RETRIES=true to hide this line.\n`,
@@ -89,7 +99,13 @@ describe("a tracking server where nothing listens", () => {
   it("a server that answered before and then stops listening (a restart) is waited for past the unreachable deadline", async () => {
     let proxy = await startProxy(serverUri("direct"));
     const port = Number(new URL(proxy.url).port);
-    const restarting = stackClient("direct", { trackingUri: proxy.url, unreachableDeadlineMs: 1_000, backoffFactorMs: 500, backoffJitterMs: 0, deadlineMs: 60_000 });
+    const restarting = stackClient("direct", {
+      trackingUri: proxy.url,
+      unreachableDeadlineMs: 1_000,
+      backoffFactorMs: 500,
+      backoffJitterMs: 0,
+      deadlineMs: 60_000,
+    });
     const fresh = stackClient("direct", { trackingUri: proxy.url, unreachableDeadlineMs: 1_000, backoffFactorMs: 500, backoffJitterMs: 0, deadlineMs: 60_000 });
     try {
       await restarting.experiments.getByName("Default");

@@ -64,7 +64,13 @@ describe("webhooks on the real server", () => {
     for await (const hook of client.webhooks.list({ max_results: 2 })) listed.push(hook.webhook_id);
     expect(listed).toContain(id);
 
-    const updated = await client.webhooks.update(id, { description: "updated", events: [{ entity: "REGISTERED_MODEL", action: "CREATED" }, { entity: "MODEL_VERSION", action: "CREATED" }] });
+    const updated = await client.webhooks.update(id, {
+      description: "updated",
+      events: [
+        { entity: "REGISTERED_MODEL", action: "CREATED" },
+        { entity: "MODEL_VERSION", action: "CREATED" },
+      ],
+    });
     expect(updated.description).toBe("updated");
     // The server keeps the events as a set, in its own order.
     expect(updated.events.map((e) => `${e.entity}.${e.action}`).sort()).toEqual(["MODEL_VERSION.CREATED", "REGISTERED_MODEL.CREATED"]);
@@ -98,7 +104,11 @@ describe("webhooks on the real server", () => {
   }, 60_000);
 
   it("reports a receiver that cannot be reached as success: false, not an exception", async () => {
-    const hook = await client.webhooks.create({ name: uniqueName("hook"), url: "http://127.0.0.1:9/closed", events: [{ entity: "MODEL_VERSION", action: "CREATED" }] });
+    const hook = await client.webhooks.create({
+      name: uniqueName("hook"),
+      url: "http://127.0.0.1:9/closed",
+      events: [{ entity: "MODEL_VERSION", action: "CREATED" }],
+    });
     try {
       const result = await client.webhooks.test(hook.webhook_id);
       expect(result.success).toBe(false);

@@ -12,5 +12,7 @@ await run.end();
 
 const history = await client.metrics.getHistory(run.runId, "loss", { pageSize: 500 });
 const stored = await client.runs.get(run.runId);
-console.log(JSON.stringify({ runId: run.runId, points: history.length, lastStep: history.at(-1)?.step, lr: stored.data.paramsByKey.lr, status: stored.info.status }));
+console.log(
+  JSON.stringify({ runId: run.runId, points: history.length, lastStep: history.at(-1)?.step, lr: stored.data.paramsByKey.lr, status: stored.info.status }),
+);
 await client.close();

@@ -15,7 +15,7 @@ import {
   splitBatch,
 } from "../../src/core/batch.js";
 import { toWireJson } from "../../src/core/wire.js";
-import { API, record, RUN_ID, testClient, useMockServer } from "./helpers/mock-server.js";
+import { API, RUN_ID, record, testClient, useMockServer } from "./helpers/mock-server.js";
 
 const server = useMockServer();
 
@@ -44,21 +44,33 @@ describe("splitBatch", () => {
   it("splits metrics at 1000", () => {
     const input = { metrics: metrics(2500), params: [], tags: [] };
     const batches = splitBatch(input);
-    expect(sizes(batches)).toEqual([[1000, 0, 0], [1000, 0, 0], [500, 0, 0]]);
+    expect(sizes(batches)).toEqual([
+      [1000, 0, 0],
+      [1000, 0, 0],
+      [500, 0, 0],
+    ]);
     expectWithinLimits(input, batches);
   });
 
   it("splits params at 100 and tags at 100", () => {
     const input = { metrics: [], params: keyValues(250, "p"), tags: keyValues(150, "t") };
     const batches = splitBatch(input);
-    expect(sizes(batches)).toEqual([[0, 100, 0], [0, 100, 0], [0, 50, 100], [0, 0, 50]]);
+    expect(sizes(batches)).toEqual([
+      [0, 100, 0],
+      [0, 100, 0],
+      [0, 50, 100],
+      [0, 0, 50],
+    ]);
     expectWithinLimits(input, batches);
   });
 
   it("keeps at most 1000 entities per batch, topping params and tags up with metrics", () => {
     const input = { metrics: metrics(1000), params: keyValues(100, "p"), tags: keyValues(100, "t") };
     const batches = splitBatch(input);
-    expect(sizes(batches)).toEqual([[800, 100, 100], [200, 0, 0]]);
+    expect(sizes(batches)).toEqual([
+      [800, 100, 100],
+      [200, 0, 0],
+    ]);
     expectWithinLimits(input, batches);
   });
 
@@ -73,7 +85,14 @@ describe("splitBatch", () => {
   it("counts the optional metric fields in its size estimate", () => {
     const plain = { key: "m", value: 1, timestamp: 1, step: 0 };
     expect(metricBytes({ ...plain, model_id: "m-1", dataset_name: "d", dataset_digest: "x" })).toBeGreaterThan(metricBytes(plain) + 3 * 20);
-    const heavy = Array.from({ length: 2000 }, (_, i) => ({ ...plain, key: "k".repeat(250), step: i, dataset_name: "d".repeat(500), dataset_digest: "x".repeat(36), model_id: `m-${"0".repeat(32)}` }));
+    const heavy = Array.from({ length: 2000 }, (_, i) => ({
+      ...plain,
+      key: "k".repeat(250),
+      step: i,
+      dataset_name: "d".repeat(500),
+      dataset_digest: "x".repeat(36),
+      model_id: `m-${"0".repeat(32)}`,
+    }));
     const input = { metrics: heavy, params: [], tags: [] };
     const batches = splitBatch(input);
     expect(batches.length).toBeGreaterThan(2);
@@ -111,7 +130,9 @@ describe("runs.logBatch", () => {
   });
 
   it("stops at the first failed chunk and reports it", async () => {
-    const seen = record(server, "post", `${API}/runs/log-batch`, (_req, n) => (n === 2 ? new Response('{"error_code":"INVALID_PARAMETER_VALUE","message":"bad"}', { status: 400 }) : {}));
+    const seen = record(server, "post", `${API}/runs/log-batch`, (_req, n) =>
+      n === 2 ? new Response('{"error_code":"INVALID_PARAMETER_VALUE","message":"bad"}', { status: 400 }) : {},
+    );
     await expect(testClient().runs.logBatch(RUN_ID, { metrics: metrics(3000) })).rejects.toMatchObject({ name: "InvalidParameterError" });
     expect(seen).toHaveLength(2);
   });

@@ -63,7 +63,12 @@ describe("defaults", () => {
       partSizeBytes: undefined,
       queueSize: 4,
     });
-    expect(config.artifacts).toEqual({ proxyMultipartUpload: false, proxyMultipartMinBytes: 524_288_000, proxyMultipartChunkBytes: 10_485_760, concurrency: 8 });
+    expect(config.artifacts).toEqual({
+      proxyMultipartUpload: false,
+      proxyMultipartMinBytes: 524_288_000,
+      proxyMultipartChunkBytes: 10_485_760,
+      concurrency: 8,
+    });
     expect(config.fluent).toEqual({ experimentName: undefined, experimentId: undefined, runId: undefined });
   });
 
@@ -96,7 +101,12 @@ describe("environment variables (names and units of the Python client)", () => {
     ["MLFLOW_RUN_ID", "abc", (c: ReturnType<typeof resolveWith>) => c.fluent.runId, "abc"],
     ["MLFLOW_S3_IGNORE_TLS", "true", (c: ReturnType<typeof resolveWith>) => c.s3.ignoreTls, true],
     ["MLFLOW_S3_EXPECTED_BUCKET_OWNER", "123456789012", (c: ReturnType<typeof resolveWith>) => c.s3.expectedBucketOwner, "123456789012"],
-    ["MLFLOW_S3_UPLOAD_EXTRA_ARGS", '{"ServerSideEncryption":"AES256"}', (c: ReturnType<typeof resolveWith>) => c.s3.uploadExtraArgs, { ServerSideEncryption: "AES256" }],
+    [
+      "MLFLOW_S3_UPLOAD_EXTRA_ARGS",
+      '{"ServerSideEncryption":"AES256"}',
+      (c: ReturnType<typeof resolveWith>) => c.s3.uploadExtraArgs,
+      { ServerSideEncryption: "AES256" },
+    ],
     ["MLFLOW_TS_S3_CHECKSUM", "when_supported", (c: ReturnType<typeof resolveWith>) => c.s3.checksum, "WHEN_SUPPORTED"],
     ["AWS_DEFAULT_REGION", "eu-west-3", (c: ReturnType<typeof resolveWith>) => c.s3.region, "eu-west-3"],
     ["MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD", "true", (c: ReturnType<typeof resolveWith>) => c.artifacts.proxyMultipartUpload, true],
@@ -131,7 +141,12 @@ describe("environment variables (names and units of the Python client)", () => {
   });
 
   it("reads sqlite URIs, relative to the working directory or absolute", () => {
-    expect(resolveWith({ MLFLOW_TRACKING_URI: "sqlite:///runs.db" }).tracking).toEqual({ kind: "sqlite", path: resolve("runs.db"), uri: `sqlite:///${resolve("runs.db")}`, isDefault: false });
+    expect(resolveWith({ MLFLOW_TRACKING_URI: "sqlite:///runs.db" }).tracking).toEqual({
+      kind: "sqlite",
+      path: resolve("runs.db"),
+      uri: `sqlite:///${resolve("runs.db")}`,
+      isDefault: false,
+    });
     expect(resolveWith({ MLFLOW_TRACKING_URI: "sqlite:////tmp/x.db" }).tracking).toMatchObject({ path: "/tmp/x.db" });
   });
 });
@@ -157,7 +172,16 @@ describe("precedence: constructor option > environment > default", () => {
   it("takes the environment over the defaults", () => {
     const config = resolveWith(env);
     expect(config.tracking).toMatchObject({ baseUrl: "http://env-host:5000" });
-    expect(config.http).toMatchObject({ timeoutMs: 30_000, maxRetries: 2, backoffFactorMs: 3_000, backoffJitterMs: 500, deadlineMs: 60_000, unreachableDeadlineMs: 2_500, quietRetries: true, tls: { insecure: true } });
+    expect(config.http).toMatchObject({
+      timeoutMs: 30_000,
+      maxRetries: 2,
+      backoffFactorMs: 3_000,
+      backoffJitterMs: 500,
+      deadlineMs: 60_000,
+      unreachableDeadlineMs: 2_500,
+      quietRetries: true,
+      tls: { insecure: true },
+    });
     expect(config.s3).toMatchObject({ endpointUrl: "http://env-minio:9000", ignoreTls: true, addressingStyle: "virtual", region: "eu-west-1" });
     expect(config.auth).toMatchObject({ kind: "bearer", token: "env-token-123" });
   });
@@ -176,7 +200,15 @@ describe("precedence: constructor option > environment > default", () => {
       s3: { endpointUrl: "https://option-minio", ignoreTls: false, addressingStyle: "path", region: "us-west-2" },
     });
     expect(config.tracking).toMatchObject({ baseUrl: "http://option-host:5000" });
-    expect(config.http).toMatchObject({ timeoutMs: 1_000, maxRetries: 0, backoffFactorMs: 10, backoffJitterMs: 0, deadlineMs: 5_000, unreachableDeadlineMs: 0, tls: { insecure: false } });
+    expect(config.http).toMatchObject({
+      timeoutMs: 1_000,
+      maxRetries: 0,
+      backoffFactorMs: 10,
+      backoffJitterMs: 0,
+      deadlineMs: 5_000,
+      unreachableDeadlineMs: 0,
+      tls: { insecure: false },
+    });
     expect(config.s3).toMatchObject({ endpointUrl: "https://option-minio", ignoreTls: false, forcePathStyle: true, region: "us-west-2" });
     expect(config.auth).toEqual({ kind: "bearer", token: "option-token-456", source: "auth option" });
   });
@@ -243,7 +275,9 @@ describe("strict options", () => {
   it("refuses a misspelled option, naming the key, its value and the valid options", () => {
     const error = configError({}, { timeoutMS: 5000 } as unknown as ClientOptions);
     expect(error.key).toBe("timeoutMS");
-    expect(error.message).toBe(`Invalid option "timeoutMS" = 5000: unknown option (valid options: ${Object.keys({ trackingUri: 0, auth: 0, timeoutMs: 0, maxRetries: 0, backoffFactorMs: 0, backoffJitterMs: 0, deadlineMs: 0, unreachableDeadlineMs: 0, keepAliveIdleMs: 0, maxSockets: 0, headers: 0, insecureTls: 0, serverCertPath: 0, clientCertPath: 0, s3: 0, artifacts: 0, env: 0 }).join(", ")}).`);
+    expect(error.message).toBe(
+      `Invalid option "timeoutMS" = 5000: unknown option (valid options: ${Object.keys({ trackingUri: 0, auth: 0, timeoutMs: 0, maxRetries: 0, backoffFactorMs: 0, backoffJitterMs: 0, deadlineMs: 0, unreachableDeadlineMs: 0, keepAliveIdleMs: 0, maxSockets: 0, headers: 0, insecureTls: 0, serverCertPath: 0, clientCertPath: 0, s3: 0, artifacts: 0, env: 0 }).join(", ")}).`,
+    );
   });
 
   it("refuses a misspelled nested option", () => {
@@ -267,9 +301,17 @@ describe("strict options", () => {
 
 describe("bad values fail with a message naming the variable and what is expected", () => {
   it.each([
-    [{ MLFLOW_HTTP_REQUEST_TIMEOUT: "abc" }, "MLFLOW_HTTP_REQUEST_TIMEOUT", 'MLFLOW_HTTP_REQUEST_TIMEOUT must be a number of at least 0.001 seconds; got "abc". Fix: correct it or unset it to use the default.'],
+    [
+      { MLFLOW_HTTP_REQUEST_TIMEOUT: "abc" },
+      "MLFLOW_HTTP_REQUEST_TIMEOUT",
+      'MLFLOW_HTTP_REQUEST_TIMEOUT must be a number of at least 0.001 seconds; got "abc". Fix: correct it or unset it to use the default.',
+    ],
     [{ MLFLOW_HTTP_REQUEST_TIMEOUT: "0" }, "MLFLOW_HTTP_REQUEST_TIMEOUT", "MLFLOW_HTTP_REQUEST_TIMEOUT must be a number of at least 0.001 seconds"],
-    [{ MLFLOW_HTTP_REQUEST_MAX_RETRIES: "11" }, "MLFLOW_HTTP_REQUEST_MAX_RETRIES", 'MLFLOW_HTTP_REQUEST_MAX_RETRIES must be a whole number from 0 to 10; got "11"'],
+    [
+      { MLFLOW_HTTP_REQUEST_MAX_RETRIES: "11" },
+      "MLFLOW_HTTP_REQUEST_MAX_RETRIES",
+      'MLFLOW_HTTP_REQUEST_MAX_RETRIES must be a whole number from 0 to 10; got "11"',
+    ],
     [{ MLFLOW_HTTP_REQUEST_MAX_RETRIES: "-1" }, "MLFLOW_HTTP_REQUEST_MAX_RETRIES", "from 0 to 10"],
     [{ MLFLOW_HTTP_REQUEST_MAX_RETRIES: "2.5" }, "MLFLOW_HTTP_REQUEST_MAX_RETRIES", "whole number"],
     [{ MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: "121" }, "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "from 0 to 120 seconds"],
@@ -278,18 +320,42 @@ describe("bad values fail with a message naming the variable and what is expecte
     [{ MLFLOW_TS_QUIET_RETRIES: "yes" }, "MLFLOW_TS_QUIET_RETRIES", 'MLFLOW_TS_QUIET_RETRIES must be one of true, false, 1, 0; got "yes"'],
     [{ MLFLOW_TRACKING_INSECURE_TLS: "yes" }, "MLFLOW_TRACKING_INSECURE_TLS", 'MLFLOW_TRACKING_INSECURE_TLS must be one of true, false, 1, 0; got "yes"'],
     [{ MLFLOW_S3_IGNORE_TLS: "on" }, "MLFLOW_S3_IGNORE_TLS", "must be one of true, false, 1, 0"],
-    [{ MLFLOW_TRACKING_INSECURE_TLS: "true", MLFLOW_TRACKING_SERVER_CERT_PATH: pem }, "MLFLOW_TRACKING_INSECURE_TLS", "cannot be combined with MLFLOW_TRACKING_SERVER_CERT_PATH"],
-    [{ MLFLOW_TRACKING_SERVER_CERT_PATH: "/no/such/ca.pem" }, "MLFLOW_TRACKING_SERVER_CERT_PATH", 'MLFLOW_TRACKING_SERVER_CERT_PATH points at "/no/such/ca.pem", which does not exist'],
+    [
+      { MLFLOW_TRACKING_INSECURE_TLS: "true", MLFLOW_TRACKING_SERVER_CERT_PATH: pem },
+      "MLFLOW_TRACKING_INSECURE_TLS",
+      "cannot be combined with MLFLOW_TRACKING_SERVER_CERT_PATH",
+    ],
+    [
+      { MLFLOW_TRACKING_SERVER_CERT_PATH: "/no/such/ca.pem" },
+      "MLFLOW_TRACKING_SERVER_CERT_PATH",
+      'MLFLOW_TRACKING_SERVER_CERT_PATH points at "/no/such/ca.pem", which does not exist',
+    ],
     [{ MLFLOW_TRACKING_CLIENT_CERT_PATH: "/no/such/client.pem" }, "MLFLOW_TRACKING_CLIENT_CERT_PATH", "does not exist"],
-    [{ MLFLOW_S3_ENDPOINT_URL: "s3://mlflow" }, "MLFLOW_S3_ENDPOINT_URL", 'MLFLOW_S3_ENDPOINT_URL must be the http(s) URL of the S3 server, not an s3:// bucket URI: got "s3://mlflow"'],
+    [
+      { MLFLOW_S3_ENDPOINT_URL: "s3://mlflow" },
+      "MLFLOW_S3_ENDPOINT_URL",
+      'MLFLOW_S3_ENDPOINT_URL must be the http(s) URL of the S3 server, not an s3:// bucket URI: got "s3://mlflow"',
+    ],
     [{ MLFLOW_S3_ENDPOINT_URL: "minio:9000" }, "MLFLOW_S3_ENDPOINT_URL", "must start with http:// or https://"],
     [{ MLFLOW_S3_ENDPOINT_URL: "http://" }, "MLFLOW_S3_ENDPOINT_URL", 'MLFLOW_S3_ENDPOINT_URL is not a valid URL: "http://"'],
     [{ MLFLOW_TRACKING_URI: "http://exa mple.com:5000" }, "MLFLOW_TRACKING_URI", 'MLFLOW_TRACKING_URI is not a valid URL: "http://exa mple.com:5000"'],
     [{ MLFLOW_TRACKING_URI: "http://host:5000/?x=1" }, "MLFLOW_TRACKING_URI", "must not carry a query or fragment"],
-    [{ MLFLOW_TRACKING_URI: "file:///tmp/mlruns" }, "MLFLOW_TRACKING_URI", "points at a local FileStore, which MLflow deprecates and mlflow-ts does not write. Fix: use sqlite:///mlflow.db"],
+    [
+      { MLFLOW_TRACKING_URI: "file:///tmp/mlruns" },
+      "MLFLOW_TRACKING_URI",
+      "points at a local FileStore, which MLflow deprecates and mlflow-ts does not write. Fix: use sqlite:///mlflow.db",
+    ],
     [{ MLFLOW_TRACKING_URI: "./mlruns" }, "MLFLOW_TRACKING_URI", "local FileStore"],
-    [{ MLFLOW_TRACKING_URI: "localhost:5000" }, "MLFLOW_TRACKING_URI", 'MLFLOW_TRACKING_URI "localhost:5000" has no scheme. Fix: write it as a URL, e.g. http://localhost:5000.'],
-    [{ MLFLOW_TRACKING_URI: "postgresql://u@db/mlflow" }, "MLFLOW_TRACKING_URI", 'uses "postgresql:": mlflow-ts reaches a database only through an MLflow server'],
+    [
+      { MLFLOW_TRACKING_URI: "localhost:5000" },
+      "MLFLOW_TRACKING_URI",
+      'MLFLOW_TRACKING_URI "localhost:5000" has no scheme. Fix: write it as a URL, e.g. http://localhost:5000.',
+    ],
+    [
+      { MLFLOW_TRACKING_URI: "postgresql://u@db/mlflow" },
+      "MLFLOW_TRACKING_URI",
+      'uses "postgresql:": mlflow-ts reaches a database only through an MLflow server',
+    ],
     [{ MLFLOW_TRACKING_URI: "databricks" }, "MLFLOW_TRACKING_URI", "local FileStore"],
     [{ MLFLOW_TRACKING_URI: "databricks://profile" }, "MLFLOW_TRACKING_URI", "Databricks tracking is not supported"],
     [{ MLFLOW_TRACKING_URI: "ftp://host/x" }, "MLFLOW_TRACKING_URI", 'unsupported scheme "ftp:"'],
@@ -315,9 +381,12 @@ describe("bad values fail with a message naming the variable and what is expecte
 
 describe("printing the configuration", () => {
   it("shows no credential in console.log or JSON.stringify", () => {
-    const config = resolveWith({ MLFLOW_TRACKING_URI: "http://h:5000", MLFLOW_TRACKING_USERNAME: "alice", MLFLOW_TRACKING_PASSWORD: "printed-canary-pw" }, {
-      s3: { credentials: { accessKeyId: "AKIA", secretAccessKey: "printed-canary-secret" } },
-    });
+    const config = resolveWith(
+      { MLFLOW_TRACKING_URI: "http://h:5000", MLFLOW_TRACKING_USERNAME: "alice", MLFLOW_TRACKING_PASSWORD: "printed-canary-pw" },
+      {
+        s3: { credentials: { accessKeyId: "AKIA", secretAccessKey: "printed-canary-secret" } },
+      },
+    );
     for (const text of [inspect(config, { depth: 10 }), JSON.stringify(config)]) {
       expect(text).not.toContain("printed-canary");
       expect(text).toContain("basic");

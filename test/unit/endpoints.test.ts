@@ -11,9 +11,9 @@ import {
   loggedModelJson,
   modelVersionJson,
   type RecordedRequest,
+  RUN_ID,
   record,
   registeredModelJson,
-  RUN_ID,
   runJson,
   testClient,
   useMockServer,
@@ -138,7 +138,8 @@ const CASES: Case[] = [
     name: "runs.search",
     method: "POST",
     path: "/runs/search",
-    call: async (c) => c.runs.search({ experiment_ids: ["1", "2"], filter: "metrics.acc > 0.9", run_view_type: "ACTIVE_ONLY", order_by: ["metrics.acc DESC"] }).firstPage(),
+    call: async (c) =>
+      c.runs.search({ experiment_ids: ["1", "2"], filter: "metrics.acc > 0.9", run_view_type: "ACTIVE_ONLY", order_by: ["metrics.acc DESC"] }).firstPage(),
     body: { experiment_ids: ["1", "2"], filter: "metrics.acc > 0.9", run_view_type: "ACTIVE_ONLY", order_by: ["metrics.acc DESC"], max_results: 1000 },
     reply: { runs: [runJson()] },
     check: (page) => expect(page).toMatchObject({ items: [{ info: { run_id: RUN_ID } }], nextPageToken: undefined }),
@@ -169,8 +170,14 @@ const CASES: Case[] = [
     name: "runs.logBatch",
     method: "POST",
     path: "/runs/log-batch",
-    call: (c) => c.runs.logBatch(RUN_ID, { metrics: [{ key: "loss", value: 1, timestamp: 5, step: 0 }], params: { lr: 0.1 }, tags: [{ key: "t", value: "v" }] }),
-    body: { run_id: RUN_ID, metrics: [{ key: "loss", value: 1, timestamp: 5, step: 0 }], params: [{ key: "lr", value: "0.1" }], tags: [{ key: "t", value: "v" }] },
+    call: (c) =>
+      c.runs.logBatch(RUN_ID, { metrics: [{ key: "loss", value: 1, timestamp: 5, step: 0 }], params: { lr: 0.1 }, tags: [{ key: "t", value: "v" }] }),
+    body: {
+      run_id: RUN_ID,
+      metrics: [{ key: "loss", value: 1, timestamp: 5, step: 0 }],
+      params: [{ key: "lr", value: "0.1" }],
+      tags: [{ key: "t", value: "v" }],
+    },
   },
   {
     name: "runs.logInputs",
@@ -235,8 +242,18 @@ const CASES: Case[] = [
     path: "/artifacts/list",
     call: async (c) => (await c.store.call("artifacts.list", { run_id: RUN_ID, path: "model" })).files,
     query: { run_id: [RUN_ID], path: ["model"] },
-    reply: { root_uri: "s3://mlflow/1/x/artifacts", files: [{ path: "model/MLmodel", is_dir: false, file_size: "120" }, { path: "model/data", is_dir: true }] },
-    check: (files) => expect(files).toEqual([{ path: "model/MLmodel", is_dir: false, file_size: 120 }, { path: "model/data", is_dir: true }]),
+    reply: {
+      root_uri: "s3://mlflow/1/x/artifacts",
+      files: [
+        { path: "model/MLmodel", is_dir: false, file_size: "120" },
+        { path: "model/data", is_dir: true },
+      ],
+    },
+    check: (files) =>
+      expect(files).toEqual([
+        { path: "model/MLmodel", is_dir: false, file_size: 120 },
+        { path: "model/data", is_dir: true },
+      ]),
   },
 
   // Registered models
@@ -276,12 +293,19 @@ const CASES: Case[] = [
     reply: { registered_model: { ...registeredModelJson(), description: "new" } },
     check: (m) => expect(m).toMatchObject({ description: "new" }),
   },
-  { name: "registeredModels.delete", method: "DELETE", path: "/registered-models/delete", call: (c) => c.registeredModels.delete("fraud"), body: { name: "fraud" } },
+  {
+    name: "registeredModels.delete",
+    method: "DELETE",
+    path: "/registered-models/delete",
+    call: (c) => c.registeredModels.delete("fraud"),
+    body: { name: "fraud" },
+  },
   {
     name: "registeredModels.search",
     method: "GET",
     path: "/registered-models/search",
-    call: async (c) => c.registeredModels.search({ filter: "name LIKE 'f%'", order_by: ["name ASC", "last_updated_timestamp DESC"], page_token: "p1" }).firstPage(),
+    call: async (c) =>
+      c.registeredModels.search({ filter: "name LIKE 'f%'", order_by: ["name ASC", "last_updated_timestamp DESC"], page_token: "p1" }).firstPage(),
     query: { filter: ["name LIKE 'f%'"], order_by: ["name ASC", "last_updated_timestamp DESC"], max_results: ["100"], page_token: ["p1"] },
     reply: { registered_models: [registeredModelJson()], next_page_token: "p2" },
     check: (page) => expect(page).toMatchObject({ items: [{ name: "fraud" }], nextPageToken: "p2" }),
@@ -338,8 +362,25 @@ const CASES: Case[] = [
     name: "modelVersions.create",
     method: "POST",
     path: "/model-versions/create",
-    call: (c) => c.modelVersions.create({ name: "fraud", source: `runs:/${RUN_ID}/model`, run_id: RUN_ID, tags: { a: "b" }, run_link: "l", description: "d", model_id: MODEL_ID }),
-    body: { name: "fraud", source: `runs:/${RUN_ID}/model`, run_id: RUN_ID, tags: [{ key: "a", value: "b" }], run_link: "l", description: "d", model_id: MODEL_ID },
+    call: (c) =>
+      c.modelVersions.create({
+        name: "fraud",
+        source: `runs:/${RUN_ID}/model`,
+        run_id: RUN_ID,
+        tags: { a: "b" },
+        run_link: "l",
+        description: "d",
+        model_id: MODEL_ID,
+      }),
+    body: {
+      name: "fraud",
+      source: `runs:/${RUN_ID}/model`,
+      run_id: RUN_ID,
+      tags: [{ key: "a", value: "b" }],
+      run_link: "l",
+      description: "d",
+      model_id: MODEL_ID,
+    },
     reply: { model_version: { ...modelVersionJson(), status: "PENDING_REGISTRATION" } },
     check: (mv) => expect(mv).toMatchObject({ version: "3", status: "PENDING_REGISTRATION", creation_timestamp: 1_700_000_000_000 }),
   },
@@ -361,7 +402,13 @@ const CASES: Case[] = [
     reply: { model_version: { ...modelVersionJson(), description: "better" } },
     check: (mv) => expect(mv).toMatchObject({ description: "better" }),
   },
-  { name: "modelVersions.delete", method: "DELETE", path: "/model-versions/delete", call: (c) => c.modelVersions.delete("fraud", 3), body: { name: "fraud", version: "3" } },
+  {
+    name: "modelVersions.delete",
+    method: "DELETE",
+    path: "/model-versions/delete",
+    call: (c) => c.modelVersions.delete("fraud", 3),
+    body: { name: "fraud", version: "3" },
+  },
   {
     name: "modelVersions.search",
     method: "GET",
@@ -409,8 +456,16 @@ const CASES: Case[] = [
     name: "loggedModels.create",
     method: "POST",
     path: "/logged-models",
-    call: (c) => c.loggedModels.create({ experiment_id: "1", name: "classifier", model_type: "sklearn", source_run_id: RUN_ID, params: { lr: 0.1 }, tags: { t: "v" } }),
-    body: { experiment_id: "1", name: "classifier", model_type: "sklearn", source_run_id: RUN_ID, params: [{ key: "lr", value: "0.1" }], tags: [{ key: "t", value: "v" }] },
+    call: (c) =>
+      c.loggedModels.create({ experiment_id: "1", name: "classifier", model_type: "sklearn", source_run_id: RUN_ID, params: { lr: 0.1 }, tags: { t: "v" } }),
+    body: {
+      experiment_id: "1",
+      name: "classifier",
+      model_type: "sklearn",
+      source_run_id: RUN_ID,
+      params: [{ key: "lr", value: "0.1" }],
+      tags: [{ key: "t", value: "v" }],
+    },
     reply: { model: loggedModelJson() },
     check: (m) =>
       expect(m).toMatchObject({
@@ -436,18 +491,26 @@ const CASES: Case[] = [
     reply: { model: { ...loggedModelJson(), info: { ...(loggedModelJson().info as object), status: "LOGGED_MODEL_READY" } } },
     check: (m) => expect(m).toMatchObject({ info: { status: "LOGGED_MODEL_READY" } }),
   },
-  { name: "loggedModels.delete", method: "DELETE", path: `/logged-models/${MODEL_ID}`, call: (c) => c.loggedModels.delete(MODEL_ID), body: { model_id: MODEL_ID } },
+  {
+    name: "loggedModels.delete",
+    method: "DELETE",
+    path: `/logged-models/${MODEL_ID}`,
+    call: (c) => c.loggedModels.delete(MODEL_ID),
+    body: { model_id: MODEL_ID },
+  },
   {
     name: "loggedModels.search",
     method: "POST",
     path: "/logged-models/search",
     call: async (c) =>
-      c.loggedModels.search({
-        experiment_ids: ["1"],
-        filter: "metrics.acc > 0.9",
-        datasets: [{ dataset_name: "mnist" }],
-        order_by: [{ field_name: "metrics.acc", ascending: false, dataset_name: "mnist" }],
-      }).firstPage(),
+      c.loggedModels
+        .search({
+          experiment_ids: ["1"],
+          filter: "metrics.acc > 0.9",
+          datasets: [{ dataset_name: "mnist" }],
+          order_by: [{ field_name: "metrics.acc", ascending: false, dataset_name: "mnist" }],
+        })
+        .firstPage(),
     body: {
       experiment_ids: ["1"],
       filter: "metrics.acc > 0.9",
@@ -477,7 +540,13 @@ const CASES: Case[] = [
     method: "POST",
     path: `/logged-models/${MODEL_ID}/params`,
     call: (c) => c.loggedModels.logParams(MODEL_ID, { lr: 0.1, layers: 3 }),
-    body: { model_id: MODEL_ID, params: [{ key: "lr", value: "0.1" }, { key: "layers", value: "3" }] },
+    body: {
+      model_id: MODEL_ID,
+      params: [
+        { key: "lr", value: "0.1" },
+        { key: "layers", value: "3" },
+      ],
+    },
   },
   {
     name: "loggedModels.listArtifacts",
@@ -494,7 +563,13 @@ const CASES: Case[] = [
     name: "webhooks.create",
     method: "POST",
     path: "/webhooks",
-    call: (c) => c.webhooks.create({ name: "deploy", url: "https://ci.example.com/hook", events: [{ entity: "MODEL_VERSION", action: "CREATED" }], secret: "hook-secret" }),
+    call: (c) =>
+      c.webhooks.create({
+        name: "deploy",
+        url: "https://ci.example.com/hook",
+        events: [{ entity: "MODEL_VERSION", action: "CREATED" }],
+        secret: "hook-secret",
+      }),
     body: { name: "deploy", url: "https://ci.example.com/hook", events: [{ entity: "MODEL_VERSION", action: "CREATED" }], secret: "hook-secret" },
     reply: { webhook: WEBHOOK_JSON },
     check: (w) => expect(w).toEqual(WEBHOOK_JSON),
@@ -508,7 +583,15 @@ const CASES: Case[] = [
     reply: { webhooks: [WEBHOOK_JSON] },
     check: (page) => expect(page).toEqual({ items: [WEBHOOK_JSON], nextPageToken: undefined }),
   },
-  { name: "webhooks.get", method: "GET", path: `/webhooks/${WEBHOOK_ID}`, call: (c) => c.webhooks.get(WEBHOOK_ID), query: {}, reply: { webhook: WEBHOOK_JSON }, check: (w) => expect(w).toEqual(WEBHOOK_JSON) },
+  {
+    name: "webhooks.get",
+    method: "GET",
+    path: `/webhooks/${WEBHOOK_ID}`,
+    call: (c) => c.webhooks.get(WEBHOOK_ID),
+    query: {},
+    reply: { webhook: WEBHOOK_JSON },
+    check: (w) => expect(w).toEqual(WEBHOOK_JSON),
+  },
   {
     name: "webhooks.update",
     method: "PATCH",
@@ -565,8 +648,16 @@ describe("endpoint table", () => {
   });
 
   it("runs.create sends the run with its start time and a create-request id tag, and returns the run", async () => {
-    const seen = record(server, "post", `${API}/runs/create`, (req) => ({ run: runJson({ tags: (req.body as { tags: { key: string; value: string }[] }).tags }) }));
-    const run = await testClient().runs.create({ experiment_id: "1", run_name: "baseline", start_time: 1_700_000_000_000, tags: { team: "vision" }, user_id: "alice" });
+    const seen = record(server, "post", `${API}/runs/create`, (req) => ({
+      run: runJson({ tags: (req.body as { tags: { key: string; value: string }[] }).tags }),
+    }));
+    const run = await testClient().runs.create({
+      experiment_id: "1",
+      run_name: "baseline",
+      start_time: 1_700_000_000_000,
+      tags: { team: "vision" },
+      user_id: "alice",
+    });
 
     expect(seen).toHaveLength(1);
     const body = seen[0]!.body as { tags: { key: string; value: string }[] };
@@ -575,7 +666,10 @@ describe("endpoint table", () => {
       run_name: "baseline",
       start_time: 1_700_000_000_000,
       user_id: "alice",
-      tags: [{ key: "team", value: "vision" }, { key: "mlflow-ts.createRequestId", value: expect.stringMatching(/^[0-9a-f-]{36}$/) }],
+      tags: [
+        { key: "team", value: "vision" },
+        { key: "mlflow-ts.createRequestId", value: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+      ],
     });
     expect(run.info.run_id).toBe(RUN_ID);
     expect(run.data.tags.map((t) => t.key)).toEqual(["team", "mlflow-ts.createRequestId"]);

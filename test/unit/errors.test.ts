@@ -4,6 +4,7 @@
  */
 import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
+import { apiErrorFromResponse } from "../../src/core/errors.js";
 import {
   AbortError,
   AlreadyExistsError,
@@ -23,7 +24,6 @@ import {
   UnauthenticatedError,
   ValidationError,
 } from "../../src/index.js";
-import { apiErrorFromResponse } from "../../src/core/errors.js";
 import { API, record, testClient, useMockServer } from "./helpers/mock-server.js";
 
 const server = useMockServer();
@@ -94,7 +94,12 @@ describe("error_code mapping (reference §2.2)", () => {
     expect(error).toBeInstanceOf(PermissionDeniedError);
     expect(error).toMatchObject({ errorCode: "PERMISSION_DENIED", serverMessage: "GATEWAY_POLICY: blocked by policy" });
     expect(ERROR_CODES).toContain(error.errorCode);
-    const future = apiErrorFromResponse({ ...context, status: 500, body: '{"error_code":"SOME_FUTURE_CODE","message":"the server\'s words"}', retryable: true });
+    const future = apiErrorFromResponse({
+      ...context,
+      status: 500,
+      body: '{"error_code":"SOME_FUTURE_CODE","message":"the server\'s words"}',
+      retryable: true,
+    });
     expect(future).toBeInstanceOf(ServerError);
     expect(future).toMatchObject({ errorCode: "INTERNAL_ERROR", serverMessage: "SOME_FUTURE_CODE: the server's words" });
     expect(future.message).toBe("INTERNAL_ERROR: SOME_FUTURE_CODE: the server's words (HTTP 500, POST /api/2.0/mlflow/runs/create)");
@@ -105,39 +110,83 @@ describe("non-JSON bodies through the client", () => {
   const client = () => testClient({ maxRetries: 0 });
 
   it("HTML 404 from an unknown route: NotFoundError with the page's text, tags stripped", async () => {
-    record(server, "get", `${API}/experiments/get`, () =>
-      new HttpResponse("<!doctype html><html><head><title>404 Not Found</title><style>p{}</style></head><body><h1>Not Found</h1><p>The requested URL was not found on the server.</p></body></html>", {
-        status: 404,
-        headers: { "Content-Type": "text/html", "x-request-id": "req-1" },
-      }),
+    record(
+      server,
+      "get",
+      `${API}/experiments/get`,
+      () =>
+        new HttpResponse(
+          "<!doctype html><html><head><title>404 Not Found</title><style>p{}</style></head><body><h1>Not Found</h1><p>The requested URL was not found on the server.</p></body></html>",
+          {
+            status: 404,
+            headers: { "Content-Type": "text/html", "x-request-id": "req-1" },
+          },
+        ),
     );
-    const error = await client().experiments.get("1").catch((e: unknown) => e);
+    const error = await client()
+      .experiments.get("1")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotFoundError);
-    expect(error).toMatchObject({ status: 404, errorCode: "ENDPOINT_NOT_FOUND", method: "GET", endpoint: "/api/2.0/mlflow/experiments/get", retryable: false, requestId: "req-1" });
+    expect(error).toMatchObject({
+      status: 404,
+      errorCode: "ENDPOINT_NOT_FOUND",
+      method: "GET",
+      endpoint: "/api/2.0/mlflow/experiments/get",
+      retryable: false,
+      requestId: "req-1",
+    });
     expect((error as Error).message).toBe(
       "ENDPOINT_NOT_FOUND: 404 Not Found Not Found The requested URL was not found on the server. (HTTP 404, GET /api/2.0/mlflow/experiments/get)",
     );
   });
 
   it("text/plain 503 from a disabled endpoint: retryable ServerError", async () => {
-    record(server, "post", `${API}/runs/create`, () => new HttpResponse("Endpoint: /api/2.0/mlflow/runs/create disabled due to the mlflow server running with `--artifacts-only`.", { status: 503, headers: { "Content-Type": "text/plain" } }));
-    const error = await client().runs.create({ experiment_id: "1" }).catch((e: unknown) => e);
+    record(
+      server,
+      "post",
+      `${API}/runs/create`,
+      () =>
+        new HttpResponse("Endpoint: /api/2.0/mlflow/runs/create disabled due to the mlflow server running with `--artifacts-only`.", {
+          status: 503,
+          headers: { "Content-Type": "text/plain" },
+        }),
+    );
+    const error = await client()
+      .runs.create({ experiment_id: "1" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerError);
-    expect(error).toMatchObject({ status: 503, errorCode: "TEMPORARILY_UNAVAILABLE", method: "POST", endpoint: "/api/2.0/mlflow/runs/create", retryable: true });
+    expect(error).toMatchObject({
+      status: 503,
+      errorCode: "TEMPORARILY_UNAVAILABLE",
+      method: "POST",
+      endpoint: "/api/2.0/mlflow/runs/create",
+      retryable: true,
+    });
     expect((error as Error).message).toContain("--artifacts-only");
   });
 
   it("text 403 from the security middleware: PermissionDeniedError that quotes it", async () => {
-    record(server, "post", `${API}/experiments/create`, () => new HttpResponse("Invalid Host header - possible DNS rebinding attack detected", { status: 403 }));
-    const error = await client().experiments.create({ name: "e" }).catch((e: unknown) => e);
+    record(
+      server,
+      "post",
+      `${API}/experiments/create`,
+      () => new HttpResponse("Invalid Host header - possible DNS rebinding attack detected", { status: 403 }),
+    );
+    const error = await client()
+      .experiments.create({ name: "e" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermissionDeniedError);
     expect(error).toMatchObject({ status: 403, errorCode: "PERMISSION_DENIED", retryable: false });
-    expect((error as Error).message).toBe("PERMISSION_DENIED: Invalid Host header - possible DNS rebinding attack detected (HTTP 403, POST /api/2.0/mlflow/experiments/create)");
+    expect((error as Error).message).toBe(
+      "PERMISSION_DENIED: Invalid Host header - possible DNS rebinding attack detected (HTTP 403, POST /api/2.0/mlflow/experiments/create)",
+    );
   });
 
   it("empty 500: ServerError saying the body was empty", async () => {
     record(server, "get", `${API}/runs/get`, () => new HttpResponse(null, { status: 500 }));
-    const error = await client().runs.get("abc").catch((e: unknown) => e);
+    const error = await client()
+      .runs.get("abc")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerError);
     expect(error).toMatchObject({ status: 500, errorCode: "INTERNAL_ERROR", serverMessage: "(empty body)", retryable: true });
   });
@@ -149,21 +198,29 @@ describe("non-JSON bodies through the client", () => {
 
   it("a long HTML 500 is cut to 300 characters", async () => {
     record(server, "get", `${API}/runs/get`, () => new HttpResponse(`<html><body>${"Traceback line. ".repeat(100)}</body></html>`, { status: 500 }));
-    const error = (await client().runs.get("abc").catch((e: unknown) => e)) as ServerError;
+    const error = (await client()
+      .runs.get("abc")
+      .catch((e: unknown) => e)) as ServerError;
     expect(error.serverMessage).toHaveLength(301);
     expect(error.serverMessage.endsWith("…")).toBe(true);
   });
 
   it("a 200 that is not a JSON object: ResponseValidationError quoting its start", async () => {
     record(server, "get", `${API}/runs/get`, () => new HttpResponse("<html><body>Please log in</body></html>", { status: 200 }));
-    const error = await client().runs.get("abc").catch((e: unknown) => e);
+    const error = await client()
+      .runs.get("abc")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseValidationError);
-    expect((error as Error).message).toMatch(/^Unexpected response from GET \/api\/2.0\/mlflow\/runs\/get: expected a JSON object but got "<html><body>Please log in<\/body><\/html>"\. Is the tracking URI/);
+    expect((error as Error).message).toMatch(
+      /^Unexpected response from GET \/api\/2.0\/mlflow\/runs\/get: expected a JSON object but got "<html><body>Please log in<\/body><\/html>"\. Is the tracking URI/,
+    );
   });
 
   it("a 200 JSON body of the wrong shape: ResponseValidationError listing the issues", async () => {
     record(server, "get", `${API}/runs/get`, () => ({ run: { info: { run_id: 5 } } }));
-    const error = (await client().runs.get("abc").catch((e: unknown) => e)) as ResponseValidationError;
+    const error = (await client()
+      .runs.get("abc")
+      .catch((e: unknown) => e)) as ResponseValidationError;
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect(error.message).toContain("the body does not match the runs.get response schema");
     expect(error.issues).toEqual(expect.arrayContaining([expect.stringMatching(/^run\.info\.run_id: /), expect.stringMatching(/^run\.info\.experiment_id: /)]));
@@ -191,7 +248,10 @@ describe("the hierarchy", () => {
   });
 
   it("keeps only the class name, code and redacted message of a foreign cause", () => {
-    const foreign = Object.assign(new TypeError("failed http://u:cause-secret-1@h/x"), { code: "ECONNRESET", config: { headers: { Authorization: "Bearer t" } } });
+    const foreign = Object.assign(new TypeError("failed http://u:cause-secret-1@h/x"), {
+      code: "ECONNRESET",
+      config: { headers: { Authorization: "Bearer t" } },
+    });
     const error = new MlflowError("wrapped", { cause: foreign });
     const cause = error.cause as Error & { code?: string; config?: unknown };
     expect(cause).not.toBe(foreign);
@@ -202,7 +262,13 @@ describe("the hierarchy", () => {
   });
 
   it("serialises to a plain object with its fields", () => {
-    const error = apiErrorFromResponse({ ...context, status: 404, body: '{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"no run"}', retryable: false, requestId: "r-9" });
+    const error = apiErrorFromResponse({
+      ...context,
+      status: 404,
+      body: '{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"no run"}',
+      retryable: false,
+      requestId: "r-9",
+    });
     expect(JSON.parse(JSON.stringify(error))).toEqual({
       name: "NotFoundError",
       message: "RESOURCE_DOES_NOT_EXIST: no run (HTTP 404, POST /api/2.0/mlflow/runs/create)",

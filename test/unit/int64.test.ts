@@ -22,13 +22,19 @@ const BEYOND = "9007199254740993"; // 2^53 + 1: as a number it would read 900719
 
 /** A get-history answer written as raw text, so the big integer reaches the client's parser unrounded. */
 function historyText(step: string): HttpResponse<string> {
-  return new HttpResponse(`{"metrics":[{"key":"loss","value":0.5,"timestamp":1700000000000,"step":1},{"key":"loss","value":0.25,"timestamp":1700000000001,"step":${step}}]}`, {
-    headers: { "content-type": "application/json" },
-  });
+  return new HttpResponse(
+    `{"metrics":[{"key":"loss","value":0.5,"timestamp":1700000000000,"step":1},{"key":"loss","value":0.25,"timestamp":1700000000001,"step":${step}}]}`,
+    {
+      headers: { "content-type": "application/json" },
+    },
+  );
 }
 
 async function historyOf(): Promise<unknown> {
-  return testClient().metrics.getHistory(RUN_ID, "loss").toArray(10).catch((e: unknown) => e);
+  return testClient()
+    .metrics.getHistory(RUN_ID, "loss")
+    .toArray(10)
+    .catch((e: unknown) => e);
 }
 
 describe("int64 fields", () => {
@@ -75,9 +81,14 @@ describe("int64 fields", () => {
 
   it("runs.get: a latest metric with such a timestamp fails the read rather than return it rounded", async () => {
     const run = runJson();
-    const body = JSON.stringify({ run: { ...run, data: { metrics: [{ key: "loss", value: 1, timestamp: 0, step: 0 }] } } }).replace('"timestamp":0', `"timestamp":${BEYOND}`);
+    const body = JSON.stringify({ run: { ...run, data: { metrics: [{ key: "loss", value: 1, timestamp: 0, step: 0 }] } } }).replace(
+      '"timestamp":0',
+      `"timestamp":${BEYOND}`,
+    );
     server.use(http.get(`${API}/runs/get`, () => new HttpResponse(body, { headers: { "content-type": "application/json" } })));
-    const error = (await testClient().runs.get(RUN_ID).catch((e: unknown) => e)) as UnsafeIntegerError;
+    const error = (await testClient()
+      .runs.get(RUN_ID)
+      .catch((e: unknown) => e)) as UnsafeIntegerError;
     expect(error).toBeInstanceOf(UnsafeIntegerError);
     expect(error.field).toBe("run.data.metrics[0].timestamp");
   });
@@ -92,7 +103,10 @@ describe("int64 fields", () => {
     const db = new Database(join(dir, "mlflow.db"));
     db.prepare('INSERT INTO metrics ("key", value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, 0)').run("loss", 2, 6, runId, BigInt(BEYOND));
     db.close();
-    const error = (await client.metrics.getHistory(runId, "loss").toArray(10).catch((e: unknown) => e)) as UnsafeIntegerError;
+    const error = (await client.metrics
+      .getHistory(runId, "loss")
+      .toArray(10)
+      .catch((e: unknown) => e)) as UnsafeIntegerError;
     expect(error).toBeInstanceOf(UnsafeIntegerError);
     expect(error.field).toBe("metrics[1].step");
     expect(error.endpoint).toBe("sqlite:metrics.getHistory");
@@ -103,7 +117,9 @@ describe("int64 fields", () => {
     ["a step of 2^53", { step: 2 ** 53 }, "metric-step"],
     ["a timestamp of 2^53", { timestamp: 2 ** 53 }, "metric-timestamp"],
   ])("refuses to write %s: it could not be sent exactly", async (_what, position, rule) => {
-    const error = (await testClient().runs.logBatch(RUN_ID, { metrics: [{ key: "loss", value: 1, ...position }] }).catch((e: unknown) => e)) as ValidationError;
+    const error = (await testClient()
+      .runs.logBatch(RUN_ID, { metrics: [{ key: "loss", value: 1, ...position }] })
+      .catch((e: unknown) => e)) as ValidationError;
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.rule).toBe(rule);
     expect(error.message).toContain("within ±9007199254740991");

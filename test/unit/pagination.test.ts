@@ -5,17 +5,17 @@
  * instead of looping; `toArray(limit)` stops early.
  */
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { type Experiment, type Metric, MlflowError, type MlflowClient, type Page, Paginated, TooManyItemsError, ValidationError } from "../../src/index.js";
+import { type Experiment, type Metric, type MlflowClient, MlflowError, type Page, Paginated, TooManyItemsError, ValidationError } from "../../src/index.js";
 import {
   API,
   experimentJson,
   loggedModelJson,
   mlflowError,
   modelVersionJson,
-  record,
   type RecordedRequest,
-  registeredModelJson,
   RUN_ID,
+  record,
+  registeredModelJson,
   runJson,
   testClient,
   useMockServer,
@@ -48,7 +48,15 @@ const PAGED_METHODS: {
   call: (client: MlflowClient) => Paginated<unknown>;
   idOf: (item: unknown) => string;
 }[] = [
-  { name: "experiments.search", method: "post", path: "experiments/search", field: "experiments", item: (n) => experimentJson(String(n)), call: (c) => c.experiments.search(), idOf: (e) => (e as Experiment).experiment_id },
+  {
+    name: "experiments.search",
+    method: "post",
+    path: "experiments/search",
+    field: "experiments",
+    item: (n) => experimentJson(String(n)),
+    call: (c) => c.experiments.search(),
+    idOf: (e) => (e as Experiment).experiment_id,
+  },
   {
     name: "runs.search",
     method: "post",
@@ -184,7 +192,10 @@ describe("Paginated", () => {
 
   it("all({ maxItems }) stops reading with TooManyItemsError as soon as the bound is passed", async () => {
     const seen = threePages();
-    const error = await testClient().experiments.search().all({ maxItems: 3 }).catch((e: unknown) => e);
+    const error = await testClient()
+      .experiments.search()
+      .all({ maxItems: 3 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TooManyItemsError);
     expect(error).toMatchObject({ maxItems: 3 });
     expect((error as Error).message).toMatch(/more than 3 items.*Fix: iterate with `for await/);
@@ -204,7 +215,10 @@ describe("Paginated", () => {
 
   it.each([0, -1, 1.5, Number.NaN])("all({ maxItems: %s }) is refused before any request", async (maxItems) => {
     const seen = threePages();
-    const error = await testClient().experiments.search().all({ maxItems }).catch((e: unknown) => e);
+    const error = await testClient()
+      .experiments.search()
+      .all({ maxItems })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect(error).toMatchObject({ key: "maxItems", rule: "max-items" });
     expect((error as Error).message).toMatch(/Fix: /);
@@ -213,7 +227,9 @@ describe("Paginated", () => {
 
   it("stops with an error when the server repeats a page token (the get-history bug)", async () => {
     const seen = record(server, "get", `${API}/metrics/get-history`, () => ({ metrics: [], next_page_token: "eyJvZmZzZXQiOiAwfQ==" }));
-    const error = await testClient().metrics.getHistory(RUN_ID, "loss").catch((e: unknown) => e);
+    const error = await testClient()
+      .metrics.getHistory(RUN_ID, "loss")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MlflowError);
     expect((error as Error).message).toBe('The server returned the page token "eyJvZmZzZXQiOiAwfQ==" twice; stopping to avoid an endless loop.');
     expect(seen).toHaveLength(2);
@@ -236,7 +252,11 @@ describe("Paginated", () => {
       .catch((e: unknown) => (e as Error).name);
     expect(caught).toBe("PermissionDeniedError");
     expect(finished).toBe(true);
-    expect(await testClient().experiments.search().catch((e: unknown) => (e as Error).name)).toBe("PermissionDeniedError");
+    expect(
+      await testClient()
+        .experiments.search()
+        .catch((e: unknown) => (e as Error).name),
+    ).toBe("PermissionDeniedError");
   });
 
   it("fetches nothing until used", async () => {

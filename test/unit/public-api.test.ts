@@ -16,8 +16,8 @@ import {
   DEFAULT_MAX_RETRIES,
   DEFAULT_TIMEOUT_MS,
   ENDPOINTS,
-  encodeDouble,
   Experiments,
+  encodeDouble,
   InvalidParameterError,
   isMlflowError,
   LoggedModels,
@@ -37,8 +37,8 @@ import {
   RateLimitError,
   RegisteredModels,
   ResponseValidationError,
-  resolveConfig,
   Runs,
+  resolveConfig,
   ServerError,
   TimeoutError,
   UnauthenticatedError,
@@ -72,14 +72,28 @@ describe("public API", () => {
       runs: ["create", "get", "update", "delete", "restore", "search", "logMetric", "logParam", "setTag", "deleteTag", "logBatch", "logInputs", "logOutputs"],
       metrics: ["getHistory", "getHistoryBulkInterval"],
       artifacts: ["list", "upload", "download"],
-      registeredModels: ["create", "get", "rename", "update", "delete", "search", "getLatestVersions", "setTag", "deleteTag", "setAlias", "deleteAlias", "getByAlias"],
+      registeredModels: [
+        "create",
+        "get",
+        "rename",
+        "update",
+        "delete",
+        "search",
+        "getLatestVersions",
+        "setTag",
+        "deleteTag",
+        "setAlias",
+        "deleteAlias",
+        "getByAlias",
+      ],
       modelVersions: ["create", "get", "update", "delete", "search", "transitionStage", "getDownloadUri", "setTag", "deleteTag"],
       loggedModels: ["create", "get", "finalize", "delete", "search", "setTags", "deleteTag", "logParams", "listArtifacts"],
       uris: ["download", "list", "open", "loadText", "loadDict", "resolveModel"],
       models: ["log", "register", "copyVersion", "waitUntilReady", "load"],
     };
     for (const [resource, names] of Object.entries(methods)) {
-      for (const name of names) expect(typeof (client as unknown as Record<string, Record<string, unknown>>)[resource]![name], `${resource}.${name}`).toBe("function");
+      for (const name of names)
+        expect(typeof (client as unknown as Record<string, Record<string, unknown>>)[resource]![name], `${resource}.${name}`).toBe("function");
     }
   });
 
@@ -94,10 +108,27 @@ describe("public API", () => {
   });
 
   it("exports the error hierarchy", () => {
-    for (const ErrorClass of [MlflowApiError, ConfigurationError, ValidationError, ConnectionError, TimeoutError, AbortError, ResponseValidationError, AmbiguousResultError]) {
+    for (const ErrorClass of [
+      MlflowApiError,
+      ConfigurationError,
+      ValidationError,
+      ConnectionError,
+      TimeoutError,
+      AbortError,
+      ResponseValidationError,
+      AmbiguousResultError,
+    ]) {
       expect(ErrorClass.prototype).toBeInstanceOf(MlflowError);
     }
-    for (const ErrorClass of [NotFoundError, AlreadyExistsError, InvalidParameterError, UnauthenticatedError, PermissionDeniedError, RateLimitError, ServerError]) {
+    for (const ErrorClass of [
+      NotFoundError,
+      AlreadyExistsError,
+      InvalidParameterError,
+      UnauthenticatedError,
+      PermissionDeniedError,
+      RateLimitError,
+      ServerError,
+    ]) {
       expect(ErrorClass.prototype).toBeInstanceOf(MlflowApiError);
     }
     expect(MlflowError.prototype).toBeInstanceOf(Error);

@@ -3,13 +3,14 @@
  * every error path is driven, and none of them may appear in a message, a stack, JSON, an
  * inspected object or anywhere along the `cause` chain.
  */
-import { HttpResponse } from "msw";
+
 import { inspect } from "node:util";
+import { HttpResponse } from "msw";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type AmbiguousResultError, type ClientOptions, MlflowClient, type MlflowError, resolveConfig } from "../../src/index.js";
 import { apiErrorFromResponse } from "../../src/core/errors.js";
 import { excerpt, redact, redactUrl, registerBasicCredentials, registerSecret, registerSecretHeaders } from "../../src/core/redact.js";
 import { HttpTransport } from "../../src/core/transport.js";
+import { type AmbiguousResultError, type ClientOptions, MlflowClient, type MlflowError, resolveConfig } from "../../src/index.js";
 import { API, BASE, EMPTY_HOME, mlflowError, record, SIMULATED, testClient, useMockServer } from "./helpers/mock-server.js";
 
 const server = useMockServer();
@@ -25,7 +26,13 @@ const CANARIES = [PASSWORD, TOKEN, AWS_SECRET, URI_PASSWORD, HEADER_KEY, BASIC, 
 /** Every canary in one text, in the forms a careless server or library would echo them. */
 const ECHO = `user alice password ${PASSWORD} token ${TOKEN} aws ${AWS_SECRET} Authorization: Basic ${BASIC} url http://uiuser:${URI_PASSWORD}@mlflow.test:5000/x key ${HEADER_KEY}`;
 
-const env = { HOME: EMPTY_HOME, MLFLOW_TRACKING_USERNAME: "alice", MLFLOW_TRACKING_PASSWORD: PASSWORD, MLFLOW_TRACKING_TOKEN: TOKEN, AWS_SECRET_ACCESS_KEY: AWS_SECRET };
+const env = {
+  HOME: EMPTY_HOME,
+  MLFLOW_TRACKING_USERNAME: "alice",
+  MLFLOW_TRACKING_PASSWORD: PASSWORD,
+  MLFLOW_TRACKING_TOKEN: TOKEN,
+  AWS_SECRET_ACCESS_KEY: AWS_SECRET,
+};
 
 /** A client with every canary planted: Basic from env, a token, an AWS secret, an API-key header. */
 function canaryClient(options: ClientOptions = {}): MlflowClient {
@@ -228,7 +235,9 @@ describe("a secret straddling a cut is redacted before the cut", () => {
     const body = `${tags}${"x".repeat(64 * 1024 - 10 - tags.length)} ${TOKEN}${"<b>".repeat(100)}`;
     record(server, "get", `${BASE}/api/2.0/mlflow-artifacts/artifacts/x`, () => new HttpResponse(body, { status: 500 }));
     const transport = new HttpTransport(BASE, resolveConfig({ trackingUri: BASE, maxRetries: 0, env: { HOME: EMPTY_HOME, MLFLOW_TRACKING_TOKEN: TOKEN } }));
-    const error = await failure(transport.request({ method: "GET", path: "/api/2.0/mlflow-artifacts/artifacts/x", responseType: "stream", retry: "idempotent" }, {}, () => "unreachable"));
+    const error = await failure(
+      transport.request({ method: "GET", path: "/api/2.0/mlflow-artifacts/artifacts/x", responseType: "stream", retry: "idempotent" }, {}, () => "unreachable"),
+    );
     for (const text of surfaces(error)) for (const prefix of prefixes(TOKEN)) expect(text).not.toContain(prefix);
   });
 
@@ -241,7 +250,11 @@ describe("a secret straddling a cut is redacted before the cut", () => {
 
 describe("the line printed when a call starts retrying shows no canary", () => {
   const SIGNATURE = "canary-SIG-6b3f0d";
-  const lines = () => vi.mocked(process.stderr.write).mock.calls.map((call) => String(call[0])).filter((line) => line.startsWith("mlflow-ts:"));
+  const lines = () =>
+    vi
+      .mocked(process.stderr.write)
+      .mock.calls.map((call) => String(call[0]))
+      .filter((line) => line.startsWith("mlflow-ts:"));
   beforeEach(() => {
     vi.spyOn(process.stderr, "write").mockImplementation(() => true);
   });
@@ -250,16 +263,28 @@ describe("the line printed when a call starts retrying shows no canary", () => {
   it("for a URI with userinfo, Basic and bearer credentials, an API-key header and a presigned URL", async () => {
     record(server, "get", `${API}/runs/get`, (_req, n) => (n === 1 ? new HttpResponse(`<html>${ECHO}</html>`, { status: 503 }) : { run: {} }));
     const loud = { HOME: EMPTY_HOME, MLFLOW_TS_QUIET_RETRIES: "false" };
-    await new MlflowClient({ trackingUri: `http://uiuser:${URI_PASSWORD}@mlflow.test:5000`, env: loud, maxRetries: 1, backoffFactorMs: 0 }).runs.get("abc").catch(() => undefined);
+    await new MlflowClient({ trackingUri: `http://uiuser:${URI_PASSWORD}@mlflow.test:5000`, env: loud, maxRetries: 1, backoffFactorMs: 0 }).runs
+      .get("abc")
+      .catch(() => undefined);
     record(server, "get", `${API}/runs/get`, (_req, n) => {
       if (n === 1) throw Object.assign(new Error(`connect ECONNREFUSED ${ECHO} ${SIMULATED}`), { code: "ECONNREFUSED", errno: -111 });
       return { run: {} };
     });
-    await canaryClient({ maxRetries: 1, env: { ...env, ...loud } }).runs.get("abc").catch(() => undefined);
-    record(server, "put", "https://s3.example.com/bucket/key", (_req, n) => (n === 1 ? new HttpResponse("busy", { status: 503 }) : new HttpResponse(null, { status: 200 })));
+    await canaryClient({ maxRetries: 1, env: { ...env, ...loud } })
+      .runs.get("abc")
+      .catch(() => undefined);
+    record(server, "put", "https://s3.example.com/bucket/key", (_req, n) =>
+      n === 1 ? new HttpResponse("busy", { status: 503 }) : new HttpResponse(null, { status: 200 }),
+    );
     const transport = new HttpTransport(BASE, resolveConfig({ trackingUri: BASE, backoffFactorMs: 0, env: { ...env, ...loud } }));
     await transport.request(
-      { method: "PUT", path: "", url: `https://s3.example.com/bucket/key?X-Amz-Credential=AKIA&X-Amz-Signature=${SIGNATURE}`, body: () => Buffer.from("x"), retry: "idempotent" },
+      {
+        method: "PUT",
+        path: "",
+        url: `https://s3.example.com/bucket/key?X-Amz-Credential=AKIA&X-Amz-Signature=${SIGNATURE}`,
+        body: () => Buffer.from("x"),
+        retry: "idempotent",
+      },
       { maxRetries: 1 },
       () => "ok",
     );
@@ -278,8 +303,11 @@ describe("redact()", () => {
   });
 
   it("masks presigned-URL signatures and credentials in query strings", () => {
-    const url = "https://s3.example.com/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20260101%2Fus-east-1&X-Amz-Signature=deadbeef&X-Amz-Security-Token=FQoG&partNumber=2";
-    expect(redactUrl(url)).toBe("https://s3.example.com/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=***&X-Amz-Signature=***&X-Amz-Security-Token=***&partNumber=2");
+    const url =
+      "https://s3.example.com/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20260101%2Fus-east-1&X-Amz-Signature=deadbeef&X-Amz-Security-Token=FQoG&partNumber=2";
+    expect(redactUrl(url)).toBe(
+      "https://s3.example.com/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=***&X-Amz-Signature=***&X-Amz-Security-Token=***&partNumber=2",
+    );
     expect(redact("https://blob.example.com/c?sig=abc%2Bdef&se=2026")).toBe("https://blob.example.com/c?sig=***&se=2026");
   });
 

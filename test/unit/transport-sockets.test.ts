@@ -40,10 +40,11 @@ async function startServer(delayMs = 0): Promise<TestServer> {
   const handle: TestServer = {
     url: `http://127.0.0.1:${port}`,
     connections: () => connections,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   servers.push(handle);
   return handle;
@@ -86,7 +87,9 @@ describe("refused connections", () => {
     const closedUrl = server.url;
     await server.close();
     servers.length = 0;
-    const error = await client(closedUrl, 1_000).experiments.get("1", { maxRetries: 1 }).catch((e: unknown) => e);
+    const error = await client(closedUrl, 1_000)
+      .experiments.get("1", { maxRetries: 1 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toMatchObject({ code: "ECONNREFUSED", retryable: true });
   });

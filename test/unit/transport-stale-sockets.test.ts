@@ -24,7 +24,14 @@ afterEach(async () => {
 });
 
 function client(trackingUri: string, keepAliveIdleMs: number): MlflowClient {
-  const created = new MlflowClient({ trackingUri, keepAliveIdleMs, timeoutMs: 5_000, backoffFactorMs: 0, backoffJitterMs: 0, env: { HOME: EMPTY_HOME, MLFLOW_TS_QUIET_RETRIES: "true" } });
+  const created = new MlflowClient({
+    trackingUri,
+    keepAliveIdleMs,
+    timeoutMs: 5_000,
+    backoffFactorMs: 0,
+    backoffJitterMs: 0,
+    env: { HOME: EMPTY_HOME, MLFLOW_TS_QUIET_RETRIES: "true" },
+  });
   clients.push(created);
   return created;
 }
@@ -115,10 +122,13 @@ async function startExpiringServer(expireMs: number, answer?: (res: http.ServerR
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  cleanups.push(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return state;
 }
 
@@ -203,7 +213,9 @@ describe("resets that are not a stale socket", () => {
       res.socket?.resetAndDestroy();
       return true;
     });
-    const error = await client(server.url, 10_000).experiments.get("1", { maxRetries: 0 }).catch((e: unknown) => e);
+    const error = await client(server.url, 10_000)
+      .experiments.get("1", { maxRetries: 0 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as ConnectionError).code).toBe("ECONNRESET");
     expect(server.processed).toHaveLength(1);

@@ -3,8 +3,14 @@
  * timers; and retry safety per endpoint: non-idempotent creates are not repeated after an
  * ambiguous failure, recoverable creates find their lost result instead of duplicating it.
  */
-import { http, HttpResponse, type JsonBodyType } from "msw";
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HttpResponse, http, type JsonBodyType } from "msw";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { backoffMs, MAX_BACKOFF_MS, retryAfterMs } from "../../src/core/retry.js";
+import { HttpTransport } from "../../src/core/transport.js";
 import {
   AbortError,
   AlreadyExistsError,
@@ -14,16 +20,11 @@ import {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
+  resolveConfig,
   ServerError,
   TimeoutError,
   UnauthenticatedError,
 } from "../../src/index.js";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { resolveConfig } from "../../src/index.js";
-import { backoffMs, MAX_BACKOFF_MS, retryAfterMs } from "../../src/core/retry.js";
-import { HttpTransport } from "../../src/core/transport.js";
 import {
   API,
   BASE,
@@ -33,9 +34,9 @@ import {
   mlflowError,
   modelVersionJson,
   type RecordedRequest,
+  RUN_ID,
   record,
   registeredModelJson,
-  RUN_ID,
   runJson,
   SIMULATED,
   socketError,
@@ -86,7 +87,12 @@ describe("backoff curve", () => {
 
 describe("retries of idempotent calls", () => {
   it.each([408, 429, 500, 502, 503, 504])("retries HTTP %i and returns the later success", async (status) => {
-    const seen = record(server, "get", `${API}/experiments/get`, flaky(1, { experiment: experimentJson() }, () => new HttpResponse("x", { status })));
+    const seen = record(
+      server,
+      "get",
+      `${API}/experiments/get`,
+      flaky(1, { experiment: experimentJson() }, () => new HttpResponse("x", { status })),
+    );
     await expect(testClient().experiments.get("1")).resolves.toMatchObject({ experiment_id: "1" });
     expect(seen).toHaveLength(2);
   });
@@ -98,21 +104,30 @@ describe("retries of idempotent calls", () => {
     [404, "RESOURCE_DOES_NOT_EXIST", NotFoundError],
   ] as const)("does not retry HTTP %i", async (status, code, ErrorClass) => {
     const seen = record(server, "get", `${API}/experiments/get`, () => mlflowError(status, code, "no"));
-    const error = await testClient().experiments.get("1").catch((e: unknown) => e);
+    const error = await testClient()
+      .experiments.get("1")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ErrorClass);
     expect(error).toMatchObject({ status, errorCode: code, retryable: false });
     expect(seen).toHaveLength(1);
   });
 
   it("retries MLflow's 400 for an exhausted connection pool: the server is overloaded, the request is fine", async () => {
-    const seen = record(server, "post", `${API}/runs/log-batch`, flaky(2, {}, () => mlflowError(400, "BAD_REQUEST", POOL_EXHAUSTED_MESSAGE)));
+    const seen = record(
+      server,
+      "post",
+      `${API}/runs/log-batch`,
+      flaky(2, {}, () => mlflowError(400, "BAD_REQUEST", POOL_EXHAUSTED_MESSAGE)),
+    );
     await testClient().runs.logBatch(RUN_ID, { params: { a: 1 } });
     expect(seen).toHaveLength(3);
   });
 
   it("reports an exhausted pool, once retries are spent, as a retryable ServerError that keeps the server's status and code", async () => {
     record(server, "post", `${API}/runs/log-batch`, () => mlflowError(400, "BAD_REQUEST", POOL_EXHAUSTED_MESSAGE));
-    const error = await testClient({ maxRetries: 0 }).runs.logBatch(RUN_ID, { params: { a: 1 } }).catch((e: unknown) => e);
+    const error = await testClient({ maxRetries: 0 })
+      .runs.logBatch(RUN_ID, { params: { a: 1 } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerError);
     expect(error).not.toBeInstanceOf(InvalidParameterError);
     expect(error).toMatchObject({ status: 400, errorCode: "BAD_REQUEST", retryable: true });
@@ -129,9 +144,17 @@ describe("retries of idempotent calls", () => {
 
   it("gives up after maxRetries and throws the last failure", async () => {
     const seen = record(server, "post", `${API}/runs/set-tag`, () => mlflowError(503, "TEMPORARILY_UNAVAILABLE", "down"));
-    const error = await testClient({ maxRetries: 2 }).runs.setTag(RUN_ID, "k", "v").catch((e: unknown) => e);
+    const error = await testClient({ maxRetries: 2 })
+      .runs.setTag(RUN_ID, "k", "v")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerError);
-    expect(error).toMatchObject({ status: 503, errorCode: "TEMPORARILY_UNAVAILABLE", retryable: true, method: "POST", endpoint: "/api/2.0/mlflow/runs/set-tag" });
+    expect(error).toMatchObject({
+      status: 503,
+      errorCode: "TEMPORARILY_UNAVAILABLE",
+      retryable: true,
+      method: "POST",
+      endpoint: "/api/2.0/mlflow/runs/set-tag",
+    });
     expect(seen).toHaveLength(3);
   });
 
@@ -338,7 +361,9 @@ describe("nothing listens at the server's address (fake timers)", () => {
     const error = outcome.error as ConnectionError;
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toMatchObject({ code: "ECONNREFUSED", address: "mlflow.test:5000", retryable: true });
-    expect(error.message).toMatch(/^Connection to mlflow\.test:5000 failed: ECONNREFUSED \(nothing listens at that address\); nothing has answered there since this client was created \(4 attempts in 10 s\) \(GET \/api\/2\.0\/mlflow\/experiments\/get\)\. Fix: .*MLFLOW_TS_HTTP_UNREACHABLE_DEADLINE/);
+    expect(error.message).toMatch(
+      /^Connection to mlflow\.test:5000 failed: ECONNREFUSED \(nothing listens at that address\); nothing has answered there since this client was created \(4 attempts in 10 s\) \(GET \/api\/2\.0\/mlflow\/experiments\/get\)\. Fix: .*MLFLOW_TS_HTTP_UNREACHABLE_DEADLINE/,
+    );
   });
 
   it("takes the unreachable deadline from unreachableDeadlineMs and MLFLOW_TS_HTTP_UNREACHABLE_DEADLINE (seconds)", async () => {
@@ -368,7 +393,12 @@ describe("nothing listens at the server's address (fake timers)", () => {
     await settle(outcome, 300);
 
     expect(outcome.value).toMatchObject({ experiment_id: "1" });
-    expect(fake.offsets().slice(1).map((t) => t - fake.offsets()[1]!)).toEqual([0, 0, 4_000, 12_000, 28_000, 60_000]);
+    expect(
+      fake
+        .offsets()
+        .slice(1)
+        .map((t) => t - fake.offsets()[1]!),
+    ).toEqual([0, 0, 4_000, 12_000, 28_000, 60_000]);
   });
 
   it("keeps the whole curve for timeouts at start-up (the server may be slow, not absent)", async () => {
@@ -381,7 +411,11 @@ describe("nothing listens at the server's address (fake timers)", () => {
 });
 
 describe("the line printed when a call starts retrying", () => {
-  const stderr = () => vi.mocked(process.stderr.write).mock.calls.map((call) => String(call[0])).filter((line) => line.startsWith("mlflow-ts:"));
+  const stderr = () =>
+    vi
+      .mocked(process.stderr.write)
+      .mock.calls.map((call) => String(call[0]))
+      .filter((line) => line.startsWith("mlflow-ts:"));
   beforeEach(() => {
     vi.spyOn(process.stderr, "write").mockImplementation(() => true);
   });
@@ -416,7 +450,9 @@ describe("the line printed when a call starts retrying", () => {
       if (n === 1) throw socketError("ECONNREFUSED");
       return { experiment: experimentJson() };
     });
-    await testClient({ ...loud, trackingUri: "http://mlflow.test:5000/prefix" }).experiments.get("1").catch(() => undefined);
+    await testClient({ ...loud, trackingUri: "http://mlflow.test:5000/prefix" })
+      .experiments.get("1")
+      .catch(() => undefined);
     expect(stderr()).toEqual([
       "mlflow-ts: cannot reach http://mlflow.test:5000/prefix/api/2.0/mlflow/experiments/get (ECONNREFUSED: nothing listens at that address); retrying GET for up to 10 s, as the server has not answered this client yet. Set MLFLOW_TS_QUIET_RETRIES=true to hide this line.\n",
     ]);
@@ -430,22 +466,40 @@ describe("the line printed when a call starts retrying", () => {
 
   it("is not printed for a call without retries", async () => {
     record(server, "get", `${API}/experiments/get`, () => new HttpResponse("busy", { status: 503 }));
-    await testClient({ ...loud, maxRetries: 0 }).experiments.get("1").catch(() => undefined);
+    await testClient({ ...loud, maxRetries: 0 })
+      .experiments.get("1")
+      .catch(() => undefined);
     expect(stderr()).toEqual([]);
   });
 });
 
 describe("non-idempotent creates (model versions, logged models)", () => {
   const creates = [
-    { name: "model-versions/create", url: `${API}/model-versions/create`, ok: { model_version: modelVersionJson() }, call: () => testClient().modelVersions.create({ name: "fraud", source: "s3://b/m" }) },
-    { name: "logged-models create", url: `${API}/logged-models`, ok: { model: loggedModelJson() }, call: () => testClient().loggedModels.create({ experiment_id: "1" }) },
+    {
+      name: "model-versions/create",
+      url: `${API}/model-versions/create`,
+      ok: { model_version: modelVersionJson() },
+      call: () => testClient().modelVersions.create({ name: "fraud", source: "s3://b/m" }),
+    },
+    {
+      name: "logged-models create",
+      url: `${API}/logged-models`,
+      ok: { model: loggedModelJson() },
+      call: () => testClient().loggedModels.create({ experiment_id: "1" }),
+    },
   ];
 
   describe.each(creates)("$name", ({ url, ok, call }) => {
     it.each([
       ["a 500", () => mlflowError(500, "INTERNAL_ERROR", "boom"), ServerError],
       ["a 502", () => new HttpResponse("bad gateway", { status: 502 }), ServerError],
-      ["a connection reset", () => { throw socketError("ECONNRESET"); }, ConnectionError],
+      [
+        "a connection reset",
+        () => {
+          throw socketError("ECONNRESET");
+        },
+        ConnectionError,
+      ],
     ] as const)("is not retried after %s: AmbiguousResultError", async (_what, failure, CauseClass) => {
       const seen = record(server, "post", url, (_req, n) => (n === 1 ? failure() : ok));
       const error = await call().catch((e: unknown) => e);
@@ -456,7 +510,12 @@ describe("non-idempotent creates (model versions, logged models)", () => {
     });
 
     it.each([
-      ["connection refused", () => { throw socketError("ECONNREFUSED"); }],
+      [
+        "connection refused",
+        () => {
+          throw socketError("ECONNREFUSED");
+        },
+      ],
       ["429", () => mlflowError(429, "REQUEST_LIMIT_EXCEEDED", "slow")],
       ["503", () => new HttpResponse("unavailable", { status: 503 })],
     ] as const)("is retried after %s (the server did not act on it)", async (_what, failure) => {
@@ -501,7 +560,9 @@ function runServer(lost: "processed" | "not-processed", failure: () => Response)
   const searches = record(server, "post", `${API}/runs/search`, (req) => {
     const body = req.body as { filter: string; experiment_ids: string[]; max_results: number };
     const requestId = /= '([^']+)'$/.exec(body.filter)?.[1];
-    const found = runs.filter((run) => (run.data as { tags: { key: string; value: string }[] }).tags.some((t) => t.key === "mlflow-ts.createRequestId" && t.value === requestId));
+    const found = runs.filter((run) =>
+      (run.data as { tags: { key: string; value: string }[] }).tags.some((t) => t.key === "mlflow-ts.createRequestId" && t.value === requestId),
+    );
     return { runs: found.slice(0, body.max_results) };
   });
   return { runs, creates, searches };
@@ -510,7 +571,12 @@ function runServer(lost: "processed" | "not-processed", failure: () => Response)
 describe("recoverable creates (runs, experiments, registered models)", () => {
   it.each([
     ["a 500", () => mlflowError(500, "INTERNAL_ERROR", "lost")],
-    ["a connection reset", () => { throw socketError("ECONNRESET"); }],
+    [
+      "a connection reset",
+      () => {
+        throw socketError("ECONNRESET");
+      },
+    ],
   ] as const)("runs.create: a run created by an attempt whose answer was %s is found, not duplicated", async (_what, failure) => {
     const fake = runServer("processed", failure);
     const run = await testClient().runs.create({ experiment_id: "1", run_name: "r" });
@@ -524,7 +590,9 @@ describe("recoverable creates (runs, experiments, registered models)", () => {
   });
 
   it("runs.create: when the lost attempt created nothing, the create is sent again with the same request id", async () => {
-    const fake = runServer("not-processed", () => { throw socketError("ECONNRESET"); });
+    const fake = runServer("not-processed", () => {
+      throw socketError("ECONNRESET");
+    });
     await testClient().runs.create({ experiment_id: "1" });
     expect(fake.runs).toHaveLength(1);
     expect(fake.creates).toHaveLength(2);
@@ -595,7 +663,9 @@ describe("recoverable creates (runs, experiments, registered models)", () => {
   it("a lookup refused for good is reported, not guessed past: the create's AmbiguousResultError, the lookup's failure as cause", async () => {
     const creates = record(server, "post", `${API}/registered-models/create`, () => mlflowError(500, "INTERNAL_ERROR", "x"));
     const lookups = record(server, "get", `${API}/registered-models/get`, () => mlflowError(403, "PERMISSION_DENIED", "read denied"));
-    const error = (await testClient().registeredModels.create({ name: "fraud" }).catch((e: unknown) => e)) as AmbiguousResultError;
+    const error = (await testClient()
+      .registeredModels.create({ name: "fraud" })
+      .catch((e: unknown) => e)) as AmbiguousResultError;
     expect(error).toBeInstanceOf(AmbiguousResultError);
     expect(error).toMatchObject({ method: "POST", endpoint: "/api/2.0/mlflow/registered-models/create", lookingFor: 'a registered model named "fraud"' });
     expect(error.cause).toBeInstanceOf(PermissionDeniedError);
@@ -605,13 +675,23 @@ describe("recoverable creates (runs, experiments, registered models)", () => {
   });
 
   it("runs.create: when every lookup fails, the error is the create's, with the lookup's failure as cause (not a ConnectionError of runs/search)", async () => {
-    const creates = record(server, "post", `${API}/runs/create`, () => { throw socketError("ECONNRESET"); });
-    const searches = record(server, "post", `${API}/runs/search`, () => { throw socketError("ECONNREFUSED"); });
-    const error = (await testClient({ maxRetries: 3 }).runs.create({ experiment_id: "1" }).catch((e: unknown) => e)) as AmbiguousResultError;
+    const creates = record(server, "post", `${API}/runs/create`, () => {
+      throw socketError("ECONNRESET");
+    });
+    const searches = record(server, "post", `${API}/runs/search`, () => {
+      throw socketError("ECONNREFUSED");
+    });
+    const error = (await testClient({ maxRetries: 3 })
+      .runs.create({ experiment_id: "1" })
+      .catch((e: unknown) => e)) as AmbiguousResultError;
     expect(error).toBeInstanceOf(AmbiguousResultError);
     expect(error).toMatchObject({ method: "POST", endpoint: "/api/2.0/mlflow/runs/create" });
-    expect(error.message).toMatch(/^POST \/api\/2\.0\/mlflow\/runs\/create failed after the request may have been processed \(Connection to mlflow\.test:5000 failed: ECONNRESET/);
-    expect(error.message).toMatch(/looking for a run tagged mlflow-ts\.createRequestId = '[0-9a-f-]{36}' in experiment 1 failed too \(Connection to mlflow\.test:5000 failed: ECONNREFUSED .*runs\/search.*Fix: search for it/);
+    expect(error.message).toMatch(
+      /^POST \/api\/2\.0\/mlflow\/runs\/create failed after the request may have been processed \(Connection to mlflow\.test:5000 failed: ECONNRESET/,
+    );
+    expect(error.message).toMatch(
+      /looking for a run tagged mlflow-ts\.createRequestId = '[0-9a-f-]{36}' in experiment 1 failed too \(Connection to mlflow\.test:5000 failed: ECONNREFUSED .*runs\/search.*Fix: search for it/,
+    );
     expect(error.cause).toMatchObject({ name: "ConnectionError", code: "ECONNREFUSED", endpoint: "/api/2.0/mlflow/runs/search" });
     expect(error.failure).toMatchObject({ name: "ConnectionError", code: "ECONNRESET", endpoint: "/api/2.0/mlflow/runs/create" });
     expect(creates).toHaveLength(1);
@@ -619,7 +699,9 @@ describe("recoverable creates (runs, experiments, registered models)", () => {
   });
 
   it("registeredModels.create: when nothing was created the create is retried", async () => {
-    const creates = record(server, "post", `${API}/registered-models/create`, (_req, n) => (n === 1 ? mlflowError(500, "INTERNAL_ERROR", "x") : { registered_model: registeredModelJson("fraud") }));
+    const creates = record(server, "post", `${API}/registered-models/create`, (_req, n) =>
+      n === 1 ? mlflowError(500, "INTERNAL_ERROR", "x") : { registered_model: registeredModelJson("fraud") },
+    );
     const lookups = record(server, "get", `${API}/registered-models/get`, () => mlflowError(404, "RESOURCE_DOES_NOT_EXIST", "none"));
     await expect(testClient().registeredModels.create({ name: "fraud" })).resolves.toMatchObject({ name: "fraud" });
     expect(creates).toHaveLength(2);
@@ -669,7 +751,9 @@ describe("creates the server commits after the client's per-attempt timeout", ()
     expect(error).toBeInstanceOf(AmbiguousResultError);
     const requestId = (fake.creates[0]!.body as { tags: { key: string; value: string }[] }).tags.find((t) => t.key === "mlflow-ts.createRequestId")!.value;
     expect(error.lookingFor).toBe(`a run tagged mlflow-ts.createRequestId = '${requestId}' in experiment 1`);
-    expect(error.message).toContain(`a run tagged mlflow-ts.createRequestId = '${requestId}' in experiment 1 was not found in 6 lookups, and the server may still be processing the request, so it was not sent again`);
+    expect(error.message).toContain(
+      `a run tagged mlflow-ts.createRequestId = '${requestId}' in experiment 1 was not found in 6 lookups, and the server may still be processing the request, so it was not sent again`,
+    );
     expect(error.message).toMatch(/Fix: search for it \(client\.runs\.search\(.*\)\) before creating the run again\.$/);
     expect(error.cause).toBeInstanceOf(TimeoutError);
     expect(fake.searches).toHaveLength(6);
@@ -703,7 +787,9 @@ describe("other failures", () => {
     const seen = record(server, "get", `${API}/experiments/get`, () => {
       throw socketError("ECONNREFUSED");
     });
-    const error = await testClient({ maxRetries: 1 }).experiments.get("1").catch((e: unknown) => e);
+    const error = await testClient({ maxRetries: 1 })
+      .experiments.get("1")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toMatchObject({ code: "ECONNREFUSED", retryable: true, method: "GET", endpoint: "/api/2.0/mlflow/experiments/get" });
     expect((error as Error).message).toMatch(/ECONNREFUSED \(nothing listens at that address/);
@@ -716,11 +802,21 @@ describe("other failures", () => {
     ["https://user:canary-pw-in-uri-1@mlflow.test/prefix", "mlflow.test:443"],
     ["http://[::1]:5001", "[::1]:5001"],
   ])("names host:port of %s in every ConnectionError, never credentials, and ends with a fix", async (trackingUri, address) => {
-    server.use(http.all("*", () => { throw socketError("ECONNRESET"); }));
-    const error = (await testClient({ trackingUri, maxRetries: 0 }).experiments.get("1").catch((e: unknown) => e)) as ConnectionError;
+    server.use(
+      http.all("*", () => {
+        throw socketError("ECONNRESET");
+      }),
+    );
+    const error = (await testClient({ trackingUri, maxRetries: 0 })
+      .experiments.get("1")
+      .catch((e: unknown) => e)) as ConnectionError;
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error.address).toBe(address);
-    expect(error.message).toMatch(new RegExp(`^Connection to ${address.replace(/[[\]]/g, "\\$&")} failed: ECONNRESET \\(the server closed the connection\\) \\(GET /[^)]*experiments/get\\)\\. Fix: .+`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `^Connection to ${address.replace(/[[\]]/g, "\\$&")} failed: ECONNRESET \\(the server closed the connection\\) \\(GET /[^)]*experiments/get\\)\\. Fix: .+`,
+      ),
+    );
     expect(JSON.stringify(error)).not.toContain("canary-pw-in-uri-1");
   });
 
@@ -729,26 +825,39 @@ describe("other failures", () => {
     record(server, "get", `${API}/experiments/get`, () => {
       throw Object.assign(new AggregateError([refused("::1:5000"), refused("127.0.0.1:5000")], SIMULATED), { code: undefined, errno: undefined });
     });
-    const error = await testClient({ maxRetries: 0 }).experiments.get("1").catch((e: unknown) => e);
+    const error = await testClient({ maxRetries: 0 })
+      .experiments.get("1")
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "ConnectionError", code: "ECONNREFUSED" });
   });
 
   it("does not retry a 200 whose body is not MLflow JSON", async () => {
-    const seen = record(server, "get", `${API}/experiments/get`, () => new HttpResponse("<html>login</html>", { status: 200, headers: { "Content-Type": "text/html" } }));
+    const seen = record(
+      server,
+      "get",
+      `${API}/experiments/get`,
+      () => new HttpResponse("<html>login</html>", { status: 200, headers: { "Content-Type": "text/html" } }),
+    );
     await expect(testClient().experiments.get("1")).rejects.toMatchObject({ name: "ResponseValidationError" });
     expect(seen).toHaveLength(1);
   });
 
   it("maps 429 to a retryable RateLimitError once retries are spent", async () => {
     record(server, "get", `${API}/experiments/get`, () => mlflowError(429, "RESOURCE_EXHAUSTED", "quota", { "Retry-After": "0" }));
-    const error = await testClient({ maxRetries: 1 }).experiments.get("1").catch((e: unknown) => e);
+    const error = await testClient({ maxRetries: 1 })
+      .experiments.get("1")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error).toMatchObject({ retryable: true, retryAfterMs: 0 });
   });
 });
 
 describe("raw requests (artifact transfers use these)", () => {
-  const transport = () => new HttpTransport(BASE, resolveConfig({ trackingUri: BASE, backoffFactorMs: 0, backoffJitterMs: 0, env: { HOME: EMPTY_HOME, MLFLOW_TRACKING_TOKEN: "raw-token-1234" } }));
+  const transport = () =>
+    new HttpTransport(
+      BASE,
+      resolveConfig({ trackingUri: BASE, backoffFactorMs: 0, backoffJitterMs: 0, env: { HOME: EMPTY_HOME, MLFLOW_TRACKING_TOKEN: "raw-token-1234" } }),
+    );
 
   it("reads the error body of a streamed response, at most 64 KiB of it", async () => {
     record(server, "get", `${BASE}/api/2.0/mlflow-artifacts/artifacts/x`, () => new HttpResponse(`missing ${"word ".repeat(20_000)}`, { status: 404 }));
@@ -761,18 +870,32 @@ describe("raw requests (artifact transfers use these)", () => {
 
   it("hands a 2xx streamed body to the caller unread", async () => {
     record(server, "get", `${BASE}/api/2.0/mlflow-artifacts/artifacts/x`, () => new HttpResponse("file bytes", { status: 200 }));
-    const text = await transport().request({ method: "GET", path: "/api/2.0/mlflow-artifacts/artifacts/x", responseType: "stream", retry: "idempotent" }, {}, async (res) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of res.body as AsyncIterable<Buffer>) chunks.push(chunk);
-      return Buffer.concat(chunks).toString();
-    });
+    const text = await transport().request(
+      { method: "GET", path: "/api/2.0/mlflow-artifacts/artifacts/x", responseType: "stream", retry: "idempotent" },
+      {},
+      async (res) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of res.body as AsyncIterable<Buffer>) chunks.push(chunk);
+        return Buffer.concat(chunks).toString();
+      },
+    );
     expect(text).toBe("file bytes");
   });
 
   it("sends no MLflow credentials to an absolute URL and labels it without its query", async () => {
     const seen = record(server, "put", "https://s3.example.com/bucket/key", () => new HttpResponse(null, { status: 403 }));
     const error = await transport()
-      .request({ method: "PUT", path: "", url: "https://s3.example.com/bucket/key?X-Amz-Signature=abc&partNumber=1", body: () => Buffer.from("part"), retry: "idempotent" }, { maxRetries: 0 }, () => "ok")
+      .request(
+        {
+          method: "PUT",
+          path: "",
+          url: "https://s3.example.com/bucket/key?X-Amz-Signature=abc&partNumber=1",
+          body: () => Buffer.from("part"),
+          retry: "idempotent",
+        },
+        { maxRetries: 0 },
+        () => "ok",
+      )
       .catch((e: unknown) => e);
     expect(seen[0]!.headers.get("authorization")).toBeNull();
     expect(error).toMatchObject({ name: "PermissionDeniedError", endpoint: "https://s3.example.com/bucket/key" });

@@ -13,12 +13,12 @@ import {
   type RequestOptions,
   resolveConfig,
   type S3Options,
-  startRun,
   type StartRunOptions,
+  startRun,
 } from "../../src/index.js";
-import { API, EMPTY_HOME, record, RUN_ID, runJson, testClient, useMockServer } from "./helpers/mock-server.js";
-import { removeTempDirs, sqliteClient, tempDir } from "./sqlite/helpers.js";
 import { checkSetup } from "../../src/setup/check-setup.js";
+import { API, EMPTY_HOME, RUN_ID, record, runJson, testClient, useMockServer } from "./helpers/mock-server.js";
+import { removeTempDirs, sqliteClient, tempDir } from "./sqlite/helpers.js";
 
 const server = useMockServer();
 afterAll(removeTempDirs);
@@ -83,7 +83,13 @@ const START_UNDEFINED: Omit<AllUndefined<StartRunOptions>, "client" | "experimen
   parentRunId: undefined,
   logSystemMetrics: undefined,
 };
-const REQUEST_UNDEFINED: AllUndefined<RequestOptions> = { signal: undefined, timeoutMs: undefined, maxRetries: undefined, deadlineMs: undefined, headers: undefined };
+const REQUEST_UNDEFINED: AllUndefined<RequestOptions> = {
+  signal: undefined,
+  timeoutMs: undefined,
+  maxRetries: undefined,
+  deadlineMs: undefined,
+  headers: undefined,
+};
 
 describe("options given as undefined", () => {
   it("resolve to the same client configuration as options left out", () => {
@@ -98,7 +104,14 @@ describe("options given as undefined", () => {
 
   it("start a run exactly as options left out (runName from an unset variable)", async () => {
     const client = sqliteClient(tempDir());
-    const run = await startRun({ ...START_UNDEFINED, ...LOGGER_UNDEFINED, exitHooks: false, client, experimentName: "undefined-options", runName: process.env.MLFLOW_TS_UNSET_RUN_NAME });
+    const run = await startRun({
+      ...START_UNDEFINED,
+      ...LOGGER_UNDEFINED,
+      exitHooks: false,
+      client,
+      experimentName: "undefined-options",
+      runName: process.env.MLFLOW_TS_UNSET_RUN_NAME,
+    });
     run.logMetric("loss", 0.5, { step: undefined, timestamp: undefined });
     await run.end({ status: undefined, timeoutMs: undefined });
     const stored = await client.runs.get(run.runId);
@@ -116,7 +129,10 @@ describe("options given as undefined", () => {
       REQUEST_UNDEFINED,
     );
     expect(given).toEqual(omitted);
-    expect(seen.map((r) => r.body)).toEqual([{ experiment_ids: ["1"], max_results: 1000 }, { experiment_ids: ["1"], max_results: 1000 }]);
+    expect(seen.map((r) => r.body)).toEqual([
+      { experiment_ids: ["1"], max_results: 1000 },
+      { experiment_ids: ["1"], max_results: 1000 },
+    ]);
     expect(given[0]!.info.run_id).toBe(RUN_ID);
   });
 

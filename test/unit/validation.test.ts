@@ -3,6 +3,7 @@
  * the key and the rule.
  */
 import { describe, expect, it } from "vitest";
+import { validateAlias } from "../../src/resources/registered-models.js";
 import {
   isPathAmbiguous,
   normalizePosix,
@@ -15,18 +16,14 @@ import {
   validateModelName,
   validateRunId,
 } from "../../src/validation.js";
-import { validateAlias } from "../../src/resources/registered-models.js";
-import { API, record, RUN_ID, testClient, useMockServer } from "./helpers/mock-server.js";
+import { API, RUN_ID, record, testClient, useMockServer } from "./helpers/mock-server.js";
 import { validationError } from "./helpers/validation-error.js";
 
 const server = useMockServer();
 
-
 /** Records every request to the mocked server, so a test can assert that none was sent. */
 function recordAll() {
-  return [
-    ...["get", "post", "patch", "delete"].map((method) => record(server, method as "get", `${API}/*`)),
-  ];
+  return [...["get", "post", "patch", "delete"].map((method) => record(server, method as "get", `${API}/*`))];
 }
 
 describe("keys (metrics, params, tags)", () => {
@@ -60,8 +57,12 @@ describe("keys (metrics, params, tags)", () => {
   it("names the key, the rule and a fix", () => {
     const error = validationError(() => validateKey("a//b", "metric"));
     expect(error).toMatchObject({ key: "a//b", rule: "key-path" });
-    expect(error.message).toBe('The metric key "a//b" is path-ambiguous (MLflow refuses empty segments, "." and "..", and a leading or trailing "/"). Fix: e.g. "a/b".');
-    expect(validationError(() => validateKey("x".repeat(300), "tag")).message).toMatch(/^The tag key "x{57}\.\.\." has 300 characters; MLflow allows at most 250\./);
+    expect(error.message).toBe(
+      'The metric key "a//b" is path-ambiguous (MLflow refuses empty segments, "." and "..", and a leading or trailing "/"). Fix: e.g. "a/b".',
+    );
+    expect(validationError(() => validateKey("x".repeat(300), "tag")).message).toMatch(
+      /^The tag key "x{57}\.\.\." has 300 characters; MLflow allows at most 250\./,
+    );
     expect(validationError(() => validateKey(5, "tag")).rule).toBe("key-type");
   });
 
@@ -107,7 +108,9 @@ describe("values", () => {
   });
 
   it("says why long values are refused instead of truncated", async () => {
-    const error = await testClient().runs.logBatch(RUN_ID, { params: { p: "x".repeat(7000) } }).catch((e: unknown) => e);
+    const error = await testClient()
+      .runs.logBatch(RUN_ID, { params: { p: "x".repeat(7000) } })
+      .catch((e: unknown) => e);
     expect((error as Error).message).toBe(
       'The param "p" has a value of 7000 characters; MLflow allows at most 6000. mlflow-ts refuses rather than truncating silently. Fix: shorten it, or log it as an artifact.',
     );
@@ -218,7 +221,12 @@ describe("batches", () => {
   it("refuses the same param key twice in one batch, before any request", async () => {
     const seen = recordAll();
     const error = await testClient()
-      .runs.logBatch(RUN_ID, { params: [{ key: "lr", value: 0.1 }, { key: "lr", value: 0.2 }] })
+      .runs.logBatch(RUN_ID, {
+        params: [
+          { key: "lr", value: 0.1 },
+          { key: "lr", value: 0.2 },
+        ],
+      })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "ValidationError", key: "lr", rule: "duplicate-param" });
     expect((error as Error).message).toBe('The param "lr" appears twice in one batch; MLflow refuses duplicate param keys in a batch.');

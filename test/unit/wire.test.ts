@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { encodeDouble } from "../../src/index.js";
 import { decodeDouble, double, int64, toWireJson } from "../../src/core/wire.js";
-import { API, record, RUN_ID, testClient, useMockServer } from "./helpers/mock-server.js";
+import { encodeDouble } from "../../src/index.js";
+import { API, RUN_ID, record, testClient, useMockServer } from "./helpers/mock-server.js";
 
 const server = useMockServer();
 const SPECIALS = [

@@ -57,7 +57,10 @@ export const onnxFlavor: Flavor<OnnxModelInput> = {
   shape: {
     flavor: z.literal("onnx"),
     model: z.union([z.instanceof(Uint8Array), z.string().min(1)]),
-    onnxExecutionProviders: z.array(z.union([z.string().min(1), z.tuple([z.string().min(1), z.record(z.string(), z.unknown())])])).min(1).optional(),
+    onnxExecutionProviders: z
+      .array(z.union([z.string().min(1), z.tuple([z.string().min(1), z.record(z.string(), z.unknown())])]))
+      .min(1)
+      .optional(),
     onnxSessionOptions: sessionOptions.optional(),
   },
   async prepare(input: OnnxModelInput): Promise<PreparedFlavor> {
@@ -79,7 +82,11 @@ export const onnxFlavor: Flavor<OnnxModelInput> = {
           loader_module: "mlflow.onnx",
           python_version: pythonVersion,
         };
-        return { flavors: { onnx, python_function: pyfunc }, data: ONNX_MODEL_FILE, pythonRequirements: [`onnx==${TARGET_ONNX_VERSION}`, `onnxruntime==${TARGET_ONNXRUNTIME_VERSION}`] };
+        return {
+          flavors: { onnx, python_function: pyfunc },
+          data: ONNX_MODEL_FILE,
+          pythonRequirements: [`onnx==${TARGET_ONNX_VERSION}`, `onnxruntime==${TARGET_ONNXRUNTIME_VERSION}`],
+        };
       },
     };
   },
@@ -92,11 +99,20 @@ async function checkOnnxFile(path: string): Promise<OnnxSource> {
   if (info?.isDirectory()) {
     const inside = join(path, ONNX_MODEL_FILE);
     if (!(await stat(inside).catch(() => undefined))?.isFile()) {
-      throw new ValidationError("model", "onnx-model-missing", `The folder ${path} has no ${ONNX_MODEL_FILE}. Fix: pass the path of the .onnx file itself, or save the model as ${inside}.`);
+      throw new ValidationError(
+        "model",
+        "onnx-model-missing",
+        `The folder ${path} has no ${ONNX_MODEL_FILE}. Fix: pass the path of the .onnx file itself, or save the model as ${inside}.`,
+      );
     }
     return checkOnnxFile(inside);
   }
-  if (!info?.isFile()) throw new ValidationError("model", "onnx-model-missing", `The ONNX model file ${path} does not exist. Fix: pass the path of the .onnx file your exporter wrote, or the model's bytes.`);
+  if (!info?.isFile())
+    throw new ValidationError(
+      "model",
+      "onnx-model-missing",
+      `The ONNX model file ${path} does not exist. Fix: pass the path of the .onnx file your exporter wrote, or the model's bytes.`,
+    );
   const handle = await open(path, "r");
   try {
     const head = Buffer.alloc(16);

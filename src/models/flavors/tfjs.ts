@@ -40,7 +40,13 @@ export interface TfjsModelArtifacts {
 
 /** What a save handler answers (`tf.io.SaveResult`). */
 export interface TfjsSaveResult {
-  modelArtifactsInfo: { dateSaved: Date; modelTopologyType: "JSON" | "GraphDef"; modelTopologyBytes?: number; weightSpecsBytes?: number; weightDataBytes?: number };
+  modelArtifactsInfo: {
+    dateSaved: Date;
+    modelTopologyType: "JSON" | "GraphDef";
+    modelTopologyBytes?: number;
+    weightSpecsBytes?: number;
+    weightDataBytes?: number;
+  };
 }
 
 /** The handler mlflow-ts hands `model.save` (a `tf.io.IOHandler` with only `save`). */
@@ -65,14 +71,19 @@ export interface TfjsModelInput {
   model: TfjsSavable | string;
 }
 
-type TfjsSource = { kind: "folder"; path: string; files: string[]; format: string | undefined; generatedBy: string | undefined } | { kind: "object"; model: TfjsSavable };
+type TfjsSource =
+  | { kind: "folder"; path: string; files: string[]; format: string | undefined; generatedBy: string | undefined }
+  | { kind: "object"; model: TfjsSavable };
 
 /** The `tfjs` flavor. @internal */
 export const tfjsFlavor: Flavor<TfjsModelInput> = {
   name: "tfjs",
   shape: {
     flavor: z.literal("tfjs"),
-    model: z.union([z.string().min(1), z.custom<TfjsSavable>((value) => typeof (value as TfjsSavable | null)?.save === "function", "a TF.js model (with save()) or a folder path")]),
+    model: z.union([
+      z.string().min(1),
+      z.custom<TfjsSavable>((value) => typeof (value as TfjsSavable | null)?.save === "function", "a TF.js model (with save()) or a folder path"),
+    ]),
   },
   async prepare(input: TfjsModelInput): Promise<PreparedFlavor> {
     const source: TfjsSource = typeof input.model === "string" ? await checkFolder(input.model) : { kind: "object", model: input.model };
@@ -80,7 +91,12 @@ export const tfjsFlavor: Flavor<TfjsModelInput> = {
       async write(dir) {
         const target = join(dir, TFJS_DATA_DIR);
         const written = source.kind === "folder" ? await copyFolder(source, target) : await saveModel(source.model, target);
-        const block = { data: TFJS_DATA_DIR, model_json: `${TFJS_DATA_DIR}/${TFJS_MODEL_JSON}`, format: written.format ?? null, generated_by: written.generatedBy ?? null };
+        const block = {
+          data: TFJS_DATA_DIR,
+          model_json: `${TFJS_DATA_DIR}/${TFJS_MODEL_JSON}`,
+          format: written.format ?? null,
+          generated_by: written.generatedBy ?? null,
+        };
         return { flavors: { tfjs: block }, data: TFJS_DATA_DIR };
       },
     };
@@ -90,7 +106,12 @@ export const tfjsFlavor: Flavor<TfjsModelInput> = {
 async function checkFolder(path: string): Promise<TfjsSource> {
   const modelJson = join(path, TFJS_MODEL_JSON);
   const text = await readFile(modelJson, "utf8").catch(() => undefined);
-  if (text === undefined) throw new ValidationError("model", "tfjs-model-missing", `${modelJson} does not exist. Fix: pass the folder model.save("file://<folder>") wrote, or the model object itself.`);
+  if (text === undefined)
+    throw new ValidationError(
+      "model",
+      "tfjs-model-missing",
+      `${modelJson} does not exist. Fix: pass the folder model.save("file://<folder>") wrote, or the model object itself.`,
+    );
   let json: { modelTopology?: unknown; format?: string; generatedBy?: string; weightsManifest?: { paths?: unknown }[] };
   try {
     json = JSON.parse(text) as typeof json;
@@ -98,13 +119,22 @@ async function checkFolder(path: string): Promise<TfjsSource> {
     throw new ValidationError("model", "tfjs-model-format", `${modelJson} is not JSON. Fix: pass the folder model.save() wrote.`);
   }
   if (json === null || typeof json !== "object" || json.modelTopology === undefined || !Array.isArray(json.weightsManifest)) {
-    throw new ValidationError("model", "tfjs-model-format", `${modelJson} has no modelTopology and weightsManifest, so it is not a TF.js model. Fix: pass the folder model.save() wrote.`);
+    throw new ValidationError(
+      "model",
+      "tfjs-model-format",
+      `${modelJson} has no modelTopology and weightsManifest, so it is not a TF.js model. Fix: pass the folder model.save() wrote.`,
+    );
   }
   const files = json.weightsManifest.flatMap((group) => (Array.isArray(group.paths) ? group.paths.map(String) : []));
   for (const file of files) {
-    if (file.includes("..") || file.startsWith("/") || file.includes("\\")) throw new ValidationError("model", "tfjs-weights-path", `${modelJson} names the weight file "${file}", outside its folder; refused.`);
+    if (file.includes("..") || file.startsWith("/") || file.includes("\\"))
+      throw new ValidationError("model", "tfjs-weights-path", `${modelJson} names the weight file "${file}", outside its folder; refused.`);
     if (!(await stat(join(path, file)).catch(() => undefined))?.isFile()) {
-      throw new ValidationError("model", "tfjs-weights-missing", `${modelJson} names the weight file "${file}", which is not in ${path}. Fix: copy every file model.save() wrote.`);
+      throw new ValidationError(
+        "model",
+        "tfjs-weights-missing",
+        `${modelJson} names the weight file "${file}", which is not in ${path}. Fix: copy every file model.save() wrote.`,
+      );
     }
   }
   return { kind: "folder", path, files, format: json.format, generatedBy: json.generatedBy };
@@ -121,7 +151,11 @@ async function saveModel(model: TfjsSavable, target: string): Promise<{ format?:
   await model.save({
     async save(artifacts: TfjsModelArtifacts) {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
-        throw new ValidationError("model", "tfjs-model-format", "The TF.js model has a binary (GraphDef) topology, which the model.json format cannot hold. Fix: log the folder tf converter wrote instead.");
+        throw new ValidationError(
+          "model",
+          "tfjs-model-format",
+          "The TF.js model has a binary (GraphDef) topology, which the model.json format cannot hold. Fix: log the folder tf converter wrote instead.",
+        );
       }
       const weightData = artifacts.weightData === undefined ? [] : Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData];
       const weights = Buffer.concat(weightData.map((buffer) => Buffer.from(buffer)));
@@ -142,6 +176,11 @@ async function saveModel(model: TfjsSavable, target: string): Promise<{ format?:
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" as const, weightDataBytes: weights.byteLength } };
     },
   });
-  if (saved === undefined) throw new ValidationError("model", "tfjs-model-format", "model.save(handler) returned without handing the handler the model. Fix: pass a TF.js LayersModel or GraphModel.");
+  if (saved === undefined)
+    throw new ValidationError(
+      "model",
+      "tfjs-model-format",
+      "model.save(handler) returned without handing the handler the model. Fix: pass a TF.js LayersModel or GraphModel.",
+    );
   return saved;
 }

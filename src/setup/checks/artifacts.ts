@@ -5,9 +5,10 @@
  * `artifacts.multipart` (create a multipart upload, upload one part, abort it — directly in S3, or
  * through the server's presigned parts when proxied).
  */
-import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, type CreateMultipartUploadCommandInput, UploadPartCommand } from "@aws-sdk/client-s3";
+
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
+import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, type CreateMultipartUploadCommandInput, UploadPartCommand } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { type ArtifactLocation, joinArtifactPath } from "../../artifacts/artifact-uri.js";
 import { ArtifactError } from "../../artifacts/errors.js";
@@ -91,7 +92,10 @@ export const artifactWriteCheck: CheckDefinition<SetupContext> = {
       const opened = await store.open(file, options);
       const read = await readLimited(opened.stream);
       if (!read.equals(content)) {
-        return fail(`Read back ${read.length} bytes from ${where}, not the ${content.length} written.`, "Something between this machine and the store changes objects (a proxy, an encoding rule): check the store's configuration.");
+        return fail(
+          `Read back ${read.length} bytes from ${where}, not the ${content.length} written.`,
+          "Something between this machine and the store changes objects (a proxy, an encoding rule): check the store's configuration.",
+        );
       }
     } catch (error) {
       await store.delete(file, options).catch(() => undefined);
@@ -137,15 +141,29 @@ async function s3Multipart(context: SetupContext, location: Extract<ArtifactLoca
   try {
     const created = await sendS3(context, signal, (s3, abortSignal) => s3.send(new CreateMultipartUploadCommand(input), { abortSignal }));
     uploadId = created.UploadId;
-    if (!uploadId) return fail(`The S3 server answered CreateMultipartUpload for ${where} without an UploadId.`, "The S3 server does not implement multipart uploads correctly; large artifacts will fail.");
-    const part = { Bucket: location.bucket, Key: key, UploadId: uploadId, PartNumber: 1, Body: Buffer.alloc(1024, 0x2a), ExpectedBucketOwner: settings.expectedBucketOwner };
+    if (!uploadId)
+      return fail(
+        `The S3 server answered CreateMultipartUpload for ${where} without an UploadId.`,
+        "The S3 server does not implement multipart uploads correctly; large artifacts will fail.",
+      );
+    const part = {
+      Bucket: location.bucket,
+      Key: key,
+      UploadId: uploadId,
+      PartNumber: 1,
+      Body: Buffer.alloc(1024, 0x2a),
+      ExpectedBucketOwner: settings.expectedBucketOwner,
+    };
     await sendS3(context, signal, (s3, abortSignal) => s3.send(new UploadPartCommand(part), { abortSignal }));
   } catch (error) {
     if (uploadId) await abortS3(context, location.bucket, key, uploadId, signal).catch(() => undefined);
     if (!isS3Failure(error)) throw error;
     return s3Failure(context, error, `${uploadId ? "upload a part to" : "start a multipart upload of"} ${where}`);
   }
-  const aborted = await abortS3(context, location.bucket, key, uploadId, signal).then(() => undefined, (error: unknown) => error);
+  const aborted = await abortS3(context, location.bucket, key, uploadId, signal).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   if (aborted !== undefined) {
     if (!isS3Failure(aborted)) throw aborted;
     const common = describeCommonS3Failure(aborted, context, `abort the multipart upload of ${where}`);
@@ -188,17 +206,33 @@ async function proxyMultipart(context: SetupContext, location: Extract<ArtifactL
   const part = created.credentials[0]!;
   const body = Buffer.alloc(1024, 0x2a);
   const partFailure = await transport
-    .request({ method: "PUT", path: "", url: part.url, headers: { ...part.headers, "Content-Length": String(body.length) }, body: () => body, retry: "idempotent" }, options, () => undefined)
-    .then(() => undefined, (error: unknown) => error);
+    .request(
+      { method: "PUT", path: "", url: part.url, headers: { ...part.headers, "Content-Length": String(body.length) }, body: () => body, retry: "idempotent" },
+      options,
+      () => undefined,
+    )
+    .then(
+      () => undefined,
+      (error: unknown) => error,
+    );
   const abortFailure = await transport
     .request(mpuRequest(location, transport.baseUrl, "abort", directory, { path: name, upload_id: created.upload_id }), options, () => undefined)
-    .then(() => undefined, (error: unknown) => error);
+    .then(
+      () => undefined,
+      (error: unknown) => error,
+    );
   if (partFailure !== undefined) return presignedPartFailure(context, partFailure, part.url, enabled);
   if (abortFailure !== undefined) return proxyFailure(context, abortFailure, `abort the multipart upload of ${where}`);
   return pass(`Started a multipart upload of ${where} through the server, sent one part to its presigned URL (${new URL(part.url).origin}) and aborted it.`);
 }
 
-function mpuRequest(location: Extract<ArtifactLocation, { kind: "proxy" }>, trackingBaseUrl: string, action: "create" | "abort", directory: string, json: unknown): HttpRequest {
+function mpuRequest(
+  location: Extract<ArtifactLocation, { kind: "proxy" }>,
+  trackingBaseUrl: string,
+  action: "create" | "abort",
+  directory: string,
+  json: unknown,
+): HttpRequest {
   const path = `${MPU_PATH}/${action}/${directory.split("/").map(encodeURIComponent).join("/")}`;
   const request: HttpRequest = { method: "POST", path, json, retry: "idempotent" };
   return location.serverUrl === trackingBaseUrl ? request : { ...request, url: `${location.serverUrl}${path}` };
@@ -207,7 +241,10 @@ function mpuRequest(location: Extract<ArtifactLocation, { kind: "proxy" }>, trac
 function multipartUnsupported(enabled: boolean, evidence: string): CheckOutcome {
   const detail = `The server cannot do multipart uploads for its artifact destination (${evidence}); files go as one PUT each.`;
   if (!enabled) return pass(`${detail} Not needed: MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD is off.`);
-  return warn(detail, "Nothing breaks (uploads fall back to one PUT); for multi-GiB files point the server's --artifacts-destination at S3, GCS or Azure Blob.");
+  return warn(
+    detail,
+    "Nothing breaks (uploads fall back to one PUT); for multi-GiB files point the server's --artifacts-destination at S3, GCS or Azure Blob.",
+  );
 }
 
 /** A part URL the server presigned for its own S3 endpoint may not be reachable from here. */
@@ -215,7 +252,11 @@ function presignedPartFailure(context: SetupContext, error: unknown, url: string
   const origin = new URL(url).origin;
   const network =
     error instanceof TimeoutError || error instanceof ConnectionError
-      ? describeNetworkFailure(error instanceof TimeoutError ? "ETIMEDOUT" : error.code, { name: "the S3 server", url: origin, variable: "the server's MLFLOW_S3_ENDPOINT_URL" }, context.settings.timeoutMs)
+      ? describeNetworkFailure(
+          error instanceof TimeoutError ? "ETIMEDOUT" : error.code,
+          { name: "the S3 server", url: origin, variable: "the server's MLFLOW_S3_ENDPOINT_URL" },
+          context.settings.timeoutMs,
+        )
       : { detail: `The S3 server refused the part: ${messageOf(error)}`, hint: "" };
   const detail = `Proxied multipart sends parts straight to the S3 address the server presigned (${origin}), and that failed: ${network.detail}`;
   const hint = `Make ${origin} reachable from clients (the tracking server's MLFLOW_S3_ENDPOINT_URL must be an address clients can use), or leave MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD off (the default) so uploads go through the server.`;

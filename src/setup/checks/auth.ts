@@ -26,7 +26,8 @@ export const authCheck: CheckDefinition<SetupContext> = {
       return fail(detail, hint);
     }
     const auth = config.auth;
-    const who = auth.kind === "none" ? "without credentials (the server requires none)" : auth.kind === "basic" ? `as user "${auth.username}"` : "with a bearer token";
+    const who =
+      auth.kind === "none" ? "without credentials (the server requires none)" : auth.kind === "basic" ? `as user "${auth.username}"` : "with a bearer token";
     return pass(`Searched experiments ${who}.`);
   },
 };

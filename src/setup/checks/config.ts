@@ -7,8 +7,8 @@
  */
 import { MlflowClient } from "../../client.js";
 import { type ResolvedConfig, resolveConfig, type TrackingTarget } from "../../config.js";
-import { ConfigurationError } from "../../core/errors.js";
 import { type Env, readEnv } from "../../core/env.js";
+import { ConfigurationError } from "../../core/errors.js";
 import type { SetupContext } from "../context.js";
 import { splitFix } from "../failures.js";
 import { type CheckDefinition, type CheckOutcome, fail, pass, warn } from "../runner.js";
@@ -88,7 +88,10 @@ function risksOf(config: ResolvedConfig): { detail: string; hint: string }[] {
   const risks: { detail: string; hint: string }[] = [];
   const tracking = config.tracking;
   if (tracking.kind === "sqlite" && tracking.isDefault) {
-    risks.push({ detail: "MLFLOW_TRACKING_URI is not set, so runs go to the embedded store.", hint: "To log to a tracking server, set MLFLOW_TRACKING_URI=http://<server>:5000." });
+    risks.push({
+      detail: "MLFLOW_TRACKING_URI is not set, so runs go to the embedded store.",
+      hint: "To log to a tracking server, set MLFLOW_TRACKING_URI=http://<server>:5000.",
+    });
   }
   if (tracking.kind === "rest" && tracking.baseUrl.startsWith("https:") && config.http.tls.insecure) {
     risks.push({
@@ -97,7 +100,10 @@ function risksOf(config: ResolvedConfig): { detail: string; hint: string }[] {
     });
   }
   if (tracking.kind === "rest" && config.auth.kind !== "none" && sendsCredentialsInClear(tracking.baseUrl)) {
-    risks.push({ detail: "Credentials go to the server over plain http://.", hint: "Serve MLflow over https:// (a TLS reverse proxy) and use an https:// MLFLOW_TRACKING_URI." });
+    risks.push({
+      detail: "Credentials go to the server over plain http://.",
+      hint: "Serve MLflow over https:// (a TLS reverse proxy) and use an https:// MLFLOW_TRACKING_URI.",
+    });
   }
   if (config.s3.endpointUrl && config.s3.checksum === "WHEN_SUPPORTED") {
     risks.push({
@@ -106,7 +112,10 @@ function risksOf(config: ResolvedConfig): { detail: string; hint: string }[] {
     });
   }
   if (readEnv(config.env, "AWS_ENDPOINT_URL_S3") && !config.s3.endpointUrl) {
-    risks.push({ detail: "AWS_ENDPOINT_URL_S3 is set but MLFLOW_S3_ENDPOINT_URL is not.", hint: "MLflow clients read MLFLOW_S3_ENDPOINT_URL: set it to the same URL." });
+    risks.push({
+      detail: "AWS_ENDPOINT_URL_S3 is set but MLFLOW_S3_ENDPOINT_URL is not.",
+      hint: "MLflow clients read MLFLOW_S3_ENDPOINT_URL: set it to the same URL.",
+    });
   }
   return risks;
 }

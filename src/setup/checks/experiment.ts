@@ -3,7 +3,7 @@
  * `artifacts.mode`: where its runs' artifacts go, read from its `artifact_location`: straight to
  * S3 with this machine's credentials, through the tracking server's proxy, or to a local path.
  */
-import { parseArtifactUri, type ArtifactLocation } from "../../artifacts/artifact-uri.js";
+import { type ArtifactLocation, parseArtifactUri } from "../../artifacts/artifact-uri.js";
 import { UnsupportedArtifactStoreError } from "../../artifacts/errors.js";
 import { ConfigurationError, NotFoundError } from "../../core/errors.js";
 import type { Experiment } from "../../entities/tracking.js";
@@ -63,7 +63,10 @@ function judgeExisting(context: SetupContext, experiment: Experiment, target: Ta
 }
 
 function missingId(target: Extract<Target, { by: "id" }>): CheckOutcome {
-  return fail(`There is no experiment with id ${target.id} (${target.source}).`, "Set MLFLOW_EXPERIMENT_ID to an existing experiment's id, or unset it and set MLFLOW_EXPERIMENT_NAME.");
+  return fail(
+    `There is no experiment with id ${target.id} (${target.source}).`,
+    "Set MLFLOW_EXPERIMENT_ID to an existing experiment's id, or unset it and set MLFLOW_EXPERIMENT_NAME.",
+  );
 }
 
 /**
@@ -100,7 +103,10 @@ export const artifactModeCheck: CheckDefinition<SetupContext> = {
       location = parseArtifactUri(experiment.artifact_location, trackingUrl);
     } catch (error) {
       if (!(error instanceof UnsupportedArtifactStoreError || error instanceof ConfigurationError)) throw error;
-      const { detail, hint } = splitFix(error.message, "Create the experiment with an s3:// artifact_location, or let the server proxy artifacts (mlflow server --serve-artifacts).");
+      const { detail, hint } = splitFix(
+        error.message,
+        "Create the experiment with an s3:// artifact_location, or let the server proxy artifacts (mlflow server --serve-artifacts).",
+      );
       return fail(detail, hint);
     }
     context.location = location;

@@ -45,15 +45,22 @@ export const roundTripCheck: CheckDefinition<SetupContext> = {
       const back = await client.runs.get(runId, options);
       const param = back.data.params.find((p) => p.key === PROBE_KEY)?.value;
       const metric = back.data.metrics.find((m) => m.key === PROBE_KEY)?.value;
-      if (param !== marker || metric !== 1) return fail(`Run ${runId} read back param ${param} and metric ${metric}, not what was logged.`, "The server lost data it acknowledged: check its log.");
+      if (param !== marker || metric !== 1)
+        return fail(`Run ${runId} read back param ${param} and metric ${metric}, not what was logged.`, "The server lost data it acknowledged: check its log.");
       step = "read the artifact back";
       const local = await client.artifacts.download(runId, `${PROBE_FOLDER}/probe.txt`, workDir, options);
-      if ((await readFile(local, "utf8")) !== marker) return fail(`Run ${runId}'s artifact read back different bytes.`, "Something between this machine and the store changes objects: check the store's configuration.");
+      if ((await readFile(local, "utf8")) !== marker)
+        return fail(
+          `Run ${runId}'s artifact read back different bytes.`,
+          "Something between this machine and the store changes objects: check the store's configuration.",
+        );
       step = "delete the artifact and the run";
       await client.artifacts.delete(runId, PROBE_FOLDER, options);
       await client.runs.delete(runId, options);
       runId = undefined;
-      return pass(`Created run ${run.info.run_id} in experiment ${experiment.experiment_id}, logged a metric, a param and an artifact, read them back, then deleted them.`);
+      return pass(
+        `Created run ${run.info.run_id} in experiment ${experiment.experiment_id}, logged a metric, a param and an artifact, read them back, then deleted them.`,
+      );
     } catch (error) {
       return failure(context, error, step);
     } finally {

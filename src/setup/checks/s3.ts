@@ -6,9 +6,18 @@
  */
 import { ListBucketsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { SetupContext } from "../context.js";
-import { probeHttp, ProbeError } from "../http-probe.js";
+import { ProbeError, probeHttp } from "../http-probe.js";
 import { type CheckDefinition, type CheckOutcome, fail, notApplicable, pass } from "../runner.js";
-import { accessKeyLabel, describeCommonS3Failure, describeOtherS3Failure, isS3Failure, isTrackingServer, s3EndpointOf, type S3Failure, sendS3 } from "../s3-calls.js";
+import {
+  accessKeyLabel,
+  describeCommonS3Failure,
+  describeOtherS3Failure,
+  isS3Failure,
+  isTrackingServer,
+  type S3Failure,
+  s3EndpointOf,
+  sendS3,
+} from "../s3-calls.js";
 
 function notDirect(context: SetupContext): CheckOutcome | undefined {
   const location = context.location;

@@ -71,11 +71,17 @@ export const serverVersionCheck: CheckDefinition<SetupContext> = {
     const info = await serverInfo(context, signal);
     const infoText = info ? describeInfo(info) : "no /api/3.0/mlflow/server-info (a server before MLflow 3.10)";
     if (version === undefined) {
-      return warn(`The server did not report a version at /version; ${infoText}.`, "Check that MLFLOW_TRACKING_URI points at an MLflow tracking server (mlflow server), not another service.");
+      return warn(
+        `The server did not report a version at /version; ${infoText}.`,
+        "Check that MLFLOW_TRACKING_URI points at an MLflow tracking server (mlflow server), not another service.",
+      );
     }
     const major = Number(version.split(".")[0]);
     if (major < OLDEST_SUPPORTED_MAJOR) {
-      return warn(`MLflow ${version}; ${infoText}.`, `Upgrade the server to MLflow ${OLDEST_SUPPORTED_MAJOR}.x or later: older servers lack parts of the REST API this client uses.`);
+      return warn(
+        `MLflow ${version}; ${infoText}.`,
+        `Upgrade the server to MLflow ${OLDEST_SUPPORTED_MAJOR}.x or later: older servers lack parts of the REST API this client uses.`,
+      );
     }
     return pass(`MLflow ${version}; ${infoText}.`);
   },

@@ -4,8 +4,8 @@
  * that names a file lists nothing).
  */
 import { parseArtifactUri } from "../../artifacts/artifact-uri.js";
-import { decodeArtifactPath, isSafeArtifactPath } from "../../artifacts/path-safety.js";
 import { LocalArtifactStore } from "../../artifacts/local.js";
+import { decodeArtifactPath, isSafeArtifactPath } from "../../artifacts/path-safety.js";
 import type { FileInfo } from "../../entities/tracking.js";
 import type { EndpointRequest } from "../endpoints.js";
 import type { StoreContext } from "./context.js";

@@ -57,12 +57,15 @@ export function resolveIfLocal(location: string, cwd: string = process.cwd()): s
  */
 export function validateArtifactLocation(location: string): void {
   const match = URI.exec(location);
-  if (match?.[1]?.toLowerCase() === "runs") throw invalidParameter(`Invalid artifact_location '${location}': 'runs:' URIs cannot be used as an experiment's artifact location.`);
+  if (match?.[1]?.toLowerCase() === "runs")
+    throw invalidParameter(`Invalid artifact_location '${location}': 'runs:' URIs cannot be used as an experiment's artifact location.`);
   if (match?.[5]) throw invalidParameter(`Invalid artifact_location '${location}': URI fragments ('#...') are not allowed.`);
   if (match && /;/.test(match[3] ?? "")) throw invalidParameter(`Invalid artifact_location '${location}': URI parameters (';...') are not allowed.`);
   if (match?.[4]?.includes("..")) throw invalidParameter(`Invalid artifact_location '${location}': the query must not contain '..'.`);
   if (location.length > MAX_ARTIFACT_LOCATION_LENGTH) {
-    throw invalidParameter(`Invalid artifact_location: it has ${location.length} characters; at most ${MAX_ARTIFACT_LOCATION_LENGTH} are allowed (MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH).`);
+    throw invalidParameter(
+      `Invalid artifact_location: it has ${location.length} characters; at most ${MAX_ARTIFACT_LOCATION_LENGTH} are allowed (MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH).`,
+    );
   }
 }
 

@@ -18,7 +18,6 @@ export const BUSY_TIMEOUT_MS = 20_000;
 
 type DatabaseConstructor = typeof BetterSqlite3;
 
-
 /**
  * WAL pages between automatic checkpoints: 10 000 (about 40 MB), not SQLite's 1000. A batch of
  * metrics over many keys dirties hundreds of index pages; a longer interval copies each page back

@@ -3,14 +3,15 @@
  * the table's rowid (0 is Default), names unique in the workspace (deleted experiments included),
  * soft delete and restore that carry the experiment's runs along, tags upserted.
  */
-import type { EndpointRequest } from "../endpoints.js";
+
 import { validateExperimentName, validateExperimentTagValue, validateKey } from "../../validation.js";
+import type { EndpointRequest } from "../endpoints.js";
 import { appendToUriPath, resolveIfLocal, validateArtifactLocation } from "./artifact-location.js";
 import { type ExperimentRow, parseExperimentId, type StoreContext } from "./context.js";
 import { alreadyExists, invalidParameter, notFound, StoreException } from "./errors.js";
 import { decodePageToken, toPage } from "./page-token.js";
 import { SEARCH_MAX_RESULTS, stagesOf, validateMaxResults } from "./search-limits.js";
-import { checkSqliteBindable, type Comparison, EXPERIMENT_SEARCH, parseFilter, parseOrderBy } from "./search-syntax.js";
+import { type Comparison, checkSqliteBindable, EXPERIMENT_SEARCH, parseFilter, parseOrderBy } from "./search-syntax.js";
 import { comparisonSql, type SqlFragment } from "./sql-comparison.js";
 
 const WORKSPACE = "default";
@@ -39,8 +40,11 @@ export function createExperiment(ctx: StoreContext, request: EndpointRequest<"ex
     .prepare("INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time, workspace) VALUES (?, ?, 'active', ?, ?, ?)")
     .run(request.name, artifactLocation ?? null, now, now, WORKSPACE);
   const id = Number(lastInsertRowid);
-  if (!artifactLocation) ctx.prepare("UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?").run(appendToUriPath(ctx.defaultArtifactRoot, String(id)), id);
-  const insertTag = ctx.prepare("INSERT INTO experiment_tags (key, value, experiment_id) VALUES (?, ?, ?) ON CONFLICT (key, experiment_id) DO UPDATE SET value = excluded.value");
+  if (!artifactLocation)
+    ctx.prepare("UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?").run(appendToUriPath(ctx.defaultArtifactRoot, String(id)), id);
+  const insertTag = ctx.prepare(
+    "INSERT INTO experiment_tags (key, value, experiment_id) VALUES (?, ?, ?) ON CONFLICT (key, experiment_id) DO UPDATE SET value = excluded.value",
+  );
   for (const tag of request.tags ?? []) insertTag.run(tag.key, tag.value, id);
   return { experiment_id: String(id) };
 }
@@ -87,7 +91,9 @@ export function restoreExperiment(ctx: StoreContext, request: EndpointRequest<"e
 export function setExperimentTag(ctx: StoreContext, request: EndpointRequest<"experiments.setTag">): Record<string, never> {
   validateExperimentTag(request.key, request.value);
   const experiment = activeExperiment(ctx, request.experiment_id);
-  ctx.prepare("INSERT INTO experiment_tags (key, value, experiment_id) VALUES (?, ?, ?) ON CONFLICT (key, experiment_id) DO UPDATE SET value = excluded.value").run(request.key, request.value ?? "", experiment.experiment_id);
+  ctx
+    .prepare("INSERT INTO experiment_tags (key, value, experiment_id) VALUES (?, ?, ?) ON CONFLICT (key, experiment_id) DO UPDATE SET value = excluded.value")
+    .run(request.key, request.value ?? "", experiment.experiment_id);
   return {};
 }
 
@@ -100,9 +106,21 @@ export function deleteExperimentTag(ctx: StoreContext, request: EndpointRequest<
 }
 
 /** `experiments/search`: filter, order (default `creation_time DESC, experiment_id ASC`), pages. @internal */
-export function searchExperiments(ctx: StoreContext, request: EndpointRequest<"experiments.search">): { experiments: WireExperiment[]; next_page_token?: string } {
+export function searchExperiments(
+  ctx: StoreContext,
+  request: EndpointRequest<"experiments.search">,
+): { experiments: WireExperiment[]; next_page_token?: string } {
   validateMaxResults(request.max_results, SEARCH_MAX_RESULTS);
-  const where: SqlFragment = { sql: ["experiments.lifecycle_stage IN (" + stagesOf(request.view_type).map((s) => `'${s}'`).join(", ") + ")"], params: [] };
+  const where: SqlFragment = {
+    sql: [
+      "experiments.lifecycle_stage IN (" +
+        stagesOf(request.view_type)
+          .map((s) => `'${s}'`)
+          .join(", ") +
+        ")",
+    ],
+    params: [],
+  };
   const comparisons = parseFilter(request.filter, EXPERIMENT_SEARCH);
   for (const comparison of comparisons) addExperimentFilter(where, comparison);
   const offset = decodePageToken(request.page_token);
@@ -189,7 +207,9 @@ function experimentAttributeSql(key: string, comparator: string, value: Comparis
 }
 
 function experimentOrder(orderBy: string[] | undefined): string {
-  const clauses = (orderBy && orderBy.length > 0 ? orderBy : ["creation_time DESC", "experiment_id ASC"]).map((clause) => parseOrderBy(clause, EXPERIMENT_SEARCH));
+  const clauses = (orderBy && orderBy.length > 0 ? orderBy : ["creation_time DESC", "experiment_id ASC"]).map((clause) =>
+    parseOrderBy(clause, EXPERIMENT_SEARCH),
+  );
   const sql = clauses.map((clause) => {
     if (clause.type !== "attribute") throw invalidParameter(`Invalid order_by entity: ${clause.type}`);
     return `experiments.${clause.key} ${clause.ascending ? "ASC" : "DESC"}`;

@@ -32,5 +32,8 @@ export function journalModeFromEnv(env: Env): JournalMode {
   if (raw === undefined) return "wal";
   const mode = raw.toLowerCase();
   if (mode === "wal" || mode === "delete") return mode;
-  throw new ConfigurationError(JOURNAL_MODE_ENV, `${JOURNAL_MODE_ENV} must be "wal" or "delete"; got "${raw}". Fix: use delete on network file systems, or unset it.`);
+  throw new ConfigurationError(
+    JOURNAL_MODE_ENV,
+    `${JOURNAL_MODE_ENV} must be "wal" or "delete"; got "${raw}". Fix: use delete on network file systems, or unset it.`,
+  );
 }

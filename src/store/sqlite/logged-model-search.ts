@@ -6,11 +6,12 @@
  * attributes or by a metric's latest value, missing values last, then `creation_timestamp DESC,
  * model_id ASC`; deleted models left out; MLflow's page tokens, which carry the query they belong to.
  */
+
+import { pythonJsonDumps, pythonRepr } from "../../core/python-format.js";
 import type { EndpointRequest, SearchLoggedModelsRequest } from "../endpoints.js";
 import { parseExperimentId, type StoreContext } from "./context.js";
 import { invalidParameter } from "./errors.js";
 import { type LoggedModelRow, toWireLoggedModels, type WireLoggedModel } from "./logged-models.js";
-import { pythonJsonDumps, pythonRepr } from "../../core/python-format.js";
 import { type Comparison, parseFilter, type SearchDialect } from "./search-syntax.js";
 import { comparisonSql, type SqlFragment } from "./sql-comparison.js";
 
@@ -63,7 +64,10 @@ interface Query {
 }
 
 /** `logged-models/search`. @internal */
-export function searchLoggedModels(ctx: StoreContext, request: EndpointRequest<"loggedModels.search">): { models: WireLoggedModel[]; next_page_token?: string } {
+export function searchLoggedModels(
+  ctx: StoreContext,
+  request: EndpointRequest<"loggedModels.search">,
+): { models: WireLoggedModel[]; next_page_token?: string } {
   const datasets = request.datasets ?? [];
   if (datasets.some((dataset) => !dataset.dataset_name)) throw invalidParameter("`dataset_name` in the `datasets` clause must be specified.");
   const experimentIds = request.experiment_ids ?? [];
@@ -85,7 +89,9 @@ export function searchLoggedModels(ctx: StoreContext, request: EndpointRequest<"
 }
 
 function addFilters(where: SqlFragment, comparisons: Comparison[], datasets: NonNullable<SearchLoggedModelsRequest["datasets"]>): void {
-  const datasetSql = datasets.map((dataset) => (dataset.dataset_digest ? "(m.dataset_name = ? AND m.dataset_digest = ?)" : "(m.dataset_name = ? AND m.dataset_digest IS NULL)"));
+  const datasetSql = datasets.map((dataset) =>
+    dataset.dataset_digest ? "(m.dataset_name = ? AND m.dataset_digest = ?)" : "(m.dataset_name = ? AND m.dataset_digest IS NULL)",
+  );
   const datasetParams = datasets.flatMap((dataset) => (dataset.dataset_digest ? [dataset.dataset_name, dataset.dataset_digest] : [dataset.dataset_name]));
   const datasetClause = datasetSql.length > 0 ? ` AND (${datasetSql.join(" OR ")})` : "";
   let hasMetricFilter = false;
@@ -101,7 +107,8 @@ function addFilters(where: SqlFragment, comparisons: Comparison[], datasets: Non
       where.sql.push(`lm.model_id IN (SELECT m.model_id FROM logged_model_metrics m WHERE m.metric_name = ? AND ${compared.sql}${datasetClause})`);
       where.params.push(key, ...compared.params, ...datasetParams);
     } else {
-      const [table, keyColumn, valueColumn] = type === "parameter" ? ["logged_model_params", "param_key", "param_value"] : ["logged_model_tags", "tag_key", "tag_value"];
+      const [table, keyColumn, valueColumn] =
+        type === "parameter" ? ["logged_model_params", "param_key", "param_value"] : ["logged_model_tags", "tag_key", "tag_value"];
       const compared = comparisonSql(`e.${valueColumn}`, comparator, value);
       where.sql.push(`EXISTS (SELECT 1 FROM ${table} e WHERE e.model_id = lm.model_id AND e.${keyColumn} = ? AND ${compared.sql})`);
       where.params.push(key, ...compared.params);
@@ -150,7 +157,12 @@ function addOrder(query: Query, orderBy: OrderBy[]): void {
 }
 
 function toOrderBy(clause: NonNullable<SearchLoggedModelsRequest["order_by"]>[number]): OrderBy {
-  return { field_name: clause.field_name, ascending: clause.ascending ?? true, dataset_name: clause.dataset_name || null, dataset_digest: clause.dataset_digest || null };
+  return {
+    field_name: clause.field_name,
+    ascending: clause.ascending ?? true,
+    dataset_name: clause.dataset_name || null,
+    dataset_digest: clause.dataset_digest || null,
+  };
 }
 
 /** MLflow's `SearchLoggedModelsPaginationToken`: base64 of `json.dumps` of the query and the offset. */
@@ -169,13 +181,19 @@ function decodeToken(token: string, experimentIds: string[], filter: string | nu
   const tokenFilter = parsed.filter_string || null;
   const tokenOrder = (parsed.order_by as OrderBy[] | null | undefined) || null;
   if (!sameJson(parsed.experiment_ids ?? null, experimentIds)) {
-    throw invalidParameter(`Experiment IDs in the page token do not match the requested experiment IDs. Expected: ${pythonRepr(experimentIds)}. Found: ${pythonRepr(parsed.experiment_ids ?? null)}`);
+    throw invalidParameter(
+      `Experiment IDs in the page token do not match the requested experiment IDs. Expected: ${pythonRepr(experimentIds)}. Found: ${pythonRepr(parsed.experiment_ids ?? null)}`,
+    );
   }
   if (tokenFilter !== filter) {
-    throw invalidParameter(`Filter string in the page token does not match the requested filter string. Expected: ${String(filter)}. Found: ${String(tokenFilter)}`);
+    throw invalidParameter(
+      `Filter string in the page token does not match the requested filter string. Expected: ${String(filter)}. Found: ${String(tokenFilter)}`,
+    );
   }
   if (!sameJson(tokenOrder, orderBy)) {
-    throw invalidParameter(`Order by in the page token does not match the requested order by. Expected: ${pythonRepr(orderBy)}. Found: ${pythonRepr(tokenOrder)}`);
+    throw invalidParameter(
+      `Order by in the page token does not match the requested order by. Expected: ${pythonRepr(orderBy)}. Found: ${pythonRepr(tokenOrder)}`,
+    );
   }
   const offset = Number(parsed.offset ?? 0);
   if (!Number.isSafeInteger(offset) || offset < 0) throw invalidParameter(`Invalid page token: ${token}.`);

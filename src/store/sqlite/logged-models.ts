@@ -6,6 +6,7 @@
  * soft delete, tags upserted, params written once (a second value for a key is refused).
  */
 import { randomUUID } from "node:crypto";
+import { pythonJsonDumps } from "../../core/python-format.js";
 import { encodeDouble, type WireDouble } from "../../core/wire.js";
 import type { EndpointRequest } from "../endpoints.js";
 import { checkedListingPath, listLocalArtifacts } from "./artifact-listing.js";
@@ -13,7 +14,6 @@ import { appendToUriPath } from "./artifact-location.js";
 import type { StoreContext } from "./context.js";
 import { invalidParameter, notFound } from "./errors.js";
 import { selectChunked } from "./run-entities.js";
-import { pythonJsonDumps } from "../../core/python-format.js";
 import { generateRunName } from "./run-name.js";
 
 /** Status of a logged model: its wire name by the integer MLflow stores. */
@@ -199,7 +199,11 @@ export function recordModelVersion(ctx: StoreContext, modelId: string, name: str
  */
 export function toWireLoggedModels(ctx: StoreContext, rows: LoggedModelRow[]): WireLoggedModel[] {
   const ids = rows.map((row) => row.model_id);
-  const tags = selectChunked<{ model_id: string; tag_key: string; tag_value: string }>(ctx, "SELECT model_id, tag_key, tag_value FROM logged_model_tags WHERE model_id IN", ids);
+  const tags = selectChunked<{ model_id: string; tag_key: string; tag_value: string }>(
+    ctx,
+    "SELECT model_id, tag_key, tag_value FROM logged_model_tags WHERE model_id IN",
+    ids,
+  );
   const params = selectChunked<{ model_id: string; param_key: string; param_value: string }>(
     ctx,
     "SELECT model_id, param_key, param_value FROM logged_model_params WHERE model_id IN",

@@ -57,12 +57,20 @@ export function getMetricHistoryBulkInterval(
   }
   const metrics: (WireMetric & { run_id: string })[] = [];
   for (const runId of runIds) {
-    for (const row of sampleRun(ctx, runId, request.metric_key, maxResults, start, end)) metrics.push({ ...toWireMetric({ ...row, key: request.metric_key }), run_id: runId });
+    for (const row of sampleRun(ctx, runId, request.metric_key, maxResults, start, end))
+      metrics.push({ ...toWireMetric({ ...row, key: request.metric_key }), run_id: runId });
   }
   return { metrics };
 }
 
-function sampleRun(ctx: StoreContext, runId: string, key: string, maxResults: number, start: number | undefined, end: number | undefined): Omit<PointRow, "key">[] {
+function sampleRun(
+  ctx: StoreContext,
+  runId: string,
+  key: string,
+  maxResults: number,
+  start: number | undefined,
+  end: number | undefined,
+): Omit<PointRow, "key">[] {
   const range = start === undefined ? "" : " AND step >= ? AND step <= ?";
   const params = start === undefined ? [runId, key] : [runId, key, start, end];
   const order = "step, timestamp, value, is_nan";
@@ -74,7 +82,9 @@ function sampleRun(ctx: StoreContext, runId: string, key: string, maxResults: nu
     )
     .all(maxResults, ...params) as Omit<PointRow, "key">[];
   const last = ctx
-    .prepare(`SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND "key" = ?${range} ORDER BY step DESC, timestamp DESC, value DESC, is_nan DESC LIMIT 1`)
+    .prepare(
+      `SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND "key" = ?${range} ORDER BY step DESC, timestamp DESC, value DESC, is_nan DESC LIMIT 1`,
+    )
     .get(...params) as Omit<PointRow, "key"> | undefined;
   // NTILE keeps each bucket's first row; MLflow adds the global last point so the end of the range shows.
   if (last !== undefined && (rows.length === 0 || !samePoint(rows.at(-1)!, last))) {

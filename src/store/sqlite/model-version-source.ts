@@ -97,15 +97,16 @@ function resolveLineage(ctx: StoreContext, source: string, request: EndpointRequ
 function versionOf(ctx: StoreContext, name: string, parsed: ParsedModelUri): number | string {
   if (parsed.version !== undefined) return parsed.version;
   if (parsed.alias !== undefined) {
-    const alias = ctx.prepare("SELECT version FROM registered_model_aliases WHERE workspace = ? AND name = ? AND alias = ?").get(WORKSPACE, name, parsed.alias) as
-      | { version: number }
-      | undefined;
+    const alias = ctx
+      .prepare("SELECT version FROM registered_model_aliases WHERE workspace = ? AND name = ? AND alias = ?")
+      .get(WORKSPACE, name, parsed.alias) as { version: number } | undefined;
     if (alias === undefined) throw invalidParameter(`Registered model alias ${parsed.alias} not found.`);
     return alias.version;
   }
   const stage = parsed.stage === undefined ? undefined : canonicalStage(parsed.stage);
   const latest = (latestVersionsByModel(ctx, [name]).get(name) ?? []).filter((row) => stage === undefined || row.current_stage === stage);
-  if (latest.length === 0) throw new StoreException("INTERNAL_ERROR", `No versions of model with name '${name}'${stage === undefined ? "" : ` and stage '${parsed.stage}'`} found`);
+  if (latest.length === 0)
+    throw new StoreException("INTERNAL_ERROR", `No versions of model with name '${name}'${stage === undefined ? "" : ` and stage '${parsed.stage}'`} found`);
   return Math.max(...latest.map((row) => row.version));
 }
 
@@ -225,7 +226,9 @@ function isLocalUri(uri: string): boolean {
   if (scheme !== "file") return false;
   const host = netloc.replace(/^.*@/, "").replace(/:\d*$/, "").toLowerCase();
   if (host && host !== "." && !host.startsWith("localhost") && !host.startsWith("127.0.0.1")) {
-    throw invalidParameter(`${uri} is not a valid remote uri. For remote access on windows, please consider using a different scheme such as SMB (e.g. smb://<hostname>/<path>).`);
+    throw invalidParameter(
+      `${uri} is not a valid remote uri. For remote access on windows, please consider using a different scheme such as SMB (e.g. smb://<hostname>/<path>).`,
+    );
   }
   return true;
 }
@@ -244,7 +247,11 @@ function isInside(path: string, directory: string): boolean {
 function runsUriRunId(source: string): string {
   const { path } = parseUri(source);
   const runId = path.startsWith("/") ? path.slice(1).split("/")[0]! : "";
-  if (!runId) throw new StoreException("INTERNAL_ERROR", `Not a proper runs:/ URI: ${source}. Runs URIs must be of the form 'runs:/<run_id>/run-relative/path/to/artifact'`);
+  if (!runId)
+    throw new StoreException(
+      "INTERNAL_ERROR",
+      `Not a proper runs:/ URI: ${source}. Runs URIs must be of the form 'runs:/<run_id>/run-relative/path/to/artifact'`,
+    );
   return runId;
 }
 
@@ -288,7 +295,14 @@ function isWithinRoot(source: string, root: string): boolean {
 
 function normalizedParts(uri: string): { scheme: string; netloc: string; parts: string[] } {
   const { scheme, netloc, path } = parseUri(uri);
-  return { scheme, netloc: netloc.toLowerCase(), parts: path.split("/").filter((part) => part !== "").map(unquoteFully) };
+  return {
+    scheme,
+    netloc: netloc.toLowerCase(),
+    parts: path
+      .split("/")
+      .filter((part) => part !== "")
+      .map(unquoteFully),
+  };
 }
 
 function unquoteFully(value: string): string {

@@ -40,14 +40,27 @@ export function createModelVersion(ctx: StoreContext, request: EndpointRequest<"
   }
   const model = getRegisteredModelRow(ctx, request.name);
   const now = ctx.now();
-  const { max } = ctx.prepare("SELECT max(version) AS max FROM model_versions WHERE workspace = ? AND name = ?").get(WORKSPACE, model.name) as { max: number | null };
+  const { max } = ctx.prepare("SELECT max(version) AS max FROM model_versions WHERE workspace = ? AND name = ?").get(WORKSPACE, model.name) as {
+    max: number | null;
+  };
   const version = (max ?? 0) + 1;
   ctx
     .prepare(
       `INSERT INTO model_versions (name, version, creation_time, last_updated_time, description, user_id, current_stage, source, run_id, status, status_message, run_link, storage_location, workspace)
        VALUES (?, ?, ?, ?, ?, NULL, 'None', ?, ?, 'READY', NULL, ?, ?, ?)`,
     )
-    .run(model.name, version, now, now, request.description ?? "", resolved.source, resolved.runId, request.run_link ?? "", resolved.storageLocation, WORKSPACE);
+    .run(
+      model.name,
+      version,
+      now,
+      now,
+      request.description ?? "",
+      resolved.source,
+      resolved.runId,
+      request.run_link ?? "",
+      resolved.storageLocation,
+      WORKSPACE,
+    );
   const insertTag = ctx.prepare('INSERT INTO model_version_tags ("key", value, name, version, workspace) VALUES (?, ?, ?, ?, ?)');
   for (const [key, value] of tags) insertTag.run(key, value, model.name, version, WORKSPACE);
   ctx.prepare("UPDATE registered_models SET last_updated_time = ? WHERE workspace = ? AND name = ?").run(now, WORKSPACE, model.name);
@@ -94,9 +107,12 @@ export function searchModelVersions(
   request: EndpointRequest<"modelVersions.search">,
 ): { model_versions: WireModelVersion[]; next_page_token?: string } {
   const maxResults = request.max_results;
-  if (!Number.isInteger(maxResults) || maxResults < 1) throw invalidParameter(`Invalid value for max_results. It must be a positive integer, but got ${maxResults}`);
+  if (!Number.isInteger(maxResults) || maxResults < 1)
+    throw invalidParameter(`Invalid value for max_results. It must be a positive integer, but got ${maxResults}`);
   if (maxResults > MODEL_VERSION_SEARCH_MAX_RESULTS) {
-    throw invalidParameter(`Invalid value for request parameter max_results. It must be at most ${MODEL_VERSION_SEARCH_MAX_RESULTS}, but got value ${maxResults}`);
+    throw invalidParameter(
+      `Invalid value for request parameter max_results. It must be at most ${MODEL_VERSION_SEARCH_MAX_RESULTS}, but got value ${maxResults}`,
+    );
   }
   const where = modelVersionWhere(request.filter, STAGE_DELETED_INTERNAL);
   const order = modelVersionOrder(request.order_by);
@@ -114,10 +130,7 @@ export function searchModelVersions(
  * only) the other versions in that stage move to Archived.
  * @internal
  */
-export function transitionModelVersionStage(
-  ctx: StoreContext,
-  request: EndpointRequest<"modelVersions.transitionStage">,
-): { model_version: WireModelVersion } {
+export function transitionModelVersionStage(ctx: StoreContext, request: EndpointRequest<"modelVersions.transitionStage">): { model_version: WireModelVersion } {
   const stage = canonicalStage(request.stage);
   if (request.archive_existing_versions && !(ACTIVE_STAGES as readonly string[]).includes(stage)) {
     // MLflow raises this without an error code: the server answers INTERNAL_ERROR (500).
@@ -130,10 +143,14 @@ export function transitionModelVersionStage(
   const now = ctx.now();
   if (request.archive_existing_versions) {
     ctx
-      .prepare("UPDATE model_versions SET current_stage = 'Archived', last_updated_time = ? WHERE workspace = ? AND name = ? AND version != ? AND current_stage = ?")
+      .prepare(
+        "UPDATE model_versions SET current_stage = 'Archived', last_updated_time = ? WHERE workspace = ? AND name = ? AND version != ? AND current_stage = ?",
+      )
       .run(now, WORKSPACE, version.name, version.version, stage);
   }
-  ctx.prepare("UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE workspace = ? AND name = ? AND version = ?").run(stage, now, WORKSPACE, version.name, version.version);
+  ctx
+    .prepare("UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE workspace = ? AND name = ? AND version = ?")
+    .run(stage, now, WORKSPACE, version.name, version.version);
   ctx.prepare("UPDATE registered_models SET last_updated_time = ? WHERE workspace = ? AND name = ?").run(now, WORKSPACE, version.name);
   return { model_version: loadModelVersion(ctx, version.name, version.version) };
 }
@@ -149,7 +166,9 @@ export function setModelVersionTag(ctx: StoreContext, request: EndpointRequest<"
   validateRegistryTag(request.key, request.value);
   const version = getModelVersionRow(ctx, request.name, request.version);
   ctx
-    .prepare('INSERT INTO model_version_tags ("key", value, name, version, workspace) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace, "key", name, version) DO UPDATE SET value = excluded.value')
+    .prepare(
+      'INSERT INTO model_version_tags ("key", value, name, version, workspace) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace, "key", name, version) DO UPDATE SET value = excluded.value',
+    )
     .run(request.key, request.value ?? "", version.name, version.version, WORKSPACE);
   return {};
 }
@@ -158,7 +177,9 @@ export function setModelVersionTag(ctx: StoreContext, request: EndpointRequest<"
 export function deleteModelVersionTag(ctx: StoreContext, request: EndpointRequest<"modelVersions.deleteTag">): Empty {
   validateRegistryTag(request.key, "");
   const version = getModelVersionRow(ctx, request.name, request.version);
-  ctx.prepare('DELETE FROM model_version_tags WHERE workspace = ? AND name = ? AND version = ? AND "key" = ?').run(WORKSPACE, version.name, version.version, request.key);
+  ctx
+    .prepare('DELETE FROM model_version_tags WHERE workspace = ? AND name = ? AND version = ? AND "key" = ?')
+    .run(WORKSPACE, version.name, version.version, request.key);
   return {};
 }
 

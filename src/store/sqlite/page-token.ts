@@ -220,9 +220,11 @@ function parsePythonJson(text: string): { value: PyJson } | undefined {
     literal.lastIndex = pos;
     const match = literal.exec(text) ?? fail();
     pos += match[0].length;
-    return match[0].slice(1, -1).replace(/\\(?:u([0-9a-fA-F]{4})|(.))/g, (_all, hex: string | undefined, escaped: string) =>
-      hex ? String.fromCharCode(parseInt(hex, 16)) : ({ b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" } as Record<string, string>)[escaped] ?? escaped,
-    );
+    return match[0]
+      .slice(1, -1)
+      .replace(/\\(?:u([0-9a-fA-F]{4})|(.))/g, (_all, hex: string | undefined, escaped: string) =>
+        hex ? String.fromCharCode(parseInt(hex, 16)) : (({ b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" } as Record<string, string>)[escaped] ?? escaped),
+      );
   };
   try {
     const result = value();

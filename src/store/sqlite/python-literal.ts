@@ -26,7 +26,40 @@ class PySyntaxError extends Error {}
 const STRING_START = /([rRbBuUfF]{0,2})('''|"""|'|")/y;
 const NUMBER = /(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:(?:\d(?:_?\d)*)?\.\d(?:_?\d)*|\d(?:_?\d)*\.?)(?:[eE][-+]?\d(?:_?\d)*)?)[jJ]?/y;
 const NAME = /[\p{L}_][\p{L}\p{N}_]*/uy;
-const OPERATORS = ["**", "//", "->", "==", "!=", "<=", ">=", "<<", ">>", "(", ")", "[", "]", "{", "}", ",", ":", ".", "+", "-", "*", "/", "%", "~", "<", ">", "&", "|", "^", "@", ";", "="];
+const OPERATORS = [
+  "**",
+  "//",
+  "->",
+  "==",
+  "!=",
+  "<=",
+  ">=",
+  "<<",
+  ">>",
+  "(",
+  ")",
+  "[",
+  "]",
+  "{",
+  "}",
+  ",",
+  ":",
+  ".",
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+  "~",
+  "<",
+  ">",
+  "&",
+  "|",
+  "^",
+  "@",
+  ";",
+  "=",
+];
 
 function tokenizePython(text: string): PyToken[] {
   const tokens: PyToken[] = [];
@@ -273,7 +306,9 @@ class Parser {
       const operator = this.take()!.text;
       const operand = this.unary();
       const constant = operand.literal && (operand.number === "real" || operand.number === "imaginary");
-      return operator !== "~" && constant ? { literal: true, value: { kind: "other" }, number: operand.number === "real" ? "signed-real" : "signed-imaginary" } : { literal: false };
+      return operator !== "~" && constant
+        ? { literal: true, value: { kind: "other" }, number: operand.number === "real" ? "signed-real" : "signed-imaginary" }
+        : { literal: false };
     }
     return this.power();
   }
@@ -342,7 +377,41 @@ class Parser {
       return { literal: true, value: { kind: "other" }, number: /[jJ]$/.test(token.text) ? "imaginary" : "real" };
     }
     if (token.kind === "name") {
-      if (["and", "or", "not", "in", "is", "if", "else", "lambda", "for", "yield", "await", "import", "def", "class", "return", "del", "pass", "from", "as", "with", "while", "try", "except", "finally", "raise", "global", "nonlocal", "assert", "break", "continue", "elif"].includes(token.text)) {
+      if (
+        [
+          "and",
+          "or",
+          "not",
+          "in",
+          "is",
+          "if",
+          "else",
+          "lambda",
+          "for",
+          "yield",
+          "await",
+          "import",
+          "def",
+          "class",
+          "return",
+          "del",
+          "pass",
+          "from",
+          "as",
+          "with",
+          "while",
+          "try",
+          "except",
+          "finally",
+          "raise",
+          "global",
+          "nonlocal",
+          "assert",
+          "break",
+          "continue",
+          "elif",
+        ].includes(token.text)
+      ) {
         throw new PySyntaxError(`invalid syntax at ${token.text}`);
       }
       this.index += 1;
@@ -355,7 +424,9 @@ class Parser {
       if (this.take(")")) return first;
       this.expect(",");
       const items = [first, ...this.sequence(")")];
-      return items.every((item) => item.literal) ? { literal: true, value: { kind: "tuple", items: items.map((item) => (item as { value: PyValue }).value) } } : { literal: false };
+      return items.every((item) => item.literal)
+        ? { literal: true, value: { kind: "tuple", items: items.map((item) => (item as { value: PyValue }).value) } }
+        : { literal: false };
     }
     if (this.take("[") || this.take("{")) {
       const close = this.tokens[this.index - 1]!.text === "[" ? "]" : "}";

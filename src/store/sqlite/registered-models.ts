@@ -64,10 +64,14 @@ export function renameRegisteredModel(ctx: StoreContext, request: EndpointReques
   validateModelName(request.new_name, "new_name");
   const model = getRegisteredModelRow(ctx, request.name);
   if (request.new_name !== model.name && ctx.prepare("SELECT 1 FROM registered_models WHERE workspace = ? AND name = ?").get(WORKSPACE, request.new_name)) {
-    throw alreadyExists(`Registered Model (name=${request.new_name}) already exists. Error: UNIQUE constraint failed: registered_models.workspace, registered_models.name`);
+    throw alreadyExists(
+      `Registered Model (name=${request.new_name}) already exists. Error: UNIQUE constraint failed: registered_models.workspace, registered_models.name`,
+    );
   }
   const now = ctx.now();
-  ctx.prepare("UPDATE registered_models SET name = ?, last_updated_time = ? WHERE workspace = ? AND name = ?").run(request.new_name, now, WORKSPACE, model.name);
+  ctx
+    .prepare("UPDATE registered_models SET name = ?, last_updated_time = ? WHERE workspace = ? AND name = ?")
+    .run(request.new_name, now, WORKSPACE, model.name);
   ctx.prepare("UPDATE model_versions SET last_updated_time = ? WHERE workspace = ? AND name = ?").run(now, WORKSPACE, request.new_name);
   return { registered_model: loadRegisteredModel(ctx, request.new_name) };
 }
@@ -96,9 +100,12 @@ export function searchRegisteredModels(
   request: EndpointRequest<"registeredModels.search">,
 ): { registered_models: WireRegisteredModel[]; next_page_token?: string } {
   const maxResults = request.max_results;
-  if (!Number.isInteger(maxResults) || maxResults < 1) throw invalidParameter(`Invalid value for request parameter max_results. It must be a positive integer, but got value ${maxResults}`);
+  if (!Number.isInteger(maxResults) || maxResults < 1)
+    throw invalidParameter(`Invalid value for request parameter max_results. It must be a positive integer, but got value ${maxResults}`);
   if (maxResults > REGISTERED_MODEL_SEARCH_MAX_RESULTS) {
-    throw invalidParameter(`Invalid value for request parameter max_results. It must be at most ${REGISTERED_MODEL_SEARCH_MAX_RESULTS}, but got value ${maxResults}`);
+    throw invalidParameter(
+      `Invalid value for request parameter max_results. It must be at most ${REGISTERED_MODEL_SEARCH_MAX_RESULTS}, but got value ${maxResults}`,
+    );
   }
   const where = registeredModelWhere(request.filter);
   const order = registeredModelOrder(request.order_by);
@@ -124,7 +131,9 @@ export function setRegisteredModelTag(ctx: StoreContext, request: EndpointReques
   validateRegistryTag(request.key, request.value);
   const model = getRegisteredModelRow(ctx, request.name);
   ctx
-    .prepare('INSERT INTO registered_model_tags ("key", value, name, workspace) VALUES (?, ?, ?, ?) ON CONFLICT (workspace, "key", name) DO UPDATE SET value = excluded.value')
+    .prepare(
+      'INSERT INTO registered_model_tags ("key", value, name, workspace) VALUES (?, ?, ?, ?) ON CONFLICT (workspace, "key", name) DO UPDATE SET value = excluded.value',
+    )
     .run(request.key, request.value ?? "", model.name, WORKSPACE);
   return {};
 }
@@ -145,7 +154,9 @@ export function setRegisteredModelAlias(ctx: StoreContext, request: EndpointRequ
   if (/^[vV]\d+$/.test(request.alias)) throw invalidParameter(`Version alias name '${request.alias}' is reserved.`);
   const version = getModelVersionRow(ctx, request.name, request.version);
   ctx
-    .prepare("INSERT INTO registered_model_aliases (alias, version, name, workspace) VALUES (?, ?, ?, ?) ON CONFLICT (workspace, name, alias) DO UPDATE SET version = excluded.version")
+    .prepare(
+      "INSERT INTO registered_model_aliases (alias, version, name, workspace) VALUES (?, ?, ?, ?) ON CONFLICT (workspace, name, alias) DO UPDATE SET version = excluded.version",
+    )
     .run(request.alias, version.version, version.name, WORKSPACE);
   return {};
 }
@@ -174,9 +185,9 @@ export function getModelVersionByAlias(ctx: StoreContext, request: EndpointReque
     if (latest.length === 0) throw notFound(`Latest version not found for model ${model.name}.`);
     version = latest.reduce((best, row) => (row.version > best.version ? row : best));
   } else {
-    const alias = ctx.prepare("SELECT version FROM registered_model_aliases WHERE workspace = ? AND name = ? AND alias = ?").get(WORKSPACE, model.name, request.alias) as
-      | { version: number }
-      | undefined;
+    const alias = ctx
+      .prepare("SELECT version FROM registered_model_aliases WHERE workspace = ? AND name = ? AND alias = ?")
+      .get(WORKSPACE, model.name, request.alias) as { version: number } | undefined;
     if (alias === undefined) throw invalidParameter(`Registered model alias ${request.alias} not found.`);
     version = getModelVersionRow(ctx, model.name, alias.version);
   }
@@ -200,13 +211,15 @@ function loadRegisteredModel(ctx: StoreContext, name: string): WireRegisteredMod
 
 function validateAliasName(alias: string): void {
   if (!alias) throw invalidParameter("Registered model alias name cannot be empty.");
-  if (!/^[\p{L}\p{N}_-]*$/u.test(alias)) throw invalidParameter(`Invalid alias name: '${alias}'. Names may only contain alphanumerics, underscores (_), and dashes (-).`);
+  if (!/^[\p{L}\p{N}_-]*$/u.test(alias))
+    throw invalidParameter(`Invalid alias name: '${alias}'. Names may only contain alphanumerics, underscores (_), and dashes (-).`);
   if (alias.length > MAX_ALIAS_LENGTH) throw invalidParameter(`Registered model alias name exceeds the maximum length of ${MAX_ALIAS_LENGTH}`);
 }
 
 /** MLflow's message for a taken name, which says when a model and a prompt collide. */
 function nameTaken(ctx: StoreContext, name: string, newIsPrompt: boolean): Error {
-  const existingIsPrompt = ctx.prepare('SELECT 1 FROM registered_model_tags WHERE workspace = ? AND name = ? AND "key" = ?').get(WORKSPACE, name, IS_PROMPT_TAG) !== undefined;
+  const existingIsPrompt =
+    ctx.prepare('SELECT 1 FROM registered_model_tags WHERE workspace = ? AND name = ? AND "key" = ?').get(WORKSPACE, name, IS_PROMPT_TAG) !== undefined;
   const existing = existingIsPrompt ? "Prompt" : "Registered Model";
   const wanted = newIsPrompt ? "Prompt" : "Registered Model";
   if (existing !== wanted) {

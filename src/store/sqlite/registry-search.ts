@@ -106,7 +106,9 @@ export function modelVersionWhere(filter: string | undefined, deletedStage: stri
   }
   if (!queriesPrompts(comparisons)) {
     // MLflow leaves out every version of a model one of whose versions carries the prompt tag.
-    where.sql.push(`NOT EXISTS (SELECT 1 FROM model_version_tags p WHERE p.workspace = mv.workspace AND p.name = mv.name AND p."key" = '${IS_PROMPT_TAG}' AND p.value = 'true')`);
+    where.sql.push(
+      `NOT EXISTS (SELECT 1 FROM model_version_tags p WHERE p.workspace = mv.workspace AND p.name = mv.name AND p."key" = '${IS_PROMPT_TAG}' AND p.value = 'true')`,
+    );
   }
   return where;
 }
@@ -125,7 +127,9 @@ export function modelVersionOrder(orderBy: readonly string[] | undefined): strin
     const clause = parseOrderBy(text, VERSION_SEARCH);
     const column = clause.type === "attribute" ? VERSION_COLUMNS[clause.key] : undefined;
     if (column === undefined) {
-      throw invalidParameter(`Invalid order by key '${clause.key}' specified. Valid keys are {'name', 'version_number', 'creation_timestamp', 'last_updated_timestamp'}`);
+      throw invalidParameter(
+        `Invalid order by key '${clause.key}' specified. Valid keys are {'name', 'version_number', 'creation_timestamp', 'last_updated_timestamp'}`,
+      );
     }
     if (seen.has(column)) throw duplicateOrder(list);
     seen.add(column);

@@ -90,17 +90,21 @@ export function loadRuns(ctx: StoreContext, rows: RunRow[], withModelInputs: boo
   const params = groupByRun(selectChunked<KeyValueRow>(ctx, "SELECT run_uuid, key, value FROM params WHERE run_uuid IN", ids));
   const tags = groupByRun(selectChunked<KeyValueRow>(ctx, "SELECT run_uuid, key, value FROM tags WHERE run_uuid IN", ids));
   const datasets = loadDatasetInputs(ctx, ids);
-  const outputs = groupByRun(selectChunked<{ run_uuid: string; model_id: string; step: number }>(
-    ctx,
-    "SELECT source_id AS run_uuid, destination_id AS model_id, step FROM inputs WHERE source_type = 'RUN_OUTPUT' AND destination_type = 'MODEL_OUTPUT' AND source_id IN",
-    ids,
-  ));
+  const outputs = groupByRun(
+    selectChunked<{ run_uuid: string; model_id: string; step: number }>(
+      ctx,
+      "SELECT source_id AS run_uuid, destination_id AS model_id, step FROM inputs WHERE source_type = 'RUN_OUTPUT' AND destination_type = 'MODEL_OUTPUT' AND source_id IN",
+      ids,
+    ),
+  );
   const modelInputs = withModelInputs
-    ? groupByRun(selectChunked<{ run_uuid: string; model_id: string }>(
-        ctx,
-        "SELECT source_id AS run_uuid, destination_id AS model_id FROM inputs WHERE source_type = 'RUN_INPUT' AND destination_type = 'MODEL_INPUT' AND source_id IN",
-        ids,
-      ))
+    ? groupByRun(
+        selectChunked<{ run_uuid: string; model_id: string }>(
+          ctx,
+          "SELECT source_id AS run_uuid, destination_id AS model_id FROM inputs WHERE source_type = 'RUN_INPUT' AND destination_type = 'MODEL_INPUT' AND source_id IN",
+          ids,
+        ),
+      )
     : new Map<string, { model_id: string }[]>();
   return rows.map((row) => {
     const runTags = tags.get(row.run_uuid) ?? [];

@@ -24,7 +24,9 @@ export function logInputs(ctx: StoreContext, request: EndpointRequest<"runs.logI
       .get(datasetId, run.run_uuid);
     if (linked) continue;
     const inputId = uuidHex();
-    ctx.prepare("INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'DATASET', ?, 'RUN', ?, 0)").run(inputId, datasetId, run.run_uuid);
+    ctx
+      .prepare("INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'DATASET', ?, 'RUN', ?, 0)")
+      .run(inputId, datasetId, run.run_uuid);
     const insertTag = ctx.prepare("INSERT INTO input_tags (input_uuid, name, value) VALUES (?, ?, ?)");
     for (const tag of input.tags ?? []) insertTag.run(inputId, tag.key, tag.value ?? "");
   }
@@ -39,7 +41,9 @@ export function logInputs(ctx: StoreContext, request: EndpointRequest<"runs.logI
 /** `runs/outputs`. @internal */
 export function logOutputs(ctx: StoreContext, request: EndpointRequest<"runs.logOutputs">): Record<string, never> {
   const run = ctx.getActiveRun(request.run_id);
-  const insert = ctx.prepare("INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_OUTPUT', ?, 'MODEL_OUTPUT', ?, ?)");
+  const insert = ctx.prepare(
+    "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_OUTPUT', ?, 'MODEL_OUTPUT', ?, ?)",
+  );
   for (const model of request.models) insert.run(uuidHex(), run.run_uuid, model.model_id, model.step ?? 0);
   return {};
 }
@@ -56,9 +60,9 @@ function uniqueDatasets(inputs: DatasetInput[]): DatasetInput[] {
 
 function datasetUuid(ctx: StoreContext, experimentId: number, input: DatasetInput): string {
   const { dataset } = input;
-  const existing = ctx.prepare("SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?").get(experimentId, dataset.name, dataset.digest) as
-    | { dataset_uuid: string }
-    | undefined;
+  const existing = ctx
+    .prepare("SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?")
+    .get(experimentId, dataset.name, dataset.digest) as { dataset_uuid: string } | undefined;
   if (existing) return existing.dataset_uuid;
   const id = uuidHex();
   ctx

@@ -81,7 +81,9 @@ export function deleteTag(ctx: StoreContext, request: EndpointRequest<"runs.dele
 function checkBatchLimits(metrics: number, params: number, tags: number): void {
   const check = (name: string, limit: number, count: number): void => {
     if (count <= limit) return;
-    throw invalidParameter(`A batch logging request can contain at most ${limit} ${name}. Got ${count} ${name}. Please split up ${name} across multiple requests and try again.`);
+    throw invalidParameter(
+      `A batch logging request can contain at most ${limit} ${name}. Got ${count} ${name}. Please split up ${name} across multiple requests and try again.`,
+    );
   };
   check("metrics", BATCH_LIMITS.metrics, metrics);
   check("params", BATCH_LIMITS.params, params);
@@ -109,7 +111,9 @@ function writeParams(ctx: StoreContext, run: RunRow, params: KeyValue[]): void {
   );
   const changed = params.filter((param) => existing.has(param.key) && existing.get(param.key) !== (param.value ?? ""));
   if (changed.length > 0) {
-    const details = changed.map((param) => `{'key': ${pyStr(param.key)}, 'old_value': ${pyStr(existing.get(param.key)!)}, 'new_value': ${pyStr(param.value ?? "")}}`);
+    const details = changed.map(
+      (param) => `{'key': ${pyStr(param.key)}, 'old_value': ${pyStr(existing.get(param.key)!)}, 'new_value': ${pyStr(param.value ?? "")}}`,
+    );
     throw invalidParameter(`Changing param values is not allowed. Params were already logged='[${details.join(", ")}]' for run ID='${run.run_uuid}'.`);
   }
   const insert = ctx.prepare("INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)");
@@ -206,7 +210,17 @@ function writeModelMetrics(ctx: StoreContext, run: RunRow, metrics: StoredMetric
      VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT DO NOTHING`,
   );
   for (const metric of modelMetrics) {
-    insert.run(metric.model_id, metric.key, metric.timestamp, metric.step, metric.value, run.experiment_id, run.run_uuid, metric.dataset_name ?? null, metric.dataset_digest ?? null);
+    insert.run(
+      metric.model_id,
+      metric.key,
+      metric.timestamp,
+      metric.step,
+      metric.value,
+      run.experiment_id,
+      run.run_uuid,
+      metric.dataset_name ?? null,
+      metric.dataset_digest ?? null,
+    );
   }
 }
 
@@ -228,4 +242,3 @@ function pyStr(text: string): string {
 function pyList(items: string[]): string {
   return `[${items.map(pyStr).join(", ")}]`;
 }
-

@@ -3,6 +3,7 @@
  * `bright-owl-42`), with the word lists of `mlflow/utils/name_utils.py` (MLflow 3.17.2).
  */
 
+// biome-ignore format: MLflow's word list, several words a line
 const PREDICATES: readonly string[] = [
   "abundant", "able", "abrasive", "adorable", "adaptable", "adventurous", "aged", "agreeable",
   "ambitious", "amazing", "amusing", "angry", "auspicious", "awesome", "bald", "beautiful",
@@ -26,6 +27,7 @@ const PREDICATES: readonly string[] = [
   "welcoming", "whimsical", "wistful", "wise", "worried", "youthful", "zealous",
 ];
 
+// biome-ignore format: MLflow's word list, several words a line
 const NOUNS: readonly string[] = [
   "ant", "ape", "asp", "auk", "bass", "bat", "bear", "bee", "bird", "boar", "bug", "calf", "carp",
   "cat", "chimp", "cod", "colt", "conch", "cow", "crab", "crane", "croc", "crow", "cub", "deer",

@@ -10,7 +10,7 @@ import { invalidParameter, StoreException } from "./errors.js";
 import { decodePageToken, toPage } from "./page-token.js";
 import { loadRuns, RUN_NAME_TAG } from "./run-entities.js";
 import { SEARCH_MAX_RESULTS, stagesOf, validateMaxResults } from "./search-limits.js";
-import { checkSqliteBindable, type Comparison, type EntityType, parseFilter, parseOrderBy, pythonFloat, RUN_SEARCH } from "./search-syntax.js";
+import { type Comparison, checkSqliteBindable, type EntityType, parseFilter, parseOrderBy, pythonFloat, RUN_SEARCH } from "./search-syntax.js";
 import { comparisonSql } from "./sql-comparison.js";
 
 const METRIC_COMPARATORS = new Set([">", ">=", "!=", "=", "<", "<="]);
@@ -51,7 +51,11 @@ export function searchRuns(ctx: StoreContext, request: EndpointRequest<"runs.sea
   checkSqliteBindable(comparisons);
   query.where.push(`runs.experiment_id IN (${experimentIds.map(() => "?").join(", ") || "NULL"})`);
   query.params.push(...experimentIds);
-  query.where.push(`runs.lifecycle_stage IN (${stagesOf(request.run_view_type).map((stage) => `'${stage}'`).join(", ")})`);
+  query.where.push(
+    `runs.lifecycle_stage IN (${stagesOf(request.run_view_type)
+      .map((stage) => `'${stage}'`)
+      .join(", ")})`,
+  );
   query.where.push(...filters.where);
   query.params.push(...filters.params);
   const sql = `SELECT runs.* FROM runs ${query.joins.join(" ")} WHERE ${query.where.join(" AND ")} ORDER BY ${query.orderBy.join(", ")} LIMIT ? OFFSET ?`;
@@ -103,7 +107,9 @@ function addDatasetFilter(query: Query, key: string, comparator: string, value: 
   const base = "SELECT 1 FROM datasets d JOIN inputs i ON i.source_id = d.dataset_uuid WHERE i.destination_id = runs.run_uuid";
   if (key === "context") {
     const compared = comparisonSql("it.value", comparator, value);
-    query.where.push(`EXISTS (${base} AND EXISTS (SELECT 1 FROM input_tags it WHERE it.input_uuid = i.input_uuid AND it.name = 'mlflow.data.context' AND ${compared.sql}))`);
+    query.where.push(
+      `EXISTS (${base} AND EXISTS (SELECT 1 FROM input_tags it WHERE it.input_uuid = i.input_uuid AND it.name = 'mlflow.data.context' AND ${compared.sql}))`,
+    );
     query.params.push(...compared.params);
     return;
   }
@@ -134,7 +140,10 @@ function addOrder(query: Query, orderBy: string[]): void {
     const columns = type === "metric" ? "run_uuid, value, is_nan" : "run_uuid, value";
     query.joins.push(`LEFT JOIN (SELECT ${columns} FROM ${table} WHERE "key" = ?) ${alias} ON ${alias}.run_uuid = runs.run_uuid`);
     query.joinParams.push(key);
-    const missing = type === "metric" ? `CASE WHEN ${alias}.is_nan = 1 THEN 1 WHEN ${alias}.value IS NULL THEN 2 ELSE 0 END` : `CASE WHEN ${alias}.value IS NULL THEN 1 ELSE 0 END`;
+    const missing =
+      type === "metric"
+        ? `CASE WHEN ${alias}.is_nan = 1 THEN 1 WHEN ${alias}.value IS NULL THEN 2 ELSE 0 END`
+        : `CASE WHEN ${alias}.value IS NULL THEN 1 ELSE 0 END`;
     query.orderBy.push(missing, `${alias}.value ${direction}`);
   });
   if (!orderedByStartTime) query.orderBy.push("runs.start_time DESC");

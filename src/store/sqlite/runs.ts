@@ -82,5 +82,7 @@ export function restoreRun(ctx: StoreContext, request: EndpointRequest<"runs.res
  */
 export function renameRun(ctx: StoreContext, runId: string, name: string): void {
   ctx.prepare("UPDATE runs SET name = ? WHERE run_uuid = ?").run(name, runId);
-  ctx.prepare("INSERT INTO tags (key, value, run_uuid) VALUES (?, ?, ?) ON CONFLICT (key, run_uuid) DO UPDATE SET value = excluded.value").run(RUN_NAME_TAG, name, runId);
+  ctx
+    .prepare("INSERT INTO tags (key, value, run_uuid) VALUES (?, ?, ?) ON CONFLICT (key, run_uuid) DO UPDATE SET value = excluded.value")
+    .run(RUN_NAME_TAG, name, runId);
 }

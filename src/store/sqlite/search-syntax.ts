@@ -147,7 +147,8 @@ export function parseOrderBy(clause: string, dialect: SearchDialect): OrderClaus
   let tokenValue: string;
   if (tokens.length === 1 && first.is("Identifier")) tokenValue = first.value;
   else if (tokens.length === 1 && first.match(T.Builtin, ["timestamp"])) tokenValue = "timestamp";
-  else if (first.match(T.Builtin, ["timestamp"]) && tokens.slice(1, -1).every((token) => token.isWhitespace) && last.ttype === T.Order) tokenValue = `timestamp ${last.value}`;
+  else if (first.match(T.Builtin, ["timestamp"]) && tokens.slice(1, -1).every((token) => token.isWhitespace) && last.ttype === T.Order)
+    tokenValue = `timestamp ${last.value}`;
   else throw couldNotParse();
   let ascending = true;
   const words = shlexSplit(tokenValue.replaceAll("`", '"'));
@@ -211,7 +212,6 @@ function joinInComparisonTokens(statementTokens: Token[]): Token[] {
   return joined;
 }
 
-
 /** `_get_comparison` with `_validate_comparison`. */
 function toComparison(comparison: TokenList, dialect: SearchDialect): Comparison {
   const tokens = comparison.tokens.filter((token) => !token.isWhitespace);
@@ -220,7 +220,9 @@ function toComparison(comparison: TokenList, dialect: SearchDialect): Comparison
     if (!tokens[0]!.is("Identifier")) throw invalidParameter(`${base}. Expected 'Identifier' found '${tokens[0]!.value}'`);
     const { type, key } = parseIdentifier(tokens[0]!.value, dialect, dialect.filterAttributes);
     if (!dialect.nullableTypes.has(type)) {
-      throw invalidParameter(`IS NULL / IS NOT NULL is only supported for ${[...dialect.nullableTypes].map((t) => `${t}s`).join(" and ")}, not for '${type}' '${key}'`);
+      throw invalidParameter(
+        `IS NULL / IS NOT NULL is only supported for ${[...dialect.nullableTypes].map((t) => `${t}s`).join(" and ")}, not for '${type}' '${key}'`,
+      );
     }
     return { type, key, comparator: tokens[1]!.value.toUpperCase(), value: null };
   }
@@ -245,12 +247,14 @@ function parseValue(type: EntityType, key: string, token: Token, dialect: Search
   }
   if (type === "attribute") {
     if (dialect.numericAttributes.has(key)) {
-      if (token.ttype === null || !NUMERIC_TYPES.includes(token.ttype)) throw invalidParameter(`Expected numeric value type for numeric attribute: ${key}. Found ${token.value}`);
+      if (token.ttype === null || !NUMERIC_TYPES.includes(token.ttype))
+        throw invalidParameter(`Expected numeric value type for numeric attribute: ${key}. Found ${token.value}`);
       return token.ttype === T.Integer ? BigInt(asciiDigits(token.value)) : pythonFloat(token.value);
     }
     if (isString) return stripQuotes(token.value);
     if (token.is("Parenthesis")) {
-      if (!dialect.listAttributes.has(key)) throw invalidParameter(`Only ${JSON.stringify([...dialect.listAttributes].sort())} attributes support comparison with a list of quoted string values.`);
+      if (!dialect.listAttributes.has(key))
+        throw invalidParameter(`Only ${JSON.stringify([...dialect.listAttributes].sort())} attributes support comparison with a list of quoted string values.`);
       return parseList(token);
     }
     throw invalidParameter(`Expected a quoted string value for attributes. Got value ${token.value}`);
@@ -263,11 +267,13 @@ function parseValue(type: EntityType, key: string, token: Token, dialect: Search
 /** `_parse_list_from_sql_token`: the parenthesised text read as a Python literal. */
 function parseList(token: Token): string[] {
   const result = literalEval(token.value);
-  if (!result.ok && result.error === "SyntaxError") throw invalidParameter("While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.");
+  if (!result.ok && result.error === "SyntaxError")
+    throw invalidParameter("While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.");
   if (!result.ok) throw new StoreException("INTERNAL_ERROR", `malformed node or string in list ${token.value}`);
   const items = result.value.kind === "tuple" ? result.value.items : [result.value];
   if (items.length === 0) throw invalidParameter("While parsing a list in the query, expected a non-empty list of string values, but got empty list");
-  if (!items.every((item) => item.kind === "str")) throw invalidParameter("While parsing a list in the query, expected string value, punctuation, or whitespace, but got different type in list");
+  if (!items.every((item) => item.kind === "str"))
+    throw invalidParameter("While parsing a list in the query, expected string value, punctuation, or whitespace, but got different type in list");
   return items.map((item) => (item as { value: string }).value);
 }
 
@@ -281,8 +287,10 @@ function parseIdentifier(text: string, dialect: SearchDialect, attributes: Reado
     throw invalidParameter(`Invalid entity type '${rawType}'. Valid values are ${JSON.stringify([...new Set(Object.values(dialect.entityTypes))])}`);
   }
   const key = trimQuotes(isQuoted(rawKey, "'") || isQuoted(rawKey, '"') ? rawKey.slice(1, -1) : rawKey, "`");
-  if (type === "attribute" && !attributes.has(key)) throw invalidParameter(`Invalid attribute key '${key}' specified. Valid keys are '${[...attributes].join("', '")}'`);
-  if (type === "dataset" && !["name", "digest", "context"].includes(key)) throw invalidParameter(`Invalid dataset key '${key}' specified. Valid keys are 'name', 'digest', 'context'`);
+  if (type === "attribute" && !attributes.has(key))
+    throw invalidParameter(`Invalid attribute key '${key}' specified. Valid keys are '${[...attributes].join("', '")}'`);
+  if (type === "dataset" && !["name", "digest", "context"].includes(key))
+    throw invalidParameter(`Invalid dataset key '${key}' specified. Valid keys are 'name', 'digest', 'context'`);
   return { type, key };
 }
 

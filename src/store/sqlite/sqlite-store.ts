@@ -8,8 +8,9 @@
  * instead of failing) and that writes arriving together share (see `group-commit.ts`). Responses
  * are parsed with the endpoint's schema exactly as the REST store parses the server's JSON.
  */
-import { AbortError, MlflowError } from "../../core/errors.js";
+
 import type { Env } from "../../core/env.js";
+import { AbortError, MlflowError } from "../../core/errors.js";
 import type { RequestOptions } from "../../core/transport.js";
 import { unsafeIntegerError } from "../../core/wire.js";
 import { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse } from "../endpoints.js";
@@ -17,10 +18,10 @@ import type { TrackingStore } from "../tracking-store.js";
 import { appendToUriPath, defaultArtifactRoot } from "./artifact-location.js";
 import { StoreContext } from "./context.js";
 import { type Database, openDatabase } from "./database.js";
-import { journalModeFromEnv } from "./journal-mode.js";
 import { StoreException, toStoreError } from "./errors.js";
 import { GroupCommit } from "./group-commit.js";
-import { type Handler, HANDLERS } from "./handlers.js";
+import { HANDLERS, type Handler } from "./handlers.js";
+import { journalModeFromEnv } from "./journal-mode.js";
 import { announceOnce } from "./notice.js";
 import { DEFAULT_EXPERIMENT, ensureSchema } from "./schema.js";
 

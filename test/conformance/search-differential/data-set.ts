@@ -7,7 +7,7 @@
  * stack's server. Every value comes from a seeded generator: the same seed, the same data.
  */
 import type { MlflowClient } from "../../../src/index.js";
-import { type Random, pick } from "./random.js";
+import { pick, type Random } from "./random.js";
 
 /** One logical run of the data set, as created on one target. */
 export interface DataSetRun {
@@ -88,13 +88,26 @@ async function logValues(client: MlflowClient, runId: string, random: Random): P
     const points = 1 + Math.floor(random() * 3);
     return Array.from({ length: points }, (_, step) => ({ key, value: pick(random, METRIC_VALUES), step, timestamp: START_TIME_MS + step }));
   });
-  const params = Object.fromEntries(Object.entries(PARAM_VALUES).filter(() => random() < 0.6).map(([key, values]) => [key, pick(random, values)]));
-  const tags = Object.fromEntries(Object.entries(TAG_VALUES).filter(() => random() < 0.6).map(([key, values]) => [key, pick(random, values)]));
+  const params = Object.fromEntries(
+    Object.entries(PARAM_VALUES)
+      .filter(() => random() < 0.6)
+      .map(([key, values]) => [key, pick(random, values)]),
+  );
+  const tags = Object.fromEntries(
+    Object.entries(TAG_VALUES)
+      .filter(() => random() < 0.6)
+      .map(([key, values]) => [key, pick(random, values)]),
+  );
   await client.runs.logBatch(runId, { metrics, params, tags });
   if (random() < 0.5) {
     const dataset = pick(random, DATASETS);
     await client.runs.logInputs(runId, {
-      datasets: [{ dataset: { ...dataset, source_type: "local", source: "/data" }, tags: random() < 0.8 ? [{ key: "mlflow.data.context", value: pick(random, CONTEXTS) }] : [] }],
+      datasets: [
+        {
+          dataset: { ...dataset, source_type: "local", source: "/data" },
+          tags: random() < 0.8 ? [{ key: "mlflow.data.context", value: pick(random, CONTEXTS) }] : [],
+        },
+      ],
     });
   }
 }

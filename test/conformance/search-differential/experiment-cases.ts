@@ -27,10 +27,55 @@ export async function createExperiments(client: MlflowClient, prefix: string, ra
   }
 }
 
-const KEYS = ["name", "experiment_id", "creation_time", "last_update_time", "`name`", "attribute.name", "attributes.name", "tags.team", "tag.team", "`tags`.team", "tags.`k.dot`", 'tags."my key"', "tags.missing", "lifecycle_stage", "metrics.x"];
+const KEYS = [
+  "name",
+  "experiment_id",
+  "creation_time",
+  "last_update_time",
+  "`name`",
+  "attribute.name",
+  "attributes.name",
+  "tags.team",
+  "tag.team",
+  "`tags`.team",
+  "tags.`k.dot`",
+  'tags."my key"',
+  "tags.missing",
+  "lifecycle_stage",
+  "metrics.x",
+];
 const COMPARATORS = ["=", "!=", "<", ">=", "LIKE", "ILIKE", "IN", "NOT IN", "IS NULL", "IS NOT NULL", "=="];
-const VALUES = ["'%alpha%'", "'%a%'", "'A%'", "'vision'", "'VISION'", "''", "1", "0", "99999999999999999999", "('1', '2')", "('0',)", "(1)", "(a)", '"x"', "alpha", "1.5"];
-const ORDERS = ["name", "name DESC", " name", "name ", "experiment_id", "creation_time DESC", "last_update_time", "tags.team", "name ASC", "`name`", "experiment_id DESC"];
+const VALUES = [
+  "'%alpha%'",
+  "'%a%'",
+  "'A%'",
+  "'vision'",
+  "'VISION'",
+  "''",
+  "1",
+  "0",
+  "99999999999999999999",
+  "('1', '2')",
+  "('0',)",
+  "(1)",
+  "(a)",
+  '"x"',
+  "alpha",
+  "1.5",
+];
+const ORDERS = [
+  "name",
+  "name DESC",
+  " name",
+  "name ",
+  "experiment_id",
+  "creation_time DESC",
+  "last_update_time",
+  "tags.team",
+  "name ASC",
+  "`name`",
+  "experiment_id DESC",
+];
 
 /** `count` seeded experiment searches. */
 export function generateExperimentCases(random: Random, count: number): ExperimentCase[] {

@@ -21,7 +21,15 @@ export class PythonWorker {
   /** Starts `python search_runs_worker.py` with `env` added to this process's environment. */
   constructor(python: string, env: Record<string, string> = {}) {
     this.#child = spawn(python, [SCRIPT], {
-      env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "true", PYTHONWARNINGS: "ignore", MLFLOW_HTTP_REQUEST_MAX_RETRIES: "0", MLFLOW_HTTP_REQUEST_TIMEOUT: "30", ...env },
+      env: {
+        ...process.env,
+        MLFLOW_DISABLE_TELEMETRY: "true",
+        DO_NOT_TRACK: "true",
+        PYTHONWARNINGS: "ignore",
+        MLFLOW_HTTP_REQUEST_MAX_RETRIES: "0",
+        MLFLOW_HTTP_REQUEST_TIMEOUT: "30",
+        ...env,
+      },
       stdio: ["pipe", "pipe", "pipe"],
     });
     createInterface({ input: this.#child.stdout }).on("line", (line) => this.#pending.shift()?.resolve(line));
@@ -49,7 +57,10 @@ export class PythonWorker {
     this.#child.stdin.write(requests.map((request) => `${JSON.stringify(request)}\n`).join(""));
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`search_runs_worker.py answered ${requests.length} requests not within ${timeoutMs} ms: ${this.#stderr}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`search_runs_worker.py answered ${requests.length} requests not within ${timeoutMs} ms: ${this.#stderr}`)),
+        timeoutMs,
+      );
     });
     try {
       const lines = await Promise.race([Promise.all(answers), deadline]);

@@ -64,7 +64,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): LoadSettings
   const keys = 10;
   const processes = int("MLFLOW_TS_LOAD_PROCESSES", base.processes, 1, 256);
   const pointsPerProcess = int("MLFLOW_TS_LOAD_POINTS", base.pointsPerProcess, keys, 10_000_000);
-  if (pointsPerProcess % keys !== 0) throw new Error(`MLFLOW_TS_LOAD_POINTS must be a multiple of ${keys} (the keys per run), got ${pointsPerProcess}. Fix: round it.`);
+  if (pointsPerProcess % keys !== 0)
+    throw new Error(`MLFLOW_TS_LOAD_POINTS must be a multiple of ${keys} (the keys per run), got ${pointsPerProcess}. Fix: round it.`);
   return {
     full,
     processes,
@@ -103,9 +104,13 @@ const BUILD_TIMEOUT_MS = 10 * 60_000;
 export function prepareWorker(): PreparedWorker {
   const library = join(ROOT, "dist", "index.js");
   const rebuilt = !existsWithMtime(library) || newestMtimeMs(join(ROOT, "src")) > statSync(library).mtimeMs;
-  if (rebuilt) execFileSync(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit", timeout: BUILD_TIMEOUT_MS });
+  if (rebuilt)
+    execFileSync(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit", timeout: BUILD_TIMEOUT_MS });
   const source = readFileSync(join(import.meta.dirname, "worker.ts"), "utf8");
-  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 }, fileName: "worker.ts" });
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    fileName: "worker.ts",
+  });
   const dir = mkdtempSync(join(tmpdir(), "mlflow-ts-load-"));
   const script = join(dir, "worker.mjs");
   writeFileSync(script, outputText);
@@ -233,7 +238,15 @@ export interface LoadReport {
     /** Slowest epoch of 1000 logging calls (must stay small: the hot path never waits). */
     slowestEpochMs: Spread;
   };
-  machine: { cpus: string; memoryGiB: number; node: string; mlflow: string; postgres: string; s3: string; loadAverage: { start: number; max: number; end: number } };
+  machine: {
+    cpus: string;
+    memoryGiB: number;
+    node: string;
+    mlflow: string;
+    postgres: string;
+    s3: string;
+    loadAverage: { start: number; max: number; end: number };
+  };
 }
 
 /** Inputs of {@link buildReport}. */
@@ -290,7 +303,10 @@ export function buildReport(inputs: ReportInputs): LoadReport {
       (r) => (r.upstreamStatus === 400 && /QueuePool limit/.test(r.upstreamError ?? "") ? "400 pool exhausted" : String(r.upstreamStatus)),
     ),
     pauses: inputs.pauses,
-    logBatchLatencyMs: spread(answered.map((r) => r.settledAtMs! - r.atMs), [0.5, 0.95]),
+    logBatchLatencyMs: spread(
+      answered.map((r) => r.settledAtMs! - r.atMs),
+      [0.5, 0.95],
+    ),
     closed: countBy(
       requests.filter((r) => r.closedBy),
       (r) => `by the ${r.closedBy}`,
@@ -333,7 +349,10 @@ export function formatReport(report: LoadReport): string {
     `  duration ${(report.durationMs / 1000).toFixed(1)} s, ${report.pointsPerSecond.toLocaleString("en")} points/s`,
     `  overload window ${(w.durationMs / 1000).toFixed(1)} s: ${w.requests} requests, error rate ${(w.errorRate * 100).toFixed(1)} %; answered ${counts(w.byStatus)}`,
     `    injected: ${counts(w.injected)}`,
-    ...report.pauses.map((x) => `    ${x.service} frozen at +${(x.startOffsetMs / 1000).toFixed(1)} s for ${(x.pausedMs / 1000).toFixed(1)} s (${x.processes} processes): ${x.pendingAtStart} requests pending, ${x.arrivedDuring} arrived meanwhile`),
+    ...report.pauses.map(
+      (x) =>
+        `    ${x.service} frozen at +${(x.startOffsetMs / 1000).toFixed(1)} s for ${(x.pausedMs / 1000).toFixed(1)} s (${x.processes} processes): ${x.pendingAtStart} requests pending, ${x.arrivedDuring} arrived meanwhile`,
+    ),
     `  outside the window: ${report.outsideWindow.requests} requests, error rate ${(report.outsideWindow.errorRate * 100).toFixed(1)} %; answered ${counts(report.outsideWindow.byStatus)}`,
     `  the MLflow server answered: ${counts(report.serverStatuses)}; connections closed before an answer: ${counts(report.closed) || "none"}`,
     `  log-batch answered 200 in ${spreadText(report.logBatchLatencyMs, " ms")} (min / median / max), p95 ${report.logBatchLatencyMs.p95 ?? 0} ms`,

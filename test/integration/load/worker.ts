@@ -61,7 +61,8 @@ interface Settings {
 function settings(env: NodeJS.ProcessEnv): Settings {
   const int = (name: string): number => {
     const value = Number(env[name]);
-    if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number ≥ 0, got ${JSON.stringify(env[name])}. Fix: start workers through load.test.ts.`);
+    if (!Number.isInteger(value) || value < 0)
+      throw new Error(`${name} must be a whole number ≥ 0, got ${JSON.stringify(env[name])}. Fix: start workers through load.test.ts.`);
     return value;
   };
   return {

@@ -133,7 +133,15 @@ export async function startProxy(target: string, options: ProxyOptions = {}): Pr
   /** Sends `seen` on to the server with `body` (the request stream itself when it was not read). */
   function forward(req: http.IncomingMessage, res: http.ServerResponse, seen: SeenRequest, fault: Fault | undefined, body?: Buffer): void {
     const forwarded = http.request(
-      { host: upstream.hostname, port: upstream.port, method: seen.method, path: seen.path, headers: req.headers, timeout: options.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS, agent: false },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: seen.method,
+        path: seen.path,
+        headers: req.headers,
+        timeout: options.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS,
+        agent: false,
+      },
       (upstreamRes) => {
         seen.upstreamStatus = upstreamRes.statusCode;
         if ((upstreamRes.statusCode ?? 0) >= 400) {
@@ -197,10 +205,13 @@ export async function startProxy(target: string, options: ProxyOptions = {}): Pr
   }
 
   function later(fn: () => void, delayMs: number): void {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      fn();
-    }, Math.min(delayMs, MAX_DELAY_MS));
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        fn();
+      },
+      Math.min(delayMs, MAX_DELAY_MS),
+    );
     timers.add(timer);
   }
 

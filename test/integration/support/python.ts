@@ -27,7 +27,14 @@ const PYTHON_TIMEOUT_MS = 180_000;
  */
 export async function runPython<T>(script: string, input: unknown, env: Record<string, string> = {}): Promise<T> {
   const trackingUri = env.MLFLOW_TRACKING_URI ?? stackEnv("MLFLOW_TRACKING_URI");
-  const childEnv = { PATH: process.env.PATH ?? "", ...stackClientEnv(trackingUri), MLFLOW_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "true", PYTHONWARNINGS: "ignore", ...env };
+  const childEnv = {
+    PATH: process.env.PATH ?? "",
+    ...stackClientEnv(trackingUri),
+    MLFLOW_DISABLE_TELEMETRY: "true",
+    DO_NOT_TRACK: "true",
+    PYTHONWARNINGS: "ignore",
+    ...env,
+  };
   try {
     const { stdout } = await exec(stackEnv("STACK_PYTHON"), [resolve(script), JSON.stringify(input)], {
       env: childEnv,

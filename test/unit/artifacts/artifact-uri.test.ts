@@ -7,7 +7,12 @@ const RUN = "0123456789abcdef0123456789abcdef";
 
 describe("parseArtifactUri", () => {
   it("reads an s3 URI as bucket and key prefix", () => {
-    expect(parseArtifactUri(`s3://mlflow/1/${RUN}/artifacts`)).toEqual({ kind: "s3", uri: `s3://mlflow/1/${RUN}/artifacts`, bucket: "mlflow", prefix: `1/${RUN}/artifacts` });
+    expect(parseArtifactUri(`s3://mlflow/1/${RUN}/artifacts`)).toEqual({
+      kind: "s3",
+      uri: `s3://mlflow/1/${RUN}/artifacts`,
+      bucket: "mlflow",
+      prefix: `1/${RUN}/artifacts`,
+    });
   });
 
   it("reads a bucket-only s3 URI with an empty prefix", () => {
@@ -58,7 +63,11 @@ describe("parseArtifactUri", () => {
   });
 
   it("reads file: URIs and plain paths as local directories", () => {
-    expect(parseArtifactUri("file:///srv/mlruns/1/x/artifacts")).toEqual({ kind: "local", uri: "file:///srv/mlruns/1/x/artifacts", directory: "/srv/mlruns/1/x/artifacts" });
+    expect(parseArtifactUri("file:///srv/mlruns/1/x/artifacts")).toEqual({
+      kind: "local",
+      uri: "file:///srv/mlruns/1/x/artifacts",
+      directory: "/srv/mlruns/1/x/artifacts",
+    });
     expect(parseArtifactUri("/srv/mlruns/1/x/artifacts")).toMatchObject({ kind: "local", directory: "/srv/mlruns/1/x/artifacts" });
     expect(parseArtifactUri("file:/srv/a%20b")).toMatchObject({ kind: "local", directory: "/srv/a b" });
   });

@@ -29,14 +29,18 @@ describe("forEachLimited", () => {
   it("cancels the tasks in flight on the first failure and throws it", async () => {
     const cancelled: number[] = [];
     const failure = new Error("part 2 failed");
-    const outcome = forEachLimited([1, 2, 3], 3, undefined, (item, signal) =>
-      new Promise<number>((resolve, reject) => {
-        if (item === 2) return reject(failure);
-        signal.addEventListener("abort", () => {
-          cancelled.push(item);
-          reject(new Error("cancelled"));
-        });
-      }),
+    const outcome = forEachLimited(
+      [1, 2, 3],
+      3,
+      undefined,
+      (item, signal) =>
+        new Promise<number>((resolve, reject) => {
+          if (item === 2) return reject(failure);
+          signal.addEventListener("abort", () => {
+            cancelled.push(item);
+            reject(new Error("cancelled"));
+          });
+        }),
     );
     await expect(outcome).rejects.toBe(failure);
     expect(cancelled.sort()).toEqual([1, 3]);
@@ -44,19 +48,29 @@ describe("forEachLimited", () => {
 
   it("throws AbortError when the caller's signal fires", async () => {
     const controller = new AbortController();
-    const outcome = forEachLimited([1, 2], 1, controller.signal, (_item, signal) => new Promise<number>((_resolve, reject) => signal.addEventListener("abort", () => reject(new Error("stop")))));
+    const outcome = forEachLimited(
+      [1, 2],
+      1,
+      controller.signal,
+      (_item, signal) => new Promise<number>((_resolve, reject) => signal.addEventListener("abort", () => reject(new Error("stop")))),
+    );
     controller.abort();
     await expect(outcome).rejects.toBeInstanceOf(AbortError);
   });
 
   it("lets many concurrent tasks listen on the shared signal without Node's listener-leak warning", async () => {
     process.on("warning", onWarning);
-    await forEachLimited(Array.from({ length: 32 }, (_, i) => i), 16, undefined, async (_item, signal) => {
-      const onAbort = (): void => {};
-      signal.addEventListener("abort", onAbort);
-      await new Promise((resolve) => setImmediate(resolve));
-      signal.removeEventListener("abort", onAbort);
-    });
+    await forEachLimited(
+      Array.from({ length: 32 }, (_, i) => i),
+      16,
+      undefined,
+      async (_item, signal) => {
+        const onAbort = (): void => {};
+        signal.addEventListener("abort", onAbort);
+        await new Promise((resolve) => setImmediate(resolve));
+        signal.removeEventListener("abort", onAbort);
+      },
+    );
     await new Promise((resolve) => setImmediate(resolve));
     expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
   });

@@ -54,13 +54,25 @@ describe("checkArtifactPath", () => {
     expect(isSafeArtifactPath(payload)).toBe(false);
   });
 
-  it.each(["model.pkl", "model/weights.bin", "a/b/c/d.txt", "data.csv.gz", "my model/v1 (final).onnx", "日本語/ファイル.txt", "a..b/c...d", ".hidden/.env", "100%.txt", "50%off/x", "acc 100%25.png", "plots/%C3%A9t%C3%A9.png", "a%2Fb.txt", "x%zz"])(
-    "accepts the ordinary path %j",
-    (path) => {
-      expect(checkArtifactPath(path, "artifactFile")).toBe(path);
-      expect(isSafeArtifactPath(path)).toBe(true);
-    },
-  );
+  it.each([
+    "model.pkl",
+    "model/weights.bin",
+    "a/b/c/d.txt",
+    "data.csv.gz",
+    "my model/v1 (final).onnx",
+    "日本語/ファイル.txt",
+    "a..b/c...d",
+    ".hidden/.env",
+    "100%.txt",
+    "50%off/x",
+    "acc 100%25.png",
+    "plots/%C3%A9t%C3%A9.png",
+    "a%2Fb.txt",
+    "x%zz",
+  ])("accepts the ordinary path %j", (path) => {
+    expect(checkArtifactPath(path, "artifactFile")).toBe(path);
+    expect(isSafeArtifactPath(path)).toBe(true);
+  });
 
   it("decodes as MLflow's server does: repeatedly, UTF-8 with replacement, invalid escapes kept", () => {
     expect(decodeArtifactPath("acc 100%25.png")).toBe("acc 100%.png");

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { http, HttpResponse, type RequestHandler } from "msw";
+import { HttpResponse, http, type RequestHandler } from "msw";
 import { afterAll, describe, expect, it } from "vitest";
 import { ArtifactNotFoundError, ArtifactUploadError, IncompleteTransferError, UnsafeArtifactPathError } from "../../../src/artifacts/errors.js";
 import type { TransferProgress } from "../../../src/artifacts/types.js";
@@ -38,7 +38,13 @@ function proxiedRun(...handlers: RequestHandler[]): Seen[] {
   const seen: Seen[] = [];
   const keep = async (request: Request): Promise<Seen> => {
     const url = new URL(request.url);
-    const entry = { method: request.method, path: url.pathname, query: url.searchParams, headers: request.headers, body: Buffer.from(await request.arrayBuffer()) };
+    const entry = {
+      method: request.method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: request.headers,
+      body: Buffer.from(await request.arrayBuffer()),
+    };
     seen.push(entry);
     return entry;
   };
@@ -91,7 +97,9 @@ describe("proxied uploads", () => {
 
   it("re-opens the file when a PUT is retried, so the second attempt sends every byte", async () => {
     let calls = 0;
-    const seen = proxiedRun(http.put(`${ARTIFACTS}/${ROOT}/data.bin`, () => (++calls === 1 ? new HttpResponse("busy", { status: 503 }) : HttpResponse.json({}))));
+    const seen = proxiedRun(
+      http.put(`${ARTIFACTS}/${ROOT}/data.bin`, () => (++calls === 1 ? new HttpResponse("busy", { status: 503 }) : HttpResponse.json({}))),
+    );
     const file = fileOf("data.bin", 200_000);
     await client().artifacts.upload(RUN_ID, file);
     const puts = seen.filter((s) => s.method === "PUT");
@@ -124,7 +132,11 @@ describe("proxied multipart uploads", () => {
   function mpuCreate(parts: number, headers: Record<string, string> = { "x-amz-meta-origin": "mlflow" }) {
     return HttpResponse.json({
       upload_id: "upload-1",
-      credentials: Array.from({ length: parts }, (_, i) => ({ url: `${S3_PART_URL}?partNumber=${i + 1}&uploadId=upload-1&X-Amz-Signature=${SIGNATURE}`, part_number: i + 1, headers })),
+      credentials: Array.from({ length: parts }, (_, i) => ({
+        url: `${S3_PART_URL}?partNumber=${i + 1}&uploadId=upload-1&X-Amz-Signature=${SIGNATURE}`,
+        part_number: i + 1,
+        headers,
+      })),
     });
   }
 
@@ -155,7 +167,11 @@ describe("proxied multipart uploads", () => {
     expect(JSON.parse(complete.body.toString())).toEqual({
       path: "big.bin",
       upload_id: "upload-1",
-      parts: [1, 2, 3].map((n) => ({ part_number: n, etag: `"etag-${n}"`, url: `${S3_PART_URL}?partNumber=${n}&uploadId=upload-1&X-Amz-Signature=${SIGNATURE}` })),
+      parts: [1, 2, 3].map((n) => ({
+        part_number: n,
+        etag: `"etag-${n}"`,
+        url: `${S3_PART_URL}?partNumber=${n}&uploadId=upload-1&X-Amz-Signature=${SIGNATURE}`,
+      })),
     });
     expect(seen.filter((s) => s.path.includes("/mpu/abort/"))).toHaveLength(0);
     expect(progress.at(-1)).toBe(10_000);
@@ -169,7 +185,10 @@ describe("proxied multipart uploads", () => {
       http.put(`${ARTIFACTS}/${ROOT}/big.bin`, () => HttpResponse.json({})),
     );
     await mpuClient().artifacts.upload(RUN_ID, fileOf("big.bin", 10_000));
-    expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual([`POST /api/2.0/mlflow-artifacts/mpu/create/${ROOT}`, `PUT /api/2.0/mlflow-artifacts/artifacts/${ROOT}/big.bin`]);
+    expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual([
+      `POST /api/2.0/mlflow-artifacts/mpu/create/${ROOT}`,
+      `PUT /api/2.0/mlflow-artifacts/artifacts/${ROOT}/big.bin`,
+    ]);
   });
 
   it("aborts the multipart upload when a part fails, never completes, and keeps the signature out of the error", async () => {
@@ -182,7 +201,9 @@ describe("proxied multipart uploads", () => {
       ),
       http.post(`${MPU}/abort/${ROOT}`, () => HttpResponse.json({})),
     );
-    const error = await mpuClient().artifacts.upload(RUN_ID, fileOf("big.bin", 10_000)).catch((e: unknown) => e);
+    const error = await mpuClient()
+      .artifacts.upload(RUN_ID, fileOf("big.bin", 10_000))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ArtifactUploadError);
     expect((error as Error).message).toContain("big.bin");
     expect((error as Error).message).toContain("the multipart upload was aborted");
@@ -225,7 +246,12 @@ describe("proxied listing, download and delete", () => {
   it("lists with ?path=<root>/<path> and re-prefixes the basenames the server returns", async () => {
     const seen = proxiedRun(
       http.get(ARTIFACTS, () =>
-        HttpResponse.json({ files: [{ path: "b.txt", is_dir: false, file_size: "12" }, { path: "a", is_dir: true }] }),
+        HttpResponse.json({
+          files: [
+            { path: "b.txt", is_dir: false, file_size: "12" },
+            { path: "a", is_dir: true },
+          ],
+        }),
       ),
     );
     expect(await client().artifacts.list(RUN_ID, "model")).toEqual([
@@ -243,7 +269,14 @@ describe("proxied listing, download and delete", () => {
   it("lists a ../ name as the server sent it; a download skips it and fetches the others", async () => {
     const fetched: string[] = [];
     proxiedRun(
-      http.get(ARTIFACTS, () => HttpResponse.json({ files: [{ path: "../../x", is_dir: false, file_size: 1 }, { path: "ok.txt", is_dir: false, file_size: 2 }] })),
+      http.get(ARTIFACTS, () =>
+        HttpResponse.json({
+          files: [
+            { path: "../../x", is_dir: false, file_size: 1 },
+            { path: "ok.txt", is_dir: false, file_size: 2 },
+          ],
+        }),
+      ),
       http.get(`${ARTIFACTS}/${ROOT}/*`, ({ request }) => {
         fetched.push(new URL(request.url).pathname);
         return new HttpResponse("ok");
@@ -251,7 +284,9 @@ describe("proxied listing, download and delete", () => {
     );
     expect((await client().artifacts.list(RUN_ID)).map((f) => f.path)).toEqual(["../../x", "ok.txt"]);
     const dest = mkdtempSync(join(scratch, "dl-"));
-    const error = (await client().artifacts.download(RUN_ID, "", dest).catch((e: unknown) => e)) as IncompleteTransferError;
+    const error = (await client()
+      .artifacts.download(RUN_ID, "", dest)
+      .catch((e: unknown) => e)) as IncompleteTransferError;
     expect(error).toBeInstanceOf(IncompleteTransferError);
     expect(error.skipped.map((entry) => [entry.path, entry.rule])).toEqual([["../../x", "parent-segment"]]);
     expect(fetched).toEqual([`${ARTIFACTS_PATH}/${ROOT}/ok.txt`]);
@@ -261,14 +296,23 @@ describe("proxied listing, download and delete", () => {
   it("skips, without a request, a listed name the server would decode into another, and downloads the rest", async () => {
     const fetched: string[] = [];
     proxiedRun(
-      http.get(ARTIFACTS, () => HttpResponse.json({ files: [{ path: "acc 100%25.png", is_dir: false, file_size: 1 }, { path: "ok.txt", is_dir: false, file_size: 2 }] })),
+      http.get(ARTIFACTS, () =>
+        HttpResponse.json({
+          files: [
+            { path: "acc 100%25.png", is_dir: false, file_size: 1 },
+            { path: "ok.txt", is_dir: false, file_size: 2 },
+          ],
+        }),
+      ),
       http.get(`${ARTIFACTS}/${ROOT}/*`, ({ request }) => {
         fetched.push(new URL(request.url).pathname);
         return new HttpResponse("ok");
       }),
     );
     const dest = mkdtempSync(join(scratch, "dl-"));
-    const error = (await client().artifacts.download(RUN_ID, "", dest).catch((e: unknown) => e)) as IncompleteTransferError;
+    const error = (await client()
+      .artifacts.download(RUN_ID, "", dest)
+      .catch((e: unknown) => e)) as IncompleteTransferError;
     expect(error.skipped.map((entry) => [entry.path, entry.rule])).toEqual([["acc 100%25.png", "proxy-decodes"]]);
     expect(error.transferred).toEqual(["ok.txt"]);
     expect(fetched).toEqual([`${ARTIFACTS_PATH}/${ROOT}/ok.txt`]);
@@ -279,7 +323,13 @@ describe("proxied listing, download and delete", () => {
     const seen = proxiedRun(
       http.get(ARTIFACTS, ({ request }) => {
         const path = new URL(request.url).searchParams.get("path");
-        if (path === `${ROOT}/model`) return HttpResponse.json({ files: [{ path: "a.txt", is_dir: false, file_size: 5 }, { path: "sub", is_dir: true }] });
+        if (path === `${ROOT}/model`)
+          return HttpResponse.json({
+            files: [
+              { path: "a.txt", is_dir: false, file_size: 5 },
+              { path: "sub", is_dir: true },
+            ],
+          });
         return HttpResponse.json({ files: [{ path: "b.bin", is_dir: false, file_size: 11 }] });
       }),
       http.get(`${ARTIFACTS}/${ROOT}/*`, ({ request }) => {
@@ -299,7 +349,9 @@ describe("proxied listing, download and delete", () => {
   it("fails a download of a missing file at once instead of retrying the proxy's HTTP 500", async () => {
     const seen = proxiedRun(
       http.get(ARTIFACTS, () => HttpResponse.json({ files: [] })),
-      http.get(`${ARTIFACTS}/${ROOT}/*`, () => HttpResponse.json({ error_code: "INTERNAL_ERROR", message: "(404) when calling the HeadObject operation" }, { status: 500 })),
+      http.get(`${ARTIFACTS}/${ROOT}/*`, () =>
+        HttpResponse.json({ error_code: "INTERNAL_ERROR", message: "(404) when calling the HeadObject operation" }, { status: 500 }),
+      ),
     );
     const dest = mkdtempSync(join(scratch, "dl-"));
     await expect(client().artifacts.download(RUN_ID, "model/missing.bin", dest)).rejects.toBeInstanceOf(ArtifactNotFoundError);

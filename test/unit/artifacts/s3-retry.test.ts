@@ -36,7 +36,10 @@ describe("S3RetryStrategy", () => {
 
   it("honours Retry-After within the cap", async () => {
     const strategy = new S3RetryStrategy(2, 10, 0);
-    const token = await strategy.refreshRetryTokenForRetry(await strategy.acquireInitialRetryToken(), { errorType: "THROTTLING", retryAfterHint: new Date(Date.now() + 600_000) });
+    const token = await strategy.refreshRetryTokenForRetry(await strategy.acquireInitialRetryToken(), {
+      errorType: "THROTTLING",
+      retryAfterHint: new Date(Date.now() + 600_000),
+    });
     expect(token.getRetryDelay()).toBe(MAX_S3_BACKOFF_MS);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { http, HttpResponse, type RequestHandler } from "msw";
+import { HttpResponse, http, type RequestHandler } from "msw";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   ArtifactCredentialsError,
@@ -71,15 +71,18 @@ function fileOf(name: string, size: number): string {
 }
 
 const sha = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
-const xml = (body: string, status = 200): Response => new HttpResponse(`<?xml version="1.0" encoding="UTF-8"?>${body}`, { status, headers: { "Content-Type": "application/xml" } });
-const s3Error = (code: string, status: number, message = "details"): Response => xml(`<Error><Code>${code}</Code><Message>${message}</Message><RequestId>r1</RequestId></Error>`, status);
+const xml = (body: string, status = 200): Response =>
+  new HttpResponse(`<?xml version="1.0" encoding="UTF-8"?>${body}`, { status, headers: { "Content-Type": "application/xml" } });
+const s3Error = (code: string, status: number, message = "details"): Response =>
+  xml(`<Error><Code>${code}</Code><Message>${message}</Message><RequestId>r1</RequestId></Error>`, status);
 
 /** Handlers of a healthy S3 server for multipart uploads of any key under the run. */
 function multipartServer(stored: () => number, partReply?: (part: number) => Response | Promise<Response>): RequestHandler[] {
   return [
     http.post(`${OBJECTS}/*`, ({ request }) => {
       const query = new URL(request.url).searchParams;
-      if (query.has("uploads")) return xml("<InitiateMultipartUploadResult><Bucket>mlflow</Bucket><Key>k</Key><UploadId>up-1</UploadId></InitiateMultipartUploadResult>");
+      if (query.has("uploads"))
+        return xml("<InitiateMultipartUploadResult><Bucket>mlflow</Bucket><Key>k</Key><UploadId>up-1</UploadId></InitiateMultipartUploadResult>");
       return xml(`<CompleteMultipartUploadResult><Bucket>mlflow</Bucket><Key>k</Key><ETag>"done"</ETag></CompleteMultipartUploadResult>`);
     }),
     http.put(`${OBJECTS}/*`, async ({ request }) => {
@@ -116,8 +119,9 @@ describe("S3 uploads", () => {
 
   it("adds gzip content encoding and the configured extra arguments", async () => {
     const seen = s3Run(...multipartServer(() => 3));
-    await client({ s3: { endpointUrl: S3, credentials: { accessKeyId: "AKIAUNITTEST", secretAccessKey: SECRET }, uploadExtraArgs: { ServerSideEncryption: "AES256" } } })
-      .artifacts.uploadData(RUN_ID, "abc", "logs/train.log.gz");
+    await client({
+      s3: { endpointUrl: S3, credentials: { accessKeyId: "AKIAUNITTEST", secretAccessKey: SECRET }, uploadExtraArgs: { ServerSideEncryption: "AES256" } },
+    }).artifacts.uploadData(RUN_ID, "abc", "logs/train.log.gz");
     expect(seen[0]!.headers.get("content-encoding")).toBe("gzip");
     expect(seen[0]!.headers.get("x-amz-server-side-encryption")).toBe("AES256");
   });
@@ -129,7 +133,12 @@ describe("S3 uploads", () => {
     const progress: number[] = [];
     await client().artifacts.upload(RUN_ID, file, { onProgress: (p) => progress.push(p.loadedBytes) });
     expect(names(seen).sort()).toEqual(["CompleteMultipartUpload", "CreateMultipartUpload", "HeadObject", "UploadPart 1", "UploadPart 2", "UploadPart 3"]);
-    expect(seen.filter((s) => s.query.has("partNumber")).map((s) => s.size).sort((a, b) => a - b)).toEqual([MiB + 5, 5 * MiB, 5 * MiB]);
+    expect(
+      seen
+        .filter((s) => s.query.has("partNumber"))
+        .map((s) => s.size)
+        .sort((a, b) => a - b),
+    ).toEqual([MiB + 5, 5 * MiB, 5 * MiB]);
     expect(progress.at(-1)).toBe(size);
     expect(progress.length).toBeGreaterThan(3 * 4);
     expect(names(seen).at(-1)).toBe("HeadObject");
@@ -150,13 +159,25 @@ describe("S3 uploads", () => {
     const result = await client().artifacts.uploadData(RUN_ID, Readable.from(chunks), "stream/long.bin");
     expect(result.bytes).toBe(size);
     expect(names(seen).sort()).toEqual(["CompleteMultipartUpload", "CreateMultipartUpload", "HeadObject", "UploadPart 1", "UploadPart 2"]);
-    expect(seen.filter((s) => s.query.has("partNumber")).map((s) => s.size).sort((a, b) => a - b)).toEqual([2 * MiB + 3, 5 * MiB]);
+    expect(
+      seen
+        .filter((s) => s.query.has("partNumber"))
+        .map((s) => s.size)
+        .sort((a, b) => a - b),
+    ).toEqual([2 * MiB + 3, 5 * MiB]);
   });
 
   it("aborts the multipart upload when a part still fails after the retries, never completes, and names bucket and key", async () => {
     const size = 11 * MiB;
-    const seen = s3Run(...multipartServer(() => size, (part) => (part === 2 ? s3Error("InternalError", 500) : new HttpResponse(null, { headers: { ETag: `"e${part}"` } }))));
-    const error = await client().artifacts.upload(RUN_ID, fileOf("fails.bin", size)).catch((e: unknown) => e);
+    const seen = s3Run(
+      ...multipartServer(
+        () => size,
+        (part) => (part === 2 ? s3Error("InternalError", 500) : new HttpResponse(null, { headers: { ETag: `"e${part}"` } })),
+      ),
+    );
+    const error = await client()
+      .artifacts.upload(RUN_ID, fileOf("fails.bin", size))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ArtifactUploadError);
     const upload = error as ArtifactUploadError;
     expect(upload.bucket).toBe("mlflow");
@@ -167,7 +188,11 @@ describe("S3 uploads", () => {
     expect(names(seen)).toContain("AbortMultipartUpload");
     expect(names(seen).filter((n) => n === "UploadPart 2")).toHaveLength(2);
     const abortAt = names(seen).indexOf("AbortMultipartUpload");
-    expect(names(seen).slice(abortAt + 1).filter((n) => n.startsWith("UploadPart"))).toEqual([]);
+    expect(
+      names(seen)
+        .slice(abortAt + 1)
+        .filter((n) => n.startsWith("UploadPart")),
+    ).toEqual([]);
   });
 
   it("on abort, cancels the parts in flight and aborts the multipart upload before rejecting", async () => {
@@ -198,9 +223,14 @@ describe("S3 uploads", () => {
     let abortCalls = 0;
     const seen = s3Run(
       http.delete(`${OBJECTS}/*`, () => (++abortCalls <= 3 ? s3Error("ServiceUnavailable", 503) : new HttpResponse(null, { status: 204 }))),
-      ...multipartServer(() => size, (part) => (part === 1 ? s3Error("AccessDenied", 403) : new HttpResponse(null, { headers: { ETag: '"e"' } }))),
+      ...multipartServer(
+        () => size,
+        (part) => (part === 1 ? s3Error("AccessDenied", 403) : new HttpResponse(null, { headers: { ETag: '"e"' } })),
+      ),
     );
-    const error = await client().artifacts.upload(RUN_ID, fileOf("denied.bin", size)).catch((e: unknown) => e);
+    const error = await client()
+      .artifacts.upload(RUN_ID, fileOf("denied.bin", size))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ArtifactPermissionError);
     expect(names(seen).filter((n) => n === "AbortMultipartUpload")).toHaveLength(4);
     expect(names(seen)).not.toContain("CompleteMultipartUpload");
@@ -209,7 +239,9 @@ describe("S3 uploads", () => {
   it("deletes the object and fails when the stored size of a multipart upload differs from the bytes sent", async () => {
     const size = 11 * MiB;
     const seen = s3Run(...multipartServer(() => size - 1));
-    const error = await client().artifacts.upload(RUN_ID, fileOf("short.bin", size)).catch((e: unknown) => e);
+    const error = await client()
+      .artifacts.upload(RUN_ID, fileOf("short.bin", size))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ArtifactUploadError);
     expect((error as ArtifactUploadError).code).toBe("SizeMismatch");
     expect(names(seen).slice(-3)).toEqual(["CompleteMultipartUpload", "HeadObject", "DeleteObject"]);
@@ -225,7 +257,9 @@ describe("S3 errors", () => {
     ["NoSuchBucket", 404, ArtifactNotFoundError, "MLFLOW_S3_ENDPOINT_URL"],
   ] as const)("maps %s to a typed error with the fix and no secret", async (code, status, kind, fix) => {
     s3Run(http.put(`${OBJECTS}/*`, () => s3Error(code, status, `refused ${SECRET}`)));
-    const error = await client().artifacts.uploadData(RUN_ID, "abc", "a.txt").catch((e: unknown) => e);
+    const error = await client()
+      .artifacts.uploadData(RUN_ID, "abc", "a.txt")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(kind);
     const typed = error as ArtifactError;
     expect(typed.code).toBe(code);
@@ -252,7 +286,14 @@ describe("S3 listing, download and delete", () => {
   it("lists with Prefix=<prefix>/<path>/ and Delimiter=/, directories from common prefixes, sorted, markers skipped", async () => {
     const seen = s3Run(
       http.get(`${S3}/mlflow`, () =>
-        listing(`${PREFIX}/model/`, [[`${PREFIX}/model/b.bin`, 7], [`${PREFIX}/model/`, 0]], [`${PREFIX}/model/a/`]),
+        listing(
+          `${PREFIX}/model/`,
+          [
+            [`${PREFIX}/model/b.bin`, 7],
+            [`${PREFIX}/model/`, 0],
+          ],
+          [`${PREFIX}/model/a/`],
+        ),
       ),
     );
     expect(await client().artifacts.list(RUN_ID, "model")).toEqual([
@@ -271,14 +312,25 @@ describe("S3 listing, download and delete", () => {
   it("skips a listed key that would leave the destination, downloads the others, and reports it", async () => {
     const fetched: string[] = [];
     s3Run(
-      http.get(`${S3}/mlflow`, () => listing(`${PREFIX}/`, [[`${PREFIX}/../../../x`, 1], [`${PREFIX}/acc 100%25.png`, 1]], [])),
+      http.get(`${S3}/mlflow`, () =>
+        listing(
+          `${PREFIX}/`,
+          [
+            [`${PREFIX}/../../../x`, 1],
+            [`${PREFIX}/acc 100%25.png`, 1],
+          ],
+          [],
+        ),
+      ),
       http.get(`${OBJECTS}/*`, ({ request }) => {
         fetched.push(decodeURIComponent(new URL(request.url).pathname));
         return new HttpResponse("x");
       }),
     );
     const dest = mkdtempSync(join(scratch, "s3-dl-"));
-    const error = (await client().artifacts.download(RUN_ID, "", dest).catch((e: unknown) => e)) as IncompleteTransferError;
+    const error = (await client()
+      .artifacts.download(RUN_ID, "", dest)
+      .catch((e: unknown) => e)) as IncompleteTransferError;
     expect(error).toBeInstanceOf(IncompleteTransferError);
     expect(error.skipped.map((entry) => [entry.path, entry.rule])).toEqual([["../../../x", "parent-segment"]]);
     expect(fetched).toEqual([`/mlflow/${PREFIX}/acc 100%25.png`]);
@@ -287,11 +339,23 @@ describe("S3 listing, download and delete", () => {
 
   it("deletes the object and everything under <path>/, not siblings sharing the prefix", async () => {
     const seen = s3Run(
-      http.get(`${S3}/mlflow`, () => listing(`${PREFIX}/ckpt/`, [[`${PREFIX}/ckpt/1.pt`, 1], [`${PREFIX}/ckpt/2.pt`, 1]], [])),
+      http.get(`${S3}/mlflow`, () =>
+        listing(
+          `${PREFIX}/ckpt/`,
+          [
+            [`${PREFIX}/ckpt/1.pt`, 1],
+            [`${PREFIX}/ckpt/2.pt`, 1],
+          ],
+          [],
+        ),
+      ),
       http.delete(`${OBJECTS}/*`, () => new HttpResponse(null, { status: 204 })),
     );
     await client().artifacts.delete(RUN_ID, "ckpt");
-    const deleted = seen.filter((s) => s.method === "DELETE").map((s) => s.path).sort();
+    const deleted = seen
+      .filter((s) => s.method === "DELETE")
+      .map((s) => s.path)
+      .sort();
     expect(deleted).toEqual([`/mlflow/${PREFIX}/ckpt`, `/mlflow/${PREFIX}/ckpt/1.pt`, `/mlflow/${PREFIX}/ckpt/2.pt`]);
     expect(seen.find((s) => s.method === "GET")!.query.get("prefix")).toBe(`${PREFIX}/ckpt/`);
   });

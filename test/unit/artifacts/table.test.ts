@@ -15,8 +15,20 @@ afterEach(removeTempDirs);
 
 describe("the split table", () => {
   it("takes columns or rows; a missing cell, undefined or NaN is null", () => {
-    expect(toSplitTable({ q: ["a", "b"], score: [1, Number.NaN] })).toEqual({ columns: ["q", "score"], data: [["a", 1], ["b", null]] });
-    expect(toSplitTable([{ q: "a" }, { q: "b", extra: true }])).toEqual({ columns: ["q", "extra"], data: [["a", null], ["b", true]] });
+    expect(toSplitTable({ q: ["a", "b"], score: [1, Number.NaN] })).toEqual({
+      columns: ["q", "score"],
+      data: [
+        ["a", 1],
+        ["b", null],
+      ],
+    });
+    expect(toSplitTable([{ q: "a" }, { q: "b", extra: true }])).toEqual({
+      columns: ["q", "extra"],
+      data: [
+        ["a", null],
+        ["b", true],
+      ],
+    });
     expect(toSplitTable({})).toEqual({ columns: [], data: [] });
   });
 
@@ -25,7 +37,13 @@ describe("the split table", () => {
   });
 
   it("appends as pd.concat does: the existing columns first, then the new ones", () => {
-    expect(appendTables({ columns: ["a", "b"], data: [[1, 2]] }, { columns: ["b", "c"], data: [[3, 4]] })).toEqual({ columns: ["a", "b", "c"], data: [[1, 2, null], [null, 3, 4]] });
+    expect(appendTables({ columns: ["a", "b"], data: [[1, 2]] }, { columns: ["b", "c"], data: [[3, 4]] })).toEqual({
+      columns: ["a", "b", "c"],
+      data: [
+        [1, 2, null],
+        [null, 3, 4],
+      ],
+    });
   });
 });
 
@@ -49,7 +67,9 @@ describe("logTable on a run (embedded store, local artifacts)", () => {
       ],
     });
     const tags = (await client.runs.get(run.runId)).data.tags;
-    expect(tags.find((tag) => tag.key === LOGGED_ARTIFACTS_TAG)?.value).toBe('[{"path": "eval/answers.json", "type": "table"}, {"path": "other.json", "type": "table"}]');
+    expect(tags.find((tag) => tag.key === LOGGED_ARTIFACTS_TAG)?.value).toBe(
+      '[{"path": "eval/answers.json", "type": "table"}, {"path": "other.json", "type": "table"}]',
+    );
     await run.end();
     await client.close();
   });
@@ -86,11 +106,21 @@ describe("loadTable (embedded store)", () => {
     const all = await loadTable(client, experimentId, "answers.json", { extraColumns: ["run_id", "tags.model", "q"] });
     expect(all.columns).toEqual(["q", "score", "run_id", "tags.model", "q_"]);
     const rows = all.data.map((row) => row.slice(0, 2).concat(row[3]));
-    expect(rows.sort()).toEqual([["a", 1, "small"], ["b", 2, "large"], ["c", 3, "large"]]);
+    expect(rows.sort()).toEqual([
+      ["a", 1, "small"],
+      ["b", 2, "large"],
+      ["c", 3, "large"],
+    ]);
     expect(all.data.find((row) => row[0] === "a")![2]).toBe(first.runId);
 
     const one = await loadTable(client, experimentId, "answers.json", { runIds: [second.runId] });
-    expect(one).toEqual({ columns: ["q", "score"], data: [["b", 2], ["c", 3]] });
+    expect(one).toEqual({
+      columns: ["q", "score"],
+      data: [
+        ["b", 2],
+        ["c", 3],
+      ],
+    });
     await expect(loadTable(client, experimentId, "missing.json")).rejects.toBeInstanceOf(ArtifactNotFoundError);
     await client.close();
   });

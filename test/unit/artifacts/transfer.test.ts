@@ -5,8 +5,8 @@ import { Readable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { ArtifactDownloadError, ArtifactNotFoundError, IncompleteTransferError, UnsafeArtifactPathError } from "../../../src/artifacts/errors.js";
 import { checkProxiedArtifactPath } from "../../../src/artifacts/path-safety.js";
-import type { ArtifactReadStream, ArtifactStore, TransferHooks, UploadSource } from "../../../src/artifacts/store.js";
 import { ProgressTotals } from "../../../src/artifacts/progress.js";
+import type { ArtifactReadStream, ArtifactStore, TransferHooks, UploadSource } from "../../../src/artifacts/store.js";
 import { downloadTree, planUpload, uploadFiles } from "../../../src/artifacts/transfer.js";
 import type { TransferProgress } from "../../../src/artifacts/types.js";
 import type { FileInfo } from "../../../src/entities/tracking.js";
@@ -76,7 +76,11 @@ const tree = (): string => {
 describe("planUpload (MLflow's artifact paths for log_artifact / log_artifacts)", () => {
   it("names a single file <artifactPath>/<basename>", async () => {
     const dir = tree();
-    expect(await planUpload(join(dir, "a.txt"), "model")).toEqual({ directory: false, files: [{ path: join(dir, "a.txt"), size: 4, artifactFile: "model/a.txt" }], skipped: [] });
+    expect(await planUpload(join(dir, "a.txt"), "model")).toEqual({
+      directory: false,
+      files: [{ path: join(dir, "a.txt"), size: 4, artifactFile: "model/a.txt" }],
+      skipped: [],
+    });
     expect((await planUpload(join(dir, "a.txt"), undefined)).files[0]!.artifactFile).toBe("a.txt");
   });
 
@@ -186,8 +190,14 @@ describe("ProgressTotals", () => {
 
 describe("downloadTree", () => {
   const listing: Record<string, FileInfo[]> = {
-    "": [{ path: "model", is_dir: true }, { path: "readme.md", is_dir: false, file_size: 2 }],
-    model: [{ path: "model/w.bin", is_dir: false, file_size: 3 }, { path: "model/sub", is_dir: true }],
+    "": [
+      { path: "model", is_dir: true },
+      { path: "readme.md", is_dir: false, file_size: 2 },
+    ],
+    model: [
+      { path: "model/w.bin", is_dir: false, file_size: 3 },
+      { path: "model/sub", is_dir: true },
+    ],
     "model/sub": [{ path: "model/sub/x.txt", is_dir: false, file_size: 1 }],
   };
   const contents = { "readme.md": { data: "hi" }, "model/w.bin": { data: "www" }, "model/sub/x.txt": { data: "x" } };
@@ -216,7 +226,10 @@ describe("downloadTree", () => {
     ["a backslash traversal", "..\\..\\x", "backslash"],
   ])("skips a hostile listed entry (%s) without touching it, downloads the others, and reports it", async (_what, hostile, rule) => {
     const dest = mkdtempSync(join(scratch, "dest-"));
-    const entries: FileInfo[] = [{ path: hostile, is_dir: false, file_size: 1 }, { path: "ok.txt", is_dir: false, file_size: 2 }];
+    const entries: FileInfo[] = [
+      { path: hostile, is_dir: false, file_size: 1 },
+      { path: "ok.txt", is_dir: false, file_size: 2 },
+    ];
     const store = new FakeStore({ "": entries }, { [hostile]: { data: "p" }, "ok.txt": { data: "ok" } });
     const error = (await downloadTree(store, "", dest, {}, 4).catch((e: unknown) => e)) as IncompleteTransferError;
     expect(error).toBeInstanceOf(IncompleteTransferError);

@@ -26,9 +26,13 @@ function runWithClosedStdout(args: string[]): Promise<{ code: number | null; sig
 }
 
 describe("a reader that closes the pipe", () => {
-  it.each([["--help"], ["doctor --help"], ["--version"]])("ends `mlflow-ts %s` quietly with exit code 0", async (args) => {
-    const { code, signal, stderr } = await runWithClosedStdout(args.split(" "));
-    expect(stderr).toBe("");
-    expect({ code, signal }).toEqual({ code: 0, signal: null });
-  }, 90_000);
+  it.each([["--help"], ["doctor --help"], ["--version"]])(
+    "ends `mlflow-ts %s` quietly with exit code 0",
+    async (args) => {
+      const { code, signal, stderr } = await runWithClosedStdout(args.split(" "));
+      expect(stderr).toBe("");
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+    },
+    90_000,
+  );
 });

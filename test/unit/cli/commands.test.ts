@@ -6,10 +6,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { http, HttpResponse } from "msw";
+import { HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../../../src/cli/program.js";
-import { API, BASE, EMPTY_HOME, experimentJson, mlflowError, record, RUN_ID, runJson, useMockServer } from "../helpers/mock-server.js";
+import { API, BASE, EMPTY_HOME, experimentJson, mlflowError, RUN_ID, record, runJson, useMockServer } from "../helpers/mock-server.js";
 
 const server = useMockServer();
 const unhandled: string[] = [];
@@ -135,7 +135,11 @@ describe("runs and experiments", () => {
     const { code, stdout } = await cli(["runs", "list", "--experiment", "mnist", "--limit", "5"]);
     expect(code).toBe(0);
     expect(searches.map((s) => s.body)).toEqual([{ experiment_ids: ["4"], order_by: ["attributes.start_time DESC"], max_results: 5 }]);
-    expect(stdout.split("\n")).toEqual(["RUN ID                            NAME           STATUS   STARTED", `${RUN_ID}  bright-owl-42  RUNNING  2023-11-14T22:13:20Z`, ""]);
+    expect(stdout.split("\n")).toEqual([
+      "RUN ID                            NAME           STATUS   STARTED",
+      `${RUN_ID}  bright-owl-42  RUNNING  2023-11-14T22:13:20Z`,
+      "",
+    ]);
   });
 
   it("exits 1 naming the experiment when it does not exist", async () => {
@@ -189,7 +193,11 @@ describe("doctor", () => {
     try {
       const empty = await cli(["doctor", "--json"], { CI: "true", MLFLOW_TRACKING_URI: "" });
       expect(empty.code).toBe(1);
-      expect(JSON.parse(empty.stdout).checks[0]).toMatchObject({ id: "config", status: "fail", detail: expect.stringMatching(/^MLFLOW_TRACKING_URI is not set/) });
+      expect(JSON.parse(empty.stdout).checks[0]).toMatchObject({
+        id: "config",
+        status: "fail",
+        detail: expect.stringMatching(/^MLFLOW_TRACKING_URI is not set/),
+      });
       const local = { CI: "true", MLFLOW_TRACKING_URI: `sqlite:///${join(directory, "mlflow.db")}`, MLFLOW_TS_QUIET_LOCAL_STORE: "true" };
       expect((await cli(["doctor", "--json", "--no-write"], local)).code).toBe(1);
       expect((await cli(["doctor", "--json", "--no-write", "--no-require-server"], local)).code).toBe(0);
@@ -202,7 +210,10 @@ describe("doctor", () => {
   it("exits 0 when nothing failed (an embedded store with nothing to write)", async () => {
     const directory = mkdtempSync(join(tmpdir(), "mlflow-ts-cli-doctor-"));
     try {
-      const { code, stdout } = await cli(["doctor", "--json", "--no-write"], { MLFLOW_TRACKING_URI: `sqlite:///${join(directory, "mlflow.db")}`, MLFLOW_TS_QUIET_LOCAL_STORE: "true" });
+      const { code, stdout } = await cli(["doctor", "--json", "--no-write"], {
+        MLFLOW_TRACKING_URI: `sqlite:///${join(directory, "mlflow.db")}`,
+        MLFLOW_TS_QUIET_LOCAL_STORE: "true",
+      });
       const report = JSON.parse(stdout);
       expect(report.checks.filter((check: { status: string }) => check.status === "fail")).toEqual([]);
       expect(report.checks.find((check: { id: string }) => check.id === "artifacts.mode").detail).toMatch(/^Local: artifacts are written to /);

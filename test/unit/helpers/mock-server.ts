@@ -3,7 +3,7 @@
  * a recorder that keeps every request a handler saw (method, path, query, JSON body, headers), and
  * a client factory whose environment is empty (no real `~/.mlflow/credentials`, no real env).
  */
-import { http, HttpResponse, type JsonBodyType } from "msw";
+import { HttpResponse, http, type JsonBodyType } from "msw";
 import { type SetupServer, type SetupServerApi, setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, vi } from "vitest";
 import { type ClientOptions, MlflowClient } from "../../../src/index.js";
@@ -96,7 +96,13 @@ function parseBody(text: string): unknown {
  * line printed when a call starts retrying is hidden (`MLFLOW_TS_QUIET_RETRIES`) unless `env` says otherwise.
  */
 export function testClient(options: ClientOptions = {}): MlflowClient {
-  return new MlflowClient({ trackingUri: BASE, backoffFactorMs: 0, backoffJitterMs: 0, ...options, env: { HOME: EMPTY_HOME, MLFLOW_TS_QUIET_RETRIES: "true", ...options.env } });
+  return new MlflowClient({
+    trackingUri: BASE,
+    backoffFactorMs: 0,
+    backoffJitterMs: 0,
+    ...options,
+    env: { HOME: EMPTY_HOME, MLFLOW_TS_QUIET_RETRIES: "true", ...options.env },
+  });
 }
 
 /** An error a resolver can throw to make the request fail like a socket error with `code`. */

@@ -3,14 +3,16 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterEach, describe, expect, it } from "vitest";
-import { startRun, ValidationError } from "../../../src/index.js";
 import { compressedSize } from "../../../src/images/log-image.js";
+import { startRun, ValidationError } from "../../../src/index.js";
 import { removeTempDirs, sqliteClient, tempDir } from "../sqlite/helpers.js";
 
 afterEach(removeTempDirs);
 
 function png(width: number, height: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 30, b: 10 } } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 30, b: 10 } } })
+    .png()
+    .toBuffer();
 }
 
 async function runIn(dir: string) {
@@ -26,7 +28,9 @@ describe("run.logImage with a key", () => {
     const { client, run, artifacts } = await runIn(dir);
     const image = await png(600, 300);
     await run.logImage(image, { key: "val/predictions", step: 3, timestamp: 1_700_000_000_123 });
-    const jpeg = await sharp(await png(100, 200)).jpeg().toBuffer();
+    const jpeg = await sharp(await png(100, 200))
+      .jpeg()
+      .toBuffer();
     await run.logImage(jpeg, { key: "val/predictions", step: 4 });
     await run.end();
 
@@ -39,7 +43,9 @@ describe("run.logImage with a key", () => {
     expect(readFileSync(join(artifacts, "images", step3.find((n) => n.endsWith(".png"))!))).toEqual(image);
     const preview = await sharp(join(artifacts, "images", step3.find((n) => n.endsWith("+compressed.webp"))!)).metadata();
     expect([preview.format, preview.width, preview.height]).toEqual(["webp", 256, 128]);
-    const step4Png = await sharp(join(artifacts, "images", names.find((n) => n.includes("+step+4+") && n.endsWith(".png") && !n.includes("compressed"))!)).metadata();
+    const step4Png = await sharp(
+      join(artifacts, "images", names.find((n) => n.includes("+step+4+") && n.endsWith(".png") && !n.includes("compressed"))!),
+    ).metadata();
     expect([step4Png.format, step4Png.width, step4Png.height]).toEqual(["png", 100, 200]);
     const tags = (await client.runs.get(run.runId)).data.tags;
     expect(tags).toContainEqual({ key: "mlflow.loggedImages", value: "True" });

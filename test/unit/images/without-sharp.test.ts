@@ -11,7 +11,10 @@ vi.mock("sharp", () => {
 afterEach(removeTempDirs);
 
 /** A 1×1 PNG (its IHDR says 1×1), written by hand because the encoder is what is missing here. */
-const PNG_1X1 = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108020000009077530e0000000c4944415408d763f8cfc000000301010018dd8db00000000049454e44ae426082", "hex");
+const PNG_1X1 = Buffer.from(
+  "89504e470d0a1a0a0000000d49484452000000010000000108020000009077530e0000000c4944415408d763f8cfc000000301010018dd8db00000000049454e44ae426082",
+  "hex",
+);
 
 describe("logImage without sharp", () => {
   it("uploads PNG bytes to a .png file, and asks for sharp for the step series", async () => {

@@ -19,7 +19,10 @@ export interface Fixture {
 
 /** Starts `fixtures/<name>` with `args`. */
 export function startFixture(name: string, args: string[]): Fixture {
-  const child = spawn(process.execPath, ["--import", "tsx", `${FIXTURES}${name}`, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  const child = spawn(process.execPath, ["--import", "tsx", `${FIXTURES}${name}`, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+  });
   const lines: string[] = [];
   let partial = "";
   let stderr = "";

@@ -21,7 +21,10 @@ const RUN_ID = "fedcba9876543210fedcba9876543210";
 async function sampleSegment(): Promise<{ file: string; bytes: Buffer; starts: number[]; end: number; journal: Journal }> {
   const dir = await tempDir();
   const journal = await Journal.create({ runId: RUN_ID, trackingUri: "http://127.0.0.1:5000", options: testOptions(dir, { segmentBytes: 1024 * 1024 }) });
-  journal.appendParams([{ key: "lr", value: "0.01" }, { key: "batch", value: "64" }]);
+  journal.appendParams([
+    { key: "lr", value: "0.01" },
+    { key: "batch", value: "64" },
+  ]);
   journal.appendMetrics(columns(300, 4), 0, 300);
   journal.appendTags([{ key: "phase", value: "train" }]);
   journal.appendMetrics(columns(320, 4), 300, 320);
@@ -156,7 +159,12 @@ describe("torn and corrupt segments", () => {
     flipped[at] = flipped[at]! ^ 0x04;
     await writeFile(file, flipped);
     const damaged = await AckLog.load(journal.path);
-    expect([...damaged.log.acked.metric.ranges()]).toEqual([[0, 5], [10, 15], [20, 25], [30, 35]]);
+    expect([...damaged.log.acked.metric.ranges()]).toEqual([
+      [0, 5],
+      [10, 15],
+      [20, 25],
+      [30, 35],
+    ]);
     expect(damaged.damage).toMatchObject({ reason: "checksum", offset: ACK_HEADER_BYTES + 4 * ACK_RECORD_BYTES });
 
     // Appending after damage overwrites it: the file reads back whole.
@@ -165,7 +173,13 @@ describe("torn and corrupt segments", () => {
     await damaged.log.close();
     const repaired = await AckLog.load(journal.path);
     expect(repaired.damage).toBeUndefined();
-    expect([...repaired.log.acked.metric.ranges()]).toEqual([[0, 5], [10, 15], [20, 25], [30, 35], [100, 200]]);
+    expect([...repaired.log.acked.metric.ranges()]).toEqual([
+      [0, 5],
+      [10, 15],
+      [20, 25],
+      [30, 35],
+      [100, 200],
+    ]);
     await journal.remove();
   });
 });

@@ -25,7 +25,12 @@ function mount(args: string[], target: string): void {
 
 async function degradedJournal(dir: string): Promise<{ journal: Journal; reports: JournalDegraded[] }> {
   const reports: JournalDegraded[] = [];
-  const journal = await Journal.create({ runId: RUN_ID, trackingUri: "https://alice:hunter2-password@mlflow.example.com", options: testOptions(dir), onDegraded: (d) => reports.push(d) });
+  const journal = await Journal.create({
+    runId: RUN_ID,
+    trackingUri: "https://alice:hunter2-password@mlflow.example.com",
+    options: testOptions(dir),
+    onDegraded: (d) => reports.push(d),
+  });
   return { journal, reports };
 }
 

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { onTestFinished } from "vitest";
 import type { JournalRecord, MetricColumns } from "../../../src/journal/entries.js";
-import { SegmentReader, type JournalDamage } from "../../../src/journal/segment-reader.js";
-import { listSegmentFiles } from "../../../src/journal/scan.js";
 import type { ResolvedJournalOptions } from "../../../src/journal/options.js";
+import { listSegmentFiles } from "../../../src/journal/scan.js";
+import { type JournalDamage, SegmentReader } from "../../../src/journal/segment-reader.js";
 
 /** A fresh temporary folder, removed after the test. */
 export async function tempDir(prefix = "mlflow-ts-journal-"): Promise<string> {

@@ -68,7 +68,12 @@ describe("journal", () => {
     const journal = await create();
     expect(journal.appendMetrics(columns(5), 0, 5)).toBe(0);
     expect(journal.appendMetrics(columns(5), 0, 3)).toBe(5);
-    expect(journal.appendParams([{ key: "a", value: "1" }, { key: "b", value: "2" }])).toBe(0);
+    expect(
+      journal.appendParams([
+        { key: "a", value: "1" },
+        { key: "b", value: "2" },
+      ]),
+    ).toBe(0);
     expect(journal.appendParams([{ key: "c", value: "3" }])).toBe(2);
     expect(journal.appendTags([{ key: "t", value: "1" }])).toBe(0);
     expect(journal.appendEnd("FINISHED", 1)).toBe(0);
@@ -111,7 +116,11 @@ describe("journal", () => {
   it("reads unacknowledged entries back in journal order, skipping acknowledged runs inside a record", async () => {
     const journal = await create({ segmentBytes: 1024 * 1024 });
     journal.appendMetrics(columns(1000), 0, 1000);
-    journal.appendTags([{ key: "phase", value: "a" }, { key: "phase", value: "b" }, { key: "phase", value: "c" }]);
+    journal.appendTags([
+      { key: "phase", value: "a" },
+      { key: "phase", value: "b" },
+      { key: "phase", value: "c" },
+    ]);
     await journal.commit();
     journal.acknowledge("metric", 100, 200);
     journal.acknowledge("metric", 500, 1000);

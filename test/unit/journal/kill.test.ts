@@ -93,7 +93,8 @@ describe("SIGKILL during group commits", () => {
         }
       }
       const { log } = await AckLog.load(path);
-      for (let seq = 0; seq < reported.acked; seq++) if (!log.acked.metric.has(seq)) expect.fail(`acknowledgement of point ${seq} was reported written but is not in the file`);
+      for (let seq = 0; seq < reported.acked; seq++)
+        if (!log.acked.metric.has(seq)) expect.fail(`acknowledgement of point ${seq} was reported written but is not in the file`);
       expectPrefix(metricSeqs, (s) => log.acked.metric.has(s), reported.metrics, "point");
       expectPrefix(paramSeqs, () => false, reported.params, "param");
       expectPrefix(tagSeqs, () => false, reported.tags, "tag write");

@@ -1,8 +1,8 @@
 /** The journal's options: defaults, environment variables (same style as the logger's), the cache folder, and errors that name the variable. */
 import { describe, expect, it } from "vitest";
-import { ConfigurationError } from "../../../src/core/errors.js";
-import { defaultJournalDir, DEFAULT_JOURNAL_SEGMENT_BYTES, journalOptionsShape, resolveJournalOptions } from "../../../src/journal/options.js";
 import { z } from "zod";
+import { ConfigurationError } from "../../../src/core/errors.js";
+import { DEFAULT_JOURNAL_SEGMENT_BYTES, defaultJournalDir, journalOptionsShape, resolveJournalOptions } from "../../../src/journal/options.js";
 
 describe("journal options", () => {
   it("is on for a tracking server and off for the embedded store by default, under the XDG cache folder", () => {
@@ -21,16 +21,36 @@ describe("journal options", () => {
   });
 
   it("reads MLFLOW_TS_JOURNAL* variables, and an option wins over its variable", () => {
-    const env = { MLFLOW_TS_JOURNAL: "false", MLFLOW_TS_JOURNAL_DIR: "/fast/ssd/journal", MLFLOW_TS_JOURNAL_COMMIT_INTERVAL_MS: "50", MLFLOW_TS_JOURNAL_SYNC_INTERVAL_MS: "1000", MLFLOW_TS_JOURNAL_SEGMENT_BYTES: "1048576" };
-    expect(resolveJournalOptions({}, env)).toMatchObject({ enabled: false, dir: "/fast/ssd/journal", commitIntervalMs: 50, syncIntervalMs: 1000, segmentBytes: 1048576 });
-    expect(resolveJournalOptions({ journal: true, journalDir: "/other", journalCommitIntervalMs: 10 }, env)).toMatchObject({ enabled: true, dir: "/other", commitIntervalMs: 10 });
+    const env = {
+      MLFLOW_TS_JOURNAL: "false",
+      MLFLOW_TS_JOURNAL_DIR: "/fast/ssd/journal",
+      MLFLOW_TS_JOURNAL_COMMIT_INTERVAL_MS: "50",
+      MLFLOW_TS_JOURNAL_SYNC_INTERVAL_MS: "1000",
+      MLFLOW_TS_JOURNAL_SEGMENT_BYTES: "1048576",
+    };
+    expect(resolveJournalOptions({}, env)).toMatchObject({
+      enabled: false,
+      dir: "/fast/ssd/journal",
+      commitIntervalMs: 50,
+      syncIntervalMs: 1000,
+      segmentBytes: 1048576,
+    });
+    expect(resolveJournalOptions({ journal: true, journalDir: "/other", journalCommitIntervalMs: 10 }, env)).toMatchObject({
+      enabled: true,
+      dir: "/other",
+      commitIntervalMs: 10,
+    });
   });
 
   it("names the variable, the rule and the fix when a value is malformed", () => {
     expect(() => resolveJournalOptions({}, { MLFLOW_TS_JOURNAL: "yes please" })).toThrow(ConfigurationError);
     expect(() => resolveJournalOptions({}, { MLFLOW_TS_JOURNAL: "yes please" })).toThrow(/MLFLOW_TS_JOURNAL must be one of true, false, 1, 0.*Fix:/);
-    expect(() => resolveJournalOptions({}, { MLFLOW_TS_JOURNAL_SEGMENT_BYTES: "1000" })).toThrow(/MLFLOW_TS_JOURNAL_SEGMENT_BYTES must be a whole number from 65536 to 1073741824 bytes; got "1000". Fix:/);
-    expect(() => resolveJournalOptions({}, { MLFLOW_TS_JOURNAL_COMMIT_INTERVAL_MS: "0" })).toThrow(/MLFLOW_TS_JOURNAL_COMMIT_INTERVAL_MS must be a whole number from 1 to 60000 milliseconds/);
+    expect(() => resolveJournalOptions({}, { MLFLOW_TS_JOURNAL_SEGMENT_BYTES: "1000" })).toThrow(
+      /MLFLOW_TS_JOURNAL_SEGMENT_BYTES must be a whole number from 65536 to 1073741824 bytes; got "1000". Fix:/,
+    );
+    expect(() => resolveJournalOptions({}, { MLFLOW_TS_JOURNAL_COMMIT_INTERVAL_MS: "0" })).toThrow(
+      /MLFLOW_TS_JOURNAL_COMMIT_INTERVAL_MS must be a whole number from 1 to 60000 milliseconds/,
+    );
   });
 
   it("checks options with a schema that refuses a zero commit interval and tiny segments", () => {

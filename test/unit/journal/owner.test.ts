@@ -24,7 +24,14 @@ async function journalOwnedBy(dir: string, owner: { pid: number; startTicks: num
   await created.close();
   const name = formatJournalName({ runKey: RUN_ID, owner, serial: 0 });
   await rename(created.path, join(dir, name));
-  await writeMeta(join(dir, name), { format: 1, runId: RUN_ID, trackingUri: "http://127.0.0.1:5000", createdMs: 1, owner: name.slice(name.indexOf(".") + 1), machine });
+  await writeMeta(join(dir, name), {
+    format: 1,
+    runId: RUN_ID,
+    trackingUri: "http://127.0.0.1:5000",
+    createdMs: 1,
+    owner: name.slice(name.indexOf(".") + 1),
+    machine,
+  });
   return join(dir, name);
 }
 
@@ -37,7 +44,12 @@ describe("journal ownership", () => {
       const live = await Journal.claim(path);
       expect(live).toMatchObject({ claimed: false, reason: "live" });
       const [listed] = await listJournals(dir);
-      expect(listed).toMatchObject({ path, runId: "feedfacefeedfacefeedfacefeedface", trackingUri: "http://127.0.0.1:5000", owner: { pid: fixture.child.pid, state: "live" } });
+      expect(listed).toMatchObject({
+        path,
+        runId: "feedfacefeedfacefeedfacefeedface",
+        trackingUri: "http://127.0.0.1:5000",
+        owner: { pid: fixture.child.pid, state: "live" },
+      });
       expect(listed?.pending).toBeUndefined(); // a live journal's segments are not read
       expect(JSON.stringify(listed)).not.toContain("secret-password");
       expect(await readFile(join(path, "meta.json"), "utf8")).not.toContain("secret-password");

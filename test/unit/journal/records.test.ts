@@ -8,8 +8,8 @@ import { randomBytes } from "node:crypto";
 import * as zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { crc32, crc32Portable } from "../../../src/journal/checksum.js";
-import { Journal } from "../../../src/journal/journal.js";
 import { readInt64, writeInt64 } from "../../../src/journal/format.js";
+import { Journal } from "../../../src/journal/journal.js";
 import { columns, readFolder, tempDir, testOptions } from "./helpers.js";
 
 const RUN_ID = "0123456789abcdef0123456789abcdef";
@@ -26,7 +26,21 @@ function bits(value: number): string {
 describe("journal records", () => {
   it("round-trips metric values bit for bit, including NaN, ±Infinity, -0 and subnormals", async () => {
     const journal = await openJournal();
-    const special = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, Number.MIN_VALUE, -Number.MIN_VALUE, Number.MAX_VALUE, -Number.MAX_VALUE, Number.EPSILON, 0.1, -123.456, 2 ** -1074 * 3];
+    const special = [
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      -0,
+      0,
+      Number.MIN_VALUE,
+      -Number.MIN_VALUE,
+      Number.MAX_VALUE,
+      -Number.MAX_VALUE,
+      Number.EPSILON,
+      0.1,
+      -123.456,
+      2 ** -1074 * 3,
+    ];
     const cols = columns(special.length, 3, (i) => special[i]!);
     journal.appendMetrics(cols, 0, special.length);
     await journal.commit();
@@ -43,7 +57,22 @@ describe("journal records", () => {
 
   it("round-trips timestamps and steps exactly over the safe-integer range, negative steps and int64-sized powers of two", async () => {
     const journal = await openJournal();
-    const positions = [0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 32, 2 ** 32 + 1, -(2 ** 32) - 1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 53 - 2, 2 ** 62, -(2 ** 63), 1_700_000_000_123];
+    const positions = [
+      0,
+      1,
+      -1,
+      2 ** 31 - 1,
+      -(2 ** 31),
+      2 ** 32,
+      2 ** 32 + 1,
+      -(2 ** 32) - 1,
+      Number.MAX_SAFE_INTEGER,
+      Number.MIN_SAFE_INTEGER,
+      2 ** 53 - 2,
+      2 ** 62,
+      -(2 ** 63),
+      1_700_000_000_123,
+    ];
     const cols = {
       keys: positions.map(() => "loss"),
       values: new Float64Array(positions.length),
@@ -88,7 +117,11 @@ describe("journal records", () => {
 
   it("splits one long append into records the reader accepts, numbered on", async () => {
     const dir = await tempDir();
-    const journal = await Journal.create({ runId: RUN_ID, trackingUri: "http://127.0.0.1:5000", options: testOptions(dir, { segmentBytes: 64 * 1024 * 1024 }) });
+    const journal = await Journal.create({
+      runId: RUN_ID,
+      trackingUri: "http://127.0.0.1:5000",
+      options: testOptions(dir, { segmentBytes: 64 * 1024 * 1024 }),
+    });
     const cols = columns(100_000, 11);
     expect(journal.appendMetrics(cols, 0, 100_000)).toBe(0);
     const params = Array.from({ length: 2500 }, (_, i) => ({ key: `p${i}`, value: String(i) }));
@@ -124,7 +157,13 @@ describe("journal records", () => {
       { key: "phase", value: "train" },
       { key: "emoji", value: "🚀 done" },
     ];
-    const artifact = { localPath: "/data/ckpt/model.onnx", artifactPath: "model", sizeBytes: 2 ** 40 + 7, mtimeMs: 1_700_000_000_123.456, sha256: "ab".repeat(32) };
+    const artifact = {
+      localPath: "/data/ckpt/model.onnx",
+      artifactPath: "model",
+      sizeBytes: 2 ** 40 + 7,
+      mtimeMs: 1_700_000_000_123.456,
+      sha256: "ab".repeat(32),
+    };
     expect(journal.appendParams(params)).toBe(0);
     expect(journal.appendTags(tags, 0, 2)).toBe(0);
     expect(journal.appendTags(tags, 2, 3)).toBe(2);
@@ -149,7 +188,9 @@ describe("journal records", () => {
 
   it("refuses an artifact whose sha256 is not 64 hex digits, naming the fix", async () => {
     const journal = await openJournal();
-    expect(() => journal.appendArtifact({ localPath: "/x", artifactPath: "", sizeBytes: 1, mtimeMs: 1, sha256: "abc" })).toThrow(/64 lowercase hex digits.*Fix: use describeArtifact/);
+    expect(() => journal.appendArtifact({ localPath: "/x", artifactPath: "", sizeBytes: 1, mtimeMs: 1, sha256: "abc" })).toThrow(
+      /64 lowercase hex digits.*Fix: use describeArtifact/,
+    );
     await journal.remove();
   });
 

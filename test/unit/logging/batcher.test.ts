@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { InvalidParameterError, MAX_BATCH_BYTES, PermissionDeniedError } from "../../../src/index.js";
 import { BatchDeliveryError, LogDeliveryError } from "../../../src/logging/errors.js";
 import { API, mlflowError, record, socketError, useMockServer } from "../helpers/mock-server.js";
-import { advance, flushIO, observe, type Outcome } from "../helpers/timers.js";
-import { batchOf, gate, openTestRun, recordUpdates, RUN_ID } from "./helpers.js";
+import { advance, flushIO, type Outcome, observe } from "../helpers/timers.js";
+import { batchOf, gate, openTestRun, RUN_ID, recordUpdates } from "./helpers.js";
 
 const server = useMockServer();
 
@@ -120,7 +120,11 @@ describe("flush triggers", () => {
     expect(batches).toHaveLength(0);
     await advance(1);
     expect(batches).toHaveLength(1);
-    expect(batchOf(batches[0]!)).toMatchObject({ metrics: [{ key: "loss" }], params: [{ key: "lr", value: "0.1" }], tags: [{ key: "phase", value: "warmup" }] });
+    expect(batchOf(batches[0]!)).toMatchObject({
+      metrics: [{ key: "loss" }],
+      params: [{ key: "lr", value: "0.1" }],
+      tags: [{ key: "phase", value: "warmup" }],
+    });
     await advance(5000);
     expect(batches).toHaveLength(1);
   });
@@ -213,7 +217,8 @@ describe("transient failures", () => {
   it("retries MLflow's 400 for an exhausted connection pool like a 503, instead of failing the entries", async () => {
     useLoggerClock();
     noJitter();
-    const pool = "QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00 (Background on this error at: https://sqlalche.me/e/21/3o7r)";
+    const pool =
+      "QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00 (Background on this error at: https://sqlalche.me/e/21/3o7r)";
     const batches = record(server, "post", `${API}/runs/log-batch`, (_req, n) => (n === 1 ? mlflowError(400, "BAD_REQUEST", pool) : {}));
     const { run } = await openTestRun(server);
     run.logMetric("loss", 0.5, { step: 1 });
@@ -228,7 +233,9 @@ describe("transient failures", () => {
 
   it("honours Retry-After from a 429", async () => {
     useLoggerClock();
-    const batches = record(server, "post", `${API}/runs/log-batch`, (_req, n) => (n === 1 ? mlflowError(429, "REQUEST_LIMIT_EXCEEDED", "slow down", { "Retry-After": "7" }) : {}));
+    const batches = record(server, "post", `${API}/runs/log-batch`, (_req, n) =>
+      n === 1 ? mlflowError(429, "REQUEST_LIMIT_EXCEEDED", "slow down", { "Retry-After": "7" }) : {},
+    );
     const { run } = await openTestRun(server);
     run.logMetric("loss", 0.5);
     const flushed = observe(run.flush());
@@ -382,7 +389,9 @@ describe("refused entries", () => {
   });
 
   it("does not split a request the server refuses whatever it carries (a deleted run)", async () => {
-    const batches = record(server, "post", `${API}/runs/log-batch`, () => mlflowError(400, "INVALID_PARAMETER_VALUE", "The run must be in the 'active' state. Current state is deleted."));
+    const batches = record(server, "post", `${API}/runs/log-batch`, () =>
+      mlflowError(400, "INVALID_PARAMETER_VALUE", "The run must be in the 'active' state. Current state is deleted."),
+    );
     const { run } = await openTestRun(server);
     run.on("error", () => undefined);
     for (let i = 0; i < 100; i++) run.logMetric(`m${i}`, i);

@@ -10,7 +10,7 @@ import { HttpResponse } from "msw";
 import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { ConnectionError, LogDeliveryError, MlflowApiError, RunEndError, TimeoutError } from "../../../src/index.js";
 import { API, type RecordedRequest, record, socketError, useMockServer } from "../helpers/mock-server.js";
-import { advance, observe, type Outcome } from "../helpers/timers.js";
+import { advance, type Outcome, observe } from "../helpers/timers.js";
 import { openTestRun, recordUpdates } from "./helpers.js";
 
 const server = useMockServer();
@@ -153,7 +153,9 @@ describe("a failed status update", () => {
     expect(error.cause).toBeInstanceOf(ConnectionError);
     expect(error.message).toMatch(new RegExp(`^Run ${run.runId} was not ended KILLED — the status update failed: Connection to .* failed`));
     expect(error.message).toContain("it stays RUNNING on the server. 10 metrics, 1 param could not be delivered (keys: loss, lr)");
-    expect(error.message).toMatch(/Fix: once the server is reachable, set the status with client\.runs\.update\(.*\), or give the end more time \(end\(\{ timeoutMs \}\), exitTimeoutMs\)\.$/);
+    expect(error.message).toMatch(
+      /Fix: once the server is reachable, set the status with client\.runs\.update\(.*\), or give the end more time \(end\(\{ timeoutMs \}\), exitTimeoutMs\)\.$/,
+    );
   });
 
   it("says every entry was delivered when only the update failed", async () => {

@@ -67,7 +67,11 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
 }
 
 /** Runs a fixture; `onReady` is called when it prints "ready". Resolves with its exit code and output. */
-function runFixture(name: string, onReady?: (child: ChildProcess) => void, env: Record<string, string> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {
+function runFixture(
+  name: string,
+  onReady?: (child: ChildProcess) => void,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", `${FIXTURES}${name}`], {
       env: { PATH: process.env.PATH, HOME: "/nonexistent-mlflow-ts-test-home", MLFLOW_TRACKING_URI: trackingUri, ...env },
@@ -220,7 +224,11 @@ describe("exit behaviour", () => {
     expect(Date.now() - signalledAt).toBeLessThan(2_000 + 8_000);
     expect(code).toBe(143);
     const { logged } = loopStats(stdout);
-    expect(stderr).toMatch(new RegExp(`was not ended KILLED — the status update failed: .*; it stays RUNNING on the server\\. ${logged - 1} metrics, 1 param could not be delivered \\(keys: (loss, lr|lr, loss)\\)`));
+    expect(stderr).toMatch(
+      new RegExp(
+        `was not ended KILLED — the status update failed: .*; it stays RUNNING on the server\\. ${logged - 1} metrics, 1 param could not be delivered \\(keys: (loss, lr|lr, loss)\\)`,
+      ),
+    );
     expect(stderr).not.toMatch(/Unhandled|run-ended|has ended/);
     expect(received.statuses).toEqual([]);
   });
@@ -230,7 +238,9 @@ describe("exit behaviour", () => {
     updateUnavailable = true;
     const { code, stderr } = await runFixture("log-then-return.ts", undefined, { MLFLOW_TS_EXIT_TIMEOUT_MS: "1500" });
     expect(code).toBe(0);
-    expect(stderr).toMatch(/was not ended FINISHED — the status update failed: .*; it stays RUNNING on the server\. 5000 metrics, 1 param, 1 tag could not be delivered/);
+    expect(stderr).toMatch(
+      /was not ended FINISHED — the status update failed: .*; it stays RUNNING on the server\. 5000 metrics, 1 param, 1 tag could not be delivered/,
+    );
   });
 
   it("ends within exitTimeoutMs on an uncaught exception while the server is down, exits 1 and counts on stderr what was not delivered", async () => {
@@ -242,7 +252,9 @@ describe("exit behaviour", () => {
     expect(Date.now() - startedAt).toBeLessThan(1_500 + 10_000);
     expect(code).toBe(1);
     expect(stderr).toContain("training diverged");
-    expect(stderr).toMatch(/was not ended FAILED — the status update failed: .*; it stays RUNNING on the server\. 2500 metrics could not be delivered \(keys: loss\)/);
+    expect(stderr).toMatch(
+      /was not ended FAILED — the status update failed: .*; it stays RUNNING on the server\. 2500 metrics could not be delivered \(keys: loss\)/,
+    );
   });
 
   it("leaves SIGTERM to a program that listens for it", async () => {

@@ -6,10 +6,10 @@
 import { HttpResponse } from "msw";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ConfigurationError, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT_EMBEDDED } from "../../../src/index.js";
-import { getActiveRun, startRun, withRun } from "../../../src/logging/fluent.js";
 import { exitHooksInstalled } from "../../../src/logging/exit-hooks.js";
+import { getActiveRun, startRun, withRun } from "../../../src/logging/fluent.js";
 import { readGitInfo } from "../../../src/logging/git.js";
-import { API, experimentJson, mlflowError, type RecordedRequest, record, RUN_ID, runJson, testClient, useMockServer } from "../helpers/mock-server.js";
+import { API, experimentJson, mlflowError, type RecordedRequest, RUN_ID, record, runJson, testClient, useMockServer } from "../helpers/mock-server.js";
 import { removeTempDirs, sqliteClient, tempDir } from "../sqlite/helpers.js";
 import { recordUpdates } from "./helpers.js";
 
@@ -90,7 +90,9 @@ describe("experiment resolution", () => {
 
   it("refuses MLFLOW_EXPERIMENT_ID that contradicts MLFLOW_EXPERIMENT_NAME", async () => {
     record(server, "get", `${API}/experiments/get-by-name`, () => ({ experiment: experimentJson("3", "env-exp") }));
-    const error = await startRun({ ...base, client: testClient({ env: { MLFLOW_EXPERIMENT_NAME: "env-exp", MLFLOW_EXPERIMENT_ID: "8" } }) }).catch((e: unknown) => e);
+    const error = await startRun({ ...base, client: testClient({ env: { MLFLOW_EXPERIMENT_NAME: "env-exp", MLFLOW_EXPERIMENT_ID: "8" } }) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ key: "MLFLOW_EXPERIMENT_ID" });
   });
 
@@ -173,7 +175,10 @@ describe("active and nested runs", () => {
     });
     expect(result).toBe(42);
     expect(tagsOf(creates[0]!)["mlflow.parentRunId"]).toBeUndefined();
-    expect(updates.map((u) => u.body)).toEqual([expect.objectContaining({ run_id: OTHER_RUN_ID, status: "FINISHED" }), expect.objectContaining({ run_id: RUN_ID, status: "FINISHED" })]);
+    expect(updates.map((u) => u.body)).toEqual([
+      expect.objectContaining({ run_id: OTHER_RUN_ID, status: "FINISHED" }),
+      expect.objectContaining({ run_id: RUN_ID, status: "FINISHED" }),
+    ]);
     expect(getActiveRun()).toBeUndefined();
   });
 
@@ -224,7 +229,13 @@ describe("active and nested runs", () => {
 describe("resuming", () => {
   function stoppedRun(status = "FINISHED", lifecycle = "active") {
     const run = runJson();
-    return { run: { ...run, info: { ...(run.info as object), status, end_time: 1_700_000_000_500, lifecycle_stage: lifecycle }, data: { params: [{ key: "lr", value: "0.1" }], tags: [] } } };
+    return {
+      run: {
+        ...run,
+        info: { ...(run.info as object), status, end_time: 1_700_000_000_500, lifecycle_stage: lifecycle },
+        data: { params: [{ key: "lr", value: "0.1" }], tags: [] },
+      },
+    };
   }
 
   it("resumes by runId: status back to RUNNING with the old end time kept, known params checked at the call", async () => {
@@ -306,7 +317,13 @@ describe("options", () => {
 
   it("reads the logger settings from the client's environment, options first", async () => {
     recordCreates();
-    const env = { MLFLOW_TS_FLUSH_INTERVAL_MS: "250", MLFLOW_TS_MAX_IN_FLIGHT: "4", MLFLOW_TS_DELIVERY_TIMEOUT_MS: "60000", MLFLOW_TS_MAX_BUFFERED_ENTRIES: "5000", MLFLOW_TS_EXIT_TIMEOUT_MS: "1000" };
+    const env = {
+      MLFLOW_TS_FLUSH_INTERVAL_MS: "250",
+      MLFLOW_TS_MAX_IN_FLIGHT: "4",
+      MLFLOW_TS_DELIVERY_TIMEOUT_MS: "60000",
+      MLFLOW_TS_MAX_BUFFERED_ENTRIES: "5000",
+      MLFLOW_TS_EXIT_TIMEOUT_MS: "1000",
+    };
     const run = await startRun({ exitHooks: false, client: testClient({ env }), maxInFlight: 3 });
     expect(run.loggerOptions).toMatchObject({ flushIntervalMs: 250, maxInFlight: 3, deliveryTimeoutMs: 60_000, maxBufferedEntries: 5000, exitTimeoutMs: 1000 });
   });

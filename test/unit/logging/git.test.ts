@@ -41,13 +41,17 @@ describe("readGitInfo", () => {
     const { script } = repo({
       HEAD: "ref: refs/heads/main\n",
       "refs/heads/main": `${COMMIT}\n`,
-      config: '[core]\n\tbare = false\n[remote "origin"]\n\turl = https://bot:s3cr3t@git.example.com/team/model.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n',
+      config:
+        '[core]\n\tbare = false\n[remote "origin"]\n\turl = https://bot:s3cr3t@git.example.com/team/model.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n',
     });
     expect(readGitInfo(script)).toEqual({ commit: COMMIT, branch: "main", repoUrl: "https://git.example.com/team/model.git" });
   });
 
   it("finds a branch in packed-refs", () => {
-    const { script } = repo({ HEAD: "ref: refs/heads/feature/x\n", "packed-refs": `# pack-refs with: peeled\n${OTHER} refs/heads/main\n${COMMIT} refs/heads/feature/x\n` });
+    const { script } = repo({
+      HEAD: "ref: refs/heads/feature/x\n",
+      "packed-refs": `# pack-refs with: peeled\n${OTHER} refs/heads/main\n${COMMIT} refs/heads/feature/x\n`,
+    });
     expect(readGitInfo(script)).toEqual({ commit: COMMIT, branch: "feature/x" });
   });
 

@@ -7,7 +7,7 @@ import type { SetupServerApi } from "msw/node";
 import type { ClientOptions } from "../../../src/config.js";
 import { type StartRunOptions, startRun } from "../../../src/logging/fluent.js";
 import type { ActiveRun } from "../../../src/logging/run.js";
-import { API, experimentJson, type RecordedRequest, record, RUN_ID, runJson, testClient } from "../helpers/mock-server.js";
+import { API, experimentJson, type RecordedRequest, RUN_ID, record, runJson, testClient } from "../helpers/mock-server.js";
 
 /** Entities of one recorded `log-batch` request. */
 export interface LogBatchBody {
@@ -26,7 +26,11 @@ export function batchOf(request: RecordedRequest): LogBatchBody {
  * Starts a run against the mocked server (experiment "1", run {@link RUN_ID}); exit hooks off and
  * a long flush interval unless the test sets them.
  */
-export async function openTestRun(server: SetupServerApi, options: StartRunOptions = {}, clientOptions: ClientOptions = {}): Promise<{ run: ActiveRun; creates: RecordedRequest[] }> {
+export async function openTestRun(
+  server: SetupServerApi,
+  options: StartRunOptions = {},
+  clientOptions: ClientOptions = {},
+): Promise<{ run: ActiveRun; creates: RecordedRequest[] }> {
   record(server, "get", `${API}/experiments/get`, () => ({ experiment: experimentJson("1") }));
   const creates = record(server, "post", `${API}/runs/create`, () => ({ run: runJson() }));
   const run = await startRun({ client: testClient(clientOptions), experimentId: "1", exitHooks: false, flushIntervalMs: 3_600_000, ...options });

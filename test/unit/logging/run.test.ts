@@ -148,7 +148,18 @@ describe("logInput", () => {
     const dataset = { name: "mnist", digest: "8e1f2a", source_type: "http", source: '{"url": "https://example.com/mnist.npz"}' };
     await run.logInput(dataset, { context: "training", tags: { split: "train" } });
     expect(seen.map((r) => r.body)).toEqual([
-      { run_id: RUN_ID, datasets: [{ dataset, tags: [{ key: "mlflow.data.context", value: "training" }, { key: "split", value: "train" }] }] },
+      {
+        run_id: RUN_ID,
+        datasets: [
+          {
+            dataset,
+            tags: [
+              { key: "mlflow.data.context", value: "training" },
+              { key: "split", value: "train" },
+            ],
+          },
+        ],
+      },
     ]);
     await expect(run.logInput({ ...dataset, digest: "" })).rejects.toMatchObject({ key: "dataset", rule: "dataset-identity" });
     await expect(run.logInput(dataset, { tags: { "bad//key": "x" } })).rejects.toBeInstanceOf(ValidationError);

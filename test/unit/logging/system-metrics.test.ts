@@ -16,8 +16,8 @@ import {
   MachineSampler,
   nextSystemMetricsStep,
   resolveSystemMetricsSettings,
-  type SystemSample,
   SystemMetricsMonitor,
+  type SystemSample,
 } from "../../../src/logging/system-metrics.js";
 import { removeTempDirs, tempDir } from "../sqlite/helpers.js";
 
@@ -57,15 +57,27 @@ function scriptedSampler(samples: SystemSample[]): { sample(): SystemSample } {
 
 describe("settings", () => {
   it("is off with MLflow's defaults unless enabled, and reads MLflow's variables (interval in seconds)", () => {
-    expect(resolveSystemMetricsSettings(undefined, {})).toEqual({ enabled: false, samplingIntervalMs: DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS, samplesBeforeLogging: 1, nodeId: undefined });
-    const env = { MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING: "true", MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL: "0.5", MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING: "3", MLFLOW_SYSTEM_METRICS_NODE_ID: "node_0" };
+    expect(resolveSystemMetricsSettings(undefined, {})).toEqual({
+      enabled: false,
+      samplingIntervalMs: DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS,
+      samplesBeforeLogging: 1,
+      nodeId: undefined,
+    });
+    const env = {
+      MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING: "true",
+      MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL: "0.5",
+      MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING: "3",
+      MLFLOW_SYSTEM_METRICS_NODE_ID: "node_0",
+    };
     expect(resolveSystemMetricsSettings(undefined, env)).toEqual({ enabled: true, samplingIntervalMs: 500, samplesBeforeLogging: 3, nodeId: "node_0" });
     expect(resolveSystemMetricsSettings(false, env).enabled).toBe(false);
   });
 
   it("names the variable of a malformed value", () => {
     expect(() => resolveSystemMetricsSettings(true, { MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL: "often" })).toThrow(ConfigurationError);
-    expect(() => resolveSystemMetricsSettings(true, { MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING: "0" })).toThrow(/MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING/);
+    expect(() => resolveSystemMetricsSettings(true, { MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING: "0" })).toThrow(
+      /MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING/,
+    );
   });
 });
 
@@ -103,7 +115,9 @@ describe("GPU metrics (nvidia-smi)", () => {
     writeFileSync(fake, `#!/bin/sh\necho "$@" >> "${join(dir, "calls")}"\necho "0, 2048, 8192, 90, 100.0, 200.0"\n`, { mode: 0o755 });
     const sample = await new MachineSampler(fake).sample();
     expect(sample).toMatchObject({ gpu_0_utilization_percentage: 90, gpu_0_memory_usage_percentage: 25, gpu_0_power_usage_percentage: 50 });
-    expect(readFileSync(join(dir, "calls"), "utf8").trim()).toBe("--query-gpu=index,memory.used,memory.total,utilization.gpu,power.draw,enforced.power.limit --format=csv,noheader,nounits");
+    expect(readFileSync(join(dir, "calls"), "utf8").trim()).toBe(
+      "--query-gpu=index,memory.used,memory.total,utilization.gpu,power.draw,enforced.power.limit --format=csv,noheader,nounits",
+    );
 
     const broken = join(dir, "broken-smi");
     writeFileSync(broken, `#!/bin/sh\necho called >> "${join(dir, "broken-calls")}"\nexit 9\n`, { mode: 0o755 });
@@ -142,7 +156,11 @@ describe("the monitor", () => {
   it("puts the node id into the names and continues from a given step", async () => {
     vi.useFakeTimers();
     const { run, logged } = fakeRun();
-    const monitor = new SystemMetricsMonitor(run, { samplingIntervalMs: 100, samplesBeforeLogging: 1, nodeId: "node_1" }, { firstStep: 7, sampler: scriptedSampler([{ disk_usage_percentage: 42 }]) });
+    const monitor = new SystemMetricsMonitor(
+      run,
+      { samplingIntervalMs: 100, samplesBeforeLogging: 1, nodeId: "node_1" },
+      { firstStep: 7, sampler: scriptedSampler([{ disk_usage_percentage: 42 }]) },
+    );
     monitor.start();
     await vi.advanceTimersByTimeAsync(100);
     monitor.stop();
@@ -151,8 +169,19 @@ describe("the monitor", () => {
   });
 
   it("aggregates and resumes as MLflow does", () => {
-    expect(aggregateSamples([{ a: 1, network_transmit_megabytes: 1 }, { a: 2, network_transmit_megabytes: 5 }])).toEqual({ a: 1.5, network_transmit_megabytes: 5 });
-    expect(nextSystemMetricsStep([{ key: "loss", step: 99 }, { key: "system/cpu_utilization_percentage", step: 4 }, { key: "system/disk_usage_percentage", step: 5 }])).toBe(6);
+    expect(
+      aggregateSamples([
+        { a: 1, network_transmit_megabytes: 1 },
+        { a: 2, network_transmit_megabytes: 5 },
+      ]),
+    ).toEqual({ a: 1.5, network_transmit_megabytes: 5 });
+    expect(
+      nextSystemMetricsStep([
+        { key: "loss", step: 99 },
+        { key: "system/cpu_utilization_percentage", step: 4 },
+        { key: "system/disk_usage_percentage", step: 5 },
+      ]),
+    ).toBe(6);
     expect(nextSystemMetricsStep([{ key: "loss", step: 3 }])).toBe(0);
   });
 });

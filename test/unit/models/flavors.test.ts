@@ -20,10 +20,20 @@ describe("the tfjs flavor", () => {
     const experimentId = await client.experiments.create({ name: "tfjs", artifact_location: join(dir, "artifacts") });
     const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [2] })] });
     model.compile({ optimizer: "sgd", loss: "meanSquaredError" });
-    await model.fit(tf.tensor2d([[0, 1], [1, 0], [1, 1]]), tf.tensor2d([[1], [2], [3]]), { epochs: 2, verbose: 0 });
+    await model.fit(
+      tf.tensor2d([
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ]),
+      tf.tensor2d([[1], [2], [3]]),
+      { epochs: 2, verbose: 0 },
+    );
 
     const info = await client.models.log({ experimentId, flavor: "tfjs", model, inputExample: { type: "ndarray", data: [[0, 1]] } });
-    expect(info.mlmodel.flavors).toEqual({ tfjs: { data: "tfjs", model_json: "tfjs/model.json", format: "layers-model", generated_by: "TensorFlow.js tfjs-layers v4.22.0" } });
+    expect(info.mlmodel.flavors).toEqual({
+      tfjs: { data: "tfjs", model_json: "tfjs/model.json", format: "layers-model", generated_by: "TensorFlow.js tfjs-layers v4.22.0" },
+    });
 
     const loaded = await loadModel(info.modelUri, { client, destDir: join(dir, "loaded") });
     expect(loaded).toMatchObject({ path: join(dir, "loaded"), flavor: "tfjs", dataPath: join(dir, "loaded", "tfjs") });
@@ -31,7 +41,11 @@ describe("the tfjs flavor", () => {
     expect(modelJson.weightsManifest[0]!.paths).toEqual(["weights.bin"]);
     const weights = readFileSync(join(loaded.dataPath, "weights.bin"));
     const restored = await tfl.loadLayersModel({
-      load: async () => ({ modelTopology: (modelJson as unknown as { modelTopology: object }).modelTopology, weightSpecs: modelJson.weightsManifest[0]!.weights as tf.io.WeightsManifestEntry[], weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) }),
+      load: async () => ({
+        modelTopology: (modelJson as unknown as { modelTopology: object }).modelTopology,
+        weightSpecs: modelJson.weightsManifest[0]!.weights as tf.io.WeightsManifestEntry[],
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+      }),
     });
     const input = tf.tensor2d([[0.5, 2]]);
     expect(Array.from((restored.predict(input) as tf.Tensor).dataSync())).toEqual(Array.from((model.predict(input) as tf.Tensor).dataSync()));
@@ -43,7 +57,14 @@ describe("the tfjs flavor", () => {
     const client = sqliteClient(dir);
     const saved = join(dir, "saved");
     mkdirSync(saved);
-    writeFileSync(join(saved, "model.json"), JSON.stringify({ modelTopology: {}, format: "layers-model", weightsManifest: [{ paths: ["group1-shard1of2.bin", "group1-shard2of2.bin"], weights: [] }] }));
+    writeFileSync(
+      join(saved, "model.json"),
+      JSON.stringify({
+        modelTopology: {},
+        format: "layers-model",
+        weightsManifest: [{ paths: ["group1-shard1of2.bin", "group1-shard2of2.bin"], weights: [] }],
+      }),
+    );
     writeFileSync(join(saved, "group1-shard1of2.bin"), "a");
     const error = await client.models.log({ experimentId: "0", flavor: "tfjs", model: saved }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
@@ -53,7 +74,11 @@ describe("the tfjs flavor", () => {
     const info = await client.models.log({ experimentId: "0", flavor: "tfjs", model: saved });
     const files = (await client.uris.list(`${info.modelUri}`)).map((f) => f.path);
     expect(files).toEqual(["MLmodel", "tfjs"]);
-    expect((await client.loggedModels.listArtifacts(info.modelId, "tfjs")).map((f) => f.path)).toEqual(["tfjs/group1-shard1of2.bin", "tfjs/group1-shard2of2.bin", "tfjs/model.json"]);
+    expect((await client.loggedModels.listArtifacts(info.modelId, "tfjs")).map((f) => f.path)).toEqual([
+      "tfjs/group1-shard1of2.bin",
+      "tfjs/group1-shard2of2.bin",
+      "tfjs/model.json",
+    ]);
     await client.close();
   });
 });

@@ -3,10 +3,10 @@
  * the example and environment files, params, tags, run output, linked metrics), READY or FAILED,
  * and bad input refused before anything is created.
  */
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { parse } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { AbortError, type MlflowClient, startRun, ValidationError } from "../../../src/index.js";
 import { removeTempDirs, sqliteClient, tempDir } from "../sqlite/helpers.js";
 
@@ -55,7 +55,13 @@ describe("run.logModel with the onnx flavor", () => {
       tags: { team: "risk" },
       modelType: "linear",
       signature: { inputs: [{ type: "tensor", dtype: "float32", shape: [-1, 3] }], outputs: [{ type: "tensor", dtype: "float32", shape: [-1, 1] }] },
-      inputExample: { type: "ndarray", data: [[1, 2, 3], [4, Number.NaN, 6]] },
+      inputExample: {
+        type: "ndarray",
+        data: [
+          [1, 2, 3],
+          [4, Number.NaN, 6],
+        ],
+      },
     });
     await run.end();
 
@@ -72,7 +78,16 @@ describe("run.logModel with the onnx flavor", () => {
     expect(model.data.metrics.map((m) => [m.key, m.value, m.step])).toEqual([["loss", 0.5, 3]]);
 
     const local = await client.uris.download(info.modelUri, join(dir, "out"));
-    expect(files(local)).toEqual(["MLmodel", "conda.yaml", "input_example.json", "model.onnx", "python_env.yaml", "registered_model_meta", "requirements.txt", "serving_input_example.json"]);
+    expect(files(local)).toEqual([
+      "MLmodel",
+      "conda.yaml",
+      "input_example.json",
+      "model.onnx",
+      "python_env.yaml",
+      "registered_model_meta",
+      "requirements.txt",
+      "serving_input_example.json",
+    ]);
     expect(readFileSync(join(local, "model.onnx"))).toEqual(Buffer.from(ONNX_LIKE));
     const mlmodel = parse(readFileSync(join(local, "MLmodel"), "utf8"), { version: "1.1" }) as Record<string, unknown>;
     expect(mlmodel).toMatchObject({
@@ -91,16 +106,36 @@ describe("run.logModel with the onnx flavor", () => {
       },
       saved_input_example_info: { artifact_path: "input_example.json", serving_input_path: "serving_input_example.json", type: "ndarray" },
       flavors: {
-        onnx: { code: null, data: "model.onnx", onnx_session_options: null, onnx_version: "1.23.2", providers: ["CUDAExecutionProvider", "CPUExecutionProvider"] },
-        python_function: { data: "model.onnx", env: { conda: "conda.yaml", virtualenv: "python_env.yaml" }, loader_module: "mlflow.onnx", python_version: "3.11.7" },
+        onnx: {
+          code: null,
+          data: "model.onnx",
+          onnx_session_options: null,
+          onnx_version: "1.23.2",
+          providers: ["CUDAExecutionProvider", "CPUExecutionProvider"],
+        },
+        python_function: {
+          data: "model.onnx",
+          env: { conda: "conda.yaml", virtualenv: "python_env.yaml" },
+          loader_module: "mlflow.onnx",
+          python_version: "3.11.7",
+        },
       },
     });
     expect(mlmodel.utc_time_created).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
     expect(mlmodel.model_size_bytes).toBeGreaterThan(0);
     expect(readFileSync(join(local, "input_example.json"), "utf8")).toBe("[[1, 2, 3], [4, null, 6]]");
-    expect(JSON.parse(readFileSync(join(local, "serving_input_example.json"), "utf8"))).toEqual({ inputs: [[1, 2, 3], [4, null, 6]] });
+    expect(JSON.parse(readFileSync(join(local, "serving_input_example.json"), "utf8"))).toEqual({
+      inputs: [
+        [1, 2, 3],
+        [4, null, 6],
+      ],
+    });
     expect(readFileSync(join(local, "requirements.txt"), "utf8")).toBe("mlflow==3.17.2\nonnx==1.23.2\nonnxruntime==1.32.0");
-    expect(parse(readFileSync(join(local, "python_env.yaml"), "utf8"))).toEqual({ python: "3.11.7", build_dependencies: ["pip", "setuptools", "wheel"], dependencies: ["-r requirements.txt"] });
+    expect(parse(readFileSync(join(local, "python_env.yaml"), "utf8"))).toEqual({
+      python: "3.11.7",
+      build_dependencies: ["pip", "setuptools", "wheel"],
+      dependencies: ["-r requirements.txt"],
+    });
     expect(parse(readFileSync(join(local, "conda.yaml"), "utf8"))).toEqual({
       channels: ["conda-forge"],
       dependencies: ["python=3.11.7", "pip", { pip: ["mlflow==3.17.2", "onnx==1.23.2", "onnxruntime==1.32.0"] }],
@@ -114,7 +149,12 @@ describe("run.logModel with the onnx flavor", () => {
     const client = sqliteClient(dir);
     const run = await startRun({ client, experimentId: await experimentIn(client, dir), exitHooks: false });
     writeFileSync(join(dir, "churn.onnx"), ONNX_LIKE);
-    const info = await run.logModel({ flavor: "onnx", model: join(dir, "churn.onnx"), pipRequirements: ["onnxruntime"], extraPipRequirements: ["scikit-learn==1.9.1"] });
+    const info = await run.logModel({
+      flavor: "onnx",
+      model: join(dir, "churn.onnx"),
+      pipRequirements: ["onnxruntime"],
+      extraPipRequirements: ["scikit-learn==1.9.1"],
+    });
     await run.end();
     expect(await client.uris.loadText(`runs:/${run.runId}/model/model.onnx`)).toBe(Buffer.from(ONNX_LIKE).toString());
     expect(await client.uris.loadText(`${info.modelUri}/requirements.txt`).catch(() => undefined)).toBeUndefined(); // models:/<id>/<path> is a stage URI in Python too
@@ -128,9 +168,19 @@ describe("logModel refuses bad input before anything is created", () => {
     [{ flavor: "pytorch", model: "x" }, "flavor", "unknown-flavor", /Unknown model flavor "pytorch".*"onnx", "tfjs", "files".*Fix: /],
     [{ flavor: "onnx", model: "/nonexistent/churn.onnx" }, "model", "onnx-model-missing", /does not exist.*Fix: /],
     [{ flavor: "onnx", model: Uint8Array.from([1, 2, 3]) }, "model", "onnx-model-format", /not a serialized ONNX model.*Fix: /],
-    [{ flavor: "onnx", model: ONNX_LIKE, signature: { inputs: [{ type: "tensor", dtype: "float32", shape: [-1] }, { type: "double" }] } }, "signature.inputs", "signature", /mixes tensor specs and column specs/],
+    [
+      { flavor: "onnx", model: ONNX_LIKE, signature: { inputs: [{ type: "tensor", dtype: "float32", shape: [-1] }, { type: "double" }] } },
+      "signature.inputs",
+      "signature",
+      /mixes tensor specs and column specs/,
+    ],
     [{ flavor: "onnx", model: ONNX_LIKE, inputExample: { type: "ndarray", data: [[1, 2], [3]] } }, "inputExample.data", "input-example", /ragged/],
-    [{ flavor: "onnx", model: ONNX_LIKE, onnxSessionOptions: { execution_mode: "fast" } }, "onnxSessionOptions.execution_mode", "model-option", /Invalid logModel option/],
+    [
+      { flavor: "onnx", model: ONNX_LIKE, onnxSessionOptions: { execution_mode: "fast" } },
+      "onnxSessionOptions.execution_mode",
+      "model-option",
+      /Invalid logModel option/,
+    ],
     [{ flavor: "files", model: ONNX_LIKE }, "model", "model-option", /Invalid logModel option "model"/],
     [{ flavor: "onnx", model: ONNX_LIKE, name: "a/b" }, "name", "logged-model-name", /\/ : \. % " '/],
     [{ flavor: "tfjs", model: "/nonexistent/folder" }, "model", "tfjs-model-missing", /model\.json does not exist/],

@@ -20,7 +20,12 @@ async function setup(): Promise<{ client: MlflowClient; experimentId: string }> 
 }
 
 function metricsOf(model: { data: { metrics: { key: string; value: number; step: number; dataset_name?: string; dataset_digest?: string }[] } }) {
-  return model.data.metrics.map((m) => ({ key: m.key, value: m.value, step: m.step, dataset: m.dataset_name ? `${m.dataset_name}@${m.dataset_digest}` : undefined }));
+  return model.data.metrics.map((m) => ({
+    key: m.key,
+    value: m.value,
+    step: m.step,
+    dataset: m.dataset_name ? `${m.dataset_name}@${m.dataset_digest}` : undefined,
+  }));
 }
 
 describe("linked metrics", () => {

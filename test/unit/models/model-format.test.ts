@@ -18,12 +18,25 @@ afterEach(removeTempDirs);
 
 describe("signatureBlock", () => {
   it("writes column specs, named tensors and params as mlflow.types.Schema.to_json does", () => {
-    expect(signatureBlock({ inputs: [{ type: "double", name: "age" }, { type: "string", name: "plan", required: false }], outputs: [{ type: "long" }] })).toEqual({
+    expect(
+      signatureBlock({
+        inputs: [
+          { type: "double", name: "age" },
+          { type: "string", name: "plan", required: false },
+        ],
+        outputs: [{ type: "long" }],
+      }),
+    ).toEqual({
       inputs: '[{"type": "double", "name": "age", "required": true}, {"type": "string", "name": "plan", "required": false}]',
       outputs: '[{"type": "long", "required": true}]',
       params: null,
     });
-    expect(signatureBlock({ inputs: [{ type: "tensor", dtype: "float32", shape: [-1, 28, 28], name: "image" }], params: [{ name: "top_k", type: "long", default: 5 }] })).toEqual({
+    expect(
+      signatureBlock({
+        inputs: [{ type: "tensor", dtype: "float32", shape: [-1, 28, 28], name: "image" }],
+        params: [{ name: "top_k", type: "long", default: 5 }],
+      }),
+    ).toEqual({
       inputs: '[{"name": "image", "type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 28, 28]}}]',
       outputs: null,
       params: '[{"name": "top_k", "default": 5, "shape": null, "type": "long"}]',
@@ -32,10 +45,27 @@ describe("signatureBlock", () => {
 
   it.each([
     [{ inputs: [{ type: "double", name: "a" }, { type: "double" }] }, /mixes named and unnamed/],
-    [{ inputs: [{ type: "double", name: "a" }, { type: "long", name: "a" }] }, /repeats a name/],
+    [
+      {
+        inputs: [
+          { type: "double", name: "a" },
+          { type: "long", name: "a" },
+        ],
+      },
+      /repeats a name/,
+    ],
     [{ inputs: [{ type: "tensor", dtype: "float128", shape: [-1] }] }, /signature is invalid at "inputs.0/],
     [{ inputs: [] }, /invalid at "inputs"/],
-    [{ inputs: [{ type: "double" }], params: [{ name: "k", type: "long", default: 1 }, { name: "k", type: "long", default: 2 }] }, /params repeats a name/],
+    [
+      {
+        inputs: [{ type: "double" }],
+        params: [
+          { name: "k", type: "long", default: 1 },
+          { name: "k", type: "long", default: 2 },
+        ],
+      },
+      /params repeats a name/,
+    ],
   ])("refuses %j", (signature, message) => {
     const error = validationError(() => signatureBlock(signature as never));
     expect(error.rule).toBe("signature");
@@ -50,7 +80,11 @@ describe("prepareExample", () => {
     const dir = mkdtempSync(join(tmpdir(), "mlflow-ts-example-"));
     try {
       await prepared.write(dir);
-      return { info: prepared.info, example: readFileSync(join(dir, "input_example.json"), "utf8"), serving: JSON.parse(readFileSync(join(dir, "serving_input_example.json"), "utf8")) };
+      return {
+        info: prepared.info,
+        example: readFileSync(join(dir, "input_example.json"), "utf8"),
+        serving: JSON.parse(readFileSync(join(dir, "serving_input_example.json"), "utf8")),
+      };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -61,7 +95,15 @@ describe("prepareExample", () => {
     expect(byColumns).toEqual({
       info: { artifact_path: "input_example.json", type: "dataframe", pandas_orient: "split", serving_input_path: "serving_input_example.json" },
       example: '{"columns": ["age", "plan"], "data": [[31, "basic"], [45, null]]}',
-      serving: { dataframe_split: { columns: ["age", "plan"], data: [[31, "basic"], [45, null]] } },
+      serving: {
+        dataframe_split: {
+          columns: ["age", "plan"],
+          data: [
+            [31, "basic"],
+            [45, null],
+          ],
+        },
+      },
     });
     const byRows = await written({ type: "dataframe", data: [{ age: 31 }, { age: 45, plan: "pro" }] });
     expect(byRows.example).toBe('{"columns": ["age", "plan"], "data": [[31, null], [45, "pro"]]}');
@@ -91,7 +133,16 @@ describe("prepareExample", () => {
 
 describe("MLmodel", () => {
   it("is written with PyYAML's layout: sorted keys, flush sequences, YAML 1.1 quoting", () => {
-    expect(mlmodelYaml({ utc_time_created: "2026-12-06 11:21:59.770000", flavors: { python_function: { python_version: "3.11", env: { conda: "conda.yaml" } } }, mlflow_version: "3.17.2", run_id: undefined, prompts: null, providers: ["CPUExecutionProvider"] })).toBe(
+    expect(
+      mlmodelYaml({
+        utc_time_created: "2026-12-06 11:21:59.770000",
+        flavors: { python_function: { python_version: "3.11", env: { conda: "conda.yaml" } } },
+        mlflow_version: "3.17.2",
+        run_id: undefined,
+        prompts: null,
+        providers: ["CPUExecutionProvider"],
+      }),
+    ).toBe(
       "flavors:\n  python_function:\n    env:\n      conda: conda.yaml\n    python_version: '3.11'\nmlflow_version: 3.17.2\nprompts: null\nproviders:\n- CPUExecutionProvider\nutc_time_created: '2026-12-06 11:21:59.770000'\n",
     );
     expect(utcTimeCreated(new Date(Date.UTC(2026, 11, 6, 11, 21, 59, 770)))).toBe("2026-12-06 11:21:59.770000");
@@ -99,10 +150,16 @@ describe("MLmodel", () => {
 
   it("is rebased onto a copy only where it named the source", () => {
     const text = mlmodelYaml({ flavors: {}, model_id: "m-a", model_uuid: "m-a", artifact_path: "s3://b/1/models/m-a/artifacts", run_id: "r1" });
-    const rebased = rebaseMLmodel(text, { modelId: "m-a", artifactUri: "s3://b/1/models/m-a/artifacts", runId: "r1" }, { modelId: "m-b", artifactUri: "file:///x", runId: undefined });
+    const rebased = rebaseMLmodel(
+      text,
+      { modelId: "m-a", artifactUri: "s3://b/1/models/m-a/artifacts", runId: "r1" },
+      { modelId: "m-b", artifactUri: "file:///x", runId: undefined },
+    );
     expect(rebased).toBe("artifact_path: file:///x\nflavors: {}\nmodel_id: m-b\nmodel_uuid: m-b\n");
     expect(rebaseMLmodel(text, { modelId: "m-z", artifactUri: "other", runId: "r9" }, { modelId: "m-b", artifactUri: "x", runId: undefined })).toBeUndefined();
-    expect(rebaseMLmodel("not: [a model", { modelId: "m-a", artifactUri: "", runId: undefined }, { modelId: "m-b", artifactUri: "", runId: undefined })).toBeUndefined();
+    expect(
+      rebaseMLmodel("not: [a model", { modelId: "m-a", artifactUri: "", runId: undefined }, { modelId: "m-b", artifactUri: "", runId: undefined }),
+    ).toBeUndefined();
   });
 });
 

@@ -31,7 +31,15 @@ describe("registerModel", () => {
     const client = sqliteClient(dir);
     const { modelId, modelUri, runId } = await loggedModel(client, dir);
     const version = await registerModel(modelUri, "churn", { client, alias: "champion", tags: { stage: "candidate" }, description: "first" });
-    expect(version).toMatchObject({ name: "churn", version: "1", status: "READY", aliases: ["champion"], source: modelUri, run_id: runId, description: "first" });
+    expect(version).toMatchObject({
+      name: "churn",
+      version: "1",
+      status: "READY",
+      aliases: ["champion"],
+      source: modelUri,
+      run_id: runId,
+      description: "first",
+    });
     expect(version.tags).toEqual([{ key: "stage", value: "candidate" }]);
     const model = await client.loggedModels.get(modelId);
     expect(JSON.parse(model.info.tags.find((t) => t.key === "mlflow.modelVersions")!.value)).toEqual([{ name: "churn", version: 1 }]);
@@ -89,7 +97,9 @@ describe("registerModel", () => {
     await client.models.register(modelUri, "churn-staging");
     await client.modelVersions.delete("churn-staging", "1");
     await expect(registerModel("models:/churn-staging/1", "churn-new", { client })).rejects.toThrow(/"models:\/churn-staging\/1" names nothing/);
-    await expect(registerModel(`runs:/${runId}/other`, "churn-new", { client })).rejects.toThrow(/no MLmodel under "other" and no logged model named "other".*Fix: /);
+    await expect(registerModel(`runs:/${runId}/other`, "churn-new", { client })).rejects.toThrow(
+      /no MLmodel under "other" and no logged model named "other".*Fix: /,
+    );
     expect(await registeredNames(client)).toEqual(["churn-staging"]);
     await client.close();
   });

@@ -3,11 +3,11 @@
  * error when the version stays PENDING or fails), a version-number collision that the registry
  * gave up on is tried again, and the registered model's creation race.
  */
-import { http, HttpResponse } from "msw";
+import { HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ModelRegistrationError } from "../../../src/index.js";
-import { advance, observe, useRetryClock } from "../helpers/timers.js";
 import { API, loggedModelJson, mlflowError, modelVersionJson, record, testClient, useMockServer } from "../helpers/mock-server.js";
+import { advance, observe, useRetryClock } from "../helpers/timers.js";
 
 const server = useMockServer();
 let randomSpy: { mockRestore(): void } | undefined;
@@ -34,13 +34,17 @@ function registry(
   let exists = options.exists ?? true;
   server.use(http.get(`${API}/logged-models/${MODEL_ID}`, () => HttpResponse.json({ model: loggedModelJson(MODEL_ID) })));
   server.use(http.patch(`${API}/logged-models/${MODEL_ID}/tags`, () => HttpResponse.json({})));
-  const lookups = record(server, "get", `${API}/registered-models/get`, () => (exists ? { registered_model: { name: "churn" } } : mlflowError(404, "RESOURCE_DOES_NOT_EXIST", "Registered Model with name=churn not found")));
+  const lookups = record(server, "get", `${API}/registered-models/get`, () =>
+    exists ? { registered_model: { name: "churn" } } : mlflowError(404, "RESOURCE_DOES_NOT_EXIST", "Registered Model with name=churn not found"),
+  );
   const createdModels = record(server, "post", `${API}/registered-models/create`, () => {
     exists = true;
     return { registered_model: { name: "churn" } };
   });
   const createdVersions = record(server, "post", `${API}/model-versions/create`, (_req, n) => createVersion(n));
-  const gets = record(server, "get", `${API}/model-versions/get`, (_req, n) => ({ model_version: { ...modelVersionJson("churn", "1"), status: statuses[Math.min(n, statuses.length) - 1] } }));
+  const gets = record(server, "get", `${API}/model-versions/get`, (_req, n) => ({
+    model_version: { ...modelVersionJson("churn", "1"), status: statuses[Math.min(n, statuses.length) - 1] },
+  }));
   const aliases = record(server, "post", `${API}/registered-models/alias`);
   return { lookups, createdModels, createdVersions, gets, aliases };
 }
@@ -87,7 +91,11 @@ describe("the wait for READY", () => {
 
   it("reports FAILED_REGISTRATION with the registry's message", async () => {
     const { aliases } = registry([]);
-    server.use(http.get(`${API}/model-versions/get`, () => HttpResponse.json({ model_version: { ...modelVersionJson("churn", "1"), status: "FAILED_REGISTRATION", status_message: "source not readable" } })));
+    server.use(
+      http.get(`${API}/model-versions/get`, () =>
+        HttpResponse.json({ model_version: { ...modelVersionJson("churn", "1"), status: "FAILED_REGISTRATION", status_message: "source not readable" } }),
+      ),
+    );
     const client = testClient();
     const error = await client.models.register(URI, "churn", { alias: "champion" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelRegistrationError);
@@ -148,7 +156,10 @@ describe("concurrent registrations", () => {
 
   it.each([
     ["a 'not found' while the winner commits", () => mlflowError(404, "RESOURCE_DOES_NOT_EXIST", "Registered Model with name=churn not found")],
-    ["the registry's exhausted connection pool", () => mlflowError(400, "BAD_REQUEST", "QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00")],
+    [
+      "the registry's exhausted connection pool",
+      () => mlflowError(400, "BAD_REQUEST", "QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00"),
+    ],
   ])("treat %s as a lost race: look again, and the model is there", async (_name, answer) => {
     noStagger();
     const { lookups } = registry(["READY"], undefined, { exists: false });
@@ -158,7 +169,9 @@ describe("concurrent registrations", () => {
         created = true;
         return answer();
       }),
-      http.get(`${API}/registered-models/get`, () => (created ? HttpResponse.json({ registered_model: { name: "churn" } }) : mlflowError(404, "RESOURCE_DOES_NOT_EXIST", "not found"))),
+      http.get(`${API}/registered-models/get`, () =>
+        created ? HttpResponse.json({ registered_model: { name: "churn" } }) : mlflowError(404, "RESOURCE_DOES_NOT_EXIST", "not found"),
+      ),
     );
     const client = testClient();
     expect((await client.models.register(URI, "churn")).version).toBe("1");
@@ -169,7 +182,9 @@ describe("concurrent registrations", () => {
   it("take an existing registered model as it is when its creation raced", async () => {
     noStagger();
     registry(["READY"], undefined, { exists: false });
-    server.use(http.post(`${API}/registered-models/create`, () => mlflowError(400, "RESOURCE_ALREADY_EXISTS", "Registered Model (name=churn) already exists.")));
+    server.use(
+      http.post(`${API}/registered-models/create`, () => mlflowError(400, "RESOURCE_ALREADY_EXISTS", "Registered Model (name=churn) already exists.")),
+    );
     const client = testClient();
     expect((await client.models.register(URI, "churn")).version).toBe("1");
     await client.close();

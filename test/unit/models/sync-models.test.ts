@@ -5,8 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { MlflowClient, registerModel, startRun } from "../../../src/index.js";
 import { syncRuns } from "../../../src/sync/sync-runs.js";
 import { QUIET, removeTempDirs, tempDir } from "../sqlite/helpers.js";
@@ -20,7 +20,12 @@ describe("a model logged and registered in the embedded store", () => {
     const to = new MlflowClient({ trackingUri: `sqlite:///${join(dir, "target.db")}`, env: QUIET });
     const experimentId = await from.experiments.create({ name: "handoff", artifact_location: join(dir, "source-artifacts") });
     const run = await startRun({ client: from, experimentId, exitHooks: false });
-    const info = await run.logModel({ flavor: "onnx", model: Uint8Array.from([0x08, 0x0a, 0x12, 0x00]), name: "churn", inputExample: { type: "ndarray", data: [[1, 2]] } });
+    const info = await run.logModel({
+      flavor: "onnx",
+      model: Uint8Array.from([0x08, 0x0a, 0x12, 0x00]),
+      name: "churn",
+      inputExample: { type: "ndarray", data: [[1, 2]] },
+    });
     await run.end();
     await registerModel(info.modelUri, "churn", { client: from, alias: "champion" });
     await to.experiments.create({ name: "handoff", artifact_location: join(dir, "target-artifacts") });

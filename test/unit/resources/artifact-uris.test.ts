@@ -71,7 +71,11 @@ describe("client.uris.download", () => {
     expect(fileTree(join(dir, "a"))).toEqual({ "eval/summary.json": '{"accuracy": 0.9}' });
     expect(await client.uris.download(`runs:/${runId}/model`, join(dir, "b"))).toBe(join(dir, "b", "model"));
     // Python opens the run's model as models:/<id>, which writes registered_model_meta beside its files.
-    expect(fileTree(join(dir, "b"))).toEqual({ "model/MLmodel": "flavors: {}\n", "model/data/weights.bin": "w", "model/registered_model_meta": "model_name: null\nmodel_version: null\n" });
+    expect(fileTree(join(dir, "b"))).toEqual({
+      "model/MLmodel": "flavors: {}\n",
+      "model/data/weights.bin": "w",
+      "model/registered_model_meta": "model_name: null\nmodel_version: null\n",
+    });
     // Python's layout for a file inside the model: <dest>/<model name>/<path in the model>.
     expect(await client.uris.download(`runs:/${runId}/model/MLmodel`, join(dir, "c"))).toBe(join(dir, "c", "model", "MLmodel"));
     // A trailing slash downloads the folder's content into the destination itself.

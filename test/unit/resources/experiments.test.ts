@@ -7,7 +7,9 @@ const server = useMockServer();
 
 describe("experiments", () => {
   it("getByName returns undefined when the experiment does not exist", async () => {
-    const seen = record(server, "get", `${API}/experiments/get-by-name`, () => mlflowError(404, "RESOURCE_DOES_NOT_EXIST", "Could not find experiment with name 'x'"));
+    const seen = record(server, "get", `${API}/experiments/get-by-name`, () =>
+      mlflowError(404, "RESOURCE_DOES_NOT_EXIST", "Could not find experiment with name 'x'"),
+    );
     await expect(testClient().experiments.getByName("x")).resolves.toBeUndefined();
     expect(seen).toHaveLength(1);
   });

@@ -17,17 +17,30 @@ describe("logged models", () => {
 
   it("listArtifacts follows page tokens", async () => {
     const seen = record(server, "get", `${API}/logged-models/${MODEL_ID}/artifacts/directories`, (req) =>
-      req.query.get("page_token") === null ? { files: [{ path: "a", is_dir: true }], next_page_token: "t" } : { files: [{ path: "b", is_dir: false, file_size: 1 }] },
+      req.query.get("page_token") === null
+        ? { files: [{ path: "a", is_dir: true }], next_page_token: "t" }
+        : { files: [{ path: "b", is_dir: false, file_size: 1 }] },
     );
     const files = await testClient().loggedModels.listArtifacts(MODEL_ID);
-    expect(files).toEqual([{ path: "a", is_dir: true }, { path: "b", is_dir: false, file_size: 1 }]);
+    expect(files).toEqual([
+      { path: "a", is_dir: true },
+      { path: "b", is_dir: false, file_size: 1 },
+    ]);
     expect(seen.map((r) => r.query.get("page_token"))).toEqual([null, "t"]);
   });
 
   it("setTags and create check keys before sending", async () => {
     const seen = record(server, "patch", `${API}/logged-models/${MODEL_ID}/tags`);
     await expect(testClient().loggedModels.setTags(MODEL_ID, { "a//b": "x" })).rejects.toMatchObject({ rule: "key-path" });
-    await expect(testClient().loggedModels.create({ experiment_id: "1", params: [{ key: "p", value: 1 }, { key: "p", value: 2 }] })).rejects.toMatchObject({ rule: "duplicate-param" });
+    await expect(
+      testClient().loggedModels.create({
+        experiment_id: "1",
+        params: [
+          { key: "p", value: 1 },
+          { key: "p", value: 2 },
+        ],
+      }),
+    ).rejects.toMatchObject({ rule: "duplicate-param" });
     expect(seen).toHaveLength(0);
   });
 

@@ -1,6 +1,6 @@
 /** client.metrics: history paging and bulk-interval checks. */
 import { describe, expect, it } from "vitest";
-import { API, record, RUN_ID, testClient, useMockServer } from "../helpers/mock-server.js";
+import { API, RUN_ID, record, testClient, useMockServer } from "../helpers/mock-server.js";
 
 const server = useMockServer();
 const OTHER = "f".repeat(32);
@@ -36,14 +36,18 @@ describe("metrics", () => {
     [{ run_ids: [RUN_ID, "bad id"], metric_key: "m" }, "run-id", "is not a valid run id"],
   ])("getHistoryBulkInterval refuses %o before sending", async (params, rule, message) => {
     const seen = record(server, "get", `${API}/metrics/get-history-bulk-interval`, () => ({}));
-    const error = await testClient().metrics.getHistoryBulkInterval(params).catch((e: unknown) => e);
+    const error = await testClient()
+      .metrics.getHistoryBulkInterval(params)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "ValidationError", rule });
     expect((error as Error).message).toContain(message);
     expect(seen).toHaveLength(0);
   });
 
   it("getHistoryBulkInterval accepts 100 runs and 2500 points", async () => {
-    const seen = record(server, "get", `${API}/metrics/get-history-bulk-interval`, () => ({ metrics: [{ key: "m", value: 1, timestamp: 1, step: 0, run_id: OTHER }] }));
+    const seen = record(server, "get", `${API}/metrics/get-history-bulk-interval`, () => ({
+      metrics: [{ key: "m", value: 1, timestamp: 1, step: 0, run_id: OTHER }],
+    }));
     const ids = Array.from({ length: 100 }, (_, i) => `${i}`.padStart(32, "a"));
     await testClient().metrics.getHistoryBulkInterval({ run_ids: ids, metric_key: "m", max_results: 2500 });
     expect(seen[0]!.query.getAll("run_ids")).toEqual(ids);

@@ -26,7 +26,12 @@ describe("model versions", () => {
 
   it("parses the MLflow 3 model params and metrics of a version", async () => {
     record(server, "get", `${API}/model-versions/get`, () => ({
-      model_version: { ...modelVersionJson(), model_id: "m-1", model_params: [{ name: "lr", value: "0.1" }], model_metrics: [{ key: "acc", value: "NaN", timestamp: 1, step: 0 }] },
+      model_version: {
+        ...modelVersionJson(),
+        model_id: "m-1",
+        model_params: [{ name: "lr", value: "0.1" }],
+        model_metrics: [{ key: "acc", value: "NaN", timestamp: 1, step: 0 }],
+      },
     }));
     const mv = await testClient().modelVersions.get("fraud", 3);
     expect(mv.model_params).toEqual([{ name: "lr", value: "0.1" }]);

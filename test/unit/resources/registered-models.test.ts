@@ -21,7 +21,9 @@ describe("registered models", () => {
   });
 
   it("search pages with max_results 100 by default", async () => {
-    const seen = record(server, "get", `${API}/registered-models/search`, (_req, n) => (n === 1 ? { registered_models: [registeredModelJson("a")], next_page_token: "x" } : { registered_models: [registeredModelJson("b")] }));
+    const seen = record(server, "get", `${API}/registered-models/search`, (_req, n) =>
+      n === 1 ? { registered_models: [registeredModelJson("a")], next_page_token: "x" } : { registered_models: [registeredModelJson("b")] },
+    );
     const names: string[] = [];
     for await (const model of testClient().registeredModels.search()) names.push(model.name);
     expect(names).toEqual(["a", "b"]);

@@ -4,7 +4,7 @@
  * store), without changing the wire shape that JSON and equality see.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { API, record, RUN_ID, runJson, testClient, useMockServer } from "../helpers/mock-server.js";
+import { API, RUN_ID, record, runJson, testClient, useMockServer } from "../helpers/mock-server.js";
 import { removeTempDirs, sqliteClient, tempDir } from "../sqlite/helpers.js";
 
 const server = useMockServer();
@@ -14,8 +14,14 @@ function runWithData(): Record<string, unknown> {
   return {
     ...runJson(),
     data: {
-      params: [{ key: "lr", value: "0.01" }, { key: "layers", value: "3" }],
-      metrics: [{ key: "loss", value: 0.31, timestamp: 1, step: 9 }, { key: "nan", value: "NaN", timestamp: 1, step: 0 }],
+      params: [
+        { key: "lr", value: "0.01" },
+        { key: "layers", value: "3" },
+      ],
+      metrics: [
+        { key: "loss", value: 0.31, timestamp: 1, step: 9 },
+        { key: "nan", value: "NaN", timestamp: 1, step: 0 },
+      ],
       tags: [{ key: "mlflow.runName", value: "bright-owl-42" }],
     },
   };
@@ -37,8 +43,14 @@ describe("run.data dictionaries", () => {
     const run = await testClient().runs.get(RUN_ID);
     expect(Object.keys(run.data)).toEqual(["metrics", "params", "tags"]);
     expect(JSON.parse(JSON.stringify(run.data))).toEqual({
-      metrics: [{ key: "loss", value: 0.31, timestamp: 1, step: 9 }, { key: "nan", value: null, timestamp: 1, step: 0 }],
-      params: [{ key: "lr", value: "0.01" }, { key: "layers", value: "3" }],
+      metrics: [
+        { key: "loss", value: 0.31, timestamp: 1, step: 9 },
+        { key: "nan", value: null, timestamp: 1, step: 0 },
+      ],
+      params: [
+        { key: "lr", value: "0.01" },
+        { key: "layers", value: "3" },
+      ],
       tags: [{ key: "mlflow.runName", value: "bright-owl-42" }],
     });
   });
@@ -56,7 +68,13 @@ describe("run.data dictionaries", () => {
   it("work on runs of the embedded store", async () => {
     const client = sqliteClient(tempDir());
     const { info } = await client.runs.create({ experiment_id: "0", run_name: "local" });
-    await client.runs.logBatch(info.run_id, { params: { lr: 0.01 }, metrics: [{ key: "loss", value: 0.5, step: 1 }, { key: "loss", value: 0.25, step: 2 }] });
+    await client.runs.logBatch(info.run_id, {
+      params: { lr: 0.01 },
+      metrics: [
+        { key: "loss", value: 0.5, step: 1 },
+        { key: "loss", value: 0.25, step: 2 },
+      ],
+    });
     const run = await client.runs.get(info.run_id);
     expect(run.data.paramsByKey.lr).toBe("0.01");
     expect(run.data.metricsByKey.loss).toBe(0.25);

@@ -1,6 +1,6 @@
 /** client.runs: behaviour beyond the wire shape (see endpoints.test.ts for that). */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { API, record, RUN_ID, runJson, testClient, useMockServer } from "../helpers/mock-server.js";
+import { API, RUN_ID, record, runJson, testClient, useMockServer } from "../helpers/mock-server.js";
 
 const server = useMockServer();
 afterEach(() => vi.useRealTimers());
@@ -15,8 +15,12 @@ describe("runs", () => {
 
   it("logMetric passes the MLflow 3 dataset and model fields of a point through logBatch", async () => {
     const seen = record(server, "post", `${API}/runs/log-batch`);
-    await testClient().runs.logBatch(RUN_ID, { metrics: [{ key: "acc", value: 1, timestamp: 2, step: 3, model_id: "m-1", dataset_name: "d", dataset_digest: "x" }] });
-    expect((seen[0]!.body as { metrics: unknown[] }).metrics).toEqual([{ key: "acc", value: 1, timestamp: 2, step: 3, model_id: "m-1", dataset_name: "d", dataset_digest: "x" }]);
+    await testClient().runs.logBatch(RUN_ID, {
+      metrics: [{ key: "acc", value: 1, timestamp: 2, step: 3, model_id: "m-1", dataset_name: "d", dataset_digest: "x" }],
+    });
+    expect((seen[0]!.body as { metrics: unknown[] }).metrics).toEqual([
+      { key: "acc", value: 1, timestamp: 2, step: 3, model_id: "m-1", dataset_name: "d", dataset_digest: "x" },
+    ]);
   });
 
   it("logParam and setTag send values as strings, as Python's str()", async () => {
@@ -43,7 +47,9 @@ describe("runs", () => {
   });
 
   it("search follows the pages and sends max_results on each", async () => {
-    const seen = record(server, "post", `${API}/runs/search`, (_req, n) => (n === 1 ? { runs: [runJson()], next_page_token: "t2" } : { runs: [runJson({ run_id: "f".repeat(32) })] }));
+    const seen = record(server, "post", `${API}/runs/search`, (_req, n) =>
+      n === 1 ? { runs: [runJson()], next_page_token: "t2" } : { runs: [runJson({ run_id: "f".repeat(32) })] },
+    );
     const ids: string[] = [];
     for await (const run of testClient().runs.search({ experiment_ids: ["1"], max_results: 1 })) ids.push(run.info.run_id);
     expect(ids).toEqual([RUN_ID, "f".repeat(32)]);

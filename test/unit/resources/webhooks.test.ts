@@ -1,7 +1,7 @@
 /** client.webhooks and verifyWebhookSignature: behaviour beyond the wire shape. */
 import { createHmac } from "node:crypto";
-import { describe, expect, it } from "vitest";
 import { HttpResponse } from "msw";
+import { describe, expect, it } from "vitest";
 import { InvalidParameterError, ValidationError, verifyWebhookSignature } from "../../../src/index.js";
 import { API, record, testClient, useMockServer } from "../helpers/mock-server.js";
 
@@ -12,16 +12,29 @@ describe("webhooks", () => {
   it("refuses an empty name, a URL that is not http(s) and an empty event list before sending", async () => {
     const seen = record(server, "post", `${API}/webhooks`);
     const client = testClient();
-    await expect(client.webhooks.create({ name: " ", url: "https://x.example.com", events: [...EVENTS] })).rejects.toMatchObject({ key: "name", rule: "webhook-name" });
-    await expect(client.webhooks.create({ name: "n", url: "ftp://x.example.com/h", events: [...EVENTS] })).rejects.toMatchObject({ key: "url", rule: "webhook-url" });
+    await expect(client.webhooks.create({ name: " ", url: "https://x.example.com", events: [...EVENTS] })).rejects.toMatchObject({
+      key: "name",
+      rule: "webhook-name",
+    });
+    await expect(client.webhooks.create({ name: "n", url: "ftp://x.example.com/h", events: [...EVENTS] })).rejects.toMatchObject({
+      key: "url",
+      rule: "webhook-url",
+    });
     await expect(client.webhooks.create({ name: "n", url: "not a url", events: [...EVENTS] })).rejects.toBeInstanceOf(ValidationError);
-    await expect(client.webhooks.create({ name: "n", url: "https://x.example.com", events: [] })).rejects.toMatchObject({ key: "events", rule: "webhook-events" });
+    await expect(client.webhooks.create({ name: "n", url: "https://x.example.com", events: [] })).rejects.toMatchObject({
+      key: "events",
+      rule: "webhook-events",
+    });
     expect(seen).toHaveLength(0);
   });
 
   it("keeps the secret out of errors", async () => {
-    record(server, "post", `${API}/webhooks`, () => HttpResponse.json({ error_code: "INVALID_PARAMETER_VALUE", message: "bad secret shh-webhook-secret-42" }, { status: 400 }));
-    const error = await testClient().webhooks.create({ name: "n", url: "https://x.example.com", events: [...EVENTS], secret: "shh-webhook-secret-42" }).catch((e: unknown) => e);
+    record(server, "post", `${API}/webhooks`, () =>
+      HttpResponse.json({ error_code: "INVALID_PARAMETER_VALUE", message: "bad secret shh-webhook-secret-42" }, { status: 400 }),
+    );
+    const error = await testClient()
+      .webhooks.create({ name: "n", url: "https://x.example.com", events: [...EVENTS], secret: "shh-webhook-secret-42" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidParameterError);
     expect(String((error as Error).message)).toContain("bad secret");
     expect(String((error as Error).message)).not.toContain("shh-webhook-secret-42");
@@ -29,11 +42,18 @@ describe("webhooks", () => {
   });
 
   it("lists every page with for await", async () => {
-    const seen = record(server, "get", `${API}/webhooks`, (req) => (req.query.get("page_token") === null ? { webhooks: [{ webhook_id: "a", name: "a", url: "https://a" }], next_page_token: "p2" } : { webhooks: [{ webhook_id: "b", name: "b", url: "https://b" }] }));
+    const seen = record(server, "get", `${API}/webhooks`, (req) =>
+      req.query.get("page_token") === null
+        ? { webhooks: [{ webhook_id: "a", name: "a", url: "https://a" }], next_page_token: "p2" }
+        : { webhooks: [{ webhook_id: "b", name: "b", url: "https://b" }] },
+    );
     const ids: string[] = [];
     for await (const hook of testClient().webhooks.list({ max_results: 1 })) ids.push(hook.webhook_id);
     expect(ids).toEqual(["a", "b"]);
-    expect(seen.map((r) => [r.query.get("max_results"), r.query.get("page_token")])).toEqual([["1", null], ["1", "p2"]]);
+    expect(seen.map((r) => [r.query.get("max_results"), r.query.get("page_token")])).toEqual([
+      ["1", null],
+      ["1", "p2"],
+    ]);
     expect(() => testClient().webhooks.list({ max_results: 1001 })).toThrow(ValidationError);
   });
 });

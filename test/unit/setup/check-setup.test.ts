@@ -3,7 +3,7 @@
  * hint each broken setup gets (401 vs 403, unknown key vs wrong secret, missing bucket, region
  * redirect, deleted or missing experiment, read-only user), with the requests made counted.
  */
-import { http, HttpResponse } from "msw";
+import { HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkSetup } from "../../../src/setup/check-setup.js";
 import type { CheckSetupOptions, SetupReport } from "../../../src/setup/types.js";
@@ -26,7 +26,9 @@ function trackingServer(options: { skewMs?: number | null; location?: string } =
   return {
     health: record(server, "get", `${BASE}/health`, () => new HttpResponse("OK", { headers: headers() })),
     version: record(server, "get", `${BASE}/version`, () => new HttpResponse("3.17.2", { headers: headers() })),
-    info: record(server, "get", `${BASE}/api/3.0/mlflow/server-info`, () => HttpResponse.json({ store_type: "SqlStore", workspaces_enabled: false }, { headers: headers() })),
+    info: record(server, "get", `${BASE}/api/3.0/mlflow/server-info`, () =>
+      HttpResponse.json({ store_type: "SqlStore", workspaces_enabled: false }, { headers: headers() }),
+    ),
     search: record(server, "post", `${API}/experiments/search`, () => ({ experiments: [] })),
     getByName: record(server, "get", `${API}/experiments/get-by-name`, () => ({ experiment })),
     proxyList: record(server, "get", `${BASE}/api/2.0/mlflow-artifacts/artifacts`, () => ({})),
@@ -95,10 +97,21 @@ function proxiedObjectStore() {
   return { stored, log };
 }
 
-const S3_ENV = { MLFLOW_S3_ENDPOINT_URL: S3, AWS_ACCESS_KEY_ID: "AKIAUNITTEST0001", AWS_SECRET_ACCESS_KEY: "unit-secret-canary-5b7e21", AWS_DEFAULT_REGION: "us-east-1" };
+const S3_ENV = {
+  MLFLOW_S3_ENDPOINT_URL: S3,
+  AWS_ACCESS_KEY_ID: "AKIAUNITTEST0001",
+  AWS_SECRET_ACCESS_KEY: "unit-secret-canary-5b7e21",
+  AWS_DEFAULT_REGION: "us-east-1",
+};
 
 function doctor(env: Record<string, string> = {}, options: CheckSetupOptions = {}): Promise<SetupReport> {
-  return checkSetup({ write: false, timeoutMs: 2_000, experimentName: "mnist", ...options, client: { env: { HOME: EMPTY_HOME, MLFLOW_TRACKING_URI: BASE, ...env } } });
+  return checkSetup({
+    write: false,
+    timeoutMs: 2_000,
+    experimentName: "mnist",
+    ...options,
+    client: { env: { HOME: EMPTY_HOME, MLFLOW_TRACKING_URI: BASE, ...env } },
+  });
 }
 
 function find(report: SetupReport, id: string) {
@@ -254,7 +267,12 @@ describe("what each broken setup is told", () => {
 
   it("explains a region redirect with the bucket's real region", async () => {
     trackingServer({ location: "s3://mlflow/1" });
-    s3Server({ listObjects: () => s3Error(301, "PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint.", { "x-amz-bucket-region": "eu-west-1" }) });
+    s3Server({
+      listObjects: () =>
+        s3Error(301, "PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint.", {
+          "x-amz-bucket-region": "eu-west-1",
+        }),
+    });
     const bucket = find(await doctor(S3_ENV), "s3.bucket");
     expect(bucket.status).toBe("fail");
     expect(bucket.detail).toMatch(/region eu-west-1, not us-east-1/);
@@ -328,7 +346,10 @@ describe("what each broken setup is told", () => {
     const aborts = record(server, "post", `${BASE}/api/2.0/mlflow-artifacts/mpu/abort/*`, () => ({}));
     server.use(
       http.post(`${BASE}/api/2.0/mlflow-artifacts/mpu/create/*`, () =>
-        HttpResponse.json({ upload_id: "u-1", credentials: [{ url: "http://minio.internal:9000/b/k?partNumber=1&uploadId=u-1&X-Amz-Signature=abc", part_number: 1, headers: {} }] }),
+        HttpResponse.json({
+          upload_id: "u-1",
+          credentials: [{ url: "http://minio.internal:9000/b/k?partNumber=1&uploadId=u-1&X-Amz-Signature=abc", part_number: 1, headers: {} }],
+        }),
       ),
       http.put("http://minio.internal:9000/*", () => {
         throw socketError("ENOTFOUND");

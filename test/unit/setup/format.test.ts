@@ -3,7 +3,14 @@ import { describe, expect, it } from "vitest";
 import { formatCheck, formatReport, formatSummary } from "../../../src/setup/format.js";
 import type { CheckResult, SetupReport } from "../../../src/setup/types.js";
 
-const failed: CheckResult = { id: "s3.bucket", title: "S3 bucket", status: "fail", detail: 'Bucket "x" does not exist.', hint: "Create it: mc mb local/x.", durationMs: 8 };
+const failed: CheckResult = {
+  id: "s3.bucket",
+  title: "S3 bucket",
+  status: "fail",
+  detail: 'Bucket "x" does not exist.',
+  hint: "Create it: mc mb local/x.",
+  durationMs: 8,
+};
 const passed: CheckResult = { id: "config", title: "Configuration", status: "pass", detail: "Tracking server http://h:5000.", hint: null, durationMs: 1 };
 const skipped: CheckResult = { id: "artifacts.write", title: "Artifact write/read/delete", status: "skip", detail: "Skipped.", hint: null, durationMs: 0 };
 const warned: CheckResult = { id: "clock", title: "Clock skew", status: "warn", detail: "2 min behind.", hint: "Use NTP.", durationMs: 0 };

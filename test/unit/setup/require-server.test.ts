@@ -5,7 +5,7 @@
  * store stays a warning, and `requireServer: false` accepts it under CI.
  */
 import { describe, expect, it } from "vitest";
-import { checkSetup, type CheckResult, type CheckSetupOptions, type SetupReport } from "../../../src/index.js";
+import { type CheckResult, type CheckSetupOptions, checkSetup, type SetupReport } from "../../../src/index.js";
 import { BASE, EMPTY_HOME, useMockServer } from "../helpers/mock-server.js";
 
 useMockServer();
@@ -37,7 +37,9 @@ describe("a tracking server is required under CI", () => {
   ])("fails the config check when CI=true and MLFLOW_TRACKING_URI is %s", async (_what, uri) => {
     const { config, report } = await configCheck({ CI: "true", ...uri });
     expect(config).toMatchObject({ id: "config", status: "fail" });
-    expect(config.detail).toMatch(/^MLFLOW_TRACKING_URI is not set \(or is empty\), so runs would go to the embedded store sqlite:\/\/\/.*mlflow\.db on this machine's disk/);
+    expect(config.detail).toMatch(
+      /^MLFLOW_TRACKING_URI is not set \(or is empty\), so runs would go to the embedded store sqlite:\/\/\/.*mlflow\.db on this machine's disk/,
+    );
     expect(config.hint).toMatch(/^Set MLFLOW_TRACKING_URI=http:\/\/<server>:5000 in the job's environment .*--no-require-server/);
     expect(report.ok).toBe(false);
     expect(report.checks.slice(1).every((check) => check.status === "skip")).toBe(true);

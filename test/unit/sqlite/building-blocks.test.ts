@@ -3,12 +3,12 @@
  * locations, generated run names, the search grammar and the first-use notice.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { ConfigurationError } from "../../../src/core/errors.js";
 import { appendToUriPath, defaultArtifactRoot, resolveIfLocal, validateArtifactLocation } from "../../../src/store/sqlite/artifact-location.js";
 import { announceOnce, noticeLine, resetNoticeForTests } from "../../../src/store/sqlite/notice.js";
 import { decodePageToken, encodePageToken } from "../../../src/store/sqlite/page-token.js";
 import { generateRunName } from "../../../src/store/sqlite/run-name.js";
 import { EXPERIMENT_SEARCH, parseFilter, parseOrderBy, RUN_SEARCH } from "../../../src/store/sqlite/search-syntax.js";
-import { ConfigurationError } from "../../../src/core/errors.js";
 
 afterEach(() => resetNoticeForTests());
 
@@ -63,7 +63,7 @@ describe("run names", () => {
 
 describe("search grammar", () => {
   it("parses runs filters into MLflow's comparisons", () => {
-    expect(parseFilter("metrics.acc >= -1.5e3 and params.`my key` = 'a b' AND tags.\"mlflow.runName\" like \"x%\"", RUN_SEARCH)).toEqual([
+    expect(parseFilter('metrics.acc >= -1.5e3 and params.`my key` = \'a b\' AND tags."mlflow.runName" like "x%"', RUN_SEARCH)).toEqual([
       { type: "metric", key: "acc", comparator: ">=", value: "-1.5e3" },
       { type: "parameter", key: "my key", comparator: "=", value: "a b" },
       { type: "tag", key: "mlflow.runName", comparator: "LIKE", value: "x%" },
@@ -102,7 +102,9 @@ describe("first-use notice", () => {
     expect(noticeLine(facts)).toBe(
       "mlflow-ts: logging to sqlite:////w/mlflow.db, artifacts under /w/mlruns (no MLFLOW_TRACKING_URI set). View with: mlflow ui --backend-store-uri sqlite:///mlflow.db",
     );
-    expect(noticeLine({ ...facts, cwd: "/elsewhere", isDefault: false })).toMatch(/artifacts under \/w\/mlruns\. View with: mlflow ui --backend-store-uri sqlite:\/\/\/\/w\/mlflow\.db$/);
+    expect(noticeLine({ ...facts, cwd: "/elsewhere", isDefault: false })).toMatch(
+      /artifacts under \/w\/mlruns\. View with: mlflow ui --backend-store-uri sqlite:\/\/\/\/w\/mlflow\.db$/,
+    );
     const write = vi.fn();
     announceOnce(facts, {}, write);
     announceOnce(facts, {}, write);

@@ -14,7 +14,12 @@ describe("embedded store: experiments", () => {
   it("has the Default experiment 0 with MLflow's artifact location <cwd>/mlruns/0", async () => {
     const client = sqliteClient(tempDir());
     const experiment = await client.experiments.get("0");
-    expect(experiment).toMatchObject({ experiment_id: "0", name: "Default", lifecycle_stage: "active", artifact_location: resolve(process.cwd(), "mlruns", "0") });
+    expect(experiment).toMatchObject({
+      experiment_id: "0",
+      name: "Default",
+      lifecycle_stage: "active",
+      artifact_location: resolve(process.cwd(), "mlruns", "0"),
+    });
     expect(experiment.creation_time).toBeGreaterThan(0);
     await client.close();
   });
@@ -94,7 +99,10 @@ describe("embedded store: experiments", () => {
     await client.experiments.setTag(id, "a", "1");
     await client.experiments.setTag(id, "b", "2");
     await client.experiments.setTag(id, "a", "3");
-    expect((await client.experiments.get(id)).tags).toEqual([{ key: "a", value: "3" }, { key: "b", value: "2" }]);
+    expect((await client.experiments.get(id)).tags).toEqual([
+      { key: "a", value: "3" },
+      { key: "b", value: "2" },
+    ]);
     await client.experiments.deleteTag(id, "a");
     expect((await client.experiments.get(id)).tags).toEqual([{ key: "b", value: "2" }]);
     const error = await client.experiments.deleteTag(id, "a").catch((e: unknown) => e);
@@ -103,10 +111,11 @@ describe("embedded store: experiments", () => {
     await client.close();
   });
 
-  it("searches with filters, order and base64 {\"offset\": N} page tokens, newest first by default", async () => {
+  it('searches with filters, order and base64 {"offset": N} page tokens, newest first by default', async () => {
     let clock = 100;
     const store = await sqliteStore(tempDir(), () => clock++);
-    for (const name of ["alpha", "beta", "Gamma", "delta"]) await store.call("experiments.create", { name, tags: [{ key: "kind", value: name.length > 4 ? "long" : "short" }] });
+    for (const name of ["alpha", "beta", "Gamma", "delta"])
+      await store.call("experiments.create", { name, tags: [{ key: "kind", value: name.length > 4 ? "long" : "short" }] });
     const first = await store.call("experiments.search", { max_results: 2 });
     expect(first.experiments.map((e) => e.name)).toEqual(["delta", "Gamma"]);
     expect(Buffer.from(first.next_page_token!, "base64").toString()).toBe('{"offset": 2}');

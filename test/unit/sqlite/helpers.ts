@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { z } from "zod";
 import { expect } from "vitest";
+import type { z } from "zod";
 import { MlflowClient } from "../../../src/client.js";
 import { ENDPOINTS, type EndpointName, type EndpointRequest } from "../../../src/store/endpoints.js";
 import { StoreContext } from "../../../src/store/sqlite/context.js";

@@ -71,7 +71,9 @@ describe("embedded store: logged models", () => {
     const now = tick();
     const ready = await store.call("loggedModels.finalize", { model_id: id, status: "LOGGED_MODEL_READY" });
     expect(ready.model.info).toMatchObject({ status: "LOGGED_MODEL_READY", last_updated_timestamp_ms: now });
-    expect((await store.call("loggedModels.finalize", { model_id: id, status: "LOGGED_MODEL_UPLOAD_FAILED" })).model.info.status).toBe("LOGGED_MODEL_UPLOAD_FAILED");
+    expect((await store.call("loggedModels.finalize", { model_id: id, status: "LOGGED_MODEL_UPLOAD_FAILED" })).model.info.status).toBe(
+      "LOGGED_MODEL_UPLOAD_FAILED",
+    );
     await expect(store.call("loggedModels.finalize", { model_id: id, status: "DONE" })).rejects.toBeInstanceOf(InvalidParameterError);
     await store.call("loggedModels.delete", { model_id: id });
     const gone = await store.call("loggedModels.get", { model_id: id }).catch((e: unknown) => e);
@@ -86,7 +88,10 @@ describe("embedded store: logged models", () => {
     const model = await client.loggedModels.create({ experiment_id: "0", name: "m", tags: { a: "1" } });
     const id = model.info.model_id;
     await client.loggedModels.setTags(id, { a: "2", b: "3" });
-    expect((await client.loggedModels.get(id)).info.tags).toEqual([{ key: "a", value: "2" }, { key: "b", value: "3" }]);
+    expect((await client.loggedModels.get(id)).info.tags).toEqual([
+      { key: "a", value: "2" },
+      { key: "b", value: "3" },
+    ]);
     await client.loggedModels.deleteTag(id, "a");
     await expect(client.loggedModels.deleteTag(id, "a")).rejects.toMatchObject({ errorCode: "RESOURCE_DOES_NOT_EXIST", status: 404 });
     const params = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`p${i}`, i]));
@@ -107,7 +112,9 @@ describe("embedded store: logged models", () => {
     });
     const { data, info } = await client.loggedModels.get(model.info.model_id);
     expect(info.source_run_id).toBe(run.info.run_id);
-    expect(data.metrics).toEqual([{ key: "acc", value: 0.9, timestamp: 5, step: 1, run_id: run.info.run_id, model_id: model.info.model_id, dataset_name: "val", dataset_digest: "d1" }]);
+    expect(data.metrics).toEqual([
+      { key: "acc", value: 0.9, timestamp: 5, step: 1, run_id: run.info.run_id, model_id: model.info.model_id, dataset_name: "val", dataset_digest: "d1" },
+    ]);
     await client.close();
   });
 
@@ -115,9 +122,19 @@ describe("embedded store: logged models", () => {
     const { store, tick, experimentId } = await fixture();
     const { run } = await store.call("runs.create", { experiment_id: experimentId, start_time: 1 });
     const ids: Record<string, string> = {};
-    for (const [name, lr, acc] of [["alpha", "0.1", 0.7], ["beta", "0.2", 0.9], ["gamma", "0.1", 0.8], ["gone", "0.1", 0.99]] as const) {
+    for (const [name, lr, acc] of [
+      ["alpha", "0.1", 0.7],
+      ["beta", "0.2", 0.9],
+      ["gamma", "0.1", 0.8],
+      ["gone", "0.1", 0.99],
+    ] as const) {
       tick();
-      const { model } = await store.call("loggedModels.create", { experiment_id: experimentId, name, params: [{ key: "lr", value: lr }], tags: [{ key: "kind", value: name[0]! }] });
+      const { model } = await store.call("loggedModels.create", {
+        experiment_id: experimentId,
+        name,
+        params: [{ key: "lr", value: lr }],
+        tags: [{ key: "kind", value: name[0]! }],
+      });
       ids[name] = model.info.model_id;
       await store.call("runs.logMetric", { run_id: run.info.run_id, key: "acc", value: acc, timestamp: 10, step: 0, model_id: model.info.model_id });
     }
@@ -139,11 +156,18 @@ describe("embedded store: logged models", () => {
     await expect(names(undefined, [{ field_name: "params.lr" }])).rejects.toBeInstanceOf(InvalidParameterError);
     const first = await store.call("loggedModels.search", { experiment_ids: [experimentId], max_results: 2 });
     expect(first.models).toHaveLength(2);
-    expect(JSON.parse(Buffer.from(first.next_page_token!, "base64").toString())).toEqual({ experiment_ids: [experimentId], filter_string: null, order_by: null, offset: 2 });
+    expect(JSON.parse(Buffer.from(first.next_page_token!, "base64").toString())).toEqual({
+      experiment_ids: [experimentId],
+      filter_string: null,
+      order_by: null,
+      offset: 2,
+    });
     const second = await store.call("loggedModels.search", { experiment_ids: [experimentId], max_results: 2, page_token: first.next_page_token });
     expect(second.models.map((m) => m.info.name)).toEqual(["alpha"]);
     expect(second.next_page_token).toBeUndefined();
-    await expect(store.call("loggedModels.search", { experiment_ids: ["0"], max_results: 2, page_token: first.next_page_token })).rejects.toThrow(/Experiment IDs in the page token do not match/);
+    await expect(store.call("loggedModels.search", { experiment_ids: ["0"], max_results: 2, page_token: first.next_page_token })).rejects.toThrow(
+      /Experiment IDs in the page token do not match/,
+    );
     await store.close();
   });
 
@@ -151,7 +175,8 @@ describe("embedded store: logged models", () => {
     const client = sqliteClient(tempDir());
     for (let i = 0; i < 5; i++) await client.loggedModels.create({ experiment_id: "0", name: `m${i}` });
     const seen: string[] = [];
-    for await (const model of client.loggedModels.search({ experiment_ids: ["0"], max_results: 2, order_by: [{ field_name: "name", ascending: true }] })) seen.push(model.info.name);
+    for await (const model of client.loggedModels.search({ experiment_ids: ["0"], max_results: 2, order_by: [{ field_name: "name", ascending: true }] }))
+      seen.push(model.info.name);
     expect(seen).toEqual(["m0", "m1", "m2", "m3", "m4"]);
     await client.close();
   });
@@ -186,7 +211,9 @@ describe("embedded store: logged models", () => {
     await client.modelVersions.create({ name: "reg", source: `models:/${model.info.model_id}`, model_id: model.info.model_id });
     const tag = (await client.loggedModels.get(model.info.model_id)).info.tags.find((t) => t.key === "mlflow.modelVersions");
     expect(tag?.value).toBe('[{"name": "reg", "version": 1}, {"name": "reg", "version": 2}]');
-    await expect(client.modelVersions.create({ name: "reg", source: "models:/m-other", model_id: model.info.model_id })).rejects.toBeInstanceOf(InvalidParameterError);
+    await expect(client.modelVersions.create({ name: "reg", source: "models:/m-other", model_id: model.info.model_id })).rejects.toBeInstanceOf(
+      InvalidParameterError,
+    );
     await client.close();
   });
 });

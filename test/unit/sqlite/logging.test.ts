@@ -40,17 +40,35 @@ describe("embedded store: logging", () => {
     expect((batch as InvalidParameterError).serverMessage).toBe(
       `Changing param values is not allowed. Params were already logged='[{'key': 'layers', 'old_value': '3', 'new_value': '4'}]' for run ID='${run.info.run_id}'.`,
     );
-    expect((await client.runs.get(run.info.run_id)).data.params).toEqual([{ key: "lr", value: "0.01" }, { key: "layers", value: "3" }]);
+    expect((await client.runs.get(run.info.run_id)).data.params).toEqual([
+      { key: "lr", value: "0.01" },
+      { key: "layers", value: "3" },
+    ]);
     await client.close();
   });
 
   it("refuses duplicate param keys in one batch (INVALID_PARAMETER_VALUE from the store, ValidationError from the resource)", async () => {
     const client = sqliteClient(tempDir());
     const run = await client.runs.create({ experiment_id: "0" });
-    const direct = await client.store.call("runs.logBatch", { run_id: run.info.run_id, params: [{ key: "a", value: "1" }, { key: "a", value: "1" }] }).catch((e: unknown) => e);
+    const direct = await client.store
+      .call("runs.logBatch", {
+        run_id: run.info.run_id,
+        params: [
+          { key: "a", value: "1" },
+          { key: "a", value: "1" },
+        ],
+      })
+      .catch((e: unknown) => e);
     expect(direct).toBeInstanceOf(InvalidParameterError);
     expect((direct as InvalidParameterError).serverMessage).toContain("Duplicate parameter keys have been submitted: ['a']");
-    await expect(client.runs.logBatch(run.info.run_id, { params: [{ key: "a", value: 1 }, { key: "a", value: 2 }] })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      client.runs.logBatch(run.info.run_id, {
+        params: [
+          { key: "a", value: 1 },
+          { key: "a", value: 2 },
+        ],
+      }),
+    ).rejects.toBeInstanceOf(ValidationError);
     await client.close();
   });
 
@@ -60,7 +78,12 @@ describe("embedded store: logging", () => {
     const runId = await newRun(store);
     await store.call("runs.logParam", { run_id: runId, key: "p", value: "1" });
     const error = await store
-      .call("runs.logBatch", { run_id: runId, metrics: [{ key: "m", value: 1, timestamp: 1 }], params: [{ key: "p", value: "2" }], tags: [{ key: "t", value: "x" }] })
+      .call("runs.logBatch", {
+        run_id: runId,
+        metrics: [{ key: "m", value: 1, timestamp: 1 }],
+        params: [{ key: "p", value: "2" }],
+        tags: [{ key: "t", value: "x" }],
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidParameterError);
     expect(rows(dir, "SELECT * FROM metrics")).toEqual([]);
@@ -100,7 +123,14 @@ describe("embedded store: logging", () => {
     expect((await latest())[0]!.value).toBe(1);
     await log(7, 100, 5);
     expect(await latest()).toEqual([{ key: "m", value: 7, timestamp: 100, step: 5 }]);
-    await store.call("runs.logBatch", { run_id: runId, metrics: [{ key: "m", value: 9, timestamp: 1, step: 6 }, { key: "m", value: 8, timestamp: 2, step: 6 }, { key: "m", value: 1, timestamp: 0, step: 6 }] });
+    await store.call("runs.logBatch", {
+      run_id: runId,
+      metrics: [
+        { key: "m", value: 9, timestamp: 1, step: 6 },
+        { key: "m", value: 8, timestamp: 2, step: 6 },
+        { key: "m", value: 1, timestamp: 0, step: 6 },
+      ],
+    });
     expect(await latest()).toEqual([{ key: "m", value: 8, timestamp: 2, step: 6 }]);
     await store.close();
   });
@@ -110,11 +140,13 @@ describe("embedded store: logging", () => {
     const client = sqliteClient(dir);
     const run = await client.runs.create({ experiment_id: "0" });
     const id = run.info.run_id;
-    await client.runs.logBatch(id, { metrics: [
-      { key: "nan", value: Number.NaN, timestamp: 1, step: 0 },
-      { key: "up", value: Number.POSITIVE_INFINITY, timestamp: 1, step: 0 },
-      { key: "down", value: Number.NEGATIVE_INFINITY, timestamp: 1, step: 0 },
-    ] });
+    await client.runs.logBatch(id, {
+      metrics: [
+        { key: "nan", value: Number.NaN, timestamp: 1, step: 0 },
+        { key: "up", value: Number.POSITIVE_INFINITY, timestamp: 1, step: 0 },
+        { key: "down", value: Number.NEGATIVE_INFINITY, timestamp: 1, step: 0 },
+      ],
+    });
     expect(rows(dir, "SELECT key, value, is_nan FROM metrics WHERE run_uuid = ? ORDER BY key", id)).toEqual([
       { key: "down", value: -1.7976931348623157e308, is_nan: 0 },
       { key: "nan", value: 0, is_nan: 1 },
@@ -147,11 +179,21 @@ describe("embedded store: logging", () => {
     const client = sqliteClient(tempDir());
     const run = await client.runs.create({ experiment_id: "0", run_name: "before" });
     const id = run.info.run_id;
-    await client.runs.logBatch(id, { tags: [{ key: "a", value: "1" }, { key: "a", value: "2" }, { key: "mlflow.runName", value: "after" }] });
+    await client.runs.logBatch(id, {
+      tags: [
+        { key: "a", value: "1" },
+        { key: "a", value: "2" },
+        { key: "mlflow.runName", value: "after" },
+      ],
+    });
     await client.runs.setTag(id, "b", "x");
     let got = await client.runs.get(id);
     expect(got.info.run_name).toBe("after");
-    expect(got.data.tags).toEqual([{ key: "mlflow.runName", value: "after" }, { key: "a", value: "2" }, { key: "b", value: "x" }]);
+    expect(got.data.tags).toEqual([
+      { key: "mlflow.runName", value: "after" },
+      { key: "a", value: "2" },
+      { key: "b", value: "x" },
+    ]);
     await client.runs.deleteTag(id, "a");
     got = await client.runs.get(id);
     expect(got.data.tags.map((t) => t.key)).toEqual(["mlflow.runName", "b"]);
@@ -163,10 +205,18 @@ describe("embedded store: logging", () => {
     const store = await sqliteStore(tempDir());
     const runId = await newRun(store);
     const metrics = Array.from({ length: 1001 }, (_, i) => ({ key: "m", value: i, timestamp: i }));
-    await expect(store.call("runs.logBatch", { run_id: runId, metrics })).rejects.toThrow("A batch logging request can contain at most 1000 metrics. Got 1001 metrics.");
-    await expect(store.call("runs.logBatch", { run_id: runId, metrics: [{ key: "bad//key", value: 1, timestamp: 1 }] })).rejects.toBeInstanceOf(InvalidParameterError);
-    await expect(store.call("runs.logBatch", { run_id: runId, metrics: [{ key: "m", value: "oops" as "NaN", timestamp: 1 }] })).rejects.toBeInstanceOf(InvalidParameterError);
-    await expect(store.call("runs.logBatch", { run_id: runId, metrics: [{ key: "m", value: 1, timestamp: -1 }] })).rejects.toBeInstanceOf(InvalidParameterError);
+    await expect(store.call("runs.logBatch", { run_id: runId, metrics })).rejects.toThrow(
+      "A batch logging request can contain at most 1000 metrics. Got 1001 metrics.",
+    );
+    await expect(store.call("runs.logBatch", { run_id: runId, metrics: [{ key: "bad//key", value: 1, timestamp: 1 }] })).rejects.toBeInstanceOf(
+      InvalidParameterError,
+    );
+    await expect(store.call("runs.logBatch", { run_id: runId, metrics: [{ key: "m", value: "oops" as "NaN", timestamp: 1 }] })).rejects.toBeInstanceOf(
+      InvalidParameterError,
+    );
+    await expect(store.call("runs.logBatch", { run_id: runId, metrics: [{ key: "m", value: 1, timestamp: -1 }] })).rejects.toBeInstanceOf(
+      InvalidParameterError,
+    );
     await expect(store.call("runs.logBatch", { run_id: runId, params: [{ key: "p", value: "x".repeat(6001) }] })).rejects.toBeInstanceOf(InvalidParameterError);
     await store.close();
   });
@@ -175,16 +225,23 @@ describe("embedded store: logging", () => {
     const client = sqliteClient(tempDir());
     const run = await client.runs.create({ experiment_id: "0" });
     const id = run.info.run_id;
-    await client.runs.logBatch(id, { metrics: [
-      { key: "m", value: 3, timestamp: 20, step: 1 },
-      { key: "m", value: 2, timestamp: 10, step: 2 },
-      { key: "m", value: 1, timestamp: 10, step: 2 },
-      { key: "m", value: 0, timestamp: 10, step: 1 },
-      { key: "other", value: 0, timestamp: 1, step: 1 },
-    ] });
+    await client.runs.logBatch(id, {
+      metrics: [
+        { key: "m", value: 3, timestamp: 20, step: 1 },
+        { key: "m", value: 2, timestamp: 10, step: 2 },
+        { key: "m", value: 1, timestamp: 10, step: 2 },
+        { key: "m", value: 0, timestamp: 10, step: 1 },
+        { key: "other", value: 0, timestamp: 1, step: 1 },
+      ],
+    });
     const points = [];
     for await (const point of client.metrics.getHistory(id, "m", { pageSize: 2 })) points.push([point.timestamp, point.step, point.value]);
-    expect(points).toEqual([[10, 1, 0], [10, 2, 1], [10, 2, 2], [20, 1, 3]]);
+    expect(points).toEqual([
+      [10, 1, 0],
+      [10, 2, 1],
+      [10, 2, 2],
+      [20, 1, 3],
+    ]);
     const first = await client.store.call("metrics.getHistory", { run_id: id, metric_key: "m", max_results: 3 });
     expect(first.metrics).toHaveLength(3);
     expect(Buffer.from(first.next_page_token!, "base64").toString()).toBe('{"offset": 3}');
@@ -204,9 +261,9 @@ describe("embedded store: logging", () => {
     expect(sampled.filter((m) => m.run_id === b)).toEqual([{ key: "loss", value: 5, timestamp: 1, step: 0, run_id: b }]);
     const window = await client.metrics.getHistoryBulkInterval({ run_ids: [a], metric_key: "loss", start_step: 10, end_step: 19, max_results: 100 });
     expect(window.map((m) => m.step)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
-    await expect(client.store.call("metrics.getHistoryBulkInterval", { run_ids: [a], metric_key: "loss", start_step: 5, end_step: 1, max_results: 10 })).rejects.toThrow(
-      "end_step must be greater than start_step",
-    );
+    await expect(
+      client.store.call("metrics.getHistoryBulkInterval", { run_ids: [a], metric_key: "loss", start_step: 5, end_step: 1, max_results: 10 }),
+    ).rejects.toThrow("end_step must be greater than start_step");
     await client.close();
   });
 
@@ -214,7 +271,12 @@ describe("embedded store: logging", () => {
     const client = sqliteClient(tempDir());
     const run = await client.runs.create({ experiment_id: "0" });
     const dataset = { name: "mnist", digest: "d1", source_type: "local", source: '{"uri": "/data"}' };
-    await client.runs.logInputs(run.info.run_id, { datasets: [{ dataset, tags: [{ key: "mlflow.data.context", value: "train" }] }, { dataset, tags: [] }] });
+    await client.runs.logInputs(run.info.run_id, {
+      datasets: [
+        { dataset, tags: [{ key: "mlflow.data.context", value: "train" }] },
+        { dataset, tags: [] },
+      ],
+    });
     await client.runs.logInputs(run.info.run_id, { datasets: [{ dataset, tags: [] }] });
     const got = await client.runs.get(run.info.run_id);
     expect(got.inputs.dataset_inputs).toEqual([{ dataset, tags: [{ key: "mlflow.data.context", value: "train" }] }]);

@@ -38,14 +38,31 @@ describe("embedded store: registered models", () => {
     const dir = tempDir();
     const client = sqliteClient(dir);
     const created = await client.registeredModels.create({ name: "fraud", tags: { team: "risk", tier: "1" }, description: "catches fraud" });
-    expect(created).toMatchObject({ name: "fraud", description: "catches fraud", tags: [{ key: "team", value: "risk" }, { key: "tier", value: "1" }], latest_versions: [], aliases: [] });
+    expect(created).toMatchObject({
+      name: "fraud",
+      description: "catches fraud",
+      tags: [
+        { key: "team", value: "risk" },
+        { key: "tier", value: "1" },
+      ],
+      latest_versions: [],
+      aliases: [],
+    });
     expect(created.creation_timestamp).toBeGreaterThan(0);
     expect(created.last_updated_timestamp).toBe(created.creation_timestamp);
     expect(await client.registeredModels.get("fraud")).toEqual(created);
     await client.close();
     // The raw response carries only fields the endpoint declares.
     const raw = (await rawCall(dir, "registeredModels.get", { name: "fraud" })) as { registered_model: Record<string, unknown> };
-    expect(Object.keys(raw.registered_model).sort()).toEqual(["aliases", "creation_timestamp", "description", "last_updated_timestamp", "latest_versions", "name", "tags"]);
+    expect(Object.keys(raw.registered_model).sort()).toEqual([
+      "aliases",
+      "creation_timestamp",
+      "description",
+      "last_updated_timestamp",
+      "latest_versions",
+      "name",
+      "tags",
+    ]);
   });
 
   it("refuses a taken name with RESOURCE_ALREADY_EXISTS (400), and a missing model is RESOURCE_DOES_NOT_EXIST (404)", async () => {
@@ -53,7 +70,12 @@ describe("embedded store: registered models", () => {
     await client.registeredModels.create({ name: "m" });
     const taken = await caught(client.registeredModels.create({ name: "m" }));
     expect(taken).toBeInstanceOf(AlreadyExistsError);
-    expect(taken).toMatchObject({ errorCode: "RESOURCE_ALREADY_EXISTS", status: 400, serverMessage: "Registered Model (name=m) already exists.", endpoint: "sqlite:registeredModels.create" });
+    expect(taken).toMatchObject({
+      errorCode: "RESOURCE_ALREADY_EXISTS",
+      status: 400,
+      serverMessage: "Registered Model (name=m) already exists.",
+      endpoint: "sqlite:registeredModels.create",
+    });
     const missing = await caught(client.registeredModels.get("nope"));
     expect(missing).toBeInstanceOf(NotFoundError);
     expect(missing).toMatchObject({ status: 404, serverMessage: "Registered Model with name=nope not found" });
@@ -71,7 +93,12 @@ describe("embedded store: registered models", () => {
     await store.call("registeredModels.create", { name: "taken" });
     const now = tick();
     const { registered_model } = await store.call("registeredModels.rename", { name: "old", new_name: "new" });
-    expect(registered_model).toMatchObject({ name: "new", last_updated_timestamp: now, aliases: [{ alias: "champion", version: "1" }], tags: [{ key: "team", value: "risk" }] });
+    expect(registered_model).toMatchObject({
+      name: "new",
+      last_updated_timestamp: now,
+      aliases: [{ alias: "champion", version: "1" }],
+      tags: [{ key: "team", value: "risk" }],
+    });
     const { model_version } = await store.call("modelVersions.get", { name: "new", version: "1" });
     expect(model_version).toMatchObject({ name: "new", last_updated_timestamp: now, tags: [{ key: "k", value: "v" }], aliases: ["champion"] });
     await expect(store.call("registeredModels.get", { name: "old" })).rejects.toBeInstanceOf(NotFoundError);
@@ -104,7 +131,9 @@ describe("embedded store: registered models", () => {
     const Database = (await import("better-sqlite3")).default;
     const db = new Database(join(dir, "mlflow.db"), { readonly: true });
     const count = (table: string): number => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-    expect(["registered_models", "registered_model_tags", "registered_model_aliases", "model_versions", "model_version_tags"].map(count)).toEqual([0, 0, 0, 0, 0]);
+    expect(["registered_models", "registered_model_tags", "registered_model_aliases", "model_versions", "model_version_tags"].map(count)).toEqual([
+      0, 0, 0, 0, 0,
+    ]);
     db.close();
   });
 
@@ -137,7 +166,8 @@ describe("embedded store: registered models", () => {
     }
     tick();
     await store.call("registeredModels.update", { name: "c", description: "touched" });
-    const search = async (order_by?: string[], max_results = 100, page_token?: string) => store.call("registeredModels.search", { max_results, order_by, page_token });
+    const search = async (order_by?: string[], max_results = 100, page_token?: string) =>
+      store.call("registeredModels.search", { max_results, order_by, page_token });
     expect((await search(["name DESC"])).registered_models.map((m) => m.name)).toEqual(["d", "c", "b", "a"]);
     expect((await search(["last_updated_timestamp DESC"])).registered_models.map((m) => m.name)).toEqual(["c", "b", "d", "a"]);
     expect((await search(["timestamp ASC"])).registered_models.map((m) => m.name)).toEqual(["a", "d", "b", "c"]);
@@ -172,7 +202,11 @@ describe("embedded store: registered models", () => {
     await store.call("registeredModels.setAlias", { name: "m", alias: "champion", version: "2" });
     const latest = (model: RegisteredModel): [string, string | undefined][] => model.latest_versions.map((v) => [v.version, v.current_stage]);
     const { registered_model } = await store.call("registeredModels.get", { name: "m" });
-    expect(latest(registered_model)).toEqual([["4", "None"], ["2", "Production"], ["3", "Staging"]]);
+    expect(latest(registered_model)).toEqual([
+      ["4", "None"],
+      ["2", "Production"],
+      ["3", "Staging"],
+    ]);
     expect(registered_model.latest_versions.every((v) => v.aliases.length === 0)).toBe(true);
     expect(latest((await store.call("registeredModels.search", { max_results: 10 })).registered_models[0]!)).toEqual(latest(registered_model));
     const production = await store.call("registeredModels.getLatestVersions", { name: "m", stages: ["PRODUCTION"] });
@@ -187,7 +221,10 @@ describe("embedded store: registered models", () => {
     await client.registeredModels.create({ name: "m", tags: { a: "1" } });
     await client.registeredModels.setTag("m", "a", "2");
     await client.registeredModels.setTag("m", "b", "3");
-    expect((await client.registeredModels.get("m")).tags).toEqual([{ key: "a", value: "2" }, { key: "b", value: "3" }]);
+    expect((await client.registeredModels.get("m")).tags).toEqual([
+      { key: "a", value: "2" },
+      { key: "b", value: "3" },
+    ]);
     await client.registeredModels.deleteTag("m", "a");
     await client.registeredModels.deleteTag("m", "absent");
     expect((await client.registeredModels.get("m")).tags).toEqual([{ key: "b", value: "3" }]);
@@ -202,7 +239,10 @@ describe("embedded store: registered models", () => {
     await store.call("modelVersions.create", { name: "m", source: `${artifactUri}/b`, run_id: runId });
     await store.call("registeredModels.setAlias", { name: "m", alias: "champion", version: "1" });
     await store.call("registeredModels.setAlias", { name: "m", alias: "challenger", version: "2" });
-    expect((await store.call("registeredModels.getByAlias", { name: "m", alias: "champion" })).model_version).toMatchObject({ version: "1", aliases: ["champion"] });
+    expect((await store.call("registeredModels.getByAlias", { name: "m", alias: "champion" })).model_version).toMatchObject({
+      version: "1",
+      aliases: ["champion"],
+    });
     await store.call("registeredModels.setAlias", { name: "m", alias: "champion", version: "2" });
     const byAlias = (await store.call("registeredModels.getByAlias", { name: "m", alias: "champion" })).model_version;
     expect(byAlias).toMatchObject({ version: "2", aliases: ["champion", "challenger"] });
@@ -276,7 +316,8 @@ describe("embedded store: model versions", () => {
   it("checks sources as the server does: local paths inside the run's artifacts, runs:/ of the run, no '..'", async () => {
     const { dir, store, runId, artifactUri } = await fixture();
     await store.call("registeredModels.create", { name: "m" });
-    const create = (source: string, run_id?: string): Promise<unknown> => store.call("modelVersions.create", { name: "m", source, ...(run_id ? { run_id } : {}) });
+    const create = (source: string, run_id?: string): Promise<unknown> =>
+      store.call("modelVersions.create", { name: "m", source, ...(run_id ? { run_id } : {}) });
     await expect(create(`file://${artifactUri}/model`, runId)).resolves.toBeDefined();
     await expect(create(`runs:/${runId}/model`, runId)).resolves.toBeDefined();
     await expect(create("s3://bucket/models/a")).resolves.toBeDefined();
@@ -327,7 +368,11 @@ describe("embedded store: model versions", () => {
     const { run: other } = await store.call("runs.create", { experiment_id: "1", start_time: 2 });
     await store.call("registeredModels.create", { name: "a" });
     await store.call("registeredModels.create", { name: "b" });
-    for (const [name, run, uri] of [["a", runId, artifactUri], ["a", other.info.run_id, other.info.artifact_uri!], ["b", runId, artifactUri]] as const) {
+    for (const [name, run, uri] of [
+      ["a", runId, artifactUri],
+      ["a", other.info.run_id, other.info.artifact_uri!],
+      ["b", runId, artifactUri],
+    ] as const) {
       tick();
       await store.call("modelVersions.create", { name, source: `${uri}/model`, run_id: run, tags: [{ key: "owner", value: name === "a" ? "ann" : "bob" }] });
     }
@@ -356,7 +401,10 @@ describe("embedded store: model versions", () => {
     const { store, runId, artifactUri } = await fixture();
     await store.call("registeredModels.create", { name: "m" });
     for (let i = 0; i < 3; i++) await store.call("modelVersions.create", { name: "m", source: `${artifactUri}/v${i}`, run_id: runId });
-    const client = { transition: (version: string, stage: string, archive: boolean) => store.call("modelVersions.transitionStage", { name: "m", version, stage, archive_existing_versions: archive }) };
+    const client = {
+      transition: (version: string, stage: string, archive: boolean) =>
+        store.call("modelVersions.transitionStage", { name: "m", version, stage, archive_existing_versions: archive }),
+    };
     await client.transition("1", "Production", false);
     await client.transition("2", "production", false);
     expect((await client.transition("3", "Production", true)).model_version.current_stage).toBe("Production");

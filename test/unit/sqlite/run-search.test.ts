@@ -34,7 +34,10 @@ beforeAll(async () => {
     });
   }
   await store.call("runs.update", { run_id: ids.delta!, status: "FINISHED", end_time: 450 });
-  await store.call("runs.logInputs", { run_id: ids.alpha!, datasets: [{ dataset: { name: "mnist", digest: "d1", source_type: "local", source: "{}" }, tags: [{ key: "mlflow.data.context", value: "train" }] }] });
+  await store.call("runs.logInputs", {
+    run_id: ids.alpha!,
+    datasets: [{ dataset: { name: "mnist", digest: "d1", source_type: "local", source: "{}" }, tags: [{ key: "mlflow.data.context", value: "train" }] }],
+  });
   await store.call("runs.delete", { run_id: ids.gamma! });
 });
 
@@ -44,7 +47,13 @@ afterAll(async () => {
 });
 
 async function names(filter?: string, order_by?: string[], run_view_type?: "ACTIVE_ONLY" | "DELETED_ONLY" | "ALL", experiment_ids = ["1"]): Promise<string[]> {
-  const { runs } = await store.call("runs.search", { experiment_ids, max_results: 100, ...(filter ? { filter } : {}), ...(order_by ? { order_by } : {}), ...(run_view_type ? { run_view_type } : {}) });
+  const { runs } = await store.call("runs.search", {
+    experiment_ids,
+    max_results: 100,
+    ...(filter ? { filter } : {}),
+    ...(order_by ? { order_by } : {}),
+    ...(run_view_type ? { run_view_type } : {}),
+  });
   return runs.map((run) => run.info.run_name);
 }
 
@@ -124,8 +133,12 @@ describe("embedded store: runs/search", () => {
     for (const filter of bad) {
       await expect(store.call("runs.search", { experiment_ids: ["1"], max_results: 10, filter }), filter).rejects.toBeInstanceOf(InvalidParameterError);
     }
-    await expect(store.call("runs.search", { experiment_ids: ["1"], max_results: 10, order_by: ["metrics.acc", "metrics.acc DESC"] })).rejects.toThrow("duplicate fields");
-    await expect(store.call("runs.search", { experiment_ids: ["1"], max_results: 10, order_by: ["metrics.acc SIDEWAYS"] })).rejects.toThrow("Invalid ordering key in order_by clause");
+    await expect(store.call("runs.search", { experiment_ids: ["1"], max_results: 10, order_by: ["metrics.acc", "metrics.acc DESC"] })).rejects.toThrow(
+      "duplicate fields",
+    );
+    await expect(store.call("runs.search", { experiment_ids: ["1"], max_results: 10, order_by: ["metrics.acc SIDEWAYS"] })).rejects.toThrow(
+      "Invalid ordering key in order_by clause",
+    );
     await expect(store.call("runs.search", { experiment_ids: ["x"], max_results: 10 })).rejects.toThrow("Invalid experiment ID 'x'");
   });
 });

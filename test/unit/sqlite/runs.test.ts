@@ -16,12 +16,22 @@ describe("embedded store: runs", () => {
     const store = await sqliteStore(dir);
     const { run } = await store.call("runs.create", { experiment_id: "0", start_time: 1234, tags: [{ key: "team", value: "a" }] });
     expect(run.info.run_id).toMatch(/^[0-9a-f]{32}$/);
-    expect(run.info).toMatchObject({ run_uuid: run.info.run_id, experiment_id: "0", status: "RUNNING", start_time: 1234, lifecycle_stage: "active", user_id: "" });
+    expect(run.info).toMatchObject({
+      run_uuid: run.info.run_id,
+      experiment_id: "0",
+      status: "RUNNING",
+      start_time: 1234,
+      lifecycle_stage: "active",
+      user_id: "",
+    });
     expect(run.info.end_time).toBeUndefined();
     expect(run.info.run_name).toMatch(/^[a-z]+-[a-z]+-\d{1,4}$/);
     expect(run.info.run_name.length).toBeLessThanOrEqual(20);
     expect(run.info.artifact_uri).toBe(join(dir, "mlruns", "0", run.info.run_id, "artifacts"));
-    expect(run.data.tags).toEqual([{ key: "team", value: "a" }, { key: "mlflow.runName", value: run.info.run_name }]);
+    expect(run.data.tags).toEqual([
+      { key: "team", value: "a" },
+      { key: "mlflow.runName", value: run.info.run_name },
+    ]);
     await store.close();
   });
 

@@ -7,8 +7,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../../src/core/errors.js";
-import { COMPATIBLE_NEWER_REVISIONS } from "../../../src/store/sqlite/schema.js";
 import { OLDER_REVISIONS, SCHEMA_REVISION, SCHEMA_STATEMENTS } from "../../../src/store/sqlite/schema.generated.js";
+import { COMPATIBLE_NEWER_REVISIONS } from "../../../src/store/sqlite/schema.js";
 import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import { QUIET, removeTempDirs, sqliteStore, tempDir } from "./helpers.js";
 
@@ -44,7 +44,9 @@ describe("embedded store: schema", () => {
     const path = join(dir, "mlflow.db");
     await (await openSqliteStore(path, { env: { ...QUIET, MLFLOW_TS_SQLITE_JOURNAL_MODE: "DELETE" } })).close();
     expect(withDb(path, (db) => db.pragma("journal_mode", { simple: true }))).toBe("delete");
-    await expect(openSqliteStore(path, { env: { ...QUIET, MLFLOW_TS_SQLITE_JOURNAL_MODE: "truncate" } })).rejects.toThrow(/MLFLOW_TS_SQLITE_JOURNAL_MODE must be "wal" or "delete"/);
+    await expect(openSqliteStore(path, { env: { ...QUIET, MLFLOW_TS_SQLITE_JOURNAL_MODE: "truncate" } })).rejects.toThrow(
+      /MLFLOW_TS_SQLITE_JOURNAL_MODE must be "wal" or "delete"/,
+    );
   });
 
   it("reopens its own database without changing it", async () => {

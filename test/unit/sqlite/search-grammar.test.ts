@@ -20,7 +20,11 @@ beforeAll(async () => {
   for (const [index, acc] of [0.9, 0.2, 0.5].entries()) {
     const { run } = await store.call("runs.create", { experiment_id: experiment, run_name: `run-${index}`, start_time: 100 * (index + 1) });
     ids.push(run.info.run_id);
-    await store.call("runs.logBatch", { run_id: run.info.run_id, metrics: [{ key: "acc", value: acc, timestamp: 1, step: 0 }], params: [{ key: "lr", value: "0.1" }] });
+    await store.call("runs.logBatch", {
+      run_id: run.info.run_id,
+      metrics: [{ key: "acc", value: acc, timestamp: 1, step: 0 }],
+      params: [{ key: "lr", value: "0.1" }],
+    });
   }
 });
 
@@ -121,9 +125,27 @@ describe("the sqlparse port", () => {
 
 describe("literal_eval of IN lists", () => {
   it("tells values, syntax errors and non-literals apart", () => {
-    expect(literalEval("('a', \"b\")")).toEqual({ ok: true, value: { kind: "tuple", items: [{ kind: "str", value: "a" }, { kind: "str", value: "b" }] } });
+    expect(literalEval("('a', \"b\")")).toEqual({
+      ok: true,
+      value: {
+        kind: "tuple",
+        items: [
+          { kind: "str", value: "a" },
+          { kind: "str", value: "b" },
+        ],
+      },
+    });
     expect(literalEval("('a' 'b')")).toEqual({ ok: true, value: { kind: "str", value: "ab" } });
-    expect(literalEval("('\\x41\\n', r'\\n')")).toEqual({ ok: true, value: { kind: "tuple", items: [{ kind: "str", value: "A\n" }, { kind: "str", value: "\\n" }] } });
+    expect(literalEval("('\\x41\\n', r'\\n')")).toEqual({
+      ok: true,
+      value: {
+        kind: "tuple",
+        items: [
+          { kind: "str", value: "A\n" },
+          { kind: "str", value: "\\n" },
+        ],
+      },
+    });
     expect(literalEval("(-1, None)")).toEqual({ ok: true, value: { kind: "tuple", items: [{ kind: "other" }, { kind: "other" }] } });
     expect(literalEval("(a)")).toEqual({ ok: false, error: "ValueError" });
     expect(literalEval("(1+2j, -1)")).toEqual({ ok: true, value: { kind: "tuple", items: [{ kind: "other" }, { kind: "other" }] } });

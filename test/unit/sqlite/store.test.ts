@@ -31,7 +31,9 @@ describe("embedded store", () => {
     await client.experiments.create({ name: "first" });
     await client.experiments.create({ name: "second" });
     const lines = stderr.mock.calls.map(([chunk]) => String(chunk)).filter((line) => line.startsWith("mlflow-ts:"));
-    expect(lines).toEqual([`mlflow-ts: logging to sqlite:///${join(dir, "mlflow.db")}, artifacts under ${resolve("mlruns")}. View with: mlflow ui --backend-store-uri sqlite:///${join(dir, "mlflow.db")}\n`]);
+    expect(lines).toEqual([
+      `mlflow-ts: logging to sqlite:///${join(dir, "mlflow.db")}, artifacts under ${resolve("mlruns")}. View with: mlflow ui --backend-store-uri sqlite:///${join(dir, "mlflow.db")}\n`,
+    ]);
     await client.close();
   });
 

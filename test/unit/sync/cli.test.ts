@@ -31,7 +31,11 @@ afterEach(() => removeTempDirs());
 async function cli(argv: string[], terminal = false) {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const io = { stdout: { write: (text: string) => stdout.push(text) }, stderr: { isTTY: terminal, write: (text: string) => stderr.push(text) }, env: { HOME: "/nonexistent", ...QUIET } };
+  const io = {
+    stdout: { write: (text: string) => stdout.push(text) },
+    stderr: { isTTY: terminal, write: (text: string) => stderr.push(text) },
+    env: { HOME: "/nonexistent", ...QUIET },
+  };
   const code = await runCli(argv, io);
   return { code, stdout: stdout.join(""), stderr: stderr.join("") };
 }
@@ -44,11 +48,37 @@ describe("mlflow-ts sync", () => {
 
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(Object.keys(report).sort()).toEqual(["dryRun", "durationMs", "experiments", "from", "loggedModels", "modelVersions", "ok", "registeredModels", "runs", "to", "totals"]);
+    expect(Object.keys(report).sort()).toEqual([
+      "dryRun",
+      "durationMs",
+      "experiments",
+      "from",
+      "loggedModels",
+      "modelVersions",
+      "ok",
+      "registeredModels",
+      "runs",
+      "to",
+      "totals",
+    ]);
     expect(report).toMatchObject({ ok: true, dryRun: false, from: source, to: target, totals: { runsCopied: 4, runsSkipped: 1, artifactFiles: 3 } });
     const baseline = report.runs.find((run: { runName: string }) => run.runName === "baseline");
     expect(Object.keys(baseline).sort()).toEqual(
-      ["action", "artifactBytes", "artifactFiles", "datasets", "experimentName", "metricPoints", "outcome", "params", "reason", "runName", "sourceRunId", "tags", "targetRunId"].sort(),
+      [
+        "action",
+        "artifactBytes",
+        "artifactFiles",
+        "datasets",
+        "experimentName",
+        "metricPoints",
+        "outcome",
+        "params",
+        "reason",
+        "runName",
+        "sourceRunId",
+        "tags",
+        "targetRunId",
+      ].sort(),
     );
   });
 
@@ -62,7 +92,10 @@ describe("mlflow-ts sync", () => {
       `sync: experiment "${seeded.experimentNames[1]}" reused (id 2 on the target)`,
       "sync: 4 runs to copy, resume or update; 1 already done or skipped",
     ]);
-    const runLines = lines.slice(3).map((line) => line.replace(/ [0-9a-f]{32}/g, " <id>").replace(/^sync: \[[1-4]\/4\] /, "")).sort();
+    const runLines = lines
+      .slice(3)
+      .map((line) => line.replace(/ [0-9a-f]{32}/g, " <id>").replace(/^sync: \[[1-4]\/4\] /, ""))
+      .sort();
     expect(runLines).toEqual([
       `copied "baseline" (${seeded.experimentNames[0]}) <id> → <id>: 30 points, 3 params, 6 tags, 3 files (195.3 KiB)`,
       `copied "bert" (${seeded.experimentNames[1]}) <id> → <id>: 2 points, 0 params, 5 tags, 0 files (0 B)`,
@@ -72,7 +105,9 @@ describe("mlflow-ts sync", () => {
     expect(lines.slice(3).map((line) => line.slice(0, 12))).toEqual(["sync: [1/4] ", "sync: [2/4] ", "sync: [3/4] ", "sync: [4/4] "]);
     expect(stdout).toMatch(/^Synced sqlite:\/\/\/\/.*source\.db → sqlite:\/\/\/\/.*target\.db in \d+\.\d s\n/);
     expect(stdout).toContain("Experiments: 0 created, 2 reused\nRuns: 4 copied, 0 resumed, 0 updated, 1 skipped, 0 failed\n");
-    expect(stdout).toContain("Models: 0 logged models copied, 0 skipped, 0 failed; 0 model versions registered, 0 skipped, 0 failed; 0 registered models created\n");
+    expect(stdout).toContain(
+      "Models: 0 logged models copied, 0 skipped, 0 failed; 0 model versions registered, 0 skipped, 0 failed; 0 registered models created\n",
+    );
     expect(stdout).toContain("Sent: 36 metric points, 4 params, 22 tags, 1 dataset input, 3 artifact files (195.3 KiB)\nSkipped: 1 deleted at the source\n");
   });
 
@@ -106,9 +141,16 @@ describe("mlflow-ts sync", () => {
     const { code, stdout, stderr } = await cli(["sync", "--from", source, "--to", target, ...experimentArgs()]);
 
     expect(code).toBe(0);
-    expect(stdout).toContain("Models: 2 logged models copied, 0 skipped, 0 failed; 3 model versions registered, 1 skipped, 0 failed; 2 registered models created\n");
-    expect(stdout).toContain(`Model versions not copied:\n  ${registered.stray} version 1: its source "s3://elsewhere/model" is not runs:/…, models:/m-… nor inside the artifact location of its run or logged model`);
-    const modelLines = stderr.split("\n").filter((line) => /logged model|model version/.test(line)).map((line) => line.replace(/m-[0-9a-f]{32}/g, "<id>"));
+    expect(stdout).toContain(
+      "Models: 2 logged models copied, 0 skipped, 0 failed; 3 model versions registered, 1 skipped, 0 failed; 2 registered models created\n",
+    );
+    expect(stdout).toContain(
+      `Model versions not copied:\n  ${registered.stray} version 1: its source "s3://elsewhere/model" is not runs:/…, models:/m-… nor inside the artifact location of its run or logged model`,
+    );
+    const modelLines = stderr
+      .split("\n")
+      .filter((line) => /logged model|model version/.test(line))
+      .map((line) => line.replace(/m-[0-9a-f]{32}/g, "<id>"));
     expect(modelLines).toEqual(
       expect.arrayContaining([
         `sync: copied logged model "classifier" (${seeded.experimentNames[0]}) <id> → <id>: 3 files (48.9 KiB)`,
@@ -133,14 +175,22 @@ describe("mlflow-ts sync", () => {
     const { code, stdout, stderr } = await cli(["sync", "--from", source, "--to", target, ...experimentArgs()]);
 
     expect(dry.stdout).toContain(`  update  model version "${registered.clf}" 1: changed since the last copy: tags\n`);
-    expect(dry.stdout).toContain(`  update  ${modelIds.classifier}  logged model "classifier" (experiment "${seeded.experimentNames[0]}"): changed since the last copy: tags\n`);
-    expect(dry.stdout).toContain("Models: 0 logged models would be copied, 1 would be updated, 1 skipped, 0 failed; 0 model versions would be registered, 1 would be updated, 3 skipped, 0 failed; 0 registered models would be created\n");
+    expect(dry.stdout).toContain(
+      `  update  ${modelIds.classifier}  logged model "classifier" (experiment "${seeded.experimentNames[0]}"): changed since the last copy: tags\n`,
+    );
+    expect(dry.stdout).toContain(
+      "Models: 0 logged models would be copied, 1 would be updated, 1 skipped, 0 failed; 0 model versions would be registered, 1 would be updated, 3 skipped, 0 failed; 0 registered models would be created\n",
+    );
     expect(dry.stdout).toContain(`Registered models that would be updated:\n  ${registered.clf}: changed since the last copy: description\n`);
     expect(code).toBe(0);
-    expect(stdout).toContain("Models: 0 logged models copied, 1 updated, 1 skipped, 0 failed; 0 model versions registered, 1 updated, 3 skipped, 0 failed; 0 registered models created\n");
+    expect(stdout).toContain(
+      "Models: 0 logged models copied, 1 updated, 1 skipped, 0 failed; 0 model versions registered, 1 updated, 3 skipped, 0 failed; 0 registered models created\n",
+    );
     expect(stdout).toContain(`Registered models updated:\n  ${registered.clf}: changed since the last copy: description\n`);
     expect(stderr).toContain(`sync: updated model version "${registered.clf}" 1 (version 1 on the target): changed since the last copy: tags\n`);
-    expect(stderr.replace(/m-[0-9a-f]{32}/g, "<id>")).toContain(`sync: updated logged model "classifier" (${seeded.experimentNames[0]}) <id> → <id> (changed since the last copy: tags): 0 files (0 B)\n`);
+    expect(stderr.replace(/m-[0-9a-f]{32}/g, "<id>")).toContain(
+      `sync: updated logged model "classifier" (${seeded.experimentNames[0]}) <id> → <id> (changed since the last copy: tags): 0 files (0 B)\n`,
+    );
   });
 
   it("lists the logged models and versions it would copy in a dry run", async () => {
@@ -153,7 +203,9 @@ describe("mlflow-ts sync", () => {
     expect(code).toBe(0);
     expect(stdout).toContain(`  copy    ${modelIds.classifier}  logged model "classifier" (experiment "${seeded.experimentNames[0]}"): not copied yet\n`);
     expect(stdout).toContain(`  copy    model version "${registered.clf}" 3: not copied yet\n`);
-    expect(stdout).toContain("Models: 2 logged models would be copied, 0 skipped, 0 failed; 3 model versions would be registered, 1 skipped, 0 failed; 2 registered models would be created\n");
+    expect(stdout).toContain(
+      "Models: 2 logged models would be copied, 0 skipped, 0 failed; 3 model versions would be registered, 1 skipped, 0 failed; 2 registered models would be created\n",
+    );
   });
 
   it("exits 1 and names what failed", async () => {
@@ -164,14 +216,18 @@ describe("mlflow-ts sync", () => {
     const { code, stdout } = await cli(["sync", "--from", source, "--to", target, ...experimentArgs()]);
 
     expect(code).toBe(1);
-    expect(stdout).toContain(`Failed:\n  experiment "${seeded.experimentNames[1]}": an experiment named "${seeded.experimentNames[1]}" is deleted on the target (id 2); restore it there, or rename one of the two\nRun the same command again`);
+    expect(stdout).toContain(
+      `Failed:\n  experiment "${seeded.experimentNames[1]}": an experiment named "${seeded.experimentNames[1]}" is deleted on the target (id 2); restore it there, or rename one of the two\nRun the same command again`,
+    );
   });
 
   it("exits 1 when the source database does not exist, without creating it", async () => {
     const missing = `sqlite:///${join(dir, "missing.db")}`;
     const { code, stderr } = await cli(["sync", "--from", missing, "--to", target]);
     expect(code).toBe(1);
-    expect(stderr).toBe(`error: ${missing} does not exist (no file ${join(dir, "missing.db")}). Run the command in the folder that holds mlflow.db, or pass --from sqlite:////absolute/path/mlflow.db.\n`);
+    expect(stderr).toBe(
+      `error: ${missing} does not exist (no file ${join(dir, "missing.db")}). Run the command in the folder that holds mlflow.db, or pass --from sqlite:////absolute/path/mlflow.db.\n`,
+    );
   });
 
   it("exits 1 for an experiment the source does not have", async () => {

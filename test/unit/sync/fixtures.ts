@@ -36,9 +36,18 @@ const BASE_TIME = Date.UTC(2026, 0, 15, 9, 0, 0);
 export async function seedSource(client: MlflowClient, dir: string, prefix: string, accPoints = 2500): Promise<SeededSource> {
   const vision = `${prefix}-vision`;
   const nlp = `${prefix}-nlp`;
-  const visionId = await client.experiments.create({ name: vision, artifact_location: join(dir, "artifacts-vision"), tags: { team: "vision", "mlflow.note.content": "image models" } });
+  const visionId = await client.experiments.create({
+    name: vision,
+    artifact_location: join(dir, "artifacts-vision"),
+    tags: { team: "vision", "mlflow.note.content": "image models" },
+  });
   const nlpId = await client.experiments.create({ name: nlp, artifact_location: join(dir, "artifacts-nlp") });
-  const systemTags = { "mlflow.user": "ada", "mlflow.source.name": "train.ts", "mlflow.source.type": "LOCAL", "mlflow.source.git.commit": "0123456789abcdef0123456789abcdef01234567" };
+  const systemTags = {
+    "mlflow.user": "ada",
+    "mlflow.source.name": "train.ts",
+    "mlflow.source.type": "LOCAL",
+    "mlflow.source.git.commit": "0123456789abcdef0123456789abcdef01234567",
+  };
 
   const baseline = await newRun(client, visionId, "baseline", { ...systemTags, team: "vision" }, 0);
   await client.runs.logBatch(baseline, {
@@ -48,7 +57,14 @@ export async function seedSource(client: MlflowClient, dir: string, prefix: stri
       ...Array.from({ length: accPoints }, (_, step) => ({ key: "acc", value: step / accPoints, step, timestamp: BASE_TIME + step })),
     ],
   });
-  await client.runs.logInputs(baseline, { datasets: [{ tags: [{ key: "mlflow.data.context", value: "train" }], dataset: { name: "mnist", digest: "d1g357", source_type: "local", source: '{"uri": "/data/mnist"}' } }] });
+  await client.runs.logInputs(baseline, {
+    datasets: [
+      {
+        tags: [{ key: "mlflow.data.context", value: "train" }],
+        dataset: { name: "mnist", digest: "d1g357", source_type: "local", source: '{"uri": "/data/mnist"}' },
+      },
+    ],
+  });
   const local = join(dir, "to-upload"); // kept: the copies' files are compared with these
   const weightsPath = join(local, "model", "weights.bin");
   await mkdir(join(local, "model", "config"), { recursive: true });
@@ -59,7 +75,9 @@ export async function seedSource(client: MlflowClient, dir: string, prefix: stri
   await client.runs.update(baseline, { status: "FINISHED", end_time: BASE_TIME + 3_600_000 });
 
   const evalRun = await newRun(client, visionId, "eval", { ...systemTags, "mlflow.parentRunId": baseline }, 60_000);
-  await client.runs.logBatch(evalRun, { metrics: [0.7, 0.8, 0.9].map((value, step) => ({ key: "eval/acc", value, step, timestamp: BASE_TIME + 60_000 + step })) });
+  await client.runs.logBatch(evalRun, {
+    metrics: [0.7, 0.8, 0.9].map((value, step) => ({ key: "eval/acc", value, step, timestamp: BASE_TIME + 60_000 + step })),
+  });
   await client.runs.update(evalRun, { status: "FAILED", end_time: BASE_TIME + 120_000 });
 
   const discarded = await newRun(client, visionId, "discarded", systemTags, 200_000);
@@ -72,7 +90,12 @@ export async function seedSource(client: MlflowClient, dir: string, prefix: stri
   await client.runs.update(tokenizer, { status: "FINISHED", end_time: BASE_TIME + 400_000 });
 
   const bert = await newRun(client, nlpId, "bert", systemTags, 500_000);
-  await client.runs.logBatch(bert, { metrics: [{ key: "perplexity", value: Number.POSITIVE_INFINITY, step: 0, timestamp: BASE_TIME + 500_000 }, { key: "perplexity", value: 12.5, step: 1, timestamp: BASE_TIME + 501_000 }] });
+  await client.runs.logBatch(bert, {
+    metrics: [
+      { key: "perplexity", value: Number.POSITIVE_INFINITY, step: 0, timestamp: BASE_TIME + 500_000 },
+      { key: "perplexity", value: 12.5, step: 1, timestamp: BASE_TIME + 501_000 },
+    ],
+  });
   await client.runs.update(bert, { status: "KILLED", end_time: BASE_TIME + 600_000 });
 
   return {
@@ -92,7 +115,11 @@ async function newRun(client: MlflowClient, experimentId: string, name: string, 
 export async function findCopy(to: MlflowClient, experimentName: string, sourceRunId: string): Promise<Run | undefined> {
   const experiment = await to.experiments.getByName(experimentName);
   if (!experiment) return undefined;
-  const copies = await to.runs.search({ experiment_ids: [experiment.experiment_id], filter: `tags.\`mlflow-ts.sync.sourceRunId\` = '${sourceRunId}'`, run_view_type: "ALL" });
+  const copies = await to.runs.search({
+    experiment_ids: [experiment.experiment_id],
+    filter: `tags.\`mlflow-ts.sync.sourceRunId\` = '${sourceRunId}'`,
+    run_view_type: "ALL",
+  });
   expect(copies.length).toBeLessThanOrEqual(1);
   return copies[0];
 }
@@ -102,9 +129,22 @@ export async function findCopy(to: MlflowClient, experimentName: string, sourceR
  * time, name, user), params, tags (without bookkeeping tags; the parent tag translated through
  * `parentCopies`), dataset inputs, the full history of every metric, and the artifact listing.
  */
-export async function expectSameRun(from: MlflowClient, sourceRunId: string, to: MlflowClient, targetRunId: string, parentCopies: Record<string, string> = {}): Promise<void> {
+export async function expectSameRun(
+  from: MlflowClient,
+  sourceRunId: string,
+  to: MlflowClient,
+  targetRunId: string,
+  parentCopies: Record<string, string> = {},
+): Promise<void> {
   const [source, copy] = await Promise.all([from.runs.get(sourceRunId), to.runs.get(targetRunId)]);
-  const info = (run: Run) => ({ status: run.info.status, start_time: run.info.start_time, end_time: run.info.end_time, run_name: run.info.run_name, user_id: run.info.user_id, lifecycle_stage: run.info.lifecycle_stage });
+  const info = (run: Run) => ({
+    status: run.info.status,
+    start_time: run.info.start_time,
+    end_time: run.info.end_time,
+    run_name: run.info.run_name,
+    user_id: run.info.user_id,
+    lifecycle_stage: run.info.lifecycle_stage,
+  });
   expect(info(copy)).toEqual(info(source));
   expect(sorted(copy.data.params)).toEqual(sorted(source.data.params));
   const expectedTags = source.data.tags.map((tag) => (tag.key === "mlflow.parentRunId" ? { key: tag.key, value: parentCopies[tag.value] ?? tag.value } : tag));
@@ -122,7 +162,8 @@ export async function expectSameRun(from: MlflowClient, sourceRunId: string, to:
 /** A metric's full history as comparable points, in a fixed order. */
 export async function history(client: MlflowClient, runId: string, key: string): Promise<Pick<Metric, "key" | "value" | "timestamp" | "step">[]> {
   const points: Pick<Metric, "key" | "value" | "timestamp" | "step">[] = [];
-  for await (const point of client.metrics.getHistory(runId, key)) points.push({ key: point.key, value: point.value, timestamp: point.timestamp, step: point.step });
+  for await (const point of client.metrics.getHistory(runId, key))
+    points.push({ key: point.key, value: point.value, timestamp: point.timestamp, step: point.step });
   const order = (value: number) => (Number.isNaN(value) ? Number.NEGATIVE_INFINITY : value);
   return points.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp || order(a.value) - order(b.value));
 }
@@ -130,7 +171,8 @@ export async function history(client: MlflowClient, runId: string, key: string):
 /** Every artifact file of a run (recursively): path and size. */
 export async function listTree(client: MlflowClient, runId: string, path = ""): Promise<{ path: string; size: number | undefined }[]> {
   const files: { path: string; size: number | undefined }[] = [];
-  for (const entry of await client.artifacts.list(runId, path || undefined)) files.push(...(entry.is_dir ? await listTree(client, runId, entry.path) : [fileOf(entry)]));
+  for (const entry of await client.artifacts.list(runId, path || undefined))
+    files.push(...(entry.is_dir ? await listTree(client, runId, entry.path) : [fileOf(entry)]));
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
@@ -140,7 +182,9 @@ function fileOf(entry: FileInfo): { path: string; size: number | undefined } {
 
 /** sha256 (hex) of a local file. */
 export async function sha256(path: string): Promise<string> {
-  return createHash("sha256").update(await readFile(path)).digest("hex");
+  return createHash("sha256")
+    .update(await readFile(path))
+    .digest("hex");
 }
 
 function sorted(entries: readonly KeyValue[]): KeyValue[] {
@@ -189,7 +233,13 @@ export async function seedModels(client: MlflowClient, seeded: SeededSource, pre
   const stray = `${prefix}-stray`;
   await client.registeredModels.create({ name: clf, description: "the classifier", tags: { team: "vision" } });
   await client.modelVersions.create({ name: clf, source: `runs:/${baseline}/model`, run_id: baseline, description: "first", tags: { validated: "no" } });
-  await client.modelVersions.create({ name: clf, source: `models:/${classifier.info.model_id}`, model_id: classifier.info.model_id, run_id: baseline, tags: { validated: "yes" } });
+  await client.modelVersions.create({
+    name: clf,
+    source: `models:/${classifier.info.model_id}`,
+    model_id: classifier.info.model_id,
+    run_id: baseline,
+    tags: { validated: "yes" },
+  });
   const baselineArtifacts = (await client.runs.get(baseline)).info.artifact_uri;
   await client.modelVersions.create({ name: clf, source: `${baselineArtifacts}/model`, run_id: baseline });
   await client.modelVersions.transitionStage(clf, 2, "Production");
@@ -222,7 +272,13 @@ export async function findModelCopy(to: MlflowClient, experimentName: string, so
  * type, status, params, tags (without bookkeeping tags and `mlflow.modelVersions`),
  * `source_run_id` translated to `targetRunId`, and the artifact listing.
  */
-export async function expectSameLoggedModel(from: MlflowClient, sourceModelId: string, to: MlflowClient, targetModelId: string, targetRunId: string | undefined): Promise<void> {
+export async function expectSameLoggedModel(
+  from: MlflowClient,
+  sourceModelId: string,
+  to: MlflowClient,
+  targetModelId: string,
+  targetRunId: string | undefined,
+): Promise<void> {
   const [source, copy] = await Promise.all([from.loggedModels.get(sourceModelId), to.loggedModels.get(targetModelId)]);
   const info = (model: LoggedModel) => ({ name: model.info.name, model_type: model.info.model_type, status: model.info.status });
   expect(info(copy)).toEqual(info(source));

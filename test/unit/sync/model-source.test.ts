@@ -18,9 +18,12 @@ describe("classifySource", () => {
     expect(classifySource(source, run, [model])).toEqual(expected);
   });
 
-  it.each(["models:/clf/3", "models:/clf@champion", "s3://elsewhere/model", "/data/mlruns/1/r10/artifacts/model", "/data/mlruns/1/r1/artifactsX"])("does not translate %s", (source) => {
-    expect(classifySource(source, run, [model])).toBeUndefined();
-  });
+  it.each(["models:/clf/3", "models:/clf@champion", "s3://elsewhere/model", "/data/mlruns/1/r10/artifacts/model", "/data/mlruns/1/r1/artifactsX"])(
+    "does not translate %s",
+    (source) => {
+      expect(classifySource(source, run, [model])).toBeUndefined();
+    },
+  );
 
   it("reads the model id of a models:/m-… source only", () => {
     expect([modelIdOfSource("models:/m-00ff"), modelIdOfSource("models:/clf/1")]).toEqual(["m-00ff", undefined]);
@@ -32,6 +35,8 @@ describe("targetSource", () => {
     expect(targetSource({ kind: "run-uri", runId: "r9", path: "model" }, "t9", undefined)).toBe("runs:/t9/model");
     expect(targetSource({ kind: "model-uri", modelId: "m-0a1b" }, "m-ffff", undefined)).toBe("models:/m-ffff");
     expect(targetSource({ kind: "inside-run", runId: "r1", path: "model" }, "t1", "s3://mlflow/4/t1/artifacts/")).toBe("s3://mlflow/4/t1/artifacts/model");
-    expect(targetSource({ kind: "inside-model", modelId: "m-0a1b", path: "" }, "m-ffff", "mlflow-artifacts:/4/models/m-ffff/artifacts")).toBe("mlflow-artifacts:/4/models/m-ffff/artifacts");
+    expect(targetSource({ kind: "inside-model", modelId: "m-0a1b", path: "" }, "m-ffff", "mlflow-artifacts:/4/models/m-ffff/artifacts")).toBe(
+      "mlflow-artifacts:/4/models/m-ffff/artifacts",
+    );
   });
 });

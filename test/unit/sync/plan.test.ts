@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { type Run, runSchema } from "../../../src/entities/tracking.js";
-import { differences, indexCopies, planRun, SKIP_REASONS, targetTags } from "../../../src/sync/plan.js";
-import { SYNC_ARTIFACTS_DIGEST_TAG, SYNC_SOURCE_RUN_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE_TAG, isBookkeepingTag } from "../../../src/sync/tags.js";
 import { CREATE_REQUEST_ID_TAG } from "../../../src/store/rest-store.js";
+import { differences, indexCopies, planRun, SKIP_REASONS, targetTags } from "../../../src/sync/plan.js";
+import { isBookkeepingTag, SYNC_ARTIFACTS_DIGEST_TAG, SYNC_SOURCE_RUN_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE_TAG } from "../../../src/sync/tags.js";
 
 const SOURCE_ID = "a".repeat(32);
 const PARENT_SOURCE_ID = "b".repeat(32);
@@ -40,7 +40,10 @@ function run(fixture: RunFixture = {}): Run {
       params: keyValues(fixture.params ?? { lr: "0.1" }),
       tags: keyValues(fixture.tags ?? { "mlflow.user": "ada", "mlflow.runName": "baseline" }),
       // As on the wire: NaN is the string "NaN".
-      metrics: (fixture.metrics ?? [{ key: "loss", value: 0.5, timestamp: 1500, step: 3 }]).map((m) => ({ ...m, value: Number.isNaN(m.value) ? "NaN" : m.value })),
+      metrics: (fixture.metrics ?? [{ key: "loss", value: 0.5, timestamp: 1500, step: 3 }]).map((m) => ({
+        ...m,
+        value: Number.isNaN(m.value) ? "NaN" : m.value,
+      })),
     },
   });
 }
@@ -155,7 +158,14 @@ describe("differences in artifacts", () => {
 describe("targetTags", () => {
   it("drops bookkeeping tags of earlier syncs and of the REST store, keeps system tags", () => {
     const source = run({
-      tags: { "mlflow.user": "ada", "mlflow.source.name": "train.ts", [SYNC_SOURCE_RUN_ID_TAG]: "x", [SYNC_SOURCE_URI_TAG]: "y", [SYNC_STATE_TAG]: "complete", [CREATE_REQUEST_ID_TAG]: "z" },
+      tags: {
+        "mlflow.user": "ada",
+        "mlflow.source.name": "train.ts",
+        [SYNC_SOURCE_RUN_ID_TAG]: "x",
+        [SYNC_SOURCE_URI_TAG]: "y",
+        [SYNC_STATE_TAG]: "complete",
+        [CREATE_REQUEST_ID_TAG]: "z",
+      },
     });
     expect(targetTags(source, NO_PARENTS)).toEqual([
       { key: "mlflow.user", value: "ada" },
@@ -170,7 +180,13 @@ describe("targetTags", () => {
   });
 
   it("recognises bookkeeping keys", () => {
-    expect([SYNC_STATE_TAG, SYNC_SOURCE_RUN_ID_TAG, CREATE_REQUEST_ID_TAG, "mlflow.user", "mlflow-ts.other"].map(isBookkeepingTag)).toEqual([true, true, true, false, false]);
+    expect([SYNC_STATE_TAG, SYNC_SOURCE_RUN_ID_TAG, CREATE_REQUEST_ID_TAG, "mlflow.user", "mlflow-ts.other"].map(isBookkeepingTag)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });
 

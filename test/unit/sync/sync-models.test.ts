@@ -14,7 +14,19 @@ import type { EndpointName } from "../../../src/store/endpoints.js";
 import { syncRuns } from "../../../src/sync/sync-runs.js";
 import type { SyncEvent } from "../../../src/sync/types.js";
 import { QUIET, removeTempDirs, tempDir } from "../sqlite/helpers.js";
-import { expectSameLoggedModel, findCopy, findModelCopy, localPathOf, MODEL_WRITES, type RecordedCall, recordStoreCalls, type SeededModels, type SeededSource, seedModels, seedSource } from "./fixtures.js";
+import {
+  expectSameLoggedModel,
+  findCopy,
+  findModelCopy,
+  localPathOf,
+  MODEL_WRITES,
+  type RecordedCall,
+  recordStoreCalls,
+  type SeededModels,
+  type SeededSource,
+  seedModels,
+  seedSource,
+} from "./fixtures.js";
 
 let dir: string;
 let from: MlflowClient;
@@ -62,9 +74,14 @@ describe("logged models", () => {
     const copy = await to.loggedModels.get(classifier);
     expect(copy.info.experiment_id).toBe((await to.experiments.getByName(vision()))!.experiment_id);
     expect(copy.info.status).toBe("LOGGED_MODEL_READY");
-    for (const [path, content] of Object.entries(models.classifierFiles)) expect(await readFile(join(localPathOf(copy.info.artifact_uri), path))).toEqual(content);
+    for (const [path, content] of Object.entries(models.classifierFiles))
+      expect(await readFile(join(localPathOf(copy.info.artifact_uri), path))).toEqual(content);
     const tags = Object.fromEntries(copy.info.tags.map((t) => [t.key, t.value]));
-    expect(tags).toMatchObject({ "mlflow-ts.sync.sourceModelId": models.modelIds.classifier, "mlflow-ts.sync.state": "complete", "mlflow-ts.sync.sourceUri": from.trackingUri });
+    expect(tags).toMatchObject({
+      "mlflow-ts.sync.sourceModelId": models.modelIds.classifier,
+      "mlflow-ts.sync.state": "complete",
+      "mlflow-ts.sync.sourceUri": from.trackingUri,
+    });
     // The target lists its own versions: the source's list is not sent.
     expect((await from.loggedModels.get(models.modelIds.classifier)).info.tags.map((t) => t.key)).toContain("mlflow.modelVersions");
     const created = calls.filter((c) => c.name === "loggedModels.create").map((c) => (c.request.tags as { key: string }[]).map((t) => t.key));
@@ -103,7 +120,12 @@ describe("logged models", () => {
     vi.mocked(to.store.call).mockImplementation(original);
     const report = await sync();
 
-    expect(report.loggedModels.find((m) => m.name === "classifier")).toMatchObject({ action: "resume", reason: "the last copy was interrupted", outcome: "done", targetModelId: stuck.model_id });
+    expect(report.loggedModels.find((m) => m.name === "classifier")).toMatchObject({
+      action: "resume",
+      reason: "the last copy was interrupted",
+      outcome: "done",
+      targetModelId: stuck.model_id,
+    });
     await expectSameLoggedModel(from, models.modelIds.classifier, to, stuck.model_id, await baselineCopy());
     expect((await sync()).totals).toMatchObject({ loggedModelsCopied: 0, loggedModelsSkipped: 2 });
   });
@@ -144,7 +166,11 @@ describe("the model registry", () => {
     ]);
     // MLflow's SQL registry does not keep a version's model_id: check what was sent.
     const sent = calls.filter((c) => c.name === "modelVersions.create" && c.request.name === clf).map((c) => [c.request.run_id, c.request.model_id]);
-    expect(sent).toEqual([[baseline, undefined], [baseline, classifier], [baseline, undefined]]);
+    expect(sent).toEqual([
+      [baseline, undefined],
+      [baseline, classifier],
+      [baseline, undefined],
+    ]);
     const tags = versions.map((v) => Object.fromEntries(v.tags.map((t) => [t.key, t.value])));
     expect(tags).toEqual([
       { validated: "no", "mlflow-ts.sync.sourceVersion": "1" },
@@ -172,7 +198,12 @@ describe("the model registry", () => {
       { alias: "champion", version: "2" },
       { alias: "previous", version: "3" },
     ]);
-    expect(report.registeredModels.find((m) => m.name === clf)).toMatchObject({ action: "create", outcome: "done", aliasesSet: ["champion", "previous"], aliasesLeft: [] });
+    expect(report.registeredModels.find((m) => m.name === clf)).toMatchObject({
+      action: "create",
+      outcome: "done",
+      aliasesSet: ["champion", "previous"],
+      aliasesLeft: [],
+    });
     const stage = calls.find((c) => c.name === "modelVersions.transitionStage")!.request;
     expect(stage).toMatchObject({ name: clf, version: "2", stage: "Production", archive_existing_versions: false });
   });
@@ -207,14 +238,23 @@ describe("the model registry", () => {
       return original(name as never, request as never, options as never);
     }) as typeof to.store.call);
     const failed = await sync();
-    expect(failed.modelVersions.find((v) => v.sourceVersion === "2" && v.name === models.registered.clf)).toMatchObject({ outcome: "failed", targetVersion: "2", error: "the server went away" });
+    expect(failed.modelVersions.find((v) => v.sourceVersion === "2" && v.name === models.registered.clf)).toMatchObject({
+      outcome: "failed",
+      targetVersion: "2",
+      error: "the server went away",
+    });
     expect(failed.ok).toBe(false);
     vi.mocked(to.store.call).mockImplementation(original);
     calls.length = 0;
 
     const report = await sync();
 
-    expect(report.modelVersions.find((v) => v.sourceVersion === "2" && v.name === models.registered.clf)).toMatchObject({ action: "resume", reason: "its copy has no stage yet", outcome: "done", targetVersion: "2" });
+    expect(report.modelVersions.find((v) => v.sourceVersion === "2" && v.name === models.registered.clf)).toMatchObject({
+      action: "resume",
+      reason: "its copy has no stage yet",
+      outcome: "done",
+      targetVersion: "2",
+    });
     expect(modelWrites()).toEqual(["modelVersions.transitionStage"]);
     expect((await to.modelVersions.get(models.registered.clf, 2)).current_stage).toBe("Production");
   });
@@ -248,9 +288,19 @@ describe("the model registry", () => {
     const report = await sync();
 
     expect(modelWrites()).toEqual([]);
-    expect(report.totals).toMatchObject({ loggedModelsCopied: 0, loggedModelsSkipped: 2, modelVersionsCopied: 0, modelVersionsSkipped: 4, registeredModelsCreated: 0 });
+    expect(report.totals).toMatchObject({
+      loggedModelsCopied: 0,
+      loggedModelsSkipped: 2,
+      modelVersionsCopied: 0,
+      modelVersionsSkipped: 4,
+      registeredModelsCreated: 0,
+    });
     expect(report.modelVersions.filter((v) => v.reason === "already copied")).toHaveLength(3);
-    expect(report.registeredModels.find((m) => m.name === models.registered.clf)).toMatchObject({ action: "reuse", aliasesSet: ["champion", "previous"], aliasesLeft: [] });
+    expect(report.registeredModels.find((m) => m.name === models.registered.clf)).toMatchObject({
+      action: "reuse",
+      aliasesSet: ["champion", "previous"],
+      aliasesLeft: [],
+    });
   });
 
   it("only registers versions of the synced experiments", async () => {
@@ -296,7 +346,8 @@ describe("the model registry", () => {
 });
 
 describe("changes at the source after a copy", () => {
-  const tagsOf = (tags: readonly { key: string; value: string }[]) => Object.fromEntries(tags.filter((t) => !t.key.startsWith("mlflow-ts.sync.")).map((t) => [t.key, t.value]));
+  const tagsOf = (tags: readonly { key: string; value: string }[]) =>
+    Object.fromEntries(tags.filter((t) => !t.key.startsWith("mlflow-ts.sync.")).map((t) => [t.key, t.value]));
   /** The copy of a source version on the target, as the first sync reported it. */
   async function versionCopy(name: string, sourceVersion: string) {
     const copies = await to.modelVersions.search({ filter: `name='${name}'` });
@@ -380,7 +431,11 @@ describe("changes at the source after a copy", () => {
 
     const report = await sync();
 
-    expect(report.registeredModels.find((m) => m.name === clf)).toMatchObject({ action: "update", reason: "changed since the last copy: description, tags", outcome: "done" });
+    expect(report.registeredModels.find((m) => m.name === clf)).toMatchObject({
+      action: "update",
+      reason: "changed since the last copy: description, tags",
+      outcome: "done",
+    });
     const target = await to.registeredModels.get(clf);
     expect([target.description, tagsOf(target.tags)]).toEqual(["the classifier, v2", { team: "research", owner: "platform" }]);
     expect((await sync()).registeredModels.find((m) => m.name === clf)?.action).toBe("reuse");

@@ -18,7 +18,16 @@ import type { SyncEvent } from "../../../src/sync/types.js";
 import { QUIET, removeTempDirs, tempDir } from "../sqlite/helpers.js";
 import { expectSameRun, findCopy, listTree, localPathOf, type RecordedCall, recordStoreCalls, type SeededSource, seedSource, sha256 } from "./fixtures.js";
 
-const WRITES = new Set<EndpointName>(["experiments.create", "experiments.setTag", "runs.create", "runs.update", "runs.setTag", "runs.logBatch", "runs.logInputs", "runs.delete"]);
+const WRITES = new Set<EndpointName>([
+  "experiments.create",
+  "experiments.setTag",
+  "runs.create",
+  "runs.update",
+  "runs.setTag",
+  "runs.logBatch",
+  "runs.logInputs",
+  "runs.delete",
+]);
 
 let dir: string;
 let from: MlflowClient;
@@ -105,7 +114,11 @@ describe("a first sync", () => {
       modelVersionsFailed: 0,
       registeredModelsCreated: 0,
     });
-    expect(report.runs.find((run) => run.sourceRunId === seeded.runIds.discarded)).toMatchObject({ action: "skip", outcome: "skipped", reason: "deleted at the source" });
+    expect(report.runs.find((run) => run.sourceRunId === seeded.runIds.discarded)).toMatchObject({
+      action: "skip",
+      outcome: "skipped",
+      reason: "deleted at the source",
+    });
     expect(await findCopy(to, seeded.experimentNames[0], seeded.runIds.discarded)).toBeUndefined();
   });
 
@@ -154,7 +167,11 @@ describe("a second sync", () => {
     const report = await sync();
 
     expect(report.totals).toMatchObject({ runsUpdated: 1, runsSkipped: 4 });
-    expect(report.runs.find((run) => run.action === "update")).toMatchObject({ sourceRunId: seeded.runIds.tokenizer, reason: "changed since the last copy: tags", outcome: "done" });
+    expect(report.runs.find((run) => run.action === "update")).toMatchObject({
+      sourceRunId: seeded.runIds.tokenizer,
+      reason: "changed since the last copy: tags",
+      outcome: "done",
+    });
     await expectSameRun(from, seeded.runIds.tokenizer, to, await copyIdOf("tokenizer", 1));
     expect((await sync()).totals.runsSkipped).toBe(5);
   });
@@ -172,7 +189,10 @@ describe("a second sync", () => {
     await from.runs.update(running, { status: "FINISHED", end_time: Date.now() });
     const report = await sync();
 
-    expect(report.runs.find((run) => run.sourceRunId === running)).toMatchObject({ action: "update", reason: "changed since the last copy: status, end time, metrics" });
+    expect(report.runs.find((run) => run.sourceRunId === running)).toMatchObject({
+      action: "update",
+      reason: "changed since the last copy: status, end time, metrics",
+    });
     await expectSameRun(from, running, to, copyId);
   });
 
@@ -224,7 +244,11 @@ describe("artifacts changed after a copy", () => {
     const report = await sync();
 
     expect(report.totals).toMatchObject({ runsUpdated: 1, runsSkipped: 4, artifactFiles: 1, artifactBytes: 30_000 });
-    expect(report.runs.find((run) => run.action === "update")).toMatchObject({ sourceRunId: seeded.runIds.eval, reason: "changed since the last copy: artifacts", outcome: "done" });
+    expect(report.runs.find((run) => run.action === "update")).toMatchObject({
+      sourceRunId: seeded.runIds.eval,
+      reason: "changed since the last copy: artifacts",
+      outcome: "done",
+    });
     const copyId = await copyIdOf("eval");
     expect(await copiedBytes(copyId, "plots/roc.png")).toEqual(added);
     await expectSameRun(from, seeded.runIds.eval, to, copyId, { [seeded.runIds.baseline]: await copyIdOf("baseline") });
@@ -239,7 +263,10 @@ describe("artifacts changed after a copy", () => {
 
     const report = await sync();
 
-    expect(report.runs.find((run) => run.action === "update")).toMatchObject({ sourceRunId: seeded.runIds.baseline, reason: "changed since the last copy: artifacts" });
+    expect(report.runs.find((run) => run.action === "update")).toMatchObject({
+      sourceRunId: seeded.runIds.baseline,
+      reason: "changed since the last copy: artifacts",
+    });
     expect(report.totals.runsUpdated).toBe(1);
     const copyId = await copyIdOf("baseline");
     expect((await copiedBytes(copyId, "notes.txt")).toString()).toBe("second try, longer\n");
@@ -256,7 +283,10 @@ describe("artifacts changed after a copy", () => {
     await from.runs.setTag(seeded.runIds.tokenizer, "reviewed", "yes");
     const report = await sync();
 
-    expect(report.runs.find((run) => run.action === "update")).toMatchObject({ sourceRunId: seeded.runIds.tokenizer, reason: "changed since the last copy: tags" });
+    expect(report.runs.find((run) => run.action === "update")).toMatchObject({
+      sourceRunId: seeded.runIds.tokenizer,
+      reason: "changed since the last copy: tags",
+    });
     expect((await to.runs.get(copyId)).data.tags.some((tag) => tag.key === SYNC_ARTIFACTS_DIGEST_TAG)).toBe(true);
     expect((await copiedBytes(copyId, "vocab.txt")).toString()).toBe("a\nb\n");
     expect((await sync()).totals).toMatchObject({ runsUpdated: 0, runsSkipped: 5 });
@@ -269,7 +299,9 @@ describe("artifacts changed after a copy", () => {
 
     const report = await sync({ dryRun: true });
 
-    expect(report.runs.filter((run) => run.action === "update")).toMatchObject([{ sourceRunId: seeded.runIds.bert, reason: "changed since the last copy: artifacts", outcome: "planned" }]);
+    expect(report.runs.filter((run) => run.action === "update")).toMatchObject([
+      { sourceRunId: seeded.runIds.bert, reason: "changed since the last copy: artifacts", outcome: "planned" },
+    ]);
     expect(report.totals.runsUpdated).toBe(1);
     expect(writes()).toEqual([]);
   });
@@ -325,14 +357,18 @@ describe("failures and options", () => {
   it("reports a failing run and copies the others", async () => {
     const original = vi.mocked(to.store.call).getMockImplementation()!;
     vi.mocked(to.store.call).mockImplementation(((name: EndpointName, request: Record<string, unknown>, options?: object) => {
-      const fails = name === "runs.logBatch" && (request.tags as { key: string; value: string }[] | undefined)?.some((t) => t.key === "mlflow.runName" && t.value === "eval");
+      const fails =
+        name === "runs.logBatch" &&
+        (request.tags as { key: string; value: string }[] | undefined)?.some((t) => t.key === "mlflow.runName" && t.value === "eval");
       return fails ? Promise.reject(new Error("INVALID_PARAMETER_VALUE: nope")) : original(name as never, request as never, options as never);
     }) as typeof to.store.call);
 
     const report = await sync();
 
     expect(report.ok).toBe(false);
-    expect(report.runs.filter((run) => run.outcome === "failed")).toMatchObject([{ sourceRunId: seeded.runIds.eval, runName: "eval", error: "INVALID_PARAMETER_VALUE: nope" }]);
+    expect(report.runs.filter((run) => run.outcome === "failed")).toMatchObject([
+      { sourceRunId: seeded.runIds.eval, runName: "eval", error: "INVALID_PARAMETER_VALUE: nope" },
+    ]);
     expect(report.totals).toMatchObject({ runsCopied: 3, runsFailed: 1 });
   });
 
@@ -341,7 +377,8 @@ describe("failures and options", () => {
     let metricBatches = 0;
     vi.mocked(to.store.call).mockImplementation(((name: EndpointName, request: Record<string, unknown>, options?: object) => {
       const isMetrics = name === "runs.logBatch" && ((request.metrics as unknown[] | undefined)?.length ?? 0) > 0;
-      if (isMetrics && (request.metrics as { key: string }[]).some((m) => m.key === "acc") && ++metricBatches === 1) return Promise.reject(new Error("HTTP 500 after retries"));
+      if (isMetrics && (request.metrics as { key: string }[]).some((m) => m.key === "acc") && ++metricBatches === 1)
+        return Promise.reject(new Error("HTTP 500 after retries"));
       return original(name as never, request as never, options as never);
     }) as typeof to.store.call);
 
@@ -369,7 +406,11 @@ describe("failures and options", () => {
   });
 
   it("refuses an experiment name the source does not have, before writing anything", async () => {
-    await expect(sync({ experimentNames: ["nope"] })).rejects.toThrow(new SyncError(`No experiment named "nope" in ${from.trackingUri}. List them with: mlflow-ts experiments list (with MLFLOW_TRACKING_URI=${from.trackingUri}).`));
+    await expect(sync({ experimentNames: ["nope"] })).rejects.toThrow(
+      new SyncError(
+        `No experiment named "nope" in ${from.trackingUri}. List them with: mlflow-ts experiments list (with MLFLOW_TRACKING_URI=${from.trackingUri}).`,
+      ),
+    );
     expect(writes()).toEqual([]);
   });
 
@@ -429,7 +470,11 @@ describe("public API", () => {
     const api = await import("../../../src/index.js");
     expect(api.syncRuns).toBe(syncRuns);
     expect(api.SyncError).toBe(SyncError);
-    expect([api.SYNC_SOURCE_RUN_ID_TAG, api.SYNC_SOURCE_URI_TAG, api.SYNC_STATE_TAG]).toEqual(["mlflow-ts.sync.sourceRunId", "mlflow-ts.sync.sourceUri", "mlflow-ts.sync.state"]);
+    expect([api.SYNC_SOURCE_RUN_ID_TAG, api.SYNC_SOURCE_URI_TAG, api.SYNC_STATE_TAG]).toEqual([
+      "mlflow-ts.sync.sourceRunId",
+      "mlflow-ts.sync.sourceUri",
+      "mlflow-ts.sync.state",
+    ]);
     expect([api.SYNC_SOURCE_MODEL_ID_TAG, api.SYNC_SOURCE_VERSION_TAG]).toEqual(["mlflow-ts.sync.sourceModelId", "mlflow-ts.sync.sourceVersion"]);
     expect(api.SYNC_ARTIFACTS_DIGEST_TAG).toBe("mlflow-ts.sync.artifactsDigest");
   });

@@ -6,9 +6,23 @@ const copied = (key: string) => !key.startsWith("mlflow-ts.sync.");
 
 describe("tagChanges", () => {
   it("sets new and changed tags and deletes those gone at the source", () => {
-    const source = [{ key: "a", value: "2" }, { key: "c", value: "new" }, { key: "same", value: "x" }];
-    const copy = [{ key: "a", value: "1" }, { key: "b", value: "gone" }, { key: "same", value: "x" }];
-    expect(tagChanges(source, copy, copied)).toEqual({ set: [{ key: "a", value: "2" }, { key: "c", value: "new" }], remove: ["b"] });
+    const source = [
+      { key: "a", value: "2" },
+      { key: "c", value: "new" },
+      { key: "same", value: "x" },
+    ];
+    const copy = [
+      { key: "a", value: "1" },
+      { key: "b", value: "gone" },
+      { key: "same", value: "x" },
+    ];
+    expect(tagChanges(source, copy, copied)).toEqual({
+      set: [
+        { key: "a", value: "2" },
+        { key: "c", value: "new" },
+      ],
+      remove: ["b"],
+    });
   });
 
   it("never sets nor deletes tags the filter refuses", () => {
@@ -18,6 +32,9 @@ describe("tagChanges", () => {
   });
 
   it("keeps the copy's own tags when asked not to delete", () => {
-    expect(tagChanges([{ key: "a", value: "1" }], [{ key: "owner", value: "platform" }], copied, false)).toEqual({ set: [{ key: "a", value: "1" }], remove: [] });
+    expect(tagChanges([{ key: "a", value: "1" }], [{ key: "owner", value: "platform" }], copied, false)).toEqual({
+      set: [{ key: "a", value: "1" }],
+      remove: [],
+    });
   });
 });

@@ -4,7 +4,7 @@
  * accepts a filter only when this tree has the shape it expects, so every pass that can change
  * that shape is here, in sqlparse's order, with its limits (depth 100, 10 000 tokens a group).
  */
-import { type GroupKind, imt, type ImtArgs, type MatchPattern, T, type Token, type TokenList } from "./tokens.js";
+import { type GroupKind, type ImtArgs, imt, type MatchPattern, T, type Token, type TokenList } from "./tokens.js";
 
 /** sqlparse's `SQLParseError`: the statement is too deep or too long to group. */
 export class SqlParseError extends Error {

@@ -3,9 +3,10 @@
  * MLflow refuses a filter that splits into more than one statement, so the splitter's rules (a
  * `;` outside parentheses and blocks ends a statement, `GO` too) are kept as they are.
  */
+
+import { pythonSplit } from "../python-text.js";
 import { groupStatement } from "./grouping.js";
 import { type LexedToken, tokenize } from "./lexer.js";
-import { pythonSplit } from "../python-text.js";
 import { isSubtype, T, Token, TokenList } from "./tokens.js";
 
 export { SqlParseError } from "./grouping.js";
@@ -36,7 +37,10 @@ function splitStatements(stream: LexedToken[]): Token[][] {
       if (splitter.level <= 0 && !splitter.blocks.includes("BEGIN")) splitter.consumeWhitespace = true;
     } else if (ttype === T.Keyword && pythonSplit(value)[0] === "GO") {
       splitter.consumeWhitespace = true;
-    } else if (![T.Whitespace, T.Newline, T.CommentSingle, T.CommentMultiline].includes(ttype as never) && !(ttype === T.Keyword && value.toUpperCase() === "BEGIN")) {
+    } else if (
+      ![T.Whitespace, T.Newline, T.CommentSingle, T.CommentMultiline].includes(ttype as never) &&
+      !(ttype === T.Keyword && value.toUpperCase() === "BEGIN")
+    ) {
       splitter.seenBegin = false;
     }
   }
@@ -96,7 +100,11 @@ class SplitState {
       this.blocks.push("BEGIN");
       return 1;
     }
-    if (this.seenBegin && (ttype === T.Keyword || ttype === T.Name) && ["TRANSACTION", "WORK", "TRAN", "DISTRIBUTED", "DEFERRED", "IMMEDIATE", "EXCLUSIVE"].includes(unified)) {
+    if (
+      this.seenBegin &&
+      (ttype === T.Keyword || ttype === T.Name) &&
+      ["TRANSACTION", "WORK", "TRAN", "DISTRIBUTED", "DEFERRED", "IMMEDIATE", "EXCLUSIVE"].includes(unified)
+    ) {
       this.seenBegin = false;
       if (this.blocks[this.blocks.length - 1] === "BEGIN") {
         this.blocks.pop();
