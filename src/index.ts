@@ -103,8 +103,8 @@ export type {
   RunTag,
   ViewType,
 } from "./entities/tracking.js";
-export { type Webhook, type WebhookAction, type WebhookEntity, type WebhookEvent, type WebhookStatus, type WebhookTestResult } from "./entities/webhook.js";
-export { type ImageFormat, type ImageInput, type RawImage } from "./images/image-codec.js";
+export type { Webhook, WebhookAction, WebhookEntity, WebhookEvent, WebhookStatus, WebhookTestResult } from "./entities/webhook.js";
+export type { ImageFormat, ImageInput, RawImage } from "./images/image-codec.js";
 export { COMPRESSED_IMAGE_SIZE, type ImageSeriesOptions, LOGGED_IMAGES_TAG } from "./images/log-image.js";
 export { clearActiveModel, getActiveModelId, type SetActiveModelOptions, setActiveModel, withActiveModel } from "./logging/active-model.js";
 export type { BackpressureEvent, FlushEvent, LoggerStats, RunEvents } from "./logging/batcher.js";
@@ -136,7 +136,7 @@ export { DEFAULT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING, DEFAULT_SYSTEM_METRICS_S
 export { ModelRegistrationError, type ModelRegistrationFailure } from "./models/errors.js";
 export { MODEL_IS_EXTERNAL_TAG } from "./models/external-model.js";
 export { FILES_DATA_DIR, type FilesModelInput } from "./models/flavors/files.js";
-export { type FlavorName, type ModelFlavorInput } from "./models/flavors/index.js";
+export type { FlavorName, ModelFlavorInput } from "./models/flavors/index.js";
 export { DEFAULT_ONNX_EXECUTION_PROVIDERS, ONNX_MODEL_FILE, type OnnxModelInput, type OnnxSessionOptions } from "./models/flavors/onnx.js";
 export {
   TFJS_DATA_DIR,
@@ -149,7 +149,7 @@ export {
   type TfjsSaveResult,
 } from "./models/flavors/tfjs.js";
 export { INPUT_EXAMPLE_FILE, type InputExample, type NestedNumbers, type SavedInputExampleInfo, SERVING_INPUT_EXAMPLE_FILE } from "./models/input-example.js";
-export { type LoadedModel, type LoadModelOptions } from "./models/load-model.js";
+export type { LoadedModel, LoadModelOptions } from "./models/load-model.js";
 export { type ClientLogModelOptions, DEFAULT_MODEL_NAME, type LogModelCommonOptions, type LogModelOptions, type ModelInfo } from "./models/log-model.js";
 export { MLMODEL_FILE, type MLmodel } from "./models/mlmodel.js";
 // Models: log (onnx, tfjs, files), register, copy, load; MLmodel, signatures, input examples; images

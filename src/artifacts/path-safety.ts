@@ -18,6 +18,7 @@
 import type { ValidationRule } from "../core/validation-rules.js";
 import { UnsafeArtifactPathError } from "./errors.js";
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 const DRIVE_LETTER = /^[a-zA-Z]:/;
 const FILE_URI = /^file:/i;

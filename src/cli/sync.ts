@@ -193,13 +193,14 @@ class SyncProgress {
   }
 
   handle(event: SyncEvent): void {
-    if (event.type === "experiment") return this.#line(describeExperiment(event.experiment));
-    if (event.type === "planned") return this.#planned(event.total, event.skipped);
-    if (event.type === "logged-model-finished") return this.#afterRuns(describeLoggedModel(event.model));
-    if (event.type === "model-version-finished") return this.#afterRuns(describeVersion(event.version));
-    if (event.type !== "run-finished") return;
-    if (this.#bar) return this.#bar.update(event.finished, { run: event.run.runName || event.run.sourceRunId });
-    this.#line(`[${event.finished}/${event.total}] ${describeRun(event.run)}`);
+    if (event.type === "experiment") this.#line(describeExperiment(event.experiment));
+    else if (event.type === "planned") this.#planned(event.total, event.skipped);
+    else if (event.type === "logged-model-finished") this.#afterRuns(describeLoggedModel(event.model));
+    else if (event.type === "model-version-finished") this.#afterRuns(describeVersion(event.version));
+    else if (event.type === "run-finished") {
+      if (this.#bar) this.#bar.update(event.finished, { run: event.run.runName || event.run.sourceRunId });
+      else this.#line(`[${event.finished}/${event.total}] ${describeRun(event.run)}`);
+    }
   }
 
   stop(): void {

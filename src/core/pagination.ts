@@ -81,6 +81,7 @@ export class Paginated<T> implements PromiseLike<T[]>, AsyncIterable<T> {
   }
 
   /** Awaiting gives every item of every page, as {@link Paginated.all} with its default bound. */
+  // biome-ignore lint/suspicious/noThenProperty: a PagePromise is a thenable on purpose (`await client.runs.search(…)`)
   then<A = T[], B = never>(
     onFulfilled?: ((items: T[]) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,

@@ -74,7 +74,7 @@ const ENV_RULES: Record<"journalCommitIntervalMs" | "journalSyncIntervalMs" | "j
  */
 export function defaultJournalDir(env: Env): string {
   const xdg = readEnv(env, "XDG_CACHE_HOME");
-  if (xdg !== undefined && xdg.startsWith("/")) return join(xdg, "mlflow-ts", "journal");
+  if (xdg?.startsWith("/")) return join(xdg, "mlflow-ts", "journal");
   return join(readEnv(env, "HOME") ?? homedir(), ".cache", "mlflow-ts", "journal");
 }
 

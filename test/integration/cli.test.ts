@@ -93,9 +93,9 @@ describe("mlflow-ts doctor (built command)", () => {
   it("prints text, one line per check, and exits 1 when a check fails", async () => {
     const { code, stdout } = await mlflowTs(["doctor", "--no-write"], { ...directEnv(), AWS_ACCESS_KEY_ID: "no-such-access-key" });
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^PASS  Configuration /);
+    expect(stdout).toMatch(/^PASS {2}Configuration /);
     expect(stdout).toMatch(
-      /\nFAIL  S3 credentials +The S3 server .* does not know access key …-key \(AWS_ACCESS_KEY_ID\) \(InvalidAccessKeyId\)\.\n {6}fix: Set AWS_ACCESS_KEY_ID/,
+      /\nFAIL {2}S3 credentials +The S3 server .* does not know access key …-key \(AWS_ACCESS_KEY_ID\) \(InvalidAccessKeyId\)\.\n {6}fix: Set AWS_ACCESS_KEY_ID/,
     );
     // On a fresh stack the probe experiment does not exist yet and --no-write may not create it: a warning.
     expect(stdout).toMatch(/\n15 checks: \d+ passed, (\d+ warnings?, )?1 failed, \d+ skipped in [\d.]+ s\. Fix the first failure above/);
@@ -126,9 +126,9 @@ describe("mlflow-ts doctor (built command)", () => {
       mlflowTs(["doctor", "--json"], wrongSecret),
     ]);
     expect(outcomes.map((outcome) => outcome.code)).toEqual([1, 1, 1, 1, 1, 1]);
-    expect(outcomes[0]!.stdout).toMatch(/FAIL  Authentication .*HTTP 401/);
+    expect(outcomes[0]!.stdout).toMatch(/FAIL {2}Authentication .*HTTP 401/);
     expect(outcomes[2]!.stderr).toMatch(/UNAUTHENTICATED|HTTP 401/);
-    expect(outcomes[3]!.stdout).toMatch(/FAIL  S3 credentials .*SignatureDoesNotMatch/);
+    expect(outcomes[3]!.stdout).toMatch(/FAIL {2}S3 credentials .*SignatureDoesNotMatch/);
     for (const outcome of outcomes) {
       expect(outcome.stdout + outcome.stderr).not.toContain(password);
       expect(outcome.stdout + outcome.stderr).not.toContain(secret);

@@ -10,7 +10,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MlflowClient, type MlflowError, ServerError, startRun } from "../../src/index.js";
+import { type MlflowClient, type MlflowError, ServerError, startRun } from "../../src/index.js";
 import { checkRuns } from "./load/check-runs.js";
 import { pauseService } from "./support/pause.js";
 import { stackClient, uniqueName } from "./support/stack.js";

@@ -113,7 +113,7 @@ async function startExpiringServer(expireMs: number, answer?: (res: http.ServerR
       }
       const path = (req.url ?? "").replace(/\?.*$/, "").replace("/api/2.0/mlflow", "");
       state.processed.push(path);
-      if (answer && answer(res, state.processed.length)) return;
+      if (answer?.(res, state.processed.length)) return;
       res.on("finish", () => lastAnswerAt.set(req.socket, Date.now()));
       res.writeHead(200, { "Content-Type": "application/json" });
       res.end(JSON.stringify(reply(path, chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : {}, state)));

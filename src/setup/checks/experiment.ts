@@ -76,7 +76,7 @@ function missingId(target: Extract<Target, { by: "id" }>): CheckOutcome {
 async function fallBackToDefault(context: SetupContext, target: Extract<Target, { by: "name" }>, signal: AbortSignal): Promise<CheckOutcome> {
   const missing = `Experiment "${target.name}" (${target.source}) does not exist; the first run will create it. Not created now: write probes are off.`;
   const fallback = await context.client!.experiments.get(DEFAULT_EXPERIMENT_ID, context.callOptions(signal)).catch(() => undefined);
-  if (!fallback || fallback.lifecycle_stage !== "active") return warn(`${missing} The artifact checks have no location to probe.`, undefined);
+  if (fallback?.lifecycle_stage !== "active") return warn(`${missing} The artifact checks have no location to probe.`, undefined);
   context.experiment = fallback;
   return warn(`${missing} The artifact checks use the Default experiment's location ${fallback.artifact_location} instead.`, undefined);
 }

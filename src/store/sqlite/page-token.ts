@@ -37,6 +37,7 @@ const MAX_SQLITE_INTEGER = 2n ** 63n - 1n;
 export function decodePageToken(token: string | undefined): number | bigint {
   if (!token) return 0;
   // A non-ASCII str makes base64.b64decode raise ValueError, which MLflow does not catch.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range starts at U+0000 on purpose
   if (/[^\x00-\x7f]/.test(token)) throw internal("Invalid page token: string argument should contain only ASCII characters");
   const bytes = pythonBase64Decode(token);
   if (bytes === undefined) throw invalid("Invalid page token, could not base64-decode");
@@ -216,6 +217,7 @@ function parsePythonJson(text: string): { value: PyJson } | undefined {
     return match[1] || match[2] ? new PyFloat(Number(match[0])) : BigInt(match[0]);
   };
   const string = (): string => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings may not hold raw control characters (RFC 8259)
     const literal = /"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
     literal.lastIndex = pos;
     const match = literal.exec(text) ?? fail();

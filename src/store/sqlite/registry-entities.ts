@@ -209,7 +209,10 @@ export function latestVersionsByModel(ctx: StoreContext, names: readonly string[
   const byModel = new Map<string, Map<string | null, ModelVersionRow>>();
   for (const row of rows) {
     let stages = byModel.get(row.name);
-    if (!stages) byModel.set(row.name, (stages = new Map()));
+    if (!stages) {
+      stages = new Map();
+      byModel.set(row.name, stages);
+    }
     stages.set(row.current_stage, row); // versions ascend: the last one per stage wins, the stage keeps its first position
   }
   return new Map([...byModel].map(([name, stages]) => [name, [...stages.values()]]));

@@ -152,13 +152,17 @@ function loadDatasetInputs(ctx: StoreContext, ids: string[]): Map<string, Record
   const byRun = new Map<string, Map<string, { dataset: Record<string, string>; tags: { key: string; value: string }[] }>>();
   for (const row of rows) {
     let inputs = byRun.get(row.run_uuid);
-    if (!inputs) byRun.set(row.run_uuid, (inputs = new Map()));
+    if (!inputs) {
+      inputs = new Map();
+      byRun.set(row.run_uuid, inputs);
+    }
     let input = inputs.get(row.input_uuid);
     if (!input) {
       const dataset: Record<string, string> = { name: row.name, digest: row.digest, source_type: row.dataset_source_type, source: row.dataset_source };
       if (row.dataset_schema !== null) dataset.schema = row.dataset_schema;
       if (row.dataset_profile !== null) dataset.profile = row.dataset_profile;
-      inputs.set(row.input_uuid, (input = { dataset, tags: [] }));
+      input = { dataset, tags: [] };
+      inputs.set(row.input_uuid, input);
     }
     if (row.tag_name !== null) input.tags.push({ key: row.tag_name, value: row.tag_value ?? "" });
   }

@@ -68,8 +68,14 @@ export function searchRuns(ctx: StoreContext, request: EndpointRequest<"runs.sea
 
 function addFilter(query: Query, { type, key: rawKey, comparator, value }: Comparison): void {
   const key = translateAlias(rawKey);
-  if (type === "attribute") return addAttributeFilter(query, key, comparator, value);
-  if (type === "dataset") return addDatasetFilter(query, key, comparator, value);
+  if (type === "attribute") {
+    addAttributeFilter(query, key, comparator, value);
+    return;
+  }
+  if (type === "dataset") {
+    addDatasetFilter(query, key, comparator, value);
+    return;
+  }
   const table = ENTITY_TABLES[type]!;
   const allowed = type === "metric" ? METRIC_COMPARATORS : KEY_VALUE_COMPARATORS;
   if (!allowed.has(comparator)) throw invalidComparator(comparator, allowed);

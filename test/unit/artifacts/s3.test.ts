@@ -7,7 +7,7 @@ import { HttpResponse, http, type RequestHandler } from "msw";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   ArtifactCredentialsError,
-  ArtifactError,
+  type ArtifactError,
   ArtifactNotFoundError,
   ArtifactPermissionError,
   ArtifactUploadError,

@@ -183,7 +183,7 @@ describe("doctor", () => {
     const { code, stdout } = await cli(["doctor"], { MLFLOW_S3_ENDPOINT_URL: "s3://mlflow" });
     expect(code).toBe(1);
     const lines = stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^FAIL  Configuration +MLFLOW_S3_ENDPOINT_URL must be the http\(s\) URL/);
+    expect(lines[0]).toMatch(/^FAIL {2}Configuration +MLFLOW_S3_ENDPOINT_URL must be the http\(s\) URL/);
     expect(lines[1]).toMatch(/^ {6}fix: Correct MLFLOW_S3_ENDPOINT_URL/);
     expect(lines.at(-1)).toMatch(/^15 checks: 0 passed, 1 failed, 14 skipped in /);
   });

@@ -20,11 +20,11 @@ export function testOptions(dir: string, overrides: Partial<ResolvedJournalOptio
   return { enabled: true, dir, commitIntervalMs: 60_000, commitBytes: 64 * 1024 * 1024, syncIntervalMs: 0, segmentBytes: 64 * 1024, ...overrides };
 }
 
-/** Metric columns of `count` points; point `i` is key `k<i % keys>`, value `valueOf(i)`, timestamp 1.7e12 + i, step i. */
-export function columns(count: number, keys = 5, valueOf: (i: number) => number = (i) => i / 8): MetricColumns {
+/** Metric columns of `count` points; point `i` is key `k<i % keys>`, value `valueAt(i)`, timestamp 1.7e12 + i, step i. */
+export function columns(count: number, keys = 5, valueAt: (i: number) => number = (i) => i / 8): MetricColumns {
   return {
     keys: Array.from({ length: count }, (_, i) => `k${i % keys}`),
-    values: Float64Array.from({ length: count }, (_, i) => valueOf(i)),
+    values: Float64Array.from({ length: count }, (_, i) => valueAt(i)),
     timestamps: Float64Array.from({ length: count }, (_, i) => 1_700_000_000_000 + i),
     steps: Float64Array.from({ length: count }, (_, i) => i),
   };

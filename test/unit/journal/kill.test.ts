@@ -85,10 +85,10 @@ describe("SIGKILL during group commits", () => {
             }
           }
         } else if (record.kind === "params") {
-          record.entries.forEach((e, i) => expect(e).toEqual({ key: `p${record.firstSeq + i}`, value: `v${record.firstSeq + i}` }));
+          for (const [i, e] of record.entries.entries()) expect(e).toEqual({ key: `p${record.firstSeq + i}`, value: `v${record.firstSeq + i}` });
           for (let i = 0; i < record.count; i++) paramSeqs.push(record.firstSeq + i);
         } else if (record.kind === "tags") {
-          record.entries.forEach((e, i) => expect(e).toEqual({ key: `t${(record.firstSeq + i) % 5}`, value: String(record.firstSeq + i) }));
+          for (const [i, e] of record.entries.entries()) expect(e).toEqual({ key: `t${(record.firstSeq + i) % 5}`, value: String(record.firstSeq + i) });
           for (let i = 0; i < record.count; i++) tagSeqs.push(record.firstSeq + i);
         }
       }

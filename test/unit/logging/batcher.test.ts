@@ -6,7 +6,7 @@
 import { HttpResponse } from "msw";
 import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { InvalidParameterError, MAX_BATCH_BYTES, PermissionDeniedError } from "../../../src/index.js";
-import { BatchDeliveryError, LogDeliveryError } from "../../../src/logging/errors.js";
+import { type BatchDeliveryError, LogDeliveryError } from "../../../src/logging/errors.js";
 import { API, mlflowError, record, socketError, useMockServer } from "../helpers/mock-server.js";
 import { advance, flushIO, type Outcome, observe } from "../helpers/timers.js";
 import { batchOf, gate, openTestRun, RUN_ID, recordUpdates } from "./helpers.js";

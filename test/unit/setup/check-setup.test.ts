@@ -121,7 +121,7 @@ function find(report: SetupReport, id: string) {
 }
 
 /** Statuses of every check after `id`. */
-function after(report: SetupReport, id: string): string[] {
+function statusesAfter(report: SetupReport, id: string): string[] {
   const index = report.checks.findIndex((c) => c.id === id);
   return report.checks.slice(index + 1).map((c) => c.status);
 }
@@ -181,7 +181,7 @@ describe("what each broken setup is told", () => {
     expect(auth.status).toBe("fail");
     expect(auth.detail).toContain("HTTP 401");
     expect(auth.hint).toMatch(/MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD.*MLFLOW_TRACKING_TOKEN/);
-    expect(after(report, "auth").every((status) => status === "skip")).toBe(true);
+    expect(statusesAfter(report, "auth").every((status) => status === "skip")).toBe(true);
     expect(mocks.getByName).toHaveLength(0);
   });
 
@@ -228,7 +228,7 @@ describe("what each broken setup is told", () => {
     expect(permission.status).toBe("fail");
     expect(permission.detail).toMatch(/User "reader" may read but not write experiment "mnist" \(id 1\)/);
     expect(permission.hint).toMatch(/EDIT/);
-    expect(after(report, "permission").every((status) => status === "skip")).toBe(true);
+    expect(statusesAfter(report, "permission").every((status) => status === "skip")).toBe(true);
     expect(probes).toHaveLength(2);
     expect(probes[0]?.body).toMatchObject({ experiment_id: "1", key: expect.stringMatching(/^mlflow-ts\.doctor\.probe-[0-9a-f-]{36}$/) });
   });
@@ -247,7 +247,7 @@ describe("what each broken setup is told", () => {
     expect(wrongSecret.detail).toMatch(/SignatureDoesNotMatch/);
     expect(wrongSecret.hint).toMatch(/^Set AWS_SECRET_ACCESS_KEY to the secret of that access key/);
     expect(JSON.stringify(report)).not.toContain(S3_ENV.AWS_SECRET_ACCESS_KEY);
-    expect(after(report, "s3.credentials").every((status) => status === "skip")).toBe(true);
+    expect(statusesAfter(report, "s3.credentials").every((status) => status === "skip")).toBe(true);
   });
 
   it("gives the command that creates a missing bucket", async () => {
@@ -283,7 +283,7 @@ describe("what each broken setup is told", () => {
     const report = await doctor({ ...S3_ENV, MLFLOW_S3_ENDPOINT_URL: "s3://mlflow" });
     expect(find(report, "config")).toMatchObject({ status: "fail" });
     expect(find(report, "config").hint).toMatch(/^Correct MLFLOW_S3_ENDPOINT_URL, e\.g\. MLFLOW_S3_ENDPOINT_URL=http:\/\/minio:9000/);
-    expect(after(report, "config").every((status) => status === "skip")).toBe(true);
+    expect(statusesAfter(report, "config").every((status) => status === "skip")).toBe(true);
   });
 
   it("reports conflicting TLS settings as a configuration failure instead of throwing", async () => {

@@ -138,7 +138,10 @@ function findDelimitedSpans(text: string): DelimitedSpans {
   const closers = new Map<string, { starts: number[]; ends: number[] }>();
   const closersOf = (tag: string): { starts: number[]; ends: number[] } => {
     let entry = closers.get(tag);
-    if (!entry) closers.set(tag, (entry = { starts: [], ends: [] }));
+    if (!entry) {
+      entry = { starts: [], ends: [] };
+      closers.set(tag, entry);
+    }
     return entry;
   };
   if (hasDollar) {

@@ -217,8 +217,8 @@ export interface ImtArgs {
  */
 export function imt(token: Token | null | undefined, { i, m, t, tSub }: ImtArgs): boolean {
   if (!token) return false;
-  if (i && i.some((kind) => token.is(kind))) return true;
-  if (m && m.some(([ttype, values]) => token.match(ttype, values))) return true;
+  if (i?.some((kind) => token.is(kind))) return true;
+  if (m?.some(([ttype, values]) => token.match(ttype, values))) return true;
   if (t && token.ttype !== null && t.includes(token.ttype)) return true;
   if (tSub !== undefined && isSubtype(token.ttype, tSub)) return true;
   return false;
