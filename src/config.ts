@@ -11,7 +11,7 @@ import { z } from "zod";
 import { type Env, readBoolEnv, readEnv, readNumberEnv } from "./core/env.js";
 import { ConfigurationError } from "./core/errors.js";
 import { redact, registerBasicCredentials, registerSecret, registerSecretHeaders } from "./core/redact.js";
-import { QUIET_RETRIES_ENV, UNREACHABLE_DEADLINE_ENV } from "./core/retry.js";
+import { QUIET_RETRIES_ENV, UNREACHABLE_DEADLINE_ENV } from "./core/retry/policy.js";
 
 /** Default per-request timeout: 120 s, as `MLFLOW_HTTP_REQUEST_TIMEOUT` in the Python client. */
 export const DEFAULT_TIMEOUT_MS = 120_000;

@@ -44,13 +44,6 @@ export {
   type S3Options,
   type TrackingTarget,
 } from "./config.js";
-export {
-  MAX_BATCH_BYTES,
-  MAX_ENTITIES_PER_BATCH,
-  MAX_METRICS_PER_BATCH,
-  MAX_PARAMS_PER_BATCH,
-  MAX_TAGS_PER_BATCH,
-} from "./core/batch.js";
 export type { Env } from "./core/env.js";
 export { ERROR_CODES, type ErrorCode } from "./core/error-codes.js";
 // Core building blocks
@@ -78,32 +71,9 @@ export {
   ValidationError,
 } from "./core/errors.js";
 export { type AllOptions, DEFAULT_MAX_ITEMS, type Page, Paginated, TooManyItemsError } from "./core/pagination.js";
-export type { KeyValueInput } from "./core/tags.js";
 export type { RequestOptions } from "./core/transport.js";
 export { VALIDATION_RULES, type ValidationRule } from "./core/validation-rules.js";
 export { encodeDouble, type WireDouble } from "./core/wire.js";
-export type { LoggedModel, LoggedModelStatus } from "./entities/logged-model.js";
-export type { ModelStage, ModelVersion, ModelVersionStatus, RegisteredModel, RegisteredModelAlias } from "./entities/registry.js";
-// Entities (MLflow wire names)
-export type {
-  Dataset,
-  DatasetInput,
-  Experiment,
-  ExperimentTag,
-  FileInfo,
-  KeyValue,
-  LifecycleStage,
-  Metric,
-  MetricWithRunId,
-  Param,
-  Run,
-  RunDataDicts,
-  RunInfo,
-  RunStatus,
-  RunTag,
-  ViewType,
-} from "./entities/tracking.js";
-export type { Webhook, WebhookAction, WebhookEntity, WebhookEvent, WebhookStatus, WebhookTestResult } from "./entities/webhook.js";
 export type { ImageFormat, ImageInput, RawImage } from "./images/image-codec.js";
 export { COMPRESSED_IMAGE_SIZE, type ImageSeriesOptions, LOGGED_IMAGES_TAG } from "./images/log-image.js";
 export { clearActiveModel, getActiveModelId, type SetActiveModelOptions, setActiveModel, withActiveModel } from "./logging/active-model.js";
@@ -167,6 +137,49 @@ export {
   type TensorSpec,
 } from "./models/signature.js";
 export { DEFAULT_MODEL_PYTHON_VERSION, TARGET_MLFLOW_VERSION, TARGET_ONNX_VERSION, TARGET_ONNXRUNTIME_VERSION } from "./models/targets.js";
+// Stores
+export {
+  ENDPOINTS,
+  type EndpointName,
+  type EndpointRequest,
+  type EndpointResponse,
+  type EndpointSpec,
+  type MetricInput,
+  type RetryPolicy,
+  type SearchExperimentsRequest,
+  type SearchLoggedModelsRequest,
+  type SearchRunsRequest,
+} from "./protocol/endpoints.js";
+export type { LoggedModel, LoggedModelStatus } from "./protocol/entities/logged-model.js";
+export type { ModelStage, ModelVersion, ModelVersionStatus, RegisteredModel, RegisteredModelAlias } from "./protocol/entities/registry.js";
+// Entities (MLflow wire names)
+export type {
+  Dataset,
+  DatasetInput,
+  Experiment,
+  ExperimentTag,
+  FileInfo,
+  KeyValue,
+  LifecycleStage,
+  Metric,
+  MetricWithRunId,
+  Param,
+  Run,
+  RunDataDicts,
+  RunInfo,
+  RunStatus,
+  RunTag,
+  ViewType,
+} from "./protocol/entities/tracking.js";
+export type { Webhook, WebhookAction, WebhookEntity, WebhookEvent, WebhookStatus, WebhookTestResult } from "./protocol/entities/webhook.js";
+export type { KeyValueInput } from "./protocol/key-values.js";
+export {
+  MAX_BATCH_BYTES,
+  MAX_ENTITIES_PER_BATCH,
+  MAX_METRICS_PER_BATCH,
+  MAX_PARAMS_PER_BATCH,
+  MAX_TAGS_PER_BATCH,
+} from "./protocol/log-batch.js";
 // MLflow's URI grammar (runs:/, models:/) and the root/path split of download_artifacts
 export {
   isModelsUri,
@@ -179,6 +192,17 @@ export {
   type UriRootAndPath,
   uriRootAndPath,
 } from "./protocol/uri.js";
+// Validation rules
+export {
+  type KeyKind,
+  MAX_EXPERIMENT_NAME_LENGTH,
+  MAX_EXPERIMENT_TAG_VALUE_LENGTH,
+  MAX_KEY_LENGTH,
+  MAX_PARAM_VALUE_LENGTH,
+  MAX_RUN_TAG_VALUE_LENGTH,
+  validateKey,
+} from "./protocol/validation.js";
+export { DEFAULT_WEBHOOK_TOLERANCE_SECONDS, type VerifyWebhookOptions, verifyWebhookSignature, type WebhookDelivery } from "./protocol/webhook-signature.js";
 export { ArtifactUris, REGISTERED_MODEL_META_FILE, type ResolvedModelUri } from "./resources/artifact-uris.js";
 // Resources
 export { Artifacts } from "./resources/artifacts.js";
@@ -199,19 +223,6 @@ export {
 export { checkSetup } from "./setup/check-setup.js";
 export { type FormatOptions, formatCheck, formatReport, formatSummary } from "./setup/format.js";
 export { CHECK_IDS, type CheckId, type CheckResult, type CheckSetupOptions, type CheckStatus, type SetupReport } from "./setup/types.js";
-// Stores
-export {
-  ENDPOINTS,
-  type EndpointName,
-  type EndpointRequest,
-  type EndpointResponse,
-  type EndpointSpec,
-  type MetricInput,
-  type RetryPolicy,
-  type SearchExperimentsRequest,
-  type SearchLoggedModelsRequest,
-  type SearchRunsRequest,
-} from "./store/endpoints.js";
 export { CREATE_REQUEST_ID_TAG, RestStore } from "./store/rest-store.js";
 // Embedded store: MLflow's own SQLite schema in a local file, opened by MlflowClient for sqlite: URIs
 // and when no tracking URI is set (types only: the module and better-sqlite3 load on first use)
@@ -247,15 +258,4 @@ export {
   type SyncReport,
   type SyncTotals,
 } from "./sync/types.js";
-// Validation rules
-export {
-  type KeyKind,
-  MAX_EXPERIMENT_NAME_LENGTH,
-  MAX_EXPERIMENT_TAG_VALUE_LENGTH,
-  MAX_KEY_LENGTH,
-  MAX_PARAM_VALUE_LENGTH,
-  MAX_RUN_TAG_VALUE_LENGTH,
-  validateKey,
-} from "./validation.js";
 export { VERSION } from "./version.js";
-export { DEFAULT_WEBHOOK_TOLERANCE_SECONDS, type VerifyWebhookOptions, verifyWebhookSignature, type WebhookDelivery } from "./webhooks/signature.js";

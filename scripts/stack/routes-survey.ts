@@ -3,7 +3,7 @@
  * survey (docs/compatibility.md) that reading the servers' code answers exactly. For every version
  * whose venv is installed (scripts/stack/up <version>, or the default stack's venv) it asks the
  * server's own code for its routes (scripts/stack/routes.py, cached in .test-results/matrix/routes/),
- * then prints, for each entry of the SDK's endpoint table (src/store/endpoints.ts) and the few
+ * then prints, for each entry of the SDK's endpoint table (src/protocol/endpoints.ts) and the few
  * paths called outside it, the first version that serves it and the versions that do not.
  *
  *   npx tsx scripts/stack/routes-survey.ts [--json | --markdown [--write docs/compatibility.md README.md]]
@@ -14,7 +14,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ENDPOINTS } from "../../src/store/endpoints.js";
+import { ENDPOINTS } from "../../src/protocol/endpoints.js";
 // @ts-expect-error: a plain ES module of the scripts, without type declarations
 import { writeBetweenMarkers } from "./markers.mjs";
 

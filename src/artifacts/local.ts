@@ -10,7 +10,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AbortError } from "../core/errors.js";
 import type { RequestOptions } from "../core/transport.js";
-import type { FileInfo } from "../entities/tracking.js";
+import type { FileInfo } from "../protocol/entities/tracking.js";
 import { countingStream, sliceStream } from "./byte-streams.js";
 import { ArtifactError, ArtifactNotFoundError } from "./errors.js";
 import type { ArtifactReadStream, ArtifactStore, TransferHooks, UploadSource } from "./store.js";

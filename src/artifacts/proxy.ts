@@ -15,7 +15,7 @@ import type { ResolvedConfig } from "../config.js";
 import { AbortError, MlflowApiError, ResponseValidationError } from "../core/errors.js";
 import type { HttpRequest, HttpResponse, HttpTransport, RequestOptions } from "../core/transport.js";
 import { int64 } from "../core/wire.js";
-import type { FileInfo } from "../entities/tracking.js";
+import type { FileInfo } from "../protocol/entities/tracking.js";
 import { ARTIFACTS_SERVICE_PATH, joinArtifactPath } from "./artifact-uri.js";
 import { countingStream, sliceStream } from "./byte-streams.js";
 import { proxyContentType } from "./content-type.js";

@@ -15,7 +15,7 @@ import {
 import type { ResolvedConfig } from "../config.js";
 import { AbortError } from "../core/errors.js";
 import type { RequestOptions } from "../core/transport.js";
-import type { FileInfo } from "../entities/tracking.js";
+import type { FileInfo } from "../protocol/entities/tracking.js";
 import { joinArtifactPath, objectKey } from "./artifact-uri.js";
 import { s3ContentHeaders } from "./content-type.js";
 import { ArtifactError, type ArtifactOperation, artifactErrorFromS3 } from "./errors.js";

@@ -5,7 +5,7 @@
  */
 import type { Readable } from "node:stream";
 import type { RequestOptions } from "../core/transport.js";
-import type { FileInfo } from "../entities/tracking.js";
+import type { FileInfo } from "../protocol/entities/tracking.js";
 
 /** What to upload: a file on disk, bytes in memory, or a stream of unknown length. */
 export type UploadSource = { kind: "file"; path: string; size: number } | { kind: "bytes"; data: Buffer } | { kind: "stream"; stream: Readable };

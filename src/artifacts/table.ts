@@ -11,7 +11,7 @@ import { join, posix } from "node:path";
 import type { MlflowClient } from "../client.js";
 import { ValidationError } from "../core/errors.js";
 import { pythonJsonDumps } from "../core/python-format.js";
-import type { Run } from "../entities/tracking.js";
+import type { Run } from "../protocol/entities/tracking.js";
 import { ArtifactNotFoundError } from "./errors.js";
 import type { UploadResult } from "./types.js";
 

@@ -1,6 +1,6 @@
 /** `mlflow-ts experiments list`: the experiments of the tracking server (or embedded store). */
 import { Command, Option } from "commander";
-import type { Experiment, ViewType } from "../entities/tracking.js";
+import type { Experiment, ViewType } from "../protocol/entities/tracking.js";
 import type { CliContext } from "./context.js";
 import { formatTable } from "./table.js";
 

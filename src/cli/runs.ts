@@ -1,6 +1,6 @@
 /** `mlflow-ts runs list --experiment NAME` and `mlflow-ts runs show <run-id>`. */
 import { Command, InvalidArgumentError } from "commander";
-import type { Run } from "../entities/tracking.js";
+import type { Run } from "../protocol/entities/tracking.js";
 import type { CliContext } from "./context.js";
 import { CliFailure } from "./errors.js";
 import { formatTable, formatTime } from "./table.js";

@@ -11,7 +11,7 @@
  * create is not sent again.
  */
 import { AbortError, AmbiguousResultError, MlflowApiError, MlflowError, type RequestContext, TimeoutError } from "./errors.js";
-import { MAX_RECOVERY_LOOKUPS, recoveryLookupDelayMs, STILL_PROCESSING_STATUSES } from "./retry.js";
+import { MAX_RECOVERY_LOOKUPS, recoveryLookupDelayMs, STILL_PROCESSING_STATUSES } from "./retry/policy.js";
 import { delay, type LinkedAbort } from "./signals.js";
 
 /**

@@ -9,7 +9,7 @@ import type https from "node:https";
 import type { Readable } from "node:stream";
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import type { ResolvedConfig } from "../config.js";
-import type { RetryPolicy } from "../store/endpoints.js";
+import type { RetryPolicy } from "../protocol/endpoints.js";
 import { VERSION } from "../version.js";
 import {
   AbortError,
@@ -32,7 +32,7 @@ import {
   retryAfterMs,
   UNREACHABLE_CODES,
   UNREACHABLE_DEADLINE_ENV,
-} from "./retry.js";
+} from "./retry/policy.js";
 import { delay, LinkedAbort } from "./signals.js";
 import { isStaleSocketError, SocketPools } from "./socket-pools.js";
 import { toWireJson } from "./wire.js";

@@ -6,8 +6,8 @@
 import type { MlflowClient } from "../client.js";
 import type { ClientOptions } from "../config.js";
 import { ValidationError } from "../core/errors.js";
-import type { LoggedModel } from "../entities/logged-model.js";
 import { createExternalModel } from "../models/external-model.js";
+import type { LoggedModel } from "../protocol/entities/logged-model.js";
 import { activeModelState, getActiveModelId } from "./active-model-state.js";
 import { getActiveRun, resolveClient, resolveExperimentId } from "./fluent.js";
 

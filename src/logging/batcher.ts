@@ -12,10 +12,17 @@
  * `flushIntervalMs`, on `flush()` and on `close()`.
  */
 import PQueue from "p-queue";
-import { keyValueBytes, MAX_BATCH_BYTES, MAX_ENTITIES_PER_BATCH, MAX_METRICS_PER_BATCH, MAX_PARAMS_PER_BATCH, MAX_TAGS_PER_BATCH } from "../core/batch.js";
 import { AbortError, InvalidParameterError, MlflowApiError, MlflowError } from "../core/errors.js";
-import type { KeyValue } from "../entities/tracking.js";
-import type { MetricInput } from "../store/endpoints.js";
+import type { MetricInput } from "../protocol/endpoints.js";
+import type { KeyValue } from "../protocol/entities/tracking.js";
+import {
+  keyValueBytes,
+  MAX_BATCH_BYTES,
+  MAX_ENTITIES_PER_BATCH,
+  MAX_METRICS_PER_BATCH,
+  MAX_PARAMS_PER_BATCH,
+  MAX_TAGS_PER_BATCH,
+} from "../protocol/log-batch.js";
 import type { TrackingStore } from "../store/tracking-store.js";
 import { BatchDeliveryError, describeCounts, type EntryCounts, LogDeliveryError, type RefusedKey } from "./errors.js";
 import { TypedEmitter } from "./events.js";

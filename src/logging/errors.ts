@@ -4,7 +4,7 @@
  * `run.end()` rejects with when the final status could not be set ({@link RunEndError}).
  */
 import { MlflowError, TimeoutError } from "../core/errors.js";
-import type { RunStatus } from "../entities/tracking.js";
+import type { RunStatus } from "../protocol/entities/tracking.js";
 
 /** How many entries of each kind a batch or a failure covers. */
 export interface EntryCounts {

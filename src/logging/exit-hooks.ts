@@ -20,7 +20,7 @@
  */
 import { constants } from "node:os";
 import { inspect } from "node:util";
-import type { RunStatus } from "../entities/tracking.js";
+import type { RunStatus } from "../protocol/entities/tracking.js";
 import { LogDeliveryError, RunEndError } from "./errors.js";
 import type { ActiveRun } from "./run.js";
 

@@ -8,7 +8,7 @@ import type { DownloadOptions } from "../artifacts/types.js";
 import type { MlflowClient } from "../client.js";
 import type { ClientOptions } from "../config.js";
 import type { RequestOptions } from "../core/transport.js";
-import type { FileInfo } from "../entities/tracking.js";
+import type { FileInfo } from "../protocol/entities/tracking.js";
 import { resolveClient } from "./fluent.js";
 
 /** Which client a fluent call uses. */

@@ -2,9 +2,10 @@
  * Models on the default client, as Python's fluent API offers them: `registerModel`
  * (`mlflow.register_model`), `copyModelVersion`, `loadModel`. Each is one line over `client.models`.
  */
-import type { ModelVersion } from "../entities/registry.js";
+
 import type { LoadedModel, LoadModelOptions } from "../models/load-model.js";
 import type { RegisterModelOptions } from "../models/register-model.js";
+import type { ModelVersion } from "../protocol/entities/registry.js";
 import { resolveClient } from "./fluent.js";
 import type { FluentClientOption } from "./fluent-artifacts.js";
 

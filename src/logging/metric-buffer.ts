@@ -5,8 +5,9 @@
  * chunks are recycled once their entries are taken. A link (MLflow 3: the model and dataset a point
  * belongs to) is interned once per run and stored by index; 0 means none.
  */
-import { MAX_METRICS_PER_BATCH } from "../core/batch.js";
-import type { MetricInput } from "../store/endpoints.js";
+
+import type { MetricInput } from "../protocol/endpoints.js";
+import { MAX_METRICS_PER_BATCH } from "../protocol/log-batch.js";
 
 /** Metrics per chunk: one full `log-batch`. */
 export const CHUNK_SIZE = MAX_METRICS_PER_BATCH;

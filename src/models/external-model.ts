@@ -7,7 +7,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { LoggedModel } from "../entities/logged-model.js";
+import type { LoggedModel } from "../protocol/entities/logged-model.js";
 import type { ModelsContext } from "./context.js";
 import { MLMODEL_FILE, mlmodelYaml, utcTimeCreated } from "./mlmodel.js";
 import { TARGET_MLFLOW_VERSION } from "./targets.js";

@@ -3,7 +3,7 @@
  * a model by URI — each a line over the functions of this folder.
  */
 import type { RequestOptions } from "../core/transport.js";
-import type { ModelVersion } from "../entities/registry.js";
+import type { ModelVersion } from "../protocol/entities/registry.js";
 import type { ModelsContext } from "./context.js";
 import { type LoadedModel, type LoadModelOptions, loadModel } from "./load-model.js";
 import { type ClientLogModelOptions, logModel, type ModelInfo } from "./log-model.js";

@@ -9,13 +9,13 @@
 import { ArtifactNotFoundError } from "../artifacts/errors.js";
 import { AlreadyExistsError, AmbiguousResultError, MlflowApiError, MlflowError, NotFoundError, ServerError, ValidationError } from "../core/errors.js";
 import { pythonJsonDumps } from "../core/python-format.js";
-import { backoffMs } from "../core/retry.js";
+import { backoffMs } from "../core/retry/policy.js";
 import { delay } from "../core/signals.js";
-import type { KeyValueInput } from "../core/tags.js";
-import type { ModelVersion } from "../entities/registry.js";
+import type { ModelVersion } from "../protocol/entities/registry.js";
+import type { KeyValueInput } from "../protocol/key-values.js";
 import { isModelsUri, isRunsUri, parseModelsUri, parseRunsUri } from "../protocol/uri.js";
+import { validateModelName } from "../protocol/validation.js";
 import { validateAlias, validatedRegistryTags } from "../resources/registered-models.js";
-import { validateModelName } from "../validation.js";
 import type { ModelsContext } from "./context.js";
 import { ModelRegistrationError } from "./errors.js";
 import { MLMODEL_FILE } from "./mlmodel.js";

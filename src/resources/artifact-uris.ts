@@ -26,9 +26,9 @@ import { pythonYamlDump } from "../core/python-format.js";
 import { redactUrl } from "../core/redact.js";
 import { APIResource } from "../core/resource.js";
 import type { RequestOptions } from "../core/transport.js";
-import type { LoggedModel } from "../entities/logged-model.js";
-import type { ModelVersion } from "../entities/registry.js";
-import type { FileInfo } from "../entities/tracking.js";
+import type { LoggedModel } from "../protocol/entities/logged-model.js";
+import type { ModelVersion } from "../protocol/entities/registry.js";
+import type { FileInfo } from "../protocol/entities/tracking.js";
 import { isModelsUri, isRunsUri, looksLikeModelId, type ModelsUri, parseModelsUri, parseRunsUri, uriRootAndPath } from "../protocol/uri.js";
 import type { TrackingStore } from "../store/tracking-store.js";
 

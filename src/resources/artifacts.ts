@@ -11,9 +11,9 @@ import type { DownloadOptions, UploadOptions, UploadResult } from "../artifacts/
 import { ValidationError } from "../core/errors.js";
 import { APIResource } from "../core/resource.js";
 import type { RequestOptions } from "../core/transport.js";
-import type { FileInfo } from "../entities/tracking.js";
+import type { FileInfo } from "../protocol/entities/tracking.js";
+import { validateRunId } from "../protocol/validation.js";
 import type { TrackingStore } from "../store/tracking-store.js";
-import { validateRunId } from "../validation.js";
 
 /**
  * `client.artifacts`. The run's `artifact_uri` is read once per run id (`runs.get`) and cached.

@@ -7,13 +7,13 @@ import type { DownloadOptions, UploadOptions, UploadResult } from "../artifacts/
 import { ValidationError } from "../core/errors.js";
 import { Paginated } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
-import type { KeyValueInput } from "../core/tags.js";
 import type { RequestOptions } from "../core/transport.js";
-import type { LoggedModel, LoggedModelStatus } from "../entities/logged-model.js";
-import type { FileInfo } from "../entities/tracking.js";
-import type { SearchLoggedModelsRequest } from "../store/endpoints.js";
+import type { SearchLoggedModelsRequest } from "../protocol/endpoints.js";
+import type { LoggedModel, LoggedModelStatus } from "../protocol/entities/logged-model.js";
+import type { FileInfo } from "../protocol/entities/tracking.js";
+import type { KeyValueInput } from "../protocol/key-values.js";
+import { validateMaxResults } from "../protocol/validation.js";
 import type { TrackingStore } from "../store/tracking-store.js";
-import { validateMaxResults } from "../validation.js";
 import { validatedParams, validatedTags } from "./runs.js";
 
 /** Default page size of logged-model searches (the server's proto default). */

@@ -3,8 +3,8 @@ import { ValidationError } from "../core/errors.js";
 import { Paginated } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
 import type { RequestOptions } from "../core/transport.js";
-import type { Metric, MetricWithRunId } from "../entities/tracking.js";
-import { validateMaxResults, validateRunId } from "../validation.js";
+import type { Metric, MetricWithRunId } from "../protocol/entities/tracking.js";
+import { validateMaxResults, validateRunId } from "../protocol/validation.js";
 
 /** Page size of history reads: 25000, as the Python client. */
 export const METRIC_HISTORY_PAGE_SIZE = 25_000;

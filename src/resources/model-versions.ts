@@ -1,10 +1,10 @@
 /** Model versions: register, describe, stage, delete, search, tags and download URI. */
 import { Paginated } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
-import type { KeyValueInput } from "../core/tags.js";
 import type { RequestOptions } from "../core/transport.js";
-import type { ModelStage, ModelVersion } from "../entities/registry.js";
-import { validateMaxResults } from "../validation.js";
+import type { ModelStage, ModelVersion } from "../protocol/entities/registry.js";
+import type { KeyValueInput } from "../protocol/key-values.js";
+import { validateMaxResults } from "../protocol/validation.js";
 import { validatedRegistryTags } from "./registered-models.js";
 
 /** Default page size of model-version searches. */

@@ -2,11 +2,11 @@
 import { ValidationError } from "../core/errors.js";
 import { Paginated } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
-import { type KeyValueInput, toKeyValues } from "../core/tags.js";
 import type { RequestOptions } from "../core/transport.js";
-import type { ModelVersion, RegisteredModel } from "../entities/registry.js";
-import type { KeyValue } from "../entities/tracking.js";
-import { validateKey, validateMaxResults, validateModelName, validateRegistryTagValue } from "../validation.js";
+import type { ModelVersion, RegisteredModel } from "../protocol/entities/registry.js";
+import type { KeyValue } from "../protocol/entities/tracking.js";
+import { type KeyValueInput, toKeyValues } from "../protocol/key-values.js";
+import { validateKey, validateMaxResults, validateModelName, validateRegistryTagValue } from "../protocol/validation.js";
 
 /** Default page size of registered-model searches; the server allows at most 1000. */
 export const REGISTERED_MODEL_SEARCH_PAGE_SIZE = 100;

@@ -1,12 +1,13 @@
 /** Runs: lifecycle, search, and logging metrics, params, tags, inputs and outputs. */
-import { type BatchEntities, splitBatch } from "../core/batch.js";
+
 import { ValidationError } from "../core/errors.js";
 import { Paginated } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
-import { type KeyValueInput, toKeyValues } from "../core/tags.js";
 import type { RequestOptions } from "../core/transport.js";
-import type { DatasetInput, KeyValue, Run, RunInfo, RunStatus, ViewType } from "../entities/tracking.js";
-import type { MetricInput } from "../store/endpoints.js";
+import type { MetricInput } from "../protocol/endpoints.js";
+import type { DatasetInput, KeyValue, Run, RunInfo, RunStatus, ViewType } from "../protocol/entities/tracking.js";
+import { type KeyValueInput, toKeyValues } from "../protocol/key-values.js";
+import { type BatchEntities, splitBatch } from "../protocol/log-batch.js";
 import {
   validateKey,
   validateMaxResults,
@@ -15,7 +16,7 @@ import {
   validateParamValue,
   validateRunId,
   validateRunTagValue,
-} from "../validation.js";
+} from "../protocol/validation.js";
 
 /** Default page size of run searches (the Python client's default); the server allows up to 50000. */
 export const RUN_SEARCH_PAGE_SIZE = 1000;

@@ -4,8 +4,8 @@ import { Paginated } from "../core/pagination.js";
 import { registerSecret } from "../core/redact.js";
 import { APIResource } from "../core/resource.js";
 import type { RequestOptions } from "../core/transport.js";
-import type { Webhook, WebhookEvent, WebhookStatus, WebhookTestResult } from "../entities/webhook.js";
-import { validateMaxResults } from "../validation.js";
+import type { Webhook, WebhookEvent, WebhookStatus, WebhookTestResult } from "../protocol/entities/webhook.js";
+import { validateMaxResults } from "../protocol/validation.js";
 
 /** Default page size of `webhooks.list` (the server's default). */
 export const WEBHOOK_LIST_PAGE_SIZE = 100;

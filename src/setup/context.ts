@@ -9,7 +9,7 @@ import { createS3Client } from "../artifacts/s3-client.js";
 import type { MlflowClient } from "../client.js";
 import type { ClientOptions, ResolvedConfig } from "../config.js";
 import type { HttpTransport, RequestOptions } from "../core/transport.js";
-import type { Experiment } from "../entities/tracking.js";
+import type { Experiment } from "../protocol/entities/tracking.js";
 import { RestStore } from "../store/rest-store.js";
 import type { ServerInfo } from "./checks/server.js";
 

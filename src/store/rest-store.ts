@@ -10,9 +10,9 @@ import type { Recovery } from "../core/recovery.js";
 import { excerpt } from "../core/redact.js";
 import type { HttpRequest, HttpResponse, HttpTransport, QueryValue, RequestOptions } from "../core/transport.js";
 import { unsafeIntegerError } from "../core/wire.js";
-import type { KeyValue } from "../entities/tracking.js";
-import { validatePathId } from "../validation.js";
-import { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse } from "./endpoints.js";
+import { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse } from "../protocol/endpoints.js";
+import type { KeyValue } from "../protocol/entities/tracking.js";
+import { validatePathId } from "../protocol/validation.js";
 import type { TrackingStore } from "./tracking-store.js";
 
 /**

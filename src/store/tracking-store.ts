@@ -3,7 +3,7 @@
  * endpoint table by name: the REST store over HTTP, the embedded store from a local SQLite file.
  */
 import type { RequestOptions } from "../core/transport.js";
-import type { EndpointName, EndpointRequest, EndpointResponse } from "./endpoints.js";
+import type { EndpointName, EndpointRequest, EndpointResponse } from "../protocol/endpoints.js";
 
 /**
  * Where tracking data lives. Implementations: {@link RestStore} (an MLflow server) and the

@@ -13,7 +13,7 @@ import type { ArtifactStore } from "../artifacts/store.js";
 import { ArtifactStores } from "../artifacts/stores.js";
 import { downloadTree, planUpload, uploadFiles } from "../artifacts/transfer.js";
 import type { MlflowClient } from "../client.js";
-import type { Run } from "../entities/tracking.js";
+import type { Run } from "../protocol/entities/tracking.js";
 import { RestStore } from "../store/rest-store.js";
 
 /** Files and bytes uploaded. */

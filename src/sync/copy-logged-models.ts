@@ -11,9 +11,9 @@
 import { buffer } from "node:stream/consumers";
 import type { ArtifactStores } from "../artifacts/stores.js";
 import type { MlflowClient } from "../client.js";
-import type { LoggedModel } from "../entities/logged-model.js";
-import type { KeyValue } from "../entities/tracking.js";
 import { MLMODEL_FILE, rebaseMLmodel } from "../models/mlmodel.js";
+import type { LoggedModel } from "../protocol/entities/logged-model.js";
+import type { KeyValue } from "../protocol/entities/tracking.js";
 import { type ArtifactCounts, copyArtifactTree } from "./copy-artifacts.js";
 import { hasTagChanges, type TagChanges, tagChanges } from "./tag-changes.js";
 import { isBookkeepingTag, MODEL_VERSIONS_TAG, SYNC_SOURCE_MODEL_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE, SYNC_STATE_TAG } from "./tags.js";

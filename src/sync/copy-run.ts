@@ -8,9 +8,9 @@
  */
 import PQueue from "p-queue";
 import type { MlflowClient } from "../client.js";
-import { MAX_METRICS_PER_BATCH } from "../core/batch.js";
 import { AbortError } from "../core/errors.js";
-import type { Run } from "../entities/tracking.js";
+import type { Run } from "../protocol/entities/tracking.js";
+import { MAX_METRICS_PER_BATCH } from "../protocol/log-batch.js";
 import type { MetricPoint } from "../resources/runs.js";
 import { artifactsDigest } from "./artifacts-digest.js";
 import { copyArtifacts } from "./copy-artifacts.js";

@@ -3,7 +3,7 @@
  * whether it is copied, resumed (its copy was interrupted), updated (it changed since it was
  * copied) or skipped. Pure functions over the runs as `runs/search` returns them.
  */
-import type { KeyValue, Metric, Run } from "../entities/tracking.js";
+import type { KeyValue, Metric, Run } from "../protocol/entities/tracking.js";
 import { isBookkeepingTag, SYNC_ARTIFACTS_DIGEST_TAG, SYNC_SOURCE_RUN_ID_TAG, SYNC_STATE, SYNC_STATE_TAG } from "./tags.js";
 
 /** What a sync does with one source run. */

@@ -4,7 +4,7 @@
  * that `source_run_id` can name the run's copy).
  */
 import type { MlflowClient } from "../client.js";
-import type { LoggedModel } from "../entities/logged-model.js";
+import type { LoggedModel } from "../protocol/entities/logged-model.js";
 import { completeModelCopy, createModelCopy, indexModelCopies, type ModelCopyContext, planLoggedModel, updateModelCopy } from "./copy-logged-models.js";
 import { describeError } from "./errors.js";
 import type { ExperimentSyncResult, LoggedModelSyncResult, SyncEvent } from "./types.js";

@@ -10,9 +10,9 @@
  */
 import type { MlflowClient } from "../client.js";
 import { AlreadyExistsError, NotFoundError } from "../core/errors.js";
-import type { LoggedModel } from "../entities/logged-model.js";
-import type { ModelStage, ModelVersion, RegisteredModel } from "../entities/registry.js";
-import type { Run } from "../entities/tracking.js";
+import type { LoggedModel } from "../protocol/entities/logged-model.js";
+import type { ModelStage, ModelVersion, RegisteredModel } from "../protocol/entities/registry.js";
+import type { Run } from "../protocol/entities/tracking.js";
 import { describeError } from "./errors.js";
 import { classifySource, modelIdOfSource, type SourceOwner, type SourceReference, targetSource, untranslatableReason } from "./model-source.js";
 import { hasTagChanges, tagChanges } from "./tag-changes.js";

@@ -13,8 +13,8 @@
 import PQueue from "p-queue";
 import type { MlflowClient } from "../client.js";
 import { AbortError, AlreadyExistsError } from "../core/errors.js";
-import type { LoggedModel } from "../entities/logged-model.js";
-import type { Experiment, Run } from "../entities/tracking.js";
+import type { LoggedModel } from "../protocol/entities/logged-model.js";
+import type { Experiment, Run } from "../protocol/entities/tracking.js";
 import { artifactsDigest } from "./artifacts-digest.js";
 import { artifactStoresOf } from "./copy-artifacts.js";
 import { copyRunData, createCopy } from "./copy-run.js";

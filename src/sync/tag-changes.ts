@@ -3,7 +3,7 @@
  * (new at the source, or with another value) and, where the sync owns the copy's tags, the tags to
  * delete (gone at the source). Used for model versions, logged models and registered models.
  */
-import type { KeyValue } from "../entities/tracking.js";
+import type { KeyValue } from "../protocol/entities/tracking.js";
 
 /** Tags to set on a copy, and tag keys to delete from it. */
 export interface TagChanges {

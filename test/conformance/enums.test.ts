@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES } from "../../src/core/error-codes.js";
-import { loggedModelStatusSchema } from "../../src/entities/logged-model.js";
-import { modelStageSchema, modelVersionStatusSchema } from "../../src/entities/registry.js";
-import { lifecycleStageSchema, runStatusSchema } from "../../src/entities/tracking.js";
-import { webhookStatusSchema } from "../../src/entities/webhook.js";
+import { loggedModelStatusSchema } from "../../src/protocol/entities/logged-model.js";
+import { modelStageSchema, modelVersionStatusSchema } from "../../src/protocol/entities/registry.js";
+import { lifecycleStageSchema, runStatusSchema } from "../../src/protocol/entities/tracking.js";
+import { webhookStatusSchema } from "../../src/protocol/entities/webhook.js";
 import { runPython } from "../integration/support/python.js";
 
 interface PythonEnums {

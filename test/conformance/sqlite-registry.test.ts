@@ -13,9 +13,9 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MlflowClient } from "../../src/client.js";
 import { encodeDouble } from "../../src/core/wire.js";
-import type { LoggedModel } from "../../src/entities/logged-model.js";
-import type { ModelVersion, RegisteredModel } from "../../src/entities/registry.js";
-import type { SearchLoggedModelsRequest } from "../../src/store/endpoints.js";
+import type { SearchLoggedModelsRequest } from "../../src/protocol/endpoints.js";
+import type { LoggedModel } from "../../src/protocol/entities/logged-model.js";
+import type { ModelVersion, RegisteredModel } from "../../src/protocol/entities/registry.js";
 import { SCHEMA_MLFLOW_VERSION } from "../../src/store/sqlite/schema.generated.js";
 import { conformancePython, mlflowCli, pythonMlflowVersion } from "./sqlite-python.js";
 

@@ -21,7 +21,7 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { downloadTree } from "../../src/artifacts/transfer.js";
 import { AbortError, MlflowClient } from "../../src/index.js";
-import type { EndpointName } from "../../src/store/endpoints.js";
+import type { EndpointName } from "../../src/protocol/endpoints.js";
 import { artifactStoresOf } from "../../src/sync/copy-artifacts.js";
 import { syncRuns } from "../../src/sync/sync-runs.js";
 import type { SyncEvent } from "../../src/sync/types.js";

@@ -9,7 +9,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NotFoundError } from "../../src/core/errors.js";
-import { verifyWebhookSignature } from "../../src/webhooks/signature.js";
+import { verifyWebhookSignature } from "../../src/protocol/webhook-signature.js";
 import { stackClient, uniqueName } from "./support/stack.js";
 
 interface Delivery {

@@ -3,6 +3,7 @@
  * 1 MB of JSON) is respected, order is kept within each kind, and logBatch sends the chunks in order.
  */
 import { describe, expect, it } from "vitest";
+import { toWireJson } from "../../src/core/wire.js";
 import {
   type BatchEntities,
   keyValueBytes,
@@ -13,8 +14,7 @@ import {
   MAX_TAGS_PER_BATCH,
   metricBytes,
   splitBatch,
-} from "../../src/core/batch.js";
-import { toWireJson } from "../../src/core/wire.js";
+} from "../../src/protocol/log-batch.js";
 import { API, RUN_ID, record, testClient, useMockServer } from "./helpers/mock-server.js";
 
 const server = useMockServer();

@@ -3,7 +3,6 @@
  * the key and the rule.
  */
 import { describe, expect, it } from "vitest";
-import { validateAlias } from "../../src/resources/registered-models.js";
 import {
   isPathAmbiguous,
   normalizePosix,
@@ -15,7 +14,8 @@ import {
   validateMetricValue,
   validateModelName,
   validateRunId,
-} from "../../src/validation.js";
+} from "../../src/protocol/validation.js";
+import { validateAlias } from "../../src/resources/registered-models.js";
 import { API, RUN_ID, record, testClient, useMockServer } from "./helpers/mock-server.js";
 import { validationError } from "./helpers/validation-error.js";
 

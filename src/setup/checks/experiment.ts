@@ -6,7 +6,7 @@
 import { type ArtifactLocation, parseArtifactUri } from "../../artifacts/artifact-uri.js";
 import { UnsupportedArtifactStoreError } from "../../artifacts/errors.js";
 import { ConfigurationError, NotFoundError } from "../../core/errors.js";
-import type { Experiment } from "../../entities/tracking.js";
+import type { Experiment } from "../../protocol/entities/tracking.js";
 import { PROBE_EXPERIMENT_NAME, type SetupContext } from "../context.js";
 import { describeTrackingFailure, splitFix } from "../failures.js";
 import { type CheckDefinition, type CheckOutcome, fail, notApplicable, pass, warn } from "../runner.js";

@@ -6,8 +6,8 @@
 import { parseArtifactUri } from "../../artifacts/artifact-uri.js";
 import { LocalArtifactStore } from "../../artifacts/local.js";
 import { decodeArtifactPath, isSafeArtifactPath } from "../../artifacts/path-safety.js";
-import type { FileInfo } from "../../entities/tracking.js";
-import type { EndpointRequest } from "../endpoints.js";
+import type { EndpointRequest } from "../../protocol/endpoints.js";
+import type { FileInfo } from "../../protocol/entities/tracking.js";
 import type { StoreContext } from "./context.js";
 import { invalidParameter, StoreException } from "./errors.js";
 

@@ -4,8 +4,8 @@
  * soft delete and restore that carry the experiment's runs along, tags upserted.
  */
 
-import { validateExperimentName, validateExperimentTagValue, validateKey } from "../../validation.js";
-import type { EndpointRequest } from "../endpoints.js";
+import type { EndpointRequest } from "../../protocol/endpoints.js";
+import { validateExperimentName, validateExperimentTagValue, validateKey } from "../../protocol/validation.js";
 import { appendToUriPath, resolveIfLocal, validateArtifactLocation } from "./artifact-location.js";
 import { type ExperimentRow, parseExperimentId, type StoreContext } from "./context.js";
 import { alreadyExists, invalidParameter, notFound, StoreException } from "./errors.js";

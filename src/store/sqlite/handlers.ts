@@ -3,7 +3,7 @@
  * transaction, `write` in an immediate one (it takes the write lock at its start), `async` outside
  * a transaction (it reads files). RPCs missing here fail with `NOT_IMPLEMENTED` (HTTP 501).
  */
-import type { EndpointName, EndpointRequest } from "../endpoints.js";
+import type { EndpointName, EndpointRequest } from "../../protocol/endpoints.js";
 import { listArtifacts } from "./artifact-listing.js";
 import type { StoreContext } from "./context.js";
 import {

@@ -8,7 +8,7 @@
  */
 
 import { pythonJsonDumps, pythonRepr } from "../../core/python-format.js";
-import type { EndpointRequest, SearchLoggedModelsRequest } from "../endpoints.js";
+import type { EndpointRequest, SearchLoggedModelsRequest } from "../../protocol/endpoints.js";
 import { parseExperimentId, type StoreContext } from "./context.js";
 import { invalidParameter } from "./errors.js";
 import { type LoggedModelRow, toWireLoggedModels, type WireLoggedModel } from "./logged-models.js";

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { pythonJsonDumps } from "../../core/python-format.js";
 import { encodeDouble, type WireDouble } from "../../core/wire.js";
-import type { EndpointRequest } from "../endpoints.js";
+import type { EndpointRequest } from "../../protocol/endpoints.js";
 import { checkedListingPath, listLocalArtifacts } from "./artifact-listing.js";
 import { appendToUriPath } from "./artifact-location.js";
 import type { StoreContext } from "./context.js";

@@ -3,7 +3,7 @@
  * step, value) and paged as MLflow pages it, and the evenly sampled histories of up to 100 runs
  * that the UI's charts read (`get_metric_history_bulk_interval`, same SQL window functions).
  */
-import type { EndpointRequest } from "../endpoints.js";
+import type { EndpointRequest } from "../../protocol/endpoints.js";
 import type { StoreContext } from "./context.js";
 import { invalidParameter } from "./errors.js";
 import { decodePageToken, toPage } from "./page-token.js";

@@ -12,8 +12,8 @@
  *   download location.
  */
 import { resolve } from "node:path";
-import { normalizePosix } from "../../validation.js";
-import type { EndpointRequest } from "../endpoints.js";
+import type { EndpointRequest } from "../../protocol/endpoints.js";
+import { normalizePosix } from "../../protocol/validation.js";
 import type { RunRow, StoreContext } from "./context.js";
 import { invalidParameter, StoreException } from "./errors.js";
 import { getLoggedModelRow, type LoggedModelRow } from "./logged-models.js";

@@ -5,7 +5,7 @@
  * that redacts the row and drops its aliases, stage transitions that can archive the versions in
  * the target stage, tags upserted, searches with MLflow's filter, order and page tokens.
  */
-import type { EndpointRequest } from "../endpoints.js";
+import type { EndpointRequest } from "../../protocol/endpoints.js";
 import type { StoreContext } from "./context.js";
 import { invalidParameter, StoreException } from "./errors.js";
 import { recordModelVersion } from "./logged-models.js";

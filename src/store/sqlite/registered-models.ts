@@ -5,8 +5,9 @@
  * searches with MLflow's filter, order and page tokens, the latest version per stage, tags
  * upserted and aliases that point at one version each.
  */
-import { validateKey, validateModelName, validateRegistryTagValue } from "../../validation.js";
-import type { EndpointRequest } from "../endpoints.js";
+
+import type { EndpointRequest } from "../../protocol/endpoints.js";
+import { validateKey, validateModelName, validateRegistryTagValue } from "../../protocol/validation.js";
 import type { StoreContext } from "./context.js";
 import { alreadyExists, invalidParameter, notFound } from "./errors.js";
 import { decodePageToken, toPage } from "./page-token.js";

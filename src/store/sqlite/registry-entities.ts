@@ -5,7 +5,7 @@
  * by name, a version by number, with MLflow's errors). Everything lives in the `default`
  * workspace, as in MLflow's single-tenant SQL store.
  */
-import { validateModelName } from "../../validation.js";
+import { validateModelName } from "../../protocol/validation.js";
 import type { StoreContext } from "./context.js";
 import { invalidParameter, notFound } from "./errors.js";
 import { selectChunked } from "./run-entities.js";

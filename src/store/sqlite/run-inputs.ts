@@ -4,8 +4,8 @@
  * `inputs` rows with their input tags; MLflow 3 model inputs and outputs are `inputs` rows too.
  */
 import { randomUUID } from "node:crypto";
-import type { DatasetInput } from "../../entities/tracking.js";
-import type { EndpointRequest } from "../endpoints.js";
+import type { EndpointRequest } from "../../protocol/endpoints.js";
+import type { DatasetInput } from "../../protocol/entities/tracking.js";
 import type { StoreContext } from "./context.js";
 import { invalidParameter } from "./errors.js";
 

@@ -10,8 +10,9 @@
  * - `latest_metrics` keeps, per key, the point with the largest (step, timestamp, value).
  * - Tags are upserted; `mlflow.runName` renames the run.
  */
-import type { KeyValue } from "../../entities/tracking.js";
-import type { EndpointRequest } from "../endpoints.js";
+
+import type { EndpointRequest } from "../../protocol/endpoints.js";
+import type { KeyValue } from "../../protocol/entities/tracking.js";
 import type { RunRow, StoreContext } from "./context.js";
 import { invalidParameter, notFound } from "./errors.js";
 import { RUN_NAME_TAG } from "./run-entities.js";

@@ -4,7 +4,7 @@
  * tags, run attributes and dataset inputs; order clauses that put missing values (and NaN metrics)
  * last; then `start_time DESC, run_uuid`; pages of `max_results`.
  */
-import type { EndpointRequest } from "../endpoints.js";
+import type { EndpointRequest } from "../../protocol/endpoints.js";
 import { parseExperimentId, type RunRow, type StoreContext } from "./context.js";
 import { invalidParameter, StoreException } from "./errors.js";
 import { decodePageToken, toPage } from "./page-token.js";

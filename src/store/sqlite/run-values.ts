@@ -1,14 +1,14 @@
 /**
  * The checks the tracking server applies to logged values before they reach its store, with the
- * SDK's rules (`src/validation.ts`): keys, value lengths, metric values, timestamps and steps.
+ * SDK's rules (`src/protocol/validation.ts`): keys, value lengths, metric values, timestamps and steps.
  * Requests that come through the resources were already checked; these keep direct
  * `store.call(…)` users (and the `sync` command) to the same rules. Valid keys are remembered, so a
  * training loop's repeated keys are checked once.
  */
 import { ValidationError } from "../../core/errors.js";
 import { decodeDouble } from "../../core/wire.js";
-import { validateKey, validateMetricPosition, validateParamValue, validateRunTagValue } from "../../validation.js";
-import type { MetricInput } from "../endpoints.js";
+import type { MetricInput } from "../../protocol/endpoints.js";
+import { validateKey, validateMetricPosition, validateParamValue, validateRunTagValue } from "../../protocol/validation.js";
 
 const MAX_REMEMBERED_KEYS = 10_000;
 const validMetricKeys = new Set<string>();

@@ -4,8 +4,8 @@
  * `<experiment location>/<run_id>/artifacts`, soft delete with `deleted_time`.
  */
 import { randomUUID } from "node:crypto";
-import { type RunStatus, runStatusSchema } from "../../entities/tracking.js";
-import type { EndpointRequest } from "../endpoints.js";
+import type { EndpointRequest } from "../../protocol/endpoints.js";
+import { type RunStatus, runStatusSchema } from "../../protocol/entities/tracking.js";
 import { appendToUriPath } from "./artifact-location.js";
 import type { StoreContext } from "./context.js";
 import { invalidParameter } from "./errors.js";

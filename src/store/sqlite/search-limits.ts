@@ -1,5 +1,5 @@
 /** Limits and view types shared by the searches of the embedded store (MLflow's values). */
-import type { ViewType } from "../../entities/tracking.js";
+import type { ViewType } from "../../protocol/entities/tracking.js";
 import { invalidParameter } from "./errors.js";
 
 /** Largest page of experiment and run searches: 50 000 (`SEARCH_MAX_RESULTS_THRESHOLD`). */

@@ -13,7 +13,7 @@ import type { Env } from "../../core/env.js";
 import { AbortError, MlflowError } from "../../core/errors.js";
 import type { RequestOptions } from "../../core/transport.js";
 import { unsafeIntegerError } from "../../core/wire.js";
-import { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse } from "../endpoints.js";
+import { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse } from "../../protocol/endpoints.js";
 import type { TrackingStore } from "../tracking-store.js";
 import { appendToUriPath, defaultArtifactRoot } from "./artifact-location.js";
 import { StoreContext } from "./context.js";

@@ -369,7 +369,7 @@ function statusLabel(r: SeenRequest): string {
   return poolExhausted(r) ? "400 pool exhausted" : String(r.status);
 }
 
-/** MLflow's 400 for an exhausted database connection pool (see src/core/retry.ts). */
+/** MLflow's 400 for an exhausted database connection pool (see src/core/retry/policy.ts). */
 function poolExhausted(r: SeenRequest): boolean {
   return r.status === 400 && r.upstreamStatus === 400 && /QueuePool limit/.test(r.upstreamError ?? "");
 }

@@ -9,7 +9,7 @@ import { ProgressTotals } from "../../../src/artifacts/progress.js";
 import type { ArtifactReadStream, ArtifactStore, TransferHooks, UploadSource } from "../../../src/artifacts/store.js";
 import { downloadTree, planUpload, uploadFiles } from "../../../src/artifacts/transfer.js";
 import type { TransferProgress } from "../../../src/artifacts/types.js";
-import type { FileInfo } from "../../../src/entities/tracking.js";
+import type { FileInfo } from "../../../src/protocol/entities/tracking.js";
 
 /** Every temporary folder of this file lives here and is removed afterwards. */
 const scratch = mkdtempSync(join(tmpdir(), "mlflow-ts-unit-transfer-"));

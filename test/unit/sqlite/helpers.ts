@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { expect } from "vitest";
 import type { z } from "zod";
 import { MlflowClient } from "../../../src/client.js";
-import { ENDPOINTS, type EndpointName, type EndpointRequest } from "../../../src/store/endpoints.js";
+import { ENDPOINTS, type EndpointName, type EndpointRequest } from "../../../src/protocol/endpoints.js";
 import { StoreContext } from "../../../src/store/sqlite/context.js";
 import { openDatabase } from "../../../src/store/sqlite/database.js";
 import { HANDLERS } from "../../../src/store/sqlite/handlers.js";

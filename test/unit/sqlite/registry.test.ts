@@ -8,8 +8,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { AlreadyExistsError, InvalidParameterError, NotFoundError, ServerError, ValidationError } from "../../../src/core/errors.js";
-import type { ModelVersion, RegisteredModel } from "../../../src/entities/registry.js";
-import { ENDPOINTS } from "../../../src/store/endpoints.js";
+import { ENDPOINTS } from "../../../src/protocol/endpoints.js";
+import type { ModelVersion, RegisteredModel } from "../../../src/protocol/entities/registry.js";
 import type { SqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import { rawCall, removeTempDirs, sqliteClient, sqliteStore, tempDir } from "./helpers.js";
 

@@ -8,9 +8,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, vi } from "vitest";
 import type { MlflowClient } from "../../../src/client.js";
-import type { LoggedModel } from "../../../src/entities/logged-model.js";
-import type { FileInfo, KeyValue, Metric, Run } from "../../../src/entities/tracking.js";
-import type { EndpointName } from "../../../src/store/endpoints.js";
+import type { EndpointName } from "../../../src/protocol/endpoints.js";
+import type { LoggedModel } from "../../../src/protocol/entities/logged-model.js";
+import type { FileInfo, KeyValue, Metric, Run } from "../../../src/protocol/entities/tracking.js";
 import { isBookkeepingTag } from "../../../src/sync/tags.js";
 
 /** What {@link seedSource} wrote. */

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MlflowClient } from "../../../src/client.js";
 import { AbortError } from "../../../src/core/errors.js";
-import type { EndpointName } from "../../../src/store/endpoints.js";
+import type { EndpointName } from "../../../src/protocol/endpoints.js";
 import { syncRuns } from "../../../src/sync/sync-runs.js";
 import type { SyncEvent } from "../../../src/sync/types.js";
 import { QUIET, removeTempDirs, tempDir } from "../sqlite/helpers.js";

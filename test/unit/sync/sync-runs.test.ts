@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MlflowClient } from "../../../src/client.js";
 import { AbortError } from "../../../src/core/errors.js";
-import type { EndpointName } from "../../../src/store/endpoints.js";
+import type { EndpointName } from "../../../src/protocol/endpoints.js";
 import { SyncError } from "../../../src/sync/errors.js";
 import { syncRuns } from "../../../src/sync/sync-runs.js";
 import { SYNC_ARTIFACTS_DIGEST_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE_TAG } from "../../../src/sync/tags.js";

@@ -1,6 +1,6 @@
 /** Model registry entities (wire names, int64 as numbers, omitted lists as `[]`). */
 import { z } from "zod";
-import { int64 } from "../core/wire.js";
+import { int64 } from "../../core/wire.js";
 import { keyValueSchema, metricSchema } from "./tracking.js";
 
 /** Model version stages (deprecated by MLflow in favour of aliases), as the server spells them. */

@@ -4,7 +4,7 @@
  * NaN/±Infinity, and fill omitted repeated fields with `[]`.
  */
 import { z } from "zod";
-import { double, int64 } from "../core/wire.js";
+import { double, int64 } from "../../core/wire.js";
 
 /** A key/value pair (params, run tags, experiment tags, input tags). */
 export const keyValueSchema = z.object({ key: z.string(), value: z.string().default("") });

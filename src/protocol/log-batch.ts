@@ -5,8 +5,8 @@
  * remaining metrics in chunks of 1000.
  */
 
-import type { KeyValue } from "../entities/tracking.js";
-import type { MetricInput } from "../store/endpoints.js";
+import type { MetricInput } from "./endpoints.js";
+import type { KeyValue } from "./entities/tracking.js";
 
 /** At most 1000 metrics per `log-batch`. */
 export const MAX_METRICS_PER_BATCH = 1000;

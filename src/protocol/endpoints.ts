@@ -5,8 +5,8 @@
  */
 import { z } from "zod";
 import type { WireDouble } from "../core/wire.js";
-import { loggedModelSchema } from "../entities/logged-model.js";
-import { modelVersionSchema, registeredModelSchema } from "../entities/registry.js";
+import { loggedModelSchema } from "./entities/logged-model.js";
+import { modelVersionSchema, registeredModelSchema } from "./entities/registry.js";
 import {
   type DatasetInput,
   experimentSchema,
@@ -18,8 +18,8 @@ import {
   runInfoSchema,
   runSchema,
   type ViewType,
-} from "../entities/tracking.js";
-import { type WebhookEvent, type WebhookStatus, webhookSchema, webhookTestResultSchema } from "../entities/webhook.js";
+} from "./entities/tracking.js";
+import { type WebhookEvent, type WebhookStatus, webhookSchema, webhookTestResultSchema } from "./entities/webhook.js";
 
 /**
  * How a call may be retried after a transient failure.

@@ -1,6 +1,6 @@
 /** Model-registry webhooks (MLflow 3.3+): wire names, enums as MLflow's JSON spells them. */
 import { z } from "zod";
-import { int64 } from "../core/wire.js";
+import { int64 } from "../../core/wire.js";
 
 /** What a webhook event is about, as the server spells it. */
 export type WebhookEntity =

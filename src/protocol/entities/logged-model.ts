@@ -1,6 +1,6 @@
 /** MLflow 3 logged models (wire names). */
 import { z } from "zod";
-import { int64 } from "../core/wire.js";
+import { int64 } from "../../core/wire.js";
 import { keyValueSchema, metricSchema } from "./tracking.js";
 
 /** Statuses of a logged model, as MLflow's `LoggedModelStatus` enum names them. */

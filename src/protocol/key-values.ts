@@ -1,6 +1,6 @@
 /** Conversions between the two tag shapes callers use: `{ key: value }` and `[{ key, value }]`. */
-import type { KeyValue } from "../entities/tracking.js";
-import { stringifyValue } from "../validation.js";
+import type { KeyValue } from "./entities/tracking.js";
+import { stringifyValue } from "./validation.js";
 
 /** Tags or params given either as an object or as MLflow's list of `{key, value}`. */
 export type KeyValueInput = Readonly<Record<string, unknown>> | readonly { key: string; value: unknown }[];

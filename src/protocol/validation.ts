@@ -8,7 +8,7 @@
  * would look equal), and truncation is lossy in a way the caller never sees. Truncate explicitly
  * if that is what you want.
  */
-import { ValidationError } from "./core/errors.js";
+import { ValidationError } from "../core/errors.js";
 
 /** Longest metric, param or tag key: 250 characters. */
 export const MAX_KEY_LENGTH = 250;
