@@ -22,7 +22,7 @@ export {
 } from "./artifacts/errors.js";
 export { choosePartSize, DEFAULT_PART_SIZE, DEFAULT_STREAM_PART_SIZE } from "./artifacts/part-size.js";
 export { checkArtifactPath, checkProxiedArtifactPath, decodeArtifactPath, isSafeArtifactPath } from "./artifacts/path-safety.js";
-export { LOGGED_ARTIFACTS_TAG, type LoadTableOptions, loadTable, logTable, type SplitTable, type TableData } from "./artifacts/table.js";
+export { type LoadTableOptions, loadTable, logTable, type SplitTable, type TableData } from "./artifacts/table.js";
 export type { DownloadOptions, TransferProgress, UploadOptions, UploadResult } from "./artifacts/types.js";
 // Client and configuration
 export { MlflowClient } from "./client.js";
@@ -124,7 +124,7 @@ export { type ClientLogModelOptions, DEFAULT_MODEL_NAME, type LogModelCommonOpti
 export { MLMODEL_FILE, type MLmodel } from "./models/mlmodel.js";
 // Models: log (onnx, tfjs, files), register, copy, load; MLmodel, signatures, input examples; images
 export { Models } from "./models/models.js";
-export { DEFAULT_AWAIT_READY_MS, MODEL_VERSIONS_TAG, type RegisterModelOptions } from "./models/register-model.js";
+export { DEFAULT_AWAIT_READY_MS, type RegisterModelOptions } from "./models/register-model.js";
 export {
   COLUMN_TYPES,
   type ColumnSpec,
@@ -180,6 +180,7 @@ export {
   MAX_PARAMS_PER_BATCH,
   MAX_TAGS_PER_BATCH,
 } from "./protocol/log-batch.js";
+export { LOGGED_ARTIFACTS_TAG, MODEL_VERSIONS_TAG } from "./protocol/tag-names.js";
 // MLflow's URI grammar (runs:/, models:/) and the root/path split of download_artifacts
 export {
   isModelsUri,

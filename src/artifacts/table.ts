@@ -12,11 +12,9 @@ import type { MlflowClient } from "../client.js";
 import { ValidationError } from "../core/errors.js";
 import { pythonJsonDumps } from "../core/python-format.js";
 import type { Run } from "../protocol/entities/tracking.js";
+import { LOGGED_ARTIFACTS_TAG } from "../protocol/tag-names.js";
 import { ArtifactNotFoundError } from "./errors.js";
 import type { UploadResult } from "./types.js";
-
-/** The run tag that lists a run's tables, as MLflow sets it. */
-export const LOGGED_ARTIFACTS_TAG = "mlflow.loggedArtifacts";
 
 /**
  * A table: columns (name → values, all of one length) or rows (objects; a missing key is `null`).

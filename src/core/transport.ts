@@ -9,7 +9,6 @@ import type https from "node:https";
 import type { Readable } from "node:stream";
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import type { ResolvedConfig } from "../config.js";
-import type { RetryPolicy } from "../protocol/endpoints.js";
 import { VERSION } from "../version.js";
 import {
   AbortError,
@@ -23,6 +22,7 @@ import {
 } from "./errors.js";
 import { type Recovery, resolveAmbiguity } from "./recovery.js";
 import { redact, redactUrl, registerSecretHeaders } from "./redact.js";
+import type { RetryPolicy } from "./retry/policy.js";
 import {
   backoffMs,
   isTransientAnswer,

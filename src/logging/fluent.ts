@@ -13,15 +13,15 @@ import { MlflowClient } from "../client.js";
 import type { ClientOptions } from "../config.js";
 import { AlreadyExistsError, ConfigurationError, NotFoundError, ValidationError } from "../core/errors.js";
 import type { Experiment, KeyValue } from "../protocol/entities/tracking.js";
-import type { KeyValueInput } from "../protocol/key-values.js";
+import { type KeyValueInput, validatedParams, validatedTags } from "../protocol/key-values.js";
+import { TAG_NOTE, TAG_PARENT_RUN_ID, TAG_RUN_NAME, TAG_USER } from "../protocol/tag-names.js";
 import { validateRunId } from "../protocol/validation.js";
-import { validatedParams, validatedTags } from "../resources/runs.js";
 import { LogDeliveryError, RunEndError } from "./errors.js";
 import { trackRun, untrackRun } from "./exit-hooks.js";
 import { type LoggerOptions, loggerOptionsShape, type ResolvedLoggerOptions, resolveLoggerOptions } from "./options.js";
 import { ActiveRun } from "./run.js";
 import { nextSystemMetricsStep, resolveSystemMetricsSettings, SystemMetricsMonitor, type SystemMetricsSettings } from "./system-metrics.js";
-import { systemTags, TAG_NOTE, TAG_PARENT_RUN_ID, TAG_RUN_NAME, TAG_USER } from "./system-tags.js";
+import { systemTags } from "./system-tags.js";
 
 /** The experiment runs go to when none is configured: MLflow's "Default". */
 export const DEFAULT_EXPERIMENT_ID = "0";

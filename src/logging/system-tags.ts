@@ -7,26 +7,8 @@ import { userInfo } from "node:os";
 import type { ResolvedConfig } from "../config.js";
 import { readEnv } from "../core/env.js";
 import { ConfigurationError } from "../core/errors.js";
+import { TAG_GIT_BRANCH, TAG_GIT_COMMIT, TAG_GIT_REPO_URL, TAG_SOURCE_NAME, TAG_SOURCE_TYPE, TAG_USER } from "../protocol/tag-names.js";
 import { type GitInfo, readGitInfo } from "./git.js";
-
-/** `mlflow.user`: who ran the script. */
-export const TAG_USER = "mlflow.user";
-/** `mlflow.source.name`: the main script, or `<console>`. */
-export const TAG_SOURCE_NAME = "mlflow.source.name";
-/** `mlflow.source.type`: `LOCAL` for scripts. */
-export const TAG_SOURCE_TYPE = "mlflow.source.type";
-/** `mlflow.source.git.commit`: HEAD of the git work tree holding the main script. */
-export const TAG_GIT_COMMIT = "mlflow.source.git.commit";
-/** `mlflow.source.git.branch`. */
-export const TAG_GIT_BRANCH = "mlflow.source.git.branch";
-/** `mlflow.source.git.repoURL`: first remote, without credentials. */
-export const TAG_GIT_REPO_URL = "mlflow.source.git.repoURL";
-/** `mlflow.runName`: the run's display name. */
-export const TAG_RUN_NAME = "mlflow.runName";
-/** `mlflow.parentRunId`: the parent of a nested run. */
-export const TAG_PARENT_RUN_ID = "mlflow.parentRunId";
-/** `mlflow.note.content`: the run's description (Markdown). */
-export const TAG_NOTE = "mlflow.note.content";
 
 const gitCache = new Map<string, GitInfo>();
 

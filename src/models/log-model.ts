@@ -17,7 +17,7 @@ import type { LoggedModel } from "../protocol/entities/logged-model.js";
 import type { ModelVersion } from "../protocol/entities/registry.js";
 import type { KeyValue } from "../protocol/entities/tracking.js";
 import type { KeyValueInput } from "../protocol/key-values.js";
-import { validatedParams, validatedTags } from "../resources/runs.js";
+import { validatedParams, validatedTags } from "../protocol/key-values.js";
 import type { ModelsContext } from "./context.js";
 import { modelRequirements, writeEnvironment } from "./environment.js";
 import type { Flavor } from "./flavors/flavor.js";

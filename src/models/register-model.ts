@@ -13,9 +13,10 @@ import { backoffMs } from "../core/retry/policy.js";
 import { delay } from "../core/signals.js";
 import type { ModelVersion } from "../protocol/entities/registry.js";
 import type { KeyValueInput } from "../protocol/key-values.js";
+import { validatedRegistryTags } from "../protocol/key-values.js";
+import { MODEL_VERSIONS_TAG } from "../protocol/tag-names.js";
 import { isModelsUri, isRunsUri, parseModelsUri, parseRunsUri } from "../protocol/uri.js";
-import { validateModelName } from "../protocol/validation.js";
-import { validateAlias, validatedRegistryTags } from "../resources/registered-models.js";
+import { validateAlias, validateModelName } from "../protocol/validation.js";
 import type { ModelsContext } from "./context.js";
 import { ModelRegistrationError } from "./errors.js";
 import { MLMODEL_FILE } from "./mlmodel.js";
@@ -30,8 +31,6 @@ const FIRST_READY_POLL_INTERVAL_MS = 250;
 const MAX_CREATE_ATTEMPTS = 6;
 /** Longest random pause before creating a registered model that does not exist yet, ms. */
 export const CREATE_STAGGER_MS = 1_000;
-/** The logged-model tag listing the versions registered from it. */
-export const MODEL_VERSIONS_TAG = "mlflow.modelVersions";
 
 /** Options of {@link registerModel}. */
 export interface RegisterModelOptions {

@@ -4,6 +4,7 @@
  * safe. Stores implement these by name; the REST store turns each into an HTTP call.
  */
 import { z } from "zod";
+import type { RetryPolicy } from "../core/retry/policy.js";
 import type { WireDouble } from "../core/wire.js";
 import { loggedModelSchema } from "./entities/logged-model.js";
 import { modelVersionSchema, registeredModelSchema } from "./entities/registry.js";
@@ -21,18 +22,8 @@ import {
 } from "./entities/tracking.js";
 import { type WebhookEvent, type WebhookStatus, webhookSchema, webhookTestResultSchema } from "./entities/webhook.js";
 
-/**
- * How a call may be retried after a transient failure.
- * - `idempotent`: repeating it cannot change the result (reads, set-tag, log-batch: the server
- *   drops exact duplicate metric rows and identical params).
- * - `not-idempotent`: retried only when the request certainly did not reach the server
- *   (connection refused, 429, 503); otherwise the failure is reported as ambiguous.
- * - `recoverable`: like `not-idempotent`, but after an ambiguous failure the store first looks for
- *   the result of the lost attempt (see `rest-store.ts` and `core/recovery.ts`), with backoff, and
- *   retries only when a lookup proves that nothing was created; after a timeout (the server may
- *   still be working on it) it never retries unless the lookups find the result.
- */
-export type RetryPolicy = "idempotent" | "not-idempotent" | "recoverable";
+/** Re-exported: the endpoint table names each RPC's policy; the retry rules own the type. */
+export type { RetryPolicy };
 
 /** A metric as sent: the value may be NaN or ±Infinity (encoded on the wire). */
 export interface MetricInput {

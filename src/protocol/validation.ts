@@ -302,3 +302,24 @@ function describe(value: unknown): string {
 function shorten(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
+
+/** Longest alias: 255 characters. */
+export const MAX_ALIAS_LENGTH = 255;
+
+/**
+ * Checks an alias as MLflow does.
+ * @throws {ValidationError}
+ * @internal
+ */
+export function validateAlias(alias: string): void {
+  if (!/^[\w-]+$/.test(alias) || alias.length > MAX_ALIAS_LENGTH) {
+    throw new ValidationError(alias, "alias", `The alias "${alias}" is invalid: use 1–${MAX_ALIAS_LENGTH} letters, digits, "_" or "-".`);
+  }
+  if (alias.toLowerCase() === "latest" || /^v\d+$/i.test(alias)) {
+    throw new ValidationError(
+      alias,
+      "alias-reserved",
+      `The alias "${alias}" is reserved by MLflow ("latest" and "v<number>"). Fix: pick another name, e.g. "champion".`,
+    );
+  }
+}

@@ -12,9 +12,9 @@ import type { SearchLoggedModelsRequest } from "../protocol/endpoints.js";
 import type { LoggedModel, LoggedModelStatus } from "../protocol/entities/logged-model.js";
 import type { FileInfo } from "../protocol/entities/tracking.js";
 import type { KeyValueInput } from "../protocol/key-values.js";
+import { validatedParams, validatedTags } from "../protocol/key-values.js";
 import { validateMaxResults } from "../protocol/validation.js";
 import type { TrackingStore } from "../store/tracking-store.js";
-import { validatedParams, validatedTags } from "./runs.js";
 
 /** Default page size of logged-model searches (the server's proto default). */
 export const LOGGED_MODEL_SEARCH_PAGE_SIZE = 50;

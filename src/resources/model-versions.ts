@@ -4,8 +4,8 @@ import { APIResource } from "../core/resource.js";
 import type { RequestOptions } from "../core/transport.js";
 import type { ModelStage, ModelVersion } from "../protocol/entities/registry.js";
 import type { KeyValueInput } from "../protocol/key-values.js";
+import { validatedRegistryTags } from "../protocol/key-values.js";
 import { validateMaxResults } from "../protocol/validation.js";
-import { validatedRegistryTags } from "./registered-models.js";
 
 /** Default page size of model-version searches. */
 export const MODEL_VERSION_SEARCH_PAGE_SIZE = 1000;

@@ -1,19 +1,15 @@
 /** Registered models: create, rename, describe, delete, search, tags and aliases. */
-import { ValidationError } from "../core/errors.js";
 import { Paginated } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
 import type { RequestOptions } from "../core/transport.js";
 import type { ModelVersion, RegisteredModel } from "../protocol/entities/registry.js";
-import type { KeyValue } from "../protocol/entities/tracking.js";
-import { type KeyValueInput, toKeyValues } from "../protocol/key-values.js";
-import { validateKey, validateMaxResults, validateModelName, validateRegistryTagValue } from "../protocol/validation.js";
+import { type KeyValueInput, validatedRegistryTags } from "../protocol/key-values.js";
+import { validateAlias, validateMaxResults, validateModelName } from "../protocol/validation.js";
 
 /** Default page size of registered-model searches; the server allows at most 1000. */
 export const REGISTERED_MODEL_SEARCH_PAGE_SIZE = 100;
 /** Largest page the server accepts for registered-model searches. */
 export const MAX_REGISTERED_MODEL_SEARCH_PAGE_SIZE = 1000;
-/** Longest alias: 255 characters. */
-export const MAX_ALIAS_LENGTH = 255;
 
 /** Parameters of {@link RegisteredModels.search}. */
 export interface SearchRegisteredModelsParams {
@@ -119,32 +115,4 @@ export class RegisteredModels extends APIResource {
   async getByAlias(name: string, alias: string, options?: RequestOptions): Promise<ModelVersion> {
     return (await this.store.call("registeredModels.getByAlias", { name, alias }, options)).model_version;
   }
-}
-
-/**
- * Checks an alias as MLflow does.
- * @throws {ValidationError}
- * @internal
- */
-export function validateAlias(alias: string): void {
-  if (!/^[\w-]+$/.test(alias) || alias.length > MAX_ALIAS_LENGTH) {
-    throw new ValidationError(alias, "alias", `The alias "${alias}" is invalid: use 1–${MAX_ALIAS_LENGTH} letters, digits, "_" or "-".`);
-  }
-  if (alias.toLowerCase() === "latest" || /^v\d+$/i.test(alias)) {
-    throw new ValidationError(
-      alias,
-      "alias-reserved",
-      `The alias "${alias}" is reserved by MLflow ("latest" and "v<number>"). Fix: pick another name, e.g. "champion".`,
-    );
-  }
-}
-
-/** @internal */
-export function validatedRegistryTags(input: KeyValueInput | undefined): KeyValue[] {
-  const tags = toKeyValues(input);
-  for (const tag of tags) {
-    validateKey(tag.key, "registry tag");
-    validateRegistryTagValue(tag.key, tag.value);
-  }
-  return tags;
 }

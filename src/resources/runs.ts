@@ -1,22 +1,13 @@
 /** Runs: lifecycle, search, and logging metrics, params, tags, inputs and outputs. */
 
-import { ValidationError } from "../core/errors.js";
 import { Paginated } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
 import type { RequestOptions } from "../core/transport.js";
 import type { MetricInput } from "../protocol/endpoints.js";
-import type { DatasetInput, KeyValue, Run, RunInfo, RunStatus, ViewType } from "../protocol/entities/tracking.js";
-import { type KeyValueInput, toKeyValues } from "../protocol/key-values.js";
+import type { DatasetInput, Run, RunInfo, RunStatus, ViewType } from "../protocol/entities/tracking.js";
+import { type KeyValueInput, validatedParams, validatedTags } from "../protocol/key-values.js";
 import { type BatchEntities, splitBatch } from "../protocol/log-batch.js";
-import {
-  validateKey,
-  validateMaxResults,
-  validateMetricPosition,
-  validateMetricValue,
-  validateParamValue,
-  validateRunId,
-  validateRunTagValue,
-} from "../protocol/validation.js";
+import { validateKey, validateMaxResults, validateMetricPosition, validateMetricValue, validateRunId } from "../protocol/validation.js";
 
 /** Default page size of run searches (the Python client's default); the server allows up to 50000. */
 export const RUN_SEARCH_PAGE_SIZE = 1000;
@@ -217,40 +208,4 @@ export function toMetricInput(point: MetricPoint): MetricInput {
   const step = point.step ?? 0;
   validateMetricPosition(point.key, timestamp, step);
   return { ...point, timestamp, step };
-}
-
-/**
- * Validates params: keys, values of at most 6000 characters, no key twice.
- * @throws {ValidationError}
- * @internal
- */
-export function validatedParams(input: KeyValueInput | undefined): KeyValue[] {
-  const params = toKeyValues(input);
-  const seen = new Set<string>();
-  for (const param of params) {
-    validateKey(param.key, "param");
-    validateParamValue(param.key, param.value);
-    if (seen.has(param.key))
-      throw new ValidationError(
-        param.key,
-        "duplicate-param",
-        `The param "${param.key}" appears twice in one batch; MLflow refuses duplicate param keys in a batch.`,
-      );
-    seen.add(param.key);
-  }
-  return params;
-}
-
-/**
- * Validates run tags: keys and values of at most 8000 characters.
- * @throws {ValidationError}
- * @internal
- */
-export function validatedTags(input: KeyValueInput | undefined): KeyValue[] {
-  const tags = toKeyValues(input);
-  for (const tag of tags) {
-    validateKey(tag.key, "tag");
-    validateRunTagValue(tag.key, tag.value);
-  }
-  return tags;
 }

@@ -9,9 +9,9 @@ import { createS3Client } from "../artifacts/s3-client.js";
 import type { MlflowClient } from "../client.js";
 import type { ClientOptions, ResolvedConfig } from "../config.js";
 import type { HttpTransport, RequestOptions } from "../core/transport.js";
+import type { ServerInfo } from "../protocol/entities/server-info.js";
 import type { Experiment } from "../protocol/entities/tracking.js";
 import { RestStore } from "../store/rest-store.js";
-import type { ServerInfo } from "./checks/server.js";
 
 /** Default timeout of each network call of a check: 5 s. */
 export const DEFAULT_CHECK_TIMEOUT_MS = 5_000;

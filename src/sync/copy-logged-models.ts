@@ -14,9 +14,10 @@ import type { MlflowClient } from "../client.js";
 import { MLMODEL_FILE, rebaseMLmodel } from "../models/mlmodel.js";
 import type { LoggedModel } from "../protocol/entities/logged-model.js";
 import type { KeyValue } from "../protocol/entities/tracking.js";
+import { MODEL_VERSIONS_TAG } from "../protocol/tag-names.js";
 import { type ArtifactCounts, copyArtifactTree } from "./copy-artifacts.js";
 import { hasTagChanges, type TagChanges, tagChanges } from "./tag-changes.js";
-import { isBookkeepingTag, MODEL_VERSIONS_TAG, SYNC_SOURCE_MODEL_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE, SYNC_STATE_TAG } from "./tags.js";
+import { isBookkeepingTag, SYNC_SOURCE_MODEL_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE, SYNC_STATE_TAG } from "./tags.js";
 import type { LoggedModelSyncResult } from "./types.js";
 
 /** Final statuses a copy is finalized with; a PENDING source leaves its copy pending. */

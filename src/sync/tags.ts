@@ -22,8 +22,6 @@ export const SYNC_STATE_TAG = "mlflow-ts.sync.state";
 export const SYNC_SOURCE_MODEL_ID_TAG = "mlflow-ts.sync.sourceModelId";
 /** Source version number of a model version copy (the registered model's name is the same on both sides). */
 export const SYNC_SOURCE_VERSION_TAG = "mlflow-ts.sync.sourceVersion";
-/** Tag MLflow maintains on a logged model listing its registered versions; the target keeps its own, so it is not copied. */
-export const MODEL_VERSIONS_TAG = "mlflow.modelVersions";
 
 /**
  * Digest of the source run's local artifact tree (paths, sizes, modification times; see

@@ -7,6 +7,7 @@ import {
   isPathAmbiguous,
   normalizePosix,
   stringifyValue,
+  validateAlias,
   validateExperimentName,
   validateKey,
   validateMaxResults,
@@ -15,7 +16,6 @@ import {
   validateModelName,
   validateRunId,
 } from "../../src/protocol/validation.js";
-import { validateAlias } from "../../src/resources/registered-models.js";
 import { API, RUN_ID, record, testClient, useMockServer } from "./helpers/mock-server.js";
 import { validationError } from "./helpers/validation-error.js";
 

@@ -5,6 +5,19 @@
  * pool, which the Python client does not retry.
  */
 
+/**
+ * How a call may be retried after a transient failure.
+ * - `idempotent`: repeating it cannot change the result (reads, set-tag, log-batch: the server
+ *   drops exact duplicate metric rows and identical params).
+ * - `not-idempotent`: retried only when the request certainly did not reach the server
+ *   (connection refused, 429, 503); otherwise the failure is reported as ambiguous.
+ * - `recoverable`: like `not-idempotent`, but after an ambiguous failure the store first looks for
+ *   the result of the lost attempt (see `store/rest-store.ts` and `core/recovery.ts`), with backoff, and
+ *   retries only when a lookup proves that nothing was created; after a timeout (the server may
+ *   still be working on it) it never retries unless the lookups find the result.
+ */
+export type RetryPolicy = "idempotent" | "not-idempotent" | "recoverable";
+
 /** Statuses retried like the Python client: 408, 429, 500, 502, 503, 504. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 

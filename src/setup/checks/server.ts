@@ -3,25 +3,16 @@
  * `server.version` (`GET /version` and `GET /api/3.0/mlflow/server-info` where present).
  */
 import type { Readable } from "node:stream";
-import { z } from "zod";
 import { MlflowApiError } from "../../core/errors.js";
 import { excerpt } from "../../core/redact.js";
 import type { HttpResponse } from "../../core/transport.js";
+import { type ServerInfo, serverInfoSchema } from "../../protocol/entities/server-info.js";
 import type { SetupContext } from "../context.js";
 import { describeTrackingFailure } from "../failures.js";
 import { type CheckDefinition, type CheckOutcome, fail, notApplicable, pass, warn } from "../runner.js";
 
 /** Oldest server release this SDK is written against. */
 const OLDEST_SUPPORTED_MAJOR = 2;
-
-const serverInfoSchema = z.looseObject({
-  store_type: z.string().nullish(),
-  workspaces_enabled: z.boolean().optional(),
-  multipart_uploads_enabled: z.boolean().optional(),
-});
-
-/** What `/api/3.0/mlflow/server-info` says (MLflow 3.10+). */
-export type ServerInfo = z.infer<typeof serverInfoSchema>;
 
 /** The `server.reachable` check. @internal */
 export const serverReachableCheck: CheckDefinition<SetupContext> = {

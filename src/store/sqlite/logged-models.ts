@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import { pythonJsonDumps } from "../../core/python-format.js";
 import { encodeDouble, type WireDouble } from "../../core/wire.js";
 import type { EndpointRequest } from "../../protocol/endpoints.js";
+import { MODEL_VERSIONS_TAG } from "../../protocol/tag-names.js";
 import { checkedListingPath, listLocalArtifacts } from "./artifact-listing.js";
 import { appendToUriPath } from "./artifact-location.js";
 import type { StoreContext } from "./context.js";
@@ -19,8 +20,6 @@ import { generateRunName } from "./run-name.js";
 /** Status of a logged model: its wire name by the integer MLflow stores. */
 const STATUS_NAMES = ["LOGGED_MODEL_STATUS_UNSPECIFIED", "LOGGED_MODEL_PENDING", "LOGGED_MODEL_READY", "LOGGED_MODEL_UPLOAD_FAILED"] as const;
 const PENDING = 1;
-/** The tag listing the registered versions of a logged model (`mlflow.modelVersions`). */
-export const MODEL_VERSIONS_TAG = "mlflow.modelVersions";
 const NAME_FORBIDDEN = ["/", ":", ".", "%", '"', "'"];
 
 /** A row of `logged_models`. */
