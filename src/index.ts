@@ -26,6 +26,7 @@ export { type LoadTableOptions, loadTable, logTable, type SplitTable, type Table
 export type { DownloadOptions, TransferProgress, UploadOptions, UploadResult } from "./artifacts/types.js";
 // Client and configuration
 export { MlflowClient } from "./client.js";
+export type { Env } from "./config/env.js";
 export {
   type ArtifactOptions,
   type AuthOptions,
@@ -43,8 +44,7 @@ export {
   resolveConfig,
   type S3Options,
   type TrackingTarget,
-} from "./config.js";
-export type { Env } from "./core/env.js";
+} from "./config/resolve.js";
 export { ERROR_CODES, type ErrorCode } from "./core/error-codes.js";
 // Core building blocks
 export {
@@ -70,9 +70,10 @@ export {
   UnsafeIntegerError,
   ValidationError,
 } from "./core/errors.js";
+export type { RequestOptions } from "./core/http/transport.js";
 export { type AllOptions, DEFAULT_MAX_ITEMS, type Page, Paginated, TooManyItemsError } from "./core/pagination.js";
-export type { RequestOptions } from "./core/transport.js";
 export { VALIDATION_RULES, type ValidationRule } from "./core/validation-rules.js";
+export { VERSION } from "./core/version.js";
 export { encodeDouble, type WireDouble } from "./core/wire.js";
 export type { ImageFormat, ImageInput, RawImage } from "./images/image-codec.js";
 export { COMPRESSED_IMAGE_SIZE, type ImageSeriesOptions, LOGGED_IMAGES_TAG } from "./images/log-image.js";
@@ -259,4 +260,3 @@ export {
   type SyncReport,
   type SyncTotals,
 } from "./sync/types.js";
-export { VERSION } from "./version.js";

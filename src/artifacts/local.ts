@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AbortError } from "../core/errors.js";
-import type { RequestOptions } from "../core/transport.js";
+import type { RequestOptions } from "../core/http/transport.js";
 import type { FileInfo } from "../protocol/entities/tracking.js";
 import { countingStream, sliceStream } from "./byte-streams.js";
 import { ArtifactError, ArtifactNotFoundError } from "./errors.js";

@@ -4,8 +4,8 @@
  * credential chain), with the settings MinIO-like servers need.
  */
 import { S3Client } from "@aws-sdk/client-s3";
-import type { ResolvedConfig } from "../config.js";
-import { readEnv } from "../core/env.js";
+import { readEnv } from "../config/env.js";
+import type { ResolvedConfig } from "../config/resolve.js";
 import { registerSecret } from "../core/redact.js";
 import { S3RetryStrategy } from "./s3-retry.js";
 

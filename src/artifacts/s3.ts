@@ -12,9 +12,9 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import type { ResolvedConfig } from "../config.js";
+import type { ResolvedConfig } from "../config/resolve.js";
 import { AbortError } from "../core/errors.js";
-import type { RequestOptions } from "../core/transport.js";
+import type { RequestOptions } from "../core/http/transport.js";
 import type { FileInfo } from "../protocol/entities/tracking.js";
 import { joinArtifactPath, objectKey } from "./artifact-uri.js";
 import { s3ContentHeaders } from "./content-type.js";

@@ -3,7 +3,7 @@
  * per id and the store opened from it is kept; a failed lookup is forgotten, so the next call asks
  * the server again.
  */
-import type { RequestOptions } from "../core/transport.js";
+import type { RequestOptions } from "../core/http/transport.js";
 import type { ArtifactStore } from "./store.js";
 import type { ArtifactStores } from "./stores.js";
 

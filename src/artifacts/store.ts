@@ -4,7 +4,7 @@
  * {@link checkArtifactPath} and relative to the run's artifact root.
  */
 import type { Readable } from "node:stream";
-import type { RequestOptions } from "../core/transport.js";
+import type { RequestOptions } from "../core/http/transport.js";
 import type { FileInfo } from "../protocol/entities/tracking.js";
 
 /** What to upload: a file on disk, bytes in memory, or a stream of unknown length. */

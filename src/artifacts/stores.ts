@@ -3,9 +3,9 @@
  * the tracking transport across runs.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { ResolvedConfig } from "../config.js";
+import type { ResolvedConfig } from "../config/resolve.js";
 import { ConfigurationError } from "../core/errors.js";
-import type { HttpTransport } from "../core/transport.js";
+import type { HttpTransport } from "../core/http/transport.js";
 import { type ArtifactLocation, parseArtifactUri } from "./artifact-uri.js";
 import { LocalArtifactStore } from "./local.js";
 import { ProxyArtifactStore } from "./proxy.js";

@@ -1,5 +1,5 @@
 /** Types shared by the artifact stores and the artifacts resource. */
-import type { RequestOptions } from "../core/transport.js";
+import type { RequestOptions } from "../core/http/transport.js";
 
 /**
  * Progress of an upload or download, summed over every file of the operation.

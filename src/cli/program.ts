@@ -3,7 +3,7 @@
  * command (output streams, usage errors thrown instead of exiting), and exit codes.
  */
 import { Command } from "commander";
-import { VERSION } from "../version.js";
+import { VERSION } from "../core/version.js";
 import { CliContext, type CliIo } from "./context.js";
 import { doctorCommand } from "./doctor.js";
 import { downloadCommand } from "./download.js";

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import cliProgress from "cli-progress";
 import { Command, type Command as CommanderCommand, InvalidArgumentError } from "commander";
 import { MlflowClient } from "../client.js";
-import { resolveConfig, type TrackingTarget } from "../config.js";
+import { resolveConfig, type TrackingTarget } from "../config/resolve.js";
 import { syncRuns } from "../sync/sync-runs.js";
 import {
   DEFAULT_SYNC_CONCURRENCY,

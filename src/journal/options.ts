@@ -1,6 +1,6 @@
 /**
  * The journal's options, their environment variables and defaults, in the same style as the
- * logger's (src/logging/options.ts). Not wired into `startRun` or src/config.ts yet: the wiring step
+ * logger's (src/logging/options.ts). Not wired into `startRun` or src/config/ yet: the wiring step
  * merges {@link journalOptionsShape} into the `startRun` schema and calls
  * {@link resolveJournalOptions} next to `resolveLoggerOptions` (docs/journal.md, "Integration plan").
  * @internal
@@ -9,7 +9,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { type Env, type NumberRule, readBoolEnv, readEnv, readNumberEnv } from "../core/env.js";
+import { type Env, type NumberRule, readBoolEnv, readEnv, readNumberEnv } from "../config/env.js";
 
 /** Default interval of group commits: 100 ms. What was accepted in the last interval is not yet on disk. */
 export const DEFAULT_JOURNAL_COMMIT_INTERVAL_MS = 100;

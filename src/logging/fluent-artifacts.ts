@@ -6,8 +6,8 @@
 import type { Readable } from "node:stream";
 import type { DownloadOptions } from "../artifacts/types.js";
 import type { MlflowClient } from "../client.js";
-import type { ClientOptions } from "../config.js";
-import type { RequestOptions } from "../core/transport.js";
+import type { ClientOptions } from "../config/resolve.js";
+import type { RequestOptions } from "../core/http/transport.js";
 import type { FileInfo } from "../protocol/entities/tracking.js";
 import { resolveClient } from "./fluent.js";
 

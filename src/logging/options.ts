@@ -4,7 +4,7 @@
  * variable name says its unit.
  */
 import { z } from "zod";
-import { type Env, type NumberRule, numberProblem, readNumberEnv } from "../core/env.js";
+import { type Env, type NumberRule, numberProblem, readNumberEnv } from "../config/env.js";
 import { ConfigurationError } from "../core/errors.js";
 
 /** Default interval between background flushes: 1000 ms. */

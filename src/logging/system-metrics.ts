@@ -8,7 +8,7 @@
  */
 import { readFileSync, statfsSync } from "node:fs";
 import { cpus, freemem, totalmem } from "node:os";
-import { type Env, readBoolEnv, readEnv, readNumberEnv } from "../core/env.js";
+import { type Env, readBoolEnv, readEnv, readNumberEnv } from "../config/env.js";
 import { GpuSampler } from "./gpu-metrics.js";
 import type { ActiveRun } from "./run.js";
 

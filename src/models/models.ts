@@ -2,7 +2,7 @@
  * `client.models`: log a model (any flavor), register it, copy a version, wait for READY and load
  * a model by URI — each a line over the functions of this folder.
  */
-import type { RequestOptions } from "../core/transport.js";
+import type { RequestOptions } from "../core/http/transport.js";
 import type { ModelVersion } from "../protocol/entities/registry.js";
 import type { ModelsContext } from "./context.js";
 import { type LoadedModel, type LoadModelOptions, loadModel } from "./load-model.js";

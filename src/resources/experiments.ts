@@ -1,9 +1,9 @@
 /** Experiments: create, get, search, rename, delete, restore and tags. */
 
 import { NotFoundError } from "../core/errors.js";
+import type { RequestOptions } from "../core/http/transport.js";
 import { Paginated } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
-import type { RequestOptions } from "../core/transport.js";
 import type { Experiment, ViewType } from "../protocol/entities/tracking.js";
 import { type KeyValueInput, toKeyValues } from "../protocol/key-values.js";
 import { validateExperimentName, validateExperimentTagValue, validateKey, validateMaxResults } from "../protocol/validation.js";

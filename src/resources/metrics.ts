@@ -1,8 +1,8 @@
 /** Metric histories: every point of one metric, and sampled histories of many runs. */
 import { ValidationError } from "../core/errors.js";
+import type { RequestOptions } from "../core/http/transport.js";
 import { Paginated } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
-import type { RequestOptions } from "../core/transport.js";
 import type { Metric, MetricWithRunId } from "../protocol/entities/tracking.js";
 import { validateMaxResults, validateRunId } from "../protocol/validation.js";
 

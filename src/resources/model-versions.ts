@@ -1,7 +1,8 @@
 /** Model versions: register, describe, stage, delete, search, tags and download URI. */
+
+import type { RequestOptions } from "../core/http/transport.js";
 import { Paginated } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
-import type { RequestOptions } from "../core/transport.js";
 import type { ModelStage, ModelVersion } from "../protocol/entities/registry.js";
 import type { KeyValueInput } from "../protocol/key-values.js";
 import { validatedRegistryTags } from "../protocol/key-values.js";

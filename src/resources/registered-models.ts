@@ -1,7 +1,8 @@
 /** Registered models: create, rename, describe, delete, search, tags and aliases. */
+
+import type { RequestOptions } from "../core/http/transport.js";
 import { Paginated } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
-import type { RequestOptions } from "../core/transport.js";
 import type { ModelVersion, RegisteredModel } from "../protocol/entities/registry.js";
 import { type KeyValueInput, validatedRegistryTags } from "../protocol/key-values.js";
 import { validateAlias, validateMaxResults, validateModelName } from "../protocol/validation.js";

@@ -1,8 +1,8 @@
 /** Runs: lifecycle, search, and logging metrics, params, tags, inputs and outputs. */
 
+import type { RequestOptions } from "../core/http/transport.js";
 import { Paginated } from "../core/pagination.js";
 import { APIResource } from "../core/resource.js";
-import type { RequestOptions } from "../core/transport.js";
 import type { MetricInput } from "../protocol/endpoints.js";
 import type { DatasetInput, Run, RunInfo, RunStatus, ViewType } from "../protocol/entities/tracking.js";
 import { type KeyValueInput, validatedParams, validatedTags } from "../protocol/key-values.js";

@@ -1,9 +1,9 @@
 /** Model-registry webhooks (MLflow 3.3+): create, list, get, update, delete and test. */
 import { ValidationError } from "../core/errors.js";
+import type { RequestOptions } from "../core/http/transport.js";
 import { Paginated } from "../core/pagination.js";
 import { registerSecret } from "../core/redact.js";
 import { APIResource } from "../core/resource.js";
-import type { RequestOptions } from "../core/transport.js";
 import type { Webhook, WebhookEvent, WebhookStatus, WebhookTestResult } from "../protocol/entities/webhook.js";
 import { validateMaxResults } from "../protocol/validation.js";
 

@@ -4,7 +4,7 @@
  * way for the tracking server and the S3 server, naming the variable that holds the address.
  */
 
-import type { ResolvedConfig } from "../config.js";
+import type { ResolvedConfig } from "../config/resolve.js";
 import { ConnectionError, MlflowApiError, PermissionDeniedError, ResponseValidationError, TimeoutError, UnauthenticatedError } from "../core/errors.js";
 import { formatSeconds } from "./runner.js";
 

@@ -4,7 +4,7 @@
  * network, unknown key, wrong secret, clock, region — with the variable to fix.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import { readEnv } from "../core/env.js";
+import { readEnv } from "../config/env.js";
 import { LinkedAbort } from "../core/signals.js";
 import type { SetupContext } from "./context.js";
 import { type Diagnosis, describeNetworkFailure } from "./failures.js";

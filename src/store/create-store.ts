@@ -1,6 +1,6 @@
 /** Picks the store for a resolved configuration. */
-import type { ResolvedConfig } from "../config.js";
-import { HttpTransport } from "../core/transport.js";
+import type { ResolvedConfig } from "../config/resolve.js";
+import { HttpTransport } from "../core/http/transport.js";
 import { LazyStore } from "./lazy-store.js";
 import { RestStore } from "./rest-store.js";
 import type { TrackingStore } from "./tracking-store.js";

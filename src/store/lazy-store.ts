@@ -1,5 +1,5 @@
 /** A store that is opened on first use, so that optional dependencies load only when needed. */
-import type { RequestOptions } from "../core/transport.js";
+import type { RequestOptions } from "../core/http/transport.js";
 import type { EndpointName, EndpointRequest, EndpointResponse } from "../protocol/endpoints.js";
 import type { TrackingStore } from "./tracking-store.js";
 

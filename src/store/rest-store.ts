@@ -6,9 +6,9 @@
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { NotFoundError, ResponseValidationError } from "../core/errors.js";
-import type { Recovery } from "../core/recovery.js";
+import type { HttpRequest, HttpResponse, HttpTransport, QueryValue, RequestOptions } from "../core/http/transport.js";
 import { excerpt } from "../core/redact.js";
-import type { HttpRequest, HttpResponse, HttpTransport, QueryValue, RequestOptions } from "../core/transport.js";
+import type { Recovery } from "../core/retry/recovery.js";
 import { unsafeIntegerError } from "../core/wire.js";
 import { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse } from "../protocol/endpoints.js";
 import type { KeyValue } from "../protocol/entities/tracking.js";
@@ -55,7 +55,7 @@ export class RestStore implements TrackingStore {
 
   /**
    * How to find the result of a create whose answer was lost or did not come in time (see
-   * {@link RetryPolicy} and `core/recovery.ts`); `undefined` for the other endpoints.
+   * {@link RetryPolicy} and `core/retry/recovery.ts`); `undefined` for the other endpoints.
    */
   #recovery<N extends EndpointName>(name: N, request: EndpointRequest<N>, options: RequestOptions): Recovery<EndpointResponse<N>> | undefined {
     // One attempt per lookup: the transport spaces the lookups with backoff.

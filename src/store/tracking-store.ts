@@ -2,7 +2,7 @@
  * The store interface every resource and the logger talk to. A store answers the RPCs of the
  * endpoint table by name: the REST store over HTTP, the embedded store from a local SQLite file.
  */
-import type { RequestOptions } from "../core/transport.js";
+import type { RequestOptions } from "../core/http/transport.js";
 import type { EndpointName, EndpointRequest, EndpointResponse } from "../protocol/endpoints.js";
 
 /**

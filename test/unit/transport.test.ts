@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpResponse, http, type JsonBodyType } from "msw";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { HttpTransport } from "../../src/core/http/transport.js";
 import { backoffMs, MAX_BACKOFF_MS, retryAfterMs } from "../../src/core/retry/policy.js";
-import { HttpTransport } from "../../src/core/transport.js";
 import {
   AbortError,
   AlreadyExistsError,

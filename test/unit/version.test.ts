@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { VERSION } from "../../src/version.js";
+import { VERSION } from "../../src/core/version.js";
 
 describe("VERSION", () => {
   it("equals package.json's version (it is sent in the User-Agent)", () => {

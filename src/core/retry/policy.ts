@@ -12,7 +12,7 @@
  * - `not-idempotent`: retried only when the request certainly did not reach the server
  *   (connection refused, 429, 503); otherwise the failure is reported as ambiguous.
  * - `recoverable`: like `not-idempotent`, but after an ambiguous failure the store first looks for
- *   the result of the lost attempt (see `store/rest-store.ts` and `core/recovery.ts`), with backoff, and
+ *   the result of the lost attempt (see `store/rest-store.ts` and `core/retry/recovery.ts`), with backoff, and
  *   retries only when a lookup proves that nothing was created; after a timeout (the server may
  *   still be working on it) it never retries unless the lookups find the result.
  */

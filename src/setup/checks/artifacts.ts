@@ -15,7 +15,7 @@ import { ArtifactError } from "../../artifacts/errors.js";
 import type { ArtifactStore } from "../../artifacts/store.js";
 import { ArtifactStores } from "../../artifacts/stores.js";
 import { AbortError, ConnectionError, MlflowApiError, TimeoutError } from "../../core/errors.js";
-import type { HttpRequest } from "../../core/transport.js";
+import type { HttpRequest } from "../../core/http/transport.js";
 import { PROBE_FOLDER, type SetupContext } from "../context.js";
 import { describeNetworkFailure, describeTrackingFailure, messageOf, splitFix } from "../failures.js";
 import { type CheckDefinition, type CheckOutcome, fail, notApplicable, pass, warn } from "../runner.js";

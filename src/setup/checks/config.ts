@@ -6,8 +6,8 @@
  * Builds the doctor's own client: same configuration, short timeouts, no retries.
  */
 import { MlflowClient } from "../../client.js";
-import { type ResolvedConfig, resolveConfig, type TrackingTarget } from "../../config.js";
-import { type Env, readEnv } from "../../core/env.js";
+import { type Env, readEnv } from "../../config/env.js";
+import { type ResolvedConfig, resolveConfig, type TrackingTarget } from "../../config/resolve.js";
 import { ConfigurationError } from "../../core/errors.js";
 import type { SetupContext } from "../context.js";
 import { splitFix } from "../failures.js";

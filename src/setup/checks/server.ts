@@ -4,8 +4,8 @@
  */
 import type { Readable } from "node:stream";
 import { MlflowApiError } from "../../core/errors.js";
+import type { HttpResponse } from "../../core/http/transport.js";
 import { excerpt } from "../../core/redact.js";
-import type { HttpResponse } from "../../core/transport.js";
 import { type ServerInfo, serverInfoSchema } from "../../protocol/entities/server-info.js";
 import type { SetupContext } from "../context.js";
 import { describeTrackingFailure } from "../failures.js";

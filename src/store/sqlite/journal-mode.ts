@@ -3,7 +3,7 @@
  * {@link JournalMode} does not pull better-sqlite3's types (an optional dependency) into the
  * published declarations.
  */
-import { type Env, readEnv } from "../../core/env.js";
+import { type Env, readEnv } from "../../config/env.js";
 import { ConfigurationError } from "../../core/errors.js";
 
 /**

@@ -9,9 +9,9 @@
  * are parsed with the endpoint's schema exactly as the REST store parses the server's JSON.
  */
 
-import type { Env } from "../../core/env.js";
+import type { Env } from "../../config/env.js";
 import { AbortError, MlflowError } from "../../core/errors.js";
-import type { RequestOptions } from "../../core/transport.js";
+import type { RequestOptions } from "../../core/http/transport.js";
 import { unsafeIntegerError } from "../../core/wire.js";
 import { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse } from "../../protocol/endpoints.js";
 import type { TrackingStore } from "../tracking-store.js";

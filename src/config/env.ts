@@ -3,7 +3,7 @@
  * malformed values fail with a {@link ConfigurationError} that names the variable, the value and
  * what is expected.
  */
-import { ConfigurationError } from "./errors.js";
+import { ConfigurationError } from "../core/errors.js";
 
 /** An environment to read from: `process.env` by default, a plain object in tests. */
 export type Env = Readonly<Record<string, string | undefined>>;

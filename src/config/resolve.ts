@@ -8,10 +8,10 @@ import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { inspect } from "node:util";
 import { z } from "zod";
-import { type Env, readBoolEnv, readEnv, readNumberEnv } from "./core/env.js";
-import { ConfigurationError } from "./core/errors.js";
-import { redact, registerBasicCredentials, registerSecret, registerSecretHeaders } from "./core/redact.js";
-import { QUIET_RETRIES_ENV, UNREACHABLE_DEADLINE_ENV } from "./core/retry/policy.js";
+import { ConfigurationError } from "../core/errors.js";
+import { redact, registerBasicCredentials, registerSecret, registerSecretHeaders } from "../core/redact.js";
+import { QUIET_RETRIES_ENV, UNREACHABLE_DEADLINE_ENV } from "../core/retry/policy.js";
+import { type Env, readBoolEnv, readEnv, readNumberEnv } from "./env.js";
 
 /** Default per-request timeout: 120 s, as `MLFLOW_HTTP_REQUEST_TIMEOUT` in the Python client. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -31,7 +31,7 @@ export const DEFAULT_DEADLINE_MS = 600_000;
  * `timeout_keep_alive` 5 s, which MLflow does not change) and gunicorn 26 (`--gunicorn-opts`,
  * `keepalive` 2 s). So the client closes an idle socket before the server does, and never reuses
  * one the server is closing. (A socket the server closed while this process's event loop was
- * blocked is still replayed by the transport, see `socket-pools.ts`.)
+ * blocked is still replayed by the transport, see `core/http/socket-pools.ts`.)
  */
 export const DEFAULT_KEEP_ALIVE_IDLE_MS = 1_500;
 /**

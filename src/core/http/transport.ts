@@ -8,8 +8,7 @@ import { readFileSync } from "node:fs";
 import type https from "node:https";
 import type { Readable } from "node:stream";
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
-import type { ResolvedConfig } from "../config.js";
-import { VERSION } from "../version.js";
+import type { ResolvedConfig } from "../../config/resolve.js";
 import {
   AbortError,
   AmbiguousResultError,
@@ -19,10 +18,9 @@ import {
   MlflowError,
   type RequestContext,
   TimeoutError,
-} from "./errors.js";
-import { type Recovery, resolveAmbiguity } from "./recovery.js";
-import { redact, redactUrl, registerSecretHeaders } from "./redact.js";
-import type { RetryPolicy } from "./retry/policy.js";
+} from "../errors.js";
+import { redact, redactUrl, registerSecretHeaders } from "../redact.js";
+import type { RetryPolicy } from "../retry/policy.js";
 import {
   backoffMs,
   isTransientAnswer,
@@ -32,10 +30,12 @@ import {
   retryAfterMs,
   UNREACHABLE_CODES,
   UNREACHABLE_DEADLINE_ENV,
-} from "./retry/policy.js";
-import { delay, LinkedAbort } from "./signals.js";
+} from "../retry/policy.js";
+import { type Recovery, resolveAmbiguity } from "../retry/recovery.js";
+import { delay, LinkedAbort } from "../signals.js";
+import { VERSION } from "../version.js";
+import { toWireJson } from "../wire.js";
 import { isStaleSocketError, SocketPools } from "./socket-pools.js";
-import { toWireJson } from "./wire.js";
 
 /**
  * Per-call options accepted by every async method of the SDK.

@@ -10,9 +10,9 @@
  * nothing proves nothing, so the lookups go on with backoff, and if none finds the object the
  * create is not sent again.
  */
-import { AbortError, AmbiguousResultError, MlflowApiError, MlflowError, type RequestContext, TimeoutError } from "./errors.js";
-import { MAX_RECOVERY_LOOKUPS, recoveryLookupDelayMs, STILL_PROCESSING_STATUSES } from "./retry/policy.js";
-import { delay, type LinkedAbort } from "./signals.js";
+import { AbortError, AmbiguousResultError, MlflowApiError, MlflowError, type RequestContext, TimeoutError } from "../errors.js";
+import { delay, type LinkedAbort } from "../signals.js";
+import { MAX_RECOVERY_LOOKUPS, recoveryLookupDelayMs, STILL_PROCESSING_STATUSES } from "./policy.js";
 
 /**
  * How to find what a create may have created, given by the store for each recoverable endpoint.
