@@ -1,7 +1,8 @@
 /** The low-level typed client: configuration resolved once, one resource per REST area. */
 import { inspect } from "node:util";
 import { ArtifactStores } from "./artifacts/stores.js";
-import { type ClientOptions, type ResolvedConfig, resolveConfig } from "./config/resolve.js";
+import type { ClientOptions } from "./config/options.js";
+import { type ResolvedConfig, resolveConfig } from "./config/resolve.js";
 import { Models } from "./models/models.js";
 import { ArtifactUris } from "./resources/artifact-uris.js";
 import { Artifacts } from "./resources/artifacts.js";

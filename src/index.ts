@@ -26,11 +26,7 @@ export { type LoadTableOptions, loadTable, logTable, type SplitTable, type Table
 export type { DownloadOptions, TransferProgress, UploadOptions, UploadResult } from "./artifacts/types.js";
 // Client and configuration
 export { MlflowClient } from "./client.js";
-export type { Env } from "./config/env.js";
 export {
-  type ArtifactOptions,
-  type AuthOptions,
-  type ClientOptions,
   DEFAULT_BACKOFF_FACTOR_MS,
   DEFAULT_BACKOFF_JITTER_MS,
   DEFAULT_DEADLINE_MS,
@@ -39,12 +35,10 @@ export {
   DEFAULT_TIMEOUT_MS,
   DEFAULT_TRACKING_URI,
   DEFAULT_UNREACHABLE_DEADLINE_MS,
-  type ResolvedAuth,
-  type ResolvedConfig,
-  resolveConfig,
-  type S3Options,
-  type TrackingTarget,
-} from "./config/resolve.js";
+} from "./config/defaults.js";
+export type { Env } from "./config/env.js";
+export type { ArtifactOptions, AuthOptions, ClientOptions, S3Options } from "./config/options.js";
+export { type ResolvedAuth, type ResolvedConfig, resolveConfig, type TrackingTarget } from "./config/resolve.js";
 export { ERROR_CODES, type ErrorCode } from "./core/error-codes.js";
 // Core building blocks
 export {
@@ -70,6 +64,7 @@ export {
   UnsafeIntegerError,
   ValidationError,
 } from "./core/errors.js";
+export type { AuthSettings, HttpSettings, TlsSettings } from "./core/http/settings.js";
 export type { RequestOptions } from "./core/http/transport.js";
 export { type AllOptions, DEFAULT_MAX_ITEMS, type Page, Paginated, TooManyItemsError } from "./core/pagination.js";
 export { VALIDATION_RULES, type ValidationRule } from "./core/validation-rules.js";

@@ -79,3 +79,40 @@ export function numberProblem(value: number, rule: NumberRule): string | undefin
   if (rule.max !== undefined && value > rule.max) return expected;
   return undefined;
 }
+
+/**
+ * Reads a variable that takes one of a few words, case-insensitively; `undefined` when unset.
+ * @throws {ConfigurationError} naming the variable and the allowed words.
+ * @example
+ * readEnum(env, "MLFLOW_TS_S3_CHECKSUM", ["WHEN_REQUIRED", "WHEN_SUPPORTED"] as const)
+ * @internal
+ */
+export function readEnum<const T extends readonly string[]>(env: Env, name: string, allowed: T): T[number] | undefined {
+  const raw = readEnv(env, name);
+  if (raw === undefined) return undefined;
+  const match = allowed.find((value) => value.toLowerCase() === raw.toLowerCase());
+  if (match !== undefined) return match;
+  throw new ConfigurationError(name, `${name} must be one of ${allowed.join(", ")}; got "${raw}".`);
+}
+
+/**
+ * Reads a variable that holds a JSON object; `undefined` when unset.
+ * @throws {ConfigurationError} when it does not parse or is not an object.
+ * @example
+ * readJsonObjectEnv(env, "MLFLOW_S3_UPLOAD_EXTRA_ARGS") // { ServerSideEncryption: "AES256" }
+ * @internal
+ */
+export function readJsonObjectEnv(env: Env, name: string): Record<string, unknown> | undefined {
+  const raw = readEnv(env, name);
+  if (raw === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(name, `${name} must be a JSON object, e.g. {"ServerSideEncryption": "AES256"}; it does not parse.`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigurationError(name, `${name} must be a JSON object, e.g. {"ServerSideEncryption": "AES256"}.`);
+  }
+  return value as Record<string, unknown>;
+}

@@ -2,53 +2,33 @@
  * Configuration: the constructor options schema, the environment variables the Python client
  * reads (same names, same units, same defaults), and their resolution into one frozen
  * {@link ResolvedConfig}. Order: per-call option > constructor option > environment > default.
+ * The options are documented in options.ts, the defaults in defaults.ts; env.ts reads variables.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
 import { inspect } from "node:util";
 import { z } from "zod";
 import { ConfigurationError } from "../core/errors.js";
+import type { AuthSettings, HttpSettings } from "../core/http/settings.js";
 import { redact, registerBasicCredentials, registerSecret, registerSecretHeaders } from "../core/redact.js";
 import { QUIET_RETRIES_ENV, UNREACHABLE_DEADLINE_ENV } from "../core/retry/policy.js";
-import { type Env, readBoolEnv, readEnv, readNumberEnv } from "./env.js";
-
-/** Default per-request timeout: 120 s, as `MLFLOW_HTTP_REQUEST_TIMEOUT` in the Python client. */
-export const DEFAULT_TIMEOUT_MS = 120_000;
-/** Default retries after the first attempt: 7, as `MLFLOW_HTTP_REQUEST_MAX_RETRIES`. */
-export const DEFAULT_MAX_RETRIES = 7;
-/** Upper bound of `MLFLOW_HTTP_REQUEST_MAX_RETRIES` in the Python client. */
-export const MAX_RETRIES_LIMIT = 10;
-/** Default backoff factor: 2 s, as `MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR`. */
-export const DEFAULT_BACKOFF_FACTOR_MS = 2_000;
-/** Default backoff jitter: up to 1 s, as `MLFLOW_HTTP_REQUEST_BACKOFF_JITTER`. */
-export const DEFAULT_BACKOFF_JITTER_MS = 1_000;
-/** Default whole-call deadline, retries included: 10 minutes. */
-export const DEFAULT_DEADLINE_MS = 600_000;
-/**
- * Default idle time after which a kept-alive socket is closed by the client: 1.5 s. Below the
- * keep-alive of the servers `mlflow server` 3.17 runs: uvicorn 0.54 (the default,
- * `timeout_keep_alive` 5 s, which MLflow does not change) and gunicorn 26 (`--gunicorn-opts`,
- * `keepalive` 2 s). So the client closes an idle socket before the server does, and never reuses
- * one the server is closing. (A socket the server closed while this process's event loop was
- * blocked is still replayed by the transport, see `core/http/socket-pools.ts`.)
- */
-export const DEFAULT_KEEP_ALIVE_IDLE_MS = 1_500;
-/**
- * Default time a call keeps retrying while nothing listens at the server's address and the server
- * has not answered since the client was created: 10 s. A wrong URL or a stopped server then fails
- * in seconds instead of after the 4-minute retry curve, which is kept for 5xx, timeouts, and a
- * server that answered before (a restart during a run).
- */
-export const DEFAULT_UNREACHABLE_DEADLINE_MS = 10_000;
-/** Default cap of sockets per host. */
-export const DEFAULT_MAX_SOCKETS = 64;
-/** Proxied multipart threshold: 500 MiB, as `MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE`. */
-export const DEFAULT_PROXY_MULTIPART_MIN_BYTES = 500 * 1024 * 1024;
-/** Proxied multipart part size: 10 MiB, as `MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE`. */
-export const DEFAULT_PROXY_MULTIPART_CHUNK_BYTES = 10 * 1024 * 1024;
-/** The tracking URI used when none is configured, as in the Python client 3.7+. */
-export const DEFAULT_TRACKING_URI = "sqlite:///mlflow.db";
+import { readCredentialsFile } from "./credentials-file.js";
+import {
+  DEFAULT_BACKOFF_FACTOR_MS,
+  DEFAULT_BACKOFF_JITTER_MS,
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_KEEP_ALIVE_IDLE_MS,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_MAX_SOCKETS,
+  DEFAULT_PROXY_MULTIPART_CHUNK_BYTES,
+  DEFAULT_PROXY_MULTIPART_MIN_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_TRACKING_URI,
+  DEFAULT_UNREACHABLE_DEADLINE_MS,
+  MAX_RETRIES_LIMIT,
+} from "./defaults.js";
+import { type Env, readBoolEnv, readEnum, readEnv, readJsonObjectEnv, readNumberEnv } from "./env.js";
+import type { ArtifactOptions, AuthOptions, ClientOptions, S3Options } from "./options.js";
 
 const positiveInt = z.number().int().positive();
 
@@ -100,121 +80,17 @@ const clientOptionsSchema = z.strictObject({
     .optional(),
 });
 
-/** Credentials for the tracking server. Basic wins over a bearer token, as in the Python client. */
-export type AuthOptions = { username: string; password: string } | { token: string };
-
-/** S3 settings for artifact stores whose URI is `s3://…`. Each falls back to the environment. */
-export interface S3Options {
-  /** S3 endpoint for MinIO and other S3-compatible stores. Env `MLFLOW_S3_ENDPOINT_URL`. Must be http(s). */
-  endpointUrl?: string | undefined;
-  /** Skip TLS verification towards the S3 endpoint. Env `MLFLOW_S3_IGNORE_TLS`. @defaultValue false */
-  ignoreTls?: boolean | undefined;
-  /** Env `MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE`. `auto` uses path style when an endpoint is set, as botocore does. @defaultValue "auto" */
-  addressingStyle?: "auto" | "path" | "virtual" | undefined;
-  /** Env `AWS_REGION`, then `AWS_DEFAULT_REGION`. @defaultValue "us-east-1" */
-  region?: string | undefined;
-  /** Explicit credentials; otherwise the AWS SDK default chain (`AWS_ACCESS_KEY_ID`, profiles, IAM…). */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined } | undefined;
-  /** Extra `PutObject` arguments, e.g. `{ ServerSideEncryption: "AES256" }`. Env `MLFLOW_S3_UPLOAD_EXTRA_ARGS` (JSON). */
-  uploadExtraArgs?: Record<string, unknown> | undefined;
-  /** Env `MLFLOW_S3_EXPECTED_BUCKET_OWNER`. */
-  expectedBucketOwner?: string | undefined;
-  /**
-   * When the AWS SDK computes request checksums. `WHEN_REQUIRED` works with MinIO-like stores that
-   * reject the SDK's default CRC32 trailers. Env `MLFLOW_TS_S3_CHECKSUM`. @defaultValue "WHEN_REQUIRED"
-   */
-  checksum?: "WHEN_REQUIRED" | "WHEN_SUPPORTED" | undefined;
-  /** Multipart part size in bytes; by default chosen from the file size (at least 8 MiB). */
-  partSizeBytes?: number | undefined;
-  /** Parts uploaded in parallel per file. Memory is about (queueSize + 1) × part size. @defaultValue 4 */
-  queueSize?: number | undefined;
-}
-
-/** Settings for artifacts that go through the tracking server's proxy. */
-export interface ArtifactOptions {
-  /** Use the server's multipart API for large files. Env `MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD`. @defaultValue false */
-  proxyMultipartUpload?: boolean | undefined;
-  /** Minimum file size for proxied multipart, bytes. Env `MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE`. @defaultValue 524288000 (500 MiB) */
-  proxyMultipartMinBytes?: number | undefined;
-  /** Part size for proxied multipart, bytes. Env `MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE`. @defaultValue 10485760 (10 MiB) */
-  proxyMultipartChunkBytes?: number | undefined;
-  /** Files uploaded in parallel when logging a directory. @defaultValue 8 */
-  concurrency?: number | undefined;
-}
-
-/**
- * Options of {@link MlflowClient}. Every field is optional and falls back to the environment
- * variable named in its description, then to the documented default. Unknown keys are rejected.
- */
-export interface ClientOptions {
-  /** Tracking server URL (its path is the base path) or `sqlite:///file.db`. Env `MLFLOW_TRACKING_URI`. @defaultValue "sqlite:///mlflow.db" */
-  trackingUri?: string | undefined;
-  /** Credentials. Env `MLFLOW_TRACKING_USERNAME` + `MLFLOW_TRACKING_PASSWORD` (Basic), else `MLFLOW_TRACKING_TOKEN` (Bearer). */
-  auth?: AuthOptions | undefined;
-  /** Per-request timeout in ms. Env `MLFLOW_HTTP_REQUEST_TIMEOUT` (seconds). @defaultValue 120000 */
-  timeoutMs?: number | undefined;
-  /** Retries after the first attempt, 0–10. Env `MLFLOW_HTTP_REQUEST_MAX_RETRIES`. @defaultValue 7 */
-  maxRetries?: number | undefined;
-  /** Backoff factor in ms: retry n waits min(120 s, factor × 2^(n−1)) plus jitter. Env `MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR` (seconds). @defaultValue 2000 */
-  backoffFactorMs?: number | undefined;
-  /** Maximum random extra wait per retry, ms. Env `MLFLOW_HTTP_REQUEST_BACKOFF_JITTER` (seconds). @defaultValue 1000 */
-  backoffJitterMs?: number | undefined;
-  /** Deadline of one call including all retries, ms. Env `MLFLOW_TS_HTTP_REQUEST_DEADLINE` (seconds). @defaultValue 600000 */
-  deadlineMs?: number | undefined;
-  /**
-   * How long a call retries while nothing listens at the server's address (`ECONNREFUSED`, or a
-   * host name that does not resolve) and the server has not answered since the client was created,
-   * ms; then it fails. A server that answered before gets the full retry curve (a restart).
-   * Env `MLFLOW_TS_HTTP_UNREACHABLE_DEADLINE` (seconds). @defaultValue 10000
-   */
-  unreachableDeadlineMs?: number | undefined;
-  /** Idle time before a kept-alive socket is closed, ms. @defaultValue 1500 */
-  keepAliveIdleMs?: number | undefined;
-  /** Maximum sockets per host. @defaultValue 64 */
-  maxSockets?: number | undefined;
-  /** Extra headers sent with every tracking request (e.g. for an access proxy). */
-  headers?: Record<string, string> | undefined;
-  /** Skip TLS verification. Env `MLFLOW_TRACKING_INSECURE_TLS`. Conflicts with `serverCertPath`. @defaultValue false */
-  insecureTls?: boolean | undefined;
-  /** CA bundle (PEM) that signs the server's certificate. Env `MLFLOW_TRACKING_SERVER_CERT_PATH`. */
-  serverCertPath?: string | undefined;
-  /** Client certificate and key (one PEM file) for mutual TLS. Env `MLFLOW_TRACKING_CLIENT_CERT_PATH`. */
-  clientCertPath?: string | undefined;
-  /** S3 settings for `s3://` artifact locations. */
-  s3?: S3Options | undefined;
-  /** Proxied-artifact settings. */
-  artifacts?: ArtifactOptions | undefined;
-  /** Environment to read instead of `process.env` (useful in tests). */
-  env?: Record<string, string | undefined> | undefined;
-}
-
 /** Where tracking data goes. */
 export type TrackingTarget = { kind: "rest"; baseUrl: string; displayUri: string } | { kind: "sqlite"; path: string; uri: string; isDefault: boolean };
 
-/** Credentials in effect. */
-export type ResolvedAuth =
-  | { kind: "none" }
-  | { kind: "basic"; username: string; password: string; source: string }
-  | { kind: "bearer"; token: string; source: string };
+/** Credentials in effect (what the transport needs to build its `Authorization` header). */
+export type ResolvedAuth = AuthSettings;
 
 /** The configuration after options and environment were merged and checked. Frozen. */
 export interface ResolvedConfig {
   tracking: TrackingTarget;
   auth: ResolvedAuth;
-  http: {
-    timeoutMs: number;
-    maxRetries: number;
-    backoffFactorMs: number;
-    backoffJitterMs: number;
-    deadlineMs: number;
-    unreachableDeadlineMs: number;
-    /** `MLFLOW_TS_QUIET_RETRIES`: no line on stderr when a call starts retrying. */
-    quietRetries: boolean;
-    keepAliveIdleMs: number;
-    maxSockets: number;
-    headers: Readonly<Record<string, string>>;
-    tls: { insecure: boolean; caPath?: string; clientCertPath?: string };
-  };
+  http: HttpSettings;
   s3: {
     endpointUrl?: string;
     ignoreTls: boolean;
@@ -471,30 +347,6 @@ function bearerFromEnv(env: Env): ResolvedAuth | undefined {
   return token === undefined ? undefined : { kind: "bearer", token, source: "MLFLOW_TRACKING_TOKEN" };
 }
 
-/** `~/.mlflow/credentials`, an INI file with section `[mlflow]`, as the Python client reads it. */
-function readCredentialsFile(env: Env): { path: string; username?: string; password?: string } | undefined {
-  const path = join(readEnv(env, "HOME") ?? homedir(), ".mlflow", "credentials");
-  if (!existsSync(path)) return undefined;
-  const values = parseIniSection(readFileSync(path, "utf8"), "mlflow");
-  registerSecret(values.mlflow_tracking_password);
-  return { path, username: values.mlflow_tracking_username || undefined, password: values.mlflow_tracking_password || undefined };
-}
-
-function parseIniSection(text: string, section: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  let inSection = false;
-  for (const line of text.split(/\r?\n/)) {
-    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
-    if (header) {
-      inSection = header[1]!.trim() === section;
-      continue;
-    }
-    const pair = /^\s*([^=#;]+?)\s*=\s*(.*?)\s*$/.exec(line);
-    if (inSection && pair) values[pair[1]!] = pair[2]!;
-  }
-  return values;
-}
-
 function fromUserinfo(uri: string | undefined): ResolvedAuth | undefined {
   if (!uri || !/^https?:/i.test(uri)) return undefined;
   try {
@@ -579,29 +431,6 @@ function resolveArtifacts(opts: ArtifactOptions, env: Env): ResolvedConfig["arti
       DEFAULT_PROXY_MULTIPART_CHUNK_BYTES,
     concurrency: opts.concurrency ?? 8,
   };
-}
-
-function readEnum<const T extends readonly string[]>(env: Env, name: string, allowed: T): T[number] | undefined {
-  const raw = readEnv(env, name);
-  if (raw === undefined) return undefined;
-  const match = allowed.find((value) => value.toLowerCase() === raw.toLowerCase());
-  if (match !== undefined) return match;
-  throw new ConfigurationError(name, `${name} must be one of ${allowed.join(", ")}; got "${raw}".`);
-}
-
-function readJsonObjectEnv(env: Env, name: string): Record<string, unknown> | undefined {
-  const raw = readEnv(env, name);
-  if (raw === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new ConfigurationError(name, `${name} must be a JSON object, e.g. {"ServerSideEncryption": "AES256"}; it does not parse.`);
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ConfigurationError(name, `${name} must be a JSON object, e.g. {"ServerSideEncryption": "AES256"}.`);
-  }
-  return value as Record<string, unknown>;
 }
 
 function secondsToMs(seconds: number | undefined): number | undefined {

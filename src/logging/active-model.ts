@@ -4,7 +4,7 @@
  * scopes one to a callback (AsyncLocalStorage), as Python's `ActiveModel` context manager does.
  */
 import type { MlflowClient } from "../client.js";
-import type { ClientOptions } from "../config/resolve.js";
+import type { ClientOptions } from "../config/options.js";
 import { ValidationError } from "../core/errors.js";
 import { createExternalModel } from "../models/external-model.js";
 import type { LoggedModel } from "../protocol/entities/logged-model.js";

@@ -10,7 +10,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { z } from "zod";
 import { MlflowClient } from "../client.js";
-import type { ClientOptions } from "../config/resolve.js";
+import type { ClientOptions } from "../config/options.js";
 import { AlreadyExistsError, ConfigurationError, NotFoundError, ValidationError } from "../core/errors.js";
 import type { Experiment, KeyValue } from "../protocol/entities/tracking.js";
 import { type KeyValueInput, validatedParams, validatedTags } from "../protocol/key-values.js";

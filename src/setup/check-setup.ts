@@ -1,6 +1,6 @@
 /** `checkSetup()`: every check, in order, against the configuration the library would use. */
 
-import type { ClientOptions } from "../config/resolve.js";
+import type { ClientOptions } from "../config/options.js";
 import { artifactMultipartCheck, artifactProxyCheck, artifactWriteCheck } from "./checks/artifacts.js";
 import { authCheck, permissionCheck } from "./checks/auth.js";
 import { clockCheck } from "./checks/clock.js";

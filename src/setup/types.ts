@@ -1,5 +1,5 @@
 /** The shapes of a setup check: its options, one check's result, and the whole report. */
-import type { ClientOptions } from "../config/resolve.js";
+import type { ClientOptions } from "../config/options.js";
 
 /** Outcome of one check. `skip` means it did not apply, or could not run because a check it needs failed. */
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";

@@ -8,7 +8,6 @@ import { readFileSync } from "node:fs";
 import type https from "node:https";
 import type { Readable } from "node:stream";
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
-import type { ResolvedConfig } from "../../config/resolve.js";
 import {
   AbortError,
   AmbiguousResultError,
@@ -35,6 +34,7 @@ import { type Recovery, resolveAmbiguity } from "../retry/recovery.js";
 import { delay, LinkedAbort } from "../signals.js";
 import { VERSION } from "../version.js";
 import { toWireJson } from "../wire.js";
+import type { AuthSettings, HttpSettings, TlsSettings, TransportSettings } from "./settings.js";
 import { isStaleSocketError, SocketPools } from "./socket-pools.js";
 
 /**
@@ -95,7 +95,7 @@ const staleSocketFailures = new WeakSet<MlflowError>();
  */
 export class HttpTransport {
   readonly baseUrl: string;
-  readonly #config: ResolvedConfig["http"];
+  readonly #config: HttpSettings;
   readonly #axios: AxiosInstance;
   readonly #authHeader: string | undefined;
   readonly #pools: SocketPools;
@@ -106,7 +106,7 @@ export class HttpTransport {
   /** A retry was announced on stderr and the server has not answered 2xx since. */
   #retryAnnounced = false;
 
-  constructor(baseUrl: string, config: ResolvedConfig) {
+  constructor(baseUrl: string, config: TransportSettings) {
     this.baseUrl = baseUrl;
     this.#config = config.http;
     this.#authHeader = authHeader(config.auth);
@@ -435,13 +435,13 @@ function addressOf(url: URL): string {
   return `${url.hostname}:${port}`;
 }
 
-function authHeader(auth: ResolvedConfig["auth"]): string | undefined {
+function authHeader(auth: AuthSettings): string | undefined {
   if (auth.kind === "basic") return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}`;
   if (auth.kind === "bearer") return `Bearer ${auth.token}`;
   return undefined;
 }
 
-function tlsOptions(tls: ResolvedConfig["http"]["tls"]): https.AgentOptions {
+function tlsOptions(tls: TlsSettings): https.AgentOptions {
   const options: https.AgentOptions = { rejectUnauthorized: !tls.insecure };
   if (tls.caPath) options.ca = readFileSync(tls.caPath);
   if (tls.clientCertPath) {

@@ -4,7 +4,7 @@
  * releases them.
  */
 import type { SetupServerApi } from "msw/node";
-import type { ClientOptions } from "../../../src/config/resolve.js";
+import type { ClientOptions } from "../../../src/config/options.js";
 import { type StartRunOptions, startRun } from "../../../src/logging/fluent.js";
 import type { ActiveRun } from "../../../src/logging/run.js";
 import { API, experimentJson, type RecordedRequest, RUN_ID, record, runJson, testClient } from "../helpers/mock-server.js";
