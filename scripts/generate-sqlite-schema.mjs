@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Regenerates src/store/sqlite/schema.generated.ts from a Python environment with MLflow installed:
+ * Regenerates src/store/sqlite/engine/schema.generated.ts from a Python environment with MLflow installed:
  * MLflow creates a fresh SQLite database (exactly as `mlflow ui` or the Python client would), and
  * this script records its schema (`sqlite_master`, in creation order) and the rows MLflow seeds
  * besides the Default experiment (`alembic_version`, `workspaces`).
@@ -39,7 +39,7 @@ print(json.dumps({
 `;
 
 function main() {
-  const [python, output = "src/store/sqlite/schema.generated.ts"] = process.argv.slice(2);
+  const [python, output = "src/store/sqlite/engine/schema.generated.ts"] = process.argv.slice(2);
   if (!python) {
     console.error("usage: node scripts/generate-sqlite-schema.mjs <python-with-mlflow> [output.ts]");
     process.exit(2);

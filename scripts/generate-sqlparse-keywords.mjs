@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Regenerates src/store/sqlite/sqlparse/keywords.generated.ts from the sqlparse that the pinned
+ * Regenerates src/store/sqlite/search/sqlparse/keywords.generated.ts from the sqlparse that the pinned
  * MLflow installs: the lexer's keyword dictionaries, merged in its look-up order (the first
  * dictionary that knows a word decides its token type). MLflow parses search filters and order
  * clauses with sqlparse, so whether a word is a keyword or a name decides what MLflow accepts.
@@ -23,7 +23,7 @@ print(json.dumps({"version": sqlparse.__version__, "keywords": merged}))
 `;
 
 function main() {
-  const [python, output = "src/store/sqlite/sqlparse/keywords.generated.ts"] = process.argv.slice(2);
+  const [python, output = "src/store/sqlite/search/sqlparse/keywords.generated.ts"] = process.argv.slice(2);
   if (!python) {
     console.error("usage: node scripts/generate-sqlparse-keywords.mjs <python-with-mlflow> [output.ts]");
     process.exit(2);

@@ -14,7 +14,7 @@ import { RegisteredModels } from "./resources/registered-models.js";
 import { Runs } from "./resources/runs.js";
 import { Webhooks } from "./resources/webhooks.js";
 import { createStore } from "./store/create-store.js";
-import { RestStore } from "./store/rest-store.js";
+import { RestStore } from "./store/rest/rest-store.js";
 import type { TrackingStore } from "./store/tracking-store.js";
 
 /**

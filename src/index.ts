@@ -220,10 +220,10 @@ export {
 export { checkSetup } from "./setup/check-setup.js";
 export { type FormatOptions, formatCheck, formatReport, formatSummary } from "./setup/format.js";
 export { CHECK_IDS, type CheckId, type CheckResult, type CheckSetupOptions, type CheckStatus, type SetupReport } from "./setup/types.js";
-export { CREATE_REQUEST_ID_TAG, RestStore } from "./store/rest-store.js";
+export { CREATE_REQUEST_ID_TAG, RestStore } from "./store/rest/rest-store.js";
 // Embedded store: MLflow's own SQLite schema in a local file, opened by MlflowClient for sqlite: URIs
 // and when no tracking URI is set (types only: the module and better-sqlite3 load on first use)
-export type { JournalMode } from "./store/sqlite/journal-mode.js";
+export type { JournalMode } from "./store/sqlite/engine/journal-mode.js";
 export type { SqliteStore, SqliteStoreOptions } from "./store/sqlite/sqlite-store.js";
 export type { TrackingStore } from "./store/tracking-store.js";
 // Sync: copy experiments, runs, logged models and model versions from one store to another, idempotently and resumably (`mlflow-ts sync`)

@@ -12,7 +12,7 @@ import type { ResolvedConfig } from "../config/resolve.js";
 import type { HttpTransport, RequestOptions } from "../core/http/transport.js";
 import type { ServerInfo } from "../protocol/entities/server-info.js";
 import type { Experiment } from "../protocol/entities/tracking.js";
-import { RestStore } from "../store/rest-store.js";
+import { RestStore } from "../store/rest/rest-store.js";
 
 /** Default timeout of each network call of a check: 5 s. */
 export const DEFAULT_CHECK_TIMEOUT_MS = 5_000;

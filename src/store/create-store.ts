@@ -2,7 +2,7 @@
 import type { ResolvedConfig } from "../config/resolve.js";
 import { HttpTransport } from "../core/http/transport.js";
 import { LazyStore } from "./lazy-store.js";
-import { RestStore } from "./rest-store.js";
+import { RestStore } from "./rest/rest-store.js";
 import type { TrackingStore } from "./tracking-store.js";
 
 /**

@@ -14,7 +14,7 @@ import { ArtifactStores } from "../artifacts/stores.js";
 import { downloadTree, planUpload, uploadFiles } from "../artifacts/transfer.js";
 import type { MlflowClient } from "../client.js";
 import type { Run } from "../protocol/entities/tracking.js";
-import { RestStore } from "../store/rest-store.js";
+import { RestStore } from "../store/rest/rest-store.js";
 
 /** Files and bytes uploaded. */
 export interface ArtifactCounts {

@@ -3,7 +3,7 @@
  * A copied run carries the id of its source run (the identity a later sync looks up), where it came
  * from, and whether the copy is complete.
  */
-import { CREATE_REQUEST_ID_TAG } from "../store/rest-store.js";
+import { CREATE_REQUEST_ID_TAG } from "../store/rest/rest-store.js";
 
 /**
  * Run id of the source run a target run was copied from. Run ids are random 128-bit values, so the

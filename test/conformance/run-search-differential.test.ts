@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MlflowApiError, MlflowClient } from "../../src/index.js";
-import { KEYWORDS, SQLPARSE_VERSION } from "../../src/store/sqlite/sqlparse/keywords.generated.js";
+import { KEYWORDS, SQLPARSE_VERSION } from "../../src/store/sqlite/search/sqlparse/keywords.generated.js";
 import { stackClient, uniqueName } from "../integration/support/stack.js";
 import { FIXED_CORPUS, generateCases, type ResolvedCase, resolveCase, type SearchCase } from "./search-differential/cases.js";
 import { createDataSet, type DataSet } from "./search-differential/data-set.js";

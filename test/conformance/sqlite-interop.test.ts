@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeDouble } from "../../src/core/wire.js";
 import type { Experiment, Run } from "../../src/protocol/entities/tracking.js";
-import { SCHEMA_MLFLOW_VERSION } from "../../src/store/sqlite/schema.generated.js";
+import { SCHEMA_MLFLOW_VERSION } from "../../src/store/sqlite/engine/schema.generated.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { interop, mlflowCli, pythonMlflowVersion } from "./sqlite-python.js";
 

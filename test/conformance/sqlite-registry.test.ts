@@ -16,7 +16,7 @@ import { encodeDouble } from "../../src/core/wire.js";
 import type { SearchLoggedModelsRequest } from "../../src/protocol/endpoints.js";
 import type { LoggedModel } from "../../src/protocol/entities/logged-model.js";
 import type { ModelVersion, RegisteredModel } from "../../src/protocol/entities/registry.js";
-import { SCHEMA_MLFLOW_VERSION } from "../../src/store/sqlite/schema.generated.js";
+import { SCHEMA_MLFLOW_VERSION } from "../../src/store/sqlite/engine/schema.generated.js";
 import { conformancePython, mlflowCli, pythonMlflowVersion } from "./sqlite-python.js";
 
 const run = promisify(execFile);

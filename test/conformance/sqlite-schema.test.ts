@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { SCHEMA_MLFLOW_VERSION, SCHEMA_REVISION } from "../../src/store/sqlite/schema.generated.js";
-import { COMPATIBLE_NEWER_REVISIONS } from "../../src/store/sqlite/schema.js";
+import { SCHEMA_MLFLOW_VERSION, SCHEMA_REVISION } from "../../src/store/sqlite/engine/schema.generated.js";
+import { COMPATIBLE_NEWER_REVISIONS } from "../../src/store/sqlite/engine/schema.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { interop, mlflowCli, normalizedSchema, pythonMlflowVersion } from "./sqlite-python.js";
 

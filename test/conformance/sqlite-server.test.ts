@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MlflowClient } from "../../src/client.js";
 import type { SearchRunsRequest } from "../../src/protocol/endpoints.js";
-import { SCHEMA_MLFLOW_VERSION } from "../../src/store/sqlite/schema.generated.js";
+import { SCHEMA_MLFLOW_VERSION } from "../../src/store/sqlite/engine/schema.generated.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { conformancePython, mlflowCli, pythonMlflowVersion } from "./sqlite-python.js";
 

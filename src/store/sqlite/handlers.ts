@@ -4,20 +4,8 @@
  * a transaction (it reads files). RPCs missing here fail with `NOT_IMPLEMENTED` (HTTP 501).
  */
 import type { EndpointName, EndpointRequest } from "../../protocol/endpoints.js";
-import { listArtifacts } from "./artifact-listing.js";
-import type { StoreContext } from "./context.js";
-import {
-  createExperiment,
-  deleteExperiment,
-  deleteExperimentTag,
-  getExperiment,
-  getExperimentByName,
-  renameExperiment,
-  restoreExperiment,
-  searchExperiments,
-  setExperimentTag,
-} from "./experiments.js";
-import { searchLoggedModels } from "./logged-model-search.js";
+import type { StoreContext } from "./engine/context.js";
+import { searchLoggedModels } from "./logged-models/logged-model-search.js";
 import {
   createLoggedModel,
   deleteLoggedModel,
@@ -27,8 +15,7 @@ import {
   listLoggedModelArtifacts,
   logLoggedModelParams,
   setLoggedModelTags,
-} from "./logged-models.js";
-import { getMetricHistory, getMetricHistoryBulkInterval } from "./metric-history.js";
+} from "./logged-models/logged-models.js";
 import {
   createModelVersion,
   deleteModelVersion,
@@ -39,7 +26,7 @@ import {
   setModelVersionTag,
   transitionModelVersionStage,
   updateModelVersion,
-} from "./model-versions.js";
+} from "./registry/model-versions.js";
 import {
   createRegisteredModel,
   deleteRegisteredModel,
@@ -53,11 +40,24 @@ import {
   setRegisteredModelAlias,
   setRegisteredModelTag,
   updateRegisteredModel,
-} from "./registered-models.js";
-import { logInputs, logOutputs } from "./run-inputs.js";
-import { deleteTag, logBatch, logMetric, logParam, setTag } from "./run-logging.js";
-import { searchRuns } from "./run-search.js";
-import { createRun, deleteRun, getRun, restoreRun, updateRun } from "./runs.js";
+} from "./registry/registered-models.js";
+import { listArtifacts } from "./tracking/artifact-listing.js";
+import {
+  createExperiment,
+  deleteExperiment,
+  deleteExperimentTag,
+  getExperiment,
+  getExperimentByName,
+  renameExperiment,
+  restoreExperiment,
+  searchExperiments,
+  setExperimentTag,
+} from "./tracking/experiments.js";
+import { getMetricHistory, getMetricHistoryBulkInterval } from "./tracking/metric-history.js";
+import { logInputs, logOutputs } from "./tracking/run-inputs.js";
+import { deleteTag, logBatch, logMetric, logParam, setTag } from "./tracking/run-logging.js";
+import { searchRuns } from "./tracking/run-search.js";
+import { createRun, deleteRun, getRun, restoreRun, updateRun } from "./tracking/runs.js";
 
 type SyncHandler<N extends EndpointName> = (ctx: StoreContext, request: EndpointRequest<N>) => unknown;
 

@@ -15,15 +15,15 @@ import type { RequestOptions } from "../../core/http/transport.js";
 import { unsafeIntegerError } from "../../core/wire.js";
 import { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse } from "../../protocol/endpoints.js";
 import type { TrackingStore } from "../tracking-store.js";
-import { appendToUriPath, defaultArtifactRoot } from "./artifact-location.js";
-import { StoreContext } from "./context.js";
-import { type Database, openDatabase } from "./database.js";
-import { StoreException, toStoreError } from "./errors.js";
-import { GroupCommit } from "./group-commit.js";
+import { StoreContext } from "./engine/context.js";
+import { type Database, openDatabase } from "./engine/database.js";
+import { StoreException, toStoreError } from "./engine/errors.js";
+import { GroupCommit } from "./engine/group-commit.js";
+import { journalModeFromEnv } from "./engine/journal-mode.js";
+import { announceOnce } from "./engine/notice.js";
+import { DEFAULT_EXPERIMENT, ensureSchema } from "./engine/schema.js";
 import { HANDLERS, type Handler } from "./handlers.js";
-import { journalModeFromEnv } from "./journal-mode.js";
-import { announceOnce } from "./notice.js";
-import { DEFAULT_EXPERIMENT, ensureSchema } from "./schema.js";
+import { appendToUriPath, defaultArtifactRoot } from "./tracking/artifact-location.js";
 
 /** Options of the embedded store (`openSqliteStore`, internal; `MlflowClient` opens it). */
 export interface SqliteStoreOptions {

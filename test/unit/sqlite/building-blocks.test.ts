@@ -4,11 +4,11 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigurationError } from "../../../src/core/errors.js";
-import { appendToUriPath, defaultArtifactRoot, resolveIfLocal, validateArtifactLocation } from "../../../src/store/sqlite/artifact-location.js";
-import { announceOnce, noticeLine, resetNoticeForTests } from "../../../src/store/sqlite/notice.js";
-import { decodePageToken, encodePageToken } from "../../../src/store/sqlite/page-token.js";
-import { generateRunName } from "../../../src/store/sqlite/run-name.js";
-import { EXPERIMENT_SEARCH, parseFilter, parseOrderBy, RUN_SEARCH } from "../../../src/store/sqlite/search-syntax.js";
+import { announceOnce, noticeLine, resetNoticeForTests } from "../../../src/store/sqlite/engine/notice.js";
+import { EXPERIMENT_SEARCH, parseFilter, parseOrderBy, RUN_SEARCH } from "../../../src/store/sqlite/search/grammar.js";
+import { decodePageToken, encodePageToken } from "../../../src/store/sqlite/search/page-token.js";
+import { appendToUriPath, defaultArtifactRoot, resolveIfLocal, validateArtifactLocation } from "../../../src/store/sqlite/tracking/artifact-location.js";
+import { generateRunName } from "../../../src/store/sqlite/tracking/run-name.js";
 
 afterEach(() => resetNoticeForTests());
 

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AlreadyExistsError, ConfigurationError, InvalidParameterError, NotFoundError, ServerError, ValidationError } from "../../../src/core/errors.js";
-import { alreadyExists, invalidParameter, notFound, toStoreError } from "../../../src/store/sqlite/errors.js";
+import { alreadyExists, invalidParameter, notFound, toStoreError } from "../../../src/store/sqlite/engine/errors.js";
 
 afterEach(() => {
   vi.doUnmock("better-sqlite3");
@@ -43,7 +43,7 @@ describe("embedded store errors", () => {
     vi.doMock("better-sqlite3", () => {
       throw new Error("Cannot find module 'better-sqlite3'");
     });
-    const { openDatabase } = await import("../../../src/store/sqlite/database.js");
+    const { openDatabase } = await import("../../../src/store/sqlite/engine/database.js");
     const error = await openDatabase("/tmp/never.db").catch((e: unknown) => e);
     // resetModules gave the store its own copy of the error classes: match by name.
     expect(error).toMatchObject({ name: ConfigurationError.name, key: "MLFLOW_TRACKING_URI" });

@@ -6,8 +6,8 @@ import { expect } from "vitest";
 import type { z } from "zod";
 import { MlflowClient } from "../../../src/client.js";
 import { ENDPOINTS, type EndpointName, type EndpointRequest } from "../../../src/protocol/endpoints.js";
-import { StoreContext } from "../../../src/store/sqlite/context.js";
-import { openDatabase } from "../../../src/store/sqlite/database.js";
+import { StoreContext } from "../../../src/store/sqlite/engine/context.js";
+import { openDatabase } from "../../../src/store/sqlite/engine/database.js";
 import { HANDLERS } from "../../../src/store/sqlite/handlers.js";
 import { openSqliteStore, type SqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 

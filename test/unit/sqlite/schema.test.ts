@@ -7,8 +7,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../../src/core/errors.js";
-import { OLDER_REVISIONS, SCHEMA_REVISION, SCHEMA_STATEMENTS } from "../../../src/store/sqlite/schema.generated.js";
-import { COMPATIBLE_NEWER_REVISIONS } from "../../../src/store/sqlite/schema.js";
+import { OLDER_REVISIONS, SCHEMA_REVISION, SCHEMA_STATEMENTS } from "../../../src/store/sqlite/engine/schema.generated.js";
+import { COMPATIBLE_NEWER_REVISIONS } from "../../../src/store/sqlite/engine/schema.js";
 import { openSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import { QUIET, removeTempDirs, sqliteStore, tempDir } from "./helpers.js";
 

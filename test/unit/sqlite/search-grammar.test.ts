@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MlflowApiError } from "../../../src/core/errors.js";
-import { literalEval } from "../../../src/store/sqlite/python-literal.js";
+import { literalEval } from "../../../src/store/sqlite/search/python-literal.js";
+import { parse, SqlParseError } from "../../../src/store/sqlite/search/sqlparse/parse.js";
 import type { SqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
-import { parse, SqlParseError } from "../../../src/store/sqlite/sqlparse/parse.js";
 import { removeTempDirs, sqliteStore, tempDir } from "./helpers.js";
 
 let store: SqliteStore;

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { MlflowClient } from "../../../src/client.js";
 import { AbortError, MlflowError, ServerError } from "../../../src/core/errors.js";
 import { startRun } from "../../../src/logging/fluent.js";
-import { resetNoticeForTests } from "../../../src/store/sqlite/notice.js";
+import { resetNoticeForTests } from "../../../src/store/sqlite/engine/notice.js";
 import { QUIET, removeTempDirs, sqliteClient, sqliteStore, tempDir } from "./helpers.js";
 
 afterEach(() => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { type Run, runSchema } from "../../../src/protocol/entities/tracking.js";
-import { CREATE_REQUEST_ID_TAG } from "../../../src/store/rest-store.js";
+import { CREATE_REQUEST_ID_TAG } from "../../../src/store/rest/rest-store.js";
 import { differences, indexCopies, planRun, SKIP_REASONS, targetTags } from "../../../src/sync/plan.js";
 import { isBookkeepingTag, SYNC_ARTIFACTS_DIGEST_TAG, SYNC_SOURCE_RUN_ID_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE_TAG } from "../../../src/sync/tags.js";
 

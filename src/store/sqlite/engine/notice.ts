@@ -4,7 +4,7 @@
  * `MLFLOW_TS_QUIET_LOCAL_STORE=true`.
  */
 import { dirname, relative } from "node:path";
-import { type Env, readBoolEnv } from "../../config/env.js";
+import { type Env, readBoolEnv } from "../../../config/env.js";
 
 /** Environment variable that silences the notice. */
 export const QUIET_ENV = "MLFLOW_TS_QUIET_LOCAL_STORE";

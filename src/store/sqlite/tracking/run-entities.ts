@@ -3,8 +3,8 @@
  * inputs and model inputs/outputs, the way `SqlRun.to_mlflow_entity()` and `Run.to_proto()` do.
  * Child rows are read in bulk for a whole page of runs.
  */
-import { encodeDouble, type WireDouble } from "../../core/wire.js";
-import type { RunRow, StoreContext } from "./context.js";
+import { encodeDouble, type WireDouble } from "../../../core/wire.js";
+import type { RunRow, StoreContext } from "../engine/context.js";
 
 /** The `mlflow.runName` tag, which mirrors the run name. */
 export const RUN_NAME_TAG = "mlflow.runName";

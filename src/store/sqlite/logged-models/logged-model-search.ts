@@ -7,13 +7,13 @@
  * model_id ASC`; deleted models left out; MLflow's page tokens, which carry the query they belong to.
  */
 
-import { pythonJsonDumps, pythonRepr } from "../../core/python-format.js";
-import type { EndpointRequest, SearchLoggedModelsRequest } from "../../protocol/endpoints.js";
-import { parseExperimentId, type StoreContext } from "./context.js";
-import { invalidParameter } from "./errors.js";
+import { pythonJsonDumps, pythonRepr } from "../../../core/python-format.js";
+import type { EndpointRequest, SearchLoggedModelsRequest } from "../../../protocol/endpoints.js";
+import { parseExperimentId, type StoreContext } from "../engine/context.js";
+import { invalidParameter } from "../engine/errors.js";
+import { type Comparison, parseFilter, type SearchDialect } from "../search/grammar.js";
+import { comparisonSql, type SqlFragment } from "../search/sql-comparison.js";
 import { type LoggedModelRow, toWireLoggedModels, type WireLoggedModel } from "./logged-models.js";
-import { type Comparison, parseFilter, type SearchDialect } from "./search-syntax.js";
-import { comparisonSql, type SqlFragment } from "./sql-comparison.js";
 
 /** Page size when the request gives none (`SEARCH_LOGGED_MODEL_MAX_RESULTS_DEFAULT`). */
 const DEFAULT_MAX_RESULTS = 100;

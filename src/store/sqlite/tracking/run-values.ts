@@ -5,10 +5,10 @@
  * `store.call(…)` users (and the `sync` command) to the same rules. Valid keys are remembered, so a
  * training loop's repeated keys are checked once.
  */
-import { ValidationError } from "../../core/errors.js";
-import { decodeDouble } from "../../core/wire.js";
-import type { MetricInput } from "../../protocol/endpoints.js";
-import { validateKey, validateMetricPosition, validateParamValue, validateRunTagValue } from "../../protocol/validation.js";
+import { ValidationError } from "../../../core/errors.js";
+import { decodeDouble } from "../../../core/wire.js";
+import type { MetricInput } from "../../../protocol/endpoints.js";
+import { validateKey, validateMetricPosition, validateParamValue, validateRunTagValue } from "../../../protocol/validation.js";
 
 const MAX_REMEMBERED_KEYS = 10_000;
 const validMetricKeys = new Set<string>();

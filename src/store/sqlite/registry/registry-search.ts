@@ -6,10 +6,10 @@
  * `AND`; prompts (models tagged `mlflow.prompt.is_prompt = 'true'`) left out unless the filter asks
  * for them.
  */
-import { invalidParameter, StoreException } from "./errors.js";
+import { invalidParameter, StoreException } from "../engine/errors.js";
+import { type Comparison, parseFilter, parseOrderBy, type SearchDialect } from "../search/grammar.js";
+import { comparisonSql, type SqlFragment } from "../search/sql-comparison.js";
 import { IS_PROMPT_TAG, WORKSPACE } from "./registry-entities.js";
-import { type Comparison, parseFilter, parseOrderBy, type SearchDialect } from "./search-syntax.js";
-import { comparisonSql, type SqlFragment } from "./sql-comparison.js";
 
 const ENTITY_TYPES = { attribute: "attribute", tag: "tag", tags: "tag" } as const;
 const TAG_COMPARATORS = new Set(["=", "!=", "LIKE", "ILIKE"]);

@@ -3,8 +3,8 @@
  * {@link JournalMode} does not pull better-sqlite3's types (an optional dependency) into the
  * published declarations.
  */
-import { type Env, readEnv } from "../../config/env.js";
-import { ConfigurationError } from "../../core/errors.js";
+import { type Env, readEnv } from "../../../config/env.js";
+import { ConfigurationError } from "../../../core/errors.js";
 
 /**
  * How the file keeps its journal:

@@ -4,7 +4,7 @@
  * {@link MlflowApiError} subclass the REST store would throw for that code (HTTP status included),
  * with the pseudo method `LOCAL` and the endpoint `sqlite:<rpc name>`.
  */
-import { apiErrorFromResponse, type MlflowApiError, MlflowError, ValidationError } from "../../core/errors.js";
+import { apiErrorFromResponse, type MlflowApiError, MlflowError, ValidationError } from "../../../core/errors.js";
 
 /** MLflow's `ERROR_CODE_TO_HTTP_STATUS` for the codes the embedded store raises. */
 const STATUS_OF_CODE: Record<string, number> = {

@@ -6,16 +6,16 @@
  * soft delete, tags upserted, params written once (a second value for a key is refused).
  */
 import { randomUUID } from "node:crypto";
-import { pythonJsonDumps } from "../../core/python-format.js";
-import { encodeDouble, type WireDouble } from "../../core/wire.js";
-import type { EndpointRequest } from "../../protocol/endpoints.js";
-import { MODEL_VERSIONS_TAG } from "../../protocol/tag-names.js";
-import { checkedListingPath, listLocalArtifacts } from "./artifact-listing.js";
-import { appendToUriPath } from "./artifact-location.js";
-import type { StoreContext } from "./context.js";
-import { invalidParameter, notFound } from "./errors.js";
-import { selectChunked } from "./run-entities.js";
-import { generateRunName } from "./run-name.js";
+import { pythonJsonDumps } from "../../../core/python-format.js";
+import { encodeDouble, type WireDouble } from "../../../core/wire.js";
+import type { EndpointRequest } from "../../../protocol/endpoints.js";
+import { MODEL_VERSIONS_TAG } from "../../../protocol/tag-names.js";
+import type { StoreContext } from "../engine/context.js";
+import { invalidParameter, notFound } from "../engine/errors.js";
+import { checkedListingPath, listLocalArtifacts } from "../tracking/artifact-listing.js";
+import { appendToUriPath } from "../tracking/artifact-location.js";
+import { selectChunked } from "../tracking/run-entities.js";
+import { generateRunName } from "../tracking/run-name.js";
 
 /** Status of a logged model: its wire name by the integer MLflow stores. */
 const STATUS_NAMES = ["LOGGED_MODEL_STATUS_UNSPECIFIED", "LOGGED_MODEL_PENDING", "LOGGED_MODEL_READY", "LOGGED_MODEL_UPLOAD_FAILED"] as const;

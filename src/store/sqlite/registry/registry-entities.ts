@@ -5,10 +5,10 @@
  * by name, a version by number, with MLflow's errors). Everything lives in the `default`
  * workspace, as in MLflow's single-tenant SQL store.
  */
-import { validateModelName } from "../../protocol/validation.js";
-import type { StoreContext } from "./context.js";
-import { invalidParameter, notFound } from "./errors.js";
-import { selectChunked } from "./run-entities.js";
+import { validateModelName } from "../../../protocol/validation.js";
+import type { StoreContext } from "../engine/context.js";
+import { invalidParameter, notFound } from "../engine/errors.js";
+import { selectChunked } from "../tracking/run-entities.js";
 
 /** The workspace of every registry row (MLflow's `DEFAULT_WORKSPACE_NAME`). */
 export const WORKSPACE = "default";

@@ -3,7 +3,7 @@
  * seed rows and the Default experiment), and checks that an existing one is at a schema revision
  * mlflow-ts knows before using it.
  */
-import { ConfigurationError } from "../../core/errors.js";
+import { ConfigurationError } from "../../../core/errors.js";
 import type { Database } from "./database.js";
 import { OLDER_REVISIONS, SCHEMA_MLFLOW_VERSION, SCHEMA_REVISION, SCHEMA_SEED_ROWS, SCHEMA_STATEMENTS } from "./schema.generated.js";
 

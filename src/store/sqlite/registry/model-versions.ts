@@ -5,12 +5,12 @@
  * that redacts the row and drops its aliases, stage transitions that can archive the versions in
  * the target stage, tags upserted, searches with MLflow's filter, order and page tokens.
  */
-import type { EndpointRequest } from "../../protocol/endpoints.js";
-import type { StoreContext } from "./context.js";
-import { invalidParameter, StoreException } from "./errors.js";
-import { recordModelVersion } from "./logged-models.js";
+import type { EndpointRequest } from "../../../protocol/endpoints.js";
+import type { StoreContext } from "../engine/context.js";
+import { invalidParameter, StoreException } from "../engine/errors.js";
+import { recordModelVersion } from "../logged-models/logged-models.js";
+import { decodePageToken, toPage } from "../search/page-token.js";
 import { resolveModelVersionSource } from "./model-version-source.js";
-import { decodePageToken, toPage } from "./page-token.js";
 import { validateRegistryTag } from "./registered-models.js";
 import {
   ACTIVE_STAGES,

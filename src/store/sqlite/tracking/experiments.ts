@@ -4,15 +4,15 @@
  * soft delete and restore that carry the experiment's runs along, tags upserted.
  */
 
-import type { EndpointRequest } from "../../protocol/endpoints.js";
-import { validateExperimentName, validateExperimentTagValue, validateKey } from "../../protocol/validation.js";
+import type { EndpointRequest } from "../../../protocol/endpoints.js";
+import { validateExperimentName, validateExperimentTagValue, validateKey } from "../../../protocol/validation.js";
+import { type ExperimentRow, parseExperimentId, type StoreContext } from "../engine/context.js";
+import { alreadyExists, invalidParameter, notFound, StoreException } from "../engine/errors.js";
+import { type Comparison, checkSqliteBindable, EXPERIMENT_SEARCH, parseFilter, parseOrderBy } from "../search/grammar.js";
+import { SEARCH_MAX_RESULTS, stagesOf, validateMaxResults } from "../search/limits.js";
+import { decodePageToken, toPage } from "../search/page-token.js";
+import { comparisonSql, type SqlFragment } from "../search/sql-comparison.js";
 import { appendToUriPath, resolveIfLocal, validateArtifactLocation } from "./artifact-location.js";
-import { type ExperimentRow, parseExperimentId, type StoreContext } from "./context.js";
-import { alreadyExists, invalidParameter, notFound, StoreException } from "./errors.js";
-import { decodePageToken, toPage } from "./page-token.js";
-import { SEARCH_MAX_RESULTS, stagesOf, validateMaxResults } from "./search-limits.js";
-import { type Comparison, checkSqliteBindable, EXPERIMENT_SEARCH, parseFilter, parseOrderBy } from "./search-syntax.js";
-import { comparisonSql, type SqlFragment } from "./sql-comparison.js";
 
 const WORKSPACE = "default";
 

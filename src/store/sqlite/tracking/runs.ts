@@ -4,11 +4,11 @@
  * `<experiment location>/<run_id>/artifacts`, soft delete with `deleted_time`.
  */
 import { randomUUID } from "node:crypto";
-import type { EndpointRequest } from "../../protocol/endpoints.js";
-import { type RunStatus, runStatusSchema } from "../../protocol/entities/tracking.js";
+import type { EndpointRequest } from "../../../protocol/endpoints.js";
+import { type RunStatus, runStatusSchema } from "../../../protocol/entities/tracking.js";
+import type { StoreContext } from "../engine/context.js";
+import { invalidParameter } from "../engine/errors.js";
 import { appendToUriPath } from "./artifact-location.js";
-import type { StoreContext } from "./context.js";
-import { invalidParameter } from "./errors.js";
 import { loadRuns, RUN_NAME_TAG, toRunInfo, type WireRunInfo } from "./run-entities.js";
 import { generateRunName } from "./run-name.js";
 import { validateRunTag } from "./run-values.js";

@@ -6,11 +6,11 @@
  * upserted and aliases that point at one version each.
  */
 
-import type { EndpointRequest } from "../../protocol/endpoints.js";
-import { validateKey, validateModelName, validateRegistryTagValue } from "../../protocol/validation.js";
-import type { StoreContext } from "./context.js";
-import { alreadyExists, invalidParameter, notFound } from "./errors.js";
-import { decodePageToken, toPage } from "./page-token.js";
+import type { EndpointRequest } from "../../../protocol/endpoints.js";
+import { validateKey, validateModelName, validateRegistryTagValue } from "../../../protocol/validation.js";
+import type { StoreContext } from "../engine/context.js";
+import { alreadyExists, invalidParameter, notFound } from "../engine/errors.js";
+import { decodePageToken, toPage } from "../search/page-token.js";
 import {
   ALL_STAGES,
   canonicalStage,

@@ -1,6 +1,6 @@
 /** Limits and view types shared by the searches of the embedded store (MLflow's values). */
-import type { ViewType } from "../../protocol/entities/tracking.js";
-import { invalidParameter } from "./errors.js";
+import type { ViewType } from "../../../protocol/entities/tracking.js";
+import { invalidParameter } from "../engine/errors.js";
 
 /** Largest page of experiment and run searches: 50 000 (`SEARCH_MAX_RESULTS_THRESHOLD`). */
 export const SEARCH_MAX_RESULTS = 50_000;

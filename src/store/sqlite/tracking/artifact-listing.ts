@@ -3,13 +3,13 @@
  * MLflow's `LocalArtifactRepository` lists it (paths relative to the run's root, sorted; a path
  * that names a file lists nothing).
  */
-import { parseArtifactUri } from "../../artifacts/artifact-uri.js";
-import { LocalArtifactStore } from "../../artifacts/local.js";
-import { decodeArtifactPath, isSafeArtifactPath } from "../../artifacts/path-safety.js";
-import type { EndpointRequest } from "../../protocol/endpoints.js";
-import type { FileInfo } from "../../protocol/entities/tracking.js";
-import type { StoreContext } from "./context.js";
-import { invalidParameter, StoreException } from "./errors.js";
+import { parseArtifactUri } from "../../../artifacts/artifact-uri.js";
+import { LocalArtifactStore } from "../../../artifacts/local.js";
+import { decodeArtifactPath, isSafeArtifactPath } from "../../../artifacts/path-safety.js";
+import type { EndpointRequest } from "../../../protocol/endpoints.js";
+import type { FileInfo } from "../../../protocol/entities/tracking.js";
+import type { StoreContext } from "../engine/context.js";
+import { invalidParameter, StoreException } from "../engine/errors.js";
 
 /** `artifacts/list`. @internal */
 export async function listArtifacts(ctx: StoreContext, request: EndpointRequest<"artifacts.list">): Promise<{ root_uri: string; files: FileInfo[] }> {

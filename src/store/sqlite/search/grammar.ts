@@ -7,7 +7,7 @@
  * error codes are MLflow's too: `INVALID_PARAMETER_VALUE` for what its parser refuses,
  * `INTERNAL_ERROR` where a Python exception escapes it (e.g. `run_id IN (a)`).
  */
-import { invalidParameter, StoreException } from "./errors.js";
+import { invalidParameter, StoreException } from "../engine/errors.js";
 import { literalEval } from "./python-literal.js";
 import { asciiDigits, pythonStrip } from "./python-text.js";
 import { parse, SqlParseError } from "./sqlparse/parse.js";

@@ -12,11 +12,11 @@
  *   download location.
  */
 import { resolve } from "node:path";
-import type { EndpointRequest } from "../../protocol/endpoints.js";
-import { normalizePosix } from "../../protocol/validation.js";
-import type { RunRow, StoreContext } from "./context.js";
-import { invalidParameter, StoreException } from "./errors.js";
-import { getLoggedModelRow, type LoggedModelRow } from "./logged-models.js";
+import type { EndpointRequest } from "../../../protocol/endpoints.js";
+import { normalizePosix } from "../../../protocol/validation.js";
+import type { RunRow, StoreContext } from "../engine/context.js";
+import { invalidParameter, StoreException } from "../engine/errors.js";
+import { getLoggedModelRow, type LoggedModelRow } from "../logged-models/logged-models.js";
 import { canonicalStage, getModelVersionRow, getRegisteredModelRow, IS_PROMPT_TAG, latestVersionsByModel, WORKSPACE } from "./registry-entities.js";
 
 /** A source after the checks: what the version row stores. */

@@ -5,7 +5,7 @@
  * (`mlflow/utils/uri.py`: `resolve_uri_if_local`, `append_to_uri_path`).
  */
 import { isAbsolute, resolve } from "node:path";
-import { invalidParameter } from "./errors.js";
+import { invalidParameter } from "../engine/errors.js";
 
 /** Longest experiment artifact location, as `MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH`: 2048 characters. */
 export const MAX_ARTIFACT_LOCATION_LENGTH = 2048;

@@ -4,14 +4,14 @@
  * tags, run attributes and dataset inputs; order clauses that put missing values (and NaN metrics)
  * last; then `start_time DESC, run_uuid`; pages of `max_results`.
  */
-import type { EndpointRequest } from "../../protocol/endpoints.js";
-import { parseExperimentId, type RunRow, type StoreContext } from "./context.js";
-import { invalidParameter, StoreException } from "./errors.js";
-import { decodePageToken, toPage } from "./page-token.js";
+import type { EndpointRequest } from "../../../protocol/endpoints.js";
+import { parseExperimentId, type RunRow, type StoreContext } from "../engine/context.js";
+import { invalidParameter, StoreException } from "../engine/errors.js";
+import { type Comparison, checkSqliteBindable, type EntityType, parseFilter, parseOrderBy, pythonFloat, RUN_SEARCH } from "../search/grammar.js";
+import { SEARCH_MAX_RESULTS, stagesOf, validateMaxResults } from "../search/limits.js";
+import { decodePageToken, toPage } from "../search/page-token.js";
+import { comparisonSql } from "../search/sql-comparison.js";
 import { loadRuns, RUN_NAME_TAG } from "./run-entities.js";
-import { SEARCH_MAX_RESULTS, stagesOf, validateMaxResults } from "./search-limits.js";
-import { type Comparison, checkSqliteBindable, type EntityType, parseFilter, parseOrderBy, pythonFloat, RUN_SEARCH } from "./search-syntax.js";
-import { comparisonSql } from "./sql-comparison.js";
 
 const METRIC_COMPARATORS = new Set([">", ">=", "!=", "=", "<", "<="]);
 const KEY_VALUE_COMPARATORS = new Set(["!=", "=", "LIKE", "ILIKE", "IS NULL", "IS NOT NULL"]);

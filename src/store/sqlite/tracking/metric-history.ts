@@ -3,10 +3,10 @@
  * step, value) and paged as MLflow pages it, and the evenly sampled histories of up to 100 runs
  * that the UI's charts read (`get_metric_history_bulk_interval`, same SQL window functions).
  */
-import type { EndpointRequest } from "../../protocol/endpoints.js";
-import type { StoreContext } from "./context.js";
-import { invalidParameter } from "./errors.js";
-import { decodePageToken, toPage } from "./page-token.js";
+import type { EndpointRequest } from "../../../protocol/endpoints.js";
+import type { StoreContext } from "../engine/context.js";
+import { invalidParameter } from "../engine/errors.js";
+import { decodePageToken, toPage } from "../search/page-token.js";
 import { toWireMetric, type WireMetric } from "./run-entities.js";
 
 /** At most 100 runs per bulk-interval read (`MAX_RUNS_GET_METRIC_HISTORY_BULK`). */

@@ -4,10 +4,10 @@
  * `inputs` rows with their input tags; MLflow 3 model inputs and outputs are `inputs` rows too.
  */
 import { randomUUID } from "node:crypto";
-import type { EndpointRequest } from "../../protocol/endpoints.js";
-import type { DatasetInput } from "../../protocol/entities/tracking.js";
-import type { StoreContext } from "./context.js";
-import { invalidParameter } from "./errors.js";
+import type { EndpointRequest } from "../../../protocol/endpoints.js";
+import type { DatasetInput } from "../../../protocol/entities/tracking.js";
+import type { StoreContext } from "../engine/context.js";
+import { invalidParameter } from "../engine/errors.js";
 
 /** Dataset field limits (`MAX_DATASET_*_SIZE`, `MAX_INPUT_TAG_*_SIZE`). */
 const LIMITS = { name: 500, digest: 36, source: 65535, schema: 1048575, profile: 16777215, tagKey: 255, tagValue: 500 } as const;

@@ -6,7 +6,7 @@
  * outside the alphabet are skipped), Python's JSON (`NaN`, big integers), `int()` of the offset
  * (`"7"`, `2.9` and `true` are offsets) — and fails with the error code MLflow's store reports.
  */
-import { StoreException } from "./errors.js";
+import { StoreException } from "../engine/errors.js";
 import { asciiDigits, pythonStrip } from "./python-text.js";
 
 /**

@@ -11,10 +11,10 @@
  * - Tags are upserted; `mlflow.runName` renames the run.
  */
 
-import type { EndpointRequest } from "../../protocol/endpoints.js";
-import type { KeyValue } from "../../protocol/entities/tracking.js";
-import type { RunRow, StoreContext } from "./context.js";
-import { invalidParameter, notFound } from "./errors.js";
+import type { EndpointRequest } from "../../../protocol/endpoints.js";
+import type { KeyValue } from "../../../protocol/entities/tracking.js";
+import type { RunRow, StoreContext } from "../engine/context.js";
+import { invalidParameter, notFound } from "../engine/errors.js";
 import { RUN_NAME_TAG } from "./run-entities.js";
 import { type StoredMetric, toStoredMetric, validateParam, validateRunTag } from "./run-values.js";
 import { renameRun } from "./runs.js";

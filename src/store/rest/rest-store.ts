@@ -5,15 +5,15 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
-import { NotFoundError, ResponseValidationError } from "../core/errors.js";
-import type { HttpRequest, HttpResponse, HttpTransport, QueryValue, RequestOptions } from "../core/http/transport.js";
-import { excerpt } from "../core/redact.js";
-import type { Recovery } from "../core/retry/recovery.js";
-import { unsafeIntegerError } from "../core/wire.js";
-import { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse } from "../protocol/endpoints.js";
-import type { KeyValue } from "../protocol/entities/tracking.js";
-import { validatePathId } from "../protocol/validation.js";
-import type { TrackingStore } from "./tracking-store.js";
+import { NotFoundError, ResponseValidationError } from "../../core/errors.js";
+import type { HttpRequest, HttpResponse, HttpTransport, QueryValue, RequestOptions } from "../../core/http/transport.js";
+import { excerpt } from "../../core/redact.js";
+import type { Recovery } from "../../core/retry/recovery.js";
+import { unsafeIntegerError } from "../../core/wire.js";
+import { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse } from "../../protocol/endpoints.js";
+import type { KeyValue } from "../../protocol/entities/tracking.js";
+import { validatePathId } from "../../protocol/validation.js";
+import type { TrackingStore } from "../tracking-store.js";
 
 /**
  * Tag that `runs.create` adds to every run it creates over REST, holding a random request id. If

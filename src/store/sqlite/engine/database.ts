@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
-import { ConfigurationError } from "../../core/errors.js";
+import { ConfigurationError } from "../../../core/errors.js";
 import type { JournalMode } from "./journal-mode.js";
 
 /** An open better-sqlite3 database. */
