@@ -20,7 +20,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # The AWS SDK prints a Node 20 support notice in every process that builds a client. The library
-# silences it for its own S3 clients (src/artifacts/s3-client.ts); this covers the clients the tests
+# silences it for its own S3 clients (src/artifacts/s3/s3-client.ts); this covers the clients the tests
 # build themselves. Tests of the library's silencing give their child processes an environment
 # without it.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED="${AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:-true}"

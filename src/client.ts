@@ -1,6 +1,6 @@
 /** The low-level typed client: configuration resolved once, one resource per REST area. */
 import { inspect } from "node:util";
-import { ArtifactStores } from "./artifacts/stores.js";
+import { ArtifactStores } from "./artifacts/artifact-stores.js";
 import type { ClientOptions } from "./config/options.js";
 import { type ResolvedConfig, resolveConfig } from "./config/resolve.js";
 import { Models } from "./models/models.js";

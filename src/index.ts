@@ -20,9 +20,8 @@ export {
   UnsafeArtifactPathError,
   UnsupportedArtifactStoreError,
 } from "./artifacts/errors.js";
-export { choosePartSize, DEFAULT_PART_SIZE, DEFAULT_STREAM_PART_SIZE } from "./artifacts/part-size.js";
 export { checkArtifactPath, checkProxiedArtifactPath, decodeArtifactPath, isSafeArtifactPath } from "./artifacts/path-safety.js";
-export { type LoadTableOptions, loadTable, logTable, type SplitTable, type TableData } from "./artifacts/table.js";
+export { choosePartSize, DEFAULT_PART_SIZE, DEFAULT_STREAM_PART_SIZE } from "./artifacts/s3/part-size.js";
 export type { DownloadOptions, TransferProgress, UploadOptions, UploadResult } from "./artifacts/types.js";
 // Client and configuration
 export { MlflowClient } from "./client.js";
@@ -255,3 +254,4 @@ export {
   type SyncReport,
   type SyncTotals,
 } from "./sync/types.js";
+export { type LoadTableOptions, loadTable, logTable, type SplitTable, type TableData } from "./tables/tables.js";

@@ -11,13 +11,13 @@ import { mkdir, readdir, realpath, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { AbortError } from "../core/errors.js";
+import type { ArtifactStore, TransferHooks, UploadSource } from "./artifact-store.js";
 import { joinArtifactPath } from "./artifact-uri.js";
 import { countingStream } from "./byte-streams.js";
 import { ArtifactDownloadError, ArtifactNotFoundError, IncompleteTransferError, type SkippedArtifact, UnsafeArtifactPathError } from "./errors.js";
 import { forEachLimited } from "./parallel.js";
 import { checkArtifactPath } from "./path-safety.js";
 import { ProgressTotals } from "./progress.js";
-import type { ArtifactStore, TransferHooks, UploadSource } from "./store.js";
 import type { DownloadOptions, UploadOptions, UploadResult } from "./types.js";
 
 /** A local file and the artifact path it is uploaded to. */

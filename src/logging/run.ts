@@ -6,7 +6,6 @@
  */
 import type { Readable } from "node:stream";
 import { stringify as stringifyYaml } from "yaml";
-import { logTable, type TableData } from "../artifacts/table.js";
 import type { UploadOptions, UploadResult } from "../artifacts/types.js";
 import type { MlflowClient } from "../client.js";
 import { ValidationError } from "../core/errors.js";
@@ -16,6 +15,7 @@ import { type LogModelOptions, logModel, type ModelInfo } from "../models/log-mo
 import type { Dataset, RunInfo, RunStatus } from "../protocol/entities/tracking.js";
 import { type KeyValueInput, toKeyValues, validatedTags } from "../protocol/key-values.js";
 import { validateKey, validateMetricPosition, validateMetricValue, validateParamValue, validateRunTagValue } from "../protocol/validation.js";
+import { logTable, type TableData } from "../tables/tables.js";
 import { getActiveModelId } from "./active-model-state.js";
 import { Batcher, type LoggerStats, type RunEvents } from "./batcher.js";
 import { LogDeliveryError, RunEndError } from "./errors.js";

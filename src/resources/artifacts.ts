@@ -3,9 +3,9 @@
  * `artifact_uri` names (S3 directly, the tracking server's proxy, or the local disk).
  */
 import { Readable } from "node:stream";
+import { ArtifactStoreCache } from "../artifacts/artifact-store-cache.js";
+import type { ArtifactStores } from "../artifacts/artifact-stores.js";
 import { checkArtifactPath } from "../artifacts/path-safety.js";
-import { ArtifactStoreCache } from "../artifacts/store-cache.js";
-import type { ArtifactStores } from "../artifacts/stores.js";
 import { downloadTree, uploadOne, uploadPath } from "../artifacts/transfer.js";
 import type { DownloadOptions, UploadOptions, UploadResult } from "../artifacts/types.js";
 import { ValidationError } from "../core/errors.js";

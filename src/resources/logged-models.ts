@@ -1,7 +1,8 @@
 /** MLflow 3 logged models: create, finalize, search, tags, params, and their files (upload, list, download). */
+
+import { ArtifactStoreCache } from "../artifacts/artifact-store-cache.js";
+import type { ArtifactStores } from "../artifacts/artifact-stores.js";
 import { checkArtifactPath } from "../artifacts/path-safety.js";
-import { ArtifactStoreCache } from "../artifacts/store-cache.js";
-import type { ArtifactStores } from "../artifacts/stores.js";
 import { downloadTree, uploadPath } from "../artifacts/transfer.js";
 import type { DownloadOptions, UploadOptions, UploadResult } from "../artifacts/types.js";
 import { ValidationError } from "../core/errors.js";

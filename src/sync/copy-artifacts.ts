@@ -8,9 +8,9 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ArtifactStore } from "../artifacts/artifact-store.js";
+import { ArtifactStores } from "../artifacts/artifact-stores.js";
 import { parseArtifactUri } from "../artifacts/artifact-uri.js";
-import type { ArtifactStore } from "../artifacts/store.js";
-import { ArtifactStores } from "../artifacts/stores.js";
 import { downloadTree, planUpload, uploadFiles } from "../artifacts/transfer.js";
 import type { MlflowClient } from "../client.js";
 import type { Run } from "../protocol/entities/tracking.js";

@@ -9,7 +9,7 @@
  * and run), not the source, so that a loader of the copy is not pointed back at the source.
  */
 import { buffer } from "node:stream/consumers";
-import type { ArtifactStores } from "../artifacts/stores.js";
+import type { ArtifactStores } from "../artifacts/artifact-stores.js";
 import type { MlflowClient } from "../client.js";
 import { MLMODEL_FILE, rebaseMLmodel } from "../models/mlmodel.js";
 import type { LoggedModel } from "../protocol/entities/logged-model.js";

@@ -5,8 +5,8 @@
  * Python's `log_table` wrote.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { loadTable } from "../../src/artifacts/table.js";
 import { startRun } from "../../src/logging/fluent.js";
+import { loadTable } from "../../src/tables/tables.js";
 import { runPython } from "./support/python.js";
 import { stackClient, uniqueName } from "./support/stack.js";
 

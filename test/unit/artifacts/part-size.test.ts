@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { choosePartSize, DEFAULT_STREAM_PART_SIZE, MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE } from "../../../src/artifacts/part-size.js";
+import { choosePartSize, DEFAULT_STREAM_PART_SIZE, MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE } from "../../../src/artifacts/s3/part-size.js";
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;

@@ -23,7 +23,7 @@ async function buildS3Client(switchValue: string | undefined): Promise<{ stdout:
   const script = join(dir, "s3-client.mts");
   writeFileSync(
     script,
-    `import { createS3Client } from ${JSON.stringify(resolve("src/artifacts/s3-client.ts"))};
+    `import { createS3Client } from ${JSON.stringify(resolve("src/artifacts/s3/s3-client.ts"))};
 import { resolveConfig } from ${JSON.stringify(resolve("src/config/resolve.ts"))};
 createS3Client(resolveConfig({ trackingUri: "http://127.0.0.1:9", s3: { endpointUrl: "http://127.0.0.1:9" }, env: {} }));
 process.emitWarning("the user's own warning");

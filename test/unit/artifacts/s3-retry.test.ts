@@ -1,6 +1,6 @@
 import type { RetryErrorInfo } from "@smithy/types";
 import { describe, expect, it } from "vitest";
-import { MAX_S3_BACKOFF_MS, S3RetryStrategy } from "../../../src/artifacts/s3-retry.js";
+import { MAX_S3_BACKOFF_MS, S3RetryStrategy } from "../../../src/artifacts/s3/s3-retry-strategy.js";
 
 const transient: RetryErrorInfo = { errorType: "TRANSIENT" };
 

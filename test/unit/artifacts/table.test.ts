@@ -6,10 +6,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ArtifactNotFoundError } from "../../../src/artifacts/errors.js";
-import { appendTables, loadTable, logTable, toSplitTable } from "../../../src/artifacts/table.js";
 import { ValidationError } from "../../../src/core/errors.js";
 import { startRun } from "../../../src/logging/fluent.js";
 import { LOGGED_ARTIFACTS_TAG } from "../../../src/protocol/tag-names.js";
+import { appendTables, loadTable, logTable, toSplitTable } from "../../../src/tables/tables.js";
 import { removeTempDirs, sqliteClient, tempDir } from "../sqlite/helpers.js";
 
 afterEach(removeTempDirs);

@@ -4,7 +4,7 @@
  * that names a file lists nothing).
  */
 import { parseArtifactUri } from "../../../artifacts/artifact-uri.js";
-import { LocalArtifactStore } from "../../../artifacts/local.js";
+import { LocalArtifactStore } from "../../../artifacts/local-store.js";
 import { decodeArtifactPath, isSafeArtifactPath } from "../../../artifacts/path-safety.js";
 import type { EndpointRequest } from "../../../protocol/endpoints.js";
 import type { FileInfo } from "../../../protocol/entities/tracking.js";

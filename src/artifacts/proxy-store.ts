@@ -16,6 +16,7 @@ import { AbortError, MlflowApiError, ResponseValidationError } from "../core/err
 import type { HttpRequest, HttpResponse, HttpTransport, RequestOptions } from "../core/http/transport.js";
 import { int64 } from "../core/wire.js";
 import type { FileInfo } from "../protocol/entities/tracking.js";
+import type { ArtifactReadStream, ArtifactStore, TransferHooks, UploadSource } from "./artifact-store.js";
 import { ARTIFACTS_SERVICE_PATH, joinArtifactPath } from "./artifact-uri.js";
 import { countingStream, sliceStream } from "./byte-streams.js";
 import { proxyContentType } from "./content-type.js";
@@ -23,7 +24,6 @@ import { ArtifactUploadError } from "./errors.js";
 import { forEachLimited } from "./parallel.js";
 import { checkProxiedArtifactPath } from "./path-safety.js";
 import { ProgressTotals } from "./progress.js";
-import type { ArtifactReadStream, ArtifactStore, TransferHooks, UploadSource } from "./store.js";
 
 const MPU_PATH = "/api/2.0/mlflow-artifacts/mpu";
 /** Read size of uploaded files, and so the progress granularity: 256 KiB. */

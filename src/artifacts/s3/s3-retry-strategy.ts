@@ -7,7 +7,7 @@
  * (0 + 4 + 8 + 16 + 20 + 20 + 20 s, plus jitter).
  */
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from "@smithy/types";
-import { backoffMs } from "../core/retry/policy.js";
+import { backoffMs } from "../../core/retry/policy.js";
 
 /** Longest wait between two attempts of one S3 request: 20 s (the SDK's own cap). */
 export const MAX_S3_BACKOFF_MS = 20_000;

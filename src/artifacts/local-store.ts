@@ -11,9 +11,9 @@ import { pipeline } from "node:stream/promises";
 import { AbortError } from "../core/errors.js";
 import type { RequestOptions } from "../core/http/transport.js";
 import type { FileInfo } from "../protocol/entities/tracking.js";
+import type { ArtifactReadStream, ArtifactStore, TransferHooks, UploadSource } from "./artifact-store.js";
 import { countingStream, sliceStream } from "./byte-streams.js";
 import { ArtifactError, ArtifactNotFoundError } from "./errors.js";
-import type { ArtifactReadStream, ArtifactStore, TransferHooks, UploadSource } from "./store.js";
 
 /**
  * Artifacts of one run in a local directory.

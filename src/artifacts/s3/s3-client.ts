@@ -4,10 +4,10 @@
  * credential chain), with the settings MinIO-like servers need.
  */
 import { S3Client } from "@aws-sdk/client-s3";
-import { readEnv } from "../config/env.js";
-import type { ResolvedConfig } from "../config/resolve.js";
-import { registerSecret } from "../core/redact.js";
-import { S3RetryStrategy } from "./s3-retry.js";
+import { readEnv } from "../../config/env.js";
+import type { ResolvedConfig } from "../../config/resolve.js";
+import { registerSecret } from "../../core/redact.js";
+import { S3RetryStrategy } from "./s3-retry-strategy.js";
 
 /**
  * The AWS SDK's switch for its Node.js-version notice. Under Node < 22 the SDK prints an eight-line

@@ -4,8 +4,8 @@
  * the server again.
  */
 import type { RequestOptions } from "../core/http/transport.js";
-import type { ArtifactStore } from "./store.js";
-import type { ArtifactStores } from "./stores.js";
+import type { ArtifactStore } from "./artifact-store.js";
+import type { ArtifactStores } from "./artifact-stores.js";
 
 /**
  * Caches artifact stores by owner id.

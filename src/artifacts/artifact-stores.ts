@@ -6,12 +6,12 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { ConfigurationError } from "../core/errors.js";
 import type { HttpTransport } from "../core/http/transport.js";
+import type { ArtifactStore } from "./artifact-store.js";
 import { type ArtifactLocation, parseArtifactUri } from "./artifact-uri.js";
-import { LocalArtifactStore } from "./local.js";
-import { ProxyArtifactStore } from "./proxy.js";
-import { S3ArtifactStore } from "./s3.js";
-import { createS3Client } from "./s3-client.js";
-import type { ArtifactStore } from "./store.js";
+import { LocalArtifactStore } from "./local-store.js";
+import { ProxyArtifactStore } from "./proxy-store.js";
+import { createS3Client } from "./s3/s3-client.js";
+import { S3ArtifactStore } from "./s3/s3-store.js";
 
 /**
  * The artifact stores of one client.

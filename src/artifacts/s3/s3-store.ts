@@ -12,18 +12,18 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import type { ResolvedConfig } from "../config/resolve.js";
-import { AbortError } from "../core/errors.js";
-import type { RequestOptions } from "../core/http/transport.js";
-import type { FileInfo } from "../protocol/entities/tracking.js";
-import { joinArtifactPath, objectKey } from "./artifact-uri.js";
-import { s3ContentHeaders } from "./content-type.js";
-import { ArtifactError, type ArtifactOperation, artifactErrorFromS3 } from "./errors.js";
-import { forEachLimited } from "./parallel.js";
+import type { ResolvedConfig } from "../../config/resolve.js";
+import { AbortError } from "../../core/errors.js";
+import type { RequestOptions } from "../../core/http/transport.js";
+import type { FileInfo } from "../../protocol/entities/tracking.js";
+import type { ArtifactReadStream, ArtifactStore, TransferHooks, UploadSource } from "../artifact-store.js";
+import { joinArtifactPath, objectKey } from "../artifact-uri.js";
+import { s3ContentHeaders } from "../content-type.js";
+import { ArtifactError, type ArtifactOperation, artifactErrorFromS3 } from "../errors.js";
+import { forEachLimited } from "../parallel.js";
 import { fileSource, type PartSource, streamSource } from "./part-reader.js";
 import { choosePartSize } from "./part-size.js";
 import { uploadObject } from "./s3-upload.js";
-import type { ArtifactReadStream, ArtifactStore, TransferHooks, UploadSource } from "./store.js";
 
 /** Objects deleted in parallel by {@link S3ArtifactStore.delete}. */
 const DELETE_CONCURRENCY = 16;

@@ -34,13 +34,13 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { AbsoluteLocation, DeserializeHandlerOptions, DeserializeMiddleware } from "@smithy/types";
-import { AbortError } from "../core/errors.js";
-import { delay } from "../core/signals.js";
-import { PROGRESS_SLICE_BYTES, sliceStream } from "./byte-streams.js";
-import { ArtifactUploadError, artifactErrorFromS3 } from "./errors.js";
+import { AbortError } from "../../core/errors.js";
+import { delay } from "../../core/signals.js";
+import { PROGRESS_SLICE_BYTES, sliceStream } from "../byte-streams.js";
+import { ArtifactUploadError, artifactErrorFromS3 } from "../errors.js";
+import { ProgressTotals } from "../progress.js";
 import { PartReader, type PartSource } from "./part-reader.js";
 import { MAX_PARTS } from "./part-size.js";
-import { ProgressTotals } from "./progress.js";
 
 /** How long a failed `AbortMultipartUpload` is retried (e.g. while the S3 server restarts): 60 s. */
 export const CLEANUP_DEADLINE_MS = 60_000;

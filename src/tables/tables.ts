@@ -8,13 +8,13 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
+import { ArtifactNotFoundError } from "../artifacts/errors.js";
+import type { UploadResult } from "../artifacts/types.js";
 import type { MlflowClient } from "../client.js";
 import { ValidationError } from "../core/errors.js";
 import { pythonJsonDumps } from "../core/python-format.js";
 import type { Run } from "../protocol/entities/tracking.js";
 import { LOGGED_ARTIFACTS_TAG } from "../protocol/tag-names.js";
-import { ArtifactNotFoundError } from "./errors.js";
-import type { UploadResult } from "./types.js";
 
 /**
  * A table: columns (name → values, all of one length) or rows (objects; a missing key is `null`).
