@@ -21,7 +21,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import { MlflowClient } from "../src/client.js";
+import { MlflowClient } from "../src/client/client.js";
 import type { MetricColumns } from "../src/journal/entries.js";
 import { Journal } from "../src/journal/journal.js";
 import { DEFAULT_JOURNAL_COMMIT_BYTES, DEFAULT_JOURNAL_COMMIT_INTERVAL_MS, DEFAULT_JOURNAL_SEGMENT_BYTES } from "../src/journal/options.js";

@@ -14,7 +14,7 @@
 import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import { MlflowClient } from "../src/client.js";
+import { MlflowClient } from "../src/client/client.js";
 import { resolveLoggerOptions } from "../src/logging/options.js";
 import { ActiveRun } from "../src/logging/run.js";
 import { printResultLine } from "./result-line.js";

@@ -30,7 +30,7 @@ import http from "node:http";
 import { cpus, totalmem } from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { MlflowClient } from "../src/client.js";
+import { MlflowClient } from "../src/client/client.js";
 import { startRun } from "../src/logging/fluent.js";
 import { type BenchMetric, printResultLine } from "./result-line.js";
 import { runJsonProcess } from "./run-json-process.js";

@@ -22,7 +22,7 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { MlflowClient } from "../src/client.js";
+import { MlflowClient } from "../src/client/client.js";
 import { startRun } from "../src/logging/fluent.js";
 import { runJsonProcess } from "./run-json-process.js";
 

@@ -24,7 +24,7 @@ export { checkArtifactPath, checkProxiedArtifactPath, decodeArtifactPath, isSafe
 export { choosePartSize, DEFAULT_PART_SIZE, DEFAULT_STREAM_PART_SIZE } from "./artifacts/s3/part-size.js";
 export type { DownloadOptions, TransferProgress, UploadOptions, UploadResult } from "./artifacts/types.js";
 // Client and configuration
-export { MlflowClient } from "./client.js";
+export { MlflowClient } from "./client/client.js";
 export {
   DEFAULT_BACKOFF_FACTOR_MS,
   DEFAULT_BACKOFF_JITTER_MS,
@@ -69,10 +69,14 @@ export { type AllOptions, DEFAULT_MAX_ITEMS, type Page, Paginated, TooManyItemsE
 export { VALIDATION_RULES, type ValidationRule } from "./core/validation-rules.js";
 export { VERSION } from "./core/version.js";
 export { encodeDouble, type WireDouble } from "./core/wire.js";
+// Setup check: checkSetup() and its report (the same checks as `mlflow-ts doctor`)
+export { checkSetup } from "./doctor/check-setup.js";
+export { type FormatOptions, formatCheck, formatReport, formatSummary } from "./doctor/format.js";
+export { CHECK_IDS, type CheckId, type CheckResult, type CheckSetupOptions, type CheckStatus, type SetupReport } from "./doctor/types.js";
 export type { ImageFormat, ImageInput, RawImage } from "./images/image-codec.js";
 export { COMPRESSED_IMAGE_SIZE, type ImageSeriesOptions, LOGGED_IMAGES_TAG } from "./images/log-image.js";
 export { clearActiveModel, getActiveModelId, type SetActiveModelOptions, setActiveModel, withActiveModel } from "./logging/active-model.js";
-export type { BackpressureEvent, FlushEvent, LoggerStats, RunEvents } from "./logging/batcher.js";
+export type { BackpressureEvent, FlushEvent, LoggerStats, RunEvents } from "./logging/batcher/batcher.js";
 export { BatchDeliveryError, type EntryCounts, LogDeliveryError, type LogDeliveryInit, type RefusedKey, RunEndError } from "./logging/errors.js";
 export type { EventMap, Listener } from "./logging/events.js";
 // Logger: the training-loop API (startRun / withRun / Run and its batcher)
@@ -97,7 +101,7 @@ export {
   type LogArtifactOptions,
   type MetricOptions,
 } from "./logging/run.js";
-export { DEFAULT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING, DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS } from "./logging/system-metrics.js";
+export { DEFAULT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING, DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS } from "./logging/system/system-metrics.js";
 export { ModelRegistrationError, type ModelRegistrationFailure } from "./models/errors.js";
 export { MODEL_IS_EXTERNAL_TAG } from "./models/external-model.js";
 export { FILES_DATA_DIR, type FilesModelInput } from "./models/flavors/files.js";
@@ -215,10 +219,6 @@ export {
   WEBHOOK_LIST_PAGE_SIZE,
   Webhooks,
 } from "./resources/webhooks.js";
-// Setup check: checkSetup() and its report (the same checks as `mlflow-ts doctor`)
-export { checkSetup } from "./setup/check-setup.js";
-export { type FormatOptions, formatCheck, formatReport, formatSummary } from "./setup/format.js";
-export { CHECK_IDS, type CheckId, type CheckResult, type CheckSetupOptions, type CheckStatus, type SetupReport } from "./setup/types.js";
 export { CREATE_REQUEST_ID_TAG, RestStore } from "./store/rest/rest-store.js";
 // Embedded store: MLflow's own SQLite schema in a local file, opened by MlflowClient for sqlite: URIs
 // and when no tracking URI is set (types only: the module and better-sqlite3 load on first use)

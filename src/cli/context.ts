@@ -3,7 +3,7 @@
  * environment it configures the client from (the same variables as the library), one lazily
  * created client, and the exit code.
  */
-import { MlflowClient } from "../client.js";
+import { MlflowClient } from "../client/client.js";
 import { redact } from "../core/redact.js";
 
 /** Exit codes: 0 nothing failed, 1 something failed, 2 the command line was wrong. */

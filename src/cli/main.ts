@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** Entry point of the `mlflow-ts` command (the package's `bin`). */
-import { exitQuietlyOnBrokenPipe } from "./broken-pipe.js";
+import { exitQuietlyOnBrokenPipe } from "./output/broken-pipe.js";
 import { runCli } from "./program.js";
 
 exitQuietlyOnBrokenPipe([process.stdout, process.stderr]);

@@ -4,14 +4,14 @@
  */
 import { Command } from "commander";
 import { VERSION } from "../core/version.js";
+import { doctorCommand } from "./commands/doctor.js";
+import { downloadCommand } from "./commands/download.js";
+import { experimentsCommand } from "./commands/experiments.js";
+import { runsCommand } from "./commands/runs.js";
+import { syncCommand } from "./commands/sync.js";
+import { uploadCommand } from "./commands/upload.js";
 import { CliContext, type CliIo } from "./context.js";
-import { doctorCommand } from "./doctor.js";
-import { downloadCommand } from "./download.js";
 import { errorMessage, exitCodeFor } from "./errors.js";
-import { experimentsCommand } from "./experiments.js";
-import { runsCommand } from "./runs.js";
-import { syncCommand } from "./sync.js";
-import { uploadCommand } from "./upload.js";
 
 const CONFIGURATION_HELP = `
 Configuration comes from the environment, as for the library and the MLflow Python client:

@@ -3,7 +3,7 @@
  * to it (`model_id` on the metric, as MLflow 3 links them). One per process; `withActiveModel`
  * scopes one to a callback (AsyncLocalStorage), as Python's `ActiveModel` context manager does.
  */
-import type { MlflowClient } from "../client.js";
+import type { MlflowClient } from "../client/client.js";
 import type { ClientOptions } from "../config/options.js";
 import { ValidationError } from "../core/errors.js";
 import { createExternalModel } from "../models/external-model.js";

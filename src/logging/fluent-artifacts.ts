@@ -5,7 +5,7 @@
  */
 import type { Readable } from "node:stream";
 import type { DownloadOptions } from "../artifacts/types.js";
-import type { MlflowClient } from "../client.js";
+import type { MlflowClient } from "../client/client.js";
 import type { ClientOptions } from "../config/options.js";
 import type { RequestOptions } from "../core/http/transport.js";
 import type { FileInfo } from "../protocol/entities/tracking.js";

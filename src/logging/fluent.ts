@@ -9,7 +9,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { z } from "zod";
-import { MlflowClient } from "../client.js";
+import { MlflowClient } from "../client/client.js";
 import type { ClientOptions } from "../config/options.js";
 import { AlreadyExistsError, ConfigurationError, NotFoundError, ValidationError } from "../core/errors.js";
 import type { Experiment, KeyValue } from "../protocol/entities/tracking.js";
@@ -20,8 +20,8 @@ import { LogDeliveryError, RunEndError } from "./errors.js";
 import { trackRun, untrackRun } from "./exit-hooks.js";
 import { type LoggerOptions, loggerOptionsShape, type ResolvedLoggerOptions, resolveLoggerOptions } from "./options.js";
 import { ActiveRun } from "./run.js";
-import { nextSystemMetricsStep, resolveSystemMetricsSettings, SystemMetricsMonitor, type SystemMetricsSettings } from "./system-metrics.js";
-import { systemTags } from "./system-tags.js";
+import { nextSystemMetricsStep, resolveSystemMetricsSettings, SystemMetricsMonitor, type SystemMetricsSettings } from "./system/system-metrics.js";
+import { systemTags } from "./system/system-tags.js";
 
 /** The experiment runs go to when none is configured: MLflow's "Default". */
 export const DEFAULT_EXPERIMENT_ID = "0";

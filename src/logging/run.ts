@@ -7,7 +7,7 @@
 import type { Readable } from "node:stream";
 import { stringify as stringifyYaml } from "yaml";
 import type { UploadOptions, UploadResult } from "../artifacts/types.js";
-import type { MlflowClient } from "../client.js";
+import type { MlflowClient } from "../client/client.js";
 import { ValidationError } from "../core/errors.js";
 import type { ImageInput } from "../images/image-codec.js";
 import { type ImageSeriesOptions, LOGGED_IMAGES_TAG, logImage } from "../images/log-image.js";
@@ -17,11 +17,11 @@ import { type KeyValueInput, toKeyValues, validatedTags } from "../protocol/key-
 import { validateKey, validateMetricPosition, validateMetricValue, validateParamValue, validateRunTagValue } from "../protocol/validation.js";
 import { logTable, type TableData } from "../tables/tables.js";
 import { getActiveModelId } from "./active-model-state.js";
-import { Batcher, type LoggerStats, type RunEvents } from "./batcher.js";
+import { Batcher, type LoggerStats, type RunEvents } from "./batcher/batcher.js";
 import { LogDeliveryError, RunEndError } from "./errors.js";
 import type { Listener } from "./events.js";
 import { checkTimeoutMs, type ResolvedLoggerOptions } from "./options.js";
-import { systemTags } from "./system-tags.js";
+import { systemTags } from "./system/system-tags.js";
 
 /** Step and timestamp of a metric point, and the model and dataset it belongs to (MLflow 3). */
 export interface MetricOptions {

@@ -25,12 +25,12 @@ import { InvalidParameterError, MlflowApiError, MlflowError, NotFoundError, Vali
 import type { RequestOptions } from "../core/http/transport.js";
 import { pythonYamlDump } from "../core/python-format.js";
 import { redactUrl } from "../core/redact.js";
-import { APIResource } from "../core/resource.js";
 import type { LoggedModel } from "../protocol/entities/logged-model.js";
 import type { ModelVersion } from "../protocol/entities/registry.js";
 import type { FileInfo } from "../protocol/entities/tracking.js";
 import { isModelsUri, isRunsUri, looksLikeModelId, type ModelsUri, parseModelsUri, parseRunsUri, uriRootAndPath } from "../protocol/uri.js";
 import type { TrackingStore } from "../store/tracking-store.js";
+import { APIResource } from "./resource.js";
 
 /** The file Python writes beside a model downloaded through `models:/` (its name and version). */
 export const REGISTERED_MODEL_META_FILE = "registered_model_meta";

@@ -10,10 +10,10 @@ import { downloadTree, uploadOne, uploadPath } from "../artifacts/transfer.js";
 import type { DownloadOptions, UploadOptions, UploadResult } from "../artifacts/types.js";
 import { ValidationError } from "../core/errors.js";
 import type { RequestOptions } from "../core/http/transport.js";
-import { APIResource } from "../core/resource.js";
 import type { FileInfo } from "../protocol/entities/tracking.js";
 import { validateRunId } from "../protocol/validation.js";
 import type { TrackingStore } from "../store/tracking-store.js";
+import { APIResource } from "./resource.js";
 
 /**
  * `client.artifacts`. The run's `artifact_uri` is read once per run id (`runs.get`) and cached.

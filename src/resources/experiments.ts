@@ -3,10 +3,10 @@
 import { NotFoundError } from "../core/errors.js";
 import type { RequestOptions } from "../core/http/transport.js";
 import { Paginated } from "../core/pagination.js";
-import { APIResource } from "../core/resource.js";
 import type { Experiment, ViewType } from "../protocol/entities/tracking.js";
 import { type KeyValueInput, toKeyValues } from "../protocol/key-values.js";
 import { validateExperimentName, validateExperimentTagValue, validateKey, validateMaxResults } from "../protocol/validation.js";
+import { APIResource } from "./resource.js";
 
 /** Default page size of experiment searches (the Python client's default). */
 export const EXPERIMENT_SEARCH_PAGE_SIZE = 1000;

@@ -8,7 +8,6 @@ import type { DownloadOptions, UploadOptions, UploadResult } from "../artifacts/
 import { ValidationError } from "../core/errors.js";
 import type { RequestOptions } from "../core/http/transport.js";
 import { Paginated } from "../core/pagination.js";
-import { APIResource } from "../core/resource.js";
 import type { SearchLoggedModelsRequest } from "../protocol/endpoints.js";
 import type { LoggedModel, LoggedModelStatus } from "../protocol/entities/logged-model.js";
 import type { FileInfo } from "../protocol/entities/tracking.js";
@@ -16,6 +15,7 @@ import type { KeyValueInput } from "../protocol/key-values.js";
 import { validatedParams, validatedTags } from "../protocol/key-values.js";
 import { validateMaxResults } from "../protocol/validation.js";
 import type { TrackingStore } from "../store/tracking-store.js";
+import { APIResource } from "./resource.js";
 
 /** Default page size of logged-model searches (the server's proto default). */
 export const LOGGED_MODEL_SEARCH_PAGE_SIZE = 50;

@@ -2,9 +2,9 @@
 import { ValidationError } from "../core/errors.js";
 import type { RequestOptions } from "../core/http/transport.js";
 import { Paginated } from "../core/pagination.js";
-import { APIResource } from "../core/resource.js";
 import type { Metric, MetricWithRunId } from "../protocol/entities/tracking.js";
 import { validateMaxResults, validateRunId } from "../protocol/validation.js";
+import { APIResource } from "./resource.js";
 
 /** Page size of history reads: 25000, as the Python client. */
 export const METRIC_HISTORY_PAGE_SIZE = 25_000;

@@ -2,11 +2,11 @@
 
 import type { RequestOptions } from "../core/http/transport.js";
 import { Paginated } from "../core/pagination.js";
-import { APIResource } from "../core/resource.js";
 import type { ModelStage, ModelVersion } from "../protocol/entities/registry.js";
 import type { KeyValueInput } from "../protocol/key-values.js";
 import { validatedRegistryTags } from "../protocol/key-values.js";
 import { validateMaxResults } from "../protocol/validation.js";
+import { APIResource } from "./resource.js";
 
 /** Default page size of model-version searches. */
 export const MODEL_VERSION_SEARCH_PAGE_SIZE = 1000;

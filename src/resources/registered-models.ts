@@ -2,10 +2,10 @@
 
 import type { RequestOptions } from "../core/http/transport.js";
 import { Paginated } from "../core/pagination.js";
-import { APIResource } from "../core/resource.js";
 import type { ModelVersion, RegisteredModel } from "../protocol/entities/registry.js";
 import { type KeyValueInput, validatedRegistryTags } from "../protocol/key-values.js";
 import { validateAlias, validateMaxResults, validateModelName } from "../protocol/validation.js";
+import { APIResource } from "./resource.js";
 
 /** Default page size of registered-model searches; the server allows at most 1000. */
 export const REGISTERED_MODEL_SEARCH_PAGE_SIZE = 100;

@@ -2,12 +2,12 @@
 
 import type { RequestOptions } from "../core/http/transport.js";
 import { Paginated } from "../core/pagination.js";
-import { APIResource } from "../core/resource.js";
 import type { MetricInput } from "../protocol/endpoints.js";
 import type { DatasetInput, Run, RunInfo, RunStatus, ViewType } from "../protocol/entities/tracking.js";
 import { type KeyValueInput, validatedParams, validatedTags } from "../protocol/key-values.js";
 import { type BatchEntities, splitBatch } from "../protocol/log-batch.js";
 import { validateKey, validateMaxResults, validateMetricPosition, validateMetricValue, validateRunId } from "../protocol/validation.js";
+import { APIResource } from "./resource.js";
 
 /** Default page size of run searches (the Python client's default); the server allows up to 50000. */
 export const RUN_SEARCH_PAGE_SIZE = 1000;

@@ -3,9 +3,9 @@ import { ValidationError } from "../core/errors.js";
 import type { RequestOptions } from "../core/http/transport.js";
 import { Paginated } from "../core/pagination.js";
 import { registerSecret } from "../core/redact.js";
-import { APIResource } from "../core/resource.js";
 import type { Webhook, WebhookEvent, WebhookStatus, WebhookTestResult } from "../protocol/entities/webhook.js";
 import { validateMaxResults } from "../protocol/validation.js";
+import { APIResource } from "./resource.js";
 
 /** Default page size of `webhooks.list` (the server's default). */
 export const WEBHOOK_LIST_PAGE_SIZE = 100;

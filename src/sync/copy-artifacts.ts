@@ -12,7 +12,7 @@ import type { ArtifactStore } from "../artifacts/artifact-store.js";
 import { ArtifactStores } from "../artifacts/artifact-stores.js";
 import { parseArtifactUri } from "../artifacts/artifact-uri.js";
 import { downloadTree, planUpload, uploadFiles } from "../artifacts/transfer.js";
-import type { MlflowClient } from "../client.js";
+import type { MlflowClient } from "../client/client.js";
 import type { Run } from "../protocol/entities/tracking.js";
 import { RestStore } from "../store/rest/rest-store.js";
 

@@ -10,7 +10,7 @@
  */
 import { buffer } from "node:stream/consumers";
 import type { ArtifactStores } from "../artifacts/artifact-stores.js";
-import type { MlflowClient } from "../client.js";
+import type { MlflowClient } from "../client/client.js";
 import { MLMODEL_FILE, rebaseMLmodel } from "../models/mlmodel.js";
 import type { LoggedModel } from "../protocol/entities/logged-model.js";
 import type { KeyValue } from "../protocol/entities/tracking.js";

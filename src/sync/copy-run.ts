@@ -7,7 +7,7 @@
  * interrupted copy resumable by simply doing it again.
  */
 import PQueue from "p-queue";
-import type { MlflowClient } from "../client.js";
+import type { MlflowClient } from "../client/client.js";
 import { AbortError } from "../core/errors.js";
 import type { Run } from "../protocol/entities/tracking.js";
 import { MAX_METRICS_PER_BATCH } from "../protocol/log-batch.js";

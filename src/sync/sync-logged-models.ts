@@ -3,7 +3,7 @@
  * copies already on the target, then copies (or completes) them one by one, after the runs (so
  * that `source_run_id` can name the run's copy).
  */
-import type { MlflowClient } from "../client.js";
+import type { MlflowClient } from "../client/client.js";
 import type { LoggedModel } from "../protocol/entities/logged-model.js";
 import { completeModelCopy, createModelCopy, indexModelCopies, type ModelCopyContext, planLoggedModel, updateModelCopy } from "./copy-logged-models.js";
 import { describeError } from "./errors.js";

@@ -8,7 +8,7 @@
  * stage; a registered model found on the target gets the source's description and changed or new
  * tags (its own tags are never deleted).
  */
-import type { MlflowClient } from "../client.js";
+import type { MlflowClient } from "../client/client.js";
 import { AlreadyExistsError, NotFoundError } from "../core/errors.js";
 import type { LoggedModel } from "../protocol/entities/logged-model.js";
 import type { ModelStage, ModelVersion, RegisteredModel } from "../protocol/entities/registry.js";

@@ -11,7 +11,7 @@
  *    model versions of the synced runs and logged models are registered (`sync-registry.ts`).
  */
 import PQueue from "p-queue";
-import type { MlflowClient } from "../client.js";
+import type { MlflowClient } from "../client/client.js";
 import { AbortError, AlreadyExistsError } from "../core/errors.js";
 import type { LoggedModel } from "../protocol/entities/logged-model.js";
 import type { Experiment, Run } from "../protocol/entities/tracking.js";

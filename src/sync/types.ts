@@ -1,5 +1,5 @@
 /** Options, progress events and the report of {@link syncRuns}. */
-import type { MlflowClient } from "../client.js";
+import type { MlflowClient } from "../client/client.js";
 import type { RunAction } from "./plan.js";
 
 /** Runs copied at once unless `concurrency` says otherwise. */

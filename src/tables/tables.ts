@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { ArtifactNotFoundError } from "../artifacts/errors.js";
 import type { UploadResult } from "../artifacts/types.js";
-import type { MlflowClient } from "../client.js";
+import type { MlflowClient } from "../client/client.js";
 import { ValidationError } from "../core/errors.js";
 import { pythonJsonDumps } from "../core/python-format.js";
 import type { Run } from "../protocol/entities/tracking.js";

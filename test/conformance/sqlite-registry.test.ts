@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MlflowClient } from "../../src/client.js";
+import { MlflowClient } from "../../src/client/client.js";
 import { encodeDouble } from "../../src/core/wire.js";
 import type { SearchLoggedModelsRequest } from "../../src/protocol/endpoints.js";
 import type { LoggedModel } from "../../src/protocol/entities/logged-model.js";

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IncompleteTransferError } from "../../src/artifacts/errors.js";
 import { decodeArtifactPath, isSafeArtifactPath } from "../../src/artifacts/path-safety.js";
 import { runCli } from "../../src/cli/program.js";
-import type { MlflowClient } from "../../src/client.js";
+import type { MlflowClient } from "../../src/client/client.js";
 import { runPython } from "./support/python.js";
 import { serverUri, stackClient, stackClientEnv, uniqueName } from "./support/stack.js";
 

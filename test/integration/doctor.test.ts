@@ -8,9 +8,9 @@ import { randomUUID } from "node:crypto";
 import net from "node:net";
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkSetup } from "../../src/doctor/check-setup.js";
+import type { CheckId, CheckSetupOptions, SetupReport } from "../../src/doctor/types.js";
 import { MlflowClient } from "../../src/index.js";
-import { checkSetup } from "../../src/setup/check-setup.js";
-import type { CheckId, CheckSetupOptions, SetupReport } from "../../src/setup/types.js";
 import { inspectionS3, openMultipartUploads, stackClientEnv, stackEnv } from "./artifacts-support.js";
 import { directBucketPattern } from "./support/stack.js";
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { MlflowClient } from "../../src/client.js";
+import { MlflowClient } from "../../src/client/client.js";
 import { UnsafeIntegerError } from "../../src/core/errors.js";
 import { runPython } from "./support/python.js";
 import { stackClient } from "./support/stack.js";

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MlflowClient } from "../../src/client.js";
+import type { MlflowClient } from "../../src/client/client.js";
 import { InvalidParameterError } from "../../src/core/errors.js";
 import { type BatchDeliveryError, LogDeliveryError } from "../../src/logging/errors.js";
 import { startRun } from "../../src/logging/fluent.js";

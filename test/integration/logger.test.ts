@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MlflowClient } from "../../src/client.js";
+import { MlflowClient } from "../../src/client/client.js";
 import { PermissionDeniedError } from "../../src/core/errors.js";
 import { LogDeliveryError, RunEndError } from "../../src/logging/errors.js";
 import { startRun } from "../../src/logging/fluent.js";

@@ -10,7 +10,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MlflowClient } from "../../src/client.js";
+import { MlflowClient } from "../../src/client/client.js";
 import { ConnectionError, TimeoutError } from "../../src/core/errors.js";
 import { RunEndError } from "../../src/logging/errors.js";
 import { startRun } from "../../src/logging/fluent.js";

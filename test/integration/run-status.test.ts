@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MlflowClient } from "../../src/client.js";
+import type { MlflowClient } from "../../src/client/client.js";
 import { startRun, withRun } from "../../src/logging/fluent.js";
 import { stackClient } from "./support/stack.js";
 

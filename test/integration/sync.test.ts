@@ -555,9 +555,9 @@ function mlflowTs(args: string[], onStderr?: (stderr: string, child: ChildProces
 
 /** Builds `dist/` (npx tsc -p tsconfig.build.json) when the sync command is missing or older than its sources. */
 function ensureBuilt(): void {
-  const built = join(ROOT, "dist/cli/sync.js");
+  const built = join(ROOT, "dist/cli/commands/sync.js");
   const sources = [
-    join(ROOT, "src/cli/sync.ts"),
+    join(ROOT, "src/cli/commands/sync.ts"),
     join(ROOT, "src/cli/program.ts"),
     ...readdirSync(join(ROOT, "src/sync")).map((file) => join(ROOT, "src/sync", file)),
   ];

@@ -4,7 +4,7 @@
  * reads them back under the same names and steps as its own SystemMetricsMonitor writes them.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { MlflowClient } from "../../src/client.js";
+import { MlflowClient } from "../../src/client/client.js";
 import { startRun } from "../../src/logging/fluent.js";
 import type { ActiveRun } from "../../src/logging/run.js";
 import { runPython } from "./support/python.js";

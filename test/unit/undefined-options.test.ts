@@ -5,6 +5,7 @@
  * exactOptionalPropertyTypes; test/types/consumer.ts checks that side).
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { checkSetup } from "../../src/doctor/check-setup.js";
 import {
   type ArtifactOptions,
   type CheckSetupOptions,
@@ -16,7 +17,6 @@ import {
   type StartRunOptions,
   startRun,
 } from "../../src/index.js";
-import { checkSetup } from "../../src/setup/check-setup.js";
 import { API, EMPTY_HOME, RUN_ID, record, runJson, testClient, useMockServer } from "./helpers/mock-server.js";
 import { removeTempDirs, sqliteClient, tempDir } from "./sqlite/helpers.js";
 

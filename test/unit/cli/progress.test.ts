@@ -1,6 +1,6 @@
 /** Transfer progress of the command: plain lines off a terminal, a cli-progress bar on one. */
 import { describe, expect, it } from "vitest";
-import { createProgress, formatBytes } from "../../../src/cli/progress.js";
+import { createProgress, formatBytes } from "../../../src/cli/output/progress.js";
 
 function stream(isTTY: boolean) {
   const writes: string[] = [];

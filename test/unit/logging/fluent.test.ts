@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { ConfigurationError, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT_EMBEDDED } from "../../../src/index.js";
 import { exitHooksInstalled } from "../../../src/logging/exit-hooks.js";
 import { getActiveRun, startRun, withRun } from "../../../src/logging/fluent.js";
-import { readGitInfo } from "../../../src/logging/git.js";
+import { readGitInfo } from "../../../src/logging/system/git.js";
 import { API, experimentJson, mlflowError, type RecordedRequest, RUN_ID, record, runJson, testClient, useMockServer } from "../helpers/mock-server.js";
 import { removeTempDirs, sqliteClient, tempDir } from "../sqlite/helpers.js";
 import { recordUpdates } from "./helpers.js";

@@ -5,11 +5,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MlflowClient } from "../../../src/client.js";
+import { MlflowClient } from "../../../src/client/client.js";
 import { ConfigurationError } from "../../../src/core/errors.js";
 import { startRun } from "../../../src/logging/fluent.js";
-import { GpuSampler, parseNvidiaSmi } from "../../../src/logging/gpu-metrics.js";
 import type { ActiveRun } from "../../../src/logging/run.js";
+import { GpuSampler, parseNvidiaSmi } from "../../../src/logging/system/gpu-metrics.js";
 import {
   aggregateSamples,
   DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS,
@@ -18,7 +18,7 @@ import {
   resolveSystemMetricsSettings,
   SystemMetricsMonitor,
   type SystemSample,
-} from "../../../src/logging/system-metrics.js";
+} from "../../../src/logging/system/system-metrics.js";
 import { removeTempDirs, tempDir } from "../sqlite/helpers.js";
 
 afterEach(() => {

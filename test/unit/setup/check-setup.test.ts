@@ -5,8 +5,8 @@
  */
 import { HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
-import { checkSetup } from "../../../src/setup/check-setup.js";
-import type { CheckSetupOptions, SetupReport } from "../../../src/setup/types.js";
+import { checkSetup } from "../../../src/doctor/check-setup.js";
+import type { CheckSetupOptions, SetupReport } from "../../../src/doctor/types.js";
 import { API, BASE, EMPTY_HOME, experimentJson, mlflowError, record, socketError, useMockServer } from "../helpers/mock-server.js";
 
 const server = useMockServer();

@@ -1,7 +1,7 @@
 /** The text form of a setup report: one line per check, the fix below a failure, the summary. */
 import { describe, expect, it } from "vitest";
-import { formatCheck, formatReport, formatSummary } from "../../../src/setup/format.js";
-import type { CheckResult, SetupReport } from "../../../src/setup/types.js";
+import { formatCheck, formatReport, formatSummary } from "../../../src/doctor/format.js";
+import type { CheckResult, SetupReport } from "../../../src/doctor/types.js";
 
 const failed: CheckResult = {
   id: "s3.bucket",

@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { registerSecret } from "../../../src/core/redact.js";
-import { BUDGET_SLACK_MS, type CheckDefinition, type CheckOutcome, fail, notApplicable, pass, runChecks, warn } from "../../../src/setup/runner.js";
-import type { CheckId, CheckResult } from "../../../src/setup/types.js";
+import { BUDGET_SLACK_MS, type CheckDefinition, type CheckOutcome, fail, notApplicable, pass, runChecks, warn } from "../../../src/doctor/runner.js";
+import type { CheckId, CheckResult } from "../../../src/doctor/types.js";
 
 type Context = { ran: CheckId[] };
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
 import type { z } from "zod";
-import { MlflowClient } from "../../../src/client.js";
+import { MlflowClient } from "../../../src/client/client.js";
 import { ENDPOINTS, type EndpointName, type EndpointRequest } from "../../../src/protocol/endpoints.js";
 import { StoreContext } from "../../../src/store/sqlite/engine/context.js";
 import { openDatabase } from "../../../src/store/sqlite/engine/database.js";

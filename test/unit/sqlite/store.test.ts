@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MlflowClient } from "../../../src/client.js";
+import { MlflowClient } from "../../../src/client/client.js";
 import { AbortError, MlflowError, ServerError } from "../../../src/core/errors.js";
 import { startRun } from "../../../src/logging/fluent.js";
 import { resetNoticeForTests } from "../../../src/store/sqlite/engine/notice.js";

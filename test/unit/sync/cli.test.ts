@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../../src/cli/program.js";
-import { MlflowClient } from "../../../src/client.js";
+import { MlflowClient } from "../../../src/client/client.js";
 import { QUIET, removeTempDirs, tempDir } from "../sqlite/helpers.js";
 import { type SeededSource, seedModels, seedSource } from "./fixtures.js";
 

@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, vi } from "vitest";
-import type { MlflowClient } from "../../../src/client.js";
+import type { MlflowClient } from "../../../src/client/client.js";
 import type { EndpointName } from "../../../src/protocol/endpoints.js";
 import type { LoggedModel } from "../../../src/protocol/entities/logged-model.js";
 import type { FileInfo, KeyValue, Metric, Run } from "../../../src/protocol/entities/tracking.js";

@@ -8,7 +8,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MlflowClient } from "../../../src/client.js";
+import { MlflowClient } from "../../../src/client/client.js";
 import { AbortError } from "../../../src/core/errors.js";
 import type { EndpointName } from "../../../src/protocol/endpoints.js";
 import { syncRuns } from "../../../src/sync/sync-runs.js";

@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MlflowClient } from "../../../src/client.js";
+import { MlflowClient } from "../../../src/client/client.js";
 import { AbortError } from "../../../src/core/errors.js";
 import type { EndpointName } from "../../../src/protocol/endpoints.js";
 import { SyncError } from "../../../src/sync/errors.js";

@@ -6,8 +6,8 @@
  * belongs to) is interned once per run and stored by index; 0 means none.
  */
 
-import type { MetricInput } from "../protocol/endpoints.js";
-import { MAX_METRICS_PER_BATCH } from "../protocol/log-batch.js";
+import type { MetricInput } from "../../protocol/endpoints.js";
+import { MAX_METRICS_PER_BATCH } from "../../protocol/log-batch.js";
 
 /** Metrics per chunk: one full `log-batch`. */
 export const CHUNK_SIZE = MAX_METRICS_PER_BATCH;

@@ -4,10 +4,10 @@
  * `MLFLOW_RUN_CONTEXT`.
  */
 import { userInfo } from "node:os";
-import { readEnv } from "../config/env.js";
-import type { ResolvedConfig } from "../config/resolve.js";
-import { ConfigurationError } from "../core/errors.js";
-import { TAG_GIT_BRANCH, TAG_GIT_COMMIT, TAG_GIT_REPO_URL, TAG_SOURCE_NAME, TAG_SOURCE_TYPE, TAG_USER } from "../protocol/tag-names.js";
+import { readEnv } from "../../config/env.js";
+import type { ResolvedConfig } from "../../config/resolve.js";
+import { ConfigurationError } from "../../core/errors.js";
+import { TAG_GIT_BRANCH, TAG_GIT_COMMIT, TAG_GIT_REPO_URL, TAG_SOURCE_NAME, TAG_SOURCE_TYPE, TAG_USER } from "../../protocol/tag-names.js";
 import { type GitInfo, readGitInfo } from "./git.js";
 
 const gitCache = new Map<string, GitInfo>();

@@ -1,8 +1,8 @@
 /** `mlflow-ts experiments list`: the experiments of the tracking server (or embedded store). */
 import { Command, Option } from "commander";
-import type { Experiment, ViewType } from "../protocol/entities/tracking.js";
-import type { CliContext } from "./context.js";
-import { formatTable } from "./table.js";
+import type { Experiment, ViewType } from "../../protocol/entities/tracking.js";
+import type { CliContext } from "../context.js";
+import { formatTable } from "../output/table.js";
 
 const VIEWS: Record<string, ViewType> = { active: "ACTIVE_ONLY", deleted: "DELETED_ONLY", all: "ALL" };
 

@@ -4,11 +4,11 @@
  * or by run id and path (`download <run-id> <path> <dest>`).
  */
 import { Command } from "commander";
-import type { TransferProgress } from "../artifacts/types.js";
-import { ValidationError } from "../core/errors.js";
-import { uriScheme } from "../protocol/uri.js";
-import type { CliContext } from "./context.js";
-import { createProgress } from "./progress.js";
+import type { TransferProgress } from "../../artifacts/types.js";
+import { ValidationError } from "../../core/errors.js";
+import { uriScheme } from "../../protocol/uri.js";
+import type { CliContext } from "../context.js";
+import { createProgress } from "../output/progress.js";
 
 /**
  * The `download` command.

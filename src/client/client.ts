@@ -1,21 +1,21 @@
 /** The low-level typed client: configuration resolved once, one resource per REST area. */
 import { inspect } from "node:util";
-import { ArtifactStores } from "./artifacts/artifact-stores.js";
-import type { ClientOptions } from "./config/options.js";
-import { type ResolvedConfig, resolveConfig } from "./config/resolve.js";
-import { Models } from "./models/models.js";
-import { ArtifactUris } from "./resources/artifact-uris.js";
-import { Artifacts } from "./resources/artifacts.js";
-import { Experiments } from "./resources/experiments.js";
-import { LoggedModels } from "./resources/logged-models.js";
-import { Metrics } from "./resources/metrics.js";
-import { ModelVersions } from "./resources/model-versions.js";
-import { RegisteredModels } from "./resources/registered-models.js";
-import { Runs } from "./resources/runs.js";
-import { Webhooks } from "./resources/webhooks.js";
-import { createStore } from "./store/create-store.js";
-import { RestStore } from "./store/rest/rest-store.js";
-import type { TrackingStore } from "./store/tracking-store.js";
+import { ArtifactStores } from "../artifacts/artifact-stores.js";
+import type { ClientOptions } from "../config/options.js";
+import { type ResolvedConfig, resolveConfig } from "../config/resolve.js";
+import { Models } from "../models/models.js";
+import { ArtifactUris } from "../resources/artifact-uris.js";
+import { Artifacts } from "../resources/artifacts.js";
+import { Experiments } from "../resources/experiments.js";
+import { LoggedModels } from "../resources/logged-models.js";
+import { Metrics } from "../resources/metrics.js";
+import { ModelVersions } from "../resources/model-versions.js";
+import { RegisteredModels } from "../resources/registered-models.js";
+import { Runs } from "../resources/runs.js";
+import { Webhooks } from "../resources/webhooks.js";
+import { createStore } from "../store/create-store.js";
+import { RestStore } from "../store/rest/rest-store.js";
+import type { TrackingStore } from "../store/tracking-store.js";
 
 /**
  * Typed client for the MLflow tracking REST API (or the embedded store). With no options it reads

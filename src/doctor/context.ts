@@ -6,7 +6,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { ArtifactLocation } from "../artifacts/artifact-uri.js";
 import { createS3Client } from "../artifacts/s3/s3-client.js";
-import type { MlflowClient } from "../client.js";
+import type { MlflowClient } from "../client/client.js";
 import type { ClientOptions } from "../config/options.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import type { HttpTransport, RequestOptions } from "../core/http/transport.js";

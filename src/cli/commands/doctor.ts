@@ -1,8 +1,8 @@
 /** `mlflow-ts doctor`: {@link checkSetup} from the command line, as text or as JSON for CI. */
 import { Command, InvalidArgumentError } from "commander";
-import { checkSetup } from "../setup/check-setup.js";
-import { formatCheck, formatSummary } from "../setup/format.js";
-import { type CliContext, EXIT } from "./context.js";
+import { checkSetup } from "../../doctor/check-setup.js";
+import { formatCheck, formatSummary } from "../../doctor/format.js";
+import { type CliContext, EXIT } from "../context.js";
 
 const EXIT_CODES_HELP = `
 Exit codes: 0 when no check failed (warnings allowed), 1 when a check failed, 2 on a usage error.

@@ -3,7 +3,7 @@
  * tenth of the total, so CI logs stay short).
  */
 import cliProgress from "cli-progress";
-import type { OutputStream } from "./context.js";
+import type { OutputStream } from "../context.js";
 
 /** Receives byte counts while a transfer runs. */
 export interface ProgressReporter {

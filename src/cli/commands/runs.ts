@@ -1,9 +1,9 @@
 /** `mlflow-ts runs list --experiment NAME` and `mlflow-ts runs show <run-id>`. */
 import { Command, InvalidArgumentError } from "commander";
-import type { Run } from "../protocol/entities/tracking.js";
-import type { CliContext } from "./context.js";
-import { CliFailure } from "./errors.js";
-import { formatTable, formatTime } from "./table.js";
+import type { Run } from "../../protocol/entities/tracking.js";
+import type { CliContext } from "../context.js";
+import { CliFailure } from "../errors.js";
+import { formatTable, formatTime } from "../output/table.js";
 
 /** Most runs `runs list` prints unless `--limit` says otherwise. */
 const DEFAULT_LIMIT = 100;

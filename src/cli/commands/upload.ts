@@ -1,10 +1,10 @@
 /** `mlflow-ts upload <run-id> <path>`: a file or directory into a run's artifacts, with progress. */
 import { stat } from "node:fs/promises";
 import { Command } from "commander";
-import type { TransferProgress } from "../artifacts/types.js";
-import type { CliContext } from "./context.js";
-import { CliFailure } from "./errors.js";
-import { createProgress, formatBytes } from "./progress.js";
+import type { TransferProgress } from "../../artifacts/types.js";
+import type { CliContext } from "../context.js";
+import { CliFailure } from "../errors.js";
+import { createProgress, formatBytes } from "../output/progress.js";
 
 /**
  * The `upload` command.

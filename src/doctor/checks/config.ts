@@ -5,7 +5,7 @@
  * `MLFLOW_TRACKING_URI` in a CI job would log to the runner's disk and pass every later check.
  * Builds the doctor's own client: same configuration, short timeouts, no retries.
  */
-import { MlflowClient } from "../../client.js";
+import { MlflowClient } from "../../client/client.js";
 import { type Env, readEnv } from "../../config/env.js";
 import { type ResolvedConfig, resolveConfig, type TrackingTarget } from "../../config/resolve.js";
 import { ConfigurationError } from "../../core/errors.js";

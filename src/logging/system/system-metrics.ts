@@ -8,9 +8,9 @@
  */
 import { readFileSync, statfsSync } from "node:fs";
 import { cpus, freemem, totalmem } from "node:os";
-import { type Env, readBoolEnv, readEnv, readNumberEnv } from "../config/env.js";
+import { type Env, readBoolEnv, readEnv, readNumberEnv } from "../../config/env.js";
+import type { ActiveRun } from "../run.js";
 import { GpuSampler } from "./gpu-metrics.js";
-import type { ActiveRun } from "./run.js";
 
 /** Default time between two samples: 10 s, as MLflow. */
 export const DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS = 10_000;

@@ -6,9 +6,9 @@
 import { existsSync } from "node:fs";
 import cliProgress from "cli-progress";
 import { Command, type Command as CommanderCommand, InvalidArgumentError } from "commander";
-import { MlflowClient } from "../client.js";
-import { resolveConfig, type TrackingTarget } from "../config/resolve.js";
-import { syncRuns } from "../sync/sync-runs.js";
+import { MlflowClient } from "../../client/client.js";
+import { resolveConfig, type TrackingTarget } from "../../config/resolve.js";
+import { syncRuns } from "../../sync/sync-runs.js";
 import {
   DEFAULT_SYNC_CONCURRENCY,
   type ExperimentSyncResult,
@@ -18,10 +18,10 @@ import {
   type RunSyncResult,
   type SyncEvent,
   type SyncReport,
-} from "../sync/types.js";
-import { type CliContext, EXIT, type OutputStream } from "./context.js";
-import { CliFailure } from "./errors.js";
-import { formatBytes } from "./progress.js";
+} from "../../sync/types.js";
+import { type CliContext, EXIT, type OutputStream } from "../context.js";
+import { CliFailure } from "../errors.js";
+import { formatBytes } from "../output/progress.js";
 
 const HELP = `
 Each copied run carries the tag mlflow-ts.sync.sourceRunId (its source run id): a second sync copies

@@ -12,9 +12,9 @@
  * `flushIntervalMs`, on `flush()` and on `close()`.
  */
 import PQueue from "p-queue";
-import { AbortError, InvalidParameterError, MlflowApiError, MlflowError } from "../core/errors.js";
-import type { MetricInput } from "../protocol/endpoints.js";
-import type { KeyValue } from "../protocol/entities/tracking.js";
+import { AbortError, InvalidParameterError, MlflowApiError, MlflowError } from "../../core/errors.js";
+import type { MetricInput } from "../../protocol/endpoints.js";
+import type { KeyValue } from "../../protocol/entities/tracking.js";
 import {
   keyValueBytes,
   MAX_BATCH_BYTES,
@@ -22,12 +22,12 @@ import {
   MAX_METRICS_PER_BATCH,
   MAX_PARAMS_PER_BATCH,
   MAX_TAGS_PER_BATCH,
-} from "../protocol/log-batch.js";
-import type { TrackingStore } from "../store/tracking-store.js";
-import { BatchDeliveryError, describeCounts, type EntryCounts, LogDeliveryError, type RefusedKey } from "./errors.js";
-import { TypedEmitter } from "./events.js";
+} from "../../protocol/log-batch.js";
+import type { TrackingStore } from "../../store/tracking-store.js";
+import { BatchDeliveryError, describeCounts, type EntryCounts, LogDeliveryError, type RefusedKey } from "../errors.js";
+import { TypedEmitter } from "../events.js";
+import type { ResolvedLoggerOptions } from "../options.js";
 import { MetricBuffer, type MetricLink } from "./metric-buffer.js";
-import type { ResolvedLoggerOptions } from "./options.js";
 
 /** Counters of a run's logger, from {@link ActiveRun.stats}. */
 export interface LoggerStats {
