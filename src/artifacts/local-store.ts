@@ -8,6 +8,7 @@ import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { messageOf } from "../core/error-text.js";
 import { AbortError } from "../core/errors.js";
 import type { RequestOptions } from "../core/http/transport.js";
 import type { FileInfo } from "../protocol/entities/tracking.js";
@@ -100,8 +101,4 @@ function readerOf(source: UploadSource, onBytes: (bytes: number) => void): Reada
   if (source.kind === "bytes") return sliceStream(source.data, onBytes);
   if (source.kind === "stream") return countingStream(source.stream, onBytes);
   return countingStream(createReadStream(source.path), onBytes);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

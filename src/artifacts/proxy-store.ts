@@ -12,6 +12,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { z } from "zod";
 import type { ResolvedConfig } from "../config/resolve.js";
+import { messageOf } from "../core/error-text.js";
 import { AbortError, MlflowApiError, ResponseValidationError } from "../core/errors.js";
 import type { HttpRequest, HttpResponse, HttpTransport, RequestOptions } from "../core/http/transport.js";
 import { int64 } from "../core/wire.js";
@@ -309,8 +310,4 @@ function parseJson<S extends z.ZodType>(schema: S, res: HttpResponse<string | Re
 function contentLength(res: HttpResponse<string | Readable>): number | undefined {
   const value = Number(res.headers["content-length"]);
   return Number.isFinite(value) && res.headers["content-length"] !== undefined ? value : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,7 @@
 /** How a failed command ends: which exit code, and which message on stderr. */
 import { CommanderError } from "commander";
 import { ArtifactCredentialsError, UnsafeArtifactPathError } from "../artifacts/errors.js";
+import { messageOf } from "../core/error-text.js";
 import { ConfigurationError, ConnectionError, PermissionDeniedError, TimeoutError, UnauthenticatedError, ValidationError } from "../core/errors.js";
 import { EXIT } from "./context.js";
 
@@ -40,7 +41,7 @@ export function exitCodeFor(error: unknown): number {
  */
 export function errorMessage(error: unknown): string | undefined {
   if (error instanceof CommanderError) return undefined;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   const doctor = SETUP_FAILURES.some((kind) => error instanceof kind) ? "\nRun `mlflow-ts doctor` to check the setup." : "";
   return `error: ${message}${doctor}`;
 }

@@ -5,8 +5,9 @@
  */
 
 import type { ResolvedConfig } from "../config/resolve.js";
+import { messageOf } from "../core/error-text.js";
 import { ConnectionError, MlflowApiError, PermissionDeniedError, ResponseValidationError, TimeoutError, UnauthenticatedError } from "../core/errors.js";
-import { formatSeconds } from "./runner.js";
+import { formatSeconds } from "../core/units.js";
 
 /** A detail and its fix. */
 export interface Diagnosis {
@@ -172,11 +173,6 @@ export function splitFix(message: string, fallbackHint: string): Diagnosis {
   const at = message.indexOf("Fix:");
   if (at < 0) return { detail: message, hint: fallbackHint };
   return { detail: message.slice(0, at).trim(), hint: capitalize(message.slice(at + 4).trim()) };
-}
-
-/** The message of anything thrown (the runner redacts every detail it reports). @internal */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function capitalize(text: string): string {

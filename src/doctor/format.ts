@@ -1,5 +1,5 @@
 /** Human-readable text for a setup report: one line per check, its fix below, and a summary. */
-import { formatSeconds } from "./runner.js";
+import { formatSeconds } from "../core/units.js";
 import type { CheckResult, CheckStatus, SetupReport } from "./types.js";
 
 /** Options of {@link formatCheck} and {@link formatReport}. */

@@ -5,6 +5,7 @@
 import http from "node:http";
 import https from "node:https";
 import axios from "axios";
+import { messageOf } from "../core/error-text.js";
 import { LinkedAbort } from "../core/signals.js";
 
 /** An answer: status and the headers a check reads. */
@@ -52,7 +53,7 @@ export async function probeHttp(url: string, options: { timeoutMs: number; insec
     if (link.cause === "timeout") throw new ProbeError("ETIMEDOUT", `no answer within ${options.timeoutMs} ms`);
     if (link.cause === "user") throw new ProbeError("ABORTED", "aborted");
     const code = codeOf(error);
-    throw new ProbeError(code, code ?? (error instanceof Error ? error.message : String(error)));
+    throw new ProbeError(code, code ?? messageOf(error));
   } finally {
     link.dispose();
     agents.httpAgent.destroy();

@@ -3,8 +3,11 @@
  * skipped with the reason, a check that throws or outlives its budget fails instead of crashing
  * the report, and every detail and hint is redacted.
  */
+
+import { messageOf } from "../core/error-text.js";
 import { redact } from "../core/redact.js";
 import { LinkedAbort } from "../core/signals.js";
+import { formatSeconds } from "../core/units.js";
 import type { CheckId, CheckResult, CheckStatus } from "./types.js";
 
 /** What a check reports; the runner adds id, title and duration. */
@@ -108,7 +111,7 @@ function outOfTime(budgetMs: number, cause: string | undefined): CheckOutcome {
 /** A check that threw is a bug in the check, not in the setup: report it without crashing. */
 function crashed(error: unknown, cause: string | undefined, budgetMs: number): CheckOutcome {
   if (cause !== undefined) return outOfTime(budgetMs, cause);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return fail(`Unexpected error: ${message}`, "This looks like a bug in mlflow-ts: please report it with the output of `mlflow-ts doctor --json`.");
 }
 
@@ -130,9 +133,4 @@ function skipped<C>(definition: CheckDefinition<C>, detail: string): CheckResult
 function blockReason(titles: Map<CheckId, string>, need: CheckId, root: CheckId): string {
   if (need === root) return `Skipped: needs "${titles.get(need)}", which failed.`;
   return `Skipped: needs "${titles.get(need)}", which could not run because "${titles.get(root)}" failed.`;
-}
-
-/** `5000` → `5 s`, `1500` → `1.5 s`. @internal */
-export function formatSeconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(1))} s`;
 }

@@ -5,6 +5,8 @@
  * @internal
  * @module
  */
+
+import { messageOf } from "../core/error-text.js";
 import { redact } from "../core/redact.js";
 
 /** Why a journal stopped writing. */
@@ -36,7 +38,7 @@ const FIXES: Record<string, string> = {
  */
 export function degradedFrom(error: unknown, path: string, action: string): JournalDegraded {
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? "EUNKNOWN";
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = messageOf(error);
   const fix = FIXES[code] ?? "check the disk and the folder, or set MLFLOW_TS_JOURNAL_DIR to another folder.";
   const message = redact(
     `mlflow-ts: the run's journal could not ${action} (${code}: ${reason}); entries are now delivered from memory only, and a crash from here on can lose what is not yet on the server. Fix: ${fix}`,

@@ -1,4 +1,6 @@
 /** Errors of `syncRuns` that stop it before anything is copied. */
+
+import { messageOf } from "../core/error-text.js";
 import { MlflowError } from "../core/errors.js";
 import { redact } from "../core/redact.js";
 
@@ -17,5 +19,5 @@ export class SyncError extends MlflowError {}
  * describeError(new Error("HTTP 503")); // "HTTP 503"
  */
 export function describeError(error: unknown): string {
-  return redact(error instanceof Error ? error.message : String(error));
+  return redact(messageOf(error));
 }

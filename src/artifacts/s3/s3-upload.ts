@@ -34,6 +34,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { AbsoluteLocation, DeserializeHandlerOptions, DeserializeMiddleware } from "@smithy/types";
+import { messageOf } from "../../core/error-text.js";
 import { AbortError } from "../../core/errors.js";
 import { delay } from "../../core/signals.js";
 import { PROGRESS_SLICE_BYTES, sliceStream } from "../byte-streams.js";
@@ -328,8 +329,4 @@ function sizeChanged(request: S3UploadRequest, bytes: number): ArtifactUploadErr
 
 function backoff(attempt: number): number {
   return Math.min(10_000, 500 * 2 ** attempt);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

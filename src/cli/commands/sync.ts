@@ -8,20 +8,12 @@ import cliProgress from "cli-progress";
 import { Command, type Command as CommanderCommand, InvalidArgumentError } from "commander";
 import { MlflowClient } from "../../client/client.js";
 import { resolveConfig, type TrackingTarget } from "../../config/resolve.js";
+import { messageOf } from "../../core/error-text.js";
+import { describeExperiment, describeLoggedModel, describeRun, describeVersion, formatSyncReport, plural } from "../../sync/format.js";
 import { syncRuns } from "../../sync/sync-runs.js";
-import {
-  DEFAULT_SYNC_CONCURRENCY,
-  type ExperimentSyncResult,
-  type LoggedModelSyncResult,
-  MAX_SYNC_CONCURRENCY,
-  type ModelVersionSyncResult,
-  type RunSyncResult,
-  type SyncEvent,
-  type SyncReport,
-} from "../../sync/types.js";
+import { DEFAULT_SYNC_CONCURRENCY, MAX_SYNC_CONCURRENCY, type SyncEvent } from "../../sync/types.js";
 import { type CliContext, EXIT, type OutputStream } from "../context.js";
 import { CliFailure } from "../errors.js";
-import { formatBytes } from "../output/progress.js";
 
 const HELP = `
 Each copied run carries the tag mlflow-ts.sync.sourceRunId (its source run id): a second sync copies
@@ -107,79 +99,6 @@ async function sync(context: CliContext, options: SyncCommandOptions, command: C
   }
 }
 
-/** The report as text: totals, why runs were skipped, and every failure. */
-function formatSyncReport(report: SyncReport): string {
-  const { totals } = report;
-  const lines: string[] = [];
-  const would = report.dryRun ? "would be " : "";
-  lines.push(
-    report.dryRun
-      ? `Dry run (nothing was written): ${report.from} → ${report.to}`
-      : `Synced ${report.from} → ${report.to} in ${(report.durationMs / 1000).toFixed(1)} s`,
-  );
-  if (report.dryRun) lines.push(...plannedRuns(report.runs), ...plannedModels(report));
-  lines.push(
-    `Experiments: ${totals.experimentsCreated} ${would}created, ${totals.experimentsReused} ${would}reused${totals.experimentsFailed ? `, ${totals.experimentsFailed} failed` : ""}`,
-  );
-  lines.push(
-    `Runs: ${totals.runsCopied} ${would}copied, ${totals.runsResumed} ${would}resumed, ${totals.runsUpdated} ${would}updated, ${totals.runsSkipped} skipped, ${totals.runsFailed} failed`,
-  );
-  lines.push(modelsLine(report));
-  if (!report.dryRun) {
-    const files = `${totals.artifactFiles} artifact ${plural(totals.artifactFiles, "file")} (${formatBytes(totals.artifactBytes)})`;
-    lines.push(
-      `Sent: ${count(totals.metricPoints, "metric point")}, ${count(totals.params, "param")}, ${count(totals.tags, "tag")}, ${count(totals.datasets, "dataset input")}, ${files}`,
-    );
-  }
-  const skipped = countBy(report.runs.filter((run) => run.outcome === "skipped").map((run) => run.reason));
-  if (skipped.length > 0) lines.push(`Skipped: ${skipped.map(([reason, n]) => `${n} ${reason}`).join(", ")}`);
-  const notCopied = report.modelVersions.filter((v) => v.outcome === "skipped" && v.action === "skip" && v.reason !== "already copied");
-  if (notCopied.length > 0) lines.push("Model versions not copied:", ...notCopied.map((v) => `  ${v.name} version ${v.sourceVersion}: ${v.reason}`));
-  const modelsUpdated = report.registeredModels.filter((m) => m.action === "update" && m.outcome !== "failed").map((m) => `  ${m.name}: ${m.reason}`);
-  if (modelsUpdated.length > 0) lines.push(`Registered models ${report.dryRun ? "that would be " : ""}updated:`, ...modelsUpdated);
-  const aliasesLeft = report.registeredModels.flatMap((m) => m.aliasesLeft.map((text) => `  ${m.name}: alias ${text}`));
-  if (aliasesLeft.length > 0) lines.push("Aliases left as they are on the target:", ...aliasesLeft);
-  const failures = [
-    ...report.experiments.filter((e) => e.outcome === "failed").map((e) => `  experiment "${e.name}": ${e.reason}`),
-    ...report.runs
-      .filter((run) => run.outcome === "failed")
-      .map((run) => `  run ${run.sourceRunId} "${run.runName}" (experiment "${run.experimentName}"): ${run.error}`),
-    ...report.loggedModels
-      .filter((m) => m.outcome === "failed")
-      .map((m) => `  logged model ${m.sourceModelId} "${m.name}" (experiment "${m.experimentName}"): ${m.error}`),
-    ...report.registeredModels.filter((m) => m.outcome === "failed").map((m) => `  registered model "${m.name}": ${m.error}`),
-    ...report.modelVersions.filter((v) => v.outcome === "failed").map((v) => `  model version "${v.name}" ${v.sourceVersion}: ${v.error}`),
-  ];
-  if (failures.length > 0) lines.push("Failed:", ...failures, "Run the same command again to retry what failed.");
-  return lines.join("\n");
-}
-
-/** `Models: …` — logged models, model versions and registered models. */
-function modelsLine(report: SyncReport): string {
-  const { totals } = report;
-  const would = report.dryRun ? "would be " : "";
-  const updated = (n: number): string => (n > 0 ? `, ${n} ${would}updated` : "");
-  const models = `${count(totals.loggedModelsCopied, "logged model")} ${would}copied${updated(totals.loggedModelsUpdated)}, ${totals.loggedModelsSkipped} skipped, ${totals.loggedModelsFailed} failed`;
-  const versions = `${count(totals.modelVersionsCopied, "model version")} ${would}registered${updated(totals.modelVersionsUpdated)}, ${totals.modelVersionsSkipped} skipped, ${totals.modelVersionsFailed} failed`;
-  return `Models: ${models}; ${versions}; ${count(totals.registeredModelsCreated, "registered model")} ${would}created`;
-}
-
-function plannedModels(report: SyncReport): string[] {
-  const models = report.loggedModels
-    .filter((m) => m.outcome === "planned")
-    .map((m) => `  ${m.action.padEnd(6)}  ${m.sourceModelId}  logged model "${m.name}" (experiment "${m.experimentName}"): ${m.reason}`);
-  const versions = report.modelVersions
-    .filter((v) => v.outcome === "planned")
-    .map((v) => `  ${v.action.padEnd(6)}  model version "${v.name}" ${v.sourceVersion}: ${v.reason}`);
-  return [...models, ...versions];
-}
-
-function plannedRuns(runs: readonly RunSyncResult[]): string[] {
-  return runs
-    .filter((run) => run.outcome === "planned")
-    .map((run) => `  ${run.action.padEnd(6)}  ${run.sourceRunId}  "${run.runName}" (experiment "${run.experimentName}"): ${run.reason}`);
-}
-
 /**
  * Progress on stderr: on a terminal a bar over the runs to copy; otherwise one line per experiment
  * and per finished run (CI logs, pipes).
@@ -229,41 +148,6 @@ class SyncProgress {
   }
 }
 
-function describeExperiment(experiment: ExperimentSyncResult): string {
-  const id = experiment.targetExperimentId ? ` (id ${experiment.targetExperimentId} on the target)` : "";
-  if (experiment.outcome === "failed") return `experiment "${experiment.name}" FAILED: ${experiment.reason}`;
-  if (experiment.outcome === "skipped") return `experiment "${experiment.name}" skipped: ${experiment.reason}`;
-  const verb = experiment.action === "create" ? "created" : "reused";
-  return `experiment "${experiment.name}" ${experiment.outcome === "planned" ? `would be ${verb}` : verb}${id}`;
-}
-
-function describeRun(run: RunSyncResult): string {
-  const name = `"${run.runName}" (${run.experimentName}) ${run.sourceRunId}`;
-  if (run.outcome === "failed") return `FAILED ${name}: ${run.error}`;
-  const verb = { copy: "copied", resume: "resumed", update: "updated", skip: "skipped" }[run.action];
-  const files = `${run.artifactFiles} ${plural(run.artifactFiles, "file")} (${formatBytes(run.artifactBytes)})`;
-  return `${verb} ${name} → ${run.targetRunId}: ${count(run.metricPoints, "point")}, ${count(run.params, "param")}, ${count(run.tags, "tag")}, ${files}`;
-}
-
-function describeLoggedModel(model: LoggedModelSyncResult): string {
-  const name = `logged model "${model.name}" (${model.experimentName}) ${model.sourceModelId}`;
-  if (model.outcome === "failed") return `FAILED ${name}: ${model.error}`;
-  if (model.outcome === "skipped") return `skipped ${name}: ${model.reason}`;
-  const verb = { copy: "copied", resume: "resumed", update: "updated", skip: "skipped" }[model.action];
-  const why = model.action === "update" ? ` (${model.reason})` : "";
-  return `${verb} ${name} → ${model.targetModelId}${why}: ${model.artifactFiles} ${plural(model.artifactFiles, "file")} (${formatBytes(model.artifactBytes)})`;
-}
-
-function describeVersion(version: ModelVersionSyncResult): string {
-  const name = `model version "${version.name}" ${version.sourceVersion}`;
-  if (version.outcome === "failed") return `FAILED ${name}: ${version.error}`;
-  if (version.outcome === "skipped") return `skipped ${name}: ${version.reason}`;
-  if (version.outcome === "planned")
-    return version.action === "update" ? `would update ${name} (version ${version.targetVersion} on the target): ${version.reason}` : `would register ${name}`;
-  if (version.action === "update") return `updated ${name} (version ${version.targetVersion} on the target): ${version.reason}`;
-  return `${version.action === "resume" ? "completed" : "registered"} ${name} as version ${version.targetVersion}`;
-}
-
 /** Same database file, or same server. */
 function sameStore(a: TrackingTarget, b: TrackingTarget): boolean {
   if (a.kind === "sqlite" && b.kind === "sqlite") return a.path === b.path;
@@ -275,7 +159,7 @@ function parseTrackingUri(value: string, env: Record<string, string | undefined>
   try {
     resolveConfig({ trackingUri: value, env });
   } catch (error) {
-    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+    throw new InvalidArgumentError(messageOf(error));
   }
   return value;
 }
@@ -289,19 +173,4 @@ function parseConcurrency(value: string): number {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-/** How often each value occurs, most frequent first. */
-function countBy(values: readonly string[]): [string, number][] {
-  const counts = new Map<string, number>();
-  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-}
-
-function count(n: number, noun: string): string {
-  return `${n.toLocaleString("en-US")} ${plural(n, noun)}`;
-}
-
-function plural(n: number, noun: string): string {
-  return n === 1 ? noun : `${noun}s`;
 }

@@ -2,9 +2,10 @@
 import { stat } from "node:fs/promises";
 import { Command } from "commander";
 import type { TransferProgress } from "../../artifacts/types.js";
+import { formatBytes } from "../../core/units.js";
 import type { CliContext } from "../context.js";
 import { CliFailure } from "../errors.js";
-import { createProgress, formatBytes } from "../output/progress.js";
+import { createProgress } from "../output/progress.js";
 
 /**
  * The `upload` command.

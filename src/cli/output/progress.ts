@@ -3,6 +3,7 @@
  * tenth of the total, so CI logs stay short).
  */
 import cliProgress from "cli-progress";
+import { formatBytes } from "../../core/units.js";
 import type { OutputStream } from "../context.js";
 
 /** Receives byte counts while a transfer runs. */
@@ -92,19 +93,4 @@ class LineProgress implements ProgressReporter {
     const share = total ? ` (${Math.floor((loaded * 100) / total)}%)` : "";
     this.#stream.write(`${this.#label}: ${formatBytes(loaded)}${total === undefined ? "" : ` of ${formatBytes(total)}`}${share}\n`);
   }
-}
-
-/**
- * Bytes in binary units: `512 B`, `1.5 KiB`, `12.0 MiB`.
- * @internal
- */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }

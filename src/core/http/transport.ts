@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import type https from "node:https";
 import type { Readable } from "node:stream";
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import { messageOf } from "../error-text.js";
 import {
   AbortError,
   AmbiguousResultError,
@@ -382,7 +383,7 @@ function verdictFor(policy: RetryPolicy, failure: MlflowError): Verdict {
 function connectionError(error: unknown, context: RequestContext & { address: string }): ConnectionError {
   const code = errorCode(error);
   const hint = code ? CODE_HINTS[code] : undefined;
-  const detail = code ? `${code}${hint ? ` (${hint.what})` : ""}` : error instanceof Error ? error.message : String(error);
+  const detail = code ? `${code}${hint ? ` (${hint.what})` : ""}` : messageOf(error);
   return new ConnectionError({ ...context, code, detail, fix: hint?.fix ?? GENERIC_CONNECTION_FIX, retryable: true });
 }
 

@@ -7,9 +7,10 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ArtifactError } from "../../artifacts/errors.js";
+import { messageOf } from "../../core/error-text.js";
 import { AbortError } from "../../core/errors.js";
 import { PROBE_FOLDER, type SetupContext } from "../context.js";
-import { describeTrackingFailure, messageOf, splitFix } from "../failures.js";
+import { describeTrackingFailure, splitFix } from "../failures.js";
 import { type CheckDefinition, type CheckOutcome, fail, notApplicable, pass } from "../runner.js";
 
 const PROBE_KEY = "mlflow_ts_doctor_probe";

@@ -5,7 +5,7 @@
  * `gpu_<i>_power_usage_percentage`. A machine without `nvidia-smi` (or without a GPU) has none.
  */
 import { execFile } from "node:child_process";
-import type { SystemSample } from "./system-metrics.js";
+import type { SystemSample } from "./sample.js";
 
 /** Longest one `nvidia-smi` call may take: 5 s. */
 const NVIDIA_SMI_TIMEOUT_MS = 5_000;

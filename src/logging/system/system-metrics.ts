@@ -11,19 +11,12 @@ import { cpus, freemem, totalmem } from "node:os";
 import { type Env, readBoolEnv, readEnv, readNumberEnv } from "../../config/env.js";
 import type { ActiveRun } from "../run.js";
 import { GpuSampler } from "./gpu-metrics.js";
+import type { SystemSample, SystemSampler } from "./sample.js";
 
 /** Default time between two samples: 10 s, as MLflow. */
 export const DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS = 10_000;
 /** Default number of samples averaged into one logged point: 1, as MLflow. */
 export const DEFAULT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING = 1;
-
-/** One reading of the machine: MLflow's metric names (without `system/`) → value. */
-export type SystemSample = Record<string, number>;
-
-/** Something that reads the machine, e.g. {@link MachineSampler}. @internal */
-export interface SystemSampler {
-  sample(): SystemSample | Promise<SystemSample>;
-}
 
 /** Settings of system-metrics logging, resolved from options and the environment. */
 export interface SystemMetricsSettings {

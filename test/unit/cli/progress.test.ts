@@ -1,6 +1,7 @@
 /** Transfer progress of the command: plain lines off a terminal, a cli-progress bar on one. */
 import { describe, expect, it } from "vitest";
-import { createProgress, formatBytes } from "../../../src/cli/output/progress.js";
+import { createProgress } from "../../../src/cli/output/progress.js";
+import { formatBytes } from "../../../src/core/units.js";
 
 function stream(isTTY: boolean) {
   const writes: string[] = [];

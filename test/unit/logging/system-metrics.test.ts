@@ -10,6 +10,7 @@ import { ConfigurationError } from "../../../src/core/errors.js";
 import { startRun } from "../../../src/logging/fluent.js";
 import type { ActiveRun } from "../../../src/logging/run.js";
 import { GpuSampler, parseNvidiaSmi } from "../../../src/logging/system/gpu-metrics.js";
+import type { SystemSample } from "../../../src/logging/system/sample.js";
 import {
   aggregateSamples,
   DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS,
@@ -17,7 +18,6 @@ import {
   nextSystemMetricsStep,
   resolveSystemMetricsSettings,
   SystemMetricsMonitor,
-  type SystemSample,
 } from "../../../src/logging/system/system-metrics.js";
 import { removeTempDirs, tempDir } from "../sqlite/helpers.js";
 

@@ -1,0 +1,24 @@
+/**
+ * Sizes and durations as people read them, in one place for the command line, the doctor and the
+ * sync report: `12.0 MiB`, `1.5 s`.
+ */
+
+/**
+ * Bytes in binary units: `512 B`, `1.5 KiB`, `12.0 MiB`.
+ * @internal
+ */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** `5000` → `5 s`, `1500` → `1.5 s`. @internal */
+export function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
