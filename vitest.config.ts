@@ -35,6 +35,8 @@ export default defineConfig({
       // Checked whenever coverage is collected (`npm test` runs the unit project with --coverage).
       thresholds: {
         "src/core/**/*.ts": { lines: 90 },
+        "src/config/**/*.ts": { lines: 90 },
+        "src/protocol/**/*.ts": { lines: 90 },
         "src/store/rest/rest-store.ts": { lines: 90 },
         "src/resources/!(artifacts).ts": { lines: 90 },
       },

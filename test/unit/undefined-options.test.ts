@@ -18,7 +18,7 @@ import {
   startRun,
 } from "../../src/index.js";
 import { API, EMPTY_HOME, RUN_ID, record, runJson, testClient, useMockServer } from "./helpers/mock-server.js";
-import { removeTempDirs, sqliteClient, tempDir } from "./sqlite/helpers.js";
+import { removeTempDirs, sqliteClient, tempDir } from "./store/sqlite/helpers.js";
 
 const server = useMockServer();
 afterAll(removeTempDirs);

@@ -5,7 +5,7 @@ import sharp from "sharp";
 import { afterEach, describe, expect, it } from "vitest";
 import { compressedSize } from "../../../src/images/log-image.js";
 import { startRun, ValidationError } from "../../../src/index.js";
-import { removeTempDirs, sqliteClient, tempDir } from "../sqlite/helpers.js";
+import { removeTempDirs, sqliteClient, tempDir } from "../store/sqlite/helpers.js";
 
 afterEach(removeTempDirs);
 

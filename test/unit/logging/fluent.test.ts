@@ -10,7 +10,7 @@ import { exitHooksInstalled } from "../../../src/logging/exit-hooks.js";
 import { getActiveRun, startRun, withRun } from "../../../src/logging/fluent.js";
 import { readGitInfo } from "../../../src/logging/system/git.js";
 import { API, experimentJson, mlflowError, type RecordedRequest, RUN_ID, record, runJson, testClient, useMockServer } from "../helpers/mock-server.js";
-import { removeTempDirs, sqliteClient, tempDir } from "../sqlite/helpers.js";
+import { removeTempDirs, sqliteClient, tempDir } from "../store/sqlite/helpers.js";
 import { recordUpdates } from "./helpers.js";
 
 const server = useMockServer();

@@ -6,7 +6,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadModel, ValidationError } from "../../../src/index.js";
-import { removeTempDirs, sqliteClient, tempDir } from "../sqlite/helpers.js";
+import { removeTempDirs, sqliteClient, tempDir } from "../store/sqlite/helpers.js";
 
 afterEach(removeTempDirs);
 beforeAll(async () => {

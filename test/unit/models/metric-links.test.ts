@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { clearActiveModel, getActiveModelId, type MlflowClient, setActiveModel, startRun, ValidationError, withActiveModel } from "../../../src/index.js";
 import { validationError } from "../helpers/validation-error.js";
-import { removeTempDirs, sqliteClient, tempDir } from "../sqlite/helpers.js";
+import { removeTempDirs, sqliteClient, tempDir } from "../store/sqlite/helpers.js";
 
 afterEach(() => {
   clearActiveModel();

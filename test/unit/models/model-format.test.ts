@@ -12,7 +12,7 @@ import { prepareExample } from "../../../src/models/input-example.js";
 import { mlmodelYaml, rebaseMLmodel, utcTimeCreated } from "../../../src/models/mlmodel.js";
 import { signatureBlock } from "../../../src/models/signature.js";
 import { validationError } from "../helpers/validation-error.js";
-import { removeTempDirs, sqliteClient, tempDir } from "../sqlite/helpers.js";
+import { removeTempDirs, sqliteClient, tempDir } from "../store/sqlite/helpers.js";
 
 afterEach(removeTempDirs);
 

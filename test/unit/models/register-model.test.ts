@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ArtifactNotFoundError, copyModelVersion, type MlflowClient, registerModel, startRun, ValidationError } from "../../../src/index.js";
-import { removeTempDirs, sqliteClient, tempDir } from "../sqlite/helpers.js";
+import { removeTempDirs, sqliteClient, tempDir } from "../store/sqlite/helpers.js";
 
 afterEach(removeTempDirs);
 

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { MlflowClient, registerModel, startRun } from "../../../src/index.js";
 import { syncRuns } from "../../../src/sync/sync-runs.js";
-import { QUIET, removeTempDirs, tempDir } from "../sqlite/helpers.js";
+import { QUIET, removeTempDirs, tempDir } from "../store/sqlite/helpers.js";
 
 afterEach(removeTempDirs);
 

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { NotFoundError, UnsafeArtifactPathError } from "../../../src/index.js";
-import { removeTempDirs, sqliteClient, tempDir } from "../sqlite/helpers.js";
+import { removeTempDirs, sqliteClient, tempDir } from "../store/sqlite/helpers.js";
 
 afterEach(removeTempDirs);
 

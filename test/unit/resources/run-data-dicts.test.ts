@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { API, RUN_ID, record, runJson, testClient, useMockServer } from "../helpers/mock-server.js";
-import { removeTempDirs, sqliteClient, tempDir } from "../sqlite/helpers.js";
+import { removeTempDirs, sqliteClient, tempDir } from "../store/sqlite/helpers.js";
 
 const server = useMockServer();
 afterAll(removeTempDirs);

@@ -13,7 +13,7 @@ import { AbortError } from "../../../src/core/errors.js";
 import type { EndpointName } from "../../../src/protocol/endpoints.js";
 import { syncRuns } from "../../../src/sync/sync-runs.js";
 import type { SyncEvent } from "../../../src/sync/types.js";
-import { QUIET, removeTempDirs, tempDir } from "../sqlite/helpers.js";
+import { QUIET, removeTempDirs, tempDir } from "../store/sqlite/helpers.js";
 import {
   expectSameLoggedModel,
   findCopy,

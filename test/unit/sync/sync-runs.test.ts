@@ -15,7 +15,7 @@ import { SyncError } from "../../../src/sync/errors.js";
 import { syncRuns } from "../../../src/sync/sync-runs.js";
 import { SYNC_ARTIFACTS_DIGEST_TAG, SYNC_SOURCE_URI_TAG, SYNC_STATE_TAG } from "../../../src/sync/tags.js";
 import type { SyncEvent } from "../../../src/sync/types.js";
-import { QUIET, removeTempDirs, tempDir } from "../sqlite/helpers.js";
+import { QUIET, removeTempDirs, tempDir } from "../store/sqlite/helpers.js";
 import { expectSameRun, findCopy, listTree, localPathOf, type RecordedCall, recordStoreCalls, type SeededSource, seedSource, sha256 } from "./fixtures.js";
 
 const WRITES = new Set<EndpointName>([
