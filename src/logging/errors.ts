@@ -3,6 +3,8 @@
  * aggregate that `run.flush()` and `run.end()` reject with ({@link LogDeliveryError}), and what
  * `run.end()` rejects with when the final status could not be set ({@link RunEndError}).
  */
+
+import { messageOf } from "../core/error-text.js";
 import { MlflowError, TimeoutError } from "../core/errors.js";
 import type { RunStatus } from "../protocol/entities/tracking.js";
 
@@ -150,7 +152,7 @@ export class RunEndError extends LogDeliveryError {
     const why =
       init.updateError === undefined
         ? `no time was left to send it within the end's ${init.deadlineMs} ms deadline`
-        : `the status update failed: ${init.updateError instanceof Error ? init.updateError.message : String(init.updateError)}`;
+        : `the status update failed: ${messageOf(init.updateError)}`;
     const state = unanswered(init.updateError) ? "it may stay RUNNING on the server (the update got no answer in time)" : "it stays RUNNING on the server";
     const delivered = failedTotal > 0 || init.pending > 0 ? deliverySummary(init, keys) : "every logged entry was delivered";
     super(init, {

@@ -20,6 +20,7 @@
  */
 import { constants } from "node:os";
 import { inspect } from "node:util";
+import { messageOf } from "../core/error-text.js";
 import type { RunStatus } from "../protocol/entities/tracking.js";
 import { LogDeliveryError, RunEndError } from "./errors.js";
 import type { ActiveRun } from "./run.js";
@@ -143,7 +144,7 @@ async function endAll(status: Extract<RunStatus, "FINISHED" | "FAILED" | "KILLED
 
 /** One line per failed end: the counts of what did not arrive, and the run's state on the server. */
 function reportEndFailure(run: ActiveRun, status: RunStatus, error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   // A RunEndError says the run stays RUNNING itself; after a LogDeliveryError the status was set.
   const state = error instanceof LogDeliveryError && !(error instanceof RunEndError) ? ` The run ended ${status} on the server.` : "";
   process.stderr.write(`mlflow-ts: run ${run.runId}: ${message}${state}\n`);

@@ -11,6 +11,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { z } from "zod";
 import { MlflowClient } from "../client/client.js";
 import type { ClientOptions } from "../config/options.js";
+import { messageOf } from "../core/error-text.js";
 import { AlreadyExistsError, ConfigurationError, NotFoundError, ValidationError } from "../core/errors.js";
 import type { Experiment, KeyValue } from "../protocol/entities/tracking.js";
 import { type KeyValueInput, validatedParams, validatedTags } from "../protocol/key-values.js";
@@ -135,7 +136,7 @@ export async function withRun<T>(options: StartRunOptions, fn: (run: ActiveRun) 
     // `error` event, a failed status update (a RunEndError, with the counts) is reported here.
     await run.end({ status: "FAILED" }).catch((endError: unknown) => {
       if (!(endError instanceof LogDeliveryError) || endError instanceof RunEndError)
-        process.emitWarning(`Could not end run ${run.runId} as FAILED: ${describe(endError)}`, { code: "MLFLOW_TS_END_RUN" });
+        process.emitWarning(`Could not end run ${run.runId} as FAILED: ${messageOf(endError)}`, { code: "MLFLOW_TS_END_RUN" });
     });
     throw error;
   }
@@ -358,10 +359,6 @@ async function resolveParent(client: MlflowClient, opts: StartRunOptions): Promi
     throw new ConfigurationError("parentRunId", `Cannot start a run under ${opts.parentRunId}: that run is deleted.`);
   }
   return { runId: parent.info.run_id, experimentId: parent.info.experiment_id };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function register(run: ActiveRun, scoped: boolean): ActiveRun {

@@ -12,6 +12,7 @@
  * `flushIntervalMs`, on `flush()` and on `close()`.
  */
 import PQueue from "p-queue";
+import { messageOf } from "../../core/error-text.js";
 import { AbortError, InvalidParameterError, MlflowApiError, MlflowError } from "../../core/errors.js";
 import type { MetricInput } from "../../protocol/endpoints.js";
 import type { KeyValue } from "../../protocol/entities/tracking.js";
@@ -388,7 +389,7 @@ export class Batcher {
     const counts = countsOf(entities);
     const keys = distinctKeys(entities);
     const first = refused[0]!.outcome;
-    const details = refused.slice(0, REFUSALS_IN_MESSAGE).map((group) => `${group.entries.kind} "${group.entries.key}": ${describeError(group.outcome.error)}`);
+    const details = refused.slice(0, REFUSALS_IN_MESSAGE).map((group) => `${group.entries.kind} "${group.entries.key}": ${messageOf(group.outcome.error)}`);
     if (refused.length > REFUSALS_IN_MESSAGE) details.push(`… ${refused.length - REFUSALS_IN_MESSAGE} more keys`);
     const reason = `the server refused ${describeCounts(counts)} of the request (isolated by splitting it; everything else was delivered): ${details.join("; ")}`;
     const refusals = refused.map(
@@ -424,7 +425,7 @@ export class Batcher {
       } catch (error) {
         if (this.#abort.signal.aborted) return { attempts, error: lastError, reason: withLastError(this.#abortReason, lastError) };
         lastError = error;
-        if (!isTransient(error)) return { attempts, error, reason: describeError(error) };
+        if (!isTransient(error)) return { attempts, error, reason: messageOf(error) };
         const waitMs = this.#retryDelay(attempts, error);
         if (Date.now() + waitMs > deadline) {
           return {
@@ -594,12 +595,8 @@ function isTransient(error: unknown): boolean {
   return error instanceof MlflowError && error.retryable && !(error instanceof AbortError);
 }
 
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function withLastError(reason: string, lastError: unknown): string {
-  return lastError === undefined ? reason : `${reason}; last error: ${describeError(lastError)}`;
+  return lastError === undefined ? reason : `${reason}; last error: ${messageOf(lastError)}`;
 }
 
 function toKeyValue(entry: PendingKeyValue): KeyValue {
