@@ -94,7 +94,6 @@ export {
 } from "./logging/options.js";
 export {
   ActiveRun,
-  DATASET_CONTEXT_TAG,
   type EndOptions,
   type EndStatus,
   type FlushOptions,
@@ -179,7 +178,7 @@ export {
   MAX_PARAMS_PER_BATCH,
   MAX_TAGS_PER_BATCH,
 } from "./protocol/log-batch.js";
-export { LOGGED_ARTIFACTS_TAG, MODEL_VERSIONS_TAG } from "./protocol/tag-names.js";
+export { DATASET_CONTEXT_TAG, LOGGED_ARTIFACTS_TAG, MODEL_VERSIONS_TAG } from "./protocol/tag-names.js";
 // MLflow's URI grammar (runs:/, models:/) and the root/path split of download_artifacts
 export {
   isModelsUri,

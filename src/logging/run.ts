@@ -8,12 +8,14 @@ import type { Readable } from "node:stream";
 import { stringify as stringifyYaml } from "yaml";
 import type { UploadOptions, UploadResult } from "../artifacts/types.js";
 import type { MlflowClient } from "../client/client.js";
+import { messageOf } from "../core/error-text.js";
 import { ValidationError } from "../core/errors.js";
 import type { ImageInput } from "../images/image-codec.js";
 import { type ImageSeriesOptions, LOGGED_IMAGES_TAG, logImage } from "../images/log-image.js";
 import { type LogModelOptions, logModel, type ModelInfo } from "../models/log-model.js";
 import type { Dataset, RunInfo, RunStatus } from "../protocol/entities/tracking.js";
 import { type KeyValueInput, toKeyValues, validatedTags } from "../protocol/key-values.js";
+import { DATASET_CONTEXT_TAG } from "../protocol/tag-names.js";
 import { validateKey, validateMetricPosition, validateMetricValue, validateParamValue, validateRunTagValue } from "../protocol/validation.js";
 import { logTable, type TableData } from "../tables/tables.js";
 import { getActiveModelId } from "./active-model-state.js";
@@ -79,9 +81,6 @@ export interface RunInit {
   /** Called once when `end()` has delivered what it could, before the status update. */
   onEnd?: (run: ActiveRun) => void;
 }
-
-/** The input tag MLflow stores a dataset's context in (`mlflow.data.context`: training, eval…). */
-export const DATASET_CONTEXT_TAG = "mlflow.data.context";
 
 const END_STATUSES: ReadonlySet<string> = new Set(["FINISHED", "FAILED", "KILLED"]);
 // Share of an `end()` deadline given to delivery; the rest bounds the status update.
@@ -575,7 +574,7 @@ export class ActiveRun {
       .logInputs(this.runId, { models: [{ model_id: modelId }] })
       .catch((error: unknown) => {
         process.emitWarning(
-          `Could not record model ${modelId} as an input of run ${this.runId} (its metrics are linked to it all the same): ${error instanceof Error ? error.message : String(error)}`,
+          `Could not record model ${modelId} as an input of run ${this.runId} (its metrics are linked to it all the same): ${messageOf(error)}`,
           { code: "MLFLOW_TS_MODEL_INPUT" },
         );
       })

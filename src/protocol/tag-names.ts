@@ -29,3 +29,5 @@ export const LOGGED_ARTIFACTS_TAG = "mlflow.loggedArtifacts";
  * maintained by the server on registration; sync leaves the target's own.
  */
 export const MODEL_VERSIONS_TAG = "mlflow.modelVersions";
+/** The input tag MLflow stores a dataset's context in (`mlflow.data.context`: training, eval…). */
+export const DATASET_CONTEXT_TAG = "mlflow.data.context";
