@@ -23,6 +23,8 @@ const above = (i) => LAYERS.slice(i + 1).flat();
 /** A path pattern matching any of the folders. */
 const folders = (names) => `^src/(${names.join("|")})/`;
 const ENTRY_POINT = "^src/[^/]+\\.ts$";
+/** A module in a folder of src/ that no layer lists: the layer rules would not see it. */
+const UNLISTED_FOLDER = `^src/(?!(?:${LAYERS.flat().join("|")})/)[^/]+/`;
 
 const layerRules = LAYERS.flatMap((layer, i) =>
   (i === LAYERS.length - 1 ? [] : layer).map((folder) => ({
@@ -60,6 +62,20 @@ module.exports = {
   forbidden: [
     ...layerRules,
     ...sameLayerRules,
+    {
+      name: "folder-in-a-layer",
+      severity: "error",
+      comment: "Every folder of src/ belongs to a layer, or no layer rule checks it. Fix: add the folder to its layer in LAYERS (.dependency-cruiser.cjs) and to the README's Layout section.",
+      from: { path: UNLISTED_FOLDER },
+      to: {},
+    },
+    {
+      name: "folder-in-a-layer-imported",
+      severity: "error",
+      comment: "Every folder of src/ belongs to a layer, or no layer rule checks it. Fix: add the folder to its layer in LAYERS (.dependency-cruiser.cjs) and to the README's Layout section.",
+      from: {},
+      to: { path: UNLISTED_FOLDER },
+    },
     { name: "no-circular", severity: "error", comment: "An import cycle (type-only imports count). Fix: move the shared type or value into a file both import.", from: { path: "^src/" }, to: { circular: true } },
     {
       name: "entries-not-imported",
