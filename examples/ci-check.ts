@@ -9,7 +9,9 @@
  *
  * Run: npx tsx examples/ci-check.ts   (the installed command does the same: npx mlflow-ts doctor)
  */
-import { checkSetup, formatReport } from "../src/index.js";
+
+import { formatReport } from "../src/doctor.js";
+import { checkSetup } from "../src/index.js";
 
 async function main(): Promise<void> {
   const report = await checkSetup({ roundTrip: process.env.DOCTOR_ROUND_TRIP === "1" });

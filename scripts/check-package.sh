@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the package as npm would publish it (needs the build: dist/): packs it once into
 # .test-results/package/, then publint (package.json fields, exports, files; warnings fail) and
-# Are the Types Wrong (every entry point's types resolve, for ESM consumers under node16 and bundler
+# Are the Types Wrong (every entry point of package.json "exports" — `mlflow-ts` and each
+# `mlflow-ts/<subpath>` — has types that resolve, for ESM consumers under node16 and bundler
 # resolution: the `esm-only` profile, since the package is ESM only and does not serve require()).
 # `--no-definitely-typed`: the package ships its types, and the check must not ask the registry
 # (nor may npx: the tools run from node_modules/.bin).
@@ -11,8 +12,10 @@ cd "$(dirname "$0")/.."
 out=.test-results/package
 rm -rf "$out"
 mkdir -p "$out"
-if [ ! -f dist/index.d.ts ]; then
-  echo "dist/index.d.ts does not exist. Fix: run \`npm run build\` first." >&2
+# Every file "exports" names must be built, or the checks below would only say "cannot resolve".
+missing=$(node -e 'const fs = require("node:fs"); const files = Object.values(require("./package.json").exports).flatMap((e) => (typeof e === "string" ? [e] : Object.values(e))); console.log(files.filter((f) => !fs.existsSync(f)).join(" "))')
+if [ -n "$missing" ]; then
+  echo "$missing: not built. Fix: run \`npm run build\` first." >&2
   exit 1
 fi
 tarball="$out/$(npm pack --silent --pack-destination "$out" | tail -n 1)"

@@ -10,7 +10,7 @@
 import { MlflowError, ValidationError } from "./errors.js";
 
 /**
- * Most items `await` (and {@link Paginated.all}) collects before it stops with a
+ * Most items `await` (and `Paginated.all()`) collects before it stops with a
  * {@link TooManyItemsError}: 1,000,000 (a million-point metric history is about 100 MB of objects).
  */
 export const DEFAULT_MAX_ITEMS = 1_000_000;

@@ -21,7 +21,7 @@ export interface CreateWebhookParams {
   /** The events to receive, at least one, e.g. `{ entity: "MODEL_VERSION", action: "CREATED" }`. */
   events: WebhookEvent[];
   description?: string | undefined;
-  /** Key of the `X-MLflow-Signature` HMAC; see {@link verifyWebhookSignature}. Never returned, never logged. */
+  /** Key of the `X-MLflow-Signature` HMAC; see `verifyWebhookSignature` in `mlflow-ts/webhooks`. Never returned, never logged. */
   secret?: string | undefined;
   /** @defaultValue "ACTIVE" */
   status?: WebhookStatus | undefined;

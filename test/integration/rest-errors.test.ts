@@ -6,7 +6,8 @@
  * Not covered here: a server behind a URL prefix (the stack has none; unit-tested with msw).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AmbiguousResultError, CREATE_REQUEST_ID_TAG, InvalidParameterError, type MlflowApiError, NotFoundError, type RestStore } from "../../src/index.js";
+import { CREATE_REQUEST_ID_TAG, type RestStore } from "../../src/advanced.js";
+import { AmbiguousResultError, InvalidParameterError, type MlflowApiError, NotFoundError } from "../../src/index.js";
 import { startProxy, type TestProxy } from "./support/http-proxy.js";
 import { serverUri, stackClient, uniqueName } from "./support/stack.js";
 

@@ -4,7 +4,8 @@
  * above every server limit, inputs, and the tracking API's artifact listing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CREATE_REQUEST_ID_TAG, InvalidParameterError, NotFoundError, type Run } from "../../src/index.js";
+import { CREATE_REQUEST_ID_TAG } from "../../src/advanced.js";
+import { InvalidParameterError, NotFoundError, type Run } from "../../src/index.js";
 import { stackClient, uniqueName } from "./support/stack.js";
 
 const client = stackClient("direct");

@@ -5,6 +5,8 @@
  * tarball in a fresh project by test/integration/new-user.test.ts. A line that stops compiling is a
  * regression; a `@ts-expect-error` line that starts compiling is one too.
  */
+
+import * as root from "mlflow-ts";
 import {
   type ActiveRun,
   type AllOptions,
@@ -18,8 +20,6 @@ import {
   type ErrorCode,
   type Experiment,
   type FlushOptions,
-  type FormatOptions,
-  type formatReport,
   type LoadTableOptions,
   type LogArtifactOptions,
   type LoggerOptions,
@@ -34,19 +34,18 @@ import {
   type Paginated,
   type RequestOptions,
   type Run,
-  type resolveConfig,
   type S3Options,
   type StartRunOptions,
-  type SyncOptions,
   startRun,
-  type syncRuns,
   type UploadOptions,
   ValidationError,
   type ValidationRule,
-  type VerifyWebhookOptions,
-  type verifyWebhookSignature,
   type withRun,
 } from "mlflow-ts";
+import { DEFAULT_TIMEOUT_MS, ENDPOINTS, type EndpointName, parseRunsUri, type RestStore, type resolveConfig, type TrackingStore } from "mlflow-ts/advanced";
+import { checkSetup as doctorCheckSetup, type FormatOptions, formatReport } from "mlflow-ts/doctor";
+import { SYNC_SOURCE_RUN_ID_TAG, type SyncOptions, type SyncReport, syncRuns } from "mlflow-ts/sync";
+import { type VerifyWebhookOptions, verifyWebhookSignature } from "mlflow-ts/webhooks";
 
 // ---------------------------------------------------------------------------------------------
 // Options accept `undefined` for every optional property (exactOptionalPropertyTypes), so that
@@ -168,4 +167,24 @@ export function literalUnions(run: Run, version: ModelVersion, error: unknown): 
 export function runDataDicts(run: Run): [string | undefined, number | undefined, string | undefined, string] {
   const first = run.data.params[0];
   return [run.data.paramsByKey.lr, run.data.metricsByKey.loss, run.data.tagsByKey["mlflow.runName"], first ? first.key : ""];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Each subpath resolves with its types, and what moved there is no longer at the root.
+
+export async function subpaths(client: MlflowClient, body: string, headers: Record<string, string>): Promise<string[]> {
+  const report: SyncReport = await syncRuns({ from: client, to: new MlflowClient({ trackingUri: "http://mlflow.internal:5000" }), experimentNames: ["mnist"] });
+  const text: string = formatReport(await doctorCheckSetup({ experimentName: "mnist" }));
+  const signed: boolean = verifyWebhookSignature("secret", { body, headers });
+  const endpoint: EndpointName = "runs.logBatch";
+  const store: TrackingStore = client.store;
+  const rest: RestStore | undefined = undefined;
+  void [report, text, signed, ENDPOINTS[endpoint].path, store, rest, DEFAULT_TIMEOUT_MS];
+  // @ts-expect-error the endpoint table is in mlflow-ts/advanced, not at the root
+  void root.ENDPOINTS;
+  // @ts-expect-error syncRuns is in mlflow-ts/sync
+  void root.syncRuns;
+  // @ts-expect-error the report formatting is in mlflow-ts/doctor
+  void root.formatReport;
+  return [parseRunsUri("runs:/0123456789abcdef0123456789abcdef/model").runId, SYNC_SOURCE_RUN_ID_TAG];
 }

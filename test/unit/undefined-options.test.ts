@@ -5,6 +5,7 @@
  * exactOptionalPropertyTypes; test/types/consumer.ts checks that side).
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { resolveConfig } from "../../src/advanced.js";
 import { checkSetup } from "../../src/doctor/check-setup.js";
 import {
   type ArtifactOptions,
@@ -12,7 +13,6 @@ import {
   type ClientOptions,
   type LoggerOptions,
   type RequestOptions,
-  resolveConfig,
   type S3Options,
   type StartRunOptions,
   startRun,

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { type ClientOptions, ConfigurationError, MlflowClient, resolveConfig } from "../../../src/index.js";
+import { resolveConfig } from "../../../src/advanced.js";
+import { type ClientOptions, ConfigurationError, MlflowClient } from "../../../src/index.js";
 import { EMPTY_HOME } from "../helpers/mock-server.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "mlflow-ts-config-"));

@@ -7,10 +7,11 @@
 import { inspect } from "node:util";
 import { HttpResponse } from "msw";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { resolveConfig } from "../../../src/advanced.js";
 import { apiErrorFromResponse } from "../../../src/core/errors.js";
 import { HttpTransport } from "../../../src/core/http/transport.js";
 import { excerpt, redact, redactUrl, registerBasicCredentials, registerSecret, registerSecretHeaders } from "../../../src/core/redact.js";
-import { type AmbiguousResultError, type ClientOptions, MlflowClient, type MlflowError, resolveConfig } from "../../../src/index.js";
+import { type AmbiguousResultError, type ClientOptions, MlflowClient, type MlflowError } from "../../../src/index.js";
 import { API, BASE, EMPTY_HOME, mlflowError, record, SIMULATED, testClient, useMockServer } from "../helpers/mock-server.js";
 
 const server = useMockServer();

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { encodeDouble } from "../../../src/advanced.js";
 import { decodeDouble, double, int64, toWireJson } from "../../../src/core/wire.js";
-import { encodeDouble } from "../../../src/index.js";
 import { API, RUN_ID, record, testClient, useMockServer } from "../helpers/mock-server.js";
 
 const server = useMockServer();

@@ -5,7 +5,8 @@
  */
 import { HttpResponse } from "msw";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ConfigurationError, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT_EMBEDDED } from "../../../src/index.js";
+import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_IN_FLIGHT_EMBEDDED } from "../../../src/advanced.js";
+import { ConfigurationError } from "../../../src/index.js";
 import { exitHooksInstalled } from "../../../src/logging/exit-hooks.js";
 import { getActiveRun, startRun, withRun } from "../../../src/logging/fluent.js";
 import { readGitInfo } from "../../../src/logging/system/git.js";

@@ -4,7 +4,8 @@
  * are the reference for paths and field names.
  */
 import { describe, expect, it } from "vitest";
-import { ENDPOINTS, type EndpointName, type MlflowClient } from "../../../src/index.js";
+import { ENDPOINTS, type EndpointName } from "../../../src/advanced.js";
+import type { MlflowClient } from "../../../src/index.js";
 import {
   API,
   experimentJson,

@@ -2,7 +2,8 @@
 import { createHmac } from "node:crypto";
 import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { InvalidParameterError, ValidationError, verifyWebhookSignature } from "../../../src/index.js";
+import { InvalidParameterError, ValidationError } from "../../../src/index.js";
+import { verifyWebhookSignature } from "../../../src/webhooks.js";
 import { API, record, testClient, useMockServer } from "../helpers/mock-server.js";
 
 const server = useMockServer();

@@ -466,10 +466,10 @@ describe("failures and options", () => {
 });
 
 describe("public API", () => {
-  it("exports syncRuns, its error and its tags from the package entry point", async () => {
-    const api = await import("../../../src/index.js");
+  it("exports syncRuns and its tags from mlflow-ts/sync, and its error from the root entry", async () => {
+    const api = await import("../../../src/sync.js");
     expect(api.syncRuns).toBe(syncRuns);
-    expect(api.SyncError).toBe(SyncError);
+    expect((await import("../../../src/index.js")).SyncError).toBe(SyncError);
     expect([api.SYNC_SOURCE_RUN_ID_TAG, api.SYNC_SOURCE_URI_TAG, api.SYNC_STATE_TAG]).toEqual([
       "mlflow-ts.sync.sourceRunId",
       "mlflow-ts.sync.sourceUri",

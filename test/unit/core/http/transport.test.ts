@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpResponse, http, type JsonBodyType } from "msw";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { resolveConfig } from "../../../../src/advanced.js";
 import { HttpTransport } from "../../../../src/core/http/transport.js";
 import { backoffMs, MAX_BACKOFF_MS, retryAfterMs } from "../../../../src/core/retry/policy.js";
 import {
@@ -20,7 +21,6 @@ import {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
-  resolveConfig,
   ServerError,
   TimeoutError,
   UnauthenticatedError,

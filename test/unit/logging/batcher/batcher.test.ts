@@ -5,7 +5,8 @@
  */
 import { HttpResponse } from "msw";
 import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
-import { InvalidParameterError, MAX_BATCH_BYTES, PermissionDeniedError } from "../../../../src/index.js";
+import { MAX_BATCH_BYTES } from "../../../../src/advanced.js";
+import { InvalidParameterError, PermissionDeniedError } from "../../../../src/index.js";
 import { type BatchDeliveryError, LogDeliveryError } from "../../../../src/logging/errors.js";
 import { API, mlflowError, record, socketError, useMockServer } from "../../helpers/mock-server.js";
 import { advance, flushIO, type Outcome, observe } from "../../helpers/timers.js";
