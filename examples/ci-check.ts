@@ -10,8 +10,8 @@
  * Run: npx tsx examples/ci-check.ts   (the installed command does the same: npx mlflow-ts doctor)
  */
 
-import { formatReport } from "../src/doctor.js";
-import { checkSetup } from "../src/index.js";
+// In a project: import { checkSetup, formatReport } from "mlflow-ts/doctor";
+import { checkSetup, formatReport } from "../src/doctor.js";
 
 async function main(): Promise<void> {
   const report = await checkSetup({ roundTrip: process.env.DOCTOR_ROUND_TRIP === "1" });

@@ -8,7 +8,8 @@
  * README link, a stack trace.
  *
  * The project lives in a temporary folder; npm installs from its cache (or the registry). The
- * scripts in test/new-user/ are the user's own code; test/types/consumer.ts is compiled with them.
+ * scripts in test/new-user/ are the user's own code (one of them imports a subpath, mlflow-ts/doctor, at
+ * run time); test/types/consumer.ts, which imports every subpath, is compiled with them.
  */
 import { execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -178,6 +179,18 @@ describe("a new user's project", () => {
       history_keys: ["loss"],
     });
     expect(runs[0]!.histories.loss).toHaveLength(2000);
+  }, 300_000);
+
+  it("imports the mlflow-ts/doctor subpath at run time and prints the setup check of the stack, every check known", async () => {
+    const outcome = await runNode("out/setup-check.js", userEnv());
+    expect(outcome.stderr).toBe("");
+    expect(outcome.code).toBe(0);
+    const result = firstJson<{ ok: boolean; ids: string[]; known: string[]; summary: string; text: string }>(outcome.stdout);
+    expect(result.ok).toBe(true);
+    expect(result.ids[0]).toBe("config");
+    expect(result.ids.filter((id) => !result.known.includes(id))).toEqual([]);
+    expect(result.text).toContain("PASS");
+    expect(result.text.endsWith(result.summary)).toBe(true);
   }, 300_000);
 
   it("ends the run FAILED when the body of withRun crashes", async () => {
