@@ -241,6 +241,13 @@ describe("entry points", () => {
     }
   });
 
+  it("the README's Public API table has a row for every entry", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const section = readme.slice(readme.indexOf("\n## Public API\n"), readme.indexOf("\n## ", readme.indexOf("\n## Public API\n") + 1));
+    const rows = [...section.matchAll(/^\| `(mlflow-ts[^`]*)` \|/gm)].map((match) => match[1]);
+    expect(rows).toEqual(entries.map((entry) => (entry === "." ? "mlflow-ts" : `mlflow-ts/${entry}`)));
+  });
+
   it.each(Object.keys(EXPECTED))("%s exports exactly the expected values, none undefined, no default", async (entry) => {
     const module = (await import(`../../src/${fileOf(entry)}.ts`)) as Record<string, unknown>;
     expect(Object.keys(module).sort(), FIX).toEqual(EXPECTED[entry]);
