@@ -41,6 +41,27 @@ export function pythonRepr(value: unknown): string {
 }
 
 /**
+ * Python's `str()` of a scalar, as `mlflow.log_params` stores it: `None`, `True`/`False`, a float in
+ * `repr` form (`1e-07`, `1e+16`: an exponent of two digits or more once below 1e-4 or at 1e16 and
+ * above; `nan`, `inf`). A whole number is written as an int: JavaScript cannot tell `1.0` from `1`.
+ * @example
+ * pythonStr(1e-7) // "1e-07"
+ * pythonStr(null) // "None"
+ * @internal
+ */
+export function pythonStr(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return "None";
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (typeof value === "string") return value;
+  if (Number.isNaN(value)) return "nan";
+  if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
+  if (Number.isInteger(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER) return String(value);
+  const exponent = Math.floor(Math.log10(Math.abs(value)));
+  if (exponent >= -4 && exponent < 16) return String(value);
+  return value.toExponential().replace(/e([+-])(\d)$/, (_, sign: string, digit: string) => `e${sign}0${digit}`);
+}
+
+/**
  * `yaml.safe_dump(value, default_flow_style=False)` as PyYAML writes it: keys sorted, sequences
  * not indented, single quotes, and YAML 1.1 rules for what must be quoted, so that a string such
  * as `"3.11"`, `"yes"` or `"2026-12-06 11:21:59.770018"` reads back in Python as a string.

@@ -74,6 +74,12 @@ export const VALIDATION_RULES = {
   "tfjs-weights-missing": "a TF.js weight file that `model.json` names but the folder lacks",
   "files-model-missing": "a `files` model path that does not exist",
   "files-model-empty": "a `files` model folder with no file in it",
+  // The TensorFlow.js callback (mlflow-ts/tfjs)
+  "callback-run": "`mlflowCallback` given something other than a run (`startRun`, `withRun`)",
+  "callback-option":
+    "a `mlflowCallback` option that is unknown or out of range (`logEveryNBatches` not a whole number ≥ 1, both per epoch and every N batches)",
+  "tfjs-not-found": "`mlflowCallback` where no TensorFlow.js package (`@tensorflow/tfjs-layers`, `@tensorflow/tfjs`, `@tensorflow/tfjs-node`) can be loaded",
+  "tfjs-copies": "`model.fit` from another copy of `@tensorflow/tfjs-layers` than the one mlflow-ts loaded, which treats the callback as plain hooks",
   // Artifact paths (UnsafeArtifactPathError), refused before any request
   type: "an artifact path that is not a string",
   empty: "an empty artifact path",
