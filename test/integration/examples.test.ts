@@ -72,6 +72,71 @@ describe("examples against the real stack", () => {
     for (const [i, expected] of printed.predictions.entries()) expect(Math.abs(python.predictions[i]! - expected)).toBeLessThan(1e-6);
   }, 240_000);
 
+  it("tfjs-autolog.ts: the TF.js training's epoch history, params and model, read back by the Python client", async () => {
+    const name = `example-tfjs-${randomUUID()}`;
+    const out = await runExample("tfjs-autolog", { MODEL_NAME: name });
+    const [, runId, epochText] = /^run ([0-9a-f]{32}): (\d+) epochs logged/m.exec(out) ?? [];
+    expect(runId, out).toBeDefined();
+    const epochs = Number(epochText);
+    const modelUri = /^logged (models:\/m-[0-9a-f]{32}) \(tfjs flavor\)$/m.exec(out)?.[1];
+    expect(modelUri, out).toBeDefined();
+    expect(out).toMatch(new RegExp(`^registered ${name} version 1$`, "m"));
+
+    const { runs } = await runPython<{
+      runs: { info: { status: string }; params: Record<string, string>; histories: Record<string, { step: number; value: number }[]> }[];
+    }>("test/conformance/python/read_run.py", { run_ids: [runId], history_keys: null }, { MLFLOW_TRACKING_URI: serverUri("direct") });
+    const [read] = runs;
+    expect(read!.info.status).toBe("FINISHED");
+    const allEpochs = Array.from({ length: epochs }, (_, epoch) => epoch);
+    for (const key of ["loss", "acc", "val_loss", "val_acc", "validation_loss", "validation_acc"]) {
+      expect(
+        read!.histories[key]!.map((point) => point.step),
+        key,
+      ).toEqual(allEpochs);
+    }
+    expect(read!.params).toMatchObject({
+      epochs: "30",
+      batch_size: "32",
+      initial_epoch: "0",
+      steps_per_epoch: "None",
+      opt_name: "adam",
+      opt_learning_rate: "0.05",
+      opt_beta_1: "0.9",
+      opt_beta_2: "0.999",
+      opt_epsilon: "1e-07",
+      num_layers: "2",
+      total_params: "65",
+      trainable_params: "65",
+      non_trainable_params: "0",
+      monitor: "val_loss",
+      patience: "3",
+      baseline: "None",
+      restore_best_weights: "False",
+    });
+    if (epochs < 30) expect(read!.histories.stopped_epoch).toEqual([expect.objectContaining({ step: 0, value: epochs - 1 })]);
+
+    const dest = mkdtempSync(join(tmpdir(), "mlflow-ts-tfjs-example-"));
+    try {
+      const { results } = await runPython<{
+        results: { files: Record<string, string> | null; listing: [string, boolean, number][] | null; error: string | null }[];
+      }>(
+        "test/conformance/python/download_trees.py",
+        { uris: [modelUri, `models:/${name}/1`, `runs:/${runId}/model_summary.txt`], dest },
+        { MLFLOW_TRACKING_URI: serverUri("direct") },
+      );
+      for (const result of results.slice(0, 2)) {
+        expect(result.error).toBeNull();
+        expect(Object.keys(result.files!)).toEqual(expect.arrayContaining(["MLmodel", "tfjs/model.json", "tfjs/weights.bin"]));
+        expect(result.listing!.map(([path]) => path)).toEqual(expect.arrayContaining(["MLmodel", "tfjs"]));
+      }
+      expect(results[0]!.files!["tfjs/weights.bin"]).toBe(results[1]!.files!["tfjs/weights.bin"]);
+      expect(results[2]!.error).toBeNull();
+      expect(Object.keys(results[2]!.files!)).toEqual(["model_summary.txt"]);
+    } finally {
+      rmSync(dest, { recursive: true, force: true });
+    }
+  }, 240_000);
+
   it("training-loop.ts: five epochs delivered, nothing failed", async () => {
     const out = await runExample("training-loop");
     expect(out).toMatch(/^run [0-9a-f]{32} in experiment \d+$/m);
