@@ -17,4 +17,4 @@
  * @module mlflow-ts/tfjs
  */
 export { type MlflowCallbackOptions, type MlflowTfjsCallback, mlflowCallback } from "./integrations/tfjs/callback.js";
-export type { TfjsEarlyStoppingCallback, TfjsLogs, TfjsScalarLike } from "./integrations/tfjs/shapes.js";
+export type { TfjsCallbackHooks, TfjsEarlyStoppingCallback, TfjsLogs, TfjsScalarLike } from "./integrations/tfjs/shapes.js";

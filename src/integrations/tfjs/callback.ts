@@ -10,7 +10,7 @@ import { ValidationError } from "../../core/errors.js";
 import { ActiveRun } from "../../logging/run.js";
 import type { LogModelCommonOptions, ModelInfo } from "../../models/log-model.js";
 import { type TfjsCallbackBase, type TfjsCallbackClass, tfjsCallbackClass } from "./load-layers.js";
-import type { TfjsEarlyStoppingCallback, TfjsEarlyStoppingState, TfjsLayersModelLike, TfjsLogs } from "./shapes.js";
+import type { TfjsCallbackHooks, TfjsEarlyStoppingCallback, TfjsEarlyStoppingState, TfjsLayersModelLike, TfjsLogs } from "./shapes.js";
 import { endedRun, TrainingLogger, type TrainingLoggerSettings } from "./training-logger.js";
 
 /**
@@ -50,25 +50,15 @@ export interface MlflowCallbackOptions {
 
 /**
  * The callback {@link mlflowCallback} returns: pass it in `callbacks` of `model.fit` or
- * `model.fitDataset`. It is a TF.js `Callback`; these are the members mlflow-ts adds or uses.
+ * `model.fitDataset`. It is a TF.js `Callback` whose hooks log the training (`onTrainBegin`: params
+ * and the summary upload; `onEpochEnd`: the epoch's metrics; `onBatchEnd`: every N batches;
+ * `onTrainEnd`: early stopping's metrics, then the summary, the model or a flush, awaited).
  */
-export interface MlflowTfjsCallback {
+export interface MlflowTfjsCallback extends TfjsCallbackHooks {
   /** The run the training is logged to. */
   readonly run: ActiveRun;
   /** The model logged at the end of training (with `logModel`), else undefined. */
   readonly modelInfo: ModelInfo | undefined;
-  /** Logs the params and starts the summary upload. @throws {ValidationError} `run-ended` */
-  onTrainBegin(logs?: TfjsLogs): Promise<void>;
-  /** Logs the early-stopping metrics, then waits for the summary, the model and the flush. */
-  onTrainEnd(logs?: TfjsLogs): Promise<void>;
-  /** Logs `initial_epoch` when TF.js did not give it. */
-  onEpochBegin(epoch: number, logs?: TfjsLogs): Promise<void>;
-  /** Logs the epoch's metrics. */
-  onEpochEnd(epoch: number, logs?: TfjsLogs): Promise<void>;
-  /** Nothing. */
-  onBatchBegin(batch: number, logs?: TfjsLogs): Promise<void>;
-  /** Logs the batch's metrics every N batches. */
-  onBatchEnd(batch: number, logs?: TfjsLogs): Promise<void>;
 }
 
 const optionsSchema = z.strictObject({

@@ -9,21 +9,15 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { ValidationError } from "../../core/errors.js";
-import type { TfjsFitParams, TfjsLayersModelLike, TfjsLogs } from "./shapes.js";
+import type { TfjsCallbackHooks, TfjsFitParams, TfjsLayersModelLike } from "./shapes.js";
 
 /** Packages that export tfjs-layers' `Callback`, in the order they are tried. */
 const PACKAGES = ["@tensorflow/tfjs-layers", "@tensorflow/tfjs", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu"] as const;
 
 /** TF.js's `Callback` (tfjs-layers `callbacks.js`): what a subclass sees and overrides. @internal */
-export interface TfjsCallbackBase {
+export interface TfjsCallbackBase extends TfjsCallbackHooks {
   model?: TfjsLayersModelLike;
   params?: TfjsFitParams;
-  onTrainBegin(logs?: TfjsLogs): Promise<void>;
-  onTrainEnd(logs?: TfjsLogs): Promise<void>;
-  onEpochBegin(epoch: number, logs?: TfjsLogs): Promise<void>;
-  onEpochEnd(epoch: number, logs?: TfjsLogs): Promise<void>;
-  onBatchBegin(batch: number, logs?: TfjsLogs): Promise<void>;
-  onBatchEnd(batch: number, logs?: TfjsLogs): Promise<void>;
 }
 
 /** The constructor of {@link TfjsCallbackBase}. @internal */

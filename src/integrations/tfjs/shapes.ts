@@ -15,6 +15,22 @@ export interface TfjsScalarLike {
 /** TF.js's training logs: numbers, or scalars not yet read (`UnresolvedLogs`). */
 export type TfjsLogs = Readonly<Record<string, number | TfjsScalarLike>>;
 
+/** The hooks TF.js calls on a callback during `fit` / `fitDataset` (tfjs-layers' `BaseCallback`). */
+export interface TfjsCallbackHooks {
+  /** Before the first epoch. */
+  onTrainBegin(logs?: TfjsLogs): Promise<void>;
+  /** After the last epoch (or when training stopped). */
+  onTrainEnd(logs?: TfjsLogs): Promise<void>;
+  /** Before each epoch (`epoch` counts from 0, or from `initialEpoch`). */
+  onEpochBegin(epoch: number, logs?: TfjsLogs): Promise<void>;
+  /** After each epoch, with its metrics (`loss`, `val_loss`…). */
+  onEpochEnd(epoch: number, logs?: TfjsLogs): Promise<void>;
+  /** Before each batch. */
+  onBatchBegin(batch: number, logs?: TfjsLogs): Promise<void>;
+  /** After each batch, with its metrics and `batch`, `size`. */
+  onBatchEnd(batch: number, logs?: TfjsLogs): Promise<void>;
+}
+
 /** A weight of a layer (`tf.LayerVariable`): its shape gives its parameter count. */
 export interface TfjsWeightLike {
   readonly shape: readonly (number | null)[];
