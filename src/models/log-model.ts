@@ -136,7 +136,7 @@ const commonShape = {
  * @internal
  */
 export async function logModel(ctx: ModelsContext, options: ClientLogModelOptions, extraTags: Readonly<Record<string, string>> = {}): Promise<ModelInfo> {
-  const input = parseOptions(options);
+  const input = checkLogModelOptions(options);
   const flavor = FLAVORS[input.flavor] as unknown as Flavor<ModelFlavorInput>;
   const prepared = await flavor.prepare(input);
   const signature = input.signature === undefined ? undefined : signatureBlock(input.signature);
@@ -218,7 +218,13 @@ export async function logModel(ctx: ModelsContext, options: ClientLogModelOption
   };
 }
 
-function parseOptions(options: ClientLogModelOptions): ClientLogModelOptions {
+/**
+ * Checks `logModel` options (flavor, model, every common option) as the call would, before any
+ * request; also used by callers that log a model later (the TF.js callback, at the end of training).
+ * @throws {ValidationError} `unknown-flavor` or `model-option`.
+ * @internal
+ */
+export function checkLogModelOptions(options: ClientLogModelOptions): ClientLogModelOptions {
   const flavorName = (options as { flavor?: unknown } | undefined)?.flavor;
   if (typeof flavorName !== "string" || !Object.hasOwn(FLAVORS, flavorName)) {
     throw new ValidationError(

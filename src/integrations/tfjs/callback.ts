@@ -8,7 +8,8 @@
 import { z } from "zod";
 import { ValidationError } from "../../core/errors.js";
 import { ActiveRun } from "../../logging/run.js";
-import type { LogModelCommonOptions, ModelInfo } from "../../models/log-model.js";
+import type { TfjsSavable } from "../../models/flavors/tfjs.js";
+import { checkLogModelOptions, type LogModelCommonOptions, type ModelInfo } from "../../models/log-model.js";
 import { type TfjsCallbackBase, type TfjsCallbackClass, tfjsCallbackClass } from "./load-layers.js";
 import type { TfjsCallbackHooks, TfjsEarlyStoppingCallback, TfjsEarlyStoppingState, TfjsLayersModelLike, TfjsLogs } from "./shapes.js";
 import { endedRun, TrainingLogger, type TrainingLoggerSettings } from "./training-logger.js";
@@ -148,14 +149,20 @@ function checkOptions(options: MlflowCallbackOptions): TrainingLoggerSettings {
       "set logEveryNBatches (e.g. 10), or leave logEveryEpoch out",
     );
   }
+  const modelOptions = logModel === true ? {} : logModel === false || logModel === undefined ? undefined : (logModel as LogModelCommonOptions);
+  // Checked now, as run.logModel will check them: a typo must not wait for the end of training.
+  if (modelOptions !== undefined) checkLogModelOptions({ ...modelOptions, flavor: "tfjs", model: NOT_YET_TRAINED });
   return {
     logEveryEpoch: logEveryEpoch ?? logEveryNBatches === undefined,
     logEveryNBatches,
     earlyStopping,
     logModelSummary: logModelSummary ?? true,
-    logModel: logModel === true ? {} : logModel === false || logModel === undefined ? undefined : (logModel as LogModelCommonOptions),
+    logModel: modelOptions,
   };
 }
+
+/** Stands for the model in the early check of the logModel options (the model comes at the end of training). */
+const NOT_YET_TRAINED: TfjsSavable = { save: async () => undefined };
 
 function optionError(key: string, problem: string, fix: string): ValidationError {
   return new ValidationError(key, "callback-option", `The mlflowCallback option "${key}" ${problem}. Fix: ${fix}.`);

@@ -288,6 +288,16 @@ describe("mlflowCallback refuses bad input at the call", () => {
     await run.end();
   });
 
+  it("with a logModel option run.logModel would refuse, before any training", async () => {
+    const run = await newRun();
+    expect(refusal(() => mlflowCallback(run, { logModel: { registeredModelNam: "churn" } as never }))).toMatchObject({
+      key: "registeredModelNam",
+      rule: "model-option",
+    });
+    expect(refusal(() => mlflowCallback(run, { logModel: { registeredModelName: "" } }))).toMatchObject({ key: "registeredModelName", rule: "model-option" });
+    await run.end();
+  });
+
   it("when another TF.js copy wraps the callback as plain hooks: a clear error, not a crash inside TF.js", async () => {
     const run = await newRun();
     const wrapped = new tfl.CustomCallback(mlflowCallback(run) as unknown as tfl.CustomCallbackArgs);
