@@ -164,6 +164,7 @@ const EXPECTED: Record<string, string[]> = {
     "syncRuns",
   ],
   webhooks: ["DEFAULT_WEBHOOK_TOLERANCE_SECONDS", "verifyWebhookSignature"],
+  tfjs: ["mlflowCallback"],
 };
 
 /** Names exported by more than one entry, on purpose: the setup check is at the root and in mlflow-ts/doctor. */
@@ -175,6 +176,8 @@ const NOT_LOADED: Record<string, string[]> = {
   advanced: ["better-sqlite3", "sharp"],
   doctor: ["better-sqlite3", "sharp"],
   sync: ["better-sqlite3", "sharp"],
+  // TF.js loads when the first callback is made, never at import.
+  tfjs: ["better-sqlite3", "sharp", "@tensorflow/tfjs-core", "@tensorflow/tfjs-layers", "@tensorflow/tfjs"],
 };
 
 /** Longest the import of one entry (transpiled on the fly) may take in a child process. */
