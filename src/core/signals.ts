@@ -47,9 +47,12 @@ export class LinkedAbort {
 
 /**
  * Waits `ms` milliseconds, or rejects with the signal's reason as soon as it aborts.
+ *
+ * @param keepAlive - Whether the wait keeps the process alive (`false`: an unref'd timer, for
+ *   background work such as the logger's retries). @defaultValue true
  * @internal
  */
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+export function delay(ms: number, signal?: AbortSignal, keepAlive = true): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
@@ -60,6 +63,7 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
+    if (!keepAlive) timer.unref();
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

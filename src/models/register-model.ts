@@ -9,7 +9,7 @@
 import { ArtifactNotFoundError } from "../artifacts/errors.js";
 import { AlreadyExistsError, AmbiguousResultError, MlflowApiError, MlflowError, NotFoundError, ServerError, ValidationError } from "../core/errors.js";
 import { pythonJsonDumps } from "../core/python-format.js";
-import { backoffMs } from "../core/retry/policy.js";
+import { backoffMs, MAX_BACKOFF_MS, registryCurve } from "../core/retry/backoff.js";
 import { delay } from "../core/signals.js";
 import type { ModelVersion } from "../protocol/entities/registry.js";
 import type { KeyValueInput } from "../protocol/key-values.js";
@@ -27,6 +27,10 @@ export const DEFAULT_AWAIT_READY_MS = 300_000;
 export const MAX_READY_POLL_INTERVAL_MS = 3_000;
 /** First pause between status polls; it doubles up to {@link MAX_READY_POLL_INTERVAL_MS}. */
 const FIRST_READY_POLL_INTERVAL_MS = 250;
+/** Pauses between status polls: 250 ms doubling up to 3 s. */
+const READY_POLL_CURVE = registryCurve(FIRST_READY_POLL_INTERVAL_MS, MAX_READY_POLL_INTERVAL_MS);
+/** Pauses before a create that collided is tried again: 250 ms doubling, plus up to `jitterMs`. */
+const collisionCurve = (jitterMs: number) => registryCurve(FIRST_READY_POLL_INTERVAL_MS, MAX_BACKOFF_MS, jitterMs);
 /** Attempts at creating the registered model or a version when a concurrent creation collides. */
 const MAX_CREATE_ATTEMPTS = 6;
 /** Longest random pause before creating a registered model that does not exist yet, ms. */
@@ -128,7 +132,7 @@ export async function waitUntilReady(ctx: ModelsContext, version: ModelVersion, 
         waitedMs: waited,
       });
     }
-    const pause = Math.min(MAX_READY_POLL_INTERVAL_MS, backoffMs(poll + 1, FIRST_READY_POLL_INTERVAL_MS / 2, 0), options.timeoutMs - waited);
+    const pause = Math.min(backoffMs(poll, READY_POLL_CURVE), options.timeoutMs - waited);
     await delay(pause, options.signal);
     current = await ctx.modelVersions.get(current.name, current.version, { signal: options.signal });
   }
@@ -238,7 +242,7 @@ async function ensureRegisteredModel(ctx: ModelsContext, name: string, signal: A
     } catch (error) {
       if (error instanceof AlreadyExistsError) return;
       if (!isCreationCollision(error) || attempt >= MAX_CREATE_ATTEMPTS) throw error;
-      await delay(backoffMs(attempt + 1, FIRST_READY_POLL_INTERVAL_MS / 2, 50), signal);
+      await delay(backoffMs(attempt, collisionCurve(50)), signal);
     }
   }
 }
@@ -274,7 +278,7 @@ async function createVersion(
       return await ctx.modelVersions.create(params);
     } catch (error) {
       if (!isVersionCollision(error) || attempt >= MAX_CREATE_ATTEMPTS) throw error;
-      await delay(backoffMs(attempt + 1, FIRST_READY_POLL_INTERVAL_MS / 2, 100), signal);
+      await delay(backoffMs(attempt, collisionCurve(100)), signal);
     }
   }
 }

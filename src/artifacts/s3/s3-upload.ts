@@ -36,7 +36,8 @@ import {
 import type { AbsoluteLocation, DeserializeHandlerOptions, DeserializeMiddleware } from "@smithy/types";
 import { messageOf } from "../../core/error-text.js";
 import { AbortError } from "../../core/errors.js";
-import { delay } from "../../core/signals.js";
+import { MULTIPART_CLEANUP_CURVE } from "../../core/retry/backoff.js";
+import { retryUntil } from "../../core/retry/retry-until.js";
 import { PROGRESS_SLICE_BYTES, sliceStream } from "../byte-streams.js";
 import { ArtifactUploadError, artifactErrorFromS3 } from "../errors.js";
 import { ProgressTotals } from "../progress.js";
@@ -231,7 +232,7 @@ class ObjectUpload {
     this.#partBytes.update(String(part), sent);
   }
 
-  /** `AbortMultipartUpload`, repeated until it succeeds or {@link CLEANUP_DEADLINE_MS} passes. */
+  /** `AbortMultipartUpload`, repeated on `MULTIPART_CLEANUP_CURVE` until it succeeds or {@link CLEANUP_DEADLINE_MS} passes. */
   async #abortOnServer(): Promise<void> {
     const uploadId = this.#uploadId;
     if (uploadId === undefined) return;
@@ -241,17 +242,19 @@ class ObjectUpload {
       UploadId: uploadId,
       ExpectedBucketOwner: this.#request.params.ExpectedBucketOwner,
     });
-    const deadline = Date.now() + CLEANUP_DEADLINE_MS;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.#client.send(command);
-        return;
-      } catch (error) {
-        if ((error as { name?: unknown } | undefined)?.name === "NoSuchUpload") return;
-        if (Date.now() + backoff(attempt) >= deadline) throw this.#leftBehind(uploadId, error);
-        await delay(backoff(attempt));
-      }
-    }
+    const result = await retryUntil({
+      curve: MULTIPART_CLEANUP_CURVE,
+      deadlineAt: Date.now() + CLEANUP_DEADLINE_MS,
+      attempt: async () => {
+        try {
+          await this.#client.send(command);
+          return { done: undefined };
+        } catch (error) {
+          return (error as { name?: unknown } | undefined)?.name === "NoSuchUpload" ? { done: undefined } : { retry: error };
+        }
+      },
+    });
+    if (!result.ok) throw this.#leftBehind(uploadId, result.failure);
   }
 
   #leftBehind(uploadId: string, error: unknown): ArtifactUploadError {
@@ -325,8 +328,4 @@ function sizeChanged(request: S3UploadRequest, bytes: number): ArtifactUploadErr
     `Upload of ${request.location} failed: the file had ${request.size} bytes when the upload started but ${bytes} were read. Fix: upload it again once it no longer changes.`,
     { operation: "upload", location: request.location, bucket: request.bucket, key: request.key, code: "SizeMismatch" },
   );
-}
-
-function backoff(attempt: number): number {
-  return Math.min(10_000, 500 * 2 ** attempt);
 }

@@ -1,8 +1,10 @@
 /**
  * HTTP transport on axios: keep-alive sockets with a short idle timeout, a per-attempt timeout, a
  * whole-call deadline, the caller's `AbortSignal`, and retries with backoff, jitter and
- * `Retry-After`, decided per endpoint ({@link RetryPolicy}). Raw axios errors never leave this
- * file: they carry the request config and its headers.
+ * `Retry-After`, decided per endpoint ({@link RetryPolicy}). The loop and its waits are the shared
+ * ones (core/retry/retry-until.ts, `transportCurve` in core/retry/backoff.ts); what is the
+ * transport's own is each attempt: stale-socket replay, ambiguity recovery, the unreachable
+ * deadline. Raw axios errors never leave this file: they carry the request config and its headers.
  */
 import { readFileSync } from "node:fs";
 import type https from "node:https";
@@ -20,19 +22,21 @@ import {
   TimeoutError,
 } from "../errors.js";
 import { redact, redactUrl, registerSecretHeaders } from "../redact.js";
+import { transportCurve } from "../retry/backoff.js";
 import type { RetryPolicy } from "../retry/policy.js";
 import {
-  backoffMs,
   isTransientAnswer,
   NOT_PROCESSED_STATUSES,
   NOT_SENT_CODES,
   QUIET_RETRIES_ENV,
   retryAfterMs,
+  retryAfterOf,
   UNREACHABLE_CODES,
   UNREACHABLE_DEADLINE_ENV,
 } from "../retry/policy.js";
 import { type Recovery, resolveAmbiguity } from "../retry/recovery.js";
-import { delay, LinkedAbort } from "../signals.js";
+import { retryUntil } from "../retry/retry-until.js";
+import { LinkedAbort } from "../signals.js";
 import { VERSION } from "../version.js";
 import { toWireJson } from "../wire.js";
 import type { AuthSettings, HttpSettings, TlsSettings, TransportSettings } from "./settings.js";
@@ -146,34 +150,47 @@ export class HttpTransport {
     const recoverable = req.retry === "recoverable" ? recovery : undefined;
     const ambiguous = { ...context, call, deadlineAt: deadline.at, backoffFactorMs: this.#config.backoffFactorMs };
     try {
-      for (let retry = 0; ; retry++) {
-        let outcome = await this.#attempt(req, options, call, deadline.ms, false);
-        if (outcome instanceof MlflowError && staleSocketFailures.has(outcome)) {
-          // Replayed at once on a new connection, whatever the retry policy and `maxRetries` say,
-          // and not counted as a retry: see STALE SOCKET REPLAY below for why this is safe.
-          this.#pools.retireIdle();
-          const resolved = recoverable ? await resolveAmbiguity(recoverable, outcome, ambiguous) : undefined;
-          if (resolved && "found" in resolved) return resolved.found;
-          outcome = await this.#attempt(req, options, call, deadline.ms, true);
-        }
-        if (!(outcome instanceof MlflowError)) return await handle(outcome);
-        const verdict = verdictFor(req.retry, outcome);
-        if (verdict === "fail") throw outcome;
-        if (verdict === "ambiguous") {
-          if (!recoverable) throw new AmbiguousResultError({ ...context, cause: outcome });
-          // Found: the lost attempt created it. Absent: the server finished without creating it,
-          // so sending it again cannot duplicate it. Otherwise resolveAmbiguity throws.
-          const resolved = await resolveAmbiguity(recoverable, outcome, ambiguous);
-          if ("found" in resolved) return resolved.found;
-        }
-        if (retry >= maxRetries) throw outcome;
-        const unreachableMsLeft = this.#unreachableMsLeft(outcome, address, startedAt);
-        if (unreachableMsLeft !== undefined && unreachableMsLeft <= 0) {
-          throw unreachableError(outcome as ConnectionError, retry + 1, Date.now() - startedAt, this.#config.unreachableDeadlineMs);
-        }
-        this.#announceRetry(req, context, outcome, { maxRetries, deadlineMs: deadline.ms, unreachable: unreachableMsLeft !== undefined });
-        await this.#wait(retry + 1, outcome, call, context, deadline, unreachableMsLeft);
-      }
+      const result = await retryUntil<T, MlflowError>({
+        curve: transportCurve(this.#config.backoffFactorMs, this.#config.backoffJitterMs),
+        deadlineAt: deadline.at,
+        maxRetries,
+        signal: call.signal,
+        attempt: async ({ attempt, lastAttempt }) => {
+          let outcome = await this.#attempt(req, options, call, deadline.ms, false);
+          if (outcome instanceof MlflowError && staleSocketFailures.has(outcome)) {
+            // Replayed at once on a new connection, whatever the retry policy and `maxRetries` say,
+            // and not counted as a retry: see STALE SOCKET REPLAY below for why this is safe.
+            this.#pools.retireIdle();
+            const resolved = recoverable ? await resolveAmbiguity(recoverable, outcome, ambiguous) : undefined;
+            if (resolved && "found" in resolved) return { done: resolved.found };
+            outcome = await this.#attempt(req, options, call, deadline.ms, true);
+          }
+          if (!(outcome instanceof MlflowError)) return { done: await handle(outcome) };
+          const verdict = verdictFor(req.retry, outcome);
+          if (verdict === "fail") return { stop: outcome };
+          if (verdict === "ambiguous") {
+            if (!recoverable) throw new AmbiguousResultError({ ...context, cause: outcome });
+            // Found: the lost attempt created it. Absent: the server finished without creating it,
+            // so sending it again cannot duplicate it. Otherwise resolveAmbiguity throws.
+            const resolved = await resolveAmbiguity(recoverable, outcome, ambiguous);
+            if ("found" in resolved) return { done: resolved.found };
+          }
+          const unreachableMsLeft = this.#unreachableMsLeft(outcome, address, startedAt);
+          if (!lastAttempt && unreachableMsLeft !== undefined && unreachableMsLeft <= 0) {
+            return { stop: unreachableError(outcome as ConnectionError, attempt, Date.now() - startedAt, this.#config.unreachableDeadlineMs) };
+          }
+          return { retry: outcome, waitMs: retryAfterOf(outcome), maxWaitMs: unreachableMsLeft };
+        },
+        onRetry: ({ failure }) => {
+          const unreachable = this.#unreachableMsLeft(failure, address, startedAt) !== undefined;
+          this.#announceRetry(req, context, failure, { maxRetries, deadlineMs: deadline.ms, unreachable });
+        },
+      });
+      if (result.ok) return result.value;
+      if (result.gaveUp === "stopped" || result.gaveUp === "retries") throw result.failure;
+      if (call.cause === "user") throw new AbortError(`${context.method} ${context.endpoint} was aborted`);
+      // The next wait would end past the deadline, or the deadline passed during it.
+      throw new TimeoutError({ ...context, timeoutMs: deadline.ms, kind: "deadline", retryable: true, cause: result.failure });
     } finally {
       call.dispose();
     }
@@ -271,33 +288,6 @@ export class HttpTransport {
       return failure;
     } finally {
       attempt.dispose();
-    }
-  }
-
-  /**
-   * Sleeps before the next attempt: `Retry-After` when the server sent one, else the backoff curve,
-   * at most `capMs` (what is left of the unreachable deadline). A wait that would end past the
-   * deadline is not started: the call fails at once with a {@link TimeoutError} whose cause is the
-   * last failure.
-   */
-  async #wait(
-    retry: number,
-    failure: MlflowError,
-    call: LinkedAbort,
-    context: RequestContext,
-    deadline: { ms: number; at: number },
-    capMs = Number.POSITIVE_INFINITY,
-  ): Promise<void> {
-    const retryAfter = failure instanceof MlflowApiError ? failure.retryAfterMs : undefined;
-    const waitMs = Math.min(capMs, retryAfter ?? backoffMs(retry, this.#config.backoffFactorMs, this.#config.backoffJitterMs));
-    if (Date.now() + waitMs >= deadline.at) {
-      throw new TimeoutError({ ...context, timeoutMs: deadline.ms, kind: "deadline", retryable: true, cause: failure });
-    }
-    try {
-      await delay(waitMs, call.signal);
-    } catch {
-      if (call.cause === "user") throw new AbortError(`${context.method} ${context.endpoint} was aborted`);
-      throw new TimeoutError({ ...context, timeoutMs: deadline.ms, kind: "deadline", retryable: true, cause: failure });
     }
   }
 

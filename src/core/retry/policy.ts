@@ -2,8 +2,11 @@
  * The retry policy in one place: which failures are transient, how long to wait before the next
  * attempt, and what `Retry-After` asks for. Same statuses and backoff curve as the Python client
  * (urllib3 `Retry` with `backoff_jitter`), plus MLflow's 400 for an exhausted database connection
- * pool, which the Python client does not retry.
+ * pool, which the Python client does not retry. How long each caller waits between attempts is in
+ * `backoff.ts` beside this file; the loop that waits is `retry-until.ts`.
  */
+import { MlflowApiError } from "../errors.js";
+import { MAX_BACKOFF_MS } from "./backoff.js";
 
 /**
  * How a call may be retried after a transient failure.
@@ -59,13 +62,14 @@ export const NOT_SENT_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENO
 /**
  * Statuses after which the server may still be working on the request: 504 (a gateway gave up
  * waiting for it). A per-attempt timeout of the client means the same. A create that failed so is
- * never sent again unless its result is found (see {@link recoveryLookupDelayMs}).
+ * never sent again unless its result is found (see `recovery.ts`).
  */
 export const STILL_PROCESSING_STATUSES: ReadonlySet<number> = new Set([504]);
 
 /**
  * Lookups made to resolve an ambiguous create before giving up: 6, spread over about 8 × the
- * backoff factor (15.5 s with the default 2 s), within the call's deadline.
+ * backoff factor (15.5 s with the default 2 s; `recoveryCurve` in backoff.ts), within the call's
+ * deadline.
  */
 export const MAX_RECOVERY_LOOKUPS = 6;
 
@@ -82,26 +86,6 @@ export const UNREACHABLE_DEADLINE_ENV = "MLFLOW_TS_HTTP_UNREACHABLE_DEADLINE";
 /** Environment variable that hides the line printed on stderr when a call starts retrying. */
 export const QUIET_RETRIES_ENV = "MLFLOW_TS_QUIET_RETRIES";
 
-/** Longest wait between two attempts, as urllib3's `BACKOFF_MAX`: 120 s. */
-export const MAX_BACKOFF_MS = 120_000;
-
-/**
- * Wait before retry number `retry` (1 for the first retry), as urllib3's `Retry.get_backoff_time`
- * computes it for the Python client: the first retry goes at once, retry n ≥ 2 waits
- * min(120 s, factor × 2^(n−1) + U(0, jitter)). With the defaults (factor 2 s, jitter 1 s):
- * 0, 4, 8, 16, 32, 64, 120 s (+ up to 1 s each), about 4 minutes for 7 retries.
- *
- * @example
- * backoffMs(1, 2000, 1000) // 0
- * backoffMs(3, 2000, 0) // 8000
- * @internal
- */
-export function backoffMs(retry: number, factorMs: number, jitterMs: number, random: () => number = Math.random): number {
-  if (retry <= 1) return 0;
-  const base = factorMs * 2 ** (retry - 1) + random() * jitterMs;
-  return Math.min(MAX_BACKOFF_MS, base);
-}
-
 /**
  * Parses `Retry-After` (delta seconds or an HTTP date) into milliseconds from `now`; `undefined`
  * when absent or malformed. Capped at {@link MAX_BACKOFF_MS}.
@@ -116,17 +100,13 @@ export function retryAfterMs(header: string | undefined, now: number = Date.now(
 }
 
 /**
- * Wait before lookup number `lookup` (1 for the first) of an ambiguous create's result: the first
- * at once, then factor/4 × 2^(n−2), capped at 120 s. With the default factor (2 s): 0, 0.5, 1, 2,
- * 4, 8 s, so a server that commits the create up to about 15 s after the client gave up on it is
- * still seen.
+ * The wait a server asked for with `Retry-After` on a failed answer, ms; `undefined` for any other
+ * failure (the backoff curve decides then).
  *
  * @example
- * recoveryLookupDelayMs(1, 2000) // 0
- * recoveryLookupDelayMs(3, 2000) // 1000
+ * retryAfterOf(new RateLimitError(…)) // 3000 when the answer had `Retry-After: 3`
  * @internal
  */
-export function recoveryLookupDelayMs(lookup: number, factorMs: number): number {
-  if (lookup <= 1) return 0;
-  return Math.min(MAX_BACKOFF_MS, (factorMs / 4) * 2 ** (lookup - 2));
+export function retryAfterOf(failure: unknown): number | undefined {
+  return failure instanceof MlflowApiError ? failure.retryAfterMs : undefined;
 }

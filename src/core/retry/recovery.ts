@@ -11,8 +11,10 @@
  * create is not sent again.
  */
 import { AbortError, AmbiguousResultError, MlflowApiError, MlflowError, type RequestContext, TimeoutError } from "../errors.js";
-import { delay, type LinkedAbort } from "../signals.js";
-import { MAX_RECOVERY_LOOKUPS, recoveryLookupDelayMs, STILL_PROCESSING_STATUSES } from "./policy.js";
+import type { LinkedAbort } from "../signals.js";
+import { recoveryCurve } from "./backoff.js";
+import { MAX_RECOVERY_LOOKUPS, STILL_PROCESSING_STATUSES } from "./policy.js";
+import { retryUntil } from "./retry-until.js";
 
 /**
  * How to find what a create may have created, given by the store for each recoverable endpoint.
@@ -39,7 +41,7 @@ export interface AmbiguousCall extends RequestContext {
   call: LinkedAbort;
   /** When the call's deadline passes (ms since the epoch). */
   deadlineAt: number;
-  /** The backoff factor, ms (the lookups wait factor/4 × 2^(n−2)). */
+  /** The backoff factor, ms (the lookups wait on `recoveryCurve`: factor/4 × 2^(n−2) before lookup n). */
   backoffFactorMs: number;
 }
 
@@ -71,30 +73,34 @@ export function mayStillBeProcessing(failure: MlflowError): boolean {
 export async function resolveAmbiguity<T>(recovery: Recovery<T>, failure: MlflowError, ambiguous: AmbiguousCall): Promise<Resolution<T>> {
   const { call, deadlineAt, backoffFactorMs, method, endpoint } = ambiguous;
   const stillProcessing = mayStillBeProcessing(failure);
-  let lookups = 0;
-  let lookupFailure: MlflowError | undefined;
-  for (let lookup = 1; lookup <= MAX_RECOVERY_LOOKUPS; lookup++) {
-    const waitMs = recoveryLookupDelayMs(lookup, backoffFactorMs);
-    if (Date.now() + waitMs >= deadlineAt) break;
-    try {
-      if (waitMs > 0) await delay(waitMs, call.signal);
-      lookups++;
-      const found = await recovery.find(call.signal);
-      if (found !== undefined) return { found };
-      lookupFailure = undefined;
-      if (!stillProcessing) return { absent: true };
-    } catch (error) {
-      if (call.cause === "user") throw new AbortError(`${method} ${endpoint} was aborted`);
-      if (call.cause === "deadline") break;
-      lookupFailure = error instanceof MlflowError ? error : new MlflowError(String(error), { cause: error });
-      if (!lookupFailure.retryable) break;
-    }
-  }
+  // A lookup that finds nothing is retried (as `undefined`) only while the server may still be working on the create.
+  const result =
+    Date.now() >= deadlineAt
+      ? undefined
+      : await retryUntil<Resolution<T>, MlflowError | undefined>({
+          curve: recoveryCurve(backoffFactorMs),
+          deadlineAt,
+          maxRetries: MAX_RECOVERY_LOOKUPS - 1,
+          signal: call.signal,
+          attempt: async () => {
+            try {
+              const found = await recovery.find(call.signal);
+              if (found !== undefined) return { done: { found } };
+              return stillProcessing ? { retry: undefined } : { done: { absent: true } };
+            } catch (error) {
+              const lookupFailure = error instanceof MlflowError ? error : new MlflowError(String(error), { cause: error });
+              return lookupFailure.retryable ? { retry: lookupFailure } : { stop: lookupFailure };
+            }
+          },
+        });
+  if (result?.ok) return result.value;
+  if (call.cause === "user") throw new AbortError(`${method} ${endpoint} was aborted`);
+  const lookupFailure = result?.failure;
   throw new AmbiguousResultError({
     method,
     endpoint,
     cause: lookupFailure ?? failure,
     failure,
-    unresolved: { lookingFor: recovery.lookingFor, lookups, failed: lookupFailure !== undefined, fix: recovery.fix },
+    unresolved: { lookingFor: recovery.lookingFor, lookups: result?.attempts ?? 0, failed: lookupFailure !== undefined, fix: recovery.fix },
   });
 }

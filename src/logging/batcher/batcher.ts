@@ -13,7 +13,10 @@
  */
 import PQueue from "p-queue";
 import { messageOf } from "../../core/error-text.js";
-import { AbortError, InvalidParameterError, MlflowApiError, MlflowError } from "../../core/errors.js";
+import { AbortError, InvalidParameterError, MlflowError } from "../../core/errors.js";
+import { type BackoffCurve, deliveryCurve } from "../../core/retry/backoff.js";
+import { retryAfterOf } from "../../core/retry/policy.js";
+import { retryUntil } from "../../core/retry/retry-until.js";
 import type { MetricInput } from "../../protocol/endpoints.js";
 import type { KeyValue } from "../../protocol/entities/tracking.js";
 import {
@@ -145,6 +148,7 @@ export class Batcher {
   readonly #waiters: Waiter[] = [];
   readonly #abort = new AbortController();
   readonly #timer: NodeJS.Timeout;
+  readonly #curve: BackoffCurve;
   #keepAlive: NodeJS.Timeout | undefined;
   #abortReason = "";
   #paramsPushed = 0;
@@ -164,6 +168,7 @@ export class Batcher {
     this.#store = init.store;
     this.#options = init.options;
     this.#queue = new PQueue({ concurrency: init.options.maxInFlight });
+    this.#curve = deliveryCurve(init.options.retryInitialDelayMs, init.options.retryMaxDelayMs);
     this.#timer = setInterval(() => this.#onTick(), init.options.flushIntervalMs);
     this.#timer.unref();
   }
@@ -414,52 +419,32 @@ export class Batcher {
   /** Sends entities until they are delivered, fail for good, or the deadline passes. Never throws. */
   async #send(entities: Entities, deadline: number): Promise<Outcome> {
     const request = { run_id: this.runId, metrics: entities.metrics, params: entities.params.map(toKeyValue), tags: entities.tags.map(toKeyValue) };
-    let lastError: unknown;
-    for (let attempts = 1; ; attempts++) {
-      if (this.#abort.signal.aborted) return { attempts: attempts - 1, error: lastError, reason: withLastError(this.#abortReason, lastError) };
-      this.#stats.requests++;
-      try {
-        // One attempt per call: the transport's retries would hide failures from this loop's deadline.
-        await this.#store.call("runs.logBatch", request, { maxRetries: 0, deadlineMs: Math.max(1, deadline - Date.now()), signal: this.#abort.signal });
-        return { attempts };
-      } catch (error) {
-        if (this.#abort.signal.aborted) return { attempts, error: lastError, reason: withLastError(this.#abortReason, lastError) };
-        lastError = error;
-        if (!isTransient(error)) return { attempts, error, reason: messageOf(error) };
-        const waitMs = this.#retryDelay(attempts, error);
-        if (Date.now() + waitMs > deadline) {
-          return {
-            attempts,
-            error,
-            reason: withLastError(`still failing when the delivery deadline (deliveryTimeoutMs ${this.#options.deliveryTimeoutMs} ms) passed`, error),
-          };
-        }
-        this.#stats.retried++;
-        await this.#sleep(waitMs);
-      }
-    }
-  }
-
-  /** Exponential backoff with jitter, or the server's `Retry-After`. */
-  #retryDelay(attempt: number, error: unknown): number {
-    if (error instanceof MlflowApiError && error.retryAfterMs !== undefined) return error.retryAfterMs;
-    const base = Math.min(this.#options.retryMaxDelayMs, this.#options.retryInitialDelayMs * 2 ** (attempt - 1));
-    return base * (0.5 + Math.random() * 0.5);
-  }
-
-  /** Waits `ms` without keeping the process alive; ends early when the batcher is aborted. */
-  #sleep(ms: number): Promise<void> {
     const signal = this.#abort.signal;
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      signal.addEventListener("abort", done, { once: true });
+    const result = await retryUntil<undefined, unknown>({
+      curve: this.#curve,
+      deadlineAt: deadline,
+      signal,
+      keepAlive: false,
+      attempt: async () => {
+        this.#stats.requests++;
+        try {
+          // One attempt per call: the transport's retries would hide failures from this loop's deadline.
+          await this.#store.call("runs.logBatch", request, { maxRetries: 0, deadlineMs: Math.max(1, deadline - Date.now()), signal });
+          return { done: undefined };
+        } catch (error) {
+          return isTransient(error) ? { retry: error, waitMs: retryAfterOf(error) } : { stop: error };
+        }
+      },
+      onRetry: () => {
+        this.#stats.retried++;
+      },
     });
+    const { attempts } = result;
+    if (result.ok) return { attempts };
+    if (result.gaveUp === "aborted") return { attempts, error: result.failure, reason: withLastError(this.#abortReason, result.failure) };
+    if (result.gaveUp === "stopped") return { attempts, error: result.failure, reason: messageOf(result.failure) };
+    const why = `still failing when the delivery deadline (deliveryTimeoutMs ${this.#options.deliveryTimeoutMs} ms) passed`;
+    return { attempts, error: result.failure, reason: withLastError(why, result.failure) };
   }
 
   #record(entities: Entities, outcome: Outcome, startedAt: number): void {

@@ -1,6 +1,7 @@
 import type { RetryErrorInfo } from "@smithy/types";
 import { describe, expect, it } from "vitest";
-import { MAX_S3_BACKOFF_MS, S3RetryStrategy } from "../../../../src/artifacts/s3/s3-retry-strategy.js";
+import { S3RetryStrategy } from "../../../../src/artifacts/s3/s3-retry-strategy.js";
+import { MAX_S3_BACKOFF_MS } from "../../../../src/core/retry/backoff.js";
 
 const transient: RetryErrorInfo = { errorType: "TRANSIENT" };
 

@@ -11,7 +11,8 @@ import { HttpResponse, http, type JsonBodyType } from "msw";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { resolveConfig } from "../../../../src/advanced.js";
 import { HttpTransport } from "../../../../src/core/http/transport.js";
-import { backoffMs, MAX_BACKOFF_MS, retryAfterMs } from "../../../../src/core/retry/policy.js";
+import { MAX_BACKOFF_MS } from "../../../../src/core/retry/backoff.js";
+import { retryAfterMs } from "../../../../src/core/retry/policy.js";
 import {
   AbortError,
   AlreadyExistsError,
@@ -64,15 +65,7 @@ function hang(): Promise<Response> {
   return new Promise(() => {});
 }
 
-describe("backoff curve", () => {
-  it("follows urllib3: first retry at once, then factor × 2^(n−1) plus jitter, capped at 120 s", () => {
-    const waits = [1, 2, 3, 4, 5, 6, 7].map((n) => backoffMs(n, 2000, 1000, () => 0));
-    expect(waits).toEqual([0, 4000, 8000, 16000, 32000, 64000, 120000]);
-    expect(backoffMs(2, 2000, 1000, () => 0.5)).toBe(4500);
-    expect(backoffMs(1, 2000, 1000, () => 0.99)).toBe(0);
-    expect(backoffMs(12, 2000, 1000, () => 0.99)).toBe(MAX_BACKOFF_MS);
-  });
-
+describe("Retry-After", () => {
   it("reads Retry-After as seconds or as an HTTP date, capped at 120 s", () => {
     const now = Date.parse("2026-01-01T00:00:00Z");
     expect(retryAfterMs("3", now)).toBe(3000);
