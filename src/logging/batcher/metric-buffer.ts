@@ -7,7 +7,7 @@
  */
 
 import type { MetricInput } from "../../protocol/endpoints.js";
-import { MAX_METRICS_PER_BATCH } from "../../protocol/log-batch.js";
+import { MAX_METRICS_PER_BATCH, type MetricSource, metricBytes, metricLinkBytes } from "../../protocol/log-batch.js";
 
 /** Metrics per chunk: one full `log-batch`. */
 export const CHUNK_SIZE = MAX_METRICS_PER_BATCH;
@@ -49,7 +49,7 @@ class MetricChunk {
  * const { metrics } = buffer.take(1000);
  * @internal
  */
-export class MetricBuffer {
+export class MetricBuffer implements MetricSource<MetricInput> {
   #open = new MetricChunk();
   readonly #sealed: MetricChunk[] = [];
   readonly #free: MetricChunk[] = [];
@@ -66,7 +66,7 @@ export class MetricBuffer {
     if (index === undefined) {
       index = this.#links.length;
       const fields = Object.fromEntries(Object.entries(link).filter(([, value]) => value !== undefined)) as MetricLink;
-      this.#links.push({ ...fields, bytes: Object.entries(fields).reduce((sum, [key, value]) => sum + key.length + 6 + String(value).length * 3, 0) });
+      this.#links.push({ ...fields, bytes: metricLinkBytes(fields) });
       this.#linkIndex.set(id, index);
     }
     return index;
@@ -118,7 +118,8 @@ export class MetricBuffer {
 
   /**
    * Removes up to `max` metrics from the sealed chunks, oldest first, as request entities.
-   * `maxBytes` bounds their estimated JSON size.
+   * `maxBytes` bounds their estimated JSON size (`metricBytes` of protocol/log-batch.ts); the first
+   * is taken even when it alone is larger.
    */
   take(max: number, maxBytes = Number.POSITIVE_INFINITY): MetricInput[] {
     const metrics: MetricInput[] = [];
@@ -128,7 +129,7 @@ export class MetricBuffer {
       while (chunk.start < chunk.end && metrics.length < max) {
         const key = chunk.keys[chunk.start]!;
         const link = this.#links[chunk.links[chunk.start]!]!;
-        bytes += metricJsonBytes(key) + link.bytes;
+        bytes += metricBytes(key, link.bytes);
         if (bytes > maxBytes && metrics.length > 0) return this.#count(metrics);
         const metric: MetricInput = { key, value: chunk.values[chunk.start]!, timestamp: chunk.timestamps[chunk.start]!, step: chunk.steps[chunk.start]! };
         if (link.bytes > 0) {
@@ -168,16 +169,4 @@ export class MetricBuffer {
     chunk.reset();
     if (this.#free.length < MAX_FREE_CHUNKS) this.#free.push(chunk);
   }
-}
-
-// Fixed part of one metric's JSON: {"key":"","value":-1.2345678901234567e-308,"timestamp":1700000000000,"step":-9007199254740991},
-const METRIC_JSON_OVERHEAD = 100;
-
-/**
- * Upper bound of one metric's JSON size. Valid keys need no escaping and are at most 3 UTF-8
- * bytes per UTF-16 unit.
- * @internal
- */
-export function metricJsonBytes(key: string): number {
-  return METRIC_JSON_OVERHEAD + key.length * 3;
 }
