@@ -1,0 +1,76 @@
+/**
+ * What travels between the parts of the batcher: a param or tag waiting to be sent, the entities of
+ * one request, a request in flight with the sequence numbers `flush()` waits on, and the outcome of
+ * sending it. Small helpers over them live here too, so that no part re-counts entities its own way.
+ */
+import type { MetricInput } from "../../protocol/endpoints.js";
+import type { KeyValue } from "../../protocol/entities/tracking.js";
+import type { EntryCounts } from "../errors.js";
+
+/** Keys named in one failure (and in the report of all unreported ones). */
+export const MAX_KEYS_IN_FAILURE = 100;
+
+/** A param or tag waiting to be sent. @internal */
+export interface PendingKeyValue {
+  key: string;
+  value: string;
+  /** Estimated JSON size (`keyValueBytes`). */
+  bytes: number;
+  /** Position in the run's param stream, or of the first write of a coalesced tag. */
+  seq: number;
+}
+
+/** Entities of one request. @internal */
+export interface Entities {
+  metrics: MetricInput[];
+  params: PendingKeyValue[];
+  tags: PendingKeyValue[];
+}
+
+/** A request being delivered, with the sequence numbers `flush()` waits on. @internal */
+export interface Batch extends Entities {
+  /** Sequence number of its first metric (`Infinity` when it has none). */
+  firstMetric: number;
+  firstParam: number;
+  firstTag: number;
+}
+
+/** The result of sending entities: `error` is undefined when they were delivered. @internal */
+export interface Outcome {
+  /** Requests made, retries included. */
+  attempts: number;
+  error?: unknown;
+  reason?: string;
+}
+
+/** Metrics, params and tags of `entities`. @internal */
+export function countsOf(entities: Entities): EntryCounts {
+  return { metrics: entities.metrics.length, params: entities.params.length, tags: entities.tags.length };
+}
+
+/** Entities in `entities`, all kinds together. @internal */
+export function entityCount(entities: Entities): number {
+  return entities.metrics.length + entities.params.length + entities.tags.length;
+}
+
+/** The sum of two counts. @internal */
+export function addCounts(a: EntryCounts, b: EntryCounts): EntryCounts {
+  return { metrics: a.metrics + b.metrics, params: a.params + b.params, tags: a.tags + b.tags };
+}
+
+/** The distinct keys of `entities`, at most {@link MAX_KEYS_IN_FAILURE}. @internal */
+export function distinctKeys(entities: Entities): string[] {
+  const keys = new Set<string>();
+  for (const list of [entities.metrics, entities.params, entities.tags]) {
+    for (const entry of list) {
+      if (keys.size >= MAX_KEYS_IN_FAILURE) return [...keys];
+      keys.add(entry.key);
+    }
+  }
+  return [...keys];
+}
+
+/** The wire form of a pending param or tag. @internal */
+export function toKeyValue(entry: PendingKeyValue): KeyValue {
+  return { key: entry.key, value: entry.value };
+}

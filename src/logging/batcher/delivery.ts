@@ -1,0 +1,211 @@
+/**
+ * Delivering one request of the batcher: sending it until the server acknowledges it, it fails for
+ * good, or its delivery deadline passes (on the shared retry loop, core/retry/retry-until.ts, with
+ * the logger's `deliveryCurve`), and, when the server refuses it as invalid, splitting it so that
+ * one refused key does not sink the rest. Every outcome is recorded here: the `flush` event and the
+ * `sent` counter for what was acknowledged, the failure ledger for what was not.
+ *
+ * The journal (issue #14) will acknowledge its entries where `#record` counts a success: that is the
+ * one place that knows the server answered 200 for the request carrying them.
+ */
+import { messageOf } from "../../core/error-text.js";
+import { AbortError, InvalidParameterError, MlflowError } from "../../core/errors.js";
+import { type BackoffCurve, deliveryCurve } from "../../core/retry/backoff.js";
+import { retryAfterOf } from "../../core/retry/policy.js";
+import { retryUntil } from "../../core/retry/retry-until.js";
+import type { MetricInput } from "../../protocol/endpoints.js";
+import type { TrackingStore } from "../../store/tracking-store.js";
+import { BatchDeliveryError, describeCounts, type RefusedKey } from "../errors.js";
+import type { TypedEmitter } from "../events.js";
+import type { ResolvedLoggerOptions } from "../options.js";
+import { countsOf, distinctKeys, type Entities, entityCount, type Outcome, type PendingKeyValue, toKeyValue } from "./batch.js";
+import type { FailureLedger } from "./failures.js";
+import type { DeliveryCounters, RunEvents } from "./stats.js";
+
+// Refused keys whose server message is quoted in a failure's message; `refused` has all of them.
+const REFUSALS_IN_MESSAGE = 5;
+
+/** What a {@link Delivery} works with, shared with the rest of the batcher. @internal */
+export interface DeliveryInit {
+  runId: string;
+  store: TrackingStore;
+  options: ResolvedLoggerOptions;
+  /** Aborted when the run's end stops delivery; `abortReason()` then says why. */
+  signal: AbortSignal;
+  abortReason: () => string;
+  counters: DeliveryCounters;
+  failures: FailureLedger;
+  events: TypedEmitter<RunEvents>;
+}
+
+/**
+ * Sends the requests of one run and records their outcomes.
+ *
+ * @example
+ * await delivery.deliver({ metrics, params: [], tags: [] }); // never throws
+ * @internal
+ */
+export class Delivery {
+  readonly #init: DeliveryInit;
+  readonly #curve: BackoffCurve;
+
+  constructor(init: DeliveryInit) {
+    this.#init = init;
+    this.#curve = deliveryCurve(init.options.retryInitialDelayMs, init.options.retryMaxDelayMs);
+  }
+
+  /**
+   * Delivers a request. When the server refuses it as invalid, the refused entries are isolated
+   * ({@link Delivery.#isolateRefused}) so that one key the server refuses does not sink the rest.
+   * Never throws: failures go to the ledger.
+   */
+  async deliver(entities: Entities): Promise<void> {
+    const startedAt = Date.now();
+    const deadline = startedAt + this.#init.options.deliveryTimeoutMs;
+    const outcome = await this.#send(entities, deadline);
+    if (isRefusal(outcome.error) && keyGroupsOf(entities).length > 1) await this.#isolateRefused(entities, outcome, deadline, startedAt);
+    else this.#record(entities, outcome, startedAt);
+  }
+
+  /**
+   * A request of several keys was refused as invalid. An empty request first tells a refusal of the
+   * request (the run was deleted: every request for it is refused) from a refusal of some entries
+   * (a key a newer server refuses, a param another writer logged with another value). Only the
+   * latter is bisected: the keys are halved until each refused part holds one key, every part
+   * the server accepts is delivered, and the refused keys are reported in one failure. Entries of
+   * one key stay together (a key logged at every step would otherwise cost a request per point).
+   * Bounded: at most 2·⌈log2 k⌉ requests per refused key among k keys, all within the request's
+   * delivery deadline; the parts go one after the other, so tag order is untouched.
+   */
+  async #isolateRefused(entities: Entities, refusal: Outcome, deadline: number, startedAt: number): Promise<void> {
+    const probe = await this.#send({ metrics: [], params: [], tags: [] }, deadline);
+    if (probe.error !== undefined) {
+      this.#record(entities, { ...refusal, attempts: refusal.attempts + probe.attempts }, startedAt);
+      return;
+    }
+    const refused: RefusedGroup[] = [];
+    const requests = { count: refusal.attempts + probe.attempts };
+    await this.#bisect(keyGroupsOf(entities), deadline, startedAt, refused, requests);
+    if (refused.length === 0) return;
+    const refusedEntities = entitiesOf(refused.map((group) => group.entries));
+    const counts = countsOf(refusedEntities);
+    const keys = distinctKeys(refusedEntities);
+    const first = refused[0]!.outcome;
+    const details = refused.slice(0, REFUSALS_IN_MESSAGE).map((group) => `${group.entries.kind} "${group.entries.key}": ${messageOf(group.outcome.error)}`);
+    if (refused.length > REFUSALS_IN_MESSAGE) details.push(`… ${refused.length - REFUSALS_IN_MESSAGE} more keys`);
+    const reason = `the server refused ${describeCounts(counts)} of the request (isolated by splitting it; everything else was delivered): ${details.join("; ")}`;
+    const refusals = refused.map(
+      ({ entries, outcome }): RefusedKey => ({ kind: entries.kind, key: entries.key, count: entries.list.length, error: outcome.error as MlflowError }),
+    );
+    const { runId, failures } = this.#init;
+    failures.record(new BatchDeliveryError({ runId, counts, keys, attempts: requests.count, reason, cause: first.error, refused: refusals }));
+  }
+
+  /** Sends each half of `groups` (refused together); recurses into a refused half of several keys. */
+  async #bisect(groups: KeyGroup[], deadline: number, startedAt: number, refused: RefusedGroup[], requests: { count: number }): Promise<void> {
+    const middle = Math.ceil(groups.length / 2);
+    for (const half of [groups.slice(0, middle), groups.slice(middle)]) {
+      const entities = entitiesOf(half);
+      const outcome = await this.#send(entities, deadline);
+      requests.count += outcome.attempts;
+      if (!isRefusal(outcome.error)) this.#record(entities, outcome, startedAt);
+      else if (half.length === 1) refused.push({ entries: half[0]!, outcome });
+      else await this.#bisect(half, deadline, startedAt, refused, requests);
+    }
+  }
+
+  /** Sends entities until they are delivered, fail for good, or the deadline passes. Never throws. */
+  async #send(entities: Entities, deadline: number): Promise<Outcome> {
+    const { runId, store, signal, counters } = this.#init;
+    const request = { run_id: runId, metrics: entities.metrics, params: entities.params.map(toKeyValue), tags: entities.tags.map(toKeyValue) };
+    const result = await retryUntil<undefined, unknown>({
+      curve: this.#curve,
+      deadlineAt: deadline,
+      signal,
+      keepAlive: false,
+      attempt: async () => {
+        counters.requests++;
+        try {
+          // One attempt per call: the transport's retries would hide failures from this loop's deadline.
+          await store.call("runs.logBatch", request, { maxRetries: 0, deadlineMs: Math.max(1, deadline - Date.now()), signal });
+          return { done: undefined };
+        } catch (error) {
+          return isTransient(error) ? { retry: error, waitMs: retryAfterOf(error) } : { stop: error };
+        }
+      },
+      onRetry: () => {
+        counters.retried++;
+      },
+    });
+    const { attempts } = result;
+    if (result.ok) return { attempts };
+    if (result.gaveUp === "aborted") return { attempts, error: result.failure, reason: withLastError(this.#init.abortReason(), result.failure) };
+    if (result.gaveUp === "stopped") return { attempts, error: result.failure, reason: messageOf(result.failure) };
+    const why = `still failing when the delivery deadline (deliveryTimeoutMs ${this.#init.options.deliveryTimeoutMs} ms) passed`;
+    return { attempts, error: result.failure, reason: withLastError(why, result.failure) };
+  }
+
+  #record(entities: Entities, outcome: Outcome, startedAt: number): void {
+    const counts = countsOf(entities);
+    if (outcome.error === undefined && outcome.reason === undefined) {
+      this.#init.counters.sent += entityCount(entities);
+      this.#init.events.emit("flush", { ...counts, attempts: outcome.attempts, durationMs: Date.now() - startedAt });
+      return;
+    }
+    const keys = distinctKeys(entities);
+    const { runId, failures } = this.#init;
+    failures.record(new BatchDeliveryError({ runId, counts, keys, attempts: outcome.attempts, reason: outcome.reason ?? "failed", cause: outcome.error }));
+  }
+}
+
+/** Network errors, timeouts, 408, 429 and 5xx except 501: worth another attempt. */
+function isTransient(error: unknown): boolean {
+  return error instanceof MlflowError && error.retryable && !(error instanceof AbortError);
+}
+
+function withLastError(reason: string, lastError: unknown): string {
+  return lastError === undefined ? reason : `${reason}; last error: ${messageOf(lastError)}`;
+}
+
+/** The entries of one key of one kind in a request: the unit the server refuses. */
+interface KeyGroup {
+  kind: "metric" | "param" | "tag";
+  key: string;
+  list: (MetricInput | PendingKeyValue)[];
+}
+
+/** A key the server refused, with the answer to the request that carried only it. */
+interface RefusedGroup {
+  entries: KeyGroup;
+  outcome: Outcome;
+}
+
+/** 400 `INVALID_PARAMETER_VALUE` / `BAD_REQUEST`: the server refused what the request carries. */
+function isRefusal(error: unknown): boolean {
+  return error instanceof InvalidParameterError;
+}
+
+/** The request's entries grouped by kind and key: params, then tags, then metrics in logging order. Off the hot path. */
+function keyGroupsOf(entities: Entities): KeyGroup[] {
+  const groups = new Map<string, KeyGroup>();
+  const add = (kind: KeyGroup["kind"], entry: MetricInput | PendingKeyValue): void => {
+    const id = `${kind}\u0000${entry.key}`;
+    const group = groups.get(id);
+    if (group === undefined) groups.set(id, { kind, key: entry.key, list: [entry] });
+    else group.list.push(entry);
+  };
+  for (const param of entities.params) add("param", param);
+  for (const tag of entities.tags) add("tag", tag);
+  for (const metric of entities.metrics) add("metric", metric);
+  return [...groups.values()];
+}
+
+function entitiesOf(groups: KeyGroup[]): Entities {
+  const entities: Entities = { metrics: [], params: [], tags: [] };
+  for (const group of groups) {
+    if (group.kind === "metric") entities.metrics.push(...(group.list as MetricInput[]));
+    else if (group.kind === "param") entities.params.push(...(group.list as PendingKeyValue[]));
+    else entities.tags.push(...(group.list as PendingKeyValue[]));
+  }
+  return entities;
+}

@@ -1,0 +1,139 @@
+/**
+ * The send loop of a run's batcher: decides when a request is due, packs it from the buffers (the
+ * one packer, `packBatch` in protocol/log-batch.ts), and runs up to `maxInFlight` deliveries at once
+ * through a p-queue. It keeps the requests in flight: their sequence numbers (what `flush()` waits
+ * on) and their tag keys (locked until they settle, so tag writes keep their order).
+ *
+ * Due: full metric chunks always; 100 params or 100 sendable tags; anything at all on a tick of
+ * `flushIntervalMs`, while a `flush()` waits, and once the run is closing. Params and tags ride
+ * along with any request that has room.
+ *
+ * Where the journal of issue #14 attaches: `sources` is the one entry source this loop drains —
+ * the journal will add a source that reads entries back from disk when memory is over its cap —
+ * and `onSettled` runs after each request settles; acknowledgement of journal entries happens
+ * where the delivery records a 200 (delivery.ts), before `onSettled`.
+ */
+import PQueue from "p-queue";
+import { packBatch } from "../../protocol/log-batch.js";
+import { type Batch, entityCount } from "./batch.js";
+import type { ParamBuffer, TagBuffer } from "./key-value-buffers.js";
+import type { MetricBuffer } from "./metric-buffer.js";
+import type { StreamMark } from "./waiters.js";
+
+/** What the loop drains and calls. @internal */
+export interface SendLoopInit {
+  /** Requests in flight at most. */
+  maxInFlight: number;
+  /** The buffers requests are packed from. */
+  sources: { metrics: MetricBuffer; params: ParamBuffer; tags: TagBuffer };
+  /** Whether partial requests should go now (a `flush()` waits, or the run is closing). */
+  urgent: () => boolean;
+  /** Sends one request and records its outcome; never throws. */
+  deliver: (batch: Batch) => Promise<void>;
+  /** Runs after a request settled (delivered or failed). */
+  onSettled: (batch: Batch) => void;
+  /** Once aborted, no request is started. */
+  signal: AbortSignal;
+}
+
+/**
+ * Starts requests while slots are free and something is due.
+ *
+ * @example
+ * const loop = new SendLoop({ maxInFlight: 2, sources, urgent, deliver, onSettled, signal });
+ * loop.schedule(); // after a buffer filled a request
+ * @internal
+ */
+export class SendLoop {
+  readonly #init: SendLoopInit;
+  readonly #queue: PQueue;
+  readonly #inFlight = new Set<Batch>();
+  #inFlightEntries = 0;
+  #tickDue = false;
+  #pumpScheduled = false;
+
+  constructor(init: SendLoopInit) {
+    this.#init = init;
+    this.#queue = new PQueue({ concurrency: init.maxInFlight });
+  }
+
+  /** Entries in requests being sent or retried. */
+  get inFlightEntries(): number {
+    return this.#inFlightEntries;
+  }
+
+  /** The lowest sequence numbers of the requests in flight (`Infinity` where none). */
+  oldestInFlight(): StreamMark {
+    const oldest = { metrics: Number.POSITIVE_INFINITY, params: Number.POSITIVE_INFINITY, tags: Number.POSITIVE_INFINITY };
+    for (const batch of this.#inFlight) {
+      oldest.metrics = Math.min(oldest.metrics, batch.firstMetric);
+      oldest.params = Math.min(oldest.params, batch.firstParam);
+      oldest.tags = Math.min(oldest.tags, batch.firstTag);
+    }
+    return oldest;
+  }
+
+  /** Pumps once the current task is done (coalesces the calls of one tick). */
+  schedule(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(() => {
+      this.#pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /** A tick of the flush interval: whatever is buffered is due. */
+  tick(): void {
+    this.#tickDue = true;
+    this.pump();
+  }
+
+  /** Starts requests while slots are free and something is due. */
+  pump(): void {
+    while (this.#inFlight.size < this.#init.maxInFlight && !this.#init.signal.aborted) {
+      const batch = this.#nextBatch();
+      if (batch === undefined) {
+        this.#tickDue = false;
+        return;
+      }
+      this.#start(batch);
+    }
+  }
+
+  /** Packs the next request, or `undefined` when nothing is due. */
+  #nextBatch(): Batch | undefined {
+    const { metrics, params, tags } = this.#init.sources;
+    const urgent = this.#tickDue || this.#init.urgent();
+    if (urgent && metrics.ready === 0) metrics.seal();
+    if (metrics.ready === 0 && !params.due(urgent) && !tags.due(urgent)) return undefined;
+    const firstMetric = metrics.taken;
+    const packed = packBatch({ params, tags: tags.source(), metrics });
+    let firstTag = Number.POSITIVE_INFINITY;
+    for (const tag of packed.tags) firstTag = Math.min(firstTag, tag.seq);
+    return {
+      ...packed,
+      firstMetric: packed.metrics.length > 0 ? firstMetric : Number.POSITIVE_INFINITY,
+      firstParam: packed.params[0]?.seq ?? Number.POSITIVE_INFINITY,
+      firstTag,
+    };
+  }
+
+  #start(batch: Batch): void {
+    this.#inFlight.add(batch);
+    this.#init.sources.tags.lock(batch.tags);
+    this.#inFlightEntries += entityCount(batch);
+    void this.#queue.add(async () => {
+      await this.#init.deliver(batch);
+      this.#settle(batch);
+    });
+  }
+
+  #settle(batch: Batch): void {
+    this.#inFlight.delete(batch);
+    this.#init.sources.tags.unlock(batch.tags);
+    this.#inFlightEntries -= entityCount(batch);
+    this.#init.onSettled(batch);
+    this.pump();
+  }
+}

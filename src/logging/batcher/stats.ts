@@ -1,0 +1,62 @@
+/**
+ * What a run's logger tells its user about delivery: the counters of `run.stats()` and the events
+ * `error`, `backpressure` and `flush`. The parts of the batcher update the counters; nothing here
+ * decides anything.
+ */
+import type { BatchDeliveryError, EntryCounts } from "../errors.js";
+
+/** Counters of a run's logger, from {@link ActiveRun.stats}. */
+export interface LoggerStats {
+  /** Entries accepted by the logging calls (a param re-logged with the same value is not counted). */
+  logged: number;
+  /** Entries buffered, not yet in a request. */
+  queued: number;
+  /** Entries in requests being sent or retried. */
+  inFlight: number;
+  /** Entries the server acknowledged. */
+  sent: number;
+  /** Entries given up on; each failure is reported by the `error` event and by `flush()`/`end()`. */
+  failed: number;
+  /** Tag writes replaced by a later write of the same key before they were sent. */
+  coalesced: number;
+  /** Entries dropped: always 0, the logger never drops an entry. */
+  dropped: number;
+  /** `log-batch` requests made, retries included. */
+  requests: number;
+  /** Requests that repeated a failed attempt. */
+  retried: number;
+}
+
+/** What one delivered request carried, from the `flush` event. */
+export interface FlushEvent extends EntryCounts {
+  /** Requests it took (1 when the first attempt succeeded). */
+  attempts: number;
+  /** From the first attempt to the acknowledgement, ms. */
+  durationMs: number;
+}
+
+/** What the `backpressure` event carries. */
+export interface BackpressureEvent {
+  /** Entries buffered when it fired. */
+  queued: number;
+  /** The configured `maxBufferedEntries`. */
+  maxBufferedEntries: number;
+}
+
+/** Events of a run's logger. */
+export type RunEvents = {
+  /** A batch could not be delivered (permission, validation, or its deadline passed). */
+  error: [error: BatchDeliveryError];
+  /** The buffer reached `maxBufferedEntries`; fires once until it drains below half of it. */
+  backpressure: [event: BackpressureEvent];
+  /** A `log-batch` request was acknowledged by the server. */
+  flush: [event: FlushEvent];
+};
+
+/** The delivery counters the parts of the batcher update (the rest of {@link LoggerStats} is read from the buffers). @internal */
+export interface DeliveryCounters {
+  sent: number;
+  failed: number;
+  requests: number;
+  retried: number;
+}
