@@ -9,7 +9,8 @@
 import { ArtifactNotFoundError } from "../artifacts/errors.js";
 import { AlreadyExistsError, AmbiguousResultError, MlflowApiError, MlflowError, NotFoundError, ServerError, ValidationError } from "../core/errors.js";
 import { pythonJsonDumps } from "../core/python-format.js";
-import { backoffMs, MAX_BACKOFF_MS, registryCurve } from "../core/retry/backoff.js";
+import { type BackoffCurve, backoffMs, MAX_BACKOFF_MS, registryCurve } from "../core/retry/backoff.js";
+import { retryUntil } from "../core/retry/retry-until.js";
 import { delay } from "../core/signals.js";
 import type { ModelVersion } from "../protocol/entities/registry.js";
 import type { KeyValueInput } from "../protocol/key-values.js";
@@ -234,17 +235,15 @@ async function resolveRunSource(ctx: ModelsContext, uri: string): Promise<Source
 async function ensureRegisteredModel(ctx: ModelsContext, name: string, signal: AbortSignal | undefined): Promise<void> {
   if (await registeredModelExists(ctx, name)) return;
   await delay(Math.floor(Math.random() * CREATE_STAGGER_MS), signal);
-  for (let attempt = 1; ; attempt++) {
+  const create = async (): Promise<void> => {
     if (await registeredModelExists(ctx, name)) return;
     try {
       await ctx.registeredModels.create({ name });
-      return;
     } catch (error) {
-      if (error instanceof AlreadyExistsError) return;
-      if (!isCreationCollision(error) || attempt >= MAX_CREATE_ATTEMPTS) throw error;
-      await delay(backoffMs(attempt, collisionCurve(50)), signal);
+      if (!(error instanceof AlreadyExistsError)) throw error;
     }
-  }
+  };
+  await retryCollisions(create, isCreationCollision, collisionCurve(50), signal);
 }
 
 async function registeredModelExists(ctx: ModelsContext, name: string): Promise<boolean> {
@@ -273,14 +272,35 @@ async function createVersion(
   params: Parameters<ModelsContext["modelVersions"]["create"]>[0],
   signal: AbortSignal | undefined,
 ): Promise<ModelVersion> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await ctx.modelVersions.create(params);
-    } catch (error) {
-      if (!isVersionCollision(error) || attempt >= MAX_CREATE_ATTEMPTS) throw error;
-      await delay(backoffMs(attempt, collisionCurve(100)), signal);
-    }
-  }
+  return retryCollisions(() => ctx.modelVersions.create(params), isVersionCollision, collisionCurve(100), signal);
+}
+
+/**
+ * Runs `create` again after a pause on `curve` while it fails with a collision, at most
+ * {@link MAX_CREATE_ATTEMPTS} times in all; `signal` aborts the pauses.
+ * @throws the last error of `create`, or the signal's reason when it aborts.
+ */
+async function retryCollisions<T>(
+  create: () => Promise<T>,
+  collided: (error: unknown) => boolean,
+  curve: BackoffCurve,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  const result = await retryUntil<T, unknown>({
+    curve,
+    deadlineAt: Number.POSITIVE_INFINITY,
+    maxRetries: MAX_CREATE_ATTEMPTS - 1,
+    signal,
+    attempt: async () => {
+      try {
+        return { done: await create() };
+      } catch (error) {
+        return collided(error) ? { retry: error } : { stop: error };
+      }
+    },
+  });
+  if (result.ok) return result.value;
+  throw result.gaveUp === "aborted" ? signal?.reason : result.failure;
 }
 
 function isVersionCollision(error: unknown): boolean {
