@@ -5,7 +5,7 @@ import type { ClientOptions } from "../config/options.js";
 import { type ResolvedConfig, resolveConfig } from "../config/resolve.js";
 import { Models } from "../models/models.js";
 import { ArtifactUris } from "../resources/artifact-uris.js";
-import { Artifacts } from "../resources/artifacts.js";
+import { Artifacts, runArtifactStores } from "../resources/artifacts.js";
 import { Experiments } from "../resources/experiments.js";
 import { LoggedModels } from "../resources/logged-models.js";
 import { Metrics } from "../resources/metrics.js";
@@ -14,8 +14,8 @@ import { RegisteredModels } from "../resources/registered-models.js";
 import { Runs } from "../resources/runs.js";
 import { Webhooks } from "../resources/webhooks.js";
 import { createStore } from "../store/create-store.js";
-import { RestStore } from "../store/rest/rest-store.js";
 import type { TrackingStore } from "../store/tracking-store.js";
+import { attachInternals } from "./internals.js";
 
 /**
  * Typed client for the MLflow tracking REST API (or the embedded store). With no options it reads
@@ -51,12 +51,15 @@ export class MlflowClient {
 
   constructor(options: ClientOptions = {}) {
     this.config = resolveConfig(options);
-    this.store = createStore(this.config);
+    const { store, transport } = createStore(this.config);
+    this.store = store;
     this.experiments = new Experiments(this.store);
     this.runs = new Runs(this.store);
     this.metrics = new Metrics(this.store);
-    this.#artifactStores = new ArtifactStores(this.config, this.store instanceof RestStore ? this.store.transport : undefined);
-    this.artifacts = new Artifacts(this.store, this.#artifactStores, this.config.artifacts.concurrency);
+    this.#artifactStores = new ArtifactStores(this.config, transport);
+    const runArtifacts = runArtifactStores(this.store, this.#artifactStores);
+    attachInternals(this, { transport, artifactStores: this.#artifactStores, runArtifacts });
+    this.artifacts = new Artifacts(this.store, runArtifacts, this.config.artifacts.concurrency);
     this.registeredModels = new RegisteredModels(this.store);
     this.modelVersions = new ModelVersions(this.store);
     this.loggedModels = new LoggedModels(this.store, this.#artifactStores, this.config.artifacts.concurrency);

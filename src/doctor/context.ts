@@ -7,12 +7,12 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { ArtifactLocation } from "../artifacts/artifact-uri.js";
 import { createS3Client } from "../artifacts/s3/s3-client.js";
 import type { MlflowClient } from "../client/client.js";
+import { internalsOf } from "../client/internals.js";
 import type { ClientOptions } from "../config/options.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import type { HttpTransport, RequestOptions } from "../core/http/transport.js";
 import type { ServerInfo } from "../protocol/entities/server-info.js";
 import type { Experiment } from "../protocol/entities/tracking.js";
-import { RestStore } from "../store/rest/rest-store.js";
 
 /** Default timeout of each network call of a check: 5 s. */
 export const DEFAULT_CHECK_TIMEOUT_MS = 5_000;
@@ -74,8 +74,7 @@ export class SetupContext {
 
   /** The tracking server's transport; undefined for the embedded store. */
   get transport(): HttpTransport | undefined {
-    const store = this.client?.store;
-    return store instanceof RestStore ? store.transport : undefined;
+    return this.client === undefined ? undefined : internalsOf(this.client).transport;
   }
 
   /** The S3 client of the doctor's configuration (no retries), recording the `Date` of every response. */

@@ -8,6 +8,7 @@ import type { Readable } from "node:stream";
 import { stringify as stringifyYaml } from "yaml";
 import type { UploadOptions, UploadResult } from "../artifacts/types.js";
 import type { MlflowClient } from "../client/client.js";
+import { internalsOf } from "../client/internals.js";
 import { messageOf } from "../core/error-text.js";
 import { ValidationError } from "../core/errors.js";
 import type { ImageInput } from "../images/image-codec.js";
@@ -127,6 +128,8 @@ export class ActiveRun {
     this.#params = new Map(init.params);
     this.#onEnd = init.onEnd;
     this.#batcher = new Batcher({ runId: init.info.run_id, store: init.client.store, options: init.options });
+    // The run holds its artifact URI (from runs.create or runs.get): its uploads need no runs.get.
+    internalsOf(init.client).runArtifacts.remember(init.info.run_id, init.info.artifact_uri);
   }
 
   /** The run's metadata as last seen from the server (status, times, artifact URI…). */

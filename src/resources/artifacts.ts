@@ -16,7 +16,20 @@ import type { TrackingStore } from "../store/tracking-store.js";
 import { APIResource } from "./resource.js";
 
 /**
- * `client.artifacts`. The run's `artifact_uri` is read once per run id (`runs.get`) and cached.
+ * The artifact stores of runs by run id, for {@link Artifacts}: a run's `artifact_uri` is read once
+ * per run id (`runs.get`), unless the run told it first (an active run holds it from the start).
+ *
+ * @example
+ * const byRun = runArtifactStores(store, new ArtifactStores(config));
+ * @internal
+ */
+export function runArtifactStores(store: TrackingStore, stores: ArtifactStores): ArtifactStoreCache {
+  return new ArtifactStoreCache(stores, async (runId, options) => (await store.call("runs.get", { run_id: runId }, options)).run.info.artifact_uri);
+}
+
+/**
+ * `client.artifacts`. The run's `artifact_uri` is read once per run id (`runs.get`) and cached; a
+ * run started by the logger passes the URI it already holds, so its uploads make no `runs.get`.
  *
  * @example
  * await client.artifacts.upload(runId, "out/model", { artifactPath: "model", onProgress: (p) => console.log(p.loadedBytes) });
@@ -28,18 +41,15 @@ export class Artifacts extends APIResource {
   readonly #byRun: ArtifactStoreCache;
 
   /**
-   * @param store - The tracking store (for `runs.get`).
-   * @param stores - Opens artifact stores by URI.
+   * @param store - The tracking store.
+   * @param byRun - The artifact store of each run (`runArtifactStores` in this file).
    * @param defaultConcurrency - Files transferred in parallel unless `concurrency` is given. @defaultValue 8
    * @internal
    */
-  constructor(store: TrackingStore, stores: ArtifactStores, defaultConcurrency = 8) {
+  constructor(store: TrackingStore, byRun: ArtifactStoreCache, defaultConcurrency = 8) {
     super(store);
     this.#defaultConcurrency = defaultConcurrency;
-    this.#byRun = new ArtifactStoreCache(
-      stores,
-      async (runId, options) => (await this.store.call("runs.get", { run_id: runId }, options)).run.info.artifact_uri,
-    );
+    this.#byRun = byRun;
   }
 
   /**

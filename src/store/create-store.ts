@@ -5,14 +5,28 @@ import { LazyStore } from "./lazy-store.js";
 import { RestStore } from "./rest/rest-store.js";
 import type { TrackingStore } from "./tracking-store.js";
 
+/** A store and, for a tracking server, the transport it talks through (proxied artifacts use it too). @internal */
+export interface CreatedStore {
+  store: TrackingStore;
+  /** The tracking server's transport; `undefined` for the embedded store. */
+  transport: HttpTransport | undefined;
+}
+
 /**
  * A {@link RestStore} for http(s) tracking URIs, the embedded SQLite store (opened lazily) for
- * `sqlite:` URIs and for no URI at all.
+ * `sqlite:` URIs and for no URI at all; with the transport it built, so nobody downcasts the store
+ * to find it.
+ * @example
+ * const { store, transport } = createStore(resolveConfig());
  * @internal
  */
-export function createStore(config: ResolvedConfig): TrackingStore {
+export function createStore(config: ResolvedConfig): CreatedStore {
   const target = config.tracking;
-  if (target.kind === "rest") return new RestStore(new HttpTransport(target.baseUrl, config));
+  if (target.kind === "rest") {
+    const transport = new HttpTransport(target.baseUrl, config);
+    return { store: new RestStore(transport), transport };
+  }
   const options = { uri: target.uri, isDefault: target.isDefault, env: config.env };
-  return new LazyStore("sqlite", target.uri, async () => (await import("./sqlite/sqlite-store.js")).openSqliteStore(target.path, options));
+  const store = new LazyStore("sqlite", target.uri, async () => (await import("./sqlite/sqlite-store.js")).openSqliteStore(target.path, options));
+  return { store, transport: undefined };
 }

@@ -13,8 +13,8 @@ import { ArtifactStores } from "../artifacts/artifact-stores.js";
 import { parseArtifactUri } from "../artifacts/artifact-uri.js";
 import { downloadTree, planUpload, uploadFiles } from "../artifacts/transfer.js";
 import type { MlflowClient } from "../client/client.js";
+import { internalsOf } from "../client/internals.js";
 import type { Run } from "../protocol/entities/tracking.js";
-import { RestStore } from "../store/rest/rest-store.js";
 
 /** Files and bytes uploaded. */
 export interface ArtifactCounts {
@@ -78,7 +78,7 @@ async function uploadDirectory(to: MlflowClient, targetRunId: string, directory:
  * try { await copyArtifactTree(sourceUri, fromStores, stores.forUri(copy.info.artifact_uri), 8) } finally { stores.close() }
  */
 export function artifactStoresOf(client: MlflowClient): ArtifactStores {
-  return new ArtifactStores(client.config, client.store instanceof RestStore ? client.store.transport : undefined);
+  return new ArtifactStores(client.config, internalsOf(client).transport);
 }
 
 /**

@@ -1,10 +1,15 @@
 /**
  * The Run's logging calls: validation at the call (the key and the rule named, nothing else in the
- * buffer affected), write-once params, and the artifact methods' delegation to the client.
+ * buffer affected), write-once params, and the artifact methods' delegation to the client (to the
+ * artifact URI the run already holds).
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HttpResponse } from "msw";
 import { describe, expect, it, vi } from "vitest";
-import { ConfigurationError, ValidationError } from "../../../src/index.js";
-import { API, record, useMockServer } from "../helpers/mock-server.js";
+import { ConfigurationError, startRun, ValidationError } from "../../../src/index.js";
+import { API, BASE, experimentJson, record, runJson, testClient, useMockServer } from "../helpers/mock-server.js";
 import { validationError } from "../helpers/validation-error.js";
 import { batchOf, openTestRun, RUN_ID } from "./helpers.js";
 
@@ -117,6 +122,35 @@ describe("artifacts", () => {
       [RUN_ID, '{\n  "accuracy": 0.9\n}', "eval/summary.json", {}],
     ]);
     expect(run.stats().queued).toBe(1);
+  });
+
+  it("uploads to the artifact URI the run holds from runs/create: logging N artifacts makes no runs/get", async () => {
+    const proxied = runJson();
+    (proxied.info as Record<string, unknown>).artifact_uri = `mlflow-artifacts:/1/${RUN_ID}/artifacts`;
+    record(server, "get", `${API}/experiments/get`, () => ({ experiment: experimentJson("1") }));
+    record(server, "post", `${API}/runs/create`, () => ({ run: proxied }));
+    const runGets = record(server, "get", `${API}/runs/get`, () => ({ run: proxied }));
+    const puts = record(server, "put", `${BASE}/api/2.0/mlflow-artifacts/artifacts/*`, () => new HttpResponse(null, { status: 200 }));
+    const dir = mkdtempSync(join(tmpdir(), "mlflow-ts-run-artifacts-"));
+    try {
+      writeFileSync(join(dir, "model.onnx"), "onnx");
+      mkdirSync(join(dir, "ckpt"));
+      writeFileSync(join(dir, "ckpt", "a.bin"), "a");
+      writeFileSync(join(dir, "ckpt", "b.bin"), "b");
+      const run = await startRun({ client: testClient(), experimentId: "1", exitHooks: false, flushIntervalMs: 3_600_000 });
+      await run.logArtifact(join(dir, "model.onnx"), { artifactPath: "model" });
+      await run.logArtifacts(join(dir, "ckpt"), { artifactPath: "ckpt" });
+      await run.logText("hello", "notes/readme.txt");
+      await run.logJson({ accuracy: 0.9 }, "eval/summary.json");
+      expect(puts.map((put) => put.path).sort()).toEqual(
+        ["ckpt/a.bin", "ckpt/b.bin", "eval/summary.json", "model/model.onnx", "notes/readme.txt"].map(
+          (file) => `/api/2.0/mlflow-artifacts/artifacts/1/${RUN_ID}/artifacts/${file}`,
+        ),
+      );
+      expect(runGets).toHaveLength(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses logJson of a value without a JSON form", async () => {
