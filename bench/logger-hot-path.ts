@@ -30,7 +30,7 @@ const BUCKETS = 100_000;
 function cutOffRun(): ActiveRun {
   const client = new MlflowClient({ trackingUri: "http://127.0.0.1:9", maxRetries: 0, env: {} });
   const info = { run_id: "0".repeat(32), experiment_id: "0", run_name: "bench", status: "RUNNING", artifact_uri: "", lifecycle_stage: "active" } as const;
-  const run = new ActiveRun({ client, info, options: resolveLoggerOptions({ exitHooks: false }, {}) });
+  const run = new ActiveRun({ client, info, options: resolveLoggerOptions({ exitHooks: false }, client.config.logger) });
   run.on("error", () => undefined); // every batch fails by design here
   return run;
 }

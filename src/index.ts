@@ -19,9 +19,16 @@
 
 // The typed client, its configuration and its pages
 export { MlflowClient } from "./client/client.js";
-export type { ArtifactOptions, AuthOptions, ClientOptions, S3Options } from "./config/options.js";
-export type { Env } from "./config/env.js";
-export type { ResolvedAuth, ResolvedConfig, TrackingTarget } from "./config/resolve.js";
+export type { ArtifactOptions, AuthOptions, ClientOptions, Env, S3Options } from "./config/options.js";
+export type {
+  EmbeddedStoreSettings,
+  JournalSettings,
+  LoggerSettings,
+  ResolvedAuth,
+  ResolvedConfig,
+  SystemMetricsSettings,
+  TrackingTarget,
+} from "./config/resolve.js";
 export type { AuthSettings, HttpSettings, TlsSettings } from "./core/http/settings.js";
 export type { RequestOptions } from "./core/http/transport.js";
 export { type AllOptions, type Page, Paginated } from "./core/pagination.js";

@@ -51,3 +51,49 @@ export const DEFAULT_PROXY_MULTIPART_CHUNK_BYTES = 10 * 1024 * 1024;
 
 /** The tracking URI used when none is configured, as in the Python client 3.7+. */
 export const DEFAULT_TRACKING_URI = "sqlite:///mlflow.db";
+
+// The logger (startRun's options; docs/logger.md)
+
+/** Default interval between background flushes: 1000 ms. */
+export const DEFAULT_FLUSH_INTERVAL_MS = 1_000;
+/**
+ * Default `log-batch` requests in flight per run: 2. The benchmark in docs/logger.md picks it:
+ * a second request hides the client/server round trip, more only queue on PostgreSQL row locks
+ * (every batch of a run updates the same `latest_metrics` rows).
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 2;
+/**
+ * Default `log-batch` requests in flight per run on the embedded SQLite store: 16. The store
+ * commits the requests that arrive together in one transaction (see docs/embedded-store.md), and
+ * with many keys per run one commit of 16,000 points costs far less than sixteen of 1000: each
+ * commit rewrites every index page it touched. The benchmark there picks it.
+ */
+export const DEFAULT_MAX_IN_FLIGHT_EMBEDDED = 16;
+/** Default time a batch is retried before it counts as failed: 10 minutes. */
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 600_000;
+/** Default number of buffered entries at which `backpressure` fires: 1,000,000 (about 32 MB of metrics). */
+export const DEFAULT_MAX_BUFFERED_ENTRIES = 1_000_000;
+/** Default bound of the flush at process exit, SIGINT/SIGTERM and uncaught exceptions: 30 s. */
+export const DEFAULT_EXIT_TIMEOUT_MS = 30_000;
+/** Default first retry delay of a failed batch: 250 ms (doubling up to the maximum, with jitter). */
+export const DEFAULT_RETRY_INITIAL_DELAY_MS = 250;
+/** Default longest retry delay of a failed batch: 10 s. */
+export const DEFAULT_RETRY_MAX_DELAY_MS = 10_000;
+
+// System metrics (MLflow's SystemMetricsMonitor)
+
+/** Default time between two samples: 10 s, as MLflow. */
+export const DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS = 10_000;
+/** Default number of samples averaged into one logged point: 1, as MLflow. */
+export const DEFAULT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING = 1;
+
+// The durable-delivery journal (docs/journal.md)
+
+/** Default interval of group commits: 100 ms. What was accepted in the last interval is not yet on disk. */
+export const DEFAULT_JOURNAL_COMMIT_INTERVAL_MS = 100;
+/** Default pending size that starts a group commit before the interval ends: 1 MiB (about 37,000 points). */
+export const DEFAULT_JOURNAL_COMMIT_BYTES = 1024 * 1024;
+/** Default longest time between a commit and its `fdatasync`: 0 ms, i.e. every commit is synced. */
+export const DEFAULT_JOURNAL_SYNC_INTERVAL_MS = 0;
+/** Default size at which a segment is closed and the next one started: 16 MiB (about 600,000 points). */
+export const DEFAULT_JOURNAL_SEGMENT_BYTES = 16 * 1024 * 1024;

@@ -4,9 +4,10 @@
  * what is expected.
  */
 import { ConfigurationError } from "../core/errors.js";
+import { type NumberRule, numberProblem } from "./number-rule.js";
+import type { Env } from "./options.js";
 
-/** An environment to read from: `process.env` by default, a plain object in tests. */
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env } from "./options.js";
 
 /**
  * Reads `name` from `env`, trimmed; `undefined` when unset or empty.
@@ -31,18 +32,6 @@ export function readBoolEnv(env: Env, name: string): boolean | undefined {
   throw new ConfigurationError(name, `${name} must be one of true, false, 1, 0; got "${raw}". Fix: set ${name}=true or unset it.`);
 }
 
-/** Bounds and unit for {@link readNumberEnv}. */
-export interface NumberRule {
-  /** Inclusive minimum. */
-  min?: number;
-  /** Inclusive maximum. */
-  max?: number;
-  /** Reject fractional values. */
-  integer?: boolean;
-  /** Unit named in the error message, e.g. "seconds". */
-  unit?: string;
-}
-
 /**
  * Reads a number within bounds.
  * @throws {ConfigurationError} naming the variable when the value is not a number or out of bounds.
@@ -55,29 +44,6 @@ export function readNumberEnv(env: Env, name: string, rule: NumberRule = {}): nu
   const problem = numberProblem(value, rule);
   if (problem === undefined) return value;
   throw new ConfigurationError(name, `${name} must be ${problem}; got "${raw}". Fix: correct it or unset it to use the default.`);
-}
-
-/**
- * Describes what is wrong with `value` under `rule`, or `undefined` when it is fine.
- * @internal
- */
-export function numberProblem(value: number, rule: NumberRule): string | undefined {
-  const unit = rule.unit ? ` ${rule.unit}` : "";
-  const kind = rule.integer ? "a whole number" : "a number";
-  const range =
-    rule.min !== undefined && rule.max !== undefined
-      ? ` from ${rule.min} to ${rule.max}`
-      : rule.min !== undefined
-        ? ` of at least ${rule.min}`
-        : rule.max !== undefined
-          ? ` of at most ${rule.max}`
-          : "";
-  const expected = `${kind}${range}${unit}`;
-  if (!Number.isFinite(value)) return expected;
-  if (rule.integer && !Number.isInteger(value)) return expected;
-  if (rule.min !== undefined && value < rule.min) return expected;
-  if (rule.max !== undefined && value > rule.max) return expected;
-  return undefined;
 }
 
 /**

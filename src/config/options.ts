@@ -1,8 +1,11 @@
 /**
  * The public options of the client (`new MlflowClient(options)`) with their TSDoc: what each one
  * does, the environment variable it falls back to and its default. The zod schemas that check them
- * are in resolve.ts.
+ * are in schemas.ts (a type test fails to compile when the two disagree).
  */
+
+/** An environment to read from: `process.env` by default, a plain object in tests. */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Credentials for the tracking server. Basic wins over a bearer token, as in the Python client. */
 export type AuthOptions = { username: string; password: string } | { token: string };

@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { inspect } from "node:util";
-import { z } from "zod";
+import type { z } from "zod";
 import { ConfigurationError } from "../core/errors.js";
 import type { AuthSettings, HttpSettings } from "../core/http/settings.js";
 import { redact, registerBasicCredentials, registerSecret, registerSecretHeaders } from "../core/redact.js";
@@ -27,58 +27,18 @@ import {
   DEFAULT_UNREACHABLE_DEADLINE_MS,
   MAX_RETRIES_LIMIT,
 } from "./defaults.js";
-import { type Env, readBoolEnv, readEnum, readEnv, readJsonObjectEnv, readNumberEnv } from "./env.js";
-import type { ArtifactOptions, AuthOptions, ClientOptions, S3Options } from "./options.js";
+import { type EmbeddedStoreSettings, resolveEmbeddedStoreSettings } from "./embedded-store-settings.js";
+import { readBoolEnv, readEnum, readEnv, readJsonObjectEnv, readNumberEnv } from "./env.js";
+import { type JournalSettings, resolveJournalSettings } from "./journal-settings.js";
+import { type LoggerSettings, resolveLoggerSettings } from "./logger-settings.js";
+import type { ArtifactOptions, AuthOptions, ClientOptions, Env, S3Options } from "./options.js";
+import { artifactOptionsSchema, clientOptionsSchema, s3OptionsSchema } from "./schemas.js";
+import { resolveSystemMetricsSettings, runContextTags, type SystemMetricsSettings } from "./system-settings.js";
 
-const positiveInt = z.number().int().positive();
-
-const authSchema = z.union([z.strictObject({ username: z.string().min(1), password: z.string() }), z.strictObject({ token: z.string().min(1) })]);
-
-const s3OptionsSchema = z.strictObject({
-  endpointUrl: z.string().optional(),
-  ignoreTls: z.boolean().optional(),
-  addressingStyle: z.enum(["auto", "path", "virtual"]).optional(),
-  region: z.string().min(1).optional(),
-  credentials: z.strictObject({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().optional() }).optional(),
-  uploadExtraArgs: z.record(z.string(), z.unknown()).optional(),
-  expectedBucketOwner: z.string().optional(),
-  checksum: z.enum(["WHEN_REQUIRED", "WHEN_SUPPORTED"]).optional(),
-  partSizeBytes: positiveInt.optional(),
-  queueSize: positiveInt.optional(),
-});
-
-const artifactOptionsSchema = z.strictObject({
-  proxyMultipartUpload: z.boolean().optional(),
-  proxyMultipartMinBytes: positiveInt.optional(),
-  proxyMultipartChunkBytes: positiveInt.optional(),
-  concurrency: positiveInt.optional(),
-});
-
-const clientOptionsSchema = z.strictObject({
-  trackingUri: z.string().min(1).optional(),
-  auth: authSchema.optional(),
-  timeoutMs: positiveInt.optional(),
-  maxRetries: z.number().int().min(0).max(MAX_RETRIES_LIMIT).optional(),
-  backoffFactorMs: z.number().min(0).max(120_000).optional(),
-  backoffJitterMs: z.number().min(0).optional(),
-  deadlineMs: positiveInt.optional(),
-  unreachableDeadlineMs: z.number().int().min(0).optional(),
-  keepAliveIdleMs: positiveInt.optional(),
-  maxSockets: positiveInt.optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  insecureTls: z.boolean().optional(),
-  serverCertPath: z.string().min(1).optional(),
-  clientCertPath: z.string().min(1).optional(),
-  s3: s3OptionsSchema.optional(),
-  artifacts: artifactOptionsSchema.optional(),
-  // `process.env` is not a plain object, so a record schema would refuse it; any object of strings works.
-  env: z
-    .custom<Record<string, string | undefined>>(
-      (value) => typeof value === "object" && value !== null && !Array.isArray(value),
-      "expected an object of strings, e.g. process.env",
-    )
-    .optional(),
-});
+export type { EmbeddedStoreSettings } from "./embedded-store-settings.js";
+export type { JournalSettings } from "./journal-settings.js";
+export type { LoggerSettings } from "./logger-settings.js";
+export type { SystemMetricsSettings } from "./system-settings.js";
 
 /** Where tracking data goes. */
 export type TrackingTarget = { kind: "rest"; baseUrl: string; displayUri: string } | { kind: "sqlite"; path: string; uri: string; isDefault: boolean };
@@ -97,7 +57,10 @@ export interface ResolvedConfig {
     forcePathStyle: boolean;
     addressingStyle: "auto" | "path" | "virtual";
     region: string;
+    /** `s3.credentials`, else `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`); none: the AWS SDK's default chain. */
     credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+    /** Where {@link ResolvedConfig.s3}`.credentials` came from; `default chain` when there are none (profiles, SSO, instance role…). */
+    credentialsSource: "s3.credentials option" | "AWS_ACCESS_KEY_ID" | "default chain";
     uploadExtraArgs: Readonly<Record<string, unknown>>;
     expectedBucketOwner?: string;
     checksum: "WHEN_REQUIRED" | "WHEN_SUPPORTED";
@@ -112,8 +75,23 @@ export interface ResolvedConfig {
   };
   /** Defaults for the fluent API: `MLFLOW_EXPERIMENT_NAME`, `MLFLOW_EXPERIMENT_ID`, `MLFLOW_RUN_ID`. */
   fluent: { experimentName?: string; experimentId?: string; runId?: string };
-  /** The environment that was read. */
-  env: Env;
+  /** The logger's settings from the `MLFLOW_TS_*` variables and the defaults; `startRun`'s options override them. */
+  logger: LoggerSettings;
+  /** System metrics (`MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING`, `MLFLOW_SYSTEM_METRICS_*`); `startRun`'s `logSystemMetrics` overrides `enabled`. */
+  systemMetrics: SystemMetricsSettings;
+  /** System tags of new runs: the extra tags of `MLFLOW_RUN_CONTEXT` (a JSON object). */
+  systemTags: { runContext: Readonly<Record<string, string>> };
+  /** The embedded SQLite store (`MLFLOW_TS_SQLITE_JOURNAL_MODE`, `MLFLOW_TS_QUIET_LOCAL_STORE`). */
+  embeddedStore: EmbeddedStoreSettings;
+  /** The durable-delivery journal (`MLFLOW_TS_JOURNAL*`; not wired into the logger yet). */
+  journal: JournalSettings;
+  /** What only the setup check reads of the environment. */
+  doctor: {
+    /** Whether this is a CI job (`CI` set to anything but `false` or `0`): the doctor then requires a tracking server. */
+    ciJob: boolean;
+    /** `AWS_ENDPOINT_URL_S3`, which the AWS SDK reads and MLflow does not: the doctor warns when it is set without `MLFLOW_S3_ENDPOINT_URL`. */
+    awsEndpointUrlS3: string | undefined;
+  };
 }
 
 /**
@@ -131,8 +109,9 @@ export function resolveConfig(options: ClientOptions = {}): ResolvedConfig {
   const env: Env = { ...(opts.env ?? process.env) };
   registerConfiguredSecrets(opts);
   const tls = resolveTls(opts, env);
+  const tracking = resolveTrackingTarget(opts.trackingUri, env);
   const config: ResolvedConfig = {
-    tracking: resolveTrackingTarget(opts.trackingUri, env),
+    tracking,
     auth: resolveAuth(opts, env),
     http: {
       timeoutMs: opts.timeoutMs ?? secondsToMs(readNumberEnv(env, "MLFLOW_HTTP_REQUEST_TIMEOUT", { min: 0.001, unit: "seconds" })) ?? DEFAULT_TIMEOUT_MS,
@@ -160,7 +139,12 @@ export function resolveConfig(options: ClientOptions = {}): ResolvedConfig {
       experimentId: readEnv(env, "MLFLOW_EXPERIMENT_ID"),
       runId: readEnv(env, "MLFLOW_RUN_ID"),
     },
-    env,
+    logger: resolveLoggerSettings(env, tracking.kind),
+    systemMetrics: resolveSystemMetricsSettings(env),
+    systemTags: { runContext: runContextTags(env) },
+    embeddedStore: resolveEmbeddedStoreSettings(env),
+    journal: resolveJournalSettings(env, tracking.kind),
+    doctor: { ciJob: isCiJob(env), awsEndpointUrlS3: readEnv(env, "AWS_ENDPOINT_URL_S3") },
   };
   Object.defineProperty(config, "toJSON", { value: () => safeView(config), enumerable: false });
   Object.defineProperty(config, inspect.custom, { value: () => safeView(config), enumerable: false });
@@ -197,9 +181,9 @@ function registerEnvSecrets(env: unknown): void {
 /** Environment variables whose values are credentials. */
 const SECRET_ENV_VARS = ["MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] as const;
 
-/** What `console.log(config)` and `JSON.stringify(config)` show: everything but credentials and the environment. */
+/** What `console.log(config)` and `JSON.stringify(config)` show: everything but credentials. */
 function safeView(config: ResolvedConfig): Record<string, unknown> {
-  const { auth, s3, http: httpConfig, env: _env, ...rest } = config;
+  const { auth, s3, http: httpConfig, ...rest } = config;
   const credentials = s3.credentials ? { accessKeyId: s3.credentials.accessKeyId, secretAccessKey: "***" } : undefined;
   const headers = Object.fromEntries(Object.entries(httpConfig.headers).map(([name, value]) => [name, redact(value)]));
   return {
@@ -382,7 +366,7 @@ function resolveS3(opts: S3Options, env: Env): ResolvedConfig["s3"] {
   const endpointKey = opts.endpointUrl ? "s3.endpointUrl" : "MLFLOW_S3_ENDPOINT_URL";
   const endpointUrl = checkS3Endpoint(opts.endpointUrl ?? readEnv(env, "MLFLOW_S3_ENDPOINT_URL"), endpointKey);
   const addressingStyle = opts.addressingStyle ?? readEnum(env, "MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE", ["auto", "path", "virtual"] as const) ?? "auto";
-  const credentials = opts.credentials;
+  const { credentials, credentialsSource } = resolveS3Credentials(opts, env);
   return {
     endpointUrl,
     ignoreTls: opts.ignoreTls ?? readBoolEnv(env, "MLFLOW_S3_IGNORE_TLS") ?? false,
@@ -390,12 +374,39 @@ function resolveS3(opts: S3Options, env: Env): ResolvedConfig["s3"] {
     addressingStyle,
     region: opts.region ?? readEnv(env, "AWS_REGION") ?? readEnv(env, "AWS_DEFAULT_REGION") ?? "us-east-1",
     credentials,
+    credentialsSource,
     uploadExtraArgs: Object.freeze(opts.uploadExtraArgs ?? readJsonObjectEnv(env, "MLFLOW_S3_UPLOAD_EXTRA_ARGS") ?? {}),
     expectedBucketOwner: opts.expectedBucketOwner ?? readEnv(env, "MLFLOW_S3_EXPECTED_BUCKET_OWNER"),
     checksum: opts.checksum ?? readEnum(env, "MLFLOW_TS_S3_CHECKSUM", ["WHEN_REQUIRED", "WHEN_SUPPORTED"] as const) ?? "WHEN_REQUIRED",
     partSizeBytes: opts.partSizeBytes,
     queueSize: opts.queueSize ?? 4,
   };
+}
+
+/**
+ * S3 credentials: the `s3.credentials` option, else `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`
+ * (/`AWS_SESSION_TOKEN`) from the environment that was read (so the `env` option works), else none:
+ * the AWS SDK's default chain (profiles, SSO, web identity, IMDS…).
+ */
+function resolveS3Credentials(opts: S3Options, env: Env): Pick<ResolvedConfig["s3"], "credentials" | "credentialsSource"> {
+  if (opts.credentials) return { credentials: opts.credentials, credentialsSource: "s3.credentials option" };
+  const accessKeyId = readEnv(env, "AWS_ACCESS_KEY_ID");
+  const secretAccessKey = readEnv(env, "AWS_SECRET_ACCESS_KEY");
+  if (accessKeyId === undefined || secretAccessKey === undefined) return { credentials: undefined, credentialsSource: "default chain" };
+  const sessionToken = readEnv(env, "AWS_SESSION_TOKEN");
+  registerSecret(secretAccessKey);
+  registerSecret(sessionToken);
+  const credentials = sessionToken === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken };
+  return { credentials, credentialsSource: "AWS_ACCESS_KEY_ID" };
+}
+
+/**
+ * True when the environment is a CI job: `CI` set to anything but `false` or `0` (GitHub Actions,
+ * GitLab CI, CircleCI, Travis, Buildkite and Jenkins' plugins all set it).
+ */
+function isCiJob(env: Env): boolean {
+  const ci = readEnv(env, "CI")?.toLowerCase();
+  return ci !== undefined && ci !== "false" && ci !== "0";
 }
 
 function checkS3Endpoint(value: string | undefined, key: string): string | undefined {

@@ -4,7 +4,6 @@
  * network, unknown key, wrong secret, clock, region — with the variable to fix.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import { readEnv } from "../config/env.js";
 import { LinkedAbort } from "../core/signals.js";
 import type { SetupContext } from "./context.js";
 import { type Diagnosis, describeNetworkFailure } from "./failures.js";
@@ -90,12 +89,10 @@ export function s3EndpointOf(context: SetupContext): string {
  * @internal
  */
 export function accessKeyLabel(context: SetupContext): string {
-  const config = context.config!;
-  const fromOptions = config.s3.credentials?.accessKeyId;
-  const fromEnv = readEnv(config.env, "AWS_ACCESS_KEY_ID");
-  const id = fromOptions ?? fromEnv;
+  const s3 = context.config!.s3;
+  const id = s3.credentials?.accessKeyId;
   if (id === undefined) return "from the AWS default chain (AWS_PROFILE, SSO, instance role…)";
-  return `…${id.slice(-4)} (${fromOptions ? "s3.credentials option" : "AWS_ACCESS_KEY_ID"})`;
+  return `…${id.slice(-4)} (${s3.credentialsSource})`;
 }
 
 /**

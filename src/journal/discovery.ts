@@ -44,7 +44,7 @@ export interface JournalListing {
  * The journals in `cacheDir`, oldest first. A missing folder has none.
  * @throws the file system's error when the folder exists but cannot be read.
  * @example
- * for (const j of await listJournals(resolveJournalOptions({}, process.env).dir)) console.log(j.runId, j.owner.state, j.pending);
+ * for (const j of await listJournals(resolveJournalOptions({}, client.config.journal).dir)) console.log(j.runId, j.owner.state, j.pending);
  */
 export async function listJournals(cacheDir: string): Promise<JournalListing[]> {
   let names: string[];

@@ -65,7 +65,7 @@ let nextSerial = 0;
 /**
  * One run's journal, owned by this process.
  * @example
- * const journal = await Journal.create({ runId, trackingUri, options: resolveJournalOptions({}, process.env) });
+ * const journal = await Journal.create({ runId, trackingUri, options: resolveJournalOptions({}, client.config.journal) });
  * const first = journal.appendMetrics(chunk, 0, chunk.end);
  * await journal.commit();                         // durable
  * journal.acknowledge("metric", first, first + 1000); // the server took them

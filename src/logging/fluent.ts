@@ -11,6 +11,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { z } from "zod";
 import { MlflowClient } from "../client/client.js";
 import type { ClientOptions } from "../config/options.js";
+import { forgetRunIdEnv } from "../config/process-env.js";
 import { messageOf } from "../core/error-text.js";
 import { AlreadyExistsError, ConfigurationError, NotFoundError, ValidationError } from "../core/errors.js";
 import type { Experiment, KeyValue } from "../protocol/entities/tracking.js";
@@ -163,8 +164,8 @@ export function getActiveRun(): ActiveRun | undefined {
 async function openRun(options: StartRunOptions, scoped: boolean): Promise<ActiveRun> {
   const opts = parseOptions(options);
   const client = resolveClient(opts.client);
-  const loggerOptions = resolveLoggerOptions(opts, client.config.env, client.config.tracking.kind);
-  const systemMetrics = resolveSystemMetricsSettings(opts.logSystemMetrics, client.config.env);
+  const loggerOptions = resolveLoggerOptions(opts, client.config.logger);
+  const systemMetrics = resolveSystemMetricsSettings(opts.logSystemMetrics, client.config.systemMetrics);
   const tags = validatedTags(opts.tags as KeyValueInput | undefined);
   const params = validatedParams(opts.params as KeyValueInput | undefined);
   const resumeId = opts.runId ?? (opts.nested || opts.parentRunId ? undefined : takeEnvRunId(client));
@@ -212,7 +213,7 @@ function takeEnvRunId(client: MlflowClient): string | undefined {
   if (runId === undefined || envRunIdUsed.has(client)) return undefined;
   envRunIdUsed.add(client);
   // As Python does: a child process started later must not resume the same run.
-  if (process.env.MLFLOW_RUN_ID === runId) delete process.env.MLFLOW_RUN_ID;
+  forgetRunIdEnv(runId);
   return runId;
 }
 

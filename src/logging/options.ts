@@ -1,37 +1,24 @@
 /**
  * Options of the logger (batching, delivery, exit) with their environment variables and defaults.
- * Order: option > environment variable > default. Every duration is in milliseconds, and every
- * variable name says its unit.
+ * Order: option > environment variable > default. The environment and the defaults are resolved
+ * with the client's configuration (config/logger-settings.ts); a run's options override them here.
+ * Every duration is in milliseconds, and every variable name says its unit.
  */
 import { z } from "zod";
-import { type Env, type NumberRule, numberProblem, readNumberEnv } from "../config/env.js";
+import type { LoggerSettings } from "../config/logger-settings.js";
+import { numberProblem } from "../config/number-rule.js";
 import { ConfigurationError } from "../core/errors.js";
 
-/** Default interval between background flushes: 1000 ms. */
-export const DEFAULT_FLUSH_INTERVAL_MS = 1_000;
-/**
- * Default `log-batch` requests in flight per run: 2. The benchmark in docs/logger.md picks it:
- * a second request hides the client/server round trip, more only queue on PostgreSQL row locks
- * (every batch of a run updates the same `latest_metrics` rows).
- */
-export const DEFAULT_MAX_IN_FLIGHT = 2;
-/**
- * Default `log-batch` requests in flight per run on the embedded SQLite store: 16. The store
- * commits the requests that arrive together in one transaction (see docs/embedded-store.md), and
- * with many keys per run one commit of 16,000 points costs far less than sixteen of 1000: each
- * commit rewrites every index page it touched. The benchmark there picks it.
- */
-export const DEFAULT_MAX_IN_FLIGHT_EMBEDDED = 16;
-/** Default time a batch is retried before it counts as failed: 10 minutes. */
-export const DEFAULT_DELIVERY_TIMEOUT_MS = 600_000;
-/** Default number of buffered entries at which `backpressure` fires: 1,000,000 (about 32 MB of metrics). */
-export const DEFAULT_MAX_BUFFERED_ENTRIES = 1_000_000;
-/** Default bound of the flush at process exit, SIGINT/SIGTERM and uncaught exceptions: 30 s. */
-export const DEFAULT_EXIT_TIMEOUT_MS = 30_000;
-/** Default first retry delay of a failed batch: 250 ms (doubling up to the maximum, with jitter). */
-export const DEFAULT_RETRY_INITIAL_DELAY_MS = 250;
-/** Default longest retry delay of a failed batch: 10 s. */
-export const DEFAULT_RETRY_MAX_DELAY_MS = 10_000;
+export {
+  DEFAULT_DELIVERY_TIMEOUT_MS,
+  DEFAULT_EXIT_TIMEOUT_MS,
+  DEFAULT_FLUSH_INTERVAL_MS,
+  DEFAULT_MAX_BUFFERED_ENTRIES,
+  DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_MAX_IN_FLIGHT_EMBEDDED,
+  DEFAULT_RETRY_INITIAL_DELAY_MS,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+} from "../config/defaults.js";
 
 /**
  * Options of the logger. Each falls back to the environment variable named in its description
@@ -57,7 +44,7 @@ export interface LoggerOptions {
 }
 
 /** Logger options after defaults and environment were applied. */
-export type ResolvedLoggerOptions = Readonly<Required<LoggerOptions>>;
+export type ResolvedLoggerOptions = LoggerSettings;
 
 /** Schema of {@link LoggerOptions}; merged into the `startRun` options schema. @internal */
 export const loggerOptionsShape = {
@@ -71,35 +58,26 @@ export const loggerOptionsShape = {
   exitHooks: z.boolean().optional(),
 };
 
-const ENV_RULES: Record<"flushIntervalMs" | "maxInFlight" | "deliveryTimeoutMs" | "maxBufferedEntries" | "exitTimeoutMs", [string, NumberRule]> = {
-  flushIntervalMs: ["MLFLOW_TS_FLUSH_INTERVAL_MS", { min: 1, integer: true, unit: "milliseconds" }],
-  maxInFlight: ["MLFLOW_TS_MAX_IN_FLIGHT", { min: 1, max: 32, integer: true }],
-  deliveryTimeoutMs: ["MLFLOW_TS_DELIVERY_TIMEOUT_MS", { min: 0, integer: true, unit: "milliseconds" }],
-  maxBufferedEntries: ["MLFLOW_TS_MAX_BUFFERED_ENTRIES", { min: 1, integer: true }],
-  exitTimeoutMs: ["MLFLOW_TS_EXIT_TIMEOUT_MS", { min: 0, integer: true, unit: "milliseconds" }],
-};
-
 /**
- * Applies the environment and the defaults to logger options (already checked by the schema).
+ * Applies a run's logger options (already checked by the schema) over the client's logger settings
+ * (the environment and the defaults, resolved with its configuration).
  *
- * @param storeKind - What the run logs to: `rest` (a tracking server) or `sqlite` (the embedded
- *   store); only the default of `maxInFlight` depends on it. @defaultValue "rest"
- * @throws {ConfigurationError} naming the variable when an environment value is malformed.
+ * @param settings - `client.config.logger`.
+ * @throws {ConfigurationError} when `retryMaxDelayMs` ends up smaller than `retryInitialDelayMs`.
  * @example
- * resolveLoggerOptions({}, { MLFLOW_TS_FLUSH_INTERVAL_MS: "250" }).flushIntervalMs // 250
+ * resolveLoggerOptions({ flushIntervalMs: 250 }, client.config.logger).flushIntervalMs // 250
  * @internal
  */
-export function resolveLoggerOptions(options: LoggerOptions, env: Env, storeKind: "rest" | "sqlite" = "rest"): ResolvedLoggerOptions {
-  const fromEnv = (key: keyof typeof ENV_RULES): number | undefined => readNumberEnv(env, ENV_RULES[key][0], ENV_RULES[key][1]);
-  const resolved = {
-    flushIntervalMs: options.flushIntervalMs ?? fromEnv("flushIntervalMs") ?? DEFAULT_FLUSH_INTERVAL_MS,
-    maxInFlight: options.maxInFlight ?? fromEnv("maxInFlight") ?? (storeKind === "sqlite" ? DEFAULT_MAX_IN_FLIGHT_EMBEDDED : DEFAULT_MAX_IN_FLIGHT),
-    deliveryTimeoutMs: options.deliveryTimeoutMs ?? fromEnv("deliveryTimeoutMs") ?? DEFAULT_DELIVERY_TIMEOUT_MS,
-    maxBufferedEntries: options.maxBufferedEntries ?? fromEnv("maxBufferedEntries") ?? DEFAULT_MAX_BUFFERED_ENTRIES,
-    exitTimeoutMs: options.exitTimeoutMs ?? fromEnv("exitTimeoutMs") ?? DEFAULT_EXIT_TIMEOUT_MS,
-    retryInitialDelayMs: options.retryInitialDelayMs ?? DEFAULT_RETRY_INITIAL_DELAY_MS,
-    retryMaxDelayMs: options.retryMaxDelayMs ?? DEFAULT_RETRY_MAX_DELAY_MS,
-    exitHooks: options.exitHooks ?? true,
+export function resolveLoggerOptions(options: LoggerOptions, settings: LoggerSettings): ResolvedLoggerOptions {
+  const resolved: LoggerSettings = {
+    flushIntervalMs: options.flushIntervalMs ?? settings.flushIntervalMs,
+    maxInFlight: options.maxInFlight ?? settings.maxInFlight,
+    deliveryTimeoutMs: options.deliveryTimeoutMs ?? settings.deliveryTimeoutMs,
+    maxBufferedEntries: options.maxBufferedEntries ?? settings.maxBufferedEntries,
+    exitTimeoutMs: options.exitTimeoutMs ?? settings.exitTimeoutMs,
+    retryInitialDelayMs: options.retryInitialDelayMs ?? settings.retryInitialDelayMs,
+    retryMaxDelayMs: options.retryMaxDelayMs ?? settings.retryMaxDelayMs,
+    exitHooks: options.exitHooks ?? settings.exitHooks,
   };
   if (resolved.retryMaxDelayMs < resolved.retryInitialDelayMs) {
     throw new ConfigurationError(

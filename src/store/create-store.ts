@@ -26,7 +26,7 @@ export function createStore(config: ResolvedConfig): CreatedStore {
     const transport = new HttpTransport(target.baseUrl, config);
     return { store: new RestStore(transport), transport };
   }
-  const options = { uri: target.uri, isDefault: target.isDefault, env: config.env };
+  const options = { uri: target.uri, isDefault: target.isDefault, ...config.embeddedStore };
   const store = new LazyStore("sqlite", target.uri, async () => (await import("./sqlite/sqlite-store.js")).openSqliteStore(target.path, options));
   return { store, transport: undefined };
 }

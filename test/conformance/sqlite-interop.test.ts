@@ -14,7 +14,6 @@ import { SCHEMA_MLFLOW_VERSION } from "../../src/store/sqlite/engine/schema.gene
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { interop, mlflowCli, pythonMlflowVersion } from "./sqlite-python.js";
 
-const QUIET = { MLFLOW_TS_QUIET_LOCAL_STORE: "true" };
 const T0 = 1_760_000_000_000;
 
 /** What `sqlite-interop.py read` prints. */
@@ -175,7 +174,7 @@ describe("conformance: Python MLflow reads a database written by mlflow-ts", () 
   let theirs: PythonView;
 
   beforeAll(async () => {
-    const store = await openSqliteStore(path, { env: QUIET, defaultArtifactRoot: join(dir, "mlruns") });
+    const store = await openSqliteStore(path, { quiet: true, defaultArtifactRoot: join(dir, "mlruns") });
     await writeFixture(store);
     ours = await ourView(store);
     const experimentIds = ours.experiments.map((e) => e.experiment_id as string);
@@ -227,7 +226,7 @@ describe("conformance: mlflow-ts reads a database written by the Python client",
     const written = await interop<{ experiment_id: string; run_id: string; deleted_run_id: string }>(dir, "write", path);
     writeFileSync(join(dir, "no-queries.json"), "{}");
     const theirs = await interop<PythonView>(dir, "read", path, join(dir, "no-queries.json"));
-    const store = await openSqliteStore(path, { env: QUIET });
+    const store = await openSqliteStore(path, { quiet: true });
     const ours = await ourView(store);
     await store.close();
     expect(ours.experiments).toEqual(theirs.experiments);

@@ -13,13 +13,12 @@ import { COMPATIBLE_NEWER_REVISIONS } from "../../src/store/sqlite/engine/schema
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { interop, mlflowCli, normalizedSchema, pythonMlflowVersion } from "./sqlite-python.js";
 
-const QUIET = { MLFLOW_TS_QUIET_LOCAL_STORE: "true" };
 const dir = mkdtempSync(join(tmpdir(), "mlflow-ts-schema-"));
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function createWithMlflowTs(path: string): Promise<void> {
-  const store = await openSqliteStore(path, { env: QUIET, defaultArtifactRoot: join(dir, "mlruns") });
+  const store = await openSqliteStore(path, { quiet: true, defaultArtifactRoot: join(dir, "mlruns") });
   await store.close();
 }
 
@@ -59,7 +58,7 @@ describe("conformance: embedded store schema", () => {
 
   it("lets `mlflow db upgrade` run on a database mlflow-ts created and filled, and still opens it afterwards", async () => {
     const path = join(dir, "upgrade.db");
-    const store = await openSqliteStore(path, { env: QUIET, defaultArtifactRoot: join(dir, "mlruns") });
+    const store = await openSqliteStore(path, { quiet: true, defaultArtifactRoot: join(dir, "mlruns") });
     const { run } = await store.call("runs.create", { experiment_id: "0", run_name: "before-upgrade" });
     await store.call("runs.logBatch", {
       run_id: run.info.run_id,
@@ -71,7 +70,7 @@ describe("conformance: embedded store schema", () => {
     const [row] = query(path, "SELECT version_num FROM alembic_version") as { version_num: string }[];
     const revision = row?.version_num;
     expect([SCHEMA_REVISION, ...COMPATIBLE_NEWER_REVISIONS]).toContain(revision);
-    const reopened = await openSqliteStore(path, { env: QUIET });
+    const reopened = await openSqliteStore(path, { quiet: true });
     expect((await reopened.call("runs.get", { run_id: run.info.run_id })).run.data.params).toEqual([{ key: "p", value: "1" }]);
     await reopened.close();
   });

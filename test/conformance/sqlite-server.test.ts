@@ -16,7 +16,6 @@ import { SCHEMA_MLFLOW_VERSION } from "../../src/store/sqlite/engine/schema.gene
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { conformancePython, mlflowCli, pythonMlflowVersion } from "./sqlite-python.js";
 
-const QUIET = { MLFLOW_TS_QUIET_LOCAL_STORE: "true" };
 const STARTUP_TIMEOUT_MS = 120_000;
 const dir = mkdtempSync(join(tmpdir(), "mlflow-ts-server-"));
 const path = join(dir, "mlflow.db");
@@ -65,7 +64,7 @@ async function stopServer(): Promise<void> {
 }
 
 beforeAll(async () => {
-  store = await openSqliteStore(path, { env: QUIET, defaultArtifactRoot: join(dir, "mlruns") });
+  store = await openSqliteStore(path, { quiet: true, defaultArtifactRoot: join(dir, "mlruns") });
   experimentId = (await store.call("experiments.create", { name: "served", tags: [{ key: "k", value: "v" }] })).experiment_id;
   for (const [index, name] of ["alpha", "beta", "gamma", "delta"].entries()) {
     const { run } = await store.call("runs.create", {

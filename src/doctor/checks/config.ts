@@ -6,7 +6,6 @@
  * Builds the doctor's own client: same configuration, short timeouts, no retries.
  */
 import { MlflowClient } from "../../client/client.js";
-import { type Env, readEnv } from "../../config/env.js";
 import { type ResolvedConfig, resolveConfig, type TrackingTarget } from "../../config/resolve.js";
 import { ConfigurationError } from "../../core/errors.js";
 import type { SetupContext } from "../context.js";
@@ -33,18 +32,9 @@ export const configCheck: CheckDefinition<SetupContext> = {
     const ms = context.settings.timeoutMs;
     context.config = config;
     context.client = new MlflowClient({ ...context.settings.client, timeoutMs: ms, maxRetries: 0, deadlineMs: ms });
-    return judge(config, context.settings.requireServer ?? isCiJob(config.env));
+    return judge(config, context.settings.requireServer ?? config.doctor.ciJob);
   },
 };
-
-/**
- * True when the environment is a CI job: `CI` set to anything but `false` or `0` (GitHub Actions,
- * GitLab CI, CircleCI, Travis, Buildkite and Jenkins' common plugins set it).
- */
-function isCiJob(env: Env): boolean {
-  const ci = readEnv(env, "CI")?.toLowerCase();
-  return ci !== undefined && ci !== "false" && ci !== "0";
-}
 
 function judge(config: ResolvedConfig, requireServer: boolean): CheckOutcome {
   const summary = describeConfig(config);
@@ -111,7 +101,7 @@ function risksOf(config: ResolvedConfig): { detail: string; hint: string }[] {
       hint: "Unset MLFLOW_TS_S3_CHECKSUM (default WHEN_REQUIRED) if uploads fail with NotImplemented or XAmzContentSHA256Mismatch.",
     });
   }
-  if (readEnv(config.env, "AWS_ENDPOINT_URL_S3") && !config.s3.endpointUrl) {
+  if (config.doctor.awsEndpointUrlS3 && !config.s3.endpointUrl) {
     risks.push({
       detail: "AWS_ENDPOINT_URL_S3 is set but MLFLOW_S3_ENDPOINT_URL is not.",
       hint: "MLflow clients read MLFLOW_S3_ENDPOINT_URL: set it to the same URL.",

@@ -8,47 +8,26 @@
  */
 import { readFileSync, statfsSync } from "node:fs";
 import { cpus, freemem, totalmem } from "node:os";
-import { type Env, readBoolEnv, readEnv, readNumberEnv } from "../../config/env.js";
+import type { SystemMetricsSettings } from "../../config/system-settings.js";
 import type { ActiveRun } from "../run.js";
 import { GpuSampler } from "./gpu-metrics.js";
 import type { SystemSample, SystemSampler } from "./sample.js";
 
-/** Default time between two samples: 10 s, as MLflow. */
-export const DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS = 10_000;
-/** Default number of samples averaged into one logged point: 1, as MLflow. */
-export const DEFAULT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING = 1;
-
-/** Settings of system-metrics logging, resolved from options and the environment. */
-export interface SystemMetricsSettings {
-  /** Whether to log system metrics at all. */
-  enabled: boolean;
-  /** Time between two samples, ms. */
-  samplingIntervalMs: number;
-  /** Samples averaged into one logged point. */
-  samplesBeforeLogging: number;
-  /** Inserted into the names (`system/<nodeId>/…`) to tell the machines of a distributed job apart. */
-  nodeId: string | undefined;
-}
+export { DEFAULT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING, DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS } from "../../config/defaults.js";
+export type { SystemMetricsSettings } from "../../config/system-settings.js";
 
 /**
- * Reads the system-metrics settings: `option` (startRun's `logSystemMetrics`), else
- * `MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING`; `MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL` (seconds, as in
- * Python), `MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING`, `MLFLOW_SYSTEM_METRICS_NODE_ID`.
+ * The system-metrics settings of a run: the client's (`MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING`,
+ * `MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL` in seconds, `MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING`,
+ * `MLFLOW_SYSTEM_METRICS_NODE_ID`, resolved with its configuration), with `option` (startRun's
+ * `logSystemMetrics`) deciding whether they are logged at all when given.
  *
- * @throws {ConfigurationError} naming the variable when a value is malformed.
  * @example
- * resolveSystemMetricsSettings(undefined, { MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING: "true" }).enabled // true
+ * resolveSystemMetricsSettings(true, client.config.systemMetrics).enabled // true
  * @internal
  */
-export function resolveSystemMetricsSettings(option: boolean | undefined, env: Env): SystemMetricsSettings {
-  const intervalSeconds = readNumberEnv(env, "MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL", { min: 0.001, unit: "seconds" });
-  return {
-    enabled: option ?? readBoolEnv(env, "MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING") ?? false,
-    samplingIntervalMs: intervalSeconds === undefined ? DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS : Math.round(intervalSeconds * 1000),
-    samplesBeforeLogging:
-      readNumberEnv(env, "MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING", { min: 1, integer: true }) ?? DEFAULT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING,
-    nodeId: readEnv(env, "MLFLOW_SYSTEM_METRICS_NODE_ID"),
-  };
+export function resolveSystemMetricsSettings(option: boolean | undefined, settings: SystemMetricsSettings): SystemMetricsSettings {
+  return { ...settings, enabled: option ?? settings.enabled };
 }
 
 /** Metrics logged as their latest value rather than a mean (they count since the start). */

@@ -1,12 +1,10 @@
 /**
  * The system tags MLflow's Python client puts on every new run (`mlflow/tracking/context`):
  * user, source name and type, git commit/branch/remote of the main script, and the extra tags of
- * `MLFLOW_RUN_CONTEXT`.
+ * `MLFLOW_RUN_CONTEXT` (read with the configuration).
  */
 import { userInfo } from "node:os";
-import { readEnv } from "../../config/env.js";
 import type { ResolvedConfig } from "../../config/resolve.js";
-import { ConfigurationError } from "../../core/errors.js";
 import { TAG_GIT_BRANCH, TAG_GIT_COMMIT, TAG_GIT_REPO_URL, TAG_SOURCE_NAME, TAG_SOURCE_TYPE, TAG_USER } from "../../protocol/tag-names.js";
 import { type GitInfo, readGitInfo } from "./git.js";
 
@@ -15,7 +13,6 @@ const gitCache = new Map<string, GitInfo>();
 /**
  * The system tags of a new run, for the script `mainFile` (`process.argv[1]` by default).
  *
- * @throws {ConfigurationError} when `MLFLOW_RUN_CONTEXT` is set but is not a JSON object.
  * @example
  * systemTags(client.config)["mlflow.source.type"] // "LOCAL"
  * @internal
@@ -30,7 +27,7 @@ export function systemTags(config: ResolvedConfig, mainFile: string | undefined 
   if (git.commit !== undefined) tags[TAG_GIT_COMMIT] = git.commit;
   if (git.branch !== undefined) tags[TAG_GIT_BRANCH] = git.branch;
   if (git.repoUrl !== undefined) tags[TAG_GIT_REPO_URL] = git.repoUrl;
-  return { ...tags, ...runContextTags(config) };
+  return { ...tags, ...config.systemTags.runContext };
 }
 
 /**
@@ -54,23 +51,4 @@ function cachedGitInfo(mainFile: string): GitInfo {
     gitCache.set(mainFile, info);
   }
   return info;
-}
-
-/** `MLFLOW_RUN_CONTEXT`: a JSON object of extra tags, as in the Python client. */
-function runContextTags(config: ResolvedConfig): Record<string, string> {
-  const raw = readEnv(config.env, "MLFLOW_RUN_CONTEXT");
-  if (raw === undefined) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    parsed = undefined;
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigurationError(
-      "MLFLOW_RUN_CONTEXT",
-      'MLFLOW_RUN_CONTEXT must be a JSON object of tags, e.g. {"team": "vision"}. Fix: correct it or unset it.',
-    );
-  }
-  return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
 }

@@ -9,7 +9,6 @@
  * are parsed with the endpoint's schema exactly as the REST store parses the server's JSON.
  */
 
-import type { Env } from "../../config/env.js";
 import { AbortError, MlflowError } from "../../core/errors.js";
 import type { RequestOptions } from "../../core/http/transport.js";
 import { unsafeIntegerError } from "../../core/wire.js";
@@ -19,7 +18,7 @@ import { StoreContext } from "./engine/context.js";
 import { type Database, openDatabase } from "./engine/database.js";
 import { StoreException, toStoreError } from "./engine/errors.js";
 import { GroupCommit } from "./engine/group-commit.js";
-import { journalModeFromEnv } from "./engine/journal-mode.js";
+import type { JournalMode } from "./engine/journal-mode.js";
 import { announceOnce } from "./engine/notice.js";
 import { DEFAULT_EXPERIMENT, ensureSchema } from "./engine/schema.js";
 import { HANDLERS, type Handler } from "./handlers.js";
@@ -31,8 +30,10 @@ export interface SqliteStoreOptions {
   uri?: string;
   /** True when no tracking URI was configured (the notice says so). @defaultValue false */
   isDefault?: boolean;
-  /** Environment read for `MLFLOW_TS_QUIET_LOCAL_STORE` and `MLFLOW_TS_SQLITE_JOURNAL_MODE`. @defaultValue process.env */
-  env?: Env;
+  /** How the file keeps its journal (`MLFLOW_TS_SQLITE_JOURNAL_MODE` for a client's store). @defaultValue "wal" */
+  journalMode?: JournalMode;
+  /** Print no line about where runs go (`MLFLOW_TS_QUIET_LOCAL_STORE` for a client's store). @defaultValue false */
+  quiet?: boolean;
   /** Root of new experiments' artifact locations. @defaultValue `<cwd>/mlruns`, as MLflow */
   defaultArtifactRoot?: string;
   /** Clock in ms since the epoch, for tests. @defaultValue Date.now */
@@ -88,8 +89,7 @@ export class SqliteStore implements TrackingStore {
     const uri = options.uri ?? `sqlite:///${path}`;
     const artifactRoot = options.defaultArtifactRoot ?? defaultArtifactRoot();
     const now = options.now ?? Date.now;
-    const env = options.env ?? process.env;
-    const db = await openDatabase(path, journalModeFromEnv(env));
+    const db = await openDatabase(path, options.journalMode ?? "wal");
     let revision: string;
     try {
       revision = ensureSchema(db, { uri, now, defaultExperimentArtifactLocation: appendToUriPath(artifactRoot, String(DEFAULT_EXPERIMENT.id)) });
@@ -97,7 +97,7 @@ export class SqliteStore implements TrackingStore {
       db.close();
       throw error;
     }
-    announceOnce({ path, uri, isDefault: options.isDefault ?? false, artifactRoot }, env);
+    announceOnce({ path, uri, isDefault: options.isDefault ?? false, artifactRoot }, options.quiet ?? false);
     return new SqliteStore(db, { path, uri, revision, defaultArtifactRoot: artifactRoot, now });
   }
 

@@ -58,6 +58,7 @@ describe("defaults", () => {
       addressingStyle: "auto",
       region: "us-east-1",
       credentials: undefined,
+      credentialsSource: "default chain",
       uploadExtraArgs: {},
       expectedBucketOwner: undefined,
       checksum: "WHEN_REQUIRED",
@@ -71,6 +72,28 @@ describe("defaults", () => {
       concurrency: 8,
     });
     expect(config.fluent).toEqual({ experimentName: undefined, experimentId: undefined, runId: undefined });
+    expect(config.logger).toEqual({
+      flushIntervalMs: 1_000,
+      maxInFlight: 16, // the embedded store; 2 on a tracking server
+      deliveryTimeoutMs: 600_000,
+      maxBufferedEntries: 1_000_000,
+      exitTimeoutMs: 30_000,
+      retryInitialDelayMs: 250,
+      retryMaxDelayMs: 10_000,
+      exitHooks: true,
+    });
+    expect(config.systemMetrics).toEqual({ enabled: false, samplingIntervalMs: 10_000, samplesBeforeLogging: 1, nodeId: undefined });
+    expect(config.systemTags).toEqual({ runContext: {} });
+    expect(config.embeddedStore).toEqual({ journalMode: "wal", quiet: false });
+    expect(config.journal).toEqual({
+      enabled: false, // the embedded store; on for a tracking server
+      dir: `${EMPTY_HOME}/.cache/mlflow-ts/journal`,
+      commitIntervalMs: 100,
+      commitBytes: 1024 * 1024,
+      syncIntervalMs: 0,
+      segmentBytes: 16 * 1024 * 1024,
+    });
+    expect(config.doctor).toEqual({ ciJob: false, awsEndpointUrlS3: undefined });
   });
 
   it("is frozen", () => {
@@ -149,6 +172,46 @@ describe("environment variables (names and units of the Python client)", () => {
       isDefault: false,
     });
     expect(resolveWith({ MLFLOW_TRACKING_URI: "sqlite:////tmp/x.db" }).tracking).toMatchObject({ path: "/tmp/x.db" });
+  });
+});
+
+describe("the sections of the SDK resolved with the client's configuration", () => {
+  it("takes S3 credentials from the s3.credentials option, else from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, and says which", () => {
+    const env = { AWS_ACCESS_KEY_ID: "AKIAENV", AWS_SECRET_ACCESS_KEY: "env-secret", AWS_SESSION_TOKEN: "env-token" };
+    expect(resolveWith(env).s3).toMatchObject({
+      credentials: { accessKeyId: "AKIAENV", secretAccessKey: "env-secret", sessionToken: "env-token" },
+      credentialsSource: "AWS_ACCESS_KEY_ID",
+    });
+    const credentials = { accessKeyId: "AKIAOPT", secretAccessKey: "opt-secret" };
+    expect(resolveWith(env, { s3: { credentials } }).s3).toMatchObject({ credentials, credentialsSource: "s3.credentials option" });
+    expect(resolveWith({ AWS_ACCESS_KEY_ID: "AKIAENV" }).s3).toMatchObject({ credentials: undefined, credentialsSource: "default chain" });
+    expect(JSON.stringify(resolveWith(env))).not.toContain("env-secret");
+  });
+
+  it("reads the run context, the embedded store's, the logger's and the doctor's variables once, at construction", () => {
+    const config = resolveWith(
+      {
+        MLFLOW_RUN_CONTEXT: '{"job": "nightly", "shard": 3}',
+        MLFLOW_TS_SQLITE_JOURNAL_MODE: "DELETE",
+        MLFLOW_TS_QUIET_LOCAL_STORE: "1",
+        MLFLOW_TS_MAX_IN_FLIGHT: "4",
+        CI: "true",
+        AWS_ENDPOINT_URL_S3: "http://minio:9000",
+      },
+      { trackingUri: "http://127.0.0.1:5000" },
+    );
+    expect(config.systemTags.runContext).toEqual({ job: "nightly", shard: "3" });
+    expect(config.embeddedStore).toEqual({ journalMode: "delete", quiet: true });
+    expect(config.logger.maxInFlight).toBe(4);
+    expect(config.journal.enabled).toBe(true); // on by default for a tracking server
+    expect(config.doctor).toEqual({ ciJob: true, awsEndpointUrlS3: "http://minio:9000" });
+    expect(resolveWith({ CI: "false" }).doctor.ciJob).toBe(false);
+  });
+
+  it("fails at construction, naming the variable, for a malformed run context, journal mode or logger setting", () => {
+    expect(configError({ MLFLOW_RUN_CONTEXT: "[1, 2]" })).toMatchObject({ key: "MLFLOW_RUN_CONTEXT" });
+    expect(configError({ MLFLOW_TS_SQLITE_JOURNAL_MODE: "truncate" }).message).toMatch(/must be "wal" or "delete".*Fix:/);
+    expect(configError({ MLFLOW_TS_EXIT_TIMEOUT_MS: "-1" })).toMatchObject({ key: "MLFLOW_TS_EXIT_TIMEOUT_MS" });
   });
 });
 

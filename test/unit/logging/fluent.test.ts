@@ -10,7 +10,7 @@ import { ConfigurationError } from "../../../src/index.js";
 import { exitHooksInstalled } from "../../../src/logging/exit-hooks.js";
 import { getActiveRun, startRun, withRun } from "../../../src/logging/fluent.js";
 import { readGitInfo } from "../../../src/logging/system/git.js";
-import { API, experimentJson, mlflowError, type RecordedRequest, RUN_ID, record, runJson, testClient, useMockServer } from "../helpers/mock-server.js";
+import { API, BASE, experimentJson, mlflowError, type RecordedRequest, RUN_ID, record, runJson, testClient, useMockServer } from "../helpers/mock-server.js";
 import { removeTempDirs, sqliteClient, tempDir } from "../store/sqlite/helpers.js";
 import { recordUpdates } from "./helpers.js";
 
@@ -309,11 +309,12 @@ describe("process hooks", () => {
 });
 
 describe("options", () => {
-  it("refuses unknown options and malformed environment values, naming them", async () => {
+  it("refuses unknown options and malformed environment values (with the client's configuration), naming them", async () => {
     await expect(startRun({ ...base, client: testClient(), flushIntervalMS: 5 } as never)).rejects.toMatchObject({ key: "flushIntervalMS" });
     await expect(startRun({ ...base, client: testClient(), maxInFlight: 0 })).rejects.toMatchObject({ key: "maxInFlight" });
-    const client = testClient({ env: { MLFLOW_TS_FLUSH_INTERVAL_MS: "soon" } });
-    await expect(startRun({ exitHooks: false, client })).rejects.toMatchObject({ key: "MLFLOW_TS_FLUSH_INTERVAL_MS" });
+    const env = { MLFLOW_TS_FLUSH_INTERVAL_MS: "soon" };
+    expect(() => testClient({ env })).toThrow(expect.objectContaining({ key: "MLFLOW_TS_FLUSH_INTERVAL_MS" }));
+    await expect(startRun({ exitHooks: false, client: { trackingUri: BASE, env } })).rejects.toMatchObject({ key: "MLFLOW_TS_FLUSH_INTERVAL_MS" });
   });
 
   it("reads the logger settings from the client's environment, options first", async () => {

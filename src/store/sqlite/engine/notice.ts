@@ -4,10 +4,6 @@
  * `MLFLOW_TS_QUIET_LOCAL_STORE=true`.
  */
 import { dirname, relative } from "node:path";
-import { type Env, readBoolEnv } from "../../../config/env.js";
-
-/** Environment variable that silences the notice. */
-export const QUIET_ENV = "MLFLOW_TS_QUIET_LOCAL_STORE";
 
 let announced = false;
 
@@ -40,12 +36,13 @@ export function noticeLine(facts: NoticeFacts): string {
 }
 
 /**
- * Prints the notice once per process, unless `MLFLOW_TS_QUIET_LOCAL_STORE` is true.
- * @throws {ConfigurationError} when `MLFLOW_TS_QUIET_LOCAL_STORE` is not a boolean.
+ * Prints the notice once per process, unless `quiet` (`MLFLOW_TS_QUIET_LOCAL_STORE=true`, read with the configuration).
+ * @example
+ * announceOnce({ path, uri, isDefault: true, artifactRoot }, config.embeddedStore.quiet);
  * @internal
  */
-export function announceOnce(facts: NoticeFacts, env: Env, write: (line: string) => void = (line) => process.stderr.write(line)): void {
-  if (announced || readBoolEnv(env, QUIET_ENV) === true) return;
+export function announceOnce(facts: NoticeFacts, quiet: boolean, write: (line: string) => void = (line) => process.stderr.write(line)): void {
+  if (announced || quiet) return;
   announced = true;
   write(`${noticeLine(facts)}\n`);
 }

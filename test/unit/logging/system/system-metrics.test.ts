@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { MlflowClient } from "../../../../src/client/client.js";
+import { resolveConfig } from "../../../../src/config/resolve.js";
 import { ConfigurationError } from "../../../../src/core/errors.js";
 import { startRun } from "../../../../src/logging/fluent.js";
 import type { ActiveRun } from "../../../../src/logging/run.js";
@@ -55,9 +56,14 @@ function scriptedSampler(samples: SystemSample[]): { sample(): SystemSample } {
   return { sample: () => samples[Math.min(index++, samples.length - 1)]! };
 }
 
+/** The system-metrics settings of a client configured from `env`. */
+function settingsFrom(env: Record<string, string>) {
+  return resolveConfig({ trackingUri: "http://127.0.0.1:5000", env: { HOME: "/nonexistent", ...env } }).systemMetrics;
+}
+
 describe("settings", () => {
   it("is off with MLflow's defaults unless enabled, and reads MLflow's variables (interval in seconds)", () => {
-    expect(resolveSystemMetricsSettings(undefined, {})).toEqual({
+    expect(resolveSystemMetricsSettings(undefined, settingsFrom({}))).toEqual({
       enabled: false,
       samplingIntervalMs: DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS,
       samplesBeforeLogging: 1,
@@ -69,15 +75,18 @@ describe("settings", () => {
       MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING: "3",
       MLFLOW_SYSTEM_METRICS_NODE_ID: "node_0",
     };
-    expect(resolveSystemMetricsSettings(undefined, env)).toEqual({ enabled: true, samplingIntervalMs: 500, samplesBeforeLogging: 3, nodeId: "node_0" });
-    expect(resolveSystemMetricsSettings(false, env).enabled).toBe(false);
+    expect(resolveSystemMetricsSettings(undefined, settingsFrom(env))).toEqual({
+      enabled: true,
+      samplingIntervalMs: 500,
+      samplesBeforeLogging: 3,
+      nodeId: "node_0",
+    });
+    expect(resolveSystemMetricsSettings(false, settingsFrom(env)).enabled).toBe(false);
   });
 
-  it("names the variable of a malformed value", () => {
-    expect(() => resolveSystemMetricsSettings(true, { MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL: "often" })).toThrow(ConfigurationError);
-    expect(() => resolveSystemMetricsSettings(true, { MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING: "0" })).toThrow(
-      /MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING/,
-    );
+  it("names the variable of a malformed value when the configuration is resolved", () => {
+    expect(() => settingsFrom({ MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL: "often" })).toThrow(ConfigurationError);
+    expect(() => settingsFrom({ MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING: "0" })).toThrow(/MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING/);
   });
 });
 

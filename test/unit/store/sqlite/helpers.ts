@@ -35,7 +35,7 @@ export function sqliteClient(dir: string): MlflowClient {
 
 /** A store on `<dir>/mlflow.db` whose artifacts go under `<dir>/mlruns`. */
 export function sqliteStore(dir: string, now?: () => number): Promise<SqliteStore> {
-  return openSqliteStore(join(dir, "mlflow.db"), { env: QUIET, defaultArtifactRoot: join(dir, "mlruns"), ...(now ? { now } : {}) });
+  return openSqliteStore(join(dir, "mlflow.db"), { quiet: true, defaultArtifactRoot: join(dir, "mlruns"), ...(now ? { now } : {}) });
 }
 
 /**

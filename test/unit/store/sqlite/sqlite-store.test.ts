@@ -113,7 +113,7 @@ describe("embedded store", () => {
       script,
       `import { openSqliteStore } from ${JSON.stringify(resolve("src/store/sqlite/sqlite-store.ts"))};
 const [path, runId] = process.argv.slice(2);
-const store = await openSqliteStore(path, { env: { MLFLOW_TS_QUIET_LOCAL_STORE: "true" } });
+const store = await openSqliteStore(path, { quiet: true });
 for (let batch = 0; batch < 40; batch++) {
   const metrics = Array.from({ length: 250 }, (_, i) => ({ key: "m" + (i % 5), value: i, timestamp: batch, step: batch * 250 + i }));
   await store.call("runs.logBatch", { run_id: runId, metrics, params: [{ key: "p" + batch, value: "v" }] });

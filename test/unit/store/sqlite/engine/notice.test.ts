@@ -2,6 +2,7 @@
  * The embedded store's first-use notice: what it says, once per process, and how to silence it.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { resolveConfig } from "../../../../../src/config/resolve.js";
 import { ConfigurationError } from "../../../../../src/core/errors.js";
 import { announceOnce, noticeLine, resetNoticeForTests } from "../../../../../src/store/sqlite/engine/notice.js";
 
@@ -18,15 +19,16 @@ describe("first-use notice", () => {
       /artifacts under \/w\/mlruns\. View with: mlflow ui --backend-store-uri sqlite:\/\/\/\/w\/mlflow\.db$/,
     );
     const write = vi.fn();
-    announceOnce(facts, {}, write);
-    announceOnce(facts, {}, write);
+    announceOnce(facts, false, write);
+    announceOnce(facts, false, write);
     expect(write).toHaveBeenCalledTimes(1);
   });
 
   it("is silenced by MLFLOW_TS_QUIET_LOCAL_STORE, and a malformed value names the variable", () => {
     const write = vi.fn();
-    announceOnce(facts, { MLFLOW_TS_QUIET_LOCAL_STORE: "true" }, write);
+    const quiet = resolveConfig({ trackingUri: "sqlite:///mlflow.db", env: { MLFLOW_TS_QUIET_LOCAL_STORE: "true" } }).embeddedStore.quiet;
+    announceOnce(facts, quiet, write);
     expect(write).not.toHaveBeenCalled();
-    expect(() => announceOnce(facts, { MLFLOW_TS_QUIET_LOCAL_STORE: "maybe" }, write)).toThrow(ConfigurationError);
+    expect(() => resolveConfig({ trackingUri: "sqlite:///mlflow.db", env: { MLFLOW_TS_QUIET_LOCAL_STORE: "maybe" } })).toThrow(ConfigurationError);
   });
 });

@@ -6,10 +6,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { MlflowClient } from "../../../../../src/client/client.js";
 import { ConfigurationError } from "../../../../../src/core/errors.js";
 import { OLDER_REVISIONS, SCHEMA_REVISION, SCHEMA_STATEMENTS } from "../../../../../src/store/sqlite/engine/schema.generated.js";
 import { COMPATIBLE_NEWER_REVISIONS } from "../../../../../src/store/sqlite/engine/schema.js";
-import { openSqliteStore } from "../../../../../src/store/sqlite/sqlite-store.js";
 import { QUIET, removeTempDirs, sqliteStore, tempDir } from "../helpers.js";
 
 afterEach(removeTempDirs);
@@ -42,9 +42,11 @@ describe("embedded store: schema", () => {
   it("keeps MLflow's rollback journal when MLFLOW_TS_SQLITE_JOURNAL_MODE=delete, and refuses other values", async () => {
     const dir = tempDir();
     const path = join(dir, "mlflow.db");
-    await (await openSqliteStore(path, { env: { ...QUIET, MLFLOW_TS_SQLITE_JOURNAL_MODE: "DELETE" } })).close();
+    const client = new MlflowClient({ trackingUri: `sqlite:///${path}`, env: { ...QUIET, MLFLOW_TS_SQLITE_JOURNAL_MODE: "DELETE" } });
+    await client.experiments.search().all();
+    await client.close();
     expect(withDb(path, (db) => db.pragma("journal_mode", { simple: true }))).toBe("delete");
-    await expect(openSqliteStore(path, { env: { ...QUIET, MLFLOW_TS_SQLITE_JOURNAL_MODE: "truncate" } })).rejects.toThrow(
+    expect(() => new MlflowClient({ trackingUri: `sqlite:///${path}`, env: { ...QUIET, MLFLOW_TS_SQLITE_JOURNAL_MODE: "truncate" } })).toThrow(
       /MLFLOW_TS_SQLITE_JOURNAL_MODE must be "wal" or "delete"/,
     );
   });
