@@ -1,10 +1,7 @@
-// The layer rule of src/ (issue #13, plan section 1.1): a folder imports its own files and the folders of
-// lower layers only; entry points (files directly in src/) are imported by nothing in src/; no cycles;
-// each third-party dependency stays behind the one folder that owns it. Checked in npm test:
-//   npx depcruise src --config .dependency-cruiser.cjs --ignore-known
-// While the tree is being restructured, the violations of the tree as it was are listed in
-// .dependency-cruiser-known-violations.json (regenerate with `npm run layers:baseline`): they are shown
-// as known, and only a NEW violation fails. The restructuring removes them and deletes that file.
+// The layer rule of src/ (issue #13; the picture is docs/architecture.md): a folder imports its own files
+// and the folders of lower layers only; entry points (files directly in src/) are imported by nothing in
+// src/; no cycles; each third-party dependency stays behind the one folder that owns it. Checked in
+// npm test (`npm run layers`); any violation fails.
 /** @type {string[][]} The layers, lowest first; folders in one entry share a layer. */
 const LAYERS = [
   ["core"],
