@@ -48,11 +48,8 @@ const KEY_VALUE_OVERHEAD_BYTES = 18;
 /** Bytes of an optional field besides its name and value: `,"":`. */
 const FIELD_OVERHEAD_BYTES = 4;
 
-/**
- * Bytes of a string once JSON-encoded, quotes and escapes included.
- * @internal
- */
-export function jsonStringBytes(text: string): number {
+/** Bytes of a string once JSON-encoded, quotes and escapes included. */
+function jsonStringBytes(text: string): number {
   return Buffer.byteLength(JSON.stringify(text));
 }
 
@@ -63,9 +60,8 @@ export function jsonStringBytes(text: string): number {
  *
  * @example
  * keyBytes("loss") // 14
- * @internal
  */
-export function keyBytes(key: string): number {
+function keyBytes(key: string): number {
   return 2 + key.length * 3;
 }
 
@@ -101,7 +97,7 @@ export function metricBytes(key: string, linkBytes = 0): number {
  * JSON size of a param or tag, bytes (escapes of the value included).
  *
  * @example
- * keyValueBytes({ key: "lr", value: "0.1" }) // 27
+ * keyValueBytes({ key: "lr", value: "0.1" }) // 31: 18 + keyBytes("lr") 8 + `"0.1"` 5
  * @internal
  */
 export function keyValueBytes(entry: KeyValue): number {
