@@ -53,7 +53,14 @@ export async function withActiveModel<T>(options: SetActiveModelOptions, fn: (mo
   return activeModelState.scoped.run(model.info.model_id, () => fn(model));
 }
 
-/** Clears the process's active model. */
+/**
+ * Clears the process's active model (set by {@link setActiveModel}); metrics logged after it link
+ * to no model. A model made active by {@link withActiveModel} stays active inside its callback.
+ * @example
+ * await setActiveModel({ name: "churn-v2" });
+ * clearActiveModel();
+ * getActiveModelId() // undefined
+ */
 export function clearActiveModel(): void {
   activeModelState.processModelId = undefined;
 }

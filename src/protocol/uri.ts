@@ -47,12 +47,22 @@ export function uriScheme(uri: string): string | undefined {
   return SCHEME.exec(uri)?.[1]?.toLowerCase();
 }
 
-/** Whether `uri` is a `runs:/` URI. */
+/**
+ * Whether `uri` is a `runs:/` URI (the scheme only; {@link parseRunsUri} checks the rest).
+ * @example
+ * isRunsUri("runs:/0a1b2c/model") // true
+ * isRunsUri("models:/churn/3") // false
+ */
 export function isRunsUri(uri: string): boolean {
   return uriScheme(uri) === "runs";
 }
 
-/** Whether `uri` is a `models:/` URI. */
+/**
+ * Whether `uri` is a `models:/` URI (the scheme only; {@link parseModelsUri} checks the rest).
+ * @example
+ * isModelsUri("models:/churn@champion") // true
+ * isModelsUri("s3://bucket/model") // false
+ */
 export function isModelsUri(uri: string): boolean {
   return uriScheme(uri) === "models";
 }
