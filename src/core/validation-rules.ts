@@ -79,6 +79,11 @@ export const VALIDATION_RULES = {
   "callback-option":
     "a `mlflowCallback` option that is unknown or out of range (`logEveryNBatches` not a whole number ≥ 1, both per epoch and every N batches)",
   "tfjs-not-found": "`mlflowCallback` where no TensorFlow.js package (`@tensorflow/tfjs-layers`, `@tensorflow/tfjs`, `@tensorflow/tfjs-node`) can be loaded",
+  "gate-metric": "a `mlflow-ts gate --metric` that is not `<key>:<max|min>[:<tolerance>[%]]` (tolerance a number ≥ 0)",
+  "gate-threshold": "a `mlflow-ts gate --threshold` that is not `<key>>=<number>` or `<key><=<number>`",
+  "gate-baseline": "a `mlflow-ts gate` baseline that names nothing (an alias or registered model that does not exist, without `--bootstrap`)",
+  "gate-options":
+    "`mlflow-ts gate` options that do not fit together (no check, `--metric` without a baseline, `--promote` without `--name`, a candidate that cannot be registered)",
   "tfjs-copies": "`model.fit` from another copy of `@tensorflow/tfjs-layers` than the one mlflow-ts loaded, which treats the callback as plain hooks",
   // Artifact paths (UnsafeArtifactPathError), refused before any request
   type: "an artifact path that is not a string",
