@@ -40,3 +40,52 @@ export class ModelRegistrationError extends MlflowError {
     this.reason = init.reason;
   }
 }
+
+/** Why a gate's promotion was refused: the baseline moved before it, or another gate won the race. */
+export type GatePromotionFailure = "baseline-moved" | "lost-race";
+
+/**
+ * A gate passed but did not move the alias, because another writer moved it: before this gate set
+ * it (`reason: "baseline-moved"`: the alias no longer points at the baseline the gate compared
+ * against), or just after (`reason: "lost-race"`: a concurrent gate set it last). `version` is this
+ * gate's candidate version when it was registered (it stays registered, without the alias).
+ *
+ * @example
+ * catch (e) { if (e instanceof GatePromotionError) console.log(e.reason, e.expectedVersion, e.actualVersion) }
+ */
+export class GatePromotionError extends MlflowError {
+  readonly reason: GatePromotionFailure;
+  /** Registered model name. */
+  readonly modelName: string;
+  readonly alias: string;
+  /** The version the alias pointed at when the gate compared (undefined: no alias yet). */
+  readonly expectedVersion: string | undefined;
+  /** The version it points at now (undefined: no alias). */
+  readonly actualVersion: string | undefined;
+  /** This gate's candidate version, when it was registered. */
+  readonly version: string | undefined;
+
+  constructor(init: {
+    reason: GatePromotionFailure;
+    modelName: string;
+    alias: string;
+    expectedVersion: string | undefined;
+    actualVersion: string | undefined;
+    version: string | undefined;
+  }) {
+    const uri = `models:/${init.modelName}@${init.alias}`;
+    const show = (version: string | undefined) => (version === undefined ? "(none)" : `version ${version}`);
+    const kept = init.version === undefined ? "" : ` Version ${init.version} stays registered without the alias.`;
+    const message =
+      init.reason === "baseline-moved"
+        ? `baseline moved: ${uri} was ${show(init.expectedVersion)} when the gate compared, now ${show(init.actualVersion)}; the alias was not changed.${kept} Fix: re-run the gate against the new baseline.`
+        : `lost the race: another gate set ${uri} to ${show(init.actualVersion)} after this gate set it to ${show(init.version)}; that gate's promotion stands.${kept} Fix: re-run the gate against the new baseline.`;
+    super(message);
+    this.reason = init.reason;
+    this.modelName = init.modelName;
+    this.alias = init.alias;
+    this.expectedVersion = init.expectedVersion;
+    this.actualVersion = init.actualVersion;
+    this.version = init.version;
+  }
+}
