@@ -7,6 +7,7 @@ import { VERSION } from "../core/version.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { downloadCommand } from "./commands/download.js";
 import { experimentsCommand } from "./commands/experiments.js";
+import { gateCommand } from "./commands/gate.js";
 import { runsCommand } from "./commands/runs.js";
 import { syncCommand } from "./commands/sync.js";
 import { uploadCommand } from "./commands/upload.js";
@@ -27,7 +28,9 @@ Start with: mlflow-ts doctor`;
  */
 export function createProgram(context: CliContext): Command {
   const program = new Command("mlflow-ts")
-    .description("MLflow tracking from the command line: check the setup, move artifacts, list experiments and runs, sync local runs to a server")
+    .description(
+      "MLflow tracking from the command line: check the setup, move artifacts, list experiments and runs, sync local runs to a server, gate a model in CI",
+    )
     .version(VERSION, "-V, --version", "print the mlflow-ts version")
     .addHelpText("after", CONFIGURATION_HELP);
   program.addCommand(doctorCommand(context));
@@ -36,6 +39,7 @@ export function createProgram(context: CliContext): Command {
   program.addCommand(experimentsCommand(context));
   program.addCommand(runsCommand(context));
   program.addCommand(syncCommand(context));
+  program.addCommand(gateCommand(context));
   // Future commands: one file each, one line here.
   applySettings(program, context);
   return program;

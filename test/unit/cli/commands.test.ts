@@ -31,7 +31,7 @@ async function cli(argv: string[], env: Record<string, string> = {}) {
 }
 
 describe("help and version", () => {
-  const commands = [[], ["doctor"], ["upload"], ["download"], ["experiments"], ["experiments", "list"], ["runs"], ["runs", "list"], ["runs", "show"]];
+  const commands = [[], ["doctor"], ["upload"], ["download"], ["experiments"], ["experiments", "list"], ["runs"], ["runs", "list"], ["runs", "show"], ["gate"]];
 
   it.each(commands.map((path) => [path.join(" ") || "(no command)", path] as const))("prints help for %s and exits 0", async (_name, path) => {
     const { code, stdout } = await cli([...path, "--help"]);
