@@ -31,8 +31,14 @@ function cell(value: number | undefined): string {
   return value === undefined ? "-" : String(value);
 }
 
+/**
+ * A delta as a cell, to 12 significant digits: 0.91 − 0.9 is 0.010000000000000009 in binary
+ * floating point, and the table should say +0.01 (`--json` keeps the exact value).
+ */
 function deltaCell(value: number | undefined): string {
-  return value === undefined ? "-" : value > 0 ? `+${value}` : String(value);
+  if (value === undefined) return "-";
+  const shown = Number.isFinite(value) ? String(Number(value.toPrecision(12))) : String(value);
+  return value > 0 ? `+${shown}` : shown;
 }
 
 function describe(subject: GateSubject): string {
