@@ -5,9 +5,7 @@
  * experiments listings, and no secret (canaries planted in MLFLOW_TRACKING_PASSWORD and
  * AWS_SECRET_ACCESS_KEY) in stdout or stderr.
  */
-import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -15,68 +13,21 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MlflowClient } from "../../src/index.js";
 import { stackClientEnv, stackEnv } from "./artifacts-support.js";
+import { ensureCliBuilt, runBuiltCli } from "./support/cli.js";
 import { directBucketPattern } from "./support/stack.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const BIN = join(ROOT, "dist/cli/main.js");
 const CHECK_KEYS = ["detail", "durationMs", "hint", "id", "status", "title"];
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built command with exactly `env` (plus PATH), never longer than 2 minutes. */
-function mlflowTs(args: string[], env: Record<string, string>): Promise<Outcome> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 120_000,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
-}
-
-function newestMtime(directory: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    const path = join(directory, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds `dist/` when the command is missing or older than any source file. */
-function ensureBuilt(): void {
-  if (existsSync(BIN) && statSync(BIN).mtimeMs >= newestMtime(join(ROOT, "src"))) return;
-  try {
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-      cwd: ROOT,
-      stdio: "pipe",
-      timeout: 300_000,
-    });
-  } catch (error) {
-    // tsc emits even when another part of the tree does not typecheck; only a missing command is fatal here.
-    if (!existsSync(BIN)) throw error;
-  }
-}
 
 const directEnv = (): Record<string, string> => stackClientEnv(stackEnv("MLFLOW_TRACKING_URI"));
 
 beforeAll(() => {
-  ensureBuilt();
+  ensureCliBuilt();
 }, 360_000);
 
 describe("mlflow-ts doctor (built command)", () => {
   it("exits 0 on the healthy direct stack and prints the JSON report", async () => {
-    const { code, stdout, stderr } = await mlflowTs(["doctor", "--json", "--experiment", `cli-doctor-${randomUUID()}`, "--round-trip"], directEnv());
+    const { code, stdout, stderr } = await runBuiltCli(["doctor", "--json", "--experiment", `cli-doctor-${randomUUID()}`, "--round-trip"], directEnv());
     expect(stderr).toBe("");
     const report = JSON.parse(stdout);
     expect(Object.keys(report).sort()).toEqual(["checks", "durationMs", "ok"]);
@@ -91,7 +42,7 @@ describe("mlflow-ts doctor (built command)", () => {
   });
 
   it("prints text, one line per check, and exits 1 when a check fails", async () => {
-    const { code, stdout } = await mlflowTs(["doctor", "--no-write"], { ...directEnv(), AWS_ACCESS_KEY_ID: "no-such-access-key" });
+    const { code, stdout } = await runBuiltCli(["doctor", "--no-write"], { ...directEnv(), AWS_ACCESS_KEY_ID: "no-such-access-key" });
     expect(code).toBe(1);
     expect(stdout).toMatch(/^PASS {2}Configuration /);
     expect(stdout).toMatch(
@@ -102,10 +53,10 @@ describe("mlflow-ts doctor (built command)", () => {
   });
 
   it("exits 2 on a usage error", async () => {
-    const bad = await mlflowTs(["doctor", "--no-such-flag"], directEnv());
+    const bad = await runBuiltCli(["doctor", "--no-such-flag"], directEnv());
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("unknown option '--no-such-flag'");
-    expect((await mlflowTs(["frobnicate"], directEnv())).code).toBe(2);
+    expect((await runBuiltCli(["frobnicate"], directEnv())).code).toBe(2);
   });
 
   it("never prints the tracking password or the AWS secret key, as text or JSON, failing or not", async () => {
@@ -118,12 +69,12 @@ describe("mlflow-ts doctor (built command)", () => {
     };
     const wrongSecret = { ...directEnv(), AWS_SECRET_ACCESS_KEY: secret, MLFLOW_TRACKING_PASSWORD: password, MLFLOW_TRACKING_USERNAME: "nobody" };
     const outcomes = await Promise.all([
-      mlflowTs(["doctor"], wrongPassword),
-      mlflowTs(["doctor", "--json"], wrongPassword),
-      mlflowTs(["experiments", "list"], wrongPassword),
-      mlflowTs(["doctor", "--experiment", `cli-canary-${randomUUID()}`], { ...directEnv(), AWS_SECRET_ACCESS_KEY: secret }),
-      mlflowTs(["doctor", "--json"], { ...directEnv(), AWS_SECRET_ACCESS_KEY: secret }),
-      mlflowTs(["doctor", "--json"], wrongSecret),
+      runBuiltCli(["doctor"], wrongPassword),
+      runBuiltCli(["doctor", "--json"], wrongPassword),
+      runBuiltCli(["experiments", "list"], wrongPassword),
+      runBuiltCli(["doctor", "--experiment", `cli-canary-${randomUUID()}`], { ...directEnv(), AWS_SECRET_ACCESS_KEY: secret }),
+      runBuiltCli(["doctor", "--json"], { ...directEnv(), AWS_SECRET_ACCESS_KEY: secret }),
+      runBuiltCli(["doctor", "--json"], wrongSecret),
     ]);
     expect(outcomes.map((outcome) => outcome.code)).toEqual([1, 1, 1, 1, 1, 1]);
     expect(outcomes[0]!.stdout).toMatch(/FAIL {2}Authentication .*HTTP 401/);
@@ -137,18 +88,26 @@ describe("mlflow-ts doctor (built command)", () => {
 });
 
 describe("--help and --version (built command)", () => {
-  it.each([[[]], [["doctor"]], [["upload"]], [["download"]], [["experiments"]], [["experiments", "list"]], [["runs"]], [["runs", "list"]], [["runs", "show"]]])(
-    "%j --help exits 0 with its usage",
-    async (path: string[]) => {
-      const { code, stdout } = await mlflowTs([...path, "--help"], {});
-      expect(code).toBe(0);
-      expect(stdout).toContain(`Usage: mlflow-ts${path.length ? ` ${path.join(" ")}` : ""}`);
-    },
-  );
+  it.each([
+    [[]],
+    [["doctor"]],
+    [["upload"]],
+    [["download"]],
+    [["experiments"]],
+    [["experiments", "list"]],
+    [["runs"]],
+    [["runs", "list"]],
+    [["runs", "show"]],
+    [["gate"]],
+  ])("%j --help exits 0 with its usage", async (path: string[]) => {
+    const { code, stdout } = await runBuiltCli([...path, "--help"], {});
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Usage: mlflow-ts${path.length ? ` ${path.join(" ")}` : ""}`);
+  });
 
   it("--version prints the package version", async () => {
     const { version } = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as { version: string };
-    expect(await mlflowTs(["--version"], {})).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+    expect(await runBuiltCli(["--version"], {})).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
   });
 });
 
@@ -177,13 +136,13 @@ describe("artifacts, runs and experiments through the built command", () => {
   });
 
   it("uploads a directory with plain progress lines off a terminal, then downloads it back", async () => {
-    const up = await mlflowTs(["upload", runId, join(work, "model"), "--artifact-path", "model"], directEnv());
+    const up = await runBuiltCli(["upload", runId, join(work, "model"), "--artifact-path", "model"], directEnv());
     expect(up).toMatchObject({ code: 0, stdout: `Uploaded 2 files (3.0 MiB) to run ${runId} under model.\n` });
     expect(up.stderr.split("\n").at(-2)).toBe("upload: 3.0 MiB of 3.0 MiB (100%)");
     expect((await client.artifacts.list(runId, "model")).map((file) => file.path)).toEqual(["model/sub", "model/weights.bin"]);
 
     const dest = join(work, "back");
-    const down = await mlflowTs(["download", runId, "model", dest], directEnv());
+    const down = await runBuiltCli(["download", runId, "model", dest], directEnv());
     expect(down).toMatchObject({ code: 0, stdout: `Downloaded model of run ${runId} to ${join(dest, "model")}.\n` });
     expect(down.stderr).toContain("download: 3.0 MiB of 3.0 MiB (100%)");
     expect(await readFile(join(dest, "model/sub/config.json"), "utf8")).toBe('{"layers":3}');
@@ -195,24 +154,24 @@ describe("artifacts, runs and experiments through the built command", () => {
     const name = `cli-model-${randomUUID()}`;
     await client.models.register(info.modelUri, name, { alias: "champion" });
     const dest = join(work, "deployed");
-    const down = await mlflowTs(["download", `models:/${name}@champion`, dest], directEnv());
+    const down = await runBuiltCli(["download", `models:/${name}@champion`, dest], directEnv());
     expect(down).toMatchObject({ code: 0, stdout: `Downloaded models:/${name}@champion to ${dest}.\n` });
     expect(await readFile(join(dest, "files", "config.json"), "utf8")).toBe('{"layers":3}');
     expect(await readFile(join(dest, "registered_model_meta"), "utf8")).toBe(`model_name: ${name}\nmodel_version: '1'\n`);
-    const missing = await mlflowTs(["download", `models:/${name}@nope`, dest], directEnv());
+    const missing = await runBuiltCli(["download", `models:/${name}@nope`, dest], directEnv());
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(`"models:/${name}@nope" names nothing`);
     expect(missing.stderr).toContain("Fix: point the alias at a version");
   });
 
   it("exits 1 for an upload of a missing path", async () => {
-    const { code, stderr } = await mlflowTs(["upload", runId, join(work, "nothing-here")], directEnv());
+    const { code, stderr } = await runBuiltCli(["upload", runId, join(work, "nothing-here")], directEnv());
     expect(code).toBe(1);
     expect(stderr).toContain("does not exist");
   });
 
   it("shows a run's params, latest metrics, tags and artifact URI", async () => {
-    const { code, stdout } = await mlflowTs(["runs", "show", runId], directEnv());
+    const { code, stdout } = await runBuiltCli(["runs", "show", runId], directEnv());
     expect(code).toBe(0);
     expect(stdout).toContain(`Run ${runId} (cli-run): RUNNING`);
     expect(stdout).toMatch(new RegExp(`\\n {2}artifact URI: s3://${directBucketPattern()}/\\d+/[0-9a-f]{32}/artifacts\\n`));
@@ -222,10 +181,10 @@ describe("artifacts, runs and experiments through the built command", () => {
   });
 
   it("lists the experiment's runs and the experiments", async () => {
-    const runs = await mlflowTs(["runs", "list", "--experiment", experimentName], directEnv());
+    const runs = await runBuiltCli(["runs", "list", "--experiment", experimentName], directEnv());
     expect(runs.code).toBe(0);
     expect(runs.stdout).toMatch(new RegExp(`^RUN ID +NAME +STATUS +STARTED\\n${runId}  cli-run  RUNNING  \\d{4}-\\d\\d-\\d\\dT`));
-    const experiments = await mlflowTs(["experiments", "list", "--json"], directEnv());
+    const experiments = await runBuiltCli(["experiments", "list", "--json"], directEnv());
     expect(experiments.code).toBe(0);
     expect((JSON.parse(experiments.stdout) as { name: string }[]).map((e) => e.name)).toContain(experimentName);
   });

@@ -10,13 +10,11 @@
  * them; the built command exits 0 with the JSON report, and 1 naming what failed.
  */
 
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { downloadTree } from "../../src/artifacts/transfer.js";
@@ -41,10 +39,9 @@ import {
   sha256,
 } from "../unit/sync/fixtures.js";
 import { inspectionS3 } from "./artifacts-support.js";
+import { type CliOutcome, ensureCliBuilt, runBuiltCli } from "./support/cli.js";
 import { directBucketPattern, type StackServer, serverUri, stackClient, stackClientEnv } from "./support/stack.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const BIN = join(ROOT, "dist/cli/main.js");
 const QUIET = { MLFLOW_TS_QUIET_LOCAL_STORE: "true" };
 const WRITES = new Set<EndpointName>([
   "experiments.create",
@@ -414,7 +411,7 @@ describe("sync to the proxied server (artifacts through the server)", () => {
 });
 
 describe("mlflow-ts sync (built command)", () => {
-  beforeAll(() => ensureBuilt(), 360_000);
+  beforeAll(() => ensureCliBuilt(), 360_000);
 
   it("exits 0 and prints the JSON report, then finds nothing to do", async () => {
     const seeded = await seed("cli");
@@ -533,43 +530,7 @@ async function interruptOnceACopyStarted(name: string, child: ChildProcess): Pro
   child.kill("SIGINT");
 }
 
-/**
- * Runs the built command with the stack's environment, never longer than 2 minutes; `onStderr`
- * sees stderr as it grows (to send a signal at the right moment).
- */
-function mlflowTs(args: string[], onStderr?: (stderr: string, child: ChildProcess) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const env = { PATH: process.env.PATH ?? "", ...stackClientEnv(serverUri("direct")) };
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      onStderr?.(stderr, child);
-    });
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
-}
-
-/** Builds `dist/` (npx tsc -p tsconfig.build.json) when the sync command is missing or older than its sources. */
-function ensureBuilt(): void {
-  const built = join(ROOT, "dist/cli/commands/sync.js");
-  const sources = [
-    join(ROOT, "src/cli/commands/sync.ts"),
-    join(ROOT, "src/cli/program.ts"),
-    ...readdirSync(join(ROOT, "src/sync")).map((file) => join(ROOT, "src/sync", file)),
-  ];
-  if (existsSync(BIN) && existsSync(built) && sources.every((file) => statSync(file).mtimeMs <= statSync(built).mtimeMs)) return;
-  try {
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-      cwd: ROOT,
-      stdio: "pipe",
-      timeout: 300_000,
-    });
-  } catch (error) {
-    // tsc emits even when another part of the tree does not typecheck; only a missing command is fatal here.
-    if (!existsSync(built)) throw error;
-  }
+/** The built command on the direct server (see support/cli.ts). */
+function mlflowTs(args: string[], onStderr?: (stderr: string, child: ChildProcess) => void): Promise<CliOutcome> {
+  return runBuiltCli(args, stackClientEnv(serverUri("direct")), onStderr);
 }

@@ -7,7 +7,7 @@
  * beforeAll(() => ensureCliBuilt(), 360_000);
  * const { code, stdout } = await runBuiltCli(["runs", "show", runId], stackClientEnv(serverUri("direct")));
  */
-import { execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -48,8 +48,15 @@ export function ensureCliBuilt(): void {
   }
 }
 
-/** Runs the built command with exactly `env` (plus PATH). */
-export function runBuiltCli(args: readonly string[], env: Record<string, string>): Promise<CliOutcome> {
+/**
+ * Runs the built command with exactly `env` (plus PATH). `onStderr` sees the stderr so far after
+ * each chunk, with the child (to interrupt it at a given point).
+ */
+export function runBuiltCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  onStderr?: (stderr: string, child: ChildProcess) => void,
+): Promise<CliOutcome> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { PATH: process.env.PATH ?? "", ...env },
@@ -59,7 +66,10 @@ export function runBuiltCli(args: readonly string[], env: Record<string, string>
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      onStderr?.(stderr, child);
+    });
     child.on("error", fail);
     child.on("close", (code) => done({ code, stdout, stderr }));
   });
