@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli } from "../../../src/cli/program.js";
-import { API, BASE, EMPTY_HOME, experimentJson, mlflowError, RUN_ID, record, runJson, useMockServer } from "../helpers/mock-server.js";
+import { cliCaptured } from "../helpers/cli.js";
+import { API, experimentJson, mlflowError, RUN_ID, record, runJson, useMockServer } from "../helpers/mock-server.js";
 
 const server = useMockServer();
 const unhandled: string[] = [];
@@ -18,17 +18,7 @@ afterEach(() => {
   expect(unhandled.splice(0)).toEqual([]);
 });
 
-async function cli(argv: string[], env: Record<string, string> = {}) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const io = {
-    stdout: { write: (text: string) => stdout.push(text) },
-    stderr: { write: (text: string) => stderr.push(text) },
-    env: { HOME: EMPTY_HOME, MLFLOW_TRACKING_URI: BASE, MLFLOW_HTTP_REQUEST_MAX_RETRIES: "0", ...env },
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout: stdout.join(""), stderr: stderr.join("") };
-}
+const cli = cliCaptured;
 
 describe("help and version", () => {
   const commands = [[], ["doctor"], ["upload"], ["download"], ["experiments"], ["experiments", "list"], ["runs"], ["runs", "list"], ["runs", "show"], ["gate"]];

@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { runCli } from "../../../../src/cli/program.js";
-import { API, BASE, EMPTY_HOME, mlflowError, modelVersionJson, RUN_ID, record, runJson, useMockServer } from "../../helpers/mock-server.js";
+import { cliCaptured } from "../../helpers/cli.js";
+import { API, mlflowError, modelVersionJson, RUN_ID, record, runJson, useMockServer } from "../../helpers/mock-server.js";
 
 const server = useMockServer();
 const unhandled: string[] = [];
@@ -22,17 +22,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const CANDIDATE_RUN = "fedcba9876543210fedcba9876543210";
 
-async function cli(argv: string[], env: Record<string, string> = {}) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const io = {
-    stdout: { write: (text: string) => stdout.push(text) },
-    stderr: { write: (text: string) => stderr.push(text) },
-    env: { HOME: EMPTY_HOME, MLFLOW_TRACKING_URI: BASE, MLFLOW_HTTP_REQUEST_MAX_RETRIES: "0", ...env },
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout: stdout.join(""), stderr: stderr.join("") };
-}
+const cli = cliCaptured;
 
 /** runs/get answering each run id with its own latest metrics. */
 function runsWith(metrics: Record<string, Record<string, number | string>>) {

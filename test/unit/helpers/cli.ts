@@ -1,0 +1,30 @@
+/**
+ * The `mlflow-ts` command in-process for unit tests: `runCli` with captured stdout and stderr, on
+ * the mock server's tracking URI, no retries and a HOME without credentials (`env` adds to or
+ * overrides that).
+ *
+ * @example
+ * const { code, stdout, stderr } = await cliCaptured(["runs", "show", RUN_ID]);
+ */
+import { runCli } from "../../../src/cli/program.js";
+import { BASE, EMPTY_HOME } from "./mock-server.js";
+
+/** What one invocation printed and returned. */
+export interface CapturedCli {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `mlflow-ts <argv>` in-process against the mock server. */
+export async function cliCaptured(argv: string[], env: Record<string, string> = {}): Promise<CapturedCli> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const io = {
+    stdout: { write: (text: string) => stdout.push(text) },
+    stderr: { write: (text: string) => stderr.push(text) },
+    env: { HOME: EMPTY_HOME, MLFLOW_TRACKING_URI: BASE, MLFLOW_HTTP_REQUEST_MAX_RETRIES: "0", ...env },
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout: stdout.join(""), stderr: stderr.join("") };
+}
