@@ -83,6 +83,8 @@ function rows(report: GateReport): string[][] {
 
 /**
  * The plain-text report: candidate, baseline, the table, the verdict and the promotion.
+ * @example
+ * context.print(formatGateText(report)); // "Candidate: …\nBaseline: …\n\nMETRIC  DIRECTION …"
  * @internal
  */
 export function formatGateText(report: GateReport): string {
@@ -107,6 +109,8 @@ function md(text: string): string {
 /**
  * The Markdown summary (a heading, the table, the verdict and the promotion), ending in a blank line
  * so that summaries appended one after another stay apart.
+ * @example
+ * await appendFile(process.env.GITHUB_STEP_SUMMARY!, formatGateMarkdown(report)); // "### mlflow-ts gate: passed\n…"
  * @internal
  */
 export function formatGateMarkdown(report: GateReport): string {
@@ -147,6 +151,8 @@ function number(value: number | undefined): number | string | null {
 
 /**
  * The `--json` document: `passed`, `candidate`, `baseline`, `bootstrap`, `checks` and `promotion`.
+ * @example
+ * JSON.parse(formatGateJson(report)).checks[0].candidate; // 0.91, or "NaN"
  * @internal
  */
 export function formatGateJson(report: GateReport): string {

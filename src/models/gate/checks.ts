@@ -132,7 +132,11 @@ export function parseThresholdSpec(spec: string): GateThresholdSpec {
   return { key: match[1]!, operator: match[2] as ">=" | "<=", bound };
 }
 
-/** A tolerance as written: `0.005` or `0.5%`. */
+/**
+ * A tolerance as written: `0.005` or `0.5%`.
+ * @example
+ * formatTolerance({ value: 0.5, relative: true }); // "0.5%"
+ */
 export function formatTolerance(tolerance: GateTolerance): string {
   return tolerance.relative ? `${tolerance.value}%` : String(tolerance.value);
 }

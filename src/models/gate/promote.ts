@@ -71,6 +71,8 @@ export async function promoteCandidate(ctx: ModelsContext, options: PromoteOptio
 
 /**
  * The version an alias points at, undefined when the alias (or the registered model) does not exist.
+ * @example
+ * await aliasVersion(client, "churn", "champion"); // "3", or undefined before the first promotion
  * @internal
  */
 export async function aliasVersion(ctx: ModelsContext, name: string, alias: string): Promise<string | undefined> {
