@@ -51,21 +51,20 @@ export interface PromoteOptions {
  */
 export async function promoteCandidate(ctx: ModelsContext, options: PromoteOptions): Promise<ModelVersion> {
   const { name, alias, expectedVersion } = options;
-  const refuse = async (reason: "baseline-moved" | "lost-race", actualVersion: string | undefined, version: string | undefined): Promise<never> => {
-    throw new GatePromotionError({ reason, modelName: name, alias, expectedVersion, actualVersion, version });
-  };
+  const refusal = (reason: "baseline-moved" | "lost-race", actualVersion: string | undefined, version: string | undefined) =>
+    new GatePromotionError({ reason, modelName: name, alias, expectedVersion, actualVersion, version });
   let current = await aliasVersion(ctx, name, alias);
-  if (current !== expectedVersion) await refuse("baseline-moved", current, undefined);
+  if (current !== expectedVersion) throw refusal("baseline-moved", current, undefined);
   const registered =
     options.candidateVersion !== undefined
       ? await ctx.modelVersions.get(name, options.candidateVersion)
       : await registerModel(ctx, options.candidateUri, name, { awaitReadyMs: options.awaitReadyMs, signal: options.signal });
   current = await aliasVersion(ctx, name, alias);
-  if (current !== expectedVersion) await refuse("baseline-moved", current, registered.version);
+  if (current !== expectedVersion) throw refusal("baseline-moved", current, registered.version);
   await ctx.registeredModels.setAlias(name, alias, registered.version);
   await delay(options.settleMs ?? DEFAULT_SETTLE_MS, options.signal);
   current = await aliasVersion(ctx, name, alias);
-  if (current !== registered.version) await refuse("lost-race", current, registered.version);
+  if (current !== registered.version) throw refusal("lost-race", current, registered.version);
   return ctx.modelVersions.get(name, registered.version);
 }
 
