@@ -37,6 +37,14 @@ export interface JournalScan {
   oldestPendingMs?: number;
   /** The end status journaled last, if any. */
   endStatus?: JournalEndStatus;
+  /** When the newest record (or, with none, the newest segment) was written, ms since the epoch: when the owner was last seen logging. */
+  lastAppendedMs?: number;
+  /**
+   * The sequence number of the latest write of each tag key among the records read, acknowledged or
+   * not: recovery sends a key's last unacknowledged write only when it is this one (a later write
+   * already acknowledged supersedes it).
+   */
+  lastTagWrites: Map<string, number>;
   /** Bytes of all segment files. */
   bytes: number;
   /** Where segments could not be read to their end. */
@@ -64,9 +72,10 @@ export async function listSegmentFiles(dir: string): Promise<{ index: number; pa
  * const { pending, damage } = await scanJournal(dir, ackLog.acked);
  */
 export async function scanJournal(dir: string, acked: Readonly<Record<Stream, RangeSet>>): Promise<JournalScan> {
-  const scan: JournalScan = { segments: [], pending: zeroCounts(), entries: zeroCounts(), bytes: 0, damage: [] };
+  const scan: JournalScan = { segments: [], pending: zeroCounts(), entries: zeroCounts(), bytes: 0, damage: [], lastTagWrites: new Map() };
   for (const file of await listSegmentFiles(dir)) {
     const reader = await SegmentReader.open(file.path);
+    if (reader.header !== undefined) scan.lastAppendedMs = Math.max(scan.lastAppendedMs ?? 0, reader.header.createdMs);
     const first: Partial<StreamCounts> = {};
     const end = zeroCounts();
     try {
@@ -79,6 +88,8 @@ export async function scanJournal(dir: string, acked: Readonly<Record<Stream, Ra
         scan.pending[stream] += unacked;
         if (unacked > 0 && (scan.oldestPendingMs === undefined || record.appendedMs < scan.oldestPendingMs)) scan.oldestPendingMs = record.appendedMs;
         if (record.kind === "end") scan.endStatus = record.status;
+        if (record.kind === "tags") for (const [i, entry] of record.entries.entries()) scan.lastTagWrites.set(entry.key, record.firstSeq + i);
+        scan.lastAppendedMs = Math.max(scan.lastAppendedMs ?? 0, record.appendedMs);
       }
     } finally {
       await reader.close();

@@ -1,0 +1,266 @@
+/**
+ * Replays one claimed journal of a dead process through the client (docs/journal.md, "Recovery
+ * protocol", steps 3 to 5): its unacknowledged metrics, params, tags and artifacts, each request
+ * acknowledged in the journal as soon as the server answers it, then the run's final status (only
+ * if the server still has it RUNNING), then the journal's removal.
+ *
+ * Failures split three ways. Refused for good (400 invalid parameter, or the client's own checks):
+ * reported and acknowledged, since replaying cannot succeed. The run gone (404, or deleted):
+ * nothing can be delivered, the journal is removed (`abandoned`). Anything else (unreachable
+ * server, deadline, abort, permission): replay stops, acknowledgements so far are written, and the
+ * journal stays for the next recovery (`incomplete`), which resumes exactly after them.
+ */
+import { basename, join } from "node:path";
+import type { MlflowClient } from "../../client/client.js";
+import { messageOf } from "../../core/error-text.js";
+import { InvalidParameterError, NotFoundError, ValidationError } from "../../core/errors.js";
+import type { RequestOptions } from "../../core/http/transport.js";
+import type { ArtifactRecord, EndRecord } from "../../journal/entries.js";
+import { artifactUnchanged, type ClaimResult, type Journal, type Stream } from "../../journal/index.js";
+import { splitBatch } from "../../protocol/log-batch.js";
+import { type KeyValueToSend, PendingParams, PendingTags } from "./key-value-plan.js";
+import { PendingMetrics } from "./pending-metrics.js";
+import { type DeliveredCounts, emptyReport, type JournalRecoveryReport, type RecoveryEvent, type ReportBase } from "./report.js";
+
+/** A successfully claimed journal. */
+export type ClaimedJournal = Extract<ClaimResult, { claimed: true }>;
+
+/** What {@link replayJournal} needs besides the journal. */
+export interface ReplayContext {
+  client: MlflowClient;
+  /** Aborts the replay (and its in-flight request). */
+  signal: AbortSignal;
+  /** When the whole recovery must be over, ms since the epoch. */
+  deadlineAtMs: number;
+  /** Runs that a live process is logging to: their status is left alone. */
+  activeRunIds: ReadonlySet<string>;
+  onEvent: (event: RecoveryEvent) => void;
+}
+
+/** The run is gone on the server: nothing can be delivered. */
+class RunGone extends Error {}
+
+/**
+ * Replays a claimed journal and settles it: removed when everything was delivered or reported (or
+ * the run is gone), kept otherwise. Never throws: failures are in the report.
+ * @example
+ * const claim = await Journal.claim(listing.path);
+ * if (claim.claimed) report = await replayJournal(claim, base, { client, signal, deadlineAtMs, activeRunIds: new Set(), onEvent });
+ * @internal
+ */
+export async function replayJournal(claim: ClaimedJournal, base: ReportBase, context: ReplayContext): Promise<JournalRecoveryReport> {
+  // Damage is named in the folder as it was found (the claimed folder is gone once recovered).
+  const damage = claim.scan.damage.map((d) => ({ ...d, file: join(base.path, basename(d.file)) }));
+  const report = emptyReport(base, "incomplete", damage, claim.scan.endStatus);
+  const replay = new Replay(claim, report, context);
+  try {
+    await replay.run();
+    report.outcome = "recovered";
+    await claim.journal.remove();
+  } catch (error) {
+    if (error instanceof RunGone) {
+      report.outcome = "abandoned";
+      report.detail = error.message;
+      await claim.journal.remove();
+    } else {
+      report.detail = incompleteDetail(error, context.signal);
+      await claim.journal.close(); // writes the acknowledgements so far; keeps the folder
+    }
+  }
+  return report;
+}
+
+/** One journal's replay: the steps in order, sharing the report and the call options. */
+class Replay {
+  readonly #journal: Journal;
+  readonly #claim: ClaimedJournal;
+  readonly #report: JournalRecoveryReport;
+  readonly #context: ReplayContext;
+  readonly #runId: string;
+  readonly #metrics = new PendingMetrics();
+  readonly #params = new PendingParams();
+  readonly #tags = new PendingTags();
+  readonly #artifacts: ArtifactRecord[] = [];
+  #end: EndRecord | undefined;
+  readonly #endSeqs: number[] = [];
+
+  constructor(claim: ClaimedJournal, report: JournalRecoveryReport, context: ReplayContext) {
+    this.#claim = claim;
+    this.#journal = claim.journal;
+    this.#report = report;
+    this.#context = context;
+    this.#runId = report.runId;
+  }
+
+  async run(): Promise<void> {
+    const serverParams = await this.#readRun();
+    await this.#readJournal();
+    await this.#sendParams(serverParams);
+    await this.#sendTags();
+    await this.#sendArtifacts();
+    await this.#settleStatus();
+  }
+
+  /** The run's params on the server; throws {@link RunGone} when it is deleted or unknown. */
+  async #readRun(): Promise<Map<string, string>> {
+    try {
+      const run = await this.#context.client.runs.get(this.#runId, this.#call());
+      if (run.info.lifecycle_stage === "deleted") throw new RunGone(`run ${this.#runId} is deleted on the server; its journal was removed undelivered.`);
+      return new Map(run.data.params.map((param) => [param.key, param.value]));
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new RunGone(`run ${this.#runId} does not exist on the server; its journal was removed undelivered.`);
+      throw error;
+    }
+  }
+
+  /** Reads the unacknowledged entries in journal order; metrics are sent as full requests fill up. */
+  async #readJournal(): Promise<void> {
+    const cursor = this.#journal.cursor();
+    try {
+      for (let record = await cursor.next(); record !== undefined; record = await cursor.next()) {
+        switch (record.kind) {
+          case "metrics":
+            this.#metrics.push(record);
+            await this.#sendMetrics(false);
+            break;
+          case "params":
+          case "tags":
+            if (record.stream === "param") this.#params.add(record);
+            else this.#tags.add(record);
+            break;
+          case "artifact":
+            this.#artifacts.push(record);
+            break;
+          case "end":
+            this.#end = record;
+            this.#endSeqs.push(record.firstSeq);
+            break;
+        }
+      }
+    } finally {
+      await cursor.close();
+    }
+    await this.#sendMetrics(true);
+  }
+
+  async #sendMetrics(partial: boolean): Promise<void> {
+    for (let request = this.#metrics.take(partial); request !== undefined; request = this.#metrics.take(partial)) {
+      const refused = await this.#logBatch({ metrics: request.metrics });
+      if (refused !== undefined) this.#report.refused.push({ stream: "metric", count: request.metrics.length, reason: refused });
+      for (const [from, to] of request.ranges) this.#journal.acknowledge("metric", from, to);
+      await this.#acknowledged("metrics", refused === undefined ? request.metrics.length : 0);
+    }
+  }
+
+  async #sendParams(serverParams: ReadonlyMap<string, string>): Promise<void> {
+    const plan = this.#params.plan(serverParams);
+    this.#acknowledge("param", plan.alreadyOnServer);
+    this.#report.paramsAlreadyOnServer += plan.alreadyOnServer.length;
+    for (const { conflict, seqs } of plan.conflicts) {
+      this.#report.conflicts.push(conflict);
+      this.#acknowledge("param", seqs);
+    }
+    await this.#sendKeyValues("param", plan.send);
+  }
+
+  async #sendTags(): Promise<void> {
+    const plan = this.#tags.plan(this.#claim.scan.lastTagWrites);
+    this.#acknowledge("tag", plan.superseded);
+    this.#report.tagWritesSuperseded += plan.superseded.length;
+    await this.#sendKeyValues("tag", plan.send);
+  }
+
+  /** Sends params or tags in requests within the server's limits; a refused request is retried entry by entry to isolate the refused ones. */
+  async #sendKeyValues(stream: "param" | "tag", entries: KeyValueToSend[]): Promise<void> {
+    const field = stream === "param" ? "params" : "tags";
+    const batches = splitBatch({ metrics: [], params: stream === "param" ? entries : [], tags: stream === "tag" ? entries : [] });
+    let offset = 0;
+    for (const batch of batches) {
+      const group = entries.slice(offset, offset + batch[field].length);
+      offset += group.length;
+      const refused = await this.#logBatch({ [field]: group.map(({ key, value }) => ({ key, value })) });
+      if (refused === undefined) {
+        for (const entry of group) this.#acknowledge(stream, entry.seqs);
+        await this.#acknowledged(field, group.length);
+      } else {
+        for (const entry of group) await this.#sendOne(stream, entry, group.length === 1 ? refused : undefined);
+      }
+    }
+  }
+
+  /** One param or tag on its own: delivered, or refused (a param conflict when the run has the key with another value). */
+  async #sendOne(stream: "param" | "tag", entry: KeyValueToSend, knownRefusal: string | undefined): Promise<void> {
+    const field = stream === "param" ? "params" : "tags";
+    const refused = knownRefusal ?? (await this.#logBatch({ [field]: [{ key: entry.key, value: entry.value }] }));
+    this.#acknowledge(stream, entry.seqs);
+    if (refused === undefined) return this.#acknowledged(field, 1);
+    if (stream === "param" && /param/i.test(refused) && /chang|already/i.test(refused)) this.#report.conflicts.push({ key: entry.key, journaled: entry.value });
+    else this.#report.refused.push({ stream, count: 1, reason: `${entry.key}: ${refused}` });
+    await this.#journal.commit();
+  }
+
+  async #sendArtifacts(): Promise<void> {
+    for (const { artifact, firstSeq } of this.#artifacts) {
+      if (await artifactUnchanged(artifact)) {
+        await this.#context.client.artifacts.upload(this.#runId, artifact.localPath, { artifactPath: artifact.artifactPath, signal: this.#context.signal });
+        this.#journal.acknowledge("control", firstSeq, firstSeq + 1);
+        await this.#acknowledged("artifacts", 1);
+      } else {
+        this.#report.changedArtifacts.push({ localPath: artifact.localPath, artifactPath: artifact.artifactPath });
+        this.#journal.acknowledge("control", firstSeq, firstSeq + 1);
+        await this.#journal.commit();
+      }
+    }
+  }
+
+  /** Step 4: the journaled end status, else KILLED, only if the run is still RUNNING and no live process logs to it. */
+  async #settleStatus(): Promise<void> {
+    const run = await this.#context.client.runs.get(this.#runId, this.#call());
+    const status = this.#end?.status ?? this.#claim.scan.endStatus ?? "KILLED";
+    if (run.info.status !== "RUNNING") {
+      this.#report.finalStatus = { set: false, status: run.info.status, reason: `the run was already ${run.info.status} on the server` };
+    } else if (this.#context.activeRunIds.has(this.#runId)) {
+      this.#report.finalStatus = { set: false, status: run.info.status, reason: "a live process is logging to this run" };
+    } else {
+      const endTimeMs = this.#end?.endTimeMs ?? this.#claim.scan.lastAppendedMs ?? Date.now();
+      await this.#context.client.runs.update(this.#runId, { status, end_time: endTimeMs }, this.#call());
+      this.#report.finalStatus = { set: true, status, endTimeMs };
+    }
+    this.#acknowledge("control", this.#endSeqs);
+    await this.#journal.commit({ sync: true });
+  }
+
+  /** One `log-batch` request. Resolves `undefined` when delivered, the refusal's text when refused for good; throws otherwise. */
+  async #logBatch(entities: Parameters<MlflowClient["runs"]["logBatch"]>[1]): Promise<string | undefined> {
+    try {
+      await this.#context.client.runs.logBatch(this.#runId, entities, this.#call());
+      return undefined;
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new RunGone(`run ${this.#runId} no longer exists on the server; its journal was removed.`);
+      if (error instanceof InvalidParameterError || error instanceof ValidationError) return messageOf(error);
+      throw error;
+    }
+  }
+
+  /** Records acknowledgements of `count` delivered entries: written to the journal's acknowledgement file before going on. */
+  async #acknowledged(field: keyof DeliveredCounts, count: number): Promise<void> {
+    await this.#journal.commit();
+    if (count === 0) return;
+    this.#report.delivered[field] += count;
+    this.#context.onEvent({ type: "delivered", runId: this.#runId, stream: field, count });
+  }
+
+  #acknowledge(stream: Stream, seqs: readonly number[]): void {
+    for (const seq of seqs) this.#journal.acknowledge(stream, seq, seq + 1);
+  }
+
+  /** Options of every call: the recovery's signal and what is left of its deadline. Each attempt keeps the client's timeout. */
+  #call(): RequestOptions {
+    return { signal: this.#context.signal, deadlineMs: Math.max(1, this.#context.deadlineAtMs - Date.now()) };
+  }
+}
+
+function incompleteDetail(error: unknown, signal: AbortSignal): string {
+  const why = signal.aborted ? `stopped (${messageOf(signal.reason)})` : `stopped: ${messageOf(error)}`;
+  return `delivery ${why}; the journal is kept and the next recovery resumes after what was acknowledged. Fix: run \`mlflow-ts recover\` once the server is reachable.`;
+}
