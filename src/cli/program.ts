@@ -8,6 +8,7 @@ import { doctorCommand } from "./commands/doctor.js";
 import { downloadCommand } from "./commands/download.js";
 import { experimentsCommand } from "./commands/experiments.js";
 import { gateCommand } from "./commands/gate.js";
+import { recoverCommand } from "./commands/recover.js";
 import { runsCommand } from "./commands/runs.js";
 import { syncCommand } from "./commands/sync.js";
 import { uploadCommand } from "./commands/upload.js";
@@ -29,7 +30,7 @@ Start with: mlflow-ts doctor`;
 export function createProgram(context: CliContext): Command {
   const program = new Command("mlflow-ts")
     .description(
-      "MLflow tracking from the command line: check the setup, move artifacts, list experiments and runs, sync local runs to a server, gate a model in CI",
+      "MLflow tracking from the command line: check the setup, move artifacts, list experiments and runs, sync local runs to a server, gate a model in CI, recover what killed processes left",
     )
     .version(VERSION, "-V, --version", "print the mlflow-ts version")
     .addHelpText("after", CONFIGURATION_HELP);
@@ -40,6 +41,7 @@ export function createProgram(context: CliContext): Command {
   program.addCommand(runsCommand(context));
   program.addCommand(syncCommand(context));
   program.addCommand(gateCommand(context));
+  program.addCommand(recoverCommand(context));
   // Future commands: one file each, one line here.
   applySettings(program, context);
   return program;

@@ -1,6 +1,6 @@
 /**
- * Sizes and durations as people read them, in one place for the command line, the doctor and the
- * sync report: `12.0 MiB`, `1.5 s`.
+ * Sizes, durations and counts as people read them, in one place for the command line, the doctor,
+ * the sync report and the logger's messages: `12.0 MiB`, `1.5 s`, `4,000 metric points`.
  */
 
 /**
@@ -21,4 +21,13 @@ export function formatBytes(bytes: number): string {
 /** `5000` → `5 s`, `1500` → `1.5 s`. @internal */
 export function formatSeconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/**
+ * A count and its noun, with thousands separators: `1 param`, `4,000 metric points` (`many` when
+ * the plural is not the noun plus "s").
+ * @internal
+ */
+export function formatCount(n: number, noun: string, many = `${noun}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? noun : many}`;
 }

@@ -1,0 +1,65 @@
+/**
+ * The words of a recovery report: one line per journal, used both by the background recovery of
+ * `startRun` (one stderr line per journal it dealt with) and by `mlflow-ts recover` (the notes under
+ * its table). No credential can appear: tracking URIs are stored without them, and callers redact.
+ */
+import { formatCount } from "../../core/units.js";
+import type { DeliveredCounts, JournalRecoveryReport } from "./report.js";
+
+/**
+ * What was delivered, e.g. `4,000 metric points, 3 params, 2 tags`; `nothing` when nothing was.
+ * @example
+ * describeDelivered({ metrics: 4000, params: 3, tags: 0, artifacts: 0 }) // "4,000 metric points, 3 params"
+ */
+export function describeDelivered(counts: DeliveredCounts): string {
+  const parts = [
+    counts.metrics > 0 ? formatCount(counts.metrics, "metric point") : "",
+    counts.params > 0 ? formatCount(counts.params, "param") : "",
+    counts.tags > 0 ? formatCount(counts.tags, "tag") : "",
+    counts.artifacts > 0 ? formatCount(counts.artifacts, "artifact") : "",
+  ].filter((part) => part !== "");
+  return parts.length === 0 ? "nothing" : parts.join(", ");
+}
+
+/**
+ * What went wrong or was left out, one clause each: conflicts, refusals, changed artifacts, damage.
+ * @example
+ * recoveryNotes(report) // ["param conflict: lr (journaled 0.2, on the server 0.1)", "torn tail in 00000003.seg at byte 1024"]
+ */
+export function recoveryNotes(report: JournalRecoveryReport): string[] {
+  const notes: string[] = [];
+  for (const c of report.conflicts)
+    notes.push(
+      `param conflict: ${c.key} (journaled ${JSON.stringify(c.journaled)}${c.onServer === undefined ? "" : `, on the server ${JSON.stringify(c.onServer)}`})`,
+    );
+  for (const r of report.refused) notes.push(`${formatCount(r.count, `${r.stream} entry`, `${r.stream} entries`)} refused: ${r.reason}`);
+  for (const a of report.changedArtifacts) notes.push(`artifact not uploaded, the file changed since it was logged: ${a.localPath}`);
+  for (const d of report.damage)
+    notes.push(`${d.reason === "truncated" ? "torn tail" : `damage (${d.reason})`} in ${d.file} at byte ${d.offset}; entries before it were recovered`);
+  return notes;
+}
+
+/**
+ * One line for a journal dealt with (without the `mlflow-ts: ` prefix).
+ * @example
+ * recoveryLine(report) // "recovered run 5f3c… left by process 4242: 4,000 metric points, 3 params delivered; run set KILLED"
+ */
+export function recoveryLine(report: JournalRecoveryReport): string {
+  const what = `run ${report.runId} left by process ${report.ownerPid}`;
+  const notes = recoveryNotes(report);
+  const tail = notes.length === 0 ? "" : `; ${notes.join("; ")}`;
+  switch (report.outcome) {
+    case "recovered": {
+      const status = report.finalStatus?.set
+        ? `run set ${report.finalStatus.status}`
+        : `status left ${report.finalStatus?.status ?? "unchanged"} (${report.finalStatus?.reason ?? "not read"})`;
+      return `recovered ${what}: ${describeDelivered(report.delivered)} delivered; ${status}${tail}`;
+    }
+    case "incomplete":
+      return `could not finish recovering ${what} (${describeDelivered(report.delivered)} delivered so far): ${report.detail ?? "stopped"}${tail}`;
+    case "abandoned":
+      return `gave up on the journal of ${what}: ${report.detail ?? "the run is gone"}`;
+    default:
+      return `left the journal of ${what} alone: ${report.detail ?? report.skipReason ?? "skipped"}`;
+  }
+}
