@@ -49,7 +49,7 @@ export type { Models } from "./models/models.js";
 
 // The logger: the training-loop API (startRun / withRun / ActiveRun), its events, images and tables
 export { getActiveRun, type StartRunOptions, startRun, withRun } from "./logging/fluent.js";
-export { ActiveRun, type EndOptions, type EndStatus, type FlushOptions, type LogArtifactOptions, type MetricOptions } from "./logging/run.js";
+export { ActiveRun, type EndOptions, type EndStatus, type FlushOptions, type LogArtifactOptions, type MetricOptions, type RunStats } from "./logging/run.js";
 export type { LoggerOptions } from "./logging/options.js";
 export type { BackpressureEvent, FlushEvent, LoggerStats, RunEvents } from "./logging/batcher/batcher.js";
 export type { EventMap, Listener } from "./logging/events.js";

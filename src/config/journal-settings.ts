@@ -1,7 +1,8 @@
 /**
  * The durable-delivery journal's settings as the environment and the defaults give them, resolved
  * once with the rest of the configuration; the journal's options (src/journal/options.ts) override
- * them. Not wired into `startRun` yet (docs/journal.md, "Integration plan").
+ * them. `startRun` reads them for the background recovery of dead journals; the rest waits for the
+ * wiring step (docs/journal.md, "Integration plan").
  */
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -24,7 +25,16 @@ export interface JournalSettings {
   readonly commitBytes: number;
   readonly syncIntervalMs: number;
   readonly segmentBytes: number;
+  /** `MLFLOW_TS_RECOVER`: whether `startRun` recovers dead journals in the background (only while the journal is on). */
+  readonly recover: boolean;
+  /** `MLFLOW_TS_QUIET_RECOVERY`: no stderr line per journal the background recovery dealt with. */
+  readonly quietRecovery: boolean;
 }
+
+/** Environment variable that turns the background recovery off (`false`). */
+export const RECOVER_ENV = "MLFLOW_TS_RECOVER";
+/** Environment variable that hides the background recovery's stderr lines (`true`). */
+export const QUIET_RECOVERY_ENV = "MLFLOW_TS_QUIET_RECOVERY";
 
 /**
  * The default folder of the journals: `$XDG_CACHE_HOME/mlflow-ts/journal`, else
@@ -41,7 +51,8 @@ export function defaultJournalDir(env: Env): string {
 
 /**
  * Reads `MLFLOW_TS_JOURNAL`, `MLFLOW_TS_JOURNAL_DIR`, `MLFLOW_TS_JOURNAL_COMMIT_INTERVAL_MS`,
- * `MLFLOW_TS_JOURNAL_SYNC_INTERVAL_MS` and `MLFLOW_TS_JOURNAL_SEGMENT_BYTES`.
+ * `MLFLOW_TS_JOURNAL_SYNC_INTERVAL_MS`, `MLFLOW_TS_JOURNAL_SEGMENT_BYTES`, `MLFLOW_TS_RECOVER` and
+ * `MLFLOW_TS_QUIET_RECOVERY`.
  *
  * @param storeKind - What runs log to: the journal is on by default only for a tracking server
  *   (`rest`); the embedded store (`sqlite`) is already a local file.
@@ -64,5 +75,7 @@ export function resolveJournalSettings(env: Env, storeKind: "rest" | "sqlite"): 
     segmentBytes:
       readNumberEnv(env, "MLFLOW_TS_JOURNAL_SEGMENT_BYTES", { min: 64 * 1024, max: 1024 * 1024 * 1024, integer: true, unit: "bytes" }) ??
       DEFAULT_JOURNAL_SEGMENT_BYTES,
+    recover: readBoolEnv(env, RECOVER_ENV) ?? true,
+    quietRecovery: readBoolEnv(env, QUIET_RECOVERY_ENV) ?? false,
   };
 }

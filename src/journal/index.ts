@@ -12,6 +12,7 @@ export { type JournalListing, listJournals } from "./discovery.js";
 export type { ArtifactEntry, JournalRecord, KeyValueEntry, MetricColumns } from "./entries.js";
 export { type JournalEndStatus, STREAMS, type Stream, type StreamCounts } from "./format.js";
 export { type ClaimResult, Journal, type JournalInit, type JournalStats } from "./journal.js";
+export { publicTrackingUri } from "./meta.js";
 export { defaultJournalDir, type JournalOptions, journalOptionsShape, type ResolvedJournalOptions, resolveJournalOptions } from "./options.js";
 export type { OwnerState } from "./owner.js";
 export type { JournalScan } from "./scan.js";

@@ -1,9 +1,9 @@
 /**
  * The journal's options, in the same style as the logger's (src/logging/options.ts): the environment
  * and the defaults are resolved with the client's configuration (config/journal-settings.ts,
- * `client.config.journal`); options override them here. Not wired into `startRun` yet: the wiring
- * step merges {@link journalOptionsShape} into the `startRun` schema and calls
- * {@link resolveJournalOptions} next to `resolveLoggerOptions` (docs/journal.md, "Integration plan").
+ * `client.config.journal`); options override them here. `startRun` resolves them (without options
+ * yet) for the background recovery of dead journals; the wiring step merges
+ * {@link journalOptionsShape} into the `startRun` schema (docs/journal.md, "Integration plan").
  * @internal
  * @module
  */
@@ -31,6 +31,11 @@ export interface JournalOptions {
   journalSyncIntervalMs?: number;
   /** Segment size at which the next segment starts, bytes. Env `MLFLOW_TS_JOURNAL_SEGMENT_BYTES`. @defaultValue 16777216 */
   journalSegmentBytes?: number;
+  /**
+   * Recover dead processes' journals for the same tracking server in the background when a run
+   * starts (off when `journal` is off). Env `MLFLOW_TS_RECOVER`. @defaultValue true
+   */
+  journalRecover?: boolean;
 }
 
 /** Journal options after defaults and environment were applied. */
@@ -48,6 +53,7 @@ export const journalOptionsShape = {
     .min(64 * 1024)
     .max(1024 * 1024 * 1024)
     .optional(),
+  journalRecover: z.boolean().optional(),
 };
 
 /**
@@ -59,12 +65,15 @@ export const journalOptionsShape = {
  * resolveJournalOptions({ journalDir: "/scratch/journal" }, client.config.journal).dir // "/scratch/journal"
  */
 export function resolveJournalOptions(options: JournalOptions, settings: JournalSettings): ResolvedJournalOptions {
+  const enabled = options.journal ?? settings.enabled;
   return Object.freeze({
-    enabled: options.journal ?? settings.enabled,
+    enabled,
     dir: options.journalDir === undefined ? settings.dir : resolve(options.journalDir),
     commitIntervalMs: options.journalCommitIntervalMs ?? settings.commitIntervalMs,
     commitBytes: settings.commitBytes,
     syncIntervalMs: options.journalSyncIntervalMs ?? settings.syncIntervalMs,
     segmentBytes: options.journalSegmentBytes ?? settings.segmentBytes,
+    recover: enabled && (options.journalRecover ?? settings.recover),
+    quietRecovery: settings.quietRecovery,
   });
 }

@@ -14,6 +14,7 @@ import type { ClientOptions } from "../config/options.js";
 import { forgetRunIdEnv } from "../config/process-env.js";
 import { messageOf } from "../core/error-text.js";
 import { AlreadyExistsError, ConfigurationError, NotFoundError, ValidationError } from "../core/errors.js";
+import { type ResolvedJournalOptions, resolveJournalOptions } from "../journal/index.js";
 import type { Experiment, KeyValue } from "../protocol/entities/tracking.js";
 import { type KeyValueInput, validatedParams, validatedTags } from "../protocol/key-values.js";
 import { TAG_NOTE, TAG_PARENT_RUN_ID, TAG_RUN_NAME, TAG_USER } from "../protocol/tag-names.js";
@@ -21,6 +22,8 @@ import { validateRunId } from "../protocol/validation.js";
 import { LogDeliveryError, RunEndError } from "./errors.js";
 import { trackRun, untrackRun } from "./exit-hooks.js";
 import { type LoggerOptions, loggerOptionsShape, type ResolvedLoggerOptions, resolveLoggerOptions } from "./options.js";
+import { BackgroundRecovery } from "./recovery/background.js";
+import { DEFAULT_RECOVERY_DEADLINE_MS } from "./recovery/recover.js";
 import { ActiveRun } from "./run.js";
 import { nextSystemMetricsStep, resolveSystemMetricsSettings, SystemMetricsMonitor, type SystemMetricsSettings } from "./system/system-metrics.js";
 import { systemTags } from "./system/system-tags.js";
@@ -86,6 +89,8 @@ const startRunOptionsSchema = z.strictObject({
 const scopedRun = new AsyncLocalStorage<ActiveRun>();
 /** The system-metrics monitor of each run that logs them. */
 const monitors = new WeakMap<ActiveRun, SystemMetricsMonitor>();
+/** The background recovery each run started, stopped when it ends. */
+const recoveries = new WeakMap<ActiveRun, BackgroundRecovery>();
 /** Runs started by `startRun` (not `withRun`), oldest first, until they end. */
 const startedRuns: ActiveRun[] = [];
 /** Clients whose `MLFLOW_RUN_ID` was already resumed (Python uses it once, then unsets it). */
@@ -165,6 +170,7 @@ async function openRun(options: StartRunOptions, scoped: boolean): Promise<Activ
   const opts = parseOptions(options);
   const client = resolveClient(opts.client);
   const loggerOptions = resolveLoggerOptions(opts, client.config.logger);
+  const journalOptions = resolveJournalOptions({}, client.config.journal);
   const systemMetrics = resolveSystemMetricsSettings(opts.logSystemMetrics, client.config.systemMetrics);
   const tags = validatedTags(opts.tags as KeyValueInput | undefined);
   const params = validatedParams(opts.params as KeyValueInput | undefined);
@@ -174,8 +180,22 @@ async function openRun(options: StartRunOptions, scoped: boolean): Promise<Activ
       ? await createRun(client, opts, tags, loggerOptions, scoped)
       : await resumeRun(client, resumeId, opts, { tags, params }, loggerOptions, scoped);
   run.logParams(params);
+  if (journalOptions.recover && client.config.tracking.kind === "rest") startRecovery(client, run, journalOptions);
   if (systemMetrics.enabled) await startSystemMetrics(client, run, systemMetrics, resumeId !== undefined);
   return run;
+}
+
+/** Recovers dead processes' journals for this tracking server in the background (never awaited; stopped when the run ends). */
+function startRecovery(client: MlflowClient, run: ActiveRun, options: ResolvedJournalOptions): void {
+  const recovery = new BackgroundRecovery({
+    client,
+    dir: options.dir,
+    runId: run.runId,
+    deadlineMs: DEFAULT_RECOVERY_DEADLINE_MS,
+    quiet: options.quietRecovery,
+  });
+  recoveries.set(run, recovery);
+  run.attachRecovery(recovery);
 }
 
 /** Starts the run's system-metrics monitor; a resumed run continues after its last `system/` step. */
@@ -370,6 +390,7 @@ function register(run: ActiveRun, scoped: boolean): ActiveRun {
 
 function unregister(run: ActiveRun): void {
   monitors.get(run)?.stop();
+  recoveries.get(run)?.stop();
   const index = startedRuns.indexOf(run);
   if (index >= 0) startedRuns.splice(index, 1);
   untrackRun(run);

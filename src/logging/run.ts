@@ -53,6 +53,15 @@ export interface FlushOptions {
   timeoutMs?: number | undefined;
 }
 
+/** The logger's counters plus what the background recovery started by this run delivered. */
+export interface RunStats extends LoggerStats {
+  /**
+   * Entries (metric points, params, tags, artifacts) of dead processes' journals that the recovery
+   * started with this run delivered (docs/journal.md). 0 when there was nothing to recover.
+   */
+  recovered: number;
+}
+
 /** The statuses a run can end with. */
 export type EndStatus = Extract<RunStatus, "FINISHED" | "FAILED" | "KILLED">;
 
@@ -119,6 +128,8 @@ export class ActiveRun {
   readonly #outputModels = new Set<string>();
   /** Run inputs being recorded for models the run's metrics link to (awaited by flush and end). */
   readonly #linkWrites = new Set<Promise<void>>();
+  /** The background recovery `startRun` started with this run, for `stats().recovered`. */
+  #recovery: { readonly recovered: number } | undefined;
 
   /** @internal Use {@link startRun}. */
   constructor(init: RunInit) {
@@ -359,12 +370,18 @@ export class ActiveRun {
   }
 
   /**
-   * Counters: queued, in flight, sent, retried, failed… See {@link LoggerStats}.
+   * Counters: queued, in flight, sent, retried, failed…, and what the background recovery of dead
+   * processes' journals delivered. See {@link RunStats}.
    * @example
-   * const { queued, failed } = run.stats();
+   * const { queued, failed, recovered } = run.stats();
    */
-  stats(): LoggerStats {
-    return this.#batcher.stats();
+  stats(): RunStats {
+    return { ...this.#batcher.stats(), recovered: this.#recovery?.recovered ?? 0 };
+  }
+
+  /** Counts the background recovery started with this run in `stats().recovered`. @internal */
+  attachRecovery(recovery: { readonly recovered: number }): void {
+    this.#recovery = recovery;
   }
 
   /**

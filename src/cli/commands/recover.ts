@@ -5,8 +5,9 @@
  * default, `--json` for scripts.
  */
 import { Command, InvalidArgumentError } from "commander";
+import { resolveJournalSettings } from "../../config/journal-settings.js";
 import { formatCount } from "../../core/units.js";
-import { type JournalListing, listJournals, resolveJournalOptions, type StreamCounts } from "../../journal/index.js";
+import { type JournalListing, listJournals, type StreamCounts } from "../../journal/index.js";
 import { describeDelivered, recoveryNotes } from "../../logging/recovery/format.js";
 import { recoverJournals } from "../../logging/recovery/recover.js";
 import type { JournalRecoveryReport, RecoveryReport } from "../../logging/recovery/report.js";
@@ -56,7 +57,7 @@ export function recoverCommand(context: CliContext): Command {
 }
 
 function journalDir(context: CliContext, options: RecoverCommandOptions): string {
-  return options.dir ?? resolveJournalOptions({}, context.io.env).dir;
+  return options.dir ?? resolveJournalSettings(context.io.env, "rest").dir;
 }
 
 async function list(context: CliContext, options: RecoverCommandOptions): Promise<void> {

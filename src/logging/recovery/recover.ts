@@ -11,8 +11,7 @@
  */
 import type { MlflowClient } from "../../client/client.js";
 import { messageOf } from "../../core/error-text.js";
-import { Journal, type JournalListing, listJournals } from "../../journal/index.js";
-import { publicTrackingUri } from "../../journal/meta.js";
+import { Journal, type JournalListing, listJournals, publicTrackingUri } from "../../journal/index.js";
 import { replayJournal } from "./replay.js";
 import { emptyReport, type JournalRecoveryReport, type RecoveryEvent, type RecoveryReport, type ReportBase, type SkipReason } from "./report.js";
 

@@ -17,7 +17,17 @@ export async function tempDir(prefix = "mlflow-ts-journal-"): Promise<string> {
 
 /** Journal options for tests: a slow timer (tests commit explicitly), small segments. */
 export function testOptions(dir: string, overrides: Partial<ResolvedJournalOptions> = {}): ResolvedJournalOptions {
-  return { enabled: true, dir, commitIntervalMs: 60_000, commitBytes: 64 * 1024 * 1024, syncIntervalMs: 0, segmentBytes: 64 * 1024, ...overrides };
+  return {
+    enabled: true,
+    dir,
+    commitIntervalMs: 60_000,
+    commitBytes: 64 * 1024 * 1024,
+    syncIntervalMs: 0,
+    segmentBytes: 64 * 1024,
+    recover: true,
+    quietRecovery: false,
+    ...overrides,
+  };
 }
 
 /** Metric columns of `count` points; point `i` is key `k<i % keys>`, value `valueAt(i)`, timestamp 1.7e12 + i, step i. */

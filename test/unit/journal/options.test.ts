@@ -19,6 +19,8 @@ describe("journal options", () => {
       commitBytes: 1024 * 1024,
       syncIntervalMs: 0,
       segmentBytes: DEFAULT_JOURNAL_SEGMENT_BYTES,
+      recover: true,
+      quietRecovery: false,
     });
     expect(resolveJournalOptions({}, settingsFrom({}, "sqlite")).enabled).toBe(false);
     expect(defaultJournalDir({ XDG_CACHE_HOME: "/scratch/cache", HOME: "/home/ada" })).toBe("/scratch/cache/mlflow-ts/journal");
@@ -45,6 +47,15 @@ describe("journal options", () => {
       dir: "/other",
       commitIntervalMs: 10,
     });
+  });
+
+  it("recovers dead journals in the background unless MLFLOW_TS_RECOVER or the journal itself is off", () => {
+    expect(resolveJournalOptions({}, settingsFrom({ MLFLOW_TS_RECOVER: "false" }))).toMatchObject({ enabled: true, recover: false });
+    expect(resolveJournalOptions({}, settingsFrom({ MLFLOW_TS_JOURNAL: "false" }))).toMatchObject({ enabled: false, recover: false });
+    expect(resolveJournalOptions({}, settingsFrom({ MLFLOW_TS_JOURNAL: "false", MLFLOW_TS_RECOVER: "true" })).recover).toBe(false);
+    expect(resolveJournalOptions({ journalRecover: true }, settingsFrom({ MLFLOW_TS_RECOVER: "false" })).recover).toBe(true);
+    expect(resolveJournalOptions({}, settingsFrom({ MLFLOW_TS_QUIET_RECOVERY: "1" })).quietRecovery).toBe(true);
+    expect(() => settingsFrom({ MLFLOW_TS_RECOVER: "maybe" })).toThrow(/MLFLOW_TS_RECOVER must be one of true, false, 1, 0.*Fix:/);
   });
 
   it("names the variable, the rule and the fix when a value is malformed, when the configuration is resolved", () => {

@@ -43,6 +43,8 @@ export interface FakeServer {
   failNext(n: number, status?: number): void;
   /** Called with the run of every log-batch request before it is handled (e.g. to play another writer). */
   beforeLogBatch?: (runId: string) => void;
+  /** Awaited before every runs/get is answered (e.g. to hold a recovery at its start). */
+  beforeGet?: (runId: string) => Promise<void> | void;
 }
 
 /** The identity MLflow's metrics table has as primary key (the run aside). */
@@ -55,8 +57,9 @@ export function fakeTracking(server: SetupServerApi): FakeServer {
   const runs = new Map<string, FakeRun>();
   let failures: { left: number; status: number } = { left: 0, status: 503 };
   server.use(
-    http.get(`${API}/runs/get`, ({ request }) => {
+    http.get(`${API}/runs/get`, async ({ request }) => {
       const runId = new URL(request.url).searchParams.get("run_id")!;
+      await fake.beforeGet?.(runId);
       const run = runs.get(runId);
       if (run === undefined) return mlflowError(404, "RESOURCE_DOES_NOT_EXIST", `Run '${runId}' not found`);
       const json = runJson({ run_id: runId, tags: [...run.tags].map(([key, value]) => ({ key, value })) }) as {
@@ -112,7 +115,8 @@ export function fakeTracking(server: SetupServerApi): FakeServer {
     }),
     http.post(`${API}/runs/update`, async ({ request }) => {
       const body = (await request.json()) as { run_id: string; status: string; end_time: number };
-      const run = runs.get(body.run_id)!;
+      const run = runs.get(body.run_id);
+      if (run === undefined) return mlflowError(404, "RESOURCE_DOES_NOT_EXIST", `Run '${body.run_id}' not found`);
       run.status = body.status;
       run.endTime = body.end_time;
       run.updates.push({ status: body.status, end_time: body.end_time });
