@@ -6,6 +6,7 @@ import { authCheck, permissionCheck } from "./checks/auth.js";
 import { clockCheck } from "./checks/clock.js";
 import { configCheck } from "./checks/config.js";
 import { artifactModeCheck, experimentCheck } from "./checks/experiment.js";
+import { journalsCheck } from "./checks/journals.js";
 import { roundTripCheck } from "./checks/round-trip.js";
 import { s3BucketCheck, s3CredentialsCheck, s3EndpointCheck } from "./checks/s3.js";
 import { serverReachableCheck, serverVersionCheck } from "./checks/server.js";
@@ -16,6 +17,7 @@ import type { CheckSetupOptions, SetupReport } from "./types.js";
 /** The checks, in the order they run (the order of {@link CHECK_IDS}). */
 const CHECKS: readonly CheckDefinition<SetupContext>[] = [
   configCheck,
+  journalsCheck,
   serverReachableCheck,
   serverVersionCheck,
   authCheck,
@@ -36,7 +38,7 @@ const CHECKS: readonly CheckDefinition<SetupContext>[] = [
  * Checks that the tracking server, the credentials, the bucket and the artifact path work, the
  * way `npx mlflow-ts doctor` does, and says how to fix what does not.
  *
- * Checks run in order (configuration, server, version, authentication, experiment, write
+ * Checks run in order (configuration, journals of dead processes waiting for delivery, server, version, authentication, experiment, write
  * permission, artifact mode, S3 endpoint, clock skew, S3 credentials, bucket, artifact proxy,
  * write/read/delete probe, multipart probe, round trip); a check whose prerequisite failed is
  * skipped with the reason. Under CI (or with `requireServer`), a missing tracking URI fails the

@@ -30,7 +30,7 @@ export function formatCheck(result: CheckResult, options: FormatOptions = {}): s
  * The summary line: counts per status and the total time.
  *
  * @example
- * formatSummary(report); // "15 checks: 13 passed, 2 skipped in 0.8 s. Nothing failed."
+ * formatSummary(report); // "16 checks: 14 passed, 2 skipped in 0.8 s. Nothing failed."
  */
 export function formatSummary(report: SetupReport): string {
   const count = (status: CheckStatus): number => report.checks.filter((check) => check.status === status).length;

@@ -7,6 +7,7 @@ export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 /** Identifiers of the checks, in the order they run. */
 export const CHECK_IDS = [
   "config",
+  "journals",
   "server.reachable",
   "server.version",
   "auth",

@@ -164,7 +164,7 @@ describe("doctor", () => {
     const report = JSON.parse(stdout);
     expect(Object.keys(report).sort()).toEqual(["checks", "durationMs", "ok"]);
     expect(report.ok).toBe(false);
-    expect(report.checks).toHaveLength(15);
+    expect(report.checks).toHaveLength(16);
     expect(report.checks[0]).toMatchObject({ id: "config", status: "fail" });
     expect(report.checks.slice(1).every((check: { status: string }) => check.status === "skip")).toBe(true);
   });
@@ -175,7 +175,7 @@ describe("doctor", () => {
     const lines = stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^FAIL {2}Configuration +MLFLOW_S3_ENDPOINT_URL must be the http\(s\) URL/);
     expect(lines[1]).toMatch(/^ {6}fix: Correct MLFLOW_S3_ENDPOINT_URL/);
-    expect(lines.at(-1)).toMatch(/^15 checks: 0 passed, 1 failed, 14 skipped in /);
+    expect(lines.at(-1)).toMatch(/^16 checks: 0 passed, 1 failed, 15 skipped in /);
   });
 
   it("exits 1 under CI when MLFLOW_TRACKING_URI is empty, and 0 with --no-require-server", async () => {
