@@ -1,9 +1,11 @@
 """Counts what PostgreSQL holds for one run, straight from the tracking server's database.
 
-Input (one JSON argument): {"run_id": ..., "pg_uri": ...}
-Output (last stdout line): {"metrics": {"<key>": <rows>, ...}, "params": {"<key>": "<value>"}, "tags": {"<key>": "<value>"}}
-Reads the tables MLflow's SQL store writes (metrics, params, tags), so a count here is what the
-server stored, whatever any client reports.
+Input (one JSON argument): {"run_id": ..., "pg_uri": ...}, or {"run_ids": [...], "pg_uri": ..., "steps": true}
+Output (last stdout line): {"metrics": {"<key>": <rows>, ...}, "params": {"<key>": "<value>"}, "tags": {"<key>": "<value>"}},
+or with "run_ids" {"runs": {"<run id>": <that object>}}. With "steps" each object also has
+"status" (the runs table's) and "steps": {"<key>": [the step of every row, sorted, duplicates kept]}.
+Reads the tables MLflow's SQL store writes (runs, metrics, params, tags), so a count here is what
+the server stored, whatever any client reports.
 """
 
 import json
@@ -12,20 +14,36 @@ import sys
 import psycopg2
 
 
+def rows_of(cursor, run_id, steps):
+    cursor.execute("SELECT key, count(*) FROM metrics WHERE run_uuid = %s GROUP BY key", (run_id,))
+    result = {"metrics": {key: count for key, count in cursor.fetchall()}}
+    cursor.execute("SELECT key, value FROM params WHERE run_uuid = %s", (run_id,))
+    result["params"] = dict(cursor.fetchall())
+    cursor.execute("SELECT key, value FROM tags WHERE run_uuid = %s", (run_id,))
+    result["tags"] = dict(cursor.fetchall())
+    if steps:
+        cursor.execute("SELECT status FROM runs WHERE run_uuid = %s", (run_id,))
+        result["status"] = cursor.fetchone()[0]
+        cursor.execute("SELECT key, step FROM metrics WHERE run_uuid = %s ORDER BY key, step", (run_id,))
+        result["steps"] = {}
+        for key, step in cursor.fetchall():
+            result["steps"].setdefault(key, []).append(step)
+    return result
+
+
 def main():
     args = json.loads(sys.argv[1])
     connection = psycopg2.connect(args["pg_uri"], connect_timeout=10)
     try:
         cursor = connection.cursor()
-        cursor.execute("SELECT key, count(*) FROM metrics WHERE run_uuid = %s GROUP BY key", (args["run_id"],))
-        metrics = {key: count for key, count in cursor.fetchall()}
-        cursor.execute("SELECT key, value FROM params WHERE run_uuid = %s", (args["run_id"],))
-        params = dict(cursor.fetchall())
-        cursor.execute("SELECT key, value FROM tags WHERE run_uuid = %s", (args["run_id"],))
-        tags = dict(cursor.fetchall())
+        steps = bool(args.get("steps"))
+        if "run_ids" in args:
+            output = {"runs": {run_id: rows_of(cursor, run_id, steps) for run_id in args["run_ids"]}}
+        else:
+            output = rows_of(cursor, args["run_id"], steps)
     finally:
         connection.close()
-    print(json.dumps({"metrics": metrics, "params": params, "tags": tags}))
+    print(json.dumps(output))
 
 
 if __name__ == "__main__":

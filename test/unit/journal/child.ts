@@ -17,11 +17,12 @@ export interface Fixture {
   kill: () => Promise<void>;
 }
 
-/** Starts `fixtures/<name>` with `args`. */
-export function startFixture(name: string, args: string[]): Fixture {
-  const child = spawn(process.execPath, ["--import", "tsx", `${FIXTURES}${name}`, ...args], {
+/** Starts `fixtures/<name>` (or the script at `name` when it is an absolute path) with `args`, and `env` on top of PATH and HOME. */
+export function startFixture(name: string, args: string[], env: Record<string, string> = {}): Fixture {
+  const script = name.startsWith("/") ? name : `${FIXTURES}${name}`;
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
   });
   const lines: string[] = [];
   let partial = "";
