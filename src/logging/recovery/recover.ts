@@ -48,6 +48,7 @@ export interface RecoverJournalsOptions {
  */
 export async function recoverJournals(options: RecoverJournalsOptions): Promise<RecoveryReport> {
   const deadlineMs = options.deadlineMs ?? DEFAULT_RECOVERY_DEADLINE_MS;
+  const startedAtMs = Date.now();
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) onAbort();
@@ -67,9 +68,10 @@ export async function recoverJournals(options: RecoverJournalsOptions): Promise<
     const activeRunIds = new Set(options.activeRunIds ?? []);
     for (const listing of listings) if (listing.owner.state === "live") activeRunIds.add(listing.runId);
     const journals: JournalRecoveryReport[] = [];
+    const context: OneContext = { ...options, uri, signal: controller.signal, deadlineAtMs: startedAtMs + deadlineMs, activeRunIds, emit };
     for (const listing of listings) {
       if (controller.signal.aborted) break;
-      const report = await recoverOne(listing, { ...options, uri, signal: controller.signal, deadlineAtMs: Date.now() + deadlineMs, activeRunIds, emit });
+      const report = await recoverOne(listing, context);
       journals.push(report);
       emit({ type: "journal", report });
     }
@@ -113,7 +115,8 @@ async function recoverOne(listing: JournalListing, context: OneContext): Promise
   try {
     claim = await Journal.claim(listing.path, { force: context.force ?? false });
   } catch (error) {
-    return { ...skipped(listing, base, "taken", `it could not be claimed: ${messageOf(error)}`), outcome: "incomplete" };
+    // Not skipped on purpose: the folder could not be renamed or read (permissions, disk).
+    return { ...emptyReport(base, "incomplete", listing.damage, listing.endStatus), detail: `it could not be claimed: ${messageOf(error)}` };
   }
   if (!claim.claimed) return skipped(listing, base, claim.reason, `${claim.detail}.`);
   context.emit({ type: "claimed", runId: base.runId, path: base.path, ownerPid: base.ownerPid });
