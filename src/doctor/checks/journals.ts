@@ -16,7 +16,7 @@ const JOURNALS_IN_DETAIL = 5;
 /** The `journals` check. @internal */
 export const journalsCheck: CheckDefinition<SetupContext> = {
   id: "journals",
-  title: "Journals waiting for delivery",
+  title: "Journals waiting",
   needs: ["config"],
   calls: 0,
   async run(context) {
