@@ -280,16 +280,17 @@ export class Journal {
   /**
    * Commits and syncs, closes the files, and removes the folder when every entry is acknowledged
    * (nothing left to recover; also when degraded, since delivery then went on from memory);
-   * otherwise leaves it for recovery. Never rejects.
+   * otherwise leaves it for recovery. With `keep`, the folder stays even when settled (a recovery
+   * that delivered every entry but could not set the run's status yet). Never rejects.
    * @returns whether the folder was removed.
    */
-  async close(): Promise<boolean> {
+  async close(options: { keep?: boolean } = {}): Promise<boolean> {
     if (this.#closed) return false;
     await this.commit({ sync: true });
     this.#closed = true;
     await this.#writer?.close();
     await this.#acks?.close();
-    if (this.settled) return this.remove();
+    if (this.settled && !options.keep) return this.remove();
     return false;
   }
 

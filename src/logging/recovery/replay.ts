@@ -64,7 +64,9 @@ export async function replayJournal(claim: ClaimedJournal, base: ReportBase, con
       await claim.journal.remove();
     } else {
       report.detail = incompleteDetail(error, context.signal);
-      await claim.journal.close(); // writes the acknowledgements so far; keeps the folder
+      // Writes the acknowledgements so far and keeps the folder, even when every entry was
+      // delivered: the run's status may still have to be set by the next recovery.
+      await claim.journal.close({ keep: true });
     }
   }
   return report;

@@ -41,6 +41,8 @@ export interface FakeServer {
   addRun(runId: string, init?: Partial<FakeRun>): FakeRun;
   /** Answer the next `n` log-batch requests with this status instead of storing them. */
   failNext(n: number, status?: number): void;
+  /** Answer the next `n` runs/update requests with 503. */
+  failUpdates(n: number): void;
   /** Called with the run of every log-batch request before it is handled (e.g. to play another writer). */
   beforeLogBatch?: (runId: string) => void;
   /** Awaited before every runs/get is answered (e.g. to hold a recovery at its start). */
@@ -56,6 +58,7 @@ export function rowOf(key: string, timestamp: number, step: number, value: numbe
 export function fakeTracking(server: SetupServerApi): FakeServer {
   const runs = new Map<string, FakeRun>();
   let failures: { left: number; status: number } = { left: 0, status: 503 };
+  let updateFailures = 0;
   server.use(
     http.get(`${API}/runs/get`, async ({ request }) => {
       const runId = new URL(request.url).searchParams.get("run_id")!;
@@ -115,6 +118,10 @@ export function fakeTracking(server: SetupServerApi): FakeServer {
     }),
     http.post(`${API}/runs/update`, async ({ request }) => {
       const body = (await request.json()) as { run_id: string; status: string; end_time: number };
+      if (updateFailures > 0) {
+        updateFailures--;
+        return mlflowError(503, "TEMPORARILY_UNAVAILABLE", "try later");
+      }
       const run = runs.get(body.run_id);
       if (run === undefined) return mlflowError(404, "RESOURCE_DOES_NOT_EXIST", `Run '${body.run_id}' not found`);
       run.status = body.status;
@@ -145,6 +152,9 @@ export function fakeTracking(server: SetupServerApi): FakeServer {
     },
     failNext(n, status = 503) {
       failures = { left: n, status };
+    },
+    failUpdates(n) {
+      updateFailures = n;
     },
   };
   return fake;

@@ -334,6 +334,28 @@ describe("recoverJournals", () => {
     expect(run.pointsReceived).toBe(1200);
   });
 
+  it("keeps a fully delivered journal whose status update failed, and sets the status on the next recovery", async () => {
+    const fake = fakeTracking(server);
+    const run = fake.addRun(RUN);
+    const dir = await tempDir();
+    await deadJournal(dir, RUN, (journal) => journal.appendMetrics(columns(10), 0, 10));
+    fake.failUpdates(1);
+
+    const first = await recoverJournals({ client: client(), dir });
+
+    expect(first.journals[0]).toMatchObject({ outcome: "incomplete", delivered: { metrics: 10 } });
+    expect(run.status).toBe("RUNNING");
+    const [kept] = await listJournals(dir);
+    expect(kept).toMatchObject({ runId: RUN });
+    await killOwner(kept!.path);
+
+    const second = await recoverJournals({ client: client(), dir });
+
+    expect(second.journals[0]).toMatchObject({ outcome: "recovered", delivered: { metrics: 0 }, finalStatus: { set: true, status: "KILLED" } });
+    expect(run.pointsReceived).toBe(10);
+    expect(await listJournals(dir)).toEqual([]);
+  });
+
   it("recovers up to the last whole record of a torn segment tail, and reports the damage", async () => {
     const { run, dir, segment } = await threeRecordJournal();
     await truncate(segment, (await stat(segment)).size - 5); // a kill in the middle of the last write
