@@ -26,6 +26,8 @@ export function formatSeconds(ms: number): string {
 /**
  * A count and its noun, with thousands separators: `1 param`, `4,000 metric points` (`many` when
  * the plural is not the noun plus "s").
+ * @example
+ * formatCount(4000, "metric point") // "4,000 metric points"; formatCount(2, "entry", "entries") // "2 entries"
  * @internal
  */
 export function formatCount(n: number, noun: string, many = `${noun}s`): string {

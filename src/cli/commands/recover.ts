@@ -104,11 +104,8 @@ async function recover(context: CliContext, options: RecoverCommandOptions): Pro
   context.print(formatRecoveryTable(report.journals));
 }
 
-/**
- * The table `mlflow-ts recover` prints, then one line per note (skips, conflicts, damage…).
- * @internal
- */
-export function formatRecoveryTable(journals: readonly JournalRecoveryReport[]): string {
+/** The table `mlflow-ts recover` prints, then one line per note (skips, conflicts, damage…). */
+function formatRecoveryTable(journals: readonly JournalRecoveryReport[]): string {
   const rows = journals.map((j) => [
     j.runId,
     String(j.ownerPid),

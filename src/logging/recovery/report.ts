@@ -110,7 +110,12 @@ export type RecoveryEvent =
 /** The fields known before a journal is dealt with. */
 export type ReportBase = Pick<JournalRecoveryReport, "runId" | "path" | "trackingUri" | "ownerPid">;
 
-/** A report with nothing delivered yet. @internal */
+/**
+ * A report with nothing delivered yet.
+ * @example
+ * emptyReport({ runId, path, trackingUri, ownerPid: 4242 }, "incomplete", [], undefined).delivered // { metrics: 0, params: 0, tags: 0, artifacts: 0 }
+ * @internal
+ */
 export function emptyReport(
   base: ReportBase,
   outcome: RecoveryOutcome,
@@ -132,12 +137,12 @@ export function emptyReport(
   return report;
 }
 
-/** Zero counts. @internal */
+/**
+ * Zero counts.
+ * @example
+ * const delivered = noDeliveries(); delivered.metrics += 1000;
+ * @internal
+ */
 export function noDeliveries(): DeliveredCounts {
   return { metrics: 0, params: 0, tags: 0, artifacts: 0 };
-}
-
-/** Sum of delivered entries of a report. @internal */
-export function deliveredTotal(counts: DeliveredCounts): number {
-  return counts.metrics + counts.params + counts.tags + counts.artifacts;
 }
