@@ -6,7 +6,7 @@
  */
 import { messageOf } from "../../core/error-text.js";
 import { formatCount } from "../../core/units.js";
-import { type JournalListing, listJournals, publicTrackingUri, resolveJournalOptions } from "../../journal/index.js";
+import { type JournalListing, listJournals, publicTrackingUri } from "../../journal/index.js";
 import type { SetupContext } from "../context.js";
 import { type CheckDefinition, notApplicable, pass, warn } from "../runner.js";
 
@@ -25,7 +25,7 @@ export const journalsCheck: CheckDefinition<SetupContext> = {
     let dir: string;
     let journals: JournalListing[];
     try {
-      dir = resolveJournalOptions({}, config.env).dir;
+      dir = config.journal.dir;
       journals = await listJournals(dir);
     } catch (error) {
       return warn(`Could not look for journals: ${messageOf(error)}`, "Check MLFLOW_TS_JOURNAL_DIR and the folder's permissions.");
