@@ -92,6 +92,8 @@ describe("defaults", () => {
       commitBytes: 1024 * 1024,
       syncIntervalMs: 0,
       segmentBytes: 16 * 1024 * 1024,
+      recover: true, // applied only while the journal is on (resolveJournalOptions)
+      quietRecovery: false,
     });
     expect(config.doctor).toEqual({ ciJob: false, awsEndpointUrlS3: undefined });
   });
