@@ -81,7 +81,12 @@ function firstJson<T>(stdout: string): T {
   return JSON.parse(stdout.trim().split("\n")[0] ?? "null") as T;
 }
 
-/** The TypeScript blocks of a Markdown file, in order. */
+/**
+ * The TypeScript blocks of a Markdown file, in order: the ```ts blocks, each a complete program the
+ * user can paste. A ```typescript block is a fragment of an example that needs what this project does
+ * not install (TF.js, an optional peer dependency): the README names the example, and
+ * test/integration/examples.test.ts runs that example whole.
+ */
 function typescriptBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1]!);
 }
