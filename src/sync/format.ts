@@ -4,7 +4,7 @@
  * prints as progress. Out of the command (cli/commands/sync.ts) so that a program that calls
  * syncRuns can print the same report.
  */
-import { formatBytes } from "../core/units.js";
+import { formatBytes, formatCount } from "../core/units.js";
 import type { ExperimentSyncResult, LoggedModelSyncResult, ModelVersionSyncResult, RunSyncResult, SyncReport } from "./types.js";
 
 /**
@@ -34,7 +34,7 @@ export function formatSyncReport(report: SyncReport): string {
   if (!report.dryRun) {
     const files = `${totals.artifactFiles} artifact ${plural(totals.artifactFiles, "file")} (${formatBytes(totals.artifactBytes)})`;
     lines.push(
-      `Sent: ${count(totals.metricPoints, "metric point")}, ${count(totals.params, "param")}, ${count(totals.tags, "tag")}, ${count(totals.datasets, "dataset input")}, ${files}`,
+      `Sent: ${formatCount(totals.metricPoints, "metric point")}, ${formatCount(totals.params, "param")}, ${formatCount(totals.tags, "tag")}, ${formatCount(totals.datasets, "dataset input")}, ${files}`,
     );
   }
   const skipped = countBy(report.runs.filter((run) => run.outcome === "skipped").map((run) => run.reason));
@@ -65,9 +65,9 @@ function modelsLine(report: SyncReport): string {
   const { totals } = report;
   const would = report.dryRun ? "would be " : "";
   const updated = (n: number): string => (n > 0 ? `, ${n} ${would}updated` : "");
-  const models = `${count(totals.loggedModelsCopied, "logged model")} ${would}copied${updated(totals.loggedModelsUpdated)}, ${totals.loggedModelsSkipped} skipped, ${totals.loggedModelsFailed} failed`;
-  const versions = `${count(totals.modelVersionsCopied, "model version")} ${would}registered${updated(totals.modelVersionsUpdated)}, ${totals.modelVersionsSkipped} skipped, ${totals.modelVersionsFailed} failed`;
-  return `Models: ${models}; ${versions}; ${count(totals.registeredModelsCreated, "registered model")} ${would}created`;
+  const models = `${formatCount(totals.loggedModelsCopied, "logged model")} ${would}copied${updated(totals.loggedModelsUpdated)}, ${totals.loggedModelsSkipped} skipped, ${totals.loggedModelsFailed} failed`;
+  const versions = `${formatCount(totals.modelVersionsCopied, "model version")} ${would}registered${updated(totals.modelVersionsUpdated)}, ${totals.modelVersionsSkipped} skipped, ${totals.modelVersionsFailed} failed`;
+  return `Models: ${models}; ${versions}; ${formatCount(totals.registeredModelsCreated, "registered model")} ${would}created`;
 }
 
 function plannedModels(report: SyncReport): string[] {
@@ -101,7 +101,7 @@ export function describeRun(run: RunSyncResult): string {
   if (run.outcome === "failed") return `FAILED ${name}: ${run.error}`;
   const verb = { copy: "copied", resume: "resumed", update: "updated", skip: "skipped" }[run.action];
   const files = `${run.artifactFiles} ${plural(run.artifactFiles, "file")} (${formatBytes(run.artifactBytes)})`;
-  return `${verb} ${name} → ${run.targetRunId}: ${count(run.metricPoints, "point")}, ${count(run.params, "param")}, ${count(run.tags, "tag")}, ${files}`;
+  return `${verb} ${name} → ${run.targetRunId}: ${formatCount(run.metricPoints, "point")}, ${formatCount(run.params, "param")}, ${formatCount(run.tags, "tag")}, ${files}`;
 }
 
 /** One line for a logged model's outcome. @internal */
@@ -130,10 +130,6 @@ function countBy(values: readonly string[]): [string, number][] {
   const counts = new Map<string, number>();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-}
-
-function count(n: number, noun: string): string {
-  return `${n.toLocaleString("en-US")} ${plural(n, noun)}`;
 }
 
 /** `noun` or `nouns`. @internal */
