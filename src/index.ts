@@ -44,7 +44,7 @@ export type { RegisteredModels, SearchRegisteredModelsParams } from "./resources
 export type { CreateModelVersionParams, ModelVersions } from "./resources/model-versions.js";
 export type { CreateLoggedModelParams, LoggedModels, SearchLoggedModelsParams } from "./resources/logged-models.js";
 export type { CreateWebhookParams, UpdateWebhookParams, Webhooks } from "./resources/webhooks.js";
-export type { ArtifactUris, ResolvedModelUri } from "./resources/artifact-uris.js";
+export type { ArtifactUris, ListArtifactsOptions, ResolvedModelUri } from "./resources/artifact-uris.js";
 export type { Models } from "./models/models.js";
 
 // The logger: the training-loop API (startRun / withRun / ActiveRun), its events, images and tables

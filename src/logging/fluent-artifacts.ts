@@ -9,6 +9,7 @@ import type { MlflowClient } from "../client/client.js";
 import type { ClientOptions } from "../config/options.js";
 import type { RequestOptions } from "../core/http/transport.js";
 import type { FileInfo } from "../protocol/entities/tracking.js";
+import type { ListArtifactsOptions } from "../resources/artifact-uris.js";
 import { resolveClient } from "./fluent.js";
 
 /** Which client a fluent call uses. */
@@ -35,12 +36,13 @@ export function downloadArtifacts(uri: string, destDir: string, options: Downloa
 }
 
 /**
- * Lists the direct children of the folder an artifact URI names, as `mlflow.artifacts.list_artifacts(uri)`.
+ * Lists the direct children of the folder an artifact URI names, as `mlflow.artifacts.list_artifacts(uri)`
+ * (with `recursive: true`, everything below it).
  * @throws {ArtifactNotFoundError} when the run, model or version does not exist.
  * @example
  * for (const file of await listArtifacts("models:/churn@champion")) console.log(file.path, file.file_size);
  */
-export function listArtifacts(uri: string, options: RequestOptions & FluentClientOption = {}): Promise<FileInfo[]> {
+export function listArtifacts(uri: string, options: ListArtifactsOptions & FluentClientOption = {}): Promise<FileInfo[]> {
   const { client, ...rest } = options;
   return resolveClient(client).uris.list(uri, rest);
 }

@@ -39,6 +39,12 @@ const MAX_URI_HOPS = 4;
 /** Page size of the logged-model searches behind `runs:/<run>/<model name>`. */
 const LOGGED_MODEL_PAGE_SIZE = 100;
 
+/** Options of {@link ArtifactUris.list}. */
+export interface ListArtifactsOptions extends RequestOptions {
+  /** List the folders' contents too, to any depth. @defaultValue false */
+  recursive?: boolean | undefined;
+}
+
 /** What a `models:/` URI resolved to. */
 export interface ResolvedModelUri {
   /** The URI, as given. */
@@ -112,16 +118,21 @@ export class ArtifactUris extends APIResource {
 
   /**
    * Lists the direct children of the folder a URI names, as `mlflow.artifacts.list_artifacts(uri)`
-   * does: paths are relative to the URI's parent (for `models:/…`, to the model's root).
+   * does: paths are relative to the URI's parent (for `models:/…`, to the model's root). With
+   * `recursive`, every file and folder below it too, each folder listed once (the URI is resolved
+   * once, so an alias that moves meanwhile does not mix two versions), folders before their contents.
    *
    * @throws {ArtifactNotFoundError} when the run, model or version does not exist.
    * @example
    * const files = await client.uris.list("models:/churn@champion"); // [{ path: "MLmodel", … }, …]
+   * const everything = await client.uris.list(`runs:/${runId}/`, { recursive: true });
    */
-  async list(uri: string, options: RequestOptions = {}): Promise<FileInfo[]> {
+  async list(uri: string, options: ListArtifactsOptions = {}): Promise<FileInfo[]> {
+    const { recursive = false, ...requestOptions } = options;
     const { root, path } = rootAndPath(uri);
-    const repository = await this.#open(root, options, 0);
-    return repository.list(path, options);
+    const repository = await this.#open(root, requestOptions, 0);
+    const top = await repository.list(path, requestOptions);
+    return recursive ? listTree(top, (folder) => repository.list(folder, requestOptions)) : top;
   }
 
   /**
@@ -326,6 +337,25 @@ export class ArtifactUris extends APIResource {
       });
     }
   }
+}
+
+/**
+ * Every entry below a listing: each folder is listed once, in order, its contents right after it.
+ * Bounded by the tree itself: a folder path already listed is never listed again.
+ */
+async function listTree(top: FileInfo[], listFolder: (path: string) => Promise<FileInfo[]>): Promise<FileInfo[]> {
+  const listed = new Set<string>();
+  const out: FileInfo[] = [];
+  const visit = async (entries: FileInfo[]): Promise<void> => {
+    for (const entry of entries) {
+      out.push(entry);
+      if (!entry.is_dir || listed.has(entry.path)) continue;
+      listed.add(entry.path);
+      await visit(await listFolder(entry.path));
+    }
+  };
+  await visit(top);
+  return out;
 }
 
 /** Root and path of a URI; `runs:/<run>` alone is refused with the two spellings that work. */
