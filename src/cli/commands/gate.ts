@@ -22,6 +22,7 @@ import { aliasVersion, DEFAULT_SETTLE_MS, promoteCandidate } from "../../models/
 import { type GateSubject, resolveGateSubject } from "../../models/gate/subject.js";
 import { isModelsUri, isRunsUri, parseModelsUri, parseRunsUri } from "../../protocol/uri.js";
 import { validateAlias, validateModelName } from "../../protocol/validation.js";
+import { collect } from "../arguments.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../context.js";
 import { formatGateJson, formatGateMarkdown, formatGateText, type GatePromotion, type GateReport } from "../output/gate-report.js";
@@ -78,10 +79,6 @@ export function gateCommand(context: CliContext): Command {
     .option("--settle-ms <ms>", "wait between setting the alias and verifying it", parseSettle, DEFAULT_SETTLE_MS)
     .addHelpText("after", HELP)
     .action(async (candidate: string, options: GateOptions) => runGate(context, candidate, options));
-}
-
-function collect<T>(parse: (spec: string) => T): (value: string, previous: T[]) => T[] {
-  return (value, previous) => [...previous, parse(value)];
 }
 
 function parseSettle(value: string): number {
