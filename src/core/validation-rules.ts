@@ -84,6 +84,11 @@ export const VALIDATION_RULES = {
   "gate-baseline": "a `mlflow-ts gate` baseline that names nothing (an alias or registered model that does not exist, without `--bootstrap`)",
   "gate-options":
     "`mlflow-ts gate` options that do not fit together (no check, `--metric` without a baseline, `--promote` without `--name`, a candidate that cannot be registered)",
+  "experiment-ambiguous": "a `mlflow-ts experiments` argument that is the name of one experiment and the id of another (`--by id` or `--by name` settles it)",
+  "cli-run-id": "`mlflow-ts artifacts log` with neither `--run-id` nor `MLFLOW_RUN_ID`",
+  "model-ref": "a `mlflow-ts models describe` argument that is not `<name>`, `<name>@<alias>` or `<name>/<version>`",
+  "alias-arguments": "`mlflow-ts models alias` with both a version and `--delete`, or neither",
+  "artifact-uri-scheme": "a `mlflow-ts artifacts` URI whose scheme no artifact store reads (e.g. `gs://`, a typo)",
   "tfjs-copies": "`model.fit` from another copy of `@tensorflow/tfjs-layers` than the one mlflow-ts loaded, which treats the callback as plain hooks",
   // Artifact paths (UnsafeArtifactPathError), refused before any request
   type: "an artifact path that is not a string",
