@@ -28,24 +28,18 @@ export function downloadCommand(context: CliContext): Command {
         "  $ mlflow-ts download 0a1b2c3d4e5f60718293a4b5c6d7e8f9 model ./out         # writes ./out/model/…",
     )
     .action(async (source: string, second: string, third: string | undefined) => {
-      const progress = createProgress("download", context.io.stderr);
-      const onProgress = (p: TransferProgress): void => progress.update(p.loadedBytes, p.totalBytes);
       if (third === undefined) {
-        if (uriScheme(source) === undefined) {
-          progress.stop();
+        if (uriScheme(source) === undefined)
           throw new ValidationError(
             "source",
             "download-arguments",
             `"${source}" is not a URI, so a path and a destination are needed. Fix: mlflow-ts download <run-id> <path> <dest>, or mlflow-ts download <uri> <dest>.`,
           );
-        }
-        const local = await context
-          .client()
-          .uris.download(source, second, { onProgress })
-          .finally(() => progress.stop());
-        context.print(`Downloaded ${source} to ${local}.`);
+        context.print(`Downloaded ${source} to ${await downloadUri(context, source, second)}.`);
         return;
       }
+      const progress = createProgress("download", context.io.stderr);
+      const onProgress = (p: TransferProgress): void => progress.update(p.loadedBytes, p.totalBytes);
       const artifactPath = second === "." ? "" : second;
       const local = await context
         .client()
@@ -53,4 +47,19 @@ export function downloadCommand(context: CliContext): Command {
         .finally(() => progress.stop());
       context.print(`Downloaded ${artifactPath === "" ? "all artifacts" : artifactPath} of run ${source} to ${local}.`);
     });
+}
+
+/**
+ * Downloads what an artifact URI names into `dest` (laid out as Python's `download_artifacts`),
+ * with progress on stderr; returns the local path. `download <uri>` and `artifacts download` both end here.
+ * @throws {ArtifactNotFoundError} when the URI names nothing.
+ * @internal
+ */
+export async function downloadUri(context: CliContext, uri: string, dest: string): Promise<string> {
+  const progress = createProgress("download", context.io.stderr);
+  const onProgress = (p: TransferProgress): void => progress.update(p.loadedBytes, p.totalBytes);
+  return context
+    .client()
+    .uris.download(uri, dest, { onProgress })
+    .finally(() => progress.stop());
 }

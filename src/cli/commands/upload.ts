@@ -18,17 +18,25 @@ export function uploadCommand(context: CliContext): Command {
     .argument("<path>", "local file or directory")
     .option("-a, --artifact-path <path>", "directory inside the run's artifacts (default: the root)")
     .addHelpText("after", "\nExample:\n  $ mlflow-ts upload 0a1b2c3d4e5f60718293a4b5c6d7e8f9 ./model --artifact-path model")
-    .action(async (runId: string, path: string, options: { artifactPath?: string }) => {
-      await stat(path).catch(() => {
-        throw new CliFailure(`${path} does not exist (or cannot be read).`);
-      });
-      const progress = createProgress("upload", context.io.stderr);
-      const onProgress = (p: TransferProgress): void => progress.update(p.loadedBytes, p.totalBytes);
-      const result = await context
-        .client()
-        .artifacts.upload(runId, path, { artifactPath: options.artifactPath, onProgress })
-        .finally(() => progress.stop());
-      const where = options.artifactPath ? ` under ${options.artifactPath}` : "";
-      context.print(`Uploaded ${result.paths.length} ${result.paths.length === 1 ? "file" : "files"} (${formatBytes(result.bytes)}) to run ${runId}${where}.`);
-    });
+    .action(async (runId: string, path: string, options: { artifactPath?: string }) => uploadArtifacts(context, runId, path, options.artifactPath));
+}
+
+/**
+ * Uploads a file or folder to a run's artifacts with progress on stderr, and prints what landed
+ * where; `upload` and `artifacts log` both end here.
+ * @throws {CliFailure} when `path` does not exist.
+ * @internal
+ */
+export async function uploadArtifacts(context: CliContext, runId: string, path: string, artifactPath: string | undefined): Promise<void> {
+  await stat(path).catch(() => {
+    throw new CliFailure(`${path} does not exist (or cannot be read).`);
+  });
+  const progress = createProgress("upload", context.io.stderr);
+  const onProgress = (p: TransferProgress): void => progress.update(p.loadedBytes, p.totalBytes);
+  const result = await context
+    .client()
+    .artifacts.upload(runId, path, { artifactPath, onProgress })
+    .finally(() => progress.stop());
+  const where = artifactPath ? ` under ${artifactPath}` : "";
+  context.print(`Uploaded ${result.paths.length} ${result.paths.length === 1 ? "file" : "files"} (${formatBytes(result.bytes)}) to run ${runId}${where}.`);
 }
