@@ -4,10 +4,12 @@
  */
 import { Command } from "commander";
 import { VERSION } from "../core/version.js";
+import { artifactsCommand } from "./commands/artifacts.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { downloadCommand } from "./commands/download.js";
 import { experimentsCommand } from "./commands/experiments.js";
 import { gateCommand } from "./commands/gate.js";
+import { modelsCommand } from "./commands/models.js";
 import { recoverCommand } from "./commands/recover.js";
 import { runsCommand } from "./commands/runs.js";
 import { syncCommand } from "./commands/sync.js";
@@ -30,7 +32,7 @@ Start with: mlflow-ts doctor`;
 export function createProgram(context: CliContext): Command {
   const program = new Command("mlflow-ts")
     .description(
-      "MLflow tracking from the command line: check the setup, move artifacts, list experiments and runs, sync local runs to a server, gate a model in CI, recover what killed processes left",
+      "MLflow tracking from the command line: check the setup, manage experiments, move artifacts, list runs, register models, sync local runs to a server, gate a model in CI, recover what killed processes left",
     )
     .version(VERSION, "-V, --version", "print the mlflow-ts version")
     .addHelpText("after", CONFIGURATION_HELP);
@@ -42,6 +44,8 @@ export function createProgram(context: CliContext): Command {
   program.addCommand(syncCommand(context));
   program.addCommand(gateCommand(context));
   program.addCommand(recoverCommand(context));
+  program.addCommand(artifactsCommand(context));
+  program.addCommand(modelsCommand(context));
   // Future commands: one file each, one line here.
   applySettings(program, context);
   return program;
