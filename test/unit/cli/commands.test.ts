@@ -21,7 +21,28 @@ afterEach(() => {
 const cli = cliCaptured;
 
 describe("help and version", () => {
-  const commands = [[], ["doctor"], ["upload"], ["download"], ["experiments"], ["experiments", "list"], ["runs"], ["runs", "list"], ["runs", "show"], ["gate"]];
+  const commands = [
+    [],
+    ["doctor"],
+    ["upload"],
+    ["download"],
+    ["experiments"],
+    ["experiments", "list"],
+    ["runs"],
+    ["runs", "list"],
+    ["runs", "show"],
+    ["gate"],
+    ["experiments", "create"],
+    ["experiments", "delete"],
+    ["artifacts"],
+    ["artifacts", "list"],
+    ["artifacts", "log"],
+    ["artifacts", "download"],
+    ["models"],
+    ["models", "register"],
+    ["models", "alias"],
+    ["models", "describe"],
+  ];
 
   it.each(commands.map((path) => [path.join(" ") || "(no command)", path] as const))("prints help for %s and exits 0", async (_name, path) => {
     const { code, stdout } = await cli([...path, "--help"]);

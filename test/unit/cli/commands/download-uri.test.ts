@@ -2,18 +2,12 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli } from "../../../../src/cli/program.js";
-import { QUIET, removeTempDirs, sqliteClient, tempDir } from "../../store/sqlite/helpers.js";
+import { cliEmbedded } from "../../helpers/cli.js";
+import { removeTempDirs, sqliteClient, tempDir } from "../../store/sqlite/helpers.js";
 
 afterEach(removeTempDirs);
 
-async function cli(argv: string[], dir: string) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const env = { HOME: "/nonexistent-mlflow-ts-test-home", MLFLOW_TRACKING_URI: `sqlite:///${join(dir, "mlflow.db")}`, ...QUIET };
-  const code = await runCli(argv, { stdout: { write: (t: string) => stdout.push(t) }, stderr: { write: (t: string) => stderr.push(t) }, env });
-  return { code, stdout: stdout.join(""), stderr: stderr.join("") };
-}
+const cli = cliEmbedded;
 
 describe("mlflow-ts download <uri> <dest>", () => {
   it("downloads a registered model by alias into the destination", async () => {
