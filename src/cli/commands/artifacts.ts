@@ -45,15 +45,10 @@ export function artifactsCommand(context: CliContext): Command {
     .argument("<path>", "local file or folder")
     .option("--run-id <id>", "the run (default: $MLFLOW_RUN_ID)")
     .option("-a, --artifact-path <path>", "folder inside the run's artifacts (default: the root)")
-    .addHelpText("after", "\nExample:\n  $ MLFLOW_RUN_ID=$(mlflow-ts runs create …) mlflow-ts artifacts log ./model --artifact-path model")
+    .addHelpText("after", "\nExample:\n  $ MLFLOW_RUN_ID=0a1b2c3d4e5f60718293a4b5c6d7e8f9 mlflow-ts artifacts log ./model --artifact-path model")
     .action(async (path: string, options: { runId?: string; artifactPath?: string }) => {
       const runId = options.runId ?? context.client().config.fluent.runId;
-      if (runId === undefined)
-        throw new ValidationError(
-          "--run-id",
-          "cli-run-id",
-          "No run to log to. Fix: pass --run-id <id>, or set MLFLOW_RUN_ID (mlflow-ts runs create --export prints it).",
-        );
+      if (runId === undefined) throw new ValidationError("--run-id", "cli-run-id", "No run to log to. Fix: pass --run-id <id>, or set MLFLOW_RUN_ID.");
       await uploadArtifacts(context, runId, path, options.artifactPath);
     });
   const download = new Command("download")

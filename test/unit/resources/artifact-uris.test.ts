@@ -143,6 +143,24 @@ describe("client.uris.list, open, loadText, loadDict", () => {
     await client.close();
   });
 
+  it("lists everything below a URI with recursive: each folder before its contents, a run's model under its name", async () => {
+    const dir = tempDir();
+    const client = sqliteClient(dir);
+    const { runId } = await fixture(client, dir);
+    expect((await client.uris.list("models:/churn@champion", { recursive: true })).map((f) => [f.path, f.is_dir])).toEqual([
+      ["MLmodel", false],
+      ["data", true],
+      ["data/weights.bin", false],
+    ]);
+    expect((await client.uris.list(`runs:/${runId}/model`, { recursive: true })).map((f) => f.path)).toEqual([
+      "model/MLmodel",
+      "model/data",
+      "model/data/weights.bin",
+    ]);
+    expect((await client.uris.list(`runs:/${runId}/`, { recursive: true })).map((f) => f.path)).toEqual(["eval", "eval/summary.json", "notes.txt"]);
+    await client.close();
+  });
+
   it("opens and reads files by URI, from the run or its model", async () => {
     const dir = tempDir();
     const client = sqliteClient(dir);

@@ -78,7 +78,7 @@ describe("artifacts errors", () => {
     const { dir, folder } = await runAndFolder();
     const { code, stderr } = await cliEmbedded(["artifacts", "log", folder], dir);
     expect(code).toBe(2);
-    expect(stderr).toBe("error: No run to log to. Fix: pass --run-id <id>, or set MLFLOW_RUN_ID (mlflow-ts runs create --export prints it).\n");
+    expect(stderr).toBe("error: No run to log to. Fix: pass --run-id <id>, or set MLFLOW_RUN_ID.\n");
   });
 
   it.each([["list"], ["download"]])("artifacts %s exits 2 on a URI scheme no artifact store reads", async (command) => {
