@@ -94,10 +94,7 @@ async function setOrDeleteAlias(context: CliContext, name: string, alias: string
     await client.registeredModels.deleteAlias(name, alias);
     return context.print(`Deleted alias ${name}@${alias}.`);
   }
-  await client.modelVersions.get(name, version!).catch((error: unknown) => {
-    if (!(error instanceof NotFoundError)) throw error;
-    throw new CliFailure(`Registered model "${name}" has no version ${version}. Fix: mlflow-ts models describe ${name} lists its versions.`);
-  });
+  await modelVersion(context, name, version!);
   await client.registeredModels.setAlias(name, alias, version!);
   context.print(`${name}@${alias} → version ${version}.`);
 }
@@ -113,13 +110,7 @@ async function describeModel(context: CliContext, ref: string, json: boolean): P
     return;
   }
   if (alias !== undefined && !model.aliases.some((entry) => entry.alias === alias)) throw missingAlias(model, alias);
-  const found =
-    alias !== undefined
-      ? await client.registeredModels.getByAlias(name, alias)
-      : await client.modelVersions.get(name, version!).catch((error: unknown) => {
-          if (!(error instanceof NotFoundError)) throw error;
-          throw new CliFailure(`Registered model "${name}" has no version ${version}. Fix: mlflow-ts models describe ${name} lists its versions.`);
-        });
+  const found = alias !== undefined ? await client.registeredModels.getByAlias(name, alias) : await modelVersion(context, name, version!);
   context.print(json ? JSON.stringify(found, null, 2) : describeVersion(found));
 }
 
@@ -159,6 +150,16 @@ async function registeredModel(context: CliContext, name: string): Promise<Regis
   } catch (error) {
     if (!(error instanceof NotFoundError || error instanceof InvalidParameterError)) throw error;
     throw new CliFailure(`There is no registered model named "${name}". Fix: check the name; register one with mlflow-ts models register <source> ${name}.`);
+  }
+}
+
+/** A version of the model, or a failure naming it and where the versions are listed. */
+async function modelVersion(context: CliContext, name: string, version: string): Promise<ModelVersion> {
+  try {
+    return await context.client().modelVersions.get(name, version);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    throw new CliFailure(`Registered model "${name}" has no version ${version}. Fix: mlflow-ts models describe ${name} lists its versions.`);
   }
 }
 
