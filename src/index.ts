@@ -6,7 +6,7 @@
  * MLflow's fluent functions for models, artifacts by URI and tables, `checkSetup`, every error
  * class, and the entity, option and result types. Everything else lives in a documented subpath:
  * `mlflow-ts/advanced` (stores, the endpoint table, URI and path helpers, defaults and limits, the
- * MLmodel format's names), `mlflow-ts/sync`, `mlflow-ts/doctor` and `mlflow-ts/webhooks` — see
+ * MLmodel format's names), `mlflow-ts/sync`, `mlflow-ts/doctor`, `mlflow-ts/auth` and `mlflow-ts/webhooks` — see
  * the README's "Public API" section. Every export is named here; nothing is re-exported by wildcard.
  *
  * @example
@@ -20,6 +20,7 @@
 // The typed client, its configuration and its pages
 export { MlflowClient } from "./client/client.js";
 export type { ArtifactOptions, AuthOptions, ClientOptions, Env, S3Options } from "./config/options.js";
+export type { AuthCredentials, AuthProvider, AuthProviderContext, AuthRefreshReason } from "./core/http/auth/types.js";
 export type {
   EmbeddedStoreSettings,
   JournalSettings,
@@ -94,6 +95,7 @@ export {
   AlreadyExistsError,
   AmbiguousResultError,
   type ApiErrorInit,
+  AuthProviderError,
   ConfigurationError,
   ConnectionError,
   InvalidParameterError,

@@ -4,6 +4,8 @@
  * are in schemas.ts (a type test fails to compile when the two disagree).
  */
 
+import type { AuthProvider } from "../core/http/auth/types.js";
+
 /** An environment to read from: `process.env` by default, a plain object in tests. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -56,8 +58,14 @@ export interface ArtifactOptions {
 export interface ClientOptions {
   /** Tracking server URL (its path is the base path) or `sqlite:///file.db`. Env `MLFLOW_TRACKING_URI`. @defaultValue "sqlite:///mlflow.db" */
   trackingUri?: string | undefined;
-  /** Credentials. Env `MLFLOW_TRACKING_USERNAME` + `MLFLOW_TRACKING_PASSWORD` (Basic), else `MLFLOW_TRACKING_TOKEN` (Bearer). */
-  auth?: AuthOptions | undefined;
+  /**
+   * Credentials: fixed ones ({@link AuthOptions}), or an {@link AuthProvider} for credentials that
+   * change (called for the first request, before the expiry it states, and once on a 401; see
+   * `mlflow-ts/auth` for a token file, a command and OAuth2 client credentials). Env
+   * `MLFLOW_TRACKING_USERNAME` + `MLFLOW_TRACKING_PASSWORD` (Basic), else `MLFLOW_TRACKING_TOKEN`
+   * (Bearer), else `MLFLOW_TS_TRACKING_TOKEN_COMMAND` or `MLFLOW_TS_TRACKING_TOKEN_FILE`.
+   */
+  auth?: AuthOptions | AuthProvider | undefined;
   /** Per-request timeout in ms. Env `MLFLOW_HTTP_REQUEST_TIMEOUT` (seconds). @defaultValue 120000 */
   timeoutMs?: number | undefined;
   /** Retries after the first attempt, 0–10. Env `MLFLOW_HTTP_REQUEST_MAX_RETRIES`. @defaultValue 7 */

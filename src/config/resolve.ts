@@ -9,6 +9,9 @@ import { isAbsolute, resolve } from "node:path";
 import { inspect } from "node:util";
 import type { z } from "zod";
 import { ConfigurationError } from "../core/errors.js";
+import { commandAuth } from "../core/http/auth/command.js";
+import { tokenFileAuth } from "../core/http/auth/token-file.js";
+import type { AuthProvider } from "../core/http/auth/types.js";
 import type { AuthSettings, HttpSettings } from "../core/http/settings.js";
 import { redact, registerBasicCredentials, registerSecret, registerSecretHeaders } from "../core/redact.js";
 import { QUIET_RETRIES_ENV, UNREACHABLE_DEADLINE_ENV } from "../core/retry/policy.js";
@@ -156,7 +159,7 @@ export function resolveConfig(options: ClientOptions = {}): ResolvedConfig {
  * error raised while resolving it (or later) can print one.
  */
 function registerConfiguredSecrets(opts: z.infer<typeof clientOptionsSchema>): void {
-  const auth = opts.auth;
+  const auth = typeof opts.auth === "function" ? undefined : opts.auth;
   if (auth && "token" in auth) registerSecret(auth.token);
   if (auth && "password" in auth) registerBasicCredentials(auth.username, auth.password);
   const userinfo = fromUserinfo(opts.trackingUri);
@@ -286,12 +289,13 @@ function unsupportedUriMessage(key: string, uri: string): string {
 function resolveAuth(opts: z.infer<typeof clientOptionsSchema>, env: Env): ResolvedAuth {
   const auth = opts.auth
     ? fromOptions(opts.auth)
-    : (basicFromEnvOrFile(env) ?? bearerFromEnv(env) ?? fromUserinfo(opts.trackingUri ?? readEnv(env, "MLFLOW_TRACKING_URI")));
+    : (basicFromEnvOrFile(env) ?? tokenFromEnv(env) ?? fromUserinfo(opts.trackingUri ?? readEnv(env, "MLFLOW_TRACKING_URI")));
   if (auth?.kind === "basic") registerBasicCredentials(auth.username, auth.password);
   return auth ?? { kind: "none" };
 }
 
-function fromOptions(auth: AuthOptions): ResolvedAuth {
+function fromOptions(auth: AuthOptions | AuthProvider): ResolvedAuth {
+  if (typeof auth === "function") return { kind: "provider", provider: auth, source: "auth option" };
   if ("token" in auth) return { kind: "bearer", token: auth.token, source: "auth option" };
   return { kind: "basic", username: auth.username, password: auth.password, source: "auth option" };
 }
@@ -326,9 +330,41 @@ function basicFromEnvOrFile(env: Env): ResolvedAuth | undefined {
   return undefined;
 }
 
-function bearerFromEnv(env: Env): ResolvedAuth | undefined {
+/** A command that prints the bearer token (mlflow-ts only; MLflow's Python client has no such variable). */
+const TOKEN_COMMAND_ENV = "MLFLOW_TS_TRACKING_TOKEN_COMMAND";
+/** Longest the token command may run, seconds. */
+const TOKEN_COMMAND_TIMEOUT_ENV = "MLFLOW_TS_TRACKING_TOKEN_COMMAND_TIMEOUT";
+/** A file holding the bearer token, read again when it changes (mlflow-ts only). */
+const TOKEN_FILE_ENV = "MLFLOW_TS_TRACKING_TOKEN_FILE";
+
+/** The variables that each give a bearer token; at most one may be set. */
+const TOKEN_ENV_VARS = ["MLFLOW_TRACKING_TOKEN", TOKEN_COMMAND_ENV, TOKEN_FILE_ENV] as const;
+
+/**
+ * A bearer token from the environment: fixed (`MLFLOW_TRACKING_TOKEN`, as the Python client), or
+ * changing — printed by a command (`MLFLOW_TS_TRACKING_TOKEN_COMMAND`, bounded by
+ * `MLFLOW_TS_TRACKING_TOKEN_COMMAND_TIMEOUT` seconds) or read from a file that is replaced
+ * (`MLFLOW_TS_TRACKING_TOKEN_FILE`, a Kubernetes projected token).
+ * @throws {ConfigurationError} when more than one of them is set.
+ */
+function tokenFromEnv(env: Env): ResolvedAuth | undefined {
+  const set = TOKEN_ENV_VARS.filter((name) => readEnv(env, name) !== undefined);
+  if (set.length > 1) {
+    throw new ConfigurationError(
+      set[1]!,
+      `${set.join(" and ")} are both set, and each gives the bearer token. Fix: unset all but one (${TOKEN_COMMAND_ENV} and ${TOKEN_FILE_ENV} are for tokens that change).`,
+    );
+  }
   const token = readEnv(env, "MLFLOW_TRACKING_TOKEN");
-  return token === undefined ? undefined : { kind: "bearer", token, source: "MLFLOW_TRACKING_TOKEN" };
+  if (token !== undefined) return { kind: "bearer", token, source: "MLFLOW_TRACKING_TOKEN" };
+  const command = readEnv(env, TOKEN_COMMAND_ENV);
+  if (command !== undefined) {
+    const timeoutMs = secondsToMs(readNumberEnv(env, TOKEN_COMMAND_TIMEOUT_ENV, { min: 0.001, unit: "seconds" }));
+    return { kind: "provider", provider: commandAuth(command, { timeoutMs, env }), source: TOKEN_COMMAND_ENV };
+  }
+  const file = readEnv(env, TOKEN_FILE_ENV);
+  if (file !== undefined) return { kind: "provider", provider: tokenFileAuth(file), source: TOKEN_FILE_ENV };
+  return undefined;
 }
 
 function fromUserinfo(uri: string | undefined): ResolvedAuth | undefined {

@@ -4,12 +4,19 @@
  * test/unit/config/option-types.ts fails to compile when a schema and its type disagree.
  */
 import { z } from "zod";
+import type { AuthProvider } from "../core/http/auth/types.js";
 import { MAX_RETRIES_LIMIT } from "./defaults.js";
 
 const positiveInt = z.number().int().positive();
 
 /** Schema of {@link AuthOptions}. @internal */
 export const authSchema = z.union([z.strictObject({ username: z.string().min(1), password: z.string() }), z.strictObject({ token: z.string().min(1) })]);
+
+/** Schema of the `auth` option given as an {@link AuthProvider} (a function; its answers are checked per call). @internal */
+export const authProviderSchema = z.custom<AuthProvider>(
+  (value) => typeof value === "function",
+  "expected { username, password }, { token } or an async function returning { headers, expiresAtMs? }",
+);
 
 /** Schema of {@link S3Options}. @internal */
 export const s3OptionsSchema = z.strictObject({
@@ -36,7 +43,7 @@ export const artifactOptionsSchema = z.strictObject({
 /** Schema of {@link ClientOptions}. @internal */
 export const clientOptionsSchema = z.strictObject({
   trackingUri: z.string().min(1).optional(),
-  auth: authSchema.optional(),
+  auth: z.union([authSchema, authProviderSchema]).optional(),
   timeoutMs: positiveInt.optional(),
   maxRetries: z.number().int().min(0).max(MAX_RETRIES_LIMIT).optional(),
   backoffFactorMs: z.number().min(0).max(120_000).optional(),

@@ -5,6 +5,7 @@
  */
 import { inspect } from "node:util";
 import { type ErrorCode, isErrorCode } from "./error-codes.js";
+import type { AuthRefreshReason } from "./http/auth/types.js";
 import { excerpt, redact } from "./redact.js";
 import type { ValidationRule } from "./validation-rules.js";
 
@@ -182,6 +183,31 @@ export class TimeoutError extends MlflowError implements RequestContext {
     this.method = init.method;
     this.endpoint = redact(init.endpoint);
     this.timeoutMs = init.timeoutMs;
+  }
+}
+
+/**
+ * An auth provider (the `auth` option as a function, or a ready-made one from `mlflow-ts/auth`)
+ * could not give credentials: it threw, it answered something that is not headers, or it did not
+ * answer within its timeout. Nothing was sent to the server. The message names the provider, the
+ * reason it was called and what to check; it never holds a token, a client secret or a command's
+ * output (the provider's own message is redacted, and its error is not kept as the cause).
+ *
+ * @example
+ * try { await client.runs.get(runId) } catch (e) { if (e instanceof AuthProviderError) console.error(e.provider, e.reason) }
+ */
+export class AuthProviderError extends MlflowError {
+  /** Which provider failed, e.g. `oauth2ClientCredentials`, `commandAuth (vault)`, `auth option`. */
+  readonly provider: string;
+  /** Why it was called: `initial`, `expired` or `unauthorized` (after a 401). */
+  readonly reason: AuthRefreshReason;
+
+  constructor(init: { provider: string; reason: AuthRefreshReason; detail: string; fix: string; retryable?: boolean }) {
+    super(`The auth provider ${init.provider} failed (called for reason "${init.reason}"): ${init.detail}. Fix: ${init.fix}`, {
+      retryable: init.retryable ?? false,
+    });
+    this.provider = init.provider;
+    this.reason = init.reason;
   }
 }
 

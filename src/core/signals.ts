@@ -67,3 +67,27 @@ export function delay(ms: number, signal?: AbortSignal, keepAlive = true): Promi
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/**
+ * Settles like `promise`, or rejects with the signal's reason as soon as `signal` aborts (the
+ * promise keeps running: use it to stop waiting for work shared with other callers).
+ * @internal
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -124,6 +124,12 @@ function unauthenticated(config: ResolvedConfig, action: string): Diagnosis {
   if (auth.kind === "bearer") {
     return { detail: `${detail} It refused the bearer token from ${auth.source}.`, hint: "MLFLOW_TRACKING_TOKEN is wrong or has expired: set a valid token." };
   }
+  if (auth.kind === "provider") {
+    return {
+      detail: `${detail} It refused the headers of the auth provider (${auth.source}), also after one refresh.`,
+      hint: "The provider's credentials are not accepted by this server: check what it issues (token audience, scope, client) against the server or its proxy.",
+    };
+  }
   return {
     detail: `${detail} It refused user "${auth.username}" with the password from ${auth.source}.`,
     hint: `Check MLFLOW_TRACKING_PASSWORD for user "${auth.username}" (and MLFLOW_TRACKING_USERNAME); an MLflow admin can reset it (PATCH /api/2.0/mlflow/users/update-password).`,

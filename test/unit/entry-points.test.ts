@@ -22,6 +22,7 @@ const EXPECTED: Record<string, string[]> = {
     "ArtifactNotFoundError",
     "ArtifactPermissionError",
     "ArtifactUploadError",
+    "AuthProviderError",
     "BatchDeliveryError",
     "CHECK_IDS",
     "COLUMN_TYPES",
@@ -163,6 +164,15 @@ const EXPECTED: Record<string, string[]> = {
     "SYNC_STATE_TAG",
     "syncRuns",
   ],
+  auth: [
+    "DEFAULT_AUTH_TIMEOUT_MS",
+    "DEFAULT_COMMAND_REFRESH_INTERVAL_MS",
+    "DEFAULT_TOKEN_FILE_RECHECK_MS",
+    "MAX_EXPIRY_SKEW_MS",
+    "commandAuth",
+    "oauth2ClientCredentials",
+    "tokenFileAuth",
+  ],
   webhooks: ["DEFAULT_WEBHOOK_TOLERANCE_SECONDS", "verifyWebhookSignature"],
   tfjs: ["mlflowCallback"],
 };
@@ -176,6 +186,7 @@ const NOT_LOADED: Record<string, string[]> = {
   advanced: ["better-sqlite3", "sharp"],
   doctor: ["better-sqlite3", "sharp"],
   sync: ["better-sqlite3", "sharp"],
+  auth: ["better-sqlite3", "sharp"],
   // TF.js loads when the first callback is made, never at import.
   tfjs: ["better-sqlite3", "sharp", "@tensorflow/tfjs-core", "@tensorflow/tfjs-layers", "@tensorflow/tfjs"],
 };

@@ -4,6 +4,7 @@
  * core/ imports nothing above it; the configuration fills these shapes (`ResolvedConfig["http"]`
  * is an {@link HttpSettings}, `ResolvedConfig["auth"]` an {@link AuthSettings}).
  */
+import type { AuthProvider } from "./auth/types.js";
 
 /** TLS towards the tracking server. */
 export interface TlsSettings {
@@ -41,11 +42,15 @@ export interface HttpSettings {
   tls: TlsSettings;
 }
 
-/** Credentials in effect: none, Basic or Bearer, with where they came from. */
+/**
+ * Credentials in effect: none, Basic, Bearer, or a provider of headers that change (an
+ * {@link AuthProvider}, called per its expiry and on 401), with where they came from.
+ */
 export type AuthSettings =
   | { kind: "none" }
   | { kind: "basic"; username: string; password: string; source: string }
-  | { kind: "bearer"; token: string; source: string };
+  | { kind: "bearer"; token: string; source: string }
+  | { kind: "provider"; provider: AuthProvider; source: string };
 
 /** What the transport is built from: a `ResolvedConfig` is one. */
 export interface TransportSettings {

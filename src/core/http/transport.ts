@@ -14,6 +14,7 @@ import { messageOf } from "../error-text.js";
 import {
   AbortError,
   AmbiguousResultError,
+  AuthProviderError,
   apiErrorFromResponse,
   ConnectionError,
   MlflowApiError,
@@ -39,6 +40,7 @@ import { retryUntil } from "../retry/retry-until.js";
 import { LinkedAbort } from "../signals.js";
 import { VERSION } from "../version.js";
 import { toWireJson } from "../wire.js";
+import { type AuthHeaders, AuthSession } from "./auth/auth-session.js";
 import type { AuthSettings, HttpSettings, TlsSettings, TransportSettings } from "./settings.js";
 import { isStaleSocketError, SocketPools } from "./socket-pools.js";
 
@@ -103,6 +105,8 @@ export class HttpTransport {
   readonly #config: HttpSettings;
   readonly #axios: AxiosInstance;
   readonly #authHeader: string | undefined;
+  /** The auth provider's cache, when the credentials are a provider. */
+  readonly #auth: AuthSession | undefined;
   readonly #pools: SocketPools;
   /** `host:port` of the tracking server. */
   readonly #baseAddress: string;
@@ -115,6 +119,7 @@ export class HttpTransport {
     this.baseUrl = baseUrl;
     this.#config = config.http;
     this.#authHeader = authHeader(config.auth);
+    this.#auth = config.auth.kind === "provider" ? new AuthSession(config.auth.provider, config.auth.source) : undefined;
     this.#baseAddress = addressOf(new URL(baseUrl));
     this.#pools = new SocketPools({ keepAliveIdleMs: config.http.keepAliveIdleMs, maxSockets: config.http.maxSockets, tls: tlsOptions(config.http.tls) });
     this.#axios = axios.create({
@@ -156,14 +161,22 @@ export class HttpTransport {
         maxRetries,
         signal: call.signal,
         attempt: async ({ attempt, lastAttempt }) => {
-          let outcome = await this.#attempt(req, options, call, deadline.ms, false);
+          const sent: SentAuth = { headers: undefined };
+          let outcome = await this.#attempt(req, options, call, deadline.ms, false, sent);
           if (outcome instanceof MlflowError && staleSocketFailures.has(outcome)) {
             // Replayed at once on a new connection, whatever the retry policy and `maxRetries` say,
             // and not counted as a retry: see STALE SOCKET REPLAY below for why this is safe.
             this.#pools.retireIdle();
             const resolved = recoverable ? await resolveAmbiguity(recoverable, outcome, ambiguous) : undefined;
             if (resolved && "found" in resolved) return { done: resolved.found };
-            outcome = await this.#attempt(req, options, call, deadline.ms, true);
+            outcome = await this.#attempt(req, options, call, deadline.ms, true, sent);
+          }
+          if (sent.headers !== undefined && outcome instanceof MlflowApiError && outcome.status === 401) {
+            // The provider's headers were refused: one refresh (shared with every request refused
+            // with the same headers) and one replay, not counted as a retry. A 401 means the server
+            // did not process the request, so even a create is safe to send again; a raw body is
+            // re-opened by its factory. A second 401 fails the call (UnauthenticatedError).
+            outcome = await this.#attempt(req, options, call, deadline.ms, false, { headers: undefined, refused: sent.headers });
           }
           if (!(outcome instanceof MlflowError)) return { done: await handle(outcome) };
           const verdict = verdictFor(req.retry, outcome);
@@ -246,16 +259,20 @@ export class HttpTransport {
     call: LinkedAbort,
     deadlineMs: number,
     fresh: boolean,
+    sent: SentAuth,
   ): Promise<HttpResponse<string | Readable> | MlflowError> {
     const context = { method: req.method, endpoint: this.#endpointLabel(req) };
     const attempt = new LinkedAbort(call.signal);
     const timeoutMs = options.timeoutMs ?? this.#config.timeoutMs;
     attempt.abortAfter(timeoutMs, "timeout");
     try {
+      if (this.#auth && req.url === undefined) {
+        sent.headers = (sent.refused === undefined ? this.#auth.fresh() : undefined) ?? (await this.#auth.refresh(attempt.signal, sent.refused));
+      }
       const res = await this.#axios.request<string | Readable>({
         method: req.method,
         url: req.url ?? this.baseUrl + req.path + queryString(req.query),
-        headers: this.#headers(req, options),
+        headers: this.#headers(req, options, sent.headers),
         data: req.json !== undefined ? toWireJson(req.json) : req.body?.(),
         responseType: req.responseType === "stream" ? "stream" : "text",
         signal: attempt.signal,
@@ -283,6 +300,7 @@ export class HttpTransport {
       if (call.cause === "user") throw new AbortError(`${context.method} ${context.endpoint} was aborted`);
       if (call.cause === "deadline") throw new TimeoutError({ ...context, timeoutMs: deadlineMs, kind: "deadline", retryable: true });
       if (attempt.cause === "timeout") return new TimeoutError({ ...context, timeoutMs, kind: "request", retryable: true });
+      if (error instanceof AuthProviderError) return error;
       const failure = connectionError(error, { ...context, address: this.#addressOf(req) });
       if (isStaleSocketError(error)) staleSocketFailures.add(failure);
       return failure;
@@ -291,12 +309,13 @@ export class HttpTransport {
     }
   }
 
-  #headers(req: HttpRequest, options: RequestOptions): Record<string, string> {
+  #headers(req: HttpRequest, options: RequestOptions, auth: AuthHeaders | undefined): Record<string, string> {
     const headers: Record<string, string> = { "User-Agent": `mlflow-ts/${VERSION}` };
     if (req.json !== undefined) headers["Content-Type"] = "application/json";
     if (req.url === undefined) {
       Object.assign(headers, this.#config.headers);
       if (this.#authHeader) headers.Authorization = this.#authHeader;
+      if (auth) Object.assign(headers, auth);
     }
     return Object.assign(headers, req.headers, options.headers);
   }
@@ -314,6 +333,15 @@ export class HttpTransport {
 }
 
 type Verdict = "retry" | "ambiguous" | "fail";
+
+/**
+ * The auth provider's headers of one attempt: `headers`, filled by the attempt with what it sent;
+ * `refused`, set for the replay after a 401, the headers the server refused.
+ */
+interface SentAuth {
+  headers: AuthHeaders | undefined;
+  refused?: AuthHeaders;
+}
 
 /** What a retrying call will do, for the notice line. */
 interface RetryPlan {
@@ -364,6 +392,8 @@ function unreachableError(failure: ConnectionError, attempts: number, elapsedMs:
 /** Decides what a failure means for an endpoint's retry policy. */
 function verdictFor(policy: RetryPolicy, failure: MlflowError): Verdict {
   if (!failure.retryable) return "fail";
+  // The provider failed before anything was sent: safe to send later, whatever the endpoint.
+  if (failure instanceof AuthProviderError) return "retry";
   if (policy === "idempotent") return "retry";
   if (failure instanceof MlflowApiError) return NOT_PROCESSED_STATUSES.has(failure.status) ? "retry" : "ambiguous";
   if (failure instanceof ConnectionError && failure.code !== undefined && NOT_SENT_CODES.has(failure.code)) return "retry";

@@ -27,7 +27,13 @@ export const authCheck: CheckDefinition<SetupContext> = {
     }
     const auth = config.auth;
     const who =
-      auth.kind === "none" ? "without credentials (the server requires none)" : auth.kind === "basic" ? `as user "${auth.username}"` : "with a bearer token";
+      auth.kind === "none"
+        ? "without credentials (the server requires none)"
+        : auth.kind === "basic"
+          ? `as user "${auth.username}"`
+          : auth.kind === "provider"
+            ? `with the auth provider's credentials (${auth.source})`
+            : "with a bearer token";
     return pass(`Searched experiments ${who}.`);
   },
 };

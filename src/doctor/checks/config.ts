@@ -66,7 +66,13 @@ function describeConfig(config: ResolvedConfig): string {
   const where = tracking.kind === "rest" ? `Tracking server ${tracking.displayUri}` : `Embedded store ${tracking.uri}`;
   const auth = config.auth;
   const who =
-    auth.kind === "none" ? "no credentials" : auth.kind === "basic" ? `basic auth as "${auth.username}" (${auth.source})` : `bearer token (${auth.source})`;
+    auth.kind === "none"
+      ? "no credentials"
+      : auth.kind === "basic"
+        ? `basic auth as "${auth.username}" (${auth.source})`
+        : auth.kind === "provider"
+          ? `auth provider (${auth.source})`
+          : `bearer token (${auth.source})`;
   const s3 = config.s3;
   const endpoint = s3.endpointUrl ? `S3 endpoint ${s3.endpointUrl}` : "S3 endpoint: AWS (MLFLOW_S3_ENDPOINT_URL not set)";
   const style = s3.forcePathStyle ? "path-style" : "virtual-hosted-style";
