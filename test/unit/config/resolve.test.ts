@@ -461,3 +461,45 @@ describe("printing the configuration", () => {
     expect(config.s3.credentials?.secretAccessKey).toBe("printed-canary-secret");
   });
 });
+
+describe("credentials that change (auth providers)", () => {
+  const URI = { MLFLOW_TRACKING_URI: "http://mlflow.test:5000" };
+
+  it("takes an async function as the auth option, shown in the config only as its kind and source", () => {
+    const provider = async () => ({ headers: { Authorization: "Bearer never-shown-token" } });
+    const config = resolveWith(URI, { auth: provider });
+    expect(config.auth).toEqual({ kind: "provider", provider, source: "auth option" });
+    expect(JSON.stringify(config)).toContain('"auth":{"kind":"provider","source":"auth option"}');
+    expect(inspect(config)).not.toContain("provider:");
+  });
+
+  it.each([
+    ["MLFLOW_TS_TRACKING_TOKEN_COMMAND", "echo token"],
+    ["MLFLOW_TS_TRACKING_TOKEN_FILE", "/var/run/secrets/tokens/mlflow-token"],
+  ])("%s gives a provider", (name, value) => {
+    expect(resolveWith({ ...URI, [name]: value }).auth).toMatchObject({ kind: "provider", source: name });
+  });
+
+  it("Basic credentials from the environment win over a token command, as they win over MLFLOW_TRACKING_TOKEN", () => {
+    const env = { ...URI, MLFLOW_TRACKING_USERNAME: "bob", MLFLOW_TRACKING_PASSWORD: "pw-123456", MLFLOW_TS_TRACKING_TOKEN_COMMAND: "echo x" };
+    expect(resolveWith(env).auth.kind).toBe("basic");
+  });
+
+  it("refuses two sources of the bearer token at once, naming both", () => {
+    const error = configError({ ...URI, MLFLOW_TRACKING_TOKEN: "fixed-token-1234", MLFLOW_TS_TRACKING_TOKEN_FILE: "/t" });
+    expect(error.key).toBe("MLFLOW_TS_TRACKING_TOKEN_FILE");
+    expect(error.message).toBe(
+      "MLFLOW_TRACKING_TOKEN and MLFLOW_TS_TRACKING_TOKEN_FILE are both set, and each gives the bearer token. Fix: unset all but one (MLFLOW_TS_TRACKING_TOKEN_COMMAND and MLFLOW_TS_TRACKING_TOKEN_FILE are for tokens that change).",
+    );
+  });
+
+  it("checks MLFLOW_TS_TRACKING_TOKEN_COMMAND_TIMEOUT as seconds", () => {
+    const error = configError({ ...URI, MLFLOW_TS_TRACKING_TOKEN_COMMAND: "echo x", MLFLOW_TS_TRACKING_TOKEN_COMMAND_TIMEOUT: "soon" });
+    expect(error.key).toBe("MLFLOW_TS_TRACKING_TOKEN_COMMAND_TIMEOUT");
+  });
+
+  it("refuses an auth option that is neither credentials nor a function, without quoting it", () => {
+    const error = configError(URI, { auth: "Bearer abc" as never });
+    expect(error.message).toMatch(/^Invalid option "auth" = \*\*\*: /);
+  });
+});

@@ -100,7 +100,8 @@ export function oauth2ClientCredentials(options: OAuth2ClientCredentialsOptions)
     timeoutMs,
   );
   return async ({ signal, reason }) => {
-    const token = cache.fresh() ?? (await cache.refresh(signal, reason === "unauthorized" ? cache.last() : undefined));
+    // After a 401 the cached token is the refused one, however fresh its expiry says it is.
+    const token = reason === "unauthorized" ? await cache.refresh(signal, cache.last()) : (cache.fresh() ?? (await cache.refresh(signal)));
     return { headers: { Authorization: `Bearer ${token.accessToken}` }, expiresAtMs: token.expiresAtMs };
   };
 }
