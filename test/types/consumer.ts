@@ -43,6 +43,14 @@ import {
   type withRun,
 } from "mlflow-ts";
 import { DEFAULT_TIMEOUT_MS, ENDPOINTS, type EndpointName, parseRunsUri, type RestStore, type resolveConfig, type TrackingStore } from "mlflow-ts/advanced";
+import {
+  type CommandAuthOptions,
+  commandAuth,
+  type OAuth2ClientCredentialsOptions,
+  oauth2ClientCredentials,
+  type TokenFileAuthOptions,
+  tokenFileAuth,
+} from "mlflow-ts/auth";
 import { checkSetup as doctorCheckSetup, type FormatOptions, formatReport } from "mlflow-ts/doctor";
 import { SYNC_SOURCE_RUN_ID_TAG, type SyncOptions, type SyncReport, syncRuns } from "mlflow-ts/sync";
 import { type VerifyWebhookOptions, verifyWebhookSignature } from "mlflow-ts/webhooks";
@@ -83,6 +91,7 @@ export type OptionsAcceptUndefined = [
   AssertNone<Refusing<AndNested<LoggerOptions | S3Options | ArtifactOptions | AuthOptions | RequestOptions | AllOptions>>>,
   AssertNone<Refusing<AndNested<CheckSetupOptions | SyncOptions | UploadOptions | DownloadOptions | LogArtifactOptions>>>,
   AssertNone<Refusing<AndNested<MetricOptions | FlushOptions | EndOptions | FormatOptions | LoadTableOptions | VerifyWebhookOptions>>>,
+  AssertNone<Refusing<AndNested<TokenFileAuthOptions | CommandAuthOptions | OAuth2ClientCredentialsOptions>>>,
   AssertNone<Refusing<AndNested<MethodParams<Client["experiments"]>>>>,
   AssertNone<Refusing<AndNested<MethodParams<Client["runs"]>>>>,
   AssertNone<Refusing<AndNested<MethodParams<Client["metrics"]>>>>,
@@ -176,6 +185,20 @@ export async function subpaths(client: MlflowClient, body: string, headers: Reco
   const report: SyncReport = await syncRuns({ from: client, to: new MlflowClient({ trackingUri: "http://mlflow.internal:5000" }), experimentNames: ["mnist"] });
   const text: string = formatReport(await doctorCheckSetup({ experimentName: "mnist" }));
   const signed: boolean = verifyWebhookSignature("secret", { body, headers });
+  // Credentials that change: a provider from mlflow-ts/auth, or any async function of the same shape.
+  const clients = [
+    new MlflowClient({ auth: tokenFileAuth("/var/run/secrets/tokens/mlflow-token", { recheckMs: process.env.RECHECK ? 5_000 : undefined }) }),
+    new MlflowClient({ auth: commandAuth("vault read -field=token secret/mlflow", { timeoutMs: 10_000 }) }),
+    new MlflowClient({
+      auth: oauth2ClientCredentials({ tokenUrl: "https://idp/token", clientId: "jobs", clientSecret: process.env.SECRET ?? "", scope: process.env.SCOPE }),
+    }),
+    new MlflowClient({ auth: async ({ signal }) => ({ headers: { Authorization: `Bearer ${signal.aborted}` }, expiresAtMs: Date.now() + 60_000 }) }),
+  ];
+  void clients;
+  // @ts-expect-error a provider resolves to { headers }, not to a token string
+  void new MlflowClient({ auth: async () => "token" });
+  // @ts-expect-error the providers are in mlflow-ts/auth
+  void root.tokenFileAuth;
   const endpoint: EndpointName = "runs.logBatch";
   const store: TrackingStore = client.store;
   const rest: RestStore | undefined = undefined;
