@@ -10,6 +10,7 @@ import { inspect } from "node:util";
 import type { z } from "zod";
 import { ConfigurationError } from "../core/errors.js";
 import { commandAuth } from "../core/http/auth/command.js";
+import { DEFAULT_AUTH_TIMEOUT_MS } from "../core/http/auth/credential-cache.js";
 import { tokenFileAuth } from "../core/http/auth/token-file.js";
 import type { AuthProvider } from "../core/http/auth/types.js";
 import type { AuthSettings, HttpSettings } from "../core/http/settings.js";
@@ -359,7 +360,7 @@ function tokenFromEnv(env: Env): ResolvedAuth | undefined {
   if (token !== undefined) return { kind: "bearer", token, source: "MLFLOW_TRACKING_TOKEN" };
   const command = readEnv(env, TOKEN_COMMAND_ENV);
   if (command !== undefined) {
-    const timeoutMs = secondsToMs(readNumberEnv(env, TOKEN_COMMAND_TIMEOUT_ENV, { min: 0.001, unit: "seconds" }));
+    const timeoutMs = secondsToMs(readNumberEnv(env, TOKEN_COMMAND_TIMEOUT_ENV, { min: 0.001, max: DEFAULT_AUTH_TIMEOUT_MS / 1000, unit: "seconds" }));
     return { kind: "provider", provider: commandAuth(command, { timeoutMs, env }), source: TOKEN_COMMAND_ENV };
   }
   const file = readEnv(env, TOKEN_FILE_ENV);

@@ -18,7 +18,10 @@ export const MAX_COMMAND_OUTPUT_BYTES = 64 * 1024;
 
 /** Options of {@link commandAuth}. */
 export interface CommandAuthOptions {
-  /** Longest the command may run, ms; it is then killed and the call fails. @defaultValue 30000 */
+  /**
+   * Longest the command may run, ms, up to 30 000 (the client bounds every provider call to
+   * `DEFAULT_AUTH_TIMEOUT_MS`); it is then killed and the call fails. @defaultValue 30000
+   */
   timeoutMs?: number | undefined;
   /**
    * How long a token printed without an expiry is used, ms (the command also runs again after a
@@ -73,6 +76,12 @@ export function commandAuth(command: string, options: CommandAuthOptions = {}): 
     if (!(Number.isFinite(value) && value > 0)) {
       throw new ConfigurationError(key, `commandAuth's ${key} must be a positive number of ms, got ${String(value)}. Fix: e.g. { ${key}: 30_000 }.`);
     }
+  }
+  if (timeoutMs > DEFAULT_AUTH_TIMEOUT_MS) {
+    throw new ConfigurationError(
+      "timeoutMs",
+      `commandAuth's timeoutMs is ${timeoutMs} ms, more than the ${DEFAULT_AUTH_TIMEOUT_MS} ms the client gives any auth provider. Fix: make the command answer within ${DEFAULT_AUTH_TIMEOUT_MS / 1000} s (e.g. cache its token) and lower timeoutMs.`,
+    );
   }
   const program = command.trim().split(/\s+/)[0]!;
   const name = `commandAuth (${program})`;

@@ -29,7 +29,7 @@ export interface OAuth2ClientCredentialsOptions {
    * @defaultValue "client_secret_basic"
    */
   authMethod?: "client_secret_basic" | "client_secret_post" | undefined;
-  /** Timeout of one token request, ms. @defaultValue 30000 */
+  /** Timeout of one token request, ms, up to 30 000 (the client's bound of any provider call). @defaultValue 30000 */
   timeoutMs?: number | undefined;
 }
 
@@ -40,7 +40,11 @@ const optionsSchema = z.strictObject({
   scope: z.union([z.string(), z.array(z.string())]).optional(),
   audience: z.string().min(1).optional(),
   authMethod: z.enum(["client_secret_basic", "client_secret_post"]).optional(),
-  timeoutMs: z.number().positive().finite().optional(),
+  timeoutMs: z
+    .number()
+    .positive()
+    .max(DEFAULT_AUTH_TIMEOUT_MS, `expected at most ${DEFAULT_AUTH_TIMEOUT_MS} ms, the client's bound of any auth provider call`)
+    .optional(),
 });
 
 const tokenResponseSchema = z.object({

@@ -135,6 +135,12 @@ describe("commandAuth", () => {
     expectNoSecret(`${(error as Error).message}\n${(error as Error).stack}\n${JSON.stringify(error)}`, secret);
   });
 
+  it("refuses a timeout beyond the client's 30 s bound of any provider call, at once", () => {
+    expect(() => commandAuth("echo x", { timeoutMs: 60_000 })).toThrow(
+      /timeoutMs is 60000 ms, more than the 30000 ms the client gives any auth provider\. Fix:/,
+    );
+  });
+
   it("a command that is not found is not retried; one that prints nothing is refused clearly", async () => {
     await expect(commandAuth("definitely-not-a-command-xyz")(call())).rejects.toMatchObject({
       retryable: false,
