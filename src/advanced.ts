@@ -25,6 +25,7 @@ export type { TrackingStore } from "./store/tracking-store.js";
 
 // MLflow's endpoint table: each RPC's path, schemas and retry safety
 export {
+  type AuthResourceType,
   ENDPOINTS,
   type EndpointName,
   type EndpointRequest,

@@ -45,6 +45,16 @@ export type { RegisteredModels, SearchRegisteredModelsParams } from "./resources
 export type { CreateModelVersionParams, ModelVersions } from "./resources/model-versions.js";
 export type { CreateLoggedModelParams, LoggedModels, SearchLoggedModelsParams } from "./resources/logged-models.js";
 export type { CreateWebhookParams, UpdateWebhookParams, Webhooks } from "./resources/webhooks.js";
+export type { Auth } from "./resources/auth.js";
+export type { ExperimentPermissions, RegisteredModelPermissions } from "./resources/auth-permissions.js";
+export type { AuthUsers, UserGrant, UserPermissions } from "./resources/auth-users.js";
+export type {
+  AuthPermission,
+  AuthUser,
+  ExperimentPermission,
+  GrantablePermission,
+  RegisteredModelPermission,
+} from "./protocol/entities/auth.js";
 export type { ArtifactUris, ListArtifactsOptions, ResolvedModelUri } from "./resources/artifact-uris.js";
 export type { Models } from "./models/models.js";
 
@@ -98,6 +108,7 @@ export {
   AuthProviderError,
   ConfigurationError,
   ConnectionError,
+  type Denial,
   InvalidParameterError,
   isMlflowError,
   MlflowApiError,

@@ -6,6 +6,7 @@ import { type ResolvedConfig, resolveConfig } from "../config/resolve.js";
 import { Models } from "../models/models.js";
 import { ArtifactUris } from "../resources/artifact-uris.js";
 import { Artifacts, runArtifactStores } from "../resources/artifacts.js";
+import { Auth } from "../resources/auth.js";
 import { Experiments } from "../resources/experiments.js";
 import { LoggedModels } from "../resources/logged-models.js";
 import { Metrics } from "../resources/metrics.js";
@@ -47,6 +48,8 @@ export class MlflowClient {
   readonly models: Models;
   /** Model-registry webhooks (a tracking server only; the embedded store answers NOT_IMPLEMENTED). */
   readonly webhooks: Webhooks;
+  /** The basic-auth admin API: users and their permissions (a server started with `--app-name basic-auth`). */
+  readonly auth: Auth;
   readonly #artifactStores: ArtifactStores;
 
   constructor(options: ClientOptions = {}) {
@@ -66,6 +69,7 @@ export class MlflowClient {
     this.uris = new ArtifactUris(this.store, this.#artifactStores, this.config.artifacts.concurrency);
     this.models = new Models(this);
     this.webhooks = new Webhooks(this.store);
+    this.auth = new Auth(this.store);
   }
 
   /** Where this client logs, safe to print (no credentials). */

@@ -86,6 +86,8 @@ export interface ApiErrorInit extends RequestContext {
   requestId?: string;
   /** Wait the server asked for with `Retry-After`, in ms. */
   retryAfterMs?: number;
+  /** A sentence added after the message, e.g. what a 403 needed (see {@link PermissionDeniedError}). */
+  detail?: string;
 }
 
 /**
@@ -110,7 +112,8 @@ export class MlflowApiError extends MlflowError implements RequestContext {
   readonly retryAfterMs: number | undefined;
 
   constructor(init: ApiErrorInit) {
-    super(`${init.errorCode}: ${init.serverMessage || "(no message)"} (HTTP ${init.status}, ${init.method} ${init.endpoint})`, {
+    const detail = init.detail === undefined ? "" : `. ${init.detail}`;
+    super(`${init.errorCode}: ${init.serverMessage || "(no message)"} (HTTP ${init.status}, ${init.method} ${init.endpoint})${detail}`, {
       retryable: init.retryable,
     });
     this.status = init.status;
@@ -131,8 +134,69 @@ export class AlreadyExistsError extends MlflowApiError {}
 export class InvalidParameterError extends MlflowApiError {}
 /** HTTP 401: missing or wrong credentials (check MLFLOW_TRACKING_USERNAME/PASSWORD or TOKEN). */
 export class UnauthenticatedError extends MlflowApiError {}
-/** HTTP 403: the user is known but may not do this (a READ-only user writing, or the host check). */
-export class PermissionDeniedError extends MlflowApiError {}
+/** What a refused request needed, derived from the request by the store (see {@link PermissionDeniedError}). */
+export interface Denial {
+  /** What the request did, e.g. `log to`, `read`, `delete`. */
+  operation: string;
+  /** What it did it to, e.g. `experiment 12`, `registered model "churn"`. */
+  resource: string;
+  /** The least permission that allows it: `READ`, `EDIT`, `MANAGE`, or `admin` for user administration. */
+  requiredPermission: string;
+  /** What to do (the message ends with "Fix: " and this). */
+  fix: string;
+}
+
+/**
+ * HTTP 403: the user is known but may not do this (a READ-only user writing, or the host check).
+ * MLflow's basic-auth app answers only "Permission denied"; for the RPCs of the endpoint table the
+ * SDK adds, from the request, the operation, the resource and the permission it needs, and the
+ * `mlflow-ts auth grant …` command that fixes it.
+ *
+ * @example
+ * try { await client.runs.logMetric(runId, "loss", 0.1) }
+ * catch (e) { if (e instanceof PermissionDeniedError) console.error(e.resource, e.requiredPermission) }
+ */
+export class PermissionDeniedError extends MlflowApiError {
+  /** What was refused, e.g. `experiment 12`; `undefined` when the SDK cannot tell (a proxy's 403, the host check). */
+  readonly resource: string | undefined;
+  /** The least permission that allows the request (`READ`, `EDIT`, `MANAGE`, `admin`); `undefined` when unknown. */
+  readonly requiredPermission: string | undefined;
+
+  constructor(init: ApiErrorInit & { denial?: Denial; username?: string | undefined }) {
+    super(init.denial === undefined ? init : { ...init, detail: denialSentence(init.denial, init.username) });
+    this.resource = init.denial === undefined ? undefined : redact(init.denial.resource);
+    this.requiredPermission = init.denial?.requiredPermission;
+  }
+}
+
+function denialSentence(denial: Denial, username: string | undefined): string {
+  const who = username === undefined ? "This user" : `User ${JSON.stringify(username)}`;
+  const needs = denial.requiredPermission === "admin" ? "it takes an admin" : `it needs ${denial.requiredPermission} permission`;
+  return `${who} may not ${denial.operation} ${denial.resource}: ${needs}. Fix: ${denial.fix}`;
+}
+
+/**
+ * The same 403 with what it needed added to its message (the store knows the request; the
+ * transport that built the error did not).
+ * @example
+ * throw withDenial(error, { operation: "log to", resource: "experiment 12", requiredPermission: "EDIT", fix: "…" }, "ci-bot");
+ * @internal
+ */
+export function withDenial(error: PermissionDeniedError, denial: Denial, username: string | undefined): PermissionDeniedError {
+  const { status, errorCode, serverMessage, retryable, method, endpoint, requestId, retryAfterMs } = error;
+  return new PermissionDeniedError({
+    status,
+    errorCode,
+    serverMessage,
+    retryable,
+    method,
+    endpoint,
+    ...(requestId === undefined ? {} : { requestId }),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    denial,
+    username,
+  });
+}
 /** HTTP 429: the server asks the client to slow down. Retried automatically. */
 export class RateLimitError extends MlflowApiError {}
 /**

@@ -41,6 +41,10 @@ export const VALIDATION_RULES = {
   "webhook-name": "an empty webhook name",
   "webhook-url": "a webhook URL that does not parse or is not http(s)",
   "webhook-events": "a webhook without events, or an event without entity and action",
+  // The basic-auth admin API (client.auth, mlflow-ts auth)
+  "auth-username": "an empty username",
+  "auth-password": "an empty password (passwords come from stdin or a file, never the command line)",
+  "auth-permission": "a permission that is not READ, USE, EDIT, MANAGE or DENY (NO_PERMISSIONS only on servers before MLflow 3.17)",
   // Models, images and artifact URIs
   "metric-link": "a metric's `modelId`, `datasetName` or `datasetDigest` that is not a non-empty string",
   "active-model": "`setActiveModel` with neither `modelId` nor `name`, or a name that is not the model's",

@@ -6,6 +6,15 @@
 import { z } from "zod";
 import type { RetryPolicy } from "../core/retry/policy.js";
 import type { WireDouble } from "../core/wire.js";
+import {
+  type AuthPermission,
+  authUserSchema,
+  type GrantablePermission,
+  legacyExperimentPermissionSchema,
+  legacyRegisteredModelPermissionSchema,
+  userPermissionResultSchema,
+  userPermissionRowSchema,
+} from "./entities/auth.js";
 import { loggedModelSchema } from "./entities/logged-model.js";
 import { modelVersionSchema, registeredModelSchema } from "./entities/registry.js";
 import {
@@ -60,6 +69,10 @@ function endpoint<Req, Res extends z.ZodType>(
 const empty = z.object({});
 const pageToken = z.string().optional();
 const API = "/api/2.0/mlflow";
+const API3 = "/api/3.0/mlflow";
+
+/** The resource types of MLflow 3.17's per-user grants that the SDK manages (`permissions.py` has more: scorers, gateway…). */
+export type AuthResourceType = "experiment" | "registered_model";
 
 /** Request fields of `runs/search`. */
 export interface SearchRunsRequest {
@@ -235,6 +248,47 @@ export const ENDPOINTS = {
   // A repeated test only sends the receiver one more test event.
   "webhooks.test": endpoint<{ webhook_id: string; event?: WebhookEvent }, z.ZodObject<{ result: typeof webhookTestResultSchema }>>(
     "POST", `${API}/webhooks/{webhook_id}/test`, z.object({ result: webhookTestResultSchema })),
+
+  // The basic-auth app (`--app-name basic-auth`): users, and permissions on experiments and
+  // registered models. MLflow 3.17 grants per user through roles (`users/permissions/*`, API 3.0);
+  // older servers keep one row per user and resource (`experiments/permissions/*`).
+  "auth.users.create": endpoint<{ username: string; password: string }, z.ZodObject<{ user: typeof authUserSchema }>>(
+    "POST", `${API}/users/create`, z.object({ user: authUserSchema }), "not-idempotent"),
+  "auth.users.get": endpoint<{ username: string }, z.ZodObject<{ user: typeof authUserSchema }>>("GET", `${API}/users/get`, z.object({ user: authUserSchema })),
+  "auth.users.updatePassword": endpoint<{ username: string; password: string; current_password?: string }, typeof empty>(
+    "PATCH", `${API}/users/update-password`, empty),
+  "auth.users.updateAdmin": endpoint<{ username: string; is_admin: boolean }, typeof empty>("PATCH", `${API}/users/update-admin`, empty),
+  "auth.users.delete": endpoint<{ username: string }, typeof empty>("DELETE", `${API}/users/delete`, empty, "not-idempotent"),
+  "auth.permissions.grant": endpoint<{ username: string; resource_type: AuthResourceType; resource_id: string; permission: GrantablePermission }, typeof empty>(
+    "POST", `${API3}/users/permissions/grant`, empty, "not-idempotent"),
+  "auth.permissions.revoke": endpoint<{ username: string; resource_type: AuthResourceType; resource_id: string }, typeof empty>(
+    "POST", `${API3}/users/permissions/revoke`, empty, "not-idempotent"),
+  "auth.permissions.get": endpoint<{ username: string; resource_type: AuthResourceType; resource_id: string }, typeof userPermissionResultSchema>(
+    "GET", `${API3}/users/permissions/get`, userPermissionResultSchema),
+  "auth.permissions.list": endpoint<{ username: string }, z.ZodType<{ is_admin: boolean; permissions: z.infer<typeof userPermissionRowSchema>[] }>>(
+    "GET", `${API3}/users/permissions/list`, z.object({ is_admin: z.boolean(), permissions: z.array(userPermissionRowSchema).default([]) })),
+  "auth.experimentPermissions.create": endpoint<
+    { experiment_id: string; username: string; permission: AuthPermission },
+    z.ZodObject<{ experiment_permission: typeof legacyExperimentPermissionSchema }>
+  >("POST", `${API}/experiments/permissions/create`, z.object({ experiment_permission: legacyExperimentPermissionSchema }), "not-idempotent"),
+  "auth.experimentPermissions.get": endpoint<{ experiment_id: string; username: string }, z.ZodObject<{ experiment_permission: typeof legacyExperimentPermissionSchema }>>(
+    "GET", `${API}/experiments/permissions/get`, z.object({ experiment_permission: legacyExperimentPermissionSchema })),
+  "auth.experimentPermissions.update": endpoint<{ experiment_id: string; username: string; permission: AuthPermission }, typeof empty>(
+    "PATCH", `${API}/experiments/permissions/update`, empty),
+  "auth.experimentPermissions.delete": endpoint<{ experiment_id: string; username: string }, typeof empty>(
+    "DELETE", `${API}/experiments/permissions/delete`, empty, "not-idempotent"),
+  "auth.registeredModelPermissions.create": endpoint<
+    { name: string; username: string; permission: AuthPermission },
+    z.ZodObject<{ registered_model_permission: typeof legacyRegisteredModelPermissionSchema }>
+  >("POST", `${API}/registered-models/permissions/create`, z.object({ registered_model_permission: legacyRegisteredModelPermissionSchema }), "not-idempotent"),
+  "auth.registeredModelPermissions.get": endpoint<
+    { name: string; username: string },
+    z.ZodObject<{ registered_model_permission: typeof legacyRegisteredModelPermissionSchema }>
+  >("GET", `${API}/registered-models/permissions/get`, z.object({ registered_model_permission: legacyRegisteredModelPermissionSchema })),
+  "auth.registeredModelPermissions.update": endpoint<{ name: string; username: string; permission: AuthPermission }, typeof empty>(
+    "PATCH", `${API}/registered-models/permissions/update`, empty),
+  "auth.registeredModelPermissions.delete": endpoint<{ name: string; username: string }, typeof empty>(
+    "DELETE", `${API}/registered-models/permissions/delete`, empty, "not-idempotent"),
 } as const;
 
 /** Name of an endpoint in {@link ENDPOINTS}, e.g. `"runs.logBatch"`. */

@@ -24,7 +24,8 @@ export function createStore(config: ResolvedConfig): CreatedStore {
   const target = config.tracking;
   if (target.kind === "rest") {
     const transport = new HttpTransport(target.baseUrl, config);
-    return { store: new RestStore(transport), transport };
+    const username = config.auth.kind === "basic" ? config.auth.username : undefined;
+    return { store: new RestStore(transport, username), transport };
   }
   const options = { uri: target.uri, isDefault: target.isDefault, ...config.embeddedStore };
   const store = new LazyStore("sqlite", target.uri, async () => (await import("./sqlite/sqlite-store.js")).openSqliteStore(target.path, options));

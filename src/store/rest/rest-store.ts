@@ -5,11 +5,12 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
-import { NotFoundError, ResponseValidationError } from "../../core/errors.js";
+import { NotFoundError, PermissionDeniedError, ResponseValidationError, withDenial } from "../../core/errors.js";
 import type { HttpRequest, HttpResponse, HttpTransport, QueryValue, RequestOptions } from "../../core/http/transport.js";
 import { excerpt } from "../../core/redact.js";
 import type { Recovery } from "../../core/retry/recovery.js";
 import { unsafeIntegerError } from "../../core/wire.js";
+import { describeRequirement } from "../../protocol/auth-requirements.js";
 import { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse } from "../../protocol/endpoints.js";
 import type { KeyValue } from "../../protocol/entities/tracking.js";
 import { validatePathId } from "../../protocol/validation.js";
@@ -35,18 +36,29 @@ export class RestStore implements TrackingStore {
   readonly displayUri: string;
   /** The transport, shared with the proxied-artifact store. @internal */
   readonly transport: HttpTransport;
+  /** The basic-auth user the transport sends, named in permission errors; `undefined` otherwise. */
+  readonly #username: string | undefined;
 
   /** @internal */
-  constructor(transport: HttpTransport) {
+  constructor(transport: HttpTransport, username?: string) {
     this.transport = transport;
     this.displayUri = transport.baseUrl;
+    this.#username = username;
   }
 
-  call<N extends EndpointName>(name: N, request: EndpointRequest<N>, options: RequestOptions = {}): Promise<EndpointResponse<N>> {
+  async call<N extends EndpointName>(name: N, request: EndpointRequest<N>, options: RequestOptions = {}): Promise<EndpointResponse<N>> {
     const body = name === "runs.create" ? withCreateRequestId(request as EndpointRequest<"runs.create">) : request;
     const http = toHttpRequest(name, body as Record<string, unknown>);
     const parse = (res: HttpResponse<string | Readable>): EndpointResponse<N> => parseBody(name, http, res.body as string);
-    return this.transport.request(http, options, parse, this.#recovery(name, body, options));
+    try {
+      return await this.transport.request(http, options, parse, this.#recovery(name, body, options));
+    } catch (error) {
+      // The server's 403 says "Permission denied" and no more; the request says what was refused.
+      if (error instanceof PermissionDeniedError && error.resource === undefined && isAuthDenial(error)) {
+        throw withDenial(error, describeRequirement(name, body as Record<string, unknown>, this.#username), this.#username);
+      }
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
@@ -104,6 +116,11 @@ export class RestStore implements TrackingStore {
       fix: `look it up (client.registeredModels.get(${JSON.stringify(name)})) before creating it again.`,
     };
   }
+}
+
+/** The basic-auth app's refusal (its body is "Permission denied"), not a proxy's or the host check's 403. */
+function isAuthDenial(error: PermissionDeniedError): boolean {
+  return /^permission denied\.?$/i.test(error.serverMessage.trim());
 }
 
 function withCreateRequestId(request: EndpointRequest<"runs.create">): EndpointRequest<"runs.create"> {
