@@ -22,6 +22,8 @@ export interface CliIo {
   stderr: OutputStream;
   /** Environment the client is configured from. */
   env: Record<string, string | undefined>;
+  /** Where secrets are read from (`mlflow-ts auth … --password-stdin`); `process.stdin` when absent. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 /**
