@@ -35,6 +35,23 @@ async function cli(argv: string[], stdin?: string) {
   return { code, stdout: stdout.join(""), stderr: stderr.join("") };
 }
 
+describe("mlflow-ts auth --help", () => {
+  it.each([
+    ["auth"],
+    ["auth", "users"],
+    ["auth", "users", "create"],
+    ["auth", "users", "passwd"],
+    ["auth", "grant", "experiment"],
+    ["auth", "grant", "model"],
+    ["auth", "revoke"],
+    ["auth", "permissions"],
+  ])("%s … --help exits 0 with its usage", async (...path: string[]) => {
+    const { code, stdout } = await cli([...path, "--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Usage: mlflow-ts ${path.join(" ")}`);
+  });
+});
+
 describe("mlflow-ts auth users", () => {
   it("creates an admin user with the password from stdin (trailing newline dropped) and never prints it", async () => {
     const creates = record(server, "post", `${API}/users/create`, () => ({ user: { id: 9, username: "ci-bot", is_admin: false } }));
