@@ -3,11 +3,13 @@
  * as repeated keys) or JSON body, and the parsed, typed response. The pinned MLflow 3.17.2 protos
  * are the reference for paths and field names.
  */
+import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { ENDPOINTS, type EndpointName } from "../../../src/advanced.js";
 import type { MlflowClient } from "../../../src/index.js";
 import {
   API,
+  BASE,
   experimentJson,
   loggedModelJson,
   modelVersionJson,
@@ -44,6 +46,10 @@ interface Case {
   body?: unknown;
   reply?: unknown;
   check?: (result: unknown) => void;
+  /** The API version of the path: `2.0` unless given (MLflow 3.17's per-user grants are `3.0`). */
+  api?: "3.0";
+  /** Handlers the call meets first (the per-resource permission endpoints are reached after a missing 3.0 route). */
+  before?: () => void;
 }
 
 const CASES: Case[] = [
@@ -612,7 +618,162 @@ const CASES: Case[] = [
     reply: { result: { success: true, response_status: 200, response_body: "ok" } },
     check: (r) => expect(r).toEqual({ success: true, response_status: 200, response_body: "ok" }),
   },
+  // The basic-auth app: users, and permissions (MLflow 3.17's per-user grants, the per-resource rows before it)
+  {
+    name: "auth.users.create",
+    method: "POST",
+    path: "/users/create",
+    call: (c) => c.auth.users.create("ci-bot", "a-long-password-1"),
+    body: { username: "ci-bot", password: "a-long-password-1" },
+    reply: { user: { id: 7, username: "ci-bot", is_admin: false } },
+    check: (u) => expect(u).toEqual({ id: 7, username: "ci-bot", is_admin: false }),
+  },
+  {
+    name: "auth.users.get",
+    method: "GET",
+    path: "/users/get",
+    call: (c) => c.auth.users.get("ci-bot"),
+    query: { username: ["ci-bot"] },
+    reply: { user: { id: 7, username: "ci-bot", is_admin: true } },
+    check: (u) => expect(u).toEqual({ id: 7, username: "ci-bot", is_admin: true }),
+  },
+  {
+    name: "auth.users.updatePassword",
+    method: "PATCH",
+    path: "/users/update-password",
+    call: (c) => c.auth.users.updatePassword("ci-bot", "a-long-password-2"),
+    body: { username: "ci-bot", password: "a-long-password-2" },
+  },
+  {
+    name: "auth.users.updateAdmin",
+    method: "PATCH",
+    path: "/users/update-admin",
+    call: (c) => c.auth.users.updateAdmin("ci-bot", true),
+    body: { username: "ci-bot", is_admin: true },
+  },
+  { name: "auth.users.delete", method: "DELETE", path: "/users/delete", call: (c) => c.auth.users.delete("ci-bot"), body: { username: "ci-bot" } },
+  {
+    name: "auth.permissions.grant",
+    api: "3.0",
+    method: "POST",
+    path: "/users/permissions/grant",
+    call: (c) => c.auth.experimentPermissions.create("12", "ci-bot", "EDIT"),
+    body: { username: "ci-bot", resource_type: "experiment", resource_id: "12", permission: "EDIT" },
+  },
+  {
+    name: "auth.permissions.revoke",
+    api: "3.0",
+    method: "POST",
+    path: "/users/permissions/revoke",
+    call: (c) => c.auth.registeredModelPermissions.delete("churn", "ci-bot"),
+    body: { username: "ci-bot", resource_type: "registered_model", resource_id: "churn" },
+  },
+  {
+    name: "auth.permissions.get",
+    api: "3.0",
+    method: "GET",
+    path: "/users/permissions/get",
+    call: (c) => c.auth.experimentPermissions.get("12", "ci-bot"),
+    query: { username: ["ci-bot"], resource_type: ["experiment"], resource_id: ["12"] },
+    reply: { allowed: true, permission: "EDIT" },
+    check: (p) => expect(p).toEqual({ experiment_id: "12", username: "ci-bot", permission: "EDIT" }),
+  },
+  {
+    name: "auth.permissions.list",
+    api: "3.0",
+    method: "GET",
+    path: "/users/permissions/list",
+    call: (c) => c.auth.users.permissions("ci-bot"),
+    query: { username: ["ci-bot"] },
+    reply: { is_admin: true, permissions: [] },
+    check: (p) => expect(p).toEqual({ username: "ci-bot", is_admin: true, grants: [] }),
+  },
+  ...legacyPermissionCases(),
 ];
+
+/** The per-resource permission endpoints (servers before MLflow 3.17), reached after the 3.0 route answers 404. */
+function legacyPermissionCases(): Case[] {
+  const missing = (method: "get" | "post", path: string) => () => {
+    record(server, method, `${BASE}/api/3.0/mlflow${path}`, () => new HttpResponse("Not Found", { status: 404 }));
+  };
+  const grant = missing("post", "/users/permissions/grant");
+  const revoke = missing("post", "/users/permissions/revoke");
+  const get = missing("get", "/users/permissions/get");
+  const experiment = { experiment_id: "12", user_id: 7, permission: "EDIT" };
+  const model = { name: "churn", user_id: 7, permission: "READ" };
+  return [
+    {
+      name: "auth.experimentPermissions.create",
+      method: "POST",
+      path: "/experiments/permissions/create",
+      before: grant,
+      call: (c) => c.auth.experimentPermissions.create("12", "ci-bot", "EDIT"),
+      body: { experiment_id: "12", username: "ci-bot", permission: "EDIT" },
+      reply: { experiment_permission: experiment },
+    },
+    {
+      name: "auth.experimentPermissions.get",
+      method: "GET",
+      path: "/experiments/permissions/get",
+      before: get,
+      call: (c) => c.auth.experimentPermissions.get("12", "ci-bot"),
+      query: { experiment_id: ["12"], username: ["ci-bot"] },
+      reply: { experiment_permission: experiment },
+      check: (p) => expect(p).toEqual({ experiment_id: "12", username: "ci-bot", permission: "EDIT" }),
+    },
+    {
+      name: "auth.experimentPermissions.update",
+      method: "PATCH",
+      path: "/experiments/permissions/update",
+      before: revoke,
+      call: (c) => c.auth.experimentPermissions.update("12", "ci-bot", "MANAGE"),
+      body: { experiment_id: "12", username: "ci-bot", permission: "MANAGE" },
+    },
+    {
+      name: "auth.experimentPermissions.delete",
+      method: "DELETE",
+      path: "/experiments/permissions/delete",
+      before: revoke,
+      call: (c) => c.auth.experimentPermissions.delete("12", "ci-bot"),
+      body: { experiment_id: "12", username: "ci-bot" },
+    },
+    {
+      name: "auth.registeredModelPermissions.create",
+      method: "POST",
+      path: "/registered-models/permissions/create",
+      before: grant,
+      call: (c) => c.auth.registeredModelPermissions.create("churn", "ci-bot", "READ"),
+      body: { name: "churn", username: "ci-bot", permission: "READ" },
+      reply: { registered_model_permission: model },
+    },
+    {
+      name: "auth.registeredModelPermissions.get",
+      method: "GET",
+      path: "/registered-models/permissions/get",
+      before: get,
+      call: (c) => c.auth.registeredModelPermissions.get("churn", "ci-bot"),
+      query: { name: ["churn"], username: ["ci-bot"] },
+      reply: { registered_model_permission: model },
+      check: (p) => expect(p).toEqual({ name: "churn", username: "ci-bot", permission: "READ" }),
+    },
+    {
+      name: "auth.registeredModelPermissions.update",
+      method: "PATCH",
+      path: "/registered-models/permissions/update",
+      before: revoke,
+      call: (c) => c.auth.registeredModelPermissions.update("churn", "ci-bot", "EDIT"),
+      body: { name: "churn", username: "ci-bot", permission: "EDIT" },
+    },
+    {
+      name: "auth.registeredModelPermissions.delete",
+      method: "DELETE",
+      path: "/registered-models/permissions/delete",
+      before: revoke,
+      call: (c) => c.auth.registeredModelPermissions.delete("churn", "ci-bot"),
+      body: { name: "churn", username: "ci-bot" },
+    },
+  ];
+}
 
 /** Every query key with all its values. */
 function queryOf(request: RecordedRequest): Record<string, string[]> {
@@ -630,13 +791,15 @@ describe("endpoint table", () => {
 
   it.each(CASES.map((c) => [c.name, c] as const))("%s sends the documented request and parses the response", async (_name, c) => {
     expect(ENDPOINTS[c.name].method).toBe(c.method);
-    const seen = record(server, c.method.toLowerCase() as "get", `${API}${c.path}`, () => c.reply ?? {});
+    c.before?.();
+    const base = c.api === undefined ? API : `${BASE}/api/${c.api}/mlflow`;
+    const seen = record(server, c.method.toLowerCase() as "get", `${base}${c.path}`, () => c.reply ?? {});
     const result = await c.call(testClient());
 
     expect(seen).toHaveLength(1);
     const request = seen[0]!;
     expect(request.method).toBe(c.method);
-    expect(request.path).toBe(`/api/2.0/mlflow${c.path}`);
+    expect(request.path).toBe(`/api/${c.api ?? "2.0"}/mlflow${c.path}`);
     if (c.method === "GET") {
       expect(queryOf(request)).toEqual(c.query ?? {});
       expect(request.body).toBeUndefined();
