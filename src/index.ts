@@ -25,6 +25,8 @@ export type {
   EmbeddedStoreSettings,
   JournalSettings,
   LoggerSettings,
+  OfflineSettings,
+  OfflineTarget,
   ResolvedAuth,
   ResolvedConfig,
   SystemMetricsSettings,

@@ -4,8 +4,8 @@
  * them. `startRun` reads them for the background recovery of dead journals; the rest waits for the
  * wiring step (docs/journal.md, "Integration plan").
  */
-import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { cacheRoot } from "./cache-root.js";
 import {
   DEFAULT_JOURNAL_COMMIT_BYTES,
   DEFAULT_JOURNAL_COMMIT_INTERVAL_MS,
@@ -44,9 +44,7 @@ export const QUIET_RECOVERY_ENV = "MLFLOW_TS_QUIET_RECOVERY";
  * @internal
  */
 export function defaultJournalDir(env: Env): string {
-  const xdg = readEnv(env, "XDG_CACHE_HOME");
-  if (xdg?.startsWith("/")) return join(xdg, "mlflow-ts", "journal");
-  return join(readEnv(env, "HOME") ?? homedir(), ".cache", "mlflow-ts", "journal");
+  return join(cacheRoot(env), "journal");
 }
 
 /**

@@ -99,6 +99,13 @@ export interface ClientOptions {
   s3?: S3Options | undefined;
   /** Proxied-artifact settings. */
   artifacts?: ArtifactOptions | undefined;
+  /**
+   * Offline mode: when the tracking URI is a server, log to a local embedded store kept for that
+   * server in `MLFLOW_TS_OFFLINE_DIR` (default `~/.cache/mlflow-ts/offline`) and make no request
+   * to it; `mlflow-ts sync --offline` delivers the runs later. An embedded-store URI is unaffected.
+   * Env `MLFLOW_TS_OFFLINE`. @defaultValue false
+   */
+  offline?: boolean | undefined;
   /** Environment to read instead of `process.env` (useful in tests). */
   env?: Record<string, string | undefined> | undefined;
 }

@@ -5,7 +5,7 @@
  * The options are documented in options.ts, the defaults in defaults.ts; env.ts reads variables.
  */
 import { existsSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { inspect } from "node:util";
 import type { z } from "zod";
 import { ConfigurationError } from "../core/errors.js";
@@ -35,6 +35,7 @@ import { type EmbeddedStoreSettings, resolveEmbeddedStoreSettings } from "./embe
 import { readBoolEnv, readEnum, readEnv, readJsonObjectEnv, readNumberEnv } from "./env.js";
 import { type JournalSettings, resolveJournalSettings } from "./journal-settings.js";
 import { type LoggerSettings, resolveLoggerSettings } from "./logger-settings.js";
+import { OFFLINE_ARTIFACTS_DIR, OFFLINE_DB_FILE, type OfflineSettings, offlineStoreFolder, resolveOfflineSettings } from "./offline-settings.js";
 import type { ArtifactOptions, AuthOptions, ClientOptions, Env, S3Options } from "./options.js";
 import { artifactOptionsSchema, clientOptionsSchema, s3OptionsSchema } from "./schemas.js";
 import { resolveSystemMetricsSettings, runContextTags, type SystemMetricsSettings } from "./system-settings.js";
@@ -42,10 +43,27 @@ import { resolveSystemMetricsSettings, runContextTags, type SystemMetricsSetting
 export type { EmbeddedStoreSettings } from "./embedded-store-settings.js";
 export type { JournalSettings } from "./journal-settings.js";
 export type { LoggerSettings } from "./logger-settings.js";
+export type { OfflineSettings } from "./offline-settings.js";
 export type { SystemMetricsSettings } from "./system-settings.js";
 
-/** Where tracking data goes. */
-export type TrackingTarget = { kind: "rest"; baseUrl: string; displayUri: string } | { kind: "sqlite"; path: string; uri: string; isDefault: boolean };
+/**
+ * The tracking server an offline store keeps runs for (see {@link ResolvedConfig.offline}): runs
+ * logged offline are delivered there by `mlflow-ts sync --offline`.
+ */
+export interface OfflineTarget {
+  /** The server's URI without credentials, query or fragment, e.g. `http://mlflow.internal:5000`. */
+  trackingUri: string;
+  /** Folder of the offline store: its `mlflow.db`, its artifacts (`mlruns/`) and `target.json`. */
+  folder: string;
+}
+
+/**
+ * Where tracking data goes. An embedded store may carry its own artifact root (default:
+ * `<cwd>/mlruns`, as MLflow) and, in offline mode, the server its runs are meant for.
+ */
+export type TrackingTarget =
+  | { kind: "rest"; baseUrl: string; displayUri: string }
+  | { kind: "sqlite"; path: string; uri: string; isDefault: boolean; artifactRoot?: string; offline?: OfflineTarget };
 
 /** Credentials in effect (what the transport needs to build its `Authorization` header). */
 export type ResolvedAuth = AuthSettings;
@@ -89,6 +107,11 @@ export interface ResolvedConfig {
   embeddedStore: EmbeddedStoreSettings;
   /** The durable-delivery journal (`MLFLOW_TS_JOURNAL*`; not wired into the logger yet). */
   journal: JournalSettings;
+  /**
+   * Offline mode (`offline`, `MLFLOW_TS_OFFLINE`, `MLFLOW_TS_OFFLINE_DIR`). When it is on and the
+   * tracking URI is a server, {@link ResolvedConfig.tracking} is that server's offline store.
+   */
+  offline: OfflineSettings;
   /** What only the setup check reads of the environment. */
   doctor: {
     /** Whether this is a CI job (`CI` set to anything but `false` or `0`): the doctor then requires a tracking server. */
@@ -113,7 +136,8 @@ export function resolveConfig(options: ClientOptions = {}): ResolvedConfig {
   const env: Env = { ...(opts.env ?? process.env) };
   registerConfiguredSecrets(opts);
   const tls = resolveTls(opts, env);
-  const tracking = resolveTrackingTarget(opts.trackingUri, env);
+  const offline = resolveOfflineSettings(env, opts.offline);
+  const tracking = offlineTarget(resolveTrackingTarget(opts.trackingUri, env), offline);
   const config: ResolvedConfig = {
     tracking,
     auth: resolveAuth(opts, env),
@@ -148,6 +172,7 @@ export function resolveConfig(options: ClientOptions = {}): ResolvedConfig {
     systemTags: { runContext: runContextTags(env) },
     embeddedStore: resolveEmbeddedStoreSettings(env),
     journal: resolveJournalSettings(env, tracking.kind),
+    offline,
     doctor: { ciJob: isCiJob(env), awsEndpointUrlS3: readEnv(env, "AWS_ENDPOINT_URL_S3") },
   };
   Object.defineProperty(config, "toJSON", { value: () => safeView(config), enumerable: false });
@@ -241,6 +266,26 @@ export function resolveTrackingTarget(optionUri: string | undefined, env: Env): 
   if (/^https?:/i.test(uri)) return restTarget(uri, key);
   if (/^sqlite:/i.test(uri)) return sqliteTarget(uri, false, key);
   throw new ConfigurationError(key, unsupportedUriMessage(key, uri));
+}
+
+/**
+ * In offline mode, a tracking server's target becomes the embedded store kept for it in the
+ * offline folder; the server's URI is the one {@link restTarget} already stripped of userinfo (and
+ * it refuses a query or fragment), so no credential reaches the folder name or `target.json`.
+ * Embedded stores are local already: offline mode leaves them alone.
+ */
+function offlineTarget(target: TrackingTarget, offline: OfflineSettings): TrackingTarget {
+  if (!offline.enabled || target.kind !== "rest") return target;
+  const folder = offlineStoreFolder(offline.dir, target.baseUrl);
+  const path = join(folder, OFFLINE_DB_FILE);
+  return {
+    kind: "sqlite",
+    path,
+    uri: `sqlite:///${path}`,
+    isDefault: false,
+    artifactRoot: join(folder, OFFLINE_ARTIFACTS_DIR),
+    offline: { trackingUri: target.baseUrl, folder },
+  };
 }
 
 function restTarget(uri: string, key: string): TrackingTarget {

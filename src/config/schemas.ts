@@ -58,6 +58,7 @@ export const clientOptionsSchema = z.strictObject({
   clientCertPath: z.string().min(1).optional(),
   s3: s3OptionsSchema.optional(),
   artifacts: artifactOptionsSchema.optional(),
+  offline: z.boolean().optional(),
   // `process.env` is not a plain object, so a record schema would refuse it; any object of strings works.
   env: z
     .custom<Record<string, string | undefined>>(

@@ -61,6 +61,7 @@ const CLIENT_UNDEFINED: Omit<AllUndefined<ClientOptions>, "env"> = {
   clientCertPath: undefined,
   s3: undefined,
   artifacts: undefined,
+  offline: undefined,
 };
 const LOGGER_UNDEFINED: AllUndefined<LoggerOptions> = {
   flushIntervalMs: undefined,
