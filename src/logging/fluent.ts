@@ -21,6 +21,7 @@ import { TAG_NOTE, TAG_PARENT_RUN_ID, TAG_RUN_NAME, TAG_USER } from "../protocol
 import { validateRunId } from "../protocol/validation.js";
 import { LogDeliveryError, RunEndError } from "./errors.js";
 import { trackRun, untrackRun } from "./exit-hooks.js";
+import { announceOfflineRun, markUndelivered, offlineResumeError, offlineTargetOf } from "./offline.js";
 import { type LoggerOptions, loggerOptionsShape, type ResolvedLoggerOptions, resolveLoggerOptions } from "./options.js";
 import { BackgroundRecovery } from "./recovery/background.js";
 import { DEFAULT_RECOVERY_DEADLINE_MS } from "./recovery/recover.js";
@@ -96,6 +97,17 @@ const startedRuns: ActiveRun[] = [];
 /** Clients whose `MLFLOW_RUN_ID` was already resumed (Python uses it once, then unsets it). */
 const envRunIdUsed = new WeakSet<MlflowClient>();
 let sharedClient: MlflowClient | undefined;
+
+/** The run to resume; offline, a run the offline store does not hold is refused with the fix. */
+async function getRunToResume(client: MlflowClient, runId: string) {
+  const offline = offlineTargetOf(client);
+  try {
+    return await client.runs.get(runId);
+  } catch (error) {
+    if (offline !== undefined && error instanceof NotFoundError) throw offlineResumeError(runId, offline);
+    throw error;
+  }
+}
 
 /**
  * Starts a run (or resumes one) and returns it. The run ends with `run.end()`, `await using`, or
@@ -180,6 +192,7 @@ async function openRun(options: StartRunOptions, scoped: boolean): Promise<Activ
       ? await createRun(client, opts, tags, loggerOptions, scoped)
       : await resumeRun(client, resumeId, opts, { tags, params }, loggerOptions, scoped);
   run.logParams(params);
+  announceOfflineRun(client, run.runId);
   if (journalOptions.recover && client.config.tracking.kind === "rest") startRecovery(client, run, journalOptions);
   if (systemMetrics.enabled) await startSystemMetrics(client, run, systemMetrics, resumeId !== undefined);
   return run;
@@ -273,7 +286,7 @@ async function resumeRun(
   scoped: boolean,
 ): Promise<ActiveRun> {
   validateRunId(runId);
-  const existing = await client.runs.get(runId);
+  const existing = await getRunToResume(client, runId);
   if (existing.info.lifecycle_stage === "deleted") {
     throw new ConfigurationError("runId", `Cannot resume run ${runId}: it is deleted. Fix: restore it (client.runs.restore) or start a new run.`);
   }
@@ -295,6 +308,7 @@ async function resumeRun(
       );
     }
   }
+  await markUndelivered(client, existing);
   let info = existing.info;
   // Back to RUNNING, keeping the old end time (omitted, the server keeps it). A run already RUNNING
   // needs no write, so a read-only user can still attach to it.

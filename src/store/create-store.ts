@@ -2,6 +2,7 @@
 import type { ResolvedConfig } from "../config/resolve.js";
 import { HttpTransport } from "../core/http/transport.js";
 import { LazyStore } from "./lazy-store.js";
+import { prepareOfflineFolder } from "./offline/offline-store.js";
 import { RestStore } from "./rest/rest-store.js";
 import type { TrackingStore } from "./tracking-store.js";
 
@@ -14,8 +15,8 @@ export interface CreatedStore {
 
 /**
  * A {@link RestStore} for http(s) tracking URIs, the embedded SQLite store (opened lazily) for
- * `sqlite:` URIs and for no URI at all; with the transport it built, so nobody downcasts the store
- * to find it.
+ * `sqlite:` URIs, for no URI at all and in offline mode (then its folder and `target.json` are
+ * created before it opens); with the transport it built, so nobody downcasts the store to find it.
  * @example
  * const { store, transport } = createStore(resolveConfig());
  * @internal
@@ -27,7 +28,18 @@ export function createStore(config: ResolvedConfig): CreatedStore {
     const username = config.auth.kind === "basic" ? config.auth.username : undefined;
     return { store: new RestStore(transport, username), transport };
   }
-  const options = { uri: target.uri, isDefault: target.isDefault, ...config.embeddedStore };
-  const store = new LazyStore("sqlite", target.uri, async () => (await import("./sqlite/sqlite-store.js")).openSqliteStore(target.path, options));
+  const options = {
+    uri: target.uri,
+    isDefault: target.isDefault,
+    ...config.embeddedStore,
+    // An offline store's notice is the line `startRun` prints for each offline run.
+    ...(target.offline === undefined ? {} : { quiet: true }),
+    ...(target.artifactRoot === undefined ? {} : { defaultArtifactRoot: target.artifactRoot }),
+  };
+  const offline = target.offline;
+  const store = new LazyStore("sqlite", target.uri, async () => {
+    if (offline !== undefined) await prepareOfflineFolder(offline);
+    return (await import("./sqlite/sqlite-store.js")).openSqliteStore(target.path, options);
+  });
   return { store, transport: undefined };
 }
