@@ -1,16 +1,21 @@
 /**
  * `mlflow-ts recover`: delivers what dead processes journaled and never got acknowledged
  * ({@link recoverJournals}), and `mlflow-ts recover --list`: the journals waiting, with their
- * owner's state, pending counts, end status and damage ({@link listJournals}). Text tables by
- * default, `--json` for scripts.
+ * owner's state, pending counts, end status and damage ({@link listJournals}), then the runs logged
+ * in offline mode that wait for `mlflow-ts sync --offline` ({@link listOfflineStores}). Text tables
+ * by default, `--json` for scripts (the journals only; `sync --offline --dry-run --json` plans the
+ * offline runs).
  */
 import { Command, InvalidArgumentError } from "commander";
+import { resolveEmbeddedStoreSettings } from "../../config/embedded-store-settings.js";
 import { resolveJournalSettings } from "../../config/journal-settings.js";
+import { resolveOfflineSettings } from "../../config/offline-settings.js";
 import { formatCount } from "../../core/units.js";
 import { type JournalListing, listJournals, type StreamCounts } from "../../journal/index.js";
 import { describeDelivered, recoveryNotes } from "../../logging/recovery/format.js";
 import { recoverJournals } from "../../logging/recovery/recover.js";
 import type { JournalRecoveryReport, RecoveryReport } from "../../logging/recovery/report.js";
+import { listOfflineStores, type OfflineStoreListing } from "../../store/offline/offline-store.js";
 import { type CliContext, EXIT } from "../context.js";
 import { formatTable, formatTime } from "../output/table.js";
 
@@ -22,6 +27,9 @@ this machine recovers it in the background, and this command does it on demand: 
 metric, param and tag is delivered exactly once, then the run is set to its journaled end status,
 or KILLED. Journals of live processes are never touched; journals logged to another server are left
 for a recover with that MLFLOW_TRACKING_URI.
+
+--list also shows the runs logged in offline mode (MLFLOW_TS_OFFLINE) that wait for delivery (in
+MLFLOW_TS_OFFLINE_DIR, default ~/.cache/mlflow-ts/offline); mlflow-ts sync --offline delivers them.
 
 Exit codes: 0 when every journal was recovered or had nothing to do, 1 when one could not be
 delivered completely (it is kept; run the command again), 2 on a usage error.
@@ -64,7 +72,14 @@ async function list(context: CliContext, options: RecoverCommandOptions): Promis
   const dir = journalDir(context, options);
   const journals = await listJournals(dir);
   if (options.json) return context.print(JSON.stringify(journals, null, 2));
-  if (journals.length === 0) return context.print(`No journals in ${dir}: nothing waits for delivery.`);
+  if (journals.length === 0) context.print(`No journals in ${dir}: nothing waits for delivery.`);
+  else listJournalTable(context, journals);
+  const env = context.io.env;
+  const offline = await listOfflineStores(resolveOfflineSettings(env, undefined).dir, resolveEmbeddedStoreSettings(env).journalMode);
+  if (offline.length > 0) context.print(`\n${formatOfflineRuns(offline)}`);
+}
+
+function listJournalTable(context: CliContext, journals: readonly JournalListing[]): void {
   const rows = journals.map((j) => [
     j.runId,
     `${j.owner.pid} ${j.owner.state}`,
@@ -118,6 +133,30 @@ function formatRecoveryTable(journals: readonly JournalRecoveryReport[]): string
     const notes = [...(j.detail === undefined ? [] : [j.detail]), ...recoveryNotes(j)];
     if (notes.length > 0) lines.push("", `${j.runId}:`, ...notes.map((note) => `  ${note}`));
   }
+  return lines.join("\n");
+}
+
+/**
+ * The offline runs that wait for delivery, one row each, then a summary with the command; stores
+ * that could not be read are named with the reason.
+ */
+function formatOfflineRuns(stores: readonly OfflineStoreListing[]): string {
+  const rows = stores.flatMap((store) =>
+    store.runs
+      .filter((run) => run.deliveredRunId === undefined)
+      .map((run) => [run.runId, run.runName || "-", run.status, store.trackingUri, formatTime(run.startTimeMs), store.folder]),
+  );
+  const waiting = rows.length;
+  const delivered = stores.reduce((sum, store) => sum + store.runs.length - store.waiting, 0);
+  const lines = [];
+  if (waiting > 0) lines.push(formatTable([["OFFLINE RUN", "NAME", "STATUS", "FOR SERVER", "STARTED", "KEPT IN"], ...rows]), "");
+  for (const store of stores.filter((s) => s.error !== undefined)) lines.push(`Offline store ${store.folder} could not be read: ${store.error}`);
+  const already = delivered === 0 ? "" : ` (${formatCount(delivered, "offline run")} already delivered)`;
+  lines.push(
+    waiting === 0
+      ? `No offline run waits for delivery${already}.`
+      : `${formatCount(waiting, "offline run")} wait${waiting === 1 ? "s" : ""} for delivery${already}. Run: mlflow-ts sync --offline`,
+  );
   return lines.join("\n");
 }
 

@@ -1,15 +1,17 @@
 /**
  * `mlflow-ts sync --from sqlite:///mlflow.db --to http://host:5000`: {@link syncRuns} from the
  * command line, with progress on stderr (a bar on a terminal, one line per run otherwise) and the
- * report on stdout, as text or JSON.
+ * report on stdout, as text or JSON. `mlflow-ts sync --offline` delivers the runs logged in offline
+ * mode ({@link syncOfflineStores}), each store to the server it was kept for.
  */
 import { existsSync } from "node:fs";
 import cliProgress from "cli-progress";
-import { Command, type Command as CommanderCommand, InvalidArgumentError } from "commander";
+import { Command, type Command as CommanderCommand, InvalidArgumentError, Option } from "commander";
 import { MlflowClient } from "../../client/client.js";
 import { resolveConfig, type TrackingTarget } from "../../config/resolve.js";
 import { messageOf } from "../../core/error-text.js";
 import { describeExperiment, describeLoggedModel, describeRun, describeVersion, formatSyncReport, plural } from "../../sync/format.js";
+import { type OfflineSyncReport, syncOfflineStores } from "../../sync/sync-offline.js";
 import { syncRuns } from "../../sync/sync-runs.js";
 import { DEFAULT_SYNC_CONCURRENCY, MAX_SYNC_CONCURRENCY, type SyncEvent } from "../../sync/types.js";
 import { type CliContext, EXIT, type OutputStream } from "../context.js";
@@ -25,7 +27,15 @@ registered under the same names (tag mlflow-ts.sync.sourceVersion), with their s
 
 Exit codes: 0 when nothing failed, 1 when a run, an experiment, a logged model or a model version failed (the report names them), 2 on a usage error.
 
+Offline runs: with --offline (and no --from), every run logged with MLFLOW_TS_OFFLINE=true is
+delivered to the tracking server it was logged for (each offline store in MLFLOW_TS_OFFLINE_DIR,
+default ~/.cache/mlflow-ts/offline, records its server); --to then only picks one server's runs.
+The server gives each run a new id: the report maps old to new, and the copy carries the old id in
+mlflow-ts.sync.sourceRunId.
+
 Examples:
+  $ mlflow-ts sync --offline
+  $ mlflow-ts sync --offline --to http://mlflow.internal:5000 --dry-run
   $ mlflow-ts sync --to http://mlflow.internal:5000
   $ mlflow-ts sync --from sqlite:///runs/mlflow.db --to http://mlflow.internal:5000 --experiment mnist
   $ mlflow-ts sync --to http://mlflow.internal:5000 --dry-run
@@ -33,7 +43,8 @@ Examples:
 
 interface SyncCommandOptions {
   from: string;
-  to: string;
+  to?: string;
+  offline?: boolean;
   experiment: string[];
   dryRun?: boolean;
   concurrency: number;
@@ -49,19 +60,28 @@ export function syncCommand(context: CliContext): Command {
   return new Command("sync")
     .description("copy local runs to a tracking server: experiments, runs, params, tags, metric histories, artifacts, logged models, model versions")
     .option("--from <uri>", "where the runs are", trackingUri, "sqlite:///mlflow.db")
-    .requiredOption("--to <uri>", "the tracking server to copy them to, e.g. http://host:5000", trackingUri)
+    .option("--to <uri>", "the tracking server to copy them to, e.g. http://host:5000 (required unless --offline)", trackingUri)
+    .addOption(new Option("--offline", "deliver the runs logged offline (MLFLOW_TS_OFFLINE) to the servers they were logged for").conflicts("from"))
     .option("-e, --experiment <name>", "only this experiment (repeat for several; default: every active experiment)", collect, [])
     .option("--dry-run", "read both sides and list what would be copied; write nothing")
     .option("--concurrency <n>", `runs copied at once (1-${MAX_SYNC_CONCURRENCY})`, parseConcurrency, DEFAULT_SYNC_CONCURRENCY)
     .option("--json", "print the report as JSON")
     .addHelpText("after", HELP)
-    .action(async (options: SyncCommandOptions, command: CommanderCommand) => sync(context, options, command));
+    .action(async (options: SyncCommandOptions, command: CommanderCommand) => {
+      if (options.offline) return syncOffline(context, options);
+      if (options.to === undefined)
+        command.error("error: required option '--to <uri>' not specified (or --offline, to deliver the runs logged offline)", {
+          exitCode: EXIT.usage,
+          code: "commander.missingMandatoryOptionValue",
+        });
+      return sync(context, { ...options, to: options.to }, command);
+    });
 }
 
-async function sync(context: CliContext, options: SyncCommandOptions, command: CommanderCommand): Promise<void> {
+async function sync(context: CliContext, options: SyncCommandOptions & { to: string }, command: CommanderCommand): Promise<void> {
   const env = context.io.env;
-  const source = resolveConfig({ trackingUri: options.from, env }).tracking;
-  const target = resolveConfig({ trackingUri: options.to, env }).tracking;
+  const source = resolveConfig({ trackingUri: options.from, env, offline: false }).tracking;
+  const target = resolveConfig({ trackingUri: options.to, env, offline: false }).tracking;
   if (sameStore(source, target))
     command.error(`error: --from and --to name the same store (${options.to}).`, { exitCode: EXIT.usage, code: "mlflow-ts.sync.sameStore" });
   if (source.kind === "sqlite" && !existsSync(source.path)) {
@@ -70,8 +90,9 @@ async function sync(context: CliContext, options: SyncCommandOptions, command: C
     );
   }
   // Reading the source is not logging to it: no "logging to sqlite:///…" notice.
-  const from = new MlflowClient({ trackingUri: options.from, env: { ...env, MLFLOW_TS_QUIET_LOCAL_STORE: "true" } });
-  const to = new MlflowClient({ trackingUri: options.to, env });
+  const from = new MlflowClient({ trackingUri: options.from, env: { ...env, MLFLOW_TS_QUIET_LOCAL_STORE: "true" }, offline: false });
+  // MLFLOW_TS_OFFLINE left set in the shell must not turn the target into its own offline store.
+  const to = new MlflowClient({ trackingUri: options.to, env, offline: false });
   const progress = new SyncProgress(context.io.stderr);
   const interrupt = new AbortController();
   const onSignal = (): void => {
@@ -97,6 +118,58 @@ async function sync(context: CliContext, options: SyncCommandOptions, command: C
     progress.stop();
     await Promise.all([from.close(), to.close()]);
   }
+}
+
+/** `sync --offline`: every offline store (or those of `--to`'s server) to the server it was kept for. */
+async function syncOffline(context: CliContext, options: SyncCommandOptions): Promise<void> {
+  const env = context.io.env;
+  const config = resolveConfig({ env });
+  const to = options.to === undefined ? undefined : resolveConfig({ trackingUri: options.to, env, offline: false }).tracking;
+  if (to !== undefined && to.kind !== "rest")
+    throw new CliFailure(`--offline delivers to tracking servers; --to ${options.to} is not one. Fix: pass the server's http(s) URL, or omit --to.`);
+  const progress = new SyncProgress(context.io.stderr);
+  const interrupt = new AbortController();
+  const onSignal = (): void => {
+    context.printError("sync: interrupting (run the same command again to complete the delivery; nothing is copied twice)…");
+    interrupt.abort();
+  };
+  process.once("SIGINT", onSignal);
+  let report: OfflineSyncReport;
+  try {
+    report = await syncOfflineStores({
+      dir: config.offline.dir,
+      env,
+      trackingUri: to?.kind === "rest" ? to.baseUrl : undefined,
+      journalMode: config.embeddedStore.journalMode,
+      dryRun: options.dryRun ?? false,
+      concurrency: options.concurrency,
+      signal: interrupt.signal,
+      onStore: (store) => {
+        progress.stop();
+        context.printError(`sync: offline store ${store.folder} → ${store.trackingUri}`);
+      },
+      onProgress: (event) => progress.handle(event),
+    });
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    progress.stop();
+  }
+  context.exitCode = report.ok ? EXIT.ok : EXIT.failure;
+  context.print(options.json ? JSON.stringify(report, null, 2) : formatOfflineSyncReport(report));
+}
+
+/** The text report of `sync --offline`: per store, the sync's report and the new id of each delivered run. */
+function formatOfflineSyncReport(report: OfflineSyncReport): string {
+  if (report.stores.length === 0) return `No offline runs in ${report.dir}: nothing to deliver.`;
+  const sections = report.stores.map((store) => {
+    if (store.report === undefined) return `Offline store ${store.folder} → ${store.trackingUri}: not delivered: ${store.error ?? "unknown error"}`;
+    const ids = store.report.runs
+      .filter((run) => run.targetRunId !== undefined && run.outcome !== "failed")
+      .map((run) => `  ${run.sourceRunId} → ${run.targetRunId}${run.runName ? ` (${run.runName})` : ""}`);
+    const idLines = ids.length === 0 ? [] : [`Run ids (offline → ${store.report.dryRun ? "existing copy" : "server"}):`, ...ids];
+    return [`Offline store ${store.folder} → ${store.trackingUri}`, formatSyncReport(store.report), ...idLines].join("\n");
+  });
+  return sections.join("\n\n");
 }
 
 /**
