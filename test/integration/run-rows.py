@@ -1,8 +1,10 @@
 """Counts what PostgreSQL holds for one run, straight from the tracking server's database.
 
-Input (one JSON argument): {"run_id": ..., "pg_uri": ...}, or {"run_ids": [...], "pg_uri": ..., "steps": true}
+Input (one JSON argument): {"run_id": ..., "pg_uri": ...}, or {"run_ids": [...], "pg_uri": ..., "steps": true},
+or {"experiment_name": ..., "pg_uri": ...}
 Output (last stdout line): {"metrics": {"<key>": <rows>, ...}, "params": {"<key>": "<value>"}, "tags": {"<key>": "<value>"}},
-or with "run_ids" {"runs": {"<run id>": <that object>}}. With "steps" each object also has
+or with "run_ids" {"runs": {"<run id>": <that object>}}, or with "experiment_name"
+{"experiments": <rows with that name>, "runs": {"<run id>": <that object>}} for every run of them. With "steps" each object also has
 "status" (the runs table's) and "steps": {"<key>": [the step of every row, sorted, duplicates kept]}.
 Reads the tables MLflow's SQL store writes (runs, metrics, params, tags), so a count here is what
 the server stored, whatever any client reports.
@@ -37,7 +39,13 @@ def main():
     try:
         cursor = connection.cursor()
         steps = bool(args.get("steps"))
-        if "run_ids" in args:
+        if "experiment_name" in args:
+            cursor.execute("SELECT experiment_id FROM experiments WHERE name = %s", (args["experiment_name"],))
+            experiment_ids = [row[0] for row in cursor.fetchall()]
+            cursor.execute("SELECT run_uuid FROM runs WHERE experiment_id = ANY(%s)", (experiment_ids,))
+            run_ids = [row[0] for row in cursor.fetchall()]
+            output = {"experiments": len(experiment_ids), "runs": {run_id: rows_of(cursor, run_id, steps) for run_id in run_ids}}
+        elif "run_ids" in args:
             output = {"runs": {run_id: rows_of(cursor, run_id, steps) for run_id in args["run_ids"]}}
         else:
             output = rows_of(cursor, args["run_id"], steps)
