@@ -94,12 +94,7 @@ async function sync(context: CliContext, options: SyncCommandOptions & { to: str
   // MLFLOW_TS_OFFLINE left set in the shell must not turn the target into its own offline store.
   const to = new MlflowClient({ trackingUri: options.to, env, offline: false });
   const progress = new SyncProgress(context.io.stderr);
-  const interrupt = new AbortController();
-  const onSignal = (): void => {
-    context.printError("sync: interrupting (the runs in flight stay marked incomplete; run the same command again to complete them)…");
-    interrupt.abort();
-  };
-  process.once("SIGINT", onSignal);
+  const interrupt = interruptOnSigint(context, "the runs in flight stay marked incomplete; run the same command again to complete them");
   try {
     const report = await syncRuns({
       from,
@@ -114,7 +109,7 @@ async function sync(context: CliContext, options: SyncCommandOptions & { to: str
     context.print(options.json ? JSON.stringify(report, null, 2) : formatSyncReport(report));
     context.exitCode = report.ok ? EXIT.ok : EXIT.failure;
   } finally {
-    process.removeListener("SIGINT", onSignal);
+    interrupt.dispose();
     progress.stop();
     await Promise.all([from.close(), to.close()]);
   }
@@ -128,12 +123,7 @@ async function syncOffline(context: CliContext, options: SyncCommandOptions): Pr
   if (to !== undefined && to.kind !== "rest")
     throw new CliFailure(`--offline delivers to tracking servers; --to ${options.to} is not one. Fix: pass the server's http(s) URL, or omit --to.`);
   const progress = new SyncProgress(context.io.stderr);
-  const interrupt = new AbortController();
-  const onSignal = (): void => {
-    context.printError("sync: interrupting (run the same command again to complete the delivery; nothing is copied twice)…");
-    interrupt.abort();
-  };
-  process.once("SIGINT", onSignal);
+  const interrupt = interruptOnSigint(context, "run the same command again to complete the delivery; nothing is copied twice");
   let report: OfflineSyncReport;
   try {
     report = await syncOfflineStores({
@@ -151,7 +141,7 @@ async function syncOffline(context: CliContext, options: SyncCommandOptions): Pr
       onProgress: (event) => progress.handle(event),
     });
   } finally {
-    process.removeListener("SIGINT", onSignal);
+    interrupt.dispose();
     progress.stop();
   }
   context.exitCode = report.ok ? EXIT.ok : EXIT.failure;
@@ -170,6 +160,20 @@ function formatOfflineSyncReport(report: OfflineSyncReport): string {
     return [`Offline store ${store.folder} → ${store.trackingUri}`, formatSyncReport(store.report), ...idLines].join("\n");
   });
   return sections.join("\n\n");
+}
+
+/**
+ * Ctrl-C stops a sync: the first SIGINT aborts `signal` after saying what happens to the copies in
+ * flight (`why`); `dispose()` removes the handler.
+ */
+function interruptOnSigint(context: CliContext, why: string): { signal: AbortSignal; dispose(): void } {
+  const interrupt = new AbortController();
+  const onSignal = (): void => {
+    context.printError(`sync: interrupting (${why})…`);
+    interrupt.abort();
+  };
+  process.once("SIGINT", onSignal);
+  return { signal: interrupt.signal, dispose: () => process.removeListener("SIGINT", onSignal) };
 }
 
 /**

@@ -13,6 +13,7 @@ import { SetupContext } from "../../../src/doctor/context.js";
 import { ConfigurationError, MlflowClient, startRun } from "../../../src/index.js";
 import { listOfflineStores, OFFLINE_DELIVERED_TAG } from "../../../src/store/offline/offline-store.js";
 import { BASE, EMPTY_HOME, useMockServer } from "../helpers/mock-server.js";
+import { captureStderr } from "../helpers/stderr.js";
 import { removeTempDirs, tempDir } from "../store/sqlite/helpers.js";
 
 useMockServer(); // no handler: any request to the server fails the test
@@ -25,15 +26,6 @@ const base = { exitHooks: false, flushIntervalMs: 3_600_000 } as const;
 
 function offlineEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
   return { HOME: EMPTY_HOME, MLFLOW_TRACKING_URI: BASE, MLFLOW_TS_OFFLINE: "true", MLFLOW_TS_OFFLINE_DIR: dir, MLFLOW_HTTP_REQUEST_MAX_RETRIES: "0", ...extra };
-}
-
-function captureStderr(): string[] {
-  const lines: string[] = [];
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  return lines;
 }
 
 describe("startRun offline", () => {

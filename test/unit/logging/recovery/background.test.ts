@@ -7,22 +7,13 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { listJournals } from "../../../../src/journal/discovery.js";
 import { RUN_ID, useMockServer } from "../../helpers/mock-server.js";
+import { captureStderr } from "../../helpers/stderr.js";
 import { columns, tempDir } from "../../journal/helpers.js";
 import { gate, openTestRun } from "../helpers.js";
 import { deadJournal, fakeTracking } from "./helpers.js";
 
 const server = useMockServer();
 const DEAD_RUN = "dddddddddddddddddddddddddddddd04";
-
-/** Lines the code under test wrote to stderr. */
-function captureStderr(): string[] {
-  const lines: string[] = [];
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  return lines;
-}
 
 afterEach(() => {
   vi.restoreAllMocks();
