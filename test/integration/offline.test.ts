@@ -15,7 +15,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OfflineSyncReport } from "../../src/sync/sync-offline.js";
+import { AbortError } from "../../src/index.js";
+import { type OfflineSyncReport, syncOfflineStores } from "../../src/sync/sync-offline.js";
 import { ensureCliBuilt, runBuiltCli } from "./support/cli.js";
 import { runPython } from "./support/python.js";
 import { serverUri, stackClientEnv, stackEnv, uniqueName } from "./support/stack.js";
@@ -169,4 +170,46 @@ describe("offline mode (MLFLOW_TS_OFFLINE) on the real stack", () => {
     expect(stderr).toContain('MLFLOW_TS_OFFLINE must be one of true, false, 1, 0; got "maybe". Fix: set MLFLOW_TS_OFFLINE=true or unset it.');
     expect(await serverRows(experiment)).toEqual({ experiments: 0, runs: {} });
   }, 180_000);
+
+  it("resumes a delivery interrupted after the history was sent, with every point still once", async () => {
+    const server = serverUri("direct");
+    const experiment = uniqueName("offline-resume");
+    const resumeDir = join(dir, "offline-resume");
+    const trained = await train(
+      { ...stackClientEnv(server), MLFLOW_TS_OFFLINE: "true", MLFLOW_TS_OFFLINE_DIR: resumeDir, MLFLOW_TS_QUIET_OFFLINE: "true" },
+      experiment,
+    );
+    expect(trained.code, trained.stderr).toBe(0);
+    const offlineRunId = /^run (\w{32})$/m.exec(trained.stdout)?.[1];
+
+    const controller = new AbortController();
+    await expect(
+      syncOfflineStores({
+        dir: resumeDir,
+        env: stackClientEnv(server),
+        signal: controller.signal,
+        onProgress: (event) => {
+          if (event.type === "run-step" && event.step === "metrics") controller.abort();
+        },
+      }),
+    ).rejects.toThrow(AbortError);
+    const cut = Object.values((await serverRows(experiment)).runs);
+    expect(cut).toHaveLength(1);
+    expect(cut[0]!.tags).toMatchObject({ "mlflow-ts.sync.state": "incomplete", "mlflow-ts.sync.sourceRunId": offlineRunId });
+    const waiting = await runBuiltCli(["recover", "--list", "--dir", join(dir, "journal")], { ...stackClientEnv(server), MLFLOW_TS_OFFLINE_DIR: resumeDir });
+    expect(waiting.stdout).toContain("1 offline run waits for delivery. Run: mlflow-ts sync --offline");
+
+    const resumed = await runBuiltCli(["sync", "--offline", "--json"], { ...stackClientEnv(server), MLFLOW_TS_OFFLINE_DIR: resumeDir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const store = (JSON.parse(resumed.stdout) as OfflineSyncReport).stores[0]!;
+    expect(store.report!.runs).toMatchObject([{ sourceRunId: offlineRunId, action: "resume", outcome: "done" }]);
+    expect(store.marked).toBe(1);
+    const rows = await serverRows(experiment);
+    expect(Object.keys(rows.runs)).toHaveLength(1);
+    const run = Object.values(rows.runs)[0]!;
+    expect(run.status).toBe("FINISHED");
+    expect(run.tags["mlflow-ts.sync.state"]).toBe("complete");
+    expect(run.metrics).toEqual({ loss: 5000 });
+    expect(run.steps.loss).toEqual(Array.from({ length: 5000 }, (_, step) => step));
+  }, 300_000);
 });
