@@ -6,7 +6,11 @@
  * then prints, for each entry of the SDK's endpoint table (src/protocol/endpoints.ts) and the few
  * paths called outside it, the first version that serves it and the versions that do not.
  *
- *   npx tsx scripts/stack/routes-survey.ts [--json | --markdown [--write docs/compatibility.md README.md]]
+ *   npx tsx scripts/stack/routes-survey.ts [--json | --save | --markdown [--write docs/compatibility.md README.md]]
+ *
+ * `--save` writes the `--json` answer to scripts/stack/routes-survey.json, the committed survey the
+ * SDK's feature table (src/protocol/server-features.ts) is checked against by a unit test; it
+ * refuses unless every pinned version and the default one were asked (their venvs installed).
  *
  * "First version" is the first *final patch* of a minor release that serves it (the versions the
  * stack pins); an earlier patch of the same minor may serve it too.
@@ -87,7 +91,19 @@ const rows = Object.entries(wanted).map(([name, { method, path }]) => {
   const missing = servers.filter((s) => !s.routes.has(key)).map((s) => s.version);
   return { name, method, path, firstVersion: serving[0] ?? null, missingIn: missing };
 });
-if (process.argv.includes("--json")) {
+const SAVED = join(REPO, "scripts/stack/routes-survey.json");
+if (process.argv.includes("--save")) {
+  const pinned = readdirSync(join(REPO, "scripts/stack/versions"));
+  const absent = pinned.filter((v) => !servers.some((s) => s.version === v));
+  if (absent.length > 0 || servers.length !== pinned.length + 1) {
+    console.error(
+      `routes-survey: --save needs every pinned version and the default one; missing ${absent.join(", ") || "the default venv"}. Fix: scripts/stack/up <version> for each (or --json to print a partial survey).`,
+    );
+    process.exit(1);
+  }
+  writeFileSync(SAVED, `${JSON.stringify({ versions: servers.map((s) => s.version), endpoints: rows }, null, 2)}\n`);
+  console.log(`routes-survey: wrote ${SAVED}`);
+} else if (process.argv.includes("--json")) {
   console.log(JSON.stringify({ versions: servers.map((s) => s.version), endpoints: rows }, null, 2));
 } else if (process.argv.includes("--markdown")) {
   const partial = rows.filter((x) => x.missingIn.length > 0);
