@@ -22,6 +22,7 @@ export { CREATE_REQUEST_ID_TAG, RestStore } from "./store/rest/rest-store.js";
 export type { JournalMode } from "./store/sqlite/engine/journal-mode.js";
 export type { SqliteStore, SqliteStoreOptions } from "./store/sqlite/sqlite-store.js";
 export type { TrackingStore } from "./store/tracking-store.js";
+export type { ServerCapabilities } from "./store/rest/server-capabilities.js";
 
 // MLflow's endpoint table: each RPC's path, schemas and retry safety
 export {
@@ -35,6 +36,8 @@ export {
   type SearchExperimentsRequest,
   type SearchRunsRequest,
 } from "./protocol/endpoints.js";
+// The features not every supported MLflow release has: first version, gated endpoints (from the routes survey)
+export { SERVER_FEATURES, type ServerFeature, type ServerFeatureSpec } from "./protocol/server-features.js";
 
 // Configuration: the resolution the client runs, and every default with its unit
 export { resolveConfig } from "./config/resolve.js";

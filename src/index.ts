@@ -59,6 +59,9 @@ export type {
 } from "./protocol/entities/auth.js";
 export type { ArtifactUris, ListArtifactsOptions, ResolvedModelUri } from "./resources/artifact-uris.js";
 export type { Models } from "./models/models.js";
+export type { ServerCapabilities } from "./store/rest/server-capabilities.js";
+export { SERVER_FEATURE_NAMES, type ServerFeature } from "./protocol/server-features.js";
+export type { ServerInfo } from "./protocol/entities/server-info.js";
 
 // The logger: the training-loop API (startRun / withRun / ActiveRun), its events, images and tables
 export { getActiveRun, type StartRunOptions, startRun, withRun } from "./logging/fluent.js";
@@ -127,7 +130,8 @@ export {
   UnsafeIntegerError,
   ValidationError,
 } from "./core/errors.js";
-export { ERROR_CODES, type ErrorCode } from "./core/error-codes.js";
+export { ERROR_CODES, type ErrorCode, UNSUPPORTED_FEATURE_CODE } from "./core/error-codes.js";
+export { UnsupportedFeatureError, type UnsupportedFeatureInit } from "./protocol/unsupported-feature-error.js";
 export { VALIDATION_RULES, type ValidationRule } from "./core/validation-rules.js";
 export { TooManyItemsError } from "./core/pagination.js";
 export {

@@ -15,6 +15,7 @@ import { RegisteredModels } from "../resources/registered-models.js";
 import { Runs } from "../resources/runs.js";
 import { Webhooks } from "../resources/webhooks.js";
 import { createStore } from "../store/create-store.js";
+import type { ServerCapabilities } from "../store/rest/server-capabilities.js";
 import type { TrackingStore } from "../store/tracking-store.js";
 import { attachInternals } from "./internals.js";
 
@@ -50,12 +51,18 @@ export class MlflowClient {
   readonly webhooks: Webhooks;
   /** The basic-auth admin API: users and their permissions (a server started with `--app-name basic-auth`). */
   readonly auth: Auth;
+  /**
+   * The tracking server's MLflow version and the features it lacks, asked once per client on first
+   * need (`GET /version`). A call that needs a feature the server lacks fails with `UnsupportedFeatureError`.
+   */
+  readonly server: ServerCapabilities;
   readonly #artifactStores: ArtifactStores;
 
   constructor(options: ClientOptions = {}) {
     this.config = resolveConfig(options);
-    const { store, transport } = createStore(this.config);
+    const { store, transport, capabilities } = createStore(this.config);
     this.store = store;
+    this.server = capabilities;
     this.experiments = new Experiments(this.store);
     this.runs = new Runs(this.store);
     this.metrics = new Metrics(this.store);

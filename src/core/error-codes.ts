@@ -102,3 +102,10 @@ const KNOWN: ReadonlySet<string> = new Set(ERROR_CODES);
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === "string" && KNOWN.has(value);
 }
+
+/**
+ * The code an `UnsupportedFeatureError` carries: the one MLflow answers for a route it does not
+ * have, and what Python's `RestException` reports for the same call, so code that switches on
+ * `errorCode` treats both alike.
+ */
+export const UNSUPPORTED_FEATURE_CODE = "ENDPOINT_NOT_FOUND" satisfies ErrorCode;

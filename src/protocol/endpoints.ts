@@ -141,6 +141,9 @@ export const ENDPOINTS = {
     "POST", `${API}/runs/log-batch`, empty),
   "runs.logInputs": endpoint<{ run_id: string; datasets?: DatasetInput[]; models?: { model_id: string }[] }, typeof empty>(
     "POST", `${API}/runs/log-inputs`, empty),
+  // MLflow 2's record of a model logged as run artifacts: the server appends `model_json` to the run's
+  // mlflow.log-model.history tag (the fallback of logModel on a server without logged models).
+  "runs.logModel": endpoint<{ run_id: string; model_json: string }, typeof empty>("POST", `${API}/runs/log-model`, empty, "not-idempotent"),
   "runs.logOutputs": endpoint<{ run_id: string; models: { model_id: string; step: number }[] }, typeof empty>(
     "POST", `${API}/runs/outputs`, empty),
 

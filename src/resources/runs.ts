@@ -2,6 +2,7 @@
 
 import type { RequestOptions } from "../core/http/transport.js";
 import { Paginated } from "../core/pagination.js";
+import { pythonJsonDumps } from "../core/python-format.js";
 import type { MetricInput } from "../protocol/endpoints.js";
 import type { DatasetInput, Run, RunInfo, RunStatus, ViewType } from "../protocol/entities/tracking.js";
 import { type KeyValueInput, validatedParams, validatedTags } from "../protocol/key-values.js";
@@ -187,6 +188,20 @@ export class Runs extends APIResource {
   ): Promise<void> {
     validateRunId(runId);
     await this.store.call("runs.logInputs", { run_id: runId, ...params }, options);
+  }
+
+  /**
+   * Records a model logged as the run's artifacts, as MLflow 2's `log_model` did (`POST
+   * runs/log-model`): the server appends `model` to the run's `mlflow.log-model.history` tag. It
+   * needs `artifact_path`, `flavors`, `utc_time_created` and `run_id` (the server refuses the
+   * record otherwise). Served by every release; MLflow 3 records logged models instead.
+   * @throws {InvalidParameterError} when a mandatory field is missing.
+   * @example
+   * await client.runs.logModel(runId, { run_id: runId, artifact_path: "model", utc_time_created: "2026-01-01 00:00:00.000000", flavors: { python_function: {} } });
+   */
+  async logModel(runId: string, model: Record<string, unknown>, options?: RequestOptions): Promise<void> {
+    validateRunId(runId);
+    await this.store.call("runs.logModel", { run_id: runId, model_json: pythonJsonDumps(model) }, options);
   }
 
   /** Records logged models produced by the run (MLflow 3). */

@@ -4,6 +4,7 @@ import { HttpTransport } from "../core/http/transport.js";
 import { LazyStore } from "./lazy-store.js";
 import { prepareOfflineFolder } from "./offline/offline-store.js";
 import { RestStore } from "./rest/rest-store.js";
+import { ServerCapabilities } from "./rest/server-capabilities.js";
 import type { TrackingStore } from "./tracking-store.js";
 
 /** A store and, for a tracking server, the transport it talks through (proxied artifacts use it too). @internal */
@@ -11,6 +12,8 @@ export interface CreatedStore {
   store: TrackingStore;
   /** The tracking server's transport; `undefined` for the embedded store. */
   transport: HttpTransport | undefined;
+  /** The server's version and features (the REST store's own; nothing missing for the embedded store). */
+  capabilities: ServerCapabilities;
 }
 
 /**
@@ -18,7 +21,7 @@ export interface CreatedStore {
  * `sqlite:` URIs, for no URI at all and in offline mode (then its folder and `target.json` are
  * created before it opens); with the transport it built, so nobody downcasts the store to find it.
  * @example
- * const { store, transport } = createStore(resolveConfig());
+ * const { store, transport, capabilities } = createStore(resolveConfig());
  * @internal
  */
 export function createStore(config: ResolvedConfig): CreatedStore {
@@ -26,7 +29,8 @@ export function createStore(config: ResolvedConfig): CreatedStore {
   if (target.kind === "rest") {
     const transport = new HttpTransport(target.baseUrl, config);
     const username = config.auth.kind === "basic" ? config.auth.username : undefined;
-    return { store: new RestStore(transport, username), transport };
+    const store = new RestStore(transport, username);
+    return { store, transport, capabilities: store.capabilities };
   }
   const options = {
     uri: target.uri,
@@ -41,5 +45,5 @@ export function createStore(config: ResolvedConfig): CreatedStore {
     if (offline !== undefined) await prepareOfflineFolder(offline);
     return (await import("./sqlite/sqlite-store.js")).openSqliteStore(target.path, options);
   });
-  return { store, transport: undefined };
+  return { store, transport: undefined, capabilities: new ServerCapabilities(undefined) };
 }

@@ -133,6 +133,11 @@ export class HttpTransport {
     });
   }
 
+  /** `host:port` of the tracking server, safe to print (no credentials), e.g. `mlflow.internal:5000`. */
+  get address(): string {
+    return this.#baseAddress;
+  }
+
   /**
    * Sends `req`, retrying transient failures within the deadline, and hands a 2xx response to
    * `handle`. For a `recoverable` call, `recovery` finds the result of an attempt that may have

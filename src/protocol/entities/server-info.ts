@@ -5,12 +5,20 @@
  */
 import { z } from "zod";
 
+/** What `/api/3.0/mlflow/server-info` says (MLflow 3.10+); fields a newer server adds are kept. */
+export interface ServerInfo {
+  /** The tracking store's kind, e.g. `"SqlStore"`. */
+  store_type?: string | null | undefined;
+  /** Whether the server runs with workspaces (`MLFLOW_WORKSPACE`). */
+  workspaces_enabled?: boolean | undefined;
+  /** Whether proxied artifact uploads may use the multipart routes. */
+  multipart_uploads_enabled?: boolean | undefined;
+  [field: string]: unknown;
+}
+
 /** @internal */
-export const serverInfoSchema = z.looseObject({
+export const serverInfoSchema: z.ZodType<ServerInfo> = z.looseObject({
   store_type: z.string().nullish(),
   workspaces_enabled: z.boolean().optional(),
   multipart_uploads_enabled: z.boolean().optional(),
 });
-
-/** What `/api/3.0/mlflow/server-info` says (MLflow 3.10+). */
-export type ServerInfo = z.infer<typeof serverInfoSchema>;

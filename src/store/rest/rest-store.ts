@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
-import { NotFoundError, PermissionDeniedError, ResponseValidationError, withDenial } from "../../core/errors.js";
+import { MlflowApiError, NotFoundError, PermissionDeniedError, ResponseValidationError, withDenial } from "../../core/errors.js";
 import type { HttpRequest, HttpResponse, HttpTransport, QueryValue, RequestOptions } from "../../core/http/transport.js";
 import { excerpt } from "../../core/redact.js";
 import type { Recovery } from "../../core/retry/recovery.js";
@@ -13,8 +13,10 @@ import { unsafeIntegerError } from "../../core/wire.js";
 import { describeRequirement } from "../../protocol/auth-requirements.js";
 import { ENDPOINTS, type EndpointName, type EndpointRequest, type EndpointResponse } from "../../protocol/endpoints.js";
 import type { KeyValue } from "../../protocol/entities/tracking.js";
+import { featureOfEndpoint, type ServerFeature } from "../../protocol/server-features.js";
 import { validatePathId } from "../../protocol/validation.js";
 import type { TrackingStore } from "../tracking-store.js";
+import { ServerCapabilities } from "./server-capabilities.js";
 
 /**
  * Tag that `runs.create` adds to every run it creates over REST, holding a random request id. If
@@ -38,14 +40,22 @@ export class RestStore implements TrackingStore {
   readonly transport: HttpTransport;
   /** The basic-auth user the transport sends, named in permission errors; `undefined` otherwise. */
   readonly #username: string | undefined;
+  /** The server's version and features, asked once (the client hands it out as `client.server`). */
+  readonly capabilities: ServerCapabilities;
 
   /** @internal */
   constructor(transport: HttpTransport, username?: string) {
     this.transport = transport;
     this.displayUri = transport.baseUrl;
     this.#username = username;
+    this.capabilities = new ServerCapabilities(transport);
   }
 
+  /**
+   * Performs one RPC. An endpoint that not every release serves (see `SERVER_FEATURES`) and that
+   * the server answers with a missing route fails with `UnsupportedFeatureError` instead; a bare
+   * 403 from the basic-auth app is rewritten to name what was refused.
+   */
   async call<N extends EndpointName>(name: N, request: EndpointRequest<N>, options: RequestOptions = {}): Promise<EndpointResponse<N>> {
     const body = name === "runs.create" ? withCreateRequestId(request as EndpointRequest<"runs.create">) : request;
     const http = toHttpRequest(name, body as Record<string, unknown>);
@@ -57,8 +67,16 @@ export class RestStore implements TrackingStore {
       if (error instanceof PermissionDeniedError && error.resource === undefined && isAuthDenial(error)) {
         throw withDenial(error, describeRequirement(name, body as Record<string, unknown>, this.#username), this.#username);
       }
+      const feature = featureOfEndpoint(name);
+      if (feature !== undefined) return this.#missingFeature(feature, error, options.signal);
       throw error;
     }
+  }
+
+  /** Rethrows `error`, as {@link UnsupportedFeatureError} when it is the route missing on an older server. */
+  async #missingFeature(feature: ServerFeature, error: unknown, signal: AbortSignal | undefined): Promise<never> {
+    if (!isMissingRoute(error)) throw error;
+    throw (await this.capabilities.unsupported(feature, error, signal)) ?? error;
   }
 
   async close(): Promise<void> {
@@ -127,6 +145,14 @@ function withCreateRequestId(request: EndpointRequest<"runs.create">): EndpointR
   if (request.tags?.some((tag) => tag.key === CREATE_REQUEST_ID_TAG)) return request;
   const tags: KeyValue[] = [...(request.tags ?? []), { key: CREATE_REQUEST_ID_TAG, value: randomUUID() }];
   return { ...request, tags };
+}
+
+/**
+ * A server's answer for a route it does not have: 404 `ENDPOINT_NOT_FOUND` (MLflow's HTML page
+ * maps to that code too), or 405 when the path exists for another method only.
+ */
+function isMissingRoute(error: unknown): boolean {
+  return error instanceof MlflowApiError && ((error.status === 404 && error.errorCode === "ENDPOINT_NOT_FOUND") || error.status === 405);
 }
 
 async function orUndefined<T>(promise: Promise<T>): Promise<T | undefined> {

@@ -202,6 +202,13 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "runs.logModel",
+    method: "POST",
+    path: "/runs/log-model",
+    call: (c) => c.runs.logModel(RUN_ID, { artifact_path: "model", flavors: {} }),
+    body: { run_id: RUN_ID, model_json: '{"artifact_path": "model", "flavors": {}}' },
+  },
+  {
     name: "runs.logOutputs",
     method: "POST",
     path: "/runs/outputs",
