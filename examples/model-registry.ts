@@ -31,7 +31,7 @@ async function main(): Promise<void> {
       return run.logModel({ flavor: "files", model: join(work, "model"), name: "classifier", modelType: "classifier" });
     });
     console.log(
-      `logged model ${info.modelId}: ${Object.keys(info.mlmodel.flavors).join(", ")} flavor, READY=${info.loggedModel.info.status === "LOGGED_MODEL_READY"}`,
+      `logged model ${info.modelId}: ${Object.keys(info.mlmodel.flavors).join(", ")} flavor, READY=${info.loggedModel?.info.status === "LOGGED_MODEL_READY"}`,
     );
 
     // 2. Registered as a new version, which becomes the champion.

@@ -534,8 +534,11 @@ export class ActiveRun {
     await this.flush();
     const info = await logModel(this.client, { ...options, runId: this.runId }, systemTags(this.client.config));
     const step = options.step ?? 0;
-    this.#outputModels.add(info.modelId);
-    if (!this.#outputLinks.has(step)) this.#outputLinks.set(step, this.#modelLink(info.modelId));
+    // A model logged as run artifacts (an MLflow 2 server) has no id to link metrics to.
+    if (info.modelId !== undefined) {
+      this.#outputModels.add(info.modelId);
+      if (!this.#outputLinks.has(step)) this.#outputLinks.set(step, this.#modelLink(info.modelId));
+    }
     return info;
   }
 

@@ -6,10 +6,10 @@
  * that step to it; write the flavor's files, `MLmodel`, the example and the environment files into
  * a scratch folder; upload them where the model's `artifact_uri` points; finalize READY — or
  * FAILED when anything after the creation fails. Optionally register it.
+ *
+ * On an MLflow 2 server (no logged models: the create fails with UnsupportedFeatureError) a model
+ * of a run is logged as MLflow 2 logged it instead: see log-model-as-run-artifacts.ts.
  */
-import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { z } from "zod";
 import type { TransferProgress } from "../artifacts/types.js";
 import { ValidationError } from "../core/errors.js";
@@ -18,15 +18,16 @@ import type { ModelVersion } from "../protocol/entities/registry.js";
 import type { KeyValue } from "../protocol/entities/tracking.js";
 import type { KeyValueInput } from "../protocol/key-values.js";
 import { validatedParams, validatedTags } from "../protocol/key-values.js";
+import { UnsupportedFeatureError } from "../protocol/unsupported-feature-error.js";
 import type { ModelsContext } from "./context.js";
-import { modelRequirements, writeEnvironment } from "./environment.js";
 import type { Flavor } from "./flavors/flavor.js";
 import { FLAVORS, type FlavorName, type ModelFlavorInput } from "./flavors/index.js";
 import { type InputExample, prepareExample } from "./input-example.js";
-import { MLMODEL_FILE, type MLmodel, mlmodelYaml, utcTimeCreated } from "./mlmodel.js";
+import { logModelAsRunArtifacts } from "./log-model-as-run-artifacts.js";
+import type { MLmodel } from "./mlmodel.js";
+import { withModelFolder } from "./model-folder.js";
 import { type RegisterModelOptions, registerModel } from "./register-model.js";
 import { type ModelSignature, signatureBlock } from "./signature.js";
-import { DEFAULT_MODEL_PYTHON_VERSION, TARGET_MLFLOW_VERSION } from "./targets.js";
 
 /** Name of a logged model when none is given (`runs:/<run>/model` then reaches it). */
 export const DEFAULT_MODEL_NAME = "model";
@@ -86,9 +87,12 @@ export type ClientLogModelOptions = LogModelOptions & {
  * const { modelUri } = await run.logModel({ flavor: "files", model: "./out" }); // "models:/m-…"
  */
 export interface ModelInfo {
-  /** The logged model's id, `m-…`. */
-  modelId: string;
-  /** `models:/<model id>`: what `registerModel`, `downloadArtifacts` and Python's loaders take. */
+  /** The logged model's id, `m-…`; `undefined` when an MLflow 2 server got the model as run artifacts. */
+  modelId: string | undefined;
+  /**
+   * `models:/<model id>`, or `runs:/<run id>/<name>` for a model logged as run artifacts (MLflow 2
+   * server): what `registerModel`, `downloadArtifacts` and Python's loaders take.
+   */
   modelUri: string;
   name: string;
   /** The run the model belongs to, when there is one. */
@@ -97,8 +101,8 @@ export interface ModelInfo {
   artifactUri: string;
   /** The `MLmodel` document written. */
   mlmodel: MLmodel;
-  /** The logged model as the server has it now (READY). */
-  loggedModel: LoggedModel;
+  /** The logged model as the server has it now (READY); `undefined` for a model logged as run artifacts. */
+  loggedModel: LoggedModel | undefined;
   /** The registered version, when `registeredModelName` was given. */
   registeredModelVersion: ModelVersion | undefined;
 }
@@ -155,7 +159,24 @@ export async function logModel(ctx: ModelsContext, options: ClientLogModelOption
       "A model belongs to an experiment. Fix: pass runId (the run that trained it) or experimentId.",
     );
   const params = mergeParams(userParams, run?.data.params ?? []);
-  const created = await ctx.loggedModels.create({ experiment_id: experimentId, name, model_type: input.modelType, source_run_id: input.runId, params, tags });
+  const folder = {
+    prepared,
+    example,
+    signature,
+    metadata: input.metadata,
+    pythonVersion: input.pythonVersion,
+    pipRequirements: input.pipRequirements,
+    extraPipRequirements: input.extraPipRequirements,
+  };
+  let created: LoggedModel;
+  try {
+    created = await ctx.loggedModels.create({ experiment_id: experimentId, name, model_type: input.modelType, source_run_id: input.runId, params, tags });
+  } catch (error) {
+    // An MLflow 2 server has no logged models: the model goes into the run's artifacts, as MLflow 2 logged it.
+    if (!(error instanceof UnsupportedFeatureError && error.feature === "logged-models") || run === undefined) throw error;
+    const logged = await logModelAsRunArtifacts(ctx, { run, name, folder, userParams, input });
+    return { ...logged, modelId: undefined, name, runId: run.info.run_id, loggedModel: undefined };
+  }
   const modelId = created.info.model_id;
 
   let mlmodel: MLmodel;
@@ -165,32 +186,10 @@ export async function logModel(ctx: ModelsContext, options: ClientLogModelOption
       await ctx.runs.logOutputs(input.runId, [{ model_id: modelId, step }]);
       await linkRunMetrics(ctx, input.runId, modelId, step, run?.data.metrics.map((metric) => metric.key) ?? []);
     }
-    const dir = await mkdtemp(join(tmpdir(), "mlflow-ts-model-"));
-    try {
-      const written = await prepared.write(dir, { pythonVersion: input.pythonVersion ?? DEFAULT_MODEL_PYTHON_VERSION });
-      await example?.write(dir);
-      mlmodel = {
-        artifact_path: created.info.artifact_uri,
-        flavors: written.flavors,
-        mlflow_version: TARGET_MLFLOW_VERSION,
-        model_id: modelId,
-        model_size_bytes: await folderBytes(dir),
-        model_uuid: modelId,
-        prompts: null,
-        run_id: input.runId,
-        utc_time_created: utcTimeCreated(),
-        ...(signature === undefined ? {} : { signature, is_signature_from_type_hint: false, type_hint_from_example: false }),
-        ...(example === undefined ? {} : { saved_input_example_info: example.info }),
-        ...(input.metadata === undefined ? {} : { metadata: input.metadata }),
-      };
-      await writeFile(join(dir, MLMODEL_FILE), mlmodelYaml(mlmodel));
-      if (written.pythonRequirements !== undefined) {
-        await writeEnvironment(dir, modelRequirements(written.pythonRequirements, input), input.pythonVersion ?? DEFAULT_MODEL_PYTHON_VERSION);
-      }
+    const identity = { artifact_path: created.info.artifact_uri, model_id: modelId, model_uuid: modelId, run_id: input.runId };
+    mlmodel = await withModelFolder({ ...folder, identity }, async (dir) => {
       await ctx.loggedModels.uploadArtifacts(modelId, dir, { onProgress: input.onProgress, signal: input.signal });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
     loggedModel = await ctx.loggedModels.finalize(modelId, "LOGGED_MODEL_READY");
   } catch (error) {
     // As MLflow's `_use_logged_model`: a model whose files did not all arrive is marked failed.
@@ -273,14 +272,4 @@ async function linkRunMetrics(ctx: ModelsContext, runId: string, modelId: string
     }
   }
   if (points.length > 0) await ctx.runs.logBatch(runId, { metrics: points });
-}
-
-async function folderBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) total += await folderBytes(path);
-    else total += (await stat(path)).size;
-  }
-  return total;
 }

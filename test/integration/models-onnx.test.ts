@@ -56,7 +56,7 @@ describe.each(["direct", "proxied", "embedded"] as Target[])("an ONNX model trai
         onnxExecutionProviders: ["CPUExecutionProvider"],
       });
       await run.end();
-      expect(info.loggedModel.info.status).toBe("LOGGED_MODEL_READY");
+      expect(info.loggedModel?.info.status).toBe("LOGGED_MODEL_READY");
       const name = uniqueName("churn-onnx");
       const version = await registerModel(info.modelUri, name, { client, alias: "champion" });
       expect(version).toMatchObject({ status: "READY", aliases: ["champion"] });

@@ -25,7 +25,7 @@ beforeAll(async () => {
   experimentId = await client.experiments.create({ name: uniqueName("models-registry") });
   const info = await client.models.log({ experimentId, flavor: "onnx", model: ONNX_LIKE, name: "churn" });
   modelUri = info.modelUri;
-  modelId = info.modelId;
+  modelId = info.modelId!;
 });
 
 afterAll(async () => {

@@ -16,6 +16,7 @@ export const FULL_SUITE = ["test/integration/**/*.test.ts", "test/conformance/**
 /** The compatibility subset, run on every server version of the matrix. */
 export const COMPAT_SUITE = [
   "test/integration/seed-setup.test.ts",
+  "test/integration/server-capabilities.test.ts",
   "test/integration/rest-experiments.test.ts",
   "test/integration/rest-runs.test.ts",
   "test/integration/rest-metrics.test.ts",

@@ -74,7 +74,7 @@ describe("the tfjs flavor", () => {
     const info = await client.models.log({ experimentId: "0", flavor: "tfjs", model: saved });
     const files = (await client.uris.list(`${info.modelUri}`)).map((f) => f.path);
     expect(files).toEqual(["MLmodel", "tfjs"]);
-    expect((await client.loggedModels.listArtifacts(info.modelId, "tfjs")).map((f) => f.path)).toEqual([
+    expect((await client.loggedModels.listArtifacts(info.modelId!, "tfjs")).map((f) => f.path)).toEqual([
       "tfjs/group1-shard1of2.bin",
       "tfjs/group1-shard2of2.bin",
       "tfjs/model.json",

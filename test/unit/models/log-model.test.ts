@@ -66,8 +66,8 @@ describe("run.logModel with the onnx flavor", () => {
     await run.end();
 
     expect(info.modelUri).toBe(`models:/${info.modelId}`);
-    expect(info.loggedModel.info.status).toBe("LOGGED_MODEL_READY");
-    const model = await client.loggedModels.get(info.modelId);
+    expect(info.loggedModel?.info.status).toBe("LOGGED_MODEL_READY");
+    const model = await client.loggedModels.get(info.modelId!);
     expect(model.info).toMatchObject({ name: "churn", model_type: "linear", source_run_id: run.runId, status: "LOGGED_MODEL_READY" });
     expect(Object.fromEntries(model.data.params.map((p) => [p.key, p.value]))).toEqual({ k: "v", lr: "0.1" });
     const tags = Object.fromEntries(model.info.tags.map((t) => [t.key, t.value]));

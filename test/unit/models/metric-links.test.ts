@@ -77,7 +77,7 @@ describe("linked metrics", () => {
     run.logMetric("val/accuracy", 0.93);
     run.logMetric("val/accuracy", 0.94, { step: 5 });
     await run.end();
-    const model = await client.loggedModels.get(info.modelId);
+    const model = await client.loggedModels.get(info.modelId!);
     expect(metricsOf(model)).toEqual([{ key: "val/accuracy", value: 0.93, step: 0, dataset: undefined }]);
     expect((await client.runs.get(run.runId)).inputs.model_inputs).toEqual([]);
     await client.close();

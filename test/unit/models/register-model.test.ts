@@ -16,7 +16,7 @@ async function loggedModel(client: MlflowClient, dir: string): Promise<{ runId: 
   const run = await startRun({ client, experimentId, exitHooks: false });
   const info = await run.logModel({ flavor: "onnx", model: ONNX_LIKE, name: "model" });
   await run.end();
-  return { runId: run.runId, modelId: info.modelId, modelUri: info.modelUri };
+  return { runId: run.runId, modelId: info.modelId!, modelUri: info.modelUri };
 }
 
 async function registeredNames(client: MlflowClient): Promise<string[]> {

@@ -224,7 +224,7 @@ describe("mlflowCallback({ logModel })", () => {
     expect(callback.modelInfo?.name).toBe("model");
     expect(callback.modelInfo?.mlmodel.flavors).toHaveProperty("tfjs");
     expect(callback.modelInfo?.registeredModelVersion).toMatchObject({ name, version: "1" });
-    expect(callback.modelInfo?.loggedModel.info.source_run_id).toBe(run.runId);
+    expect(callback.modelInfo?.loggedModel?.info.source_run_id).toBe(run.runId);
     const loaded = await loadModel(callback.modelInfo!.modelUri, { client, destDir: tempDir() });
     expect(loaded.flavor).toBe("tfjs");
     expect(Object.keys(fileTree(loaded.dataPath)).sort()).toEqual(["model.json", "weights.bin"]);
