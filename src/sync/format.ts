@@ -39,6 +39,8 @@ export function formatSyncReport(report: SyncReport): string {
   }
   const skipped = countBy(report.runs.filter((run) => run.outcome === "skipped").map((run) => run.reason));
   if (skipped.length > 0) lines.push(`Skipped: ${skipped.map(([reason, n]) => `${n} ${reason}`).join(", ")}`);
+  const modelsNotCopied = countBy(report.loggedModels.filter((m) => m.outcome === "skipped" && m.reason !== "already copied").map((m) => m.reason));
+  if (modelsNotCopied.length > 0) lines.push(...modelsNotCopied.map(([reason, n]) => `Logged models not copied: ${n}, because ${reason}`));
   const notCopied = report.modelVersions.filter((v) => v.outcome === "skipped" && v.action === "skip" && v.reason !== "already copied");
   if (notCopied.length > 0) lines.push("Model versions not copied:", ...notCopied.map((v) => `  ${v.name} version ${v.sourceVersion}: ${v.reason}`));
   const modelsUpdated = report.registeredModels.filter((m) => m.action === "update" && m.outcome !== "failed").map((m) => `  ${m.name}: ${m.reason}`);

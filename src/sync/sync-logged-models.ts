@@ -5,6 +5,8 @@
  */
 import type { MlflowClient } from "../client/client.js";
 import type { LoggedModel } from "../protocol/entities/logged-model.js";
+import { minorRelease, SERVER_FEATURES } from "../protocol/server-features.js";
+import { UnsupportedFeatureError } from "../protocol/unsupported-feature-error.js";
 import { completeModelCopy, createModelCopy, indexModelCopies, type ModelCopyContext, planLoggedModel, updateModelCopy } from "./copy-logged-models.js";
 import { describeError } from "./errors.js";
 import type { ExperimentSyncResult, LoggedModelSyncResult, SyncEvent } from "./types.js";
@@ -30,8 +32,10 @@ export async function planLoggedModels(
   experiment: ExperimentSyncResult,
   signal?: AbortSignal,
 ): Promise<LoggedModelTask[]> {
-  const sources = await from.loggedModels.search({ experiment_ids: [experiment.sourceExperimentId] }, { signal });
+  const sources = await sourceModels(from, experiment.sourceExperimentId, signal);
   if (sources.length === 0) return [];
+  const noModels = await targetWithoutModels(to, signal);
+  if (noModels !== undefined) return sources.map((source) => skippedTask(source, experiment, noModels));
   const targetId = experiment.targetExperimentId;
   const copies =
     targetId === undefined || experiment.action === "create"
@@ -52,6 +56,37 @@ export async function planLoggedModels(
     };
     return { source, copy, targetExperimentId: targetId, result };
   });
+}
+
+/** The source's logged models; none from a server that has none (MLflow 2). */
+async function sourceModels(from: MlflowClient, experimentId: string, signal: AbortSignal | undefined): Promise<LoggedModel[]> {
+  try {
+    return await from.loggedModels.search({ experiment_ids: [experimentId] }, { signal });
+  } catch (error) {
+    if (error instanceof UnsupportedFeatureError && error.feature === "logged-models") return [];
+    throw error;
+  }
+}
+
+/** Why the target cannot take logged models (an MLflow 2 server), or `undefined` when it can. */
+async function targetWithoutModels(to: MlflowClient, signal: AbortSignal | undefined): Promise<string | undefined> {
+  if (await to.server.supports("logged-models", { signal })) return undefined;
+  const version = await to.server.version({ signal });
+  return `the target runs MLflow ${version}, which has no logged models (they need MLflow ≥ ${minorRelease(SERVER_FEATURES["logged-models"].firstVersion)}); the runs and their artifacts are copied`;
+}
+
+function skippedTask(source: LoggedModel, experiment: ExperimentSyncResult, reason: string): LoggedModelTask {
+  const result: LoggedModelSyncResult = {
+    sourceModelId: source.info.model_id,
+    name: source.info.name,
+    experimentName: experiment.name,
+    action: "skip",
+    reason,
+    outcome: "skipped",
+    artifactFiles: 0,
+    artifactBytes: 0,
+  };
+  return { source, copy: undefined, targetExperimentId: experiment.targetExperimentId, result };
 }
 
 /**
