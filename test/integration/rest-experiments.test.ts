@@ -4,7 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { AlreadyExistsError, NotFoundError } from "../../src/index.js";
+import { AlreadyExistsError, NotFoundError, UnsupportedFeatureError } from "../../src/index.js";
+import { serverLacks } from "../../src/protocol/server-features.js";
 import { stackClient, stackEnv, uniqueName } from "./support/stack.js";
 
 const client = stackClient("direct");
@@ -84,6 +85,14 @@ describe("experiments on the real server", () => {
       ]),
     );
 
+    // Before MLflow 3.2 the server has no delete-experiment-tag: the typed error names both versions.
+    const version = stackEnv("STACK_MLFLOW_VERSION");
+    if (serverLacks(version, "experiment-tag-delete")) {
+      const missing = await client.experiments.deleteTag(id, "stage").catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(UnsupportedFeatureError);
+      expect(missing).toMatchObject({ feature: "experiment-tag-delete", serverVersion: version, minVersion: "3.2" });
+      return;
+    }
     await client.experiments.deleteTag(id, "stage");
     const tags = (await client.experiments.get(id)).tags;
     expect(tags.find((t) => t.key === "stage")).toBeUndefined();

@@ -2,10 +2,15 @@
  * `auth`: a read the server must authorise (`experiments/search`, `max_results=1`), with a 401
  * (who you are) and a 403 (what you may do) explained differently. `permission`: a harmless write
  * that passes the same permission check as logging a run — deleting an experiment tag that does
- * not exist, which answers 404 when allowed and 403 when not, and changes nothing.
+ * not exist, which answers 404 when allowed and 403 when not, and changes nothing. A server before
+ * MLflow 3.2 has no such route (UnsupportedFeatureError): there the probe renames the experiment to
+ * its own name, which passes the same EDIT check (200 when allowed, 403 when not) and changes only
+ * its last-update time.
  */
 import { randomUUID } from "node:crypto";
 import { NotFoundError, PermissionDeniedError } from "../../core/errors.js";
+import type { Experiment } from "../../protocol/entities/tracking.js";
+import { UnsupportedFeatureError } from "../../protocol/unsupported-feature-error.js";
 import type { SetupContext } from "../context.js";
 import { describeTrackingFailure } from "../failures.js";
 import { type CheckDefinition, fail, notApplicable, pass, warn } from "../runner.js";
@@ -43,7 +48,8 @@ export const permissionCheck: CheckDefinition<SetupContext> = {
   id: "permission",
   title: "Write permission",
   needs: ["experiment"],
-  calls: 1,
+  // the probe; on a server before 3.2 also its version and the rename
+  calls: 3,
   async run(context, signal) {
     if (!context.settings.write) return notApplicable("Write probes are off (--no-write).");
     if (!context.transport) return notApplicable("No tracking server: the embedded store has no permissions.");
@@ -55,6 +61,7 @@ export const permissionCheck: CheckDefinition<SetupContext> = {
       await context.client!.experiments.deleteTag(experiment.experiment_id, probeTag, context.callOptions(signal));
     } catch (error) {
       if (error instanceof NotFoundError && error.errorCode === "RESOURCE_DOES_NOT_EXIST") return pass(`May write to ${name}.`);
+      if (error instanceof UnsupportedFeatureError) return renameProbe(context, experiment, name, signal);
       if (error instanceof NotFoundError) return warn(`Could not probe write permission: the server has no ${error.endpoint} (an older MLflow).`, undefined);
       if (error instanceof PermissionDeniedError) return readOnly(context, name, error.serverMessage);
       const { detail, hint } = describeTrackingFailure(error, context.config!, `probe write permission on ${name}`, context.settings.timeoutMs);
@@ -63,6 +70,18 @@ export const permissionCheck: CheckDefinition<SetupContext> = {
     return pass(`May write to ${name}.`);
   },
 };
+
+/** The probe on a server before MLflow 3.2: the experiment renamed to its own name. */
+async function renameProbe(context: SetupContext, experiment: Experiment, name: string, signal: AbortSignal) {
+  try {
+    await context.client!.experiments.update(experiment.experiment_id, { new_name: experiment.name }, context.callOptions(signal));
+  } catch (error) {
+    if (error instanceof PermissionDeniedError) return readOnly(context, name, error.serverMessage);
+    const { detail, hint } = describeTrackingFailure(error, context.config!, `probe write permission on ${name}`, context.settings.timeoutMs);
+    return fail(detail, hint);
+  }
+  return pass(`May write to ${name} (renamed it to its own name: the server has no experiment-tag delete before MLflow 3.2).`);
+}
 
 function readOnly(context: SetupContext, name: string, serverMessage: string) {
   const auth = context.config!.auth;

@@ -1,12 +1,14 @@
 /**
  * `server.reachable` (`GET /health`, falling back to `/version` for servers without it) and
- * `server.version` (`GET /version` and `GET /api/3.0/mlflow/server-info` where present).
+ * `server.version` (`GET /version` and `GET /api/3.0/mlflow/server-info` where present): the
+ * server's MLflow version and the features of mlflow-ts that version lacks.
  */
 import type { Readable } from "node:stream";
 import { MlflowApiError } from "../../core/errors.js";
 import type { HttpResponse } from "../../core/http/transport.js";
 import { excerpt } from "../../core/redact.js";
 import { type ServerInfo, serverInfoSchema } from "../../protocol/entities/server-info.js";
+import { featuresMissingIn, minorRelease, SERVER_FEATURES } from "../../protocol/server-features.js";
 import type { SetupContext } from "../context.js";
 import { describeTrackingFailure } from "../failures.js";
 import { type CheckDefinition, type CheckOutcome, fail, notApplicable, pass, warn } from "../runner.js";
@@ -74,7 +76,7 @@ export const serverVersionCheck: CheckDefinition<SetupContext> = {
         `Upgrade the server to MLflow ${OLDEST_SUPPORTED_MAJOR}.x or later: older servers lack parts of the REST API this client uses.`,
       );
     }
-    return pass(`MLflow ${version}; ${infoText}.`);
+    return pass(`MLflow ${version}; ${infoText}; ${describeMissing(version)}.`);
   },
 };
 
@@ -88,6 +90,14 @@ async function serverInfo(context: SetupContext, signal: AbortSignal): Promise<S
   } catch {
     return undefined;
   }
+}
+
+/** The features this version lacks, each with the release that has it (protocol/server-features.ts). */
+function describeMissing(version: string): string {
+  const missing = featuresMissingIn(version).filter((feature) => feature !== "server-info");
+  if (missing.length === 0) return "every feature mlflow-ts uses is available";
+  const list = missing.map((feature) => `${SERVER_FEATURES[feature].title} (MLflow ≥ ${minorRelease(SERVER_FEATURES[feature].firstVersion)})`);
+  return `unavailable on this server: ${list.join(", ")}`;
 }
 
 function describeInfo(info: ServerInfo): string {

@@ -297,7 +297,20 @@ describe("what each broken setup is told", () => {
     const report = await doctor();
     expect(find(report, "server.reachable")).toMatchObject({ status: "pass", detail: "The server has no /health; GET /version answered 200." });
     expect(mocks.version).toHaveLength(2);
-    expect(find(report, "server.version").detail).toBe("MLflow 3.17.2; store SqlStore, workspaces off.");
+    expect(find(report, "server.version").detail).toBe("MLflow 3.17.2; store SqlStore, workspaces off; every feature mlflow-ts uses is available.");
+  });
+
+  it("names the features an older server lacks, with the release that has each", async () => {
+    trackingServer();
+    server.use(http.get(`${BASE}/version`, () => new HttpResponse("2.22.5")));
+    server.use(http.get(`${BASE}/api/3.0/mlflow/server-info`, () => new HttpResponse("<html>Not Found</html>", { status: 404 })));
+    const report = await doctor();
+    expect(find(report, "server.version")).toMatchObject({
+      status: "pass",
+      detail:
+        "MLflow 2.22.5; no /api/3.0/mlflow/server-info (a server before MLflow 3.10); unavailable on this server: logged models (MLflow ≥ 3.0), " +
+        "run outputs (logged models a run produced) (MLflow ≥ 3.0), deleting an experiment tag (MLflow ≥ 3.2), model-registry webhooks (MLflow ≥ 3.3).",
+    });
   });
 
   it("fails a deleted experiment with the command that restores it", async () => {
