@@ -20,8 +20,10 @@ const survey = JSON.parse(readFileSync(new URL("../../../scripts/stack/routes-su
 };
 
 describe("the feature table against the committed routes survey", () => {
-  it("surveys every endpoint of the endpoint table", () => {
-    expect(survey.endpoints.map((row) => row.name)).toEqual(expect.arrayContaining(Object.keys(ENDPOINTS)));
+  it("surveys every endpoint of the endpoint table but the basic-auth app's", () => {
+    // routes-survey.ts leaves `auth.*` out: routes.py loads only the tracking app (docs/auth.md dates them).
+    const tracked = Object.keys(ENDPOINTS).filter((name) => !name.startsWith("auth."));
+    expect(survey.endpoints.map((row) => row.name)).toEqual(expect.arrayContaining(tracked));
   });
 
   it.each(survey.endpoints.filter((row) => row.name in ENDPOINTS))("gates $name as the survey dates it", (row) => {
