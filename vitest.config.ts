@@ -8,6 +8,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+          setupFiles: ["test/unit/setup-journal-dir.ts"],
           environment: "node",
           testTimeout: 20_000,
         },
@@ -22,6 +23,7 @@ export default defineConfig({
           include: suiteInclude(process.env.MLFLOW_TS_SUITE),
           environment: "node",
           globalSetup: ["test/integration/global-setup.ts"],
+          setupFiles: ["test/unit/setup-journal-dir.ts"],
           testTimeout: 300_000,
           hookTimeout: 600_000,
           fileParallelism: false,

@@ -1,8 +1,8 @@
 /**
  * The durable-delivery journal's settings as the environment and the defaults give them, resolved
  * once with the rest of the configuration; the journal's options (src/journal/options.ts) override
- * them. `startRun` reads them for the background recovery of dead journals; the rest waits for the
- * wiring step (docs/journal.md, "Integration plan").
+ * them. `startRun` reads them for the run's journal and the background recovery of dead journals
+ * (docs/journal.md).
  */
 import { join, resolve } from "node:path";
 import { cacheRoot } from "./cache-root.js";

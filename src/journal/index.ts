@@ -1,7 +1,7 @@
 /**
- * The durable-delivery journal (issue #14), storage layer only. Internal: nothing here is exported
- * from the package root yet; the logger's batcher will import this module in the wiring step
- * (docs/journal.md, "Integration plan").
+ * The durable-delivery journal (issue #14): the storage layer the logger's batcher writes
+ * (logging/batcher/journal-feed.ts) and recovery reads. Internal, except `JournalOptions`, which the
+ * package root exports as part of the `startRun` options.
  * @internal
  * @module
  */

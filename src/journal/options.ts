@@ -1,10 +1,10 @@
 /**
  * The journal's options, in the same style as the logger's (src/logging/options.ts): the environment
  * and the defaults are resolved with the client's configuration (config/journal-settings.ts,
- * `client.config.journal`); options override them here. `startRun` resolves them (without options
- * yet) for the background recovery of dead journals; the wiring step merges
- * {@link journalOptionsShape} into the `startRun` schema (docs/journal.md, "Integration plan").
- * @internal
+ * `client.config.journal`); options override them here. `startRun` resolves them (with
+ * its options) for the run's journal and the background recovery of dead journals;
+ * {@link journalOptionsShape} is merged into the `startRun` schema. Only {@link JournalOptions} is
+ * public (part of `StartRunOptions`).
  * @module
  */
 import { resolve } from "node:path";
@@ -22,26 +22,26 @@ export { defaultJournalDir } from "../config/journal-settings.js";
 /** Options of the journal. Each falls back to the environment variable named in its description, then to the default. */
 export interface JournalOptions {
   /** Journal every entry on disk before it is delivered. Env `MLFLOW_TS_JOURNAL`. @defaultValue true for a tracking server, false for the embedded store */
-  journal?: boolean;
+  journal?: boolean | undefined;
   /** Folder of the journals. Env `MLFLOW_TS_JOURNAL_DIR`. @defaultValue `$XDG_CACHE_HOME/mlflow-ts/journal`, else `~/.cache/mlflow-ts/journal` */
-  journalDir?: string;
+  journalDir?: string | undefined;
   /** Interval of group commits, ms. Env `MLFLOW_TS_JOURNAL_COMMIT_INTERVAL_MS`. @defaultValue 100 */
-  journalCommitIntervalMs?: number;
+  journalCommitIntervalMs?: number | undefined;
   /** Longest time between a commit and its `fdatasync`, ms; 0 syncs every commit. Env `MLFLOW_TS_JOURNAL_SYNC_INTERVAL_MS`. @defaultValue 0 */
-  journalSyncIntervalMs?: number;
+  journalSyncIntervalMs?: number | undefined;
   /** Segment size at which the next segment starts, bytes. Env `MLFLOW_TS_JOURNAL_SEGMENT_BYTES`. @defaultValue 16777216 */
-  journalSegmentBytes?: number;
+  journalSegmentBytes?: number | undefined;
   /**
    * Recover dead processes' journals for the same tracking server in the background when a run
    * starts (off when `journal` is off). Env `MLFLOW_TS_RECOVER`. @defaultValue true
    */
-  journalRecover?: boolean;
+  journalRecover?: boolean | undefined;
 }
 
-/** Journal options after defaults and environment were applied. */
+/** Journal options after defaults and environment were applied. @internal */
 export type ResolvedJournalOptions = JournalSettings;
 
-/** Schema of {@link JournalOptions}, to merge into the `startRun` options schema. */
+/** Schema of {@link JournalOptions}, merged into the `startRun` options schema. @internal */
 export const journalOptionsShape = {
   journal: z.boolean().optional(),
   journalDir: z.string().min(1).optional(),
@@ -63,6 +63,7 @@ export const journalOptionsShape = {
  * @param settings - `client.config.journal`.
  * @example
  * resolveJournalOptions({ journalDir: "/scratch/journal" }, client.config.journal).dir // "/scratch/journal"
+ * @internal
  */
 export function resolveJournalOptions(options: JournalOptions, settings: JournalSettings): ResolvedJournalOptions {
   const enabled = options.journal ?? settings.enabled;

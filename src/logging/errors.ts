@@ -88,6 +88,13 @@ export class LogDeliveryError extends MlflowError {
   readonly failures: BatchDeliveryError[];
   /** The distinct metric, param and tag keys of every failure since the last report (at most 100). */
   readonly keys: string[];
+  /**
+   * Entries not delivered in time but kept in the run's journal (not failed): delivered once the
+   * process has exited, by `npx mlflow-ts recover` or the next run's background recovery. 0 without a journal.
+   */
+  readonly journaled: number;
+  /** The journal folder holding them, when `journaled` > 0. */
+  readonly journalPath: string | undefined;
 
   /**
    * @param init - the counts, failures and keys.
@@ -105,6 +112,8 @@ export class LogDeliveryError extends MlflowError {
     this.pending = init.pending;
     this.failures = init.failures;
     this.keys = keys;
+    this.journaled = init.journaled ?? 0;
+    this.journalPath = init.journalPath;
   }
 }
 
@@ -122,6 +131,10 @@ export interface LogDeliveryInit {
   keys?: string[] | undefined;
   /** The `timeoutMs` that expired while entries were pending, ms. */
   timeoutMs?: number | undefined;
+  /** Entries kept in the journal instead of delivered. @defaultValue 0 */
+  journaled?: number | undefined;
+  /** The journal folder holding them. */
+  journalPath?: string | undefined;
 }
 
 /**
@@ -154,7 +167,7 @@ export class RunEndError extends LogDeliveryError {
         ? `no time was left to send it within the end's ${init.deadlineMs} ms deadline`
         : `the status update failed: ${messageOf(init.updateError)}`;
     const state = unanswered(init.updateError) ? "it may stay RUNNING on the server (the update got no answer in time)" : "it stays RUNNING on the server";
-    const delivered = failedTotal > 0 || init.pending > 0 ? deliverySummary(init, keys) : "every logged entry was delivered";
+    const delivered = failedTotal > 0 || init.pending > 0 || (init.journaled ?? 0) > 0 ? deliverySummary(init, keys) : "every logged entry was delivered";
     super(init, {
       message:
         `Run ${init.runId} was not ended ${init.status} — ${why}; ${state}. ${capitalize(delivered)}. ` +
@@ -181,6 +194,10 @@ function deliverySummary(init: LogDeliveryInit, keys: readonly string[]): string
   const failedTotal = init.failed.metrics + init.failed.params + init.failed.tags;
   if (failedTotal > 0) parts.push(`${describeCounts(init.failed)} could not be delivered (keys: ${quoteKeys(keys)})`);
   if (init.pending > 0) parts.push(`${init.pending} entries were still pending after ${init.timeoutMs ?? 0} ms (delivery continues in the background)`);
+  if ((init.journaled ?? 0) > 0)
+    parts.push(
+      `${init.journaled} entries are pending, kept in the journal at ${init.journalPath} (delivered once this process has exited, by \`npx mlflow-ts recover\` or the next run's background recovery)`,
+    );
   return parts.join("; ");
 }
 

@@ -14,7 +14,7 @@ import type { ClientOptions } from "../config/options.js";
 import { forgetRunIdEnv } from "../config/process-env.js";
 import { messageOf } from "../core/error-text.js";
 import { AlreadyExistsError, ConfigurationError, NotFoundError, ValidationError } from "../core/errors.js";
-import { type ResolvedJournalOptions, resolveJournalOptions } from "../journal/index.js";
+import { Journal, type JournalOptions, journalOptionsShape, type ResolvedJournalOptions, resolveJournalOptions } from "../journal/index.js";
 import type { Experiment, KeyValue } from "../protocol/entities/tracking.js";
 import { type KeyValueInput, validatedParams, validatedTags } from "../protocol/key-values.js";
 import { TAG_NOTE, TAG_PARENT_RUN_ID, TAG_RUN_NAME, TAG_USER } from "../protocol/tag-names.js";
@@ -25,15 +25,15 @@ import { announceOfflineRun, markUndelivered, offlineResumeError, offlineTargetO
 import { type LoggerOptions, loggerOptionsShape, type ResolvedLoggerOptions, resolveLoggerOptions } from "./options.js";
 import { BackgroundRecovery } from "./recovery/background.js";
 import { DEFAULT_RECOVERY_DEADLINE_MS } from "./recovery/recover.js";
-import { ActiveRun } from "./run.js";
+import { ActiveRun, type RunInit } from "./run.js";
 import { nextSystemMetricsStep, resolveSystemMetricsSettings, SystemMetricsMonitor, type SystemMetricsSettings } from "./system/system-metrics.js";
 import { systemTags } from "./system/system-tags.js";
 
 /** The experiment runs go to when none is configured: MLflow's "Default". */
 export const DEFAULT_EXPERIMENT_ID = "0";
 
-/** Options of {@link startRun} and {@link withRun}, plus the {@link LoggerOptions}. */
-export interface StartRunOptions extends LoggerOptions {
+/** Options of {@link startRun} and {@link withRun}, plus the {@link LoggerOptions} and the {@link JournalOptions}. */
+export interface StartRunOptions extends LoggerOptions, JournalOptions {
   /** The client to use, or options for a new one. @defaultValue one shared client configured from the environment */
   client?: MlflowClient | ClientOptions | undefined;
   /** Experiment id; must exist and be active. Give this or `experimentName`. */
@@ -74,6 +74,7 @@ export interface StartRunOptions extends LoggerOptions {
 
 const startRunOptionsSchema = z.strictObject({
   ...loggerOptionsShape,
+  ...journalOptionsShape,
   client: z.unknown().optional(),
   experimentId: z.string().min(1).optional(),
   experimentName: z.string().min(1).optional(),
@@ -182,20 +183,46 @@ async function openRun(options: StartRunOptions, scoped: boolean): Promise<Activ
   const opts = parseOptions(options);
   const client = resolveClient(opts.client);
   const loggerOptions = resolveLoggerOptions(opts, client.config.logger);
-  const journalOptions = resolveJournalOptions({}, client.config.journal);
+  const journalOptions = resolveJournalOptions(opts, client.config.journal);
   const systemMetrics = resolveSystemMetricsSettings(opts.logSystemMetrics, client.config.systemMetrics);
   const tags = validatedTags(opts.tags as KeyValueInput | undefined);
   const params = validatedParams(opts.params as KeyValueInput | undefined);
   const resumeId = opts.runId ?? (opts.nested || opts.parentRunId ? undefined : takeEnvRunId(client));
+  const journal = journalOptions.enabled && client.config.tracking.kind === "rest" ? journalFor(client, journalOptions) : undefined;
   const run =
     resumeId === undefined
-      ? await createRun(client, opts, tags, loggerOptions, scoped)
-      : await resumeRun(client, resumeId, opts, { tags, params }, loggerOptions, scoped);
+      ? await createRun(client, opts, tags, { loggerOptions, journal }, scoped)
+      : await resumeRun(client, resumeId, opts, { tags, params }, { loggerOptions, journal }, scoped);
   run.logParams(params);
   announceOfflineRun(client, run.runId);
   if (journalOptions.recover && client.config.tracking.kind === "rest") startRecovery(client, run, journalOptions);
   if (systemMetrics.enabled) await startSystemMetrics(client, run, systemMetrics, resumeId !== undefined);
   return run;
+}
+
+/** How a new run gets its journal, once its id is known. */
+type JournalFactory = (runId: string) => Promise<RunInit["journal"]>;
+
+/** What a run is built with besides its client and info. */
+interface RunSetup {
+  loggerOptions: ResolvedLoggerOptions;
+  journal: JournalFactory | undefined;
+}
+
+/**
+ * Creates the run's journal in the journals' folder. Never throws for disk trouble: a journal that
+ * cannot be created starts degraded, and its one warning (also for trouble later) says so.
+ */
+function journalFor(client: MlflowClient, options: ResolvedJournalOptions): JournalFactory {
+  return async (runId) => {
+    const journal = await Journal.create({
+      runId,
+      trackingUri: client.trackingUri,
+      options,
+      onDegraded: (state) => process.emitWarning(state.message, { code: "MLFLOW_TS_JOURNAL_DEGRADED" }),
+    });
+    return { journal, commitIntervalMs: options.commitIntervalMs };
+  };
 }
 
 /** Recovers dead processes' journals for this tracking server in the background (never awaited; stopped when the run ends). */
@@ -250,13 +277,7 @@ function takeEnvRunId(client: MlflowClient): string | undefined {
   return runId;
 }
 
-async function createRun(
-  client: MlflowClient,
-  opts: StartRunOptions,
-  userTags: KeyValue[],
-  loggerOptions: ResolvedLoggerOptions,
-  scoped: boolean,
-): Promise<ActiveRun> {
+async function createRun(client: MlflowClient, opts: StartRunOptions, userTags: KeyValue[], setup: RunSetup, scoped: boolean): Promise<ActiveRun> {
   const parent = await resolveParent(client, opts);
   const explicitExperiment = opts.experimentId !== undefined || opts.experimentName !== undefined;
   // A child goes to its parent's experiment unless told otherwise (MLflow shows nesting within one experiment).
@@ -274,7 +295,8 @@ async function createRun(
     start_time: Date.now(),
     tags,
   });
-  return register(new ActiveRun({ client, info: created.info, options: loggerOptions, onEnd: unregister }), scoped);
+  const journal = await setup.journal?.(created.info.run_id);
+  return register(new ActiveRun({ client, info: created.info, options: setup.loggerOptions, onEnd: unregister, journal }), scoped);
 }
 
 async function resumeRun(
@@ -282,7 +304,7 @@ async function resumeRun(
   runId: string,
   opts: StartRunOptions,
   input: { tags: KeyValue[]; params: KeyValue[] },
-  loggerOptions: ResolvedLoggerOptions,
+  setup: RunSetup,
   scoped: boolean,
 ): Promise<ActiveRun> {
   validateRunId(runId);
@@ -315,7 +337,8 @@ async function resumeRun(
   if (info.status !== "RUNNING" || (opts.runName !== undefined && opts.runName !== info.run_name)) {
     info = await client.runs.update(runId, { status: "RUNNING", run_name: opts.runName });
   }
-  const run = register(new ActiveRun({ client, info, options: loggerOptions, params, onEnd: unregister }), scoped);
+  const journal = await setup.journal?.(info.run_id);
+  const run = register(new ActiveRun({ client, info, options: setup.loggerOptions, params, onEnd: unregister, journal }), scoped);
   if (opts.description !== undefined) run.setTag(TAG_NOTE, opts.description);
   run.setTags(input.tags);
   return run;

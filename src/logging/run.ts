@@ -3,6 +3,8 @@
  * run entity the REST API returns). Logging calls are synchronous and O(1): they validate the
  * input, take the timestamp and hand the entry to the run's {@link Batcher}; no call waits on the
  * network or creates a promise. `flush()` and `end()` are the points where delivery is awaited.
+ * With a journal (a tracking-server run, docs/journal.md), `end()` journals the end status and syncs
+ * it before the status update, and closes the journal after it (removed when all was delivered).
  */
 import type { Readable } from "node:stream";
 import { stringify as stringifyYaml } from "yaml";
@@ -13,6 +15,7 @@ import { messageOf } from "../core/error-text.js";
 import { ValidationError } from "../core/errors.js";
 import type { ImageInput } from "../images/image-codec.js";
 import { type ImageSeriesOptions, LOGGED_IMAGES_TAG, logImage } from "../images/log-image.js";
+import type { Journal } from "../journal/index.js";
 import { type LogModelOptions, logModel, type ModelInfo } from "../models/log-model.js";
 import type { Dataset, RunInfo, RunStatus } from "../protocol/entities/tracking.js";
 import { type KeyValueInput, toKeyValues, validatedTags } from "../protocol/key-values.js";
@@ -90,6 +93,8 @@ export interface RunInit {
   params?: ReadonlyMap<string, string>;
   /** Called once when `end()` has delivered what it could, before the status update. */
   onEnd?: (run: ActiveRun) => void;
+  /** The run's journal and its commit interval, ms (none: delivery from memory only). */
+  journal?: { journal: Journal; commitIntervalMs: number } | undefined;
 }
 
 const END_STATUSES: ReadonlySet<string> = new Set(["FINISHED", "FAILED", "KILLED"]);
@@ -138,9 +143,19 @@ export class ActiveRun {
     this.#options = init.options;
     this.#params = new Map(init.params);
     this.#onEnd = init.onEnd;
-    this.#batcher = new Batcher({ runId: init.info.run_id, store: init.client.store, options: init.options });
+    this.#batcher = new Batcher({
+      runId: init.info.run_id,
+      store: init.client.store,
+      options: init.options,
+      ...(init.journal === undefined ? {} : { journal: init.journal }),
+    });
     // The run holds its artifact URI (from runs.create or runs.get): its uploads need no runs.get.
     internalsOf(init.client).runArtifacts.remember(init.info.run_id, init.info.artifact_uri);
+  }
+
+  /** The run's journal folder, when it has a journal (docs/journal.md). */
+  get journalPath(): string | undefined {
+    return this.#batcher.journal?.path;
   }
 
   /** The run's metadata as last seen from the server (status, times, artifact URI…). */
@@ -355,6 +370,8 @@ export class ActiveRun {
    * @internal
    */
   endOnExit(status: EndStatus, timeoutMs: number): Promise<void> {
+    // What was accepted so far goes to disk at once, before delivery is attempted.
+    void this.#batcher.journal?.commit({ sync: true });
     const ending = this.end({ status, timeoutMs });
     this.#endedOnExit = true;
     return ending;
@@ -613,16 +630,22 @@ export class ActiveRun {
     const startedAt = Date.now();
     const deadlineMs = timeoutMs ?? this.#options.deliveryTimeoutMs;
     const deliveryMs = Math.floor(deadlineMs * END_DELIVERY_SHARE);
+    const journal = this.#batcher.journal;
     let delivery: LogDeliveryError | undefined;
     try {
       await this.#batcher.close(deliveryMs);
     } catch (error) {
-      if (!(error instanceof LogDeliveryError)) throw error;
+      if (!(error instanceof LogDeliveryError)) {
+        await journal?.close();
+        throw error;
+      }
       delivery = error;
     } finally {
       await settledWithin(Promise.all(this.#linkWrites), startedAt + deliveryMs - Date.now());
       this.#onEnd?.(this);
     }
+    // The end status is on disk before the update: a process killed now is recovered with it.
+    const endSeq = await journal?.appendEnd(status, startedAt);
     const remainingMs = startedAt + deadlineMs - Date.now();
     const counts = {
       runId: this.runId,
@@ -630,12 +653,20 @@ export class ActiveRun {
       pending: delivery?.pending ?? 0,
       failures: delivery?.failures ?? [],
       keys: delivery?.keys,
+      journaled: delivery?.journaled,
+      journalPath: delivery?.journalPath,
     };
-    if (remainingMs < 1) throw new RunEndError({ ...counts, status, deadlineMs });
     try {
-      this.#info = await this.client.runs.update(this.runId, { status, end_time: startedAt }, { deadlineMs: remainingMs });
-    } catch (error) {
-      throw new RunEndError({ ...counts, status, deadlineMs, updateError: error });
+      if (remainingMs < 1) throw new RunEndError({ ...counts, status, deadlineMs });
+      try {
+        this.#info = await this.client.runs.update(this.runId, { status, end_time: startedAt }, { deadlineMs: remainingMs });
+      } catch (error) {
+        throw new RunEndError({ ...counts, status, deadlineMs, updateError: error });
+      }
+      if (endSeq !== undefined) journal?.acknowledgeEnd(endSeq);
+    } finally {
+      // Removes the folder when everything was acknowledged; keeps it for recovery otherwise.
+      await journal?.close();
     }
     if (delivery !== undefined) throw delivery;
   }

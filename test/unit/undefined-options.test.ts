@@ -83,6 +83,12 @@ const START_UNDEFINED: Omit<AllUndefined<StartRunOptions>, "client" | "experimen
   nested: undefined,
   parentRunId: undefined,
   logSystemMetrics: undefined,
+  journal: undefined,
+  journalDir: undefined,
+  journalCommitIntervalMs: undefined,
+  journalSyncIntervalMs: undefined,
+  journalSegmentBytes: undefined,
+  journalRecover: undefined,
 };
 const REQUEST_UNDEFINED: AllUndefined<RequestOptions> = {
   signal: undefined,

@@ -18,6 +18,8 @@ export interface PendingKeyValue {
   bytes: number;
   /** Position in the run's param stream, or of the first write of a coalesced tag. */
   seq: number;
+  /** Position of its latest write: a param's own, a coalesced tag's last (what the journal acknowledges). */
+  last: number;
 }
 
 /** Entities of one request. @internal */
@@ -41,6 +43,8 @@ export interface Outcome {
   attempts: number;
   error?: unknown;
   reason?: string;
+  /** It failed for lack of time (deadline, abort), not because the server refused it: worth replaying later. */
+  transient?: boolean;
 }
 
 /** Metrics, params and tags of `entities`. @internal */

@@ -17,10 +17,13 @@
  * Flushes: when a chunk of 1000 metrics is full, when 100 params or tags wait, every
  * `flushIntervalMs`, on `flush()` and on `close()`.
  *
- * The journal of issue #14 will attach to the send loop (its entry source) and to the delivery (its
- * acknowledgements): see the headers of send-loop.ts and delivery.ts.
+ * The journal of issue #14 (when the run has one): journal-feed.ts appends every entry off the hot
+ * path (chunk seal, its own tick, `flush()`, `close()`) and delivery.ts acknowledges what the server
+ * took. What is still failing when its delivery deadline passes, or when `close()` gives up, stays
+ * journaled and is reported as pending (with the journal's folder), not failed.
  */
 import { AbortError } from "../../core/errors.js";
+import type { Journal } from "../../journal/index.js";
 import type { TrackingStore } from "../../store/tracking-store.js";
 import { BatchDeliveryError } from "../errors.js";
 import { TypedEmitter } from "../events.js";
@@ -28,6 +31,7 @@ import type { ResolvedLoggerOptions } from "../options.js";
 import { distinctKeys, type Entities, MAX_KEYS_IN_FAILURE } from "./batch.js";
 import { Delivery } from "./delivery.js";
 import { FailureLedger } from "./failures.js";
+import { JournalFeed } from "./journal-feed.js";
 import { ParamBuffer, TagBuffer } from "./key-value-buffers.js";
 import { MetricBuffer, type MetricLink } from "./metric-buffer.js";
 import { SendLoop } from "./send-loop.js";
@@ -35,6 +39,8 @@ import type { DeliveryCounters, LoggerStats, RunEvents } from "./stats.js";
 import { FlushWaiters, type StreamMark } from "./waiters.js";
 
 export type { BackpressureEvent, FlushEvent, LoggerStats, RunEvents } from "./stats.js";
+
+const NO_JOURNAL = { journaled: 0, durable: 0, acknowledged: 0, pending: 0 } as const;
 
 /**
  * Buffers and delivers the metrics, params and tags of one run. Created by `startRun`; use the
@@ -45,10 +51,11 @@ export class Batcher {
   readonly runId: string;
   readonly events = new TypedEmitter<RunEvents>();
   readonly #options: ResolvedLoggerOptions;
-  readonly #metrics = new MetricBuffer();
+  readonly #metrics: MetricBuffer;
   readonly #params = new ParamBuffer();
-  readonly #tags = new TagBuffer();
-  readonly #counters: DeliveryCounters = { sent: 0, failed: 0, requests: 0, retried: 0 };
+  readonly #tags: TagBuffer;
+  readonly #journal: JournalFeed | undefined;
+  readonly #counters: DeliveryCounters = { sent: 0, failed: 0, kept: 0, requests: 0, retried: 0 };
   readonly #failures: FailureLedger;
   readonly #loop: SendLoop;
   readonly #waiters: FlushWaiters;
@@ -58,10 +65,18 @@ export class Batcher {
   #closing = false;
   #backpressureArmed = true;
 
-  constructor(init: { runId: string; store: TrackingStore; options: ResolvedLoggerOptions }) {
+  /**
+   * @param init.journal - The run's journal (see journal-feed.ts) and its commit interval, ms; without
+   *   one, delivery is from memory only.
+   */
+  constructor(init: { runId: string; store: TrackingStore; options: ResolvedLoggerOptions; journal?: { journal: Journal; commitIntervalMs: number } }) {
     this.runId = init.runId;
     this.#options = init.options;
-    this.#failures = new FailureLedger(init.runId, this.events, this.#counters);
+    const feed = init.journal && new JournalFeed(init.journal.journal, init.journal.commitIntervalMs, () => this.#metrics.journalOpen());
+    this.#journal = feed;
+    this.#metrics = new MetricBuffer(feed?.appendMetrics);
+    this.#tags = new TagBuffer(feed && ((seq) => feed.supersede(seq)));
+    this.#failures = new FailureLedger(init.runId, this.events, this.#counters, feed);
     const delivery = new Delivery({
       runId: init.runId,
       store: init.store,
@@ -71,6 +86,7 @@ export class Batcher {
       counters: this.#counters,
       failures: this.#failures,
       events: this.events,
+      journal: feed,
     });
     this.#waiters = new FlushWaiters((mark) => this.#isSettled(mark));
     this.#loop = new SendLoop({
@@ -100,18 +116,26 @@ export class Batcher {
 
   /** Buffers a param (already validated, not logged before in this run). */
   pushParam(key: string, value: string): void {
+    this.#journal?.param(key, value);
     if (this.#params.push(key, value)) this.#loop.schedule();
     this.#checkBackpressure();
   }
 
   /** Buffers a tag (already validated); replaces a buffered write of the same key. */
   pushTag(key: string, value: string): void {
+    this.#journal?.tag(key, value);
     if (this.#tags.push(key, value)) this.#loop.schedule();
     this.#checkBackpressure();
   }
 
+  /** The run's journal, when it has one (the end status goes there, see `ActiveRun.end`). */
+  get journal(): JournalFeed | undefined {
+    return this.#journal;
+  }
+
   /** A snapshot of the counters. */
   stats(): LoggerStats {
+    const journal = this.#journal?.counts() ?? NO_JOURNAL;
     return {
       logged: this.#metrics.pushed + this.#params.pushed + this.#tags.pushed,
       queued: this.#queued(),
@@ -122,6 +146,7 @@ export class Batcher {
       dropped: 0,
       requests: this.#counters.requests,
       retried: this.#counters.retried,
+      ...journal,
     };
   }
 
@@ -132,6 +157,7 @@ export class Batcher {
    * @throws {LogDeliveryError} when entries failed since the last report, or `timeoutMs` expired.
    */
   async flush(timeoutMs?: number): Promise<void> {
+    this.#journal?.sync();
     const settled = await this.#waitSettled(timeoutMs);
     this.#failures.throwIfAny({ pending: this.pending, timeoutMs: settled ? undefined : timeoutMs, consume: !this.#closing });
   }
@@ -143,6 +169,7 @@ export class Batcher {
    */
   async close(timeoutMs?: number): Promise<void> {
     this.#closing = true;
+    this.#journal?.sync();
     try {
       const settled = await this.#waitSettled(timeoutMs);
       if (!settled) {
@@ -185,16 +212,26 @@ export class Batcher {
     }
   }
 
-  /** Stops every request and counts what is left as failed, with `reason`. */
+  /**
+   * Stops every request and counts what is left as failed, with `reason` — or, while the journal
+   * writes, as pending: it is journaled (appended here first) and stays there for recovery.
+   */
   #abortAll(reason: string): void {
     this.#abortReason = reason;
     this.#abort.abort(new AbortError(reason));
+    this.#journal?.sync();
+    const firstMetric = this.#metrics.taken;
     const entities: Entities = { metrics: [], params: this.#params.drain(), tags: this.#tags.drain() };
     const drained = this.#metrics.drain();
     const counts = { metrics: drained.count, params: entities.params.length, tags: entities.tags.length };
     if (counts.metrics + counts.params + counts.tags > 0) {
       const keys = [...new Set([...drained.keys, ...distinctKeys(entities)])].slice(0, MAX_KEYS_IN_FAILURE);
-      this.#failures.record(new BatchDeliveryError({ runId: this.runId, counts, keys, attempts: 0, reason: reason }));
+      const failure = new BatchDeliveryError({ runId: this.runId, counts, keys, attempts: 0, reason: reason });
+      if (this.#journal?.active) this.#failures.keep(failure);
+      else {
+        this.#failures.record(failure);
+        this.#journal?.acknowledge({ firstMetric, metricCount: drained.count, params: entities.params, tags: entities.tags });
+      }
     }
     this.#waiters.check();
   }

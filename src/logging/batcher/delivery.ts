@@ -5,8 +5,11 @@
  * one refused key does not sink the rest. Every outcome is recorded here: the `flush` event and the
  * `sent` counter for what was acknowledged, the failure ledger for what was not.
  *
- * The journal (issue #14) will acknowledge its entries where `#record` counts a success: that is the
- * one place that knows the server answered 200 for the request carrying them.
+ * The journal (issue #14): once a request is settled, its entries are acknowledged in the run's
+ * journal when the server took them or refused them for good (reported as failed, replaying cannot
+ * help). A request still failing transiently when its deadline passes, or aborted by the run's end,
+ * is kept: not acknowledged, reported as pending with the journal's folder (`FailureLedger.keep`).
+ * Without a journal, or once it is degraded, such a request fails as before.
  */
 import { messageOf } from "../../core/error-text.js";
 import { AbortError, InvalidParameterError, MlflowError } from "../../core/errors.js";
@@ -18,8 +21,9 @@ import type { TrackingStore } from "../../store/tracking-store.js";
 import { BatchDeliveryError, describeCounts, type RefusedKey } from "../errors.js";
 import type { TypedEmitter } from "../events.js";
 import type { ResolvedLoggerOptions } from "../options.js";
-import { countsOf, distinctKeys, type Entities, entityCount, type Outcome, type PendingKeyValue, toKeyValue } from "./batch.js";
+import { type Batch, countsOf, distinctKeys, type Entities, entityCount, type Outcome, type PendingKeyValue, toKeyValue } from "./batch.js";
 import type { FailureLedger } from "./failures.js";
+import type { JournalFeed } from "./journal-feed.js";
 import type { DeliveryCounters, RunEvents } from "./stats.js";
 
 // Refused keys whose server message is quoted in a failure's message; `refused` has all of them.
@@ -36,6 +40,8 @@ export interface DeliveryInit {
   counters: DeliveryCounters;
   failures: FailureLedger;
   events: TypedEmitter<RunEvents>;
+  /** The run's journal, where settled requests are acknowledged. */
+  journal?: JournalFeed | undefined;
 }
 
 /**
@@ -57,14 +63,18 @@ export class Delivery {
   /**
    * Delivers a request. When the server refuses it as invalid, the refused entries are isolated
    * ({@link Delivery.#isolateRefused}) so that one key the server refuses does not sink the rest.
-   * Never throws: failures go to the ledger.
+   * Then acknowledges it in the journal, unless some of it was kept there (any part kept: the whole
+   * request stays unacknowledged, which replay makes harmless). Never throws: failures go to the ledger.
    */
-  async deliver(entities: Entities): Promise<void> {
+  async deliver(batch: Batch): Promise<void> {
     const startedAt = Date.now();
     const deadline = startedAt + this.#init.options.deliveryTimeoutMs;
-    const outcome = await this.#send(entities, deadline);
-    if (isRefusal(outcome.error) && keyGroupsOf(entities).length > 1) await this.#isolateRefused(entities, outcome, deadline, startedAt);
-    else this.#record(entities, outcome, startedAt);
+    const outcome = await this.#send(batch, deadline);
+    const kept =
+      isRefusal(outcome.error) && keyGroupsOf(batch).length > 1
+        ? await this.#isolateRefused(batch, outcome, deadline, startedAt)
+        : this.#record(batch, outcome, startedAt);
+    if (!kept) this.#init.journal?.acknowledge({ firstMetric: batch.firstMetric, metricCount: batch.metrics.length, params: batch.params, tags: batch.tags });
   }
 
   /**
@@ -77,16 +87,13 @@ export class Delivery {
    * Bounded: at most 2·⌈log2 k⌉ requests per refused key among k keys, all within the request's
    * delivery deadline; the parts go one after the other, so tag order is untouched.
    */
-  async #isolateRefused(entities: Entities, refusal: Outcome, deadline: number, startedAt: number): Promise<void> {
+  async #isolateRefused(entities: Entities, refusal: Outcome, deadline: number, startedAt: number): Promise<boolean> {
     const probe = await this.#send({ metrics: [], params: [], tags: [] }, deadline);
-    if (probe.error !== undefined) {
-      this.#record(entities, { ...refusal, attempts: refusal.attempts + probe.attempts }, startedAt);
-      return;
-    }
+    if (probe.error !== undefined) return this.#record(entities, { ...refusal, attempts: refusal.attempts + probe.attempts }, startedAt);
     const refused: RefusedGroup[] = [];
     const requests = { count: refusal.attempts + probe.attempts };
-    await this.#bisect(keyGroupsOf(entities), deadline, startedAt, refused, requests);
-    if (refused.length === 0) return;
+    const kept = await this.#bisect(keyGroupsOf(entities), deadline, startedAt, refused, requests);
+    if (refused.length === 0) return kept;
     const refusedEntities = entitiesOf(refused.map((group) => group.entries));
     const counts = countsOf(refusedEntities);
     const keys = distinctKeys(refusedEntities);
@@ -99,19 +106,25 @@ export class Delivery {
     );
     const { runId, failures } = this.#init;
     failures.record(new BatchDeliveryError({ runId, counts, keys, attempts: requests.count, reason, cause: first.error, refused: refusals }));
+    return kept;
   }
 
-  /** Sends each half of `groups` (refused together); recurses into a refused half of several keys. */
-  async #bisect(groups: KeyGroup[], deadline: number, startedAt: number, refused: RefusedGroup[], requests: { count: number }): Promise<void> {
+  /**
+   * Sends each half of `groups` (refused together); recurses into a refused half of several keys.
+   * @returns whether some part was kept in the journal.
+   */
+  async #bisect(groups: KeyGroup[], deadline: number, startedAt: number, refused: RefusedGroup[], requests: { count: number }): Promise<boolean> {
     const middle = Math.ceil(groups.length / 2);
+    let kept = false;
     for (const half of [groups.slice(0, middle), groups.slice(middle)]) {
       const entities = entitiesOf(half);
       const outcome = await this.#send(entities, deadline);
       requests.count += outcome.attempts;
-      if (!isRefusal(outcome.error)) this.#record(entities, outcome, startedAt);
+      if (!isRefusal(outcome.error)) kept = this.#record(entities, outcome, startedAt) || kept;
       else if (half.length === 1) refused.push({ entries: half[0]!, outcome });
-      else await this.#bisect(half, deadline, startedAt, refused, requests);
+      else kept = (await this.#bisect(half, deadline, startedAt, refused, requests)) || kept;
     }
+    return kept;
   }
 
   /** Sends entities until they are delivered, fail for good, or the deadline passes. Never throws. */
@@ -139,22 +152,34 @@ export class Delivery {
     });
     const { attempts } = result;
     if (result.ok) return { attempts };
-    if (result.gaveUp === "aborted") return { attempts, error: result.failure, reason: withLastError(this.#init.abortReason(), result.failure) };
+    if (result.gaveUp === "aborted")
+      return { attempts, error: result.failure, reason: withLastError(this.#init.abortReason(), result.failure), transient: true };
     if (result.gaveUp === "stopped") return { attempts, error: result.failure, reason: messageOf(result.failure) };
     const why = `still failing when the delivery deadline (deliveryTimeoutMs ${this.#init.options.deliveryTimeoutMs} ms) passed`;
-    return { attempts, error: result.failure, reason: withLastError(why, result.failure) };
+    return { attempts, error: result.failure, reason: withLastError(why, result.failure), transient: true };
   }
 
-  #record(entities: Entities, outcome: Outcome, startedAt: number): void {
+  /**
+   * Counts a delivery, or reports a failure: kept in the journal (pending) when it was transient and
+   * the journal writes, failed otherwise.
+   * @returns whether the entities were kept in the journal (and must not be acknowledged).
+   */
+  #record(entities: Entities, outcome: Outcome, startedAt: number): boolean {
     const counts = countsOf(entities);
     if (outcome.error === undefined && outcome.reason === undefined) {
       this.#init.counters.sent += entityCount(entities);
       this.#init.events.emit("flush", { ...counts, attempts: outcome.attempts, durationMs: Date.now() - startedAt });
-      return;
+      return false;
     }
     const keys = distinctKeys(entities);
-    const { runId, failures } = this.#init;
-    failures.record(new BatchDeliveryError({ runId, counts, keys, attempts: outcome.attempts, reason: outcome.reason ?? "failed", cause: outcome.error }));
+    const { runId, failures, journal } = this.#init;
+    const failure = new BatchDeliveryError({ runId, counts, keys, attempts: outcome.attempts, reason: outcome.reason ?? "failed", cause: outcome.error });
+    if (outcome.transient === true && journal?.active === true) {
+      failures.keep(failure);
+      return true;
+    }
+    failures.record(failure);
+    return false;
   }
 }
 

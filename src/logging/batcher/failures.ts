@@ -2,11 +2,16 @@
  * The failures of a run's delivery not reported yet: each one is announced at once (the `error`
  * event, or a process warning when nobody listens) and kept, bounded, until `flush()` or `end()`
  * reports them all in one `LogDeliveryError` with the counts and keys.
+ *
+ * With a journal, entries still failing when their delivery deadline passes (the server unreachable)
+ * are not failures: they stay journaled and are reported as pending, with the journal's folder. The
+ * first time, one warning says so; `flush()` and `end()` report their count.
  */
 
-import { type BatchDeliveryError, type EntryCounts, LogDeliveryError } from "../errors.js";
+import { type BatchDeliveryError, describeCounts, type EntryCounts, LogDeliveryError } from "../errors.js";
 import type { TypedEmitter } from "../events.js";
 import { addCounts, MAX_KEYS_IN_FAILURE } from "./batch.js";
+import type { JournalFeed } from "./journal-feed.js";
 import type { DeliveryCounters, RunEvents } from "./stats.js";
 
 /** Failures kept in full for the report; the counts and keys cover all of them. */
@@ -27,11 +32,35 @@ export class FailureLedger {
   #unreported: BatchDeliveryError[] = [];
   #counts: EntryCounts = { metrics: 0, params: 0, tags: 0 };
   #keys = new Set<string>();
+  readonly #journal: JournalFeed | undefined;
+  /** Entries kept in the journal since the last report. */
+  #kept = 0;
+  #warnedKept = false;
 
-  constructor(runId: string, events: TypedEmitter<RunEvents>, counters: DeliveryCounters) {
+  constructor(runId: string, events: TypedEmitter<RunEvents>, counters: DeliveryCounters, journal?: JournalFeed) {
     this.#runId = runId;
     this.#events = events;
     this.#counters = counters;
+    this.#journal = journal;
+  }
+
+  /**
+   * Entries the server did not take before their deadline, kept in the journal: counted as pending
+   * (not failed) for the next report; the first time, one warning names what is pending and where.
+   */
+  keep(failure: BatchDeliveryError): void {
+    const { counts } = failure;
+    const entries = counts.metrics + counts.params + counts.tags;
+    this.#counters.kept += entries;
+    this.#kept += entries;
+    if (this.#warnedKept) return;
+    this.#warnedKept = true;
+    process.emitWarning(
+      `mlflow-ts: run ${this.#runId}: the tracking server did not take ${describeCounts(counts)} in time (${failure.message}). ` +
+        `They are kept in the journal at ${this.#journal?.path ?? "(none)"}, with everything else not yet delivered, and are delivered once this process has exited, ` +
+        "by `npx mlflow-ts recover` or the next run's background recovery. Fix: check that the tracking server is reachable from here.",
+      { code: "MLFLOW_TS_SERVER_UNREACHABLE" },
+    );
   }
 
   /** Counts a failure, keeps it for the next report and announces it. */
@@ -45,22 +74,27 @@ export class FailureLedger {
   }
 
   /**
-   * Throws the failures not reported yet, and after a timeout the entries still `pending`.
+   * Throws the failures not reported yet, the entries kept in the journal since then, and after a
+   * timeout the entries still `pending`.
    * `consume` marks them reported.
-   * @throws {LogDeliveryError} when something failed, or `timeoutMs` is given (a wait that expired).
+   * @throws {LogDeliveryError} when something failed or was kept in the journal, or `timeoutMs` is
+   *   given (a wait that expired).
    */
   throwIfAny(report: { pending: number; timeoutMs?: number | undefined; consume?: boolean }): void {
     const failed = this.#counts;
     const hasFailures = failed.metrics + failed.params + failed.tags > 0;
-    if (!hasFailures && report.timeoutMs === undefined) return;
+    const kept = this.#kept;
+    if (!hasFailures && kept === 0 && report.timeoutMs === undefined) return;
     const failures = this.#unreported;
     const keys = [...this.#keys];
     if (report.consume ?? true) {
       this.#unreported = [];
       this.#counts = { metrics: 0, params: 0, tags: 0 };
       this.#keys = new Set();
+      this.#kept = 0;
     }
     const pending = report.timeoutMs === undefined ? 0 : report.pending;
-    throw new LogDeliveryError({ runId: this.#runId, failed, pending, failures, keys, timeoutMs: report.timeoutMs });
+    const journal = kept > 0 ? { journaled: kept, journalPath: this.#journal?.path ?? "" } : {};
+    throw new LogDeliveryError({ runId: this.#runId, failed, pending, failures, keys, timeoutMs: report.timeoutMs, ...journal });
   }
 }

@@ -6,6 +6,7 @@
  * Params are a FIFO: each key is logged once per run. Tags coalesce: a write of a key that is still
  * buffered replaces it (the last one wins), and a key whose earlier write is in a request being
  * sent is locked until that request settles, so a later write can never overtake an earlier one.
+ * A replaced write is reported to `onSuperseded` (the journal acknowledges it: it needs no delivery).
  */
 import { type KeyValueSource, keyValueBytes, MAX_PARAMS_PER_BATCH, MAX_TAGS_PER_BATCH } from "../../protocol/log-batch.js";
 import type { PendingKeyValue } from "./batch.js";
@@ -26,7 +27,8 @@ export class ParamBuffer implements KeyValueSource<PendingKeyValue> {
 
   /** Buffers a param (already validated). Returns `true` when a full request of params is waiting. */
   push(key: string, value: string): boolean {
-    this.#entries.push({ key, value, bytes: keyValueBytes({ key, value }), seq: this.#pushed++ });
+    const seq = this.#pushed++;
+    this.#entries.push({ key, value, bytes: keyValueBytes({ key, value }), seq, last: seq });
     return this.#entries.length >= MAX_PARAMS_PER_BATCH;
   }
 
@@ -77,10 +79,16 @@ export class ParamBuffer implements KeyValueSource<PendingKeyValue> {
  */
 export class TagBuffer {
   readonly #pending = new Map<string, PendingKeyValue>();
+  readonly #onSuperseded: ((seq: number) => void) | undefined;
   /** Keys in a request being sent: their next write waits until it settles. */
   readonly #locked = new Set<string>();
   #pushed = 0;
   #coalesced = 0;
+
+  /** @param onSuperseded - Told the sequence number of each write a later write of its key replaced before it was sent. */
+  constructor(onSuperseded?: (seq: number) => void) {
+    this.#onSuperseded = onSuperseded;
+  }
 
   /**
    * Buffers a tag (already validated); replaces a buffered write of the same key. Returns `true`
@@ -91,12 +99,14 @@ export class TagBuffer {
     const bytes = keyValueBytes({ key, value });
     const pending = this.#pending.get(key);
     if (pending !== undefined) {
+      this.#onSuperseded?.(pending.last);
       pending.value = value;
       pending.bytes = bytes;
+      pending.last = seq;
       this.#coalesced++;
       return false;
     }
-    this.#pending.set(key, { key, value, bytes, seq });
+    this.#pending.set(key, { key, value, bytes, seq, last: seq });
     return this.#pending.size >= MAX_TAGS_PER_BATCH;
   }
 

@@ -4,8 +4,13 @@
  * five slots and allocates nothing. A chunk holds exactly one `log-batch` worth of metrics (1000);
  * chunks are recycled once their entries are taken. A link (MLflow 3: the model and dataset a point
  * belongs to) is interned once per run and stored by index; 0 means none.
+ *
+ * With a journal (issue #14), a chunk's points go to it in place, as columns: a sealed chunk's at the
+ * seal, the open chunk's on the journal's tick ({@link MetricBuffer.journalOpen}); `journaled` marks
+ * how far each chunk went, so no point is appended twice and `push` stays four stores and a count.
  */
 
+import type { MetricColumns } from "../../journal/index.js";
 import type { MetricInput } from "../../protocol/endpoints.js";
 import { MAX_METRICS_PER_BATCH, type MetricSource, metricBytes, metricLinkBytes } from "../../protocol/log-batch.js";
 
@@ -32,12 +37,18 @@ class MetricChunk {
   start = 0;
   /** Number of entries written. */
   end = 0;
+  /** Entries before this index were handed to the journal sink. */
+  journaled = 0;
 
   reset(): void {
     this.start = 0;
     this.end = 0;
+    this.journaled = 0;
   }
 }
+
+/** Receives points `[start, end)` of a chunk's columns (the journal's `appendMetrics`); must not keep the columns. */
+export type MetricSink = (columns: MetricColumns, start: number, end: number) => void;
 
 /**
  * Buffered metrics of one run, in logging order. Every metric has a sequence number: its position
@@ -58,6 +69,12 @@ export class MetricBuffer implements MetricSource<MetricInput> {
   /** Interned links; index 0 is "no link". */
   readonly #links: (MetricLink & { bytes: number })[] = [{ bytes: 0 }];
   readonly #linkIndex = new Map<string, number>();
+  readonly #sink: MetricSink | undefined;
+
+  /** @param sink - Where every point goes once, in order, before it can be taken (the run's journal). */
+  constructor(sink?: MetricSink) {
+    this.#sink = sink;
+  }
 
   /** The index of a link, interned on first use (call it off the hot path, once per link). */
   link(link: MetricLink): number {
@@ -92,8 +109,17 @@ export class MetricBuffer implements MetricSource<MetricInput> {
   /** Closes the open chunk (when it holds anything), making its points available to {@link take}. */
   seal(): void {
     if (this.#open.end === 0) return;
+    this.journalOpen();
     this.#sealed.push(this.#open);
     this.#open = this.#free.pop() ?? new MetricChunk();
+  }
+
+  /** Hands the open chunk's points not yet journaled to the sink (on the journal's tick and at seal). */
+  journalOpen(): void {
+    const chunk = this.#open;
+    if (this.#sink === undefined || chunk.journaled === chunk.end) return;
+    this.#sink(chunk, chunk.journaled, chunk.end);
+    chunk.journaled = chunk.end;
   }
 
   /** Metrics pushed so far: the sequence number of the next one. */

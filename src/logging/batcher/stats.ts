@@ -25,6 +25,17 @@ export interface LoggerStats {
   requests: number;
   /** Requests that repeated a failed attempt. */
   retried: number;
+  /** Entries appended to the run's journal (docs/journal.md); 0 without a journal. */
+  journaled: number;
+  /** Journaled entries on disk: they survive a kill of the process. */
+  durable: number;
+  /** Journaled entries the server acknowledged (or that need no delivery: superseded tag writes, refusals reported). */
+  acknowledged: number;
+  /**
+   * Journaled entries not acknowledged yet: buffered, in flight, or kept in the journal after their
+   * delivery deadline for recovery (`mlflow-ts recover`, or the next run's background recovery).
+   */
+  pending: number;
 }
 
 /** What one delivered request carried, from the `flush` event. */
@@ -57,6 +68,8 @@ export type RunEvents = {
 export interface DeliveryCounters {
   sent: number;
   failed: number;
+  /** Entries given up on in memory but kept in the journal (reported as pending). */
+  kept: number;
   requests: number;
   retried: number;
 }

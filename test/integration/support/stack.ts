@@ -51,6 +51,8 @@ export function stackClientEnv(trackingUri: string): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: stackEnv("AWS_SECRET_ACCESS_KEY"),
     AWS_DEFAULT_REGION: stackEnv("AWS_DEFAULT_REGION"),
     HOME: "/nonexistent-mlflow-ts-test-home",
+    // Runs journal by default: into this test worker's folder (test/unit/setup-journal-dir.ts), never under HOME.
+    ...(process.env.MLFLOW_TS_JOURNAL_DIR === undefined ? {} : { MLFLOW_TS_JOURNAL_DIR: process.env.MLFLOW_TS_JOURNAL_DIR }),
   };
 }
 

@@ -101,8 +101,17 @@ export function testClient(options: ClientOptions = {}): MlflowClient {
     backoffFactorMs: 0,
     backoffJitterMs: 0,
     ...options,
-    env: { HOME: EMPTY_HOME, MLFLOW_TS_QUIET_RETRIES: "true", ...options.env },
+    env: { HOME: EMPTY_HOME, MLFLOW_TS_QUIET_RETRIES: "true", ...journalDirEnv(), ...options.env },
   });
+}
+
+/**
+ * The journal folder of this test worker (test/unit/setup-journal-dir.ts), for clients and child
+ * processes whose environment is not `process.env`: runs journal by default, never under HOME.
+ */
+export function journalDirEnv(): Record<string, string> {
+  const dir = process.env.MLFLOW_TS_JOURNAL_DIR;
+  return dir === undefined ? {} : { MLFLOW_TS_JOURNAL_DIR: dir };
 }
 
 /** An error a resolver can throw to make the request fail like a socket error with `code`. */

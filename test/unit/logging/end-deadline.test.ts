@@ -5,6 +5,10 @@
  * `RunEndError` that keeps the counts of what was not delivered and has the update's error as
  * `cause`; and a run the exit hooks are ending ignores the program's later logging calls instead of
  * throwing (a Ctrl-C must not turn the training loop's next `logMetric` into a crash).
+ *
+ * These runs have no journal (`journal: false`: memory-only delivery, also what a degraded journal
+ * falls back to), so what is not delivered counts as failed; with the journal it is kept and reported
+ * as pending (test/unit/logging/journal.test.ts, real timers: the journal's writes are real I/O).
  */
 import { HttpResponse } from "msw";
 import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
@@ -53,7 +57,7 @@ describe("one deadline for the whole end()", () => {
     noJitter();
     const batches = timed("runs/log-batch", () => new HttpResponse("maintenance", { status: 503 }));
     const updates = timed("runs/update", () => new HttpResponse("maintenance", { status: 503 }));
-    const { run } = await openTestRun(server, { deliveryTimeoutMs: 20_000 }, REAL_BACKOFF);
+    const { run } = await openTestRun(server, { journal: false, deliveryTimeoutMs: 20_000 }, REAL_BACKOFF);
     run.on("error", () => undefined);
     for (let step = 0; step < 3000; step++) run.logMetric("loss", 1, { step });
     const calledAt = Date.now();
@@ -82,7 +86,7 @@ describe("one deadline for the whole end()", () => {
     const batches = timed("runs/log-batch", () => new HttpResponse("maintenance", { status: 503 }));
     const updates = recordUpdates(server);
     // One request at a time, five requests of 1000: each with its own 20 s deadline took 100 s.
-    const { run } = await openTestRun(server, { deliveryTimeoutMs: 20_000, maxInFlight: 1 }, REAL_BACKOFF);
+    const { run } = await openTestRun(server, { journal: false, deliveryTimeoutMs: 20_000, maxInFlight: 1 }, REAL_BACKOFF);
     run.on("error", () => undefined);
     for (let step = 0; step < 5000; step++) run.logMetric("loss", 1, { step });
     const calledAt = Date.now();
@@ -102,7 +106,7 @@ describe("one deadline for the whole end()", () => {
     useLoggerClock();
     const batches = timed("runs/log-batch", () => new Promise<Response>(() => undefined));
     const updates = timed("runs/update", () => new Promise<Response>(() => undefined));
-    const { run } = await openTestRun(server, {}, REAL_BACKOFF);
+    const { run } = await openTestRun(server, { journal: false }, REAL_BACKOFF);
     run.on("error", () => undefined);
     run.logMetric("loss", 1);
     const calledAt = Date.now();
@@ -122,7 +126,7 @@ describe("one deadline for the whole end()", () => {
   it("sends no status update when timeoutMs is 0, and says the run stays RUNNING", async () => {
     record(server, "post", `${API}/runs/log-batch`, () => new Promise<Response>(() => undefined));
     const updates = recordUpdates(server);
-    const { run } = await openTestRun(server);
+    const { run } = await openTestRun(server, { journal: false });
     run.on("error", () => undefined);
     run.logMetric("loss", 1);
     const error = (await run.end({ timeoutMs: 0 }).catch((e: unknown) => e)) as RunEndError;
@@ -140,7 +144,7 @@ describe("a failed status update", () => {
     record(server, "post", `${API}/runs/update`, () => {
       throw socketError("ECONNREFUSED");
     });
-    const { run } = await openTestRun(server, { retryInitialDelayMs: 1, retryMaxDelayMs: 1 }, { maxRetries: 1 });
+    const { run } = await openTestRun(server, { journal: false, retryInitialDelayMs: 1, retryMaxDelayMs: 1 }, { maxRetries: 1 });
     run.on("error", () => undefined);
     for (let step = 0; step < 10; step++) run.logMetric("loss", 1, { step });
     run.logParam("lr", 0.1);
@@ -161,7 +165,7 @@ describe("a failed status update", () => {
   it("says every entry was delivered when only the update failed", async () => {
     const batches = record(server, "post", `${API}/runs/log-batch`);
     record(server, "post", `${API}/runs/update`, () => HttpResponse.json({ error_code: "INTERNAL_ERROR", message: "database is gone" }, { status: 500 }));
-    const { run } = await openTestRun(server, {}, { maxRetries: 0 });
+    const { run } = await openTestRun(server, { journal: false }, { maxRetries: 0 });
     run.logMetric("loss", 1);
     const error = (await run.end().catch((e: unknown) => e)) as RunEndError;
     expect(batches).toHaveLength(1);
@@ -178,7 +182,7 @@ describe("a run the exit hooks are ending", () => {
   it("ignores and counts later logging calls instead of throwing, and its end() resolves while the hooks' end rejects", async () => {
     record(server, "post", `${API}/runs/log-batch`);
     record(server, "post", `${API}/runs/update`, () => HttpResponse.json({ error_code: "INTERNAL_ERROR", message: "down" }, { status: 500 }));
-    const { run } = await openTestRun(server, {}, { maxRetries: 0 });
+    const { run } = await openTestRun(server, { journal: false }, { maxRetries: 0 });
     run.logMetric("loss", 1, { step: 0 });
     const hookEnd = run.endOnExit("KILLED", 5_000).catch((e: unknown) => e);
     expect(() => run.logMetric("loss", 2, { step: 1 })).not.toThrow();
@@ -195,7 +199,7 @@ describe("a run the exit hooks are ending", () => {
   it("resolves a flush the loop was awaiting when the hooks began ending the run, and leaves the counts to the hooks' end", async () => {
     record(server, "post", `${API}/runs/log-batch`, () => new HttpResponse("maintenance", { status: 503 }));
     record(server, "post", `${API}/runs/update`, () => HttpResponse.json({ error_code: "INTERNAL_ERROR", message: "down" }, { status: 500 }));
-    const { run } = await openTestRun(server, { retryInitialDelayMs: 1, retryMaxDelayMs: 1 }, { maxRetries: 0 });
+    const { run } = await openTestRun(server, { journal: false, retryInitialDelayMs: 1, retryMaxDelayMs: 1 }, { maxRetries: 0 });
     run.on("error", () => undefined);
     for (let step = 0; step < 10; step++) run.logMetric("loss", 1, { step });
     const flushed = run.flush();
@@ -210,7 +214,7 @@ describe("a run the exit hooks are ending", () => {
   it("still refuses logging after the program's own end()", async () => {
     record(server, "post", `${API}/runs/log-batch`);
     recordUpdates(server);
-    const { run } = await openTestRun(server);
+    const { run } = await openTestRun(server, { journal: false });
     await run.end();
     expect(() => run.logMetric("loss", 1)).toThrow(expect.objectContaining({ rule: "run-ended" }));
     expect(run.ignoredOnExit).toBe(0);

@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { journalDirEnv } from "../helpers/mock-server.js";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 const RUN_ID = "0123456789abcdef0123456789abcdef";
@@ -74,7 +75,7 @@ function runFixture(
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", `${FIXTURES}${name}`], {
-      env: { PATH: process.env.PATH, HOME: "/nonexistent-mlflow-ts-test-home", MLFLOW_TRACKING_URI: trackingUri, ...env },
+      env: { PATH: process.env.PATH, HOME: "/nonexistent-mlflow-ts-test-home", MLFLOW_TRACKING_URI: trackingUri, ...journalDirEnv(), ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
@@ -177,9 +178,18 @@ describe("exit behaviour", () => {
     expect(received.tags).toEqual([{ key: "phase", value: "done" }]);
   });
 
-  it("does not hang when the server refuses the points: the exit flush is bounded and says what was lost", async () => {
+  it("does not hang when the server refuses the points: the exit flush is bounded and says what is pending in the journal", async () => {
     logBatchUnavailable = true;
     const { code, stderr } = await runFixture("log-then-return.ts", undefined, { MLFLOW_TS_EXIT_TIMEOUT_MS: "1500" });
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/5002 entries are pending, kept in the journal at \S*mlflow-ts-unit-journal-/);
+    expect(received.metrics).toHaveLength(0);
+    expect(received.statuses).toEqual(["FINISHED"]);
+  });
+
+  it("without the journal, does not hang when the server refuses the points and says what was lost", async () => {
+    logBatchUnavailable = true;
+    const { code, stderr } = await runFixture("log-then-return.ts", undefined, { MLFLOW_TS_EXIT_TIMEOUT_MS: "1500", MLFLOW_TS_JOURNAL: "false" });
     expect(code).toBe(0);
     expect(stderr).toMatch(/5000 metrics, 1 param, 1 tag could not be delivered/);
     expect(received.metrics).toHaveLength(0);
@@ -208,7 +218,7 @@ describe("exit behaviour", () => {
     expect(steps()).toEqual(range(loopStats(stdout).logged - 1));
   });
 
-  it("exits 143 within exitTimeoutMs when the server is down at SIGTERM, counting on stderr what was not delivered", async () => {
+  it("exits 143 within exitTimeoutMs when the server is down at SIGTERM, counting on stderr what is pending in the journal", async () => {
     logBatchUnavailable = true;
     updateUnavailable = true;
     let signalledAt = 0;
@@ -226,24 +236,24 @@ describe("exit behaviour", () => {
     const { logged } = loopStats(stdout);
     expect(stderr).toMatch(
       new RegExp(
-        `was not ended KILLED — the status update failed: .*; it stays RUNNING on the server\\. ${logged - 1} metrics, 1 param could not be delivered \\(keys: (loss, lr|lr, loss)\\)`,
+        `was not ended KILLED — the status update failed: .*; it stays RUNNING on the server\\. ${logged} entries are pending, kept in the journal at `,
       ),
     );
     expect(stderr).not.toMatch(/Unhandled|run-ended|has ended/);
     expect(received.statuses).toEqual([]);
   });
 
-  it("prints the counts of what was not delivered at a natural exit when the status update fails too", async () => {
+  it("prints the counts of what is pending in the journal at a natural exit when the status update fails too", async () => {
     logBatchUnavailable = true;
     updateUnavailable = true;
     const { code, stderr } = await runFixture("log-then-return.ts", undefined, { MLFLOW_TS_EXIT_TIMEOUT_MS: "1500" });
     expect(code).toBe(0);
     expect(stderr).toMatch(
-      /was not ended FINISHED — the status update failed: .*; it stays RUNNING on the server\. 5000 metrics, 1 param, 1 tag could not be delivered/,
+      /was not ended FINISHED — the status update failed: .*; it stays RUNNING on the server\. 5002 entries are pending, kept in the journal at /,
     );
   });
 
-  it("ends within exitTimeoutMs on an uncaught exception while the server is down, exits 1 and counts on stderr what was not delivered", async () => {
+  it("ends within exitTimeoutMs on an uncaught exception while the server is down, exits 1 and counts on stderr what is pending in the journal", async () => {
     logBatchUnavailable = true;
     updateUnavailable = true;
     const startedAt = Date.now();
@@ -253,7 +263,7 @@ describe("exit behaviour", () => {
     expect(code).toBe(1);
     expect(stderr).toContain("training diverged");
     expect(stderr).toMatch(
-      /was not ended FAILED — the status update failed: .*; it stays RUNNING on the server\. 2500 metrics could not be delivered \(keys: loss\)/,
+      /was not ended FAILED — the status update failed: .*; it stays RUNNING on the server\. 2500 entries are pending, kept in the journal at /,
     );
   });
 

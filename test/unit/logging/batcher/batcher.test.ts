@@ -247,11 +247,11 @@ describe("transient failures", () => {
     expect(flushed.settled).toBe(true);
   });
 
-  it("keeps retrying until the delivery deadline, then reports the entries as failed", async () => {
+  it("without a journal, keeps retrying until the delivery deadline, then reports the entries as failed", async () => {
     useLoggerClock();
     noJitter();
     const batches = record(server, "post", `${API}/runs/log-batch`, () => new HttpResponse("maintenance", { status: 503 }));
-    const { run } = await openTestRun(server, { deliveryTimeoutMs: 60_000 });
+    const { run } = await openTestRun(server, { journal: false, deliveryTimeoutMs: 60_000 });
     const errors: BatchDeliveryError[] = [];
     run.on("error", (error) => errors.push(error));
     run.logMetric("loss", 0.5);
@@ -515,11 +515,11 @@ describe("flush and end", () => {
     expect(() => run.logMetric("loss", 2)).toThrow(expect.objectContaining({ rule: "run-ended", key: "loss" }));
   });
 
-  it("end with timeoutMs gives up on undelivered entries, counts them as failed and still sets the status", async () => {
+  it("without a journal, end with timeoutMs gives up on undelivered entries, counts them as failed and still sets the status", async () => {
     useLoggerClock();
     const batches = record(server, "post", `${API}/runs/log-batch`, () => new Promise<Response>(() => undefined));
     const updates = recordUpdates(server);
-    const { run } = await openTestRun(server, { maxInFlight: 1 });
+    const { run } = await openTestRun(server, { journal: false, maxInFlight: 1 });
     run.on("error", () => undefined);
     for (let step = 0; step < 1500; step++) run.logMetric("loss", 1, { step });
     run.logParam("lr", 0.1);

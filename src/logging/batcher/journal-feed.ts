@@ -1,0 +1,180 @@
+/**
+ * What a run's batcher writes to its journal (issue #14, docs/journal.md "Integration plan") and
+ * what it acknowledges there. One place for the wiring, so the buffers and the delivery only call
+ * it at their seams:
+ *
+ * - metric chunks are appended in place, as columns, when a chunk is sealed (metric-buffer.ts) and,
+ *   for the open chunk, on this feed's tick: nothing is added to `logMetric`;
+ * - params and every tag write (coalesced ones too, in the order made) wait in small lists and are
+ *   appended on the tick, on `flush()` and at the end; a tag write replaced in the buffer is
+ *   acknowledged as superseded only once the write that replaced it is appended, so a kill can never
+ *   leave the older value acknowledged and the newer one missing;
+ * - the tick runs every `commitIntervalMs` and commits what it appended: on a process kill, at most
+ *   the entries accepted in the last `commitIntervalMs` (plus a commit being written) are lost;
+ * - acknowledgements: a request answered 200, or refused for good and reported, is acknowledged
+ *   (metric range, params, each tag's latest write); a request still failing at the delivery deadline
+ *   is not: it stays journaled and is reported as pending.
+ *
+ * When the journal turns degraded (disk full, unwritable) it stops writing and delivery goes on from
+ * memory with the old guarantees (`active` is then false).
+ */
+import type { Journal, JournalEndStatus, JournalStats, KeyValueEntry, MetricColumns, StreamCounts } from "../../journal/index.js";
+import type { PendingKeyValue } from "./batch.js";
+
+/** The entries of a request (or of a drained buffer) to acknowledge. @internal */
+export interface AcknowledgedEntries {
+  /** Sequence number of the first metric point; the points are a contiguous range. */
+  firstMetric: number;
+  /** Number of metric points. */
+  metricCount: number;
+  params: readonly PendingKeyValue[];
+  tags: readonly PendingKeyValue[];
+}
+
+/** The journal counters `run.stats()` shows, all streams together. @internal */
+export interface JournalCounts {
+  /** Entries appended to the journal. */
+  journaled: number;
+  /** Entries on disk (their group commit's write returned). */
+  durable: number;
+  /** Entries the server acknowledged (or that need no delivery: superseded, refused for good). */
+  acknowledged: number;
+  /** Journaled entries not acknowledged yet. */
+  pending: number;
+}
+
+/**
+ * Feeds one run's journal from its batcher.
+ *
+ * @example
+ * const feed = new JournalFeed(journal, 100, () => metrics.journalOpen());
+ * feed.param("lr", "0.1");
+ * feed.sync();                // appended; the journal's next commit makes it durable
+ * feed.acknowledge({ firstMetric: 0, metricCount: 1000, params, tags });
+ * @internal
+ */
+export class JournalFeed {
+  readonly journal: Journal;
+  readonly #appendOpenMetrics: () => void;
+  #params: KeyValueEntry[] = [];
+  #tags: KeyValueEntry[] = [];
+  #superseded: number[] = [];
+  readonly #timer: NodeJS.Timeout;
+  #closed = false;
+
+  /**
+   * @param commitIntervalMs - Tick of the feed: append what waits, then commit, ms.
+   * @param appendOpenMetrics - Appends the open metric chunk's new points (`MetricBuffer.journalOpen`).
+   */
+  constructor(journal: Journal, commitIntervalMs: number, appendOpenMetrics: () => void) {
+    this.journal = journal;
+    this.#appendOpenMetrics = appendOpenMetrics;
+    this.#timer = setInterval(() => this.#onTick(), commitIntervalMs);
+    this.#timer.unref();
+  }
+
+  /** Whether the journal still writes: entries failing transiently are then kept there, not failed. */
+  get active(): boolean {
+    return !this.#closed && this.journal.degraded === undefined;
+  }
+
+  /** The journal's folder (where pending entries are kept). */
+  get path(): string {
+    return this.journal.path;
+  }
+
+  /** Appends metric points `[start, end)` of a chunk (the metric buffer's sink). */
+  readonly appendMetrics = (columns: MetricColumns, start: number, end: number): void => {
+    if (!this.#closed) this.journal.appendMetrics(columns, start, end);
+  };
+
+  /** A param pushed to the batcher, appended on the next tick. */
+  param(key: string, value: string): void {
+    this.#params.push({ key, value });
+  }
+
+  /** A tag write made, appended on the next tick (every write, in order). */
+  tag(key: string, value: string): void {
+    this.#tags.push({ key, value });
+  }
+
+  /** A tag write replaced in the buffer by a later write of its key: acknowledged once that one is appended. */
+  supersede(seq: number): void {
+    this.#superseded.push(seq);
+  }
+
+  /** Appends everything accepted and not yet journaled (open metric chunk, params, tag writes). */
+  sync(): void {
+    if (this.#closed) return;
+    this.#appendOpenMetrics();
+    if (this.#params.length > 0) {
+      this.journal.appendParams(this.#params);
+      this.#params = [];
+    }
+    if (this.#tags.length > 0) {
+      this.journal.appendTags(this.#tags);
+      this.#tags = [];
+    }
+    for (const seq of this.#superseded) this.journal.acknowledge("tag", seq, seq + 1);
+    this.#superseded = [];
+  }
+
+  /** Appends what waits and commits it; resolves once it is durable (synced with `sync`). Never rejects. */
+  async commit(options: { sync?: boolean } = {}): Promise<void> {
+    this.sync();
+    await this.journal.commit(options);
+  }
+
+  /** Records that the server has `entries` (or they were refused for good and reported). */
+  acknowledge(entries: AcknowledgedEntries): void {
+    const { journal } = this;
+    journal.acknowledge("metric", entries.firstMetric, entries.firstMetric + entries.metricCount);
+    for (const param of entries.params) journal.acknowledge("param", param.last, param.last + 1);
+    for (const tag of entries.tags) journal.acknowledge("tag", tag.last, tag.last + 1);
+  }
+
+  /**
+   * Appends the run's end status and syncs it to disk before the status update is sent.
+   * @returns its sequence number in the control stream, for {@link JournalFeed.acknowledgeEnd}.
+   */
+  async appendEnd(status: JournalEndStatus, endTimeMs: number): Promise<number> {
+    this.sync();
+    const seq = this.journal.appendEnd(status, endTimeMs);
+    await this.journal.commit({ sync: true });
+    return seq;
+  }
+
+  /** The status update succeeded: the end entry needs no recovery. */
+  acknowledgeEnd(seq: number): void {
+    this.journal.acknowledge("control", seq, seq + 1);
+  }
+
+  /** The journal's counters, all streams together. */
+  counts(): JournalCounts {
+    const stats: JournalStats = this.journal.stats();
+    return { journaled: total(stats.appended), durable: total(stats.durable), acknowledged: total(stats.acknowledged), pending: total(stats.pending) };
+  }
+
+  /**
+   * Stops the tick, commits, syncs and closes the journal: its folder is removed when every entry
+   * is acknowledged, kept for recovery otherwise. Never rejects.
+   * @returns whether the folder was removed.
+   */
+  async close(): Promise<boolean> {
+    if (this.#closed) return false;
+    clearInterval(this.#timer);
+    this.sync();
+    this.#closed = true;
+    return this.journal.close();
+  }
+
+  #onTick(): void {
+    if (this.#closed) return;
+    this.sync();
+    void this.journal.commit();
+  }
+}
+
+function total(counts: Readonly<StreamCounts>): number {
+  return counts.metric + counts.param + counts.tag + counts.control;
+}

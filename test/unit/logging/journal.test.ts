@@ -1,0 +1,206 @@
+/**
+ * The logger writes the run's journal (issue #14, docs/journal.md): what `startRun`'s batcher
+ * appends (every point as columns, params, every tag write in order), what it acknowledges (what
+ * the server took, superseded tag writes, refusals), what it keeps (a request still failing at its
+ * deadline: pending, not failed, the journal kept for recovery), the end status journaled before
+ * the update, and disk trouble (one warning, delivery from memory). Real timers and real files: the
+ * journal's commits are real I/O. Against the fake tracking server of the recovery tests, which
+ * counts every point it receives.
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { LogDeliveryError, RunEndError } from "../../../src/index.js";
+import type { JournalRecord } from "../../../src/journal/index.js";
+import { type StartRunOptions, startRun } from "../../../src/logging/fluent.js";
+import { recoverJournals } from "../../../src/logging/recovery/recover.js";
+import type { ActiveRun } from "../../../src/logging/run.js";
+import { testClient, useMockServer } from "../helpers/mock-server.js";
+import { readFolder } from "../journal/helpers.js";
+import { type FakeServer, fakeTracking, killOwner } from "./recovery/helpers.js";
+
+const server = useMockServer();
+const RUN = "0123456789abcdef0123456789abcdef";
+/** Bound of every polling loop, in iterations of 10 ms. */
+const MAX_POLLS = 500;
+
+let dir: string;
+let fake: FakeServer;
+let warnings: { message: string; code: string | undefined }[];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "mlflow-ts-logger-journal-"));
+  fake = fakeTracking(server);
+  fake.addRun(RUN);
+  warnings = [];
+  const spy = vi.spyOn(process, "emitWarning").mockImplementation(((warning: string | Error, options?: { code?: string }) => {
+    warnings.push({ message: String(warning), code: options?.code });
+  }) as typeof process.emitWarning);
+  return () => spy.mockRestore();
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Resumes the fake server's run with a journal in `dir`, commits every 10 ms, no background flush. */
+function openRun(options: StartRunOptions = {}): Promise<ActiveRun> {
+  return startRun({
+    client: testClient({ env: { MLFLOW_TS_RECOVER: "false" } }),
+    runId: RUN,
+    exitHooks: false,
+    flushIntervalMs: 3_600_000,
+    journalDir: dir,
+    journalCommitIntervalMs: 10,
+    ...options,
+  });
+}
+
+/** Waits (bounded) until `done()` holds. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let poll = 0; poll < MAX_POLLS && !done(); poll++) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (!done()) throw new Error(`gave up waiting for ${what}`);
+}
+
+function metricSteps(records: JournalRecord[]): number[] {
+  const steps: number[] = [];
+  for (const record of records) if (record.kind === "metrics") for (let i = 0; i < record.count; i++) steps.push(record.steps[i]!);
+  return steps;
+}
+
+describe("what the logger journals", () => {
+  it("journals every point, param and tag write in order, durable before any flush, then acknowledges what the server took and removes the folder at the end", async () => {
+    const run = await openRun();
+    run.logParams({ lr: 0.01 });
+    run.setTag("phase", "warmup");
+    for (let step = 0; step < 2500; step++) run.logMetric("loss", 1 / (step + 1), { step });
+    run.setTag("phase", "train"); // replaces the buffered "warmup": coalesced, yet journaled
+    const path = run.journalPath!;
+    expect(path.startsWith(dir)).toBe(true);
+    await until(() => run.stats().durable === 2503, "the journal's tick to make every entry durable");
+    expect(run.stats()).toMatchObject({ journaled: 2503, durable: 2503 });
+
+    const { records, damage } = await readFolder(path);
+    expect(damage).toEqual([]);
+    expect(metricSteps(records)).toEqual([...Array(2500).keys()]);
+    const tagWrites = records.flatMap((record) => (record.kind === "tags" ? record.entries.map((entry) => `${entry.key}=${entry.value}`) : []));
+    expect(tagWrites).toEqual(["phase=warmup", "phase=train"]);
+    const params = records.flatMap((record) => (record.kind === "params" ? record.entries : []));
+    expect(params).toEqual([{ key: "lr", value: "0.01" }]);
+
+    await run.flush();
+    // The coalesced "warmup" write was acknowledged as superseded; everything else as delivered.
+    expect(run.stats()).toMatchObject({ journaled: 2503, acknowledged: 2503, pending: 0, failed: 0 });
+    expect(fake.runs.get(RUN)!.tagWrites).toEqual([{ key: "phase", value: "train" }]);
+    await run.end();
+    expect(fake.runs.get(RUN)!.pointsReceived).toBe(2500);
+    expect(fake.runs.get(RUN)!.status).toBe("FINISHED");
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("journals nothing with journal: false (delivery from memory, as before)", async () => {
+    const run = await openRun({ journal: false });
+    run.logMetric("loss", 1);
+    await run.end();
+    expect(run.journalPath).toBeUndefined();
+    expect(run.stats()).toMatchObject({ journaled: 0, durable: 0, acknowledged: 0, pending: 0, sent: 1 });
+  });
+});
+
+describe("past the delivery deadline", () => {
+  it("keeps undelivered entries journaled and reports them pending (with the folder), not failed, with one warning; recovery then delivers them exactly once", async () => {
+    fake.failNext(1_000_000);
+    const run = await openRun({ deliveryTimeoutMs: 200, retryInitialDelayMs: 1, retryMaxDelayMs: 5 });
+    run.logParam("lr", "0.01");
+    for (let step = 0; step < 1500; step++) run.logMetric("loss", step, { step });
+    const error = await run.flush().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LogDeliveryError);
+    const delivery = error as LogDeliveryError;
+    expect(delivery.failed).toEqual({ metrics: 0, params: 0, tags: 0 });
+    expect(delivery.journaled).toBe(1501);
+    expect(delivery.journalPath).toBe(run.journalPath);
+    expect(delivery.message).toContain(`1501 entries are pending, kept in the journal at ${run.journalPath}`);
+    expect(run.stats()).toMatchObject({ failed: 0, journaled: 1501, acknowledged: 0, pending: 1501 });
+    const unreachable = warnings.filter((w) => w.code === "MLFLOW_TS_SERVER_UNREACHABLE");
+    expect(unreachable).toHaveLength(1);
+    expect(unreachable[0]!.message).toContain(`kept in the journal at ${run.journalPath}`);
+
+    // The status update goes through; the folder stays for recovery (entries unacknowledged).
+    const path = run.journalPath!;
+    await run.end();
+    expect(fake.runs.get(RUN)!.status).toBe("FINISHED");
+    expect(existsSync(path)).toBe(true);
+
+    fake.failNext(0);
+    await killOwner(path); // as if this process had exited
+    const report = await recoverJournals({ client: testClient(), dir });
+    expect(report.journals.map((j) => j.outcome)).toEqual(["recovered"]);
+    const row = fake.runs.get(RUN)!;
+    expect(row.pointsReceived).toBe(1500);
+    expect(row.rows.size).toBe(1500);
+    expect(row.params.get("lr")).toBe("0.01");
+    expect(row.updates.map((u) => u.status)).toEqual(["FINISHED"]); // recovery left the ended run alone
+  });
+
+  it("acknowledges entries the server refused for good (reported failed): replaying them cannot succeed", async () => {
+    fake.failNext(1, 403);
+    const run = await openRun();
+    run.logMetric("loss", 1, { step: 0 });
+    const error = await run.flush().catch((e: unknown) => e);
+    expect((error as LogDeliveryError).failed).toEqual({ metrics: 1, params: 0, tags: 0 });
+    expect((error as LogDeliveryError).journaled).toBe(0);
+    expect(run.stats()).toMatchObject({ failed: 1, journaled: 1, acknowledged: 1, pending: 0 });
+    const path = run.journalPath!;
+    await run.end();
+    expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe("the end status", () => {
+  it("is journaled and synced before the status update, and the journal is kept when the update fails", async () => {
+    fake.failUpdates(1_000_000);
+    const run = await openRun();
+    run.logMetric("loss", 1, { step: 0 });
+    const path = run.journalPath!;
+    const error = await run.end({ status: "FAILED", timeoutMs: 2_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RunEndError);
+    expect(fake.runs.get(RUN)!.pointsReceived).toBe(1);
+    const { records } = await readFolder(path);
+    const ends = records.filter((record) => record.kind === "end");
+    expect(ends).toMatchObject([{ status: "FAILED" }]);
+    expect(run.stats()).toMatchObject({ journaled: 2, acknowledged: 1, pending: 1 });
+
+    // Recovery sets the journaled status once the server answers.
+    fake.failUpdates(0);
+    await killOwner(path);
+    const report = await recoverJournals({ client: testClient(), dir });
+    expect(report.journals[0]).toMatchObject({ outcome: "recovered", finalStatus: { set: true, status: "FAILED" } });
+    expect(fake.runs.get(RUN)!.status).toBe("FAILED");
+    expect(fake.runs.get(RUN)!.pointsReceived).toBe(1);
+  });
+});
+
+describe("disk trouble", () => {
+  it("a file where the journal folder should be: one warning, and delivery from memory with the old guarantees", async () => {
+    const blocked = join(dir, "not-a-folder");
+    await writeFile(blocked, "x");
+    const run = await openRun({ journalDir: blocked, deliveryTimeoutMs: 200, retryInitialDelayMs: 1, retryMaxDelayMs: 5 });
+    for (let step = 0; step < 2500; step++) run.logMetric("loss", step, { step });
+    await run.flush();
+    const degraded = warnings.filter((w) => w.code === "MLFLOW_TS_JOURNAL_DEGRADED");
+    expect(degraded).toHaveLength(1);
+    expect(degraded[0]!.message).toMatch(/Fix: /);
+    expect(run.stats()).toMatchObject({ sent: 2500, failed: 0 });
+
+    // Without a journal to keep them, entries past their deadline fail, as before.
+    fake.failNext(1_000_000);
+    run.logMetric("loss", 0, { step: 9999 });
+    const error = await run.flush().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LogDeliveryError);
+    fake.failNext(0);
+    await run.end();
+    expect(fake.runs.get(RUN)!.pointsReceived).toBe(2500);
+  }, 30_000);
+});
