@@ -1,5 +1,5 @@
 /**
- * What a run's batcher writes to its journal (issue #14, docs/journal.md "Integration plan") and
+ * What a run's batcher writes to its journal (issue #14, docs/journal.md "The logger's journal") and
  * what it acknowledges there. One place for the wiring, so the buffers and the delivery only call
  * it at their seams:
  *

@@ -8,10 +8,9 @@
  * `flushIntervalMs`, while a `flush()` waits, and once the run is closing. Params and tags ride
  * along with any request that has room.
  *
- * Where the journal of issue #14 attaches: `sources` is the one entry source this loop drains —
- * the journal will add a source that reads entries back from disk when memory is over its cap —
- * and `onSettled` runs after each request settles; acknowledgement of journal entries happens
- * where the delivery records a 200 (delivery.ts), before `onSettled`.
+ * The journal of issue #14: its entries are appended by journal-feed.ts and acknowledged by the
+ * delivery (delivery.ts) before `onSettled`. Not done yet: reading entries back from the journal
+ * when memory is over its cap would be another of `sources` (docs/journal.md, "What is left").
  */
 import PQueue from "p-queue";
 import { packBatch } from "../../protocol/log-batch.js";
