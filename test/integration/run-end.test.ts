@@ -130,7 +130,7 @@ describe("a plain training loop stopped by a signal", () => {
     ["SIGINT", 130],
     ["SIGTERM", 143],
   ] as const) {
-    it(`${signal} with the server gone: exits ${exitCode} within the exit deadline, stderr counts what was not delivered, the run stays RUNNING`, async () => {
+    it(`${signal} with the server gone: exits ${exitCode} within the exit deadline, stderr counts what is pending in the journal, the run stays RUNNING`, async () => {
       const proxy = await startProxy(serverUri("direct"));
       const exitTimeoutMs = 4_000;
       try {
@@ -138,14 +138,15 @@ describe("a plain training loop stopped by a signal", () => {
         expect(result.code).toBe(exitCode);
         expect(result.signalToExitMs).toBeLessThan(exitTimeoutMs + GRACE_MS);
         expect(result.stderr).not.toMatch(/Unhandled|run-ended|has ended/);
-        const undelivered = /stays RUNNING on the server\. (\d+) metrics(?:, 1 param)? could not be delivered/.exec(result.stderr);
+        // Undelivered entries are kept in the run's journal (pending, not failed) for recovery.
+        const undelivered = /stays RUNNING on the server\. (\d+) entries are pending, kept in the journal at /.exec(result.stderr);
         expect(undelivered, result.stderr).not.toBeNull();
-        const failed = Number(undelivered![1]);
-        expect(failed).toBeGreaterThan(0);
-        expect(result.stats.failed).toBeGreaterThanOrEqual(failed);
+        const pending = Number(undelivered![1]);
+        expect(pending).toBeGreaterThan(0);
+        expect(result.stats.failed).toBe(0);
         // What arrived before the proxy closed is in PostgreSQL; with what stderr counts, nothing is unaccounted for.
         const rows = await runRows(result.runId);
-        expect((rows.metrics.loss ?? 0) + failed).toBeGreaterThanOrEqual(result.stats.logged - 1);
+        expect((rows.metrics.loss ?? 0) + pending).toBeGreaterThanOrEqual(result.stats.logged - 1);
         expect((await client.runs.get(result.runId)).info.status).toBe("RUNNING");
       } finally {
         await proxy.close();
@@ -155,7 +156,7 @@ describe("a plain training loop stopped by a signal", () => {
 });
 
 describe("end() while the server is gone", () => {
-  it("gives up at its one deadline (deliveryTimeoutMs) with 5000 points buffered, and rejects with the counts", async () => {
+  it("gives up at its one deadline (deliveryTimeoutMs) with 5000 points buffered, and rejects with the counts kept in the journal", async () => {
     const proxy: TestProxy = await startProxy(serverUri("direct"));
     // The client's own retry curve (2 s backoff factor, 7 retries): what the status update fell back to.
     const viaProxy = new MlflowClient({ trackingUri: proxy.url, env: { ...stackClientEnv(proxy.url), MLFLOW_TS_QUIET_RETRIES: "true" } });
@@ -170,11 +171,13 @@ describe("end() while the server is gone", () => {
       // One request at a time with a deadline each took 5 × 6 s, then minutes for the update.
       expect(Date.now() - startedAt).toBeLessThan(deliveryTimeoutMs + GRACE_MS);
       expect(error).toBeInstanceOf(RunEndError);
-      expect(error.failed).toEqual({ metrics: 5000, params: 0, tags: 0 });
+      // Not failed: kept in the run's journal (pending) for recovery, with the end status.
+      expect(error.failed).toEqual({ metrics: 0, params: 0, tags: 0 });
+      expect(error.journaled).toBe(5000);
       expect(error.cause instanceof TimeoutError || error.cause instanceof ConnectionError).toBe(true);
-      expect(error.message).toContain("5000 metrics could not be delivered (keys: loss)");
+      expect(error.message).toContain(`5000 entries are pending, kept in the journal at ${error.journalPath}`);
       expect(error.message).toMatch(/RUNNING on the server/);
-      expect(run.stats()).toMatchObject({ logged: 5000, sent: 0, failed: 5000, queued: 0, inFlight: 0 });
+      expect(run.stats()).toMatchObject({ logged: 5000, sent: 0, failed: 0, queued: 0, inFlight: 0, journaled: 5001, pending: 5001 });
       expect((await client.runs.get(run.runId)).info.status).toBe("RUNNING");
     } finally {
       await proxy.close();
