@@ -13,8 +13,9 @@ export type UploadSource = { kind: "file"; path: string; size: number } | { kind
 /** Per-transfer hooks and options. */
 export interface TransferHooks extends RequestOptions {
   /**
-   * Bytes of this object transferred so far. May go down when a part is retried; the transfer
-   * layer turns it into aggregated {@link TransferProgress}.
+   * Bytes of this object transferred so far. May start again from a lower count when an attempt
+   * is retried; the transfer layer counts each object at its highest value and turns it into
+   * aggregated {@link TransferProgress} (which never goes down).
    */
   onBytes?: (loadedBytes: number) => void;
 }

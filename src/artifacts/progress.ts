@@ -1,32 +1,73 @@
-/** Progress bookkeeping: sums the bytes of several files (or parts) into one running total. */
+/**
+ * Progress bookkeeping in one place: sums the bytes of several files (or of the parts of one file)
+ * into one running total that never goes backwards, and counts the files finished, so that a
+ * directory transfer reports one aggregated {@link TransferProgress}.
+ */
 import type { TransferProgress } from "./types.js";
 
 /**
- * Sums the progress of several files (or of the parts of one file) into one {@link TransferProgress}
- * stream. A file whose count goes down (a retried part) takes its bytes back from the total.
+ * Sums the progress of several keys (files, or the parts of one file) into one
+ * {@link TransferProgress} stream. Each key counts with the most bytes it ever reported: a part
+ * that is re-sent after a failed attempt starts again from 0, and its bytes are neither taken back
+ * nor counted twice, so `loadedBytes` only grows and never exceeds what the keys hold.
  *
  * @example
- * const totals = new ProgressTotals(1000, (p) => console.log(p.loadedBytes));
- * totals.update("a.bin", 400); // 400
+ * const totals = new ProgressTotals(30, (p) => console.log(p.loadedBytes, p.completedFiles), 2);
+ * totals.update("a.bin", 10); // 10 0
+ * totals.update("a.bin", 0);  // (a retry: nothing reported)
+ * totals.complete("a.bin", 20); // 20 1
  * @internal
  */
 export class ProgressTotals {
-  #loaded = 0;
-  readonly #perFile = new Map<string, number>();
-  readonly #total: number | undefined;
+  #loadedBytes = 0;
+  #completedFiles = 0;
+  readonly #perKey = new Map<string, number>();
+  readonly #totalBytes: number | undefined;
+  readonly #totalFiles: number;
   readonly #onProgress: ((progress: TransferProgress) => void) | undefined;
 
-  constructor(total: number | undefined, onProgress?: (progress: TransferProgress) => void) {
-    this.#total = total;
+  /**
+   * @param totalBytes - Bytes of the whole operation; `undefined` when unknown (a stream).
+   * @param onProgress - Called on every change.
+   * @param totalFiles - Files of the whole operation. @defaultValue 1
+   */
+  constructor(totalBytes: number | undefined, onProgress?: (progress: TransferProgress) => void, totalFiles = 1) {
+    this.#totalBytes = totalBytes;
     this.#onProgress = onProgress;
+    this.#totalFiles = totalFiles;
   }
 
-  /** Records that `loadedBytes` of `path` are done and reports the new total (unless nothing changed). */
-  update(path: string, loadedBytes: number): void {
-    const previous = this.#perFile.get(path);
-    if (previous === loadedBytes) return;
-    this.#loaded += loadedBytes - (previous ?? 0);
-    this.#perFile.set(path, loadedBytes);
-    this.#onProgress?.({ loadedBytes: this.#loaded, totalBytes: this.#total, path });
+  /**
+   * Records that `loadedBytes` of `key` are done and reports the new total: on the first report of
+   * a key, and whenever a key passes its own highest count (a retry's recount is not reported).
+   */
+  update(key: string, loadedBytes: number): void {
+    const previous = this.#perKey.get(key);
+    if (previous !== undefined && loadedBytes <= previous) return;
+    this.#raise(key, previous ?? 0, loadedBytes);
+    this.#report(key);
+  }
+
+  /** Records that `key` is finished with `bytes` bytes (at least its highest count) and reports it. */
+  complete(key: string, bytes: number): void {
+    const previous = this.#perKey.get(key) ?? 0;
+    if (bytes > previous) this.#raise(key, previous, bytes);
+    this.#completedFiles += 1;
+    this.#report(key);
+  }
+
+  #raise(key: string, previous: number, loadedBytes: number): void {
+    this.#loadedBytes += loadedBytes - previous;
+    this.#perKey.set(key, loadedBytes);
+  }
+
+  #report(path: string): void {
+    this.#onProgress?.({
+      loadedBytes: this.#loadedBytes,
+      totalBytes: this.#totalBytes,
+      completedFiles: this.#completedFiles,
+      totalFiles: this.#totalFiles,
+      path,
+    });
   }
 }

@@ -94,7 +94,7 @@ export async function uploadOne(store: ArtifactStore, source: UploadSource, arti
   const total = source.kind === "file" ? source.size : source.kind === "bytes" ? source.data.byteLength : undefined;
   const progress = new ProgressTotals(total, options.onProgress);
   const bytes = await store.upload(source, artifactFile, { ...requestOptionsOf(options), onBytes: (loaded) => progress.update(artifactFile, loaded) });
-  progress.update(artifactFile, bytes);
+  progress.complete(artifactFile, bytes);
   return { paths: [artifactFile], bytes };
 }
 
@@ -116,7 +116,7 @@ export async function uploadFiles(
   defaultConcurrency: number,
 ): Promise<UploadResult> {
   const total = plan.files.reduce((sum, file) => sum + file.size, 0);
-  const progress = new ProgressTotals(total, options.onProgress);
+  const progress = new ProgressTotals(total, options.onProgress, plan.files.length);
   const skipped = [...plan.skipped];
   const uploaded = new Set<string>();
   let bytes = 0;
@@ -124,7 +124,7 @@ export async function uploadFiles(
     const hooks: TransferHooks = { ...requestOptionsOf(options), signal, onBytes: (loaded) => progress.update(file.artifactFile, loaded) };
     try {
       const written = await store.upload({ kind: "file", path: file.path, size: file.size }, file.artifactFile, hooks);
-      progress.update(file.artifactFile, written);
+      progress.complete(file.artifactFile, written);
       uploaded.add(file.artifactFile);
       bytes += written;
     } catch (error) {
@@ -184,7 +184,7 @@ export async function downloadTree(store: ArtifactStore, path: string, destDir: 
   await mkdir(root, { recursive: true });
   const skipped: SkippedArtifact[] = [];
   const files = await listFiles(store, path, options, skipped);
-  const totals = new ProgressTotals(sumSizes(files), options.onProgress);
+  const totals = new ProgressTotals(sumSizes(files), options.onProgress, files.length);
   const downloaded = new Set<string>();
   let bytes = 0;
   const downloadOne = async (file: { path: string }, signal: AbortSignal): Promise<void> => {
@@ -312,6 +312,7 @@ async function downloadFile(store: ArtifactStore, artifactFile: string, target: 
       });
     }
     await rename(temporary, target);
+    totals.complete(artifactFile, written);
     return written;
   } catch (error) {
     await rm(temporary, { force: true });

@@ -2,16 +2,23 @@
 import type { RequestOptions } from "../core/http/transport.js";
 
 /**
- * Progress of an upload or download, summed over every file of the operation.
+ * Progress of an upload or download, summed over every file of the operation: one event stream
+ * for a whole directory, whose totals are known before the first byte moves (the files are listed
+ * first). `loadedBytes` never goes down: a part re-sent after a failed attempt counts once.
  *
  * @example
- * onProgress: ({ loadedBytes, totalBytes, path }) => console.log(`${path}: ${loadedBytes}/${totalBytes}`)
+ * onProgress: ({ loadedBytes, totalBytes, completedFiles, totalFiles }) =>
+ *   console.log(`${loadedBytes}/${totalBytes} bytes, ${completedFiles}/${totalFiles} files`)
  */
 export interface TransferProgress {
-  /** Bytes transferred so far, over all files of the operation. */
+  /** Bytes transferred so far, over all files of the operation; never decreases. */
   loadedBytes: number;
-  /** Total bytes of the operation; `undefined` for a stream of unknown length. */
+  /** Total bytes of the operation; `undefined` for a stream of unknown length (or a listing without sizes). */
   totalBytes: number | undefined;
+  /** Files finished so far (each counted once, when it is complete on the other side). */
+  completedFiles: number;
+  /** Files of the operation: 1 for a single file or stream, the listed files for a directory. */
+  totalFiles: number;
   /** Artifact path of the file that advanced. */
   path: string;
 }

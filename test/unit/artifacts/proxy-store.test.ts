@@ -92,7 +92,7 @@ describe("proxied uploads", () => {
     expect(puts[0]!.headers.get("content-length")).toBe("3000");
     expect(puts[0]!.headers.get("authorization")).toMatch(/^Basic /);
     expect(sha(puts[0]!.body)).toBe(sha(readFileSync(file)));
-    expect(progress.at(-1)).toEqual({ loadedBytes: 3000, totalBytes: 3000, path: "model/MLmodel" });
+    expect(progress.at(-1)).toEqual({ loadedBytes: 3000, totalBytes: 3000, completedFiles: 1, totalFiles: 1, path: "model/MLmodel" });
   });
 
   it("re-opens the file when a PUT is retried, so the second attempt sends every byte", async () => {

@@ -134,7 +134,8 @@ describe("uploadFiles", () => {
     expect(store.uploaded).toHaveLength(20);
     expect(store.maxInFlight).toBe(3);
     expect(progress.every((p) => p.totalBytes === 2000)).toBe(true);
-    expect(progress.at(-1)!.loadedBytes).toBe(2000);
+    expect(progress.at(-1)).toMatchObject({ loadedBytes: 2000, completedFiles: 20, totalFiles: 20 });
+    expect([...new Set(progress.map((p) => p.completedFiles).filter((n) => n > 0))]).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     for (let i = 1; i < progress.length; i++) expect(progress[i]!.loadedBytes).toBeGreaterThanOrEqual(progress[i - 1]!.loadedBytes);
   });
 
@@ -176,15 +177,45 @@ describe("uploadFiles", () => {
 });
 
 describe("ProgressTotals", () => {
-  it("sums per-file progress, taking back bytes a retried part resends", () => {
+  it("sums bytes across files and never goes backwards when a retried part starts again from 0", () => {
     const events: number[] = [];
-    const totals = new ProgressTotals(30, (p) => events.push(p.loadedBytes));
+    const totals = new ProgressTotals(30, (p) => events.push(p.loadedBytes), 2);
     totals.update("a", 10);
     totals.update("b", 5);
     totals.update("a", 0);
+    totals.update("a", 8);
     totals.update("a", 20);
     totals.update("a", 20);
-    expect(events).toEqual([10, 15, 5, 25]);
+    expect(events).toEqual([10, 15, 25]);
+  });
+
+  it("counts a part re-sent in full once", () => {
+    const events: number[] = [];
+    const totals = new ProgressTotals(8, (p) => events.push(p.loadedBytes));
+    for (const attempt of [1, 2, 3]) {
+      expect(attempt).toBeGreaterThan(0);
+      for (const sent of [0, 2, 4]) totals.update("part-1", sent);
+    }
+    totals.update("part-2", 4);
+    expect(events).toEqual([0, 2, 4, 8]);
+  });
+
+  it("counts each finished file once, with its final size, and reports the file totals with every event", () => {
+    const events: TransferProgress[] = [];
+    const totals = new ProgressTotals(12, (p) => events.push(p), 3);
+    totals.update("a", 3);
+    totals.complete("a", 4);
+    totals.complete("empty", 0);
+    totals.update("b", 8);
+    totals.complete("b", 8);
+    expect(events.map((p) => [p.loadedBytes, p.completedFiles])).toEqual([
+      [3, 0],
+      [4, 1],
+      [4, 2],
+      [12, 2],
+      [12, 3],
+    ]);
+    expect(events.every((p) => p.totalBytes === 12 && p.totalFiles === 3)).toBe(true);
   });
 });
 
@@ -209,7 +240,7 @@ describe("downloadTree", () => {
     expect(readFileSync(join(dest, "model/w.bin"), "utf8")).toBe("www");
     expect(readFileSync(join(dest, "model/sub/x.txt"), "utf8")).toBe("x");
     expect(readdirSync(join(dest, "model")).sort()).toEqual(["sub", "w.bin"]);
-    expect(progress.at(-1)).toMatchObject({ loadedBytes: 6, totalBytes: 6 });
+    expect(progress.at(-1)).toMatchObject({ loadedBytes: 6, totalBytes: 6, completedFiles: 3, totalFiles: 3 });
   });
 
   it("downloads one file as destDir/<path> after finding it in its directory's listing", async () => {
