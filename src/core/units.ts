@@ -33,3 +33,19 @@ export function formatSeconds(ms: number): string {
 export function formatCount(n: number, noun: string, many = `${noun}s`): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? noun : many}`;
 }
+
+/**
+ * A duration rounded to what a person reads at a glance: `42 s`, `3 min 05 s`, `1 h 02 min`
+ * (an ETA, an elapsed time); under 10 s with one decimal (`1.5 s`).
+ * @example
+ * formatDuration(185_000) // "3 min 05 s"
+ * @internal
+ */
+export function formatDuration(ms: number): string {
+  if (ms < 10_000) return formatSeconds(ms);
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${String(seconds % 60).padStart(2, "0")} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
+}

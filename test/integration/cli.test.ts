@@ -138,7 +138,8 @@ describe("artifacts, runs and experiments through the built command", () => {
   it("uploads a directory with plain progress lines off a terminal, then downloads it back", async () => {
     const up = await runBuiltCli(["upload", runId, join(work, "model"), "--artifact-path", "model"], directEnv());
     expect(up).toMatchObject({ code: 0, stdout: `Uploaded 2 files (3.0 MiB) to run ${runId} under model.\n` });
-    expect(up.stderr.split("\n").at(-2)).toBe("upload: 3.0 MiB of 3.0 MiB (100%)");
+    expect(up.stderr).toContain("upload: 3.0 MiB of 3.0 MiB (100%), 2 of 2 files\n");
+    expect(up.stderr.split("\n").at(-2)).toMatch(/^upload: done: 2 files, 3\.0 MiB in [\d.]+ s \([\d.]+ [KMG]?i?B\/s\)$/);
     expect((await client.artifacts.list(runId, "model")).map((file) => file.path)).toEqual(["model/sub", "model/weights.bin"]);
 
     const dest = join(work, "back");

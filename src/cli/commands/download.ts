@@ -4,11 +4,10 @@
  * or by run id and path (`download <run-id> <path> <dest>`).
  */
 import { Command } from "commander";
-import type { TransferProgress } from "../../artifacts/types.js";
 import { ValidationError } from "../../core/errors.js";
 import { uriScheme } from "../../protocol/uri.js";
 import type { CliContext } from "../context.js";
-import { createProgress } from "../output/progress.js";
+import { withTransferProgress } from "../output/progress.js";
 
 /**
  * The `download` command.
@@ -38,13 +37,10 @@ export function downloadCommand(context: CliContext): Command {
         context.print(`Downloaded ${source} to ${await downloadUri(context, source, second)}.`);
         return;
       }
-      const progress = createProgress("download", context.io.stderr);
-      const onProgress = (p: TransferProgress): void => progress.update(p.loadedBytes, p.totalBytes);
       const artifactPath = second === "." ? "" : second;
-      const local = await context
-        .client()
-        .artifacts.download(source, artifactPath, third, { onProgress })
-        .finally(() => progress.stop());
+      const local = await withTransferProgress("download", context.io.stderr, context.io.env, (onProgress) =>
+        context.client().artifacts.download(source, artifactPath, third, { onProgress }),
+      );
       context.print(`Downloaded ${artifactPath === "" ? "all artifacts" : artifactPath} of run ${source} to ${local}.`);
     });
 }
@@ -56,10 +52,5 @@ export function downloadCommand(context: CliContext): Command {
  * @internal
  */
 export async function downloadUri(context: CliContext, uri: string, dest: string): Promise<string> {
-  const progress = createProgress("download", context.io.stderr);
-  const onProgress = (p: TransferProgress): void => progress.update(p.loadedBytes, p.totalBytes);
-  return context
-    .client()
-    .uris.download(uri, dest, { onProgress })
-    .finally(() => progress.stop());
+  return withTransferProgress("download", context.io.stderr, context.io.env, (onProgress) => context.client().uris.download(uri, dest, { onProgress }));
 }

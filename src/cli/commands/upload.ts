@@ -1,11 +1,10 @@
-/** `mlflow-ts upload <run-id> <path>`: a file or directory into a run's artifacts, with progress. */
+/** `mlflow-ts upload <run-id> <path>`: a file or directory into a run's artifacts, with one progress display for all its files. */
 import { stat } from "node:fs/promises";
 import { Command } from "commander";
-import type { TransferProgress } from "../../artifacts/types.js";
 import { formatBytes } from "../../core/units.js";
 import type { CliContext } from "../context.js";
 import { CliFailure } from "../errors.js";
-import { createProgress } from "../output/progress.js";
+import { withTransferProgress } from "../output/progress.js";
 
 /**
  * The `upload` command.
@@ -31,12 +30,9 @@ export async function uploadArtifacts(context: CliContext, runId: string, path: 
   await stat(path).catch(() => {
     throw new CliFailure(`${path} does not exist (or cannot be read).`);
   });
-  const progress = createProgress("upload", context.io.stderr);
-  const onProgress = (p: TransferProgress): void => progress.update(p.loadedBytes, p.totalBytes);
-  const result = await context
-    .client()
-    .artifacts.upload(runId, path, { artifactPath, onProgress })
-    .finally(() => progress.stop());
+  const result = await withTransferProgress("upload", context.io.stderr, context.io.env, (onProgress) =>
+    context.client().artifacts.upload(runId, path, { artifactPath, onProgress }),
+  );
   const where = artifactPath ? ` under ${artifactPath}` : "";
   context.print(`Uploaded ${result.paths.length} ${result.paths.length === 1 ? "file" : "files"} (${formatBytes(result.bytes)}) to run ${runId}${where}.`);
 }

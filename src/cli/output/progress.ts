@@ -1,96 +1,80 @@
 /**
- * Transfer progress on stderr: a `cli-progress` bar on a terminal, plain lines otherwise (one per
- * tenth of the total, so CI logs stay short).
+ * Transfer progress on stderr for `upload` and `download`: one display for the whole transfer (all
+ * files of a directory), a bar on a terminal and plain periodic lines otherwise, and a summary line
+ * when it is done. This file chooses; progress-bar.ts and progress-lines.ts draw.
  */
-import cliProgress from "cli-progress";
-import { formatBytes } from "../../core/units.js";
+import type { TransferProgress } from "../../artifacts/types.js";
 import type { OutputStream } from "../context.js";
+import { BarProgress } from "./progress-bar.js";
+import { LineProgress } from "./progress-lines.js";
+import type { TransferDisplay } from "./transfer-display.js";
+import { TransferMeter } from "./transfer-meter.js";
 
-/** Receives byte counts while a transfer runs. */
-export interface ProgressReporter {
-  /** Bytes done so far, and the total when known. */
-  update(loadedBytes: number, totalBytes: number | undefined): void;
-  /** Ends the display (the bar is left at its last value). */
-  stop(): void;
+/** Settings of {@link createProgress}; tests inject the clock. */
+export interface ProgressSettings {
+  /** The environment (`TERM=dumb` turns the bar off). @defaultValue none */
+  env?: Record<string, string | undefined> | undefined;
+  /** Clock in milliseconds. @defaultValue `performance.now()` */
+  now?: (() => number) | undefined;
+  /** Shortest time between two plain lines. @defaultValue 5000 ms */
+  minLineIntervalMs?: number | undefined;
 }
-
-/** Plain lines for a transfer of unknown size: one per this many bytes. */
-const UNKNOWN_TOTAL_STEP_BYTES = 64 * 1024 * 1024;
-const STEPS = 10;
 
 /**
- * A progress display for one transfer.
+ * Whether progress on `stream` is drawn as a bar: only on a terminal that can redraw a line (not
+ * `TERM=dumb`); CI logs and pipes get plain lines.
  *
- * @param label - What is transferred, e.g. `upload` or `download`.
- * @param stream - Where it goes (stderr); a terminal gets a bar, anything else plain lines.
  * @example
- * const progress = createProgress("upload", process.stderr);
- * await client.artifacts.upload(runId, "model", { onProgress: (p) => progress.update(p.loadedBytes, p.totalBytes) });
- * progress.stop();
+ * usesBar(process.stderr, process.env) // true in an interactive shell, false under `2>log`
+ * @internal
  */
-export function createProgress(label: string, stream: OutputStream): ProgressReporter {
-  return stream.isTTY ? new BarProgress(label, stream) : new LineProgress(label, stream);
+export function usesBar(stream: OutputStream, env: Record<string, string | undefined> = {}): boolean {
+  return stream.isTTY === true && env.TERM !== "dumb";
 }
 
-class BarProgress implements ProgressReporter {
-  readonly #bar: cliProgress.SingleBar;
-  #started = false;
-
-  constructor(label: string, stream: OutputStream) {
-    this.#bar = new cliProgress.SingleBar(
-      {
-        format: `${label} [{bar}] {percentage}% {done}/{size} | ETA {eta_formatted}`,
-        stream: stream as NodeJS.WritableStream,
-        hideCursor: true,
-        fps: 10,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-  }
-
-  update(loadedBytes: number, totalBytes: number | undefined): void {
-    const total = Math.max(totalBytes ?? loadedBytes, 1);
-    const payload = { done: formatBytes(loadedBytes), size: totalBytes === undefined ? "?" : formatBytes(totalBytes) };
-    if (!this.#started) {
-      this.#bar.start(total, loadedBytes, payload);
-      this.#started = true;
-      return;
-    }
-    this.#bar.setTotal(total);
-    this.#bar.update(loadedBytes, payload);
-  }
-
-  stop(): void {
-    if (this.#started) this.#bar.stop();
-  }
+/**
+ * A progress display for one transfer, started now (the elapsed time and the average rate count
+ * from here).
+ *
+ * @param label - What is transferred, e.g. `upload` or `download`: each line starts with it.
+ * @param stream - Where it goes (stderr): see {@link usesBar}.
+ * @example
+ * const progress = createProgress("upload", process.stderr, { env: process.env });
+ * try {
+ *   await client.artifacts.upload(runId, "model", { onProgress: (p) => progress.update(p) });
+ *   progress.finish();
+ * } finally {
+ *   progress.stop();
+ * }
+ * @internal
+ */
+export function createProgress(label: string, stream: OutputStream, settings: ProgressSettings = {}): TransferDisplay {
+  const meter = new TransferMeter(settings.now);
+  return usesBar(stream, settings.env) ? new BarProgress(label, stream, meter) : new LineProgress(label, stream, meter, settings.minLineIntervalMs);
 }
 
-class LineProgress implements ProgressReporter {
-  readonly #label: string;
-  readonly #stream: OutputStream;
-  #lastStep = -1;
-  #last: { loaded: number; total: number | undefined } | undefined;
-
-  constructor(label: string, stream: OutputStream) {
-    this.#label = label;
-    this.#stream = stream;
-  }
-
-  update(loadedBytes: number, totalBytes: number | undefined): void {
-    this.#last = { loaded: loadedBytes, total: totalBytes };
-    const step = totalBytes ? Math.floor((loadedBytes * STEPS) / totalBytes) : Math.floor(loadedBytes / UNKNOWN_TOTAL_STEP_BYTES);
-    if (step <= this.#lastStep) return;
-    this.#lastStep = step;
-    this.#write(loadedBytes, totalBytes);
-  }
-
-  stop(): void {
-    const last = this.#last;
-    if (last && (last.total === undefined || last.loaded < last.total)) this.#write(last.loaded, last.total);
-  }
-
-  #write(loaded: number, total: number | undefined): void {
-    const share = total ? ` (${Math.floor((loaded * 100) / total)}%)` : "";
-    this.#stream.write(`${this.#label}: ${formatBytes(loaded)}${total === undefined ? "" : ` of ${formatBytes(total)}`}${share}\n`);
+/**
+ * Runs a transfer with a progress display on `stream`: the display gets every `onProgress` event,
+ * shows the summary when the transfer succeeds, and where it stopped when it throws.
+ *
+ * @returns What `transfer` returned.
+ * @throws whatever `transfer` throws.
+ * @example
+ * const result = await withTransferProgress("upload", process.stderr, process.env, (onProgress) => client.artifacts.upload(runId, dir, { onProgress }));
+ * @internal
+ */
+export async function withTransferProgress<T>(
+  label: string,
+  stream: OutputStream,
+  env: Record<string, string | undefined>,
+  transfer: (onProgress: (progress: TransferProgress) => void) => Promise<T>,
+): Promise<T> {
+  const progress = createProgress(label, stream, { env });
+  try {
+    const result = await transfer((p) => progress.update(p));
+    progress.finish();
+    return result;
+  } finally {
+    progress.stop();
   }
 }
