@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { VERSION } from "../core/version.js";
 import { artifactsCommand } from "./commands/artifacts.js";
 import { authCommand } from "./commands/auth.js";
+import { completionCommand } from "./commands/completion.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { downloadCommand } from "./commands/download.js";
 import { experimentsCommand } from "./commands/experiments.js";
@@ -48,6 +49,7 @@ export function createProgram(context: CliContext): Command {
   program.addCommand(artifactsCommand(context));
   program.addCommand(modelsCommand(context));
   program.addCommand(authCommand(context));
+  program.addCommand(completionCommand(context));
   // Future commands: one file each, one line here.
   applySettings(program, context);
   return program;
