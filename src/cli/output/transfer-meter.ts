@@ -17,7 +17,7 @@ export interface MeterReading {
   totalFiles: number;
   /** Since the meter was made (the command started the transfer). */
   elapsedMs: number;
-  /** Smoothed bytes per second; `undefined` until a first sample spans {@link RATE_SAMPLE_MS}. */
+  /** Smoothed bytes per second, counted from the first event; `undefined` until a sample spans {@link RATE_SAMPLE_MS}. */
   bytesPerSecond: number | undefined;
   /** Time left at the smoothed rate; `undefined` when the total or the rate is unknown. */
   etaMs: number | undefined;
@@ -38,7 +38,7 @@ export class TransferMeter {
   readonly #now: () => number;
   readonly #startedAt: number;
   #last: TransferProgress = { loadedBytes: 0, totalBytes: undefined, completedFiles: 0, totalFiles: 0, path: "" };
-  #sampleAt: number;
+  #sampleAt: number | undefined;
   #sampleBytes = 0;
   #bytesPerSecond: number | undefined;
 
@@ -46,13 +46,18 @@ export class TransferMeter {
   constructor(now: () => number = () => performance.now()) {
     this.#now = now;
     this.#startedAt = now();
-    this.#sampleAt = this.#startedAt;
   }
 
   /** Records an event and returns the reading after it. */
   update(progress: TransferProgress): MeterReading {
     this.#last = progress;
     const at = this.#now();
+    if (this.#sampleAt === undefined) {
+      // The rate counts from the first event: the time spent listing files before it moved no bytes.
+      this.#sampleAt = at;
+      this.#sampleBytes = progress.loadedBytes;
+      return this.reading();
+    }
     const spanMs = at - this.#sampleAt;
     if (spanMs >= RATE_SAMPLE_MS) {
       const instant = ((progress.loadedBytes - this.#sampleBytes) * 1000) / spanMs;

@@ -174,7 +174,16 @@ describe("the rate and the ETA", () => {
     const meter = new TransferMeter(time.now);
     expect(meter.update(event(MiB, undefined))).toMatchObject({ bytesPerSecond: undefined, etaMs: undefined });
     time.advance(1000);
-    expect(meter.update(event(2 * MiB, undefined))).toMatchObject({ bytesPerSecond: 2 * MiB, etaMs: undefined });
+    expect(meter.update(event(2 * MiB, undefined))).toMatchObject({ bytesPerSecond: MiB, etaMs: undefined });
+  });
+
+  it("count the rate from the first event, not from the time spent listing the files before it", () => {
+    const time = clock();
+    const meter = new TransferMeter(time.now);
+    time.advance(30_000);
+    meter.update(event(0, 10 * MiB, 0, 50));
+    time.advance(1000);
+    expect(meter.update(event(2 * MiB, 10 * MiB, 5, 50))).toMatchObject({ bytesPerSecond: 2 * MiB, etaMs: 4000, elapsedMs: 31_000 });
   });
 
   it("leave the rate and the ETA out of a finished line", () => {
