@@ -167,6 +167,23 @@ describe("S3 uploads", () => {
     ).toEqual([2 * MiB + 3, 5 * MiB]);
   });
 
+  it("reports progress that never goes back or past the size when a part is re-sent after a failed attempt", async () => {
+    const size = 11 * MiB;
+    let part2Attempts = 0;
+    const seen = s3Run(
+      ...multipartServer(
+        () => size,
+        (part) => (part === 2 && ++part2Attempts === 1 ? s3Error("InternalError", 500) : new HttpResponse(null, { headers: { ETag: `"e${part}"` } })),
+      ),
+    );
+    const progress: number[] = [];
+    await client().artifacts.upload(RUN_ID, fileOf("retried.bin", size), { onProgress: (p) => progress.push(p.loadedBytes) });
+    expect(names(seen).filter((n) => n === "UploadPart 2")).toHaveLength(2);
+    for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]!);
+    expect(Math.max(...progress)).toBe(size);
+    expect(progress.at(-1)).toBe(size);
+  });
+
   it("aborts the multipart upload when a part still fails after the retries, never completes, and names bucket and key", async () => {
     const size = 11 * MiB;
     const seen = s3Run(
