@@ -10,7 +10,7 @@ import { fishCompletion } from "../output/completion-fish.js";
 import { completionTree } from "../output/completion-spec.js";
 import { zshCompletion } from "../output/completion-zsh.js";
 
-/** The shells a script is generated for. */
+/** The shells a script is generated for: `mlflow-ts completion <shell>` refuses any other (exit 2). */
 export const COMPLETION_SHELLS = ["bash", "zsh", "fish"] as const;
 
 const GENERATORS = { bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion } as const;

@@ -5,7 +5,11 @@
  */
 import type { Command } from "commander";
 
-/** An option as completion offers it. */
+/**
+ * An option as completion offers it.
+ * @example
+ * { names: ["--view"], description: "which experiments", takesValue: true, choices: ["active", "deleted", "all"] }
+ */
 export interface CompletionOption {
   /** Its spellings, e.g. `["-e", "--experiment"]`. */
   names: string[];
@@ -16,7 +20,11 @@ export interface CompletionOption {
   choices: string[];
 }
 
-/** A command as completion offers it. */
+/**
+ * A command as completion offers it.
+ * @example
+ * { key: "root/runs", name: "runs", description: "list and show runs", options: [helpOption], subcommands: [list, show], argumentChoices: [] }
+ */
 export interface CompletionNode {
   /** Its position in the tree: `root`, `root/runs`, `root/runs/list` (also the key the scripts switch on). */
   key: string;

@@ -10,7 +10,11 @@ import { LineProgress } from "./progress-lines.js";
 import type { TransferDisplay } from "./transfer-display.js";
 import { TransferMeter } from "./transfer-meter.js";
 
-/** Settings of {@link createProgress}; tests inject the clock. */
+/**
+ * Settings of {@link createProgress}; tests inject the clock.
+ * @example
+ * createProgress("upload", stderr, { env: process.env, now: () => fakeNowMs, minLineIntervalMs: 0 })
+ */
 export interface ProgressSettings {
   /** The environment (`TERM=dumb` turns the bar off). @defaultValue none */
   env?: Record<string, string | undefined> | undefined;

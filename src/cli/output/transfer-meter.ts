@@ -4,12 +4,16 @@
  */
 import type { TransferProgress } from "../../artifacts/types.js";
 
-/** Time constant of the rate's smoothing: a change of pace shows within a few seconds. */
+/** Time constant of the rate's smoothing, 3000 ms: a change of pace shows within a few seconds. */
 export const RATE_SMOOTHING_MS = 3000;
-/** Shortest interval between two rate samples (updates closer together are summed). */
+/** Shortest interval between two rate samples, 250 ms (updates closer together are summed). */
 export const RATE_SAMPLE_MS = 250;
 
-/** A transfer at one moment. */
+/**
+ * A transfer at one moment.
+ * @example
+ * { loadedBytes: 1048576, totalBytes: 10485760, completedFiles: 5, totalFiles: 50, elapsedMs: 1200, bytesPerSecond: 1048576, etaMs: 9000 }
+ */
 export interface MeterReading {
   loadedBytes: number;
   totalBytes: number | undefined;
