@@ -22,8 +22,14 @@ export interface CliIo {
   stderr: OutputStream;
   /** Environment the client is configured from. */
   env: Record<string, string | undefined>;
-  /** Where secrets are read from (`mlflow-ts auth … --password-stdin`); `process.stdin` when absent. */
-  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Standard input (`runs log-batch` reads JSON lines from it, `auth … --password-stdin` a password); main.ts passes `process.stdin`. */
+  stdin?: InputStream | undefined;
+}
+
+/** An input stream: `process.stdin`, or any async iterable of text or bytes in tests. */
+export interface InputStream extends AsyncIterable<string | Uint8Array> {
+  /** True when the stream is a terminal (a person typing, not a pipe). */
+  isTTY?: boolean;
 }
 
 /**

@@ -13,7 +13,7 @@ import { experimentsCommand } from "./commands/experiments.js";
 import { gateCommand } from "./commands/gate.js";
 import { modelsCommand } from "./commands/models.js";
 import { recoverCommand } from "./commands/recover.js";
-import { runsCommand } from "./commands/runs.js";
+import { runsCommand } from "./commands/runs/index.js";
 import { syncCommand } from "./commands/sync.js";
 import { uploadCommand } from "./commands/upload.js";
 import { CliContext, type CliIo } from "./context.js";

@@ -15,7 +15,7 @@ import { forgetRunIdEnv } from "../config/process-env.js";
 import { messageOf } from "../core/error-text.js";
 import { AlreadyExistsError, ConfigurationError, NotFoundError, ValidationError } from "../core/errors.js";
 import { Journal, type JournalOptions, journalOptionsShape, type ResolvedJournalOptions, resolveJournalOptions } from "../journal/index.js";
-import type { Experiment, KeyValue } from "../protocol/entities/tracking.js";
+import type { Experiment, KeyValue, Run } from "../protocol/entities/tracking.js";
 import { type KeyValueInput, validatedParams, validatedTags } from "../protocol/key-values.js";
 import { TAG_NOTE, TAG_PARENT_RUN_ID, TAG_RUN_NAME, TAG_USER } from "../protocol/tag-names.js";
 import { validateRunId } from "../protocol/validation.js";
@@ -282,21 +282,49 @@ async function createRun(client: MlflowClient, opts: StartRunOptions, userTags: 
   const explicitExperiment = opts.experimentId !== undefined || opts.experimentName !== undefined;
   // A child goes to its parent's experiment unless told otherwise (MLflow shows nesting within one experiment).
   const experimentId = parent !== undefined && !explicitExperiment ? parent.experimentId : await resolveExperimentId(client, opts);
-  const parentRunId = parent?.runId;
+  const created = await createRunEntity(client, {
+    experimentId,
+    runName: opts.runName,
+    description: opts.description,
+    parentRunId: parent?.runId,
+    tags: userTags,
+  });
+  const journal = await setup.journal?.(created.info.run_id);
+  return register(new ActiveRun({ client, info: created.info, options: setup.loggerOptions, onEnd: unregister, journal }), scoped);
+}
+
+/** What {@link createRunEntity} needs: the resolved experiment, and the run's name, note, parent and (validated) tags. @internal */
+export interface RunEntityInit {
+  experimentId: string;
+  runName?: string | undefined;
+  description?: string | undefined;
+  parentRunId?: string | undefined;
+  tags: readonly KeyValue[];
+}
+
+/**
+ * Creates a run on the server with MLflow's system tags (the given tags win over them), RUNNING,
+ * started now — and nothing else: no logger, no exit hooks. `startRun` wraps the result in an
+ * {@link ActiveRun}; `mlflow-ts runs create` prints its id and leaves it RUNNING for later processes.
+ *
+ * @throws {MlflowApiError} when the server refuses to create the run.
+ * @example
+ * const run = await createRunEntity(client, { experimentId: await resolveExperimentId(client, {}), tags: [] });
+ * @internal
+ */
+export async function createRunEntity(client: MlflowClient, init: RunEntityInit): Promise<Run> {
   const tags: Record<string, string> = systemTags(client.config);
-  if (opts.runName !== undefined) tags[TAG_RUN_NAME] = opts.runName;
-  if (opts.description !== undefined) tags[TAG_NOTE] = opts.description;
-  if (parentRunId !== undefined) tags[TAG_PARENT_RUN_ID] = parentRunId;
-  for (const tag of userTags) tags[tag.key] = tag.value;
-  const created = await client.runs.create({
-    experiment_id: experimentId,
+  if (init.runName !== undefined) tags[TAG_RUN_NAME] = init.runName;
+  if (init.description !== undefined) tags[TAG_NOTE] = init.description;
+  if (init.parentRunId !== undefined) tags[TAG_PARENT_RUN_ID] = init.parentRunId;
+  for (const tag of init.tags) tags[tag.key] = tag.value;
+  return client.runs.create({
+    experiment_id: init.experimentId,
     run_name: tags[TAG_RUN_NAME],
     user_id: tags[TAG_USER],
     start_time: Date.now(),
     tags,
   });
-  const journal = await setup.journal?.(created.info.run_id);
-  return register(new ActiveRun({ client, info: created.info, options: setup.loggerOptions, onEnd: unregister, journal }), scoped);
 }
 
 async function resumeRun(

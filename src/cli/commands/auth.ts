@@ -6,12 +6,13 @@
  * bound and a deadline, so a forgotten pipe does not hang a CI job.
  */
 import { readFile } from "node:fs/promises";
+import { Readable } from "node:stream";
 import { Argument, Command, InvalidArgumentError } from "commander";
 import type { MlflowClient } from "../../client/client.js";
 import { AlreadyExistsError, NotFoundError, ValidationError } from "../../core/errors.js";
 import { registerSecret } from "../../core/redact.js";
 import type { GrantablePermission } from "../../protocol/entities/auth.js";
-import type { CliContext } from "../context.js";
+import type { CliContext, InputStream } from "../context.js";
 import { CliFailure } from "../errors.js";
 import { formatTable } from "../output/table.js";
 
@@ -211,12 +212,13 @@ async function readPassword(context: CliContext, options: PasswordOptions): Prom
   return password;
 }
 
-function readStdin(stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<string> {
-  if (stdin.isTTY) {
+function readStdin(input: InputStream): Promise<string> {
+  if (input.isTTY) {
     return Promise.reject(
       new ValidationError("password", "auth-password", 'stdin is a terminal, not a pipe. Fix: printf %s "$PASSWORD" | mlflow-ts auth … --password-stdin'),
     );
   }
+  const stdin = input instanceof Readable ? input : Readable.from(input);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
