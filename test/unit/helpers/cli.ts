@@ -9,6 +9,7 @@
  * const created = await cliEmbedded(["experiments", "create", "mnist"], dir);
  */
 import { join } from "node:path";
+import type { InputStream } from "../../../src/cli/context.js";
 import { runCli } from "../../../src/cli/program.js";
 import { BASE, EMPTY_HOME } from "./mock-server.js";
 
@@ -19,9 +20,9 @@ export interface CapturedCli {
   stderr: string;
 }
 
-/** Runs `mlflow-ts <argv>` in-process against the mock server. */
-export function cliCaptured(argv: string[], env: Record<string, string> = {}): Promise<CapturedCli> {
-  return captured(argv, { HOME: EMPTY_HOME, MLFLOW_TRACKING_URI: BASE, MLFLOW_HTTP_REQUEST_MAX_RETRIES: "0", ...env });
+/** Runs `mlflow-ts <argv>` in-process against the mock server; `stdin`, when given, is its standard input. */
+export function cliCaptured(argv: string[], env: Record<string, string> = {}, stdin?: InputStream): Promise<CapturedCli> {
+  return captured(argv, { HOME: EMPTY_HOME, MLFLOW_TRACKING_URI: BASE, MLFLOW_HTTP_REQUEST_MAX_RETRIES: "0", ...env }, stdin);
 }
 
 /** Runs `mlflow-ts <argv>` in-process on the embedded store `<dir>/mlflow.db` (its notice silenced). */
@@ -29,13 +30,14 @@ export function cliEmbedded(argv: string[], dir: string, env: Record<string, str
   return captured(argv, { HOME: EMPTY_HOME, MLFLOW_TRACKING_URI: `sqlite:///${join(dir, "mlflow.db")}`, MLFLOW_TS_QUIET_LOCAL_STORE: "true", ...env });
 }
 
-async function captured(argv: string[], env: Record<string, string>): Promise<CapturedCli> {
+async function captured(argv: string[], env: Record<string, string>, stdin?: InputStream): Promise<CapturedCli> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const io = {
     stdout: { write: (text: string) => stdout.push(text) },
     stderr: { write: (text: string) => stderr.push(text) },
     env,
+    stdin,
   };
   const code = await runCli(argv, io);
   return { code, stdout: stdout.join(""), stderr: stderr.join("") };

@@ -25,7 +25,7 @@ describe("readLines", () => {
   });
 
   it("joins a line split across chunks and strips \\r\\n", async () => {
-    expect(await collect(["{\"met", "ric\":1}\r", "\n\nx\r\n"])).toEqual([
+    expect(await collect(['{"met', 'ric":1}\r', "\n\nx\r\n"])).toEqual([
       [1, '{"metric":1}'],
       [2, ""],
       [3, "x"],

@@ -73,6 +73,6 @@ describe("a bad line", () => {
   it("shortens a long value in the reason", () => {
     const parsed = parseEntryLine(`{"metric":"m","value":"${"x".repeat(500)}"}`) as { problem: string };
     expect(parsed.problem.length).toBeLessThan(300);
-    expect(parsed.problem).toContain('xxx...');
+    expect(parsed.problem).toContain("xxx...");
   });
 });

@@ -31,9 +31,12 @@ describe("parseFloatLikePython", () => {
     expect(Object.is(parseFloatLikePython("-0.0"), -0)).toBe(true);
   });
 
-  it.each(["", "  ", "0x10", "1e", "1__0", "_1", "1_", "1,5", "abc", "Infinityy", "1 2", "0b1", "--1"])("refuses %j, which Python's float() refuses", (text) => {
-    expect(parseFloatLikePython(text)).toBeUndefined();
-  });
+  it.each(["", "  ", "0x10", "1e", "1__0", "_1", "1_", "1,5", "abc", "Infinityy", "1 2", "0b1", "--1"])(
+    "refuses %j, which Python's float() refuses",
+    (text) => {
+      expect(parseFloatLikePython(text)).toBeUndefined();
+    },
+  );
 });
 
 describe("parseIntegerLikePython", () => {
