@@ -13,7 +13,7 @@ import type { CliContext } from "../../context.js";
 import { sparkline } from "../../output/sparkline.js";
 import { formatTable } from "../../output/table.js";
 import { printJson } from "./json-output.js";
-import { runHeaderLines, section } from "./show.js";
+import { paramLines, runHeaderLines, section, tagLines } from "./show.js";
 import { targetRunId } from "./target.js";
 import { formatMetricValue } from "./values.js";
 
@@ -61,17 +61,7 @@ async function metricHistories(client: MlflowClient, run: Run): Promise<Map<stri
  * @internal
  */
 export function describeText(run: Run, histories: ReadonlyMap<string, readonly HistoryPoint[]> | undefined): string {
-  const lines = [
-    ...runHeaderLines(run),
-    ...section(
-      "Params",
-      run.data.params.map((p) => [p.key, p.value]),
-    ),
-    ...section(
-      "Tags",
-      run.data.tags.map((t) => [t.key, t.value]),
-    ),
-  ];
+  const lines = [...runHeaderLines(run), ...paramLines(run), ...tagLines(run)];
   if (histories === undefined) {
     lines.push(
       ...section(

@@ -22,19 +22,39 @@ export function showCommand(context: CliContext): Command {
 function describeRun(run: Run): string {
   return [
     ...runHeaderLines(run),
-    ...section(
-      "Params",
-      run.data.params.map((p) => [p.key, p.value]),
-    ),
+    ...paramLines(run),
     ...section(
       "Metrics (latest)",
       run.data.metrics.map((m) => [m.key, `${m.value} (step ${m.step})`]),
     ),
-    ...section(
-      "Tags",
-      run.data.tags.map((t) => [t.key, t.value]),
-    ),
+    ...tagLines(run),
   ].join("\n");
+}
+
+/**
+ * The `Params:` block of `runs show` and `runs describe`, sorted by key.
+ * @example
+ * paramLines(run) // ["Params:", "  lr  0.01"]
+ * @internal
+ */
+export function paramLines(run: Run): string[] {
+  return section(
+    "Params",
+    run.data.params.map((p) => [p.key, p.value]),
+  );
+}
+
+/**
+ * The `Tags:` block of `runs show` and `runs describe`, sorted by key.
+ * @example
+ * tagLines(run) // ["Tags:", "  mlflow.runName  bright-owl-42"]
+ * @internal
+ */
+export function tagLines(run: Run): string[] {
+  return section(
+    "Tags",
+    run.data.tags.map((t) => [t.key, t.value]),
+  );
 }
 
 /**
