@@ -364,6 +364,31 @@ export class ActiveRun {
   }
 
   /**
+   * Delivers what is buffered, then stops the logger (its flush timer included) without touching
+   * the run's status: for a process that logs to a run another process ends (`mlflow-ts runs
+   * log-batch`). Later logging calls throw `run-ended`; `end()` after it only waits for it.
+   *
+   * @throws {LogDeliveryError} when some entries could not be delivered.
+   * @example
+   * run.logMetric("loss", 0.5);
+   * await run.detach(); // delivered; the run is still RUNNING
+   * @internal
+   */
+  detach(): Promise<void> {
+    this.#ending ??= this.#detachNow();
+    return this.#ending;
+  }
+
+  async #detachNow(): Promise<void> {
+    try {
+      await this.#batcher.close();
+    } finally {
+      await Promise.all(this.#linkWrites);
+      this.#onEnd?.(this);
+    }
+  }
+
+  /**
    * Ends the run as the exit hooks do: like {@link ActiveRun.end}, and from then on logging calls
    * are ignored (counted in {@link ActiveRun.ignoredOnExit}) and `end()` no longer rejects, so a
    * training loop still running while the process ends cannot crash on its own logging calls.

@@ -210,3 +210,20 @@ describe("arguments of flush and end", () => {
     expect(run.ended).toBe(false);
   });
 });
+
+describe("detach (a process that logs to a run another process ends)", () => {
+  it("delivers what is buffered, sets no status, and refuses logging afterwards", async () => {
+    const batches = record(server, "post", `${API}/runs/log-batch`);
+    const updates = record(server, "post", `${API}/runs/update`);
+    const { run } = await openTestRun(server);
+    run.logMetric("loss", 1, { step: 1 });
+    run.logParam("lr", "0.1");
+    await run.detach();
+    expect(batchOf(batches[0]!).metrics.map((m) => [m.key, m.step])).toEqual([["loss", 1]]);
+    expect(batchOf(batches[0]!).params).toEqual([{ key: "lr", value: "0.1" }]);
+    expect(updates).toEqual([]);
+    expect(validationError(() => run.logMetric("loss", 2)).rule).toBe("run-ended");
+    await run.detach();
+    expect(batches).toHaveLength(1);
+  });
+});

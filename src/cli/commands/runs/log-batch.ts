@@ -99,9 +99,9 @@ async function logLines(context: CliContext, run: ActiveRun, input: AsyncIterabl
         reject(line.number, error.message);
       }
     }
-    if (line.number % CHECK_EVERY_LINES === 0 && isBacklogFull(run)) await flushInto(run, tally);
+    if (line.number % CHECK_EVERY_LINES === 0 && isBacklogFull(run)) await deliverInto(tally, run.flush());
   }
-  await flushInto(run, tally);
+  await deliverInto(tally, run.detach());
   return tally;
 }
 
@@ -116,10 +116,10 @@ function logEntry(run: ActiveRun, entry: LineEntry): void {
   else run.setTag(entry.key, entry.value);
 }
 
-/** Waits until the logger delivered what it holds; a delivery failure is kept for the summary, and reading goes on. */
-async function flushInto(run: ActiveRun, tally: Tally): Promise<void> {
+/** Waits for a delivery (a flush, or the final detach); a delivery failure is kept for the summary, and reading goes on. */
+async function deliverInto(tally: Tally, delivery: Promise<void>): Promise<void> {
   try {
-    await run.flush();
+    await delivery;
   } catch (error) {
     if (!(error instanceof LogDeliveryError)) throw error;
     tally.delivery.push(messageOf(error));

@@ -67,11 +67,11 @@ function keyValueCommand(
     });
 }
 
-/** Opens a logger on the run, logs, and waits until the server has it. */
+/** Opens a logger on the run, logs, and waits until the server has it (the logger then stops; the run's status is left as it is). */
 async function logAndFlush(context: CliContext, runId: string, log: (run: ActiveRun) => void): Promise<void> {
   const run = await openRunLogger(context, runId);
   log(run);
-  await run.flush();
+  await run.detach();
 }
 
 function metricValueArgument(text: string): number {

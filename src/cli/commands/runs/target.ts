@@ -6,7 +6,8 @@
  *
  * The logger is an {@link ActiveRun} on an existing run, with no exit hooks and no status change:
  * these commands deliver what they were given (batched, retried until the delivery deadline, as a
- * training loop's entries are) and exit, leaving the run as it was — `runs end` ends it.
+ * training loop's entries are), `detach()` the logger and exit, leaving the run as it was — `runs
+ * end` ends it.
  */
 import { type Command, Option } from "commander";
 import { resolveLoggerOptions } from "../../../logging/options.js";
@@ -55,7 +56,7 @@ export function targetRunId(context: CliContext, given: string | undefined, comm
  * @example
  * const run = await openRunLogger(context, runId);
  * run.logMetric("loss", 0.5, { step: 1 });
- * await run.flush();
+ * await run.detach(); // delivered; the run's status unchanged
  * @internal
  */
 export async function openRunLogger(context: CliContext, runId: string): Promise<ActiveRun> {
