@@ -18,6 +18,8 @@ import { CliFailure } from "../../errors.js";
 
 /**
  * The `--run-id` option of the commands that log to or end a run.
+ * @example
+ * new Command("end").addOption(runIdOption());
  * @internal
  */
 export function runIdOption(): Option {
