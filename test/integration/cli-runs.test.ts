@@ -2,7 +2,7 @@
  * A run driven from a shell, as a multi-step CI job drives it: each step a separate `bash -c` with
  * the BUILT `mlflow-ts` command, the run id passed from step to step in MLFLOW_RUN_ID through an
  * env file (what `$GITHUB_ENV` does between the steps of a GitHub Actions job). Five steps —
- * `eval "$(mlflow-ts runs create --export)"`, JSON lines piped to `runs log-batch`, `upload`,
+ * `eval "$(mlflow-ts runs create --export)"`, JSON lines piped to `runs log-batch`, `artifacts log`,
  * `runs end`, `runs describe --json` — then what the server stored, counted in PostgreSQL and read
  * back by MLflow's Python client: every entry once, the artifact, the run FINISHED. Bad input on
  * the real server: malformed lines (named by number, the others stored), an unknown status and a
@@ -114,7 +114,7 @@ afterAll(async () => {
 });
 
 describe("a five-step shell job, one process per step", () => {
-  it("create → log-batch from stdin → upload → end → describe: everything stored once, the run FINISHED", async () => {
+  it("create → log-batch from stdin → artifacts log → end → describe: everything stored once, the run FINISHED", async () => {
     const envFile = join(work, "five-step.env");
     await writeFile(join(work, "input.jsonl"), batchInput());
     await writeFile(join(work, "report.txt"), "accuracy 0.91\n");
@@ -137,8 +137,8 @@ describe("a five-step shell job, one process per step", () => {
     expect(log.stdout).toBe(`Logged 202 metric points, 2 params, 1 tag to run ${runId}.\n`);
     expect(log.code).toBe(0);
 
-    // Step 3: an artifact.
-    const upload = await step('mlflow-ts upload "$MLFLOW_RUN_ID" report.txt --artifact-path reports', envFile);
+    // Step 3: an artifact, to the run MLFLOW_RUN_ID names.
+    const upload = await step("mlflow-ts artifacts log report.txt --artifact-path reports", envFile);
     expect(upload.code).toBe(0);
 
     // Step 4: the end.

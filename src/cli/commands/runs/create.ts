@@ -6,10 +6,11 @@
  * RUNNING after this process exits, for the next steps to log to and `runs end` to end.
  * `MLFLOW_RUN_ID` is never resumed here: `create` always creates.
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { createRunEntity, resolveExperimentId } from "../../../logging/fluent.js";
 import type { KeyValue } from "../../../protocol/entities/tracking.js";
 import { validatedParams, validatedTags } from "../../../protocol/key-values.js";
+import { collect, parseKeyValue } from "../../arguments.js";
 import type { CliContext } from "../../context.js";
 import { printJson } from "./json-output.js";
 
@@ -33,8 +34,8 @@ export function createCommand(context: CliContext): Command {
     .option("--experiment-name <name>", "experiment, created when missing (default: $MLFLOW_EXPERIMENT_NAME, $MLFLOW_EXPERIMENT_ID, then Default)")
     .option("--experiment-id <id>", "experiment id (must exist)")
     .option("--run-name <name>", "display name (default: one the server generates)")
-    .option("--tag <key=value>", "a run tag (repeatable)", collectKeyValue, [])
-    .option("--param <key=value>", "a param (repeatable)", collectKeyValue, [])
+    .option("--tag <key=value>", "a run tag (repeatable)", collect(parseKeyValue), [])
+    .option("--param <key=value>", "a param (repeatable)", collect(parseKeyValue), [])
     .option("--export", 'print `export MLFLOW_RUN_ID=<id>`, for eval "$(mlflow-ts runs create --export)"')
     .option("--json", "print the created run as JSON")
     .addHelpText(
@@ -55,13 +56,6 @@ export function createCommand(context: CliContext): Command {
       if (options.json) return printJson(context, { ...run, data: { ...run.data, params } });
       context.print(options.export ? `export MLFLOW_RUN_ID=${shellWord(run.info.run_id)}` : run.info.run_id);
     });
-}
-
-/** Collects a repeated `--tag k=v` / `--param k=v`: the key is everything before the first `=`. */
-function collectKeyValue(text: string, previous: KeyValue[]): KeyValue[] {
-  const at = text.indexOf("=");
-  if (at <= 0) throw new InvalidArgumentError(`expected KEY=VALUE (e.g. lr=0.01), got ${JSON.stringify(text)}.`);
-  return [...previous, { key: text.slice(0, at), value: text.slice(at + 1) }];
 }
 
 /** A word the shell reads back unchanged: as is when it is plain, else single-quoted. */

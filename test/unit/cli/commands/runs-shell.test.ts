@@ -95,8 +95,8 @@ describe("runs create", () => {
   });
 
   it.each([
-    [["--tag", "novalue"], 'expected KEY=VALUE (e.g. lr=0.01), got "novalue"'],
-    [["--param", "=1"], "expected KEY=VALUE"],
+    [["--tag", "novalue"], '"novalue" is not KEY=VALUE. Fix: write it as key=value'],
+    [["--param", "=1"], '"=1" is not KEY=VALUE'],
     [["--experiment-name", "a", "--experiment-id", "1"], "give --experiment-name or --experiment-id, not both"],
     [["--export", "--json"], "give --export or --json, not both"],
     [["--tag", "bad key!=1"], "bad key!"],
