@@ -65,7 +65,7 @@ describe.each(artifactModes())("artifacts, $name mode", (mode: ArtifactMode) => 
     const progress: TransferProgress[] = [];
     const result = await client.artifacts.upload(runId, path, { artifactPath: "sizes", onProgress: (p) => progress.push(p) });
     expect(result).toEqual({ paths: [`sizes/${name}`], bytes: size });
-    expect(progress.at(-1)).toEqual({ loadedBytes: size, totalBytes: size, path: `sizes/${name}` });
+    expect(progress.at(-1)).toEqual({ loadedBytes: size, totalBytes: size, completedFiles: 1, totalFiles: 1, path: `sizes/${name}` });
 
     const head = await inspectionS3().send(new HeadObjectCommand({ Bucket: mode.bucket, Key: `${keyPrefix}/sizes/${name}` }));
     expect(head.ContentLength).toBe(size);
