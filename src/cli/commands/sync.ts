@@ -14,6 +14,7 @@ import { describeExperiment, describeLoggedModel, describeRun, describeVersion, 
 import { type OfflineSyncReport, syncOfflineStores } from "../../sync/sync-offline.js";
 import { syncRuns } from "../../sync/sync-runs.js";
 import { DEFAULT_SYNC_CONCURRENCY, MAX_SYNC_CONCURRENCY, type SyncEvent } from "../../sync/types.js";
+import { collect } from "../arguments.js";
 import { type CliContext, EXIT, type OutputStream } from "../context.js";
 import { CliFailure } from "../errors.js";
 
@@ -62,7 +63,7 @@ export function syncCommand(context: CliContext): Command {
     .option("--from <uri>", "where the runs are", trackingUri, "sqlite:///mlflow.db")
     .option("--to <uri>", "the tracking server to copy them to, e.g. http://host:5000 (required unless --offline)", trackingUri)
     .addOption(new Option("--offline", "deliver the runs logged offline (MLFLOW_TS_OFFLINE) to the servers they were logged for").conflicts("from"))
-    .option("-e, --experiment <name>", "only this experiment (repeat for several; default: every active experiment)", collect, [])
+    .option("-e, --experiment <name>", "only this experiment (repeat for several; default: every active experiment)", collect(String), [])
     .option("--dry-run", "read both sides and list what would be copied; write nothing")
     .option("--concurrency <n>", `runs copied at once (1-${MAX_SYNC_CONCURRENCY})`, parseConcurrency, DEFAULT_SYNC_CONCURRENCY)
     .option("--json", "print the report as JSON")
@@ -246,8 +247,4 @@ function parseConcurrency(value: string): number {
   if (!Number.isInteger(n) || n < 1 || n > MAX_SYNC_CONCURRENCY)
     throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_SYNC_CONCURRENCY}, e.g. --concurrency 4.`);
   return n;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }

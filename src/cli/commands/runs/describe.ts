@@ -10,10 +10,11 @@ import type { MlflowClient } from "../../../client/client.js";
 import type { Metric, Run } from "../../../protocol/entities/tracking.js";
 import { validateRunId } from "../../../protocol/validation.js";
 import type { CliContext } from "../../context.js";
+import { formatPairs } from "../../output/pairs.js";
 import { sparkline } from "../../output/sparkline.js";
 import { formatTable } from "../../output/table.js";
 import { printJson } from "./json-output.js";
-import { paramLines, runHeaderLines, section, tagLines } from "./show.js";
+import { paramLines, runHeaderLines, tagLines } from "./show.js";
 import { targetRunId } from "./target.js";
 import { formatMetricValue } from "./values.js";
 
@@ -64,7 +65,7 @@ export function describeText(run: Run, histories: ReadonlyMap<string, readonly H
   const lines = [...runHeaderLines(run), ...paramLines(run), ...tagLines(run)];
   if (histories === undefined) {
     lines.push(
-      ...section(
+      ...formatPairs(
         "Metrics (latest)",
         run.data.metrics.map((m) => [m.key, `${formatMetricValue(m.value)} (step ${m.step})`]),
       ),

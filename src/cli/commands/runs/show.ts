@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import type { Run } from "../../../protocol/entities/tracking.js";
 import type { CliContext } from "../../context.js";
+import { formatPairs } from "../../output/pairs.js";
 import { formatTime } from "../../output/table.js";
 
 /**
@@ -23,7 +24,7 @@ function describeRun(run: Run): string {
   return [
     ...runHeaderLines(run),
     ...paramLines(run),
-    ...section(
+    ...formatPairs(
       "Metrics (latest)",
       run.data.metrics.map((m) => [m.key, `${m.value} (step ${m.step})`]),
     ),
@@ -38,7 +39,7 @@ function describeRun(run: Run): string {
  * @internal
  */
 export function paramLines(run: Run): string[] {
-  return section(
+  return formatPairs(
     "Params",
     run.data.params.map((p) => [p.key, p.value]),
   );
@@ -51,7 +52,7 @@ export function paramLines(run: Run): string[] {
  * @internal
  */
 export function tagLines(run: Run): string[] {
-  return section(
+  return formatPairs(
     "Tags",
     run.data.tags.map((t) => [t.key, t.value]),
   );
@@ -72,17 +73,4 @@ export function runHeaderLines(run: Run): string[] {
     `  ended:        ${formatTime(info.end_time)}`,
     `  artifact URI: ${info.artifact_uri}`,
   ];
-}
-
-/**
- * A titled block of `key  value` lines sorted by key, or `Title: none`.
- * @example
- * section("Params", [["lr", "0.01"]]) // ["Params:", "  lr  0.01"]
- * @internal
- */
-export function section(title: string, pairs: string[][]): string[] {
-  if (pairs.length === 0) return [`${title}: none`];
-  const sorted = [...pairs].sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
-  const width = Math.max(...sorted.map(([key]) => key!.length));
-  return [`${title}:`, ...sorted.map(([key, value]) => `  ${key!.padEnd(width)}  ${value}`)];
 }
