@@ -34,18 +34,37 @@ export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 5
 const POOL_EXHAUSTED = /QueuePool limit of size \d+ overflow -?\d+ reached, connection timed out/;
 
 /**
+ * MLflow's 400 for two writers racing on the same run's metric, param or tag rows: a request that
+ * inserts rows another request is inserting at the same moment (a replay of what a killed process
+ * had in flight while the server was still committing it, a retry beside its own slow first attempt,
+ * two processes on one run). MLflow 3.17.2's `_log_metrics` catches the first primary-key
+ * violation, looks up which rows exist and inserts the rest; when the concurrent request commits
+ * those rows between the lookup and the insert, the second violation escapes as `BAD_REQUEST` with
+ * the database's text (seen in CI: `logger-journal.test.ts`, a recovery racing the dead process's
+ * last request). The request is right and idempotent: another attempt finds the rows committed and
+ * inserts only what is missing (a param of another value then gets MLflow's own
+ * `INVALID_PARAMETER_VALUE`, not this). The texts are PostgreSQL's, SQLite's, MySQL's and SQL
+ * Server's (MySQL names the table: `metrics.PRIMARY`) for the primary keys of `metrics` (`metric_pk`), `latest_metrics` (`latest_metric_pk`),
+ * `params` (`param_pk`) and `tags` (`tag_pk`).
+ */
+const CONCURRENT_DUPLICATE =
+  /duplicate key value violates unique constraint \\?"(?:latest_metric|metric|param|tag)_pk\\?"|UNIQUE constraint failed: (?:latest_metrics|metrics|params|tags)\.|Duplicate entry .{0,2000}? for key '(?:latest_metrics|metrics|params|tags)\.PRIMARY'|Violation of PRIMARY KEY constraint '(?:latest_metric|metric|param|tag)_pk'/;
+
+/**
  * Whether an error answer is worth another attempt: a status of {@link RETRYABLE_STATUSES}, or
- * MLflow's 400 for an exhausted database connection pool. Not repeated blindly for creates: a
- * 400 is not in {@link NOT_PROCESSED_STATUSES}.
+ * MLflow's 400 for an exhausted database connection pool or for two requests racing on the same
+ * metric, param or tag rows. Not repeated blindly for creates: a 400 is not in
+ * {@link NOT_PROCESSED_STATUSES}.
  *
  * @example
  * isTransientAnswer(503, "") // true
  * isTransientAnswer(400, '{"error_code":"BAD_REQUEST","message":"QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00"}') // true
+ * isTransientAnswer(400, '{"error_code":"BAD_REQUEST","message":"(psycopg2.errors.UniqueViolation) duplicate key value violates unique constraint \\"metric_pk\\" …"}') // true
  * isTransientAnswer(400, '{"error_code":"INVALID_PARAMETER_VALUE","message":"…"}') // false
  * @internal
  */
 export function isTransientAnswer(status: number, body: string): boolean {
-  return RETRYABLE_STATUSES.has(status) || (status === 400 && POOL_EXHAUSTED.test(body));
+  return RETRYABLE_STATUSES.has(status) || (status === 400 && (POOL_EXHAUSTED.test(body) || CONCURRENT_DUPLICATE.test(body)));
 }
 
 /**

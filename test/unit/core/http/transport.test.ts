@@ -116,6 +116,46 @@ describe("retries of idempotent calls", () => {
     expect(seen).toHaveLength(3);
   });
 
+  // MLflow 3.17.2's answer when a request's rows are committed by a concurrent one between its
+  // duplicate lookup and its insert (a recovery racing a killed process's last request, seen in CI).
+  it.each([
+    [
+      "PostgreSQL",
+      '(raised as a result of Query-invoked autoflush)\n(psycopg2.errors.UniqueViolation) duplicate key value violates unique constraint "metric_pk"\nDETAIL:  Key (key, "timestamp", step, run_uuid, value, is_nan)=(m1, 1700000003988, 3988, 9813b780, 997, f) already exists.',
+    ],
+    ["PostgreSQL, latest_metrics", '(psycopg2.errors.UniqueViolation) duplicate key value violates unique constraint "latest_metric_pk"'],
+    [
+      "SQLite",
+      "(sqlite3.IntegrityError) UNIQUE constraint failed: metrics.key, metrics.timestamp, metrics.step, metrics.run_uuid, metrics.value, metrics.is_nan",
+    ],
+    ["MySQL", "(pymysql.err.IntegrityError) (1062, \"Duplicate entry 'm1-1700000003988-3988-9813b780-997-0' for key 'metrics.PRIMARY'\")"],
+    ["SQL Server", "Violation of PRIMARY KEY constraint 'param_pk'. Cannot insert duplicate key in object 'dbo.params'."],
+  ])("retries MLflow's 400 for two requests racing on the same rows (%s): another attempt finds them committed", async (_db, message) => {
+    const seen = record(
+      server,
+      "post",
+      `${API}/runs/log-batch`,
+      flaky(1, {}, () => mlflowError(400, "BAD_REQUEST", message)),
+    );
+    await testClient().runs.logBatch(RUN_ID, { metrics: [{ key: "m1", value: 997, timestamp: 1700000003988, step: 3988 }] });
+    expect(seen).toHaveLength(2);
+  });
+
+  it.each([
+    ["a unique constraint of another table", '(psycopg2.errors.UniqueViolation) duplicate key value violates unique constraint "experiment_tag_pk"'],
+    [
+      "a changed param",
+      "Changing param values is not allowed. Param with key='lr' was already logged with value='0.1' for run ID='r'. Attempted logging new value '0.2'.",
+    ],
+  ])("does not retry a 400 for %s", async (_what, message) => {
+    const seen = record(server, "post", `${API}/runs/log-batch`, () => mlflowError(400, "INVALID_PARAMETER_VALUE", message));
+    const error = await testClient()
+      .runs.logBatch(RUN_ID, { params: { lr: 0.2 } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidParameterError);
+    expect(seen).toHaveLength(1);
+  });
+
   it("reports an exhausted pool, once retries are spent, as a retryable ServerError that keeps the server's status and code", async () => {
     record(server, "post", `${API}/runs/log-batch`, () => mlflowError(400, "BAD_REQUEST", POOL_EXHAUSTED_MESSAGE));
     const error = await testClient({ maxRetries: 0 })
