@@ -1,6 +1,7 @@
 /**
  * Opens the right artifact store for an artifact URI, sharing one S3 client (and its sockets) and
- * the tracking transport across runs.
+ * the tracking transport across runs. The S3 store and its client are loaded at the first S3 call
+ * (s3/lazy-s3.ts), not when a client is created.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { ResolvedConfig } from "../config/resolve.js";
@@ -10,8 +11,7 @@ import type { ArtifactStore } from "./artifact-store.js";
 import { type ArtifactLocation, parseArtifactUri } from "./artifact-uri.js";
 import { LocalArtifactStore } from "./local-store.js";
 import { ProxyArtifactStore } from "./proxy-store.js";
-import { createS3Client } from "./s3/s3-client.js";
-import { S3ArtifactStore } from "./s3/s3-store.js";
+import { LazyS3ArtifactStore, loadS3Runtime } from "./s3/lazy-s3.js";
 
 /**
  * The artifact stores of one client.
@@ -25,6 +25,7 @@ export class ArtifactStores {
   readonly #config: ResolvedConfig;
   readonly #transport: HttpTransport | undefined;
   #s3: S3Client | undefined;
+  #s3Loading: Promise<S3Client> | undefined;
   readonly #ownsS3: boolean;
 
   /**
@@ -55,7 +56,7 @@ export class ArtifactStores {
    * @throws {ConfigurationError} for proxied artifacts without an http(s) tracking server.
    */
   forLocation(location: ArtifactLocation): ArtifactStore {
-    if (location.kind === "s3") return new S3ArtifactStore(location, this.#s3Client(), this.#config.s3);
+    if (location.kind === "s3") return new LazyS3ArtifactStore(location, () => this.#s3Client(), this.#config.s3);
     if (location.kind === "local") return new LocalArtifactStore(location.directory);
     if (!this.#transport) {
       throw new ConfigurationError(
@@ -71,10 +72,16 @@ export class ArtifactStores {
     if (!this.#ownsS3) return;
     this.#s3?.destroy();
     this.#s3 = undefined;
+    this.#s3Loading = undefined;
   }
 
-  #s3Client(): S3Client {
-    this.#s3 ??= createS3Client(this.#config);
-    return this.#s3;
+  /** The shared S3 client, created (and the AWS SDK loaded) at the first S3 call. */
+  #s3Client(): Promise<S3Client> {
+    if (this.#s3) return Promise.resolve(this.#s3);
+    this.#s3Loading ??= loadS3Runtime().then(({ createS3Client }) => {
+      this.#s3 ??= createS3Client(this.#config);
+      return this.#s3;
+    });
+    return this.#s3Loading;
   }
 }

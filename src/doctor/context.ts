@@ -5,7 +5,7 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { ArtifactLocation } from "../artifacts/artifact-uri.js";
-import { createS3Client } from "../artifacts/s3/s3-client.js";
+import { loadS3Runtime } from "../artifacts/s3/lazy-s3.js";
 import type { MlflowClient } from "../client/client.js";
 import { internalsOf } from "../client/internals.js";
 import type { ClientOptions } from "../config/options.js";
@@ -77,10 +77,15 @@ export class SetupContext {
     return this.client === undefined ? undefined : internalsOf(this.client).transport;
   }
 
-  /** The S3 client of the doctor's configuration (no retries), recording the `Date` of every response. */
-  s3(): S3Client {
+  /**
+   * The S3 client of the doctor's configuration (no retries), recording the `Date` of every response;
+   * created (and the AWS SDK loaded) at the first S3 check.
+   */
+  async s3(): Promise<S3Client> {
     if (this.#s3) return this.#s3;
     if (!this.client) throw new Error("the configuration check has not run");
+    const { createS3Client } = await loadS3Runtime();
+    if (this.#s3) return this.#s3;
     const s3 = createS3Client(this.client.config);
     s3.middlewareStack.add(
       (next) => async (args) => {

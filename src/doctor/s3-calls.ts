@@ -4,6 +4,7 @@
  * network, unknown key, wrong secret, clock, region — with the variable to fix.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
+import { loadS3Runtime, type S3Runtime } from "../artifacts/s3/lazy-s3.js";
 import { LinkedAbort } from "../core/signals.js";
 import type { SetupContext } from "./context.js";
 import { type Diagnosis, describeNetworkFailure } from "./failures.js";
@@ -25,17 +26,23 @@ const S3_TLS_FIX = "NODE_EXTRA_CA_CERTS=<ca.pem> (or MLFLOW_S3_IGNORE_TLS=true, 
  * Makes one S3 call with the check's signal and the per-call timeout (the client itself does not
  * retry: the doctor's configuration has no retries).
  *
- * @param call - Sends one command with the given client and signal.
+ * @param call - Sends one command with the given client and signal; `sdk` holds the command classes
+ *   (loaded with the S3 store at the first S3 call, see artifacts/s3/lazy-s3.ts).
  * @throws {S3Failure} — a plain object, never the SDK error.
  * @example
- * await sendS3(context, signal, (s3, abortSignal) => s3.send(new ListBucketsCommand({}), { abortSignal }));
+ * await sendS3(context, signal, (s3, abortSignal, sdk) => s3.send(new sdk.ListBucketsCommand({}), { abortSignal }));
  * @internal
  */
-export async function sendS3<T>(context: SetupContext, signal: AbortSignal, call: (s3: S3Client, abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+export async function sendS3<T>(
+  context: SetupContext,
+  signal: AbortSignal,
+  call: (s3: S3Client, abortSignal: AbortSignal, sdk: S3Runtime) => Promise<T>,
+): Promise<T> {
   const link = new LinkedAbort(signal);
   link.abortAfter(context.settings.timeoutMs, "timeout");
   try {
-    return await call(context.s3(), link.signal);
+    const sdk = await loadS3Runtime();
+    return await call(await context.s3(), link.signal, sdk);
   } catch (error) {
     throw toFailure(error, link.cause);
   } finally {

@@ -184,16 +184,22 @@ const EXPECTED: Record<string, string[]> = {
 /** Names exported by more than one entry, on purpose: the setup check is at the root and in mlflow-ts/doctor. */
 const SHARED = ["CHECK_IDS", "checkSetup"];
 
-/** Third-party packages an entry must not load when it is imported: the optional ones load on first use. */
+/**
+ * Third-party packages an entry must not load when it is imported: the optional ones, and the AWS
+ * SDK (loaded at the first S3 call, artifacts/s3/lazy-s3.ts), load on first use.
+ */
 const NOT_LOADED: Record<string, string[]> = {
-  ".": ["better-sqlite3", "sharp"],
-  advanced: ["better-sqlite3", "sharp"],
-  doctor: ["better-sqlite3", "sharp"],
-  sync: ["better-sqlite3", "sharp"],
-  auth: ["better-sqlite3", "sharp"],
+  ".": ["better-sqlite3", "sharp", "@aws-sdk/client-s3"],
+  advanced: ["better-sqlite3", "sharp", "@aws-sdk/client-s3"],
+  doctor: ["better-sqlite3", "sharp", "@aws-sdk/client-s3"],
+  sync: ["better-sqlite3", "sharp", "@aws-sdk/client-s3"],
+  auth: ["better-sqlite3", "sharp", "@aws-sdk/client-s3"],
   // TF.js loads when the first callback is made, never at import.
-  tfjs: ["better-sqlite3", "sharp", "@tensorflow/tfjs-core", "@tensorflow/tfjs-layers", "@tensorflow/tfjs"],
+  tfjs: ["better-sqlite3", "sharp", "@tensorflow/tfjs-core", "@tensorflow/tfjs-layers", "@tensorflow/tfjs", "@aws-sdk/client-s3"],
 };
+
+/** Printed by the child of {@link packagesLoadedBy} between the import and what it runs after. */
+const FIRST_USE = "(first use)";
 
 /** Longest the import of one entry (transpiled on the fly) may take in a child process. */
 const IMPORT_BOUND_MS = 60_000;
@@ -212,8 +218,12 @@ const entries = Object.keys(manifest.exports)
   .filter((key) => key !== "./package.json")
   .map((key) => (key === "." ? "." : key.slice(2)));
 
-/** The package names (under node_modules) that `node` resolves while importing `src/<file>.ts`. */
-function packagesLoadedBy(file: string): Promise<string[]> {
+/**
+ * The package names (under node_modules) that `node` resolves while importing `src/<file>.ts`, in
+ * order; with `afterImport` (a script body with the entry's exports as `entry`), then
+ * {@link FIRST_USE}, then the packages the script loads.
+ */
+function packagesLoadedBy(file: string, afterImport?: string): Promise<string[]> {
   const hook = `export async function resolve(specifier, context, next) {
     const resolved = await next(specifier, context);
     const match = /\\/node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(resolved.url);
@@ -222,7 +232,8 @@ function packagesLoadedBy(file: string): Promise<string[]> {
   }`;
   const register = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
   const args = ["--import", `data:text/javascript,${encodeURIComponent(register)}`, "--import", "tsx/esm", "--input-type=module"];
-  args.push("-e", `await import(${JSON.stringify(`${process.cwd()}/src/${file}.ts`)});`);
+  const script = `const entry = await import(${JSON.stringify(`${process.cwd()}/src/${file}.ts`)});`;
+  args.push("-e", afterImport === undefined ? script : `${script} process.stderr.write("loaded ${FIRST_USE}\\n"); ${afterImport}`);
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"], timeout: IMPORT_BOUND_MS });
     let stderr = "";
@@ -231,7 +242,7 @@ function packagesLoadedBy(file: string): Promise<string[]> {
     child.on("close", (code) => {
       if (code !== 0) return fail(new Error(`importing src/${file}.ts exited with ${code}: ${stderr.slice(0, 2000)}`));
       const loaded = stderr.split("\n").flatMap((line) => (line.startsWith("loaded ") ? [line.slice("loaded ".length)] : []));
-      done([...new Set(loaded)].filter((name) => name !== "tsx" && name !== "esbuild").sort());
+      done([...new Set(loaded)].filter((name) => name !== "tsx" && name !== "esbuild"));
     });
   });
 }
@@ -293,5 +304,23 @@ describe("entry points", () => {
       expect(loaded["."]).toContain("axios");
     },
     4 * IMPORT_BOUND_MS,
+  );
+
+  it(
+    "the root entry loads @aws-sdk/client-s3 at the first S3 call, not at import nor when a client is made",
+    async () => {
+      const loaded = await packagesLoadedBy(
+        "index",
+        `const client = new entry.MlflowClient({ trackingUri: "http://127.0.0.1:9", s3: { endpointUrl: "http://127.0.0.1:9" } });
+        process.stderr.write("loaded (client made)\\n");
+        await client.uris.list("s3://bucket/prefix", { signal: AbortSignal.abort() }).catch(() => undefined);
+        await client.close();`,
+      );
+      const beforeFirstCall = loaded.slice(0, loaded.indexOf("(client made)"));
+      expect(beforeFirstCall).toContain(FIRST_USE);
+      expect(beforeFirstCall).not.toContain("@aws-sdk/client-s3");
+      expect(loaded.slice(loaded.indexOf("(client made)"))).toContain("@aws-sdk/client-s3");
+    },
+    IMPORT_BOUND_MS,
   );
 });

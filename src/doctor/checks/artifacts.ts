@@ -8,7 +8,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
-import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, type CreateMultipartUploadCommandInput, UploadPartCommand } from "@aws-sdk/client-s3";
+import type { CreateMultipartUploadCommandInput } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import type { ArtifactStore } from "../../artifacts/artifact-store.js";
 import { ArtifactStores } from "../../artifacts/artifact-stores.js";
@@ -42,7 +42,7 @@ export const artifactProxyCheck: CheckDefinition<SetupContext> = {
     const location = context.location;
     if (location?.kind !== "proxy") return notApplicable(`Artifacts are not proxied (${location ? `mode ${location.kind}` : "no artifact location"}).`);
     try {
-      await storeFor(context).list(PROBE_FOLDER, context.callOptions(signal));
+      await (await storeFor(context)).list(PROBE_FOLDER, context.callOptions(signal));
       return pass(`The tracking server serves artifacts and lists its artifact store (${location.uri}/${PROBE_FOLDER}).`);
     } catch (error) {
       return proxyFailure(context, error, `list ${location.uri}/${PROBE_FOLDER}`);
@@ -77,7 +77,7 @@ export const artifactWriteCheck: CheckDefinition<SetupContext> = {
   async run(context, signal) {
     if (!context.settings.write) return notApplicable("Write probes are off (--no-write).");
     if (!context.location) return notApplicable("No artifact location to probe.");
-    const store = storeFor(context);
+    const store = await storeFor(context);
     const file = `${PROBE_FOLDER}/probe-${randomUUID()}.txt`;
     const content = Buffer.from(`mlflow-ts doctor probe, written ${new Date().toISOString()}; safe to delete.\n`);
     const where = `${store.location}/${file}`;
@@ -140,7 +140,7 @@ async function s3Multipart(context: SetupContext, location: Extract<ArtifactLoca
   };
   let uploadId: string | undefined;
   try {
-    const created = await sendS3(context, signal, (s3, abortSignal) => s3.send(new CreateMultipartUploadCommand(input), { abortSignal }));
+    const created = await sendS3(context, signal, (s3, abortSignal, sdk) => s3.send(new sdk.CreateMultipartUploadCommand(input), { abortSignal }));
     uploadId = created.UploadId;
     if (!uploadId)
       return fail(
@@ -155,7 +155,7 @@ async function s3Multipart(context: SetupContext, location: Extract<ArtifactLoca
       Body: Buffer.alloc(1024, 0x2a),
       ExpectedBucketOwner: settings.expectedBucketOwner,
     };
-    await sendS3(context, signal, (s3, abortSignal) => s3.send(new UploadPartCommand(part), { abortSignal }));
+    await sendS3(context, signal, (s3, abortSignal, sdk) => s3.send(new sdk.UploadPartCommand(part), { abortSignal }));
   } catch (error) {
     if (uploadId) await abortS3(context, location.bucket, key, uploadId, signal).catch(() => undefined);
     if (!isS3Failure(error)) throw error;
@@ -179,7 +179,7 @@ async function s3Multipart(context: SetupContext, location: Extract<ArtifactLoca
 
 async function abortS3(context: SetupContext, bucket: string, key: string, uploadId: string, signal: AbortSignal): Promise<void> {
   const input = { Bucket: bucket, Key: key, UploadId: uploadId, ExpectedBucketOwner: context.config!.s3.expectedBucketOwner };
-  await sendS3(context, signal, (s3, abortSignal) => s3.send(new AbortMultipartUploadCommand(input), { abortSignal }));
+  await sendS3(context, signal, (s3, abortSignal, sdk) => s3.send(new sdk.AbortMultipartUploadCommand(input), { abortSignal }));
 }
 
 /**
@@ -264,11 +264,13 @@ function presignedPartFailure(context: SetupContext, error: unknown, url: string
   return enabled ? fail(detail, hint) : warn(`${detail} Not used now: MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD is off.`, hint);
 }
 
-/** The store runs of this experiment use, built on the doctor's client (short timeouts, no retries). */
-/** The store runs of the experiment use, on the doctor's own S3 client (it records `Date` headers). */
-function storeFor(context: SetupContext): ArtifactStore {
+/**
+ * The store runs of the experiment use, built on the doctor's client (short timeouts, no retries)
+ * and its own S3 client (it records `Date` headers).
+ */
+async function storeFor(context: SetupContext): Promise<ArtifactStore> {
   const location = context.location!;
-  const s3 = location.kind === "s3" ? context.s3() : undefined;
+  const s3 = location.kind === "s3" ? await context.s3() : undefined;
   return new ArtifactStores(context.client!.config, context.transport, s3).forLocation(location);
 }
 

@@ -4,7 +4,6 @@
  * wrong secret told apart) and `s3.bucket` (the experiment's bucket exists, may be listed, and is
  * in the configured region).
  */
-import { ListBucketsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { SetupContext } from "../context.js";
 import { ProbeError, probeHttp } from "../http-probe.js";
 import { type CheckDefinition, type CheckOutcome, fail, notApplicable, pass } from "../runner.js";
@@ -69,7 +68,7 @@ export const s3CredentialsCheck: CheckDefinition<SetupContext> = {
     if (skip) return skip;
     const key = accessKeyLabel(context);
     try {
-      await sendS3(context, signal, (s3, abortSignal) => s3.send(new ListBucketsCommand({}), { abortSignal }));
+      await sendS3(context, signal, (s3, abortSignal, sdk) => s3.send(new sdk.ListBucketsCommand({}), { abortSignal }));
       return pass(`The S3 server accepts access key ${key}: ListBuckets succeeded.`);
     } catch (error) {
       if (!isS3Failure(error)) throw error;
@@ -94,7 +93,7 @@ export const s3BucketCheck: CheckDefinition<SetupContext> = {
     const { bucket, prefix } = location;
     const request = { Bucket: bucket, Prefix: prefix ? `${prefix}/` : undefined, MaxKeys: 1, ExpectedBucketOwner: context.config!.s3.expectedBucketOwner };
     try {
-      await sendS3(context, signal, (s3, abortSignal) => s3.send(new ListObjectsV2Command(request), { abortSignal }));
+      await sendS3(context, signal, (s3, abortSignal, sdk) => s3.send(new sdk.ListObjectsV2Command(request), { abortSignal }));
       return pass(`Bucket "${bucket}" exists and access key ${accessKeyLabel(context)} may list it${prefix ? ` under "${prefix}/"` : ""}.`);
     } catch (error) {
       if (!isS3Failure(error)) throw error;
