@@ -256,7 +256,9 @@ describe("downloadTree", () => {
     ["a double-encoded traversal", "%252e%252e/x", "parent-segment"],
     ["a backslash traversal", "..\\..\\x", "backslash"],
   ])("skips a hostile listed entry (%s) without touching it, downloads the others, and reports it", async (_what, hostile, rule) => {
-    const dest = mkdtempSync(join(scratch, "dest-"));
+    // Two levels below this case's own folder, so that "../../x" is inside it (never the shared tmpdir's x).
+    const dest = join(mkdtempSync(join(scratch, "case-")), "outer", "dest");
+    mkdirSync(dest, { recursive: true });
     const entries: FileInfo[] = [
       { path: hostile, is_dir: false, file_size: 1 },
       { path: "ok.txt", is_dir: false, file_size: 2 },
