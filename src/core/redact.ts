@@ -8,6 +8,11 @@
  * secrets we were never told about (URI userinfo, `Authorization` headers, presigned-URL
  * signatures). Text is always redacted whole before it is cut to an excerpt ({@link excerpt}), so a
  * secret straddling the cut cannot survive as a prefix.
+ *
+ * Secrets from configuration stay registered for the life of the process; secrets that rotate (an
+ * auth provider's headers) are registered through a {@link SecretRotation}, which forgets a
+ * replaced value once no request can still carry it, so the set stays bounded however long the
+ * process runs.
  */
 
 const MASK = "***";
@@ -18,10 +23,32 @@ const MIN_SECRET_LENGTH = 4;
  * to tell from ordinary text.
  */
 const MIN_BASE64_CORE_LENGTH = 8;
+/**
+ * How long a rotated secret stays registered after its replacement: 15 min, longer than the
+ * default whole-call deadline (10 min), so a request that started with it is still masked if it
+ * fails with the old value in its error.
+ */
+export const ROTATED_SECRET_RETENTION_MS = 15 * 60_000;
+/** At most this many replaced generations are kept per rotation, however fast it rotates. */
+export const MAX_ROTATED_GENERATIONS = 64;
+
 /** Registered forms, longest first, so that a longer form is masked before a shorter one inside it. */
 let knownSecrets: string[] = [];
 /** Base64 runs that encode a registered secret inside a longer base64 text (see {@link base64Cores}). */
 const base64CorePatterns = new Map<string, RegExp>();
+/** Forms and base64 cores of the secrets registered for the life of the process. */
+const pinned = { forms: new Set<string>(), cores: new Set<string>() };
+/** The generations of every rotation (oldest first), registered too. */
+const rotations = new Map<SecretRotation, SecretGeneration[]>();
+
+/** The forms and base64 cores of some secret values. */
+interface SecretGeneration {
+  key: string;
+  forms: string[];
+  cores: string[];
+  /** When the next generation replaced it (Date.now()); undefined while current. */
+  retiredAtMs: number | undefined;
+}
 
 const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@?#]*@/gi;
 const AUTH_HEADER = /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)(?:basic|bearer|token|aws4-hmac-sha256)?\s*[^\s"',}]+/gi;
@@ -41,13 +68,98 @@ const SIGNED_QUERY = /\b(x-amz-signature|x-amz-credential|x-amz-security-token|s
  * @internal
  */
 export function registerSecret(value: string | undefined): void {
-  if (!value || value.length < MIN_SECRET_LENGTH) return;
-  const added = new Set(knownSecrets);
-  for (const form of secretForms(value)) if (form.length >= MIN_SECRET_LENGTH) added.add(form);
-  knownSecrets = [...added].sort((a, b) => b.length - a.length);
-  for (const core of base64Cores(value)) {
-    if (!base64CorePatterns.has(core)) base64CorePatterns.set(core, base64CorePattern(core));
+  const generation = generationOf([value]);
+  const before = pinned.forms.size + pinned.cores.size;
+  for (const form of generation.forms) pinned.forms.add(form);
+  for (const core of generation.cores) pinned.cores.add(core);
+  if (pinned.forms.size + pinned.cores.size !== before) rebuild();
+}
+
+/**
+ * The secrets of one source that replaces them over time (an auth provider's headers): each
+ * {@link SecretRotation.replace} registers the new values and retires the previous ones, which
+ * stay masked for {@link ROTATED_SECRET_RETENTION_MS} (a request still in flight may fail with
+ * them in its error) and are then forgotten. At most {@link MAX_ROTATED_GENERATIONS} retired
+ * generations are kept, so the registered set is bounded for any rotation rate and run length.
+ * Values also registered with {@link registerSecret} stay masked regardless.
+ *
+ * @example
+ * const rotation = new SecretRotation();
+ * rotation.replace(secretHeaderValues({ Authorization: `Bearer ${token}` }));
+ * @internal
+ */
+export class SecretRotation {
+  /** Oldest first; the last one is current. The same array is in `rotations` while not empty. */
+  readonly #generations: SecretGeneration[] = [];
+
+  /**
+   * Registers `values` as the current secrets and retires the previous ones. Values shorter than
+   * 4 characters are ignored; the same values as the current ones change nothing.
+   */
+  replace(values: readonly (string | undefined)[]): void {
+    const generation = generationOf(values);
+    const now = Date.now();
+    const current = this.#generations.at(-1);
+    if (current?.key === generation.key) return;
+    if (current) current.retiredAtMs = now;
+    this.#generations.push(generation);
+    const retired = this.#generations.length - 1;
+    let drop = Math.max(0, retired - MAX_ROTATED_GENERATIONS);
+    while (drop < retired && now - this.#generations[drop]!.retiredAtMs! > ROTATED_SECRET_RETENTION_MS) drop++;
+    if (drop > 0) this.#generations.splice(0, drop);
+    rotations.set(this, this.#generations);
+    rebuild();
   }
+
+  /** Generations registered (the current one included), for tests and diagnostics. */
+  get size(): number {
+    return this.#generations.length;
+  }
+
+  /** Forgets every generation of this rotation (its client is closed). */
+  clear(): void {
+    this.#generations.length = 0;
+    rotations.delete(this);
+    rebuild();
+  }
+}
+
+/**
+ * How many forms and base64 patterns {@link redact} checks now (the registered set's size).
+ * @example
+ * registeredSecretCount(); // 42
+ * @internal
+ */
+export function registeredSecretCount(): number {
+  return knownSecrets.length + base64CorePatterns.size;
+}
+
+function generationOf(values: readonly (string | undefined)[]): SecretGeneration {
+  const forms = new Set<string>();
+  const cores = new Set<string>();
+  const kept: string[] = [];
+  for (const value of values) {
+    if (!value || value.length < MIN_SECRET_LENGTH) continue;
+    kept.push(value);
+    for (const form of secretForms(value)) if (form.length >= MIN_SECRET_LENGTH) forms.add(form);
+    for (const core of base64Cores(value)) cores.add(core);
+  }
+  return { key: kept.join("\0"), forms: [...forms], cores: [...cores], retiredAtMs: undefined };
+}
+
+/** Recomputes the masked forms and patterns from the pinned secrets and the rotations' generations. */
+function rebuild(): void {
+  const forms = new Set(pinned.forms);
+  const cores = new Set(pinned.cores);
+  for (const generations of rotations.values()) {
+    for (const generation of generations) {
+      for (const form of generation.forms) forms.add(form);
+      for (const core of generation.cores) cores.add(core);
+    }
+  }
+  knownSecrets = [...forms].sort((a, b) => b.length - a.length);
+  for (const core of base64CorePatterns.keys()) if (!cores.has(core)) base64CorePatterns.delete(core);
+  for (const core of cores) if (!base64CorePatterns.has(core)) base64CorePatterns.set(core, base64CorePattern(core));
 }
 
 /**
@@ -70,19 +182,32 @@ const SECRET_HEADER = /authorization|cookie|token|secret|password|api[-_]?key|cr
  * @internal
  */
 export function registerSecretHeaders(headers: Readonly<Record<string, string>> | undefined): void {
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (!SECRET_HEADER.test(name) || typeof value !== "string") continue;
-    registerSecret(value);
-    const [, scheme, token] = /^(\S+)\s+(\S+)$/.exec(value.trim()) ?? [];
-    registerSecret(token);
-    if (scheme?.toLowerCase() === "basic" && token) registerDecodedBasic(token);
-  }
+  for (const value of secretHeaderValues(headers)) registerSecret(value);
 }
 
-function registerDecodedBasic(token: string): void {
-  const decoded = Buffer.from(token, "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  if (colon > 0) registerBasicCredentials(decoded.slice(0, colon), decoded.slice(colon + 1));
+/**
+ * The secret values carried by headers, as {@link registerSecretHeaders} registers them: the
+ * value of every credential-like header, its token after the scheme, and for `Basic` the decoded
+ * password and `user:password`.
+ *
+ * @example
+ * secretHeaderValues({ Authorization: "Bearer abc123" }); // ["Bearer abc123", "abc123"]
+ * @internal
+ */
+export function secretHeaderValues(headers: Readonly<Record<string, string>> | undefined): string[] {
+  const values: string[] = [];
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!SECRET_HEADER.test(name) || typeof value !== "string") continue;
+    values.push(value);
+    const [, scheme, token] = /^(\S+)\s+(\S+)$/.exec(value.trim()) ?? [];
+    if (token === undefined) continue;
+    values.push(token);
+    if (scheme?.toLowerCase() !== "basic") continue;
+    const decoded = Buffer.from(token, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon > 0 && colon < decoded.length - 1) values.push(decoded.slice(colon + 1), decoded);
+  }
+  return values;
 }
 
 /**

@@ -1,11 +1,13 @@
 /**
  * The transport's side of an auth provider: the provider's answers checked (headers of strings, a
- * finite expiry), their values registered as secrets before any request carries them, and cached
- * by {@link CredentialCache} (expiry minus skew, single flight, timeout, one refresh per 401).
+ * finite expiry), their values registered as secrets before any request carries them (one
+ * {@link SecretRotation} per session: replaced values are forgotten once no request can still
+ * carry them), and cached by {@link CredentialCache} (expiry minus skew, single flight, timeout,
+ * one refresh per 401).
  */
 import { z } from "zod";
 import { AuthProviderError } from "../../errors.js";
-import { registerSecretHeaders } from "../../redact.js";
+import { SecretRotation, secretHeaderValues } from "../../redact.js";
 import { CredentialCache, DEFAULT_AUTH_TIMEOUT_MS, type Expiring } from "./credential-cache.js";
 import type { AuthProvider, AuthRefreshReason } from "./types.js";
 
@@ -27,6 +29,7 @@ const answerSchema = z.object({
  */
 export class AuthSession {
   readonly #cache: CredentialCache<AuthHeaders>;
+  readonly #secrets = new SecretRotation();
 
   /**
    * @param provider - The provider.
@@ -34,7 +37,7 @@ export class AuthSession {
    * @param timeoutMs - Bound of one provider call, ms. @defaultValue 30000
    */
   constructor(provider: AuthProvider, name: string, timeoutMs = DEFAULT_AUTH_TIMEOUT_MS) {
-    this.#cache = new CredentialCache<AuthHeaders>(name, (reason, signal) => callProvider(provider, name, reason, signal), timeoutMs);
+    this.#cache = new CredentialCache<AuthHeaders>(name, (reason, signal) => callProvider(provider, name, reason, signal, this.#secrets), timeoutMs);
   }
 
   /** The cached headers while they are fresh, else `undefined`. Allocates nothing. */
@@ -52,7 +55,13 @@ export class AuthSession {
   }
 }
 
-async function callProvider(provider: AuthProvider, name: string, reason: AuthRefreshReason, signal: AbortSignal): Promise<Expiring<AuthHeaders>> {
+async function callProvider(
+  provider: AuthProvider,
+  name: string,
+  reason: AuthRefreshReason,
+  signal: AbortSignal,
+  secrets: SecretRotation,
+): Promise<Expiring<AuthHeaders>> {
   const answer: unknown = await provider({ signal, reason });
   const parsed = answerSchema.safeParse(answer);
   if (!parsed.success) {
@@ -65,6 +74,6 @@ async function callProvider(provider: AuthProvider, name: string, reason: AuthRe
   }
   const headers = Object.freeze({ ...parsed.data.headers });
   // Every header a provider gives is a credential, whatever its name.
-  registerSecretHeaders(Object.fromEntries(Object.entries(headers).map(([key, value]) => [`authorization-${key}`, value])));
+  secrets.replace(secretHeaderValues(Object.fromEntries(Object.entries(headers).map(([key, value]) => [`authorization-${key}`, value]))));
   return { value: headers, expiresAtMs: parsed.data.expiresAtMs };
 }

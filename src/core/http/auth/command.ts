@@ -7,7 +7,7 @@
 import { exec } from "node:child_process";
 import { z } from "zod";
 import { AuthProviderError, ConfigurationError } from "../../errors.js";
-import { registerSecret } from "../../redact.js";
+import { SecretRotation } from "../../redact.js";
 import { DEFAULT_AUTH_TIMEOUT_MS } from "./credential-cache.js";
 import type { AuthProvider, AuthRefreshReason } from "./types.js";
 
@@ -85,11 +85,13 @@ export function commandAuth(command: string, options: CommandAuthOptions = {}): 
   }
   const program = command.trim().split(/\s+/)[0]!;
   const name = `commandAuth (${program})`;
+  // Each output replaces the last (kept while a request may still carry it).
+  const secrets = new SecretRotation();
   return async ({ signal, reason }) => {
     const stdout = await run(command, { timeoutMs, env: options.env, signal }, name, reason);
-    registerSecret(stdout.trim());
+    secrets.replace([stdout.trim()]);
     const { token, expiresAtMs } = parseOutput(stdout, name, reason);
-    registerSecret(token);
+    secrets.replace([stdout.trim(), token]);
     return { headers: { Authorization: `${scheme} ${token}` }, expiresAtMs: expiresAtMs ?? Date.now() + refreshIntervalMs };
   };
 }

@@ -7,7 +7,7 @@
 import axios from "axios";
 import { z } from "zod";
 import { AuthProviderError, ConfigurationError } from "../../errors.js";
-import { registerBasicCredentials, registerSecret } from "../../redact.js";
+import { registerBasicCredentials, registerSecret, SecretRotation } from "../../redact.js";
 import { CredentialCache, DEFAULT_AUTH_TIMEOUT_MS } from "./credential-cache.js";
 import type { AuthProvider, AuthRefreshReason } from "./types.js";
 
@@ -95,10 +95,12 @@ export function oauth2ClientCredentials(options: OAuth2ClientCredentialsOptions)
   registerBasicCredentials(encodeURIComponent(opts.clientId), encodeURIComponent(opts.clientSecret));
   const name = `oauth2ClientCredentials (${new URL(opts.tokenUrl).host})`;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS;
+  // Access tokens rotate: each one replaces the last (kept while a request may still carry it).
+  const secrets = new SecretRotation();
   const cache = new CredentialCache<Token>(
     name,
     async (reason, signal) => {
-      const token = await fetchToken(opts, { name, reason, signal, timeoutMs });
+      const token = await fetchToken(opts, { name, reason, signal, timeoutMs, secrets });
       return { value: token, expiresAtMs: token.expiresAtMs };
     },
     timeoutMs,
@@ -115,6 +117,8 @@ interface FetchContext {
   reason: AuthRefreshReason;
   signal: AbortSignal;
   timeoutMs: number;
+  /** Where the access tokens the endpoint returns are registered. */
+  secrets: SecretRotation;
 }
 
 async function fetchToken(opts: z.infer<typeof optionsSchema>, context: FetchContext): Promise<Token> {
@@ -159,7 +163,7 @@ async function fetchToken(opts: z.infer<typeof optionsSchema>, context: FetchCon
   }
   const json = parseJson(body);
   const accessToken = (json as { access_token?: unknown } | undefined)?.access_token;
-  if (typeof accessToken === "string") registerSecret(accessToken);
+  if (typeof accessToken === "string") context.secrets.replace([accessToken]);
   if (status < 200 || status >= 300) {
     const error = errorResponseSchema.safeParse(json);
     const what = error.success

@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { AuthProviderError, ConfigurationError } from "../../errors.js";
-import { registerSecret } from "../../redact.js";
+import { SecretRotation } from "../../redact.js";
 import type { AuthProvider } from "./types.js";
 
 /** How often a token file is read again, ms: 10 s. */
@@ -52,6 +52,8 @@ export function tokenFileAuth(path: string, options: TokenFileAuthOptions = {}):
     );
   }
   const name = `tokenFileAuth (${path})`;
+  // Each token read replaces the last (kept while a request may still carry it).
+  const secrets = new SecretRotation();
   return async ({ signal, reason }) => {
     let content: Buffer;
     try {
@@ -75,7 +77,7 @@ export function tokenFileAuth(path: string, options: TokenFileAuthOptions = {}):
       });
     }
     const token = content.toString("utf8").trim();
-    registerSecret(token);
+    secrets.replace([token]);
     if (token === "" || /\s/.test(token)) {
       throw new AuthProviderError({
         provider: name,
