@@ -1,5 +1,7 @@
 /**
  * `experiment`: the experiment runs will log to exists, or can be created, and is not deleted.
+ * In offline mode it does not apply: the doctor never writes into an offline store (its probe
+ * experiment would be synced to the server later), so it and the checks after it are skipped.
  * `artifacts.mode`: where its runs' artifacts go, read from its `artifact_location`: straight to
  * S3 with this machine's credentials, through the tracking server's proxy, or to a local path.
  */
@@ -24,6 +26,12 @@ export const experimentCheck: CheckDefinition<SetupContext> = {
   needs: ["auth"],
   calls: 2,
   async run(context, signal) {
+    const offline = context.config!.tracking.kind === "sqlite" ? context.config!.tracking.offline : undefined;
+    if (offline) {
+      return notApplicable(
+        `Offline mode (MLFLOW_TS_OFFLINE): runs go to the offline store ${offline.folder} for ${offline.trackingUri} and reach it with \`mlflow-ts sync --offline\`; the doctor writes nothing there, so the experiment, artifact and round-trip checks do not apply offline. To check the server itself, run the doctor without MLFLOW_TS_OFFLINE.`,
+      );
+    }
     const target = targetOf(context);
     const client = context.client!;
     const options = context.callOptions(signal);
