@@ -9,7 +9,7 @@
 import { ArtifactNotFoundError } from "../artifacts/errors.js";
 import { AlreadyExistsError, AmbiguousResultError, MlflowApiError, MlflowError, NotFoundError, ServerError, ValidationError } from "../core/errors.js";
 import { pythonJsonDumps } from "../core/python-format.js";
-import { type BackoffCurve, backoffMs, MAX_BACKOFF_MS, registryCurve } from "../core/retry/backoff.js";
+import { type BackoffCurve, MAX_BACKOFF_MS, registryCurve } from "../core/retry/backoff.js";
 import { retryUntil } from "../core/retry/retry-until.js";
 import { delay } from "../core/signals.js";
 import type { ModelVersion } from "../protocol/entities/registry.js";
@@ -112,30 +112,44 @@ export async function registerModel(
 }
 
 /**
- * Polls a version until it leaves PENDING_REGISTRATION, with a doubling pause (250 ms up to 3 s),
- * for at most `timeoutMs`.
+ * Polls a version until it leaves PENDING_REGISTRATION, for at most `timeoutMs`, on the project's
+ * one retry loop ({@link retryUntil}) with a doubling pause (250 ms up to 3 s): the last pause is
+ * cut to end at the deadline, where one last poll decides.
  *
  * @throws {ModelRegistrationError} with `reason: "failed"` for FAILED_REGISTRATION, `"timeout"` when still pending.
+ * @throws the signal's reason when it aborts; a poll's own error unchanged.
+ * @example
+ * const ready = await waitUntilReady(ctx, version, { timeoutMs: 60_000 });
  * @internal
  */
 export async function waitUntilReady(ctx: ModelsContext, version: ModelVersion, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ModelVersion> {
   const started = Date.now();
+  const deadlineAt = started + options.timeoutMs;
   let current = version;
-  for (let poll = 1; current.status === "PENDING_REGISTRATION"; poll++) {
-    const waited = Date.now() - started;
-    if (waited >= options.timeoutMs) {
-      throw new ModelRegistrationError({
-        modelName: current.name,
-        version: current.version,
-        status: current.status,
-        statusMessage: current.status_message,
-        reason: "timeout",
-        waitedMs: waited,
-      });
-    }
-    const pause = Math.min(backoffMs(poll, READY_POLL_CURVE), options.timeoutMs - waited);
-    await delay(pause, options.signal);
-    current = await ctx.modelVersions.get(current.name, current.version, { signal: options.signal });
+  const result = await retryUntil<ModelVersion, ModelVersion>({
+    curve: READY_POLL_CURVE,
+    // The attempt stops at the deadline; the loop's own bound is 1 ms later so that a pause cut to
+    // end exactly at the deadline is still taken, and the poll after it runs.
+    deadlineAt: deadlineAt + 1,
+    signal: options.signal,
+    attempt: async ({ attempt }) => {
+      if (attempt > 1) current = await ctx.modelVersions.get(current.name, current.version, { signal: options.signal });
+      if (current.status !== "PENDING_REGISTRATION") return { done: current };
+      const leftMs = deadlineAt - Date.now();
+      return leftMs <= 0 ? { stop: current } : { retry: current, maxWaitMs: leftMs };
+    },
+  });
+  if (!result.ok && result.gaveUp === "aborted") throw options.signal?.reason;
+  if (!result.ok) {
+    // Stopped at the deadline: the last poll still said pending.
+    throw new ModelRegistrationError({
+      modelName: current.name,
+      version: current.version,
+      status: "PENDING_REGISTRATION",
+      statusMessage: current.status_message,
+      reason: "timeout",
+      waitedMs: Date.now() - started,
+    });
   }
   if (current.status !== undefined && current.status !== "READY") {
     throw new ModelRegistrationError({

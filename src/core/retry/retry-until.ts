@@ -2,7 +2,7 @@
  * The one retry loop of mlflow-ts: attempts, waits on the backoff curve, gives up at a deadline,
  * after a number of retries, when the caller's signal aborts or when an attempt says stop. The
  * HTTP transport, the logger's delivery of a batch, the lookups of an ambiguous create, the S3
- * multipart clean-up and the model registry's retried creates all run on it; what differs between
+ * multipart clean-up, the model registry's retried creates and its wait for READY all run on it; what differs between
  * them is the attempt (what counts as transient) and the numbers (core/retry/backoff.ts).
  *
  * It never throws on its own: the result says how the loop ended, and each caller turns that into

@@ -89,6 +89,44 @@ describe("the wait for READY", () => {
     await client.close();
   });
 
+  it("waitUntilReady cuts its last pause to end at the deadline, polls once more there, then gives up", async () => {
+    useRetryClock();
+    const { gets } = registry(["PENDING_REGISTRATION"]);
+    const client = testClient();
+    // Pauses 250 and 500 ms (t = 750), then the 1000 ms pause is cut to 250: the last poll is at t = 1000.
+    const outcome = observe(client.models.waitUntilReady("churn", "1", { timeoutMs: 1_000 }));
+    await advance(0);
+    expect(gets).toHaveLength(1); // the version as it is now
+    await advance(750);
+    expect(gets).toHaveLength(3);
+    await advance(249);
+    expect(gets).toHaveLength(3);
+    expect(outcome.settled).toBe(false);
+    await advance(1);
+    expect(gets).toHaveLength(4);
+    expect(outcome.error).toBeInstanceOf(ModelRegistrationError);
+    expect(outcome.error).toMatchObject({ reason: "timeout", status: "PENDING_REGISTRATION" });
+    expect((outcome.error as Error).message).toContain("was still PENDING_REGISTRATION after 1000 ms.");
+    await advance(10_000);
+    expect(gets).toHaveLength(4);
+    await client.close();
+  });
+
+  it("waitUntilReady stops polling when its signal aborts, with the signal's reason", async () => {
+    useRetryClock();
+    const { gets } = registry(["PENDING_REGISTRATION"]);
+    const client = testClient();
+    const stop = new AbortController();
+    const outcome = observe(client.models.waitUntilReady("churn", "1", { timeoutMs: 60_000, signal: stop.signal }));
+    await advance(250);
+    const polls = gets.length;
+    stop.abort(new Error("stop waiting"));
+    await advance(10_000);
+    expect((outcome.error as Error).message).toBe("stop waiting");
+    expect(gets).toHaveLength(polls);
+    await client.close();
+  });
+
   it("reports FAILED_REGISTRATION with the registry's message", async () => {
     const { aliases } = registry([]);
     server.use(
