@@ -36,6 +36,7 @@ def version_json(v):
         "current_stage": v.current_stage,
         "source": v.source,
         "run_id": v.run_id,
+        "model_id": v.model_id,
         "status": v.status,
         "status_message": v.status_message,
         "run_link": v.run_link,

@@ -86,6 +86,8 @@ function comparableVersion(version: ModelVersion): Record<string, unknown> {
     current_stage: version.current_stage ?? null,
     source: version.source ?? null,
     run_id: version.run_id ?? null,
+    // MLflow 3.17.2's SQL registry has no model_id column: a version from models:/<id> reads back null.
+    model_id: version.model_id ?? null,
     status: version.status ?? null,
     status_message: version.status_message ?? null,
     run_link: version.run_link ?? null,

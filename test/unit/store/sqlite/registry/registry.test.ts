@@ -344,6 +344,23 @@ describe("embedded store: model versions", () => {
     await store.close();
   });
 
+  it("registers from a logged model's models:/<id> as MLflow's SQL store does: source kept, run and download location from the model, model_id only in the model's tag", async () => {
+    const { store, runId } = await fixture();
+    const { experiment_id } = await store.call("experiments.getByName", { experiment_name: "e" }).then((r) => r.experiment);
+    const { model } = await store.call("loggedModels.create", { experiment_id, name: "m", source_run_id: runId });
+    const modelId = model.info.model_id;
+    await store.call("registeredModels.create", { name: "from-model" });
+    const { model_version } = await store.call("modelVersions.create", { name: "from-model", source: `models:/${modelId}`, model_id: modelId });
+    expect(model_version).toMatchObject({ source: `models:/${modelId}`, run_id: runId });
+    // MLflow 3.17.2's registry SQL store has no model_id column: create, get and search answer none.
+    expect(model_version.model_id).toBeUndefined();
+    expect((await store.call("modelVersions.get", { name: "from-model", version: "1" })).model_version.model_id).toBeUndefined();
+    expect((await store.call("modelVersions.getDownloadUri", { name: "from-model", version: "1" })).artifact_uri).toBe(model.info.artifact_uri);
+    const tags = (await store.call("loggedModels.get", { model_id: modelId })).model.info.tags ?? [];
+    expect(tags.find((tag) => tag.key === "mlflow.modelVersions")?.value).toBe('[{"name": "from-model", "version": 1}]');
+    await store.close();
+  });
+
   it("gets, updates and deletes versions; a deleted version is gone but keeps its number", async () => {
     const { store, tick, runId, artifactUri } = await fixture();
     await store.call("registeredModels.create", { name: "m" });
