@@ -8,9 +8,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_PENDING_ENTRIES } from "../../../../src/cli/commands/runs/log-batch.js";
 import type { InputStream } from "../../../../src/cli/context.js";
-import { runCli } from "../../../../src/cli/program.js";
-import { cliCaptured as cli } from "../../helpers/cli.js";
-import { API, BASE, EMPTY_HOME, experimentJson, type RecordedRequest, RUN_ID, record, runJson, useMockServer } from "../../helpers/mock-server.js";
+import { cliCaptured as cli, cliOnTerminal } from "../../helpers/cli.js";
+import { API, experimentJson, type RecordedRequest, RUN_ID, record, runJson, useMockServer } from "../../helpers/mock-server.js";
 
 const server = useMockServer();
 const unhandled: string[] = [];
@@ -290,17 +289,6 @@ describe("runs describe", () => {
     acc: [{ key: "acc", value: "NaN", timestamp: 1_700_000_000_001, step: 1 }],
   };
 
-  async function describeOnTerminal(argv: string[]): Promise<{ code: number; stdout: string }> {
-    const out: string[] = [];
-    const io = {
-      stdout: { write: (text: string) => out.push(text), isTTY: true },
-      stderr: { write: () => undefined },
-      env: { HOME: EMPTY_HOME, MLFLOW_TRACKING_URI: BASE, MLFLOW_HTTP_REQUEST_MAX_RETRIES: "0" },
-    };
-    const code = await runCli(argv, io);
-    return { code, stdout: out.join("") };
-  }
-
   it("prints plain text with the latest metrics when stdout is not a terminal, and fetches no history", async () => {
     record(server, "get", `${API}/runs/get`, () => ({ run: describedRun() }));
     const { code, stdout } = await cli(["runs", "describe"], { MLFLOW_RUN_ID: RUN_ID });
@@ -327,7 +315,7 @@ describe("runs describe", () => {
   it("draws each metric's history as a sparkline with last, min and max on a terminal", async () => {
     record(server, "get", `${API}/runs/get`, () => ({ run: describedRun() }));
     const histories = record(server, "get", `${API}/metrics/get-history`, (request) => ({ metrics: HISTORIES[request.query.get("metric_key")!] }));
-    const { code, stdout } = await describeOnTerminal(["runs", "describe", RUN_ID]);
+    const { code, stdout } = await cliOnTerminal(["runs", "describe", RUN_ID]);
     expect(code).toBe(0);
     expect(histories.map((h) => h.query.get("metric_key"))).toEqual(["acc", "loss"]);
     expect(stdout.split("\n").slice(9)).toEqual([
