@@ -7,19 +7,13 @@
  * the run KILLED, not RUNNING. `mlflow-ts recover --list` then shows nothing pending, and the Python
  * client reads one recovered run's metric history back.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/program.js";
-import type { MlflowClient } from "../../src/client/client.js";
-import { recoverJournals } from "../../src/logging/recovery/recover.js";
-import { startFixture } from "../unit/journal/child.js";
 import { seeded } from "../unit/journal/helpers.js";
+import { expectRecoveredKilled, serverRows, startKillTrial, stepsOf, useKillSuite } from "./support/kill-trials.js";
 import { runPython } from "./support/python.js";
-import { serverUri, stackClient, stackClientEnv, stackEnv, uniqueName } from "./support/stack.js";
 
 const WRITER = fileURLToPath(new URL("./fixtures/journal-writer.ts", import.meta.url));
 const TRIALS = 20;
@@ -41,27 +35,7 @@ interface Trial {
   appended: Counts;
 }
 
-interface Rows {
-  status: string;
-  params: Record<string, string>;
-  tags: Record<string, string>;
-  steps: Record<string, number[]>;
-}
-
-let client: MlflowClient;
-let experimentId: string;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  client = stackClient("direct");
-  experimentId = await client.experiments.create({ name: uniqueName("journal-recovery") });
-});
-
-afterAll(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-  await client.experiments.delete(experimentId).catch(() => undefined);
-  await client.close();
-});
+const suite = useKillSuite("journal-recovery");
 
 function countsOf(line: string | undefined, skip: number): Counts {
   const [metrics, params, tags] = (line ?? "").split(" ").slice(skip).map(Number);
@@ -81,11 +55,12 @@ describe("SIGKILL of a training process, then recovery", () => {
     const trials: Trial[] = [];
     let killedMidCommit = 0;
     for (let trial = 0; trial < TRIALS; trial++) {
-      const dir = await mkdtemp(join(tmpdir(), "mlflow-ts-recovery-"));
-      dirs.push(dir);
-      const env = { ...stackClientEnv(serverUri("direct")), MLFLOW_TS_QUIET_RETRIES: "true" };
-      const child = startFixture(WRITER, [dir, experimentId, String(7000 + trial), String(POINTS)], env);
-      const runId = (await child.waitFor((l) => l.startsWith("run "))).slice(4);
+      const { dir, child, runId } = await startKillTrial(suite, WRITER, "mlflow-ts-recovery-", (dir) => [
+        dir,
+        suite.experimentId,
+        String(7000 + trial),
+        String(POINTS),
+      ]);
       if (trial % 2 === 0) {
         // The moment commit n begins: inside its write(2) or its fdatasync.
         const n = 1 + Math.floor(random() * 6);
@@ -104,27 +79,16 @@ describe("SIGKILL of a training process, then recovery", () => {
         appended: countsOf(begins.at(-1), 2),
       });
 
-      const { journals } = await recoverJournals({ client, dir, deadlineMs: 60_000 });
-
-      expect(journals, child.stderr()).toHaveLength(1);
-      expect(journals[0]).toMatchObject({ runId, outcome: "recovered", conflicts: [], refused: [], finalStatus: { set: true, status: "KILLED" } });
-      for (const damage of journals[0]!.damage) expect(damage.reason).toBe("truncated"); // only a torn tail
+      const journal = await expectRecoveredKilled(suite, dir, runId, child);
+      for (const damage of journal.damage) expect(damage.reason).toBe("truncated"); // only a torn tail
     }
 
-    const { runs } = await runPython<{ runs: Record<string, Rows> }>("test/integration/run-rows.py", {
-      run_ids: trials.map((t) => t.runId),
-      pg_uri: stackEnv("STACK_PG_URI"),
-      steps: true,
-    });
+    const runs = await serverRows(trials.map((t) => t.runId));
     for (const { runId, durable, appended } of trials) {
       const rows = runs[runId]!;
       expect(rows.status, runId).toBe("KILLED");
       // Every point once: step s only under key m<s % 3>, no step twice, a prefix from 0.
-      const steps: number[] = [];
-      for (const [key, keySteps] of Object.entries(rows.steps)) {
-        for (const step of keySteps) expect(`m${step % 3}`, `${runId} step ${step}`).toBe(key);
-        steps.push(...keySteps);
-      }
+      const steps = stepsOf(rows, runId);
       steps.sort((a, b) => a - b);
       expect(steps, runId).toEqual(Array.from({ length: steps.length }, (_, i) => i));
       expect(steps.length, runId).toBeGreaterThanOrEqual(durable.metrics);

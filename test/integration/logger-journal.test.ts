@@ -12,19 +12,17 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
-import type { MlflowClient } from "../../src/client/client.js";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { startRun } from "../../src/logging/fluent.js";
-import { recoverJournals } from "../../src/logging/recovery/recover.js";
 import { startFixture } from "../unit/journal/child.js";
 import { readFolder, seeded } from "../unit/journal/helpers.js";
+import { expectRecoveredKilled, serverRows, startKillTrial, stepsOf, useKillSuite } from "./support/kill-trials.js";
 import { runPython } from "./support/python.js";
-import { serverUri, stackClient, stackClientEnv, stackEnv, uniqueName } from "./support/stack.js";
+import { serverUri, stackClientEnv, stackEnv } from "./support/stack.js";
 
 const WRITER = fileURLToPath(new URL("./fixtures/logger-writer.ts", import.meta.url));
 const RESUMER = fileURLToPath(new URL("./fixtures/logger-resume.ts", import.meta.url));
@@ -34,12 +32,6 @@ const TRIALS = 20;
 const POINTS = 30_000;
 /** Latest kill, ms after the child's run started. */
 const MAX_KILL_DELAY_MS = 1_200;
-
-interface Rows {
-  status: string;
-  params: Record<string, string>;
-  steps: Record<string, number[]>;
-}
 
 interface Trial {
   runId: string;
@@ -52,20 +44,7 @@ interface Trial {
   reportedDurable: number;
 }
 
-let client: MlflowClient;
-let experimentId: string;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  client = stackClient("direct");
-  experimentId = await client.experiments.create({ name: uniqueName("logger-journal") });
-});
-
-afterAll(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-  await client.experiments.delete(experimentId).catch(() => undefined);
-  await client.close();
-});
+const suite = useKillSuite("logger-journal");
 
 function lastNumber(lines: string[], prefix: string): number {
   return Number(
@@ -81,11 +60,7 @@ describe("SIGKILL of a process logging with the real logger, then recovery", () 
     const random = seeded(0x14_0014);
     const trials: Trial[] = [];
     for (let trial = 0; trial < TRIALS; trial++) {
-      const dir = await mkdtemp(join(tmpdir(), "mlflow-ts-logger-journal-"));
-      dirs.push(dir);
-      const env = { ...stackClientEnv(serverUri("direct")), MLFLOW_TS_QUIET_RETRIES: "true" };
-      const child = startFixture(WRITER, [dir, experimentId, String(POINTS)], env);
-      const runId = (await child.waitFor((l) => l.startsWith("run "))).slice(4);
+      const { dir, child, runId } = await startKillTrial(suite, WRITER, "mlflow-ts-logger-journal-", (dir) => [dir, suite.experimentId, String(POINTS)]);
       const path = (await child.waitFor((l) => l.startsWith("path "))).slice(5);
       await sleep(Math.floor(random() * MAX_KILL_DELAY_MS));
       await child.kill();
@@ -106,25 +81,15 @@ describe("SIGKILL of a process logging with the real logger, then recovery", () 
         reportedDurable: lastNumber(child.lines, "durable "),
       });
 
-      const { journals } = await recoverJournals({ client, dir, deadlineMs: 60_000 });
-      expect(journals, child.stderr()).toHaveLength(1);
-      expect(journals[0]).toMatchObject({ runId, outcome: "recovered", conflicts: [], refused: [], finalStatus: { set: true, status: "KILLED" } });
+      await expectRecoveredKilled(suite, dir, runId, child);
     }
 
-    const { runs } = await runPython<{ runs: Record<string, Rows> }>("test/integration/run-rows.py", {
-      run_ids: trials.map((t) => t.runId),
-      pg_uri: stackEnv("STACK_PG_URI"),
-      steps: true,
-    });
+    const runs = await serverRows(trials.map((t) => t.runId));
     const summary: string[] = [];
     for (const { runId, durableSteps, durableParams, loggedAtLeast, reportedDurable } of trials) {
       const rows = runs[runId]!;
       expect(rows.status, runId).toBe("KILLED");
-      const steps: number[] = [];
-      for (const [key, keySteps] of Object.entries(rows.steps)) {
-        for (const step of keySteps) expect(`m${step % 3}`, `${runId} step ${step}`).toBe(key);
-        steps.push(...keySteps);
-      }
+      const steps = stepsOf(rows, runId);
       const onServer = new Set(steps);
       // Each point once (rows counted in PostgreSQL), every durable one, none the child never logged.
       expect(steps.length, `${runId}: a point stored twice`).toBe(onServer.size);
@@ -155,7 +120,7 @@ function captureWarnings(): { code: string | undefined; message: string }[] {
 
 /** Logs `points` points to a new run with its journal in `journalDir`, ends it, and returns the run id and its stats. */
 async function logRun(journalDir: string, points: number): Promise<{ runId: string; stats: ReturnType<Awaited<ReturnType<typeof startRun>>["stats"]> }> {
-  const run = await startRun({ client, experimentId, journalDir, journalRecover: false, exitHooks: false });
+  const run = await startRun({ client: suite.client, experimentId: suite.experimentId, journalDir, journalRecover: false, exitHooks: false });
   for (let s = 0; s < points; s++) {
     run.logMetric(`m${s % 3}`, s, { step: s });
     if (s % 5000 === 4999) await sleep(1);
@@ -166,8 +131,7 @@ async function logRun(journalDir: string, points: number): Promise<{ runId: stri
 
 describe("disk trouble with the real logger", () => {
   it("a file where the journal folder should be: one warning, every point delivered, nothing thrown", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "mlflow-ts-logger-journal-"));
-    dirs.push(dir);
+    const dir = await suite.tempDir("mlflow-ts-logger-journal-");
     const blocked = join(dir, "journal");
     await writeFile(blocked, "not a folder");
     const warnings = captureWarnings();
@@ -178,8 +142,7 @@ describe("disk trouble with the real logger", () => {
   });
 
   it.skipIf(!CAN_MOUNT)("a disk that fills up mid-run (a 256 KiB tmpfs): one warning, every point delivered, the disk freed", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "mlflow-ts-logger-journal-"));
-    dirs.push(dir);
+    const dir = await suite.tempDir("mlflow-ts-logger-journal-");
     const small = join(dir, "small");
     await mkdir(small);
     execFileSync("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", small], { stdio: "pipe" });
@@ -200,9 +163,8 @@ describe("disk trouble with the real logger", () => {
 
 describe("two processes resuming one run", () => {
   it("each keeps its own journal, both deliver, the counts are exact", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "mlflow-ts-logger-journal-"));
-    dirs.push(dir);
-    const created = await client.runs.create({ experiment_id: experimentId, run_name: "resumed-twice" });
+    const dir = await suite.tempDir("mlflow-ts-logger-journal-");
+    const created = await suite.client.runs.create({ experiment_id: suite.experimentId, run_name: "resumed-twice" });
     const runId = created.info.run_id;
     const env = { ...stackClientEnv(serverUri("direct")), MLFLOW_TS_QUIET_RETRIES: "true", MLFLOW_RUN_ID: runId };
     const a = startFixture(RESUMER, [dir, "a", "20000"], env);
