@@ -38,17 +38,40 @@ export async function describeArtifact(localPath: string, artifactPath = ""): Pr
 }
 
 /**
+ * What became of a journaled file: `unchanged` (same size, same mtime, same SHA-256: safe to upload),
+ * `changed` (it is there but is not the file that was logged) or `missing` (gone, or no longer a
+ * readable regular file).
+ */
+export type ArtifactState = "unchanged" | "changed" | "missing";
+
+/**
+ * Tells whether the file is still the one journaled: size and mtime first, then the SHA-256 of its
+ * content (streamed). Never throws.
+ * @example
+ * if ((await artifactState(record.artifact)) === "missing") report.push(`${record.artifact.localPath} is gone`);
+ */
+export async function artifactState(entry: ArtifactEntry): Promise<ArtifactState> {
+  let now: Awaited<ReturnType<typeof stat>>;
+  try {
+    now = await stat(entry.localPath);
+  } catch {
+    return "missing";
+  }
+  if (!now.isFile()) return "missing";
+  if (now.size !== entry.sizeBytes || now.mtimeMs !== entry.mtimeMs) return "changed";
+  try {
+    return (await sha256Of(entry.localPath)) === entry.sha256 ? "unchanged" : "changed";
+  } catch {
+    return "missing";
+  }
+}
+
+/**
  * Whether the file is still the one journaled: same size, same mtime, same SHA-256. `false` when it
  * is gone or unreadable.
  * @example
  * if (await artifactUnchanged(record.artifact)) await client.artifacts.upload(runId, record.artifact.localPath, { artifactPath: record.artifact.artifactPath });
  */
 export async function artifactUnchanged(entry: ArtifactEntry): Promise<boolean> {
-  try {
-    const now = await stat(entry.localPath);
-    if (!now.isFile() || now.size !== entry.sizeBytes || now.mtimeMs !== entry.mtimeMs) return false;
-    return (await sha256Of(entry.localPath)) === entry.sha256;
-  } catch {
-    return false;
-  }
+  return (await artifactState(entry)) === "unchanged";
 }

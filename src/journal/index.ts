@@ -5,7 +5,7 @@
  * @internal
  * @module
  */
-export { artifactUnchanged, describeArtifact } from "./artifact.js";
+export { type ArtifactState, artifactState, artifactUnchanged, describeArtifact } from "./artifact.js";
 export { JournalCursor } from "./cursor.js";
 export type { JournalDegraded } from "./degraded.js";
 export { type JournalListing, listJournals } from "./discovery.js";

@@ -26,6 +26,7 @@ import { getActiveModelId } from "./active-model-state.js";
 import { Batcher, type LoggerStats, type RunEvents } from "./batcher/batcher.js";
 import { LogDeliveryError, RunEndError } from "./errors.js";
 import type { Listener } from "./events.js";
+import { journaledUpload } from "./journaled-upload.js";
 import { checkTimeoutMs, type ResolvedLoggerOptions } from "./options.js";
 import { systemTags } from "./system/system-tags.js";
 
@@ -444,21 +445,27 @@ export class ActiveRun {
   }
 
   /**
-   * Uploads a local file under the run's artifacts (no flush needed before).
+   * Uploads a local file under the run's artifacts (no flush needed before). With a journal, the
+   * file is journaled first (path, size, mtime, SHA-256) and synced, so a process killed during the
+   * upload, or an upload that failed transiently, leaves it to recovery, which uploads it only if it
+   * is unchanged (docs/journal.md).
+   * @throws the errors of `client.artifacts.upload` (e.g. `ArtifactUploadError`, `UnsafeArtifactPathError`).
    * @example
    * await run.logArtifact("model.onnx", { artifactPath: "model" });
    */
   logArtifact(localPath: string, options: LogArtifactOptions = {}): Promise<UploadResult> {
-    return this.client.artifacts.upload(this.runId, localPath, options);
+    return journaledUpload(this.client, this.runId, this.#batcher.journal, localPath, options);
   }
 
   /**
-   * Uploads a local directory, recursively, under the run's artifacts.
+   * Uploads a local directory, recursively, under the run's artifacts; with a journal, every file
+   * is journaled first, as {@link ActiveRun.logArtifact} does.
+   * @throws the errors of `client.artifacts.upload` (e.g. `IncompleteTransferError` for skipped names).
    * @example
    * await run.logArtifacts("./checkpoints", { artifactPath: "checkpoints" });
    */
   logArtifacts(localDir: string, options: LogArtifactOptions = {}): Promise<UploadResult> {
-    return this.client.artifacts.upload(this.runId, localDir, options);
+    return journaledUpload(this.client, this.runId, this.#batcher.journal, localDir, options);
   }
 
   /**

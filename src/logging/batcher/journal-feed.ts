@@ -13,12 +13,15 @@
  *   the entries accepted in the last `commitIntervalMs` (plus a commit being written) are lost;
  * - acknowledgements: a request answered 200, or refused for good and reported, is acknowledged
  *   (metric range, params, each tag's latest write); a request still failing at the delivery deadline
- *   is not: it stays journaled and is reported as pending.
+ *   is not: it stays journaled and is reported as pending;
+ * - artifacts: the files of a `logArtifact(s)` call (path, size, mtime, SHA-256) are appended and
+ *   synced before the upload starts, and acknowledged once it succeeded (or failed for good), so a
+ *   kill mid-upload leaves them for recovery, which uploads each one only if it is unchanged.
  *
  * When the journal turns degraded (disk full, unwritable) it stops writing and delivery goes on from
  * memory with the old guarantees (`active` is then false).
  */
-import type { Journal, JournalEndStatus, JournalStats, KeyValueEntry, MetricColumns, StreamCounts } from "../../journal/index.js";
+import type { ArtifactEntry, Journal, JournalEndStatus, JournalStats, KeyValueEntry, MetricColumns, StreamCounts } from "../../journal/index.js";
 import type { PendingKeyValue } from "./batch.js";
 
 /** The entries of a request (or of a drained buffer) to acknowledge. @internal */
@@ -142,6 +145,23 @@ export class JournalFeed {
     const seq = this.journal.appendEnd(status, endTimeMs);
     await this.journal.commit({ sync: true });
     return seq;
+  }
+
+  /**
+   * Appends files to upload (after everything accepted before them) and syncs them to disk, before
+   * the upload starts.
+   * @returns their sequence numbers in the control stream, for {@link JournalFeed.acknowledgeArtifacts}.
+   */
+  async appendArtifacts(artifacts: readonly ArtifactEntry[]): Promise<number[]> {
+    this.sync();
+    const seqs = artifacts.map((artifact) => this.journal.appendArtifact(artifact));
+    await this.journal.commit({ sync: true });
+    return seqs;
+  }
+
+  /** The upload of these artifacts succeeded (or failed for good and was reported): nothing to recover. */
+  acknowledgeArtifacts(seqs: readonly number[]): void {
+    for (const seq of seqs) this.journal.acknowledge("control", seq, seq + 1);
   }
 
   /** The status update succeeded: the end entry needs no recovery. */

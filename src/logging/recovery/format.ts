@@ -3,8 +3,9 @@
  * `startRun` (one stderr line per journal it dealt with) and by `mlflow-ts recover` (the notes under
  * its table). No credential can appear: tracking URIs are stored without them, and callers redact.
  */
+import { basename } from "node:path";
 import { formatCount } from "../../core/units.js";
-import type { DeliveredCounts, JournalRecoveryReport } from "./report.js";
+import type { ChangedArtifact, DeliveredCounts, JournalRecoveryReport } from "./report.js";
 
 /**
  * What was delivered, e.g. `4,000 metric points, 3 params, 2 tags`; `nothing` when nothing was.
@@ -33,10 +34,26 @@ export function recoveryNotes(report: JournalRecoveryReport): string[] {
       `param conflict: ${c.key} (journaled ${JSON.stringify(c.journaled)}${c.onServer === undefined ? "" : `, on the server ${JSON.stringify(c.onServer)}`})`,
     );
   for (const r of report.refused) notes.push(`${formatCount(r.count, `${r.stream} entry`, `${r.stream} entries`)} refused: ${r.reason}`);
-  for (const a of report.changedArtifacts) notes.push(`artifact not uploaded, the file changed since it was logged: ${a.localPath}`);
+  for (const a of report.changedArtifacts) notes.push(changedArtifactNote(report.runId, a));
   for (const d of report.damage)
     notes.push(`${d.reason === "truncated" ? "torn tail" : `damage (${d.reason})`} in ${d.file} at byte ${d.offset}; entries before it were recovered`);
   return notes;
+}
+
+/**
+ * Why a journaled artifact was not uploaded, and the fix.
+ * @example
+ * changedArtifactNote("5f3c…", { localPath: "/job/model.onnx", artifactPath: "model", state: "changed" })
+ * // "artifact model/model.onnx not uploaded: /job/model.onnx changed since it was logged (…). Fix: …"
+ */
+export function changedArtifactNote(runId: string, artifact: ChangedArtifact): string {
+  const name = artifact.artifactPath === "" ? basename(artifact.localPath) : `${artifact.artifactPath}/${basename(artifact.localPath)}`;
+  const why =
+    artifact.state === "missing"
+      ? `${artifact.localPath} no longer exists (or cannot be read)`
+      : `${artifact.localPath} changed since it was logged (size, mtime or SHA-256 differ), so the bytes logged are gone`;
+  const command = `npx mlflow-ts upload ${runId} ${artifact.localPath}${artifact.artifactPath === "" ? "" : ` --artifact-path ${artifact.artifactPath}`}`;
+  return `artifact ${name} not uploaded: ${why}. Fix: if the file now holds what the run should have, upload it with \`${command}\``;
 }
 
 /**

@@ -13,10 +13,10 @@
 import { basename, join } from "node:path";
 import type { MlflowClient } from "../../client/client.js";
 import { messageOf } from "../../core/error-text.js";
-import { InvalidParameterError, NotFoundError, ValidationError } from "../../core/errors.js";
+import { ConnectionError, InvalidParameterError, isMlflowError, NotFoundError, TimeoutError, ValidationError } from "../../core/errors.js";
 import type { RequestOptions } from "../../core/http/transport.js";
 import type { ArtifactRecord, EndRecord } from "../../journal/entries.js";
-import { artifactUnchanged, type ClaimResult, type Journal, type Stream } from "../../journal/index.js";
+import { artifactState, type ClaimResult, type Journal, type Stream } from "../../journal/index.js";
 import { splitBatch } from "../../protocol/log-batch.js";
 import { type KeyValueToSend, PendingParams, PendingTags } from "./key-value-plan.js";
 import { PendingMetrics } from "./pending-metrics.js";
@@ -201,14 +201,30 @@ class Replay {
     await this.#journal.commit();
   }
 
+  /**
+   * Uploads each journaled file that is unchanged; a changed or vanished one is reported, never
+   * uploaded in its place. A refusal (a permission, a bad path…) is reported and acknowledged; a
+   * transient failure stops the replay (the journal is kept).
+   */
   async #sendArtifacts(): Promise<void> {
     for (const { artifact, firstSeq } of this.#artifacts) {
-      if (await artifactUnchanged(artifact)) {
-        await this.#context.client.artifacts.upload(this.#runId, artifact.localPath, { artifactPath: artifact.artifactPath, signal: this.#context.signal });
+      const state = await artifactState(artifact);
+      if (state === "unchanged") {
+        try {
+          await this.#context.client.artifacts.upload(this.#runId, artifact.localPath, { artifactPath: artifact.artifactPath, signal: this.#context.signal });
+        } catch (error) {
+          if (error instanceof NotFoundError) throw new RunGone(`run ${this.#runId} no longer exists on the server; its journal was removed.`);
+          if (!isMlflowError(error) || error.retryable || error instanceof ConnectionError || error instanceof TimeoutError || this.#context.signal.aborted)
+            throw error;
+          this.#report.refused.push({ stream: "artifact", count: 1, reason: `${artifact.localPath}: ${messageOf(error)}` });
+          this.#journal.acknowledge("control", firstSeq, firstSeq + 1);
+          await this.#journal.commit();
+          continue;
+        }
         this.#journal.acknowledge("control", firstSeq, firstSeq + 1);
         await this.#acknowledged("artifacts", 1);
       } else {
-        this.#report.changedArtifacts.push({ localPath: artifact.localPath, artifactPath: artifact.artifactPath });
+        this.#report.changedArtifacts.push({ localPath: artifact.localPath, artifactPath: artifact.artifactPath, state });
         this.#journal.acknowledge("control", firstSeq, firstSeq + 1);
         await this.#journal.commit();
       }

@@ -26,7 +26,7 @@ export interface ParamConflict {
 
 /** Entries the server (or the client's own checks) refused for good: reported, then acknowledged. */
 export interface Refusal {
-  stream: "metric" | "param" | "tag";
+  stream: "metric" | "param" | "tag" | "artifact";
   /** Entries refused. */
   count: number;
   /** The server's answer. */
@@ -37,6 +37,8 @@ export interface Refusal {
 export interface ChangedArtifact {
   localPath: string;
   artifactPath: string;
+  /** `changed`: the file differs from the one logged (size, mtime or SHA-256); `missing`: it is gone or unreadable. */
+  state: "changed" | "missing";
 }
 
 /** The final status recovery gave the run, or why it left the status alone. */

@@ -255,7 +255,7 @@ describe("recoverJournals", () => {
     expect(journals[0]).toMatchObject({
       outcome: "recovered",
       delivered: { artifacts: 1 },
-      changedArtifacts: [{ localPath: join(files, "notes.txt"), artifactPath: "" }],
+      changedArtifacts: [{ localPath: join(files, "notes.txt"), artifactPath: "", state: "changed" }],
     });
     expect(Object.fromEntries(run.uploads)).toEqual({ "model/model.onnx": "weights v1" });
   });
