@@ -70,6 +70,15 @@ export interface StartRunOptions extends LoggerOptions, JournalOptions {
    * `log_system_metrics`. @defaultValue `MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING`, else false
    */
   logSystemMetrics?: boolean | undefined;
+  /**
+   * Offline mode for this run: log to the local store kept for the tracking server (in
+   * `MLFLOW_TS_OFFLINE_DIR`, default `~/.cache/mlflow-ts/offline`), send nothing, and deliver later
+   * with `npx mlflow-ts sync --offline` (docs/logger.md, "Offline mode"). The same setting as the
+   * client's `offline` option, which it is passed to; `false` logs online even with
+   * `MLFLOW_TS_OFFLINE=true`. With a `client` instance it must agree with that client's setting.
+   * @defaultValue `MLFLOW_TS_OFFLINE`, else false
+   */
+  offline?: boolean | undefined;
 }
 
 const startRunOptionsSchema = z.strictObject({
@@ -86,6 +95,7 @@ const startRunOptionsSchema = z.strictObject({
   nested: z.boolean().optional(),
   parentRunId: z.string().optional(),
   logSystemMetrics: z.boolean().optional(),
+  offline: z.boolean().optional(),
 });
 
 const scopedRun = new AsyncLocalStorage<ActiveRun>();
@@ -181,7 +191,7 @@ export function getActiveRun(): ActiveRun | undefined {
 
 async function openRun(options: StartRunOptions, scoped: boolean): Promise<ActiveRun> {
   const opts = parseOptions(options);
-  const client = resolveClient(opts.client);
+  const client = resolveClient(opts.client, opts.offline);
   const loggerOptions = resolveLoggerOptions(opts, client.config.logger);
   const journalOptions = resolveJournalOptions(opts, client.config.journal);
   const systemMetrics = resolveSystemMetricsSettings(opts.logSystemMetrics, client.config.systemMetrics);
@@ -257,14 +267,29 @@ function parseOptions(options: StartRunOptions): StartRunOptions {
 
 /**
  * The client a fluent call uses: the given one, a new one from options, or the one shared client
- * configured from the environment.
+ * configured from the environment (one per `offline` setting). `offline` (startRun's option) goes
+ * to the client's own `offline` option, resolved with `MLFLOW_TS_OFFLINE` in one place
+ * (config/offline-settings.ts).
+ * @throws {ConfigurationError} when `offline` contradicts the given client instance's setting.
  * @internal
  */
-export function resolveClient(option: unknown): MlflowClient {
-  if (option instanceof MlflowClient) return option;
-  if (option !== undefined) return new MlflowClient(option as ClientOptions);
+export function resolveClient(option: unknown, offline?: boolean): MlflowClient {
+  if (option instanceof MlflowClient) {
+    if (offline !== undefined && option.config.offline.enabled !== offline) throw offlineMismatch(offline);
+    return option;
+  }
+  if (option !== undefined || offline !== undefined)
+    return new MlflowClient({ ...(option as ClientOptions | undefined), ...(offline === undefined ? {} : { offline }) });
   sharedClient ??= new MlflowClient();
   return sharedClient;
+}
+
+function offlineMismatch(offline: boolean): ConfigurationError {
+  return new ConfigurationError(
+    "offline",
+    `Invalid startRun option "offline": ${offline} contradicts the given client, which was created with offline ${!offline}. ` +
+      `Fix: drop the option and set it on the client (new MlflowClient({ offline: ${offline} })), or pass client options instead of a client.`,
+  );
 }
 
 /** `MLFLOW_RUN_ID`, the first time it is asked for on this client. */

@@ -74,6 +74,7 @@ const LOGGER_UNDEFINED: AllUndefined<LoggerOptions> = {
   exitHooks: undefined,
 };
 const START_UNDEFINED: Omit<AllUndefined<StartRunOptions>, "client" | "experimentName" | keyof LoggerOptions> = {
+  offline: undefined,
   experimentId: undefined,
   runId: undefined,
   runName: undefined,

@@ -11,6 +11,7 @@ import { resolveConfig } from "../../../src/config/resolve.js";
 import { journalsCheck } from "../../../src/doctor/checks/journals.js";
 import { SetupContext } from "../../../src/doctor/context.js";
 import { ConfigurationError, MlflowClient, startRun } from "../../../src/index.js";
+import { resolveClient } from "../../../src/logging/fluent.js";
 import { listOfflineStores, OFFLINE_DELIVERED_TAG } from "../../../src/store/offline/offline-store.js";
 import { BASE, EMPTY_HOME, useMockServer } from "../helpers/mock-server.js";
 import { captureStderr } from "../helpers/stderr.js";
@@ -48,6 +49,30 @@ describe("startRun offline", () => {
     expect(line).toEqual([
       `mlflow-ts: run ${run.runId} is offline (MLFLOW_TS_OFFLINE): kept in ${store!.folder} for ${BASE}; nothing is sent. Deliver it later with: npx mlflow-ts sync --offline (the server gives it a new run id).\n`,
     ]);
+    await client.close();
+  });
+
+  it("startRun's offline option turns offline mode on without MLFLOW_TS_OFFLINE: the run goes to the offline store and nothing is sent", async () => {
+    const dir = tempDir();
+    const env = { HOME: EMPTY_HOME, MLFLOW_TRACKING_URI: BASE, MLFLOW_TS_OFFLINE_DIR: dir, MLFLOW_TS_QUIET_OFFLINE: "true" };
+    const run = await startRun({ ...base, client: { env }, offline: true, experimentName: "air-gapped" });
+    run.logMetric("loss", 0.5, { step: 1 });
+    await run.end();
+    expect(run.client.config.offline.enabled).toBe(true);
+    const [store] = await listOfflineStores(dir);
+    expect(store).toMatchObject({ trackingUri: BASE, waiting: 1, runs: [{ runId: run.runId, status: "FINISHED" }] });
+    expect(await run.client.metrics.getHistory(run.runId, "loss")).toHaveLength(1);
+    await run.client.close();
+  });
+
+  it("startRun's offline: false wins over MLFLOW_TS_OFFLINE=true (option > environment), and contradicting a client instance is refused with the fix", async () => {
+    const env = offlineEnv(tempDir());
+    expect(resolveClient({ env }, false).config.offline.enabled).toBe(false);
+    expect(resolveClient({ env }, undefined).config.offline.enabled).toBe(true);
+    const client = new MlflowClient({ env });
+    const error = await startRun({ ...base, client, offline: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toMatch(/"offline": false contradicts the given client.*Fix: /);
     await client.close();
   });
 
