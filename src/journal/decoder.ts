@@ -7,17 +7,19 @@
  */
 import { endianness } from "node:os";
 import { crc32 } from "./checksum.js";
-import type { JournalRecord } from "./entries.js";
+import type { JournalRecord, MetricLinkEntry } from "./entries.js";
 import {
+  ABSENT_STRING,
   END_STATUSES,
-  FORMAT_VERSION,
   type JournalEndStatus,
+  LINKED_METRIC_ENTRY_BYTES,
   METRIC_ENTRY_BYTES,
   RECORD_HEADER_BYTES,
   RecordKind,
   type RecordKindCode,
   readInt64,
   SEGMENT_MAGIC,
+  SEGMENT_VERSION,
   type SegmentHeader,
   STREAM_OF_CODE,
   STREAM_OF_KIND,
@@ -39,7 +41,7 @@ export function decodeSegmentHeader(bytes: Buffer): { header: SegmentHeader; siz
   if (bytes.length < 16) return undefined;
   if (!bytes.subarray(0, 8).equals(SEGMENT_MAGIC)) throw new DecodeError("not a journal segment (bad magic)");
   const version = bytes.readUInt16LE(8);
-  if (version > FORMAT_VERSION) throw new DecodeError(`written by a newer mlflow-ts (format version ${version}; this one reads ${FORMAT_VERSION})`);
+  if (version > SEGMENT_VERSION) throw new DecodeError(`written by a newer mlflow-ts (format version ${version}; this one reads 1 to ${SEGMENT_VERSION})`);
   const jsonBytes = bytes.readUInt32LE(12);
   if (jsonBytes > 64 * 1024) throw new DecodeError(`header length ${jsonBytes} is not plausible`);
   const size = 16 + jsonBytes + 4;
@@ -86,6 +88,14 @@ class Cursor {
     return value;
   }
 
+  /** A string, or `undefined` where {@link ABSENT_STRING} stands for its length. */
+  optionalString(): string | undefined {
+    this.need(4);
+    if (this.view.getUint32(this.at, true) !== ABSENT_STRING) return this.string();
+    this.at += 4;
+    return undefined;
+  }
+
   string(): string {
     const length = this.u32();
     this.need(length);
@@ -97,12 +107,14 @@ class Cursor {
 
 /**
  * Decodes the record body `bytes[start, end)`. A keys record adds to `keys` (the segment's key
- * table) and yields `undefined`; every other kind yields its record.
+ * table) and a links record to `links` (its link table, index 0 being "no link"); both yield
+ * `undefined`; every other kind yields its record.
  * @throws {DecodeError} when the body does not parse.
  * @example
- * const keys: string[] = []; const record = decodeRecord(window, bodyStart, bodyEnd, keys);
+ * const keys: string[] = []; const links: MetricLinkEntry[] = [{}];
+ * const record = decodeRecord(window, bodyStart, bodyEnd, keys, links);
  */
-export function decodeRecord(bytes: Buffer, start: number, end: number, keys: string[]): JournalRecord | undefined {
+export function decodeRecord(bytes: Buffer, start: number, end: number, keys: string[], links: MetricLinkEntry[] = [{}]): JournalRecord | undefined {
   if (end - start < RECORD_HEADER_BYTES) throw new DecodeError(`record body of ${end - start} bytes is shorter than its header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const kind = view.getUint8(start) as RecordKindCode;
@@ -123,8 +135,17 @@ export function decodeRecord(bytes: Buffer, start: number, end: number, keys: st
       for (let i = 0; i < n; i++) keys.push(cursor.string());
       return undefined;
     }
-    case RecordKind.metrics: {
-      cursor.need(count * METRIC_ENTRY_BYTES);
+    case RecordKind.links: {
+      const fromId = cursor.u32();
+      const n = cursor.u32();
+      if (fromId !== links.length) throw new DecodeError(`links record declares ids from ${fromId}, but ${links.length - 1} links are known`);
+      for (let i = 0; i < n; i++)
+        links.push({ model_id: cursor.optionalString(), dataset_name: cursor.optionalString(), dataset_digest: cursor.optionalString() });
+      return undefined;
+    }
+    case RecordKind.metrics:
+    case RecordKind.linkedMetrics: {
+      cursor.need(count * (kind === RecordKind.linkedMetrics ? LINKED_METRIC_ENTRY_BYTES : METRIC_ENTRY_BYTES));
       const names = new Array<string>(count);
       let at = cursor.at;
       for (let i = 0; i < count; i++, at += 4) {
@@ -143,7 +164,14 @@ export function decodeRecord(bytes: Buffer, start: number, end: number, keys: st
       for (let i = 0; i < count; i++, at += 8) timestamps[i] = readInt64(view, at);
       const steps = new Float64Array(count);
       for (let i = 0; i < count; i++, at += 8) steps[i] = readInt64(view, at);
-      return { kind: "metrics", stream: "metric", firstSeq, count, appendedMs, keys: names, values, timestamps, steps };
+      if (kind === RecordKind.metrics) return { kind: "metrics", stream: "metric", firstSeq, count, appendedMs, keys: names, values, timestamps, steps };
+      const pointLinks = new Array<MetricLinkEntry | undefined>(count);
+      for (let i = 0; i < count; i++, at += 4) {
+        const id = view.getUint32(at, true);
+        if (id >= links.length) throw new DecodeError(`metric link id ${id} was never declared in this segment`);
+        pointLinks[i] = id === 0 ? undefined : links[id];
+      }
+      return { kind: "metrics", stream: "metric", firstSeq, count, appendedMs, keys: names, values, timestamps, steps, links: pointLinks };
     }
     case RecordKind.params:
     case RecordKind.tags: {

@@ -8,16 +8,18 @@
  */
 import { endianness } from "node:os";
 import { crc32 } from "./checksum.js";
-import type { ArtifactEntry, KeyValueEntry, MetricColumns } from "./entries.js";
+import type { ArtifactEntry, KeyValueEntry, MetricColumns, MetricLinkEntry } from "./entries.js";
 import {
-  FORMAT_VERSION,
+  ABSENT_STRING,
   FRAME_BYTES,
   type JournalEndStatus,
+  LINKED_METRIC_ENTRY_BYTES,
   METRIC_ENTRY_BYTES,
   RECORD_HEADER_BYTES,
   RecordKind,
   type RecordKindCode,
   SEGMENT_MAGIC,
+  SEGMENT_VERSION,
   type SegmentHeader,
   STREAM_CODE,
   STREAM_OF_KIND,
@@ -35,6 +37,17 @@ export class KeyTable {
   readonly ids = new Map<string, number>();
   /** Id of each entry of the last {@link RecordBuffer.writeMetrics}, reused across calls. */
   scratch = new Uint32Array(1024);
+  /** The metric links of the segment by content (`model\0dataset name\0digest`) and their ids (1, 2… in order of first use; 0 is "no link"). */
+  readonly linkIds = new Map<string, number>();
+  /** The links in id order (index 0 unused). */
+  readonly links: MetricLinkEntry[] = [{}];
+  /** Link id of each entry of the last linked {@link RecordBuffer.writeMetrics}, reused across calls. */
+  linkScratch = new Uint32Array(1024);
+}
+
+/** The content key of a link, the same for equal links whatever their object. */
+function linkKey(link: MetricLinkEntry): string {
+  return `${link.model_id ?? ""}\u0000${link.dataset_name ?? ""}\u0000${link.dataset_digest ?? ""}`;
 }
 
 /**
@@ -70,11 +83,11 @@ export class RecordBuffer {
 
   /** Encodes a segment header: magic, version, JSON description, checksum. */
   writeSegmentHeader(header: Omit<SegmentHeader, "version">): void {
-    const json = Buffer.from(JSON.stringify({ ...header, version: FORMAT_VERSION }), "utf8");
+    const json = Buffer.from(JSON.stringify({ ...header, version: SEGMENT_VERSION }), "utf8");
     this.ensure(20 + json.length);
     const start = this.length;
     SEGMENT_MAGIC.copy(this.bytes, start);
-    this.view.setUint16(start + 8, FORMAT_VERSION, true);
+    this.view.setUint16(start + 8, SEGMENT_VERSION, true);
     this.view.setUint16(start + 10, 0, true);
     this.view.setUint32(start + 12, json.length, true);
     json.copy(this.bytes, start + 16);
@@ -85,7 +98,9 @@ export class RecordBuffer {
 
   /**
    * Encodes points `[start, end)` of `columns` as one metrics record, preceded by a keys record
-   * when some of their keys are new to the segment.
+   * when some of their keys are new to the segment. When some of the points have a link, the record
+   * is a linked-metrics record (a link id per point after the columns), preceded by a links record
+   * declaring the links new to the segment.
    */
   writeMetrics(columns: MetricColumns, start: number, end: number, firstSeq: number, appendedMs: number, table: KeyTable): void {
     const count = end - start;
@@ -109,8 +124,11 @@ export class RecordBuffer {
       ids[i] = lastId;
     }
     if (table.ids.size > newKeysFrom) this.#writeKeys(table, newKeysFrom, appendedMs);
+    const linked = this.#internLinks(columns, start, end, appendedMs, table);
 
-    const at = this.#begin(RecordKind.metrics, count, firstSeq, appendedMs, count * METRIC_ENTRY_BYTES);
+    const at = linked
+      ? this.#begin(RecordKind.linkedMetrics, count, firstSeq, appendedMs, count * LINKED_METRIC_ENTRY_BYTES)
+      : this.#begin(RecordKind.metrics, count, firstSeq, appendedMs, count * METRIC_ENTRY_BYTES);
     const view = this.view;
     let offset = at;
     for (let i = 0; i < count; i++, offset += 4) view.setUint32(offset, ids[i]!, true);
@@ -125,8 +143,74 @@ export class RecordBuffer {
     for (let i = start; i < end; i++, offset += 8) writeInt64(view, offset, timestamps[i]!);
     const steps = columns.steps;
     for (let i = start; i < end; i++, offset += 8) writeInt64(view, offset, steps[i]!);
+    if (linked) for (let i = 0; i < count; i++, offset += 4) view.setUint32(offset, table.linkScratch[i]!, true);
     this.length = offset;
     this.#finish(at);
+  }
+
+  /**
+   * Fills `table.linkScratch` with the segment link id of each point `[start, end)` and writes a
+   * links record for the links new to the segment. Returns `false`, writing nothing, when no point
+   * has a link (the common case: one pass over the link column).
+   */
+  #internLinks(columns: MetricColumns, start: number, end: number, appendedMs: number, table: KeyTable): boolean {
+    const { links, linkTable } = columns;
+    if (links === undefined || linkTable === undefined) return false;
+    let any = false;
+    for (let i = start; i < end && !any; i++) any = links[i] !== 0;
+    if (!any) return false;
+    const count = end - start;
+    if (table.linkScratch.length < count) table.linkScratch = new Uint32Array(count);
+    const newFrom = table.links.length;
+    let lastIndex = 0;
+    let lastId = 0;
+    for (let i = 0; i < count; i++) {
+      const index = links[start + i]!;
+      if (index !== lastIndex) {
+        const link = index === 0 ? undefined : linkTable[index];
+        lastIndex = index;
+        lastId = link === undefined ? 0 : this.#linkId(link, table);
+      }
+      table.linkScratch[i] = lastId;
+    }
+    if (table.links.length > newFrom) this.#writeLinks(table, newFrom, appendedMs);
+    return true;
+  }
+
+  #linkId(link: MetricLinkEntry, table: KeyTable): number {
+    const key = linkKey(link);
+    let id = table.linkIds.get(key);
+    if (id === undefined) {
+      id = table.links.length;
+      table.linkIds.set(key, id);
+      table.links.push({ model_id: link.model_id, dataset_name: link.dataset_name, dataset_digest: link.dataset_digest });
+    }
+    return id;
+  }
+
+  #writeLinks(table: KeyTable, fromId: number, appendedMs: number): void {
+    const links = table.links.slice(fromId);
+    let maxBytes = 8;
+    for (const link of links) maxBytes += 12 + 3 * ((link.model_id?.length ?? 0) + (link.dataset_name?.length ?? 0) + (link.dataset_digest?.length ?? 0));
+    const at = this.#begin(RecordKind.links, 0, 0, appendedMs, maxBytes);
+    this.view.setUint32(this.length, fromId, true);
+    this.view.setUint32(this.length + 4, links.length, true);
+    this.length += 8;
+    for (const link of links) {
+      this.#writeOptionalString(link.model_id);
+      this.#writeOptionalString(link.dataset_name);
+      this.#writeOptionalString(link.dataset_digest);
+    }
+    this.#finish(at);
+  }
+
+  #writeOptionalString(text: string | undefined): void {
+    if (text !== undefined) {
+      this.#writeString(text);
+    } else {
+      this.view.setUint32(this.length, ABSENT_STRING, true);
+      this.length += 4;
+    }
   }
 
   /** Encodes entries `[start, end)` as one params or tags record. */

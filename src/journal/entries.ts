@@ -17,6 +17,17 @@ export interface MetricColumns {
   readonly values: Float64Array;
   readonly timestamps: Float64Array;
   readonly steps: Float64Array;
+  /** Per point, an index into {@link MetricColumns.linkTable}; 0 (or no column) is "no link". */
+  readonly links?: Uint32Array | undefined;
+  /** The links the {@link MetricColumns.links} indexes name (index 0 unused). */
+  readonly linkTable?: ArrayLike<MetricLinkEntry | undefined> | undefined;
+}
+
+/** The logged model and dataset a metric point belongs to (MLflow 3's `model_id`, `dataset_name`, `dataset_digest`). */
+export interface MetricLinkEntry {
+  readonly model_id?: string | undefined;
+  readonly dataset_name?: string | undefined;
+  readonly dataset_digest?: string | undefined;
 }
 
 /** A param or a tag. */
@@ -62,6 +73,8 @@ export interface MetricsRecord extends RecordBase {
   values: Float64Array;
   timestamps: Float64Array;
   steps: Float64Array;
+  /** Per point, its link (`undefined`: none); absent when no point of the record has one (and in format-1 segments). */
+  links?: (MetricLinkEntry | undefined)[];
 }
 
 /** A group of params or of tags, in logging order. */
@@ -110,6 +123,7 @@ export function sliceRecord(record: JournalRecord, from: number, to: number): Jo
         values: record.values.slice(start, end),
         timestamps: record.timestamps.slice(start, end),
         steps: record.steps.slice(start, end),
+        ...(record.links === undefined ? {} : { links: record.links.slice(start, end) }),
       };
     case "params":
     case "tags":

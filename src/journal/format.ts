@@ -12,8 +12,14 @@
 export const SEGMENT_MAGIC = Buffer.from("MLTSJRNL", "latin1");
 /** The first 8 bytes of the acknowledgement file. */
 export const ACK_MAGIC = Buffer.from("MLTSACKS", "latin1");
-/** Version of the segment and acknowledgement formats; a reader refuses a newer one. */
+/** Version of the acknowledgement file's and meta.json's formats; a reader refuses a newer one. */
 export const FORMAT_VERSION = 1;
+/**
+ * Version of the segment format; a reader refuses a newer one and reads every older one. 1: kinds
+ * 1–6. 2 adds metric links (kinds 7 and 8: a point's logged model and dataset, MLflow 3); a version-2
+ * writer still writes kind 2 for points without links, so the two differ only where links are used.
+ */
+export const SEGMENT_VERSION = 2;
 
 /** Bytes of the record frame before the body: crc32 u32, body length u32. */
 export const FRAME_BYTES = 8;
@@ -23,6 +29,10 @@ export const RECORD_HEADER_BYTES = 24;
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 /** Bytes of one metric in a metrics record: key id u32, value f64, timestamp i64, step i64. */
 export const METRIC_ENTRY_BYTES = 28;
+/** Bytes of one metric in a linked-metrics record: a metrics entry plus its link id u32. */
+export const LINKED_METRIC_ENTRY_BYTES = METRIC_ENTRY_BYTES + 4;
+/** Written in place of a string's length for an absent field of a link. */
+export const ABSENT_STRING = 0xffffffff;
 /** Bytes of one acknowledgement record: crc32 u32, stream u8, reserved ×3, from i64, to i64. */
 export const ACK_RECORD_BYTES = 24;
 /** Bytes of the acknowledgement file's header: magic ×8, version u16, reserved u16, crc32 u32. */
@@ -39,6 +49,10 @@ export const RecordKind = {
   end: 5,
   /** A file to upload later: local path, artifact path, size, mtime, sha256. */
   artifact: 6,
+  /** Metric links interned for this segment (format 2): the ids linked-metrics records refer to; id 0 is "no link". */
+  links: 7,
+  /** Metric points with links (format 2): a metrics record plus a link id per point. */
+  linkedMetrics: 8,
 } as const;
 /** A record kind's on-disk code. */
 export type RecordKindCode = (typeof RecordKind)[keyof typeof RecordKind];
@@ -62,6 +76,8 @@ export const STREAM_OF_KIND: Readonly<Record<RecordKindCode, Stream | undefined>
   [RecordKind.tags]: "tag",
   [RecordKind.end]: "control",
   [RecordKind.artifact]: "control",
+  [RecordKind.links]: undefined,
+  [RecordKind.linkedMetrics]: "metric",
 };
 
 /** One count or position per stream. */

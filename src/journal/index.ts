@@ -9,7 +9,7 @@ export { type ArtifactState, artifactState, artifactUnchanged, describeArtifact 
 export { JournalCursor } from "./cursor.js";
 export type { JournalDegraded } from "./degraded.js";
 export { type JournalListing, listJournals } from "./discovery.js";
-export type { ArtifactEntry, JournalRecord, KeyValueEntry, MetricColumns } from "./entries.js";
+export type { ArtifactEntry, JournalRecord, KeyValueEntry, MetricColumns, MetricLinkEntry } from "./entries.js";
 export { type JournalEndStatus, STREAMS, type Stream, type StreamCounts } from "./format.js";
 export { type ClaimResult, Journal, type JournalInit, type JournalStats } from "./journal.js";
 export { publicTrackingUri } from "./meta.js";

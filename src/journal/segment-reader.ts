@@ -11,7 +11,7 @@ import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
 import { crc32 } from "./checksum.js";
 import { DecodeError, decodeRecord, decodeSegmentHeader } from "./decoder.js";
-import type { JournalRecord } from "./entries.js";
+import type { JournalRecord, MetricLinkEntry } from "./entries.js";
 import { FRAME_BYTES, MAX_RECORD_BYTES, RECORD_HEADER_BYTES, type SegmentHeader } from "./format.js";
 
 const WINDOW_BYTES = 1024 * 1024;
@@ -61,6 +61,8 @@ export class SegmentReader {
   readonly #handle: FileHandle | undefined;
   #endOffset: number;
   readonly #keys: string[] = [];
+  /** The segment's metric links (index 0: no link), declared by its links records. */
+  readonly #links: MetricLinkEntry[] = [{}];
   #window: Buffer;
   /** File offset of `#window[0]`. */
   #windowAt = 0;
@@ -119,7 +121,7 @@ export class SegmentReader {
       if (crc32(this.#window.subarray(start + 4, start + FRAME_BYTES + bodyBytes)) !== checksum) return this.#stop(at, "checksum", "checksum mismatch");
       let record: JournalRecord | undefined;
       try {
-        record = decodeRecord(this.#window, start + FRAME_BYTES, start + FRAME_BYTES + bodyBytes, this.#keys);
+        record = decodeRecord(this.#window, start + FRAME_BYTES, start + FRAME_BYTES + bodyBytes, this.#keys, this.#links);
       } catch (error) {
         if (!(error instanceof DecodeError)) throw error;
         return this.#stop(at, "bad-record", error.message);

@@ -5,8 +5,8 @@
  * chunks are recycled once their entries are taken. A link (MLflow 3: the model and dataset a point
  * belongs to) is interned once per run and stored by index; 0 means none.
  *
- * With a journal (issue #14), a chunk's points go to it in place, as columns: a sealed chunk's at the
- * seal, the open chunk's on the journal's tick ({@link MetricBuffer.journalOpen}); `journaled` marks
+ * With a journal (issue #14), a chunk's points go to it in place, as columns (with their links, read
+ * through the chunk's `linkTable`): a sealed chunk's at the seal, the open chunk's on the journal's tick ({@link MetricBuffer.journalOpen}); `journaled` marks
  * how far each chunk went, so no point is appended twice and `push` stays four stores and a count.
  */
 
@@ -28,6 +28,8 @@ export interface MetricLink {
 
 /** One chunk of buffered metrics. @internal */
 class MetricChunk {
+  /** The buffer's interned links, which {@link MetricChunk.links} index: the journal reads a point's link through it. */
+  readonly linkTable: readonly MetricLink[];
   readonly keys: string[] = new Array<string>(CHUNK_SIZE).fill("");
   readonly values = new Float64Array(CHUNK_SIZE);
   readonly timestamps = new Float64Array(CHUNK_SIZE);
@@ -39,6 +41,10 @@ class MetricChunk {
   end = 0;
   /** Entries before this index were handed to the journal sink. */
   journaled = 0;
+
+  constructor(linkTable: readonly MetricLink[]) {
+    this.linkTable = linkTable;
+  }
 
   reset(): void {
     this.start = 0;
@@ -61,13 +67,13 @@ export type MetricSink = (columns: MetricColumns, start: number, end: number) =>
  * @internal
  */
 export class MetricBuffer implements MetricSource<MetricInput> {
-  #open = new MetricChunk();
+  /** Interned links; index 0 is "no link". */
+  readonly #links: (MetricLink & { bytes: number })[] = [{ bytes: 0 }];
+  #open = new MetricChunk(this.#links);
   readonly #sealed: MetricChunk[] = [];
   readonly #free: MetricChunk[] = [];
   #pushed = 0;
   #taken = 0;
-  /** Interned links; index 0 is "no link". */
-  readonly #links: (MetricLink & { bytes: number })[] = [{ bytes: 0 }];
   readonly #linkIndex = new Map<string, number>();
   readonly #sink: MetricSink | undefined;
 
@@ -111,7 +117,7 @@ export class MetricBuffer implements MetricSource<MetricInput> {
     if (this.#open.end === 0) return;
     this.journalOpen();
     this.#sealed.push(this.#open);
-    this.#open = this.#free.pop() ?? new MetricChunk();
+    this.#open = this.#free.pop() ?? new MetricChunk(this.#links);
   }
 
   /** Hands the open chunk's points not yet journaled to the sink (on the journal's tick and at seal). */

@@ -8,12 +8,18 @@
 import type { MetricsRecord } from "../../journal/entries.js";
 import { MAX_METRICS_PER_BATCH, splitBatch } from "../../protocol/log-batch.js";
 
-/** A metric point as journaled: its original timestamp and step, so a replay is deduplicated by the server. */
+/**
+ * A metric point as journaled: its original timestamp and step, so a replay is deduplicated by the
+ * server, and its links to a logged model and a dataset when it had them.
+ */
 export interface JournaledPoint {
   key: string;
   value: number;
   timestamp: number;
   step: number;
+  model_id?: string;
+  dataset_name?: string;
+  dataset_digest?: string;
 }
 
 /** The points of one request and the sequence ranges `[from, to)` they cover. */
@@ -47,8 +53,16 @@ export class PendingMetrics {
 
   /** Queues the points of a record (or of a slice of one). */
   push(record: MetricsRecord): void {
+    const links = record.links;
     for (let i = 0; i < record.count; i++) {
-      this.#points.push({ key: record.keys[i]!, value: record.values[i]!, timestamp: record.timestamps[i]!, step: record.steps[i]! });
+      const point: JournaledPoint = { key: record.keys[i]!, value: record.values[i]!, timestamp: record.timestamps[i]!, step: record.steps[i]! };
+      const link = links?.[i];
+      if (link !== undefined) {
+        if (link.model_id !== undefined) point.model_id = link.model_id;
+        if (link.dataset_name !== undefined) point.dataset_name = link.dataset_name;
+        if (link.dataset_digest !== undefined) point.dataset_digest = link.dataset_digest;
+      }
+      this.#points.push(point);
     }
     const last = this.#ranges.at(-1);
     if (last !== undefined && last[1] === record.firstSeq) last[1] += record.count;

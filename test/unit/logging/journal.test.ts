@@ -11,13 +11,14 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { HttpResponse, http } from "msw";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { LogDeliveryError, RunEndError } from "../../../src/index.js";
 import type { JournalRecord } from "../../../src/journal/index.js";
 import { type StartRunOptions, startRun } from "../../../src/logging/fluent.js";
 import { recoverJournals } from "../../../src/logging/recovery/recover.js";
 import type { ActiveRun } from "../../../src/logging/run.js";
-import { testClient, useMockServer } from "../helpers/mock-server.js";
+import { BASE, testClient, useMockServer } from "../helpers/mock-server.js";
 import { readFolder } from "../journal/helpers.js";
 import { type FakeServer, fakeTracking, killOwner } from "./recovery/helpers.js";
 
@@ -203,4 +204,34 @@ describe("disk trouble", () => {
     await run.end();
     expect(fake.runs.get(RUN)!.pointsReceived).toBe(2500);
   }, 30_000);
+});
+
+describe("metric links", () => {
+  it("a point's model and dataset are journaled with it, and recovery delivers the points with those links", async () => {
+    server.use(http.post(`${BASE}/api/2.0/mlflow/runs/log-inputs`, () => HttpResponse.json({})));
+    fake.failNext(1_000_000);
+    const run = await openRun({ deliveryTimeoutMs: 200, retryInitialDelayMs: 1, retryMaxDelayMs: 5 });
+    run.logMetric("loss", 0.5, { step: 1 });
+    run.logMetric("loss", 0.4, { step: 2, modelId: "m-1" });
+    run.logMetric("eval/acc", 0.9, { step: 2, modelId: "m-1", datasetName: "eval", datasetDigest: "abc123" });
+    run.logMetrics({ f1: 0.8 }, { step: 3, datasetName: "train", datasetDigest: "d0" });
+    await run.flush().catch(() => undefined); // past its deadline: pending in the journal
+    const path = run.journalPath!;
+    const { records } = await readFolder(path);
+    const links = records.flatMap((record) => (record.kind === "metrics" ? (record.links ?? [undefined]) : []));
+    expect(links).toEqual([
+      undefined,
+      { model_id: "m-1", dataset_name: undefined, dataset_digest: undefined },
+      { model_id: "m-1", dataset_name: "eval", dataset_digest: "abc123" },
+      { model_id: undefined, dataset_name: "train", dataset_digest: "d0" },
+    ]);
+    await run.end().catch(() => undefined);
+
+    fake.failNext(0);
+    await killOwner(path);
+    const report = await recoverJournals({ client: testClient(), dir });
+    expect(report.journals.map((j) => j.outcome)).toEqual(["recovered"]);
+    expect(fake.runs.get(RUN)!.pointsReceived).toBe(4);
+    expect(fake.runs.get(RUN)!.linkedPoints.sort()).toEqual(["eval/acc@2 m-1|eval|abc123", "f1@3 |train|d0", "loss@2 m-1||"]);
+  });
 });

@@ -25,6 +25,8 @@ export interface FakeRun {
   rows: Set<string>;
   /** Every metric point received, duplicates included. */
   pointsReceived: number;
+  /** The links of every linked point received, as `key@step model_id|dataset_name|dataset_digest`. */
+  linkedPoints: string[];
   /** Every tag write received, in order. */
   tagWrites: { key: string; value: string }[];
   logBatches: number;
@@ -78,7 +80,7 @@ export function fakeTracking(server: SetupServerApi): FakeServer {
     http.post(`${API}/runs/log-batch`, async ({ request }) => {
       const body = (await request.json()) as {
         run_id: string;
-        metrics?: { key: string; value: number | string; timestamp: number; step: number }[];
+        metrics?: { key: string; value: number | string; timestamp: number; step: number; model_id?: string; dataset_name?: string; dataset_digest?: string }[];
         params?: { key: string; value: string }[];
         tags?: { key: string; value: string }[];
       };
@@ -106,6 +108,8 @@ export function fakeTracking(server: SetupServerApi): FakeServer {
       }
       for (const m of body.metrics ?? []) {
         run.pointsReceived++;
+        if (m.model_id !== undefined || m.dataset_name !== undefined || m.dataset_digest !== undefined)
+          run.linkedPoints.push(`${m.key}@${m.step} ${m.model_id ?? ""}|${m.dataset_name ?? ""}|${m.dataset_digest ?? ""}`);
         run.rows.add(rowOf(m.key, Number(m.timestamp), Number(m.step), typeof m.value === "string" ? Number.NaN : m.value));
       }
       return HttpResponse.json({});
@@ -140,6 +144,7 @@ export function fakeTracking(server: SetupServerApi): FakeServer {
         tags: new Map(),
         rows: new Set(),
         pointsReceived: 0,
+        linkedPoints: [],
         tagWrites: [],
         logBatches: 0,
         artifactUri: `mlflow-artifacts:/1/${runId}/artifacts`,
