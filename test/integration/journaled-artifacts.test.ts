@@ -1,0 +1,115 @@
+/**
+ * Journaled artifacts on the real stack (issue #14 item 1): a job logs two files with the real
+ * logger while its S3 endpoint accepts connections and never answers (so no upload can finish), and
+ * is SIGKILLed once both are journaled (path, size, mtime, SHA-256, synced before the uploads
+ * start). One file is then rewritten. `recoverJournals`, with the real S3 endpoint, uploads the
+ * unchanged file (the Python client downloads it byte-identical), reports the changed one with the
+ * fix and uploads nothing in its place, and ends the run KILLED.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MlflowClient } from "../../src/client/client.js";
+import { recoveryLine } from "../../src/logging/recovery/format.js";
+import { recoverJournals } from "../../src/logging/recovery/recover.js";
+import { startFixture } from "../unit/journal/child.js";
+import { readFolder } from "../unit/journal/helpers.js";
+import { runPython } from "./support/python.js";
+import { serverUri, stackClient, stackClientEnv, uniqueName } from "./support/stack.js";
+
+const WRITER = fileURLToPath(new URL("./fixtures/artifact-writer.ts", import.meta.url));
+
+let client: MlflowClient;
+let experimentId: string;
+let dir: string;
+
+beforeAll(async () => {
+  client = stackClient("direct");
+  experimentId = await client.experiments.create({ name: uniqueName("journaled-artifacts") });
+  dir = await mkdtemp(join(tmpdir(), "mlflow-ts-journaled-artifacts-"));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+  await client.experiments.delete(experimentId).catch(() => undefined);
+  await client.close();
+});
+
+/** A TCP server on loopback that accepts connections and never answers (an S3 that hangs); closed after the test. */
+async function silentEndpoint(): Promise<{ url: string; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe("a job killed after journaling its artifacts, before uploading them", () => {
+  it("recovery uploads the unchanged file byte-identical (read back by Python), reports the changed one, and ends the run KILLED", async () => {
+    const files = join(dir, "files");
+    const journals = join(dir, "journals");
+    await mkdir(files);
+    const weights = join(files, "weights.bin");
+    const notes = join(files, "notes.txt");
+    await writeFile(weights, randomBytes(3 * 1024 * 1024 + 17));
+    await writeFile(notes, "notes as logged");
+    const s3 = await silentEndpoint();
+    try {
+      const env = { ...stackClientEnv(serverUri("direct")), MLFLOW_S3_ENDPOINT_URL: s3.url, MLFLOW_TS_QUIET_RETRIES: "true" };
+      const child = startFixture(WRITER, [journals, experimentId, weights, notes], env);
+      const runId = (await child.waitFor((l) => l.startsWith("run "))).slice(4);
+      const path = (await child.waitFor((l) => l.startsWith("path "))).slice(5);
+      expect(await child.waitFor((l) => l.startsWith("journaled ")), child.stderr()).toBe("journaled 2");
+      await child.kill();
+
+      // What the dead job left: both files journaled, by hash.
+      const { records } = await readFolder(path);
+      // Both calls hash concurrently: the order of their entries is the order their hashes finished.
+      const journaled = records.flatMap((r) => (r.kind === "artifact" ? [r.artifact] : [])).sort((a, b) => a.artifactPath.localeCompare(b.artifactPath));
+      const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+      expect(journaled).toMatchObject([
+        { localPath: weights, artifactPath: "a0", sha256: sha(await readFile(weights)) },
+        { localPath: notes, artifactPath: "a1", sha256: sha(await readFile(notes)) },
+      ]);
+      expect(await client.artifacts.list(runId, "a0")).toEqual([]); // nothing reached S3
+
+      await writeFile(notes, "notes rewritten after the kill");
+      const report = await recoverJournals({ client, dir: journals, deadlineMs: 120_000 });
+      expect(report.journals).toHaveLength(1);
+      const recovered = report.journals[0]!;
+      expect(recovered).toMatchObject({
+        runId,
+        outcome: "recovered",
+        delivered: { artifacts: 1 },
+        changedArtifacts: [{ localPath: notes, artifactPath: "a1", state: "changed" }],
+        finalStatus: { set: true, status: "KILLED" },
+      });
+      expect(recoveryLine(recovered)).toContain(`artifact a1/notes.txt not uploaded: ${notes} changed since it was logged`);
+
+      const downloaded = await runPython<Record<string, string>>("test/integration/artifacts-download.py", {
+        run_id: runId,
+        artifact_path: "a0",
+        dst_path: join(dir, "download"),
+      });
+      expect(downloaded).toEqual({ "a0/weights.bin": sha(await readFile(weights)) });
+      expect(await client.artifacts.list(runId, "a1")).toEqual([]); // the rewritten bytes were not uploaded
+      expect((await client.runs.get(runId)).info.status).toBe("KILLED");
+    } finally {
+      await s3.close();
+    }
+  });
+});
