@@ -34,6 +34,7 @@ export async function journaledUpload(
   const entries = feed?.active ? await describeUpload(localPath, options.artifactPath) : [];
   if (feed === undefined || entries.length === 0) return client.artifacts.upload(runId, localPath, options);
   const seqs = await feed.appendArtifacts(entries);
+  if (seqs.length === 0) return client.artifacts.upload(runId, localPath, options);
   try {
     const result = await client.artifacts.upload(runId, localPath, options);
     feed.acknowledgeArtifacts(seqs);

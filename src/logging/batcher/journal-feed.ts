@@ -150,9 +150,12 @@ export class JournalFeed {
   /**
    * Appends files to upload (after everything accepted before them) and syncs them to disk, before
    * the upload starts.
-   * @returns their sequence numbers in the control stream, for {@link JournalFeed.acknowledgeArtifacts}.
+   * @returns their sequence numbers in the control stream, for {@link JournalFeed.acknowledgeArtifacts}
+   *   (none once the journal is closed).
    */
   async appendArtifacts(artifacts: readonly ArtifactEntry[]): Promise<number[]> {
+    // The run ended while the files were being hashed: the journal is closed, the upload goes on without it.
+    if (this.#closed) return [];
     this.sync();
     const seqs = artifacts.map((artifact) => this.journal.appendArtifact(artifact));
     await this.journal.commit({ sync: true });
