@@ -7,37 +7,21 @@
  * fix and uploads nothing in its place, and ends the run KILLED.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MlflowClient } from "../../src/client/client.js";
+import { describe, expect, it } from "vitest";
 import { recoveryLine } from "../../src/logging/recovery/format.js";
-import { recoverJournals } from "../../src/logging/recovery/recover.js";
 import { startFixture } from "../unit/journal/child.js";
 import { readFolder } from "../unit/journal/helpers.js";
+import { expectRecoveredKilled, useKillSuite } from "./support/kill-trials.js";
 import { runPython } from "./support/python.js";
-import { serverUri, stackClient, stackClientEnv, uniqueName } from "./support/stack.js";
+import { serverUri, stackClientEnv } from "./support/stack.js";
 
 const WRITER = fileURLToPath(new URL("./fixtures/artifact-writer.ts", import.meta.url));
 
-let client: MlflowClient;
-let experimentId: string;
-let dir: string;
-
-beforeAll(async () => {
-  client = stackClient("direct");
-  experimentId = await client.experiments.create({ name: uniqueName("journaled-artifacts") });
-  dir = await mkdtemp(join(tmpdir(), "mlflow-ts-journaled-artifacts-"));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-  await client.experiments.delete(experimentId).catch(() => undefined);
-  await client.close();
-});
+const suite = useKillSuite("journaled-artifacts");
 
 /** A TCP server on loopback that accepts connections and never answers (an S3 that hangs); closed after the test. */
 async function silentEndpoint(): Promise<{ url: string; close: () => Promise<void> }> {
@@ -60,6 +44,7 @@ async function silentEndpoint(): Promise<{ url: string; close: () => Promise<voi
 
 describe("a job killed after journaling its artifacts, before uploading them", () => {
   it("recovery uploads the unchanged file byte-identical (read back by Python), reports the changed one, and ends the run KILLED", async () => {
+    const dir = await suite.tempDir("mlflow-ts-journaled-artifacts-");
     const files = join(dir, "files");
     const journals = join(dir, "journals");
     await mkdir(files);
@@ -70,7 +55,7 @@ describe("a job killed after journaling its artifacts, before uploading them", (
     const s3 = await silentEndpoint();
     try {
       const env = { ...stackClientEnv(serverUri("direct")), MLFLOW_S3_ENDPOINT_URL: s3.url, MLFLOW_TS_QUIET_RETRIES: "true" };
-      const child = startFixture(WRITER, [journals, experimentId, weights, notes], env);
+      const child = startFixture(WRITER, [journals, suite.experimentId, weights, notes], env);
       const runId = (await child.waitFor((l) => l.startsWith("run "))).slice(4);
       const path = (await child.waitFor((l) => l.startsWith("path "))).slice(5);
       expect(await child.waitFor((l) => l.startsWith("journaled ")), child.stderr()).toBe("journaled 2");
@@ -85,19 +70,11 @@ describe("a job killed after journaling its artifacts, before uploading them", (
         { localPath: weights, artifactPath: "a0", sha256: sha(await readFile(weights)) },
         { localPath: notes, artifactPath: "a1", sha256: sha(await readFile(notes)) },
       ]);
-      expect(await client.artifacts.list(runId, "a0")).toEqual([]); // nothing reached S3
+      expect(await suite.client.artifacts.list(runId, "a0")).toEqual([]); // nothing reached S3
 
       await writeFile(notes, "notes rewritten after the kill");
-      const report = await recoverJournals({ client, dir: journals, deadlineMs: 120_000 });
-      expect(report.journals).toHaveLength(1);
-      const recovered = report.journals[0]!;
-      expect(recovered).toMatchObject({
-        runId,
-        outcome: "recovered",
-        delivered: { artifacts: 1 },
-        changedArtifacts: [{ localPath: notes, artifactPath: "a1", state: "changed" }],
-        finalStatus: { set: true, status: "KILLED" },
-      });
+      const recovered = await expectRecoveredKilled(suite, journals, runId, child);
+      expect(recovered).toMatchObject({ delivered: { artifacts: 1 }, changedArtifacts: [{ localPath: notes, artifactPath: "a1", state: "changed" }] });
       expect(recoveryLine(recovered)).toContain(`artifact a1/notes.txt not uploaded: ${notes} changed since it was logged`);
 
       const downloaded = await runPython<Record<string, string>>("test/integration/artifacts-download.py", {
@@ -106,8 +83,8 @@ describe("a job killed after journaling its artifacts, before uploading them", (
         dst_path: join(dir, "download"),
       });
       expect(downloaded).toEqual({ "a0/weights.bin": sha(await readFile(weights)) });
-      expect(await client.artifacts.list(runId, "a1")).toEqual([]); // the rewritten bytes were not uploaded
-      expect((await client.runs.get(runId)).info.status).toBe("KILLED");
+      expect(await suite.client.artifacts.list(runId, "a1")).toEqual([]); // the rewritten bytes were not uploaded
+      expect((await suite.client.runs.get(runId)).info.status).toBe("KILLED");
     } finally {
       await s3.close();
     }
