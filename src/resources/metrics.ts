@@ -4,6 +4,7 @@ import type { RequestOptions } from "../core/http/transport.js";
 import { Paginated } from "../core/pagination.js";
 import type { Metric, MetricWithRunId } from "../protocol/entities/tracking.js";
 import { validateMaxResults, validateRunId } from "../protocol/validation.js";
+import { wholeHistoryPages } from "./metric-history-order.js";
 import { APIResource } from "./resource.js";
 
 /** Page size of history reads: 25000, as the Python client. */
@@ -37,7 +38,9 @@ export class Metrics extends APIResource {
    * Every point of a metric, ordered by timestamp, step and value, fetched `pageSize` (25000) at a
    * time: `await` gives the whole history (up to 1,000,000 points, see {@link Paginated.all}),
    * `for await` streams it page by page (any length), `.firstPage()` gives one page.
-   * `max_results` is always sent: servers from 3.4 answer nothing without it.
+   * `max_results` is always sent: servers from 3.4 answer nothing without it. A server before 3.1
+   * answers the whole history at once, unordered: it is sorted and split into pages of `pageSize`
+   * here, so every version gives the same points in the same order and pages.
    * @throws {ValidationError} for a bad run id or a `pageSize` that is not a whole number of at least 1.
    * @example
    * const points = await client.metrics.getHistory(runId, "loss");
@@ -46,10 +49,11 @@ export class Metrics extends APIResource {
     validateRunId(runId);
     const max_results = params.pageSize ?? METRIC_HISTORY_PAGE_SIZE;
     validateMaxResults("pageSize", max_results);
-    return new Paginated(async (token) => {
+    const fetchPage = async (token: string | undefined) => {
       const res = await this.store.call("metrics.getHistory", { run_id: runId, metric_key: key, max_results, page_token: token }, options);
       return { items: res.metrics, nextPageToken: res.next_page_token || undefined };
-    });
+    };
+    return new Paginated(wholeHistoryPages(fetchPage, max_results));
   }
 
   /**
