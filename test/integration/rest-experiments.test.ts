@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { AlreadyExistsError, NotFoundError, UnsupportedFeatureError } from "../../src/index.js";
 import { serverLacks } from "../../src/protocol/server-features.js";
-import { stackClient, stackEnv, uniqueName } from "./support/stack.js";
+import { stackClient, stackEnv, stackServerVersion, uniqueName } from "./support/stack.js";
 
 const client = stackClient("direct");
 
@@ -86,7 +86,7 @@ describe("experiments on the real server", () => {
     );
 
     // Before MLflow 3.2 the server has no delete-experiment-tag: the typed error names both versions.
-    const version = stackEnv("STACK_MLFLOW_VERSION");
+    const version = await stackServerVersion(client);
     if (serverLacks(version, "experiment-tag-delete")) {
       const missing = await client.experiments.deleteTag(id, "stage").catch((e: unknown) => e);
       expect(missing).toBeInstanceOf(UnsupportedFeatureError);

@@ -42,7 +42,7 @@ import {
 } from "../unit/sync/fixtures.js";
 import { inspectionS3 } from "./artifacts-support.js";
 import { type CliOutcome, ensureCliBuilt, runBuiltCli } from "./support/cli.js";
-import { directBucketPattern, type StackServer, serverUri, stackClient, stackClientEnv, stackEnv } from "./support/stack.js";
+import { directBucketPattern, type StackServer, serverUri, stackClient, stackClientEnv, stackServerVersion } from "./support/stack.js";
 
 const QUIET = { MLFLOW_TS_QUIET_LOCAL_STORE: "true" };
 const WRITES = new Set<EndpointName>([
@@ -60,9 +60,15 @@ let dir: string;
 let from: MlflowClient;
 const targets: MlflowClient[] = [];
 
+/** The target's version, as its client learns it; whether it is older than logged models (MLflow 2): sync skips them, with the reason. */
+let TARGET_VERSION: string;
+let TARGET_LACKS_LOGGED_MODELS: boolean;
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "mlflow-ts-sync-it-"));
   from = new MlflowClient({ trackingUri: `sqlite:///${join(dir, "mlflow.db")}`, env: QUIET });
+  TARGET_VERSION = await stackServerVersion(target("direct"));
+  TARGET_LACKS_LOGGED_MODELS = serverLacks(TARGET_VERSION, "logged-models") === true;
 });
 
 afterAll(async () => {
@@ -279,10 +285,6 @@ async function expectModelsSynced(server: StackServer, artifactScheme: RegExp): 
     vi.restoreAllMocks();
   }
 }
-
-/** The server under test is older than logged models (MLflow 2): sync skips them, with the reason. */
-const TARGET_VERSION = stackEnv("STACK_MLFLOW_VERSION");
-const TARGET_LACKS_LOGGED_MODELS = serverLacks(TARGET_VERSION, "logged-models") === true;
 
 /**
  * On an MLflow 2 target: the runs are copied, every logged model is skipped with a reason naming

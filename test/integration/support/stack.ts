@@ -74,6 +74,26 @@ export function directBucketPattern(): string {
   return stackEnv("STACK_BUCKET_DIRECT").replaceAll(".", "\\.");
 }
 
+/**
+ * The MLflow version a client's server reports (`client.server.version()`, what the SDK itself
+ * decides by), checked against the version the stack started (`STACK_MLFLOW_VERSION`), so that a
+ * test branching on the version branches on what the client sees, and a client pointed at the
+ * wrong server fails here instead of in a confusing assertion.
+ * @throws {Error} when the server reports no version or another one than the stack's.
+ * @example
+ * if (serverLacks(await stackServerVersion(client), "webhooks") === true) { … }
+ */
+export async function stackServerVersion(client: MlflowClient): Promise<string> {
+  const version = await client.server.version();
+  const expected = stackEnv("STACK_MLFLOW_VERSION");
+  if (version !== expected) {
+    throw new Error(
+      `The server at ${client.server.address ?? "?"} reports MLflow ${String(version)}, the stack started ${expected}. Fix: check MLFLOW_TS_STACK_VERSION and the stack's env file.`,
+    );
+  }
+  return version;
+}
+
 /** `<prefix>-<uuid>`: a name no other test (or earlier run of this one) uses. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID()}`;
