@@ -17,6 +17,7 @@ import { AbortError, MlflowApiError, ResponseValidationError } from "../core/err
 import type { HttpRequest, HttpResponse, HttpTransport, RequestOptions } from "../core/http/transport.js";
 import { int64 } from "../core/wire.js";
 import type { FileInfo } from "../protocol/entities/tracking.js";
+import { releasedBefore } from "../protocol/server-features.js";
 import type { ArtifactReadStream, ArtifactStore, TransferHooks, UploadSource } from "./artifact-store.js";
 import { ARTIFACTS_SERVICE_PATH, joinArtifactPath } from "./artifact-uri.js";
 import { countingStream, sliceStream } from "./byte-streams.js";
@@ -33,6 +34,13 @@ const READ_CHUNK_BYTES = 256 * 1024;
 const MIN_BYTES_PER_MS = (1024 * 1024) / 1000;
 /** The message MLflow answers `mpu/create` with when its artifact repository cannot do multipart. */
 const MPU_UNSUPPORTED = "Multipart upload is not supported";
+/**
+ * The first release whose proxied `DELETE` removes only what is inside the path. Before it the
+ * server deletes every key that *starts with* the path: deleting `scratch` also deleted
+ * `scratch-sibling.txt` (`s3_artifact_repo.py` `delete_artifacts`; 3.16.1 checks
+ * `_is_object_key_within_path`).
+ */
+const EXACT_DELETE_SINCE = "3.16";
 
 const listSchema = z.object({
   files: z.array(z.object({ path: z.string(), is_dir: z.boolean().default(false), file_size: int64.optional() })).default([]),
@@ -63,12 +71,19 @@ export class ProxyArtifactStore implements ArtifactStore {
   readonly #root: string;
   readonly #transport: HttpTransport;
   readonly #config: ResolvedConfig;
+  readonly #serverVersion: ((options: RequestOptions) => Promise<string | undefined>) | undefined;
 
-  constructor(where: { serverUrl: string; root: string }, transport: HttpTransport, config: ResolvedConfig) {
+  constructor(
+    where: { serverUrl: string; root: string },
+    transport: HttpTransport,
+    config: ResolvedConfig,
+    serverVersion?: (options: RequestOptions) => Promise<string | undefined>,
+  ) {
     this.#serverUrl = where.serverUrl;
     this.#root = where.root;
     this.#transport = transport;
     this.#config = config;
+    this.#serverVersion = serverVersion;
     this.location = `${where.serverUrl}${ARTIFACTS_SERVICE_PATH}/${where.root}`;
   }
 
@@ -108,10 +123,41 @@ export class ProxyArtifactStore implements ArtifactStore {
     return this.#transport.request(request, options, (res) => ({ stream: res.body as Readable, size: contentLength(res) }));
   }
 
+  /**
+   * One `DELETE` of the path. On a server before MLflow 3.16, whose delete takes every key that
+   * starts with the path, a directory is deleted file by file instead (each file's own path: a key
+   * that starts with it is inside the directory too), so its siblings stay.
+   */
   async delete(path: string, options: RequestOptions): Promise<void> {
     checkProxiedArtifactPath(path, "path");
+    if (path !== "" && (await this.#deletesByPrefix(options))) {
+      const files = await this.#filesUnder(path, options);
+      if (files.length > 0) {
+        await forEachLimited(files, this.#config.artifacts.concurrency, options.signal, (file, signal) => this.#deleteOne(file, { ...options, signal }));
+        return;
+      }
+    }
+    await this.#deleteOne(path, options);
+  }
+
+  async #deleteOne(path: string, options: RequestOptions): Promise<void> {
     const request = this.#request("DELETE", this.#artifactPath(path));
     await this.#transport.request(request, options, () => undefined);
+  }
+
+  async #deletesByPrefix(options: RequestOptions): Promise<boolean> {
+    const version = this.#serverVersion === undefined ? undefined : await this.#serverVersion(options);
+    return version !== undefined && releasedBefore(version, EXACT_DELETE_SINCE) === true;
+  }
+
+  /** Every file under a directory, depth first; none for a file or a missing path. */
+  async #filesUnder(path: string, options: RequestOptions): Promise<string[]> {
+    const files: string[] = [];
+    const pending = [path];
+    for (let directory = pending.pop(); directory !== undefined; directory = pending.pop()) {
+      for (const entry of await this.list(directory, options)) (entry.is_dir ? pending : files).push(entry.path);
+    }
+    return files;
   }
 
   /** One streamed `PUT`; the body is re-opened on every attempt. */

@@ -81,10 +81,23 @@ export function minorRelease(version: string): string {
  * @internal
  */
 export function serverLacks(version: string, feature: ServerFeature): boolean | undefined {
+  return releasedBefore(version, SERVER_FEATURES[feature].firstVersion);
+}
+
+/**
+ * Whether `version` is of a minor release before `first`'s (compared by major.minor, as
+ * {@link serverLacks}); `undefined` when either does not parse. For a server behaviour that changed
+ * without a route to gate (the proxied prefix delete before 3.16).
+ * @example
+ * releasedBefore("2.14.3", "3.16") // true
+ * releasedBefore("3.16.0rc0", "3.16.1") // false
+ * @internal
+ */
+export function releasedBefore(version: string, first: string): boolean | undefined {
   const have = parseMinor(version);
-  if (have === undefined) return undefined;
-  const first = parseMinor(SERVER_FEATURES[feature].firstVersion)!;
-  return have[0] !== first[0] ? have[0] < first[0] : have[1] < first[1];
+  const need = parseMinor(first);
+  if (have === undefined || need === undefined) return undefined;
+  return have[0] !== need[0] ? have[0] < need[0] : have[1] < need[1];
 }
 
 /**

@@ -358,10 +358,42 @@ describe("proxied listing, download and delete", () => {
     expect(seen.map((s) => `${s.method} ${s.query.get("path")}`)).toEqual([`GET ${ROOT}/model/missing.bin`, `GET ${ROOT}/model`]);
   });
 
-  it("deletes with DELETE /artifacts/<root>/<path>", async () => {
+  it("deletes with one DELETE /artifacts/<root>/<path> on MLflow 3.16 and later", async () => {
+    server.use(http.get(`${BASE}/version`, () => HttpResponse.text("3.16.1")));
     const seen = proxiedRun(http.delete(`${ARTIFACTS}/${ROOT}/checkpoints`, () => HttpResponse.json({})));
     await client().artifacts.delete(RUN_ID, "checkpoints");
     expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual([`DELETE /api/2.0/mlflow-artifacts/artifacts/${ROOT}/checkpoints`]);
+  });
+
+  it("deletes a directory file by file before MLflow 3.16 (whose DELETE takes every key starting with the path), so a sibling sharing its prefix stays", async () => {
+    server.use(http.get(`${BASE}/version`, () => HttpResponse.text("2.14.3")));
+    const listing: Record<string, unknown> = {
+      [`${ROOT}/scratch`]: {
+        files: [
+          { path: "a.txt", is_dir: false, file_size: 1 },
+          { path: "deeper", is_dir: true },
+        ],
+      },
+      [`${ROOT}/scratch/deeper`]: { files: [{ path: "b.txt", is_dir: false, file_size: 1 }] },
+    };
+    const seen = proxiedRun(
+      http.get(ARTIFACTS, ({ request }) => HttpResponse.json(listing[new URL(request.url).searchParams.get("path") ?? ""] ?? {})),
+      http.delete(`${ARTIFACTS}/*`, () => HttpResponse.json({})),
+    );
+    await client().artifacts.delete(RUN_ID, "scratch");
+    const deletes = seen.filter((s) => s.method === "DELETE").map((s) => s.path.slice(`${ARTIFACTS_PATH}/${ROOT}/`.length));
+    expect(deletes.sort()).toEqual(["scratch/a.txt", "scratch/deeper/b.txt"]);
+    expect(deletes).not.toContain("scratch");
+  });
+
+  it("deletes a file (a path that lists nothing) with one DELETE before MLflow 3.16 too", async () => {
+    server.use(http.get(`${BASE}/version`, () => HttpResponse.text("3.15.2")));
+    const seen = proxiedRun(
+      http.get(ARTIFACTS, () => HttpResponse.json({})),
+      http.delete(`${ARTIFACTS}/${ROOT}/model.onnx`, () => HttpResponse.json({})),
+    );
+    await client().artifacts.delete(RUN_ID, "model.onnx");
+    expect(seen.map((s) => s.method)).toEqual(["GET", "DELETE"]);
   });
 
   it("reads the run's artifact URI once per run id", async () => {
