@@ -1,13 +1,14 @@
 /**
- * Which files the `integration` vitest project runs, chosen by `MLFLOW_TS_SUITE`: the whole
+ * Which tests the `integration` vitest project runs, chosen by `MLFLOW_TS_SUITE`: the whole
  * integration and conformance suites (`full`, the default), the compatibility subset (`compat`)
- * that the version matrix runs on every older MLflow server, or the seed set-up alone (`seed`, what
- * `npm test` runs on the range's anchor versions). The subsets are lists of the existing files, not
- * copies of their tests: client, logger, artifacts in both modes, registry, doctor, sync, the
- * Python read-back both ways, and the seed set-up.
+ * that the version matrix runs on every older MLflow server on demand, its CI cut (`compat-ci`,
+ * what `npm test` runs on the range's anchor versions: a few minutes instead of about half an hour
+ * per version), or the seed set-up alone (`seed`). The subsets are lists of the existing files and
+ * tests, not copies of them: client, logger, artifacts in both modes, registry, doctor, sync, the
+ * Python read-back, and the seed set-up. This file is the one place that chooses them.
  *
  * @example
- * MLFLOW_TS_SUITE=compat MLFLOW_TS_STACK_VERSION=2.14.3 npx vitest run --project integration
+ * MLFLOW_TS_SUITE=compat-ci MLFLOW_TS_STACK_VERSION=2.14.3 npx vitest run --project integration
  */
 
 /** Every integration and conformance test file. */
@@ -30,20 +31,104 @@ export const COMPAT_SUITE = [
   "test/conformance/rest-python-to-ts.test.ts",
 ];
 
+/**
+ * The CI cut of the compatibility subset: file → the titles of the tests chosen from it (as written
+ * in the file, `%d`/`$name` placeholders included). Chosen to cover on each
+ * version the typed client (runs, experiment tags, metric histories and their order, errors), the
+ * logger, artifacts in both modes, the registry, the doctor, sync and
+ * the gated features; left out are the tests that measure capacity or memory (the 1,000,000-point
+ * logger run, the 1 GiB and 200 MiB uploads, the 1,000-file tree: 114 s through one old proxied
+ * worker, and the Python read-back of it; the 30 s outage) and the ones that repeat a covered path.
+ * The Python read-back stays in the seed set-up. The tests that run are the same as in `compat`, unchanged.
+ */
+export const COMPAT_CI_SELECTION: Readonly<Record<string, readonly string[]>> = {
+  "test/integration/seed-setup.test.ts": [
+    "logs params, a metric history and a direct-S3 artifact from env vars alone, and that version's Python client reads them back",
+  ],
+  "test/integration/server-capabilities.test.ts": [
+    "learns the server's version from GET /version and the features that version lacks",
+    "server-info: read on a server that has it, not asked on one that does not",
+    "logModel: a logged model where the server has them, else run artifacts recorded in mlflow.log-model.history, registrable from runs:/",
+  ],
+  "test/integration/rest-experiments.test.ts": ["sets, overwrites and deletes experiment tags; deleting an absent tag is a 404"],
+  "test/integration/rest-runs.test.ts": [
+    "creates a RUNNING run with a name, a start time and tags, and reads it back",
+    "filters on metrics, params, tags and attributes",
+    "delivers 2500 metrics, 250 params and 250 tags given to one logBatch call",
+    "records a dataset input with its tags",
+  ],
+  "test/integration/rest-metrics.test.ts": [
+    "does the same through logBatch, next to finite values of the same key",
+    "reads a 10,000-point history back point by point across pages of 3000",
+    "keeps the same step logged twice with different values or timestamps, and drops an exact duplicate",
+  ],
+  "test/integration/rest-errors.test.ts": [
+    "turns the HTML 404 of an unknown route into NotFoundError ENDPOINT_NOT_FOUND with readable text",
+    "returns the run the server created when the runs/create response is lost: exactly one run carries the request id",
+  ],
+  "test/integration/logger.test.ts": ["reports a read-only user's permission error from flush(), without crashing"],
+  "test/integration/artifacts.test.ts": [
+    "runs of this server get the expected artifact URI scheme",
+    "round-trips a %d-byte file byte for byte, under the key MLflow derives",
+    "lists what it uploaded with sizes, as the server's own listing does",
+    "deletes a directory so that neither we nor the server list its files",
+  ],
+  "test/integration/rest-registry.test.ts": [
+    "registers numbered versions from a run and reads them back",
+    "points aliases at versions and resolves them; a deleted alias no longer resolves",
+    "moves versions between stages and reports the latest version per stage",
+  ],
+  "test/integration/doctor.test.ts": [
+    "direct S3: every check passes (the proxy check does not apply), and no probe object or multipart upload is left",
+    "proxied, with no S3 endpoint nor AWS credentials on this machine: every check that applies passes, through the server",
+    "a read-only user on an experiment it does not own: permission (403)",
+  ],
+  "test/integration/sync.test.ts": [
+    "copies experiments, runs, histories and artifacts, field by field",
+    "are copied to the direct server (files to S3), field by field, once",
+    "copies everything, field by field, with artifacts behind mlflow-artifacts:",
+  ],
+};
+
 /** The seed deployment's job end to end, read back by the same version's Python client. */
 export const SEED_SUITE = ["test/integration/seed-setup.test.ts"];
 
 /** The suites `MLFLOW_TS_SUITE` may name (scripts/stack/matrix --suite takes the same names). */
-export const SUITES = { full: FULL_SUITE, compat: COMPAT_SUITE, seed: SEED_SUITE } as const;
+export const SUITES = { full: FULL_SUITE, compat: COMPAT_SUITE, "compat-ci": Object.keys(COMPAT_CI_SELECTION), seed: SEED_SUITE } as const;
+
+/** A suite's name; unset or empty means `full`. */
+function suiteName(suite: string | undefined): keyof typeof SUITES {
+  const name = suite === undefined || suite === "" ? "full" : suite;
+  if (!(name in SUITES)) {
+    throw new Error(`MLFLOW_TS_SUITE="${name}" is not a suite. Fix: use one of ${Object.keys(SUITES).join(", ")} (or leave it unset for full).`);
+  }
+  return name as keyof typeof SUITES;
+}
 
 /**
  * The include globs of the suite named by `suite` (`MLFLOW_TS_SUITE`; unset or empty = `full`).
  * @throws {Error} for another name, saying which ones exist.
  */
 export function suiteInclude(suite: string | undefined): string[] {
-  const name = suite === undefined || suite === "" ? "full" : suite;
-  if (!(name in SUITES)) {
-    throw new Error(`MLFLOW_TS_SUITE="${name}" is not a suite. Fix: use one of ${Object.keys(SUITES).join(", ")} (or leave it unset for full).`);
-  }
-  return [...SUITES[name as keyof typeof SUITES]];
+  return [...SUITES[suiteName(suite)]];
+}
+
+/**
+ * The test-name filter of the suite (vitest's `testNamePattern`, matched against "describe … title"):
+ * for `compat-ci` the chosen titles at the end of the name, placeholders of `it.each` /
+ * `describe.each` matching any text; `undefined` (every test of the files) for the other suites.
+ * @throws {Error} for an unknown suite, as {@link suiteInclude}.
+ */
+export function suiteTestNamePattern(suite: string | undefined): RegExp | undefined {
+  if (suiteName(suite) !== "compat-ci") return undefined;
+  const titles = Object.values(COMPAT_CI_SELECTION).flat();
+  return new RegExp(`(?:${titles.map(titleSource).join("|")})$`);
+}
+
+/** A title as a RegExp source: literal text, `%d`/`%s`/`%i`/`$name` placeholders matching anything. */
+function titleSource(title: string): string {
+  return title
+    .split(/(%[dsif]|\$\w+)/)
+    .map((part, index) => (index % 2 === 1 ? ".+?" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .join("");
 }
