@@ -4,6 +4,10 @@
 //   node scripts/test-counts.mjs .test-results/unit.json .test-results/integration.json
 //   node scripts/test-counts.mjs --skipped "integration,conformance" --reason "the stack did not start" unit.json
 //
+// A version matrix report (.test-results/matrix/<suite>/<version>.json, scripts/stack/matrix) is a
+// line of its own, "<suite> on MLflow <version>"; for `compat-ci`, which picks tests by name, the
+// tests it does not pick are counted as "not selected" (its files have no skipped tests of their own).
+//
 // A test file that failed before running its tests (import error, failing beforeAll with no
 // tests reported) is counted as a failed file. A report that is missing or unreadable is a line
 // of its own. Exit code: 0 (this script only reports; the test runs set the exit code).
@@ -50,14 +54,37 @@ function countReport(report, bySuite) {
   return tests;
 }
 
+/** `{ suite, version }` of a version matrix report's path, else undefined. */
+function matrixRun(path) {
+  const match = /(?:^|\/)matrix\/([^/]+)\/(\d+\.\d+\.\d+)\.json$/.exec(path);
+  return match ? { suite: match[1], version: match[2] } : undefined;
+}
+
+function matrixLine(path, report) {
+  const { suite, version } = matrixRun(path);
+  const byFile = new Map();
+  countReport(report, byFile);
+  const c = emptyCounts();
+  for (const counts of byFile.values()) for (const k of Object.keys(c)) c[k] += counts[k];
+  c.executed = c.passed + c.failed;
+  const notRun = suite === "compat-ci" ? `${c.skipped} not selected` : `${c.skipped} skipped`;
+  const fileFailures = c.failedFiles ? `, ${c.failedFiles} file(s) failed before their tests ran` : "";
+  return `${suite} on MLflow ${version}: ${c.executed} executed (${c.passed} passed, ${c.failed} failed), ${notRun}, in ${c.files} files${fileFailures}`;
+}
+
 const args = parseArgs(process.argv.slice(2));
 const bySuite = new Map();
+const matrixLines = [];
 for (const file of args.files) {
   let report;
   try {
     report = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
     console.log(`${file}: no readable report (${error.code ?? error.message})`);
+    continue;
+  }
+  if (matrixRun(file)) {
+    matrixLines.push(matrixLine(file, report));
     continue;
   }
   const tests = countReport(report, bySuite);
@@ -75,3 +102,4 @@ for (const suite of SUITES) {
     console.log(`${suite}: skipped${args.reason ? ` (${args.reason})` : ""}`);
   }
 }
+for (const line of matrixLines) console.log(line);
