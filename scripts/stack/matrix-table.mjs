@@ -46,6 +46,13 @@ function render(matrix) {
     `Seconds per version, servers up / suite: ${results.map((r) => `${r.version} ${r.upSeconds ?? "?"} / ${r.runSeconds ?? "?"}`).join(", ")}${matrix.upTogetherSeconds === undefined ? "" : ` (after one \`up\` of every version together: ${matrix.upTogetherSeconds} s)`}.`,
     "✓ n: all n tests that ran passed; ✗ f/n: f of n failed (causes below); —: the file was not in that run. Tests a suite does not select (compat-ci picks tests by name) are not counted.",
     ...(notRun.length ? [`No result: ${notRun.join(", ")}.`] : []),
+    ...[...new Set(results.filter((r) => r.testNamePattern).map((r) => r.testNamePattern))].map(
+      (pattern) =>
+        `Run with the test-name filter \`${pattern}\` (scripts/stack/matrix -t) on ${results
+          .filter((r) => r.testNamePattern === pattern)
+          .map((r) => r.version)
+          .join(", ")}.`,
+    ),
   ];
   return [head, rule, ...rows, total, "", ...note].join("\n");
 }
