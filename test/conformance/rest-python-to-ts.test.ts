@@ -6,10 +6,9 @@
  * reads back. Any difference fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { releasedBefore } from "../../src/protocol/server-features.js";
 import { runPython, wireValue } from "../integration/support/python.js";
-import { stackClient, stackServerVersion, uniqueName } from "../integration/support/stack.js";
-import { latestPoints, type PointView, type RunView, storedValue, tsRunView } from "./rest-support.js";
+import { stackClient, uniqueName } from "../integration/support/stack.js";
+import { inServerOrderBefore31, latestPoints, type PointView, type RunView, storedValue, tsRunView } from "./rest-support.js";
 
 const LOG_RUN = "test/conformance/python/log_run.py";
 const BASE_TIME = 1_760_000_000_000;
@@ -20,15 +19,6 @@ let experimentId: string;
 afterAll(async () => {
   await client.close();
 });
-
-/** The first release whose server orders a history (timestamp, step, value); before it Python reads the database's order. */
-const ORDERED_HISTORY_SINCE = "3.1";
-
-/** Python's view with each history in the order the server gives from 3.1 (and mlflow-ts on every version). */
-function historiesInServerOrder(view: RunView): RunView {
-  const byTime = (a: PointView, b: PointView): number => a.timestamp - b.timestamp || a.step - b.step;
-  return { ...view, histories: Object.fromEntries(Object.entries(view.histories).map(([key, points]) => [key, [...points].sort(byTime)])) };
-}
 
 /** A point as Python is asked to log it (value in wire spelling) and as the store keeps it. */
 function point(key: string, value: number, step: number, timestamp: number): { sent: PointView; stored: PointView } {
@@ -63,10 +53,7 @@ describe("a run logged by the Python client, read by TypeScript", () => {
       single_metrics: single.map((p) => p.sent),
     });
     runId = logged.run_id;
-    // Before 3.1 the server answers a history in the database's order and Python passes it on; mlflow-ts
-    // sorts it as later servers do (docs/compatibility.md), so Python's is compared in that order there.
-    const unordered = releasedBefore(await stackServerVersion(client), ORDERED_HISTORY_SINCE) === true;
-    pythonView = unordered ? historiesInServerOrder(logged.read_back) : logged.read_back;
+    pythonView = await inServerOrderBefore31(client, logged.read_back);
     tsView = await tsRunView(client, runId);
   });
 

@@ -4,7 +4,9 @@
  * TypeScript client reads, and what MLflow's SQL store makes of a logged metric value.
  */
 import type { Metric, MlflowClient } from "../../src/index.js";
+import { releasedBefore } from "../../src/protocol/server-features.js";
 import { wireValue } from "../integration/support/python.js";
+import { stackServerVersion } from "../integration/support/stack.js";
 
 /** ±Infinity as the SQL store returns it: clamped to the largest double. */
 export const MAX_DOUBLE = 1.7976931348623157e308;
@@ -47,6 +49,21 @@ export function storedValue(value: number): number {
   if (value === Number.POSITIVE_INFINITY) return MAX_DOUBLE;
   if (value === Number.NEGATIVE_INFINITY) return -MAX_DOUBLE;
   return value;
+}
+
+/** The first release whose server orders a history (timestamp, step, value); before it Python reads the database's order. */
+const ORDERED_HISTORY_SINCE = "3.1";
+
+/**
+ * Python's view of a run, with each history in the order the server gives from 3.1 when the
+ * server (by the version its client reports) is older: before 3.1 the server answers a history in
+ * the database's order and Python passes it on, while mlflow-ts sorts it as later servers do
+ * (docs/compatibility.md). Unchanged on a 3.1+ server, so the order is compared there as sent.
+ */
+export async function inServerOrderBefore31(client: MlflowClient, view: RunView): Promise<RunView> {
+  if (releasedBefore(await stackServerVersion(client), ORDERED_HISTORY_SINCE) !== true) return view;
+  const byTime = (a: PointView, b: PointView): number => a.timestamp - b.timestamp || a.step - b.step;
+  return { ...view, histories: Object.fromEntries(Object.entries(view.histories).map(([key, points]) => [key, [...points].sort(byTime)])) };
 }
 
 /**

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MetricPoint } from "../../src/index.js";
 import { runPython, wireValue } from "../integration/support/python.js";
 import { stackClient, uniqueName } from "../integration/support/stack.js";
-import { latestPoints, type PointView, type RunView, storedValue, tsRunView } from "./rest-support.js";
+import { inServerOrderBefore31, latestPoints, type PointView, type RunView, storedValue, tsRunView } from "./rest-support.js";
 
 const READ_RUN = "test/conformance/python/read_run.py";
 const READ_REGISTRY = "test/conformance/python/read_registry.py";
@@ -59,7 +59,8 @@ describe("a run logged by TypeScript, read by the Python client", () => {
     await client.runs.setTag(runId, "late", "yes");
     endTime = BASE_TIME + 3_600_000;
     await client.runs.update(runId, { status: "FINISHED", end_time: endTime });
-    [python] = (await runPython<{ runs: RunView[] }>(READ_RUN, { run_ids: [runId], history_keys: null })).runs as [RunView];
+    const [read] = (await runPython<{ runs: RunView[] }>(READ_RUN, { run_ids: [runId], history_keys: null })).runs as [RunView];
+    python = await inServerOrderBefore31(client, read);
   });
 
   it("reads the same run info: status, times, name, experiment, artifact URI, lifecycle", async () => {
