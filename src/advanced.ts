@@ -60,6 +60,7 @@ export {
   DEFAULT_MAX_BUFFERED_ENTRIES,
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_IN_FLIGHT_EMBEDDED,
+  DEFAULT_SPILL_AFTER_MS,
 } from "./logging/options.js";
 export { DEFAULT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING, DEFAULT_SYSTEM_METRICS_SAMPLING_INTERVAL_MS } from "./logging/system/system-metrics.js";
 export { DEFAULT_AWAIT_READY_MS } from "./models/register-model.js";

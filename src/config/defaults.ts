@@ -73,6 +73,12 @@ export const DEFAULT_MAX_IN_FLIGHT_EMBEDDED = 16;
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 600_000;
 /** Default number of buffered entries at which `backpressure` fires: 1,000,000 (about 32 MB of metrics). */
 export const DEFAULT_MAX_BUFFERED_ENTRIES = 1_000_000;
+/**
+ * Default time the tracking server may stay unreachable before new metric chunks go to the journal
+ * only (and are read back from it once the server answers): 30 s. Long enough that a server restart
+ * or a short network blip changes nothing, short enough that an outage stops growing memory early.
+ */
+export const DEFAULT_SPILL_AFTER_MS = 30_000;
 /** Default bound of the flush at process exit, SIGINT/SIGTERM and uncaught exceptions: 30 s. */
 export const DEFAULT_EXIT_TIMEOUT_MS = 30_000;
 /** Default first retry delay of a failed batch: 250 ms (doubling up to the maximum, with jitter). */

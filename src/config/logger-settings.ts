@@ -13,6 +13,7 @@ import {
   DEFAULT_MAX_IN_FLIGHT_EMBEDDED,
   DEFAULT_RETRY_INITIAL_DELAY_MS,
   DEFAULT_RETRY_MAX_DELAY_MS,
+  DEFAULT_SPILL_AFTER_MS,
 } from "./defaults.js";
 import { readNumberEnv } from "./env.js";
 import type { NumberRule } from "./number-rule.js";
@@ -26,8 +27,10 @@ export interface LoggerSettings {
   readonly maxInFlight: number;
   /** How long a batch is retried before it counts as failed, ms. */
   readonly deliveryTimeoutMs: number;
-  /** Buffered entries at which `backpressure` fires. */
+  /** Buffered entries at which `backpressure` fires and, with a journal, new metric chunks go to the journal only. */
   readonly maxBufferedEntries: number;
+  /** Time the server may stay unreachable before new metric chunks go to the journal only, ms. */
+  readonly spillAfterMs: number;
   /** Bound of the final flush at process exit, ms. */
   readonly exitTimeoutMs: number;
   /** First retry delay of a failed batch, ms. */
@@ -45,6 +48,7 @@ const ENV_RULES = {
   deliveryTimeoutMs: ["MLFLOW_TS_DELIVERY_TIMEOUT_MS", { min: 0, integer: true, unit: "milliseconds" }],
   maxBufferedEntries: ["MLFLOW_TS_MAX_BUFFERED_ENTRIES", { min: 1, integer: true }],
   exitTimeoutMs: ["MLFLOW_TS_EXIT_TIMEOUT_MS", { min: 0, integer: true, unit: "milliseconds" }],
+  spillAfterMs: ["MLFLOW_TS_SPILL_AFTER_MS", { min: 0, integer: true, unit: "milliseconds" }],
 } as const satisfies Record<string, readonly [string, NumberRule]>;
 
 /**
@@ -65,6 +69,7 @@ export function resolveLoggerSettings(env: Env, storeKind: "rest" | "sqlite"): L
     deliveryTimeoutMs: fromEnv("deliveryTimeoutMs") ?? DEFAULT_DELIVERY_TIMEOUT_MS,
     maxBufferedEntries: fromEnv("maxBufferedEntries") ?? DEFAULT_MAX_BUFFERED_ENTRIES,
     exitTimeoutMs: fromEnv("exitTimeoutMs") ?? DEFAULT_EXIT_TIMEOUT_MS,
+    spillAfterMs: fromEnv("spillAfterMs") ?? DEFAULT_SPILL_AFTER_MS,
     retryInitialDelayMs: DEFAULT_RETRY_INITIAL_DELAY_MS,
     retryMaxDelayMs: DEFAULT_RETRY_MAX_DELAY_MS,
     exitHooks: true,

@@ -15,6 +15,7 @@ export { type ClaimResult, Journal, type JournalInit, type JournalStats } from "
 export { publicTrackingUri } from "./meta.js";
 export { defaultJournalDir, type JournalOptions, journalOptionsShape, type ResolvedJournalOptions, resolveJournalOptions } from "./options.js";
 export type { OwnerState } from "./owner.js";
+export { RangeSet } from "./range-set.js";
 export type { JournalScan } from "./scan.js";
 export type { DamageReason, JournalDamage } from "./segment-reader.js";
 export type { CommitResult } from "./writer.js";

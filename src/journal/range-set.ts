@@ -47,6 +47,32 @@ export class RangeSet {
     bounds.splice(low * 2, (last - low) * 2, start, end);
   }
 
+  /** Removes `[from, to)`, splitting a range it falls inside. */
+  delete(from: number, to: number): void {
+    if (to <= from) return;
+    const kept: number[] = [];
+    for (const [start, end] of this.ranges()) {
+      if (end <= from || start >= to) kept.push(start, end);
+      else {
+        if (start < from) kept.push(start, from);
+        if (end > to) kept.push(to, end);
+      }
+    }
+    this.#bounds.splice(0, this.#bounds.length, ...kept);
+  }
+
+  /** The lowest number in the set, or `Infinity` when it is empty. */
+  get first(): number {
+    return this.#bounds[0] ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** How many numbers the set holds. */
+  get count(): number {
+    let total = 0;
+    for (let i = 0; i < this.#bounds.length; i += 2) total += this.#bounds[i + 1]! - this.#bounds[i]!;
+    return total;
+  }
+
   /** Whether every number in `[from, to)` is in the set (true for an empty range). */
   covers(from: number, to: number): boolean {
     if (to <= from) return true;

@@ -196,7 +196,7 @@ function deliverySummary(init: LogDeliveryInit, keys: readonly string[]): string
   if (init.pending > 0) parts.push(`${init.pending} entries were still pending after ${init.timeoutMs ?? 0} ms (delivery continues in the background)`);
   if ((init.journaled ?? 0) > 0)
     parts.push(
-      `${init.journaled} entries are pending, kept in the journal at ${init.journalPath} (delivered once this process has exited, by \`npx mlflow-ts recover\` or the next run's background recovery)`,
+      `${init.journaled} entries are pending, kept in the journal at ${init.journalPath} (their metrics are sent again while this process runs and the server answers; what is left at exit is delivered by \`npx mlflow-ts recover\` or the next run's background recovery)`,
     );
   return parts.join("; ");
 }

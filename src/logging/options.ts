@@ -18,6 +18,7 @@ export {
   DEFAULT_MAX_IN_FLIGHT_EMBEDDED,
   DEFAULT_RETRY_INITIAL_DELAY_MS,
   DEFAULT_RETRY_MAX_DELAY_MS,
+  DEFAULT_SPILL_AFTER_MS,
 } from "../config/defaults.js";
 
 /**
@@ -31,8 +32,18 @@ export interface LoggerOptions {
   maxInFlight?: number | undefined;
   /** How long a batch is retried after transient failures before it counts as failed, ms. Env `MLFLOW_TS_DELIVERY_TIMEOUT_MS`. @defaultValue 600000 */
   deliveryTimeoutMs?: number | undefined;
-  /** Buffered entries at which `backpressure` fires (nothing is dropped above it). Env `MLFLOW_TS_MAX_BUFFERED_ENTRIES`. @defaultValue 1000000 */
+  /**
+   * Buffered entries at which `backpressure` fires (nothing is dropped above it) and, when the run
+   * has a journal, new metric chunks go to the journal only and are read back from it (memory stays
+   * bounded; docs/journal.md "Bounded memory"). Env `MLFLOW_TS_MAX_BUFFERED_ENTRIES`. @defaultValue 1000000
+   */
   maxBufferedEntries?: number | undefined;
+  /**
+   * How long the tracking server may stay unreachable before, with a journal, new metric chunks go
+   * to the journal only and are read back from it once it answers, ms; 0 spills at once.
+   * Env `MLFLOW_TS_SPILL_AFTER_MS`. @defaultValue 30000
+   */
+  spillAfterMs?: number | undefined;
   /** Bound of the final flush at process exit, on SIGINT/SIGTERM and on an uncaught exception, ms. Env `MLFLOW_TS_EXIT_TIMEOUT_MS`. @defaultValue 30000 */
   exitTimeoutMs?: number | undefined;
   /** First retry delay, ms; doubles per attempt up to `retryMaxDelayMs`, with jitter. @defaultValue 250 */
@@ -52,6 +63,7 @@ export const loggerOptionsShape = {
   maxInFlight: z.number().int().min(1).max(32).optional(),
   deliveryTimeoutMs: z.number().int().min(0).optional(),
   maxBufferedEntries: z.number().int().min(1).optional(),
+  spillAfterMs: z.number().int().min(0).optional(),
   exitTimeoutMs: z.number().int().min(0).optional(),
   retryInitialDelayMs: z.number().int().min(0).optional(),
   retryMaxDelayMs: z.number().int().min(0).optional(),
@@ -74,6 +86,7 @@ export function resolveLoggerOptions(options: LoggerOptions, settings: LoggerSet
     maxInFlight: options.maxInFlight ?? settings.maxInFlight,
     deliveryTimeoutMs: options.deliveryTimeoutMs ?? settings.deliveryTimeoutMs,
     maxBufferedEntries: options.maxBufferedEntries ?? settings.maxBufferedEntries,
+    spillAfterMs: options.spillAfterMs ?? settings.spillAfterMs,
     exitTimeoutMs: options.exitTimeoutMs ?? settings.exitTimeoutMs,
     retryInitialDelayMs: options.retryInitialDelayMs ?? settings.retryInitialDelayMs,
     retryMaxDelayMs: options.retryMaxDelayMs ?? settings.retryMaxDelayMs,

@@ -69,6 +69,7 @@ const LOGGER_UNDEFINED: AllUndefined<LoggerOptions> = {
   deliveryTimeoutMs: undefined,
   maxBufferedEntries: undefined,
   exitTimeoutMs: undefined,
+  spillAfterMs: undefined,
   retryInitialDelayMs: undefined,
   retryMaxDelayMs: undefined,
   exitHooks: undefined,

@@ -29,9 +29,17 @@ export interface Entities {
   tags: PendingKeyValue[];
 }
 
+/**
+ * Where a request's metrics come from: the memory buffer, the journal (spilled, first delivery), or
+ * the journal again (kept at an earlier deadline: a re-delivery). @internal
+ */
+export type BatchOrigin = "memory" | "journal" | "redelivery";
+
 /** A request being delivered, with the sequence numbers `flush()` waits on. @internal */
 export interface Batch extends Entities {
-  /** Sequence number of its first metric (`Infinity` when it has none). */
+  /** Where its metrics come from; a request from the journal carries metrics only, a contiguous range. */
+  origin: BatchOrigin;
+  /** Sequence number of its first metric (`Infinity` when it has none); its metrics are a contiguous range. */
   firstMetric: number;
   firstParam: number;
   firstTag: number;

@@ -20,10 +20,17 @@
  * The journal of issue #14 (when the run has one): journal-feed.ts appends every entry off the hot
  * path (chunk seal, its own tick, `flush()`, `close()`) and delivery.ts acknowledges what the server
  * took. What is still failing when its delivery deadline passes, or when `close()` gives up, stays
- * journaled and is reported as pending (with the journal's folder), not failed.
+ * journaled and is reported as pending (with the journal's folder), not failed, and its metrics are
+ * sent again by this process once the server answers (read-back.ts).
+ *
+ * Bounded memory (docs/journal.md "Bounded memory"): when spill-policy.ts says so (memory at
+ * `maxBufferedEntries`, or the server unreachable for `spillAfterMs`), chunks sealed from then on
+ * are journaled and dropped from memory once durable (the journal's tick, `#onCommitted`), and the
+ * send loop reads them back from the journal (read-back.ts) until it has caught up. Without a
+ * journal, or once it is degraded, everything stays in memory as before.
  */
 import { AbortError } from "../../core/errors.js";
-import type { Journal } from "../../journal/index.js";
+import type { CommitResult, Journal } from "../../journal/index.js";
 import type { TrackingStore } from "../../store/tracking-store.js";
 import { BatchDeliveryError } from "../errors.js";
 import { TypedEmitter } from "../events.js";
@@ -34,7 +41,9 @@ import { FailureLedger } from "./failures.js";
 import { JournalFeed } from "./journal-feed.js";
 import { ParamBuffer, TagBuffer } from "./key-value-buffers.js";
 import { MetricBuffer, type MetricLink } from "./metric-buffer.js";
+import { ReadBack } from "./read-back.js";
 import { SendLoop } from "./send-loop.js";
+import { SpillPolicy } from "./spill-policy.js";
 import type { DeliveryCounters, LoggerStats, RunEvents } from "./stats.js";
 import { FlushWaiters, type StreamMark } from "./waiters.js";
 
@@ -55,6 +64,8 @@ export class Batcher {
   readonly #params = new ParamBuffer();
   readonly #tags: TagBuffer;
   readonly #journal: JournalFeed | undefined;
+  readonly #readBack: ReadBack | undefined;
+  readonly #spill: SpillPolicy;
   readonly #counters: DeliveryCounters = { sent: 0, failed: 0, kept: 0, requests: 0, retried: 0 };
   readonly #failures: FailureLedger;
   readonly #loop: SendLoop;
@@ -72,8 +83,22 @@ export class Batcher {
   constructor(init: { runId: string; store: TrackingStore; options: ResolvedLoggerOptions; journal?: { journal: Journal; commitIntervalMs: number } }) {
     this.runId = init.runId;
     this.#options = init.options;
-    const feed = init.journal && new JournalFeed(init.journal.journal, init.journal.commitIntervalMs, () => this.#metrics.journalOpen());
+    this.#spill = new SpillPolicy(init.options);
+    const feed =
+      init.journal &&
+      new JournalFeed(
+        init.journal.journal,
+        init.journal.commitIntervalMs,
+        () => this.#metrics.journalOpen(),
+        (result) => this.#onCommitted(result),
+      );
     this.#journal = feed;
+    this.#readBack =
+      feed &&
+      new ReadBack(feed.journal, {
+        onReady: () => this.#loop.schedule(),
+        mayRedeliver: () => this.#spill.reachable || this.#loop.inFlightEntries === 0,
+      });
     this.#metrics = new MetricBuffer(feed?.appendMetrics);
     this.#tags = new TagBuffer(feed && ((seq) => feed.supersede(seq)));
     this.#failures = new FailureLedger(init.runId, this.events, this.#counters, feed);
@@ -87,11 +112,13 @@ export class Batcher {
       failures: this.#failures,
       events: this.events,
       journal: feed,
+      readBack: this.#readBack,
+      reachability: this.#spill,
     });
     this.#waiters = new FlushWaiters((mark) => this.#isSettled(mark));
     this.#loop = new SendLoop({
       maxInFlight: init.options.maxInFlight,
-      sources: { metrics: this.#metrics, params: this.#params, tags: this.#tags },
+      sources: { metrics: this.#metrics, params: this.#params, tags: this.#tags, readBack: this.#readBack },
       urgent: () => this.#waiters.waiting || this.#closing,
       deliver: (batch) => delivery.deliver(batch),
       onSettled: () => {
@@ -147,6 +174,8 @@ export class Batcher {
       requests: this.#counters.requests,
       retried: this.#counters.retried,
       ...journal,
+      spilled: this.#readBack?.spilledTotal ?? 0,
+      readBack: this.#readBack?.readTotal ?? 0,
     };
   }
 
@@ -175,10 +204,17 @@ export class Batcher {
       if (!settled) {
         this.#abortAll(`not delivered within the ${timeoutMs} ms the run's end allowed for delivery`);
         await this.#waitSettled();
+      } else if (this.#loop.inFlightEntries > 0) {
+        // Only re-deliveries of kept points remain, the server not answering: they stay journaled
+        // (reported already); none may reach the server after the end, unacknowledged.
+        this.#abortReason = "the run ended while the server did not answer";
+        this.#abort.abort(new AbortError(this.#abortReason));
+        await this.#loop.idle();
       }
       this.#failures.throwIfAny({ pending: this.pending });
     } finally {
       clearInterval(this.#timer);
+      this.#readBack?.close();
     }
   }
 
@@ -187,11 +223,39 @@ export class Batcher {
     return this.#queued() + this.#loop.inFlightEntries;
   }
 
+  /** Entries waiting for a request: in memory, and owed from the journal. */
   #queued(): number {
-    return this.#metrics.size + this.#params.size + this.#tags.size;
+    const owed = this.#readBack === undefined ? 0 : this.#readBack.owedSpilled + this.#readBack.owedKept;
+    return this.#metrics.size + owed + this.#params.size + this.#tags.size;
+  }
+
+  /** Once per chunk (never per point) and per journal tick: whether chunks sealed from now on spill. */
+  #decideSpill(): void {
+    if (this.#readBack === undefined) return;
+    const metrics = this.#metrics;
+    metrics.spilling = this.#spill.shouldSpill({
+      buffered: metrics.size,
+      owed: this.#readBack.owedSpilled + metrics.spilledHeld,
+      journalWrites: this.#journal?.active === true && !this.#closing,
+      links: metrics.hasLinks,
+    });
+  }
+
+  /** After a tick's commit: spilled chunks now durable leave memory and are owed from the journal. */
+  #onCommitted(result: CommitResult): void {
+    const readBack = this.#readBack;
+    if (readBack === undefined) return;
+    if (this.#journal?.active === true) this.#metrics.release(result.durable.metric, (from, to) => readBack.addSpilled(from, to));
+    else if (this.#metrics.spilling || this.#metrics.spilledHeld > 0) {
+      this.#metrics.unspill();
+      this.#loop.schedule();
+    }
+    this.#decideSpill();
+    readBack.fill();
   }
 
   #onChunkFull(): void {
+    this.#decideSpill();
     this.#metrics.seal();
     this.#checkBackpressure();
     this.#loop.schedule();
@@ -220,9 +284,10 @@ export class Batcher {
     this.#abortReason = reason;
     this.#abort.abort(new AbortError(reason));
     this.#journal?.sync();
-    const firstMetric = this.#metrics.taken;
     const entities: Entities = { metrics: [], params: this.#params.drain(), tags: this.#tags.drain() };
     const drained = this.#metrics.drain();
+    // What is owed from the journal is on disk: it stays there, pending (kept points were reported already).
+    const owedSpilled = this.#readBack?.close().spilled ?? 0;
     const counts = { metrics: drained.count, params: entities.params.length, tags: entities.tags.length };
     if (counts.metrics + counts.params + counts.tags > 0) {
       const keys = [...new Set([...drained.keys, ...distinctKeys(entities)])].slice(0, MAX_KEYS_IN_FAILURE);
@@ -230,8 +295,13 @@ export class Batcher {
       if (this.#journal?.active) this.#failures.keep(failure);
       else {
         this.#failures.record(failure);
-        this.#journal?.acknowledge({ firstMetric, metricCount: drained.count, params: entities.params, tags: entities.tags });
+        for (const [from, to] of drained.ranges) this.#journal?.acknowledge({ firstMetric: from, metricCount: to - from, params: [], tags: [] });
+        this.#journal?.acknowledge({ firstMetric: 0, metricCount: 0, params: entities.params, tags: entities.tags });
       }
+    }
+    if (owedSpilled > 0) {
+      const counts = { metrics: owedSpilled, params: 0, tags: 0 };
+      this.#failures.keep(new BatchDeliveryError({ runId: this.runId, counts, keys: [], attempts: 0, reason }));
     }
     this.#waiters.check();
   }
@@ -242,10 +312,18 @@ export class Batcher {
     return this.#waiters.wait(mark, timeoutMs, () => this.#loop.pump());
   }
 
-  /** Whether every entry logged before `mark` has been delivered or has failed. */
+  /**
+   * Whether every entry logged before `mark` has been delivered, has failed or was kept in the
+   * journal; once the run is closing and the server answers, kept points sent again count as not
+   * settled yet (the end waits for them within its deadline; while the server is down it does not).
+   */
   #isSettled(mark: StreamMark): boolean {
-    const inFlight = this.#loop.oldestInFlight();
-    const metrics = Math.min(this.#metrics.taken, inFlight.metrics);
+    const redeliveries = this.#closing && this.#spill.reachable;
+    const inFlight = this.#loop.oldestInFlight(redeliveries);
+    const readBack = this.#readBack;
+    const owed =
+      readBack === undefined ? Number.POSITIVE_INFINITY : Math.min(readBack.oldestSpilled, redeliveries ? readBack.oldestKept : Number.POSITIVE_INFINITY);
+    const metrics = Math.min(this.#metrics.oldest, owed, inFlight.metrics);
     const params = Math.min(this.#params.taken, inFlight.params);
     const tags = Math.min(this.#tags.oldest, inFlight.tags);
     return metrics >= mark.metrics && params >= mark.params && tags >= mark.tags;

@@ -9,7 +9,11 @@
  * journal when the server took them or refused them for good (reported as failed, replaying cannot
  * help). A request still failing transiently when its deadline passes, or aborted by the run's end,
  * is kept: not acknowledged, reported as pending with the journal's folder (`FailureLedger.keep`).
- * Without a journal, or once it is degraded, such a request fails as before.
+ * Without a journal, or once it is degraded, such a request fails as before. A kept request's
+ * metrics go to the read-back's kept set (read-back.ts): this process sends them again once the
+ * server answers; a request read from the journal is kept even when the journal has since degraded
+ * (its points are on disk), and a re-delivery still failing is kept again without a second report.
+ * Every attempt tells the spill policy whether the server answered (spill-policy.ts).
  */
 import { messageOf } from "../../core/error-text.js";
 import { AbortError, InvalidParameterError, MlflowError } from "../../core/errors.js";
@@ -21,9 +25,11 @@ import type { TrackingStore } from "../../store/tracking-store.js";
 import { BatchDeliveryError, describeCounts, type RefusedKey } from "../errors.js";
 import type { TypedEmitter } from "../events.js";
 import type { ResolvedLoggerOptions } from "../options.js";
-import { type Batch, countsOf, distinctKeys, type Entities, entityCount, type Outcome, type PendingKeyValue, toKeyValue } from "./batch.js";
+import { type Batch, type BatchOrigin, countsOf, distinctKeys, type Entities, entityCount, type Outcome, type PendingKeyValue, toKeyValue } from "./batch.js";
 import type { FailureLedger } from "./failures.js";
 import type { JournalFeed } from "./journal-feed.js";
+import type { ReadBack } from "./read-back.js";
+import type { SpillPolicy } from "./spill-policy.js";
 import type { DeliveryCounters, RunEvents } from "./stats.js";
 
 // Refused keys whose server message is quoted in a failure's message; `refused` has all of them.
@@ -42,6 +48,10 @@ export interface DeliveryInit {
   events: TypedEmitter<RunEvents>;
   /** The run's journal, where settled requests are acknowledged. */
   journal?: JournalFeed | undefined;
+  /** Where kept metrics are owed again (with a journal). */
+  readBack?: ReadBack | undefined;
+  /** Told after every attempt whether the server answered. */
+  reachability?: Pick<SpillPolicy, "serverAnswered" | "serverFailed"> | undefined;
 }
 
 /**
@@ -70,11 +80,11 @@ export class Delivery {
     const startedAt = Date.now();
     const deadline = startedAt + this.#init.options.deliveryTimeoutMs;
     const outcome = await this.#send(batch, deadline);
-    const kept =
-      isRefusal(outcome.error) && keyGroupsOf(batch).length > 1
-        ? await this.#isolateRefused(batch, outcome, deadline, startedAt)
-        : this.#record(batch, outcome, startedAt);
+    const split = isRefusal(outcome.error) && keyGroupsOf(batch).length > 1;
+    const kept = split ? await this.#isolateRefused(batch, outcome, deadline, startedAt) : this.#record(batch, outcome, startedAt, batch.origin);
     if (!kept) this.#init.journal?.acknowledge({ firstMetric: batch.firstMetric, metricCount: batch.metrics.length, params: batch.params, tags: batch.tags });
+    // A split request partly delivered is left to recovery: sending it again would repeat the delivered part.
+    else if (!split) this.#init.readBack?.addKept(batch.firstMetric, batch.metrics.length);
   }
 
   /**
@@ -141,9 +151,15 @@ export class Delivery {
         try {
           // One attempt per call: the transport's retries would hide failures from this loop's deadline.
           await store.call("runs.logBatch", request, { maxRetries: 0, deadlineMs: Math.max(1, deadline - Date.now()), signal });
+          this.#init.reachability?.serverAnswered();
           return { done: undefined };
         } catch (error) {
-          return isTransient(error) ? { retry: error, waitMs: retryAfterOf(error) } : { stop: error };
+          if (!isTransient(error)) {
+            if (!(error instanceof AbortError)) this.#init.reachability?.serverAnswered();
+            return { stop: error };
+          }
+          this.#init.reachability?.serverFailed();
+          return { retry: error, waitMs: retryAfterOf(error) };
         }
       },
       onRetry: () => {
@@ -161,10 +177,11 @@ export class Delivery {
 
   /**
    * Counts a delivery, or reports a failure: kept in the journal (pending) when it was transient and
-   * the journal writes, failed otherwise.
+   * the journal writes or the entities were read from it, failed otherwise. A re-delivery kept again
+   * was reported already.
    * @returns whether the entities were kept in the journal (and must not be acknowledged).
    */
-  #record(entities: Entities, outcome: Outcome, startedAt: number): boolean {
+  #record(entities: Entities, outcome: Outcome, startedAt: number, origin: BatchOrigin = "memory"): boolean {
     const counts = countsOf(entities);
     if (outcome.error === undefined && outcome.reason === undefined) {
       this.#init.counters.sent += entityCount(entities);
@@ -174,8 +191,8 @@ export class Delivery {
     const keys = distinctKeys(entities);
     const { runId, failures, journal } = this.#init;
     const failure = new BatchDeliveryError({ runId, counts, keys, attempts: outcome.attempts, reason: outcome.reason ?? "failed", cause: outcome.error });
-    if (outcome.transient === true && journal?.active === true) {
-      failures.keep(failure);
+    if (outcome.transient === true && (journal?.active === true || origin !== "memory")) {
+      if (origin !== "redelivery") failures.keep(failure);
       return true;
     }
     failures.record(failure);

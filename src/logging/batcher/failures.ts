@@ -57,8 +57,8 @@ export class FailureLedger {
     this.#warnedKept = true;
     process.emitWarning(
       `mlflow-ts: run ${this.#runId}: the tracking server did not take ${describeCounts(counts)} in time (${failure.message}). ` +
-        `They are kept in the journal at ${this.#journal?.path ?? "(none)"}, with everything else not yet delivered, and are delivered once this process has exited, ` +
-        "by `npx mlflow-ts recover` or the next run's background recovery. Fix: check that the tracking server is reachable from here.",
+        `They are kept in the journal at ${this.#journal?.path ?? "(none)"}, with everything else not yet delivered, and this process sends them again once the server answers; ` +
+        "what is still there when it exits is delivered by `npx mlflow-ts recover` or the next run's background recovery. Fix: check that the tracking server is reachable from here.",
       { code: "MLFLOW_TS_SERVER_UNREACHABLE" },
     );
   }

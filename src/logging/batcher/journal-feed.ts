@@ -21,7 +21,7 @@
  * When the journal turns degraded (disk full, unwritable) it stops writing and delivery goes on from
  * memory with the old guarantees (`active` is then false).
  */
-import type { ArtifactEntry, Journal, JournalEndStatus, JournalStats, KeyValueEntry, MetricColumns, StreamCounts } from "../../journal/index.js";
+import type { ArtifactEntry, CommitResult, Journal, JournalEndStatus, JournalStats, KeyValueEntry, MetricColumns, StreamCounts } from "../../journal/index.js";
 import type { PendingKeyValue } from "./batch.js";
 
 /** The entries of a request (or of a drained buffer) to acknowledge. @internal */
@@ -59,6 +59,7 @@ export interface JournalCounts {
 export class JournalFeed {
   readonly journal: Journal;
   readonly #appendOpenMetrics: () => void;
+  readonly #onCommitted: (result: CommitResult) => void;
   #params: KeyValueEntry[] = [];
   #tags: KeyValueEntry[] = [];
   #superseded: number[] = [];
@@ -68,10 +69,12 @@ export class JournalFeed {
   /**
    * @param commitIntervalMs - Tick of the feed: append what waits, then commit, ms.
    * @param appendOpenMetrics - Appends the open metric chunk's new points (`MetricBuffer.journalOpen`).
+   * @param onCommitted - After each tick's commit: what is durable now (spilled chunks are released then).
    */
-  constructor(journal: Journal, commitIntervalMs: number, appendOpenMetrics: () => void) {
+  constructor(journal: Journal, commitIntervalMs: number, appendOpenMetrics: () => void, onCommitted: (result: CommitResult) => void = () => undefined) {
     this.journal = journal;
     this.#appendOpenMetrics = appendOpenMetrics;
+    this.#onCommitted = onCommitted;
     this.#timer = setInterval(() => this.#onTick(), commitIntervalMs);
     this.#timer.unref();
   }
@@ -194,7 +197,9 @@ export class JournalFeed {
   #onTick(): void {
     if (this.#closed) return;
     this.sync();
-    void this.journal.commit();
+    void this.journal.commit().then((result) => {
+      if (!this.#closed) this.#onCommitted(result);
+    });
   }
 }
 

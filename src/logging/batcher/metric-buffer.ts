@@ -8,6 +8,13 @@
  * With a journal (issue #14), a chunk's points go to it in place, as columns (with their links, read
  * through the chunk's `linkTable`): a sealed chunk's at the seal, the open chunk's on the journal's tick ({@link MetricBuffer.journalOpen}); `journaled` marks
  * how far each chunk went, so no point is appended twice and `push` stays four stores and a count.
+ *
+ * Bounded memory (issue #14, docs/journal.md "Bounded memory"): while `spilling` is set, a sealed
+ * chunk is journaled and set aside instead of queued; once the journal says its points are durable
+ * ({@link MetricBuffer.release}) it is recycled and its sequence range handed to the read-back
+ * (read-back.ts), which sends it from disk. Each chunk is queued or spilled, never both, so every
+ * point is sent once whichever side it took. Should the journal degrade first, the chunks set aside
+ * go back to the queue ({@link MetricBuffer.unspill}).
  */
 
 import type { MetricColumns } from "../../journal/index.js";
@@ -35,6 +42,8 @@ class MetricChunk {
   readonly timestamps = new Float64Array(CHUNK_SIZE);
   readonly steps = new Float64Array(CHUNK_SIZE);
   readonly links = new Uint32Array(CHUNK_SIZE);
+  /** Sequence number of its entry 0 in the run's metric stream. */
+  seq = 0;
   /** Index of the first entry not yet taken. */
   start = 0;
   /** Number of entries written. */
@@ -58,7 +67,7 @@ export type MetricSink = (columns: MetricColumns, start: number, end: number) =>
 
 /**
  * Buffered metrics of one run, in logging order. Every metric has a sequence number: its position
- * in the run's metric stream (0, 1, 2…); `taken` metrics have left the buffer in order.
+ * in the run's metric stream (0, 1, 2…); queued chunks are taken oldest first.
  *
  * @example
  * const buffer = new MetricBuffer();
@@ -70,10 +79,20 @@ export class MetricBuffer implements MetricSource<MetricInput> {
   /** Interned links; index 0 is "no link". */
   readonly #links: (MetricLink & { bytes: number })[] = [{ bytes: 0 }];
   #open = new MetricChunk(this.#links);
+  /** Queued chunks, by sequence number. */
   readonly #sealed: MetricChunk[] = [];
+  /** Chunks journaled while spilling, held until their points are durable. */
+  readonly #spilled: MetricChunk[] = [];
   readonly #free: MetricChunk[] = [];
   #pushed = 0;
-  #taken = 0;
+  /** Points that left memory: taken, drained or released to the journal. */
+  #removed = 0;
+  #spilledHeld = 0;
+  /**
+   * Whether chunks sealed from now on go to the journal only (set by the batcher's spill policy,
+   * spill-policy.ts; needs a sink). Read at each seal, never by `push`.
+   */
+  spilling = false;
   readonly #linkIndex = new Map<string, number>();
   readonly #sink: MetricSink | undefined;
 
@@ -112,12 +131,48 @@ export class MetricBuffer implements MetricSource<MetricInput> {
     return index + 1 === CHUNK_SIZE;
   }
 
-  /** Closes the open chunk (when it holds anything), making its points available to {@link take}. */
+  /**
+   * Closes the open chunk (when it holds anything): it is queued for {@link take}, or, while
+   * `spilling` (and there is a sink), journaled and held until {@link MetricBuffer.release}.
+   */
   seal(): void {
-    if (this.#open.end === 0) return;
+    const chunk = this.#open;
+    if (chunk.end === 0) return;
     this.journalOpen();
-    this.#sealed.push(this.#open);
+    if (this.spilling && this.#sink !== undefined) {
+      this.#spilled.push(chunk);
+      this.#spilledHeld += chunk.end;
+    } else this.#sealed.push(chunk);
     this.#open = this.#free.pop() ?? new MetricChunk(this.#links);
+    this.#open.seq = this.#pushed;
+  }
+
+  /**
+   * Recycles the spilled chunks whose points are all below `durable` (on disk), oldest first, and
+   * hands each one's sequence range `[from, to)` to `onReleased` (the read-back).
+   */
+  release(durable: number, onReleased: (from: number, to: number) => void): void {
+    while (this.#spilled.length > 0 && this.#spilled[0]!.seq + this.#spilled[0]!.end <= durable) {
+      const chunk = this.#spilled.shift()!;
+      onReleased(chunk.seq, chunk.seq + chunk.end);
+      this.#spilledHeld -= chunk.end;
+      this.#removed += chunk.end;
+      this.#recycle(chunk);
+    }
+  }
+
+  /** The journal stopped writing: the spilled chunks not yet released are queued again, in order. */
+  unspill(): void {
+    this.spilling = false;
+    if (this.#spilled.length === 0) return;
+    this.#sealed.push(...this.#spilled.splice(0));
+    this.#sealed.sort((a, b) => a.seq - b.seq);
+    this.#spilledHeld = 0;
+  }
+
+  /** Whether some point is linked to a model or dataset (the read-back does not carry links yet: such a run never spills). */
+  get hasLinks(): boolean {
+    return this.#links.length > 1;
   }
 
   /** Hands the open chunk's points not yet journaled to the sink (on the journal's tick and at seal). */
@@ -133,19 +188,35 @@ export class MetricBuffer implements MetricSource<MetricInput> {
     return this.#pushed;
   }
 
-  /** Metrics taken so far: every metric with a lower sequence number has left the buffer. */
-  get taken(): number {
-    return this.#taken;
+  /** Sequence number of the next point {@link take} returns (`Infinity` when nothing is queued). */
+  get nextSeq(): number {
+    const chunk = this.#sealed[0];
+    return chunk === undefined ? Number.POSITIVE_INFINITY : chunk.seq + chunk.start;
   }
 
-  /** Metrics in the buffer. */
+  /** The lowest sequence number still in memory (queued, spilled and held, or open); `pushed` when none. */
+  get oldest(): number {
+    return Math.min(this.nextSeq, this.#spilled[0]?.seq ?? Number.POSITIVE_INFINITY, this.#open.seq);
+  }
+
+  /** Metrics in memory (queued, spilled and not yet durable, open). */
   get size(): number {
-    return this.#pushed - this.#taken;
+    return this.#pushed - this.#removed;
   }
 
-  /** Metrics in sealed chunks, ready to be taken. */
+  /** Metrics in the open chunk (not yet sealed). */
+  get openCount(): number {
+    return this.#open.end;
+  }
+
+  /** Metrics in spilled chunks held until they are durable. */
+  get spilledHeld(): number {
+    return this.#spilledHeld;
+  }
+
+  /** Metrics in queued chunks, ready to be taken. */
   get ready(): number {
-    return this.size - this.#open.end;
+    return this.size - this.#open.end - this.#spilledHeld;
   }
 
   /**
@@ -172,32 +243,35 @@ export class MetricBuffer implements MetricSource<MetricInput> {
         metrics.push(metric);
         chunk.start++;
       }
-      if (chunk.start === chunk.end) this.#recycle();
+      if (chunk.start === chunk.end) this.#recycle(this.#sealed.shift()!);
     }
     return this.#count(metrics);
   }
 
-  /** Empties the buffer; returns the keys and the number of points removed. */
-  drain(): { count: number; keys: Set<string> } {
+  /** Empties the buffer (spilled chunks held too); returns the keys and the sequence ranges of the points removed. */
+  drain(): { count: number; keys: Set<string>; ranges: [number, number][] } {
+    this.spilling = false;
     this.seal();
+    this.unspill();
     const keys = new Set<string>();
+    const ranges: [number, number][] = [];
     let count = 0;
     for (const chunk of this.#sealed) {
       for (let index = chunk.start; index < chunk.end; index++) keys.add(chunk.keys[index]!);
       count += chunk.end - chunk.start;
+      ranges.push([chunk.seq + chunk.start, chunk.seq + chunk.end]);
     }
-    while (this.#sealed.length > 0) this.#recycle();
-    this.#taken += count;
-    return { count, keys };
+    while (this.#sealed.length > 0) this.#recycle(this.#sealed.shift()!);
+    this.#removed += count;
+    return { count, keys, ranges };
   }
 
   #count(metrics: MetricInput[]): MetricInput[] {
-    this.#taken += metrics.length;
+    this.#removed += metrics.length;
     return metrics;
   }
 
-  #recycle(): void {
-    const chunk = this.#sealed.shift()!;
+  #recycle(chunk: MetricChunk): void {
     chunk.reset();
     if (this.#free.length < MAX_FREE_CHUNKS) this.#free.push(chunk);
   }

@@ -9,22 +9,33 @@
  * along with any request that has room.
  *
  * The journal of issue #14: its entries are appended by journal-feed.ts and acknowledged by the
- * delivery (delivery.ts) before `onSettled`. Not done yet: reading entries back from the journal
- * when memory is over its cap would be another of `sources` (docs/journal.md, "What is left").
+ * delivery (delivery.ts) before `onSettled`. Metrics spilled to the journal come back through
+ * `sources.readBack` (read-back.ts): the loop takes from whichever of memory and read-back holds the
+ * lower sequence number, so requests start in logging order across a switch; a request from the
+ * journal carries metrics only (params and tags stay with memory's requests).
  */
 import PQueue from "p-queue";
-import { packBatch } from "../../protocol/log-batch.js";
-import { type Batch, entityCount } from "./batch.js";
+import { type KeyValueSource, packBatch } from "../../protocol/log-batch.js";
+import { type Batch, entityCount, type PendingKeyValue } from "./batch.js";
 import type { ParamBuffer, TagBuffer } from "./key-value-buffers.js";
 import type { MetricBuffer } from "./metric-buffer.js";
+import type { ReadBack } from "./read-back.js";
 import type { StreamMark } from "./waiters.js";
+
+/** No params or tags: what a request from the journal packs beside its metrics. */
+const NOTHING: KeyValueSource<PendingKeyValue> = {
+  nextBytes: () => undefined,
+  take: () => {
+    throw new Error("NOTHING has no entries");
+  },
+};
 
 /** What the loop drains and calls. @internal */
 export interface SendLoopInit {
   /** Requests in flight at most. */
   maxInFlight: number;
-  /** The buffers requests are packed from. */
-  sources: { metrics: MetricBuffer; params: ParamBuffer; tags: TagBuffer };
+  /** The buffers requests are packed from; `readBack` when the run has a journal. */
+  sources: { metrics: MetricBuffer; params: ParamBuffer; tags: TagBuffer; readBack?: ReadBack | undefined };
   /** Whether partial requests should go now (a `flush()` waits, or the run is closing). */
   urgent: () => boolean;
   /** Sends one request and records its outcome; never throws. */
@@ -61,15 +72,24 @@ export class SendLoop {
     return this.#inFlightEntries;
   }
 
-  /** The lowest sequence numbers of the requests in flight (`Infinity` where none). */
-  oldestInFlight(): StreamMark {
+  /**
+   * The lowest sequence numbers of the requests in flight (`Infinity` where none); re-deliveries
+   * only with `redeliveries` (a `flush()` does not wait for them, the run's end does).
+   */
+  oldestInFlight(redeliveries = false): StreamMark {
     const oldest = { metrics: Number.POSITIVE_INFINITY, params: Number.POSITIVE_INFINITY, tags: Number.POSITIVE_INFINITY };
     for (const batch of this.#inFlight) {
+      if (batch.origin === "redelivery" && !redeliveries) continue;
       oldest.metrics = Math.min(oldest.metrics, batch.firstMetric);
       oldest.params = Math.min(oldest.params, batch.firstParam);
       oldest.tags = Math.min(oldest.tags, batch.firstTag);
     }
     return oldest;
+  }
+
+  /** Resolves once no request is in flight (after an abort: promptly). */
+  idle(): Promise<void> {
+    return this.#queue.onIdle();
   }
 
   /** Pumps once the current task is done (coalesces the calls of one tick). */
@@ -102,16 +122,24 @@ export class SendLoop {
 
   /** Packs the next request, or `undefined` when nothing is due. */
   #nextBatch(): Batch | undefined {
-    const { metrics, params, tags } = this.#init.sources;
+    const { metrics, params, tags, readBack } = this.#init.sources;
     const urgent = this.#tickDue || this.#init.urgent();
     if (urgent && metrics.ready === 0) metrics.seal();
+    if (readBack !== undefined && readBack.ready > 0 && (metrics.ready === 0 || readBack.nextSeq < metrics.nextSeq)) {
+      const origin = readBack.redelivery ? "redelivery" : "journal";
+      const firstMetric = readBack.nextSeq;
+      const packed = packBatch({ params: NOTHING, tags: NOTHING, metrics: readBack });
+      const none = Number.POSITIVE_INFINITY;
+      return { ...packed, origin, firstMetric, firstParam: none, firstTag: none };
+    }
     if (metrics.ready === 0 && !params.due(urgent) && !tags.due(urgent)) return undefined;
-    const firstMetric = metrics.taken;
+    const firstMetric = metrics.nextSeq;
     const packed = packBatch({ params, tags: tags.source(), metrics });
     let firstTag = Number.POSITIVE_INFINITY;
     for (const tag of packed.tags) firstTag = Math.min(firstTag, tag.seq);
     return {
       ...packed,
+      origin: "memory",
       firstMetric: packed.metrics.length > 0 ? firstMetric : Number.POSITIVE_INFINITY,
       firstParam: packed.params[0]?.seq ?? Number.POSITIVE_INFINITY,
       firstTag,

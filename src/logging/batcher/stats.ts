@@ -33,9 +33,21 @@ export interface LoggerStats {
   acknowledged: number;
   /**
    * Journaled entries not acknowledged yet: buffered, in flight, or kept in the journal after their
-   * delivery deadline for recovery (`mlflow-ts recover`, or the next run's background recovery).
+   * delivery deadline (this process sends their metrics again once the server answers; what is left
+   * at exit goes to `mlflow-ts recover` or the next run's background recovery).
    */
   pending: number;
+  /**
+   * Metric points that left memory for the journal only (memory at `maxBufferedEntries`, or the
+   * server unreachable for `spillAfterMs`), since the run began; 0 without a journal.
+   * See docs/journal.md "Bounded memory".
+   */
+  spilled: number;
+  /**
+   * Metric points read back from the journal into requests, since the run began: spilled points,
+   * and points kept at their delivery deadline sent again (each time); 0 without a journal.
+   */
+  readBack: number;
 }
 
 /** What one delivered request carried, from the `flush` event. */

@@ -78,6 +78,7 @@ describe("defaults", () => {
       deliveryTimeoutMs: 600_000,
       maxBufferedEntries: 1_000_000,
       exitTimeoutMs: 30_000,
+      spillAfterMs: 30_000,
       retryInitialDelayMs: 250,
       retryMaxDelayMs: 10_000,
       exitHooks: true,

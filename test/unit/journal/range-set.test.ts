@@ -38,4 +38,26 @@ describe("RangeSet", () => {
     set.add(10_000_000, 10_000_005);
     expect(set.size).toBe(1);
   });
+
+  it("deletes a range: removing whole ranges, trimming their ends, splitting one it falls inside; first and count follow", () => {
+    const set = new RangeSet();
+    set.add(0, 100);
+    set.add(200, 300);
+    set.add(400, 500);
+    set.delete(50, 60); // splits [0, 100)
+    set.delete(190, 250); // trims [200, 300) at its start
+    set.delete(450, 1000); // trims [400, 500) at its end
+    expect([...set.ranges()]).toEqual([
+      [0, 50],
+      [60, 100],
+      [250, 300],
+      [400, 450],
+    ]);
+    expect(set.count).toBe(50 + 40 + 50 + 50);
+    set.delete(0, 260);
+    expect(set.first).toBe(260);
+    set.delete(0, Number.POSITIVE_INFINITY);
+    expect(set.size).toBe(0);
+    expect(set.first).toBe(Number.POSITIVE_INFINITY);
+  });
 });

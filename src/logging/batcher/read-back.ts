@@ -1,0 +1,222 @@
+/**
+ * Metrics read back from the run's journal (issue #14, bounded memory; docs/journal.md "Bounded
+ * memory"): the send loop's second metric source, beside the memory buffer. It owes two sets of
+ * sequence ranges, each point in at most one:
+ *
+ * - **spilled**: chunks dropped from memory once durable (metric-buffer.ts `release`), never sent;
+ * - **kept**: requests still failing at their delivery deadline, sent again once the server answers
+ *   (or as the one probe when nothing else is in flight): the deadline no longer gives them up.
+ *
+ * It walks `journal.cursor()` (unacknowledged entries, committed ones only) and holds one window:
+ * the part of one decoded record that lies in one owed range. `take` removes what it returns from
+ * its set, so no point is handed out twice; a range owed behind the cursor rewinds it. Memory: one
+ * decoded record (≤ 32,768 points, ≤ 1.2 MB) and the cursor's 1 MiB read buffer, whatever the outage.
+ */
+import { type Journal, type JournalCursor, type JournalRecord, RangeSet } from "../../journal/index.js";
+import type { MetricInput } from "../../protocol/endpoints.js";
+import { type MetricSource, metricBytes } from "../../protocol/log-batch.js";
+
+type MetricsRecord = Extract<JournalRecord, { kind: "metrics" }>;
+
+/** The part of a record being handed out: points `[from, to)` (sequence numbers). */
+interface Window {
+  record: MetricsRecord;
+  from: number;
+  to: number;
+  /** From the kept set: a second delivery. */
+  redelivery: boolean;
+}
+
+/**
+ * The metrics owed from the journal, handed out in requests.
+ *
+ * @example
+ * const readBack = new ReadBack(journal, { onReady: () => loop.schedule(), mayRedeliver: () => policy.reachable });
+ * readBack.addSpilled(5000, 6000);          // a chunk left memory, durable
+ * if (readBack.ready > 0) readBack.take(1000, 1_000_000); // points 5000…5999, read from disk
+ * @internal
+ */
+export class ReadBack implements MetricSource<MetricInput> {
+  readonly #journal: Journal;
+  readonly #onReady: () => void;
+  readonly #mayRedeliver: () => boolean;
+  readonly #spilled = new RangeSet();
+  readonly #kept = new RangeSet();
+  #cursor: JournalCursor | undefined;
+  /** Metric sequence number up to which the cursor has read. */
+  #cursorSeq = 0;
+  #rewind = false;
+  /** The record the window came from, searched again from `#recordSeq` once the window is empty. */
+  #record: MetricsRecord | undefined;
+  #recordSeq = 0;
+  #window: Window | undefined;
+  #filling = false;
+  #closed = false;
+  /** Points dropped from memory to the journal only, since the run began. */
+  spilledTotal = 0;
+  /** Points handed out from the journal, since the run began (a re-delivery counts again). */
+  readTotal = 0;
+
+  /**
+   * @param hooks.onReady - Called when a window of points became ready (the send loop pumps).
+   * @param hooks.mayRedeliver - Whether kept points may be sent again now (the server answers, or nothing else is in flight).
+   */
+  constructor(journal: Journal, hooks: { onReady: () => void; mayRedeliver: () => boolean }) {
+    this.#journal = journal;
+    this.#onReady = hooks.onReady;
+    this.#mayRedeliver = hooks.mayRedeliver;
+  }
+
+  /** Points `[from, to)` left memory and are durable in the journal: send them from there. */
+  addSpilled(from: number, to: number): void {
+    this.#spilled.add(from, to);
+    this.spilledTotal += to - from;
+    // A re-delivery waiting for the server gives way; its points stay owed in the kept set.
+    if (this.#window?.redelivery === true) this.#window = undefined;
+    this.#owe(from);
+  }
+
+  /** Points `[from, from + count)` were kept in the journal at their deadline: send them again later. */
+  addKept(from: number, count: number): void {
+    if (this.#closed || count <= 0) return;
+    this.#kept.add(from, from + count);
+    this.#owe(from);
+  }
+
+  /** Points ready to be taken now (0 for a re-delivery the server is not answering for). */
+  get ready(): number {
+    const window = this.#window;
+    if (window === undefined || (window.redelivery && !this.#mayRedeliver())) return 0;
+    return window.to - window.from;
+  }
+
+  /** Sequence number of the next point {@link ReadBack.take} returns. */
+  get nextSeq(): number {
+    return this.#window?.from ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Whether the points {@link ReadBack.take} returns now are a re-delivery. */
+  get redelivery(): boolean {
+    return this.#window?.redelivery ?? false;
+  }
+
+  /** Spilled points not yet handed out (what `flush()` waits for). */
+  get owedSpilled(): number {
+    return this.#spilled.count;
+  }
+
+  /** Kept points not yet handed out again. */
+  get owedKept(): number {
+    return this.#kept.count;
+  }
+
+  /** The lowest spilled sequence number not yet handed out (`Infinity` when none). */
+  get oldestSpilled(): number {
+    return this.#spilled.first;
+  }
+
+  /** The lowest kept sequence number not yet handed out (`Infinity` when none). */
+  get oldestKept(): number {
+    return this.#kept.first;
+  }
+
+  /** Removes up to `max` points of the window whose estimated JSON fits in `maxBytes` (the first always). */
+  take(max: number, maxBytes: number): MetricInput[] {
+    const window = this.#window;
+    const metrics: MetricInput[] = [];
+    if (window === undefined) return metrics;
+    const { record } = window;
+    let bytes = 0;
+    while (window.from < window.to && metrics.length < max) {
+      const index = window.from - record.firstSeq;
+      const key = record.keys[index]!;
+      bytes += metricBytes(key, 0);
+      if (bytes > maxBytes && metrics.length > 0) break;
+      metrics.push({ key, value: record.values[index]!, timestamp: record.timestamps[index]!, step: record.steps[index]! });
+      window.from++;
+    }
+    const first = window.from - metrics.length;
+    (window.redelivery ? this.#kept : this.#spilled).delete(first, window.from);
+    // The last spilled point handed out: the kept ones, behind the cursor, come next.
+    if (!window.redelivery && this.#spilled.size === 0 && this.#kept.size > 0) this.#rewind = true;
+    this.readTotal += metrics.length;
+    if (window.from === window.to) {
+      this.#recordSeq = window.to;
+      this.#window = undefined;
+      this.fill();
+    }
+    return metrics;
+  }
+
+  /** Reads ahead until a window is ready (one read at a time); call when more may be committed. */
+  fill(): void {
+    if (this.#filling || this.#closed || this.#window !== undefined) return;
+    if (this.#spilled.size + this.#kept.size === 0) return;
+    this.#filling = true;
+    void this.#fill().finally(() => {
+      this.#filling = false;
+    });
+  }
+
+  /** Forgets everything owed (the run's end gave up on it: it stays journaled) and closes the cursor. */
+  close(): { spilled: number; kept: number } {
+    const owed = { spilled: this.#spilled.count, kept: this.#kept.count };
+    this.#closed = true;
+    this.#window = undefined;
+    this.#record = undefined;
+    this.#spilled.delete(0, Number.POSITIVE_INFINITY);
+    this.#kept.delete(0, Number.POSITIVE_INFINITY);
+    if (!this.#filling) void this.#cursor?.close();
+    return owed;
+  }
+
+  #owe(from: number): void {
+    if (from < this.#cursorSeq) this.#rewind = true;
+    if (this.#record !== undefined && from < this.#recordSeq) this.#recordSeq = Math.max(this.#record.firstSeq, from);
+    this.fill();
+  }
+
+  async #fill(): Promise<void> {
+    // Bounded: every turn reads one record further; the cursor ends at what is committed.
+    while (!this.#closed && this.#window === undefined) {
+      if (this.#record !== undefined) {
+        this.#window = this.#windowIn(this.#record, this.#recordSeq);
+        if (this.#window !== undefined) break;
+        this.#record = undefined;
+      }
+      if (this.#spilled.size + this.#kept.size === 0) break;
+      if (this.#rewind || this.#cursor === undefined) {
+        await this.#cursor?.close();
+        this.#cursor = this.#journal.cursor();
+        this.#cursorSeq = 0;
+        this.#rewind = false;
+      }
+      const record = await this.#cursor.next();
+      if (record === undefined) break;
+      if (record.kind !== "metrics") continue;
+      this.#cursorSeq = record.firstSeq + record.count;
+      this.#record = record;
+      this.#recordSeq = record.firstSeq;
+    }
+    if (this.#closed) {
+      await this.#cursor?.close();
+      return;
+    }
+    if (this.#window !== undefined) this.#onReady();
+  }
+
+  /**
+   * The first owed part of `record` at or after `fromSeq`, as a window: spilled points first (a
+   * `flush()` waits for them; kept ones were tried already), kept ones once no spilled point is owed.
+   */
+  #windowIn(record: MetricsRecord, fromSeq: number): Window | undefined {
+    const end = record.firstSeq + record.count;
+    const redelivery = this.#spilled.size === 0;
+    for (const [from, to] of (redelivery ? this.#kept : this.#spilled).ranges()) {
+      if (to <= fromSeq) continue;
+      if (from >= end) break;
+      return { record, from: Math.max(from, fromSeq), to: Math.min(to, end), redelivery };
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * Bounded memory (issue #14 item 2, docs/journal.md "Bounded memory"): when memory reaches
+ * `maxBufferedEntries`, or the server has been unreachable for `spillAfterMs`, metric chunks go to
+ * the journal only and the send loop reads them back from it, returning to memory once caught up.
+ * These tests switch both ways against the fake tracking server of the recovery tests (it counts
+ * every point received, duplicates included) behind a gate that answers 503 while "down" and records
+ * the steps of every request it lets through, in arrival order. Real timers and real files.
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { http } from "msw";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { LogDeliveryError } from "../../../src/index.js";
+import { type StartRunOptions, startRun } from "../../../src/logging/fluent.js";
+import type { ActiveRun } from "../../../src/logging/run.js";
+import { API, mlflowError, testClient, useMockServer } from "../helpers/mock-server.js";
+import { type FakeServer, fakeTracking } from "./recovery/helpers.js";
+
+const server = useMockServer();
+const RUN = "0123456789abcdef0123456789abcdef";
+/** Bound of every polling loop, in iterations of 10 ms. */
+const MAX_POLLS = 1000;
+
+let dir: string;
+let fake: FakeServer;
+let warnings: { message: string; code: string | undefined }[];
+/** While true, every log-batch request is answered 503. */
+let down: boolean;
+/** Steps of the points the server took, in the order the requests arrived. */
+let received: number[];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "mlflow-ts-spill-"));
+  fake = fakeTracking(server);
+  fake.addRun(RUN);
+  down = false;
+  received = [];
+  server.use(
+    http.post(`${API}/runs/log-batch`, async ({ request }) => {
+      if (down) return mlflowError(503, "TEMPORARILY_UNAVAILABLE", "down for the test");
+      const body = (await request.clone().json()) as { metrics?: { step: number | string }[] };
+      for (const metric of body.metrics ?? []) received.push(Number(metric.step));
+      return undefined; // on to the fake server, which stores and counts
+    }),
+  );
+  warnings = [];
+  const spy = vi.spyOn(process, "emitWarning").mockImplementation(((warning: string | Error, options?: { code?: string }) => {
+    warnings.push({ message: String(warning), code: options?.code });
+  }) as typeof process.emitWarning);
+  return () => spy.mockRestore();
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Resumes the fake run with a journal in `dir` (commits every 10 ms), one request at a time, fast retries. */
+function openRun(options: StartRunOptions = {}): Promise<ActiveRun> {
+  return startRun({
+    client: testClient({ env: { MLFLOW_TS_RECOVER: "false" } }),
+    runId: RUN,
+    exitHooks: false,
+    flushIntervalMs: 50,
+    maxInFlight: 1,
+    retryInitialDelayMs: 1,
+    retryMaxDelayMs: 5,
+    journalDir: dir,
+    journalCommitIntervalMs: 10,
+    ...options,
+  });
+}
+
+/** Waits (bounded) until `done()` holds. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let poll = 0; poll < MAX_POLLS && !done(); poll++) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (!done()) throw new Error(`gave up waiting for ${what}`);
+}
+
+function log(run: ActiveRun, from: number, to: number): void {
+  for (let step = from; step < to; step++) run.logMetric("loss", step / 7, { step });
+}
+
+/** Logs in chunks of 1000, yielding between them, so that the send loop learns the server's state while logging goes on. */
+async function logYielding(run: ActiveRun, from: number, to: number): Promise<void> {
+  for (let start = from; start < to; start += 1000) {
+    log(run, start, Math.min(to, start + 1000));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** 0, 1, … n-1. */
+function steps(n: number): number[] {
+  return [...Array(n).keys()];
+}
+
+describe("spilling at the memory cap", () => {
+  it("drops chunks from memory once durable, reads them back in logging order, and sends every point exactly once", async () => {
+    down = true;
+    const run = await openRun({ maxBufferedEntries: 3000 });
+    log(run, 0, 20_000);
+    // Memory holds the cap (and the chunk being journaled); the rest left memory for the journal.
+    await until(() => run.stats().spilled >= 16_000, "chunks past the cap to leave memory");
+    expect(run.stats()).toMatchObject({ readBack: 0, failed: 0, durable: 20_000 });
+
+    down = false;
+    await run.flush();
+    const stats = run.stats();
+    expect(stats).toMatchObject({ sent: 20_000, failed: 0, acknowledged: 20_000, pending: 0 });
+    expect(stats.readBack).toBe(stats.spilled);
+    const row = fake.runs.get(RUN)!;
+    expect(row.pointsReceived).toBe(20_000); // none twice
+    expect(row.rows.size).toBe(20_000); // none skipped
+    expect(received).toEqual(steps(20_000)); // in logging order across the switch
+    const path = run.journalPath!;
+    await run.end();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("returns to memory once the read-back has caught up (no spill while the server answers and memory is below the cap)", async () => {
+    down = true;
+    const run = await openRun({ maxBufferedEntries: 2000 });
+    log(run, 0, 10_000);
+    await until(() => run.stats().spilled > 0, "a spill");
+    down = false;
+    await run.flush();
+    const spilled = run.stats().spilled;
+    log(run, 10_000, 11_500); // the server answers, memory below the cap: memory again
+    await run.flush();
+    expect(run.stats().spilled).toBe(spilled);
+    expect(fake.runs.get(RUN)!.pointsReceived).toBe(11_500);
+    expect(received).toEqual(steps(11_500));
+    await run.end();
+  });
+});
+
+describe("spilling when the server is unreachable", () => {
+  it("spills after spillAfterMs without a reply, below the cap, then switches back; points logged during the read-back are not sent before older ones", async () => {
+    const run = await openRun({ spillAfterMs: 0 });
+    log(run, 0, 2000);
+    await run.flush();
+    expect(run.stats().spilled).toBe(0);
+
+    down = true;
+    await logYielding(run, 2000, 12_000);
+    await until(() => run.stats().spilled >= 5000, "chunks to leave memory once the server failed");
+    down = false;
+    log(run, 12_000, 14_000); // while the read-back catches up
+    await run.flush();
+    const after = run.stats().spilled;
+    log(run, 14_000, 16_000);
+    await run.flush();
+    expect(run.stats().spilled).toBe(after); // back to memory
+    const row = fake.runs.get(RUN)!;
+    expect(row.pointsReceived).toBe(16_000);
+    expect(row.rows.size).toBe(16_000);
+    expect(received).toEqual(steps(16_000));
+    await run.end();
+  });
+});
+
+describe("past the delivery deadline", () => {
+  it("no longer gives up journaled points: flush() reports them pending, and this process delivers them once the server is back", async () => {
+    down = true;
+    const run = await openRun({ deliveryTimeoutMs: 200, maxBufferedEntries: 2000 });
+    log(run, 0, 6000);
+    const error = await run.flush().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LogDeliveryError);
+    expect((error as LogDeliveryError).failed).toEqual({ metrics: 0, params: 0, tags: 0 });
+    expect((error as LogDeliveryError).journaled).toBeGreaterThan(0);
+    expect(run.stats().failed).toBe(0);
+
+    down = false;
+    await until(() => fake.runs.get(RUN)!.rows.size === 6000, "this process to deliver the kept points");
+    await until(() => run.stats().pending === 0, "every point to be acknowledged");
+    const row = fake.runs.get(RUN)!;
+    expect(row.pointsReceived).toBe(6000); // each once: the 503s stored nothing
+    expect([...received].sort((a, b) => a - b)).toEqual(steps(6000));
+    const path = run.journalPath!;
+    await run.end({ timeoutMs: 30_000 }); // not the 200 ms delivery deadline: a loaded machine needs more for the status update
+    expect(existsSync(path)).toBe(false); // nothing left for recovery
+  });
+
+  it("at the run's end, what is still owed from the journal stays there as pending (counted, folder kept)", async () => {
+    down = true;
+    const run = await openRun({ deliveryTimeoutMs: 60_000, maxBufferedEntries: 2000 });
+    log(run, 0, 8000);
+    await until(() => run.stats().spilled >= 5000, "chunks to leave memory");
+    const path = run.journalPath!;
+    const error = await run.end({ timeoutMs: 2_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LogDeliveryError);
+    expect((error as LogDeliveryError).journaled).toBe(8000);
+    expect((error as LogDeliveryError).failed).toEqual({ metrics: 0, params: 0, tags: 0 });
+    // The points, and the end status unless its update got no time on a loaded machine.
+    const statusSet = fake.runs.get(RUN)!.status === "FINISHED";
+    expect(run.stats()).toMatchObject({ failed: 0, pending: statusSet ? 8000 : 8001 });
+    expect(existsSync(path)).toBe(true);
+  });
+});
+
+describe("with the journal degraded", () => {
+  it("keeps the old behaviour: nothing spills, memory holds everything, every point is delivered from memory", async () => {
+    const blocked = join(dir, "not-a-folder");
+    await writeFile(blocked, "x");
+    down = true;
+    const run = await openRun({ journalDir: blocked, maxBufferedEntries: 1000, spillAfterMs: 0 });
+    log(run, 0, 8000);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // ten journal ticks
+    expect(run.stats()).toMatchObject({ spilled: 0, readBack: 0 });
+    expect(warnings.filter((w) => w.code === "MLFLOW_TS_JOURNAL_DEGRADED")).toHaveLength(1);
+    down = false;
+    await run.flush();
+    expect(fake.runs.get(RUN)!.pointsReceived).toBe(8000);
+    expect(received).toEqual(steps(8000));
+    await run.end();
+  });
+});
