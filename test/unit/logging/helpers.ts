@@ -1,9 +1,10 @@
 /**
  * Helpers of the logger's unit tests: a run on the mocked server (experiment and run creation
- * answered), a `log-batch` recorder, and held responses that keep requests in flight until a test
- * releases them.
+ * answered), a `log-batch` recorder, held responses that keep requests in flight until a test
+ * releases them, a bounded wait for a condition, and a capture of process warnings.
  */
 import type { SetupServerApi } from "msw/node";
+import { vi } from "vitest";
 import type { ClientOptions } from "../../../src/config/options.js";
 import { type StartRunOptions, startRun } from "../../../src/logging/fluent.js";
 import type { ActiveRun } from "../../../src/logging/run.js";
@@ -62,3 +63,29 @@ export function gate(): Gate {
 }
 
 export { RUN_ID };
+
+/**
+ * Waits until `done()` holds, polling every 10 ms at most `maxPolls` times.
+ * @throws {Error} naming `what` when it still does not hold.
+ */
+export async function until(done: () => boolean, what: string, maxPolls = 500): Promise<void> {
+  for (let poll = 0; poll < maxPolls && !done(); poll++) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (!done()) throw new Error(`gave up waiting for ${what}`);
+}
+
+/** A process warning as `process.emitWarning` was called with it. */
+export interface CapturedWarning {
+  message: string;
+  code: string | undefined;
+}
+
+/**
+ * Captures `process.emitWarning` calls into `warnings` (nothing is printed) until the returned
+ * function restores it; return it from a `beforeEach`.
+ */
+export function captureWarnings(warnings: CapturedWarning[]): () => void {
+  const spy = vi.spyOn(process, "emitWarning").mockImplementation(((warning: string | Error, options?: { code?: string }) => {
+    warnings.push({ message: String(warning), code: options?.code });
+  }) as typeof process.emitWarning);
+  return () => spy.mockRestore();
+}

@@ -12,7 +12,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpResponse, http } from "msw";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LogDeliveryError, RunEndError } from "../../../src/index.js";
 import type { JournalRecord } from "../../../src/journal/index.js";
 import { type StartRunOptions, startRun } from "../../../src/logging/fluent.js";
@@ -20,26 +20,22 @@ import { recoverJournals } from "../../../src/logging/recovery/recover.js";
 import type { ActiveRun } from "../../../src/logging/run.js";
 import { BASE, testClient, useMockServer } from "../helpers/mock-server.js";
 import { readFolder } from "../journal/helpers.js";
+import { type CapturedWarning, captureWarnings, until } from "./helpers.js";
 import { type FakeServer, fakeTracking, killOwner } from "./recovery/helpers.js";
 
 const server = useMockServer();
 const RUN = "0123456789abcdef0123456789abcdef";
-/** Bound of every polling loop, in iterations of 10 ms. */
-const MAX_POLLS = 500;
 
 let dir: string;
 let fake: FakeServer;
-let warnings: { message: string; code: string | undefined }[];
+let warnings: CapturedWarning[];
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "mlflow-ts-logger-journal-"));
   fake = fakeTracking(server);
   fake.addRun(RUN);
   warnings = [];
-  const spy = vi.spyOn(process, "emitWarning").mockImplementation(((warning: string | Error, options?: { code?: string }) => {
-    warnings.push({ message: String(warning), code: options?.code });
-  }) as typeof process.emitWarning);
-  return () => spy.mockRestore();
+  return captureWarnings(warnings);
 });
 
 afterEach(async () => {
@@ -57,12 +53,6 @@ function openRun(options: StartRunOptions = {}): Promise<ActiveRun> {
     journalCommitIntervalMs: 10,
     ...options,
   });
-}
-
-/** Waits (bounded) until `done()` holds. */
-async function until(done: () => boolean, what: string): Promise<void> {
-  for (let poll = 0; poll < MAX_POLLS && !done(); poll++) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (!done()) throw new Error(`gave up waiting for ${what}`);
 }
 
 function metricSteps(records: JournalRecord[]): number[] {

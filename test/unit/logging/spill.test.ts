@@ -11,11 +11,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { http } from "msw";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LogDeliveryError } from "../../../src/index.js";
 import { type StartRunOptions, startRun } from "../../../src/logging/fluent.js";
 import type { ActiveRun } from "../../../src/logging/run.js";
 import { API, mlflowError, testClient, useMockServer } from "../helpers/mock-server.js";
+import { type CapturedWarning, captureWarnings, until } from "./helpers.js";
 import { type FakeServer, fakeTracking } from "./recovery/helpers.js";
 
 const server = useMockServer();
@@ -25,7 +26,7 @@ const MAX_POLLS = 1000;
 
 let dir: string;
 let fake: FakeServer;
-let warnings: { message: string; code: string | undefined }[];
+let warnings: CapturedWarning[];
 /** While true, every log-batch request is answered 503. */
 let down: boolean;
 /** Steps of the points the server took, in the order the requests arrived. */
@@ -46,10 +47,7 @@ beforeEach(async () => {
     }),
   );
   warnings = [];
-  const spy = vi.spyOn(process, "emitWarning").mockImplementation(((warning: string | Error, options?: { code?: string }) => {
-    warnings.push({ message: String(warning), code: options?.code });
-  }) as typeof process.emitWarning);
-  return () => spy.mockRestore();
+  return captureWarnings(warnings);
 });
 
 afterEach(async () => {
@@ -70,12 +68,6 @@ function openRun(options: StartRunOptions = {}): Promise<ActiveRun> {
     journalCommitIntervalMs: 10,
     ...options,
   });
-}
-
-/** Waits (bounded) until `done()` holds. */
-async function until(done: () => boolean, what: string): Promise<void> {
-  for (let poll = 0; poll < MAX_POLLS && !done(); poll++) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (!done()) throw new Error(`gave up waiting for ${what}`);
 }
 
 function log(run: ActiveRun, from: number, to: number): void {
@@ -101,7 +93,7 @@ describe("spilling at the memory cap", () => {
     const run = await openRun({ maxBufferedEntries: 3000 });
     log(run, 0, 20_000);
     // Memory holds the cap (and the chunk being journaled); the rest left memory for the journal.
-    await until(() => run.stats().spilled >= 16_000, "chunks past the cap to leave memory");
+    await until(() => run.stats().spilled >= 16_000, "chunks past the cap to leave memory", MAX_POLLS);
     expect(run.stats()).toMatchObject({ readBack: 0, failed: 0, durable: 20_000 });
 
     down = false;
@@ -122,7 +114,7 @@ describe("spilling at the memory cap", () => {
     down = true;
     const run = await openRun({ maxBufferedEntries: 2000 });
     log(run, 0, 10_000);
-    await until(() => run.stats().spilled > 0, "a spill");
+    await until(() => run.stats().spilled > 0, "a spill", MAX_POLLS);
     down = false;
     await run.flush();
     const spilled = run.stats().spilled;
@@ -144,7 +136,7 @@ describe("spilling when the server is unreachable", () => {
 
     down = true;
     await logYielding(run, 2000, 12_000);
-    await until(() => run.stats().spilled >= 5000, "chunks to leave memory once the server failed");
+    await until(() => run.stats().spilled >= 5000, "chunks to leave memory once the server failed", MAX_POLLS);
     down = false;
     log(run, 12_000, 14_000); // while the read-back catches up
     await run.flush();
@@ -172,8 +164,8 @@ describe("past the delivery deadline", () => {
     expect(run.stats().failed).toBe(0);
 
     down = false;
-    await until(() => fake.runs.get(RUN)!.rows.size === 6000, "this process to deliver the kept points");
-    await until(() => run.stats().pending === 0, "every point to be acknowledged");
+    await until(() => fake.runs.get(RUN)!.rows.size === 6000, "this process to deliver the kept points", MAX_POLLS);
+    await until(() => run.stats().pending === 0, "every point to be acknowledged", MAX_POLLS);
     const row = fake.runs.get(RUN)!;
     expect(row.pointsReceived).toBe(6000); // each once: the 503s stored nothing
     expect([...received].sort((a, b) => a - b)).toEqual(steps(6000));
@@ -186,7 +178,7 @@ describe("past the delivery deadline", () => {
     down = true;
     const run = await openRun({ deliveryTimeoutMs: 60_000, maxBufferedEntries: 2000 });
     log(run, 0, 8000);
-    await until(() => run.stats().spilled >= 5000, "chunks to leave memory");
+    await until(() => run.stats().spilled >= 5000, "chunks to leave memory", MAX_POLLS);
     const path = run.journalPath!;
     const error = await run.end({ timeoutMs: 2_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LogDeliveryError);
