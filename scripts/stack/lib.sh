@@ -16,6 +16,7 @@ STACK_CACHE="${MLFLOW_TS_STACK_CACHE:-${HOME:-/root}/.cache/mlflow-ts-stack}"
 : "${STACK_PG_DB_PROXIED:=mlflow_proxied}"
 : "${STACK_PG_DB_AUTH:=mlflow_auth}"
 : "${STACK_PG_DB_AUTH_USERS:=mlflow_auth_users}"
+: "${STACK_PG_DB_WORKSPACES:=mlflow_workspaces}"
 
 : "${STACK_S3_PORT:=58333}"
 : "${STACK_S3_GRPC_PORT:=58343}"
@@ -31,6 +32,7 @@ STACK_CACHE="${MLFLOW_TS_STACK_CACHE:-${HOME:-/root}/.cache/mlflow-ts-stack}"
 : "${STACK_BUCKET_DIRECT:=mlflow}"
 : "${STACK_BUCKET_PROXIED:=mlflow-proxied}"
 : "${STACK_BUCKET_AUTH:=mlflow-auth}"
+: "${STACK_BUCKET_WORKSPACES:=mlflow-workspaces}"
 # Every bucket is a SeaweedFS collection that takes 7 volumes when its first object is written;
 # volumes are not preallocated (they grow with their data), so the cap only bounds their count.
 # 0 would mean "free disk / 1 GiB", which ran out after about ten buckets (three per extra MLflow
@@ -40,6 +42,8 @@ STACK_CACHE="${MLFLOW_TS_STACK_CACHE:-${HOME:-/root}/.cache/mlflow-ts-stack}"
 : "${STACK_MLFLOW_DIRECT_PORT:=55000}"
 : "${STACK_MLFLOW_PROXIED_PORT:=55001}"
 : "${STACK_MLFLOW_AUTH_PORT:=55002}"
+# A server with workspaces enabled (`--enable-workspaces`, MLflow 3.10+), proxying artifacts.
+: "${STACK_MLFLOW_WORKSPACES_PORT:=55003}"
 : "${STACK_MLFLOW_WORKERS:=2}"
 # MLflow 3.x starts huey job consumers (GenAI scorers, periodic tasks) per server: ~8 extra
 # python processes and ~2 GiB RSS each; the SDK tests do not need them.
@@ -70,7 +74,7 @@ S3_DIR="$STACK_DIR/s3"
 WEED_BIN="$STACK_DIR/bin/weed"
 WEED_CACHE_BIN="$STACK_CACHE/bin/weed-$STACK_SEAWEED_VERSION"
 AUTH_DIR="$STACK_DIR/auth"
-ALL_SERVICES=(pg s3 mlflow-direct mlflow-proxied mlflow-auth)
+ALL_SERVICES=(pg s3 mlflow-direct mlflow-proxied mlflow-auth mlflow-workspaces)
 
 pg_local_uri() { # $1 = database
   printf 'postgresql://%s:%s@127.0.0.1:%s/%s' "$STACK_PG_USER" "$STACK_PG_PASSWORD" "$STACK_PG_PORT" "$1"
@@ -113,11 +117,13 @@ if [[ "$STACK_PG_EXTERNAL" == 1 ]]; then
   PG_URI_PROXIED="${STACK_PG_PROXIED_URI:-$(pg_uri_with_db "$STACK_PG_URI" "$STACK_PG_DB_PROXIED")}"
   PG_URI_AUTH="${STACK_PG_AUTH_URI:-$(pg_uri_with_db "$STACK_PG_URI" "$STACK_PG_DB_AUTH")}"
   PG_URI_AUTH_USERS="${STACK_PG_AUTH_USERS_URI:-$(pg_uri_with_db "$STACK_PG_URI" "$STACK_PG_DB_AUTH_USERS")}"
+  PG_URI_WORKSPACES="${STACK_PG_WORKSPACES_URI:-$(pg_uri_with_db "$STACK_PG_URI" "$STACK_PG_DB_WORKSPACES")}"
 else
   PG_URI_DIRECT="$(pg_local_uri "$STACK_PG_DB_DIRECT")"
   PG_URI_PROXIED="$(pg_local_uri "$STACK_PG_DB_PROXIED")"
   PG_URI_AUTH="$(pg_local_uri "$STACK_PG_DB_AUTH")"
   PG_URI_AUTH_USERS="$(pg_local_uri "$STACK_PG_DB_AUTH_USERS")"
+  PG_URI_WORKSPACES="$(pg_local_uri "$STACK_PG_DB_WORKSPACES")"
 fi
 if [[ "$STACK_S3_EXTERNAL" == 1 ]]; then
   S3_ENDPOINT="$STACK_S3_ENDPOINT"
@@ -156,6 +162,7 @@ svc_port() {
     mlflow-direct) printf '%s' "$STACK_MLFLOW_DIRECT_PORT" ;;
     mlflow-proxied) printf '%s' "$STACK_MLFLOW_PROXIED_PORT" ;;
     mlflow-auth) printf '%s' "$STACK_MLFLOW_AUTH_PORT" ;;
+    mlflow-workspaces) printf '%s' "$STACK_MLFLOW_WORKSPACES_PORT" ;;
     *)
       version_service "$1" || die "unknown service '$1' (known: ${ALL_SERVICES[*]}, mlflow-<version>-{direct,proxied,auth})"
       version_port "$VSVC_VERSION" "$VSVC_ROLE"
@@ -517,7 +524,7 @@ SELECT format('CREATE ROLE %I LOGIN', '$STACK_PG_USER')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$STACK_PG_USER')\gexec
 ALTER ROLE "$STACK_PG_USER" WITH LOGIN PASSWORD '$sqlpw';
 SQL
-  pg_create_dbs "$STACK_PG_DB_DIRECT" "$STACK_PG_DB_PROXIED" "$STACK_PG_DB_AUTH" "$STACK_PG_DB_AUTH_USERS"
+  pg_create_dbs "$STACK_PG_DB_DIRECT" "$STACK_PG_DB_PROXIED" "$STACK_PG_DB_AUTH" "$STACK_PG_DB_AUTH_USERS" "$STACK_PG_DB_WORKSPACES"
 }
 
 pg_create_dbs() { # $@ = database names; creates the missing ones on the local cluster, owned by $STACK_PG_USER
@@ -536,7 +543,7 @@ svc_start_pg() {
       "$VENV_PY" "$STACK_SCRIPTS_DIR/stackctl.py" pg-check "$PG_URI_DIRECT" || true
       die "external PostgreSQL ($(redact_uri "$STACK_PG_URI")) does not answer"
     fi
-    "$VENV_PY" "$STACK_SCRIPTS_DIR/stackctl.py" pg-ensure-dbs "$PG_URI_DIRECT" "$PG_URI_PROXIED" "$PG_URI_AUTH" "$PG_URI_AUTH_USERS" ||
+    "$VENV_PY" "$STACK_SCRIPTS_DIR/stackctl.py" pg-ensure-dbs "$PG_URI_DIRECT" "$PG_URI_PROXIED" "$PG_URI_AUTH" "$PG_URI_AUTH_USERS" "$PG_URI_WORKSPACES" ||
       die "external PostgreSQL: the databases are missing and could not be created"
     say "postgres: using external $(redact_uri "$PG_URI_DIRECT")"
     return 0
@@ -555,7 +562,7 @@ svc_start_pg() {
     wait_ready pg "$STACK_WAIT_PG" || die "postgres did not become ready"
   fi
   pg_ensure_roles_dbs
-  say "postgres $how on 127.0.0.1:$STACK_PG_PORT (databases: $STACK_PG_DB_DIRECT, $STACK_PG_DB_PROXIED, $STACK_PG_DB_AUTH, $STACK_PG_DB_AUTH_USERS)"
+  say "postgres $how on 127.0.0.1:$STACK_PG_PORT (databases: $STACK_PG_DB_DIRECT, $STACK_PG_DB_PROXIED, $STACK_PG_DB_AUTH, $STACK_PG_DB_AUTH_USERS, $STACK_PG_DB_WORKSPACES)"
 }
 
 redact_uri() { printf '%s' "$1" | sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#'; }
@@ -626,12 +633,12 @@ svc_start_s3() {
   say "s3 ($(weed_version)) up on 127.0.0.1:$STACK_S3_PORT"
 }
 
-s3_setup() { # buckets + signature / multipart self-test ($1 = "quick" to skip the self-test; then the buckets, default the three of the default servers)
+s3_setup() { # buckets + signature / multipart self-test ($1 = "quick" to skip the self-test; then the buckets, default those of the default servers)
   local log="$LOG_DIR/s3-setup.log" args=() buckets
   [[ "${STACK_S3_SKIP_VERIFY:-0}" == 1 || "${1:-}" == quick ]] && args+=(--skip-verify)
   shift || true
   buckets=("$@")
-  ((${#buckets[@]})) || buckets=("$STACK_BUCKET_DIRECT" "$STACK_BUCKET_PROXIED" "$STACK_BUCKET_AUTH")
+  ((${#buckets[@]})) || buckets=("$STACK_BUCKET_DIRECT" "$STACK_BUCKET_PROXIED" "$STACK_BUCKET_AUTH" "$STACK_BUCKET_WORKSPACES")
   S3_ENDPOINT="$S3_ENDPOINT" STACK_S3_ACCESS_KEY="$STACK_S3_ACCESS_KEY" STACK_S3_SECRET_KEY="$STACK_S3_SECRET_KEY" \
     STACK_S3_REGION="$STACK_S3_REGION" STACK_S3_WAIT="$STACK_WAIT_S3" \
     "$VENV_PY" "$STACK_SCRIPTS_DIR/stackctl.py" s3-setup "${args[@]}" "${buckets[@]}" >>"$log" 2>&1 ||
@@ -690,6 +697,7 @@ mlflow_spec() { # $1 = service
     direct) SPEC_PG_URI=$PG_URI_DIRECT SPEC_BUCKET=$STACK_BUCKET_DIRECT ;;
     proxied) SPEC_PG_URI=$PG_URI_PROXIED SPEC_BUCKET=$STACK_BUCKET_PROXIED ;;
     auth) SPEC_PG_URI=$PG_URI_AUTH SPEC_BUCKET=$STACK_BUCKET_AUTH ;;
+    workspaces) SPEC_PG_URI=$PG_URI_WORKSPACES SPEC_BUCKET=$STACK_BUCKET_WORKSPACES ;;
     *) die "unknown MLflow service '$name'" ;;
   esac
 }
@@ -721,6 +729,8 @@ mlflow_server_cmd() { # $1 = service; prints nothing, fills MLFLOW_CMD array
     direct) MLFLOW_CMD+=(--default-artifact-root "s3://$SPEC_BUCKET/" --no-serve-artifacts) ;;
     proxied) MLFLOW_CMD+=(--serve-artifacts --artifacts-destination "s3://$SPEC_BUCKET/") ;;
     auth) MLFLOW_CMD+=(--default-artifact-root "s3://$SPEC_BUCKET/" --no-serve-artifacts --app-name basic-auth) ;;
+    # Workspaces need a SQL backend; the workspace store defaults to the tracking store's database.
+    workspaces) MLFLOW_CMD+=(--serve-artifacts --artifacts-destination "s3://$SPEC_BUCKET/" --enable-workspaces) ;;
   esac
 }
 
@@ -795,6 +805,7 @@ AWS_SECRET_ACCESS_KEY=$STACK_S3_SECRET_KEY
 AWS_DEFAULT_REGION=$STACK_S3_REGION
 STACK_PROXIED_URI=http://127.0.0.1:$STACK_MLFLOW_PROXIED_PORT
 STACK_AUTH_URI=http://127.0.0.1:$STACK_MLFLOW_AUTH_PORT
+STACK_WORKSPACES_URI=http://127.0.0.1:$STACK_MLFLOW_WORKSPACES_PORT
 STACK_AUTH_ADMIN_USER=$STACK_AUTH_ADMIN_USER
 STACK_AUTH_ADMIN_PASSWORD=$STACK_AUTH_ADMIN_PASSWORD
 STACK_AUTH_READER_USER=$STACK_AUTH_READER_USER
@@ -804,6 +815,8 @@ STACK_PG_URI=$PG_URI_DIRECT
 STACK_BUCKET_DIRECT=$STACK_BUCKET_DIRECT
 STACK_BUCKET_PROXIED=$STACK_BUCKET_PROXIED
 STACK_BUCKET_AUTH=$STACK_BUCKET_AUTH
+STACK_BUCKET_WORKSPACES=$STACK_BUCKET_WORKSPACES
+STACK_PG_WORKSPACES_URI=$PG_URI_WORKSPACES
 STACK_MLFLOW_VERSION=$STACK_MLFLOW_VERSION
 STACK_S3_SERVER=$STACK_S3_SERVER_NAME
 STACK_DIR=$STACK_DIR
