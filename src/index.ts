@@ -47,6 +47,7 @@ export type { RegisteredModels, SearchRegisteredModelsParams } from "./resources
 export type { CreateModelVersionParams, ModelVersions } from "./resources/model-versions.js";
 export type { CreateLoggedModelParams, LoggedModels, SearchLoggedModelsParams } from "./resources/logged-models.js";
 export type { CreateWebhookParams, UpdateWebhookParams, Webhooks } from "./resources/webhooks.js";
+export type { CreateWorkspaceParams, UpdateWorkspaceParams, Workspaces } from "./resources/workspaces.js";
 export type { Auth } from "./resources/auth.js";
 export type { ExperimentPermissions, RegisteredModelPermissions } from "./resources/auth-permissions.js";
 export type { AuthUsers, UserGrant, UserPermissions } from "./resources/auth-users.js";
@@ -120,6 +121,7 @@ export {
   MlflowApiError,
   MlflowError,
   NotFoundError,
+  UnknownWorkspaceError,
   PermissionDeniedError,
   RateLimitError,
   type RequestContext,
@@ -175,6 +177,7 @@ export type {
 export type { LoggedModel, LoggedModelStatus } from "./protocol/entities/logged-model.js";
 export type { ModelStage, ModelVersion, ModelVersionStatus, RegisteredModel, RegisteredModelAlias } from "./protocol/entities/registry.js";
 export type { Webhook, WebhookAction, WebhookEntity, WebhookEvent, WebhookStatus, WebhookTestResult } from "./protocol/entities/webhook.js";
+export type { Workspace, WorkspaceDeletionMode } from "./protocol/entities/workspace.js";
 export type { KeyValueInput } from "./protocol/key-values.js";
 export type { MetricInput, SearchLoggedModelsRequest } from "./protocol/endpoints.js";
 export type { WireDouble } from "./core/wire.js";

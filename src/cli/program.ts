@@ -16,6 +16,7 @@ import { recoverCommand } from "./commands/recover.js";
 import { runsCommand } from "./commands/runs/index.js";
 import { syncCommand } from "./commands/sync.js";
 import { uploadCommand } from "./commands/upload.js";
+import { workspacesCommand } from "./commands/workspaces.js";
 import { CliContext, type CliIo } from "./context.js";
 import { errorMessage, exitCodeFor } from "./errors.js";
 
@@ -49,6 +50,7 @@ export function createProgram(context: CliContext): Command {
   program.addCommand(artifactsCommand(context));
   program.addCommand(modelsCommand(context));
   program.addCommand(authCommand(context));
+  program.addCommand(workspacesCommand(context));
   program.addCommand(completionCommand(context));
   // Future commands: one file each, one line here.
   applySettings(program, context);

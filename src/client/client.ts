@@ -14,6 +14,7 @@ import { ModelVersions } from "../resources/model-versions.js";
 import { RegisteredModels } from "../resources/registered-models.js";
 import { Runs } from "../resources/runs.js";
 import { Webhooks } from "../resources/webhooks.js";
+import { Workspaces } from "../resources/workspaces.js";
 import { createStore } from "../store/create-store.js";
 import type { ServerCapabilities } from "../store/rest/server-capabilities.js";
 import type { TrackingStore } from "../store/tracking-store.js";
@@ -51,6 +52,8 @@ export class MlflowClient {
   readonly webhooks: Webhooks;
   /** The basic-auth admin API: users and their permissions (a server started with `--app-name basic-auth`). */
   readonly auth: Auth;
+  /** The server's workspaces (MLflow 3.10+, `--enable-workspaces`); which one this client works in is its `workspace` option. */
+  readonly workspaces: Workspaces;
   /**
    * The tracking server's MLflow version and the features it lacks, asked once per client on first
    * need (`GET /version`). A call that needs a feature the server lacks fails with `UnsupportedFeatureError`.
@@ -77,6 +80,7 @@ export class MlflowClient {
     this.models = new Models(this);
     this.webhooks = new Webhooks(this.store);
     this.auth = new Auth(this.store);
+    this.workspaces = new Workspaces(this.store);
   }
 
   /** Where this client logs, safe to print (no credentials). */

@@ -87,6 +87,15 @@ export interface ClientOptions {
   keepAliveIdleMs?: number | undefined;
   /** Maximum sockets per host. @defaultValue 64 */
   maxSockets?: number | undefined;
+  /**
+   * The MLflow workspace (MLflow 3.10+ servers started with `--enable-workspaces`): sent as the
+   * `X-MLFLOW-WORKSPACE` header of every tracking, registry and proxied-artifact request, as the
+   * Python client sends it (not on the workspace API, whose path names the workspace). A name of
+   * 2–63 lowercase letters, digits and inner hyphens, or `default`. The embedded store does not
+   * honour it yet. Env `MLFLOW_WORKSPACE`.
+   * @defaultValue none: the server's default workspace
+   */
+  workspace?: string | undefined;
   /** Extra headers sent with every tracking request (e.g. for an access proxy). */
   headers?: Record<string, string> | undefined;
   /** Skip TLS verification. Env `MLFLOW_TRACKING_INSECURE_TLS`. Conflicts with `serverCertPath`. @defaultValue false */

@@ -16,6 +16,7 @@ import type { AuthProvider } from "../core/http/auth/types.js";
 import type { AuthSettings, HttpSettings } from "../core/http/settings.js";
 import { redact, registerBasicCredentials, registerSecret, registerSecretHeaders } from "../core/redact.js";
 import { QUIET_RETRIES_ENV, UNREACHABLE_DEADLINE_ENV } from "../core/retry/policy.js";
+import { workspaceNameProblem } from "../core/workspace.js";
 import { readCredentialsFile } from "./credentials-file.js";
 import {
   DEFAULT_BACKOFF_FACTOR_MS,
@@ -72,6 +73,8 @@ export type ResolvedAuth = AuthSettings;
 export interface ResolvedConfig {
   tracking: TrackingTarget;
   auth: ResolvedAuth;
+  /** The MLflow workspace (`workspace` option, `MLFLOW_WORKSPACE`), trimmed; `undefined` when unset (the server's default). */
+  workspace: string | undefined;
   http: HttpSettings;
   s3: {
     endpointUrl?: string;
@@ -141,6 +144,7 @@ export function resolveConfig(options: ClientOptions = {}): ResolvedConfig {
   const config: ResolvedConfig = {
     tracking,
     auth: resolveAuth(opts, env),
+    workspace: resolveWorkspace(opts.workspace, env),
     http: {
       timeoutMs: opts.timeoutMs ?? secondsToMs(readNumberEnv(env, "MLFLOW_HTTP_REQUEST_TIMEOUT", { min: 0.001, unit: "seconds" })) ?? DEFAULT_TIMEOUT_MS,
       maxRetries:
@@ -422,6 +426,23 @@ function fromUserinfo(uri: string | undefined): ResolvedAuth | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The workspace as the Python client reads it: trimmed, empty meaning unset (`_normalize_workspace`).
+ * The name is checked here, before any request, with the server's rule.
+ * @throws {ConfigurationError} naming `workspace` or `MLFLOW_WORKSPACE` when the name breaks the rule.
+ */
+function resolveWorkspace(option: string | undefined, env: Env): string | undefined {
+  const key = option?.trim() ? "workspace" : "MLFLOW_WORKSPACE";
+  const name = option?.trim() || readEnv(env, "MLFLOW_WORKSPACE");
+  if (name === undefined) return undefined;
+  const problem = workspaceNameProblem(name);
+  if (problem === undefined) return name;
+  throw new ConfigurationError(
+    key,
+    `${key} "${name}" ${problem}. Fix: use the workspace's name as the server lists it (mlflow-ts workspaces list), e.g. team-a, or unset ${key} for the default workspace.`,
+  );
 }
 
 function resolveTls(opts: z.infer<typeof clientOptionsSchema>, env: Env): ResolvedConfig["http"]["tls"] {

@@ -52,6 +52,7 @@ export const clientOptionsSchema = z.strictObject({
   unreachableDeadlineMs: z.number().int().min(0).optional(),
   keepAliveIdleMs: positiveInt.optional(),
   maxSockets: positiveInt.optional(),
+  workspace: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
   insecureTls: z.boolean().optional(),
   serverCertPath: z.string().min(1).optional(),

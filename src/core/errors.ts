@@ -8,6 +8,7 @@ import { type ErrorCode, isErrorCode } from "./error-codes.js";
 import type { AuthRefreshReason } from "./http/auth/types.js";
 import { excerpt, redact } from "./redact.js";
 import type { ValidationRule } from "./validation-rules.js";
+import { isUnknownWorkspaceMessage, workspaceErrorFix } from "./workspace.js";
 
 /** Fields common to errors that came from one HTTP call. */
 export interface RequestContext {
@@ -128,6 +129,12 @@ export class MlflowApiError extends MlflowError implements RequestContext {
 
 /** `RESOURCE_DOES_NOT_EXIST` (HTTP 404), or a 404 from a route the server does not have. */
 export class NotFoundError extends MlflowApiError {}
+/**
+ * The workspace the request named (`MLFLOW_WORKSPACE`, the `workspace` option) does not exist on
+ * the server (its 404 "Workspace '…' not found"). Not a {@link NotFoundError}: what was asked for
+ * may exist, the workspace does not, and a lookup must not read it as "absent".
+ */
+export class UnknownWorkspaceError extends MlflowApiError {}
 /** `RESOURCE_ALREADY_EXISTS`: MLflow answers HTTP 400, not 409. */
 export class AlreadyExistsError extends MlflowApiError {}
 /** `INVALID_PARAMETER_VALUE` or `BAD_REQUEST` (HTTP 400): the server refused the input. */
@@ -424,7 +431,7 @@ const MAX_TEXT_IN_MESSAGE = 300;
  * @internal
  */
 export function apiErrorFromResponse(
-  init: RequestContext & { status: number; body: string; retryable: boolean; requestId?: string; retryAfterMs?: number },
+  init: RequestContext & { status: number; body: string; retryable: boolean; requestId?: string; retryAfterMs?: number; detail?: string | undefined },
 ): MlflowApiError {
   const parsed = parseErrorBody(init.body);
   const known = parsed !== undefined && isErrorCode(parsed.errorCode) ? parsed.errorCode : undefined;
@@ -434,8 +441,13 @@ export function apiErrorFromResponse(
   const serverMessage = parsed === undefined ? describeText(init.body) : known === undefined ? `${parsed.errorCode}: ${parsed.message}` : parsed.message;
   // A 400 the retry policy calls transient (MLflow's exhausted connection pool, see isTransientAnswer)
   // is the server failing, not the input: a ServerError, whatever its code says.
-  const ErrorClass = init.retryable && init.status === 400 ? ServerError : (CODE_TO_CLASS[errorCode] ?? classForStatus(init.status));
-  return new ErrorClass({ ...init, errorCode, serverMessage });
+  const ErrorClass =
+    init.retryable && init.status === 400
+      ? ServerError
+      : init.status === 404 && isUnknownWorkspaceMessage(parsed?.message)
+        ? UnknownWorkspaceError
+        : (CODE_TO_CLASS[errorCode] ?? classForStatus(init.status));
+  return new ErrorClass({ ...init, errorCode, serverMessage, detail: init.detail ?? workspaceErrorFix(parsed?.errorCode, parsed?.message ?? init.body) });
 }
 
 function classForStatus(status: number): typeof MlflowApiError {

@@ -41,6 +41,9 @@ export const VALIDATION_RULES = {
   "webhook-name": "an empty webhook name",
   "webhook-url": "a webhook URL that does not parse or is not http(s)",
   "webhook-events": "a webhook without events, or an event without entity and action",
+  "workspace-name":
+    "a workspace name that is not 2–63 lowercase letters, digits and inner hyphens, or is reserved (`workspaces`, `api`, `ajax-api`, `static-files`)",
+  "workspace-update": "a workspace update with neither `description` nor `default_artifact_root`",
   // The basic-auth admin API (client.auth, mlflow-ts auth)
   "auth-username": "an empty username",
   "auth-password": "an empty password (passwords come from stdin or a file, never the command line)",

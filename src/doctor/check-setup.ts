@@ -10,6 +10,7 @@ import { journalsCheck } from "./checks/journals.js";
 import { roundTripCheck } from "./checks/round-trip.js";
 import { s3BucketCheck, s3CredentialsCheck, s3EndpointCheck } from "./checks/s3.js";
 import { serverReachableCheck, serverVersionCheck } from "./checks/server.js";
+import { workspaceCheck } from "./checks/workspace.js";
 import { DEFAULT_CHECK_TIMEOUT_MS, SetupContext } from "./context.js";
 import { type CheckDefinition, runChecks } from "./runner.js";
 import type { CheckSetupOptions, SetupReport } from "./types.js";
@@ -21,6 +22,7 @@ const CHECKS: readonly CheckDefinition<SetupContext>[] = [
   serverReachableCheck,
   serverVersionCheck,
   authCheck,
+  workspaceCheck,
   experimentCheck,
   permissionCheck,
   artifactModeCheck,
@@ -38,7 +40,7 @@ const CHECKS: readonly CheckDefinition<SetupContext>[] = [
  * Checks that the tracking server, the credentials, the bucket and the artifact path work, the
  * way `npx mlflow-ts doctor` does, and says how to fix what does not.
  *
- * Checks run in order (configuration, journals of dead processes waiting for delivery, server, version, authentication, experiment, write
+ * Checks run in order (configuration, journals of dead processes waiting for delivery, server, version, authentication, workspace, experiment, write
  * permission, artifact mode, S3 endpoint, clock skew, S3 credentials, bucket, artifact proxy,
  * write/read/delete probe, multipart probe, round trip); a check whose prerequisite failed is
  * skipped with the reason. Under CI (or with `requireServer`), a missing tracking URI fails the

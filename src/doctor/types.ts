@@ -11,6 +11,7 @@ export const CHECK_IDS = [
   "server.reachable",
   "server.version",
   "auth",
+  "workspace",
   "experiment",
   "permission",
   "artifacts.mode",

@@ -30,6 +30,7 @@ import {
   type ViewType,
 } from "./entities/tracking.js";
 import { type WebhookEvent, type WebhookStatus, webhookSchema, webhookTestResultSchema } from "./entities/webhook.js";
+import { type WorkspaceDeletionMode, workspaceSchema } from "./entities/workspace.js";
 
 /** Re-exported: the endpoint table names each RPC's policy; the retry rules own the type. */
 export type { RetryPolicy };
@@ -53,6 +54,8 @@ export interface EndpointSpec<Req, Res extends z.ZodType> {
   path: string;
   retry: RetryPolicy;
   response: Res;
+  /** Fields sent in the query string whatever the method (the server reads them from there, e.g. `mode` of a workspace DELETE). */
+  query?: readonly string[];
   /** Type carrier for the request; never read at runtime. */
   request?: Req;
 }
@@ -251,6 +254,25 @@ export const ENDPOINTS = {
   // A repeated test only sends the receiver one more test event.
   "webhooks.test": endpoint<{ webhook_id: string; event?: WebhookEvent }, z.ZodObject<{ result: typeof webhookTestResultSchema }>>(
     "POST", `${API}/webhooks/{webhook_id}/test`, z.object({ result: webhookTestResultSchema })),
+
+  // Workspaces (MLflow 3.10+, a server started with `--enable-workspaces`). The workspace is named
+  // in the path, so these requests carry no workspace header (core/workspace.ts).
+  "workspaces.list": endpoint<Record<string, never>, z.ZodType<{ workspaces: z.infer<typeof workspaceSchema>[] }>>(
+    "GET", `${API3}/workspaces`, z.object({ workspaces: z.array(workspaceSchema).default([]) })),
+  "workspaces.create": endpoint<
+    { name: string; description?: string; default_artifact_root?: string },
+    z.ZodObject<{ workspace: typeof workspaceSchema }>
+  >("POST", `${API3}/workspaces`, z.object({ workspace: workspaceSchema }), "not-idempotent"),
+  "workspaces.get": endpoint<{ workspace_name: string }, z.ZodObject<{ workspace: typeof workspaceSchema }>>(
+    "GET", `${API3}/workspaces/{workspace_name}`, z.object({ workspace: workspaceSchema })),
+  "workspaces.update": endpoint<
+    { workspace_name: string; description?: string; default_artifact_root?: string },
+    z.ZodObject<{ workspace: typeof workspaceSchema }>
+  >("PATCH", `${API3}/workspaces/{workspace_name}`, z.object({ workspace: workspaceSchema })),
+  "workspaces.delete": {
+    ...endpoint<{ workspace_name: string; mode?: WorkspaceDeletionMode }, typeof empty>("DELETE", `${API3}/workspaces/{workspace_name}`, empty, "not-idempotent"),
+    query: ["mode"],
+  },
 
   // The basic-auth app (`--app-name basic-auth`): users, and permissions on experiments and
   // registered models. MLflow 3.17 grants per user through roles (`users/permissions/*`, API 3.0);

@@ -30,7 +30,7 @@ function feature(title: string, firstVersion: string, endpoints: readonly Endpoi
 }
 
 /** The name of every gated feature, oldest first: the literal list behind {@link ServerFeature}. */
-export const SERVER_FEATURE_NAMES = ["logged-models", "run-outputs", "experiment-tag-delete", "webhooks", "server-info"] as const;
+export const SERVER_FEATURE_NAMES = ["logged-models", "run-outputs", "experiment-tag-delete", "webhooks", "server-info", "workspaces"] as const;
 
 /** A gated feature's name, e.g. `"logged-models"`. */
 export type ServerFeature = (typeof SERVER_FEATURE_NAMES)[number];
@@ -51,6 +51,8 @@ export const SERVER_FEATURES: Readonly<Record<ServerFeature, ServerFeatureSpec>>
   ], "poll the registry instead (client.modelVersions.search)."),
   "server-info": feature("the server-info endpoint", "3.10.1", [], "read the server's version from GET /version (client.server.version()).",
     ["/api/3.0/mlflow/server-info"]),
+  "workspaces": feature("workspaces", "3.10.1", ["workspaces.list", "workspaces.create", "workspaces.get", "workspaces.update", "workspaces.delete"],
+    "unset MLFLOW_WORKSPACE (or the workspace option): a server before 3.10 keeps every experiment in one namespace."),
 };
 
 const BY_ENDPOINT: ReadonlyMap<string, ServerFeature> = new Map(
@@ -103,7 +105,7 @@ export function releasedBefore(version: string, first: string): boolean | undefi
 /**
  * The features a server of `version` lacks, in the table's order (none when the version does not parse).
  * @example
- * featuresMissingIn("3.0.1") // ["experiment-tag-delete", "webhooks", "server-info"]
+ * featuresMissingIn("3.0.1") // ["experiment-tag-delete", "webhooks", "server-info", "workspaces"]
  * @internal
  */
 export function featuresMissingIn(version: string): ServerFeature[] {

@@ -50,6 +50,7 @@ const EXPECTED: Record<string, string[]> = {
     "TooManyItemsError",
     "UNSUPPORTED_FEATURE_CODE",
     "UnauthenticatedError",
+    "UnknownWorkspaceError",
     "UnsafeArtifactPathError",
     "UnsafeIntegerError",
     "UnsupportedArtifactStoreError",

@@ -55,6 +55,7 @@ const CLIENT_UNDEFINED: Omit<AllUndefined<ClientOptions>, "env"> = {
   unreachableDeadlineMs: undefined,
   keepAliveIdleMs: undefined,
   maxSockets: undefined,
+  workspace: undefined,
   headers: undefined,
   insecureTls: undefined,
   serverCertPath: undefined,

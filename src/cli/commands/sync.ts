@@ -10,6 +10,7 @@ import { Command, type Command as CommanderCommand, InvalidArgumentError, Option
 import { MlflowClient } from "../../client/client.js";
 import { resolveConfig, type TrackingTarget } from "../../config/resolve.js";
 import { messageOf } from "../../core/error-text.js";
+import { workspaceNameProblem } from "../../core/workspace.js";
 import { describeExperiment, describeLoggedModel, describeRun, describeVersion, formatSyncReport, plural } from "../../sync/format.js";
 import { type OfflineSyncReport, syncOfflineStores } from "../../sync/sync-offline.js";
 import { syncRuns } from "../../sync/sync-runs.js";
@@ -40,11 +41,14 @@ Examples:
   $ mlflow-ts sync --to http://mlflow.internal:5000
   $ mlflow-ts sync --from sqlite:///runs/mlflow.db --to http://mlflow.internal:5000 --experiment mnist
   $ mlflow-ts sync --to http://mlflow.internal:5000 --dry-run
-  $ mlflow-ts sync --to http://mlflow.internal:5000 --json > sync-report.json`;
+  $ mlflow-ts sync --to http://mlflow.internal:5000 --json > sync-report.json
+  $ mlflow-ts sync --from http://mlflow.internal:5000 --from-workspace team-a --to http://mlflow.internal:5000 --to-workspace team-b -e mnist`;
 
 interface SyncCommandOptions {
   from: string;
   to?: string;
+  fromWorkspace?: string;
+  toWorkspace?: string;
   offline?: boolean;
   experiment: string[];
   dryRun?: boolean;
@@ -62,6 +66,12 @@ export function syncCommand(context: CliContext): Command {
     .description("copy local runs to a tracking server: experiments, runs, params, tags, metric histories, artifacts, logged models, model versions")
     .option("--from <uri>", "where the runs are", trackingUri, "sqlite:///mlflow.db")
     .option("--to <uri>", "the tracking server to copy them to, e.g. http://host:5000 (required unless --offline)", trackingUri)
+    .option("--from-workspace <name>", "the workspace of --from (MLflow 3.10+ with --enable-workspaces; default: MLFLOW_WORKSPACE)", parseWorkspace)
+    .option(
+      "--to-workspace <name>",
+      "the workspace of --to (default: MLFLOW_WORKSPACE); with --from-workspace, --from and --to may be the same server",
+      parseWorkspace,
+    )
     .addOption(new Option("--offline", "deliver the runs logged offline (MLFLOW_TS_OFFLINE) to the servers they were logged for").conflicts("from"))
     .option("-e, --experiment <name>", "only this experiment (repeat for several; default: every active experiment)", collect(String), [])
     .option("--dry-run", "read both sides and list what would be copied; write nothing")
@@ -81,19 +91,25 @@ export function syncCommand(context: CliContext): Command {
 
 async function sync(context: CliContext, options: SyncCommandOptions & { to: string }, command: CommanderCommand): Promise<void> {
   const env = context.io.env;
-  const source = resolveConfig({ trackingUri: options.from, env, offline: false }).tracking;
-  const target = resolveConfig({ trackingUri: options.to, env, offline: false }).tracking;
-  if (sameStore(source, target))
-    command.error(`error: --from and --to name the same store (${options.to}).`, { exitCode: EXIT.usage, code: "mlflow-ts.sync.sameStore" });
+  // Each side's workspace: its option, else MLFLOW_WORKSPACE.
+  const sourceConfig = resolveConfig({ trackingUri: options.from, env, offline: false, workspace: options.fromWorkspace });
+  const targetConfig = resolveConfig({ trackingUri: options.to, env, offline: false, workspace: options.toWorkspace });
+  const [source, target] = [sourceConfig.tracking, targetConfig.tracking];
+  const [fromWorkspace, toWorkspace] = [sourceConfig.workspace, targetConfig.workspace];
+  // One server's workspaces are separate stores; the embedded store has no workspaces.
+  if (sameStore(source, target) && (source.kind === "sqlite" || fromWorkspace === toWorkspace)) {
+    const hint = source.kind === "rest" ? " To copy between two workspaces of one server, give --from-workspace and --to-workspace." : "";
+    command.error(`error: --from and --to name the same store (${options.to}).${hint}`, { exitCode: EXIT.usage, code: "mlflow-ts.sync.sameStore" });
+  }
   if (source.kind === "sqlite" && !existsSync(source.path)) {
     throw new CliFailure(
       `${options.from} does not exist (no file ${source.path}). Run the command in the folder that holds mlflow.db, or pass --from sqlite:////absolute/path/mlflow.db.`,
     );
   }
   // Reading the source is not logging to it: no "logging to sqlite:///…" notice.
-  const from = new MlflowClient({ trackingUri: options.from, env: { ...env, MLFLOW_TS_QUIET_LOCAL_STORE: "true" }, offline: false });
+  const from = new MlflowClient({ trackingUri: options.from, env: { ...env, MLFLOW_TS_QUIET_LOCAL_STORE: "true" }, offline: false, workspace: fromWorkspace });
   // MLFLOW_TS_OFFLINE left set in the shell must not turn the target into its own offline store.
-  const to = new MlflowClient({ trackingUri: options.to, env, offline: false });
+  const to = new MlflowClient({ trackingUri: options.to, env, offline: false, workspace: toWorkspace });
   const progress = new SyncProgress(context.io.stderr);
   const interrupt = interruptOnSigint(context, "the runs in flight stay marked incomplete; run the same command again to complete them");
   try {
@@ -239,6 +255,12 @@ function parseTrackingUri(value: string, env: Record<string, string | undefined>
   } catch (error) {
     throw new InvalidArgumentError(messageOf(error));
   }
+  return value;
+}
+
+function parseWorkspace(value: string): string {
+  const problem = workspaceNameProblem(value);
+  if (problem !== undefined) throw new InvalidArgumentError(`workspace "${value}" ${problem}; e.g. team-a.`);
   return value;
 }
 

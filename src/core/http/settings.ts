@@ -1,6 +1,6 @@
 /**
  * What the HTTP transport needs from the configuration: timeouts, retries, sockets, headers, TLS
- * and the credentials of the `Authorization` header. Defined here, below the configuration, so that
+ * the credentials of the `Authorization` header and the workspace header. Defined here, below the configuration, so that
  * core/ imports nothing above it; the configuration fills these shapes (`ResolvedConfig["http"]`
  * is an {@link HttpSettings}, `ResolvedConfig["auth"]` an {@link AuthSettings}).
  */
@@ -56,4 +56,6 @@ export type AuthSettings =
 export interface TransportSettings {
   http: HttpSettings;
   auth: AuthSettings;
+  /** The MLflow workspace sent in the `X-MLFLOW-WORKSPACE` header of every request (`MLFLOW_WORKSPACE`); none when unset. */
+  workspace?: string | undefined;
 }

@@ -40,6 +40,7 @@ import { retryUntil } from "../retry/retry-until.js";
 import { LinkedAbort } from "../signals.js";
 import { VERSION } from "../version.js";
 import { toWireJson } from "../wire.js";
+import { sendsWorkspaceHeader, WORKSPACE_HEADER } from "../workspace.js";
 import { type AuthHeaders, AuthSession } from "./auth/auth-session.js";
 import type { AuthSettings, HttpSettings, TlsSettings, TransportSettings } from "./settings.js";
 import { isStaleSocketError, SocketPools } from "./socket-pools.js";
@@ -105,6 +106,8 @@ export class HttpTransport {
   readonly #config: HttpSettings;
   readonly #axios: AxiosInstance;
   readonly #authHeader: string | undefined;
+  /** The workspace header's value, when a workspace is configured. */
+  readonly #workspace: string | undefined;
   /** The auth provider's cache, when the credentials are a provider. */
   readonly #auth: AuthSession | undefined;
   readonly #pools: SocketPools;
@@ -119,6 +122,7 @@ export class HttpTransport {
     this.baseUrl = baseUrl;
     this.#config = config.http;
     this.#authHeader = authHeader(config.auth);
+    this.#workspace = config.workspace;
     this.#auth = config.auth.kind === "provider" ? new AuthSession(config.auth.provider, config.auth.source) : undefined;
     this.#baseAddress = addressOf(new URL(baseUrl));
     this.#pools = new SocketPools({ keepAliveIdleMs: config.http.keepAliveIdleMs, maxSockets: config.http.maxSockets, tls: tlsOptions(config.http.tls) });
@@ -322,7 +326,13 @@ export class HttpTransport {
       if (this.#authHeader) headers.Authorization = this.#authHeader;
       if (auth) Object.assign(headers, auth);
     }
-    return Object.assign(headers, req.headers, options.headers);
+    Object.assign(headers, req.headers, options.headers);
+    // As the Python client: the tracking server's own requests carry the workspace unless a header
+    // given by the caller already names one, or the path names it (the workspace API).
+    if (this.#workspace !== undefined && req.url === undefined && sendsWorkspaceHeader(req.path) && !hasHeader(headers, WORKSPACE_HEADER)) {
+      headers[WORKSPACE_HEADER] = this.#workspace;
+    }
+    return headers;
   }
 
   /** `host:port` the request goes to. */
@@ -492,6 +502,13 @@ export function queryString(query: Record<string, QueryValue> | undefined): stri
   }
   const text = params.toString();
   return text ? `?${text}` : "";
+}
+
+/** Whether `headers` has `name`, in any letter case. */
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  const lower = name.toLowerCase();
+  for (const key in headers) if (key.toLowerCase() === lower) return true;
+  return false;
 }
 
 function plainHeaders(res: AxiosResponse): Record<string, string | undefined> {

@@ -51,20 +51,31 @@ const CONCURRENT_DUPLICATE =
   /duplicate key value violates unique constraint \\?"(?:latest_metric|metric|param|tag)_pk\\?"|UNIQUE constraint failed: (?:latest_metrics|metrics|params|tags)\.|Duplicate entry .{0,2000}? for key '(?:latest_metrics|metrics|params|tags)\.PRIMARY'|Violation of PRIMARY KEY constraint '(?:latest_metric|metric|param|tag)_pk'/;
 
 /**
- * Whether an error answer is worth another attempt: a status of {@link RETRYABLE_STATUSES}, or
- * MLflow's 400 for an exhausted database connection pool or for two requests racing on the same
- * metric, param or tag rows. Not repeated blindly for creates: a 400 is not in
- * {@link NOT_PROCESSED_STATUSES}.
+ * MLflow's answers for a feature the server was started without, which no retry changes: the 500
+ * `FEATURE_DISABLED` a server without `--enable-workspaces` gives a request naming a workspace, and
+ * the plain-text 503 of its workspace API ("Endpoint: … disabled because the server is running
+ * without workspaces support"). The Python client retries both; a retry only delays the error.
+ */
+const FEATURE_DISABLED = /^\s*\{[\s\S]*"error_code"\s*:\s*"FEATURE_DISABLED"/;
+const ENDPOINT_DISABLED = /^Endpoint: \S+ disabled because the server is running without/;
+
+/**
+ * Whether an error answer is worth another attempt: a status of {@link RETRYABLE_STATUSES} (but not
+ * a feature the server was started without), or MLflow's 400 for an exhausted database connection
+ * pool or for two requests racing on the same metric, param or tag rows. Not repeated blindly for
+ * creates: a 400 is not in {@link NOT_PROCESSED_STATUSES}.
  *
  * @example
  * isTransientAnswer(503, "") // true
  * isTransientAnswer(400, '{"error_code":"BAD_REQUEST","message":"QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00"}') // true
  * isTransientAnswer(400, '{"error_code":"BAD_REQUEST","message":"(psycopg2.errors.UniqueViolation) duplicate key value violates unique constraint \\"metric_pk\\" …"}') // true
  * isTransientAnswer(400, '{"error_code":"INVALID_PARAMETER_VALUE","message":"…"}') // false
+ * isTransientAnswer(500, '{"error_code":"FEATURE_DISABLED","message":"Workspace APIs are not available: …"}') // false
  * @internal
  */
 export function isTransientAnswer(status: number, body: string): boolean {
-  return RETRYABLE_STATUSES.has(status) || (status === 400 && (POOL_EXHAUSTED.test(body) || CONCURRENT_DUPLICATE.test(body)));
+  if (RETRYABLE_STATUSES.has(status)) return !FEATURE_DISABLED.test(body) && !ENDPOINT_DISABLED.test(body);
+  return status === 400 && (POOL_EXHAUSTED.test(body) || CONCURRENT_DUPLICATE.test(body));
 }
 
 /**

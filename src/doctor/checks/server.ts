@@ -94,7 +94,8 @@ async function serverInfo(context: SetupContext, signal: AbortSignal): Promise<S
 
 /** The features this version lacks, each with the release that has it (protocol/server-features.ts). */
 function describeMissing(version: string): string {
-  const missing = featuresMissingIn(version).filter((feature) => feature !== "server-info");
+  // server-info and workspaces have their own lines (the info above, the workspace check).
+  const missing = featuresMissingIn(version).filter((feature) => feature !== "server-info" && feature !== "workspaces");
   if (missing.length === 0) return "every feature mlflow-ts uses is available";
   const list = missing.map((feature) => `${SERVER_FEATURES[feature].title} (MLflow ≥ ${minorRelease(SERVER_FEATURES[feature].firstVersion)})`);
   return `unavailable on this server: ${list.join(", ")}`;

@@ -166,7 +166,7 @@ async function orUndefined<T>(promise: Promise<T>): Promise<T | undefined> {
 
 /**
  * Builds the HTTP request of an RPC: path parameters filled in, GET fields in the query (without
- * the path parameters), other fields as JSON. A JSON body keeps the path parameters too, as the
+ * the path parameters), other fields as JSON, but for those the endpoint lists in `query`. A JSON body keeps the path parameters too, as the
  * Python client sends them: the server reads e.g. `model_id` of `PATCH logged-models/{model_id}`
  * from the body and answers 400 without it.
  * @internal
@@ -181,7 +181,15 @@ export function toHttpRequest(name: EndpointName, request: Record<string, unknow
     return encodeURIComponent(value);
   });
   if (spec.method === "GET") return { method: "GET", path, query: query as Record<string, QueryValue>, retry: spec.retry };
-  return { method: spec.method, path, json: request, retry: spec.retry };
+  const queryFields = "query" in spec ? spec.query : undefined;
+  if (queryFields === undefined) return { method: spec.method, path, json: request, retry: spec.retry };
+  const json: Record<string, unknown> = { ...request };
+  const inQuery: Record<string, QueryValue> = {};
+  for (const field of queryFields) {
+    inQuery[field] = json[field] as QueryValue;
+    delete json[field];
+  }
+  return { method: spec.method, path, query: inQuery, json, retry: spec.retry };
 }
 
 function parseBody<N extends EndpointName>(name: N, http: HttpRequest, text: string): EndpointResponse<N> {

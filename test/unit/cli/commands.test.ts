@@ -42,6 +42,8 @@ describe("help and version", () => {
     ["models", "register"],
     ["models", "alias"],
     ["models", "describe"],
+    ["workspaces"],
+    ["workspaces", "list"],
   ];
 
   it.each(commands.map((path) => [path.join(" ") || "(no command)", path] as const))("prints help for %s and exits 0", async (_name, path) => {
@@ -185,7 +187,7 @@ describe("doctor", () => {
     const report = JSON.parse(stdout);
     expect(Object.keys(report).sort()).toEqual(["checks", "durationMs", "ok"]);
     expect(report.ok).toBe(false);
-    expect(report.checks).toHaveLength(16);
+    expect(report.checks).toHaveLength(17);
     expect(report.checks[0]).toMatchObject({ id: "config", status: "fail" });
     expect(report.checks.slice(1).every((check: { status: string }) => check.status === "skip")).toBe(true);
   });
@@ -196,7 +198,7 @@ describe("doctor", () => {
     const lines = stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^FAIL {2}Configuration +MLFLOW_S3_ENDPOINT_URL must be the http\(s\) URL/);
     expect(lines[1]).toMatch(/^ {6}fix: Correct MLFLOW_S3_ENDPOINT_URL/);
-    expect(lines.at(-1)).toMatch(/^16 checks: 0 passed, 1 failed, 15 skipped in /);
+    expect(lines.at(-1)).toMatch(/^17 checks: 0 passed, 1 failed, 16 skipped in /);
   });
 
   it("exits 1 under CI when MLFLOW_TRACKING_URI is empty, and 0 with --no-require-server", async () => {

@@ -38,6 +38,7 @@ describe("defaults", () => {
     const config = resolveWith({});
     expect(config.tracking).toEqual({ kind: "sqlite", path: resolve("mlflow.db"), uri: `sqlite:///${resolve("mlflow.db")}`, isDefault: true });
     expect(config.auth).toEqual({ kind: "none" });
+    expect(config.workspace).toBeUndefined();
     expect(config.http).toEqual({
       timeoutMs: 120_000,
       maxRetries: 7,
@@ -343,7 +344,7 @@ describe("strict options", () => {
     const error = configError({}, { timeoutMS: 5000 } as unknown as ClientOptions);
     expect(error.key).toBe("timeoutMS");
     expect(error.message).toBe(
-      `Invalid option "timeoutMS" = 5000: unknown option (valid options: ${Object.keys({ trackingUri: 0, auth: 0, timeoutMs: 0, maxRetries: 0, backoffFactorMs: 0, backoffJitterMs: 0, deadlineMs: 0, unreachableDeadlineMs: 0, keepAliveIdleMs: 0, maxSockets: 0, headers: 0, insecureTls: 0, serverCertPath: 0, clientCertPath: 0, s3: 0, artifacts: 0, offline: 0, env: 0 }).join(", ")}).`,
+      `Invalid option "timeoutMS" = 5000: unknown option (valid options: ${Object.keys({ trackingUri: 0, auth: 0, timeoutMs: 0, maxRetries: 0, backoffFactorMs: 0, backoffJitterMs: 0, deadlineMs: 0, unreachableDeadlineMs: 0, keepAliveIdleMs: 0, maxSockets: 0, workspace: 0, headers: 0, insecureTls: 0, serverCertPath: 0, clientCertPath: 0, s3: 0, artifacts: 0, offline: 0, env: 0 }).join(", ")}).`,
     );
   });
 

@@ -313,6 +313,59 @@ describe("what each broken setup is told", () => {
     });
   });
 
+  describe("the workspace check", () => {
+    function workspacesServer(enabled: boolean, names: string[] = ["default", "team-a"]) {
+      trackingServer();
+      server.use(http.get(`${BASE}/api/3.0/mlflow/server-info`, () => HttpResponse.json({ store_type: "SqlStore", workspaces_enabled: enabled })));
+      return record(server, "get", `${BASE}/api/3.0/mlflow/workspaces`, () => ({ workspaces: names.map((name) => ({ name })) }));
+    }
+
+    it("passes a workspace the server lists, asking the workspace API once and without the workspace header", async () => {
+      const lists = workspacesServer(true);
+      expect(find(await doctor({ MLFLOW_WORKSPACE: "team-a" }), "workspace")).toMatchObject({
+        status: "pass",
+        detail: 'Workspace "team-a" exists on the server.',
+      });
+      expect(lists).toHaveLength(1);
+      expect(lists[0]!.headers.get("x-mlflow-workspace")).toBeNull();
+    });
+
+    it("fails a workspace the server does not list, with the command that creates it", async () => {
+      workspacesServer(true);
+      expect(find(await doctor({ MLFLOW_WORKSPACE: "team-x" }), "workspace")).toMatchObject({
+        status: "fail",
+        detail: 'MLFLOW_WORKSPACE is "team-x", which the server does not list (it lists: default, team-a).',
+        hint: "Create it (mlflow-ts workspaces create team-x) or set MLFLOW_WORKSPACE to one of: default, team-a.",
+      });
+    });
+
+    it("fails a workspace on a server without workspaces, and passes no workspace there without asking the workspace API", async () => {
+      const lists = workspacesServer(false);
+      expect(find(await doctor({ MLFLOW_WORKSPACE: "team-a" }), "workspace")).toMatchObject({
+        status: "fail",
+        hint: "Unset MLFLOW_WORKSPACE, or start the server with --enable-workspaces.",
+      });
+      expect(find(await doctor(), "workspace")).toMatchObject({ status: "pass", detail: "The server runs without workspaces, and none is configured." });
+      expect(lists).toHaveLength(0);
+    });
+
+    it("fails a workspace on a server before MLflow 3.10, and skips the check there when none is configured", async () => {
+      trackingServer();
+      server.use(http.get(`${BASE}/version`, () => new HttpResponse("3.9.0")));
+      server.use(http.get(`${BASE}/api/3.0/mlflow/server-info`, () => HttpResponse.json({ error_code: "ENDPOINT_NOT_FOUND", message: "x" }, { status: 404 })));
+      expect(find(await doctor({ MLFLOW_WORKSPACE: "team-a" }), "workspace")).toMatchObject({
+        status: "fail",
+        hint: "Unset MLFLOW_WORKSPACE, or run MLflow 3.10+ started with --enable-workspaces.",
+      });
+      expect(find(await doctor(), "workspace").status).toBe("skip");
+    });
+
+    it("fails no workspace on a server whose workspaces have no default, naming the ones to choose from", async () => {
+      workspacesServer(true, ["team-a", "team-b"]);
+      expect(find(await doctor(), "workspace")).toMatchObject({ status: "fail", hint: "Set MLFLOW_WORKSPACE to one of: team-a, team-b." });
+    });
+  });
+
   it("fails a deleted experiment with the command that restores it", async () => {
     trackingServer();
     record(server, "get", `${API}/experiments/get-by-name`, () => ({ experiment: experimentJson("7", "mnist", "deleted") }));

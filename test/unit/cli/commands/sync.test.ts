@@ -241,6 +241,13 @@ describe("mlflow-ts sync", () => {
     [["sync", "--to", "ftp://host"], "has an unsupported scheme"],
     [["sync", "--to", "http://h:5000", "--concurrency", "0"], "expected a whole number from 1 to 16"],
     [["sync", "--from", "sqlite:///x.db", "--to", "sqlite:///./x.db"], "--from and --to name the same store"],
+    [["sync", "--from", "sqlite:///x.db", "--from-workspace", "a1", "--to", "sqlite:///./x.db", "--to-workspace", "b1"], "--from and --to name the same store"],
+    [["sync", "--from", "http://h:5000", "--to", "http://h:5000"], "To copy between two workspaces of one server, give --from-workspace and --to-workspace."],
+    [
+      ["sync", "--from", "http://h:5000", "--from-workspace", "team-a", "--to", "http://h:5000", "--to-workspace", "team-a"],
+      "--from and --to name the same store",
+    ],
+    [["sync", "--to", "http://h:5000", "--to-workspace", "Team_A"], 'workspace "Team_A" must be lowercase letters, digits and inner hyphens'],
   ])("exits 2 on a usage error: %j", async (argv, message) => {
     const { code, stderr } = await cli(argv);
     expect(code).toBe(2);
