@@ -31,7 +31,7 @@ describe("mlflow-ts doctor (built command)", () => {
     expect(stderr).toBe("");
     const report = JSON.parse(stdout);
     expect(Object.keys(report).sort()).toEqual(["checks", "durationMs", "ok"]);
-    expect(report.checks).toHaveLength(16);
+    expect(report.checks).toHaveLength(17);
     for (const check of report.checks) {
       expect(Object.keys(check).sort()).toEqual(CHECK_KEYS);
       expect(["pass", "warn", "fail", "skip"]).toContain(check.status);
@@ -49,7 +49,7 @@ describe("mlflow-ts doctor (built command)", () => {
       /\nFAIL {2}S3 credentials +The S3 server .* does not know access key …-key \(AWS_ACCESS_KEY_ID\) \(InvalidAccessKeyId\)\.\n {6}fix: Set AWS_ACCESS_KEY_ID/,
     );
     // On a fresh stack the probe experiment does not exist yet and --no-write may not create it: a warning.
-    expect(stdout).toMatch(/\n16 checks: \d+ passed, (\d+ warnings?, )?1 failed, \d+ skipped in [\d.]+ s\. Fix the first failure above/);
+    expect(stdout).toMatch(/\n17 checks: \d+ passed, (\d+ warnings?, )?1 failed, \d+ skipped in [\d.]+ s\. Fix the first failure above/);
   });
 
   it("exits 2 on a usage error", async () => {

@@ -9,8 +9,8 @@
 import { randomUUID } from "node:crypto";
 import { type ClientOptions, MlflowClient } from "../../../src/index.js";
 
-/** The three MLflow servers of the stack. */
-export type StackServer = "direct" | "proxied" | "auth";
+/** The MLflow servers of the stack (`workspaces`: started with `--enable-workspaces`, default versions only). */
+export type StackServer = "direct" | "proxied" | "auth" | "workspaces";
 
 /**
  * A value of `.stack/env.json`, e.g. `stackEnv("STACK_AUTH_URI")`.
@@ -22,9 +22,13 @@ export function stackEnv(key: string): string {
   return value;
 }
 
-/** Base URL of one server: direct (artifacts straight to S3), proxied (artifacts through the server) or auth (basic-auth app). */
+/**
+ * Base URL of one server: direct (artifacts straight to S3), proxied (artifacts through the server),
+ * auth (basic-auth app) or workspaces (workspaces enabled, artifacts proxied).
+ */
 export function serverUri(server: StackServer): string {
   if (server === "proxied") return stackEnv("STACK_PROXIED_URI");
+  if (server === "workspaces") return stackEnv("STACK_WORKSPACES_URI");
   if (server === "auth") return stackEnv("STACK_AUTH_URI");
   return stackEnv("MLFLOW_TRACKING_URI");
 }
