@@ -38,6 +38,23 @@ export async function openTestRun(
   return { run, creates };
 }
 
+/**
+ * Resumes the mocked server's run {@link RUN_ID} (which the test's fake server holds) with its
+ * journal in `dir`: group commits every 10 ms, exit hooks off, a long flush interval and no
+ * background recovery, unless `options` / `clientOptions` say otherwise.
+ */
+export function resumeJournaledRun(dir: string, options: StartRunOptions = {}, clientOptions: ClientOptions = {}): Promise<ActiveRun> {
+  return startRun({
+    client: testClient({ ...clientOptions, env: { MLFLOW_TS_RECOVER: "false", ...clientOptions.env } }),
+    runId: RUN_ID,
+    exitHooks: false,
+    flushIntervalMs: 3_600_000,
+    journalDir: dir,
+    journalCommitIntervalMs: 10,
+    ...options,
+  });
+}
+
 /** Records `runs/update` requests and answers with a FINISHED-style run info. */
 export function recordUpdates(server: SetupServerApi): RecordedRequest[] {
   return record(server, "post", `${API}/runs/update`, (req) => {

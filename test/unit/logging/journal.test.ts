@@ -15,12 +15,12 @@ import { HttpResponse, http } from "msw";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LogDeliveryError, RunEndError } from "../../../src/index.js";
 import type { JournalRecord } from "../../../src/journal/index.js";
-import { type StartRunOptions, startRun } from "../../../src/logging/fluent.js";
+import type { StartRunOptions } from "../../../src/logging/fluent.js";
 import { recoverJournals } from "../../../src/logging/recovery/recover.js";
 import type { ActiveRun } from "../../../src/logging/run.js";
 import { BASE, testClient, useMockServer } from "../helpers/mock-server.js";
 import { readFolder } from "../journal/helpers.js";
-import { type CapturedWarning, captureWarnings, until } from "./helpers.js";
+import { type CapturedWarning, captureWarnings, resumeJournaledRun, until } from "./helpers.js";
 import { type FakeServer, fakeTracking, killOwner } from "./recovery/helpers.js";
 
 const server = useMockServer();
@@ -44,15 +44,7 @@ afterEach(async () => {
 
 /** Resumes the fake server's run with a journal in `dir`, commits every 10 ms, no background flush. */
 function openRun(options: StartRunOptions = {}): Promise<ActiveRun> {
-  return startRun({
-    client: testClient({ env: { MLFLOW_TS_RECOVER: "false" } }),
-    runId: RUN,
-    exitHooks: false,
-    flushIntervalMs: 3_600_000,
-    journalDir: dir,
-    journalCommitIntervalMs: 10,
-    ...options,
-  });
+  return resumeJournaledRun(dir, options);
 }
 
 function metricSteps(records: JournalRecord[]): number[] {

@@ -14,12 +14,13 @@ import { join } from "node:path";
 import { HttpResponse, http } from "msw";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ArtifactRecord } from "../../../src/journal/entries.js";
-import { type StartRunOptions, startRun } from "../../../src/logging/fluent.js";
+import type { StartRunOptions } from "../../../src/logging/fluent.js";
 import { recoveryLine } from "../../../src/logging/recovery/format.js";
 import { recoverJournals } from "../../../src/logging/recovery/recover.js";
 import type { ActiveRun } from "../../../src/logging/run.js";
 import { BASE, testClient, useMockServer } from "../helpers/mock-server.js";
 import { readFolder } from "../journal/helpers.js";
+import { resumeJournaledRun } from "./helpers.js";
 import { type FakeServer, fakeTracking, killOwner } from "./recovery/helpers.js";
 
 const server = useMockServer();
@@ -44,15 +45,7 @@ afterEach(async () => {
 });
 
 function openRun(options: StartRunOptions = {}): Promise<ActiveRun> {
-  return startRun({
-    client: testClient({ maxRetries: 0, env: { MLFLOW_TS_RECOVER: "false" } }),
-    runId: RUN,
-    exitHooks: false,
-    flushIntervalMs: 3_600_000,
-    journalDir: dir,
-    journalCommitIntervalMs: 10,
-    ...options,
-  });
+  return resumeJournaledRun(dir, options, { maxRetries: 0 });
 }
 
 /** Every artifact PUT answers 503 until `restore()`. */

@@ -13,10 +13,10 @@ import { join } from "node:path";
 import { http } from "msw";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LogDeliveryError } from "../../../src/index.js";
-import { type StartRunOptions, startRun } from "../../../src/logging/fluent.js";
+import type { StartRunOptions } from "../../../src/logging/fluent.js";
 import type { ActiveRun } from "../../../src/logging/run.js";
-import { API, mlflowError, testClient, useMockServer } from "../helpers/mock-server.js";
-import { type CapturedWarning, captureWarnings, until } from "./helpers.js";
+import { API, mlflowError, useMockServer } from "../helpers/mock-server.js";
+import { type CapturedWarning, captureWarnings, resumeJournaledRun, until } from "./helpers.js";
 import { type FakeServer, fakeTracking } from "./recovery/helpers.js";
 
 const server = useMockServer();
@@ -56,18 +56,7 @@ afterEach(async () => {
 
 /** Resumes the fake run with a journal in `dir` (commits every 10 ms), one request at a time, fast retries. */
 function openRun(options: StartRunOptions = {}): Promise<ActiveRun> {
-  return startRun({
-    client: testClient({ env: { MLFLOW_TS_RECOVER: "false" } }),
-    runId: RUN,
-    exitHooks: false,
-    flushIntervalMs: 50,
-    maxInFlight: 1,
-    retryInitialDelayMs: 1,
-    retryMaxDelayMs: 5,
-    journalDir: dir,
-    journalCommitIntervalMs: 10,
-    ...options,
-  });
+  return resumeJournaledRun(dir, { flushIntervalMs: 50, maxInFlight: 1, retryInitialDelayMs: 1, retryMaxDelayMs: 5, ...options });
 }
 
 function log(run: ActiveRun, from: number, to: number): void {
