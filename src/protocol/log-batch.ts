@@ -82,6 +82,26 @@ export function metricLinkBytes(link: Pick<MetricInput, "model_id" | "dataset_na
 }
 
 /**
+ * Copies the link fields (`model_id`, `dataset_name`, `dataset_digest`) that `link` has onto
+ * `metric`: the one place a point gets its links, whether it comes from the logger's buffer, the
+ * journal's read-back or recovery. Nothing is copied for `undefined` (no link).
+ *
+ * @example
+ * withMetricLink({ key: "loss", value: 1, timestamp: 0, step: 0 }, { model_id: "m-1" }); // model_id "m-1"
+ * @internal
+ */
+export function withMetricLink<M extends Pick<MetricInput, "model_id" | "dataset_name" | "dataset_digest">>(
+  metric: M,
+  link: Readonly<Pick<MetricInput, "model_id" | "dataset_name" | "dataset_digest">> | undefined,
+): M {
+  if (link === undefined) return metric;
+  if (link.model_id !== undefined) metric.model_id = link.model_id;
+  if (link.dataset_name !== undefined) metric.dataset_name = link.dataset_name;
+  if (link.dataset_digest !== undefined) metric.dataset_digest = link.dataset_digest;
+  return metric;
+}
+
+/**
  * Upper bound of the JSON size of a metric with key `key` and link fields of `linkBytes`
  * ({@link metricLinkBytes}), bytes.
  *

@@ -237,7 +237,6 @@ export class Batcher {
       buffered: metrics.size,
       owed: this.#readBack.owedSpilled + metrics.spilledHeld,
       journalWrites: this.#journal?.active === true && !this.#closing,
-      links: metrics.hasLinks,
     });
   }
 

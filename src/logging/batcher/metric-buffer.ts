@@ -19,7 +19,7 @@
 
 import type { MetricColumns } from "../../journal/index.js";
 import type { MetricInput } from "../../protocol/endpoints.js";
-import { MAX_METRICS_PER_BATCH, type MetricSource, metricBytes, metricLinkBytes } from "../../protocol/log-batch.js";
+import { MAX_METRICS_PER_BATCH, type MetricSource, metricBytes, metricLinkBytes, withMetricLink } from "../../protocol/log-batch.js";
 
 /** Metrics per chunk: one full `log-batch`. */
 export const CHUNK_SIZE = MAX_METRICS_PER_BATCH;
@@ -170,11 +170,6 @@ export class MetricBuffer implements MetricSource<MetricInput> {
     this.#spilledHeld = 0;
   }
 
-  /** Whether some point is linked to a model or dataset (the read-back does not carry links yet: such a run never spills). */
-  get hasLinks(): boolean {
-    return this.#links.length > 1;
-  }
-
   /** Hands the open chunk's points not yet journaled to the sink (on the journal's tick and at seal). */
   journalOpen(): void {
     const chunk = this.#open;
@@ -235,12 +230,7 @@ export class MetricBuffer implements MetricSource<MetricInput> {
         bytes += metricBytes(key, link.bytes);
         if (bytes > maxBytes && metrics.length > 0) return this.#count(metrics);
         const metric: MetricInput = { key, value: chunk.values[chunk.start]!, timestamp: chunk.timestamps[chunk.start]!, step: chunk.steps[chunk.start]! };
-        if (link.bytes > 0) {
-          if (link.model_id !== undefined) metric.model_id = link.model_id;
-          if (link.dataset_name !== undefined) metric.dataset_name = link.dataset_name;
-          if (link.dataset_digest !== undefined) metric.dataset_digest = link.dataset_digest;
-        }
-        metrics.push(metric);
+        metrics.push(link.bytes > 0 ? withMetricLink(metric, link) : metric);
         chunk.start++;
       }
       if (chunk.start === chunk.end) this.#recycle(this.#sealed.shift()!);

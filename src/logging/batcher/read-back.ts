@@ -9,12 +9,14 @@
  *
  * It walks `journal.cursor()` (unacknowledged entries, committed ones only) and holds one window:
  * the part of one decoded record that lies in one owed range. `take` removes what it returns from
- * its set, so no point is handed out twice; a range owed behind the cursor rewinds it. Memory: one
+ * its set, so no point is handed out twice; a range owed behind the cursor rewinds it. A point read
+ * back keeps its links to a logged model and a dataset (journal format 2), as the memory buffer's
+ * requests carry them, so a run that links its points spills like any other. Memory: one
  * decoded record (≤ 32,768 points, ≤ 1.2 MB) and the cursor's 1 MiB read buffer, whatever the outage.
  */
-import { type Journal, type JournalCursor, type JournalRecord, RangeSet } from "../../journal/index.js";
+import { type Journal, type JournalCursor, type JournalRecord, type MetricLinkEntry, RangeSet } from "../../journal/index.js";
 import type { MetricInput } from "../../protocol/endpoints.js";
-import { type MetricSource, metricBytes } from "../../protocol/log-batch.js";
+import { type MetricSource, metricBytes, metricLinkBytes, withMetricLink } from "../../protocol/log-batch.js";
 
 type MetricsRecord = Extract<JournalRecord, { kind: "metrics" }>;
 
@@ -52,6 +54,7 @@ export class ReadBack implements MetricSource<MetricInput> {
   #window: Window | undefined;
   #filling = false;
   #closed = false;
+  readonly #linkSizes = new WeakMap<MetricLinkEntry, number>();
   /** Points dropped from memory to the journal only, since the run began. */
   spilledTotal = 0;
   /** Points handed out from the journal, since the run began (a re-delivery counts again). */
@@ -130,9 +133,11 @@ export class ReadBack implements MetricSource<MetricInput> {
     while (window.from < window.to && metrics.length < max) {
       const index = window.from - record.firstSeq;
       const key = record.keys[index]!;
-      bytes += metricBytes(key, 0);
+      const link = record.links?.[index];
+      bytes += metricBytes(key, link === undefined ? 0 : this.#linkBytes(link));
       if (bytes > maxBytes && metrics.length > 0) break;
-      metrics.push({ key, value: record.values[index]!, timestamp: record.timestamps[index]!, step: record.steps[index]! });
+      const metric: MetricInput = { key, value: record.values[index]!, timestamp: record.timestamps[index]!, step: record.steps[index]! };
+      metrics.push(withMetricLink(metric, link));
       window.from++;
     }
     const first = window.from - metrics.length;
@@ -168,6 +173,16 @@ export class ReadBack implements MetricSource<MetricInput> {
     this.#kept.delete(0, Number.POSITIVE_INFINITY);
     if (!this.#filling) void this.#cursor?.close();
     return owed;
+  }
+
+  /** JSON size of a link's fields, computed once per link (a segment's points share its link objects). */
+  #linkBytes(link: MetricLinkEntry): number {
+    let bytes = this.#linkSizes.get(link);
+    if (bytes === undefined) {
+      bytes = metricLinkBytes(link);
+      this.#linkSizes.set(link, bytes);
+    }
+    return bytes;
   }
 
   #owe(from: number): void {

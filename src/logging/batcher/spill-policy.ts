@@ -4,8 +4,7 @@
  * chunk seal (every 1000 points, never per point) and on the journal's tick; the delivery tells it
  * whether the server answers.
  *
- * Spill when the journal writes, no point is linked to a model or dataset (links are not journaled),
- * and any of: metrics are still owed from the journal (so nothing newer overtakes them: order holds
+ * Spill when the journal writes and any of: metrics are still owed from the journal (so nothing newer overtakes them: order holds
  * across the switch), memory holds `maxBufferedEntries`, or the server has been unreachable for
  * `spillAfterMs`. Back to memory once none of them holds: the read-back caught up.
  */
@@ -18,8 +17,6 @@ export interface SpillState {
   owed: number;
   /** Whether the journal writes (not degraded, not closed). */
   journalWrites: boolean;
-  /** Whether the run links points to models or datasets. */
-  links: boolean;
 }
 
 /**
@@ -28,7 +25,7 @@ export interface SpillState {
  * @example
  * const policy = new SpillPolicy({ maxBufferedEntries: 1_000_000, spillAfterMs: 30_000 });
  * policy.serverFailed();                     // a request failed transiently
- * policy.shouldSpill({ buffered: 10, owed: 0, journalWrites: true, links: false }); // false for 30 s
+ * policy.shouldSpill({ buffered: 10, owed: 0, journalWrites: true }); // false for 30 s
  * @internal
  */
 export class SpillPolicy {
@@ -62,7 +59,7 @@ export class SpillPolicy {
 
   /** Whether chunks sealed now go to the journal only. */
   shouldSpill(state: SpillState): boolean {
-    if (!state.journalWrites || state.links) return false;
+    if (!state.journalWrites) return false;
     if (state.owed > 0 || state.buffered >= this.#maxBufferedEntries) return true;
     return this.#unreachableSinceMs !== undefined && Date.now() - this.#unreachableSinceMs >= this.#spillAfterMs;
   }

@@ -6,7 +6,7 @@
  * about one request per 1000 points whatever the record sizes.
  */
 import type { MetricsRecord } from "../../journal/entries.js";
-import { MAX_METRICS_PER_BATCH, splitBatch } from "../../protocol/log-batch.js";
+import { MAX_METRICS_PER_BATCH, splitBatch, withMetricLink } from "../../protocol/log-batch.js";
 
 /**
  * A metric point as journaled: its original timestamp and step, so a replay is deduplicated by the
@@ -56,13 +56,7 @@ export class PendingMetrics {
     const links = record.links;
     for (let i = 0; i < record.count; i++) {
       const point: JournaledPoint = { key: record.keys[i]!, value: record.values[i]!, timestamp: record.timestamps[i]!, step: record.steps[i]! };
-      const link = links?.[i];
-      if (link !== undefined) {
-        if (link.model_id !== undefined) point.model_id = link.model_id;
-        if (link.dataset_name !== undefined) point.dataset_name = link.dataset_name;
-        if (link.dataset_digest !== undefined) point.dataset_digest = link.dataset_digest;
-      }
-      this.#points.push(point);
+      this.#points.push(withMetricLink(point, links?.[i]));
     }
     const last = this.#ranges.at(-1);
     if (last !== undefined && last[1] === record.firstSeq) last[1] += record.count;

@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { http } from "msw";
+import { HttpResponse, http } from "msw";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LogDeliveryError } from "../../../src/index.js";
 import type { StartRunOptions } from "../../../src/logging/fluent.js";
@@ -112,6 +112,34 @@ describe("spilling at the memory cap", () => {
     expect(run.stats().spilled).toBe(spilled);
     expect(fake.runs.get(RUN)!.pointsReceived).toBe(11_500);
     expect(received).toEqual(steps(11_500));
+    await run.end();
+  });
+});
+
+describe("spilling a run whose points link to a model and a dataset", () => {
+  it("spills linked points at the cap like any other, and the read-back sends each with its model and dataset", async () => {
+    server.use(http.post(`${API}/runs/log-inputs`, () => HttpResponse.json({})));
+    down = true;
+    const run = await openRun({ maxBufferedEntries: 2000 });
+    for (let step = 0; step < 9000; step++) {
+      if (step % 3 === 0) run.logMetric("loss", step / 7, { step, modelId: "m-1" });
+      else if (step % 3 === 1) run.logMetric("loss", step / 7, { step, modelId: "m-1", datasetName: "eval", datasetDigest: "abc123" });
+      else run.logMetric("loss", step / 7, { step });
+    }
+    await until(() => run.stats().spilled >= 6000, "linked chunks past the cap to leave memory", MAX_POLLS);
+
+    down = false;
+    await run.flush();
+    const stats = run.stats();
+    expect(stats).toMatchObject({ sent: 9000, failed: 0, pending: 0 });
+    expect(stats.readBack).toBe(stats.spilled);
+    const row = fake.runs.get(RUN)!;
+    expect(row.pointsReceived).toBe(9000);
+    expect(received).toEqual(steps(9000));
+    const expected = steps(9000)
+      .filter((step) => step % 3 !== 2)
+      .map((step) => (step % 3 === 0 ? `loss@${step} m-1||` : `loss@${step} m-1|eval|abc123`));
+    expect(row.linkedPoints).toEqual(expected); // spilled ones too, each with its own link
     await run.end();
   });
 });
