@@ -20,6 +20,11 @@ export interface PendingKeyValue {
   seq: number;
   /** Position of its latest write: a param's own, a coalesced tag's last (what the journal acknowledges). */
   last: number;
+  /**
+   * Sent again by this process after a request carrying it was kept in the journal at its deadline
+   * (reported as pending then: kept again, it is not reported twice).
+   */
+  redelivery?: boolean;
 }
 
 /** Entities of one request. @internal */
@@ -41,7 +46,9 @@ export interface Batch extends Entities {
   origin: BatchOrigin;
   /** Sequence number of its first metric (`Infinity` when it has none); its metrics are a contiguous range. */
   firstMetric: number;
+  /** Lowest sequence number of its params sent for the first time (`Infinity` when none). */
   firstParam: number;
+  /** Lowest sequence number of its tags sent for the first time (`Infinity` when none). */
   firstTag: number;
 }
 
@@ -80,6 +87,17 @@ export function distinctKeys(entities: Entities): string[] {
     }
   }
   return [...keys];
+}
+
+/**
+ * The lowest sequence number among `entries` (`Infinity` when none), re-deliveries only with
+ * `redeliveries` (a `flush()` does not wait for them, the run's end does).
+ * @internal
+ */
+export function lowestSeq(entries: Iterable<PendingKeyValue>, redeliveries: boolean): number {
+  let lowest = Number.POSITIVE_INFINITY;
+  for (const entry of entries) if (redeliveries || entry.redelivery !== true) lowest = Math.min(lowest, entry.seq);
+  return lowest;
 }
 
 /** The wire form of a pending param or tag. @internal */

@@ -20,8 +20,9 @@
  * The journal of issue #14 (when the run has one): journal-feed.ts appends every entry off the hot
  * path (chunk seal, its own tick, `flush()`, `close()`) and delivery.ts acknowledges what the server
  * took. What is still failing when its delivery deadline passes, or when `close()` gives up, stays
- * journaled and is reported as pending (with the journal's folder), not failed, and its metrics are
- * sent again by this process once the server answers (read-back.ts).
+ * journaled and is reported as pending (with the journal's folder), not failed, and this process
+ * sends it again once the server answers: its metrics through the read-back (read-back.ts), its
+ * params and tags held by their buffers and released into them (key-value-buffers.ts).
  *
  * Bounded memory (docs/journal.md "Bounded memory"): when spill-policy.ts says so (memory at
  * `maxBufferedEntries`, or the server unreachable for `spillAfterMs`), chunks sealed from then on
@@ -35,7 +36,7 @@ import type { TrackingStore } from "../../store/tracking-store.js";
 import { BatchDeliveryError } from "../errors.js";
 import { TypedEmitter } from "../events.js";
 import type { ResolvedLoggerOptions } from "../options.js";
-import { distinctKeys, type Entities, MAX_KEYS_IN_FAILURE } from "./batch.js";
+import { distinctKeys, type Entities, MAX_KEYS_IN_FAILURE, type PendingKeyValue } from "./batch.js";
 import { Delivery } from "./delivery.js";
 import { FailureLedger } from "./failures.js";
 import { JournalFeed } from "./journal-feed.js";
@@ -113,6 +114,10 @@ export class Batcher {
       events: this.events,
       journal: feed,
       readBack: this.#readBack,
+      onKept: (params, tags) => {
+        this.#params.hold(params);
+        this.#tags.hold(tags);
+      },
       reachability: this.#spill,
     });
     this.#waiters = new FlushWaiters((mark) => this.#isSettled(mark));
@@ -122,6 +127,7 @@ export class Batcher {
       urgent: () => this.#waiters.waiting || this.#closing,
       deliver: (batch) => delivery.deliver(batch),
       onSettled: () => {
+        this.#releaseKept();
         this.#checkBackpressure();
         this.#waiters.check();
       },
@@ -223,10 +229,22 @@ export class Batcher {
     return this.#queued() + this.#loop.inFlightEntries;
   }
 
-  /** Entries waiting for a request: in memory, and owed from the journal. */
+  /** Entries waiting for a request: in memory, owed from the journal, and params and tags held for a re-delivery. */
   #queued(): number {
     const owed = this.#readBack === undefined ? 0 : this.#readBack.owedSpilled + this.#readBack.owedKept;
-    return this.#metrics.size + owed + this.#params.size + this.#tags.size;
+    return this.#metrics.size + owed + this.#params.size + this.#params.held + this.#tags.size + this.#tags.held;
+  }
+
+  /**
+   * Kept params and tags go back to their buffers to be sent again once the server answers (or as
+   * the one probe when nothing is in flight), as kept metrics do (read-back.ts `mayRedeliver`).
+   */
+  #releaseKept(): void {
+    if (this.#params.held + this.#tags.held === 0 || this.#abort.signal.aborted) return;
+    if (!this.#spill.reachable && this.#loop.inFlightEntries > 0) return;
+    this.#params.release();
+    this.#tags.release();
+    this.#loop.schedule();
   }
 
   /** Once per chunk (never per point) and per journal tick: whether chunks sealed from now on spill. */
@@ -262,6 +280,7 @@ export class Batcher {
 
   #onTick(): void {
     if (this.#queued() === 0) return;
+    this.#releaseKept();
     this.#loop.tick();
   }
 
@@ -283,7 +302,9 @@ export class Batcher {
     this.#abortReason = reason;
     this.#abort.abort(new AbortError(reason));
     this.#journal?.sync();
-    const entities: Entities = { metrics: [], params: this.#params.drain(), tags: this.#tags.drain() };
+    // Params and tags sent again were kept in the journal, and reported, already: they stay there.
+    const firstTime = (entry: PendingKeyValue): boolean => entry.redelivery !== true;
+    const entities: Entities = { metrics: [], params: this.#params.drain().filter(firstTime), tags: this.#tags.drain().filter(firstTime) };
     const drained = this.#metrics.drain();
     // What is owed from the journal is on disk: it stays there, pending (kept points were reported already).
     const owedSpilled = this.#readBack?.close().spilled ?? 0;
@@ -323,8 +344,8 @@ export class Batcher {
     const owed =
       readBack === undefined ? Number.POSITIVE_INFINITY : Math.min(readBack.oldestSpilled, redeliveries ? readBack.oldestKept : Number.POSITIVE_INFINITY);
     const metrics = Math.min(this.#metrics.oldest, owed, inFlight.metrics);
-    const params = Math.min(this.#params.taken, inFlight.params);
-    const tags = Math.min(this.#tags.oldest, inFlight.tags);
+    const params = Math.min(this.#params.oldest(redeliveries), inFlight.params);
+    const tags = Math.min(this.#tags.oldest(redeliveries), inFlight.tags);
     return metrics >= mark.metrics && params >= mark.params && tags >= mark.tags;
   }
 }

@@ -10,9 +10,12 @@
  * help). A request still failing transiently when its deadline passes, or aborted by the run's end,
  * is kept: not acknowledged, reported as pending with the journal's folder (`FailureLedger.keep`).
  * Without a journal, or once it is degraded, such a request fails as before. A kept request's
- * metrics go to the read-back's kept set (read-back.ts): this process sends them again once the
- * server answers; a request read from the journal is kept even when the journal has since degraded
- * (its points are on disk), and a re-delivery still failing is kept again without a second report.
+ * metrics go to the read-back's kept set (read-back.ts) and its params and tags are held by their
+ * buffers (key-value-buffers.ts): this process sends them again once the server answers. A request
+ * read from the journal is kept even when the journal has since degraded (its points are on disk),
+ * and a re-delivery still failing is kept again without a second report. A request split to isolate
+ * a refused key is settled part by part: what was delivered or refused is acknowledged, what was
+ * kept is sent again, so no part is sent twice and none is left to recovery while the process lives.
  * Every attempt tells the spill policy whether the server answered (spill-policy.ts).
  */
 import { messageOf } from "../../core/error-text.js";
@@ -50,6 +53,8 @@ export interface DeliveryInit {
   journal?: JournalFeed | undefined;
   /** Where kept metrics are owed again (with a journal). */
   readBack?: ReadBack | undefined;
+  /** Where kept params and tags are held until they are sent again (with a journal). */
+  onKept?: ((params: readonly PendingKeyValue[], tags: readonly PendingKeyValue[]) => void) | undefined;
   /** Told after every attempt whether the server answered. */
   reachability?: Pick<SpillPolicy, "serverAnswered" | "serverFailed"> | undefined;
 }
@@ -73,18 +78,37 @@ export class Delivery {
   /**
    * Delivers a request. When the server refuses it as invalid, the refused entries are isolated
    * ({@link Delivery.#isolateRefused}) so that one key the server refuses does not sink the rest.
-   * Then acknowledges it in the journal, unless some of it was kept there (any part kept: the whole
-   * request stays unacknowledged, which replay makes harmless). Never throws: failures go to the ledger.
+   * Each part is then acknowledged in the journal, or kept there and owed again ({@link Delivery.#conclude}).
+   * Never throws: failures go to the ledger.
    */
   async deliver(batch: Batch): Promise<void> {
     const startedAt = Date.now();
     const deadline = startedAt + this.#init.options.deliveryTimeoutMs;
     const outcome = await this.#send(batch, deadline);
-    const split = isRefusal(outcome.error) && keyGroupsOf(batch).length > 1;
-    const kept = split ? await this.#isolateRefused(batch, outcome, deadline, startedAt) : this.#record(batch, outcome, startedAt, batch.origin);
-    if (!kept) this.#init.journal?.acknowledge({ firstMetric: batch.firstMetric, metricCount: batch.metrics.length, params: batch.params, tags: batch.tags });
-    // A split request partly delivered is left to recovery: sending it again would repeat the delivered part.
-    else if (!split) this.#init.readBack?.addKept(batch.firstMetric, batch.metrics.length);
+    const groups = isRefusal(outcome.error) ? keyGroupsOf(batch) : [];
+    if (groups.length > 1) {
+      await this.#isolateRefused(groups, batch, outcome, deadline, startedAt);
+      return;
+    }
+    const metricRanges: SeqRange[] = batch.metrics.length > 0 ? [[batch.firstMetric, batch.firstMetric + batch.metrics.length]] : [];
+    this.#conclude(batch, metricRanges, this.#record(batch, outcome, startedAt, batch.origin));
+  }
+
+  /**
+   * Settles a request or a part of one in the journal: acknowledged when the server took it or
+   * refused it for good; when it was kept, its metrics are owed again by the read-back and its params
+   * and tags held by their buffers, so this process sends them again once the server answers.
+   */
+  #conclude(entities: Entities, metricRanges: readonly SeqRange[], kept: boolean): void {
+    if (kept) {
+      for (const [from, to] of metricRanges) this.#init.readBack?.addKept(from, to - from);
+      this.#init.onKept?.(entities.params, entities.tags);
+      return;
+    }
+    const journal = this.#init.journal;
+    if (journal === undefined) return;
+    for (const [from, to] of metricRanges) journal.acknowledge({ firstMetric: from, metricCount: to - from, params: [], tags: [] });
+    journal.acknowledge({ firstMetric: 0, metricCount: 0, params: entities.params, tags: entities.tags });
   }
 
   /**
@@ -97,14 +121,20 @@ export class Delivery {
    * Bounded: at most 2·⌈log2 k⌉ requests per refused key among k keys, all within the request's
    * delivery deadline; the parts go one after the other, so tag order is untouched.
    */
-  async #isolateRefused(entities: Entities, refusal: Outcome, deadline: number, startedAt: number): Promise<boolean> {
+  async #isolateRefused(groups: KeyGroup[], batch: Batch, refusal: Outcome, deadline: number, startedAt: number): Promise<void> {
     const probe = await this.#send({ metrics: [], params: [], tags: [] }, deadline);
-    if (probe.error !== undefined) return this.#record(entities, { ...refusal, attempts: refusal.attempts + probe.attempts }, startedAt);
+    if (probe.error !== undefined) {
+      const { entities, metricRanges } = entitiesOf(groups);
+      this.#conclude(entities, metricRanges, this.#record(batch, { ...refusal, attempts: refusal.attempts + probe.attempts }, startedAt, batch.origin));
+      return;
+    }
     const refused: RefusedGroup[] = [];
     const requests = { count: refusal.attempts + probe.attempts };
-    const kept = await this.#bisect(keyGroupsOf(entities), deadline, startedAt, refused, requests);
-    if (refused.length === 0) return kept;
-    const refusedEntities = entitiesOf(refused.map((group) => group.entries));
+    await this.#bisect(groups, deadline, startedAt, refused, requests, batch.origin);
+    if (refused.length === 0) return;
+    const { entities: refusedEntities, metricRanges } = entitiesOf(refused.map((group) => group.entries));
+    // Refused for good: reported below, acknowledged (replaying cannot help).
+    this.#conclude(refusedEntities, metricRanges, false);
     const counts = countsOf(refusedEntities);
     const keys = distinctKeys(refusedEntities);
     const first = refused[0]!.outcome;
@@ -116,25 +146,29 @@ export class Delivery {
     );
     const { runId, failures } = this.#init;
     failures.record(new BatchDeliveryError({ runId, counts, keys, attempts: requests.count, reason, cause: first.error, refused: refusals }));
-    return kept;
   }
 
   /**
-   * Sends each half of `groups` (refused together); recurses into a refused half of several keys.
-   * @returns whether some part was kept in the journal.
+   * Sends each half of `groups` (refused together) and settles it ({@link Delivery.#conclude});
+   * recurses into a refused half of several keys.
    */
-  async #bisect(groups: KeyGroup[], deadline: number, startedAt: number, refused: RefusedGroup[], requests: { count: number }): Promise<boolean> {
+  async #bisect(
+    groups: KeyGroup[],
+    deadline: number,
+    startedAt: number,
+    refused: RefusedGroup[],
+    requests: { count: number },
+    origin: BatchOrigin,
+  ): Promise<void> {
     const middle = Math.ceil(groups.length / 2);
-    let kept = false;
     for (const half of [groups.slice(0, middle), groups.slice(middle)]) {
-      const entities = entitiesOf(half);
+      const { entities, metricRanges } = entitiesOf(half);
       const outcome = await this.#send(entities, deadline);
       requests.count += outcome.attempts;
-      if (!isRefusal(outcome.error)) kept = this.#record(entities, outcome, startedAt) || kept;
+      if (!isRefusal(outcome.error)) this.#conclude(entities, metricRanges, this.#record(entities, outcome, startedAt, origin));
       else if (half.length === 1) refused.push({ entries: half[0]!, outcome });
-      else kept = (await this.#bisect(half, deadline, startedAt, refused, requests)) || kept;
+      else await this.#bisect(half, deadline, startedAt, refused, requests, origin);
     }
-    return kept;
   }
 
   /** Sends entities until they are delivered, fail for good, or the deadline passes. Never throws. */
@@ -178,26 +212,41 @@ export class Delivery {
   /**
    * Counts a delivery, or reports a failure: kept in the journal (pending) when it was transient and
    * the journal writes or the entities were read from it, failed otherwise. A re-delivery kept again
-   * was reported already.
+   * was reported already (a request from memory may carry params and tags sent again: only the
+   * others are reported).
    * @returns whether the entities were kept in the journal (and must not be acknowledged).
    */
-  #record(entities: Entities, outcome: Outcome, startedAt: number, origin: BatchOrigin = "memory"): boolean {
-    const counts = countsOf(entities);
+  #record(entities: Entities, outcome: Outcome, startedAt: number, origin: BatchOrigin): boolean {
     if (outcome.error === undefined && outcome.reason === undefined) {
       this.#init.counters.sent += entityCount(entities);
-      this.#init.events.emit("flush", { ...counts, attempts: outcome.attempts, durationMs: Date.now() - startedAt });
+      this.#init.events.emit("flush", { ...countsOf(entities), attempts: outcome.attempts, durationMs: Date.now() - startedAt });
       return false;
     }
-    const keys = distinctKeys(entities);
     const { runId, failures, journal } = this.#init;
-    const failure = new BatchDeliveryError({ runId, counts, keys, attempts: outcome.attempts, reason: outcome.reason ?? "failed", cause: outcome.error });
+    const failureOf = (of: Entities): BatchDeliveryError =>
+      new BatchDeliveryError({
+        runId,
+        counts: countsOf(of),
+        keys: distinctKeys(of),
+        attempts: outcome.attempts,
+        reason: outcome.reason ?? "failed",
+        cause: outcome.error,
+      });
     if (outcome.transient === true && (journal?.active === true || origin !== "memory")) {
-      if (origin !== "redelivery") failures.keep(failure);
+      const fresh = origin === "redelivery" ? undefined : firstDeliveries(entities);
+      if (fresh !== undefined && entityCount(fresh) > 0) failures.keep(failureOf(fresh));
       return true;
     }
-    failures.record(failure);
+    failures.record(failureOf(entities));
     return false;
   }
+}
+
+/** The entities of a request sent for the first time: without the params and tags sent again (reported already). */
+function firstDeliveries(entities: Entities): Entities {
+  const first = (entry: PendingKeyValue): boolean => entry.redelivery !== true;
+  if (entities.params.every(first) && entities.tags.every(first)) return entities;
+  return { metrics: entities.metrics, params: entities.params.filter(first), tags: entities.tags.filter(first) };
 }
 
 /** Network errors, timeouts, 408, 429 and 5xx except 501: worth another attempt. */
@@ -214,7 +263,12 @@ interface KeyGroup {
   kind: "metric" | "param" | "tag";
   key: string;
   list: (MetricInput | PendingKeyValue)[];
+  /** For metrics, the sequence number of each point of `list` (a request's metrics are a contiguous range). */
+  seqs: number[];
 }
+
+/** A range `[from, to)` of metric sequence numbers. */
+type SeqRange = [from: number, to: number];
 
 /** A key the server refused, with the answer to the request that carried only it. */
 interface RefusedGroup {
@@ -228,26 +282,41 @@ function isRefusal(error: unknown): boolean {
 }
 
 /** The request's entries grouped by kind and key: params, then tags, then metrics in logging order. Off the hot path. */
-function keyGroupsOf(entities: Entities): KeyGroup[] {
+function keyGroupsOf(batch: Batch): KeyGroup[] {
   const groups = new Map<string, KeyGroup>();
-  const add = (kind: KeyGroup["kind"], entry: MetricInput | PendingKeyValue): void => {
+  const add = (kind: KeyGroup["kind"], entry: MetricInput | PendingKeyValue, seq = 0): void => {
     const id = `${kind}\u0000${entry.key}`;
-    const group = groups.get(id);
-    if (group === undefined) groups.set(id, { kind, key: entry.key, list: [entry] });
-    else group.list.push(entry);
+    let group = groups.get(id);
+    if (group === undefined) {
+      group = { kind, key: entry.key, list: [], seqs: [] };
+      groups.set(id, group);
+    }
+    group.list.push(entry);
+    if (kind === "metric") group.seqs.push(seq);
   };
-  for (const param of entities.params) add("param", param);
-  for (const tag of entities.tags) add("tag", tag);
-  for (const metric of entities.metrics) add("metric", metric);
+  for (const param of batch.params) add("param", param);
+  for (const tag of batch.tags) add("tag", tag);
+  for (let index = 0; index < batch.metrics.length; index++) add("metric", batch.metrics[index]!, batch.firstMetric + index);
   return [...groups.values()];
 }
 
-function entitiesOf(groups: KeyGroup[]): Entities {
+/** The entities of some key groups, and the sequence ranges their metrics cover, merged. */
+function entitiesOf(groups: KeyGroup[]): { entities: Entities; metricRanges: SeqRange[] } {
   const entities: Entities = { metrics: [], params: [], tags: [] };
+  const seqs: number[] = [];
   for (const group of groups) {
-    if (group.kind === "metric") entities.metrics.push(...(group.list as MetricInput[]));
-    else if (group.kind === "param") entities.params.push(...(group.list as PendingKeyValue[]));
+    if (group.kind === "metric") {
+      entities.metrics.push(...(group.list as MetricInput[]));
+      seqs.push(...group.seqs);
+    } else if (group.kind === "param") entities.params.push(...(group.list as PendingKeyValue[]));
     else entities.tags.push(...(group.list as PendingKeyValue[]));
   }
-  return entities;
+  seqs.sort((a, b) => a - b);
+  const metricRanges: SeqRange[] = [];
+  for (const seq of seqs) {
+    const last = metricRanges.at(-1);
+    if (last !== undefined && last[1] === seq) last[1]++;
+    else metricRanges.push([seq, seq + 1]);
+  }
+  return { entities, metricRanges };
 }

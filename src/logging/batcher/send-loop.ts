@@ -12,11 +12,12 @@
  * delivery (delivery.ts) before `onSettled`. Metrics spilled to the journal come back through
  * `sources.readBack` (read-back.ts): the loop takes from whichever of memory and read-back holds the
  * lower sequence number, so requests start in logging order across a switch; a request from the
- * journal carries metrics only (params and tags stay with memory's requests).
+ * journal carries metrics only (params and tags stay with memory's requests; kept ones are held by
+ * their buffers and released into them to be sent again, see key-value-buffers.ts).
  */
 import PQueue from "p-queue";
 import { type KeyValueSource, packBatch } from "../../protocol/log-batch.js";
-import { type Batch, entityCount, type PendingKeyValue } from "./batch.js";
+import { type Batch, entityCount, lowestSeq, type PendingKeyValue } from "./batch.js";
 import type { ParamBuffer, TagBuffer } from "./key-value-buffers.js";
 import type { MetricBuffer } from "./metric-buffer.js";
 import type { ReadBack } from "./read-back.js";
@@ -81,8 +82,8 @@ export class SendLoop {
     for (const batch of this.#inFlight) {
       if (batch.origin === "redelivery" && !redeliveries) continue;
       oldest.metrics = Math.min(oldest.metrics, batch.firstMetric);
-      oldest.params = Math.min(oldest.params, batch.firstParam);
-      oldest.tags = Math.min(oldest.tags, batch.firstTag);
+      oldest.params = Math.min(oldest.params, redeliveries ? lowestSeq(batch.params, true) : batch.firstParam);
+      oldest.tags = Math.min(oldest.tags, redeliveries ? lowestSeq(batch.tags, true) : batch.firstTag);
     }
     return oldest;
   }
@@ -135,14 +136,12 @@ export class SendLoop {
     if (metrics.ready === 0 && !params.due(urgent) && !tags.due(urgent)) return undefined;
     const firstMetric = metrics.nextSeq;
     const packed = packBatch({ params, tags: tags.source(), metrics });
-    let firstTag = Number.POSITIVE_INFINITY;
-    for (const tag of packed.tags) firstTag = Math.min(firstTag, tag.seq);
     return {
       ...packed,
       origin: "memory",
       firstMetric: packed.metrics.length > 0 ? firstMetric : Number.POSITIVE_INFINITY,
-      firstParam: packed.params[0]?.seq ?? Number.POSITIVE_INFINITY,
-      firstTag,
+      firstParam: lowestSeq(packed.params, false),
+      firstTag: lowestSeq(packed.tags, false),
     };
   }
 

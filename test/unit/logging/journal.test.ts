@@ -18,7 +18,8 @@ import type { JournalRecord } from "../../../src/journal/index.js";
 import type { StartRunOptions } from "../../../src/logging/fluent.js";
 import { recoverJournals } from "../../../src/logging/recovery/recover.js";
 import type { ActiveRun } from "../../../src/logging/run.js";
-import { BASE, testClient, useMockServer } from "../helpers/mock-server.js";
+import type { KeyValue } from "../../../src/protocol/entities/tracking.js";
+import { API, BASE, mlflowError, testClient, useMockServer } from "../helpers/mock-server.js";
 import { readFolder } from "../journal/helpers.js";
 import { type CapturedWarning, captureWarnings, resumeJournaledRun, until } from "./helpers.js";
 import { type FakeServer, fakeTracking, killOwner } from "./recovery/helpers.js";
@@ -137,6 +138,83 @@ describe("past the delivery deadline", () => {
     expect(run.stats()).toMatchObject({ failed: 1, journaled: 1, acknowledged: 1, pending: 0 });
     const path = run.journalPath!;
     await run.end();
+    expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe("kept entries sent again by the live process", () => {
+  /** While true, log-batch requests that `late` selects are answered 503. */
+  let down: boolean;
+  /** The requests the server does not take while `down` (every one unless a test says otherwise). */
+  let late: (body: { metrics?: { key: string }[] }) => boolean;
+  /** Params and tag writes the server took, in the order its requests arrived. */
+  let taken: { params: string[]; tags: string[]; metrics: string[] };
+
+  beforeEach(() => {
+    down = true;
+    late = () => true;
+    taken = { params: [], tags: [], metrics: [] };
+    server.use(
+      http.post(`${API}/runs/log-batch`, async ({ request }) => {
+        const body = (await request.clone().json()) as { metrics?: { key: string; step: number }[]; params?: KeyValue[]; tags?: KeyValue[] };
+        // A request carrying metric "bad" is refused for good; one carrying "slow" waits for the server like the rest.
+        if (body.metrics?.some((m) => m.key === "bad")) return mlflowError(400, "INVALID_PARAMETER_VALUE", "bad is refused for the test");
+        const empty = !body.params?.length && !body.tags?.length && !body.metrics?.length;
+        if (down && !empty && late(body)) return mlflowError(503, "TEMPORARILY_UNAVAILABLE", "down for the test");
+        taken.params.push(...(body.params ?? []).map((p) => `${p.key}=${p.value}`));
+        taken.tags.push(...(body.tags ?? []).map((t) => `${t.key}=${t.value}`));
+        taken.metrics.push(...(body.metrics ?? []).map((m) => `${m.key}@${m.step}`));
+        return undefined; // on to the fake server, which stores them
+      }),
+    );
+  });
+
+  it("params and tags kept at their deadline reach the server once each, tags last-write-wins in journal order, without recovery", async () => {
+    const run = await openRun({ deliveryTimeoutMs: 200, retryInitialDelayMs: 1, retryMaxDelayMs: 5 });
+    run.logParams({ lr: 0.01, layers: 3 });
+    run.setTags({ phase: "warmup", owner: "ana" });
+    const error = await run.flush().catch((e: unknown) => e);
+    expect((error as LogDeliveryError).journaled).toBe(4);
+    expect((error as LogDeliveryError).failed).toEqual({ metrics: 0, params: 0, tags: 0 });
+    run.setTag("phase", "train"); // a later write of a kept key: it wins, the kept "warmup" is never sent after it
+    run.logParam("epochs", 10);
+
+    down = false;
+    await run.flush(); // the new entries (kept ones are sent again without a flush)
+    await until(() => run.stats().pending === 0, "every kept param and tag to be delivered and acknowledged");
+    expect(run.stats()).toMatchObject({ failed: 0, journaled: 6, acknowledged: 6, pending: 0 });
+    expect([...taken.params].sort()).toEqual(["epochs=10", "layers=3", "lr=0.01"]); // each once
+    expect(taken.tags.filter((t) => t.startsWith("owner="))).toEqual(["owner=ana"]);
+    // "warmup" may have gone out in the request that was in flight when the server came back, never after "train".
+    expect(["phase=train", "phase=warmup,phase=train"]).toContain(taken.tags.filter((t) => t.startsWith("phase=")).join(","));
+    const row = fake.runs.get(RUN)!;
+    expect(Object.fromEntries(row.tags)).toMatchObject({ phase: "train", owner: "ana" });
+    expect(Object.fromEntries(row.params)).toEqual({ lr: "0.01", layers: "3", epochs: "10" });
+    const path = run.journalPath!;
+    await run.end({ timeoutMs: 30_000 });
+    expect(existsSync(path)).toBe(false); // nothing left for recovery
+  });
+
+  it("the kept part of a request split around a refused key is sent again by this process, the delivered part never twice", async () => {
+    const run = await openRun({ deliveryTimeoutMs: 300, retryInitialDelayMs: 1, retryMaxDelayMs: 5 });
+    run.logMetric("good", 1, { step: 0 });
+    run.logMetric("bad", 1, { step: 0 });
+    for (let step = 0; step < 5; step++) run.logMetric("slow", step, { step });
+    // The whole request is refused (it carries "bad"); its halves: good + bad (split again), and slow, which the server does not take in time.
+    late = (body) => body.metrics?.some((m) => m.key === "slow") === true;
+    const error = (await run.flush().catch((e: unknown) => e)) as LogDeliveryError;
+    expect(error.failed).toEqual({ metrics: 1, params: 0, tags: 0 });
+    expect(error.keys).toEqual(["bad"]);
+    expect(error.journaled).toBe(5);
+    expect(taken.metrics).toEqual(["good@0"]);
+    expect(run.stats()).toMatchObject({ acknowledged: 2, pending: 5 }); // good delivered, bad refused: both acknowledged
+
+    down = false;
+    await until(() => run.stats().pending === 0, "the kept part to be sent again and acknowledged");
+    expect(taken.metrics).toEqual(["good@0", "slow@0", "slow@1", "slow@2", "slow@3", "slow@4"]);
+    expect(fake.runs.get(RUN)!.pointsReceived).toBe(6);
+    const path = run.journalPath!;
+    await run.end({ timeoutMs: 30_000 });
     expect(existsSync(path)).toBe(false);
   });
 });
