@@ -205,6 +205,7 @@ export class Batcher {
   async close(timeoutMs?: number): Promise<void> {
     this.#closing = true;
     this.#journal?.sync();
+    this.#releaseKept(); // kept params and tags go now when the server answers: the end waits for them
     try {
       const settled = await this.#waitSettled(timeoutMs);
       if (!settled) {

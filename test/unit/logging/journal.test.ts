@@ -195,6 +195,21 @@ describe("kept entries sent again by the live process", () => {
     expect(existsSync(path)).toBe(false); // nothing left for recovery
   });
 
+  it("the run's end, once the server answers its last points, also waits for the kept params and tags it owes, and leaves nothing to recovery", async () => {
+    const run = await openRun({ deliveryTimeoutMs: 200, retryInitialDelayMs: 1, retryMaxDelayMs: 5 });
+    run.logParams({ lr: 0.01 });
+    run.setTags({ owner: "ana" });
+    expect(((await run.flush().catch((e: unknown) => e)) as LogDeliveryError).journaled).toBe(2);
+    down = false;
+    run.logMetric("loss", 1, { step: 0 }); // the end's flush learns from it that the server answers
+    const path = run.journalPath!;
+    await run.end({ timeoutMs: 30_000 });
+    expect(taken.params).toEqual(["lr=0.01"]);
+    expect(taken.tags).toEqual(["owner=ana"]);
+    expect(run.stats()).toMatchObject({ failed: 0, pending: 0 });
+    expect(existsSync(path)).toBe(false);
+  });
+
   it("the kept part of a request split around a refused key is sent again by this process, the delivered part never twice", async () => {
     const run = await openRun({ deliveryTimeoutMs: 300, retryInitialDelayMs: 1, retryMaxDelayMs: 5 });
     run.logMetric("good", 1, { step: 0 });
