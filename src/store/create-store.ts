@@ -36,6 +36,7 @@ export function createStore(config: ResolvedConfig): CreatedStore {
     uri: target.uri,
     isDefault: target.isDefault,
     ...config.embeddedStore,
+    workspace: config.workspace,
     // An offline store's notice is the line `startRun` prints for each offline run.
     ...(target.offline === undefined ? {} : { quiet: true }),
     ...(target.artifactRoot === undefined ? {} : { defaultArtifactRoot: target.artifactRoot }),

@@ -10,7 +10,7 @@ import { Command, type Command as CommanderCommand, InvalidArgumentError, Option
 import { MlflowClient } from "../../client/client.js";
 import { resolveConfig, type TrackingTarget } from "../../config/resolve.js";
 import { messageOf } from "../../core/error-text.js";
-import { workspaceNameProblem } from "../../core/workspace.js";
+import { DEFAULT_WORKSPACE, workspaceNameProblem } from "../../core/workspace.js";
 import { describeExperiment, describeLoggedModel, describeRun, describeVersion, formatSyncReport, plural } from "../../sync/format.js";
 import { type OfflineSyncReport, syncOfflineStores } from "../../sync/sync-offline.js";
 import { syncRuns } from "../../sync/sync-runs.js";
@@ -96,9 +96,9 @@ async function sync(context: CliContext, options: SyncCommandOptions & { to: str
   const targetConfig = resolveConfig({ trackingUri: options.to, env, offline: false, workspace: options.toWorkspace });
   const [source, target] = [sourceConfig.tracking, targetConfig.tracking];
   const [fromWorkspace, toWorkspace] = [sourceConfig.workspace, targetConfig.workspace];
-  // One server's workspaces are separate stores; the embedded store has no workspaces.
-  if (sameStore(source, target) && (source.kind === "sqlite" || fromWorkspace === toWorkspace)) {
-    const hint = source.kind === "rest" ? " To copy between two workspaces of one server, give --from-workspace and --to-workspace." : "";
+  // The workspaces of one server, or of one embedded file, are separate stores (no workspace: `default`).
+  if (sameStore(source, target) && (fromWorkspace ?? DEFAULT_WORKSPACE) === (toWorkspace ?? DEFAULT_WORKSPACE)) {
+    const hint = " To copy between two workspaces of one server or file, give --from-workspace and --to-workspace.";
     command.error(`error: --from and --to name the same store (${options.to}).${hint}`, { exitCode: EXIT.usage, code: "mlflow-ts.sync.sameStore" });
   }
   if (source.kind === "sqlite" && !existsSync(source.path)) {

@@ -32,8 +32,16 @@ export const experimentSchema = z.object({
   last_update_time: int64.optional(),
   creation_time: int64.optional(),
   tags: z.array(keyValueSchema).default([]),
+  /**
+   * The workspace that holds the experiment (MLflow 3.10+; `default` on a server without
+   * workspaces). Absent from older servers.
+   */
+  workspace: z.string().optional(),
 });
-/** An MLflow experiment. */
+/**
+ * An MLflow experiment. `workspace` names the workspace that holds it, when the server (MLflow
+ * 3.10+) or the embedded store sends it; older servers leave it out.
+ */
 export type Experiment = z.infer<typeof experimentSchema>;
 
 /** Run statuses, as MLflow's `RunStatus` enum names them. */

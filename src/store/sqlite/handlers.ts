@@ -1,7 +1,9 @@
 /**
  * The RPCs the embedded store answers, by endpoint name, and how each runs: `read` in a deferred
  * transaction, `write` in an immediate one (it takes the write lock at its start), `async` outside
- * a transaction (it reads files). RPCs missing here fail with `NOT_IMPLEMENTED` (HTTP 501).
+ * a transaction (it reads files). RPCs missing here fail with `NOT_IMPLEMENTED` (HTTP 501). Every
+ * RPC but the workspace API's first checks that the client's workspace exists, as the server
+ * checks its `X-MLFLOW-WORKSPACE` header.
  */
 import type { EndpointName, EndpointRequest } from "../../protocol/endpoints.js";
 import type { StoreContext } from "./engine/context.js";
@@ -58,16 +60,23 @@ import { logInputs, logOutputs } from "./tracking/run-inputs.js";
 import { deleteTag, logBatch, logMetric, logParam, setTag } from "./tracking/run-logging.js";
 import { searchRuns } from "./tracking/run-search.js";
 import { createRun, deleteRun, getRun, restoreRun, updateRun } from "./tracking/runs.js";
+import { createWorkspace, deleteWorkspace, getWorkspace, listWorkspaces, updateWorkspace } from "./workspaces/workspaces.js";
 
 type SyncHandler<N extends EndpointName> = (ctx: StoreContext, request: EndpointRequest<N>) => unknown;
 
-/** How one RPC runs; `run` returns the response in wire form (before the endpoint schema parses it). @internal */
-export type Handler<N extends EndpointName> =
+/**
+ * How one RPC runs; `run` returns the response in wire form (before the endpoint schema parses it).
+ * `anyWorkspace` marks the workspace API, which names its workspace in the request, not the client's.
+ * @internal
+ */
+export type Handler<N extends EndpointName> = (
   | { mode: "read" | "write"; run: SyncHandler<N> }
-  | { mode: "async"; run: (ctx: StoreContext, request: EndpointRequest<N>) => Promise<unknown> };
+  | { mode: "async"; run: (ctx: StoreContext, request: EndpointRequest<N>) => Promise<unknown> }
+) & { anyWorkspace?: true };
 
 const read = <N extends EndpointName>(run: SyncHandler<N>): Handler<N> => ({ mode: "read", run });
 const write = <N extends EndpointName>(run: SyncHandler<N>): Handler<N> => ({ mode: "write", run });
+const workspaceApi = <N extends EndpointName>(handler: Handler<N>): Handler<N> => ({ ...handler, anyWorkspace: true });
 
 /** Every RPC the embedded store answers. @internal */
 export const HANDLERS: { readonly [N in EndpointName]?: Handler<N> } = {
@@ -126,4 +135,9 @@ export const HANDLERS: { readonly [N in EndpointName]?: Handler<N> } = {
   "loggedModels.deleteTag": write(deleteLoggedModelTag),
   "loggedModels.logParams": write(logLoggedModelParams),
   "loggedModels.listArtifacts": { mode: "async", run: listLoggedModelArtifacts },
+  "workspaces.list": workspaceApi(read(listWorkspaces)),
+  "workspaces.get": workspaceApi(read(getWorkspace)),
+  "workspaces.create": workspaceApi(write(createWorkspace)),
+  "workspaces.update": workspaceApi(write(updateWorkspace)),
+  "workspaces.delete": workspaceApi(write(deleteWorkspace)),
 };

@@ -38,6 +38,12 @@ export interface SqliteStoreOptions {
   defaultArtifactRoot?: string;
   /** Clock in ms since the epoch, for tests. @defaultValue Date.now */
   now?: () => number;
+  /**
+   * The workspace to read and write in (`MLFLOW_WORKSPACE`, the `workspace` option; checked by
+   * `resolveConfig`). Every RPC but the workspace API's fails with `UnknownWorkspaceError` while the
+   * file has no such workspace. @defaultValue undefined: MLflow's single-tenant store, the `default` workspace
+   */
+  workspace?: string | undefined;
 }
 
 /**
@@ -98,15 +104,18 @@ export class SqliteStore implements TrackingStore {
       throw error;
     }
     announceOnce({ path, uri, isDefault: options.isDefault ?? false, artifactRoot }, options.quiet ?? false);
-    return new SqliteStore(db, { path, uri, revision, defaultArtifactRoot: artifactRoot, now });
+    return new SqliteStore(db, { path, uri, revision, defaultArtifactRoot: artifactRoot, now, workspace: options.workspace });
   }
 
-  private constructor(db: Database, facts: { path: string; uri: string; revision: string; defaultArtifactRoot: string; now: () => number }) {
+  private constructor(
+    db: Database,
+    facts: { path: string; uri: string; revision: string; defaultArtifactRoot: string; now: () => number; workspace: string | undefined },
+  ) {
     this.path = facts.path;
     this.displayUri = facts.uri;
     this.schemaRevision = facts.revision;
     this.defaultArtifactRoot = facts.defaultArtifactRoot;
-    this.#ctx = new StoreContext(db, { defaultArtifactRoot: facts.defaultArtifactRoot, now: facts.now });
+    this.#ctx = new StoreContext(db, { defaultArtifactRoot: facts.defaultArtifactRoot, now: facts.now, workspace: facts.workspace });
     this.#read = db.transaction((work: () => unknown) => work());
     this.#writes = new GroupCommit(db);
   }
@@ -135,8 +144,14 @@ export class SqliteStore implements TrackingStore {
   }
 
   #run<N extends EndpointName>(handler: Handler<N>, request: EndpointRequest<N>): unknown {
-    if (handler.mode === "async") return handler.run(this.#ctx, request);
-    const work = (): unknown => handler.run(this.#ctx, request);
+    if (handler.mode === "async") {
+      if (!handler.anyWorkspace) this.#read.deferred(() => this.#ctx.checkWorkspace());
+      return handler.run(this.#ctx, request);
+    }
+    const work = (): unknown => {
+      if (!handler.anyWorkspace) this.#ctx.checkWorkspace();
+      return handler.run(this.#ctx, request);
+    };
     return handler.mode === "write" ? this.#writes.run(work) : this.#read.deferred(work);
   }
 }

@@ -1,9 +1,13 @@
 /**
  * What every handler of the embedded store works with: the database, a cache of prepared
- * statements, the clock and the default artifact root, plus the lookups most handlers start with
- * (a run or an experiment by id, with MLflow's not-found and not-active errors).
+ * statements, the clock, the default artifact root and the active workspace, plus the lookups most
+ * handlers start with (a run or an experiment by id, with MLflow's not-found and not-active
+ * errors). The lookups see only the active workspace, as MLflow's workspace-aware SQL store
+ * scopes them (`WorkspaceAwareSqlAlchemyStore._get_query`): an experiment by its `workspace`
+ * column, a run through its experiment.
  */
 import type { Statement } from "better-sqlite3";
+import { DEFAULT_WORKSPACE } from "../../../core/workspace.js";
 import type { Database } from "./database.js";
 import { invalidParameter, notFound } from "./errors.js";
 
@@ -15,6 +19,7 @@ export interface ExperimentRow {
   lifecycle_stage: string | null;
   creation_time: number | null;
   last_update_time: number | null;
+  workspace: string;
 }
 
 /** A row of `runs`. */
@@ -37,6 +42,12 @@ export interface StoreContextOptions {
   defaultArtifactRoot: string;
   /** The clock, in ms since the epoch. @defaultValue Date.now */
   now?: () => number;
+  /**
+   * The workspace configured for the client (`MLFLOW_WORKSPACE`, the `workspace` option), already
+   * checked against MLflow's naming rule. `undefined` keeps MLflow's single-tenant store: every row
+   * in `default`, experiments under `<root>/<id>`. @defaultValue undefined
+   */
+  workspace?: string | undefined;
 }
 
 /**
@@ -47,12 +58,18 @@ export class StoreContext {
   readonly db: Database;
   readonly defaultArtifactRoot: string;
   readonly now: () => number;
+  /** The workspace every handler reads and writes in: the configured one, else `default`. */
+  readonly workspace: string;
+  /** True when a workspace was configured: MLflow's workspace-aware store (`MLFLOW_ENABLE_WORKSPACES`). */
+  readonly workspaceAware: boolean;
   readonly #statements = new Map<string, Statement>();
 
   constructor(db: Database, options: StoreContextOptions) {
     this.db = db;
     this.defaultArtifactRoot = options.defaultArtifactRoot;
     this.now = options.now ?? Date.now;
+    this.workspace = options.workspace ?? DEFAULT_WORKSPACE;
+    this.workspaceAware = options.workspace !== undefined;
   }
 
   /** A prepared statement, compiled once per SQL text. */
@@ -70,7 +87,9 @@ export class StoreContext {
    * @throws {StoreException} `RESOURCE_DOES_NOT_EXIST` ("Run with id=… not found").
    */
   getRun(runId: string): RunRow {
-    const row = this.prepare("SELECT * FROM runs WHERE run_uuid = ?").get(runId) as RunRow | undefined;
+    const row = this.prepare(
+      "SELECT runs.* FROM runs JOIN experiments ON experiments.experiment_id = runs.experiment_id WHERE runs.run_uuid = ? AND experiments.workspace = ?",
+    ).get(runId, this.workspace) as RunRow | undefined;
     if (!row) throw notFound(`Run with id=${runId} not found`);
     return row;
   }
@@ -88,12 +107,24 @@ export class StoreContext {
   }
 
   /**
+   * Refuses a workspace the file does not have, as `mlflow server --enable-workspaces` refuses a
+   * request whose `X-MLFLOW-WORKSPACE` names none (`resolve_workspace_from_header`); `default` is
+   * the schema's own and always passes.
+   * @throws {StoreException} `RESOURCE_DOES_NOT_EXIST` ("Workspace '…' not found"), which the store
+   *   turns into `UnknownWorkspaceError`.
+   */
+  checkWorkspace(): void {
+    if (this.workspace === DEFAULT_WORKSPACE) return;
+    if (!this.prepare("SELECT 1 FROM workspaces WHERE name = ?").get(this.workspace)) throw notFound(`Workspace '${this.workspace}' not found`);
+  }
+
+  /**
    * The experiment with this id (`""` means the Default experiment "0"), in any lifecycle stage.
    * @throws {StoreException} `INVALID_PARAMETER_VALUE` for a non-integer id, `RESOURCE_DOES_NOT_EXIST` when absent.
    */
   getExperiment(experimentId: string | undefined, stages: readonly string[] = ["active", "deleted"]): ExperimentRow {
     const id = parseExperimentId(experimentId || "0");
-    const row = this.prepare("SELECT * FROM experiments WHERE experiment_id = ?").get(id) as ExperimentRow | undefined;
+    const row = this.prepare("SELECT * FROM experiments WHERE experiment_id = ? AND workspace = ?").get(id, this.workspace) as ExperimentRow | undefined;
     if (!row || !stages.includes(row.lifecycle_stage ?? "")) throw notFound(`No Experiment with id=${id} exists`);
     return row;
   }

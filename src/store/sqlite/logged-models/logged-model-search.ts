@@ -79,6 +79,8 @@ export function searchLoggedModels(
   const ids = experimentIds.map(parseExperimentId);
   query.where.sql.push(`lm.experiment_id IN (${ids.map(() => "?").join(", ") || "NULL"})`);
   query.where.params.push(...ids);
+  query.where.sql.push("lm.experiment_id IN (SELECT experiment_id FROM experiments WHERE workspace = ?)");
+  query.where.params.push(ctx.workspace);
   addFilters(query.where, parseFilter(filter ?? undefined, LOGGED_MODEL_SEARCH), datasets);
   addOrder(query, orderBy ?? []);
   const sql = `SELECT lm.* FROM logged_models lm ${query.joins.join(" ")} WHERE ${query.where.sql.join(" AND ")} ORDER BY ${query.orderBy.join(", ")} LIMIT ? OFFSET ?`;

@@ -167,7 +167,9 @@ export async function listLoggedModelArtifacts(
  * @internal
  */
 export function getLoggedModelRow(ctx: StoreContext, modelId: string, allowDeleted: boolean): LoggedModelRow {
-  const row = ctx.prepare("SELECT * FROM logged_models WHERE model_id = ?").get(modelId) as LoggedModelRow | undefined;
+  const row = ctx
+    .prepare("SELECT lm.* FROM logged_models lm JOIN experiments e ON e.experiment_id = lm.experiment_id WHERE lm.model_id = ? AND e.workspace = ?")
+    .get(modelId, ctx.workspace) as LoggedModelRow | undefined;
   if (!row || (!allowDeleted && row.lifecycle_stage === "deleted")) throw notFound(`Logged model with ID '${modelId}' not found.`);
   return row;
 }

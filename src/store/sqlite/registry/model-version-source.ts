@@ -17,7 +17,7 @@ import { normalizePosix } from "../../../protocol/validation.js";
 import type { RunRow, StoreContext } from "../engine/context.js";
 import { invalidParameter, StoreException } from "../engine/errors.js";
 import { getLoggedModelRow, type LoggedModelRow } from "../logged-models/logged-models.js";
-import { canonicalStage, getModelVersionRow, getRegisteredModelRow, IS_PROMPT_TAG, latestVersionsByModel, WORKSPACE } from "./registry-entities.js";
+import { canonicalStage, getModelVersionRow, getRegisteredModelRow, IS_PROMPT_TAG, latestVersionsByModel } from "./registry-entities.js";
 
 /** A source after the checks: what the version row stores. */
 export interface ResolvedSource {
@@ -81,7 +81,7 @@ function resolveLineage(ctx: StoreContext, source: string, request: EndpointRequ
   const parsed = parseModelUri(source);
   if (parsed.modelId !== undefined) return [source, runId, modelId];
   const model = getRegisteredModelRow(ctx, parsed.name!);
-  if (ctx.prepare('SELECT 1 FROM registered_model_tags WHERE workspace = ? AND name = ? AND "key" = ?').get(WORKSPACE, model.name, IS_PROMPT_TAG)) {
+  if (ctx.prepare('SELECT 1 FROM registered_model_tags WHERE workspace = ? AND name = ? AND "key" = ?').get(ctx.workspace, model.name, IS_PROMPT_TAG)) {
     throw invalidParameter(`Invalid model version source: '${source}'. Prompt versions cannot be used as model version sources.`);
   }
   const version = getModelVersionRow(ctx, model.name, versionOf(ctx, model.name, parsed));
@@ -99,7 +99,7 @@ function versionOf(ctx: StoreContext, name: string, parsed: ParsedModelUri): num
   if (parsed.alias !== undefined) {
     const alias = ctx
       .prepare("SELECT version FROM registered_model_aliases WHERE workspace = ? AND name = ? AND alias = ?")
-      .get(WORKSPACE, name, parsed.alias) as { version: number } | undefined;
+      .get(ctx.workspace, name, parsed.alias) as { version: number } | undefined;
     if (alias === undefined) throw invalidParameter(`Registered model alias ${parsed.alias} not found.`);
     return alias.version;
   }
@@ -183,9 +183,12 @@ function checkNoRelativePaths(original: string): void {
 }
 
 function sourceRun(ctx: StoreContext, runId: string, source: string): RunRow {
-  const run = ctx.prepare("SELECT * FROM runs WHERE run_uuid = ?").get(runId) as RunRow | undefined;
-  if (!run) throw sourceNotIdentified(source, "run_id");
-  return run;
+  try {
+    return ctx.getRun(runId);
+  } catch (error) {
+    if (error instanceof StoreException && error.code === "RESOURCE_DOES_NOT_EXIST") throw sourceNotIdentified(source, "run_id");
+    throw error;
+  }
 }
 
 function sourceModel(ctx: StoreContext, modelId: string, source: string): LoggedModelRow {

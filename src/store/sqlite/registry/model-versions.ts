@@ -21,7 +21,6 @@ import {
   STAGE_DELETED_INTERNAL,
   toWireModelVersions,
   type WireModelVersion,
-  WORKSPACE,
 } from "./registry-entities.js";
 import { modelVersionOrder, modelVersionWhere } from "./registry-search.js";
 
@@ -40,7 +39,7 @@ export function createModelVersion(ctx: StoreContext, request: EndpointRequest<"
   }
   const model = getRegisteredModelRow(ctx, request.name);
   const now = ctx.now();
-  const { max } = ctx.prepare("SELECT max(version) AS max FROM model_versions WHERE workspace = ? AND name = ?").get(WORKSPACE, model.name) as {
+  const { max } = ctx.prepare("SELECT max(version) AS max FROM model_versions WHERE workspace = ? AND name = ?").get(ctx.workspace, model.name) as {
     max: number | null;
   };
   const version = (max ?? 0) + 1;
@@ -59,11 +58,11 @@ export function createModelVersion(ctx: StoreContext, request: EndpointRequest<"
       resolved.runId,
       request.run_link ?? "",
       resolved.storageLocation,
-      WORKSPACE,
+      ctx.workspace,
     );
   const insertTag = ctx.prepare('INSERT INTO model_version_tags ("key", value, name, version, workspace) VALUES (?, ?, ?, ?, ?)');
-  for (const [key, value] of tags) insertTag.run(key, value, model.name, version, WORKSPACE);
-  ctx.prepare("UPDATE registered_models SET last_updated_time = ? WHERE workspace = ? AND name = ?").run(now, WORKSPACE, model.name);
+  for (const [key, value] of tags) insertTag.run(key, value, model.name, version, ctx.workspace);
+  ctx.prepare("UPDATE registered_models SET last_updated_time = ? WHERE workspace = ? AND name = ?").run(now, ctx.workspace, model.name);
   if (resolved.modelId) recordModelVersion(ctx, resolved.modelId, model.name, version);
   return { model_version: loadModelVersion(ctx, model.name, version) };
 }
@@ -78,7 +77,7 @@ export function updateModelVersion(ctx: StoreContext, request: EndpointRequest<"
   const version = getModelVersionRow(ctx, request.name, request.version);
   ctx
     .prepare("UPDATE model_versions SET description = ?, last_updated_time = ? WHERE workspace = ? AND name = ? AND version = ?")
-    .run(request.description ?? null, ctx.now(), WORKSPACE, version.name, version.version);
+    .run(request.description ?? null, ctx.now(), ctx.workspace, version.name, version.version);
   return { model_version: loadModelVersion(ctx, version.name, version.version) };
 }
 
@@ -90,14 +89,14 @@ export function updateModelVersion(ctx: StoreContext, request: EndpointRequest<"
 export function deleteModelVersion(ctx: StoreContext, request: EndpointRequest<"modelVersions.delete">): Empty {
   const version = getModelVersionRow(ctx, request.name, request.version);
   const now = ctx.now();
-  ctx.prepare("UPDATE registered_models SET last_updated_time = ? WHERE workspace = ? AND name = ?").run(now, WORKSPACE, version.name);
-  ctx.prepare("DELETE FROM registered_model_aliases WHERE workspace = ? AND name = ? AND version = ?").run(WORKSPACE, version.name, version.version);
+  ctx.prepare("UPDATE registered_models SET last_updated_time = ? WHERE workspace = ? AND name = ?").run(now, ctx.workspace, version.name);
+  ctx.prepare("DELETE FROM registered_model_aliases WHERE workspace = ? AND name = ? AND version = ?").run(ctx.workspace, version.name, version.version);
   ctx
     .prepare(
       `UPDATE model_versions SET current_stage = ?, last_updated_time = ?, description = NULL, user_id = NULL, source = 'REDACTED-SOURCE-PATH',
          run_id = 'REDACTED-RUN-ID', run_link = 'REDACTED-RUN-LINK', status_message = NULL WHERE workspace = ? AND name = ? AND version = ?`,
     )
-    .run(STAGE_DELETED_INTERNAL, now, WORKSPACE, version.name, version.version);
+    .run(STAGE_DELETED_INTERNAL, now, ctx.workspace, version.name, version.version);
   return {};
 }
 
@@ -114,7 +113,7 @@ export function searchModelVersions(
       `Invalid value for request parameter max_results. It must be at most ${MODEL_VERSION_SEARCH_MAX_RESULTS}, but got value ${maxResults}`,
     );
   }
-  const where = modelVersionWhere(request.filter, STAGE_DELETED_INTERNAL);
+  const where = modelVersionWhere(ctx.workspace, request.filter, STAGE_DELETED_INTERNAL);
   const order = modelVersionOrder(request.order_by);
   const offset = decodePageToken(request.page_token);
   const sql = `SELECT mv.* FROM model_versions mv WHERE ${where.sql.join(" AND ")} ORDER BY ${order} LIMIT ? OFFSET ?`;
@@ -146,12 +145,12 @@ export function transitionModelVersionStage(ctx: StoreContext, request: Endpoint
       .prepare(
         "UPDATE model_versions SET current_stage = 'Archived', last_updated_time = ? WHERE workspace = ? AND name = ? AND version != ? AND current_stage = ?",
       )
-      .run(now, WORKSPACE, version.name, version.version, stage);
+      .run(now, ctx.workspace, version.name, version.version, stage);
   }
   ctx
     .prepare("UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE workspace = ? AND name = ? AND version = ?")
-    .run(stage, now, WORKSPACE, version.name, version.version);
-  ctx.prepare("UPDATE registered_models SET last_updated_time = ? WHERE workspace = ? AND name = ?").run(now, WORKSPACE, version.name);
+    .run(stage, now, ctx.workspace, version.name, version.version);
+  ctx.prepare("UPDATE registered_models SET last_updated_time = ? WHERE workspace = ? AND name = ?").run(now, ctx.workspace, version.name);
   return { model_version: loadModelVersion(ctx, version.name, version.version) };
 }
 
@@ -169,7 +168,7 @@ export function setModelVersionTag(ctx: StoreContext, request: EndpointRequest<"
     .prepare(
       'INSERT INTO model_version_tags ("key", value, name, version, workspace) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace, "key", name, version) DO UPDATE SET value = excluded.value',
     )
-    .run(request.key, request.value ?? "", version.name, version.version, WORKSPACE);
+    .run(request.key, request.value ?? "", version.name, version.version, ctx.workspace);
   return {};
 }
 
@@ -179,7 +178,7 @@ export function deleteModelVersionTag(ctx: StoreContext, request: EndpointReques
   const version = getModelVersionRow(ctx, request.name, request.version);
   ctx
     .prepare('DELETE FROM model_version_tags WHERE workspace = ? AND name = ? AND version = ? AND "key" = ?')
-    .run(WORKSPACE, version.name, version.version, request.key);
+    .run(ctx.workspace, version.name, version.version, request.key);
   return {};
 }
 

@@ -24,7 +24,6 @@ import {
   toWireRegisteredModels,
   type WireModelVersion,
   type WireRegisteredModel,
-  WORKSPACE,
 } from "./registry-entities.js";
 import { registeredModelOrder, registeredModelWhere } from "./registry-search.js";
 
@@ -43,14 +42,14 @@ export function createRegisteredModel(ctx: StoreContext, request: EndpointReques
     validateRegistryTag(tag.key, tag.value);
     tags.set(tag.key, tag.value ?? "");
   }
-  const existing = ctx.prepare("SELECT name FROM registered_models WHERE workspace = ? AND name = ?").get(WORKSPACE, request.name);
+  const existing = ctx.prepare("SELECT name FROM registered_models WHERE workspace = ? AND name = ?").get(ctx.workspace, request.name);
   if (existing) throw nameTaken(ctx, request.name, tags.has(IS_PROMPT_TAG));
   const now = ctx.now();
   ctx
     .prepare("INSERT INTO registered_models (name, creation_time, last_updated_time, description, workspace) VALUES (?, ?, ?, ?, ?)")
-    .run(request.name, now, now, request.description ?? "", WORKSPACE);
+    .run(request.name, now, now, request.description ?? "", ctx.workspace);
   const insertTag = ctx.prepare('INSERT INTO registered_model_tags ("key", value, name, workspace) VALUES (?, ?, ?, ?)');
-  for (const [key, value] of tags) insertTag.run(key, value, request.name, WORKSPACE);
+  for (const [key, value] of tags) insertTag.run(key, value, request.name, ctx.workspace);
   return { registered_model: loadRegisteredModel(ctx, request.name) };
 }
 
@@ -64,7 +63,7 @@ export function renameRegisteredModel(ctx: StoreContext, request: EndpointReques
   if (typeof request.new_name !== "string" || request.new_name.trim() === "") throw invalidParameter("Missing value for required parameter 'new_name'.");
   validateModelName(request.new_name, "new_name");
   const model = getRegisteredModelRow(ctx, request.name);
-  if (request.new_name !== model.name && ctx.prepare("SELECT 1 FROM registered_models WHERE workspace = ? AND name = ?").get(WORKSPACE, request.new_name)) {
+  if (request.new_name !== model.name && ctx.prepare("SELECT 1 FROM registered_models WHERE workspace = ? AND name = ?").get(ctx.workspace, request.new_name)) {
     throw alreadyExists(
       `Registered Model (name=${request.new_name}) already exists. Error: UNIQUE constraint failed: registered_models.workspace, registered_models.name`,
     );
@@ -72,8 +71,8 @@ export function renameRegisteredModel(ctx: StoreContext, request: EndpointReques
   const now = ctx.now();
   ctx
     .prepare("UPDATE registered_models SET name = ?, last_updated_time = ? WHERE workspace = ? AND name = ?")
-    .run(request.new_name, now, WORKSPACE, model.name);
-  ctx.prepare("UPDATE model_versions SET last_updated_time = ? WHERE workspace = ? AND name = ?").run(now, WORKSPACE, request.new_name);
+    .run(request.new_name, now, ctx.workspace, model.name);
+  ctx.prepare("UPDATE model_versions SET last_updated_time = ? WHERE workspace = ? AND name = ?").run(now, ctx.workspace, request.new_name);
   return { registered_model: loadRegisteredModel(ctx, request.new_name) };
 }
 
@@ -82,7 +81,7 @@ export function updateRegisteredModel(ctx: StoreContext, request: EndpointReques
   const model = getRegisteredModelRow(ctx, request.name);
   ctx
     .prepare("UPDATE registered_models SET description = ?, last_updated_time = ? WHERE workspace = ? AND name = ?")
-    .run(request.description ?? "", ctx.now(), WORKSPACE, model.name);
+    .run(request.description ?? "", ctx.now(), ctx.workspace, model.name);
   return { registered_model: loadRegisteredModel(ctx, model.name) };
 }
 
@@ -90,7 +89,7 @@ export function updateRegisteredModel(ctx: StoreContext, request: EndpointReques
 export function deleteRegisteredModel(ctx: StoreContext, request: EndpointRequest<"registeredModels.delete">): Empty {
   const model = getRegisteredModelRow(ctx, request.name);
   for (const table of ["model_version_tags", "model_versions", "registered_model_tags", "registered_model_aliases", "registered_models"]) {
-    ctx.prepare(`DELETE FROM ${table} WHERE workspace = ? AND name = ?`).run(WORKSPACE, model.name);
+    ctx.prepare(`DELETE FROM ${table} WHERE workspace = ? AND name = ?`).run(ctx.workspace, model.name);
   }
   return {};
 }
@@ -108,7 +107,7 @@ export function searchRegisteredModels(
       `Invalid value for request parameter max_results. It must be at most ${REGISTERED_MODEL_SEARCH_MAX_RESULTS}, but got value ${maxResults}`,
     );
   }
-  const where = registeredModelWhere(request.filter);
+  const where = registeredModelWhere(ctx.workspace, request.filter);
   const order = registeredModelOrder(request.order_by);
   const offset = decodePageToken(request.page_token);
   const sql = `SELECT rm.* FROM registered_models rm WHERE ${where.sql.join(" AND ")} ORDER BY ${order} LIMIT ? OFFSET ?`;
@@ -135,7 +134,7 @@ export function setRegisteredModelTag(ctx: StoreContext, request: EndpointReques
     .prepare(
       'INSERT INTO registered_model_tags ("key", value, name, workspace) VALUES (?, ?, ?, ?) ON CONFLICT (workspace, "key", name) DO UPDATE SET value = excluded.value',
     )
-    .run(request.key, request.value ?? "", model.name, WORKSPACE);
+    .run(request.key, request.value ?? "", model.name, ctx.workspace);
   return {};
 }
 
@@ -143,7 +142,7 @@ export function setRegisteredModelTag(ctx: StoreContext, request: EndpointReques
 export function deleteRegisteredModelTag(ctx: StoreContext, request: EndpointRequest<"registeredModels.deleteTag">): Empty {
   validateKey(request.key, "registry tag");
   const model = getRegisteredModelRow(ctx, request.name);
-  ctx.prepare('DELETE FROM registered_model_tags WHERE workspace = ? AND name = ? AND "key" = ?').run(WORKSPACE, model.name, request.key);
+  ctx.prepare('DELETE FROM registered_model_tags WHERE workspace = ? AND name = ? AND "key" = ?').run(ctx.workspace, model.name, request.key);
   return {};
 }
 
@@ -158,7 +157,7 @@ export function setRegisteredModelAlias(ctx: StoreContext, request: EndpointRequ
     .prepare(
       "INSERT INTO registered_model_aliases (alias, version, name, workspace) VALUES (?, ?, ?, ?) ON CONFLICT (workspace, name, alias) DO UPDATE SET version = excluded.version",
     )
-    .run(request.alias, version.version, version.name, WORKSPACE);
+    .run(request.alias, version.version, version.name, ctx.workspace);
   return {};
 }
 
@@ -167,7 +166,7 @@ export function deleteRegisteredModelAlias(ctx: StoreContext, request: EndpointR
   validateModelName(request.name);
   validateAliasName(request.alias);
   const model = getRegisteredModelRow(ctx, request.name);
-  ctx.prepare("DELETE FROM registered_model_aliases WHERE workspace = ? AND name = ? AND alias = ?").run(WORKSPACE, model.name, request.alias);
+  ctx.prepare("DELETE FROM registered_model_aliases WHERE workspace = ? AND name = ? AND alias = ?").run(ctx.workspace, model.name, request.alias);
   return {};
 }
 
@@ -188,7 +187,7 @@ export function getModelVersionByAlias(ctx: StoreContext, request: EndpointReque
   } else {
     const alias = ctx
       .prepare("SELECT version FROM registered_model_aliases WHERE workspace = ? AND name = ? AND alias = ?")
-      .get(WORKSPACE, model.name, request.alias) as { version: number } | undefined;
+      .get(ctx.workspace, model.name, request.alias) as { version: number } | undefined;
     if (alias === undefined) throw invalidParameter(`Registered model alias ${request.alias} not found.`);
     version = getModelVersionRow(ctx, model.name, alias.version);
   }
@@ -220,7 +219,7 @@ function validateAliasName(alias: string): void {
 /** MLflow's message for a taken name, which says when a model and a prompt collide. */
 function nameTaken(ctx: StoreContext, name: string, newIsPrompt: boolean): Error {
   const existingIsPrompt =
-    ctx.prepare('SELECT 1 FROM registered_model_tags WHERE workspace = ? AND name = ? AND "key" = ?').get(WORKSPACE, name, IS_PROMPT_TAG) !== undefined;
+    ctx.prepare('SELECT 1 FROM registered_model_tags WHERE workspace = ? AND name = ? AND "key" = ?').get(ctx.workspace, name, IS_PROMPT_TAG) !== undefined;
   const existing = existingIsPrompt ? "Prompt" : "Registered Model";
   const wanted = newIsPrompt ? "Prompt" : "Registered Model";
   if (existing !== wanted) {

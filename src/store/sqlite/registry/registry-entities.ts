@@ -2,16 +2,15 @@
  * Registered models and model versions of the embedded store in MLflow's wire shape, built from
  * their rows the way `SqlRegisteredModel.to_mlflow_entity()`, `SqlModelVersion.to_mlflow_entity()`
  * and the entities' `to_proto()` do, plus the lookups every registry handler starts with (a model
- * by name, a version by number, with MLflow's errors). Everything lives in the `default`
- * workspace, as in MLflow's single-tenant SQL store.
+ * by name, a version by number, with MLflow's errors). Every lookup sees only the context's
+ * workspace (`default` unless one is configured), as MLflow's registry store filters every query
+ * on `workspace` (`_get_workspace_clauses`); names are unique per workspace (the primary keys).
  */
 import { validateModelName } from "../../../protocol/validation.js";
 import type { StoreContext } from "../engine/context.js";
 import { invalidParameter, notFound } from "../engine/errors.js";
 import { selectChunked } from "../tracking/run-entities.js";
 
-/** The workspace of every registry row (MLflow's `DEFAULT_WORKSPACE_NAME`). */
-export const WORKSPACE = "default";
 /** Stage of a deleted version: MLflow keeps the row, redacted, with this stage. */
 export const STAGE_DELETED_INTERNAL = "Deleted_Internal";
 /** The stages a version can be in, canonical spelling. */
@@ -95,7 +94,7 @@ interface AliasRow {
  */
 export function getRegisteredModelRow(ctx: StoreContext, name: string): RegisteredModelRow {
   validateModelName(name);
-  const row = ctx.prepare("SELECT * FROM registered_models WHERE workspace = ? AND name = ?").get(WORKSPACE, name) as RegisteredModelRow | undefined;
+  const row = ctx.prepare("SELECT * FROM registered_models WHERE workspace = ? AND name = ?").get(ctx.workspace, name) as RegisteredModelRow | undefined;
   if (!row) throw notFound(`Registered Model with name=${name} not found`);
   return row;
 }
@@ -110,7 +109,7 @@ export function getModelVersionRow(ctx: StoreContext, name: string, version: str
   const number = parseVersion(version);
   const row = ctx
     .prepare("SELECT * FROM model_versions WHERE workspace = ? AND name = ? AND version = ? AND current_stage != ?")
-    .get(WORKSPACE, name, number, STAGE_DELETED_INTERNAL) as ModelVersionRow | undefined;
+    .get(ctx.workspace, name, number, STAGE_DELETED_INTERNAL) as ModelVersionRow | undefined;
   if (!row) throw notFound(`Model Version (name=${name}, version=${number}) not found`);
   return row;
 }
@@ -147,7 +146,7 @@ export function canonicalStage(stage: string): string {
  */
 export function toWireModelVersions(ctx: StoreContext, rows: ModelVersionRow[], withAliases: boolean): WireModelVersion[] {
   const names = [...new Set(rows.map((row) => row.name))];
-  const tags = selectChunked<TagRow>(ctx, `SELECT name, version, "key", value FROM model_version_tags WHERE workspace = '${WORKSPACE}' AND name IN`, names);
+  const tags = selectChunked<TagRow>(ctx, `SELECT name, version, "key", value FROM model_version_tags WHERE workspace = ? AND name IN`, names, "rowid", [ctx.workspace]);
   const aliases = withAliases ? loadAliases(ctx, names) : [];
   return rows.map((row) => {
     const version: WireModelVersion = {
@@ -177,7 +176,7 @@ export function toWireModelVersions(ctx: StoreContext, rows: ModelVersionRow[], 
  */
 export function toWireRegisteredModels(ctx: StoreContext, rows: RegisteredModelRow[]): WireRegisteredModel[] {
   const names = rows.map((row) => row.name);
-  const tags = selectChunked<TagRow>(ctx, `SELECT name, "key", value FROM registered_model_tags WHERE workspace = '${WORKSPACE}' AND name IN`, names);
+  const tags = selectChunked<TagRow>(ctx, `SELECT name, "key", value FROM registered_model_tags WHERE workspace = ? AND name IN`, names, "rowid", [ctx.workspace]);
   const aliases = loadAliases(ctx, names);
   const latest = latestVersionsByModel(ctx, names);
   const latestWire = toWireModelVersions(ctx, [...latest.values()].flat(), false);
@@ -202,9 +201,10 @@ export function toWireRegisteredModels(ctx: StoreContext, rows: RegisteredModelR
 export function latestVersionsByModel(ctx: StoreContext, names: readonly string[]): Map<string, ModelVersionRow[]> {
   const rows = selectChunked<ModelVersionRow>(
     ctx,
-    `SELECT * FROM model_versions WHERE workspace = '${WORKSPACE}' AND current_stage != '${STAGE_DELETED_INTERNAL}' AND name IN`,
+    `SELECT * FROM model_versions WHERE workspace = ? AND current_stage != '${STAGE_DELETED_INTERNAL}' AND name IN`,
     names,
     "name, version",
+    [ctx.workspace],
   );
   const byModel = new Map<string, Map<string | null, ModelVersionRow>>();
   for (const row of rows) {
@@ -219,7 +219,7 @@ export function latestVersionsByModel(ctx: StoreContext, names: readonly string[
 }
 
 function loadAliases(ctx: StoreContext, names: readonly string[]): AliasRow[] {
-  return selectChunked<AliasRow>(ctx, `SELECT name, alias, version FROM registered_model_aliases WHERE workspace = '${WORKSPACE}' AND name IN`, names);
+  return selectChunked<AliasRow>(ctx, `SELECT name, alias, version FROM registered_model_aliases WHERE workspace = ? AND name IN`, names, "rowid", [ctx.workspace]);
 }
 
 function toKeyValue(tag: TagRow): { key: string; value: string } {

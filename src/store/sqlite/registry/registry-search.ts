@@ -9,7 +9,7 @@
 import { invalidParameter, StoreException } from "../engine/errors.js";
 import { type Comparison, parseFilter, parseOrderBy, type SearchDialect } from "../search/grammar.js";
 import { comparisonSql, type SqlFragment } from "../search/sql-comparison.js";
-import { IS_PROMPT_TAG, WORKSPACE } from "./registry-entities.js";
+import { IS_PROMPT_TAG } from "./registry-entities.js";
 
 const ENTITY_TYPES = { attribute: "attribute", tag: "tag", tags: "tag" } as const;
 const TAG_COMPARATORS = new Set(["=", "!=", "LIKE", "ILIKE"]);
@@ -49,13 +49,13 @@ const VERSION_COLUMNS: Record<string, string> = {
 const DEFAULT_VERSION_ORDER = ["last_updated_timestamp DESC", "name ASC", "version_number DESC"];
 
 /**
- * The WHERE clause of a registered-model search over `rm` (a `registered_models` alias).
+ * The WHERE clause of a registered-model search over `rm` (a `registered_models` alias), in one workspace.
  * @throws {StoreException} `INVALID_PARAMETER_VALUE` for a filter MLflow refuses.
  * @internal
  */
-export function registeredModelWhere(filter: string | undefined): SqlFragment {
+export function registeredModelWhere(workspace: string, filter: string | undefined): SqlFragment {
   const comparisons = parseFilter(filter, MODEL_SEARCH);
-  const where: SqlFragment = { sql: ["rm.workspace = ?"], params: [WORKSPACE] };
+  const where: SqlFragment = { sql: ["rm.workspace = ?"], params: [workspace] };
   const tagExists = "SELECT 1 FROM registered_model_tags t WHERE t.workspace = rm.workspace AND t.name = rm.name";
   for (const comparison of withoutPromptTag(comparisons)) {
     if (comparison.type === "tag") {
@@ -91,14 +91,14 @@ export function registeredModelOrder(orderBy: readonly string[] | undefined): st
 }
 
 /**
- * The WHERE clause of a model-version search over `mv` (a `model_versions` alias); deleted
+ * The WHERE clause of a model-version search over `mv` (a `model_versions` alias), in one workspace; deleted
  * versions are always left out.
  * @throws {StoreException} `INVALID_PARAMETER_VALUE` for a filter MLflow refuses.
  * @internal
  */
-export function modelVersionWhere(filter: string | undefined, deletedStage: string): SqlFragment {
+export function modelVersionWhere(workspace: string, filter: string | undefined, deletedStage: string): SqlFragment {
   const comparisons = parseFilter(filter, VERSION_SEARCH);
-  const where: SqlFragment = { sql: ["mv.workspace = ?", "mv.current_stage != ?"], params: [WORKSPACE, deletedStage] };
+  const where: SqlFragment = { sql: ["mv.workspace = ?", "mv.current_stage != ?"], params: [workspace, deletedStage] };
   const tagExists = "SELECT 1 FROM model_version_tags t WHERE t.workspace = mv.workspace AND t.name = mv.name AND t.version = mv.version";
   for (const comparison of withoutPromptTag(comparisons)) {
     if (comparison.type === "tag") addTagFilter(where, tagExists, comparison);

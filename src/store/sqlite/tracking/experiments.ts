@@ -1,7 +1,9 @@
 /**
  * Experiments in the embedded store, with the semantics of MLflow's SQL store: integer ids from
  * the table's rowid (0 is Default), names unique in the workspace (deleted experiments included),
- * soft delete and restore that carry the experiment's runs along, tags upserted.
+ * soft delete and restore that carry the experiment's runs along, tags upserted. Every handler
+ * sees only the context's workspace; with one configured, new experiments get the artifact
+ * location MLflow's workspace-aware store gives them (`_get_artifact_location`).
  */
 
 import type { EndpointRequest } from "../../../protocol/endpoints.js";
@@ -14,7 +16,8 @@ import { decodePageToken, toPage } from "../search/page-token.js";
 import { comparisonSql, type SqlFragment } from "../search/sql-comparison.js";
 import { appendToUriPath, resolveIfLocal, validateArtifactLocation } from "./artifact-location.js";
 
-const WORKSPACE = "default";
+/** The folder of the artifact root that holds the workspaces' experiments (`WORKSPACES_DIR_NAME`). */
+const WORKSPACES_DIR = "workspaces";
 
 /** Experiment as the server sends it. */
 export interface WireExperiment {
@@ -25,23 +28,24 @@ export interface WireExperiment {
   creation_time?: number;
   last_update_time?: number;
   tags: { key: string; value: string }[];
+  workspace: string;
 }
 
 /** `experiments/create`. @internal */
 export function createExperiment(ctx: StoreContext, request: EndpointRequest<"experiments.create">): { experiment_id: string } {
   validateExperimentName(request.name);
+  if (ctx.workspaceAware && request.artifact_location) throw invalidParameter("artifact_location cannot be specified when workspaces are enabled");
   const artifactLocation = request.artifact_location ? resolveIfLocal(request.artifact_location) : undefined;
   if (artifactLocation) validateArtifactLocation(artifactLocation);
   for (const tag of request.tags ?? []) validateExperimentTag(tag.key, tag.value);
-  const taken = ctx.prepare("SELECT 1 FROM experiments WHERE workspace = ? AND name = ?").get(WORKSPACE, request.name);
+  const taken = ctx.prepare("SELECT 1 FROM experiments WHERE workspace = ? AND name = ?").get(ctx.workspace, request.name);
   if (taken) throw alreadyExists(`Experiment(name=${request.name}) already exists. Error: UNIQUE constraint failed: experiments.workspace, experiments.name`);
   const now = ctx.now();
   const { lastInsertRowid } = ctx
     .prepare("INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time, workspace) VALUES (?, ?, 'active', ?, ?, ?)")
-    .run(request.name, artifactLocation ?? null, now, now, WORKSPACE);
+    .run(request.name, artifactLocation ?? null, now, now, ctx.workspace);
   const id = Number(lastInsertRowid);
-  if (!artifactLocation)
-    ctx.prepare("UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?").run(appendToUriPath(ctx.defaultArtifactRoot, String(id)), id);
+  if (!artifactLocation) ctx.prepare("UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?").run(defaultLocation(ctx, id), id);
   const insertTag = ctx.prepare(
     "INSERT INTO experiment_tags (key, value, experiment_id) VALUES (?, ?, ?) ON CONFLICT (key, experiment_id) DO UPDATE SET value = excluded.value",
   );
@@ -56,7 +60,7 @@ export function getExperiment(ctx: StoreContext, request: EndpointRequest<"exper
 
 /** `experiments/get-by-name`. @internal */
 export function getExperimentByName(ctx: StoreContext, request: EndpointRequest<"experiments.getByName">): { experiment: WireExperiment } {
-  const row = ctx.prepare("SELECT * FROM experiments WHERE name = ? AND workspace = ?").get(request.experiment_name, WORKSPACE) as ExperimentRow | undefined;
+  const row = ctx.prepare("SELECT * FROM experiments WHERE name = ? AND workspace = ?").get(request.experiment_name, ctx.workspace) as ExperimentRow | undefined;
   if (!row) throw notFound(`Could not find experiment with name '${request.experiment_name}'`);
   return { experiment: toWireExperiments(ctx, [row])[0]! };
 }
@@ -118,8 +122,9 @@ export function searchExperiments(
           .map((s) => `'${s}'`)
           .join(", ") +
         ")",
+      "experiments.workspace = ?",
     ],
-    params: [],
+    params: [ctx.workspace],
   };
   const comparisons = parseFilter(request.filter, EXPERIMENT_SEARCH);
   for (const comparison of comparisons) addExperimentFilter(where, comparison);
@@ -150,11 +155,24 @@ export function toWireExperiments(ctx: StoreContext, rows: ExperimentRow[]): Wir
       artifact_location: row.artifact_location ?? "",
       lifecycle_stage: row.lifecycle_stage ?? "active",
       tags: tagRows.filter((tag) => tag.experiment_id === row.experiment_id).map(({ key, value }) => ({ key, value: value ?? "" })),
+      workspace: row.workspace,
     };
     if (row.creation_time) experiment.creation_time = row.creation_time;
     if (row.last_update_time) experiment.last_update_time = row.last_update_time;
     return experiment;
   });
+}
+
+/**
+ * Where a new experiment keeps its artifacts when none is asked for: `<root>/<id>` in MLflow's
+ * single-tenant store; with a workspace configured, `<workspace's default_artifact_root>/<id>`, or
+ * `<root>/workspaces/<workspace>/<id>` when the workspace has none (`WorkspaceAwareSqlAlchemyStore`).
+ */
+function defaultLocation(ctx: StoreContext, id: number): string {
+  if (!ctx.workspaceAware) return appendToUriPath(ctx.defaultArtifactRoot, String(id));
+  const row = ctx.prepare("SELECT default_artifact_root FROM workspaces WHERE name = ?").get(ctx.workspace) as { default_artifact_root: string | null } | undefined;
+  if (row?.default_artifact_root) return appendToUriPath(row.default_artifact_root, String(id));
+  return appendToUriPath(ctx.defaultArtifactRoot, WORKSPACES_DIR, ctx.workspace, String(id));
 }
 
 function activeExperiment(ctx: StoreContext, experimentId: string): ExperimentRow {

@@ -28,6 +28,8 @@ export function getMetricHistory(ctx: StoreContext, request: EndpointRequest<"me
     throw invalidParameter(`Invalid value ${request.max_results} for parameter 'max_results' supplied. It must be a positive integer.`);
   }
   const offset = decodePageToken(request.page_token);
+  // MLflow's workspace-aware store checks the run is in the workspace (`_validate_run_accessible`); the single-tenant one does not.
+  if (ctx.workspaceAware) ctx.getRun(request.run_id);
   const rows = ctx
     .prepare('SELECT "key", value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND "key" = ? ORDER BY timestamp, step, value LIMIT ? OFFSET ?')
     .all(request.run_id, request.metric_key, request.max_results + 1, offset) as PointRow[];
@@ -55,6 +57,7 @@ export function getMetricHistoryBulkInterval(
   if (start !== undefined && end !== undefined && start > end) {
     throw invalidParameter(`end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`);
   }
+  if (ctx.workspaceAware) for (const runId of runIds) ctx.getRun(runId);
   const metrics: (WireMetric & { run_id: string })[] = [];
   for (const runId of runIds) {
     for (const row of sampleRun(ctx, runId, request.metric_key, maxResults, start, end))

@@ -170,15 +170,16 @@ function loadDatasetInputs(ctx: StoreContext, ids: string[]): Map<string, Record
 }
 
 /**
- * Runs `<sql> (?, ?, …) ORDER BY <order>` over `ids` in chunks of 500 and concatenates the rows.
+ * Runs `<sql> (?, ?, …) ORDER BY <order>` over `ids` in chunks of 500 and concatenates the rows;
+ * `leading` binds the placeholders `sql` holds before the list (e.g. a workspace).
  * @internal
  */
-export function selectChunked<T>(ctx: StoreContext, sql: string, ids: readonly string[], orderBy = "rowid"): T[] {
+export function selectChunked<T>(ctx: StoreContext, sql: string, ids: readonly string[], orderBy = "rowid", leading: readonly unknown[] = []): T[] {
   const rows: T[] = [];
   for (let start = 0; start < ids.length; start += CHUNK) {
     const chunk = padded(ids.slice(start, start + CHUNK));
     const statement = ctx.prepare(`${sql} (${chunk.map(() => "?").join(", ")}) ORDER BY ${orderBy}`);
-    rows.push(...(statement.all(...chunk) as T[]));
+    rows.push(...(statement.all(...leading, ...chunk) as T[]));
   }
   return rows;
 }

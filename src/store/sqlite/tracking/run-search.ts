@@ -51,6 +51,9 @@ export function searchRuns(ctx: StoreContext, request: EndpointRequest<"runs.sea
   checkSqliteBindable(comparisons);
   query.where.push(`runs.experiment_id IN (${experimentIds.map(() => "?").join(", ") || "NULL"})`);
   query.params.push(...experimentIds);
+  // Only the workspace's experiments, as MLflow's `_filter_experiment_ids`: another's ids match nothing.
+  query.where.push("runs.experiment_id IN (SELECT experiment_id FROM experiments WHERE workspace = ?)");
+  query.params.push(ctx.workspace);
   query.where.push(
     `runs.lifecycle_stage IN (${stagesOf(request.run_view_type)
       .map((stage) => `'${stage}'`)
