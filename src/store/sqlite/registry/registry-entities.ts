@@ -146,7 +146,9 @@ export function canonicalStage(stage: string): string {
  */
 export function toWireModelVersions(ctx: StoreContext, rows: ModelVersionRow[], withAliases: boolean): WireModelVersion[] {
   const names = [...new Set(rows.map((row) => row.name))];
-  const tags = selectChunked<TagRow>(ctx, `SELECT name, version, "key", value FROM model_version_tags WHERE workspace = ? AND name IN`, names, "rowid", [ctx.workspace]);
+  const tags = selectChunked<TagRow>(ctx, `SELECT name, version, "key", value FROM model_version_tags WHERE workspace = ? AND name IN`, names, "rowid", [
+    ctx.workspace,
+  ]);
   const aliases = withAliases ? loadAliases(ctx, names) : [];
   return rows.map((row) => {
     const version: WireModelVersion = {
@@ -176,7 +178,9 @@ export function toWireModelVersions(ctx: StoreContext, rows: ModelVersionRow[], 
  */
 export function toWireRegisteredModels(ctx: StoreContext, rows: RegisteredModelRow[]): WireRegisteredModel[] {
   const names = rows.map((row) => row.name);
-  const tags = selectChunked<TagRow>(ctx, `SELECT name, "key", value FROM registered_model_tags WHERE workspace = ? AND name IN`, names, "rowid", [ctx.workspace]);
+  const tags = selectChunked<TagRow>(ctx, `SELECT name, "key", value FROM registered_model_tags WHERE workspace = ? AND name IN`, names, "rowid", [
+    ctx.workspace,
+  ]);
   const aliases = loadAliases(ctx, names);
   const latest = latestVersionsByModel(ctx, names);
   const latestWire = toWireModelVersions(ctx, [...latest.values()].flat(), false);
@@ -219,7 +223,9 @@ export function latestVersionsByModel(ctx: StoreContext, names: readonly string[
 }
 
 function loadAliases(ctx: StoreContext, names: readonly string[]): AliasRow[] {
-  return selectChunked<AliasRow>(ctx, `SELECT name, alias, version FROM registered_model_aliases WHERE workspace = ? AND name IN`, names, "rowid", [ctx.workspace]);
+  return selectChunked<AliasRow>(ctx, `SELECT name, alias, version FROM registered_model_aliases WHERE workspace = ? AND name IN`, names, "rowid", [
+    ctx.workspace,
+  ]);
 }
 
 function toKeyValue(tag: TagRow): { key: string; value: string } {

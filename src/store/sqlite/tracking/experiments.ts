@@ -60,7 +60,9 @@ export function getExperiment(ctx: StoreContext, request: EndpointRequest<"exper
 
 /** `experiments/get-by-name`. @internal */
 export function getExperimentByName(ctx: StoreContext, request: EndpointRequest<"experiments.getByName">): { experiment: WireExperiment } {
-  const row = ctx.prepare("SELECT * FROM experiments WHERE name = ? AND workspace = ?").get(request.experiment_name, ctx.workspace) as ExperimentRow | undefined;
+  const row = ctx.prepare("SELECT * FROM experiments WHERE name = ? AND workspace = ?").get(request.experiment_name, ctx.workspace) as
+    | ExperimentRow
+    | undefined;
   if (!row) throw notFound(`Could not find experiment with name '${request.experiment_name}'`);
   return { experiment: toWireExperiments(ctx, [row])[0]! };
 }
@@ -170,7 +172,9 @@ export function toWireExperiments(ctx: StoreContext, rows: ExperimentRow[]): Wir
  */
 function defaultLocation(ctx: StoreContext, id: number): string {
   if (!ctx.workspaceAware) return appendToUriPath(ctx.defaultArtifactRoot, String(id));
-  const row = ctx.prepare("SELECT default_artifact_root FROM workspaces WHERE name = ?").get(ctx.workspace) as { default_artifact_root: string | null } | undefined;
+  const row = ctx.prepare("SELECT default_artifact_root FROM workspaces WHERE name = ?").get(ctx.workspace) as
+    | { default_artifact_root: string | null }
+    | undefined;
   if (row?.default_artifact_root) return appendToUriPath(row.default_artifact_root, String(id));
   return appendToUriPath(ctx.defaultArtifactRoot, WORKSPACES_DIR, ctx.workspace, String(id));
 }

@@ -41,7 +41,16 @@ const ROOT_TABLES = [
   "mcp_servers",
 ] as const;
 /** The root tables with a `name` column, checked for clashes before `SET_DEFAULT`. */
-const NAMED_ROOT_TABLES = ["registered_models", "experiments", "evaluation_datasets", "webhooks", "endpoints", "model_definitions", "guardrails", "mcp_servers"];
+const NAMED_ROOT_TABLES = [
+  "registered_models",
+  "experiments",
+  "evaluation_datasets",
+  "webhooks",
+  "endpoints",
+  "model_definitions",
+  "guardrails",
+  "mcp_servers",
+];
 
 /** `GET workspaces`: every workspace, by name. @internal */
 export function listWorkspaces(ctx: StoreContext): { workspaces: Workspace[] } {

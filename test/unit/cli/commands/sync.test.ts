@@ -243,7 +243,10 @@ describe("mlflow-ts sync", () => {
     [["sync", "--from", "sqlite:///x.db", "--to", "sqlite:///./x.db"], "--from and --to name the same store"],
     [["sync", "--from", "sqlite:///x.db", "--from-workspace", "a1", "--to", "sqlite:///./x.db", "--to-workspace", "a1"], "--from and --to name the same store"],
     [["sync", "--from", "sqlite:///x.db", "--to", "sqlite:///./x.db", "--to-workspace", "default"], "--from and --to name the same store"],
-    [["sync", "--from", "http://h:5000", "--to", "http://h:5000"], "To copy between two workspaces of one server or file, give --from-workspace and --to-workspace."],
+    [
+      ["sync", "--from", "http://h:5000", "--to", "http://h:5000"],
+      "To copy between two workspaces of one server or file, give --from-workspace and --to-workspace.",
+    ],
     [
       ["sync", "--from", "http://h:5000", "--from-workspace", "team-a", "--to", "http://h:5000", "--to-workspace", "team-a"],
       "--from and --to name the same store",
