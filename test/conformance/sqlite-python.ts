@@ -27,7 +27,17 @@ function pythonEnv(): NodeJS.ProcessEnv {
 
 /** Runs `sqlite-interop.py <args>` in `cwd` and parses the JSON it prints last. */
 export async function interop<T>(cwd: string, ...args: string[]): Promise<T> {
-  const { stdout } = await run(conformancePython(), [SCRIPT, ...args], { cwd, env: pythonEnv(), timeout: 180_000, maxBuffer: 256 * 1024 * 1024 });
+  return pythonScript<T>(SCRIPT, cwd, {}, ...args);
+}
+
+/** Runs the Python script `script` (a path) with `args` in `cwd`, with `env` added, and parses the JSON it prints last. */
+export async function pythonScript<T>(script: string, cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<T> {
+  const { stdout } = await run(conformancePython(), [script, ...args], {
+    cwd,
+    env: { ...pythonEnv(), ...env },
+    timeout: 180_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return JSON.parse(stdout.trim().split("\n").pop()!) as T;
 }
 
