@@ -2,7 +2,8 @@
  * `workspace`: whether the workspace configured (`MLFLOW_WORKSPACE`, the `workspace` option) can be
  * used on this server — the server has workspaces (MLflow 3.10+ started with `--enable-workspaces`)
  * and has that one — and, with none configured, whether the server can do without one (it has a
- * `default` workspace). One `GET /api/3.0/mlflow/workspaces` at most.
+ * `default` workspace). One `GET /api/3.0/mlflow/workspaces` at most. On the embedded store, whether
+ * the file's `workspaces` table has the configured workspace (every RPC in another fails).
  */
 import type { SetupContext } from "../context.js";
 import { type CheckDefinition, fail, notApplicable, pass, warn } from "../runner.js";
@@ -16,9 +17,19 @@ export const workspaceCheck: CheckDefinition<SetupContext> = {
   async run(context, signal) {
     const workspace = context.config?.workspace;
     const client = context.client;
-    if (!context.transport || !client) {
-      return notApplicable(
-        workspace === undefined ? "No tracking server." : `No tracking server: the embedded store keeps runs of workspace "${workspace}" apart.`,
+    if (!client) return notApplicable("No client.");
+    if (!context.transport) {
+      if (workspace === undefined) return notApplicable("The embedded store, and no workspace configured: runs go to its default workspace.");
+      let names: string[];
+      try {
+        names = (await client.workspaces.list(context.callOptions(signal))).map((ws) => ws.name);
+      } catch (error) {
+        return fail(`Listing the embedded store's workspaces failed: ${(error as Error).message}`, "Check that the database file can be opened.");
+      }
+      if (names.includes(workspace)) return pass(`Workspace "${workspace}" exists in the embedded store ${client.trackingUri}.`);
+      return fail(
+        `MLFLOW_WORKSPACE is "${workspace}", which the embedded store ${client.trackingUri} does not have (it has: ${names.join(", ")}).`,
+        `Create it (mlflow-ts workspaces create ${workspace}, with the same MLFLOW_TRACKING_URI) or set MLFLOW_WORKSPACE to one of: ${names.join(", ")}.`,
       );
     }
     const info = context.serverInfo;
