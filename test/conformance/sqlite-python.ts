@@ -27,12 +27,12 @@ function pythonEnv(): NodeJS.ProcessEnv {
 
 /** Runs `sqlite-interop.py <args>` in `cwd` and parses the JSON it prints last. */
 export async function interop<T>(cwd: string, ...args: string[]): Promise<T> {
-  return pythonScript<T>(SCRIPT, cwd, {}, ...args);
+  return interopWithEnv<T>(cwd, {}, ...args);
 }
 
-/** Runs the Python script `script` (a path) with `args` in `cwd`, with `env` added, and parses the JSON it prints last. */
-export async function pythonScript<T>(script: string, cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<T> {
-  const { stdout } = await run(conformancePython(), [script, ...args], {
+/** {@link interop} with `env` added to the Python's environment (e.g. `MLFLOW_ENABLE_WORKSPACES`). */
+export async function interopWithEnv<T>(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<T> {
+  const { stdout } = await run(conformancePython(), [SCRIPT, ...args], {
     cwd,
     env: { ...pythonEnv(), ...env },
     timeout: 180_000,

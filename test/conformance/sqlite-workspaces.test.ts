@@ -9,17 +9,16 @@
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeDouble } from "../../src/core/wire.js";
 import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import { pythonScript } from "./sqlite-python.js";
+import { interopWithEnv } from "./sqlite-python.js";
 
-const SCRIPT = resolve("test/conformance/sqlite-workspaces.py");
 const WORKSPACES = ["team-a", "team-b", "default"] as const;
 const T0 = 1_760_000_000_000;
 
-/** What one workspace holds, as `sqlite-workspaces.py read` prints it. */
+/** What one workspace holds, as `sqlite-interop.py read-workspaces` prints it. */
 interface WorkspaceView {
   experiments: Record<string, unknown>[];
   runs: Record<string, unknown>[];
@@ -34,7 +33,7 @@ interface View {
 
 const dir = mkdtempSync(join(tmpdir(), "mlflow-ts-workspaces-"));
 const path = join(dir, "mlflow.db");
-const python = <T>(...args: string[]): Promise<T> => pythonScript<T>(SCRIPT, dir, { MLFLOW_ENABLE_WORKSPACES: "true" }, ...args);
+const python = <T>(...args: string[]): Promise<T> => interopWithEnv<T>(dir, { MLFLOW_ENABLE_WORKSPACES: "true" }, ...args);
 /** The embedded store in `workspace`, artifacts under `<dir>/mlruns` as Python's (run in `dir`). */
 const store = (workspace?: string): Promise<SqliteStore> =>
   openSqliteStore(path, { quiet: true, defaultArtifactRoot: join(dir, "mlruns"), ...(workspace === undefined ? {} : { workspace }) });
@@ -47,17 +46,17 @@ beforeAll(async () => {
   await plain.call("workspaces.create", { name: "team-b", description: "team-b (ts)" });
   await plain.close();
   await python("create-workspace", path, "team-a");
-  await python("write", path, "team-a", "mnist", "py");
+  await python("write-in-workspace", path, "team-a", "mnist", "py");
   await writeWithTs("team-b", "mnist", "ts");
-  await python("write", path, "team-b", "cifar", "py");
+  await python("write-in-workspace", path, "team-b", "cifar", "py");
   await writeWithTs("team-a", "cifar", "ts");
-  theirs = await python<View>("read", path, ...WORKSPACES);
+  theirs = await python<View>("read-workspaces", path, ...WORKSPACES);
   ours = await readWithTs();
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** What `sqlite-workspaces.py write` writes, through the embedded store. */
+/** What `sqlite-interop.py write-in-workspace` writes, through the embedded store. */
 async function writeWithTs(workspace: string, experimentName: string, tag: string): Promise<void> {
   const ts = await store(workspace);
   try {
