@@ -36,7 +36,8 @@ export function createStore(config: ResolvedConfig): CreatedStore {
     uri: target.uri,
     isDefault: target.isDefault,
     ...config.embeddedStore,
-    workspace: config.workspace,
+    // An offline store holds runs for a server, in no workspace: MLFLOW_WORKSPACE applies where sync --offline delivers them.
+    workspace: target.offline === undefined ? config.workspace : undefined,
     // An offline store's notice is the line `startRun` prints for each offline run.
     ...(target.offline === undefined ? {} : { quiet: true }),
     ...(target.artifactRoot === undefined ? {} : { defaultArtifactRoot: target.artifactRoot }),

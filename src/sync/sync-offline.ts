@@ -83,8 +83,13 @@ export async function syncOfflineStores(options: OfflineSyncOptions): Promise<Of
 async function syncStore(store: OfflineStoreListing, options: OfflineSyncOptions): Promise<OfflineStoreSyncResult> {
   const base = { folder: store.folder, trackingUri: store.trackingUri, marked: 0 };
   if (store.error !== undefined) return { ...base, error: `could not read ${store.dbPath}: ${store.error}` };
-  // Reading the store is not logging to it (no notice); the target is a server, never offline.
-  const from = new MlflowClient({ trackingUri: `sqlite:///${store.dbPath}`, env: { ...options.env, MLFLOW_TS_QUIET_LOCAL_STORE: "true" }, offline: false });
+  // Reading the store is not logging to it (no notice); the target is a server, never offline. The
+  // offline store has no workspace (its runs are in `default`); MLFLOW_WORKSPACE is the target's.
+  const from = new MlflowClient({
+    trackingUri: `sqlite:///${store.dbPath}`,
+    env: { ...options.env, MLFLOW_TS_QUIET_LOCAL_STORE: "true", MLFLOW_WORKSPACE: undefined },
+    offline: false,
+  });
   const to = new MlflowClient({ trackingUri: store.trackingUri, env: options.env, offline: false });
   try {
     const report = await syncRuns({

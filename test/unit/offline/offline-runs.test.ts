@@ -52,6 +52,22 @@ describe("startRun offline", () => {
     await client.close();
   });
 
+  it("logs offline with MLFLOW_WORKSPACE set: the offline store keeps the run outside workspaces (the workspace is where sync --offline delivers it)", async () => {
+    const dir = tempDir();
+    const client = new MlflowClient({ env: offlineEnv(dir, { MLFLOW_WORKSPACE: "team-a" }) });
+    captureStderr();
+    const run = await startRun({ ...base, client, experimentName: "air-gapped" });
+    run.logMetric("loss", 0.5, { step: 1 });
+    await run.end();
+    vi.restoreAllMocks();
+    expect(client.config.workspace).toBe("team-a");
+    const [store] = await listOfflineStores(dir);
+    expect(store).toMatchObject({ waiting: 1, runs: [{ runId: run.runId, status: "FINISHED" }] });
+    expect(await client.metrics.getHistory(run.runId, "loss")).toHaveLength(1);
+    expect((await client.experiments.getByName("air-gapped"))?.workspace).toBe("default");
+    await client.close();
+  });
+
   it("startRun's offline option turns offline mode on without MLFLOW_TS_OFFLINE: the run goes to the offline store and nothing is sent", async () => {
     const dir = tempDir();
     const env = { HOME: EMPTY_HOME, MLFLOW_TRACKING_URI: BASE, MLFLOW_TS_OFFLINE_DIR: dir, MLFLOW_TS_QUIET_OFFLINE: "true" };
