@@ -11,7 +11,7 @@
 #   6. runs the compatibility subset's CI cut (`compat-ci`, test/integration/suites.ts: client,
 #      logger, artifacts in both modes, registry, doctor, sync, the seed set-up) on the version
 #      matrix's anchors, each version's servers started beside the default ones and stopped after
-#      (MLFLOW_TS_MATRIX_VERSIONS, default 2.14.3,2.22.5,3.0.1; set it empty to leave them out on a
+#      (MLFLOW_TS_MATRIX_VERSIONS, default 2.14.3,2.22.5,3.0.1,3.18.0; set it empty to leave them out on a
 #      development machine; the whole subset and the full suite run on demand with
 #      scripts/stack/matrix, docs/compatibility.md),
 #   7. prints how many tests each suite executed, and the time of each phase.
@@ -100,9 +100,10 @@ fi
 phase "integration + conformance tests" npx vitest run --project integration \
   --reporter=default --reporter=json --outputFile.json="$RESULTS/integration.json" || status=1
 
-# The oldest pinned 2.x, the last 2.x and the first 3.x, with the compatibility subset's CI cut
+# The oldest pinned 2.x, the last 2.x, the first 3.x and the newest release (3.18.0, ahead of the
+# default: scripts/stack/versions/3.18.0/overrides.txt says why), with the compatibility subset's CI cut
 # (a failure on any of them fails the run; each version's counts are a line of the summary).
-matrix_versions="${MLFLOW_TS_MATRIX_VERSIONS-2.14.3,2.22.5,3.0.1}"
+matrix_versions="${MLFLOW_TS_MATRIX_VERSIONS-2.14.3,2.22.5,3.0.1,3.18.0}"
 matrix_reports=()
 if [ -n "$matrix_versions" ]; then
   phase "version matrix: compat-ci on $matrix_versions" scripts/stack/matrix --suite compat-ci --versions "$matrix_versions" --no-default --up-together || status=1

@@ -723,6 +723,12 @@ mlflow_server_cmd() { # $1 = service; prints nothing, fills MLFLOW_CMD array
     MLFLOW_CMD+=("MLFLOW_AUTH_CONFIG_PATH=$SPEC_AUTH_INI"
       "MLFLOW_FLASK_SERVER_SECRET_KEY=$(cat "$AUTH_DIR/flask_secret_key")")
   fi
+  # Proxied multipart uploads (presigned parts): from 3.18 a server advertises them in server-info
+  # only when its operator opts in with this variable (before, whenever the artifact store could);
+  # clients follow the advertisement, as Python's does. Harmless to older servers.
+  case "$SPEC_ROLE" in
+    proxied | workspaces) MLFLOW_CMD+=("MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true") ;;
+  esac
   MLFLOW_CMD+=("$SPEC_VENV/bin/mlflow" server --host 127.0.0.1 --port "$port" --workers "$SPEC_WORKERS"
     --backend-store-uri "$(sa_uri "$SPEC_PG_URI")")
   case "$SPEC_ROLE" in

@@ -6,11 +6,12 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { ConfigurationError } from "../core/errors.js";
-import type { HttpTransport, RequestOptions } from "../core/http/transport.js";
+import type { HttpTransport } from "../core/http/transport.js";
 import type { ArtifactStore } from "./artifact-store.js";
 import { type ArtifactLocation, parseArtifactUri } from "./artifact-uri.js";
 import { LocalArtifactStore } from "./local-store.js";
 import { ProxyArtifactStore } from "./proxy-store.js";
+import type { ArtifactServerFacts, ProxyServerState } from "./proxy-transfer-mode.js";
 import { LazyS3ArtifactStore, loadS3Runtime } from "./s3/lazy-s3.js";
 
 /**
@@ -27,27 +28,24 @@ export class ArtifactStores {
   #s3: S3Client | undefined;
   #s3Loading: Promise<S3Client> | undefined;
   readonly #ownsS3: boolean;
-  readonly #serverVersion: ((options: RequestOptions) => Promise<string | undefined>) | undefined;
+  /** Shared by every proxied store of the client: what one learns (presigned only), all know. */
+  readonly #server: ProxyServerState;
 
   /**
    * @param config - The client's configuration.
    * @param transport - The tracking server's transport; needed for proxied (`mlflow-artifacts:`) runs.
    * @param s3Client - An S3 client to use instead of one built from `config.s3` on first need
    *   (the caller then owns it: {@link ArtifactStores.close} leaves it open).
-   * @param serverVersion - The tracking server's MLflow version, asked when a proxied store needs it
-   *   (`client.server.version()`); without it a proxied store assumes a current server.
+   * @param server - The tracking server's MLflow version and `server-info`, asked when a proxied
+   *   store needs them (`client.server`); without it a proxied store assumes a current server
+   *   without presigned-only transfers.
    */
-  constructor(
-    config: ResolvedConfig,
-    transport?: HttpTransport,
-    s3Client?: S3Client,
-    serverVersion?: (options: RequestOptions) => Promise<string | undefined>,
-  ) {
+  constructor(config: ResolvedConfig, transport?: HttpTransport, s3Client?: S3Client, server?: ArtifactServerFacts) {
     this.#config = config;
     this.#transport = transport;
     this.#s3 = s3Client;
     this.#ownsS3 = s3Client === undefined;
-    this.#serverVersion = serverVersion;
+    this.#server = { facts: server, presignedOnly: false };
   }
 
   /**
@@ -73,7 +71,7 @@ export class ArtifactStores {
         `The artifact URI "${location.uri}" is served by a tracking server, but this client has none. Fix: set MLFLOW_TRACKING_URI to the server's http(s) URL.`,
       );
     }
-    return new ProxyArtifactStore(location, this.#transport, this.#config, this.#serverVersion);
+    return new ProxyArtifactStore(location, this.#transport, this.#config, this.#server);
   }
 
   /** Closes the S3 client's sockets. */

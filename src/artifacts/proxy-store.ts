@@ -2,7 +2,9 @@
  * The proxied store: a run whose `artifact_uri` is `mlflow-artifacts:/…` (the MLflow default) is
  * written through the tracking server's `/api/2.0/mlflow-artifacts` routes, over the same
  * transport (auth, timeouts, retries) as the tracking API. Large files can use the server's
- * multipart API: parts go straight to presigned S3 URLs, without MLflow credentials.
+ * multipart API: parts go straight to presigned S3 URLs, without MLflow credentials. A server that
+ * takes presigned transfers only (MLflow 3.18+, `--artifacts-presigned-only`) gets every upload by
+ * multipart and every download by a presigned URL; proxy-transfer-mode.ts decides which.
  */
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
@@ -26,8 +28,11 @@ import { ArtifactUploadError } from "./errors.js";
 import { forEachLimited } from "./parallel.js";
 import { checkProxiedArtifactPath } from "./path-safety.js";
 import { ProgressTotals } from "./progress.js";
+import { isPresignedOnlyRefusal, type ProxyServerState, proxyTransferModeOf } from "./proxy-transfer-mode.js";
 
 const MPU_PATH = "/api/2.0/mlflow-artifacts/mpu";
+/** `GET <this>/<root>/<path>`: a presigned download URL (MLflow 3.18+). */
+const PRESIGNED_PATH = "/api/2.0/mlflow-artifacts/presigned";
 /** Read size of uploaded files, and so the progress granularity: 256 KiB. */
 const READ_CHUNK_BYTES = 256 * 1024;
 /** Slowest transfer rate the per-request timeout allows for: 1 MiB/s. */
@@ -45,12 +50,15 @@ const EXACT_DELETE_SINCE = "3.16";
 const listSchema = z.object({
   files: z.array(z.object({ path: z.string(), is_dir: z.boolean().default(false), file_size: int64.optional() })).default([]),
 });
+const presignedSchema = z.object({ url: z.string().min(1), headers: z.record(z.string(), z.string()).default({}), file_size: int64.nullish() });
 const createSchema = z.object({
   upload_id: z.string().min(1),
   credentials: z.array(z.object({ url: z.string().min(1), part_number: int64, headers: z.record(z.string(), z.string()).default({}) })),
 });
 
 type Credential = z.infer<typeof createSchema>["credentials"][number];
+/** What a multipart upload reads its parts from: a file on disk or bytes in memory. */
+type PartSource = Exclude<UploadSource, { kind: "stream" }>;
 interface UploadedPart {
   part_number: number;
   etag: string;
@@ -71,32 +79,61 @@ export class ProxyArtifactStore implements ArtifactStore {
   readonly #root: string;
   readonly #transport: HttpTransport;
   readonly #config: ResolvedConfig;
-  readonly #serverVersion: ((options: RequestOptions) => Promise<string | undefined>) | undefined;
+  readonly #server: ProxyServerState;
 
+  /**
+   * @param server - What the client knows about its tracking server (`client.server`, and whether it
+   *   takes presigned transfers only), shared by the client's stores; without it the store assumes a
+   *   current server and learns the rest from its answers.
+   */
   constructor(
     where: { serverUrl: string; root: string },
     transport: HttpTransport,
     config: ResolvedConfig,
-    serverVersion?: (options: RequestOptions) => Promise<string | undefined>,
+    server: ProxyServerState = { facts: undefined, presignedOnly: false },
   ) {
     this.#serverUrl = where.serverUrl;
     this.#root = where.root;
     this.#transport = transport;
     this.#config = config;
-    this.#serverVersion = serverVersion;
+    this.#server = server;
     this.location = `${where.serverUrl}${ARTIFACTS_SERVICE_PATH}/${where.root}`;
   }
 
-  /** @throws {UnsafeArtifactPathError} (`proxy-decodes`) for a name the server would change. */
+  /**
+   * @throws {UnsafeArtifactPathError} (`proxy-decodes`) for a name the server would change.
+   * @throws {ArtifactUploadError} when a presigned-only server cannot do multipart for this location.
+   */
   async upload(source: UploadSource, artifactFile: string, hooks: TransferHooks): Promise<number> {
     checkProxiedArtifactPath(artifactFile, "artifactFile");
     if (source.kind === "stream") return this.#uploadStream(source.stream, artifactFile, hooks);
     const settings = this.#config.artifacts;
-    if (source.kind === "file" && settings.proxyMultipartUpload && source.size >= settings.proxyMultipartMinBytes) {
+    const size = partSourceSize(source);
+    const presignedOnly = this.#server.presignedOnly;
+    // Asked only for a file that large when not configured (a 3.18+ server's opt-in decides).
+    const multipart =
+      presignedOnly ||
+      (size >= settings.proxyMultipartMinBytes &&
+        (settings.proxyMultipartUpload ??
+          (await proxyTransferModeOf(undefined, this.#server.facts, { signal: hooks.signal, timeoutMs: hooks.timeoutMs })).multipart));
+    if (multipart) {
       const uploaded = await this.#multipartUpload(source, artifactFile, hooks);
-      if (uploaded) return source.size;
+      if (uploaded) return size;
+      if (presignedOnly) {
+        throw new ArtifactUploadError(
+          `Upload of ${this.#display(artifactFile)} failed: the server takes artifacts by presigned URLs only (--artifacts-presigned-only), but answered that its artifact store cannot do multipart uploads. Fix: give the server an artifact destination that supports presigned multipart uploads (S3, GCS, Azure), or start it without --artifacts-presigned-only.`,
+          { operation: "upload", location: this.#display(artifactFile) },
+        );
+      }
     }
-    return this.#put(source, artifactFile, hooks);
+    try {
+      return await this.#put(source, artifactFile, hooks);
+    } catch (error) {
+      if (presignedOnly || !isPresignedOnlyRefusal(error)) throw error;
+      // The server takes presigned transfers only: once known, every store of the client goes so.
+      this.#server.presignedOnly = true;
+      return this.upload(source, artifactFile, hooks);
+    }
   }
 
   /**
@@ -117,10 +154,32 @@ export class ProxyArtifactStore implements ArtifactStore {
     return infos.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
+  /** A presigned-only server (3.18+): the file's presigned URL first, then the bytes from storage. */
   async open(artifactFile: string, options: RequestOptions): Promise<ArtifactReadStream> {
     checkProxiedArtifactPath(artifactFile, "artifactFile");
+    if (this.#server.presignedOnly) return this.#openPresigned(artifactFile, options);
     const request = this.#request("GET", this.#artifactPath(artifactFile), { responseType: "stream" });
-    return this.#transport.request(request, options, (res) => ({ stream: res.body as Readable, size: contentLength(res) }));
+    try {
+      return await this.#transport.request(request, options, (res) => ({ stream: res.body as Readable, size: contentLength(res) }));
+    } catch (error) {
+      if (!isPresignedOnlyRefusal(error)) throw error;
+      this.#server.presignedOnly = true;
+      return this.#openPresigned(artifactFile, options);
+    }
+  }
+
+  /**
+   * `GET /api/2.0/mlflow-artifacts/presigned/<root>/<path>` (the server's credentials), then a `GET`
+   * of the URL it signed, with the headers it gave and none of the client's (no MLflow auth to S3).
+   */
+  async #openPresigned(artifactFile: string, options: RequestOptions): Promise<ArtifactReadStream> {
+    const signing = this.#request("GET", `${PRESIGNED_PATH}/${encodePath(joinArtifactPath(this.#root, artifactFile))}`);
+    const presigned = await this.#transport.request(signing, options, (res) => parseJson(presignedSchema, res, signing));
+    const request: HttpRequest = { method: "GET", path: "", url: presigned.url, headers: presigned.headers, retry: "idempotent", responseType: "stream" };
+    return this.#transport.request(request, { ...options, headers: undefined }, (res) => ({
+      stream: res.body as Readable,
+      size: contentLength(res) ?? (presigned.file_size == null ? undefined : Number(presigned.file_size)),
+    }));
   }
 
   /**
@@ -146,7 +205,7 @@ export class ProxyArtifactStore implements ArtifactStore {
   }
 
   async #deletesByPrefix(options: RequestOptions): Promise<boolean> {
-    const version = this.#serverVersion === undefined ? undefined : await this.#serverVersion(options);
+    const version = this.#server.facts === undefined ? undefined : await this.#server.facts.version(options);
     return version !== undefined && releasedBefore(version, EXACT_DELETE_SINCE) === true;
   }
 
@@ -197,14 +256,16 @@ export class ProxyArtifactStore implements ArtifactStore {
    * `mpu/complete`; `mpu/abort` on any failure.
    * @returns false when the server cannot do multipart (HTTP 501), so the caller falls back to one PUT.
    */
-  async #multipartUpload(file: { path: string; size: number }, artifactFile: string, hooks: TransferHooks): Promise<boolean> {
+  async #multipartUpload(file: PartSource, artifactFile: string, hooks: TransferHooks): Promise<boolean> {
     const directory = posix.dirname(artifactFile) === "." ? "" : posix.dirname(artifactFile);
     const name = posix.basename(artifactFile);
-    const chunk = Math.max(this.#config.artifacts.proxyMultipartChunkBytes, Math.ceil(file.size / 10_000));
-    const numParts = Math.max(1, Math.ceil(file.size / chunk));
+    const size = partSourceSize(file);
+    const chunk = Math.max(this.#config.artifacts.proxyMultipartChunkBytes, Math.ceil(size / 10_000));
+    // An empty file is one empty part: a presigned-only server takes nothing else.
+    const numParts = Math.max(1, Math.ceil(size / chunk));
     const created = await this.#createMultipart(directory, name, numParts, hooks);
     if (created === undefined) return false;
-    const progress = new ProgressTotals(file.size, (p) => hooks.onBytes?.(p.loadedBytes));
+    const progress = new ProgressTotals(size, (p) => hooks.onBytes?.(p.loadedBytes));
     const report = (part: number, sent: number): void => progress.update(String(part), sent);
     try {
       const parts = await this.#putParts(created.credentials, file, chunk, report, hooks);
@@ -252,7 +313,7 @@ export class ProxyArtifactStore implements ArtifactStore {
    */
   async #putParts(
     credentials: Credential[],
-    file: { path: string; size: number },
+    file: PartSource,
     chunk: number,
     report: (part: number, sent: number) => void,
     hooks: TransferHooks,
@@ -264,7 +325,7 @@ export class ProxyArtifactStore implements ArtifactStore {
 
   async #putPart(
     credential: Credential,
-    file: { path: string; size: number },
+    file: PartSource,
     chunk: number,
     signal: AbortSignal,
     report: (part: number, sent: number) => void,
@@ -272,10 +333,14 @@ export class ProxyArtifactStore implements ArtifactStore {
   ): Promise<UploadedPart> {
     const partNumber = Number(credential.part_number);
     const start = (partNumber - 1) * chunk;
-    const end = Math.min(file.size, start + chunk);
+    const end = Math.min(partSourceSize(file), start + chunk);
     const body = (): Readable => {
       report(partNumber, 0);
-      return countingStream(createReadStream(file.path, { start, end: end - 1, highWaterMark: READ_CHUNK_BYTES }), (sent) => report(partNumber, sent));
+      const onSent = (sent: number): void => report(partNumber, sent);
+      if (file.kind === "bytes") return sliceStream(file.data.subarray(start, end), onSent);
+      // createReadStream's end is inclusive; an empty part reads nothing.
+      if (end === start) return sliceStream(new Uint8Array(0), onSent);
+      return countingStream(createReadStream(file.path, { start, end: end - 1, highWaterMark: READ_CHUNK_BYTES }), onSent);
     };
     const request: HttpRequest = {
       method: "PUT",
@@ -290,7 +355,7 @@ export class ProxyArtifactStore implements ArtifactStore {
     if (!etag) {
       throw new ArtifactUploadError(`The storage server answered part ${partNumber} without an ETag header.`, {
         operation: "upload",
-        location: this.#display(file.path),
+        location: this.#display(file.kind === "file" ? file.path : `part ${partNumber}`),
       });
     }
     return { part_number: partNumber, etag, url: credential.url };
@@ -325,6 +390,10 @@ export class ProxyArtifactStore implements ArtifactStore {
   #display(artifactFile: string): string {
     return `${this.location}/${artifactFile}`;
   }
+}
+
+function partSourceSize(source: PartSource): number {
+  return source.kind === "file" ? source.size : source.data.byteLength;
 }
 
 function encodePath(path: string): string {

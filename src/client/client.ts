@@ -69,7 +69,7 @@ export class MlflowClient {
     this.experiments = new Experiments(this.store);
     this.runs = new Runs(this.store);
     this.metrics = new Metrics(this.store);
-    this.#artifactStores = new ArtifactStores(this.config, transport, undefined, (options) => capabilities.version(options));
+    this.#artifactStores = new ArtifactStores(this.config, transport, undefined, capabilities);
     const runArtifacts = runArtifactStores(this.store, this.#artifactStores);
     attachInternals(this, { transport, artifactStores: this.#artifactStores, runArtifacts });
     this.artifacts = new Artifacts(this.store, runArtifacts, this.config.artifacts.concurrency);

@@ -41,7 +41,13 @@ export interface S3Options {
 
 /** Settings for artifacts that go through the tracking server's proxy. */
 export interface ArtifactOptions {
-  /** Use the server's multipart API for large files. Env `MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD`. @defaultValue false */
+  /**
+   * Use the server's multipart API for large files (parts straight to presigned S3 URLs). Env
+   * `MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD`. A server that takes presigned transfers only (MLflow
+   * 3.18+ `--artifacts-presigned-only`) gets multipart uploads whatever this says.
+   * @defaultValue what a 3.18+ server advertises in `server-info` (its operator's opt-in, as MLflow's
+   *   Python client follows it); off on servers before 3.18
+   */
   proxyMultipartUpload?: boolean | undefined;
   /** Minimum file size for proxied multipart, bytes. Env `MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE`. @defaultValue 524288000 (500 MiB) */
   proxyMultipartMinBytes?: number | undefined;

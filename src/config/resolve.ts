@@ -93,7 +93,11 @@ export interface ResolvedConfig {
     queueSize: number;
   };
   artifacts: {
-    proxyMultipartUpload: boolean;
+    /**
+     * Proxied multipart uploads as configured; `undefined` when not configured: then a 3.18+ server's
+     * `server-info` decides (artifacts/proxy-transfer-mode.ts), and before 3.18 they are off.
+     */
+    proxyMultipartUpload: boolean | undefined;
     proxyMultipartMinBytes: number;
     proxyMultipartChunkBytes: number;
     concurrency: number;
@@ -534,7 +538,7 @@ function checkS3Endpoint(value: string | undefined, key: string): string | undef
 
 function resolveArtifacts(opts: ArtifactOptions, env: Env): ResolvedConfig["artifacts"] {
   return {
-    proxyMultipartUpload: opts.proxyMultipartUpload ?? readBoolEnv(env, "MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD") ?? false,
+    proxyMultipartUpload: opts.proxyMultipartUpload ?? readBoolEnv(env, "MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD"),
     proxyMultipartMinBytes:
       opts.proxyMultipartMinBytes ??
       readNumberEnv(env, "MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE", { min: 1, integer: true, unit: "bytes" }) ??

@@ -78,7 +78,7 @@ async function uploadDirectory(to: MlflowClient, targetRunId: string, directory:
  * try { await copyArtifactTree(sourceUri, fromStores, stores.forUri(copy.info.artifact_uri), 8) } finally { stores.close() }
  */
 export function artifactStoresOf(client: MlflowClient): ArtifactStores {
-  return new ArtifactStores(client.config, internalsOf(client).transport);
+  return new ArtifactStores(client.config, internalsOf(client).transport, undefined, client.server);
 }
 
 /**

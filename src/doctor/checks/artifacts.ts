@@ -14,6 +14,7 @@ import type { ArtifactStore } from "../../artifacts/artifact-store.js";
 import { ArtifactStores } from "../../artifacts/artifact-stores.js";
 import { type ArtifactLocation, joinArtifactPath } from "../../artifacts/artifact-uri.js";
 import { ArtifactError } from "../../artifacts/errors.js";
+import { proxyTransferModeOf } from "../../artifacts/proxy-transfer-mode.js";
 import { messageOf } from "../../core/error-text.js";
 import { AbortError, ConnectionError, MlflowApiError, TimeoutError } from "../../core/errors.js";
 import type { HttpRequest } from "../../core/http/transport.js";
@@ -191,8 +192,9 @@ async function proxyMultipart(context: SetupContext, location: Extract<ArtifactL
   const directory = joinArtifactPath(location.root, PROBE_FOLDER);
   const name = `multipart-${randomUUID()}.bin`;
   const where = `${location.uri}/${PROBE_FOLDER}/${name}`;
-  const enabled = context.config!.artifacts.proxyMultipartUpload;
   const options = context.callOptions(signal);
+  const mode = await proxyTransferModeOf(context.config!.artifacts.proxyMultipartUpload, context.client!.server, options);
+  const enabled = mode.multipart || mode.presignedOnly;
   if (context.serverInfo?.multipart_uploads_enabled === false) return multipartUnsupported(enabled, "its /api/3.0/mlflow/server-info says so");
   let created: z.infer<typeof mpuCreateSchema>;
   try {
@@ -271,7 +273,7 @@ function presignedPartFailure(context: SetupContext, error: unknown, url: string
 async function storeFor(context: SetupContext): Promise<ArtifactStore> {
   const location = context.location!;
   const s3 = location.kind === "s3" ? await context.s3() : undefined;
-  return new ArtifactStores(context.client!.config, context.transport, s3).forLocation(location);
+  return new ArtifactStores(context.client!.config, context.transport, s3, context.client!.server).forLocation(location);
 }
 
 function artifactFailure(context: SetupContext, error: unknown, action: string): CheckOutcome {

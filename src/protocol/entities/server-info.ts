@@ -13,6 +13,8 @@ export interface ServerInfo {
   workspaces_enabled?: boolean | undefined;
   /** Whether proxied artifact uploads may use the multipart routes. */
   multipart_uploads_enabled?: boolean | undefined;
+  /** Whether the server refuses proxied artifact bytes and serves presigned URLs only (MLflow 3.18+, `--artifacts-presigned-only`). */
+  artifacts_presigned_only?: boolean | undefined;
   [field: string]: unknown;
 }
 
@@ -21,4 +23,5 @@ export const serverInfoSchema: z.ZodType<ServerInfo> = z.looseObject({
   store_type: z.string().nullish(),
   workspaces_enabled: z.boolean().optional(),
   multipart_uploads_enabled: z.boolean().optional(),
+  artifacts_presigned_only: z.boolean().optional(),
 });

@@ -413,3 +413,129 @@ describe("proxied listing, download and delete", () => {
     expect(runGets).toBe(1);
   });
 });
+
+describe("servers that take presigned transfers only (MLflow 3.18+ --artifacts-presigned-only)", () => {
+  const PRESIGNED = `${BASE}/api/2.0/mlflow-artifacts/presigned`;
+  const S3_OBJECT_URL = "http://s3.test:9000/mlflow-proxied/object";
+  /** MLflow 3.18's refusal of proxied bytes (mlflow/server/artifact_transfer.py). */
+  const refusal = (direction: "uploaded directly to" | "downloaded directly from") =>
+    HttpResponse.json(
+      {
+        error_code: "PERMISSION_DENIED",
+        message: `This server requires artifacts to be ${direction} storage. Upgrade your MLflow client to match this server (MLflow 3.18.0) or a newer version with presigned-only artifact support, then retry the upload.`,
+        artifacts_presigned_only: true,
+      },
+      { status: 403 },
+    );
+  const oneCredential = () =>
+    HttpResponse.json({
+      upload_id: "upload-p",
+      credentials: [{ url: `${S3_PART_URL}?partNumber=1&X-Amz-Signature=${SIGNATURE}`, part_number: 1, headers: {} }],
+    });
+
+  it("after the server refuses a proxied PUT, uploads by multipart (one part, even for an empty file) and skips the PUT from then on", async () => {
+    const seen = proxiedRun(
+      http.put(`${ARTIFACTS}/${ROOT}/*`, () => refusal("uploaded directly to")),
+      http.post(`${MPU}/create/${ROOT}/*`, () => oneCredential()),
+      http.put(S3_PART_URL, () => new HttpResponse(null, { headers: { ETag: '"e1"' } })),
+      http.post(`${MPU}/complete/${ROOT}/*`, () => HttpResponse.json({})),
+    );
+    const c = client();
+    await c.artifacts.uploadData(RUN_ID, '{"acc":0.9}', "eval/metrics.json");
+    await c.artifacts.upload(RUN_ID, fileOf("empty.txt", 0), { artifactPath: "eval" });
+    expect(seen.map((s) => `${s.method} ${s.path.replace(`/${ROOT}`, "")}`)).toEqual([
+      "PUT /api/2.0/mlflow-artifacts/artifacts/eval/metrics.json",
+      "POST /api/2.0/mlflow-artifacts/mpu/create/eval",
+      "PUT /mlflow-proxied/upload",
+      "POST /api/2.0/mlflow-artifacts/mpu/complete/eval",
+      // the client knows now: the empty file goes straight to multipart, one empty part
+      "POST /api/2.0/mlflow-artifacts/mpu/create/eval",
+      "PUT /mlflow-proxied/upload",
+      "POST /api/2.0/mlflow-artifacts/mpu/complete/eval",
+    ]);
+    const creates = seen.filter((s) => s.path.includes("/mpu/create/")).map((s) => JSON.parse(s.body.toString()));
+    expect(creates).toEqual([
+      { path: "metrics.json", num_parts: 1 },
+      { path: "empty.txt", num_parts: 1 },
+    ]);
+    const parts = seen.filter((s) => s.path === "/mlflow-proxied/upload");
+    expect(parts.map((p) => p.body.toString())).toEqual(['{"acc":0.9}', ""]);
+    for (const part of parts) expect(part.headers.get("authorization")).toBeNull();
+  });
+
+  it("says what to change when a presigned-only server cannot do multipart for the location", async () => {
+    proxiedRun(
+      http.put(`${ARTIFACTS}/${ROOT}/*`, () => refusal("uploaded directly to")),
+      http.post(`${MPU}/create/${ROOT}`, () =>
+        HttpResponse.json({ error_code: "NOT_IMPLEMENTED", message: "Multipart upload is not supported" }, { status: 501 }),
+      ),
+    );
+    const error = await client()
+      .artifacts.upload(RUN_ID, fileOf("small.txt", 10))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(ArtifactUploadError);
+    expect(String((error as Error).message)).toMatch(/presigned URLs only \(--artifacts-presigned-only\).*Fix: /);
+  });
+
+  it("downloads through the presigned URL the server signs, without MLflow credentials, once the proxy refuses the bytes", async () => {
+    const seen = proxiedRun(
+      http.get(ARTIFACTS, () => HttpResponse.json({ files: [{ path: "model.onnx", is_dir: false, file_size: 5 }] })),
+      http.get(`${ARTIFACTS}/${ROOT}/*`, () => refusal("downloaded directly from")),
+      http.get(`${PRESIGNED}/${ROOT}/*`, () =>
+        HttpResponse.json({ url: `${S3_OBJECT_URL}?X-Amz-Signature=${SIGNATURE}`, headers: { "x-amz-meta-origin": "mlflow" }, file_size: 5 }),
+      ),
+      http.get(S3_OBJECT_URL, async ({ request }) => {
+        seen.push({
+          method: "GET",
+          path: new URL(request.url).pathname,
+          query: new URL(request.url).searchParams,
+          headers: request.headers,
+          body: Buffer.alloc(0),
+        });
+        return new HttpResponse("onnx!");
+      }),
+    );
+    const dest = mkdtempSync(join(scratch, "dl-presigned-"));
+    const c = client();
+    await c.artifacts.download(RUN_ID, "model.onnx", dest);
+    await c.artifacts.download(RUN_ID, "model.onnx", mkdtempSync(join(scratch, "dl-presigned-")));
+    expect(readFileSync(join(dest, "model.onnx"), "utf8")).toBe("onnx!");
+    const gets = seen.filter((s) => s.method === "GET" && s.query.get("path") === null).map((s) => s.path.replace(`/${ROOT}`, ""));
+    expect(gets).toEqual([
+      "/api/2.0/mlflow-artifacts/artifacts/model.onnx",
+      "/api/2.0/mlflow-artifacts/presigned/model.onnx",
+      "/mlflow-proxied/object",
+      // known now: no proxied GET the second time
+      "/api/2.0/mlflow-artifacts/presigned/model.onnx",
+      "/mlflow-proxied/object",
+    ]);
+    const storage = seen.filter((s) => s.path === "/mlflow-proxied/object");
+    for (const get of storage) {
+      expect(get.headers.get("authorization")).toBeNull();
+      expect(get.headers.get("x-amz-meta-origin")).toBe("mlflow");
+    }
+  });
+
+  it("uses proxied multipart for a large file when not configured only where a 3.18+ server advertises it", async () => {
+    for (const [version, advertised, expected] of [
+      ["3.18.0", true, "multipart"],
+      ["3.18.0", false, "put"],
+      ["3.17.2", true, "put"],
+    ] as const) {
+      const seen = proxiedRun(
+        http.get(`${BASE}/version`, () => HttpResponse.text(version)),
+        http.get(`${BASE}/api/3.0/mlflow/server-info`, () => HttpResponse.json({ store_type: "SqlStore", multipart_uploads_enabled: advertised })),
+        http.post(`${MPU}/create/${ROOT}`, () => oneCredential()),
+        http.put(S3_PART_URL, () => new HttpResponse(null, { headers: { ETag: '"e1"' } })),
+        http.post(`${MPU}/complete/${ROOT}`, () => HttpResponse.json({})),
+        http.put(`${ARTIFACTS}/${ROOT}/*`, () => HttpResponse.json({})),
+      );
+      await client({ artifacts: { proxyMultipartMinBytes: 1000 } }).artifacts.upload(RUN_ID, fileOf("large.bin", 2000));
+      const used = seen.some((s) => s.path.includes("/mpu/create/")) ? "multipart" : "put";
+      expect({ version, advertised, used }).toEqual({ version, advertised, used: expected });
+    }
+  });
+});

@@ -67,7 +67,8 @@ describe("defaults", () => {
       queueSize: 4,
     });
     expect(config.artifacts).toEqual({
-      proxyMultipartUpload: false,
+      // not configured: a 3.18+ server's server-info decides, as for MLflow 3.18's Python client
+      proxyMultipartUpload: undefined,
       proxyMultipartMinBytes: 524_288_000,
       proxyMultipartChunkBytes: 10_485_760,
       concurrency: 8,
