@@ -20,6 +20,8 @@ export interface CursorSegment {
   readonly closed: boolean;
   readonly first: StreamCounts;
   readonly end: StreamCounts;
+  /** SHA-256 of the blobs its records name (artifacts built in memory). */
+  readonly blobs?: ReadonlySet<string> | undefined;
 }
 
 /** What a cursor reads from: the journal's live list of segments and its acknowledgements. */

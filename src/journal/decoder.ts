@@ -195,6 +195,13 @@ export function decodeRecord(bytes: Buffer, start: number, end: number, keys: st
       const sha256 = bytes.toString("hex", cursor.at, cursor.at + 32);
       return { kind: "artifact", stream: "control", firstSeq, count: 1, appendedMs, artifact: { localPath, artifactPath, sizeBytes, mtimeMs, sha256 } };
     }
+    case RecordKind.blob: {
+      const artifactFile = cursor.string();
+      const sizeBytes = cursor.i64();
+      cursor.need(32);
+      const sha256 = bytes.toString("hex", cursor.at, cursor.at + 32);
+      return { kind: "blob", stream: "control", firstSeq, count: 1, appendedMs, blob: { artifactFile, sizeBytes, sha256 } };
+    }
     default:
       throw new DecodeError(`unknown record kind ${String(kind)}`);
   }

@@ -8,7 +8,7 @@
  */
 import { endianness } from "node:os";
 import { crc32 } from "./checksum.js";
-import type { ArtifactEntry, KeyValueEntry, MetricColumns, MetricLinkEntry } from "./entries.js";
+import type { ArtifactEntry, BlobEntry, KeyValueEntry, MetricColumns, MetricLinkEntry } from "./entries.js";
 import {
   ABSENT_STRING,
   FRAME_BYTES,
@@ -243,6 +243,16 @@ export class RecordBuffer {
     this.view.setFloat64(this.length + 8, artifact.mtimeMs, true);
     this.bytes.write(artifact.sha256, this.length + 16, 32, "hex");
     this.length += 48;
+    this.#finish(at);
+  }
+
+  /** Encodes an artifact built in memory (its bytes are the journal's blob `blobs/<sha256>`). */
+  writeBlob(blob: BlobEntry, seq: number, appendedMs: number): void {
+    const at = this.#begin(RecordKind.blob, 1, seq, appendedMs, 4 + 3 * blob.artifactFile.length + 40);
+    this.#writeString(blob.artifactFile);
+    writeInt64(this.view, this.length, blob.sizeBytes);
+    this.bytes.write(blob.sha256, this.length + 8, 32, "hex");
+    this.length += 40;
     this.#finish(at);
   }
 

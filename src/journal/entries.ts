@@ -53,6 +53,19 @@ export interface ArtifactEntry {
   sha256: string;
 }
 
+/**
+ * An artifact built in memory (`logText`, `logDict`, `logTable`, `logImage`…): its bytes are the
+ * journal's blob file `blobs/<sha256>`, uploaded as `artifactFile` if they still hash to `sha256`.
+ */
+export interface BlobEntry {
+  /** Path of the file inside the run's artifact root, e.g. `eval/summary.json`. */
+  artifactFile: string;
+  /** Size of the bytes, bytes. */
+  sizeBytes: number;
+  /** SHA-256 of the bytes, 64 hex digits: also the blob's file name. */
+  sha256: string;
+}
+
 /** Fields every decoded record has. */
 interface RecordBase {
   /** Stream of its entries. */
@@ -99,8 +112,15 @@ export interface ArtifactRecord extends RecordBase {
   artifact: ArtifactEntry;
 }
 
+/** An artifact built in memory, kept as a blob of the journal. */
+export interface BlobRecord extends RecordBase {
+  kind: "blob";
+  stream: "control";
+  blob: BlobEntry;
+}
+
 /** A record as a reader yields it. */
-export type JournalRecord = MetricsRecord | KeyValuesRecord | EndRecord | ArtifactRecord;
+export type JournalRecord = MetricsRecord | KeyValuesRecord | EndRecord | ArtifactRecord | BlobRecord;
 
 /**
  * The entries `[from, to)` (sequence numbers of the record's stream) of a record, as a record of

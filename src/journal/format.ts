@@ -18,8 +18,10 @@ export const FORMAT_VERSION = 1;
  * Version of the segment format; a reader refuses a newer one and reads every older one. 1: kinds
  * 1–6. 2 adds metric links (kinds 7 and 8: a point's logged model and dataset, MLflow 3); a version-2
  * writer still writes kind 2 for points without links, so the two differ only where links are used.
+ * 3 adds artifacts built in memory (kind 9: a blob file of the journal's folder, by SHA-256), so that
+ * an older reader refuses such a segment (`bad-header`) instead of stopping at an unknown kind.
  */
-export const SEGMENT_VERSION = 2;
+export const SEGMENT_VERSION = 3;
 
 /** Bytes of the record frame before the body: crc32 u32, body length u32. */
 export const FRAME_BYTES = 8;
@@ -53,6 +55,8 @@ export const RecordKind = {
   links: 7,
   /** Metric points with links (format 2): a metrics record plus a link id per point. */
   linkedMetrics: 8,
+  /** An artifact built in memory (format 3): its artifact file, size and SHA-256; the bytes are the blob `blobs/<sha256>`. */
+  blob: 9,
 } as const;
 /** A record kind's on-disk code. */
 export type RecordKindCode = (typeof RecordKind)[keyof typeof RecordKind];
@@ -78,6 +82,7 @@ export const STREAM_OF_KIND: Readonly<Record<RecordKindCode, Stream | undefined>
   [RecordKind.artifact]: "control",
   [RecordKind.links]: undefined,
   [RecordKind.linkedMetrics]: "metric",
+  [RecordKind.blob]: "control",
 };
 
 /** One count or position per stream. */
@@ -132,6 +137,8 @@ export function segmentIndexOf(fileName: string): number | undefined {
 
 /** Name of the acknowledgement file in a journal folder. */
 export const ACK_FILE = "acks";
+/** Folder of a journal's blobs (artifacts built in memory, one file per SHA-256). */
+export const BLOB_FOLDER = "blobs";
 /** Name of the journal's description (run, tracking URI, creator), written once, atomically. */
 export const META_FILE = "meta.json";
 

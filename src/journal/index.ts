@@ -6,12 +6,13 @@
  * @module
  */
 export { type ArtifactState, artifactState, artifactUnchanged, describeArtifact } from "./artifact.js";
+export { type BlobRead, blobPath, MAX_BLOB_BYTES, MAX_JOURNAL_BLOB_BYTES, readBlob, sha256Hex } from "./blob.js";
 export { JournalCursor } from "./cursor.js";
 export type { JournalDegraded } from "./degraded.js";
 export { type JournalListing, listJournals } from "./discovery.js";
-export type { ArtifactEntry, JournalRecord, KeyValueEntry, MetricColumns, MetricLinkEntry } from "./entries.js";
+export type { ArtifactEntry, BlobEntry, JournalRecord, KeyValueEntry, MetricColumns, MetricLinkEntry } from "./entries.js";
 export { type JournalEndStatus, STREAMS, type Stream, type StreamCounts } from "./format.js";
-export { type ClaimResult, Journal, type JournalInit, type JournalStats } from "./journal.js";
+export { type BlobAppend, type ClaimResult, Journal, type JournalInit, type JournalStats } from "./journal.js";
 export { publicTrackingUri } from "./meta.js";
 export { defaultJournalDir, type JournalOptions, journalOptionsShape, type ResolvedJournalOptions, resolveJournalOptions } from "./options.js";
 export type { OwnerState } from "./owner.js";

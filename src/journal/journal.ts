@@ -14,6 +14,7 @@
 import { mkdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { AckLog } from "./ack-log.js";
+import { blobPath, MAX_BLOB_BYTES, MAX_JOURNAL_BLOB_BYTES, sha256Hex, writeBlob } from "./blob.js";
 import type { CursorSegment } from "./cursor.js";
 import { JournalCursor } from "./cursor.js";
 import { degradedFrom, type JournalDegraded } from "./degraded.js";
@@ -37,6 +38,8 @@ export interface JournalInit {
   options: Pick<ResolvedJournalOptions, "dir" | "commitIntervalMs" | "commitBytes" | "syncIntervalMs" | "segmentBytes">;
   /** Called once if the journal turns degraded; the logger turns it into one warning. */
   onDegraded?: (state: JournalDegraded) => void;
+  /** Limits of the blobs of artifacts built in memory, bytes. @defaultValue `MAX_BLOB_BYTES`, `MAX_JOURNAL_BLOB_BYTES` (64 and 256 MiB) */
+  blobLimits?: { maxBlobBytes: number; maxJournalBlobBytes: number } | undefined;
 }
 
 /** Counters of a journal, per stream. */
@@ -54,6 +57,14 @@ export interface JournalStats {
   /** Bytes appended and not yet written. */
   pendingBytes: number;
 }
+
+/**
+ * What {@link Journal.appendBlob} did: appended (its sequence number in the control stream), or not,
+ * and why: the journal does not write (`inactive`: degraded, closed, or a claimed journal), the
+ * bytes are above `MAX_BLOB_BYTES` (`too-large`), or they would take the journal's blobs above
+ * `MAX_JOURNAL_BLOB_BYTES` (`disk-cap`).
+ */
+export type BlobAppend = { appended: true; seq: number } | { appended: false; reason: "inactive" | "too-large" | "disk-cap" };
 
 /** The outcome of {@link Journal.claim}. */
 export type ClaimResult =
@@ -86,6 +97,10 @@ export class Journal {
   #acksUnsynced = false;
   #chain: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** Size of each blob on disk written by this process, by SHA-256 (for the disk bound). */
+  readonly #blobSizes = new Map<string, number>();
+  #blobBytes = 0;
+  readonly #blobLimits: { maxBlobBytes: number; maxJournalBlobBytes: number };
 
   private constructor(init: {
     path: string;
@@ -95,7 +110,9 @@ export class Journal {
     scanned?: CursorSegment[];
     degraded?: JournalDegraded;
     onDegraded?: (state: JournalDegraded) => void;
+    blobLimits?: { maxBlobBytes: number; maxJournalBlobBytes: number } | undefined;
   }) {
+    this.#blobLimits = init.blobLimits ?? { maxBlobBytes: MAX_BLOB_BYTES, maxJournalBlobBytes: MAX_JOURNAL_BLOB_BYTES };
     this.path = init.path;
     this.runId = init.runId;
     this.#writer = init.writer;
@@ -144,6 +161,7 @@ export class Journal {
       runId: init.runId,
       writer: new JournalWriter({ dir: path, runId: init.runId, policy: init.options, onDegraded: (state) => journal.#degrade(state) }),
       acks: (await AckLog.load(path)).log,
+      blobLimits: init.blobLimits,
       ...(init.onDegraded === undefined ? {} : { onDegraded: init.onDegraded }),
     });
     return journal;
@@ -187,6 +205,11 @@ export class Journal {
     return { claimed: true, journal, scan };
   }
 
+  /** Limits of the blobs of artifacts built in memory, bytes (see {@link JournalInit.blobLimits}). */
+  get blobLimits(): { readonly maxBlobBytes: number; readonly maxJournalBlobBytes: number } {
+    return this.#blobLimits;
+  }
+
   /** Set once the journal stopped writing (disk full, unwritable…); delivery then relies on memory. */
   get degraded(): JournalDegraded | undefined {
     return this.#degraded;
@@ -217,6 +240,21 @@ export class Journal {
     if (!/^[0-9a-f]{64}$/.test(artifact.sha256))
       throw new TypeError(`artifact sha256 must be 64 lowercase hex digits, got "${artifact.sha256}". Fix: use describeArtifact().`);
     return this.#live().appendArtifact(artifact);
+  }
+
+  /**
+   * Copies an artifact built in memory into the journal (the blob `blobs/<sha256>`, written durably:
+   * temporary name, fdatasync, rename) and appends its entry; follow with `commit({ sync: true })`.
+   * Serialized with commits, so a blob is never removed between being written and being named. A
+   * disk failure turns the journal degraded (the one warning), as any other. Never rejects.
+   * @example
+   * const added = await journal.appendBlob(Buffer.from("hello"), "notes/readme.txt");
+   * if (added.appended) await journal.commit({ sync: true });
+   */
+  appendBlob(bytes: Uint8Array, artifactFile: string): Promise<BlobAppend> {
+    const run = this.#chain.then(() => this.#appendBlob(bytes, artifactFile));
+    this.#chain = run;
+    return run;
   }
 
   /**
@@ -307,6 +345,35 @@ export class Journal {
     }
   }
 
+  async #appendBlob(bytes: Uint8Array, artifactFile: string): Promise<BlobAppend> {
+    if (this.#writer === undefined || this.#degraded !== undefined || this.#writer.degraded !== undefined || this.#closed)
+      return { appended: false, reason: "inactive" };
+    if (bytes.byteLength > this.#blobLimits.maxBlobBytes) return { appended: false, reason: "too-large" };
+    const sha256 = sha256Hex(bytes);
+    if (!this.#blobSizes.has(sha256)) {
+      if (this.#blobBytes + bytes.byteLength > this.#blobLimits.maxJournalBlobBytes) return { appended: false, reason: "disk-cap" };
+      try {
+        await writeBlob(this.path, sha256, bytes);
+      } catch (error) {
+        this.#degrade(degradedFrom(error, blobPath(this.path, sha256), "keep an artifact's bytes"));
+        return { appended: false, reason: "inactive" };
+      }
+      this.#blobSizes.set(sha256, bytes.byteLength);
+      this.#blobBytes += bytes.byteLength;
+    }
+    return { appended: true, seq: this.#writer.appendBlob({ artifactFile, sizeBytes: bytes.byteLength, sha256 }) };
+  }
+
+  /** Removes the blobs `removed` named that no remaining segment names. */
+  async #removeBlobs(removed: CursorSegment): Promise<void> {
+    for (const sha256 of removed.blobs ?? []) {
+      if (this.#segments().some((segment) => segment.blobs?.has(sha256))) continue;
+      await rm(blobPath(this.path, sha256), { force: true });
+      this.#blobBytes -= this.#blobSizes.get(sha256) ?? 0;
+      this.#blobSizes.delete(sha256);
+    }
+  }
+
   #live(): JournalWriter {
     if (this.#writer === undefined) throw new Error("a claimed journal is read for recovery; it takes no appends");
     return this.#writer;
@@ -328,6 +395,7 @@ export class Journal {
         await rm(segment.path, { force: true });
         const list = this.#writer?.segments ?? this.#scanned;
         list.splice(list.indexOf(segment as WrittenSegment), 1);
+        await this.#removeBlobs(segment);
       }
     } catch (error) {
       this.#degrade(degradedFrom(error, this.path, "record acknowledgements"));

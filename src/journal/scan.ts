@@ -24,6 +24,8 @@ export interface ScannedSegment {
   committedBytes: number;
   /** Always true: nothing writes a scanned journal. */
   closed: boolean;
+  /** SHA-256 of the blobs its records name (artifacts built in memory). */
+  blobs: Set<string>;
 }
 
 /** What a scan found. */
@@ -78,6 +80,7 @@ export async function scanJournal(dir: string, acked: Readonly<Record<Stream, Ra
     if (reader.header !== undefined) scan.lastAppendedMs = Math.max(scan.lastAppendedMs ?? 0, reader.header.createdMs);
     const first: Partial<StreamCounts> = {};
     const end = zeroCounts();
+    const blobs = new Set<string>();
     try {
       for (let record = await reader.next(); record !== undefined; record = await reader.next()) {
         const stream = record.stream;
@@ -88,6 +91,7 @@ export async function scanJournal(dir: string, acked: Readonly<Record<Stream, Ra
         scan.pending[stream] += unacked;
         if (unacked > 0 && (scan.oldestPendingMs === undefined || record.appendedMs < scan.oldestPendingMs)) scan.oldestPendingMs = record.appendedMs;
         if (record.kind === "end") scan.endStatus = record.status;
+        if (record.kind === "blob") blobs.add(record.blob.sha256);
         if (record.kind === "tags") for (const [i, entry] of record.entries.entries()) scan.lastTagWrites.set(entry.key, record.firstSeq + i);
         scan.lastAppendedMs = Math.max(scan.lastAppendedMs ?? 0, record.appendedMs);
       }
@@ -97,7 +101,7 @@ export async function scanJournal(dir: string, acked: Readonly<Record<Stream, Ra
     if (reader.damage !== undefined) scan.damage.push(reader.damage);
     const starts = zeroCounts();
     for (const stream of STREAMS) starts[stream] = first[stream] ?? end[stream];
-    scan.segments.push({ index: file.index, path: file.path, first: starts, end, committedBytes: reader.offset, closed: true });
+    scan.segments.push({ index: file.index, path: file.path, first: starts, end, committedBytes: reader.offset, closed: true, blobs });
     scan.bytes += await stat(file.path).then(
       (s) => s.size,
       () => 0,

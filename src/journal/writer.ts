@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { degradedFrom, type JournalDegraded } from "./degraded.js";
 import { syncDirectory, writeFully } from "./durable-fs.js";
 import { KeyTable, RecordBuffer } from "./encoder.js";
-import type { ArtifactEntry, KeyValueEntry, MetricColumns } from "./entries.js";
+import type { ArtifactEntry, BlobEntry, KeyValueEntry, MetricColumns } from "./entries.js";
 import { type JournalEndStatus, type Stream, type StreamCounts, segmentFileName, zeroCounts } from "./format.js";
 
 /** Points per metrics record at most: 32,768 × 28 bytes = 0.9 MB, far below the 64 MiB record limit. */
@@ -51,6 +51,8 @@ export interface WrittenSegment {
   committedBytes: number;
   /** No more appends go to it, and it is fully written and synced. */
   closed: boolean;
+  /** SHA-256 of the blobs its records name: removed with it unless a later segment names them too. */
+  readonly blobs: Set<string>;
 }
 
 /** What {@link JournalWriter.commit} resolves with. */
@@ -211,6 +213,22 @@ export class JournalWriter {
   }
 
   /**
+   * Appends an artifact built in memory whose bytes were written to the blob `blobs/<sha256>`;
+   * returns its sequence number in the control stream.
+   */
+  appendBlob(blob: BlobEntry): number {
+    const seq = this.#appended.control;
+    const part = this.#target();
+    if (part !== undefined) {
+      const before = part.buffer.length;
+      part.buffer.writeBlob(blob, seq, Date.now());
+      part.segment.blobs.add(blob.sha256);
+      this.#grew(part.buffer.length - before);
+    }
+    return this.#advance("control", 1);
+  }
+
+  /**
    * Writes everything appended so far, and fdatasyncs it when `sync` is set or the sync policy
    * says so. Resolves once it is durable, or at once when the writer is degraded. Never rejects.
    */
@@ -281,6 +299,7 @@ export class JournalWriter {
       end: { ...this.#appended },
       committedBytes: 0,
       closed: false,
+      blobs: new Set(),
     };
     this.#segments.push(segment);
     const buffer = this.#spare.pop() ?? new RecordBuffer();
