@@ -57,6 +57,17 @@ export function checkArtifactPath(path: string, argument: string, allowRoot = fa
 }
 
 /**
+ * The artifact file `file` inside the folder `directory` (checked; none or `""` is the root).
+ * @throws {UnsafeArtifactPathError} for an unsafe `directory`.
+ * @example
+ * joinArtifactPath("eval", "summary.json"); // "eval/summary.json"
+ */
+export function joinArtifactPath(directory: string | undefined, file: string): string {
+  if (directory === undefined || directory === "") return file;
+  return `${checkArtifactPath(directory, "artifactPath", true)}/${file}`;
+}
+
+/**
  * True when `path` passes {@link checkArtifactPath} (the root excluded).
  * @example
  * isSafeArtifactPath("a/b.txt"); // true

@@ -4,8 +4,12 @@
  * failed transiently, still gets its files to the server: each file of a `logArtifact(s)` call is
  * journaled by path, size, mtime and SHA-256 (streamed, never its content) and synced before the
  * upload starts, then acknowledged once the upload succeeded. Recovery uploads a journaled,
- * unacknowledged file only if it is unchanged, and reports it otherwise.
+ * unacknowledged file only if it is unchanged, and reports it otherwise. Artifacts built in memory
+ * (`logText`, `logDict`, `logTable`, `logImage`…) have no file to come back to: their bytes are
+ * copied into the journal as a blob (journal/blob.ts) and go the same way.
  */
+import { Readable } from "node:stream";
+import { checkArtifactPath, joinArtifactPath } from "../artifacts/path-safety.js";
 import { planUpload } from "../artifacts/transfer.js";
 import type { UploadOptions, UploadResult } from "../artifacts/types.js";
 import type { MlflowClient } from "../client/client.js";
@@ -34,9 +38,42 @@ export async function journaledUpload(
   const entries = feed?.active ? await describeUpload(localPath, options.artifactPath) : [];
   if (feed === undefined || entries.length === 0) return client.artifacts.upload(runId, localPath, options);
   const seqs = await feed.appendArtifacts(entries);
-  if (seqs.length === 0) return client.artifacts.upload(runId, localPath, options);
+  return settled(feed, seqs, () => client.artifacts.upload(runId, localPath, options));
+}
+
+/**
+ * Uploads in-memory data as the artifact `artifactFile` as `client.artifacts.uploadData` does,
+ * copying its bytes into the run's journal first (a blob, synced) when the run has a journal that
+ * writes, so a kill during the upload, or a transient failure, leaves it to recovery. A stream, and
+ * bytes above the journal's blob limits (one warning per run), are uploaded from memory only.
+ *
+ * @throws whatever `client.artifacts.uploadData` throws (the same errors as without a journal).
+ * @example
+ * await journaledUploadData(client, runId, feed, JSON.stringify({ acc: 0.9 }), "eval/metrics.json", {});
+ * @internal
+ */
+export async function journaledUploadData(
+  client: MlflowClient,
+  runId: string,
+  feed: JournalFeed | undefined,
+  data: string | Uint8Array | Readable,
+  artifactFile: string,
+  options: UploadOptions,
+): Promise<UploadResult> {
+  if (feed === undefined || !feed.active || data instanceof Readable || (typeof data !== "string" && !(data instanceof Uint8Array)))
+    return client.artifacts.uploadData(runId, data, artifactFile, options);
+  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  // The unsafe-path check runs before anything is journaled: a refused path leaves no entry.
+  const file = checkArtifactPath(joinArtifactPath(options.artifactPath, artifactFile), "artifactFile");
+  const seq = await feed.appendBlob(bytes, file);
+  return settled(feed, seq === undefined ? [] : [seq], () => client.artifacts.uploadData(runId, data, artifactFile, options));
+}
+
+/** Runs an upload whose entries `seqs` are journaled: acknowledged once it succeeded or failed for good, kept when recovery may still overcome the failure. */
+async function settled(feed: JournalFeed, seqs: readonly number[], upload: () => Promise<UploadResult>): Promise<UploadResult> {
+  if (seqs.length === 0) return upload();
   try {
-    const result = await client.artifacts.upload(runId, localPath, options);
+    const result = await upload();
     feed.acknowledgeArtifacts(seqs);
     return result;
   } catch (error) {

@@ -19,14 +19,14 @@ import type { Journal } from "../journal/index.js";
 import { type LogModelOptions, logModel, type ModelInfo } from "../models/log-model.js";
 import type { Dataset, RunInfo, RunStatus } from "../protocol/entities/tracking.js";
 import { type KeyValueInput, toKeyValues, validatedTags } from "../protocol/key-values.js";
-import { DATASET_CONTEXT_TAG } from "../protocol/tag-names.js";
+import { DATASET_CONTEXT_TAG, LOGGED_ARTIFACTS_TAG } from "../protocol/tag-names.js";
 import { validateKey, validateMetricPosition, validateMetricValue, validateParamValue, validateRunTagValue } from "../protocol/validation.js";
-import { logTable, type TableData } from "../tables/tables.js";
+import { prepareTable, type TableData } from "../tables/tables.js";
 import { getActiveModelId } from "./active-model-state.js";
 import { Batcher, type LoggerStats, type RunEvents } from "./batcher/batcher.js";
 import { LogDeliveryError, RunEndError } from "./errors.js";
 import type { Listener } from "./events.js";
-import { journaledUpload } from "./journaled-upload.js";
+import { journaledUpload, journaledUploadData } from "./journaled-upload.js";
 import { checkTimeoutMs, type ResolvedLoggerOptions } from "./options.js";
 import { systemTags } from "./system/system-tags.js";
 
@@ -469,12 +469,15 @@ export class ActiveRun {
   }
 
   /**
-   * Writes `text` as the artifact `artifactFile` (a relative path with a file name).
+   * Writes `text` as the artifact `artifactFile` (a relative path with a file name). With a journal,
+   * the bytes are copied into it first (a blob, synced), so a kill during the upload, or a transient
+   * failure, leaves them to recovery; as are those of `logJson`, `logDict`, `logData` (not a
+   * stream), `logTable` and `logImage` (docs/journal.md, "Artifacts built in memory").
    * @example
    * await run.logText("hello", "notes/readme.txt");
    */
   logText(text: string, artifactFile: string, options: LogArtifactOptions = {}): Promise<UploadResult> {
-    return this.client.artifacts.uploadData(this.runId, text, artifactFile, options);
+    return this.#uploadData(text, artifactFile, options);
   }
 
   /**
@@ -489,7 +492,7 @@ export class ActiveRun {
       return Promise.reject(
         new ValidationError(artifactFile, "json-value", `logJson("${artifactFile}") needs a JSON-serialisable value, got ${typeof value}.`),
       );
-    return this.client.artifacts.uploadData(this.runId, json, artifactFile, options);
+    return this.#uploadData(json, artifactFile, options);
   }
 
   /**
@@ -503,16 +506,21 @@ export class ActiveRun {
     if (!/\.ya?ml$/i.test(artifactFile)) return this.logJson(value, artifactFile, options);
     if (value === undefined)
       return Promise.reject(new ValidationError(artifactFile, "json-value", `logDict("${artifactFile}") needs a serialisable value, got undefined.`));
-    return this.client.artifacts.uploadData(this.runId, stringifyYaml(value, { indent: 2, sortMapEntries: true }), artifactFile, options);
+    return this.#uploadData(stringifyYaml(value, { indent: 2, sortMapEntries: true }), artifactFile, options);
   }
 
   /**
-   * Uploads in-memory data or a stream as the artifact `artifactFile`.
+   * Uploads in-memory data or a stream as the artifact `artifactFile`. With a journal, a string or
+   * bytes are copied into it first, as {@link ActiveRun.logText} does; a stream is not (it is read once).
    * @example
    * await run.logData(createReadStream("predictions.csv"), "eval/predictions.csv");
    */
   logData(data: string | Uint8Array | Readable, artifactFile: string, options: LogArtifactOptions = {}): Promise<UploadResult> {
-    return this.client.artifacts.uploadData(this.runId, data, artifactFile, options);
+    return this.#uploadData(data, artifactFile, options);
+  }
+
+  #uploadData(data: string | Uint8Array | Readable, artifactFile: string, options: LogArtifactOptions = {}): Promise<UploadResult> {
+    return journaledUploadData(this.client, this.runId, this.#batcher.journal, data, artifactFile, options);
   }
 
   /**
@@ -538,8 +546,14 @@ export class ActiveRun {
    * @example
    * await run.logTable({ question: ["What is MLflow?"], answer: ["A platform…"], score: [0.9] }, "eval/answers.json");
    */
-  logTable(data: TableData, artifactFile: string): Promise<UploadResult> {
-    return logTable(this.client, this.runId, data, artifactFile);
+  async logTable(data: TableData, artifactFile: string): Promise<UploadResult> {
+    const { json, loggedArtifacts } = await prepareTable(this.client, this.runId, data, artifactFile);
+    // The tag write is journaled with the table's bytes (the feed appends it first), so recovery sets both.
+    if (loggedArtifacts !== undefined) this.setTag(LOGGED_ARTIFACTS_TAG, loggedArtifacts);
+    const result = await this.#uploadData(json, artifactFile);
+    // Also at once, so that the table is listed when the call returns (the batched write carries the same value).
+    if (loggedArtifacts !== undefined) await this.client.runs.setTag(this.runId, LOGGED_ARTIFACTS_TAG, loggedArtifacts);
+    return result;
   }
 
   /**
@@ -558,8 +572,16 @@ export class ActiveRun {
   async logImage(image: ImageInput, target: string | ImageSeriesOptions): Promise<UploadResult[]> {
     // After the exit hooks began ending the run, an image is ignored like any logging call.
     if (this.#ending !== undefined && this.#ignoreAfterEnd("logImage", 1)) return [];
-    const { results, series } = await logImage((data, file) => this.client.artifacts.uploadData(this.runId, data, file), image, target);
-    if (series) this.setTag(LOGGED_IMAGES_TAG, "True");
+    // A series' run tag is set before its first upload, so that it is journaled with the image's bytes.
+    let tagged = false;
+    const upload = (data: Uint8Array, file: string): Promise<UploadResult> => {
+      if (typeof target !== "string" && !tagged) {
+        tagged = true;
+        this.setTag(LOGGED_IMAGES_TAG, "True");
+      }
+      return this.#uploadData(data, file);
+    };
+    const { results } = await logImage(upload, image, target);
     return results;
   }
 

@@ -5,7 +5,7 @@
 import { Readable } from "node:stream";
 import { ArtifactStoreCache } from "../artifacts/artifact-store-cache.js";
 import type { ArtifactStores } from "../artifacts/artifact-stores.js";
-import { checkArtifactPath } from "../artifacts/path-safety.js";
+import { checkArtifactPath, joinArtifactPath } from "../artifacts/path-safety.js";
 import { downloadTree, uploadOne, uploadPath } from "../artifacts/transfer.js";
 import type { DownloadOptions, UploadOptions, UploadResult } from "../artifacts/types.js";
 import { ValidationError } from "../core/errors.js";
@@ -82,7 +82,7 @@ export class Artifacts extends APIResource {
    */
   async uploadData(runId: string, data: string | Uint8Array | Readable, artifactFile: string, options: UploadOptions = {}): Promise<UploadResult> {
     validateRunId(runId);
-    const file = checkArtifactPath(joinOptional(options.artifactPath, artifactFile), "artifactFile");
+    const file = checkArtifactPath(joinArtifactPath(options.artifactPath, artifactFile), "artifactFile");
     if (!(data instanceof Readable) && typeof data !== "string" && !(data instanceof Uint8Array)) {
       throw new ValidationError("data", "data-type", `uploadData expects a string, a Uint8Array/Buffer or a Readable; got ${typeof data}.`);
     }
@@ -136,9 +136,4 @@ export class Artifacts extends APIResource {
     const store = await this.#byRun.get(runId, options);
     await store.delete(artifactPath, options);
   }
-}
-
-function joinOptional(directory: string | undefined, file: string): string {
-  if (directory === undefined || directory === "") return file;
-  return `${checkArtifactPath(directory, "artifactPath", true)}/${file}`;
 }

@@ -37,6 +37,28 @@ export interface SplitTable {
  * await logTable(client, runId, { inputs: ["What is MLflow?"], outputs: ["MLflow is…"], toxicity: [0] }, "eval_results.json");
  */
 export async function logTable(client: MlflowClient, runId: string, data: TableData, artifactFile: string): Promise<UploadResult> {
+  const prepared = await prepareTable(client, runId, data, artifactFile);
+  const result = await client.artifacts.uploadData(runId, prepared.json, artifactFile);
+  if (prepared.loggedArtifacts !== undefined) await client.runs.setTag(runId, LOGGED_ARTIFACTS_TAG, prepared.loggedArtifacts);
+  return result;
+}
+
+/** A table ready to upload: its JSON, and the run's `mlflow.loggedArtifacts` tag listing it (`undefined`: already listed). */
+export interface PreparedTable {
+  json: string;
+  loggedArtifacts: string | undefined;
+}
+
+/**
+ * What {@link logTable} uploads and the tag it sets, without uploading: the table merged with the
+ * one the run already has under `artifactFile`, and the run's `mlflow.loggedArtifacts` value with
+ * the table added. The logger journals both before the upload (docs/journal.md).
+ * @throws {ValidationError} as {@link logTable}.
+ * @example
+ * const { json, loggedArtifacts } = await prepareTable(client, runId, { a: [1, 2] }, "eval/t.json");
+ * @internal
+ */
+export async function prepareTable(client: MlflowClient, runId: string, data: TableData, artifactFile: string): Promise<PreparedTable> {
   if (!artifactFile.endsWith(".json")) {
     throw new ValidationError(
       "artifactFile",
@@ -47,9 +69,7 @@ export async function logTable(client: MlflowClient, runId: string, data: TableD
   let table = toSplitTable(data);
   const existing = await readExistingTable(client, runId, artifactFile);
   if (existing) table = appendTables(existing, table);
-  const result = await client.artifacts.uploadData(runId, JSON.stringify(table), artifactFile);
-  await listTable(client, runId, artifactFile);
-  return result;
+  return { json: JSON.stringify(table), loggedArtifacts: await loggedArtifactsWith(client, runId, artifactFile) };
 }
 
 /** Options of {@link loadTable}. */
@@ -193,13 +213,13 @@ function parseSplitTable(text: string, artifactFile: string): SplitTable {
   );
 }
 
-/** Adds the table to the run's `mlflow.loggedArtifacts` tag (as `log_table` does), once. */
-async function listTable(client: MlflowClient, runId: string, artifactFile: string): Promise<void> {
+/** The run's `mlflow.loggedArtifacts` tag with the table added (as `log_table` lists it), or `undefined` when it is listed already. */
+async function loggedArtifactsWith(client: MlflowClient, runId: string, artifactFile: string): Promise<string | undefined> {
   const run = await client.runs.get(runId);
   const current = run.data.tags.find((tag) => tag.key === LOGGED_ARTIFACTS_TAG)?.value;
   const entries = parseLoggedArtifacts(current);
-  if (entries.some((entry) => entry.path === artifactFile && entry.type === "table")) return;
-  await client.runs.setTag(runId, LOGGED_ARTIFACTS_TAG, pythonJsonDumps([...entries, { path: artifactFile, type: "table" }]));
+  if (entries.some((entry) => entry.path === artifactFile && entry.type === "table")) return undefined;
+  return pythonJsonDumps([...entries, { path: artifactFile, type: "table" }]);
 }
 
 function parseLoggedArtifacts(value: string | undefined): { path: string; type: string }[] {

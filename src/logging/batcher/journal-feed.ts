@@ -16,7 +16,11 @@
  *   is not: it stays journaled and is reported as pending;
  * - artifacts: the files of a `logArtifact(s)` call (path, size, mtime, SHA-256) are appended and
  *   synced before the upload starts, and acknowledged once it succeeded (or failed for good), so a
- *   kill mid-upload leaves them for recovery, which uploads each one only if it is unchanged.
+ *   kill mid-upload leaves them for recovery, which uploads each one only if it is unchanged;
+ * - artifacts built in memory (`logText`, `logDict`, `logTable`, `logImage`…): their bytes are
+ *   copied into the journal's folder as a blob and their entry synced before the upload starts,
+ *   acknowledged as files are; above the blob limits they are uploaded from memory only, with one
+ *   warning per run.
  *
  * When the journal turns degraded (disk full, unwritable) it stops writing and delivery goes on from
  * memory with the old guarantees (`active` is then false).
@@ -65,6 +69,8 @@ export class JournalFeed {
   #superseded: number[] = [];
   readonly #timer: NodeJS.Timeout;
   #closed = false;
+  /** The warning that an artifact built in memory was not journaled was given (once per run). */
+  #blobWarned = false;
 
   /**
    * @param commitIntervalMs - Tick of the feed: append what waits, then commit, ms.
@@ -163,6 +169,40 @@ export class JournalFeed {
     const seqs = artifacts.map((artifact) => this.journal.appendArtifact(artifact));
     await this.journal.commit({ sync: true });
     return seqs;
+  }
+
+  /**
+   * Copies an artifact built in memory into the journal (a blob) and syncs its entry, after
+   * everything accepted before it, before the upload starts. Above the blob limits it is not
+   * journaled and one warning per run says so (code `MLFLOW_TS_JOURNAL_BLOB_SKIPPED`).
+   * @returns its sequence number in the control stream, for {@link JournalFeed.acknowledgeArtifacts};
+   *   `undefined` when it is not journaled (limits, closed or degraded journal). Never rejects.
+   */
+  async appendBlob(bytes: Uint8Array, artifactFile: string): Promise<number | undefined> {
+    if (this.#closed) return undefined;
+    this.sync();
+    const added = await this.journal.appendBlob(bytes, artifactFile);
+    if (!added.appended) {
+      if (added.reason !== "inactive") this.#warnBlobSkipped(artifactFile, bytes.byteLength, added.reason);
+      return undefined;
+    }
+    await this.journal.commit({ sync: true });
+    return added.seq;
+  }
+
+  #warnBlobSkipped(artifactFile: string, sizeBytes: number, reason: "too-large" | "disk-cap"): void {
+    if (this.#blobWarned) return;
+    this.#blobWarned = true;
+    const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+    const { maxBlobBytes, maxJournalBlobBytes } = this.journal.blobLimits;
+    const why =
+      reason === "too-large"
+        ? `is ${mib(sizeBytes)}, above the ${mib(maxBlobBytes)} an artifact built in memory may take in the journal`
+        : `would take the run's journal above the ${mib(maxJournalBlobBytes)} of artifacts it keeps until they are uploaded`;
+    process.emitWarning(
+      `mlflow-ts: the artifact "${artifactFile}" ${why}; it is uploaded from memory only, so a kill before its upload ends loses it (said once per run). Fix: write it to a file and log it with logArtifact (journaled by path and SHA-256), or wait for earlier uploads to finish.`,
+      { code: "MLFLOW_TS_JOURNAL_BLOB_SKIPPED" },
+    );
   }
 
   /** The upload of these artifacts succeeded (or failed for good and was reported): nothing to recover. */

@@ -5,7 +5,7 @@
  */
 import { basename } from "node:path";
 import { formatCount } from "../../core/units.js";
-import type { ChangedArtifact, DeliveredCounts, JournalRecoveryReport } from "./report.js";
+import type { ChangedArtifact, DeliveredCounts, JournalRecoveryReport, LostBlob } from "./report.js";
 
 /**
  * What was delivered, e.g. `4,000 metric points, 3 params, 2 tags`; `nothing` when nothing was.
@@ -35,6 +35,7 @@ export function recoveryNotes(report: JournalRecoveryReport): string[] {
     );
   for (const r of report.refused) notes.push(`${formatCount(r.count, `${r.stream} entry`, `${r.stream} entries`)} refused: ${r.reason}`);
   for (const a of report.changedArtifacts) notes.push(changedArtifactNote(report.runId, a));
+  for (const b of report.lostBlobs) notes.push(lostBlobNote(report.runId, b));
   for (const d of report.damage)
     notes.push(`${d.reason === "truncated" ? "torn tail" : `damage (${d.reason})`} in ${d.file} at byte ${d.offset}; entries before it were recovered`);
   return notes;
@@ -54,6 +55,16 @@ export function changedArtifactNote(runId: string, artifact: ChangedArtifact): s
       : `${artifact.localPath} changed since it was logged (size, mtime or SHA-256 differ), so the bytes logged are gone`;
   const command = `npx mlflow-ts upload ${runId} ${artifact.localPath}${artifact.artifactPath === "" ? "" : ` --artifact-path ${artifact.artifactPath}`}`;
   return `artifact ${name} not uploaded: ${why}. Fix: if the file now holds what the run should have, upload it with \`${command}\``;
+}
+
+/**
+ * Why a journaled artifact built in memory was not uploaded, and the fix.
+ * @example
+ * lostBlobNote("5f3c…", { artifactFile: "eval/summary.json", sha256: "2cf2…", state: "damaged", detail: "…/blobs/2cf2… holds 3 bytes, the journal recorded 5" })
+ * // "artifact eval/summary.json not uploaded: its bytes kept in the journal are damaged (…). Fix: …"
+ */
+export function lostBlobNote(runId: string, blob: LostBlob): string {
+  return `artifact ${blob.artifactFile} not uploaded: its bytes kept in the journal are ${blob.state} (${blob.detail}), so nothing was uploaded in their place. Fix: log it again for run ${runId} (e.g. \`run.logText(…, "${blob.artifactFile}")\` after \`startRun({ runId: "${runId}" })\`), or upload the file with \`npx mlflow-ts upload ${runId} <file>\``;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Replays one claimed journal of a dead process through the client (docs/journal.md, "Recovery
- * protocol", steps 3 to 5): its unacknowledged metrics, params, tags and artifacts, each request
+ * protocol", steps 3 to 5): its unacknowledged metrics, params, tags and artifacts (files by path,
+ * and artifacts built in memory from the journal's blobs, each checked against its SHA-256), each request
  * acknowledged in the journal as soon as the server answers it, then the run's final status (only
  * if the server still has it RUNNING), then the journal's removal.
  *
@@ -15,8 +16,8 @@ import type { MlflowClient } from "../../client/client.js";
 import { messageOf } from "../../core/error-text.js";
 import { ConnectionError, InvalidParameterError, isMlflowError, NotFoundError, TimeoutError, ValidationError } from "../../core/errors.js";
 import type { RequestOptions } from "../../core/http/transport.js";
-import type { ArtifactRecord, EndRecord } from "../../journal/entries.js";
-import { artifactState, type ClaimResult, type Journal, type Stream } from "../../journal/index.js";
+import type { ArtifactRecord, BlobRecord, EndRecord } from "../../journal/entries.js";
+import { artifactState, type ClaimResult, type Journal, readBlob, type Stream } from "../../journal/index.js";
 import { splitBatch } from "../../protocol/log-batch.js";
 import { type KeyValueToSend, PendingParams, PendingTags } from "./key-value-plan.js";
 import { PendingMetrics } from "./pending-metrics.js";
@@ -82,7 +83,7 @@ class Replay {
   readonly #metrics = new PendingMetrics();
   readonly #params = new PendingParams();
   readonly #tags = new PendingTags();
-  readonly #artifacts: ArtifactRecord[] = [];
+  readonly #artifacts: (ArtifactRecord | BlobRecord)[] = [];
   #end: EndRecord | undefined;
   readonly #endSeqs: number[] = [];
 
@@ -131,6 +132,7 @@ class Replay {
             else this.#tags.add(record);
             break;
           case "artifact":
+          case "blob":
             this.#artifacts.push(record);
             break;
           case "end":
@@ -202,33 +204,50 @@ class Replay {
   }
 
   /**
-   * Uploads each journaled file that is unchanged; a changed or vanished one is reported, never
-   * uploaded in its place. A refusal (a permission, a bad path…) is reported and acknowledged; a
-   * transient failure stops the replay (the journal is kept).
+   * Uploads each journaled file that is unchanged, and each artifact built in memory whose blob
+   * still has its SHA-256; a changed or vanished file, or a missing or damaged blob, is reported,
+   * never uploaded in its place. A refusal (a permission, a bad path…) is reported and
+   * acknowledged; a transient failure stops the replay (the journal is kept).
    */
   async #sendArtifacts(): Promise<void> {
-    for (const { artifact, firstSeq } of this.#artifacts) {
-      const state = await artifactState(artifact);
-      if (state === "unchanged") {
-        try {
-          await this.#context.client.artifacts.upload(this.#runId, artifact.localPath, { artifactPath: artifact.artifactPath, signal: this.#context.signal });
-        } catch (error) {
-          if (error instanceof NotFoundError) throw new RunGone(`run ${this.#runId} no longer exists on the server; its journal was removed.`);
-          if (!isMlflowError(error) || error.retryable || error instanceof ConnectionError || error instanceof TimeoutError || this.#context.signal.aborted)
-            throw error;
-          this.#report.refused.push({ stream: "artifact", count: 1, reason: `${artifact.localPath}: ${messageOf(error)}` });
-          this.#journal.acknowledge("control", firstSeq, firstSeq + 1);
-          await this.#journal.commit();
-          continue;
-        }
-        this.#journal.acknowledge("control", firstSeq, firstSeq + 1);
-        await this.#acknowledged("artifacts", 1);
-      } else {
-        this.#report.changedArtifacts.push({ localPath: artifact.localPath, artifactPath: artifact.artifactPath, state });
-        this.#journal.acknowledge("control", firstSeq, firstSeq + 1);
+    for (const record of this.#artifacts) {
+      const upload = await this.#uploadOf(record);
+      if (upload === undefined) {
+        this.#journal.acknowledge("control", record.firstSeq, record.firstSeq + 1);
         await this.#journal.commit();
+        continue;
       }
+      try {
+        await upload();
+      } catch (error) {
+        if (error instanceof NotFoundError) throw new RunGone(`run ${this.#runId} no longer exists on the server; its journal was removed.`);
+        if (!isMlflowError(error) || error.retryable || error instanceof ConnectionError || error instanceof TimeoutError || this.#context.signal.aborted)
+          throw error;
+        const name = record.kind === "blob" ? record.blob.artifactFile : record.artifact.localPath;
+        this.#report.refused.push({ stream: "artifact", count: 1, reason: `${name}: ${messageOf(error)}` });
+        this.#journal.acknowledge("control", record.firstSeq, record.firstSeq + 1);
+        await this.#journal.commit();
+        continue;
+      }
+      this.#journal.acknowledge("control", record.firstSeq, record.firstSeq + 1);
+      await this.#acknowledged("artifacts", 1);
     }
+  }
+
+  /** The upload of a journaled artifact, or `undefined` (reported) when what was logged is no longer there. */
+  async #uploadOf(record: ArtifactRecord | BlobRecord): Promise<(() => Promise<unknown>) | undefined> {
+    const { client, signal } = this.#context;
+    if (record.kind === "blob") {
+      const read = await readBlob(this.#journal.path, record.blob);
+      if (read.state === "ok") return () => client.artifacts.uploadData(this.#runId, read.bytes, record.blob.artifactFile, { signal });
+      this.#report.lostBlobs.push({ artifactFile: record.blob.artifactFile, sha256: record.blob.sha256, state: read.state, detail: read.detail });
+      return undefined;
+    }
+    const { artifact } = record;
+    const state = await artifactState(artifact);
+    if (state === "unchanged") return () => client.artifacts.upload(this.#runId, artifact.localPath, { artifactPath: artifact.artifactPath, signal });
+    this.#report.changedArtifacts.push({ localPath: artifact.localPath, artifactPath: artifact.artifactPath, state });
+    return undefined;
   }
 
   /** Step 4: the journaled end status, else KILLED, only if the run is still RUNNING and no live process logs to it. */

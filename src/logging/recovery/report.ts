@@ -41,6 +41,21 @@ export interface ChangedArtifact {
   state: "changed" | "missing";
 }
 
+/**
+ * A journaled artifact built in memory (`logText`, `logDict`…) not uploaded because its blob in the
+ * journal's folder is gone or no longer matches the SHA-256 the journal recorded: never uploaded.
+ */
+export interface LostBlob {
+  /** The artifact file it was to become. */
+  artifactFile: string;
+  /** SHA-256 of the bytes logged (the blob's name). */
+  sha256: string;
+  /** `missing`: the blob is gone or unreadable; `damaged`: its size or SHA-256 differ. */
+  state: "missing" | "damaged";
+  /** What was found. */
+  detail: string;
+}
+
 /** The final status recovery gave the run, or why it left the status alone. */
 export interface FinalStatus {
   /** Whether recovery set it. */
@@ -85,6 +100,8 @@ export interface JournalRecoveryReport {
   conflicts: ParamConflict[];
   refused: Refusal[];
   changedArtifacts: ChangedArtifact[];
+  /** Artifacts built in memory whose journaled bytes were missing or damaged: reported, never uploaded. */
+  lostBlobs: LostBlob[];
   /** Where reading stopped early (a torn tail, corruption): the entries before it were recovered. */
   damage: JournalDamage[];
   /** Unset when recovery did not get that far. */
@@ -133,6 +150,7 @@ export function emptyReport(
     conflicts: [],
     refused: [],
     changedArtifacts: [],
+    lostBlobs: [],
     damage,
   };
   if (endStatus !== undefined) report.journaledEndStatus = endStatus;

@@ -34,6 +34,8 @@ export interface FakeRun {
   artifactUri: string;
   /** Artifact files uploaded, by path under the run's root. */
   uploads: Map<string, string>;
+  /** The same uploads as bytes (for binary artifacts). */
+  uploadBytes: Map<string, Buffer>;
   updates: { status: string; end_time: number }[];
 }
 
@@ -117,7 +119,10 @@ export function fakeTracking(server: SetupServerApi): FakeServer {
     http.put(`${BASE}/api/2.0/mlflow-artifacts/artifacts/*`, async ({ request }) => {
       const path = decodeURIComponent(new URL(request.url).pathname.replace("/api/2.0/mlflow-artifacts/artifacts/", ""));
       const runId = [...runs.keys()].find((id) => path.includes(id));
-      runs.get(runId ?? "")?.uploads.set(path.slice(path.indexOf("/artifacts/") + "/artifacts/".length), await request.text());
+      const bytes = Buffer.from(await request.arrayBuffer());
+      const file = path.slice(path.indexOf("/artifacts/") + "/artifacts/".length);
+      runs.get(runId ?? "")?.uploads.set(file, bytes.toString("utf8"));
+      runs.get(runId ?? "")?.uploadBytes.set(file, bytes);
       return HttpResponse.json({});
     }),
     http.post(`${API}/runs/update`, async ({ request }) => {
@@ -149,6 +154,7 @@ export function fakeTracking(server: SetupServerApi): FakeServer {
         logBatches: 0,
         artifactUri: `mlflow-artifacts:/1/${runId}/artifacts`,
         uploads: new Map(),
+        uploadBytes: new Map(),
         updates: [],
         ...init,
       };
