@@ -36,6 +36,8 @@ export function recoveryNotes(report: JournalRecoveryReport): string[] {
   for (const r of report.refused) notes.push(`${formatCount(r.count, `${r.stream} entry`, `${r.stream} entries`)} refused: ${r.reason}`);
   for (const a of report.changedArtifacts) notes.push(changedArtifactNote(report.runId, a));
   for (const b of report.lostBlobs) notes.push(lostBlobNote(report.runId, b));
+  for (const id of report.failedModels)
+    notes.push(`logged model ${id} was left PENDING by a killed logModel and is now UPLOAD_FAILED. Fix: log the model again (run.logModel)`);
   for (const d of report.damage)
     notes.push(`${d.reason === "truncated" ? "torn tail" : `damage (${d.reason})`} in ${d.file} at byte ${d.offset}; entries before it were recovered`);
   return notes;

@@ -19,6 +19,7 @@ import type { RequestOptions } from "../../core/http/transport.js";
 import type { ArtifactRecord, BlobRecord, EndRecord } from "../../journal/entries.js";
 import { artifactState, type ClaimResult, type Journal, readBlob, type Stream } from "../../journal/index.js";
 import { splitBatch } from "../../protocol/log-batch.js";
+import { UnsupportedFeatureError } from "../../protocol/unsupported-feature-error.js";
 import { type KeyValueToSend, PendingParams, PendingTags } from "./key-value-plan.js";
 import { PendingMetrics } from "./pending-metrics.js";
 import { type DeliveredCounts, emptyReport, type JournalRecoveryReport, type RecoveryEvent, type ReportBase } from "./report.js";
@@ -259,12 +260,33 @@ class Replay {
     } else if (this.#context.activeRunIds.has(this.#runId)) {
       this.#report.finalStatus = { set: false, status: run.info.status, reason: "a live process is logging to this run" };
     } else {
+      await this.#failPendingModels(run.info.experiment_id);
       const endTimeMs = this.#end?.endTimeMs ?? this.#claim.scan.lastAppendedMs ?? Date.now();
       await this.#context.client.runs.update(this.#runId, { status, end_time: endTimeMs }, this.#call());
       this.#report.finalStatus = { set: true, status, endTimeMs };
     }
     this.#acknowledge("control", this.#endSeqs);
     await this.#journal.commit({ sync: true });
+  }
+
+  /**
+   * A `logModel` killed between creating the logged model and finalizing it leaves it PENDING for
+   * good (its files are not journaled): the run's logged models still PENDING are finalized
+   * UPLOAD_FAILED, as `logModel` itself does when its upload fails, before the run's status is set
+   * (so a failure here leaves the journal for the next recovery). Nothing on an MLflow 2 server.
+   */
+  async #failPendingModels(experimentId: string): Promise<void> {
+    const { client } = this.#context;
+    try {
+      for await (const model of client.loggedModels.search({ experiment_ids: [experimentId] }, this.#call())) {
+        if (model.info.source_run_id !== this.#runId || model.info.status !== "LOGGED_MODEL_PENDING") continue;
+        await client.loggedModels.finalize(model.info.model_id, "LOGGED_MODEL_UPLOAD_FAILED", this.#call());
+        this.#report.failedModels.push(model.info.model_id);
+      }
+    } catch (error) {
+      if (error instanceof UnsupportedFeatureError) return;
+      throw error;
+    }
   }
 
   /** One `log-batch` request. Resolves `undefined` when delivered, the refusal's text when refused for good; throws otherwise. */

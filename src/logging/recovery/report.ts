@@ -102,6 +102,8 @@ export interface JournalRecoveryReport {
   changedArtifacts: ChangedArtifact[];
   /** Artifacts built in memory whose journaled bytes were missing or damaged: reported, never uploaded. */
   lostBlobs: LostBlob[];
+  /** Logged models of the run left PENDING by a killed `logModel`, finalized UPLOAD_FAILED (MLflow 3). */
+  failedModels: string[];
   /** Where reading stopped early (a torn tail, corruption): the entries before it were recovered. */
   damage: JournalDamage[];
   /** Unset when recovery did not get that far. */
@@ -151,6 +153,7 @@ export function emptyReport(
     refused: [],
     changedArtifacts: [],
     lostBlobs: [],
+    failedModels: [],
     damage,
   };
   if (endStatus !== undefined) report.journaledEndStatus = endStatus;

@@ -40,8 +40,17 @@ export interface FakeRun {
 }
 
 /** A fake tracking server for `runs/get`, `runs/log-batch` and `runs/update`. */
+/** A logged model as the fake server keeps it. */
+export interface FakeModel {
+  model_id: string;
+  source_run_id: string;
+  status: string;
+}
+
 export interface FakeServer {
   runs: Map<string, FakeRun>;
+  /** Logged models by id (`logged-models/search` lists them all, `PATCH logged-models/<id>` finalizes). */
+  models: Map<string, FakeModel>;
   addRun(runId: string, init?: Partial<FakeRun>): FakeRun;
   /** Answer the next `n` log-batch requests with this status instead of storing them. */
   failNext(n: number, status?: number): void;
@@ -61,6 +70,7 @@ export function rowOf(key: string, timestamp: number, step: number, value: numbe
 /** Installs the fake server's handlers on `server`. */
 export function fakeTracking(server: SetupServerApi): FakeServer {
   const runs = new Map<string, FakeRun>();
+  const models = new Map<string, FakeModel>();
   let failures: { left: number; status: number } = { left: 0, status: 503 };
   let updateFailures = 0;
   server.use(
@@ -125,6 +135,15 @@ export function fakeTracking(server: SetupServerApi): FakeServer {
       runs.get(runId ?? "")?.uploadBytes.set(file, bytes);
       return HttpResponse.json({});
     }),
+    http.post(`${API}/logged-models/search`, () =>
+      HttpResponse.json({ models: [...models.values()].map((info) => ({ info: { ...info, experiment_id: "1", name: "model" }, data: {} })) }),
+    ),
+    http.patch(`${API}/logged-models/:id`, async ({ request, params }) => {
+      const info = models.get(String(params.id));
+      if (info === undefined) return mlflowError(404, "RESOURCE_DOES_NOT_EXIST", `Logged model '${String(params.id)}' not found`);
+      info.status = ((await request.json()) as { status: string }).status;
+      return HttpResponse.json({ model: { info: { ...info, experiment_id: "1", name: "model" }, data: {} } });
+    }),
     http.post(`${API}/runs/update`, async ({ request }) => {
       const body = (await request.json()) as { run_id: string; status: string; end_time: number };
       if (updateFailures > 0) {
@@ -141,6 +160,7 @@ export function fakeTracking(server: SetupServerApi): FakeServer {
   );
   const fake: FakeServer = {
     runs,
+    models,
     addRun(runId, init = {}) {
       const run: FakeRun = {
         status: "RUNNING",

@@ -14,6 +14,7 @@ import { describeArtifact } from "../../../../src/journal/artifact.js";
 import { listJournals } from "../../../../src/journal/discovery.js";
 import { Journal } from "../../../../src/journal/journal.js";
 import { listSegmentFiles } from "../../../../src/journal/scan.js";
+import { recoveryLine } from "../../../../src/logging/recovery/format.js";
 import { recoverJournals } from "../../../../src/logging/recovery/recover.js";
 import type { RecoveryEvent } from "../../../../src/logging/recovery/report.js";
 import { testClient, useMockServer } from "../../helpers/mock-server.js";
@@ -145,6 +146,27 @@ describe("recoverJournals", () => {
 
     expect(journals[0]).toMatchObject({ journaledEndStatus: "FAILED", finalStatus: { set: true, status: "FAILED", endTimeMs: 1_700_000_123_456 } });
     expect(run.updates).toEqual([{ status: "FAILED", end_time: 1_700_000_123_456 }]);
+  });
+
+  it("finalizes UPLOAD_FAILED the run's logged models a killed logModel left PENDING, and no other", async () => {
+    const fake = fakeTracking(server);
+    const run = fake.addRun(RUN);
+    fake.models.set("m-pending", { model_id: "m-pending", source_run_id: RUN, status: "LOGGED_MODEL_PENDING" });
+    fake.models.set("m-ready", { model_id: "m-ready", source_run_id: RUN, status: "LOGGED_MODEL_READY" });
+    fake.models.set("m-other", { model_id: "m-other", source_run_id: OTHER_RUN, status: "LOGGED_MODEL_PENDING" });
+    const dir = await tempDir();
+    await deadJournal(dir, RUN, (journal) => journal.appendMetrics(columns(10), 0, 10));
+
+    const { journals } = await recoverJournals({ client: client(), dir });
+
+    expect(journals[0]).toMatchObject({ outcome: "recovered", failedModels: ["m-pending"], finalStatus: { set: true, status: "KILLED" } });
+    expect([...fake.models.values()].map((m) => [m.model_id, m.status])).toEqual([
+      ["m-pending", "LOGGED_MODEL_UPLOAD_FAILED"],
+      ["m-ready", "LOGGED_MODEL_READY"],
+      ["m-other", "LOGGED_MODEL_PENDING"],
+    ]);
+    expect(run.status).toBe("KILLED");
+    expect(recoveryLine(journals[0]!)).toContain("logged model m-pending was left PENDING by a killed logModel and is now UPLOAD_FAILED. Fix: ");
   });
 
   it("leaves the status alone when the server no longer has the run RUNNING", async () => {
