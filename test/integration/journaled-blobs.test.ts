@@ -1,0 +1,141 @@
+/**
+ * Artifacts built in memory through the journal on the real stack (issue #14 item 1): a job calls
+ * `logText`, `logDict` (JSON and YAML), `logTable` and `logImage` with the real logger while its S3
+ * endpoint answers reads (forwarded to the stack's S3: `logTable` lists the run's artifacts first)
+ * and never answers writes, so no upload can finish; it is SIGKILLed once the five blobs are
+ * journaled. `recoverJournals`, with the real S3 endpoint, uploads them from the journal's blobs,
+ * the Python client reads every one back identical (`load_text`, `load_dict`, `load_table`, the
+ * image's bytes), and the run ends KILLED.
+ */
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import sharp from "sharp";
+import { describe, expect, it } from "vitest";
+import { startFixture } from "../unit/journal/child.js";
+import { readFolder } from "../unit/journal/helpers.js";
+import { expectRecoveredKilled, useKillSuite } from "./support/kill-trials.js";
+import { runPython } from "./support/python.js";
+import { serverUri, stackClientEnv, stackEnv } from "./support/stack.js";
+
+const WRITER = fileURLToPath(new URL("./fixtures/blob-writer.ts", import.meta.url));
+
+const suite = useKillSuite("journaled-blobs");
+
+/**
+ * An S3 endpoint on loopback that forwards reads (GET, HEAD) to the stack's S3 as they are (the
+ * Host header too, so their SigV4 signatures still verify) and holds every write unanswered.
+ */
+async function readOnlyS3(target: string): Promise<{ url: string; writesHeld: () => number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let held = 0;
+  const upstream = new URL(target);
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      held++;
+      req.resume(); // read the body, never answer
+      return;
+    }
+    const forward = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, timeout: 30_000 },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on("timeout", () => forward.destroy(new Error("upstream S3 timed out")));
+    forward.on("error", () => res.destroy());
+    req.pipe(forward);
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    writesHeld: () => held,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+interface ReadBack {
+  text: string;
+  dicts: Record<string, unknown>;
+  yamls: Record<string, unknown>;
+  table: { columns: string[]; data: unknown[][] };
+  image_sha256: string;
+}
+
+describe("a job killed after journaling artifacts built in memory, before uploading them", () => {
+  it("recovery uploads them from the journal (read back identical by Python) and ends the run KILLED", async () => {
+    const dir = await suite.tempDir("mlflow-ts-journaled-blobs-");
+    const journals = join(dir, "journals");
+    const pngFile = join(dir, "red.png");
+    const png = await sharp({ create: { width: 8, height: 5, channels: 3, background: { r: 200, g: 30, b: 10 } } })
+      .png()
+      .toBuffer();
+    await writeFile(pngFile, png);
+    const s3 = await readOnlyS3(stackEnv("MLFLOW_S3_ENDPOINT_URL"));
+    try {
+      const env = { ...stackClientEnv(serverUri("direct")), MLFLOW_S3_ENDPOINT_URL: s3.url, MLFLOW_TS_QUIET_RETRIES: "true" };
+      const child = startFixture(WRITER, [journals, suite.experimentId, pngFile], env);
+      const runId = (await child.waitFor((l) => l.startsWith("run "))).slice(4);
+      const path = (await child.waitFor((l) => l.startsWith("path "))).slice(5);
+      expect(await child.waitFor((l) => l.startsWith("journaled ")), child.stderr()).toBe("journaled 5");
+      await child.kill();
+      expect(s3.writesHeld()).toBeGreaterThan(0); // the uploads had started and hung
+
+      // What the dead job left: five blob entries, each blob on disk under its SHA-256.
+      const { records } = await readFolder(path);
+      const blobs = records.flatMap((r) => (r.kind === "blob" ? [r.blob] : []));
+      expect(blobs.map((b) => b.artifactFile).sort()).toEqual([
+        "config/params.json",
+        "config/train.yaml",
+        "eval/answers.json",
+        "notes/readme.txt",
+        "samples/red.png",
+      ]);
+      for (const blob of blobs) expect(existsSync(join(path, "blobs", blob.sha256))).toBe(true);
+      expect(await suite.client.artifacts.list(runId, "notes")).toEqual([]); // nothing reached S3
+
+      const recovered = await expectRecoveredKilled(suite, journals, runId, child);
+      expect(recovered).toMatchObject({ delivered: { artifacts: 5 }, lostBlobs: [], changedArtifacts: [] });
+
+      const back = await runPython<ReadBack>("test/integration/blob-readback.py", {
+        run_id: runId,
+        text: "notes/readme.txt",
+        dicts: ["config/params.json"],
+        yamls: ["config/train.yaml"],
+        table: "eval/answers.json",
+        image: "samples/red.png",
+        dst_path: join(dir, "download"),
+      });
+      expect(back).toEqual({
+        text: "notes of the run\nline two ✓\n",
+        dicts: { "config/params.json": { lr: 0.001, layers: [64, 32], name: "mlp" } },
+        yamls: { "config/train.yaml": { optimizer: { name: "adam", beta: 0.9 }, epochs: 3 } },
+        table: {
+          columns: ["question", "score"],
+          data: [
+            ["What is MLflow?", 0.9],
+            ["Why a journal?", 0.75],
+          ],
+        },
+        image_sha256: createHash("sha256").update(png).digest("hex"),
+      });
+      expect((await suite.client.runs.get(runId)).info.status).toBe("KILLED");
+    } finally {
+      await s3.close();
+    }
+  });
+});
