@@ -3,9 +3,11 @@
  * `logText`, `logDict` (JSON and YAML), `logTable` and `logImage` with the real logger while its S3
  * endpoint answers reads (forwarded to the stack's S3: `logTable` lists the run's artifacts first)
  * and never answers writes, so no upload can finish; it is SIGKILLed once the five blobs are
- * journaled. `recoverJournals`, with the real S3 endpoint, uploads them from the journal's blobs,
- * the Python client reads every one back identical (`load_text`, `load_dict`, `load_table`, the
- * image's bytes), and the run ends KILLED.
+ * journaled and a `logModel` after them has created its logged model (PENDING: its upload hangs).
+ * `recoverJournals`, with the real S3 endpoint, uploads the artifacts from the journal's blobs, the
+ * Python client reads every one back identical (`load_text`, `load_dict`, `load_table`, the image's
+ * bytes), the logged model is finalized UPLOAD_FAILED (logModel's files are not journaled), and the
+ * run ends KILLED.
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -77,7 +79,7 @@ interface ReadBack {
 }
 
 describe("a job killed after journaling artifacts built in memory, before uploading them", () => {
-  it("recovery uploads them from the journal (read back identical by Python) and ends the run KILLED", async () => {
+  it("recovery uploads them from the journal (read back identical by Python), fails the PENDING logged model, and ends the run KILLED", async () => {
     const dir = await suite.tempDir("mlflow-ts-journaled-blobs-");
     const journals = join(dir, "journals");
     const pngFile = join(dir, "red.png");
@@ -92,6 +94,8 @@ describe("a job killed after journaling artifacts built in memory, before upload
       const runId = (await child.waitFor((l) => l.startsWith("run "))).slice(4);
       const path = (await child.waitFor((l) => l.startsWith("path "))).slice(5);
       expect(await child.waitFor((l) => l.startsWith("journaled ")), child.stderr()).toBe("journaled 5");
+      const modelId = (await child.waitFor((l) => l.startsWith("model "))).slice(6);
+      expect(modelId, child.stderr()).toMatch(/^m-/);
       await child.kill();
       expect(s3.writesHeld()).toBeGreaterThan(0); // the uploads had started and hung
 
@@ -109,7 +113,8 @@ describe("a job killed after journaling artifacts built in memory, before upload
       expect(await suite.client.artifacts.list(runId, "notes")).toEqual([]); // nothing reached S3
 
       const recovered = await expectRecoveredKilled(suite, journals, runId, child);
-      expect(recovered).toMatchObject({ delivered: { artifacts: 5 }, lostBlobs: [], changedArtifacts: [] });
+      expect(recovered).toMatchObject({ delivered: { artifacts: 5 }, lostBlobs: [], changedArtifacts: [], failedModels: [modelId] });
+      expect((await suite.client.loggedModels.get(modelId)).info.status).toBe("LOGGED_MODEL_UPLOAD_FAILED");
 
       const back = await runPython<ReadBack>("test/integration/blob-readback.py", {
         run_id: runId,
