@@ -8,13 +8,13 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { recoveryLine } from "../../src/logging/recovery/format.js";
 import { startFixture } from "../unit/journal/child.js";
 import { readFolder } from "../unit/journal/helpers.js";
+import { hangingS3 } from "./support/hanging-s3.js";
 import { expectRecoveredKilled, useKillSuite } from "./support/kill-trials.js";
 import { runPython } from "./support/python.js";
 import { serverUri, stackClientEnv } from "./support/stack.js";
@@ -22,25 +22,6 @@ import { serverUri, stackClientEnv } from "./support/stack.js";
 const WRITER = fileURLToPath(new URL("./fixtures/artifact-writer.ts", import.meta.url));
 
 const suite = useKillSuite("journaled-artifacts");
-
-/** A TCP server on loopback that accepts connections and never answers (an S3 that hangs); closed after the test. */
-async function silentEndpoint(): Promise<{ url: string; close: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe("a job killed after journaling its artifacts, before uploading them", () => {
   it("recovery uploads the unchanged file byte-identical (read back by Python), reports the changed one, and ends the run KILLED", async () => {
@@ -52,7 +33,7 @@ describe("a job killed after journaling its artifacts, before uploading them", (
     const notes = join(files, "notes.txt");
     await writeFile(weights, randomBytes(3 * 1024 * 1024 + 17));
     await writeFile(notes, "notes as logged");
-    const s3 = await silentEndpoint();
+    const s3 = await hangingS3();
     try {
       const env = { ...stackClientEnv(serverUri("direct")), MLFLOW_S3_ENDPOINT_URL: s3.url, MLFLOW_TS_QUIET_RETRIES: "true" };
       const child = startFixture(WRITER, [journals, suite.experimentId, weights, notes], env);

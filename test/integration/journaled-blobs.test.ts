@@ -12,14 +12,13 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { startFixture } from "../unit/journal/child.js";
 import { readFolder } from "../unit/journal/helpers.js";
+import { hangingS3 } from "./support/hanging-s3.js";
 import { expectRecoveredKilled, useKillSuite } from "./support/kill-trials.js";
 import { runPython } from "./support/python.js";
 import { serverUri, stackClientEnv, stackEnv } from "./support/stack.js";
@@ -27,48 +26,6 @@ import { serverUri, stackClientEnv, stackEnv } from "./support/stack.js";
 const WRITER = fileURLToPath(new URL("./fixtures/blob-writer.ts", import.meta.url));
 
 const suite = useKillSuite("journaled-blobs");
-
-/**
- * An S3 endpoint on loopback that forwards reads (GET, HEAD) to the stack's S3 as they are (the
- * Host header too, so their SigV4 signatures still verify) and holds every write unanswered.
- */
-async function readOnlyS3(target: string): Promise<{ url: string; writesHeld: () => number; close: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let held = 0;
-  const upstream = new URL(target);
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      held++;
-      req.resume(); // read the body, never answer
-      return;
-    }
-    const forward = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, timeout: 30_000 },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on("timeout", () => forward.destroy(new Error("upstream S3 timed out")));
-    forward.on("error", () => res.destroy());
-    req.pipe(forward);
-  });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    writesHeld: () => held,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 interface ReadBack {
   text: string;
@@ -87,7 +44,7 @@ describe("a job killed after journaling artifacts built in memory, before upload
       .png()
       .toBuffer();
     await writeFile(pngFile, png);
-    const s3 = await readOnlyS3(stackEnv("MLFLOW_S3_ENDPOINT_URL"));
+    const s3 = await hangingS3({ forwardReadsTo: stackEnv("MLFLOW_S3_ENDPOINT_URL") });
     try {
       const env = { ...stackClientEnv(serverUri("direct")), MLFLOW_S3_ENDPOINT_URL: s3.url, MLFLOW_TS_QUIET_RETRIES: "true" };
       const child = startFixture(WRITER, [journals, suite.experimentId, pngFile], env);
