@@ -69,7 +69,7 @@ export { getActiveRun, type StartRunOptions, startRun, withRun } from "./logging
 export { ActiveRun, type EndOptions, type EndStatus, type FlushOptions, type LogArtifactOptions, type MetricOptions, type RunStats } from "./logging/run.js";
 export type { LoggerOptions } from "./logging/options.js";
 export type { JournalOptions } from "./journal/options.js";
-export type { BackpressureEvent, FlushEvent, LoggerStats, RunEvents } from "./logging/batcher/batcher.js";
+export type { BackpressureEvent, FlushEvent, FlushResult, LoggerStats, RunEvents } from "./logging/batcher/batcher.js";
 export type { EventMap, Listener } from "./logging/events.js";
 export type { ImageFormat, ImageInput, RawImage } from "./images/image-codec.js";
 export type { ImageSeriesOptions } from "./images/log-image.js";

@@ -23,7 +23,7 @@ import { DATASET_CONTEXT_TAG, LOGGED_ARTIFACTS_TAG } from "../protocol/tag-names
 import { validateKey, validateMetricPosition, validateMetricValue, validateParamValue, validateRunTagValue } from "../protocol/validation.js";
 import { prepareTable, type TableData } from "../tables/tables.js";
 import { getActiveModelId } from "./active-model-state.js";
-import { Batcher, type LoggerStats, type RunEvents } from "./batcher/batcher.js";
+import { Batcher, type FlushResult, type LoggerStats, type RunEvents } from "./batcher/batcher.js";
 import { LogDeliveryError, RunEndError } from "./errors.js";
 import type { Listener } from "./events.js";
 import { journaledUpload, journaledUploadData } from "./journaled-upload.js";
@@ -316,25 +316,34 @@ export class ActiveRun {
   }
 
   /**
-   * Sends everything logged so far and resolves once the server has it. Once the exit hooks began
-   * ending the run, it resolves when that ending settles instead (the hooks report what failed).
+   * Sends everything logged so far and resolves once every entry logged before the call is settled:
+   * on the server, or — in an outage longer than `deliveryTimeoutMs`, with the run's journal — kept
+   * in the journal, pending, which this process sends again once the server answers. Resolves with
+   * {@link FlushResult} (`pending` counts those, `journalPath` says where they are); nothing was lost
+   * then, so it does not reject: the `MLFLOW_TS_SERVER_UNREACHABLE` warning says so once per run.
+   * Once the exit hooks began ending the run, it resolves when that ending settles instead (the
+   * hooks report what failed).
    *
-   * @throws {LogDeliveryError} when entries failed since the last report (permission, validation,
-   *   delivery deadline), or `timeoutMs` expired first.
+   * @throws {LogDeliveryError} when entries failed (were lost) since the last report — refused by
+   *   the server (permission, validation), or past their deadline without a journal (`journal:
+   *   false`, the embedded store, or a journal degraded by disk trouble) — or `timeoutMs` expired
+   *   first. Its `journaled` counts the pending entries too.
    * @example
-   * await run.flush({ timeoutMs: 60_000 });
+   * const { pending, journalPath } = await run.flush({ timeoutMs: 60_000 });
+   * if (pending > 0) console.warn(`${pending} entries wait in ${journalPath} for the server`);
    */
-  async flush(options: FlushOptions = {}): Promise<void> {
+  async flush(options: FlushOptions = {}): Promise<FlushResult> {
     checkTimeoutMs(options.timeoutMs);
-    if (this.#endedOnExit) return this.#endingOnExit();
+    if (this.#endedOnExit) return this.#flushResultOnExit();
     try {
       await this.#batcher.flush(options.timeoutMs);
     } catch (error) {
       // A flush the loop was awaiting when a signal came: its failures are the hooks' to report.
-      if (this.#endedOnExit) return this.#endingOnExit();
+      if (this.#endedOnExit) return this.#flushResultOnExit();
       throw error;
     }
     await Promise.all(this.#linkWrites);
+    return this.#batcher.flushResult();
   }
 
   /**
@@ -343,7 +352,11 @@ export class ActiveRun {
    * except after the exit hooks began ending the run (a signal, an uncaught exception), when they
    * resolve once that ending settles and the hooks report its outcome on stderr.
    *
-   * @throws {LogDeliveryError} when some entries could not be delivered (the status is set anyway).
+   * @throws {LogDeliveryError} when some entries could not be delivered (the status is set anyway):
+   *   `failed` counts what was lost, `journaled` what is still kept in the journal — unlike
+   *   {@link ActiveRun.flush}, which resolves with those as `pending`, the end rejects for them, as
+   *   this process will not send them again: `npx mlflow-ts recover` or the next run's background
+   *   recovery delivers them.
    * @throws {RunEndError} (a {@link LogDeliveryError} with the same counts) when the status could not
    *   be set: `cause` is the update's error, and the run stays RUNNING on the server.
    * @example
@@ -594,7 +607,8 @@ export class ActiveRun {
    *
    * @throws {ValidationError} before any request: an unknown flavor or option, a missing or
    *   malformed model file, a bad signature or example.
-   * @throws {LogDeliveryError} when what the run logged before could not be delivered (nothing is created then).
+   * @throws {LogDeliveryError} when what the run logged before could not be delivered: failed, or
+   *   still kept in the journal after an outage (pending); nothing is created then.
    * @example
    * const info = await run.logModel({ flavor: "onnx", model: onnxBytes, inputExample: { type: "ndarray", data: [[0.2, 1.5, 3]] } });
    * await registerModel(info.modelUri, "churn", { alias: "champion" });
@@ -602,7 +616,9 @@ export class ActiveRun {
   async logModel(options: LogModelOptions): Promise<ModelInfo> {
     // A model cannot be ignored quietly (the caller awaits its info): refused even on exit.
     if (this.#ending !== undefined) throw runEnded(this.runId, "logModel");
-    await this.flush();
+    const flushed = await this.flush();
+    // The model's metric links read the run's metrics of its step from the server: they must be there.
+    if (flushed.pending > 0) throw pendingBeforeModel(this.runId, flushed);
     const info = await logModel(this.client, { ...options, runId: this.runId }, systemTags(this.client.config));
     const step = options.step ?? 0;
     // A model logged as run artifacts (an MLflow 2 server) has no id to link metrics to.
@@ -725,6 +741,12 @@ export class ActiveRun {
     if (delivery !== undefined) throw delivery;
   }
 
+  /** What `flush()` resolves with once the exit hooks' ending of the run settled. */
+  async #flushResultOnExit(): Promise<FlushResult> {
+    await this.#endingOnExit();
+    return this.#batcher.flushResult();
+  }
+
   /** The exit hooks' ending of the run, settled without rejecting (the hooks report its outcome). */
   #endingOnExit(): Promise<void> {
     return (this.#ending ?? Promise.resolve()).then(noop, noop);
@@ -760,6 +782,19 @@ function runEnded(runId: string, key: string): ValidationError {
     String(key),
     "run-ended",
     `Run ${runId} has ended; "${String(key)}" was not logged. Fix: log before run.end(), or start a new run.`,
+  );
+}
+
+/** logModel after an outage: entries the model's metric links need are still kept in the journal. */
+function pendingBeforeModel(runId: string, flushed: FlushResult): LogDeliveryError {
+  return new LogDeliveryError(
+    { runId, failed: { metrics: 0, params: 0, tags: 0 }, pending: 0, failures: [], journaled: flushed.pending, journalPath: flushed.journalPath },
+    {
+      message:
+        `Run ${runId}: logModel did not create the model: ${flushed.pending} entries logged before it are not on the server yet (kept in the journal at ${flushed.journalPath} after an outage), and the model's metric links need them there. ` +
+        "Fix: call logModel again once `(await run.flush()).pending` is 0 (this process sends them again as soon as the server answers).",
+      cause: undefined,
+    },
   );
 }
 

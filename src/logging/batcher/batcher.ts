@@ -45,10 +45,10 @@ import { MetricBuffer, type MetricLink } from "./metric-buffer.js";
 import { ReadBack } from "./read-back.js";
 import { SendLoop } from "./send-loop.js";
 import { SpillPolicy } from "./spill-policy.js";
-import type { DeliveryCounters, LoggerStats, RunEvents } from "./stats.js";
+import type { DeliveryCounters, FlushResult, LoggerStats, RunEvents } from "./stats.js";
 import { FlushWaiters, type StreamMark } from "./waiters.js";
 
-export type { BackpressureEvent, FlushEvent, LoggerStats, RunEvents } from "./stats.js";
+export type { BackpressureEvent, FlushEvent, FlushResult, LoggerStats, RunEvents } from "./stats.js";
 
 const NO_JOURNAL = { journaled: 0, durable: 0, acknowledged: 0, pending: 0 } as const;
 
@@ -187,20 +187,31 @@ export class Batcher {
 
   /**
    * Sends everything buffered now and resolves when all of it is settled (entries logged later
-   * are not waited for). Once `close()` has begun, the failures are left for its report too (a
-   * flush still waiting when the run ends must not take the counts away from the end's error).
+   * are not waited for), with what is still pending in the journal (kept past the delivery
+   * deadline: this process sends it again). Once `close()` has begun, the failures are left for its
+   * report too (a flush still waiting when the run ends must not take the counts away from the
+   * end's error).
    * @throws {LogDeliveryError} when entries failed since the last report, or `timeoutMs` expired.
    */
-  async flush(timeoutMs?: number): Promise<void> {
+  async flush(timeoutMs?: number): Promise<FlushResult> {
     this.#journal?.sync();
     const settled = await this.#waitSettled(timeoutMs);
-    this.#failures.throwIfAny({ pending: this.pending, timeoutMs: settled ? undefined : timeoutMs, consume: !this.#closing });
+    this.#failures.throwIfFailed({ pending: this.pending, timeoutMs: settled ? undefined : timeoutMs, consume: !this.#closing });
+    return this.flushResult();
+  }
+
+  /** What `flush()` resolves with, now: acknowledged entries, and those kept in the journal. */
+  flushResult(): FlushResult {
+    const pending = this.#failures.pending;
+    return { delivered: this.#counters.sent, pending, journalPath: pending > 0 ? this.#journal?.path : undefined };
   }
 
   /**
    * Flushes, then stops: when `timeoutMs` expires first, in-flight requests are aborted and every
-   * entry not yet delivered counts as failed. Releases the timer either way.
-   * @throws {LogDeliveryError} when some entries were not delivered.
+   * entry not yet delivered counts as failed (with the journal: pending, kept there). Releases the
+   * timer either way.
+   * @throws {LogDeliveryError} when some entries were not delivered: failed, or kept in the journal
+   *   (this process will not send them again: recovery will).
    */
   async close(timeoutMs?: number): Promise<void> {
     this.#closing = true;
@@ -218,7 +229,7 @@ export class Batcher {
         this.#abort.abort(new AbortError(this.#abortReason));
         await this.#loop.idle();
       }
-      this.#failures.throwIfAny({ pending: this.pending });
+      this.#failures.throwIfUndelivered({ pending: this.pending });
     } finally {
       clearInterval(this.#timer);
       this.#readBack?.close();

@@ -91,15 +91,20 @@ export class Delivery {
       return;
     }
     const metricRanges: SeqRange[] = batch.metrics.length > 0 ? [[batch.firstMetric, batch.firstMetric + batch.metrics.length]] : [];
-    this.#conclude(batch, metricRanges, this.#record(batch, outcome, startedAt, batch.origin));
+    this.#conclude(batch, metricRanges, this.#record(batch, outcome, startedAt, batch.origin), batch.origin);
   }
 
   /**
    * Settles a request or a part of one in the journal: acknowledged when the server took it or
    * refused it for good; when it was kept, its metrics are owed again by the read-back and its params
-   * and tags held by their buffers, so this process sends them again once the server answers.
+   * and tags held by their buffers, so this process sends them again once the server answers. A
+   * re-delivery of kept entries that is not kept again settles them: they are no longer pending.
    */
-  #conclude(entities: Entities, metricRanges: readonly SeqRange[], kept: boolean): void {
+  #conclude(entities: Entities, metricRanges: readonly SeqRange[], kept: boolean, origin: BatchOrigin): void {
+    if (!kept) {
+      const settled = origin === "redelivery" ? entityCount(entities) : entityCount(entities) - entityCount(firstDeliveries(entities));
+      if (settled > 0) this.#init.failures.settleKept(settled);
+    }
     if (kept) {
       for (const [from, to] of metricRanges) this.#init.readBack?.addKept(from, to - from);
       this.#init.onKept?.(entities.params, entities.tags);
@@ -125,7 +130,7 @@ export class Delivery {
     const probe = await this.#send({ metrics: [], params: [], tags: [] }, deadline);
     if (probe.error !== undefined) {
       const { entities, metricRanges } = entitiesOf(groups);
-      this.#conclude(entities, metricRanges, this.#record(batch, { ...refusal, attempts: refusal.attempts + probe.attempts }, startedAt, batch.origin));
+      this.#conclude(entities, metricRanges, this.#record(batch, { ...refusal, attempts: refusal.attempts + probe.attempts }, startedAt, batch.origin), batch.origin);
       return;
     }
     const refused: RefusedGroup[] = [];
@@ -134,7 +139,7 @@ export class Delivery {
     if (refused.length === 0) return;
     const { entities: refusedEntities, metricRanges } = entitiesOf(refused.map((group) => group.entries));
     // Refused for good: reported below, acknowledged (replaying cannot help).
-    this.#conclude(refusedEntities, metricRanges, false);
+    this.#conclude(refusedEntities, metricRanges, false, batch.origin);
     const counts = countsOf(refusedEntities);
     const keys = distinctKeys(refusedEntities);
     const first = refused[0]!.outcome;
@@ -165,7 +170,7 @@ export class Delivery {
       const { entities, metricRanges } = entitiesOf(half);
       const outcome = await this.#send(entities, deadline);
       requests.count += outcome.attempts;
-      if (!isRefusal(outcome.error)) this.#conclude(entities, metricRanges, this.#record(entities, outcome, startedAt, origin));
+      if (!isRefusal(outcome.error)) this.#conclude(entities, metricRanges, this.#record(entities, outcome, startedAt, origin), origin);
       else if (half.length === 1) refused.push({ entries: half[0]!, outcome });
       else await this.#bisect(half, deadline, startedAt, refused, requests, origin);
     }

@@ -4,8 +4,10 @@
  * reports them all in one `LogDeliveryError` with the counts and keys.
  *
  * With a journal, entries still failing when their delivery deadline passes (the server unreachable)
- * are not failures: they stay journaled and are reported as pending, with the journal's folder. The
- * first time, one warning says so; `flush()` and `end()` report their count.
+ * are not failures: they stay journaled and are pending, with the journal's folder. The first time,
+ * one warning says so. The ledger counts the pending entries until this process re-delivers them
+ * (or the server refuses them, then they fail): `flush()` resolves with that count (this process
+ * sends them again), `end()` rejects with it (what is left goes to recovery once the process exits).
  */
 
 import { type BatchDeliveryError, describeCounts, type EntryCounts, LogDeliveryError } from "../errors.js";
@@ -22,7 +24,7 @@ const MAX_FAILURES_KEPT = 10;
  *
  * @example
  * failures.record(new BatchDeliveryError({ … }));
- * failures.throwIfAny({ pending: 0 }); // throws LogDeliveryError
+ * failures.throwIfFailed({ pending: 0 }); // throws LogDeliveryError
  * @internal
  */
 export class FailureLedger {
@@ -33,7 +35,7 @@ export class FailureLedger {
   #counts: EntryCounts = { metrics: 0, params: 0, tags: 0 };
   #keys = new Set<string>();
   readonly #journal: JournalFeed | undefined;
-  /** Entries kept in the journal since the last report. */
+  /** Entries kept in the journal and not settled since (re-delivered, or refused on re-delivery). */
   #kept = 0;
   #warnedKept = false;
 
@@ -46,7 +48,8 @@ export class FailureLedger {
 
   /**
    * Entries the server did not take before their deadline, kept in the journal: counted as pending
-   * (not failed) for the next report; the first time, one warning names what is pending and where.
+   * (not failed) until {@link FailureLedger.settleKept}; the first time, one warning names what is
+   * pending and where (once per run, not per flush).
    */
   keep(failure: BatchDeliveryError): void {
     const { counts } = failure;
@@ -74,24 +77,49 @@ export class FailureLedger {
   }
 
   /**
-   * Throws the failures not reported yet, the entries kept in the journal since then, and after a
-   * timeout the entries still `pending`.
-   * `consume` marks them reported.
-   * @throws {LogDeliveryError} when something failed or was kept in the journal, or `timeoutMs` is
-   *   given (a wait that expired).
+   * A re-delivery of kept entries settled: delivered, or refused for good (then also recorded as a
+   * failure). They are no longer pending.
    */
-  throwIfAny(report: { pending: number; timeoutMs?: number | undefined; consume?: boolean }): void {
+  settleKept(entries: number): void {
+    this.#kept = Math.max(0, this.#kept - entries);
+  }
+
+  /** Entries kept in the journal that this process has not delivered since (pending). */
+  get pending(): number {
+    return this.#kept;
+  }
+
+  /**
+   * For `flush()`: throws the failures not reported yet, and after a timeout the entries still
+   * `pending`. Entries kept in the journal alone do not throw (this process sends them again); an
+   * error that is thrown counts them too. `consume` marks the failures reported.
+   * @throws {LogDeliveryError} when something failed since the last report, or `timeoutMs` is given
+   *   (a wait that expired).
+   */
+  throwIfFailed(report: { pending: number; timeoutMs?: number | undefined; consume?: boolean }): void {
+    this.#throw(report, false);
+  }
+
+  /**
+   * For the run's end: as {@link FailureLedger.throwIfFailed}, and also when entries are still kept
+   * in the journal (left to recovery once the process exits).
+   * @throws {LogDeliveryError} when something failed since the last report or is still kept in the journal.
+   */
+  throwIfUndelivered(report: { pending: number }): void {
+    this.#throw(report, true);
+  }
+
+  #throw(report: { pending: number; timeoutMs?: number | undefined; consume?: boolean }, keptThrows: boolean): void {
     const failed = this.#counts;
     const hasFailures = failed.metrics + failed.params + failed.tags > 0;
     const kept = this.#kept;
-    if (!hasFailures && kept === 0 && report.timeoutMs === undefined) return;
+    if (!hasFailures && (kept === 0 || !keptThrows) && report.timeoutMs === undefined) return;
     const failures = this.#unreported;
     const keys = [...this.#keys];
     if (report.consume ?? true) {
       this.#unreported = [];
       this.#counts = { metrics: 0, params: 0, tags: 0 };
       this.#keys = new Set();
-      this.#kept = 0;
     }
     const pending = report.timeoutMs === undefined ? 0 : report.pending;
     const journal = kept > 0 ? { journaled: kept, journalPath: this.#journal?.path ?? "" } : {};

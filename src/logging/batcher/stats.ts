@@ -50,6 +50,24 @@ export interface LoggerStats {
   readBack: number;
 }
 
+/**
+ * What `run.flush()` resolves with: everything logged before the call is settled and nothing failed
+ * since the last report. Entries the server did not take within `deliveryTimeoutMs` (an outage
+ * longer than the delivery deadline) are not failed: they are kept in the run's journal, this
+ * process sends them again once the server answers, and `pending` counts them.
+ */
+export interface FlushResult {
+  /** Entries of the run the server has acknowledged so far (`stats().sent`). */
+  delivered: number;
+  /**
+   * Entries kept in the run's journal and not on the server yet, all the run's so far (the same
+   * count as `LogDeliveryError.journaled`); 0 when everything logged before the call arrived.
+   */
+  pending: number;
+  /** The journal folder that keeps them, when `pending` > 0. */
+  journalPath: string | undefined;
+}
+
 /** What one delivered request carried, from the `flush` event. */
 export interface FlushEvent extends EntryCounts {
   /** Requests it took (1 when the first attempt succeeded). */

@@ -204,8 +204,9 @@ describe("a run the exit hooks are ending", () => {
     for (let step = 0; step < 10; step++) run.logMetric("loss", 1, { step });
     const flushed = run.flush();
     const hookEnd = run.endOnExit("KILLED", 400).catch((e: unknown) => e);
-    await expect(flushed).resolves.toBeUndefined();
-    await expect(run.flush()).resolves.toBeUndefined();
+    // Nothing was journaled (journal: false): no pending count; the lost points are the hooks' to report.
+    await expect(flushed).resolves.toEqual({ delivered: 0, pending: 0, journalPath: undefined });
+    await expect(run.flush()).resolves.toEqual({ delivered: 0, pending: 0, journalPath: undefined });
     const error = (await hookEnd) as RunEndError;
     expect(error).toBeInstanceOf(RunEndError);
     expect(error.failed).toEqual({ metrics: 10, params: 0, tags: 0 });

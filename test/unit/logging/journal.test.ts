@@ -94,26 +94,28 @@ describe("what the logger journals", () => {
 });
 
 describe("past the delivery deadline", () => {
-  it("keeps undelivered entries journaled and reports them pending (with the folder), not failed, with one warning; recovery then delivers them exactly once", async () => {
+  it("keeps undelivered entries journaled: flush() resolves with them pending (with the folder), not failed, with one warning; end() rejects with them; recovery then delivers them exactly once", async () => {
     fake.failNext(1_000_000);
     const run = await openRun({ deliveryTimeoutMs: 200, retryInitialDelayMs: 1, retryMaxDelayMs: 5 });
     run.logParam("lr", "0.01");
     for (let step = 0; step < 1500; step++) run.logMetric("loss", step, { step });
-    const error = await run.flush().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(LogDeliveryError);
-    const delivery = error as LogDeliveryError;
-    expect(delivery.failed).toEqual({ metrics: 0, params: 0, tags: 0 });
-    expect(delivery.journaled).toBe(1501);
-    expect(delivery.journalPath).toBe(run.journalPath);
-    expect(delivery.message).toContain(`1501 entries are pending, kept in the journal at ${run.journalPath}`);
+    expect(await run.flush()).toEqual({ delivered: 0, pending: 1501, journalPath: run.journalPath });
     expect(run.stats()).toMatchObject({ failed: 0, journaled: 1501, acknowledged: 0, pending: 1501 });
+    // A second flush in the same outage reports the same pending entries, without a second warning.
+    expect(await run.flush()).toEqual({ delivered: 0, pending: 1501, journalPath: run.journalPath });
     const unreachable = warnings.filter((w) => w.code === "MLFLOW_TS_SERVER_UNREACHABLE");
     expect(unreachable).toHaveLength(1);
     expect(unreachable[0]!.message).toContain(`kept in the journal at ${run.journalPath}`);
 
-    // The status update goes through; the folder stays for recovery (entries unacknowledged).
+    // The status update goes through; end() reports what it leaves to recovery, and the folder stays (entries unacknowledged).
     const path = run.journalPath!;
-    await run.end();
+    const error = await run.end().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LogDeliveryError);
+    const delivery = error as LogDeliveryError;
+    expect(delivery.failed).toEqual({ metrics: 0, params: 0, tags: 0 });
+    expect(delivery.journaled).toBe(1501);
+    expect(delivery.journalPath).toBe(path);
+    expect(delivery.message).toContain(`1501 entries are pending, kept in the journal at ${path}`);
     expect(fake.runs.get(RUN)!.status).toBe("FINISHED");
     expect(existsSync(path)).toBe(true);
 
@@ -231,6 +233,45 @@ describe("kept entries sent again by the live process", () => {
     const path = run.journalPath!;
     await run.end({ timeoutMs: 30_000 });
     expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe("flush() in an outage longer than the delivery deadline, without a journal to keep the entries", () => {
+  async function flushInOutage(options: StartRunOptions): Promise<{ run: ActiveRun; error: unknown }> {
+    fake.failNext(1_000_000);
+    const run = await openRun({ deliveryTimeoutMs: 200, retryInitialDelayMs: 1, retryMaxDelayMs: 5, ...options });
+    run.on("error", () => undefined);
+    run.logParam("lr", "0.01");
+    for (let step = 0; step < 1500; step++) run.logMetric("loss", step, { step });
+    const error = await run.flush().catch((e: unknown) => e);
+    fake.failNext(0);
+    return { run, error };
+  }
+
+  it("with journal: false, rejects with the lost entries counted as failed, none pending", async () => {
+    const { run, error } = await flushInOutage({ journal: false });
+    expect(error).toBeInstanceOf(LogDeliveryError);
+    const delivery = error as LogDeliveryError;
+    expect(delivery.failed).toEqual({ metrics: 1500, params: 1, tags: 0 });
+    expect(delivery.journaled).toBe(0);
+    expect(delivery.message).toContain("delivery deadline");
+    expect(warnings.filter((w) => w.code === "MLFLOW_TS_SERVER_UNREACHABLE")).toHaveLength(0);
+    expect(run.stats()).toMatchObject({ failed: 1501, sent: 0 });
+    await run.end();
+  });
+
+  it("with the journal unwritable (degraded), rejects with the lost entries counted as failed, none pending", async () => {
+    const blocked = join(dir, "not-a-folder");
+    await writeFile(blocked, "x");
+    const { run, error } = await flushInOutage({ journalDir: blocked });
+    expect(warnings.filter((w) => w.code === "MLFLOW_TS_JOURNAL_DEGRADED")).toHaveLength(1);
+    expect(error).toBeInstanceOf(LogDeliveryError);
+    const delivery = error as LogDeliveryError;
+    expect(delivery.failed).toEqual({ metrics: 1500, params: 1, tags: 0 });
+    expect(delivery.journaled).toBe(0);
+    expect(delivery.journalPath).toBeUndefined();
+    expect(run.stats()).toMatchObject({ failed: 1501, sent: 0 });
+    await run.end();
   });
 });
 

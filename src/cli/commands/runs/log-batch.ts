@@ -117,7 +117,7 @@ function logEntry(run: ActiveRun, entry: LineEntry): void {
 }
 
 /** Waits for a delivery (a flush, or the final detach); a delivery failure is kept for the summary, and reading goes on. */
-async function deliverInto(tally: Tally, delivery: Promise<void>): Promise<void> {
+async function deliverInto(tally: Tally, delivery: Promise<unknown>): Promise<void> {
   try {
     await delivery;
   } catch (error) {

@@ -294,8 +294,8 @@ describe("permanent failures", () => {
     expect(delivery.failures[0]!.cause).toBeInstanceOf(PermissionDeniedError);
     expect(delivery.message).toContain("Permission denied for user reader");
     expect(errors.map((e) => e.keys)).toEqual([["loss", "phase"]]);
-    // Reported once: the next flush has nothing new to report.
-    await expect(run.flush()).resolves.toBeUndefined();
+    // Reported once: the next flush has nothing new to report (lost entries are not pending).
+    await expect(run.flush()).resolves.toEqual({ delivered: 0, pending: 0, journalPath: undefined });
   });
 
   it("isolates a param the server refuses, so the metrics of the same request still arrive", async () => {
