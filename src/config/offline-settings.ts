@@ -25,6 +25,11 @@ export const OFFLINE_ARTIFACTS_DIR = "mlruns";
 export interface OfflineSettings {
   /** `offline` option, else `MLFLOW_TS_OFFLINE`. @defaultValue false */
   readonly enabled: boolean;
+  /**
+   * Where `enabled` comes from: the `offline` option (of `startRun` or the client), the
+   * `MLFLOW_TS_OFFLINE` variable, or neither (off by default). Messages name it.
+   */
+  readonly source: "option" | "environment" | "default";
   /** Absolute path of the folder that holds one offline store per tracking server. */
   readonly dir: string;
   /** `MLFLOW_TS_QUIET_OFFLINE`: no stderr line when an offline run starts. @defaultValue false */
@@ -51,8 +56,10 @@ export function defaultOfflineDir(env: Env): string {
  * @internal
  */
 export function resolveOfflineSettings(env: Env, option: boolean | undefined): OfflineSettings {
+  const fromEnv = readBoolEnv(env, OFFLINE_ENV);
   return {
-    enabled: option ?? readBoolEnv(env, OFFLINE_ENV) ?? false,
+    enabled: option ?? fromEnv ?? false,
+    source: option !== undefined ? "option" : fromEnv !== undefined ? "environment" : "default",
     dir: resolve(readEnv(env, OFFLINE_DIR_ENV) ?? defaultOfflineDir(env)),
     quiet: readBoolEnv(env, QUIET_OFFLINE_ENV) ?? false,
   };

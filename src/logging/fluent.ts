@@ -115,7 +115,7 @@ async function getRunToResume(client: MlflowClient, runId: string) {
   try {
     return await client.runs.get(runId);
   } catch (error) {
-    if (offline !== undefined && error instanceof NotFoundError) throw offlineResumeError(runId, offline);
+    if (offline !== undefined && error instanceof NotFoundError) throw offlineResumeError(runId, offline, client.config.offline.source);
     throw error;
   }
 }

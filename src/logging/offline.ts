@@ -1,11 +1,12 @@
 /**
- * What the logger does differently for a run in offline mode (`MLFLOW_TS_OFFLINE`): the one stderr
- * line that says the run is offline and where it is kept, the clear refusal to resume a run the
+ * What the logger does differently for a run in offline mode (`MLFLOW_TS_OFFLINE` or the `offline`
+ * option): the one stderr line that says the run is offline, what turned it on and where it is kept, the clear refusal to resume a run the
  * offline store does not hold (a server's run cannot be continued without its data), and the
  * removal of the "delivered" mark when an offline run is resumed (it has new data to deliver).
  */
 import type { MlflowClient } from "../client/client.js";
-import type { OfflineTarget } from "../config/resolve.js";
+import { OFFLINE_ENV } from "../config/offline-settings.js";
+import type { OfflineSettings, OfflineTarget } from "../config/resolve.js";
 import { ConfigurationError } from "../core/errors.js";
 import type { Run } from "../protocol/entities/tracking.js";
 import { OFFLINE_DELIVERED_TAG } from "../store/offline/offline-store.js";
@@ -26,14 +27,26 @@ export function offlineTargetOf(client: MlflowClient): OfflineTarget | undefined
 }
 
 /**
- * The line `startRun` prints to stderr for an offline run (unless `MLFLOW_TS_QUIET_OFFLINE=true`).
+ * What turned offline mode on, as messages name it: the `offline: true` option (of `startRun` or
+ * the client) or the `MLFLOW_TS_OFFLINE` variable.
  * @example
- * offlineRunLine("0a1b…", { trackingUri: "http://mlflow.internal:5000", folder: "/home/me/.cache/mlflow-ts/offline/mlflow.internal_5000-…" })
+ * offlineSourceText("option") // "the offline: true option"
  * @internal
  */
-export function offlineRunLine(runId: string, target: OfflineTarget): string {
+export function offlineSourceText(source: OfflineSettings["source"]): string {
+  return source === "option" ? "the offline: true option" : `${OFFLINE_ENV}=true`;
+}
+
+/**
+ * The line `startRun` prints to stderr for an offline run (unless `MLFLOW_TS_QUIET_OFFLINE=true`),
+ * naming what turned offline mode on.
+ * @example
+ * offlineRunLine("0a1b…", { trackingUri: "http://mlflow.internal:5000", folder: "/home/me/.cache/mlflow-ts/offline/mlflow.internal_5000-…" }, "environment")
+ * @internal
+ */
+export function offlineRunLine(runId: string, target: OfflineTarget, source: OfflineSettings["source"]): string {
   return (
-    `mlflow-ts: run ${runId} is offline (MLFLOW_TS_OFFLINE): kept in ${target.folder} for ${target.trackingUri}; nothing is sent. ` +
+    `mlflow-ts: run ${runId} is offline (${offlineSourceText(source)}): kept in ${target.folder} for ${target.trackingUri}; nothing is sent. ` +
     `Deliver it later with: ${OFFLINE_SYNC_COMMAND} (the server gives it a new run id).`
   );
 }
@@ -44,22 +57,23 @@ export function offlineRunLine(runId: string, target: OfflineTarget): string {
  */
 export function announceOfflineRun(client: MlflowClient, runId: string, write: (line: string) => void = (line) => process.stderr.write(line)): void {
   const target = offlineTargetOf(client);
-  if (target !== undefined && !client.config.offline.quiet) write(`${offlineRunLine(runId, target)}\n`);
+  const { quiet, source } = client.config.offline;
+  if (target !== undefined && !quiet) write(`${offlineRunLine(runId, target, source)}\n`);
 }
 
 /**
  * The error for resuming, offline, a run the offline store does not hold (typically a run id of the
  * server in `MLFLOW_RUN_ID`).
  * @example
- * throw offlineResumeError("0a1b…", target);
+ * throw offlineResumeError("0a1b…", target, "environment");
  * @internal
  */
-export function offlineResumeError(runId: string, target: OfflineTarget): ConfigurationError {
+export function offlineResumeError(runId: string, target: OfflineTarget, source: OfflineSettings["source"]): ConfigurationError {
   return new ConfigurationError(
     "runId",
     `Cannot resume run ${runId} offline: the offline store for ${target.trackingUri} (${target.folder}) has no such run. ` +
       "A run that lives on the server cannot be continued offline (its params and history are not on this machine). " +
-      "Fix: unset MLFLOW_RUN_ID (or the runId option) to start a new offline run, or resume it online (MLFLOW_TS_OFFLINE unset) once the server is reachable.",
+      `Fix: unset MLFLOW_RUN_ID (or the runId option) to start a new offline run, or resume it online (${source === "option" ? "offline: false" : `${OFFLINE_ENV} unset`}) once the server is reachable.`,
   );
 }
 

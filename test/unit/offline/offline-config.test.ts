@@ -34,7 +34,7 @@ describe("MLFLOW_TS_OFFLINE", () => {
       artifactRoot: join(folder, "mlruns"),
       offline: { trackingUri: SERVER, folder },
     });
-    expect(config.offline).toEqual({ enabled: true, dir: "/home/ada/.cache/mlflow-ts/offline", quiet: false });
+    expect(config.offline).toEqual({ enabled: true, source: "environment", dir: "/home/ada/.cache/mlflow-ts/offline", quiet: false });
     expect(folder).toMatch(/^\/home\/ada\/\.cache\/mlflow-ts\/offline\/mlflow\.internal_5000-[0-9a-f]{12}$/);
     // The journal's folder and the offline folder share one cache root.
     const env = { XDG_CACHE_HOME: "/scratch/cache", HOME: "/home/ada" };
@@ -44,7 +44,7 @@ describe("MLFLOW_TS_OFFLINE", () => {
 
   it("takes the folder from MLFLOW_TS_OFFLINE_DIR and the quiet switch from MLFLOW_TS_QUIET_OFFLINE", () => {
     const config = offlineConfig({ MLFLOW_TS_OFFLINE: "1", MLFLOW_TS_OFFLINE_DIR: "/scratch/offline", MLFLOW_TS_QUIET_OFFLINE: "true" });
-    expect(config.offline).toEqual({ enabled: true, dir: "/scratch/offline", quiet: true });
+    expect(config.offline).toEqual({ enabled: true, source: "environment", dir: "/scratch/offline", quiet: true });
     expect(config.tracking).toMatchObject({ kind: "sqlite", offline: { folder: offlineStoreFolder("/scratch/offline", SERVER) } });
   });
 
@@ -52,6 +52,10 @@ describe("MLFLOW_TS_OFFLINE", () => {
     expect(offlineConfig({}).tracking).toMatchObject({ kind: "rest", baseUrl: SERVER });
     expect(offlineConfig({ MLFLOW_TS_OFFLINE: "true" }, { offline: false }).tracking).toMatchObject({ kind: "rest" });
     expect(offlineConfig({ MLFLOW_TS_OFFLINE: "false" }, { offline: true }).tracking).toMatchObject({ kind: "sqlite", offline: { trackingUri: SERVER } });
+    // What decided it, for the messages that name it.
+    expect(offlineConfig({}).offline.source).toBe("default");
+    expect(offlineConfig({ MLFLOW_TS_OFFLINE: "false" }, { offline: true }).offline.source).toBe("option");
+    expect(offlineConfig({ MLFLOW_TS_OFFLINE: "true" }).offline.source).toBe("environment");
   });
 
   it("leaves an embedded store alone: it is local already", () => {

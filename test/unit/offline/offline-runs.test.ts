@@ -47,7 +47,7 @@ describe("startRun offline", () => {
     expect(await client.metrics.getHistory(run.runId, "loss")).toHaveLength(50);
     const line = stderr.filter((text) => text.includes("offline"));
     expect(line).toEqual([
-      `mlflow-ts: run ${run.runId} is offline (MLFLOW_TS_OFFLINE): kept in ${store!.folder} for ${BASE}; nothing is sent. Deliver it later with: npx mlflow-ts sync --offline (the server gives it a new run id).\n`,
+      `mlflow-ts: run ${run.runId} is offline (MLFLOW_TS_OFFLINE=true): kept in ${store!.folder} for ${BASE}; nothing is sent. Deliver it later with: npx mlflow-ts sync --offline (the server gives it a new run id).\n`,
     ]);
     await client.close();
   });
@@ -81,6 +81,21 @@ describe("startRun offline", () => {
     await run.client.close();
   });
 
+  it("the stderr line names what turned offline mode on: the offline option, not MLFLOW_TS_OFFLINE, when the option did", async () => {
+    const dir = tempDir();
+    const env = { HOME: EMPTY_HOME, MLFLOW_TRACKING_URI: BASE, MLFLOW_TS_OFFLINE_DIR: dir };
+    const stderr = captureStderr();
+    const run = await startRun({ ...base, client: { env }, offline: true, experimentName: "air-gapped" });
+    await run.end();
+    vi.restoreAllMocks();
+    const [store] = await listOfflineStores(dir);
+    expect(stderr.filter((text) => text.includes("offline"))).toEqual([
+      `mlflow-ts: run ${run.runId} is offline (the offline: true option): kept in ${store!.folder} for ${BASE}; nothing is sent. Deliver it later with: npx mlflow-ts sync --offline (the server gives it a new run id).\n`,
+    ]);
+    expect(run.client.config.offline.source).toBe("option");
+    await run.client.close();
+  });
+
   it("startRun's offline: false wins over MLFLOW_TS_OFFLINE=true (option > environment), and contradicting a client instance is refused with the fix", async () => {
     const env = offlineEnv(tempDir());
     expect(resolveClient({ env }, false).config.offline.enabled).toBe(false);
@@ -111,6 +126,7 @@ describe("startRun offline", () => {
       new RegExp(`^Cannot resume run ${serverRunId} offline: the offline store for ${BASE} \\(.+\\) has no such run\\.`),
     );
     expect((error as ConfigurationError).message).toContain("Fix: unset MLFLOW_RUN_ID");
+    expect((error as ConfigurationError).message).toContain("resume it online (MLFLOW_TS_OFFLINE unset)");
     await client.close();
   });
 
