@@ -242,9 +242,10 @@ export class HttpTransport {
     process.stderr.write(`${redact(retryNotice(context.method, url, failure, plan, this.#config.unreachableDeadlineMs))}\n`);
   }
 
-  /** Closes the sockets (call it when no request is in flight). */
+  /** Closes the sockets and forgets the auth provider's secrets (call it when no request is in flight). */
   close(): void {
     this.#pools.destroy();
+    this.#auth?.close();
   }
 
   /**

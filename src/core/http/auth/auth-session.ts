@@ -3,12 +3,13 @@
  * finite expiry), their values registered as secrets before any request carries them (one
  * {@link SecretRotation} per session: replaced values are forgotten once no request can still
  * carry them), and cached by {@link CredentialCache} (expiry minus skew, single flight, timeout,
- * one refresh per 401).
+ * one refresh per 401). Closing the session (the client closes) forgets them.
  */
 import { z } from "zod";
 import { AuthProviderError } from "../../errors.js";
 import { SecretRotation, secretHeaderValues } from "../../redact.js";
 import { CredentialCache, DEFAULT_AUTH_TIMEOUT_MS, type Expiring } from "./credential-cache.js";
+import { attachProviderSecrets, releaseProviderSecrets } from "./provider-secrets.js";
 import type { AuthProvider, AuthRefreshReason } from "./types.js";
 
 /** The headers an auth provider gave, as the transport adds them. */
@@ -30,6 +31,8 @@ const answerSchema = z.object({
 export class AuthSession {
   readonly #cache: CredentialCache<AuthHeaders>;
   readonly #secrets = new SecretRotation();
+  readonly #provider: AuthProvider;
+  #closed = false;
 
   /**
    * @param provider - The provider.
@@ -37,6 +40,8 @@ export class AuthSession {
    * @param timeoutMs - Bound of one provider call, ms. @defaultValue 30000
    */
   constructor(provider: AuthProvider, name: string, timeoutMs = DEFAULT_AUTH_TIMEOUT_MS) {
+    this.#provider = provider;
+    attachProviderSecrets(provider);
     this.#cache = new CredentialCache<AuthHeaders>(name, (reason, signal) => callProvider(provider, name, reason, signal, this.#secrets), timeoutMs);
   }
 
@@ -52,6 +57,17 @@ export class AuthSession {
    */
   refresh(signal?: AbortSignal, refused?: AuthHeaders): Promise<AuthHeaders> {
     return this.#cache.refresh(signal, refused);
+  }
+
+  /**
+   * The client is closed: forgets the headers' secrets this session registered, and releases the
+   * provider's own (cleared once no open client uses the provider). Idempotent.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#secrets.clear();
+    releaseProviderSecrets(this.#provider);
   }
 }
 

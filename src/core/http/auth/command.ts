@@ -9,6 +9,7 @@ import { z } from "zod";
 import { AuthProviderError, ConfigurationError } from "../../errors.js";
 import { SecretRotation } from "../../redact.js";
 import { DEFAULT_AUTH_TIMEOUT_MS } from "./credential-cache.js";
+import { withProviderSecrets } from "./provider-secrets.js";
 import type { AuthProvider, AuthRefreshReason } from "./types.js";
 
 /** How long a token printed without an expiry is used before the command runs again, ms: 5 min. */
@@ -85,15 +86,21 @@ export function commandAuth(command: string, options: CommandAuthOptions = {}): 
   }
   const program = command.trim().split(/\s+/)[0]!;
   const name = `commandAuth (${program})`;
-  // Each output replaces the last (kept while a request may still carry it).
+  // Each output replaces the last, one generation per call (kept while a request may still carry
+  // it); cleared once no open client uses the provider.
   const secrets = new SecretRotation();
-  return async ({ signal, reason }) => {
+  return withProviderSecrets(secrets, async ({ signal, reason }) => {
     const stdout = await run(command, { timeoutMs, env: options.env, signal }, name, reason);
-    secrets.replace([stdout.trim()]);
-    const { token, expiresAtMs } = parseOutput(stdout, name, reason);
-    secrets.replace([stdout.trim(), token]);
-    return { headers: { Authorization: `${scheme} ${token}` }, expiresAtMs: expiresAtMs ?? Date.now() + refreshIntervalMs };
-  };
+    const output = stdout.trim();
+    let parsed: ReturnType<typeof parseOutput> | undefined;
+    try {
+      parsed = parseOutput(stdout, name, reason);
+    } finally {
+      // Registered whether or not it parsed: an output that is not a token may still be a secret.
+      secrets.replace(parsed === undefined ? [output] : [output, parsed.token]);
+    }
+    return { headers: { Authorization: `${scheme} ${parsed.token}` }, expiresAtMs: parsed.expiresAtMs ?? Date.now() + refreshIntervalMs };
+  });
 }
 
 interface RunOptions {

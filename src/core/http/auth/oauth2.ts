@@ -9,6 +9,7 @@ import { z } from "zod";
 import { AuthProviderError, ConfigurationError } from "../../errors.js";
 import { registerBasicCredentials, registerSecret, SecretRotation } from "../../redact.js";
 import { CredentialCache, DEFAULT_AUTH_TIMEOUT_MS } from "./credential-cache.js";
+import { withProviderSecrets } from "./provider-secrets.js";
 import type { AuthProvider, AuthRefreshReason } from "./types.js";
 
 /** Options of {@link oauth2ClientCredentials}. */
@@ -95,7 +96,8 @@ export function oauth2ClientCredentials(options: OAuth2ClientCredentialsOptions)
   registerBasicCredentials(encodeURIComponent(opts.clientId), encodeURIComponent(opts.clientSecret));
   const name = `oauth2ClientCredentials (${new URL(opts.tokenUrl).host})`;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS;
-  // Access tokens rotate: each one replaces the last (kept while a request may still carry it).
+  // Access tokens rotate: each one replaces the last (kept while a request may still carry it);
+  // cleared once no open client uses the provider.
   const secrets = new SecretRotation();
   const cache = new CredentialCache<Token>(
     name,
@@ -105,11 +107,11 @@ export function oauth2ClientCredentials(options: OAuth2ClientCredentialsOptions)
     },
     timeoutMs,
   );
-  return async ({ signal, reason }) => {
+  return withProviderSecrets(secrets, async ({ signal, reason }) => {
     // After a 401 the cached token is the refused one, however fresh its expiry says it is.
     const token = reason === "unauthorized" ? await cache.refresh(signal, cache.last()) : (cache.fresh() ?? (await cache.refresh(signal)));
     return { headers: { Authorization: `Bearer ${token.accessToken}` }, expiresAtMs: token.expiresAtMs };
-  };
+  });
 }
 
 interface FetchContext {

@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { AuthProviderError, ConfigurationError } from "../../errors.js";
 import { SecretRotation } from "../../redact.js";
+import { withProviderSecrets } from "./provider-secrets.js";
 import type { AuthProvider } from "./types.js";
 
 /** How often a token file is read again, ms: 10 s. */
@@ -52,9 +53,10 @@ export function tokenFileAuth(path: string, options: TokenFileAuthOptions = {}):
     );
   }
   const name = `tokenFileAuth (${path})`;
-  // Each token read replaces the last (kept while a request may still carry it).
+  // Each token read replaces the last (kept while a request may still carry it); cleared once no
+  // open client uses the provider.
   const secrets = new SecretRotation();
-  return async ({ signal, reason }) => {
+  return withProviderSecrets(secrets, async ({ signal, reason }) => {
     let content: Buffer;
     try {
       content = await readFile(path, { signal });
@@ -88,5 +90,5 @@ export function tokenFileAuth(path: string, options: TokenFileAuthOptions = {}):
       });
     }
     return { headers: { Authorization: `${scheme} ${token}` }, expiresAtMs: Date.now() + recheckMs };
-  };
+  });
 }
