@@ -72,7 +72,8 @@ export class BatchDeliveryError extends MlflowError {
 
 /**
  * `run.flush()` or `run.end()` could not confirm delivery: some entries failed for good (see
- * {@link LogDeliveryError.failures}), or a `timeoutMs` expired while entries were still pending.
+ * {@link LogDeliveryError.failures}), or a `timeoutMs` expired while entries were still pending —
+ * or, for `end()` only, entries are still kept in the run's journal (`journaled`), left to recovery.
  * Nothing is dropped silently: the counts say exactly what did not arrive.
  *
  * @example
@@ -89,8 +90,10 @@ export class LogDeliveryError extends MlflowError {
   /** The distinct metric, param and tag keys of every failure since the last report (at most 100). */
   readonly keys: string[];
   /**
-   * Entries not delivered in time but kept in the run's journal (not failed): delivered once the
-   * process has exited, by `npx mlflow-ts recover` or the next run's background recovery. 0 without a journal.
+   * Entries not delivered in time but kept in the run's journal (not failed; `flush()` resolves with
+   * the same count as `pending` when nothing failed): this process sends their metrics again while
+   * it runs; what is left at exit is delivered by `npx mlflow-ts recover` or the next run's
+   * background recovery. 0 without a journal.
    */
   readonly journaled: number;
   /** The journal folder holding them, when `journaled` > 0. */
