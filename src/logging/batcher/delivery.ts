@@ -130,7 +130,12 @@ export class Delivery {
     const probe = await this.#send({ metrics: [], params: [], tags: [] }, deadline);
     if (probe.error !== undefined) {
       const { entities, metricRanges } = entitiesOf(groups);
-      this.#conclude(entities, metricRanges, this.#record(batch, { ...refusal, attempts: refusal.attempts + probe.attempts }, startedAt, batch.origin), batch.origin);
+      this.#conclude(
+        entities,
+        metricRanges,
+        this.#record(batch, { ...refusal, attempts: refusal.attempts + probe.attempts }, startedAt, batch.origin),
+        batch.origin,
+      );
       return;
     }
     const refused: RefusedGroup[] = [];
