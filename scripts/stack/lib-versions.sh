@@ -10,6 +10,11 @@ STACK_VERSIONS_DIR="$STACK_SCRIPTS_DIR/versions"
 # base sits 10 above the direct server, inside the stack's block of 100 ports.
 : "${STACK_MLFLOW_VERSIONS_PORT:=$((STACK_MLFLOW_DIRECT_PORT + 10))}"
 : "${STACK_MLFLOW_VERSION_WORKERS:=1}"
+# gunicorn's worker timeout (seconds) for the versions that serve with gunicorn (before 3.3; uvicorn
+# from 3.3). gunicorn's default, 120 s, kills a sync worker in the middle of a request that takes
+# longer: a proxied 1 GiB PUT on a loaded machine. Production servers raise it the same way
+# (`mlflow server --gunicorn-opts "--timeout …"`, the option every one of these versions has).
+: "${STACK_GUNICORN_TIMEOUT_S:=600}"
 # uv (default) or pip: what installs an extra version's venv (measured in docs/stack.md).
 : "${STACK_VENV_INSTALLER:=uv}"
 : "${STACK_WAIT_VENV_LOCK:=900}"
@@ -106,6 +111,15 @@ version_spec() { # $1 = version, $2 = role: fills the SPEC_* variables of mlflow
   SPEC_BUCKET="$(version_bucket "$1" "$2")"
   SPEC_AUTH_INI="$(version_state_dir "$1")/auth/basic_auth.ini"
   SPEC_AUTH_USERS_URI="$(version_pg_uri "$1" auth_users)"
+  SPEC_SERVER_ARGS=()
+  version_serves_with_gunicorn "$1" && SPEC_SERVER_ARGS=(--gunicorn-opts "--timeout $STACK_GUNICORN_TIMEOUT_S")
+  return 0
+}
+
+version_serves_with_gunicorn() { # $1 = version: true before 3.3 (from 3.3 `mlflow server` runs uvicorn)
+  local major minor rest
+  IFS=. read -r major minor rest <<<"$1"
+  ((major < 3 || (major == 3 && minor < 3)))
 }
 
 # ---------------------------------------------------------------- venvs

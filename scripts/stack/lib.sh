@@ -680,7 +680,8 @@ webhook_key() {
 }
 
 # What one MLflow service runs: fills SPEC_ROLE (direct|proxied|auth), SPEC_VENV, SPEC_PG_URI,
-# SPEC_BUCKET, SPEC_AUTH_INI, SPEC_AUTH_USERS_URI, SPEC_WORKERS. The default servers use the stack's
+# SPEC_BUCKET, SPEC_AUTH_INI, SPEC_AUTH_USERS_URI, SPEC_WORKERS, SPEC_SERVER_ARGS (more `mlflow server`
+# options). The default servers use the stack's
 # venv and databases; an extra version's (mlflow-<version>-<role>, lib-versions.sh) its own.
 mlflow_spec() { # $1 = service
   local name=$1
@@ -691,6 +692,7 @@ mlflow_spec() { # $1 = service
   SPEC_ROLE=${name#mlflow-}
   SPEC_VENV=$VENV_DIR
   SPEC_WORKERS=$STACK_MLFLOW_WORKERS
+  SPEC_SERVER_ARGS=()
   SPEC_AUTH_INI="$(auth_ini)"
   SPEC_AUTH_USERS_URI=$PG_URI_AUTH_USERS
   case "$SPEC_ROLE" in
@@ -730,7 +732,7 @@ mlflow_server_cmd() { # $1 = service; prints nothing, fills MLFLOW_CMD array
     proxied | workspaces) MLFLOW_CMD+=("MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true") ;;
   esac
   MLFLOW_CMD+=("$SPEC_VENV/bin/mlflow" server --host 127.0.0.1 --port "$port" --workers "$SPEC_WORKERS"
-    --backend-store-uri "$(sa_uri "$SPEC_PG_URI")")
+    --backend-store-uri "$(sa_uri "$SPEC_PG_URI")" "${SPEC_SERVER_ARGS[@]}")
   case "$SPEC_ROLE" in
     direct) MLFLOW_CMD+=(--default-artifact-root "s3://$SPEC_BUCKET/" --no-serve-artifacts) ;;
     proxied) MLFLOW_CMD+=(--serve-artifacts --artifacts-destination "s3://$SPEC_BUCKET/") ;;
