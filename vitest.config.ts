@@ -3,7 +3,7 @@ import { suiteInclude, suiteTestNamePattern } from "./test/integration/suites.js
 
 export default defineConfig({
   test: {
-    // The CI cut of the compatibility subset (MLFLOW_TS_SUITE=compat-ci) picks tests by name. vitest
+    // The CI cuts of the compatibility subset (MLFLOW_TS_SUITE=compat-ci, compat-each) pick tests by name. vitest
     // takes the pattern only at the root; only integration runs set that suite, and it is
     // undefined (every test) for the others.
     testNamePattern: suiteTestNamePattern(process.env.MLFLOW_TS_SUITE),
@@ -21,7 +21,7 @@ export default defineConfig({
         test: {
           // Integration and conformance suites against the real stack (test/integration/global-setup.ts
           // checks or starts it). Files run one after another: they share three servers and the CPU.
-          // MLFLOW_TS_SUITE=compat runs the compatibility subset (compat-ci: its CI cut, by test name), MLFLOW_TS_STACK_VERSION=<version>
+          // MLFLOW_TS_SUITE=compat runs the compatibility subset (compat-ci, compat-each: its CI cuts, by test name), MLFLOW_TS_STACK_VERSION=<version>
           // points the suites at that extra MLflow version's servers (docs/compatibility.md).
           name: "integration",
           include: suiteInclude(process.env.MLFLOW_TS_SUITE),

@@ -5,8 +5,9 @@
 //   node scripts/test-counts.mjs --skipped "integration,conformance" --reason "the stack did not start" unit.json
 //
 // A version matrix report (.test-results/matrix/<suite>/<version>.json, scripts/stack/matrix) is a
-// line of its own, "<suite> on MLflow <version>"; for `compat-ci`, which picks tests by name, the
-// tests it does not pick are counted as "not selected" (its files have no skipped tests of their own).
+// line of its own, "<suite> on MLflow <version>"; for `compat-ci` and `compat-each`, which pick tests by
+// name, the tests they do not pick are counted as "not selected" (their files have no skipped tests of
+// their own). Several reports of one suite also give a total line, "<suite> on <n> versions".
 //
 // A test file that failed before running its tests (import error, failing beforeAll with no
 // tests reported) is counted as a failed file. A report that is missing or unreadable is a line
@@ -14,6 +15,8 @@
 import { readFileSync } from "node:fs";
 
 const SUITES = ["unit", "integration", "conformance"];
+/** The matrix suites that pick tests by name (test/integration/suites.ts, SELECTIONS). */
+const NAME_PICKED_SUITES = ["compat-ci", "compat-each"];
 
 function parseArgs(argv) {
   const args = { files: [], skipped: [], reason: "" };
@@ -60,21 +63,27 @@ function matrixRun(path) {
   return match ? { suite: match[1], version: match[2] } : undefined;
 }
 
-function matrixLine(path, report) {
-  const { suite, version } = matrixRun(path);
+/** One matrix report's counts, summed over its files. */
+function matrixCounts(report) {
   const byFile = new Map();
   countReport(report, byFile);
   const c = emptyCounts();
   for (const counts of byFile.values()) for (const k of Object.keys(c)) c[k] += counts[k];
   c.executed = c.passed + c.failed;
-  const notRun = suite === "compat-ci" ? `${c.skipped} not selected` : `${c.skipped} skipped`;
+  return c;
+}
+
+function matrixLine(label, suite, c) {
+  const notRun = NAME_PICKED_SUITES.includes(suite) ? `${c.skipped} not selected` : `${c.skipped} skipped`;
   const fileFailures = c.failedFiles ? `, ${c.failedFiles} file(s) failed before their tests ran` : "";
-  return `${suite} on MLflow ${version}: ${c.executed} executed (${c.passed} passed, ${c.failed} failed), ${notRun}, in ${c.files} files${fileFailures}`;
+  return `${suite} on ${label}: ${c.executed} executed (${c.passed} passed, ${c.failed} failed), ${notRun}, in ${c.files} files${fileFailures}`;
 }
 
 const args = parseArgs(process.argv.slice(2));
 const bySuite = new Map();
 const matrixLines = [];
+/** suite → { versions, counts }: the total line of a suite run on several versions. */
+const matrixTotals = new Map();
 for (const file of args.files) {
   let report;
   try {
@@ -83,8 +92,14 @@ for (const file of args.files) {
     console.log(`${file}: no readable report (${error.code ?? error.message})`);
     continue;
   }
-  if (matrixRun(file)) {
-    matrixLines.push(matrixLine(file, report));
+  const run = matrixRun(file);
+  if (run) {
+    const c = matrixCounts(report);
+    matrixLines.push(matrixLine(`MLflow ${run.version}`, run.suite, c));
+    const total = matrixTotals.get(run.suite) ?? { versions: 0, counts: emptyCounts() };
+    total.versions++;
+    for (const k of Object.keys(c)) total.counts[k] += c[k];
+    matrixTotals.set(run.suite, total);
     continue;
   }
   const tests = countReport(report, bySuite);
@@ -103,3 +118,4 @@ for (const suite of SUITES) {
   }
 }
 for (const line of matrixLines) console.log(line);
+for (const [suite, { versions, counts }] of matrixTotals) if (versions > 1) console.log(matrixLine(`${versions} versions in all`, suite, counts));

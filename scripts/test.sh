@@ -11,10 +11,12 @@
 #   6. runs the compatibility subset's CI cut (`compat-ci`, test/integration/suites.ts: client,
 #      logger, artifacts in both modes, registry, doctor, sync, the seed set-up) on the version
 #      matrix's anchors, each version's servers started beside the default ones and stopped after
-#      (MLFLOW_TS_MATRIX_VERSIONS, default 2.14.3,2.22.5,3.0.1,3.18.0; set it empty to leave them out on a
-#      development machine; the whole subset and the full suite run on demand with
+#      (MLFLOW_TS_MATRIX_VERSIONS, default 2.14.3,2.22.5,3.0.1,3.18.0), then the smaller per-version cut
+#      (`compat-each`: one test of each of those areas) on every other pinned version, in batches
+#      (MLFLOW_TS_MATRIX_EACH_VERSIONS, MLFLOW_TS_MATRIX_BATCH); set both lists empty to leave the
+#      matrix out on a development machine (the whole subset and the full suite run on demand with
 #      scripts/stack/matrix, docs/compatibility.md),
-#   7. prints how many tests each suite executed, and the time of each phase.
+#   7. prints how many tests each suite (and each server version) executed, and the time of each phase.
 #
 # Under CI (CI=true) a stack that cannot be started is a failure. Elsewhere the integration and
 # conformance suites are reported as skipped, with the reason; set MLFLOW_TS_SKIP_STACK=1 to skip
@@ -31,7 +33,7 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED="${AWS_SDK_JS_NODE_VERSI
 RESULTS=.test-results
 mkdir -p "$RESULTS"
 rm -f "$RESULTS/unit.json" "$RESULTS/integration.json"
-rm -rf "$RESULTS/matrix/compat-ci"
+rm -rf "$RESULTS/matrix/compat-ci" "$RESULTS/matrix/compat-each"
 ci=false
 if [ "${CI:-}" = "true" ] || [ "${CI:-}" = "1" ]; then ci=true; fi
 status=0
@@ -109,6 +111,26 @@ if [ -n "$matrix_versions" ]; then
   phase "version matrix: compat-ci on $matrix_versions" scripts/stack/matrix --suite compat-ci --versions "$matrix_versions" --no-default --up-together || status=1
   IFS=, read -ra versions <<<"$matrix_versions"
   for v in "${versions[@]}"; do matrix_reports+=("$RESULTS/matrix/compat-ci/$v.json"); done
+fi
+
+# Every other pinned version, with the smaller per-version cut (compat-each), in batches of
+# MLFLOW_TS_MATRIX_BATCH whose servers start together and stop one version at a time, so that
+# memory and start-up stay bounded (docs/compatibility.md, "Cost"). MLFLOW_TS_MATRIX_EACH_VERSIONS
+# names them (unset: every version under scripts/stack/versions that is not an anchor; empty: none).
+if [ -z "${MLFLOW_TS_MATRIX_EACH_VERSIONS+set}" ]; then
+  each_versions="$(find scripts/stack/versions -mindepth 2 -maxdepth 2 -name requirements.txt | sed 's|.*/versions/\([^/]*\)/requirements.txt|\1|' |
+    sort -V | grep -vxF -f <(tr ',' '\n' <<<"$matrix_versions" | grep .) | paste -sd, -)"
+else
+  each_versions="$MLFLOW_TS_MATRIX_EACH_VERSIONS"
+fi
+batch_size="${MLFLOW_TS_MATRIX_BATCH:-6}"
+if [ -n "$each_versions" ]; then
+  IFS=, read -ra versions <<<"$each_versions"
+  for ((i = 0; i < ${#versions[@]}; i += batch_size)); do
+    batch="$(IFS=,; echo "${versions[*]:i:batch_size}")"
+    phase "version matrix: compat-each on $batch" scripts/stack/matrix --suite compat-each --versions "$batch" --no-default --up-together || status=1
+  done
+  for v in "${versions[@]}"; do matrix_reports+=("$RESULTS/matrix/compat-each/$v.json"); done
 fi
 
 summary "$RESULTS/unit.json" "$RESULTS/integration.json" "${matrix_reports[@]}"

@@ -3,9 +3,11 @@
  * integration and conformance suites (`full`, the default), the compatibility subset (`compat`)
  * that the version matrix runs on every older MLflow server on demand, its CI cut (`compat-ci`,
  * what `npm test` runs on the range's anchor versions: a few minutes instead of about half an hour
- * per version), or the seed set-up alone (`seed`). The subsets are lists of the existing files and
- * tests, not copies of them: client, logger, artifacts in both modes, registry, doctor, sync, the
- * Python read-back, and the seed set-up. This file is the one place that chooses them.
+ * per version), the smaller per-version cut (`compat-each`, what `npm test` runs on every other
+ * pinned version: one test of each area), or the seed set-up alone (`seed`). The subsets are lists
+ * of the existing files and tests, not copies of them: client, logger, artifacts in both modes,
+ * registry, doctor, sync, the Python read-back, and the seed set-up. This file is the one place
+ * that chooses them.
  *
  * @example
  * MLFLOW_TS_SUITE=compat-ci MLFLOW_TS_STACK_VERSION=2.14.3 npx vitest run --project integration
@@ -94,11 +96,41 @@ export const COMPAT_CI_SELECTION: Readonly<Record<string, readonly string[]>> = 
   ],
 };
 
+/**
+ * The per-version cut (`compat-each`): what `npm test` runs on every pinned version that is not an
+ * anchor, so that each server of the range is exercised in every CI run within its time budget
+ * (docs/compatibility.md, "Cost"). One test of each area, every one of them also in
+ * {@link COMPAT_CI_SELECTION}: the seed set-up read back by that version's Python client, the
+ * server's version and missing features, the logger (a read-only user's error, on the basic-auth
+ * server), artifacts in both modes (upload, list, download, directory delete), the registry,
+ * the doctor and sync.
+ */
+export const COMPAT_EACH_SELECTION: Readonly<Record<string, readonly string[]>> = {
+  "test/integration/seed-setup.test.ts": [
+    "logs params, a metric history and a direct-S3 artifact from env vars alone, and that version's Python client reads them back",
+  ],
+  "test/integration/server-capabilities.test.ts": ["learns the server's version from GET /version and the features that version lacks"],
+  "test/integration/logger.test.ts": ["reports a read-only user's permission error from flush(), without crashing"],
+  "test/integration/artifacts.test.ts": ["deletes a directory so that neither we nor the server list its files"],
+  "test/integration/rest-registry.test.ts": ["registers numbered versions from a run and reads them back"],
+  "test/integration/doctor.test.ts": ["direct S3: every check passes (the proxy check does not apply), and no probe object or multipart upload is left"],
+  "test/integration/sync.test.ts": ["copies experiments, runs, histories and artifacts, field by field"],
+};
+
+/** The suites that pick tests by name: suite → file → titles. */
+export const SELECTIONS = { "compat-ci": COMPAT_CI_SELECTION, "compat-each": COMPAT_EACH_SELECTION } as const;
+
 /** The seed deployment's job end to end, read back by the same version's Python client. */
 export const SEED_SUITE = ["test/integration/seed-setup.test.ts"];
 
 /** The suites `MLFLOW_TS_SUITE` may name (scripts/stack/matrix --suite takes the same names). */
-export const SUITES = { full: FULL_SUITE, compat: COMPAT_SUITE, "compat-ci": Object.keys(COMPAT_CI_SELECTION), seed: SEED_SUITE } as const;
+export const SUITES = {
+  full: FULL_SUITE,
+  compat: COMPAT_SUITE,
+  "compat-ci": Object.keys(COMPAT_CI_SELECTION),
+  "compat-each": Object.keys(COMPAT_EACH_SELECTION),
+  seed: SEED_SUITE,
+} as const;
 
 /** A suite's name; unset or empty means `full`. */
 function suiteName(suite: string | undefined): keyof typeof SUITES {
@@ -119,13 +151,15 @@ export function suiteInclude(suite: string | undefined): string[] {
 
 /**
  * The test-name filter of the suite (vitest's `testNamePattern`, matched against "describe … title"):
- * for `compat-ci` the chosen titles at the end of the name, placeholders of `it.each` /
- * `describe.each` matching any text; `undefined` (every test of the files) for the other suites.
+ * for `compat-ci` and `compat-each` the chosen titles at the end of the name, placeholders of
+ * `it.each` / `describe.each` matching any text; `undefined` (every test of the files) for the
+ * other suites.
  * @throws {Error} for an unknown suite, as {@link suiteInclude}.
  */
 export function suiteTestNamePattern(suite: string | undefined): RegExp | undefined {
-  if (suiteName(suite) !== "compat-ci") return undefined;
-  const titles = Object.values(COMPAT_CI_SELECTION).flat();
+  const name = suiteName(suite);
+  if (!(name in SELECTIONS)) return undefined;
+  const titles = Object.values(SELECTIONS[name as keyof typeof SELECTIONS]).flat();
   return new RegExp(`(?:${titles.map(titleSource).join("|")})$`);
 }
 

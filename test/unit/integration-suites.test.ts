@@ -4,7 +4,16 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { COMPAT_CI_SELECTION, COMPAT_SUITE, FULL_SUITE, SEED_SUITE, suiteInclude, suiteTestNamePattern } from "../integration/suites.js";
+import {
+  COMPAT_CI_SELECTION,
+  COMPAT_EACH_SELECTION,
+  COMPAT_SUITE,
+  FULL_SUITE,
+  SEED_SUITE,
+  SELECTIONS,
+  suiteInclude,
+  suiteTestNamePattern,
+} from "../integration/suites.js";
 
 describe("MLFLOW_TS_SUITE", () => {
   it("runs every integration and conformance file when unset or empty", () => {
@@ -22,7 +31,9 @@ describe("MLFLOW_TS_SUITE", () => {
   });
 
   it("refuses another name, listing the suites, with a fix", () => {
-    expect(() => suiteInclude("compatibility")).toThrow(/MLFLOW_TS_SUITE="compatibility" is not a suite\. Fix: use one of full, compat, compat-ci, seed/);
+    expect(() => suiteInclude("compatibility")).toThrow(
+      /MLFLOW_TS_SUITE="compatibility" is not a suite\. Fix: use one of full, compat, compat-ci, compat-each, seed/,
+    );
   });
 });
 
@@ -34,8 +45,8 @@ describe("the compatibility subset's CI cut (compat-ci)", () => {
     expect(suiteTestNamePattern("compat-ci")).toBeInstanceOf(RegExp);
   });
 
-  it("names titles written in their files, so a renamed test cannot drop out of CI unnoticed", () => {
-    const missing = Object.entries(COMPAT_CI_SELECTION).flatMap(([file, titles]) => {
+  it.each(Object.keys(SELECTIONS))("%s names titles written in their files, so a renamed test cannot drop out of CI unnoticed", (suite) => {
+    const missing = Object.entries(SELECTIONS[suite as keyof typeof SELECTIONS]).flatMap(([file, titles]) => {
       const source = readFileSync(file, "utf8");
       return titles.filter((title) => !source.includes(JSON.stringify(title)) && !source.includes(`'${title}'`)).map((title) => `${file}: ${title}`);
     });
@@ -48,5 +59,45 @@ describe("the compatibility subset's CI cut (compat-ci)", () => {
     expect(pattern.test("long histories reads a 10,000-point history back point by point across pages of 3000")).toBe(true);
     expect(pattern.test("logger on the real stack delivers 1,000,000 points over 100 keys exactly")).toBe(false);
     expect(pattern.test("artifacts, 'direct' mode uploads a 1 GiB file within the memory bound (fresh process) and downloads it identical")).toBe(false);
+  });
+});
+
+describe("the per-version cut (compat-each)", () => {
+  it("runs files of the compatibility subset only, and filters by name", () => {
+    expect(suiteInclude("compat-each").filter((file) => !COMPAT_SUITE.includes(file))).toEqual([]);
+    expect(suiteTestNamePattern("compat-each")).toBeInstanceOf(RegExp);
+  });
+
+  it("is part of compat-ci, so the anchors run at least what every other version runs", () => {
+    const extra = Object.entries(COMPAT_EACH_SELECTION).flatMap(([file, titles]) =>
+      titles.filter((title) => !(COMPAT_CI_SELECTION[file] ?? []).includes(title)).map((title) => `${file}: ${title}`),
+    );
+    expect(extra).toEqual([]);
+  });
+
+  it("covers each area the issue names: seed set-up, client, logger, artifacts in both modes, registry, doctor, sync", () => {
+    expect(Object.keys(COMPAT_EACH_SELECTION).sort()).toEqual(
+      [
+        "test/integration/artifacts.test.ts",
+        "test/integration/doctor.test.ts",
+        "test/integration/logger.test.ts",
+        "test/integration/rest-registry.test.ts",
+        "test/integration/seed-setup.test.ts",
+        "test/integration/server-capabilities.test.ts",
+        "test/integration/sync.test.ts",
+      ].sort(),
+    );
+  });
+
+  it("matches one test per area and not the rest of a file", () => {
+    const pattern = suiteTestNamePattern("compat-each")!;
+    expect(pattern.test("artifacts, 'direct' mode deletes a directory so that neither we nor the server list its files")).toBe(true);
+    expect(pattern.test("artifacts, 'proxied' mode deletes a directory so that neither we nor the server list its files")).toBe(true);
+    expect(pattern.test("sync to the direct server (artifacts to S3) copies experiments, runs, histories and artifacts, field by field")).toBe(true);
+    expect(pattern.test("artifacts, 'direct' mode round-trips a 5242880-byte file byte for byte, under the key MLflow derives")).toBe(false);
+    expect(
+      pattern.test("sync to the proxied server (artifacts through the server) copies everything, field by field, with artifacts behind mlflow-artifacts:"),
+    ).toBe(false);
+    expect(pattern.test("healthy stacks pass every check basic auth as admin: every check passes")).toBe(false);
   });
 });
