@@ -24,7 +24,7 @@ import type { ArtifactReadStream, ArtifactStore, TransferHooks, UploadSource } f
 import { ARTIFACTS_SERVICE_PATH, joinArtifactPath } from "./artifact-uri.js";
 import { countingStream, sliceStream } from "./byte-streams.js";
 import { proxyContentType } from "./content-type.js";
-import { ArtifactUploadError } from "./errors.js";
+import { ArtifactError, ArtifactUploadError } from "./errors.js";
 import { forEachLimited } from "./parallel.js";
 import { checkProxiedArtifactPath } from "./path-safety.js";
 import { ProgressTotals } from "./progress.js";
@@ -46,6 +46,16 @@ const MPU_UNSUPPORTED = "Multipart upload is not supported";
  * `_is_object_key_within_path`).
  */
 const EXACT_DELETE_SINCE = "3.16";
+/**
+ * The one release whose proxied `DELETE` removes only the keys under `<path>/`: a directory
+ * exactly, a single file not at all (the server answers 200 and the object stays;
+ * `s3_artifact_repo.py` `delete_artifacts`: `prefix = dest_path + "/"` in 2.20.x, the plain
+ * prefix again from 2.21).
+ */
+const CHILDREN_ONLY_DELETE_MINOR = "2.20";
+
+/** How the server's proxied `DELETE` of a path selects keys (by its version). */
+type DeleteRule = "exact" | "prefix" | "children-only";
 
 const listSchema = z.object({
   files: z.array(z.object({ path: z.string(), is_dir: z.boolean().default(false), file_size: int64.optional() })).default([]),
@@ -185,16 +195,25 @@ export class ProxyArtifactStore implements ArtifactStore {
   /**
    * One `DELETE` of the path. On a server before MLflow 3.16, whose delete takes every key that
    * starts with the path, a directory is deleted file by file instead (each file's own path: a key
-   * that starts with it is inside the directory too), so its siblings stay.
+   * that starts with it is inside the directory too), so its siblings stay. On MLflow 2.20, whose
+   * delete takes only the keys under `<path>/`, one `DELETE` removes a directory exactly, and a
+   * single file cannot be deleted: that is an {@link ArtifactError} (code
+   * `SERVER_CANNOT_DELETE_FILE`) instead of a silent no-op.
    */
   async delete(path: string, options: RequestOptions): Promise<void> {
     checkProxiedArtifactPath(path, "path");
-    if (path !== "" && (await this.#deletesByPrefix(options))) {
+    const rule = path === "" ? "exact" : await this.#deleteRule(options);
+    if (rule === "prefix") {
       const files = await this.#filesUnder(path, options);
       if (files.length > 0) {
         await forEachLimited(files, this.#config.artifacts.concurrency, options.signal, (file, signal) => this.#deleteOne(file, { ...options, signal }));
         return;
       }
+    } else if (rule === "children-only" && (await this.#isFile(path, options))) {
+      throw new ArtifactError(
+        `The tracking server runs MLflow 2.20, whose artifact proxy deletes only what is under a directory: deleting the file ${this.#display(path)} would do nothing. Fix: delete the directory that holds it, delete it in S3 directly, or upgrade the server to MLflow 2.21 or later.`,
+        { operation: "delete", location: this.#display(path), code: "SERVER_CANNOT_DELETE_FILE" },
+      );
     }
     await this.#deleteOne(path, options);
   }
@@ -204,9 +223,17 @@ export class ProxyArtifactStore implements ArtifactStore {
     await this.#transport.request(request, options, () => undefined);
   }
 
-  async #deletesByPrefix(options: RequestOptions): Promise<boolean> {
+  async #deleteRule(options: RequestOptions): Promise<DeleteRule> {
     const version = this.#server.facts === undefined ? undefined : await this.#server.facts.version(options);
-    return version !== undefined && releasedBefore(version, EXACT_DELETE_SINCE) === true;
+    if (version === undefined || releasedBefore(version, EXACT_DELETE_SINCE) !== true) return "exact";
+    return version.split(".").slice(0, 2).join(".") === CHILDREN_ONLY_DELETE_MINOR ? "children-only" : "prefix";
+  }
+
+  /** Whether `path` is a file its directory lists. */
+  async #isFile(path: string, options: RequestOptions): Promise<boolean> {
+    const parent = posix.dirname(path);
+    const entries = await this.list(parent === "." ? "" : parent, options);
+    return entries.some((entry) => entry.path === path && !entry.is_dir);
   }
 
   /** Every file under a directory, depth first; none for a file or a missing path. */

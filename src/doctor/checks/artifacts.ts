@@ -79,7 +79,10 @@ export const artifactWriteCheck: CheckDefinition<SetupContext> = {
     if (!context.settings.write) return notApplicable("Write probes are off (--no-write).");
     if (!context.location) return notApplicable("No artifact location to probe.");
     const store = await storeFor(context);
-    const file = `${PROBE_FOLDER}/probe-${randomUUID()}.txt`;
+    // The probe file sits in a directory of its own, and the directory is what is deleted: MLflow
+    // 2.20's artifact proxy deletes only what is under a directory, never a single file.
+    const folder = `${PROBE_FOLDER}/probe-${randomUUID()}`;
+    const file = `${folder}/probe.txt`;
     const content = Buffer.from(`mlflow-ts doctor probe, written ${new Date().toISOString()}; safe to delete.\n`);
     const where = `${store.location}/${file}`;
     const options = context.callOptions(signal);
@@ -87,7 +90,7 @@ export const artifactWriteCheck: CheckDefinition<SetupContext> = {
       await store.upload({ kind: "bytes", data: content }, file, options);
     } catch (error) {
       // A write that timed out may still land: remove it, as far as the store lets us.
-      await store.delete(file, options).catch(() => undefined);
+      await store.delete(folder, options).catch(() => undefined);
       return artifactFailure(context, error, `write ${where}`);
     }
     try {
@@ -100,11 +103,11 @@ export const artifactWriteCheck: CheckDefinition<SetupContext> = {
         );
       }
     } catch (error) {
-      await store.delete(file, options).catch(() => undefined);
+      await store.delete(folder, options).catch(() => undefined);
       return artifactFailure(context, error, `read back ${where}`);
     }
     try {
-      await store.delete(file, options);
+      await store.delete(folder, options);
     } catch (error) {
       const { detail, hint } = diagnose(context, error, `delete ${where}`);
       return warn(`Wrote and read back ${where}, but ${lowerFirst(detail)} Runs can log artifacts; deleting them (mlflow gc) will fail.`, hint);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { HttpResponse, http, type RequestHandler } from "msw";
 import { afterAll, describe, expect, it } from "vitest";
-import { ArtifactNotFoundError, ArtifactUploadError, IncompleteTransferError, UnsafeArtifactPathError } from "../../../src/artifacts/errors.js";
+import { ArtifactError, ArtifactNotFoundError, ArtifactUploadError, IncompleteTransferError, UnsafeArtifactPathError } from "../../../src/artifacts/errors.js";
 import type { TransferProgress } from "../../../src/artifacts/types.js";
 import { AbortError } from "../../../src/core/errors.js";
 import type { ClientOptions } from "../../../src/index.js";
@@ -394,6 +394,31 @@ describe("proxied listing, download and delete", () => {
     );
     await client().artifacts.delete(RUN_ID, "model.onnx");
     expect(seen.map((s) => s.method)).toEqual(["GET", "DELETE"]);
+  });
+
+  it("deletes a directory with one DELETE on MLflow 2.20 (whose DELETE takes only the keys under <path>/), not file by file", async () => {
+    server.use(http.get(`${BASE}/version`, () => HttpResponse.text("2.20.4")));
+    const seen = proxiedRun(
+      http.get(ARTIFACTS, () => HttpResponse.json({ files: [{ path: "scratch", is_dir: true }] })),
+      http.delete(`${ARTIFACTS}/*`, () => HttpResponse.json({})),
+    );
+    await client().artifacts.delete(RUN_ID, "scratch");
+    expect(seen.filter((s) => s.method === "DELETE").map((s) => s.path)).toEqual([`${ARTIFACTS_PATH}/${ROOT}/scratch`]);
+  });
+
+  it("refuses to delete a single file on MLflow 2.20, whose DELETE would answer 200 and leave it, naming the server's limit and the fix", async () => {
+    server.use(http.get(`${BASE}/version`, () => HttpResponse.text("2.20.4")));
+    const seen = proxiedRun(
+      http.get(ARTIFACTS, () => HttpResponse.json({ files: [{ path: "model.onnx", is_dir: false, file_size: 3 }] })),
+      http.delete(`${ARTIFACTS}/*`, () => HttpResponse.json({})),
+    );
+    const error = await client()
+      .artifacts.delete(RUN_ID, "model.onnx")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ArtifactError);
+    expect(error).toMatchObject({ operation: "delete", code: "SERVER_CANNOT_DELETE_FILE" });
+    expect((error as Error).message).toMatch(/MLflow 2\.20.*deletes only what is under a directory.*Fix: delete the directory that holds it/);
+    expect(seen.filter((s) => s.method === "DELETE")).toEqual([]);
   });
 
   it("reads the run's artifact URI once per run id", async () => {

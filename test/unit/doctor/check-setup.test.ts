@@ -86,7 +86,8 @@ function proxiedObjectStore() {
     http.delete(`${prefix}/artifacts/*`, ({ request }) => {
       const path = pathOf(request.url, "artifacts");
       log.push(`DELETE ${path}`);
-      stored.delete(path);
+      // as MLflow 3.16+ does: the path and what is under it
+      for (const key of [...stored.keys()]) if (key === path || key.startsWith(`${path}/`)) stored.delete(key);
       return HttpResponse.json({});
     }),
     http.post(`${prefix}/mpu/create/*`, ({ request }) => {
@@ -397,7 +398,7 @@ describe("what each broken setup is told", () => {
     expect(find(written, "artifacts.write")).toMatchObject({ status: "pass" });
     expect(find(written, "artifacts.multipart").detail).toMatch(/HTTP 501.*Not needed: MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD is off/);
     expect(objects.log).toEqual([
-      expect.stringMatching(/^PUT 9\/mlflow-ts-doctor\/probe-[0-9a-f-]{36}\.txt$/),
+      expect.stringMatching(/^PUT 9\/mlflow-ts-doctor\/probe-[0-9a-f-]{36}\/probe\.txt$/),
       expect.stringMatching(/^GET 9\/mlflow-ts-doctor\/probe-/),
       expect.stringMatching(/^DELETE 9\/mlflow-ts-doctor\/probe-/),
       "MPU-CREATE 9/mlflow-ts-doctor",
