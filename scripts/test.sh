@@ -121,7 +121,7 @@ fi
 # version under load), so the default is the versions where the servers' behaviour changes:
 # MLFLOW_TS_MATRIX_EACH_VERSIONS names others, "all" every pinned version that is not an anchor,
 # empty none.
-each_versions="${MLFLOW_TS_MATRIX_EACH_VERSIONS-2.17.2,2.20.4,3.1.4,3.2.0,3.3.2,3.9.0,3.10.1,3.15.2,3.16.1}"
+each_versions="${MLFLOW_TS_MATRIX_EACH_VERSIONS-2.17.2,2.20.4,3.1.4,3.2.0,3.9.0,3.10.1,3.13.0,3.15.2,3.16.1}"
 if [ "$each_versions" = all ]; then
   each_versions="$(find scripts/stack/versions -mindepth 2 -maxdepth 2 -name requirements.txt | sed 's|.*/versions/\([^/]*\)/requirements.txt|\1|' |
     sort -V | grep -vxF -f <(tr ',' '\n' <<<"$matrix_versions" | grep .) | paste -sd, -)"
