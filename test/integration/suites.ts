@@ -6,8 +6,8 @@
  * per version), the smaller per-version cut (`compat-each`, what `npm test` runs on every other
  * pinned version: one test of each area), or the seed set-up alone (`seed`). The subsets are lists
  * of the existing files and tests, not copies of them: client, logger, artifacts in both modes,
- * registry, doctor, sync, the Python read-back, and the seed set-up. This file is the one place
- * that chooses them.
+ * registry, doctor, sync, the basic-auth server (authentication, the admin API, rotating tokens),
+ * the Python read-back, and the seed set-up. This file is the one place that chooses them.
  *
  * @example
  * MLFLOW_TS_SUITE=compat-ci MLFLOW_TS_STACK_VERSION=2.14.3 npx vitest run --project integration
@@ -30,6 +30,9 @@ export const COMPAT_SUITE = [
   "test/integration/rest-registry.test.ts",
   "test/integration/doctor.test.ts",
   "test/integration/sync.test.ts",
+  "test/integration/auth.test.ts",
+  "test/integration/auth-admin.test.ts",
+  "test/integration/auth-rotation.test.ts",
   "test/conformance/rest-ts-to-python.test.ts",
   "test/conformance/rest-python-to-ts.test.ts",
 ];
@@ -38,10 +41,12 @@ export const COMPAT_SUITE = [
  * The CI cut of the compatibility subset: file → the titles of the tests chosen from it (as written
  * in the file, `%d`/`$name` placeholders included). Chosen to cover on each
  * version the typed client (runs, experiment tags, metric histories and their order, errors), the
- * logger, artifacts in both modes, the registry, the doctor, sync and
- * the gated features; left out are the tests that measure capacity or memory (the 1,000,000-point
+ * logger, artifacts in both modes, the registry, the doctor, sync, the basic-auth admin API (a
+ * service account created and granted an experiment, a read-only user's write refused naming the
+ * resource) and the gated features; left out are the tests that measure capacity or memory (the 1,000,000-point
  * logger run, the 1 GiB and 200 MiB uploads, the 1,000-file tree: 114 s through one old proxied
- * worker, and the Python read-back of it; the 30 s outage) and the ones that repeat a covered path.
+ * worker, and the Python read-back of it; the 30 s outage and the 30 s token-rotation run) and the
+ * ones that repeat a covered path.
  * The Python read-back stays in the seed set-up. The tests that run are the same as in `compat`, unchanged.
  */
 export const COMPAT_CI_SELECTION: Readonly<Record<string, readonly string[]>> = {
@@ -93,6 +98,10 @@ export const COMPAT_CI_SELECTION: Readonly<Record<string, readonly string[]>> = 
     "copies experiments, runs, histories and artifacts, field by field",
     "are copied to the direct server (files to S3), field by field, once",
     "copies everything, field by field, with artifacts behind mlflow-artifacts:",
+  ],
+  "test/integration/auth-admin.test.ts": [
+    "creates a service account with the CLI and grants it EDIT on one experiment by name",
+    "refuses the READ-only user's write with an error naming the resource",
   ],
 };
 
