@@ -235,6 +235,7 @@ STACK_AUTH_READER_USER=$STACK_AUTH_READER_USER
 STACK_AUTH_READER_PASSWORD=$STACK_AUTH_READER_PASSWORD
 STACK_PYTHON=$(version_venv_link "$v")/bin/python
 STACK_PG_URI=$(version_pg_uri "$v" direct)
+STACK_PG_AUTH_URI=$(version_pg_uri "$v" auth)
 STACK_BUCKET_DIRECT=$(version_bucket "$v" direct)
 STACK_BUCKET_PROXIED=$(version_bucket "$v" proxied)
 STACK_BUCKET_AUTH=$(version_bucket "$v" auth)

@@ -60,12 +60,6 @@ function adminBasic(): string {
   return `Basic ${Buffer.from(`${stackEnv("STACK_AUTH_ADMIN_USER")}:${stackEnv("STACK_AUTH_ADMIN_PASSWORD")}`).toString("base64")}`;
 }
 
-/** The auth server's database (the same cluster as STACK_PG_URI, database mlflow_auth). */
-function authDatabaseUri(): string {
-  const url = new URL(stackEnv("STACK_PG_URI"));
-  url.pathname = "/mlflow_auth";
-  return url.toString();
-}
 
 describe("tokens that rotate during a logging run", () => {
   it(
@@ -90,7 +84,7 @@ describe("tokens that rotate during a logging run", () => {
         }
         await run.end();
         const stats = run.stats();
-        const rows = await runPython<RunRows>("test/integration/run-rows.py", { run_id: run.runId, pg_uri: authDatabaseUri(), steps: true });
+        const rows = await runPython<RunRows>("test/integration/run-rows.py", { run_id: run.runId, pg_uri: stackEnv("STACK_PG_AUTH_URI"), steps: true });
 
         expect(errors.map((e) => e.message)).toEqual([]);
         expect(stats.failed).toBe(0);
