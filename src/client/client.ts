@@ -79,7 +79,7 @@ export class MlflowClient {
     this.uris = new ArtifactUris(this.store, this.#artifactStores, this.config.artifacts.concurrency);
     this.models = new Models(this);
     this.webhooks = new Webhooks(this.store);
-    this.auth = new Auth(this.store);
+    this.auth = new Auth(this.store, capabilities);
     this.workspaces = new Workspaces(this.store);
   }
 

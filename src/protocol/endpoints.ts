@@ -74,7 +74,7 @@ const pageToken = z.string().optional();
 const API = "/api/2.0/mlflow";
 const API3 = "/api/3.0/mlflow";
 
-/** The resource types of MLflow 3.17's per-user grants that the SDK manages (`permissions.py` has more: scorers, gateway…). */
+/** The resource types of the per-user grants (MLflow 3.13+) that the SDK manages (`permissions.py` has more: scorers, gateway…). */
 export type AuthResourceType = "experiment" | "registered_model";
 
 /** Request fields of `runs/search`. */
@@ -275,7 +275,7 @@ export const ENDPOINTS = {
   },
 
   // The basic-auth app (`--app-name basic-auth`): users, and permissions on experiments and
-  // registered models. MLflow 3.17 grants per user through roles (`users/permissions/*`, API 3.0);
+  // registered models. MLflow 3.13+ grants per user through roles (`users/permissions/*`, API 3.0);
   // older servers keep one row per user and resource (`experiments/permissions/*`).
   "auth.users.create": endpoint<{ username: string; password: string }, z.ZodObject<{ user: typeof authUserSchema }>>(
     "POST", `${API}/users/create`, z.object({ user: authUserSchema }), "not-idempotent"),

@@ -30,7 +30,17 @@ function feature(title: string, firstVersion: string, endpoints: readonly Endpoi
 }
 
 /** The name of every gated feature, oldest first: the literal list behind {@link ServerFeature}. */
-export const SERVER_FEATURE_NAMES = ["logged-models", "run-outputs", "experiment-tag-delete", "webhooks", "server-info", "workspaces"] as const;
+export const SERVER_FEATURE_NAMES = [
+  "logged-models",
+  "run-outputs",
+  "experiment-tag-delete",
+  "webhooks",
+  "use-permission",
+  "server-info",
+  "workspaces",
+  "permission-grants",
+  "deny-permission",
+] as const;
 
 /** A gated feature's name, e.g. `"logged-models"`. */
 export type ServerFeature = (typeof SERVER_FEATURE_NAMES)[number];
@@ -53,6 +63,15 @@ export const SERVER_FEATURES: Readonly<Record<ServerFeature, ServerFeatureSpec>>
     ["/api/3.0/mlflow/server-info"]),
   "workspaces": feature("workspaces", "3.10.1", ["workspaces.list", "workspaces.create", "workspaces.get", "workspaces.update", "workspaces.delete"],
     "unset MLFLOW_WORKSPACE (or the workspace option): a server before 3.10 keeps every experiment in one namespace."),
+  // The basic-auth app (`--app-name basic-auth`): not in the routes survey (routes.py loads the
+  // tracking app only); dated from each release's mlflow/server/auth/routes.py and permissions.py.
+  "permission-grants": feature("per-user permission grants", "3.13.0", [
+    "auth.permissions.grant", "auth.permissions.revoke", "auth.permissions.get", "auth.permissions.list",
+  ], "use client.auth.experimentPermissions / registeredModelPermissions / users.permissions, which speak the per-resource permission API of older servers by themselves."),
+  "use-permission": feature("the USE permission", "3.9.0", [],
+    "grant READ (reading is all USE adds on an experiment or a registered model)."),
+  "deny-permission": feature("the DENY permission", "3.17.2", [],
+    "revoke the user's grant on the resource and rely on the server's default_permission (servers before 3.13 also take a NO_PERMISSIONS grant)."),
 };
 
 const BY_ENDPOINT: ReadonlyMap<string, ServerFeature> = new Map(
@@ -105,7 +124,7 @@ export function releasedBefore(version: string, first: string): boolean | undefi
 /**
  * The features a server of `version` lacks, in the table's order (none when the version does not parse).
  * @example
- * featuresMissingIn("3.0.1") // ["experiment-tag-delete", "webhooks", "server-info", "workspaces"]
+ * featuresMissingIn("3.0.1") // ["experiment-tag-delete", "webhooks", "use-permission", "server-info", "workspaces", "permission-grants", "deny-permission"]
  * @internal
  */
 export function featuresMissingIn(version: string): ServerFeature[] {

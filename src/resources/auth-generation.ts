@@ -1,11 +1,12 @@
 /**
- * Which generation of the basic-auth permission API a server speaks. MLflow 3.17 replaced the
+ * Which generation of the basic-auth permission API a server speaks. MLflow 3.13 replaced the
  * per-resource rows (`experiments/permissions/create|get|update|delete`, and the same for
- * registered models, MLflow 2.x to 3.x) with per-user grants through roles
+ * registered models, MLflow 2.x to 3.12) with per-user grants through roles
  * (`/api/3.0/mlflow/users/permissions/grant|get|revoke|list`). The SDK asks the new API first and
  * falls back for good, per client, when the server answers that the route does not exist.
  */
 import { NotFoundError } from "../core/errors.js";
+import { UnsupportedFeatureError } from "../protocol/unsupported-feature-error.js";
 
 /**
  * Remembers, per client, whether the server has the role-based permission API.
@@ -15,7 +16,7 @@ export class AuthApiGeneration {
   #legacy: boolean | undefined;
 
   /**
-   * Runs `roles` (MLflow 3.17's API) unless the server is known to lack it; runs `legacy` when it
+   * Runs `roles` (MLflow 3.13's API) unless the server is known to lack it; runs `legacy` when it
    * does, and from then on.
    * @example
    * await generation.pick(() => store.call("auth.permissions.revoke", req), () => store.call("auth.experimentPermissions.delete", old));
@@ -36,7 +37,12 @@ export class AuthApiGeneration {
   }
 }
 
-/** A 404 for the route itself (`ENDPOINT_NOT_FOUND`, an HTML 404), not for a user or resource. */
+/**
+ * The grant route missing: the REST store's typed error for it (the server's version is before
+ * 3.13), or a bare 404 for the route itself (`ENDPOINT_NOT_FOUND`, an HTML 404) when the version
+ * did not say — never a 404 for a user or resource.
+ */
 function isMissingRoute(error: unknown): boolean {
+  if (error instanceof UnsupportedFeatureError) return error.feature === "permission-grants";
   return error instanceof NotFoundError && error.errorCode === "ENDPOINT_NOT_FOUND";
 }

@@ -4,7 +4,7 @@
  * `--app-name basic-auth`. Both generations of MLflow's API are spoken (see auth-generation.ts);
  * the methods and their results are the same on either.
  */
-import { NotFoundError, ValidationError } from "../core/errors.js";
+import { InvalidParameterError, NotFoundError, ValidationError } from "../core/errors.js";
 import type { RequestOptions } from "../core/http/transport.js";
 import type { AuthResourceType } from "../protocol/endpoints.js";
 import {
@@ -14,7 +14,9 @@ import {
   type GrantablePermission,
   type RegisteredModelPermission,
 } from "../protocol/entities/auth.js";
+import type { ServerFeature } from "../protocol/server-features.js";
 import { validatePathId } from "../protocol/validation.js";
+import type { ServerCapabilities } from "../store/rest/server-capabilities.js";
 import type { TrackingStore } from "../store/tracking-store.js";
 import type { AuthApiGeneration } from "./auth-generation.js";
 import { checkUsername } from "./auth-users.js";
@@ -26,28 +28,47 @@ abstract class ResourcePermissions extends APIResource {
   protected readonly generation: AuthApiGeneration;
   protected abstract readonly resourceType: AuthResourceType;
 
-  constructor(store: TrackingStore, generation: AuthApiGeneration) {
+  /** @internal */
+  protected readonly capabilities: Pick<ServerCapabilities, "unsupported"> | undefined;
+
+  constructor(store: TrackingStore, generation: AuthApiGeneration, capabilities?: Pick<ServerCapabilities, "unsupported">) {
     super(store);
     this.generation = generation;
+    this.capabilities = capabilities;
   }
 
-  /** MLflow 3.17: grant; a grant that exists answers ALREADY_EXISTS, as the old create did. */
+  /**
+   * Runs a create or update of `permission`; a server too old for the level (USE before 3.9, DENY
+   * before 3.17) refuses it as an invalid permission, which becomes `UnsupportedFeatureError`
+   * naming the permission, the server's version and the first release that has it.
+   */
+  protected async withLevel<T>(permission: GrantablePermission, write: () => Promise<T>, options: RequestOptions | undefined): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      const feature = LEVEL_FEATURES[permission];
+      if (feature === undefined || this.capabilities === undefined || !isInvalidPermission(error, permission)) throw error;
+      throw (await this.capabilities.unsupported(feature, error, options?.signal)) ?? error;
+    }
+  }
+
+  /** MLflow 3.13+: grant; a grant that exists answers ALREADY_EXISTS, as the old create did. */
   protected grant(resourceId: string, username: string, permission: GrantablePermission, options: RequestOptions | undefined): Promise<unknown> {
     return this.store.call("auth.permissions.grant", { username, resource_type: this.resourceType, resource_id: resourceId, permission }, options);
   }
 
-  /** MLflow 3.17: revoke; no grant answers RESOURCE_DOES_NOT_EXIST, as the old delete did. */
+  /** MLflow 3.13+: revoke; no grant answers RESOURCE_DOES_NOT_EXIST, as the old delete did. */
   protected revoke(resourceId: string, username: string, options: RequestOptions | undefined): Promise<unknown> {
     return this.store.call("auth.permissions.revoke", { username, resource_type: this.resourceType, resource_id: resourceId }, options);
   }
 
-  /** MLflow 3.17: the effective permission, the server's `default_permission` included. */
+  /** MLflow 3.13+: the effective permission, the server's `default_permission` included. */
   protected async effective(resourceId: string, username: string, options: RequestOptions | undefined): Promise<AuthPermission> {
     return (await this.store.call("auth.permissions.get", { username, resource_type: this.resourceType, resource_id: resourceId }, options)).permission;
   }
 
   /**
-   * MLflow 3.17 has no update: the grant is revoked (if there is one) and granted again. Between the
+   * MLflow 3.13+ has no update: the grant is revoked (if there is one) and granted again. Between the
    * two the user has the server's default permission.
    */
   protected async regrant(resourceId: string, username: string, permission: GrantablePermission, options: RequestOptions | undefined): Promise<void> {
@@ -74,22 +95,27 @@ export class ExperimentPermissions extends ResourcePermissions {
    * Grants `permission` on the experiment to the user.
    * @throws {ValidationError} for an empty id or username, or an unknown permission.
    * @throws {AlreadyExistsError} when the user already has a grant there (use {@link ExperimentPermissions.update}).
-   * @throws {NotFoundError} when the user (or, before 3.17, the experiment) does not exist.
+   * @throws {NotFoundError} when the user (or, before 3.13, the experiment) does not exist.
    * @throws {PermissionDeniedError} when the client's user may not manage the experiment.
    */
   async create(experimentId: string, username: string, permission: GrantablePermission, options?: RequestOptions): Promise<ExperimentPermission> {
     check("experiment_id", experimentId, username, permission);
-    await this.generation.pick<unknown>(
-      () => this.grant(experimentId, username, permission, options),
-      () => this.store.call("auth.experimentPermissions.create", { experiment_id: experimentId, username, permission }, options),
+    await this.withLevel(
+      permission,
+      () =>
+        this.generation.pick<unknown>(
+          () => this.grant(experimentId, username, permission, options),
+          () => this.store.call("auth.experimentPermissions.create", { experiment_id: experimentId, username, permission }, options),
+        ),
+      options,
     );
     return { experiment_id: experimentId, username, permission };
   }
 
   /**
-   * The user's permission on the experiment. MLflow 3.17 answers the effective permission (the
+   * The user's permission on the experiment. MLflow 3.13+ answers the effective permission (the
    * server's `default_permission` when there is no grant); older servers the explicit grant only.
-   * @throws {NotFoundError} when the user does not exist (before 3.17: or has no grant there).
+   * @throws {NotFoundError} when the user does not exist (before 3.13: or has no grant there).
    */
   async get(experimentId: string, username: string, options?: RequestOptions): Promise<ExperimentPermission> {
     check("experiment_id", experimentId, username);
@@ -102,15 +128,20 @@ export class ExperimentPermissions extends ResourcePermissions {
   }
 
   /**
-   * Changes the user's permission on the experiment (MLflow 3.17: revoke and grant again, so it also
+   * Changes the user's permission on the experiment (MLflow 3.13+: revoke and grant again, so it also
    * creates a grant that did not exist).
-   * @throws {NotFoundError} when the user does not exist (before 3.17: or has no grant there).
+   * @throws {NotFoundError} when the user does not exist (before 3.13: or has no grant there).
    */
   async update(experimentId: string, username: string, permission: GrantablePermission, options?: RequestOptions): Promise<ExperimentPermission> {
     check("experiment_id", experimentId, username, permission);
-    await this.generation.pick<unknown>(
-      () => this.regrant(experimentId, username, permission, options),
-      () => this.store.call("auth.experimentPermissions.update", { experiment_id: experimentId, username, permission }, options),
+    await this.withLevel(
+      permission,
+      () =>
+        this.generation.pick<unknown>(
+          () => this.regrant(experimentId, username, permission, options),
+          () => this.store.call("auth.experimentPermissions.update", { experiment_id: experimentId, username, permission }, options),
+        ),
+      options,
     );
     return { experiment_id: experimentId, username, permission };
   }
@@ -142,20 +173,25 @@ export class RegisteredModelPermissions extends ResourcePermissions {
    * Grants `permission` on the registered model to the user.
    * @throws {ValidationError} for an empty name or username, or an unknown permission.
    * @throws {AlreadyExistsError} when the user already has a grant there.
-   * @throws {NotFoundError} when the user (or, before 3.17, the model) does not exist.
+   * @throws {NotFoundError} when the user (or, before 3.13, the model) does not exist.
    */
   async create(name: string, username: string, permission: GrantablePermission, options?: RequestOptions): Promise<RegisteredModelPermission> {
     check("name", name, username, permission);
-    await this.generation.pick<unknown>(
-      () => this.grant(name, username, permission, options),
-      () => this.store.call("auth.registeredModelPermissions.create", { name, username, permission }, options),
+    await this.withLevel(
+      permission,
+      () =>
+        this.generation.pick<unknown>(
+          () => this.grant(name, username, permission, options),
+          () => this.store.call("auth.registeredModelPermissions.create", { name, username, permission }, options),
+        ),
+      options,
     );
     return { name, username, permission };
   }
 
   /**
-   * The user's permission on the registered model (MLflow 3.17: effective, default included; before: the explicit grant).
-   * @throws {NotFoundError} when the user does not exist (before 3.17: or has no grant there).
+   * The user's permission on the registered model (MLflow 3.13+: effective, default included; before: the explicit grant).
+   * @throws {NotFoundError} when the user does not exist (before 3.13: or has no grant there).
    */
   async get(name: string, username: string, options?: RequestOptions): Promise<RegisteredModelPermission> {
     check("name", name, username);
@@ -167,14 +203,19 @@ export class RegisteredModelPermissions extends ResourcePermissions {
   }
 
   /**
-   * Changes the user's permission on the registered model (MLflow 3.17: revoke and grant again).
-   * @throws {NotFoundError} when the user does not exist (before 3.17: or has no grant there).
+   * Changes the user's permission on the registered model (MLflow 3.13+: revoke and grant again).
+   * @throws {NotFoundError} when the user does not exist (before 3.13: or has no grant there).
    */
   async update(name: string, username: string, permission: GrantablePermission, options?: RequestOptions): Promise<RegisteredModelPermission> {
     check("name", name, username, permission);
-    await this.generation.pick<unknown>(
-      () => this.regrant(name, username, permission, options),
-      () => this.store.call("auth.registeredModelPermissions.update", { name, username, permission }, options),
+    await this.withLevel(
+      permission,
+      () =>
+        this.generation.pick<unknown>(
+          () => this.regrant(name, username, permission, options),
+          () => this.store.call("auth.registeredModelPermissions.update", { name, username, permission }, options),
+        ),
+      options,
     );
     return { name, username, permission };
   }
@@ -190,6 +231,14 @@ export class RegisteredModelPermissions extends ResourcePermissions {
       () => this.store.call("auth.registeredModelPermissions.delete", { name, username }, options),
     );
   }
+}
+
+/** The permission levels not every release has, and the feature that dates each. */
+const LEVEL_FEATURES: Partial<Record<GrantablePermission, ServerFeature>> = { USE: "use-permission", DENY: "deny-permission" };
+
+/** The server's refusal of a level it does not know: "Invalid permission 'DENY'. Valid permissions are: (…)". */
+function isInvalidPermission(error: unknown, permission: string): boolean {
+  return error instanceof InvalidParameterError && error.serverMessage.includes(`Invalid permission '${permission}'`);
 }
 
 function check(idKey: string, id: string, username: string, permission?: string): void {

@@ -108,7 +108,7 @@ export class AuthUsers extends APIResource {
   }
 
   /**
-   * What a user may do: whether it is an admin and each explicit grant. On MLflow 3.17
+   * What a user may do: whether it is an admin and each explicit grant. On MLflow 3.13+
    * (`users/permissions/list`) every grant of every role the user holds; on older servers the
    * experiment and registered-model rows that `users/get` returns.
    * @throws {NotFoundError} when there is no such user.

@@ -3,6 +3,7 @@
  * its users and their permissions on experiments and registered models. One namespace so the
  * three share what they learn about the server (which generation of the permission API it has).
  */
+import type { ServerCapabilities } from "../store/rest/server-capabilities.js";
 import type { TrackingStore } from "../store/tracking-store.js";
 import { AuthApiGeneration } from "./auth-generation.js";
 import { ExperimentPermissions, RegisteredModelPermissions } from "./auth-permissions.js";
@@ -27,10 +28,10 @@ export class Auth {
   readonly registeredModelPermissions: RegisteredModelPermissions;
 
   /** @internal */
-  constructor(store: TrackingStore) {
+  constructor(store: TrackingStore, capabilities?: Pick<ServerCapabilities, "unsupported">) {
     const generation = new AuthApiGeneration();
     this.users = new AuthUsers(store, generation);
-    this.experimentPermissions = new ExperimentPermissions(store, generation);
-    this.registeredModelPermissions = new RegisteredModelPermissions(store, generation);
+    this.experimentPermissions = new ExperimentPermissions(store, generation, capabilities);
+    this.registeredModelPermissions = new RegisteredModelPermissions(store, generation, capabilities);
   }
 }

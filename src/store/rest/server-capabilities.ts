@@ -102,7 +102,7 @@ export class ServerCapabilities {
    * embedded store or a version that does not parse.
    * @throws like {@link ServerCapabilities.version}.
    * @example
-   * await client.server.missingFeatures() // on 2.22.5: ["logged-models", "run-outputs", "experiment-tag-delete", "webhooks", "server-info", "workspaces"]
+   * await client.server.missingFeatures() // on 2.22.5: ["logged-models", "run-outputs", "experiment-tag-delete", "webhooks", "use-permission", "server-info", "workspaces", "permission-grants", "deny-permission"]
    */
   async missingFeatures(options: RequestOptions = {}): Promise<ServerFeature[]> {
     const version = await this.version(options);

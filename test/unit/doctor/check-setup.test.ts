@@ -310,7 +310,8 @@ describe("what each broken setup is told", () => {
       status: "pass",
       detail:
         "MLflow 2.22.5; no /api/3.0/mlflow/server-info (a server before MLflow 3.10); unavailable on this server: logged models (MLflow ≥ 3.0), " +
-        "run outputs (logged models a run produced) (MLflow ≥ 3.0), deleting an experiment tag (MLflow ≥ 3.2), model-registry webhooks (MLflow ≥ 3.3).",
+        "run outputs (logged models a run produced) (MLflow ≥ 3.0), deleting an experiment tag (MLflow ≥ 3.2), model-registry webhooks (MLflow ≥ 3.3), " +
+        "the USE permission (MLflow ≥ 3.9), per-user permission grants (MLflow ≥ 3.13), the DENY permission (MLflow ≥ 3.17).",
     });
   });
 

@@ -1,18 +1,31 @@
 /**
- * client.auth: the basic-auth admin API over both generations of MLflow's permission API (3.17's
- * per-user grants, and the per-resource rows before it), passwords kept out of every error, and
- * the 403 of any RPC explained from the request (operation, resource, permission, the grant).
+ * client.auth: the basic-auth admin API over both generations of MLflow's permission API (3.13's
+ * per-user grants, and the per-resource rows before it), the permission levels an older server
+ * lacks (USE before 3.9, DENY before 3.17) as UnsupportedFeatureError, passwords kept out of every
+ * error, and the 403 of any RPC explained from the request (operation, resource, permission, the grant).
  */
 import { inspect } from "node:util";
 import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { AlreadyExistsError, InvalidParameterError, NotFoundError, PermissionDeniedError, ValidationError } from "../../../src/index.js";
+import {
+  AlreadyExistsError,
+  InvalidParameterError,
+  NotFoundError,
+  PermissionDeniedError,
+  UnsupportedFeatureError,
+  ValidationError,
+} from "../../../src/index.js";
 import { API, BASE, mlflowError, record, testClient, useMockServer } from "../helpers/mock-server.js";
 
 const server = useMockServer();
 const API3 = `${BASE}/api/3.0/mlflow`;
 const forbidden = (): Response => new HttpResponse("Permission denied", { status: 403, headers: { "Content-Type": "text/html" } });
 const missingRoute = (): Response => new HttpResponse("<!doctype html><title>404 Not Found</title>", { status: 404, headers: { "Content-Type": "text/html" } });
+/** `GET /version` answering `version` as MLflow does (text/plain). */
+const versionIs = (version: string) => record(server, "get", `${BASE}/version`, () => new HttpResponse(version, { headers: { "content-type": "text/plain" } }));
+/** What a server answers for a level it does not know (mlflow/server/auth/permissions.py, `_validate_permission`). */
+const invalidPermission = (permission: string, valid: string) => () =>
+  mlflowError(400, "INVALID_PARAMETER_VALUE", `Invalid permission '${permission}'. Valid permissions are: (${valid})`);
 
 describe("client.auth.users", () => {
   it("creates a user with the password in the JSON body and returns the user", async () => {
@@ -132,8 +145,9 @@ describe("client.auth.experimentPermissions on MLflow 3.17 (per-user grants)", (
   });
 });
 
-describe("client.auth on servers before MLflow 3.17 (per-resource permission rows)", () => {
+describe("client.auth on servers before MLflow 3.13 (per-resource permission rows)", () => {
   it("falls back to experiments/permissions/* once the grant route is missing, and stays there", async () => {
+    const probes = versionIs("2.22.5");
     const grants = record(server, "post", `${API3}/users/permissions/grant`, missingRoute);
     const creates = record(server, "post", `${API}/experiments/permissions/create`, () => ({
       experiment_permission: { experiment_id: "12", user_id: 7, permission: "EDIT" },
@@ -149,6 +163,7 @@ describe("client.auth on servers before MLflow 3.17 (per-resource permission row
     expect((await client.auth.experimentPermissions.get("12", "ci-bot")).permission).toBe("MANAGE");
     await client.auth.experimentPermissions.delete("12", "ci-bot");
     expect(grants).toHaveLength(1);
+    expect(probes).toHaveLength(1); // the missing route is dated once: per-user grants need 3.13
     expect(creates.map((r) => r.body)).toEqual([{ experiment_id: "12", username: "ci-bot", permission: "EDIT" }]);
     expect(updates.map((r) => r.body)).toEqual([{ experiment_id: "12", username: "ci-bot", permission: "MANAGE" }]);
     expect(Object.fromEntries(gets[0]!.query)).toEqual({ experiment_id: "12", username: "ci-bot" });
@@ -156,6 +171,7 @@ describe("client.auth on servers before MLflow 3.17 (per-resource permission row
   });
 
   it("uses registered-models/permissions/* and lists grants from users/get", async () => {
+    versionIs("2.14.3");
     record(server, "get", `${API3}/users/permissions/list`, missingRoute);
     const creates = record(server, "post", `${API}/registered-models/permissions/create`, () => ({
       registered_model_permission: { name: "churn", user_id: 7, permission: "READ" },
@@ -176,6 +192,67 @@ describe("client.auth on servers before MLflow 3.17 (per-resource permission row
     ]);
     await client.auth.registeredModelPermissions.create("churn", "ci-bot", "READ");
     expect(creates.map((r) => r.body)).toEqual([{ name: "churn", username: "ci-bot", permission: "READ" }]);
+  });
+
+  it("falls back too when the server does not say its version (the route's own 404 decides)", async () => {
+    record(server, "get", `${BASE}/version`, () => new HttpResponse("<html>proxy</html>", { status: 404, headers: { "content-type": "text/html" } }));
+    record(server, "post", `${API3}/users/permissions/grant`, missingRoute);
+    const creates = record(server, "post", `${API}/experiments/permissions/create`, () => ({
+      experiment_permission: { experiment_id: "12", user_id: 7, permission: "READ" },
+    }));
+    await testClient().auth.experimentPermissions.create("12", "ci-bot", "READ");
+    expect(creates).toHaveLength(1);
+  });
+
+  it("answers a direct call of the per-user grant API with UnsupportedFeatureError naming 3.13 and the server's version", async () => {
+    versionIs("3.0.1");
+    record(server, "get", `${API3}/users/permissions/list`, missingRoute);
+    const error = await testClient()
+      .store.call("auth.permissions.list", { username: "ci-bot" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsupportedFeatureError);
+    expect(error).toMatchObject({ feature: "permission-grants", minVersion: "3.13", serverVersion: "3.0.1" });
+    expect((error as Error).message).toMatch(
+      /^Per-user permission grants needs MLflow ≥ 3\.13; the server at \S+ runs 3\.0\.1\. Fix: upgrade .*client\.auth\.experimentPermissions/,
+    );
+  });
+
+  it("refuses USE before 3.9 with UnsupportedFeatureError naming the level, the server's version and 3.9", async () => {
+    versionIs("2.22.5");
+    record(server, "post", `${API3}/users/permissions/grant`, missingRoute);
+    record(server, "post", `${API}/experiments/permissions/create`, invalidPermission("USE", "'READ', 'EDIT', 'MANAGE', 'NO_PERMISSIONS'"));
+    record(server, "patch", `${API}/registered-models/permissions/update`, invalidPermission("USE", "'READ', 'EDIT', 'MANAGE', 'NO_PERMISSIONS'"));
+    const client = testClient();
+    for (const call of [
+      () => client.auth.experimentPermissions.create("12", "ci-bot", "USE"),
+      () => client.auth.registeredModelPermissions.update("churn", "ci-bot", "USE"),
+    ]) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UnsupportedFeatureError);
+      expect(error).toMatchObject({ feature: "use-permission", minVersion: "3.9", serverVersion: "2.22.5" });
+      expect((error as Error).message).toMatch(
+        /^The USE permission needs MLflow ≥ 3\.9; the server at \S+ runs 2\.22\.5\. Fix: upgrade the server to MLflow 3\.9 or later, or grant READ/,
+      );
+      expect((error as Error).cause).toBeInstanceOf(InvalidParameterError);
+    }
+  });
+
+  it("refuses DENY before 3.17 (a 3.16 server's grant) with UnsupportedFeatureError naming 3.17", async () => {
+    versionIs("3.16.1");
+    record(server, "post", `${API3}/users/permissions/grant`, invalidPermission("DENY", "'READ', 'USE', 'EDIT', 'MANAGE', 'NO_PERMISSIONS'"));
+    const error = await testClient()
+      .auth.experimentPermissions.create("12", "ci-bot", "DENY")
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ constructor: UnsupportedFeatureError, feature: "deny-permission", minVersion: "3.17", serverVersion: "3.16.1" });
+  });
+
+  it("keeps the server's InvalidParameterError when its version has the level, or the refusal is about something else", async () => {
+    versionIs("3.17.2");
+    record(server, "post", `${API3}/users/permissions/grant`, invalidPermission("DENY", "'READ'"));
+    const client = testClient();
+    await expect(client.auth.experimentPermissions.create("12", "ci-bot", "DENY")).rejects.toMatchObject({ constructor: InvalidParameterError });
+    record(server, "post", `${API3}/users/permissions/grant`, () => mlflowError(400, "INVALID_PARAMETER_VALUE", "Resource id is too long"));
+    await expect(client.auth.experimentPermissions.create("12", "ci-bot", "USE")).rejects.toMatchObject({ constructor: InvalidParameterError });
   });
 
   it("does not fall back when the user is missing (a JSON 404 is not a missing route)", async () => {

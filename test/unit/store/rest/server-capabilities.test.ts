@@ -37,7 +37,17 @@ describe("client.server", () => {
     expect(probes).toHaveLength(0);
     expect(await client.server.version()).toBe("2.22.5");
     expect(await client.server.version()).toBe("2.22.5");
-    expect(await client.server.missingFeatures()).toEqual(["logged-models", "run-outputs", "experiment-tag-delete", "webhooks", "server-info", "workspaces"]);
+    expect(await client.server.missingFeatures()).toEqual([
+      "logged-models",
+      "run-outputs",
+      "experiment-tag-delete",
+      "webhooks",
+      "use-permission",
+      "server-info",
+      "workspaces",
+      "permission-grants",
+      "deny-permission",
+    ]);
     expect(probes).toHaveLength(1);
   });
 
@@ -45,7 +55,12 @@ describe("client.server", () => {
     const probes = versionIs("3.0.1");
     const client = testClient();
     const answers = await Promise.all([client.server.version(), client.server.supports("webhooks"), client.server.missingFeatures(), client.server.version()]);
-    expect(answers).toEqual(["3.0.1", false, ["experiment-tag-delete", "webhooks", "server-info", "workspaces"], "3.0.1"]);
+    expect(answers).toEqual([
+      "3.0.1",
+      false,
+      ["experiment-tag-delete", "webhooks", "use-permission", "server-info", "workspaces", "permission-grants", "deny-permission"],
+      "3.0.1",
+    ]);
     expect(probes).toHaveLength(1);
   });
 
