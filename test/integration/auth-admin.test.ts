@@ -4,18 +4,22 @@
  * command and grants it EDIT on one experiment; that account logs a run there with the logger and
  * is refused on another experiment with an error naming the experiment and EDIT; the stack's
  * READ-only user is refused a write with an error naming the resource; MLflow's own admin client
- * (`mlflow.server.get_app_client("basic-auth")`) reads the user and its permissions back; and no
- * password appears in any output.
+ * (`mlflow.server.get_app_client("basic-auth")`) reads the user and its permissions back; the
+ * permission levels and the grant API a release lacks fail with UnsupportedFeatureError; and no
+ * password appears in any output. The compat suite runs it on every version's auth server: before
+ * MLflow 3.13 (per-resource permission rows) a user without a grant has no permission to `get`
+ * (NotFoundError) where 3.13+ answers the server's default.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MlflowClient, PermissionDeniedError, startRun } from "../../src/index.js";
+import { type MlflowClient, NotFoundError, PermissionDeniedError, startRun, UnsupportedFeatureError } from "../../src/index.js";
+import { type ServerFeature, serverLacks } from "../../src/protocol/server-features.js";
 import { ensureCliBuilt, runBuiltCli } from "./support/cli.js";
 import { runPython } from "./support/python.js";
-import { serverUri, stackClient, stackClientEnv, stackEnv, uniqueName } from "./support/stack.js";
+import { serverUri, stackClient, stackClientEnv, stackEnv, stackServerVersion, uniqueName } from "./support/stack.js";
 
 const admin = stackClient("auth");
 const bot = uniqueName("ci-bot");
@@ -25,6 +29,9 @@ let dir: string;
 let granted: { id: string; name: string };
 let other: { id: string; name: string };
 let botClient: MlflowClient;
+/** The auth server's version, as the admin's client learns it. */
+let version: string;
+const lacks = (feature: ServerFeature): boolean => serverLacks(version, feature) === true;
 
 /** The admin's environment for the built command: the auth server and the admin's credentials. */
 function adminEnv(): Record<string, string> {
@@ -48,6 +55,7 @@ function everyText(error: unknown): string {
 
 beforeAll(async () => {
   ensureCliBuilt();
+  version = await stackServerVersion(admin);
   dir = await mkdtemp(join(tmpdir(), "auth-admin-"));
   for (const which of ["granted", "other"] as const) {
     const name = uniqueName(`auth-admin-${which}`);
@@ -129,13 +137,42 @@ describe("mlflow-ts auth and client.auth on the real basic-auth server", () => {
       { username: bot, experiment_ids: [granted.id, other.id] },
       adminEnv(),
     );
-    // The other experiment has no grant: the server's default_permission (READ) applies.
-    expect(read).toEqual({ user: { username: bot, is_admin: false }, experiments: { [granted.id]: "EDIT", [other.id]: "READ" } });
+    // The other experiment has no grant: 3.13+ answers the server's default_permission (READ); older
+    // servers the explicit row only, which it does not have.
+    const noGrant = lacks("permission-grants") ? null : "READ";
+    expect(read).toEqual({ user: { username: bot, is_admin: false }, experiments: { [granted.id]: "EDIT", [other.id]: noGrant } });
+  });
+
+  it("grants USE and DENY where the server has them, else fails with UnsupportedFeatureError naming the level and both versions", async () => {
+    for (const [permission, feature] of [
+      ["USE", "use-permission"],
+      ["DENY", "deny-permission"],
+    ] as const) {
+      const outcome = await admin.auth.experimentPermissions.update(other.id, bot, permission).catch((e: unknown) => e);
+      if (lacks(feature)) {
+        expect(outcome).toBeInstanceOf(UnsupportedFeatureError);
+        expect(outcome).toMatchObject({ feature, serverVersion: version });
+        expect((outcome as Error).message).toMatch(
+          new RegExp(`^The ${permission} permission needs MLflow ≥ \\d+\\.\\d+; the server at \\S+ runs ${version.replaceAll(".", "\\.")}\\. Fix: `),
+        );
+      } else {
+        expect(outcome).toEqual({ experiment_id: other.id, username: bot, permission });
+        expect((await admin.auth.experimentPermissions.get(other.id, bot)).permission).toBe(permission);
+      }
+    }
+    // The per-user grant API itself (what client.auth falls back from): typed where it is missing.
+    const listed = await admin.store.call("auth.permissions.list", { username: bot }).catch((e: unknown) => e);
+    if (lacks("permission-grants")) expect(listed).toMatchObject({ name: "UnsupportedFeatureError", feature: "permission-grants", serverVersion: version });
+    else expect(listed).toMatchObject({ is_admin: false });
+    await admin.auth.experimentPermissions.delete(other.id, bot).catch((e: unknown) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
   });
 
   it("revokes the grant and deletes the user with the CLI, and no password appeared in any output", async () => {
     expect((await cli(["auth", "revoke", "experiment", granted.id, bot])).code).toBe(0);
-    expect((await admin.auth.experimentPermissions.get(granted.id, bot)).permission).toBe("READ");
+    // No grant left: 3.13+ answers the server's default (READ), older servers that there is none.
+    const after = admin.auth.experimentPermissions.get(granted.id, bot);
+    if (lacks("permission-grants")) await expect(after).rejects.toMatchObject({ constructor: NotFoundError, errorCode: "RESOURCE_DOES_NOT_EXIST" });
+    else expect((await after).permission).toBe("READ");
     const deleted = await cli(["auth", "users", "delete", bot]);
     expect(deleted).toMatchObject({ code: 0, stdout: `Deleted user ${bot}.\n` });
     await expect(admin.auth.users.get(bot)).rejects.toMatchObject({ status: 404 });

@@ -60,7 +60,6 @@ function adminBasic(): string {
   return `Basic ${Buffer.from(`${stackEnv("STACK_AUTH_ADMIN_USER")}:${stackEnv("STACK_AUTH_ADMIN_PASSWORD")}`).toString("base64")}`;
 }
 
-
 describe("tokens that rotate during a logging run", () => {
   it(
     `no 401 reaches the user and every point is in PostgreSQL exactly once (${RUN_MS / 1000} s run)`,
