@@ -108,15 +108,22 @@ describe("tokens that rotate during a logging run", () => {
   );
 
   it("a proxied artifact upload carries the provider's token; refused after a revocation, it is replayed with a new one", async () => {
-    const gate = await startBearerGate(serverUri("proxied"), idp);
+    // Tokens that outlive the test: only the revocation can make the upload's token stale (with the
+    // 4 s tokens a slow run creation on a loaded machine let the provider refresh first: no 401, seen on 2.22.5).
+    const longIdp = await startTokenEndpoint({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, lifetimeMs: 600_000 });
+    const gate = await startBearerGate(serverUri("proxied"), longIdp);
     const file = join(scratch, "weights.bin");
     writeFileSync(file, "model weights ".repeat(1000));
     try {
       const run = await startRun({
-        client: { trackingUri: gate.url, auth: provider(), env: stackClientEnv(gate.url) },
+        client: {
+          trackingUri: gate.url,
+          auth: oauth2ClientCredentials({ tokenUrl: longIdp.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scope: "mlflow" }),
+          env: stackClientEnv(gate.url),
+        },
         experimentName: uniqueName("auth-rotation-proxied"),
       });
-      idp.revokeAll(); // the token the run was created with is refused from now on
+      longIdp.revokeAll(); // the token the run was created with is refused from now on
       const refusedBefore = gate.unauthorized;
       await run.logArtifact(file, { artifactPath: "model" });
       expect(gate.unauthorized).toBeGreaterThan(refusedBefore);
@@ -130,6 +137,7 @@ describe("tokens that rotate during a logging run", () => {
       }
     } finally {
       await gate.close();
+      await longIdp.close();
     }
   });
 
