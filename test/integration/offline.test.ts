@@ -94,7 +94,7 @@ describe("offline mode (MLFLOW_TS_OFFLINE) on the real stack", () => {
     const offlineRunId = /^run (\w{32})$/m.exec(stdout)?.[1];
     expect(offlineRunId, stdout).toBeDefined();
     expect(stderr).toMatch(
-      new RegExp(`^mlflow-ts: run ${offlineRunId} is offline \\(MLFLOW_TS_OFFLINE\\): kept in ${offlineDir}/\\S+ for ${server}; nothing is sent\\.`, "m"),
+      new RegExp(`^mlflow-ts: run ${offlineRunId} is offline \\(MLFLOW_TS_OFFLINE=true\\): kept in ${offlineDir}/\\S+ for ${server}; nothing is sent\\.`, "m"),
     );
     expect(stderr).not.toContain(SECRET);
     // Nothing reached the server: PostgreSQL has no such experiment.
