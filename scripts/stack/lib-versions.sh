@@ -112,8 +112,20 @@ version_spec() { # $1 = version, $2 = role: fills the SPEC_* variables of mlflow
   SPEC_AUTH_INI="$(version_state_dir "$1")/auth/basic_auth.ini"
   SPEC_AUTH_USERS_URI="$(version_pg_uri "$1" auth_users)"
   SPEC_SERVER_ARGS=()
-  version_serves_with_gunicorn "$1" && SPEC_SERVER_ARGS=(--gunicorn-opts "--timeout $STACK_GUNICORN_TIMEOUT_S")
+  if version_serves_with_gunicorn "$1" || { [[ $2 == auth ]] && version_auth_needs_gunicorn "$1"; }; then
+    SPEC_SERVER_ARGS=(--gunicorn-opts "--timeout $STACK_GUNICORN_TIMEOUT_S")
+  fi
   return 0
+}
+
+# MLflow 3.3.x serves `--app-name basic-auth` (a Flask app) with uvicorn as if it were ASGI: every
+# request answers 500 ("Flask.__call__() missing 1 required positional argument: 'start_response'"),
+# so its auth server never becomes ready; with `--gunicorn-opts` it runs under gunicorn and works
+# (3.4 wraps the app for uvicorn).
+version_auth_needs_gunicorn() { # $1 = version: true for 3.3.x
+  local major minor rest
+  IFS=. read -r major minor rest <<<"$1"
+  ((major == 3 && minor == 3))
 }
 
 version_serves_with_gunicorn() { # $1 = version: true before 3.3 (from 3.3 `mlflow server` runs uvicorn)
