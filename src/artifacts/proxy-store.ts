@@ -248,7 +248,7 @@ export class ProxyArtifactStore implements ArtifactStore {
 
   /** One streamed `PUT`; the body is re-opened on every attempt. */
   async #put(source: Exclude<UploadSource, { kind: "stream" }>, artifactFile: string, hooks: TransferHooks): Promise<number> {
-    const size = source.kind === "file" ? source.size : source.data.byteLength;
+    const size = partSourceSize(source);
     const onBytes = (sent: number): void => hooks.onBytes?.(sent);
     const body = (): Readable => {
       onBytes(0);

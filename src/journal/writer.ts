@@ -190,26 +190,12 @@ export class JournalWriter {
 
   /** Appends the run's end status; returns its sequence number in the control stream. */
   appendEnd(status: JournalEndStatus, endTimeMs: number): number {
-    const seq = this.#appended.control;
-    const part = this.#target();
-    if (part !== undefined) {
-      const before = part.buffer.length;
-      part.buffer.writeEnd(status, endTimeMs, seq, Date.now());
-      this.#grew(part.buffer.length - before);
-    }
-    return this.#advance("control", 1);
+    return this.#appendControl((part, seq, atMs) => part.buffer.writeEnd(status, endTimeMs, seq, atMs));
   }
 
   /** Appends a file to upload later; returns its sequence number in the control stream. */
   appendArtifact(artifact: ArtifactEntry): number {
-    const seq = this.#appended.control;
-    const part = this.#target();
-    if (part !== undefined) {
-      const before = part.buffer.length;
-      part.buffer.writeArtifact(artifact, seq, Date.now());
-      this.#grew(part.buffer.length - before);
-    }
-    return this.#advance("control", 1);
+    return this.#appendControl((part, seq, atMs) => part.buffer.writeArtifact(artifact, seq, atMs));
   }
 
   /**
@@ -217,12 +203,22 @@ export class JournalWriter {
    * returns its sequence number in the control stream.
    */
   appendBlob(blob: BlobEntry): number {
+    return this.#appendControl((part, seq, atMs) => {
+      part.buffer.writeBlob(blob, seq, atMs);
+      part.segment.blobs.add(blob.sha256);
+    });
+  }
+
+  /**
+   * One record of the control stream (end status, artifact, blob; rare, off the hot path): written
+   * by `write` into the current part unless the journal is degraded or closed, counted either way.
+   */
+  #appendControl(write: (part: Part, seq: number, atMs: number) => void): number {
     const seq = this.#appended.control;
     const part = this.#target();
     if (part !== undefined) {
       const before = part.buffer.length;
-      part.buffer.writeBlob(blob, seq, Date.now());
-      part.segment.blobs.add(blob.sha256);
+      write(part, seq, Date.now());
       this.#grew(part.buffer.length - before);
     }
     return this.#advance("control", 1);
