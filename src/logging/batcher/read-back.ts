@@ -8,23 +8,38 @@
  *   (or as the one probe when nothing else is in flight): the deadline no longer gives them up.
  *
  * It walks `journal.cursor()` (unacknowledged entries, committed ones only) and holds one window:
- * the part of one decoded record that lies in one owed range. `take` removes what it returns from
- * its set, so no point is handed out twice; a range owed behind the cursor rewinds it. A point read
- * back keeps its links to a logged model and a dataset (journal format 2), as the memory buffer's
- * requests carry them, so a run that links its points spills like any other. Memory: one
- * decoded record (≤ 32,768 points, ≤ 1.2 MB) and the cursor's 1 MiB read buffer, whatever the outage.
+ * one owed range's points, up to a full request (`MAX_METRICS_PER_BATCH`), across as many records
+ * as it spans. The window must span records: the logger appends what it accepted on every journal
+ * tick (100 ms) as one record, so a run logging 500 points/s writes records of about 50 points, and
+ * a window of one record made every request of the drain after an outage carry 50 points where a
+ * request from memory carries 1000 (the drain ran at 14 % of normal ingest; docs/journal.md
+ * "Benchmark"). `take` removes what it returns from its set, so no point is handed out twice; a
+ * range owed behind the cursor rewinds it. A point read back keeps its links to a logged model and a
+ * dataset (journal format 2), as the memory buffer's requests carry them, so a run that links its
+ * points spills like any other. Memory: the decoded records of one window (the whole records in it
+ * hold fewer than 1000 points; the first and the last may be larger, each ≤ 32,768 points, ≤ 1.2 MB)
+ * and the cursor's 1 MiB read buffer, whatever the outage.
  */
 import { type Journal, type JournalCursor, type JournalRecord, type MetricLinkEntry, RangeSet } from "../../journal/index.js";
 import type { MetricInput } from "../../protocol/endpoints.js";
-import { type MetricSource, metricBytes, metricLinkBytes, withMetricLink } from "../../protocol/log-batch.js";
+import { MAX_METRICS_PER_BATCH, type MetricSource, metricBytes, metricLinkBytes, withMetricLink } from "../../protocol/log-batch.js";
 
 type MetricsRecord = Extract<JournalRecord, { kind: "metrics" }>;
 
-/** The part of a record being handed out: points `[from, to)` (sequence numbers). */
-interface Window {
+/** The part of one record in a window: points `[from, to)` (sequence numbers). */
+interface Part {
   record: MetricsRecord;
   from: number;
   to: number;
+}
+
+/** Points being handed out: consecutive parts of one owed range, each part's `to` the next one's `from`. */
+interface Window {
+  parts: Part[];
+  /** Index of the part `take` reads next (the ones before it are used up). */
+  head: number;
+  /** Points left in the window. */
+  size: number;
   /** From the kept set: a second delivery. */
   redelivery: boolean;
 }
@@ -90,12 +105,13 @@ export class ReadBack implements MetricSource<MetricInput> {
   get ready(): number {
     const window = this.#window;
     if (window === undefined || (window.redelivery && !this.#mayRedeliver())) return 0;
-    return window.to - window.from;
+    return window.size;
   }
 
   /** Sequence number of the next point {@link ReadBack.take} returns. */
   get nextSeq(): number {
-    return this.#window?.from ?? Number.POSITIVE_INFINITY;
+    const window = this.#window;
+    return window === undefined ? Number.POSITIVE_INFINITY : window.parts[window.head]!.from;
   }
 
   /** Whether the points {@link ReadBack.take} returns now are a re-delivery. */
@@ -128,28 +144,34 @@ export class ReadBack implements MetricSource<MetricInput> {
     const window = this.#window;
     const metrics: MetricInput[] = [];
     if (window === undefined) return metrics;
-    const { record } = window;
+    const first = this.nextSeq;
     let bytes = 0;
-    while (window.from < window.to && metrics.length < max) {
-      const index = window.from - record.firstSeq;
+    while (window.size > 0 && metrics.length < max) {
+      const part = window.parts[window.head]!;
+      if (part.from === part.to) {
+        window.head++;
+        continue;
+      }
+      const { record } = part;
+      const index = part.from - record.firstSeq;
       const key = record.keys[index]!;
       const link = record.links?.[index];
       bytes += metricBytes(key, link === undefined ? 0 : this.#linkBytes(link));
       if (bytes > maxBytes && metrics.length > 0) break;
       const metric: MetricInput = { key, value: record.values[index]!, timestamp: record.timestamps[index]!, step: record.steps[index]! };
       metrics.push(withMetricLink(metric, link));
-      window.from++;
+      part.from++;
+      window.size--;
     }
-    const first = window.from - metrics.length;
-    (window.redelivery ? this.#kept : this.#spilled).delete(first, window.from);
+    // The window's parts are consecutive: what was taken is one range.
+    (window.redelivery ? this.#kept : this.#spilled).delete(first, first + metrics.length);
     // The last spilled point handed out: the kept ones, behind the cursor, come next.
     if (!window.redelivery && this.#spilled.size === 0 && this.#kept.size > 0) this.#rewind = true;
     this.readTotal += metrics.length;
-    if (window.from === window.to) {
-      this.#recordSeq = window.to;
+    if (window.size === 0) {
       this.#window = undefined;
       this.fill();
-    }
+    } else if (window.parts[window.head]!.from === window.parts[window.head]!.to) window.head++;
     return metrics;
   }
 
@@ -192,21 +214,39 @@ export class ReadBack implements MetricSource<MetricInput> {
   }
 
   async #fill(): Promise<void> {
+    let window: Window | undefined;
     // Bounded: every turn reads one record further; the cursor ends at what is committed.
-    while (!this.#closed && this.#window === undefined) {
+    while (!this.#closed) {
+      // Spilled points came while a re-delivery was being read: they go first (the kept ones stay owed).
+      if (window?.redelivery === true && this.#spilled.size > 0) window = undefined;
       if (this.#record !== undefined) {
-        this.#window = this.#windowIn(this.#record, this.#recordSeq);
-        if (this.#window !== undefined) break;
-        this.#record = undefined;
+        const part = this.#partIn(this.#record, this.#recordSeq, window);
+        if (part === undefined) {
+          // The window's range does not go on into this record: hand it out; the record is searched again next time.
+          if (window !== undefined) break;
+          this.#record = undefined;
+        } else {
+          this.#recordSeq = part.to;
+          if (window === undefined) window = { parts: [part], head: 0, size: part.to - part.from, redelivery: this.#spilled.size === 0 };
+          else {
+            window.parts.push(part);
+            window.size += part.to - part.from;
+          }
+          if (!this.#goesOn(window, part)) break;
+          // Used up to its end, and the range goes on: into the next record.
+          this.#record = undefined;
+        }
       }
-      if (this.#spilled.size + this.#kept.size === 0) break;
+      if (window === undefined && this.#spilled.size + this.#kept.size === 0) break;
       if (this.#rewind || this.#cursor === undefined) {
+        // Hand out what was read before going back.
+        if (window !== undefined) break;
         await this.#cursor?.close();
         this.#cursor = this.#journal.cursor();
         this.#cursorSeq = 0;
         this.#rewind = false;
       }
-      const record = await this.#cursor.next();
+      const record = await this.#cursor!.next();
       if (record === undefined) break;
       if (record.kind !== "metrics") continue;
       this.#cursorSeq = record.firstSeq + record.count;
@@ -217,21 +257,36 @@ export class ReadBack implements MetricSource<MetricInput> {
       await this.#cursor?.close();
       return;
     }
-    if (this.#window !== undefined) this.#onReady();
+    if (window?.redelivery === true && this.#spilled.size > 0) window = undefined;
+    if (window === undefined) return;
+    this.#window = window;
+    this.#onReady();
   }
 
   /**
-   * The first owed part of `record` at or after `fromSeq`, as a window: spilled points first (a
-   * `flush()` waits for them; kept ones were tried already), kept ones once no spilled point is owed.
+   * The next owed part of `record`: with a window being read, the part that goes on with its range
+   * (from the window's end, in the window's set); otherwise the first owed part at or after `fromSeq`,
+   * spilled points first (a `flush()` waits for them; kept ones were tried already), kept ones once
+   * no spilled point is owed.
    */
-  #windowIn(record: MetricsRecord, fromSeq: number): Window | undefined {
+  #partIn(record: MetricsRecord, fromSeq: number, window: Window | undefined): Part | undefined {
     const end = record.firstSeq + record.count;
-    const redelivery = this.#spilled.size === 0;
-    for (const [from, to] of (redelivery ? this.#kept : this.#spilled).ranges()) {
-      if (to <= fromSeq) continue;
+    const start = window === undefined ? fromSeq : window.parts.at(-1)!.to;
+    const set = (window === undefined ? this.#spilled.size === 0 : window.redelivery) ? this.#kept : this.#spilled;
+    if (window !== undefined && (start < record.firstSeq || start >= end)) return undefined;
+    for (const [from, to] of set.ranges()) {
+      if (to <= start) continue;
       if (from >= end) break;
-      return { record, from: Math.max(from, fromSeq), to: Math.min(to, end), redelivery };
+      // Going on with a window: only from its very end.
+      if (window !== undefined && from > start) return undefined;
+      return { record, from: Math.max(from, start), to: Math.min(to, end) };
     }
     return undefined;
+  }
+
+  /** Whether the window should take in the next record: short of a full request, its range going on past this record. */
+  #goesOn(window: Window, last: Part): boolean {
+    if (window.size >= MAX_METRICS_PER_BATCH || last.to !== last.record.firstSeq + last.record.count) return false;
+    return (window.redelivery ? this.#kept : this.#spilled).has(last.to);
   }
 }

@@ -31,6 +31,8 @@ let warnings: CapturedWarning[];
 let down: boolean;
 /** Steps of the points the server took, in the order the requests arrived. */
 let received: number[];
+/** Points per request the server took, in arrival order. */
+let sizes: number[];
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "mlflow-ts-spill-"));
@@ -38,11 +40,13 @@ beforeEach(async () => {
   fake.addRun(RUN);
   down = false;
   received = [];
+  sizes = [];
   server.use(
     http.post(`${API}/runs/log-batch`, async ({ request }) => {
       if (down) return mlflowError(503, "TEMPORARILY_UNAVAILABLE", "down for the test");
       const body = (await request.clone().json()) as { metrics?: { step: number | string }[] };
       for (const metric of body.metrics ?? []) received.push(Number(metric.step));
+      if ((body.metrics?.length ?? 0) > 0) sizes.push(body.metrics!.length);
       return undefined; // on to the fake server, which stores and counts
     }),
   );
@@ -112,6 +116,31 @@ describe("spilling at the memory cap", () => {
     expect(run.stats().spilled).toBe(spilled);
     expect(fake.runs.get(RUN)!.pointsReceived).toBe(11_500);
     expect(received).toEqual(steps(11_500));
+    await run.end();
+  });
+});
+
+describe("reading back a slow run's journal", () => {
+  it("packs full requests of 1000 points across the small records a slow run writes (one per journal tick), not one request per record", async () => {
+    down = true;
+    const run = await openRun({ maxBufferedEntries: 1000 });
+    // 50 points per journal tick (commits every 10 ms): about 120 records of 50 points.
+    for (let start = 0; start < 6000; start += 50) {
+      log(run, start, start + 50);
+      await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+    await until(() => run.stats().spilled >= 4000 && run.stats().durable === 6000, "chunks past the cap to leave memory", MAX_POLLS);
+
+    down = false;
+    await run.flush();
+    const stats = run.stats();
+    expect(stats).toMatchObject({ sent: 6000, failed: 0, pending: 0 });
+    expect(stats.readBack).toBe(stats.spilled);
+    expect(fake.runs.get(RUN)!.pointsReceived).toBe(6000);
+    expect(received).toEqual(steps(6000));
+    // Six requests of 1000 (the last from memory may be split at its chunk's seal): not 120 of 50.
+    expect(sizes.length).toBeLessThanOrEqual(8);
+    expect(sizes.filter((size) => size === 1000).length).toBeGreaterThanOrEqual(4);
     await run.end();
   });
 });
