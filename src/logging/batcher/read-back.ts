@@ -180,9 +180,18 @@ export class ReadBack implements MetricSource<MetricInput> {
     if (this.#filling || this.#closed || this.#window !== undefined) return;
     if (this.#spilled.size + this.#kept.size === 0) return;
     this.#filling = true;
-    void this.#fill().finally(() => {
-      this.#filling = false;
-    });
+    // Not `finally`: the window is published once `#filling` is clear, so that a send loop taking
+    // all of it at once (in the microtask `onReady` schedules) can start the next read right away.
+    void this.#read().then(
+      (window) => {
+        this.#filling = false;
+        this.#publish(window);
+      },
+      (error: unknown) => {
+        this.#filling = false;
+        throw error;
+      },
+    );
   }
 
   /** Forgets everything owed (the run's end gave up on it: it stays journaled) and closes the cursor. */
@@ -213,7 +222,8 @@ export class ReadBack implements MetricSource<MetricInput> {
     this.fill();
   }
 
-  async #fill(): Promise<void> {
+  /** Reads records until a window is ready (or what is committed ends); the caller publishes it. */
+  async #read(): Promise<Window | undefined> {
     let window: Window | undefined;
     // Bounded: every turn reads one record further; the cursor ends at what is committed.
     while (!this.#closed) {
@@ -253,12 +263,21 @@ export class ReadBack implements MetricSource<MetricInput> {
       this.#record = record;
       this.#recordSeq = record.firstSeq;
     }
+    return window;
+  }
+
+  /** Makes a window read by {@link ReadBack.#read} the one `take` hands out, and tells the send loop. */
+  #publish(window: Window | undefined): void {
     if (this.#closed) {
-      await this.#cursor?.close();
+      void this.#cursor?.close();
       return;
     }
-    if (window?.redelivery === true && this.#spilled.size > 0) window = undefined;
     if (window === undefined) return;
+    // Spilled points came while a re-delivery was being read: they go first (the kept ones stay owed).
+    if (window.redelivery && this.#spilled.size > 0) {
+      this.fill();
+      return;
+    }
     this.#window = window;
     this.#onReady();
   }
