@@ -6,8 +6,9 @@
  * @module
  */
 import { endianness } from "node:os";
+import { z } from "zod";
 import { crc32 } from "./checksum.js";
-import type { JournalRecord, MetricLinkEntry } from "./entries.js";
+import type { JournalRecord, MetricLinkEntry, ModelEntry } from "./entries.js";
 import {
   ABSENT_STRING,
   END_STATUSES,
@@ -202,7 +203,38 @@ export function decodeRecord(bytes: Buffer, start: number, end: number, keys: st
       const sha256 = bytes.toString("hex", cursor.at, cursor.at + 32);
       return { kind: "blob", stream: "control", firstSeq, count: 1, appendedMs, blob: { artifactFile, sizeBytes, sha256 } };
     }
+    case RecordKind.model:
+      return { kind: "model", stream: "control", firstSeq, count: 1, appendedMs, model: parseModelEntry(cursor.string()) };
     default:
       throw new DecodeError(`unknown record kind ${String(kind)}`);
   }
+}
+
+const modelFileShape = z.object({
+  localPath: z.string().min(1),
+  artifactPath: z.string(),
+  sizeBytes: z.number().int().min(0),
+  mtimeMs: z.number(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+const modelEntryShape = z.object({
+  target: z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("logged-model"), modelId: z.string().min(1) }),
+    z.object({ kind: z.literal("run-artifacts"), runId: z.string().min(1), name: z.string().min(1), history: z.record(z.string(), z.unknown()) }),
+  ]),
+  folder: z.string().min(1),
+  files: z.array(modelFileShape),
+});
+
+/** A model record's JSON, checked: a record that passed its CRC but does not hold a model entry is `bad-record`. */
+function parseModelEntry(json: string): ModelEntry {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new DecodeError("model record is not JSON");
+  }
+  const parsed = modelEntryShape.safeParse(value);
+  if (!parsed.success) throw new DecodeError(`model record: ${parsed.error.issues[0]?.message ?? "malformed"}`);
+  return parsed.data;
 }

@@ -8,7 +8,7 @@
  */
 import { endianness } from "node:os";
 import { crc32 } from "./checksum.js";
-import type { ArtifactEntry, BlobEntry, KeyValueEntry, MetricColumns, MetricLinkEntry } from "./entries.js";
+import type { ArtifactEntry, BlobEntry, KeyValueEntry, MetricColumns, MetricLinkEntry, ModelEntry } from "./entries.js";
 import {
   ABSENT_STRING,
   FRAME_BYTES,
@@ -253,6 +253,14 @@ export class RecordBuffer {
     writeInt64(this.view, this.length, blob.sizeBytes);
     this.bytes.write(blob.sha256, this.length + 8, 32, "hex");
     this.length += 40;
+    this.#finish(at);
+  }
+
+  /** Encodes a model being logged: its entry as JSON (a rare record, whose shape may grow). */
+  writeModel(model: ModelEntry, seq: number, appendedMs: number): void {
+    const json = JSON.stringify(model);
+    const at = this.#begin(RecordKind.model, 1, seq, appendedMs, 4 + 3 * json.length);
+    this.#writeString(json);
     this.#finish(at);
   }
 

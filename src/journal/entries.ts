@@ -66,6 +66,28 @@ export interface BlobEntry {
   sha256: string;
 }
 
+/**
+ * Where a journaled model's files go and how it is finished: an MLflow 3 logged model (its files
+ * under the model's artifact location, then finalized READY), or, on an MLflow 2 server, the run's
+ * artifacts under `name` followed by the run's `mlflow.log-model.history` record `history`.
+ */
+export type ModelTarget =
+  | { readonly kind: "logged-model"; readonly modelId: string }
+  | { readonly kind: "run-artifacts"; readonly runId: string; readonly name: string; readonly history: Readonly<Record<string, unknown>> };
+
+/**
+ * A model `logModel` was uploading (format 4): its folder inside the journal's folder, every file
+ * of it by path, size, mtime and SHA-256, and its {@link ModelTarget}. Recovery uploads the folder
+ * and finishes the model only if every file is unchanged.
+ */
+export interface ModelEntry {
+  target: ModelTarget;
+  /** The model's folder, relative to the journal's folder (`models/<name>`), so a claimed (renamed) journal still finds it. */
+  folder: string;
+  /** Its files: `localPath` relative to {@link ModelEntry.folder}, `artifactPath` their folder inside the model ("" for its root). */
+  files: ArtifactEntry[];
+}
+
 /** Fields every decoded record has. */
 interface RecordBase {
   /** Stream of its entries. */
@@ -119,8 +141,15 @@ export interface BlobRecord extends RecordBase {
   blob: BlobEntry;
 }
 
+/** A model being logged (format 4). */
+export interface ModelRecord extends RecordBase {
+  kind: "model";
+  stream: "control";
+  model: ModelEntry;
+}
+
 /** A record as a reader yields it. */
-export type JournalRecord = MetricsRecord | KeyValuesRecord | EndRecord | ArtifactRecord | BlobRecord;
+export type JournalRecord = MetricsRecord | KeyValuesRecord | EndRecord | ArtifactRecord | BlobRecord | ModelRecord;
 
 /**
  * The entries `[from, to)` (sequence numbers of the record's stream) of a record, as a record of

@@ -20,8 +20,10 @@ export const FORMAT_VERSION = 1;
  * writer still writes kind 2 for points without links, so the two differ only where links are used.
  * 3 adds artifacts built in memory (kind 9: a blob file of the journal's folder, by SHA-256), so that
  * an older reader refuses such a segment (`bad-header`) instead of stopping at an unknown kind.
+ * 4 adds models being logged (kind 10: a model's folder in the journal, its files and where they go),
+ * for the same reason.
  */
-export const SEGMENT_VERSION = 3;
+export const SEGMENT_VERSION = 4;
 
 /** Bytes of the record frame before the body: crc32 u32, body length u32. */
 export const FRAME_BYTES = 8;
@@ -57,6 +59,8 @@ export const RecordKind = {
   linkedMetrics: 8,
   /** An artifact built in memory (format 3): its artifact file, size and SHA-256; the bytes are the blob `blobs/<sha256>`. */
   blob: 9,
+  /** A model being logged (format 4): `(len u32, JSON)` of its target, folder and files (see `ModelEntry`). */
+  model: 10,
 } as const;
 /** A record kind's on-disk code. */
 export type RecordKindCode = (typeof RecordKind)[keyof typeof RecordKind];
@@ -83,6 +87,7 @@ export const STREAM_OF_KIND: Readonly<Record<RecordKindCode, Stream | undefined>
   [RecordKind.links]: undefined,
   [RecordKind.linkedMetrics]: "metric",
   [RecordKind.blob]: "control",
+  [RecordKind.model]: "control",
 };
 
 /** One count or position per stream. */
@@ -139,6 +144,8 @@ export function segmentIndexOf(fileName: string): number | undefined {
 export const ACK_FILE = "acks";
 /** Folder of a journal's blobs (artifacts built in memory, one file per SHA-256). */
 export const BLOB_FOLDER = "blobs";
+/** Folder of the models being logged (`logModel`'s folders, written here while the run has a journal). */
+export const MODEL_FOLDER = "models";
 /** Name of the journal's description (run, tracking URI, creator), written once, atomically. */
 export const META_FILE = "meta.json";
 

@@ -10,9 +10,19 @@ export { type BlobRead, blobPath, MAX_BLOB_BYTES, MAX_JOURNAL_BLOB_BYTES, readBl
 export { JournalCursor } from "./cursor.js";
 export type { JournalDegraded } from "./degraded.js";
 export { type JournalListing, listJournals } from "./discovery.js";
-export type { ArtifactEntry, BlobEntry, JournalRecord, KeyValueEntry, MetricColumns, MetricLinkEntry } from "./entries.js";
-export { type JournalEndStatus, STREAMS, type Stream, type StreamCounts } from "./format.js";
-export { type BlobAppend, type ClaimResult, Journal, type JournalInit, type JournalStats } from "./journal.js";
+export type {
+  ArtifactEntry,
+  BlobEntry,
+  JournalRecord,
+  KeyValueEntry,
+  MetricColumns,
+  MetricLinkEntry,
+  ModelEntry,
+  ModelRecord,
+  ModelTarget,
+} from "./entries.js";
+export { type JournalEndStatus, MODEL_FOLDER, STREAMS, type Stream, type StreamCounts } from "./format.js";
+export { type BlobAppend, type ClaimResult, Journal, type JournalInit, type JournalStats, type ModelAppend } from "./journal.js";
 export { publicTrackingUri } from "./meta.js";
 export { defaultJournalDir, type JournalOptions, journalOptionsShape, type ResolvedJournalOptions, resolveJournalOptions } from "./options.js";
 export type { OwnerState } from "./owner.js";

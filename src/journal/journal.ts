@@ -11,15 +11,15 @@
  * @internal
  * @module
  */
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { AckLog } from "./ack-log.js";
 import { blobPath, MAX_BLOB_BYTES, MAX_JOURNAL_BLOB_BYTES, sha256Hex, writeBlob } from "./blob.js";
 import type { CursorSegment } from "./cursor.js";
 import { JournalCursor } from "./cursor.js";
 import { degradedFrom, type JournalDegraded } from "./degraded.js";
-import type { ArtifactEntry, KeyValueEntry, MetricColumns } from "./entries.js";
-import { type JournalEndStatus, STREAMS, type Stream, type StreamCounts, zeroCounts } from "./format.js";
+import type { ArtifactEntry, KeyValueEntry, MetricColumns, ModelEntry } from "./entries.js";
+import { type JournalEndStatus, MODEL_FOLDER, STREAMS, type Stream, type StreamCounts, zeroCounts } from "./format.js";
 import { type JournalMeta, publicTrackingUri, readMeta, writeMeta } from "./meta.js";
 import type { ResolvedJournalOptions } from "./options.js";
 import { currentOwner, describeMachine, formatJournalName, type OwnerState, ownerState, parseJournalName, runKeyOf } from "./owner.js";
@@ -65,6 +65,13 @@ export interface JournalStats {
  * `MAX_JOURNAL_BLOB_BYTES` (`disk-cap`).
  */
 export type BlobAppend = { appended: true; seq: number } | { appended: false; reason: "inactive" | "too-large" | "disk-cap" };
+
+/**
+ * What {@link Journal.appendModel} did: appended (its sequence number in the control stream), or
+ * not, and why: the journal does not write (`inactive`), or the model's folder would take the
+ * journal's blobs and it above `MAX_JOURNAL_BLOB_BYTES` (`disk-cap`).
+ */
+export type ModelAppend = { appended: true; seq: number } | { appended: false; reason: "inactive" | "disk-cap" };
 
 /** The outcome of {@link Journal.claim}. */
 export type ClaimResult =
@@ -255,6 +262,43 @@ export class Journal {
     const run = this.#chain.then(() => this.#appendBlob(bytes, artifactFile));
     this.#chain = run;
     return run;
+  }
+
+  /**
+   * A fresh, empty folder under the journal's `models/` for a model `logModel` writes, so that a
+   * killed process leaves it with the journal (and it goes with the journal's folder); `undefined`
+   * when the journal does not write or the folder cannot be made (the model is then written
+   * elsewhere and not journaled). Never rejects.
+   * @example
+   * const dir = await journal.modelFolder(); // ".../<journal>/models/m-Xa3k"
+   */
+  async modelFolder(): Promise<string | undefined> {
+    if (this.#writer === undefined || this.#degraded !== undefined || this.#writer.degraded !== undefined || this.#closed) return undefined;
+    try {
+      await mkdir(join(this.path, MODEL_FOLDER), { recursive: true, mode: 0o700 });
+      return await mkdtemp(join(this.path, MODEL_FOLDER, "m-"));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Appends a model being logged, whose folder (`model.folder`, relative to the journal's folder)
+   * holds `sizeBytes` of files; follow with `commit({ sync: true })`. Refused (`disk-cap`) when
+   * the folder and the journal's blobs would pass `MAX_JOURNAL_BLOB_BYTES`: the blobs' disk bound
+   * holds for models too.
+   * @throws {TypeError} when a file's sha256 is not 64 lowercase hex digits.
+   * @example
+   * const added = journal.appendModel({ target: { kind: "logged-model", modelId }, folder: "models/m-Xa3k", files }, 5120);
+   */
+  appendModel(model: ModelEntry, sizeBytes: number): ModelAppend {
+    if (this.#writer === undefined || this.#degraded !== undefined || this.#writer.degraded !== undefined || this.#closed)
+      return { appended: false, reason: "inactive" };
+    for (const file of model.files)
+      if (!/^[0-9a-f]{64}$/.test(file.sha256))
+        throw new TypeError(`model file sha256 must be 64 lowercase hex digits, got "${file.sha256}". Fix: use describeArtifact().`);
+    if (this.#blobBytes + sizeBytes > this.#blobLimits.maxJournalBlobBytes) return { appended: false, reason: "disk-cap" };
+    return { appended: true, seq: this.#writer.appendModel(model) };
   }
 
   /**

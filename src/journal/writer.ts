@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { degradedFrom, type JournalDegraded } from "./degraded.js";
 import { syncDirectory, writeFully } from "./durable-fs.js";
 import { KeyTable, RecordBuffer } from "./encoder.js";
-import type { ArtifactEntry, BlobEntry, KeyValueEntry, MetricColumns } from "./entries.js";
+import type { ArtifactEntry, BlobEntry, KeyValueEntry, MetricColumns, ModelEntry } from "./entries.js";
 import { type JournalEndStatus, type Stream, type StreamCounts, segmentFileName, zeroCounts } from "./format.js";
 
 /** Points per metrics record at most: 32,768 × 28 bytes = 0.9 MB, far below the 64 MiB record limit. */
@@ -209,8 +209,13 @@ export class JournalWriter {
     });
   }
 
+  /** Appends a model being logged (its folder is inside the journal's); returns its sequence number in the control stream. */
+  appendModel(model: ModelEntry): number {
+    return this.#appendControl((part, seq, atMs) => part.buffer.writeModel(model, seq, atMs));
+  }
+
   /**
-   * One record of the control stream (end status, artifact, blob; rare, off the hot path): written
+   * One record of the control stream (end status, artifact, blob, model; rare, off the hot path): written
    * by `write` into the current part unless the journal is degraded or closed, counted either way.
    */
   #appendControl(write: (part: Part, seq: number, atMs: number) => void): number {

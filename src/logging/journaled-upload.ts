@@ -88,8 +88,11 @@ async function settled(feed: JournalFeed, seqs: readonly number[], upload: () =>
  * (a missing path, an unsafe artifact path): the upload itself then fails with its usual error. A
  * file that cannot be hashed (it changed while being read, or vanished) is left out of the journal
  * and uploaded all the same.
+ * @example
+ * const entries = await describeUpload("./out", "model"); // one entry per file, by path and SHA-256
+ * @internal
  */
-async function describeUpload(localPath: string, artifactPath: string | undefined): Promise<ArtifactEntry[]> {
+export async function describeUpload(localPath: string, artifactPath: string | undefined): Promise<ArtifactEntry[]> {
   const plan = await planUpload(localPath, artifactPath).catch(() => undefined);
   if (plan === undefined) return [];
   const entries: ArtifactEntry[] = [];

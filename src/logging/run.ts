@@ -26,6 +26,7 @@ import { getActiveModelId } from "./active-model-state.js";
 import { Batcher, type FlushResult, type LoggerStats, type RunEvents } from "./batcher/batcher.js";
 import { LogDeliveryError, RunEndError } from "./errors.js";
 import type { Listener } from "./events.js";
+import { modelJournal } from "./journaled-model.js";
 import { journaledUpload, journaledUploadData } from "./journaled-upload.js";
 import { checkTimeoutMs, type ResolvedLoggerOptions } from "./options.js";
 import { systemTags } from "./system/system-tags.js";
@@ -619,7 +620,7 @@ export class ActiveRun {
     const flushed = await this.flush();
     // The model's metric links read the run's metrics of its step from the server: they must be there.
     if (flushed.pending > 0) throw pendingBeforeModel(this.runId, flushed);
-    const info = await logModel(this.client, { ...options, runId: this.runId }, systemTags(this.client.config));
+    const info = await logModel(this.client, { ...options, runId: this.runId }, systemTags(this.client.config), modelJournal(this.#batcher.journal));
     const step = options.step ?? 0;
     // A model logged as run artifacts (an MLflow 2 server) has no id to link metrics to.
     if (info.modelId !== undefined) {

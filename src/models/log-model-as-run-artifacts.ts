@@ -12,6 +12,7 @@ import type { TransferProgress } from "../artifacts/types.js";
 import type { ModelVersion } from "../protocol/entities/registry.js";
 import type { KeyValue, Run } from "../protocol/entities/tracking.js";
 import type { ModelsContext } from "./context.js";
+import { journaledFinishModel, type ModelJournal } from "./finish-model.js";
 import type { MLmodel } from "./mlmodel.js";
 import { type ModelFolderInput, withModelFolder } from "./model-folder.js";
 import { type RegisterModelOptions, registerModel } from "./register-model.js";
@@ -45,11 +46,12 @@ export interface RunArtifactModel {
 }
 
 /**
- * Logs the model into the run's artifacts and records it in `mlflow.log-model.history`.
+ * Logs the model into the run's artifacts and records it in `mlflow.log-model.history`; with the
+ * run's journal, the folder is journaled before its upload (see finish-model.ts).
  * @throws the upload's or the server's error (nothing is recorded in the history then).
  * @internal
  */
-export async function logModelAsRunArtifacts(ctx: ModelsContext, model: RunArtifactModelInput): Promise<RunArtifactModel> {
+export async function logModelAsRunArtifacts(ctx: ModelsContext, model: RunArtifactModelInput, journal?: ModelJournal): Promise<RunArtifactModel> {
   const { run, name, input } = model;
   const runId = run.info.run_id;
   warnAboutDropped(input, runId);
@@ -59,10 +61,14 @@ export async function logModelAsRunArtifacts(ctx: ModelsContext, model: RunArtif
 
   // MLflow 2's MLmodel: artifact_path is run-relative, model_uuid a fresh uuid4 hex, no model_id.
   const identity = { artifact_path: name, model_uuid: randomUUID().replace(/-/g, ""), run_id: runId };
-  const mlmodel = await withModelFolder({ ...model.folder, identity }, async (dir) => {
-    await ctx.artifacts.upload(runId, dir, { artifactPath: name, onProgress: input.onProgress, signal: input.signal });
-  });
-  await ctx.runs.logModel(runId, historyEntry(mlmodel));
+  const mlmodel = await withModelFolder(
+    { ...model.folder, identity },
+    async (dir, written) => {
+      const target = { kind: "run-artifacts", runId, name, history: historyEntry(written) } as const;
+      await journaledFinishModel(ctx, journal, target, dir, { onProgress: input.onProgress, signal: input.signal });
+    },
+    await journal?.modelFolder(),
+  );
 
   const modelUri = `runs:/${runId}/${name}`;
   const registeredModelVersion =

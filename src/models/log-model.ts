@@ -20,6 +20,7 @@ import type { KeyValueInput } from "../protocol/key-values.js";
 import { validatedParams, validatedTags } from "../protocol/key-values.js";
 import { UnsupportedFeatureError } from "../protocol/unsupported-feature-error.js";
 import type { ModelsContext } from "./context.js";
+import { journaledFinishModel, type ModelJournal } from "./finish-model.js";
 import type { Flavor } from "./flavors/flavor.js";
 import { FLAVORS, type FlavorName, type ModelFlavorInput } from "./flavors/index.js";
 import { type InputExample, prepareExample } from "./input-example.js";
@@ -134,12 +135,19 @@ const commonShape = {
  * Logs a model; see the module comment for the steps.
  *
  * @param extraTags - Tags added before the user's (the logger's system tags).
+ * @param journal - The run's journal (the logger's): the model's folder is written and journaled
+ *   there before its upload, so that recovery finishes a killed `logModel` (docs/journal.md).
  * @throws {ValidationError} before any request for an unknown flavor or option, a missing or
  *   malformed model file, a bad signature or example, a bad name, param or tag.
  * @throws the upload's or the server's error after the model was created (it is then FAILED).
  * @internal
  */
-export async function logModel(ctx: ModelsContext, options: ClientLogModelOptions, extraTags: Readonly<Record<string, string>> = {}): Promise<ModelInfo> {
+export async function logModel(
+  ctx: ModelsContext,
+  options: ClientLogModelOptions,
+  extraTags: Readonly<Record<string, string>> = {},
+  journal?: ModelJournal,
+): Promise<ModelInfo> {
   const input = checkLogModelOptions(options);
   const flavor = FLAVORS[input.flavor] as unknown as Flavor<ModelFlavorInput>;
   const prepared = await flavor.prepare(input);
@@ -174,23 +182,29 @@ export async function logModel(ctx: ModelsContext, options: ClientLogModelOption
   } catch (error) {
     // An MLflow 2 server has no logged models: the model goes into the run's artifacts, as MLflow 2 logged it.
     if (!(error instanceof UnsupportedFeatureError && error.feature === "logged-models") || run === undefined) throw error;
-    const logged = await logModelAsRunArtifacts(ctx, { run, name, folder, userParams, input });
+    const logged = await logModelAsRunArtifacts(ctx, { run, name, folder, userParams, input }, journal);
     return { ...logged, modelId: undefined, name, runId: run.info.run_id, loggedModel: undefined };
   }
   const modelId = created.info.model_id;
 
   let mlmodel: MLmodel;
-  let loggedModel: LoggedModel;
+  let loggedModel: LoggedModel | undefined;
   try {
     if (input.runId !== undefined) {
       await ctx.runs.logOutputs(input.runId, [{ model_id: modelId, step }]);
       await linkRunMetrics(ctx, input.runId, modelId, step, run?.data.metrics.map((metric) => metric.key) ?? []);
     }
     const identity = { artifact_path: created.info.artifact_uri, model_id: modelId, model_uuid: modelId, run_id: input.runId };
-    mlmodel = await withModelFolder({ ...folder, identity }, async (dir) => {
-      await ctx.loggedModels.uploadArtifacts(modelId, dir, { onProgress: input.onProgress, signal: input.signal });
-    });
-    loggedModel = await ctx.loggedModels.finalize(modelId, "LOGGED_MODEL_READY");
+    const target = { kind: "logged-model", modelId } as const;
+    const finishing = { onProgress: input.onProgress, signal: input.signal };
+    mlmodel = await withModelFolder(
+      { ...folder, identity },
+      async (dir) => {
+        loggedModel = await journaledFinishModel(ctx, journal, target, dir, finishing);
+      },
+      await journal?.modelFolder(),
+    );
+    if (loggedModel === undefined) throw new Error(`logged model ${modelId} was not finalized`);
   } catch (error) {
     // As MLflow's `_use_logged_model`: a model whose files did not all arrive is marked failed.
     await ctx.loggedModels.finalize(modelId, "LOGGED_MODEL_UPLOAD_FAILED").catch(() => undefined);

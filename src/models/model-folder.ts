@@ -28,13 +28,18 @@ export interface ModelFolderInput {
 }
 
 /**
- * Writes the folder into a fresh scratch directory, calls `upload(dir)`, and removes the directory
- * whatever happens; returns the `MLmodel` written.
+ * Writes the folder into a fresh scratch directory (`scratchDir`, an empty folder inside the run's
+ * journal, when given; else one in the system's temporary folder), calls `upload(dir, mlmodel)`, and
+ * removes the directory whatever happens; returns the `MLmodel` written.
  * @throws what writing or `upload` throws.
  * @internal
  */
-export async function withModelFolder(input: ModelFolderInput, upload: (dir: string) => Promise<void>): Promise<MLmodel> {
-  const dir = await mkdtemp(join(tmpdir(), "mlflow-ts-model-"));
+export async function withModelFolder(
+  input: ModelFolderInput,
+  upload: (dir: string, mlmodel: MLmodel) => Promise<void>,
+  scratchDir?: string,
+): Promise<MLmodel> {
+  const dir = scratchDir ?? (await mkdtemp(join(tmpdir(), "mlflow-ts-model-")));
   try {
     const pythonVersion = input.pythonVersion ?? DEFAULT_MODEL_PYTHON_VERSION;
     const written = await input.prepared.write(dir, { pythonVersion });
@@ -54,7 +59,7 @@ export async function withModelFolder(input: ModelFolderInput, upload: (dir: str
     if (written.pythonRequirements !== undefined) {
       await writeEnvironment(dir, modelRequirements(written.pythonRequirements, input), pythonVersion);
     }
-    await upload(dir);
+    await upload(dir, mlmodel);
     return mlmodel;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -25,7 +25,17 @@
  * When the journal turns degraded (disk full, unwritable) it stops writing and delivery goes on from
  * memory with the old guarantees (`active` is then false).
  */
-import type { ArtifactEntry, CommitResult, Journal, JournalEndStatus, JournalStats, KeyValueEntry, MetricColumns, StreamCounts } from "../../journal/index.js";
+import type {
+  ArtifactEntry,
+  CommitResult,
+  Journal,
+  JournalEndStatus,
+  JournalStats,
+  KeyValueEntry,
+  MetricColumns,
+  ModelEntry,
+  StreamCounts,
+} from "../../journal/index.js";
 import type { PendingKeyValue } from "./batch.js";
 
 /** The entries of a request (or of a drained buffer) to acknowledge. @internal */
@@ -201,6 +211,41 @@ export class JournalFeed {
         : `would take the run's journal above the ${mib(maxJournalBlobBytes)} of artifacts it keeps until they are uploaded`;
     process.emitWarning(
       `mlflow-ts: the artifact "${artifactFile}" ${why}; it is uploaded from memory only, so a kill before its upload ends loses it (said once per run). Fix: write it to a file and log it with logArtifact (journaled by path and SHA-256), or wait for earlier uploads to finish.`,
+      { code: "MLFLOW_TS_JOURNAL_BLOB_SKIPPED" },
+    );
+  }
+
+  /** A fresh folder for a model inside the journal (see `Journal.modelFolder`); `undefined` once closed or degraded. Never rejects. */
+  async modelFolder(): Promise<string | undefined> {
+    return this.#closed ? undefined : this.journal.modelFolder();
+  }
+
+  /**
+   * Appends a model being logged and syncs it, after everything accepted before it, before its
+   * upload starts. Above the journal's disk bound it is not journaled and one warning per run says
+   * so (code `MLFLOW_TS_JOURNAL_BLOB_SKIPPED`, shared with the blobs).
+   * @returns its sequence number in the control stream, for {@link JournalFeed.acknowledgeArtifacts};
+   *   `undefined` when it is not journaled. Never rejects.
+   */
+  async appendModel(model: ModelEntry, sizeBytes: number): Promise<number | undefined> {
+    if (this.#closed) return undefined;
+    this.sync();
+    const added = this.journal.appendModel(model, sizeBytes);
+    if (!added.appended) {
+      if (added.reason === "disk-cap") this.#warnModelSkipped(model, sizeBytes);
+      return undefined;
+    }
+    await this.journal.commit({ sync: true });
+    return added.seq;
+  }
+
+  #warnModelSkipped(model: ModelEntry, sizeBytes: number): void {
+    if (this.#blobWarned) return;
+    this.#blobWarned = true;
+    const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+    const name = model.target.kind === "logged-model" ? model.target.modelId : model.target.name;
+    process.emitWarning(
+      `mlflow-ts: the model "${name}" (${mib(sizeBytes)}) would take the run's journal above the ${mib(this.journal.blobLimits.maxJournalBlobBytes)} it keeps until uploaded; it is uploaded without the journal, so a kill before its upload ends leaves it UPLOAD_FAILED (said once per run). Fix: log it again after a kill, or wait for earlier uploads to finish.`,
       { code: "MLFLOW_TS_JOURNAL_BLOB_SKIPPED" },
     );
   }

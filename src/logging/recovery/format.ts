@@ -38,6 +38,11 @@ export function recoveryNotes(report: JournalRecoveryReport): string[] {
   for (const b of report.lostBlobs) notes.push(lostBlobNote(report.runId, b));
   for (const id of report.failedModels)
     notes.push(`logged model ${id} was left PENDING by a killed logModel and is now UPLOAD_FAILED. Fix: log the model again (run.logModel)`);
+  for (const m of report.models) {
+    const what = m.target === "logged-model" ? `logged model ${m.model}` : `model ${m.model} of the run's artifacts`;
+    if (m.outcome === "finished") notes.push(`${what} left by a killed logModel was uploaded and finished`);
+    else if (m.outcome === "failed") notes.push(`${what} left by a killed logModel was not finished: ${m.reason ?? "failed"}`);
+  }
   for (const d of report.damage)
     notes.push(`${d.reason === "truncated" ? "torn tail" : `damage (${d.reason})`} in ${d.file} at byte ${d.offset}; entries before it were recovered`);
   return notes;

@@ -1,7 +1,8 @@
 /**
  * Replays one claimed journal of a dead process through the client (docs/journal.md, "Recovery
  * protocol", steps 3 to 5): its unacknowledged metrics, params, tags and artifacts (files by path,
- * and artifacts built in memory from the journal's blobs, each checked against its SHA-256), each request
+ * and artifacts built in memory from the journal's blobs, each checked against its SHA-256), the
+ * models a killed `logModel` was uploading (finished with `logModel`'s own finishing step), each request
  * acknowledged in the journal as soon as the server answers it, then the run's final status (only
  * if the server still has it RUNNING), then the journal's removal.
  *
@@ -16,13 +17,14 @@ import type { MlflowClient } from "../../client/client.js";
 import { messageOf } from "../../core/error-text.js";
 import { ConnectionError, InvalidParameterError, isMlflowError, NotFoundError, TimeoutError, ValidationError } from "../../core/errors.js";
 import type { RequestOptions } from "../../core/http/transport.js";
-import type { ArtifactRecord, BlobRecord, EndRecord } from "../../journal/entries.js";
+import type { ArtifactRecord, BlobRecord, EndRecord, ModelEntry, ModelRecord, ModelTarget } from "../../journal/entries.js";
 import { artifactState, type ClaimResult, type Journal, readBlob, type Stream } from "../../journal/index.js";
+import { finishModel } from "../../models/finish-model.js";
 import { splitBatch } from "../../protocol/log-batch.js";
 import { UnsupportedFeatureError } from "../../protocol/unsupported-feature-error.js";
 import { type KeyValueToSend, PendingParams, PendingTags } from "./key-value-plan.js";
 import { PendingMetrics } from "./pending-metrics.js";
-import { type DeliveredCounts, emptyReport, type JournalRecoveryReport, type RecoveryEvent, type ReportBase } from "./report.js";
+import { type DeliveredCounts, emptyReport, type JournalRecoveryReport, type RecoveredModel, type RecoveryEvent, type ReportBase } from "./report.js";
 
 /** A successfully claimed journal. */
 export type ClaimedJournal = Extract<ClaimResult, { claimed: true }>;
@@ -85,6 +87,7 @@ class Replay {
   readonly #params = new PendingParams();
   readonly #tags = new PendingTags();
   readonly #artifacts: (ArtifactRecord | BlobRecord)[] = [];
+  readonly #models: ModelRecord[] = [];
   #end: EndRecord | undefined;
   readonly #endSeqs: number[] = [];
 
@@ -102,6 +105,7 @@ class Replay {
     await this.#sendParams(serverParams);
     await this.#sendTags();
     await this.#sendArtifacts();
+    await this.#finishModels();
     await this.#settleStatus();
   }
 
@@ -135,6 +139,9 @@ class Replay {
           case "artifact":
           case "blob":
             this.#artifacts.push(record);
+            break;
+          case "model":
+            this.#models.push(record);
             break;
           case "end":
             this.#end = record;
@@ -251,6 +258,71 @@ class Replay {
     return undefined;
   }
 
+  /**
+   * Finishes each model a killed `logModel` journaled, as `logModel` would have (`finishModel`:
+   * upload its folder, finalize READY or record it in the run's model history), only if every file
+   * is unchanged and the server does not have it finished already; otherwise it is failed
+   * (UPLOAD_FAILED on MLflow 3) with the reason. A transient failure stops the replay (the journal
+   * is kept); a refusal fails the model. Each is acknowledged once settled.
+   */
+  async #finishModels(): Promise<void> {
+    for (const record of this.#models) {
+      this.#report.models.push(await this.#finishModel(record.model));
+      this.#journal.acknowledge("control", record.firstSeq, record.firstSeq + 1);
+      await this.#journal.commit();
+    }
+  }
+
+  async #finishModel(model: ModelEntry): Promise<RecoveredModel> {
+    const { target } = model;
+    const base = { model: target.kind === "logged-model" ? target.modelId : target.name, target: target.kind };
+    if (await this.#modelFinal(target)) return { ...base, outcome: "already-final" };
+    const dir = join(this.#journal.path, model.folder);
+    for (const file of model.files) {
+      const state = await artifactState({ ...file, localPath: join(dir, file.localPath) });
+      if (state !== "unchanged") return this.#failModel(target, base, `its file ${file.localPath} is ${state} since logModel journaled it`);
+    }
+    try {
+      await finishModel(this.#context.client, target, dir, this.#call());
+    } catch (error) {
+      if (error instanceof NotFoundError && target.kind === "run-artifacts")
+        throw new RunGone(`run ${this.#runId} no longer exists on the server; its journal was removed.`);
+      if (!isMlflowError(error) || error.retryable || error instanceof ConnectionError || error instanceof TimeoutError || this.#context.signal.aborted)
+        throw error;
+      return this.#failModel(target, base, `the server refused it: ${messageOf(error)}`);
+    }
+    return { ...base, outcome: "finished" };
+  }
+
+  /** Whether the server has the model finished already: a logged model no longer PENDING (or gone), a model uuid already in the run's model history. */
+  async #modelFinal(target: ModelTarget): Promise<boolean> {
+    const { client } = this.#context;
+    if (target.kind === "logged-model") {
+      try {
+        return (await client.loggedModels.get(target.modelId, this.#call())).info.status !== "LOGGED_MODEL_PENDING";
+      } catch (error) {
+        if (error instanceof NotFoundError) return true; // deleted: nothing to finish
+        throw error;
+      }
+    }
+    const run = await client.runs.get(target.runId, this.#call());
+    const history = run.data.tags.find((tag) => tag.key === MODEL_HISTORY_TAG)?.value;
+    return history !== undefined && historyHolds(history, target.history.model_uuid);
+  }
+
+  /** A model that cannot be finished: UPLOAD_FAILED on MLflow 3 (as `logModel` marks a failed upload), reported with the reason. */
+  async #failModel(target: ModelTarget, base: Pick<RecoveredModel, "model" | "target">, why: string): Promise<RecoveredModel> {
+    if (target.kind === "logged-model") {
+      await this.#context.client.loggedModels.finalize(target.modelId, "LOGGED_MODEL_UPLOAD_FAILED", this.#call());
+      return { ...base, outcome: "failed", reason: `${why}; it is now UPLOAD_FAILED. Fix: log the model again (run.logModel).` };
+    }
+    return {
+      ...base,
+      outcome: "failed",
+      reason: `${why}; its files under the run's artifact folder "${target.name}" may be partial. Fix: log the model again (run.logModel).`,
+    };
+  }
+
   /** Step 4: the journaled end status, else KILLED, only if the run is still RUNNING and no live process logs to it. */
   async #settleStatus(): Promise<void> {
     const run = await this.#context.client.runs.get(this.#runId, this.#call());
@@ -316,6 +388,19 @@ class Replay {
   /** Options of every call: the recovery's signal and what is left of its deadline. Each attempt keeps the client's timeout. */
   #call(): RequestOptions {
     return { signal: this.#context.signal, deadlineMs: Math.max(1, this.#context.deadlineAtMs - Date.now()) };
+  }
+}
+
+/** The run tag MLflow 2 records logged models in (`runs/log-model`). */
+const MODEL_HISTORY_TAG = "mlflow.log-model.history";
+
+/** Whether a `mlflow.log-model.history` value lists the model `modelUuid`. */
+function historyHolds(history: string, modelUuid: unknown): boolean {
+  try {
+    const entries: unknown = JSON.parse(history);
+    return Array.isArray(entries) && entries.some((entry) => (entry as { model_uuid?: unknown } | null)?.model_uuid === modelUuid);
+  } catch {
+    return false;
   }
 }
 

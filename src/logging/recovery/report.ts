@@ -56,6 +56,23 @@ export interface LostBlob {
   detail: string;
 }
 
+/** A model a killed `logModel` left journaled (its folder and files in the journal), and what recovery did with it. */
+export interface RecoveredModel {
+  /** The logged model's id (MLflow 3), or the name of a model logged as run artifacts (an MLflow 2 server). */
+  model: string;
+  /** Where its files go: a logged model, or the run's artifacts (MLflow 2). */
+  target: "logged-model" | "run-artifacts";
+  /**
+   * `finished`: its files uploaded and the model finalized as `logModel` would have (READY; on
+   * MLflow 2, recorded in the run's `mlflow.log-model.history`); `already-final`: the server had it
+   * finished or failed already, left alone; `failed`: a file changed or vanished since it was
+   * journaled, or the server refused it: finalized UPLOAD_FAILED (MLflow 3), left partial (MLflow 2).
+   */
+  outcome: "finished" | "already-final" | "failed";
+  /** Why it `failed`, ending in "Fix: …". */
+  reason?: string;
+}
+
 /** The final status recovery gave the run, or why it left the status alone. */
 export interface FinalStatus {
   /** Whether recovery set it. */
@@ -102,8 +119,10 @@ export interface JournalRecoveryReport {
   changedArtifacts: ChangedArtifact[];
   /** Artifacts built in memory whose journaled bytes were missing or damaged: reported, never uploaded. */
   lostBlobs: LostBlob[];
-  /** Logged models of the run left PENDING by a killed `logModel`, finalized UPLOAD_FAILED (MLflow 3). */
+  /** Logged models of the run left PENDING by a killed `logModel` that was not journaled, finalized UPLOAD_FAILED (MLflow 3). */
   failedModels: string[];
+  /** Models a killed `logModel` journaled: finished, left alone, or failed with the reason. */
+  models: RecoveredModel[];
   /** Where reading stopped early (a torn tail, corruption): the entries before it were recovered. */
   damage: JournalDamage[];
   /** Unset when recovery did not get that far. */
@@ -154,6 +173,7 @@ export function emptyReport(
     changedArtifacts: [],
     lostBlobs: [],
     failedModels: [],
+    models: [],
     damage,
   };
   if (endStatus !== undefined) report.journaledEndStatus = endStatus;

@@ -5,11 +5,13 @@
  * checksum's portable fallback equals Node's built-in CRC-32.
  */
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import * as zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { crc32, crc32Portable } from "../../../src/journal/checksum.js";
-import { readInt64, writeInt64 } from "../../../src/journal/format.js";
+import { MODEL_FOLDER, readInt64, writeInt64 } from "../../../src/journal/format.js";
 import { Journal } from "../../../src/journal/journal.js";
+import { SegmentReader } from "../../../src/journal/segment-reader.js";
 import { columns, readFolder, tempDir, testOptions } from "./helpers.js";
 
 const RUN_ID = "0123456789abcdef0123456789abcdef";
@@ -183,6 +185,54 @@ describe("journal records", () => {
     expect([...(records[1] as { entries: unknown[] }).entries, ...(records[2] as { entries: unknown[] }).entries]).toEqual(tags);
     expect(records[3]).toMatchObject({ artifact });
     expect(records[4]).toMatchObject({ status: "KILLED", endTimeMs: 1_700_000_999_000 });
+    await journal.remove();
+  });
+
+  it("round-trips a model being logged, to a logged model and to the run's artifacts, in a format-4 segment", async () => {
+    const journal = await openJournal();
+    const folder = await journal.modelFolder();
+    expect(folder?.startsWith(join(journal.path, MODEL_FOLDER, "m-"))).toBe(true);
+    const files = [
+      { localPath: "MLmodel", artifactPath: "", sizeBytes: 412, mtimeMs: 1_700_000_000_123.456, sha256: "cd".repeat(32) },
+      { localPath: "files/weights ✓.bin", artifactPath: "files", sizeBytes: 2 ** 33, mtimeMs: 1_700_000_000_124, sha256: "ef".repeat(32) },
+    ];
+    const logged = { target: { kind: "logged-model", modelId: "m-0123" } as const, folder: "models/m-a", files };
+    const history = {
+      artifact_path: "clf",
+      flavors: { files: { data: "files" } },
+      model_uuid: "0f0f",
+      run_id: RUN_ID,
+      utc_time_created: "2026-12-07 05:00:00.000000",
+    };
+    const asRunArtifacts = { target: { kind: "run-artifacts", runId: RUN_ID, name: "clf", history } as const, folder: "models/m-b", files: [] };
+    expect(journal.appendModel(logged, 100)).toEqual({ appended: true, seq: 0 });
+    expect(journal.appendModel(asRunArtifacts, 0)).toEqual({ appended: true, seq: 1 });
+    await journal.commit({ sync: true });
+    const reader = await SegmentReader.open(join(journal.path, "00000000.seg"));
+    expect(reader.header?.version).toBe(4);
+    await reader.close();
+    const { records, damage } = await readFolder(journal.path);
+    expect(damage).toEqual([]);
+    expect(records).toMatchObject([
+      { kind: "model", stream: "control", firstSeq: 0, count: 1, model: logged },
+      { kind: "model", stream: "control", firstSeq: 1, count: 1, model: asRunArtifacts },
+    ]);
+    await journal.remove();
+  });
+
+  it("refuses a model whose folder would take the journal's blobs above their disk bound, and one with a malformed sha256", async () => {
+    const journal = await Journal.create({
+      runId: RUN_ID,
+      trackingUri: "http://127.0.0.1:5000",
+      options: testOptions(await tempDir()),
+      blobLimits: { maxBlobBytes: 100, maxJournalBlobBytes: 150 },
+    });
+    expect(await journal.appendBlob(Buffer.alloc(100), "a.bin")).toMatchObject({ appended: true });
+    const model = { target: { kind: "logged-model", modelId: "m-1" } as const, folder: "models/m-x", files: [] };
+    expect(journal.appendModel(model, 51)).toEqual({ appended: false, reason: "disk-cap" });
+    expect(journal.appendModel(model, 50)).toMatchObject({ appended: true });
+    const bad = { ...model, files: [{ localPath: "MLmodel", artifactPath: "", sizeBytes: 1, mtimeMs: 1, sha256: "abc" }] };
+    expect(() => journal.appendModel(bad, 1)).toThrow(/64 lowercase hex digits.*Fix: use describeArtifact/);
     await journal.remove();
   });
 
