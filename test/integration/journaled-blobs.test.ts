@@ -3,11 +3,12 @@
  * `logText`, `logDict` (JSON and YAML), `logTable` and `logImage` with the real logger while its S3
  * endpoint answers reads (forwarded to the stack's S3: `logTable` lists the run's artifacts first)
  * and never answers writes, so no upload can finish; it is SIGKILLed once the five blobs are
- * journaled and a `logModel` after them has created its logged model (PENDING: its upload hangs).
- * `recoverJournals`, with the real S3 endpoint, uploads the artifacts from the journal's blobs, the
- * Python client reads every one back identical (`load_text`, `load_dict`, `load_table`, the image's
- * bytes), the logged model is finalized UPLOAD_FAILED (logModel's files are not journaled), and the
- * run ends KILLED.
+ * journaled and a `logModel` after them has created its logged model (PENDING) and journaled its
+ * folder (its upload hangs: killed mid-upload). `recoverJournals`, with the real S3 endpoint, uploads
+ * the artifacts from the journal's blobs and finishes the model with logModel's own finishing step;
+ * the Python client reads every artifact back identical (`load_text`, `load_dict`, `load_table`, the
+ * image's bytes), the logged model READY with its files byte-identical (`get_logged_model`,
+ * `download_artifacts("models:/<id>")`), and the run ends KILLED.
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -36,7 +37,7 @@ interface ReadBack {
 }
 
 describe("a job killed after journaling artifacts built in memory, before uploading them", () => {
-  it("recovery uploads them from the journal (read back identical by Python), fails the PENDING logged model, and ends the run KILLED", async () => {
+  it("recovery uploads them from the journal and finishes the killed logModel (read back identical by Python, the model READY), and ends the run KILLED", async () => {
     const dir = await suite.tempDir("mlflow-ts-journaled-blobs-");
     const journals = join(dir, "journals");
     const pngFile = join(dir, "red.png");
@@ -70,8 +71,21 @@ describe("a job killed after journaling artifacts built in memory, before upload
       expect(await suite.client.artifacts.list(runId, "notes")).toEqual([]); // nothing reached S3
 
       const recovered = await expectRecoveredKilled(suite, journals, runId, child);
-      expect(recovered).toMatchObject({ delivered: { artifacts: 5 }, lostBlobs: [], changedArtifacts: [], failedModels: [modelId] });
-      expect((await suite.client.loggedModels.get(modelId)).info.status).toBe("LOGGED_MODEL_UPLOAD_FAILED");
+      expect(recovered).toMatchObject({
+        delivered: { artifacts: 5 },
+        lostBlobs: [],
+        changedArtifacts: [],
+        failedModels: [],
+        models: [{ model: modelId, target: "logged-model", outcome: "finished" }],
+      });
+      const model = await runPython<{ files: Record<string, string>; status: string }>("test/integration/model-readback.py", {
+        model_uri: `models:/${modelId}`,
+        model_id: modelId,
+        dst_path: join(dir, "model"),
+      });
+      expect(model.status).toBe("READY");
+      expect(model.files["files/red.png"]).toBe(createHash("sha256").update(png).digest("hex"));
+      expect(Object.keys(model.files)).toContain("MLmodel");
 
       const back = await runPython<ReadBack>("test/integration/blob-readback.py", {
         run_id: runId,
