@@ -216,15 +216,15 @@ export class Batcher {
   async close(timeoutMs?: number): Promise<void> {
     this.#closing = true;
     this.#journal?.sync();
-    this.#releaseKept(); // kept params and tags go now when the server answers: the end waits for them
+    this.#releaseKept(); // kept params and tags go now (or as the next probe): the end waits for them within its deadline
     try {
       const settled = await this.#waitSettled(timeoutMs);
       if (!settled) {
         this.#abortAll(`not delivered within the ${timeoutMs} ms the run's end allowed for delivery`);
         await this.#waitSettled();
       } else if (this.#loop.inFlightEntries > 0) {
-        // Only re-deliveries of kept points remain, the server not answering: they stay journaled
-        // (reported already); none may reach the server after the end, unacknowledged.
+        // A guard (the end waits for re-deliveries in flight, so none should be left): whatever is
+        // still in flight stays journaled, and none may reach the server after the end, unacknowledged.
         this.#abortReason = "the run ended while the server did not answer";
         this.#abort.abort(new AbortError(this.#abortReason));
         await this.#loop.idle();
@@ -346,11 +346,15 @@ export class Batcher {
 
   /**
    * Whether every entry logged before `mark` has been delivered, has failed or was kept in the
-   * journal; once the run is closing and the server answers, kept points sent again count as not
-   * settled yet (the end waits for them within its deadline; while the server is down it does not).
+   * journal. Once the run is closing, kept entries sent again count as not settled yet, whether or
+   * not a request has told the process that the server answers: the end waits for them within its
+   * one deadline, so a server that has just come back gets them (the probe in flight, or the next
+   * one, is answered and the rest follows); a server that stays down keeps them journaled when the
+   * end's deadline passes (reported pending, left to recovery). Once delivery is aborted, nothing is
+   * sent again: what is kept is settled as kept.
    */
   #isSettled(mark: StreamMark): boolean {
-    const redeliveries = this.#closing && this.#spill.reachable;
+    const redeliveries = this.#closing && !this.#abort.signal.aborted;
     const inFlight = this.#loop.oldestInFlight(redeliveries);
     const readBack = this.#readBack;
     const owed =

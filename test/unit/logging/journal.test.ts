@@ -212,6 +212,93 @@ describe("kept entries sent again by the live process", () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  it("the run's end lets the probe in flight finish when the server comes back during it: everything delivered, nothing left to recovery", async () => {
+    const run = await openRun({ deliveryTimeoutMs: 200, retryInitialDelayMs: 1, retryMaxDelayMs: 5 });
+    run.logParams({ lr: 0.01 });
+    run.setTags({ owner: "ana" });
+    for (let step = 0; step < 3; step++) run.logMetric("loss", step, { step });
+    expect((await run.flush()).pending).toBe(5);
+    // The server is still down when the end begins: no request has told the process it answers.
+    const ending = run.end({ timeoutMs: 30_000 });
+    await until(() => taken.metrics.length + taken.params.length + taken.tags.length === 0 && fake.runs.get(RUN)!.status === "RUNNING", "the end to begin");
+    const back = setTimeout(() => {
+      down = false;
+    }, 300);
+    await ending.finally(() => clearTimeout(back));
+    expect([...taken.params, ...taken.tags, ...taken.metrics].sort()).toEqual(["loss@0", "loss@1", "loss@2", "lr=0.01", "owner=ana"]);
+    expect(fake.runs.get(RUN)!.pointsReceived).toBe(3);
+    expect(run.stats()).toMatchObject({ failed: 0, pending: 0 });
+    expect(fake.runs.get(RUN)!.status).toBe("FINISHED");
+    expect(existsSync(run.journalPath!)).toBe(false);
+  });
+
+  it("the run's end, with the server down throughout, gives up at its deadline and reports the kept entries pending, left to recovery", async () => {
+    const run = await openRun({ deliveryTimeoutMs: 200, retryInitialDelayMs: 1, retryMaxDelayMs: 5 });
+    run.logParams({ lr: 0.01 });
+    run.setTags({ owner: "ana" });
+    for (let step = 0; step < 3; step++) run.logMetric("loss", step, { step });
+    expect((await run.flush()).pending).toBe(5);
+    const path = run.journalPath!;
+    fake.failUpdates(1_000_000);
+    const error = (await run.end({ timeoutMs: 1_000 }).catch((e: unknown) => e)) as RunEndError;
+    expect(error).toBeInstanceOf(RunEndError);
+    expect(error).toMatchObject({ journaled: 5, journalPath: path, failed: { metrics: 0, params: 0, tags: 0 } });
+    expect(taken).toEqual({ params: [], tags: [], metrics: [] });
+    expect(existsSync(path)).toBe(true); // kept for recovery
+  });
+
+  it("flush()'s pending counts a request split around a refused key once, and 0 once its kept part was delivered again", async () => {
+    const run = await openRun({ deliveryTimeoutMs: 300, retryInitialDelayMs: 1, retryMaxDelayMs: 5 });
+    run.logParam("lr", 0.01);
+    run.setTag("owner", "ana");
+    run.logMetric("bad", 1, { step: 0 });
+    for (let step = 0; step < 5; step++) run.logMetric("slow", step, { step });
+    // Refused whole (it carries "bad"); the halves: lr + owner + bad (split again), and slow, which waits.
+    late = (body) => body.metrics?.some((m) => m.key === "slow") === true;
+    const error = (await run.flush().catch((e: unknown) => e)) as LogDeliveryError;
+    expect(error.failed).toEqual({ metrics: 1, params: 0, tags: 0 });
+    expect(error.journaled).toBe(5);
+    expect((await run.flush()).pending).toBe(5); // the same entries, not counted twice
+
+    down = false;
+    await until(() => run.stats().pending === 0, "the kept part to be sent again and acknowledged");
+    expect((await run.flush()).pending).toBe(0);
+    expect(fake.runs.get(RUN)!.pointsReceived).toBe(5);
+    await run.end({ timeoutMs: 30_000 });
+  });
+
+  it("flush()'s pending counts a re-delivery split around a refused key with one part kept again once: only that part", async () => {
+    let up = false;
+    // Everything waits while the server is down; once it is up, "bad" is refused and "slow" still waits.
+    server.use(
+      http.post(`${API}/runs/log-batch`, async ({ request }) => {
+        const body = (await request.clone().json()) as { metrics?: unknown[]; params?: unknown[]; tags?: unknown[] };
+        const empty = !body.params?.length && !body.tags?.length && !body.metrics?.length;
+        return up || empty ? undefined : mlflowError(503, "TEMPORARILY_UNAVAILABLE", "down for the test");
+      }),
+    );
+    late = (body) => body.metrics?.some((m) => m.key === "slow") === true;
+    const run = await openRun({ deliveryTimeoutMs: 300, retryInitialDelayMs: 1, retryMaxDelayMs: 5 });
+    run.logMetric("good", 1, { step: 0 });
+    run.logMetric("bad", 1, { step: 0 });
+    for (let step = 0; step < 5; step++) run.logMetric("slow", step, { step });
+    expect((await run.flush()).pending).toBe(7); // all kept at their deadline
+
+    up = true; // the re-delivery is refused (it carries "bad"), split: good delivered, bad refused, slow kept again
+    await until(() => taken.metrics.includes("good@0") && run.stats().failed === 1, "the re-delivery to be split");
+    await until(() => run.stats().readBack > 7, "the kept part to be sent again");
+    const error = (await run.flush().catch((e: unknown) => e)) as LogDeliveryError;
+    expect(error.failed).toEqual({ metrics: 1, params: 0, tags: 0 });
+    expect(error.journaled).toBe(5);
+    expect((await run.flush()).pending).toBe(5);
+
+    down = false;
+    await until(() => run.stats().pending === 0, "the kept part to be delivered");
+    expect((await run.flush()).pending).toBe(0);
+    expect(taken.metrics.filter((m) => m === "good@0")).toHaveLength(1);
+    await run.end({ timeoutMs: 30_000 });
+  });
+
   it("the kept part of a request split around a refused key is sent again by this process, the delivered part never twice", async () => {
     const run = await openRun({ deliveryTimeoutMs: 300, retryInitialDelayMs: 1, retryMaxDelayMs: 5 });
     run.logMetric("good", 1, { step: 0 });
