@@ -4,10 +4,13 @@
  * exits 130/143, the run is KILLED and every point it logged before the signal is in PostgreSQL;
  * with the server gone (a proxy in front of it, closed) it exits within its exit deadline and
  * stderr counts what was not delivered. In-process, `end()` with the server gone and a lot
- * buffered gives up at its one deadline with the counts. Bounds are asserted against the deadline
+ * buffered gives up at its one deadline with the counts; `end()` begun while the server is still
+ * gone, with entries kept past their deadline, gets them all to the server when it comes back
+ * during the end. Bounds are asserted against the deadline
  * each test sets plus a generous grace, never as wall-clock figures.
  */
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MlflowClient } from "../../src/client/client.js";
@@ -181,6 +184,54 @@ describe("end() while the server is gone", () => {
       expect((await client.runs.get(run.runId)).info.status).toBe("RUNNING");
     } finally {
       await proxy.close();
+      await viaProxy.close();
+    }
+  }, 120_000);
+});
+
+describe("end() while the server has just come back", () => {
+  it("lets the probe finish: every param, tag and point kept during the outage reaches the server once, the run FINISHED, nothing left to recovery", async () => {
+    const proxy: TestProxy = await startProxy(serverUri("direct"));
+    const port = Number(new URL(proxy.url).port);
+    const viaProxy = new MlflowClient({ trackingUri: proxy.url, env: { ...stackClientEnv(proxy.url), MLFLOW_TS_QUIET_RETRIES: "true" } });
+    let back: TestProxy | undefined;
+    try {
+      const run = await startRun({
+        client: viaProxy,
+        experimentId,
+        runName: "end-after-outage",
+        exitHooks: false,
+        deliveryTimeoutMs: 1_000,
+        retryInitialDelayMs: 50,
+        retryMaxDelayMs: 200,
+      });
+      run.on("error", () => undefined);
+      await proxy.close();
+      run.logParams({ lr: 0.01 });
+      run.setTags({ owner: "ana" });
+      for (let step = 0; step < 2000; step++) run.logMetric("loss", step, { step });
+      // Past their deadline the entries are kept (pending), not failed.
+      expect((await run.flush()).pending).toBe(2002);
+      const path = run.journalPath!;
+      // The end begins with the server still gone; it comes back while the end waits.
+      const ending = run.end({ timeoutMs: 60_000 });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      back = await startProxy(serverUri("direct"), { port });
+      await ending;
+
+      const ended = await client.runs.get(run.runId);
+      expect(ended.info.status).toBe("FINISHED");
+      expect(ended.data.params).toEqual([{ key: "lr", value: "0.01" }]);
+      expect(ended.data.tags).toContainEqual({ key: "owner", value: "ana" });
+      const steps: number[] = [];
+      for await (const point of client.metrics.getHistory(run.runId, "loss")) steps.push(point.step);
+      expect(steps.length).toBe(2000);
+      expect(new Set(steps).size).toBe(2000);
+      expect(run.stats()).toMatchObject({ failed: 0, pending: 0 });
+      expect(existsSync(path)).toBe(false);
+    } finally {
+      await proxy.close();
+      await back?.close();
       await viaProxy.close();
     }
   }, 120_000);
