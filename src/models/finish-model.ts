@@ -16,6 +16,9 @@ import type { ModelTarget } from "../journal/index.js";
 import type { LoggedModel } from "../protocol/entities/logged-model.js";
 import type { ModelsContext } from "./context.js";
 
+/** The target of an MLflow 3 logged model. */
+export type LoggedModelTarget = Extract<ModelTarget, { kind: "logged-model" }>;
+
 /** How the finishing step calls the server. */
 export interface FinishModelOptions extends RequestOptions {
   /** Upload progress of the model's files. */
@@ -47,6 +50,8 @@ export interface ModelJournal {
  * const model = await finishModel(client, { kind: "logged-model", modelId }, "/tmp/model", {});
  * @internal
  */
+export function finishModel(ctx: ModelsContext, target: LoggedModelTarget, dir: string, options: FinishModelOptions): Promise<LoggedModel>;
+export function finishModel(ctx: ModelsContext, target: ModelTarget, dir: string, options: FinishModelOptions): Promise<LoggedModel | undefined>;
 export async function finishModel(ctx: ModelsContext, target: ModelTarget, dir: string, options: FinishModelOptions): Promise<LoggedModel | undefined> {
   if (target.kind === "logged-model") {
     await ctx.loggedModels.uploadArtifacts(target.modelId, dir, options);
@@ -67,6 +72,20 @@ export async function finishModel(ctx: ModelsContext, target: ModelTarget, dir: 
  * const model = await journaledFinishModel(client, journal, { kind: "logged-model", modelId }, dir, {});
  * @internal
  */
+export function journaledFinishModel(
+  ctx: ModelsContext,
+  journal: ModelJournal | undefined,
+  target: LoggedModelTarget,
+  dir: string,
+  options: FinishModelOptions,
+): Promise<LoggedModel>;
+export function journaledFinishModel(
+  ctx: ModelsContext,
+  journal: ModelJournal | undefined,
+  target: ModelTarget,
+  dir: string,
+  options: FinishModelOptions,
+): Promise<LoggedModel | undefined>;
 export async function journaledFinishModel(
   ctx: ModelsContext,
   journal: ModelJournal | undefined,

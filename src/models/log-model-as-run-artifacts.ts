@@ -61,7 +61,7 @@ export async function logModelAsRunArtifacts(ctx: ModelsContext, model: RunArtif
 
   // MLflow 2's MLmodel: artifact_path is run-relative, model_uuid a fresh uuid4 hex, no model_id.
   const identity = { artifact_path: name, model_uuid: randomUUID().replace(/-/g, ""), run_id: runId };
-  const mlmodel = await withModelFolder(
+  const { mlmodel } = await withModelFolder(
     { ...model.folder, identity },
     async (dir, written) => {
       const target = { kind: "run-artifacts", runId, name, history: historyEntry(written) } as const;

@@ -188,7 +188,7 @@ export async function logModel(
   const modelId = created.info.model_id;
 
   let mlmodel: MLmodel;
-  let loggedModel: LoggedModel | undefined;
+  let loggedModel: LoggedModel;
   try {
     if (input.runId !== undefined) {
       await ctx.runs.logOutputs(input.runId, [{ model_id: modelId, step }]);
@@ -197,14 +197,11 @@ export async function logModel(
     const identity = { artifact_path: created.info.artifact_uri, model_id: modelId, model_uuid: modelId, run_id: input.runId };
     const target = { kind: "logged-model", modelId } as const;
     const finishing = { onProgress: input.onProgress, signal: input.signal };
-    mlmodel = await withModelFolder(
+    ({ mlmodel, uploaded: loggedModel } = await withModelFolder(
       { ...folder, identity },
-      async (dir) => {
-        loggedModel = await journaledFinishModel(ctx, journal, target, dir, finishing);
-      },
+      (dir) => journaledFinishModel(ctx, journal, target, dir, finishing),
       await journal?.modelFolder(),
-    );
-    if (loggedModel === undefined) throw new Error(`logged model ${modelId} was not finalized`);
+    ));
   } catch (error) {
     // As MLflow's `_use_logged_model`: a model whose files did not all arrive is marked failed.
     await ctx.loggedModels.finalize(modelId, "LOGGED_MODEL_UPLOAD_FAILED").catch(() => undefined);

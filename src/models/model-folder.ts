@@ -30,15 +30,15 @@ export interface ModelFolderInput {
 /**
  * Writes the folder into a fresh scratch directory (`scratchDir`, an empty folder inside the run's
  * journal, when given; else one in the system's temporary folder), calls `upload(dir, mlmodel)`, and
- * removes the directory whatever happens; returns the `MLmodel` written.
+ * removes the directory whatever happens; returns the `MLmodel` written and what `upload` returned.
  * @throws what writing or `upload` throws.
  * @internal
  */
-export async function withModelFolder(
+export async function withModelFolder<T>(
   input: ModelFolderInput,
-  upload: (dir: string, mlmodel: MLmodel) => Promise<void>,
+  upload: (dir: string, mlmodel: MLmodel) => Promise<T>,
   scratchDir?: string,
-): Promise<MLmodel> {
+): Promise<{ mlmodel: MLmodel; uploaded: T }> {
   const dir = scratchDir ?? (await mkdtemp(join(tmpdir(), "mlflow-ts-model-")));
   try {
     const pythonVersion = input.pythonVersion ?? DEFAULT_MODEL_PYTHON_VERSION;
@@ -59,8 +59,7 @@ export async function withModelFolder(
     if (written.pythonRequirements !== undefined) {
       await writeEnvironment(dir, modelRequirements(written.pythonRequirements, input), pythonVersion);
     }
-    await upload(dir, mlmodel);
-    return mlmodel;
+    return { mlmodel, uploaded: await upload(dir, mlmodel) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
