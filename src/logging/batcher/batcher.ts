@@ -75,6 +75,8 @@ export class Batcher {
   readonly #timer: NodeJS.Timeout;
   #abortReason = "";
   #closing = false;
+  /** Whether `close()` was given a deadline: only then does it wait for re-deliveries while the server is not known to answer. */
+  #closeBounded = false;
   #backpressureArmed = true;
 
   /**
@@ -215,6 +217,7 @@ export class Batcher {
    */
   async close(timeoutMs?: number): Promise<void> {
     this.#closing = true;
+    this.#closeBounded = timeoutMs !== undefined;
     this.#journal?.sync();
     this.#releaseKept(); // kept params and tags go now (or as the next probe): the end waits for them within its deadline
     try {
@@ -350,11 +353,13 @@ export class Batcher {
    * not a request has told the process that the server answers: the end waits for them within its
    * one deadline, so a server that has just come back gets them (the probe in flight, or the next
    * one, is answered and the rest follows); a server that stays down keeps them journaled when the
-   * end's deadline passes (reported pending, left to recovery). Once delivery is aborted, nothing is
-   * sent again: what is kept is settled as kept.
+   * end's deadline passes (reported pending, left to recovery). A `close()` without a deadline
+   * (`detach()`, the CLI's one-shot logging) waits for them only while the server answers: a
+   * re-delivery failing again is kept again, so waiting for it there would never end. Once delivery
+   * is aborted, nothing is sent again: what is kept is settled as kept.
    */
   #isSettled(mark: StreamMark): boolean {
-    const redeliveries = this.#closing && !this.#abort.signal.aborted;
+    const redeliveries = this.#closing && !this.#abort.signal.aborted && (this.#closeBounded || this.#spill.reachable);
     const inFlight = this.#loop.oldestInFlight(redeliveries);
     const readBack = this.#readBack;
     const owed =

@@ -247,6 +247,28 @@ describe("kept entries sent again by the live process", () => {
     expect(existsSync(path)).toBe(true); // kept for recovery
   });
 
+  it("detach() (a close without a deadline), with the server down throughout, does not wait for the kept entries forever: it rejects with them journaled", async () => {
+    const run = await openRun({ deliveryTimeoutMs: 200, retryInitialDelayMs: 1, retryMaxDelayMs: 5 });
+    run.logParams({ lr: 0.01 });
+    for (let step = 0; step < 3; step++) run.logMetric("loss", step, { step });
+    expect((await run.flush()).pending).toBe(4);
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<"hung">((resolve) => {
+      timer = setTimeout(() => resolve("hung"), 5_000);
+    });
+    const outcome = await Promise.race([
+      run.detach().then(
+        () => "resolved",
+        (e: unknown) => e,
+      ),
+      hung,
+    ]);
+    clearTimeout(timer);
+    expect(outcome).toBeInstanceOf(LogDeliveryError);
+    expect(outcome).toMatchObject({ journaled: 4 });
+    expect(taken).toEqual({ params: [], tags: [], metrics: [] });
+  });
+
   it("flush()'s pending counts a request split around a refused key once, and 0 once its kept part was delivered again", async () => {
     const run = await openRun({ deliveryTimeoutMs: 300, retryInitialDelayMs: 1, retryMaxDelayMs: 5 });
     run.logParam("lr", 0.01);
