@@ -104,6 +104,8 @@ export class Journal {
   #acksUnsynced = false;
   #chain: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** Size of the folder of each model journaled and not yet acknowledged, by control sequence number (for the disk bound). */
+  readonly #modelSizes = new Map<number, number>();
   /** Size of each blob on disk written by this process, by SHA-256 (for the disk bound). */
   readonly #blobSizes = new Map<string, number>();
   #blobBytes = 0;
@@ -298,7 +300,11 @@ export class Journal {
       if (!/^[0-9a-f]{64}$/.test(file.sha256))
         throw new TypeError(`model file sha256 must be 64 lowercase hex digits, got "${file.sha256}". Fix: use describeArtifact().`);
     if (this.#blobBytes + sizeBytes > this.#blobLimits.maxJournalBlobBytes) return { appended: false, reason: "disk-cap" };
-    return { appended: true, seq: this.#writer.appendModel(model) };
+    const seq = this.#writer.appendModel(model);
+    // Counted until the model is acknowledged (finished or failed: its folder is then removed).
+    this.#modelSizes.set(seq, sizeBytes);
+    this.#blobBytes += sizeBytes;
+    return { appended: true, seq };
   }
 
   /**
@@ -308,6 +314,12 @@ export class Journal {
    */
   acknowledge(stream: Stream, from: number, to: number): void {
     if (this.#acks === undefined || to <= from) return;
+    if (stream === "control")
+      for (const [seq, sizeBytes] of this.#modelSizes)
+        if (seq >= from && seq < to) {
+          this.#blobBytes -= sizeBytes;
+          this.#modelSizes.delete(seq);
+        }
     this.#acks.add(stream, from, to);
     this.#acksUnsynced = true;
   }

@@ -220,7 +220,7 @@ describe("journal records", () => {
     await journal.remove();
   });
 
-  it("refuses a model whose folder would take the journal's blobs above their disk bound, and one with a malformed sha256", async () => {
+  it("refuses a model whose folder would take the journal's blobs (and models not yet acknowledged) above their disk bound, and one with a malformed sha256", async () => {
     const journal = await Journal.create({
       runId: RUN_ID,
       trackingUri: "http://127.0.0.1:5000",
@@ -230,6 +230,11 @@ describe("journal records", () => {
     expect(await journal.appendBlob(Buffer.alloc(100), "a.bin")).toMatchObject({ appended: true });
     const model = { target: { kind: "logged-model", modelId: "m-1" } as const, folder: "models/m-x", files: [] };
     expect(journal.appendModel(model, 51)).toEqual({ appended: false, reason: "disk-cap" });
+    const first = journal.appendModel(model, 50);
+    expect(first).toMatchObject({ appended: true });
+    // The first model's folder counts until it is acknowledged: a second one does not fit beside it.
+    expect(journal.appendModel(model, 1)).toEqual({ appended: false, reason: "disk-cap" });
+    if (first.appended) journal.acknowledge("control", first.seq, first.seq + 1);
     expect(journal.appendModel(model, 50)).toMatchObject({ appended: true });
     const bad = { ...model, files: [{ localPath: "MLmodel", artifactPath: "", sizeBytes: 1, mtimeMs: 1, sha256: "abc" }] };
     expect(() => journal.appendModel(bad, 1)).toThrow(/64 lowercase hex digits.*Fix: use describeArtifact/);
