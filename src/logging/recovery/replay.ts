@@ -313,7 +313,19 @@ class Replay {
   /** A model that cannot be finished: UPLOAD_FAILED on MLflow 3 (as `logModel` marks a failed upload), reported with the reason. */
   async #failModel(target: ModelTarget, base: Pick<RecoveredModel, "model" | "target">, why: string): Promise<RecoveredModel> {
     if (target.kind === "logged-model") {
-      await this.#context.client.loggedModels.finalize(target.modelId, "LOGGED_MODEL_UPLOAD_FAILED", this.#call());
+      try {
+        await this.#context.client.loggedModels.finalize(target.modelId, "LOGGED_MODEL_UPLOAD_FAILED", this.#call());
+      } catch (error) {
+        // Refused for good (deleted meanwhile, or finished by someone else): report it and settle the
+        // entry, or every later recovery would stop here and keep the journal forever.
+        if (!isMlflowError(error) || error.retryable || error instanceof ConnectionError || error instanceof TimeoutError || this.#context.signal.aborted)
+          throw error;
+        return {
+          ...base,
+          outcome: "failed",
+          reason: `${why}; marking it UPLOAD_FAILED was refused too: ${messageOf(error)}. Fix: log the model again (run.logModel).`,
+        };
+      }
       return { ...base, outcome: "failed", reason: `${why}; it is now UPLOAD_FAILED. Fix: log the model again (run.logModel).` };
     }
     return {

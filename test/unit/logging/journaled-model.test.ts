@@ -243,6 +243,26 @@ describe("recovery of a journaled model", () => {
     expect(recoveryLine(report)).toContain(`logged model ${MODEL} left by a killed logModel was not finished: its file model.bin is changed`);
   });
 
+  it("reports the model failed and removes the journal when marking it UPLOAD_FAILED is refused too (the model deleted meanwhile), instead of stopping every later recovery there", async () => {
+    modelStatus = "LOGGED_MODEL_PENDING";
+    const { folder } = await killedDuringLogModel({ kind: "logged-model", modelId: MODEL });
+    await writeFile(join(folder, "model.bin"), Buffer.from([0, 0, 0, 0]));
+    // Deleted by someone else between recovery's look at it and its finalize.
+    server.use(
+      http.patch(`${API}/logged-models/:id`, () => {
+        modelStatus = undefined;
+        return HttpResponse.json({ error_code: "RESOURCE_DOES_NOT_EXIST", message: "no model" }, { status: 404 });
+      }),
+    );
+
+    const { journals } = await recoverJournals({ client: testClient(), dir });
+
+    const report = journals[0]!;
+    expect(report).toMatchObject({ outcome: "recovered", models: [{ model: MODEL, outcome: "failed" }] });
+    expect(report.models[0]!.reason).toMatch(/marking it UPLOAD_FAILED was refused too: .*no model.*Fix: log the model again/);
+    expect(existsSync(report.path)).toBe(false);
+  });
+
   it("keeps the journal when the upload fails transiently, and the next recovery finishes the model", async () => {
     modelStatus = "LOGGED_MODEL_PENDING";
     await killedDuringLogModel({ kind: "logged-model", modelId: MODEL });
