@@ -25,6 +25,7 @@ export const COMPAT_SUITE = [
   "test/integration/rest-metrics.test.ts",
   "test/integration/rest-errors.test.ts",
   "test/integration/logger.test.ts",
+  "test/integration/logger-server-stop.test.ts",
   "test/integration/artifacts.test.ts",
   "test/integration/artifacts-presigned-only.test.ts",
   "test/integration/rest-registry.test.ts",
