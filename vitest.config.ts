@@ -1,5 +1,5 @@
-import { defineConfig } from "vitest/config";
-import { suiteInclude, suiteTestNamePattern } from "./test/integration/suites.js";
+import { configDefaults, defineConfig } from "vitest/config";
+import { integrationProjects, suiteTestNamePattern } from "./test/integration/suites.js";
 
 export default defineConfig({
   test: {
@@ -17,22 +17,30 @@ export default defineConfig({
           testTimeout: 20_000,
         },
       },
-      {
+      // Integration and conformance suites against the real stack (test/integration/global-setup.ts
+      // checks or starts it). Files that stop, freeze or saturate a service every other file uses
+      // (test/integration/suites.ts, EXCLUSIVE_FILES) must run alone. By default every file runs one
+      // after another in one project, `integration`. With MLFLOW_TS_INTEGRATION_WORKERS=N ≥ 2 (what
+      // `npm test` sets: most files wait on servers, timers and child processes rather than the CPU)
+      // `integration` runs the other files N at a time, then `integration-exclusive` runs the
+      // exclusive ones one at a time (sequence.groupOrder); README "Tests and the real stack" has the times.
+      // MLFLOW_TS_SUITE=compat runs the compatibility subset (compat-ci, compat-each: its CI cuts, by test name), MLFLOW_TS_STACK_VERSION=<version>
+      // points the suites at that extra MLflow version's servers (docs/compatibility.md).
+      ...integrationProjects(process.env.MLFLOW_TS_SUITE, process.env.MLFLOW_TS_INTEGRATION_WORKERS).map((split) => ({
         test: {
-          // Integration and conformance suites against the real stack (test/integration/global-setup.ts
-          // checks or starts it). Files run one after another: they share three servers and the CPU.
-          // MLFLOW_TS_SUITE=compat runs the compatibility subset (compat-ci, compat-each: its CI cuts, by test name), MLFLOW_TS_STACK_VERSION=<version>
-          // points the suites at that extra MLflow version's servers (docs/compatibility.md).
-          name: "integration",
-          include: suiteInclude(process.env.MLFLOW_TS_SUITE),
+          name: split.name,
+          include: split.include,
+          exclude: [...configDefaults.exclude, ...split.exclude],
           environment: "node",
           globalSetup: ["test/integration/global-setup.ts"],
           setupFiles: ["test/unit/setup-journal-dir.ts"],
           testTimeout: 300_000,
           hookTimeout: 600_000,
-          fileParallelism: false,
+          fileParallelism: split.maxWorkers > 1,
+          maxWorkers: split.maxWorkers,
+          sequence: { groupOrder: split.groupOrder },
         },
-      },
+      })),
     ],
     coverage: {
       provider: "v8",

@@ -7,7 +7,8 @@
 #      and builds the API reference (typedoc; a warning fails),
 #   3. runs the unit suite with coverage (thresholds in vitest.config.ts),
 #   4. brings up the real stack (scripts/stack/up: PostgreSQL + 3 MLflow servers + S3 on loopback),
-#   5. runs the integration and conformance suites against it,
+#   5. runs the integration and conformance suites against it (several files at a time, those that
+#      stop or freeze a shared service alone afterwards: MLFLOW_TS_INTEGRATION_WORKERS, default 3),
 #   6. runs the compatibility subset's CI cut (`compat-ci`, test/integration/suites.ts: client,
 #      logger, artifacts in both modes, registry, doctor, sync, the seed set-up) on the version
 #      matrix's anchors, each version's servers started beside the default ones and stopped after
@@ -100,7 +101,15 @@ if [ -n "$skip_reason" ]; then
   exit $status
 fi
 
-phase "integration + conformance tests" npx vitest run --project integration \
+# Most integration files wait on servers, timers and child processes rather than the CPU: they run
+# MLFLOW_TS_INTEGRATION_WORKERS (3) at a time, then the files that stop or freeze a shared service
+# one at a time (vitest.config.ts; test/integration/suites.ts, EXCLUSIVE_FILES). 1: every file one
+# after another, as before.
+integration_workers="${MLFLOW_TS_INTEGRATION_WORKERS:-3}"
+integration_projects=(--project integration)
+if [ "$integration_workers" != 1 ]; then integration_projects+=(--project integration-exclusive); fi
+phase "integration + conformance tests" env MLFLOW_TS_INTEGRATION_WORKERS="$integration_workers" \
+  npx vitest run "${integration_projects[@]}" \
   --reporter=default --reporter=json --outputFile.json="$RESULTS/integration.json" || status=1
 
 # The oldest pinned 2.x, the last 2.x, the first 3.x and the newest release (3.18.0, ahead of the

@@ -127,6 +127,28 @@ export const COMPAT_EACH_SELECTION: Readonly<Record<string, readonly string[]>> 
   "test/integration/sync.test.ts": ["copies experiments, runs, histories and artifacts, field by field"],
 };
 
+/**
+ * The files that must run alone: each stops, freezes or saturates a service every other file uses
+ * (an MLflow server, PostgreSQL, the S3 server), so a file running beside it would fail for no fault
+ * of its own. With `MLFLOW_TS_INTEGRATION_WORKERS` ≥ 2 (what `npm test` sets) they run one at a
+ * time after the other files, which run side by side ({@link integrationProjects}); a new file that
+ * stops or freezes a service, or asserts on the whole server's state, belongs here.
+ */
+export const EXCLUSIVE_FILES = [
+  // Stops the MLflow server, then PostgreSQL, for 60 s each.
+  "test/integration/logger-outage.test.ts",
+  // Stops the direct MLflow server for 30 s.
+  "test/integration/logger-server-stop.test.ts",
+  // Stops the direct MLflow server while linked points are spilled.
+  "test/integration/logger-metric-links.test.ts",
+  // Stops the S3 server mid-upload.
+  "test/integration/artifacts-faults.test.ts",
+  // Freezes the direct server and PostgreSQL (SIGSTOP) under 32 logging processes.
+  "test/integration/load.test.ts",
+  // Freezes PostgreSQL 40 s until the server's connection pools are exhausted.
+  "test/integration/pool-exhaustion.test.ts",
+];
+
 /** The suites that pick tests by name: suite → file → titles. */
 export const SELECTIONS = { "compat-ci": COMPAT_CI_SELECTION, "compat-each": COMPAT_EACH_SELECTION } as const;
 
@@ -179,4 +201,44 @@ function titleSource(title: string): string {
     .split(/(%[dsif]|\$\w+)/)
     .map((part, index) => (index % 2 === 1 ? ".+?" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
     .join("");
+}
+
+/** The settings of one integration vitest project that {@link integrationProjects} varies. */
+export interface IntegrationProjectSplit {
+  /** vitest project name: `integration`, or `integration-exclusive` for the files that run alone. */
+  name: string;
+  include: string[];
+  /** Files left out of `include` (on top of vitest's default excludes). */
+  exclude: string[];
+  /** Files run side by side in this many workers; 1: one after another. */
+  maxWorkers: number;
+  /** vitest's `sequence.groupOrder`: lower groups finish before higher ones start. */
+  groupOrder: number;
+}
+
+/**
+ * How the integration files of `suite` (`MLFLOW_TS_SUITE`) are run, given `workers`
+ * (`MLFLOW_TS_INTEGRATION_WORKERS`; unset, empty or 1: one worker). With one worker, one project
+ * `integration` runs every file one after another, as a developer's `vitest run --project
+ * integration <file>` expects. With N ≥ 2, `integration` runs the files that share the stack
+ * safely in N workers, then `integration-exclusive` runs {@link EXCLUSIVE_FILES} (those of the
+ * suite) one at a time: run both (`--project integration --project integration-exclusive`).
+ * @throws {Error} when `workers` is not a whole number ≥ 1, or for an unknown suite.
+ * @example
+ * integrationProjects(process.env.MLFLOW_TS_SUITE, process.env.MLFLOW_TS_INTEGRATION_WORKERS)
+ */
+export function integrationProjects(suite: string | undefined, workers: string | undefined): IntegrationProjectSplit[] {
+  const include = suiteInclude(suite);
+  const count = workers === undefined || workers === "" ? 1 : Number(workers);
+  if (!Number.isInteger(count) || count < 1) {
+    throw new Error(
+      `MLFLOW_TS_INTEGRATION_WORKERS="${workers}" is not a whole number of workers ≥ 1. Fix: set it to 1 (files one at a time) or more, or leave it unset.`,
+    );
+  }
+  if (count === 1) return [{ name: "integration", include, exclude: [], maxWorkers: 1, groupOrder: 0 }];
+  const everyFile = suiteName(suite) === "full";
+  const exclusive = EXCLUSIVE_FILES.filter((file) => everyFile || include.includes(file));
+  const shared: IntegrationProjectSplit = { name: "integration", include, exclude: [...EXCLUSIVE_FILES], maxWorkers: count, groupOrder: 0 };
+  if (exclusive.length === 0) return [shared];
+  return [shared, { name: "integration-exclusive", include: exclusive, exclude: [], maxWorkers: 1, groupOrder: 1 }];
 }

@@ -1,14 +1,18 @@
 /**
  * The integration project's suites (test/integration/suites.ts): MLFLOW_TS_SUITE picks the files,
- * the compatibility subset names files that exist, and a wrong name is refused with the fix.
+ * the compatibility subset names files that exist, and a wrong name is refused with the fix;
+ * MLFLOW_TS_INTEGRATION_WORKERS runs the files side by side, except those that stop or freeze a
+ * shared service, which run alone afterwards.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   COMPAT_CI_SELECTION,
   COMPAT_EACH_SELECTION,
   COMPAT_SUITE,
+  EXCLUSIVE_FILES,
   FULL_SUITE,
+  integrationProjects,
   SEED_SUITE,
   SELECTIONS,
   suiteInclude,
@@ -99,5 +103,50 @@ describe("the per-version cut (compat-each)", () => {
       pattern.test("sync to the proxied server (artifacts through the server) copies everything, field by field, with artifacts behind mlflow-artifacts:"),
     ).toBe(false);
     expect(pattern.test("healthy stacks pass every check basic auth as admin: every check passes")).toBe(false);
+  });
+});
+
+describe("MLFLOW_TS_INTEGRATION_WORKERS", () => {
+  it("runs every file of the suite one after another in the one integration project when unset, empty or 1", () => {
+    for (const workers of [undefined, "", "1"]) {
+      expect(integrationProjects(undefined, workers)).toEqual([{ name: "integration", include: FULL_SUITE, exclude: [], maxWorkers: 1, groupOrder: 0 }]);
+    }
+    expect(integrationProjects("compat", "1")).toEqual([{ name: "integration", include: COMPAT_SUITE, exclude: [], maxWorkers: 1, groupOrder: 0 }]);
+  });
+
+  it("with N workers runs the shared-safe files N at a time, then the exclusive ones alone: every file in exactly one project", () => {
+    const [shared, exclusive] = integrationProjects(undefined, "3");
+    expect(shared).toEqual({ name: "integration", include: FULL_SUITE, exclude: EXCLUSIVE_FILES, maxWorkers: 3, groupOrder: 0 });
+    expect(exclusive).toEqual({ name: "integration-exclusive", include: EXCLUSIVE_FILES, exclude: [], maxWorkers: 1, groupOrder: 1 });
+  });
+
+  it("keeps a suite's cut: only the suite's own exclusive files run alone, and none is added", () => {
+    const compat = integrationProjects("compat", "2");
+    expect(compat.map((p) => p.name)).toEqual(["integration", "integration-exclusive"]);
+    expect(compat[0]!.include).toEqual(COMPAT_SUITE);
+    expect(compat[1]!.include).toEqual(EXCLUSIVE_FILES.filter((file) => COMPAT_SUITE.includes(file)));
+    expect(compat[1]!.include.length).toBeGreaterThan(0);
+    // compat-ci picks no exclusive file: one project, its files side by side.
+    expect(integrationProjects("compat-ci", "2")).toEqual([
+      { name: "integration", include: suiteInclude("compat-ci"), exclude: EXCLUSIVE_FILES, maxWorkers: 2, groupOrder: 0 },
+    ]);
+  });
+
+  it("lists every file that stops, starts or freezes a stack service, so a new one cannot run beside the others unnoticed", () => {
+    const disruptive = readdirSync("test/integration")
+      .filter((name) => name.endsWith(".test.ts"))
+      .map((name) => `test/integration/${name}`)
+      .filter((file) => /stop-service|start-service|pauseService\(/.test(readFileSync(file, "utf8")));
+    expect(disruptive.length).toBeGreaterThan(0);
+    expect(disruptive.filter((file) => !EXCLUSIVE_FILES.includes(file))).toEqual([]);
+    expect(EXCLUSIVE_FILES.filter((file) => !existsSync(file))).toEqual([]);
+  });
+
+  it("refuses a count that is not a whole number of workers, with a fix", () => {
+    for (const workers of ["0", "two", "1.5"]) {
+      expect(() => integrationProjects(undefined, workers)).toThrow(
+        new RegExp(`MLFLOW_TS_INTEGRATION_WORKERS="${workers.replace(".", "\\.")}" is not a whole number of workers ≥ 1\\. Fix: `),
+      );
+    }
   });
 });
