@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from "vitest/config";
+import { LongFirstSequencer } from "./test/integration/sequencer.js";
 import { integrationProjects, suiteTestNamePattern } from "./test/integration/suites.js";
 
 export default defineConfig({
@@ -7,6 +8,8 @@ export default defineConfig({
     // takes the pattern only at the root; only integration runs set that suite, and it is
     // undefined (every test) for the others.
     testNamePattern: suiteTestNamePattern(process.env.MLFLOW_TS_SUITE),
+    // The longest integration files start first (test/integration/sequencer.ts).
+    sequence: { sequencer: LongFirstSequencer },
     projects: [
       {
         test: {

@@ -149,6 +149,19 @@ export const EXCLUSIVE_FILES = [
   "test/integration/pool-exhaustion.test.ts",
 ];
 
+/**
+ * The integration files that take longest, longest first (measured with files side by side:
+ * README "Tests and the real stack"): they start first in their project
+ * (test/integration/sequencer.ts), so that none of them is left running alone at the end.
+ */
+export const LONG_FILES = [
+  "test/integration/logger.test.ts",
+  "test/integration/logger-journal.test.ts",
+  "test/integration/new-user.test.ts",
+  "test/integration/artifacts.test.ts",
+  "test/conformance/run-search-differential.test.ts",
+];
+
 /** The suites that pick tests by name: suite → file → titles. */
 export const SELECTIONS = { "compat-ci": COMPAT_CI_SELECTION, "compat-each": COMPAT_EACH_SELECTION } as const;
 
