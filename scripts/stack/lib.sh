@@ -9,7 +9,11 @@ STACK_REPO_DIR="$(cd "$STACK_SCRIPTS_DIR/../.." && pwd)"
 STACK_DIR="${MLFLOW_TS_STACK_DIR:-$STACK_REPO_DIR/.stack}"
 STACK_CACHE="${MLFLOW_TS_STACK_CACHE:-${HOME:-/root}/.cache/mlflow-ts-stack}"
 
-: "${STACK_PG_PORT:=55432}"
+# Every default port lies below 32768, outside Linux's ephemeral range (32768-60999,
+# net.ipv4.ip_local_port_range): a stack port inside it can be taken as the source port of an
+# outgoing connection (an MLflow server's pooled PostgreSQL connection held 55084 once, and the
+# extra version that listens there could not start: CI of 2026-12-07).
+: "${STACK_PG_PORT:=25432}"
 : "${STACK_PG_USER:=mlflow}"
 : "${STACK_PG_PASSWORD:=mlflow-pg-secret}"
 : "${STACK_PG_DB_DIRECT:=mlflow}"
@@ -18,14 +22,14 @@ STACK_CACHE="${MLFLOW_TS_STACK_CACHE:-${HOME:-/root}/.cache/mlflow-ts-stack}"
 : "${STACK_PG_DB_AUTH_USERS:=mlflow_auth_users}"
 : "${STACK_PG_DB_WORKSPACES:=mlflow_workspaces}"
 
-: "${STACK_S3_PORT:=58333}"
-: "${STACK_S3_GRPC_PORT:=58343}"
-: "${STACK_S3_MASTER_PORT:=58300}"
-: "${STACK_S3_MASTER_GRPC_PORT:=58310}"
-: "${STACK_S3_VOLUME_PORT:=58301}"
-: "${STACK_S3_VOLUME_GRPC_PORT:=58311}"
-: "${STACK_S3_FILER_PORT:=58302}"
-: "${STACK_S3_FILER_GRPC_PORT:=58312}"
+: "${STACK_S3_PORT:=28333}"
+: "${STACK_S3_GRPC_PORT:=28343}"
+: "${STACK_S3_MASTER_PORT:=28300}"
+: "${STACK_S3_MASTER_GRPC_PORT:=28310}"
+: "${STACK_S3_VOLUME_PORT:=28301}"
+: "${STACK_S3_VOLUME_GRPC_PORT:=28311}"
+: "${STACK_S3_FILER_PORT:=28302}"
+: "${STACK_S3_FILER_GRPC_PORT:=28312}"
 : "${STACK_S3_ACCESS_KEY:=mlflowts-access}"
 : "${STACK_S3_SECRET_KEY:=mlflowts-secret-key-123}"
 : "${STACK_S3_REGION:=us-east-1}"
@@ -39,11 +43,11 @@ STACK_CACHE="${MLFLOW_TS_STACK_CACHE:-${HOME:-/root}/.cache/mlflow-ts-stack}"
 # version): "No writable volumes and no free volumes left".
 : "${STACK_S3_VOLUME_MAX:=600}"
 
-: "${STACK_MLFLOW_DIRECT_PORT:=55000}"
-: "${STACK_MLFLOW_PROXIED_PORT:=55001}"
-: "${STACK_MLFLOW_AUTH_PORT:=55002}"
+: "${STACK_MLFLOW_DIRECT_PORT:=25000}"
+: "${STACK_MLFLOW_PROXIED_PORT:=25001}"
+: "${STACK_MLFLOW_AUTH_PORT:=25002}"
 # A server with workspaces enabled (`--enable-workspaces`, MLflow 3.10+), proxying artifacts.
-: "${STACK_MLFLOW_WORKSPACES_PORT:=55003}"
+: "${STACK_MLFLOW_WORKSPACES_PORT:=25003}"
 : "${STACK_MLFLOW_WORKERS:=2}"
 # MLflow 3.x starts huey job consumers (GenAI scorers, periodic tasks) per server: ~8 extra
 # python processes and ~2 GiB RSS each; the SDK tests do not need them.
